@@ -1,0 +1,39 @@
+/*
+ * Host facts: CPUs, kernel, accelerator and vhost-net availability.  Reads
+ * /proc and /sys only (paths relative to a root prefix so tests can feed a
+ * fake tree).
+ */
+#ifndef VR_HOSTINFO_H
+#define VR_HOSTINFO_H
+
+#include <sched.h>
+
+#include "topo.h"
+
+struct hostinfo {
+	int ncpus;               /* online CPUs */
+	cpu_set_t online;
+	cpu_set_t isolated;      /* /sys/devices/system/cpu/isolated */
+	cpu_set_t nohz_full;     /* /sys/devices/system/cpu/nohz_full */
+	char cpu_model[128];     /* /proc/cpuinfo "model name" */
+	char kernel[128];        /* uname -r */
+	int kvm_dev;             /* /dev/kvm exists */
+	int kvm_usable;          /* can run ordinary guests */
+	char kvm_reason[256];    /* why (not) */
+	int vhost_net;           /* /dev/vhost-net exists and opens */
+	char vhost_reason[256];
+};
+
+/* root: "" or NULL for the real system, else a directory holding a fake
+ * proc/ sys/ dev/ tree (unit tests).  0, or -1 with errno set. */
+int hostinfo_read(struct hostinfo *h, const char *root);
+
+/*
+ * Decide the accelerator: auto picks kvm when usable, else tcg; forcing is
+ * honoured (kvm when unusable is refused with the reason).  Returns
+ * ACCEL_KVM or ACCEL_TCG, or -1 with reason set; reason always says why.
+ */
+int hostinfo_accel(const struct hostinfo *h, enum topo_accel requested,
+                   char *reason, size_t len);
+
+#endif

@@ -1,0 +1,237 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		fatal("%s", __func__);
+	return p;
+}
+
+void *
+xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (p == NULL)
+		fatal("%s", __func__);
+	return p;
+}
+
+void *
+xreallocarray(void *ptr, size_t nmemb, size_t size)
+{
+	void *p;
+
+	if (size && nmemb > SIZE_MAX / size)
+		fatalx("%s: overflow", __func__);
+	p = realloc(ptr, nmemb * size ? nmemb * size : 1);
+	if (p == NULL)
+		fatal("%s", __func__);
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		fatal("%s", __func__);
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatal("%s", __func__);
+	va_end(ap);
+	return s;
+}
+
+size_t
+vr_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (size) {
+		size_t c = n >= size ? size - 1 : n;
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return n;
+}
+
+static int
+parse_num(const char **sp, long *out)
+{
+	char *end;
+
+	if (**sp < '0' || **sp > '9')
+		return -1;
+	errno = 0;
+	*out = strtol(*sp, &end, 10);
+	if (errno || *out < 0 || *out >= CPU_SETSIZE)
+		return -1;
+	*sp = end;
+	return 0;
+}
+
+int
+cpulist_parse(const char *s, cpu_set_t *set)
+{
+	long a, b;
+
+	CPU_ZERO(set);
+	while (*s == ' ' || *s == '\n')
+		s++;
+	while (*s && *s != '\n') {
+		if (parse_num(&s, &a) == -1)
+			return -1;
+		b = a;
+		if (*s == '-') {
+			s++;
+			if (parse_num(&s, &b) == -1 || b < a)
+				return -1;
+		}
+		for (long i = a; i <= b; i++)
+			CPU_SET(i, set);
+		if (*s == ',')
+			s++;
+		else if (*s && *s != '\n')
+			return -1;
+	}
+	return 0;
+}
+
+char *
+cpulist_format(const cpu_set_t *set, char *buf, size_t len)
+{
+	size_t off = 0;
+	int i = 0;
+
+	if (len)
+		buf[0] = '\0';
+	while (i < CPU_SETSIZE) {
+		int j;
+		if (!CPU_ISSET(i, set)) {
+			i++;
+			continue;
+		}
+		for (j = i; j + 1 < CPU_SETSIZE && CPU_ISSET(j + 1, set); j++)
+			;
+		int n = j > i ? snprintf(buf + off, len - off, "%s%d-%d",
+		                         off ? "," : "", i, j)
+		              : snprintf(buf + off, len - off, "%s%d",
+		                         off ? "," : "", i);
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += n;
+		i = j + 1;
+	}
+	return buf;
+}
+
+char *
+file_read(const char *path, size_t max)
+{
+	char *buf;
+	size_t off = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	buf = xmalloc(max + 1);
+	while (off < max && (n = read(fd, buf + off, max - off)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			int saved = errno;
+			close(fd);
+			free(buf);
+			errno = saved;
+			return NULL;
+		}
+		off += n;
+	}
+	close(fd);
+	while (off && (buf[off - 1] == '\n'))
+		off--;
+	buf[off] = '\0';
+	return buf;
+}
+
+int
+file_write_atomic(const char *path, const void *buf, size_t len, int mode)
+{
+	char tmp[4096];
+	const char *p = buf;
+	int fd, saved;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid()) >=
+	    sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd == -1)
+		return -1;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		p += n;
+		len -= n;
+	}
+	if (fsync(fd) == -1 || close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1)
+		goto fail;
+	return 0;
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	errno = saved;
+	return -1;
+}
+
+uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+uint64_t
+now_ms(void)
+{
+	return now_ns() / 1000000ull;
+}

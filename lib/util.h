@@ -1,0 +1,41 @@
+/* Small never-NULL allocators, CPU lists and file helpers. */
+#ifndef VR_UTIL_H
+#define VR_UTIL_H
+
+#include <sched.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xreallocarray(void *, size_t, size_t);
+char *xstrdup(const char *);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* strlcpy semantics; returns strlen(src). */
+size_t vr_strlcpy(char *dst, const char *src, size_t size);
+
+/*
+ * CPU lists in the kernel's list format ("0-3,8,10-11").  An empty string
+ * parses to an empty set.  Returns 0, or -1 on a syntax error or a CPU
+ * number >= CPU_SETSIZE.
+ */
+int cpulist_parse(const char *s, cpu_set_t *set);
+/* Format into buf ("" for an empty set); returns buf. */
+char *cpulist_format(const cpu_set_t *set, char *buf, size_t len);
+
+/*
+ * Read a whole small file (at most max bytes) into a NUL-terminated buffer
+ * the caller frees; trailing newlines are stripped.  NULL with errno set.
+ */
+char *file_read(const char *path, size_t max);
+/* Write atomically (tmp file + fsync + rename).  0 or -1 with errno. */
+int file_write_atomic(const char *path, const void *buf, size_t len, int mode);
+
+/* Monotonic clock in nanoseconds / milliseconds. */
+uint64_t now_ns(void);
+uint64_t now_ms(void);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * Everything that touches netlink, through libnl-3 / libnl-route-3.
+ *
+ * A struct ns_ctx is a libnl route socket bound to one network namespace
+ * (the daemon's own when netns is NULL).  Every object vrouterd creates
+ * carries IFLA_IFALIAS "vrouterd:TOPO:ROLE" and a name starting "vr-";
+ * nl_link_del() refuses to delete a link whose alias does not start with
+ * the given prefix, so only vrouterd's own objects are ever removed.
+ *
+ * Functions return 0 on success and -1 on failure with a message a person
+ * can act on in ns_error(ctx) (e.g. "create veth vr-x-i: File exists"),
+ * and errno set.  Thread-safe for distinct contexts.
+ */
+#ifndef VR_NETSETUP_H
+#define VR_NETSETUP_H
+
+#include <stdint.h>
+
+struct ns_ctx;
+
+struct nl_link_stats {
+	uint64_t rx_packets, tx_packets;
+	uint64_t rx_bytes, tx_bytes;
+	uint64_t rx_dropped, tx_dropped;
+	uint64_t rx_errors, tx_errors;
+};
+
+/* Named network namespaces, as `ip netns` keeps them (/run/netns/NAME). */
+int netns_create(const char *name, char *err, size_t errlen);
+int netns_delete(const char *name, char *err, size_t errlen);
+int netns_exists(const char *name);
+/* Call fn(name, arg) for each named namespace starting with prefix. */
+int netns_list(const char *prefix, void (*fn)(const char *, void *),
+               void *arg);
+
+/* A netlink context in netns (NULL: the caller's).  NULL with err set. */
+struct ns_ctx *ns_open(const char *netns, char *err, size_t errlen);
+void ns_close(struct ns_ctx *ctx);
+const char *ns_error(const struct ns_ctx *ctx);
+/* Run fn(arg) with the calling thread inside ctx's namespace (e.g. for
+ * /proc/sys writes or ioctls); returns fn's result, or -1. */
+int ns_run(struct ns_ctx *ctx, int (*fn)(void *), void *arg);
+
+/* Creation.  alias may be NULL.  Links are created down. */
+int nl_veth_add(struct ns_ctx *ctx, const char *name, const char *alias,
+                const char *peer, const char *peer_alias,
+                const char *peer_netns /* NULL: same namespace */);
+int nl_bridge_add(struct ns_ctx *ctx, const char *name, const char *alias);
+/* A persistent tap (IFF_TAP|IFF_NO_PI|IFF_VNET_HDR, IFF_MULTI_QUEUE when
+ * multi_queue) that libvirt/QEMU attach to later. */
+int nl_tap_add(struct ns_ctx *ctx, const char *name, const char *alias,
+               int multi_queue);
+/* macvtap in bridge mode on lower; mac "" or NULL for a random one. */
+int nl_macvtap_add(struct ns_ctx *ctx, const char *name, const char *alias,
+                   const char *lower, const char *mac);
+int nl_dummy_add(struct ns_ctx *ctx, const char *name, const char *alias);
+
+/* Changes. */
+int nl_link_set_up(struct ns_ctx *ctx, const char *name, int up);
+int nl_link_set_master(struct ns_ctx *ctx, const char *name,
+                       const char *master /* NULL: release */);
+int nl_link_set_txqlen(struct ns_ctx *ctx, const char *name, int qlen);
+int nl_link_set_alias(struct ns_ctx *ctx, const char *name,
+                      const char *alias);
+int nl_link_set_mac(struct ns_ctx *ctx, const char *name, const char *mac);
+int nl_addr_add(struct ns_ctx *ctx, const char *name, const char *cidr);
+/* dst "default" or CIDR, via an IPv4 gateway address. */
+int nl_route_add(struct ns_ctx *ctx, const char *dst, const char *via);
+int nl_neigh_add(struct ns_ctx *ctx, const char *name, const char *ip,
+                 const char *mac); /* permanent entry */
+
+/*
+ * Delete link name only if its alias starts with alias_prefix (refuses
+ * with EPERM otherwise).  A link that does not exist is not an error when
+ * missing_ok.
+ */
+int nl_link_del(struct ns_ctx *ctx, const char *name,
+                const char *alias_prefix, int missing_ok);
+
+/* Queries. */
+int nl_link_exists(struct ns_ctx *ctx, const char *name); /* 1, 0, -1 */
+int nl_link_ifindex(struct ns_ctx *ctx, const char *name); /* >0 or -1 */
+int nl_link_get_alias(struct ns_ctx *ctx, const char *name, char *buf,
+                      size_t len);
+int nl_link_get_mac(struct ns_ctx *ctx, const char *name, char *buf,
+                    size_t len);
+int nl_link_stats(struct ns_ctx *ctx, const char *name,
+                  struct nl_link_stats *st);
+/* The kind: "veth", "bridge", "tun", "macvtap", ... into buf. */
+int nl_link_kind(struct ns_ctx *ctx, const char *name, char *buf,
+                 size_t len);
+/* Call fn(name, alias, arg) for each link whose alias starts with prefix. */
+int nl_link_foreach_tagged(struct ns_ctx *ctx, const char *alias_prefix,
+                           void (*fn)(const char *name, const char *alias,
+                                      void *arg),
+                           void *arg);
+
+#endif
