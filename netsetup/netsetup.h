@@ -14,6 +14,7 @@
 #ifndef VR_NETSETUP_H
 #define VR_NETSETUP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct ns_ctx;
@@ -86,7 +87,8 @@ int nl_link_get_mac(struct ns_ctx *ctx, const char *name, char *buf,
                     size_t len);
 int nl_link_stats(struct ns_ctx *ctx, const char *name,
                   struct nl_link_stats *st);
-/* The kind: "veth", "bridge", "tun", "macvtap", ... into buf. */
+/* The kind: "veth", "bridge", "tun", "macvtap", ... into buf;
+ * "device" for a link without one (a NIC, lo). */
 int nl_link_kind(struct ns_ctx *ctx, const char *name, char *buf,
                  size_t len);
 /* Call fn(name, alias, arg) for each link whose alias starts with prefix. */
