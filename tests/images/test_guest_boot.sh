@@ -1,0 +1,158 @@
+#!/bin/sh
+# Boot the router guest under QEMU (TCG) between a source and a sink network
+# namespace, ping through it, then check that an impossible configuration
+# gives a VROUTERD-FAIL line.
+#
+#   vrt-img-PID-src   vp0 198.18.1.2/24, default via 198.18.1.1
+#   vrt-img-PID-host  br0 = vh0 + tap0 (guest eth0 198.18.1.1/24)
+#                     br1 = vh1 + tap1 (guest eth1 198.18.2.1/24), QEMU runs here
+#   vrt-img-PID-dst   vp0 198.18.2.2/24, default via 198.18.2.1
+#
+# Everything lives in those three namespaces; the trap removes them.
+# Exit 77 (skip) when not root or when QEMU or /dev/net/tun is missing.
+# Environment: VR_GUEST_IMAGE=DIR boots an existing image instead of
+# building one; VR_BOOT_TIMEOUT (default 120) bounds each boot.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+timeout=${VR_BOOT_TIMEOUT:-120}
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, taps)"
+command -v qemu-system-x86_64 >/dev/null 2>&1 ||
+	skip "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
+[ -c /dev/net/tun ] || skip "/dev/net/tun missing"
+command -v ip >/dev/null 2>&1 || skip "iproute2 missing"
+
+pfx=vrt-img-$$
+H=$pfx-host S=$pfx-src D=$pfx-dst
+MAC0=52:54:00:5e:00:01
+MAC1=52:54:00:5e:00:02
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/vrt-img.XXXXXX")
+
+stop_qemu() {
+	[ -s "$tmp/qemu.pid" ] || return 0
+	pid=$(cat "$tmp/qemu.pid")
+	rm -f "$tmp/qemu.pid"
+	kill "$pid" 2>/dev/null || return 0
+	n=0
+	while kill -0 "$pid" 2>/dev/null && [ $n -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	kill -9 "$pid" 2>/dev/null || :
+}
+
+cleanup() {
+	rc=$?
+	trap - EXIT INT TERM
+	stop_qemu
+	for ns in $H $S $D; do
+		ip netns del "$ns" 2>/dev/null || :
+	done
+	if ip netns list | grep -q "^$pfx-"; then
+		echo "FAIL: namespaces left behind: $(ip netns list | grep "^$pfx-")"
+		rc=1
+	fi
+	if [ "$rc" -ne 0 ] && [ -f "$tmp/console.log" ]; then
+		echo "--- console.log (tail)"
+		tail -n 30 "$tmp/console.log"
+	fi
+	rm -rf "$tmp"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# --- image ---------------------------------------------------------------------
+if [ -n "${VR_GUEST_IMAGE:-}" ]; then
+	image=$VR_GUEST_IMAGE
+else
+	"$root/images/build-guest" --check 2>/dev/null ||
+		skip "guest build prerequisites missing ($("$root/images/build-guest" --check 2>&1 || :))"
+	image=$tmp/image
+	"$root/images/build-guest" -o "$image" >/dev/null
+fi
+
+# --- namespaces ------------------------------------------------------------------
+ip netns add "$H"
+ip netns add "$S"
+ip netns add "$D"
+for ns in $H $S $D; do
+	ip -n "$ns" link set lo up
+done
+
+# port K: tapK + vhK on bridge brK in the host namespace; vp0 in NS.
+port() { # K NS ADDR GW
+	ip -n "$H" tuntap add dev "tap$1" mode tap
+	ip -n "$H" link add "br$1" type bridge
+	ip -n "$H" link add "vh$1" type veth peer name vp0 netns "$2"
+	ip -n "$H" link set "tap$1" master "br$1" up
+	ip -n "$H" link set "vh$1" master "br$1" up
+	ip -n "$H" link set "br$1" up
+	ip -n "$2" addr add "$3" dev vp0
+	ip -n "$2" link set vp0 up
+	ip -n "$2" route add default via "$4"
+}
+port 0 "$S" 198.18.1.2/24 198.18.1.1
+port 1 "$D" 198.18.2.2/24 198.18.2.1
+sink_mac=$(ip netns exec "$D" cat /sys/class/net/vp0/address)
+
+# --- boot 1: a working router --------------------------------------------------------
+taps=tap0=$MAC0,tap1=$MAC1
+echo "booting $image (TCG) ..."
+set +e
+out=$(ip netns exec "$H" "$root/images/qemu-boot" -w "$timeout" -p "$tmp/qemu.pid" \
+	"$image" "$taps" "$tmp/console.log" \
+	vr.node=vr0 vr.role=router \
+	vr.if=$MAC0,198.18.1.1/24 vr.if=$MAC1,198.18.2.1/24 \
+	vr.route=default,198.18.2.2 "vr.neigh=198.18.2.2,$sink_mac" vr.rps=1)
+rc=$?
+set -e
+echo "$out"
+[ "$rc" -eq 0 ] || fail "guest not ready (qemu-boot exit $rc)"
+echo "$out" | grep -qxE 'VROUTERD-READY node=vr0 uptime_ms=[0-9]+' ||
+	fail "malformed READY line"
+[ "$(grep -c '^VROUTERD-' "$tmp/console.log")" -eq 1 ] ||
+	fail "expected exactly one VROUTERD- line"
+boot_ms=$(echo "$out" | sed -n 's/^boot_ms=//p')
+echo "boot time (qemu start -> READY): ${boot_ms} ms"
+
+ping_out=$(ip netns exec "$S" busybox ping -c 3 -i 0.2 -W 5 -w 30 198.18.2.2) ||
+	fail "ping 198.18.2.2 from the source through the guest failed: $ping_out"
+echo "$ping_out" | tail -n 2
+echo "$ping_out" | grep -q " 0% packet loss" || fail "packets lost right after READY"
+# One hop: the reply's TTL was decremented once, by the guest.
+echo "$ping_out" | grep -q 'ttl=63' || fail "reply did not come through one router hop"
+# The sink talked to the guest's eth1 (its MAC), not to anything else.
+ip -n "$D" neigh show 198.18.2.1 | grep -q "$MAC1" ||
+	fail "sink has no neighbour entry for the guest's eth1"
+
+# --- boot 2: a MAC that matches no NIC -------------------------------------------------
+stop_qemu
+: >"$tmp/console.log"
+set +e
+out=$(ip netns exec "$H" "$root/images/qemu-boot" -w "$timeout" -p "$tmp/qemu.pid" \
+	"$image" "$taps" "$tmp/console.log" \
+	vr.node=vr9 vr.role=router \
+	vr.if=$MAC0,198.18.1.1/24 vr.if=52:54:00:de:ad:99,198.18.2.1/24)
+rc=$?
+set -e
+echo "$out"
+[ "$rc" -eq 1 ] || fail "expected VROUTERD-FAIL (qemu-boot exit 1), got exit $rc"
+echo "$out" | grep -qE '^VROUTERD-FAIL node=vr9 reason=no-nic-with-mac:52:54:00:de:ad:99' ||
+	fail "FAIL line does not name the missing MAC"
+grep -q '^VROUTERD-READY' "$tmp/console.log" && fail "READY printed despite FAIL"
+stop_qemu
+
+echo "PASS: guest boots, forwards, and reports failure"

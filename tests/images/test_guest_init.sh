@@ -1,0 +1,76 @@
+#!/bin/sh
+# Unit test of the guest /init's command-line parsing and validation, run
+# on the host with busybox sh (the guest's shell). No root, no QEMU.
+# Exit 77 (skip) when busybox is missing.
+# Snippets are evaluated inside the init shell, hence single quotes:
+# shellcheck disable=SC2016
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+init=$(cd "$here/../.." && pwd)/images/guest/init
+command -v busybox >/dev/null 2>&1 || { echo "SKIP: busybox missing"; exit 77; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/vrt-init.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+nfail=0
+
+# Run a snippet with init's functions loaded; fail() prints the status line
+# and exits instead of idling.
+run() { # CMDLINE SNIPPET
+	printf '%s\n' "$1" >"$tmp/cmdline"
+	VRINIT_LIB=1 busybox sh -c '
+		. "$1"
+		CMDLINE_FILE=$2
+		STATUS_TTY=/dev/stdout
+		idle() { exit 1; }
+		log() { :; }
+		eval "$3"' sh "$init" "$tmp/cmdline" "$2" 2>&1
+}
+
+expect() { # NAME EXPECTED CMDLINE SNIPPET
+	got=$(run "$3" "$4") || :
+	if [ "$got" = "$2" ]; then
+		echo "ok   $1"
+	else
+		echo "FAIL $1: expected [$2] got [$got]"
+		nfail=$((nfail + 1))
+	fi
+}
+
+M0=52:54:00:00:00:01
+M1=52:54:00:00:00:02
+P='parse_cmdline; echo "node=$NODE role=$ROLE if=$IFACES route=$ROUTES neigh=$NEIGHS rps=$RPS wait=$WAIT_S"'
+
+expect "contract example" \
+	"node=vr0 role=router if= $M0,198.18.1.1/24 $M1,198.18.2.1/24 route= default,198.18.2.2 neigh= rps=0 wait=10" \
+	"console=ttyS0,115200 panic=-1 loglevel=3 vr.node=vr0 vr.role=router vr.if=$M0,198.18.1.1/24 vr.if=$M1,198.18.2.1/24 vr.route=default,198.18.2.2" "$P"
+expect "neigh, rps, wait, CIDR route, unknown vr.* ignored" \
+	"node=r-1 role=lb if= $M0,10.0.0.1/8 route= 10.2.0.0/16,10.0.0.9 neigh= 10.0.0.9,$M1 rps=1 wait=3" \
+	"vr.node=r-1 vr.role=lb vr.if=52:54:00:00:00:01,10.0.0.1/8 vr.route=10.2.0.0/16,10.0.0.9 vr.neigh=10.0.0.9,52:54:00:00:00:02 vr.rps=1 vr.wait=3 vr.future=x" "$P"
+expect "upper-case MAC accepted, stored lower-case" "if= 52:54:00:ab:cd:ef,10.0.0.1/24" \
+	"vr.if=52:54:00:AB:CD:EF,10.0.0.1/24" 'parse_cmdline; echo "if=$IFACES"'
+expect "no vr.if" "VROUTERD-FAIL node=vr0 reason=no-vr.if-given" \
+	"vr.node=vr0 vr.role=router" "$P"
+expect "bad MAC" "VROUTERD-FAIL node=vr0 reason=bad-vr.if:52:54:00:00:01,10.0.0.1/24" \
+	"vr.node=vr0 vr.if=52:54:00:00:01,10.0.0.1/24" "$P"
+expect "bad prefix length" "VROUTERD-FAIL node=vr0 reason=bad-vr.if:$M0,10.0.0.1/33" \
+	"vr.node=vr0 vr.if=$M0,10.0.0.1/33" "$P"
+expect "bad octet" "VROUTERD-FAIL node=vr0 reason=bad-vr.route:default,10.0.0.256" \
+	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.route=default,10.0.0.256" "$P"
+expect "glob in a value is not expanded" "VROUTERD-FAIL node=vr0 reason=bad-vr.route:*,10.0.0.2" \
+	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.route=*,10.0.0.2" "$P"
+expect "bad node name" "VROUTERD-FAIL node=unknown reason=bad-vr.node:a/b" \
+	"vr.node=a/b vr.if=$M0,10.0.0.1/24" "$P"
+expect "bad rps" "VROUTERD-FAIL node=vr0 reason=bad-vr.rps:2" \
+	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.rps=2" "$P"
+expect "unknown role" "VROUTERD-FAIL node=vr0 reason=unknown-role:pvr" \
+	"vr.node=vr0 vr.role=pvr vr.if=$M0,10.0.0.1/24" 'parse_cmdline; role_setup'
+expect "reason with spaces becomes one word" "VROUTERD-FAIL node=unknown reason=a-b-c" \
+	"" 'fail "a b  c"'
+expect "cpu mask 1..64" "1 3 7 f ff ffffffff 1,ffffffff ffffffff,ffffffff" "" '
+	for n in 1 2 3 4 8 32 33 64; do nproc() { echo $n; }; printf "%s " "$(cpu_mask)"; done | sed "s/ $//"'
+expect "ipv4/cidr predicates" "y n n n y n y n" "" '
+	for a in 1.2.3.4 1.2.3 1.2.3.4.5 1..3.4; do is_ipv4 $a && printf "y " || printf "n "; done
+	for c in 0.0.0.0/0 1.2.3.4 1.2.3.4/32 1.2.3.4/032; do is_cidr $c && printf "y " || printf "n "; done | sed "s/ $//"'
+
+[ "$nfail" -eq 0 ] || { echo "FAIL: $nfail case(s)"; exit 1; }
+echo "PASS: guest init parsing"
