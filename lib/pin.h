@@ -9,6 +9,25 @@
  * every vCPU gets a dedicated CPU of its own.  When the vCPUs do not fit,
  * they share CPUs round-robin, the emulator/vhost/io threads may use every
  * candidate, and the plan carries a warning saying exactly how.
+ *
+ * In detail (pin.c):
+ *   - isolated candidates, and non-isolated ones left over: vCPUs take the
+ *     lowest isolated CPUs, one each; housekeeping = every non-isolated
+ *     candidate.  More vCPUs than isolated CPUs: they share the isolated
+ *     CPUs round-robin (shared, warning); housekeeping stays off them.
+ *     When every candidate is isolated, they count as ordinary ones.
+ *   - otherwise, C candidates and V vCPUs in all: C > V: the lowest C - V
+ *     are housekeeping, the highest V go one to each vCPU.  C <= V: shared,
+ *     with a warning; vCPU k (counted over all nodes, node-major) gets
+ *     candidate k mod C, and housekeeping = all candidates.
+ *   - emulator and io threads: the housekeeping set (one entry per node,
+ *     index 0); vhost thread j: one housekeeping CPU each, round-robin over
+ *     all nodes, except that they float over the whole set when shared
+ *     without isolated CPUs.
+ *   - entries per node in this order: vcpu 0..v-1, emulator, vhost
+ *     0..nics-1, io.
+ *   - --cpus CPUs that are offline are dropped with a warning; none online
+ *     is an error.
  */
 #ifndef VR_PIN_H
 #define VR_PIN_H

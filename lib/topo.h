@@ -11,6 +11,12 @@
  *     "vrouterd:NAME:ROLE";
  *   - namespaces (test ports): "vr-NAME-in", "vr-NAME-out";
  *   - libvirt domains: "vrouterd-NAME-NODE".
+ *
+ * The default instance name (topo_default_name): the built-in topologies
+ * have short aliases (monolithic -> "mono", pvr -> "pvr", msr -> "msr");
+ * any other topology name is lower-cased, characters outside [a-z0-9-] and
+ * leading '-' are dropped, the result is cut to TOPO_NAME_LEN and trailing
+ * '-' removed; "vr" when nothing is left.
  */
 #ifndef VR_TOPO_H
 #define VR_TOPO_H
@@ -31,6 +37,8 @@
 #define TOPO_ALIAS_PREFIX "vrouterd:"
 #define TOPO_IF_PREFIX    "vr-"
 #define TOPO_DOMAIN_PREFIX "vrouterd-"
+#define TOPO_MEMORY_MIN_MIB 32            /* per node */
+#define TOPO_MEMORY_MAX_MIB (1024 * 1024)
 
 enum topo_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 enum topo_link { LINK_TAP, LINK_MACVTAP };
@@ -56,6 +64,13 @@ struct topo_opts {
 	int txqueuelen;             /* 0 = kernel default */
 };
 
+/*
+ * An external port.  Test ports (created = 1): a namespace holding ns_if
+ * with ns_addr and a default route via ns_gw, joined by a veth pair whose
+ * host end is host_if.  Host ports (PORTS_HOST): host_if is the real NIC,
+ * netns and ns_if are "", and ns_addr/ns_gw say which address and gateway
+ * the far end (the source or sink machine) is expected to use.
+ */
 struct topo_port {
 	char role[4];                 /* "in" or "out" */
 	char netns[32];               /* PORTS_TEST: "vr-NAME-in"; "" otherwise */
@@ -107,6 +122,16 @@ void topo_opts_init(struct topo_opts *o);
 /*
  * Fill opts from a `start`/`topology` params object (already type-checked
  * by proto_params_check).  0, or -1 with a message naming the parameter.
+ *
+ * Keys (those of topo_opts_to_json, plus topology and name): topology,
+ * name, cores, memory_mib (alias: memory), pin, rt, accel, link, ports
+ * ("test" or "in=IF,out=IF"), image (absolute path, "" = the daemon's
+ * default), timeout, cpus (CPU list, "" = no restriction), txqueuelen.
+ * Keys absent from params keep their value in *o (so call topo_opts_init,
+ * then apply configured defaults, then this); keys it does not know are
+ * ignored (the protocol layer rejects unknown ones).  *o is written only on
+ * success.  When o->name is still empty and the topology is set, the
+ * default name is filled in.
  */
 int topo_opts_from_json(json_object *params, struct topo_opts *o,
                         char *err, size_t errlen);
@@ -126,21 +151,54 @@ int topo_plan_build(const struct topo_opts *o, const cpu_set_t *online,
                     char *err, size_t errlen);
 void topo_plan_free(struct topo_plan *p);
 
+/* How plans are pretty-printed for people and golden files (keep stable). */
+#define TOPO_JSON_PRETTY                                                      \
+	(JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |                  \
+	 JSON_C_TO_STRING_NOSLASHESCAPE)
+
 /* The plan as the JSON object of docs/protocol.md ("plan"). */
 json_object *topo_plan_to_json(const struct topo_plan *p);
-/* Rebuild a plan from topo_plan_to_json output (adoption). */
+/* Rebuild a plan from topo_plan_to_json output (adoption).  Errors name the
+ * JSON path ("plan: $.nodes[0].vcpus: missing").  "description" is taken
+ * from topo_describe(), "cmdline" is recomputed: both are derived. */
 int topo_plan_from_json(json_object *j, struct topo_plan *p, char *err,
                         size_t errlen);
 
-/* The kernel command line that configures node n's guest init. */
+/* The kernel command line that configures node n's guest init
+ * (docs/contracts.md).  0, or -1 when n is out of range or buf too small. */
 int topo_node_cmdline(const struct topo_plan *p, int n, char *buf,
                       size_t len);
 
 /* Valid instance name?  0 or -1 with err set. */
 int topo_name_check(const char *name, char *err, size_t errlen);
 
+/* The default instance name for a topology (rule above), into buf. */
+void topo_default_name(const char *topology, char *buf, size_t len);
+
+/* Valid network interface name (1-15 characters, not "." or "..", no '/',
+ * ':', ',', '=' or whitespace)?  0 or -1 with err set. */
+int topo_ifname_check(const char *ifname, char *err, size_t errlen);
+
+/* Set o->ports (and port_in/port_out) from "test" or "in=IF,out=IF" (the
+ * two in either order), as given to --ports or in the configuration.
+ * 0, or -1 with err set. */
+int topo_opts_set_ports(struct topo_opts *o, const char *s, char *err,
+                        size_t errlen);
+
+/*
+ * Queue pairs per NIC of a node when multiqueue virtio-net is used (with
+ * vhost, see domxml.c): its vCPU count, or 1.  Each queue pair has its own
+ * vhost thread, so the pinning plan holds nifs * queues PIN_VHOST entries
+ * per node: index = interface * queues + queue.
+ */
+int topo_node_queues(const struct topo_node *n);
+
 const char *topo_accel_name(enum topo_accel a);
 const char *topo_link_name(enum topo_link l);
 const char *topo_role_name(enum topo_role r);
+/* The reverse: the enum value, or -1 if unknown. */
+int topo_accel_parse(const char *s);
+int topo_link_parse(const char *s);
+int topo_role_parse(const char *s);
 
 #endif

@@ -1,0 +1,503 @@
+/*
+ * Topology options: defaults, parsing from request params, their JSON form,
+ * and the naming rules (instance names, interface names).
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "topo.h"
+#include "topo_int.h"
+#include "util.h"
+
+#define TIMEOUT_MAX_SEC 86400
+#define RT_PRIO_MAX	99
+#define TXQLEN_MAX	1000000
+
+static const char *const accel_names[] = {
+    [ACCEL_AUTO] = "auto",
+    [ACCEL_KVM] = "kvm",
+    [ACCEL_TCG] = "tcg",
+};
+static const char *const link_names[] = {
+    [LINK_TAP] = "tap",
+    [LINK_MACVTAP] = "macvtap",
+};
+static const char *const role_names[] = {
+    [ROLE_ROUTER] = "router",
+    [ROLE_LB] = "lb",
+    [ROLE_BACKEND] = "backend",
+};
+
+void
+topo_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static const char *
+name_of(const char *const *names, size_t n, unsigned v)
+{
+	return v < n ? names[v] : "unknown";
+}
+
+static int
+parse_in(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; s != NULL && i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+topo_accel_name(enum topo_accel a)
+{
+	return name_of(accel_names, nitems(accel_names), a);
+}
+
+const char *
+topo_link_name(enum topo_link l)
+{
+	return name_of(link_names, nitems(link_names), l);
+}
+
+const char *
+topo_role_name(enum topo_role r)
+{
+	return name_of(role_names, nitems(role_names), r);
+}
+
+int
+topo_accel_parse(const char *s)
+{
+	return parse_in(accel_names, nitems(accel_names), s);
+}
+
+int
+topo_link_parse(const char *s)
+{
+	return parse_in(link_names, nitems(link_names), s);
+}
+
+int
+topo_role_parse(const char *s)
+{
+	return parse_in(role_names, nitems(role_names), s);
+}
+
+void
+topo_opts_init(struct topo_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->cores = 1;
+	o->memory_mib = 256;
+	o->accel = ACCEL_AUTO;
+	o->link = LINK_TAP;
+	o->ports = PORTS_TEST;
+	o->timeout_sec = 120;
+	CPU_ZERO(&o->cpus);
+}
+
+int
+topo_name_check(const char *name, char *err, size_t errlen)
+{
+	size_t n = name ? strlen(name) : 0;
+	int ok = n >= 1 && n <= TOPO_NAME_LEN;
+
+	for (size_t i = 0; ok && i < n; i++) {
+		char c = name[i];
+		ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		     (c == '-' && i > 0);
+	}
+	if (!ok) {
+		topo_seterr(err, errlen,
+			    "name '%.64s': use 1-%d characters a-z, 0-9 and "
+			    "'-', starting with a letter or digit",
+			    name ? name : "", TOPO_NAME_LEN);
+		return -1;
+	}
+	return 0;
+}
+
+int
+topo_ifname_check(const char *ifname, char *err, size_t errlen)
+{
+	size_t n = ifname ? strlen(ifname) : 0;
+	int ok = n >= 1 && n < TOPO_IFNAMSIZ && strcmp(ifname, ".") != 0 &&
+		 strcmp(ifname, "..") != 0;
+
+	for (size_t i = 0; ok && i < n; i++) {
+		unsigned char c = ifname[i];
+		ok = c > ' ' && c < 0x7f && c != '/' && c != ':' && c != ',' &&
+		     c != '=';
+	}
+	if (!ok) {
+		topo_seterr(err, errlen,
+			    "interface name '%.64s' is invalid (1-%d "
+			    "characters, no '/', ':', ',', '=' or whitespace)",
+			    ifname ? ifname : "", TOPO_IFNAMSIZ - 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* Short aliases for the built-in topologies (see topo_default_name). */
+static const struct {
+	const char *topology, *alias;
+} name_aliases[] = {
+    {"monolithic", "mono"},
+    {"pvr", "pvr"},
+    {"msr", "msr"},
+};
+
+void
+topo_default_name(const char *topology, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < nitems(name_aliases); i++)
+		if (topology &&
+		    strcmp(topology, name_aliases[i].topology) == 0) {
+			vr_strlcpy(buf, name_aliases[i].alias, len);
+			return;
+		}
+	for (const char *s = topology ? topology : ""; *s; s++) {
+		char c = (char)tolower((unsigned char)*s);
+		int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			 (c == '-' && n > 0);
+		if (!ok)
+			continue;
+		if (n + 1 >= len || n >= TOPO_NAME_LEN)
+			break;
+		buf[n++] = c;
+	}
+	while (n > 0 && buf[n - 1] == '-')
+		n--;
+	buf[n] = '\0';
+	if (n == 0)
+		vr_strlcpy(buf, "vr", len);
+}
+
+void
+topo_ports_format(const struct topo_opts *o, char *buf, size_t len)
+{
+	if (o->ports == PORTS_HOST)
+		snprintf(buf, len, "in=%s,out=%s", o->port_in, o->port_out);
+	else
+		snprintf(buf, len, "test");
+}
+
+int
+topo_opts_set_ports(struct topo_opts *o, const char *s, char *err,
+		    size_t errlen)
+{
+	char in[TOPO_IFNAMSIZ] = "", out[TOPO_IFNAMSIZ] = "", ebuf[160];
+	const char *p = s;
+
+	if (s == NULL || strcmp(s, "test") == 0) {
+		o->ports = PORTS_TEST;
+		o->port_in[0] = o->port_out[0] = '\0';
+		return 0;
+	}
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		char *dst;
+		size_t vlen;
+
+		if (n > 3 && strncmp(p, "in=", 3) == 0) {
+			dst = in;
+			p += 3, n -= 3;
+		} else if (n > 4 && strncmp(p, "out=", 4) == 0) {
+			dst = out;
+			p += 4, n -= 4;
+		} else {
+			goto syntax;
+		}
+		if (*dst != '\0') {
+			topo_seterr(err, errlen,
+				    "ports '%.64s': '%s' given twice", s,
+				    dst == in ? "in" : "out");
+			return -1;
+		}
+		vlen = n < TOPO_IFNAMSIZ ? n : TOPO_IFNAMSIZ - 1;
+		memcpy(dst, p, vlen);
+		dst[vlen] = '\0';
+		if (n >= TOPO_IFNAMSIZ ||
+		    topo_ifname_check(dst, ebuf, sizeof(ebuf)) == -1) {
+			if (n >= TOPO_IFNAMSIZ)
+				snprintf(ebuf, sizeof(ebuf),
+					 "interface name is longer than %d "
+					 "characters",
+					 TOPO_IFNAMSIZ - 1);
+			topo_seterr(err, errlen, "ports '%.64s': %s: %s", s,
+				    dst == in ? "in" : "out", ebuf);
+			return -1;
+		}
+		p += n;
+		if (*p == ',' && *++p == '\0')
+			goto syntax;
+	}
+	if (*in == '\0' || *out == '\0')
+		goto syntax;
+	if (strcmp(in, out) == 0) {
+		topo_seterr(err, errlen,
+			    "ports '%.64s': in and out must be different "
+			    "interfaces",
+			    s);
+		return -1;
+	}
+	o->ports = PORTS_HOST;
+	vr_strlcpy(o->port_in, in, sizeof(o->port_in));
+	vr_strlcpy(o->port_out, out, sizeof(o->port_out));
+	return 0;
+syntax:
+	topo_seterr(err, errlen,
+		    "ports '%.64s': expected \"test\" or \"in=IF,out=IF\"", s);
+	return -1;
+}
+
+/* Lookup helpers: 0 absent, 1 present and valid, -1 error (err set). */
+static int
+get_str(json_object *obj, const char *key, const char **out, char *err,
+	size_t errlen)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_string)) {
+		topo_seterr(err, errlen, "%s: expected a string", key);
+		return -1;
+	}
+	*out = json_object_get_string(v);
+	return 1;
+}
+
+static int
+get_int(json_object *obj, const char *key, int min, int max, int *out,
+	char *err, size_t errlen)
+{
+	json_object *v;
+	int64_t x;
+
+	if (!json_object_object_get_ex(obj, key, &v) || v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_int)) {
+		topo_seterr(err, errlen, "%s: expected an integer", key);
+		return -1;
+	}
+	x = json_object_get_int64(v);
+	if (x < min || x > max) {
+		topo_seterr(err, errlen, "%s: %lld is out of range (%d-%d)",
+			    key, (long long)x, min, max);
+		return -1;
+	}
+	*out = (int)x;
+	return 1;
+}
+
+static int
+get_bool(json_object *obj, const char *key, int *out, char *err, size_t errlen)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		topo_seterr(err, errlen, "%s: expected true or false", key);
+		return -1;
+	}
+	*out = json_object_get_boolean(v) ? 1 : 0;
+	return 1;
+}
+
+/* A string option copied into buf of size len. */
+static int
+get_strbuf(json_object *obj, const char *key, char *buf, size_t len, char *err,
+	   size_t errlen)
+{
+	const char *s;
+	int r = get_str(obj, key, &s, err, errlen);
+
+	if (r <= 0)
+		return r;
+	if (strlen(s) >= len) {
+		topo_seterr(err, errlen, "%s: longer than %zu characters", key,
+			    len - 1);
+		return -1;
+	}
+	vr_strlcpy(buf, s, len);
+	return 1;
+}
+
+static int
+apply_enums(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
+{
+	const char *s;
+	int r, v;
+
+	if ((r = get_str(obj, "accel", &s, err, errlen)) == -1)
+		return -1;
+	if (r == 1) {
+		if ((v = topo_accel_parse(s)) == -1) {
+			topo_seterr(err, errlen,
+				    "accel: '%.32s' is not auto, kvm or tcg",
+				    s);
+			return -1;
+		}
+		o->accel = v;
+	}
+	if ((r = get_str(obj, "link", &s, err, errlen)) == -1)
+		return -1;
+	if (r == 1) {
+		if ((v = topo_link_parse(s)) == -1) {
+			topo_seterr(err, errlen,
+				    "link: '%.32s' is not tap or macvtap", s);
+			return -1;
+		}
+		o->link = v;
+	}
+	if ((r = get_str(obj, "ports", &s, err, errlen)) == -1)
+		return -1;
+	if (r == 1 && topo_opts_set_ports(o, s, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+apply_strings(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
+{
+	const char *s;
+	int r;
+
+	if (get_strbuf(obj, "topology", o->topology, sizeof(o->topology), err,
+		       errlen) == -1)
+		return -1;
+	if ((r = get_str(obj, "name", &s, err, errlen)) == -1)
+		return -1;
+	if (r == 1) {
+		if (topo_name_check(s, err, errlen) == -1)
+			return -1;
+		vr_strlcpy(o->name, s, sizeof(o->name));
+	}
+	if (get_strbuf(obj, "image", o->image, sizeof(o->image), err, errlen) ==
+	    -1)
+		return -1;
+	if (o->image[0] != '\0' && o->image[0] != '/') {
+		topo_seterr(err, errlen,
+			    "image: '%.64s' is not an absolute path", o->image);
+		return -1;
+	}
+	if ((r = get_str(obj, "cpus", &s, err, errlen)) == -1)
+		return -1;
+	if (r == 1) {
+		if (cpulist_parse(s, &o->cpus) == -1) {
+			topo_seterr(
+			    err, errlen,
+			    "cpus: '%.64s' is not a CPU list (e.g. 0-3,6)", s);
+			return -1;
+		}
+		o->has_cpus = CPU_COUNT(&o->cpus) > 0;
+	}
+	return 0;
+}
+
+int
+topo_opts_apply(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
+{
+	struct topo_opts t = *o;
+	json_object *v;
+
+	if (obj == NULL || !json_object_is_type(obj, json_type_object)) {
+		topo_seterr(err, errlen, "options: expected an object");
+		return -1;
+	}
+	if (json_object_object_get_ex(obj, "cores", &v) &&
+	    json_object_is_type(v, json_type_int) &&
+	    json_object_get_int64(v) > TOPO_MAX_VCPUS) {
+		topo_seterr(err, errlen,
+			    "cores: %lld is more than the limit of %d vCPUs "
+			    "per node",
+			    (long long)json_object_get_int64(v),
+			    TOPO_MAX_VCPUS);
+		return -1;
+	}
+	/* "memory" is accepted as an alias of "memory_mib" */
+	if (json_object_object_get_ex(obj, "memory", NULL) &&
+	    json_object_object_get_ex(obj, "memory_mib", NULL)) {
+		topo_seterr(err, errlen,
+			    "memory: give memory_mib or memory, not both");
+		return -1;
+	}
+	if (get_int(obj, "cores", 1, TOPO_MAX_VCPUS, &t.cores, err, errlen) ==
+		-1 ||
+	    get_int(obj, "memory_mib", TOPO_MEMORY_MIN_MIB, TOPO_MEMORY_MAX_MIB,
+		    &t.memory_mib, err, errlen) == -1 ||
+	    get_int(obj, "memory", TOPO_MEMORY_MIN_MIB, TOPO_MEMORY_MAX_MIB,
+		    &t.memory_mib, err, errlen) == -1 ||
+	    get_bool(obj, "pin", &t.pin, err, errlen) == -1 ||
+	    get_int(obj, "rt", 0, RT_PRIO_MAX, &t.rt_prio, err, errlen) == -1 ||
+	    get_int(obj, "timeout", 1, TIMEOUT_MAX_SEC, &t.timeout_sec, err,
+		    errlen) == -1 ||
+	    get_int(obj, "txqueuelen", 0, TXQLEN_MAX, &t.txqueuelen, err,
+		    errlen) == -1 ||
+	    apply_enums(obj, &t, err, errlen) == -1 ||
+	    apply_strings(obj, &t, err, errlen) == -1)
+		return -1;
+	*o = t;
+	return 0;
+}
+
+int
+topo_opts_from_json(json_object *params, struct topo_opts *o, char *err,
+		    size_t errlen)
+{
+	if (topo_opts_apply(params, o, err, errlen) == -1)
+		return -1;
+	if (o->name[0] == '\0' && o->topology[0] != '\0')
+		topo_default_name(o->topology, o->name, sizeof(o->name));
+	return 0;
+}
+
+json_object *
+topo_opts_to_json(const struct topo_opts *o)
+{
+	json_object *j = json_object_new_object();
+	char buf[1024];
+
+	json_object_object_add(j, "cores", json_object_new_int(o->cores));
+	json_object_object_add(j, "memory_mib",
+			       json_object_new_int(o->memory_mib));
+	json_object_object_add(j, "pin", json_object_new_boolean(o->pin));
+	json_object_object_add(j, "rt", json_object_new_int(o->rt_prio));
+	json_object_object_add(
+	    j, "accel", json_object_new_string(topo_accel_name(o->accel)));
+	json_object_object_add(j, "link",
+			       json_object_new_string(topo_link_name(o->link)));
+	topo_ports_format(o, buf, sizeof(buf));
+	json_object_object_add(j, "ports", json_object_new_string(buf));
+	json_object_object_add(j, "image", json_object_new_string(o->image));
+	json_object_object_add(j, "timeout",
+			       json_object_new_int(o->timeout_sec));
+	if (o->has_cpus)
+		cpulist_format(&o->cpus, buf, sizeof(buf));
+	else
+		buf[0] = '\0';
+	json_object_object_add(j, "cpus", json_object_new_string(buf));
+	json_object_object_add(j, "txqueuelen",
+			       json_object_new_int(o->txqueuelen));
+	return j;
+}

@@ -1,0 +1,578 @@
+/*
+ * The plan as JSON (docs/contracts.md, "Plan JSON") and back.  The reverse
+ * direction reads what a vrouterd wrote into libvirt metadata, possibly an
+ * older or damaged one, so every field is checked and an error names its
+ * JSON path.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "topo.h"
+#include "topo_int.h"
+#include "util.h"
+
+#define CMDLINE_MAX 4096
+
+static json_object *
+node_to_json(const struct topo_plan *p, int ni)
+{
+	const struct topo_node *n = &p->nodes[ni];
+	json_object *j = json_object_new_object(), *ifs, *routes;
+	char cmdline[CMDLINE_MAX];
+
+	json_object_object_add(j, "name", json_object_new_string(n->name));
+	json_object_object_add(j, "domain", json_object_new_string(n->domain));
+	json_object_object_add(j, "role",
+			       json_object_new_string(topo_role_name(n->role)));
+	json_object_object_add(j, "vcpus", json_object_new_int(n->vcpus));
+	json_object_object_add(j, "memory_mib",
+			       json_object_new_int(n->memory_mib));
+	if (topo_node_cmdline(p, ni, cmdline, sizeof(cmdline)) == -1)
+		cmdline[0] = '\0';
+	json_object_object_add(j, "cmdline", json_object_new_string(cmdline));
+	ifs = json_object_new_array();
+	for (int i = 0; i < n->nifs; i++) {
+		const struct topo_if *f = &n->ifs[i];
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "guest_if",
+				       json_object_new_string(f->guest_if));
+		json_object_object_add(o, "mac",
+				       json_object_new_string(f->mac));
+		json_object_object_add(o, "address",
+				       json_object_new_string(f->addr));
+		json_object_object_add(o, "host_if",
+				       json_object_new_string(f->host_if));
+		json_object_object_add(
+		    o, "port",
+		    f->port >= 0 && f->port < 2
+			? json_object_new_string(p->ports[f->port].role)
+			: NULL);
+		json_object_array_add(ifs, o);
+	}
+	json_object_object_add(j, "interfaces", ifs);
+	routes = json_object_new_array();
+	for (int i = 0; i < n->nroutes; i++) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(
+		    o, "dst", json_object_new_string(n->routes[i].dst));
+		json_object_object_add(
+		    o, "via", json_object_new_string(n->routes[i].via));
+		json_object_array_add(routes, o);
+	}
+	json_object_object_add(j, "routes", routes);
+	return j;
+}
+
+static json_object *
+port_to_json(const struct topo_port *t)
+{
+	json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "role", json_object_new_string(t->role));
+	json_object_object_add(j, "netns", json_object_new_string(t->netns));
+	json_object_object_add(j, "ns_if", json_object_new_string(t->ns_if));
+	json_object_object_add(j, "ns_address",
+			       json_object_new_string(t->ns_addr));
+	json_object_object_add(j, "gateway", json_object_new_string(t->ns_gw));
+	json_object_object_add(j, "host_if",
+			       json_object_new_string(t->host_if));
+	json_object_object_add(j, "bridge", json_object_new_string(t->bridge));
+	json_object_object_add(j, "created",
+			       json_object_new_boolean(t->created));
+	return j;
+}
+
+static json_object *
+pinning_to_json(const struct topo_plan *p)
+{
+	json_object *j = json_object_new_object(), *threads;
+	char buf[1024];
+
+	json_object_object_add(j, "enabled",
+			       json_object_new_boolean(p->opts.pin));
+	if (!p->opts.pin)
+		return j;
+	json_object_object_add(j, "shared",
+			       json_object_new_boolean(p->pin.shared));
+	json_object_object_add(j, "warning",
+			       json_object_new_string(p->pin.warning));
+	json_object_object_add(j, "vcpu_cpus",
+			       json_object_new_string(cpulist_format(
+				   &p->pin.vcpu_cpus, buf, sizeof(buf))));
+	json_object_object_add(j, "housekeeping",
+			       json_object_new_string(cpulist_format(
+				   &p->pin.housekeeping, buf, sizeof(buf))));
+	threads = json_object_new_array();
+	for (int i = 0; i < p->pin.n; i++) {
+		const struct pin_assign *a = &p->pin.a[i];
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(
+		    o, "node",
+		    json_object_new_string(a->node >= 0 && a->node < p->nnodes
+					       ? p->nodes[a->node].name
+					       : ""));
+		json_object_object_add(
+		    o, "kind", json_object_new_string(pin_kind_name(a->kind)));
+		json_object_object_add(o, "index",
+				       json_object_new_int(a->index));
+		json_object_object_add(o, "cpus",
+				       json_object_new_string(cpulist_format(
+					   &a->cpus, buf, sizeof(buf))));
+		json_object_array_add(threads, o);
+	}
+	json_object_object_add(j, "threads", threads);
+	return j;
+}
+
+json_object *
+topo_plan_to_json(const struct topo_plan *p)
+{
+	json_object *j = json_object_new_object(), *nodes, *ports;
+
+	json_object_object_add(j, "topology",
+			       json_object_new_string(p->opts.topology));
+	json_object_object_add(j, "name", json_object_new_string(p->opts.name));
+	json_object_object_add(
+	    j, "description",
+	    json_object_new_string(p->description ? p->description : ""));
+	json_object_object_add(j, "options", topo_opts_to_json(&p->opts));
+	nodes = json_object_new_array();
+	for (int i = 0; i < p->nnodes; i++)
+		json_object_array_add(nodes, node_to_json(p, i));
+	json_object_object_add(j, "nodes", nodes);
+	ports = json_object_new_array();
+	for (int i = 0; i < 2; i++)
+		json_object_array_add(ports, port_to_json(&p->ports[i]));
+	json_object_object_add(j, "ports", ports);
+	json_object_object_add(j, "pinning", pinning_to_json(p));
+	return j;
+}
+
+/* Reading back. */
+
+static json_object *
+member(json_object *obj, const char *path, const char *key, json_type type,
+       char *err, size_t errlen)
+{
+	static const char *const tname[] = {
+	    [json_type_null] = "null",	      [json_type_boolean] = "a boolean",
+	    [json_type_double] = "a number",  [json_type_int] = "an integer",
+	    [json_type_object] = "an object", [json_type_array] = "an array",
+	    [json_type_string] = "a string",
+	};
+	json_object *v = NULL;
+
+	if (!json_object_object_get_ex(obj, key, &v) || v == NULL) {
+		topo_seterr(err, errlen, "plan: %s.%s: missing", path, key);
+		return NULL;
+	}
+	if (!json_object_is_type(v, type)) {
+		topo_seterr(err, errlen, "plan: %s.%s: expected %s", path, key,
+			    tname[type]);
+		return NULL;
+	}
+	return v;
+}
+
+static int
+str_member(json_object *obj, const char *path, const char *key, char *buf,
+	   size_t len, char *err, size_t errlen)
+{
+	json_object *v = member(obj, path, key, json_type_string, err, errlen);
+
+	if (v == NULL)
+		return -1;
+	if ((size_t)json_object_get_string_len(v) >= len) {
+		topo_seterr(err, errlen,
+			    "plan: %s.%s: longer than %zu "
+			    "characters",
+			    path, key, len - 1);
+		return -1;
+	}
+	vr_strlcpy(buf, json_object_get_string(v), len);
+	return 0;
+}
+
+static int
+int_member(json_object *obj, const char *path, const char *key, int min,
+	   int max, int *out, char *err, size_t errlen)
+{
+	json_object *v = member(obj, path, key, json_type_int, err, errlen);
+	int64_t x;
+
+	if (v == NULL)
+		return -1;
+	x = json_object_get_int64(v);
+	if (x < min || x > max) {
+		topo_seterr(err, errlen,
+			    "plan: %s.%s: %lld is out of range "
+			    "(%d-%d)",
+			    path, key, (long long)x, min, max);
+		return -1;
+	}
+	*out = (int)x;
+	return 0;
+}
+
+static int
+bool_member(json_object *obj, const char *path, const char *key, int *out,
+	    char *err, size_t errlen)
+{
+	json_object *v = member(obj, path, key, json_type_boolean, err, errlen);
+
+	if (v == NULL)
+		return -1;
+	*out = json_object_get_boolean(v) ? 1 : 0;
+	return 0;
+}
+
+static int
+cpus_member(json_object *obj, const char *path, const char *key, cpu_set_t *set,
+	    char *err, size_t errlen)
+{
+	char buf[1024];
+
+	if (str_member(obj, path, key, buf, sizeof(buf), err, errlen) == -1)
+		return -1;
+	if (cpulist_parse(buf, set) == -1) {
+		topo_seterr(err, errlen,
+			    "plan: %s.%s: '%.64s' is not a CPU "
+			    "list",
+			    path, key, buf);
+		return -1;
+	}
+	return 0;
+}
+
+static json_object *
+array_member(json_object *obj, const char *path, const char *key, int max,
+	     char *err, size_t errlen)
+{
+	json_object *v = member(obj, path, key, json_type_array, err, errlen);
+
+	if (v != NULL && (int)json_object_array_length(v) > max) {
+		topo_seterr(err, errlen, "plan: %s.%s: more than %d entries",
+			    path, key, max);
+		return NULL;
+	}
+	return v;
+}
+
+static int
+mac_check(const char *mac)
+{
+	if (strlen(mac) != 17)
+		return -1;
+	for (int i = 0; i < 17; i++) {
+		char c = mac[i];
+		if (i % 3 == 2
+			? c != ':'
+			: !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return -1;
+	}
+	return 0;
+}
+
+static int
+if_from_json(json_object *o, const char *path, struct topo_plan *p,
+	     struct topo_if *f, char *err, size_t errlen)
+{
+	json_object *v;
+
+	if (!json_object_is_type(o, json_type_object)) {
+		topo_seterr(err, errlen, "plan: %s: expected an object", path);
+		return -1;
+	}
+	if (str_member(o, path, "guest_if", f->guest_if, sizeof(f->guest_if),
+		       err, errlen) == -1 ||
+	    str_member(o, path, "mac", f->mac, sizeof(f->mac), err, errlen) ==
+		-1 ||
+	    str_member(o, path, "address", f->addr, sizeof(f->addr), err,
+		       errlen) == -1 ||
+	    str_member(o, path, "host_if", f->host_if, sizeof(f->host_if), err,
+		       errlen) == -1)
+		return -1;
+	if (mac_check(f->mac) == -1) {
+		topo_seterr(err, errlen,
+			    "plan: %s.mac: '%s' is not a MAC "
+			    "address",
+			    path, f->mac);
+		return -1;
+	}
+	f->port = -1;
+	if (!json_object_object_get_ex(o, "port", &v)) {
+		topo_seterr(err, errlen, "plan: %s.port: missing", path);
+		return -1;
+	}
+	if (v == NULL)
+		return 0;
+	for (int i = 0; i < 2; i++)
+		if (json_object_is_type(v, json_type_string) &&
+		    strcmp(json_object_get_string(v), p->ports[i].role) == 0)
+			f->port = i;
+	if (f->port == -1) {
+		topo_seterr(err, errlen,
+			    "plan: %s.port: expected \"in\", "
+			    "\"out\" or null",
+			    path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+node_from_json(json_object *o, const char *path, struct topo_plan *p,
+	       struct topo_node *n, char *err, size_t errlen)
+{
+	char role[16], sub[96];
+	json_object *ifs, *routes;
+	int r;
+
+	if (!json_object_is_type(o, json_type_object)) {
+		topo_seterr(err, errlen, "plan: %s: expected an object", path);
+		return -1;
+	}
+	if (str_member(o, path, "name", n->name, sizeof(n->name), err,
+		       errlen) == -1 ||
+	    str_member(o, path, "domain", n->domain, sizeof(n->domain), err,
+		       errlen) == -1 ||
+	    str_member(o, path, "role", role, sizeof(role), err, errlen) ==
+		-1 ||
+	    int_member(o, path, "vcpus", 1, TOPO_MAX_VCPUS, &n->vcpus, err,
+		       errlen) == -1 ||
+	    int_member(o, path, "memory_mib", TOPO_MEMORY_MIN_MIB,
+		       TOPO_MEMORY_MAX_MIB, &n->memory_mib, err, errlen) == -1)
+		return -1;
+	if ((r = topo_role_parse(role)) == -1) {
+		topo_seterr(err, errlen, "plan: %s.role: unknown role '%s'",
+			    path, role);
+		return -1;
+	}
+	n->role = r;
+	if ((ifs = array_member(o, path, "interfaces", TOPO_MAX_IFS, err,
+				errlen)) == NULL ||
+	    (routes = array_member(o, path, "routes", TOPO_MAX_ROUTES, err,
+				   errlen)) == NULL)
+		return -1;
+	n->nifs = (int)json_object_array_length(ifs);
+	for (int i = 0; i < n->nifs; i++) {
+		snprintf(sub, sizeof(sub), "%s.interfaces[%d]", path, i);
+		if (if_from_json(json_object_array_get_idx(ifs, i), sub, p,
+				 &n->ifs[i], err, errlen) == -1)
+			return -1;
+	}
+	n->nroutes = (int)json_object_array_length(routes);
+	for (int i = 0; i < n->nroutes; i++) {
+		json_object *ro = json_object_array_get_idx(routes, i);
+
+		snprintf(sub, sizeof(sub), "%s.routes[%d]", path, i);
+		if (!json_object_is_type(ro, json_type_object)) {
+			topo_seterr(err, errlen, "plan: %s: expected an object",
+				    sub);
+			return -1;
+		}
+		if (str_member(ro, sub, "dst", n->routes[i].dst,
+			       sizeof(n->routes[i].dst), err, errlen) == -1 ||
+		    str_member(ro, sub, "via", n->routes[i].via,
+			       sizeof(n->routes[i].via), err, errlen) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+ports_from_json(json_object *j, struct topo_plan *p, char *err, size_t errlen)
+{
+	static const char *const roles[2] = {"in", "out"};
+	json_object *ports;
+	char path[32];
+
+	if ((ports = array_member(j, "$", "ports", 2, err, errlen)) == NULL)
+		return -1;
+	if (json_object_array_length(ports) != 2) {
+		topo_seterr(err, errlen,
+			    "plan: $.ports: expected 2 entries "
+			    "(in, out)");
+		return -1;
+	}
+	for (int i = 0; i < 2; i++) {
+		json_object *o = json_object_array_get_idx(ports, i);
+		struct topo_port *t = &p->ports[i];
+
+		snprintf(path, sizeof(path), "$.ports[%d]", i);
+		if (!json_object_is_type(o, json_type_object)) {
+			topo_seterr(err, errlen, "plan: %s: expected an object",
+				    path);
+			return -1;
+		}
+		if (str_member(o, path, "role", t->role, sizeof(t->role), err,
+			       errlen) == -1 ||
+		    str_member(o, path, "netns", t->netns, sizeof(t->netns),
+			       err, errlen) == -1 ||
+		    str_member(o, path, "ns_if", t->ns_if, sizeof(t->ns_if),
+			       err, errlen) == -1 ||
+		    str_member(o, path, "ns_address", t->ns_addr,
+			       sizeof(t->ns_addr), err, errlen) == -1 ||
+		    str_member(o, path, "gateway", t->ns_gw, sizeof(t->ns_gw),
+			       err, errlen) == -1 ||
+		    str_member(o, path, "host_if", t->host_if,
+			       sizeof(t->host_if), err, errlen) == -1 ||
+		    str_member(o, path, "bridge", t->bridge, sizeof(t->bridge),
+			       err, errlen) == -1 ||
+		    bool_member(o, path, "created", &t->created, err, errlen) ==
+			-1)
+			return -1;
+		if (strcmp(t->role, roles[i]) != 0) {
+			topo_seterr(err, errlen,
+				    "plan: %s.role: expected \"%s\"", path,
+				    roles[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+node_index(const struct topo_plan *p, const char *name)
+{
+	for (int i = 0; i < p->nnodes; i++)
+		if (strcmp(p->nodes[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static int
+thread_from_json(json_object *o, const char *path, const struct topo_plan *p,
+		 struct pin_assign *a, char *err, size_t errlen)
+{
+	char node[32], kind[16];
+	int v;
+
+	if (!json_object_is_type(o, json_type_object)) {
+		topo_seterr(err, errlen, "plan: %s: expected an object", path);
+		return -1;
+	}
+	if (str_member(o, path, "node", node, sizeof(node), err, errlen) ==
+		-1 ||
+	    str_member(o, path, "kind", kind, sizeof(kind), err, errlen) ==
+		-1 ||
+	    int_member(o, path, "index", 0, 1 << 20, &a->index, err, errlen) ==
+		-1 ||
+	    cpus_member(o, path, "cpus", &a->cpus, err, errlen) == -1)
+		return -1;
+	if ((a->node = node_index(p, node)) == -1) {
+		topo_seterr(err, errlen, "plan: %s.node: no node '%s'", path,
+			    node);
+		return -1;
+	}
+	if ((v = pin_kind_parse(kind)) == -1) {
+		topo_seterr(err, errlen, "plan: %s.kind: unknown kind '%s'",
+			    path, kind);
+		return -1;
+	}
+	a->kind = v;
+	return 0;
+}
+
+static int
+pinning_from_json(json_object *j, struct topo_plan *p, char *err, size_t errlen)
+{
+	const char *path = "$.pinning";
+	json_object *pin, *threads;
+	int enabled, n;
+	char path_t[48];
+
+	if ((pin = member(j, "$", "pinning", json_type_object, err, errlen)) ==
+		NULL ||
+	    bool_member(pin, path, "enabled", &enabled, err, errlen) == -1)
+		return -1;
+	if (enabled != p->opts.pin) {
+		topo_seterr(err, errlen,
+			    "plan: %s.enabled: disagrees with "
+			    "$.options.pin",
+			    path);
+		return -1;
+	}
+	if (!enabled)
+		return 0;
+	if (bool_member(pin, path, "shared", &p->pin.shared, err, errlen) ==
+		-1 ||
+	    str_member(pin, path, "warning", p->pin.warning,
+		       sizeof(p->pin.warning), err, errlen) == -1 ||
+	    cpus_member(pin, path, "vcpu_cpus", &p->pin.vcpu_cpus, err,
+			errlen) == -1 ||
+	    cpus_member(pin, path, "housekeeping", &p->pin.housekeeping, err,
+			errlen) == -1 ||
+	    (threads = array_member(pin, path, "threads", 1 << 20, err,
+				    errlen)) == NULL)
+		return -1;
+	n = (int)json_object_array_length(threads);
+	p->pin.a = xcalloc(n, sizeof(*p->pin.a));
+	for (int i = 0; i < n; i++) {
+		snprintf(path_t, sizeof(path_t), "%s.threads[%d]", path, i);
+		if (thread_from_json(json_object_array_get_idx(threads, i),
+				     path_t, p, &p->pin.a[i], err,
+				     errlen) == -1)
+			return -1;
+		p->pin.n++;
+	}
+	return 0;
+}
+
+int
+topo_plan_from_json(json_object *j, struct topo_plan *p, char *err,
+		    size_t errlen)
+{
+	json_object *nodes;
+	char path[32];
+
+	memset(p, 0, sizeof(*p));
+	topo_opts_init(&p->opts);
+	if (j == NULL || !json_object_is_type(j, json_type_object)) {
+		topo_seterr(err, errlen, "plan: expected an object");
+		goto fail;
+	}
+	if (str_member(j, "$", "topology", p->opts.topology,
+		       sizeof(p->opts.topology), err, errlen) == -1 ||
+	    str_member(j, "$", "name", p->opts.name, sizeof(p->opts.name), err,
+		       errlen) == -1)
+		goto fail;
+	if (topo_name_check(p->opts.name, err, errlen) == -1)
+		goto fail;
+	if (member(j, "$", "options", json_type_object, err, errlen) == NULL ||
+	    topo_opts_apply(json_object_object_get(j, "options"), &p->opts, err,
+			    errlen) == -1) {
+		if (err != NULL && errlen > 0 &&
+		    strncmp(err, "plan:", 5) != 0) {
+			char tmp[256];
+
+			vr_strlcpy(tmp, err, sizeof(tmp));
+			topo_seterr(err, errlen, "plan: $.options.%s", tmp);
+		}
+		goto fail;
+	}
+	p->description = topo_describe(p->opts.topology);
+	/* ports first: interfaces refer to them by role */
+	if (ports_from_json(j, p, err, errlen) == -1)
+		goto fail;
+	if ((nodes = array_member(j, "$", "nodes", TOPO_MAX_NODES, err,
+				  errlen)) == NULL)
+		goto fail;
+	p->nnodes = (int)json_object_array_length(nodes);
+	for (int i = 0; i < p->nnodes; i++) {
+		snprintf(path, sizeof(path), "$.nodes[%d]", i);
+		if (node_from_json(json_object_array_get_idx(nodes, i), path, p,
+				   &p->nodes[i], err, errlen) == -1)
+			goto fail;
+	}
+	if (pinning_from_json(j, p, err, errlen) == -1)
+		goto fail;
+	return 0;
+fail:
+	topo_plan_free(p);
+	return -1;
+}

@@ -1,0 +1,380 @@
+/*
+ * Expanding options into a plan: the built-in topologies, host interface
+ * names, deterministic MACs, the test ports, the pinning plan, and the
+ * guest kernel command line (docs/contracts.md).
+ *
+ * Every topology is built from the same few helpers (plan_add_node,
+ * node_add_if, node_add_route) so that PVR and MSR only add a builder.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "topo.h"
+#include "topo_int.h"
+#include "util.h"
+
+typedef int (*topo_builder)(struct topo_plan *, char *, size_t);
+
+static int build_monolithic(struct topo_plan *, char *, size_t);
+
+static const struct topo_builtin {
+	const char *name;
+	const char *description;
+	topo_builder build;
+} builtins[] = {
+    {"monolithic",
+     "one virtual router with N vCPUs between the in and out ports",
+     build_monolithic},
+};
+
+const char *const topo_builtin_names[] = {"monolithic", NULL};
+
+static const struct topo_builtin *
+builtin_find(const char *name)
+{
+	for (size_t i = 0; i < nitems(builtins); i++)
+		if (name != NULL && strcmp(name, builtins[i].name) == 0)
+			return &builtins[i];
+	return NULL;
+}
+
+const char *
+topo_describe(const char *topology)
+{
+	const struct topo_builtin *b = builtin_find(topology);
+
+	return b ? b->description : NULL;
+}
+
+int
+topo_node_queues(const struct topo_node *n)
+{
+	return n->vcpus > 1 ? n->vcpus : 1;
+}
+
+static char
+base36(int v)
+{
+	return "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36];
+}
+
+/* FNV-1a, 32 bits. */
+static uint32_t
+fnv1a(const char *s, uint32_t h)
+{
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static int
+mac_in_use(const struct topo_plan *p, const char *mac)
+{
+	for (int n = 0; n < p->nnodes; n++)
+		for (int i = 0; i < p->nodes[n].nifs; i++)
+			if (strcmp(p->nodes[n].ifs[i].mac, mac) == 0)
+				return 1;
+	return 0;
+}
+
+/*
+ * 52:54:00:XX:YY:ZZ from a hash of "NAME/NODE/INDEX": stable across runs,
+ * and distinct within the plan (a collision moves on to the next salt).
+ * 52:54:00 is QEMU's locally administered unicast prefix.
+ */
+static void
+make_mac(const struct topo_plan *p, const char *node, int index, char *mac,
+	 size_t len)
+{
+	char key[96];
+	uint32_t h;
+
+	for (int salt = 0;; salt++) {
+		snprintf(key, sizeof(key), "%s/%s/%d/%d", p->opts.name, node,
+			 index, salt);
+		h = fnv1a(key, 2166136261u);
+		snprintf(mac, len, "52:54:00:%02x:%02x:%02x", (h >> 16) & 0xff,
+			 (h >> 8) & 0xff, h & 0xff);
+		if (!mac_in_use(p, mac))
+			return;
+	}
+}
+
+static struct topo_node *
+plan_add_node(struct topo_plan *p, const char *name, enum topo_role role,
+	      int vcpus, char *err, size_t errlen)
+{
+	struct topo_node *n;
+
+	if (p->nnodes >= TOPO_MAX_NODES) {
+		topo_seterr(err, errlen, "more than %d nodes", TOPO_MAX_NODES);
+		return NULL;
+	}
+	n = &p->nodes[p->nnodes++];
+	memset(n, 0, sizeof(*n));
+	vr_strlcpy(n->name, name, sizeof(n->name));
+	snprintf(n->domain, sizeof(n->domain), TOPO_DOMAIN_PREFIX "%s-%s",
+		 p->opts.name, name);
+	n->role = role;
+	n->vcpus = vcpus;
+	n->memory_mib = p->opts.memory_mib;
+	return n;
+}
+
+/* Interface K of node N: guest ethK, host "vr-NAME-tNK". */
+static int
+node_add_if(struct topo_plan *p, struct topo_node *n, const char *addr,
+	    int port, char *err, size_t errlen)
+{
+	int ni = (int)(n - p->nodes);
+	struct topo_if *f;
+
+	if (n->nifs >= TOPO_MAX_IFS) {
+		topo_seterr(err, errlen, "node %s: more than %d interfaces",
+			    n->name, TOPO_MAX_IFS);
+		return -1;
+	}
+	f = &n->ifs[n->nifs];
+	snprintf(f->guest_if, sizeof(f->guest_if), "eth%d", n->nifs);
+	snprintf(f->host_if, sizeof(f->host_if), TOPO_IF_PREFIX "%s-t%c%c",
+		 p->opts.name, base36(ni), base36(n->nifs));
+	vr_strlcpy(f->addr, addr, sizeof(f->addr));
+	f->port = port;
+	make_mac(p, n->name, n->nifs, f->mac, sizeof(f->mac));
+	n->nifs++;
+	return 0;
+}
+
+static int
+node_add_route(struct topo_node *n, const char *dst, const char *via, char *err,
+	       size_t errlen)
+{
+	struct topo_route *r;
+
+	if (n->nroutes >= TOPO_MAX_ROUTES) {
+		topo_seterr(err, errlen, "node %s: more than %d routes",
+			    n->name, TOPO_MAX_ROUTES);
+		return -1;
+	}
+	r = &n->routes[n->nroutes++];
+	vr_strlcpy(r->dst, dst, sizeof(r->dst));
+	vr_strlcpy(r->via, via, sizeof(r->via));
+	return 0;
+}
+
+/*
+ * The external ports.  Test ports: a namespace per side holding "vp0",
+ * joined by a veth pair whose host end ("vr-NAME-i" / "-o") plays the NIC.
+ * Host ports: the given NICs; ns_addr/ns_gw then say which address and
+ * gateway the far end (source or sink machine) is expected to use.
+ */
+static void
+plan_ports(struct topo_plan *p)
+{
+	static const struct {
+		const char *role, *sfx, *ns_addr, *ns_gw;
+	} def[2] = {
+	    {"in", "i", "198.18.1.2/24", "198.18.1.1"},
+	    {"out", "o", "198.18.2.2/24", "198.18.2.1"},
+	};
+	const struct topo_opts *o = &p->opts;
+
+	for (int i = 0; i < 2; i++) {
+		struct topo_port *t = &p->ports[i];
+
+		memset(t, 0, sizeof(*t));
+		vr_strlcpy(t->role, def[i].role, sizeof(t->role));
+		vr_strlcpy(t->ns_addr, def[i].ns_addr, sizeof(t->ns_addr));
+		vr_strlcpy(t->ns_gw, def[i].ns_gw, sizeof(t->ns_gw));
+		if (o->ports == PORTS_TEST) {
+			snprintf(t->netns, sizeof(t->netns),
+				 TOPO_IF_PREFIX "%s-%s", o->name, def[i].role);
+			vr_strlcpy(t->ns_if, "vp0", sizeof(t->ns_if));
+			snprintf(t->host_if, sizeof(t->host_if),
+				 TOPO_IF_PREFIX "%s-%s", o->name, def[i].sfx);
+			t->created = 1;
+		} else {
+			vr_strlcpy(t->host_if,
+				   i == 0 ? o->port_in : o->port_out,
+				   sizeof(t->host_if));
+		}
+		if (o->link == LINK_TAP)
+			snprintf(t->bridge, sizeof(t->bridge),
+				 TOPO_IF_PREFIX "%s-b%s", o->name, def[i].sfx);
+	}
+}
+
+static int
+build_monolithic(struct topo_plan *p, char *err, size_t errlen)
+{
+	struct topo_node *n;
+
+	plan_ports(p);
+	if ((n = plan_add_node(p, "vr0", ROLE_ROUTER, p->opts.cores, err,
+			       errlen)) == NULL ||
+	    node_add_if(p, n, "198.18.1.1/24", 0, err, errlen) == -1 ||
+	    node_add_if(p, n, "198.18.2.1/24", 1, err, errlen) == -1 ||
+	    node_add_route(n, "default", "198.18.2.2", err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+plan_pinning(struct topo_plan *p, const cpu_set_t *online,
+	     const cpu_set_t *isolated, char *err, size_t errlen)
+{
+	struct pin_input in;
+
+	if (online == NULL) {
+		topo_seterr(err, errlen,
+			    "pinning: the host's online CPUs are "
+			    "unknown");
+		return -1;
+	}
+	memset(&in, 0, sizeof(in));
+	in.online = *online;
+	if (isolated != NULL)
+		in.isolated = *isolated;
+	else
+		CPU_ZERO(&in.isolated);
+	in.has_restrict = p->opts.has_cpus;
+	in.restrict_to = p->opts.cpus;
+	in.nnodes = p->nnodes;
+	for (int i = 0; i < p->nnodes; i++) {
+		in.vcpus[i] = p->nodes[i].vcpus;
+		in.nics[i] = p->nodes[i].nifs * topo_node_queues(&p->nodes[i]);
+	}
+	return pin_plan_build(&in, &p->pin, err, errlen);
+}
+
+static void
+known_list(char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; topo_builtin_names[i] != NULL; i++) {
+		int r = snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
+				 topo_builtin_names[i]);
+		if (r < 0 || (size_t)r >= len - off)
+			break;
+		off += r;
+	}
+}
+
+int
+topo_plan_build(const struct topo_opts *o, const cpu_set_t *online,
+		const cpu_set_t *isolated, struct topo_plan *p, char *err,
+		size_t errlen)
+{
+	const struct topo_builtin *b;
+	char known[256];
+
+	memset(p, 0, sizeof(*p));
+	p->opts = *o;
+	if ((b = builtin_find(o->topology)) == NULL) {
+		known_list(known, sizeof(known));
+		topo_seterr(err, errlen, "unknown topology '%.64s' (known: %s)",
+			    o->topology, known);
+		goto fail;
+	}
+	p->description = b->description;
+	if (p->opts.name[0] == '\0')
+		topo_default_name(o->topology, p->opts.name,
+				  sizeof(p->opts.name));
+	if (topo_name_check(p->opts.name, err, errlen) == -1)
+		goto fail;
+	if (o->cores > TOPO_MAX_VCPUS) {
+		topo_seterr(err, errlen,
+			    "cores: %d is more than the limit of %d vCPUs per "
+			    "node",
+			    o->cores, TOPO_MAX_VCPUS);
+		goto fail;
+	}
+	if (o->cores < 1) {
+		topo_seterr(err, errlen, "cores: %d (at least 1)", o->cores);
+		goto fail;
+	}
+	if (o->memory_mib < TOPO_MEMORY_MIN_MIB ||
+	    o->memory_mib > TOPO_MEMORY_MAX_MIB) {
+		topo_seterr(
+		    err, errlen, "memory: %d MiB is out of range (%d-%d)",
+		    o->memory_mib, TOPO_MEMORY_MIN_MIB, TOPO_MEMORY_MAX_MIB);
+		goto fail;
+	}
+	if (o->ports == PORTS_HOST &&
+	    (topo_ifname_check(o->port_in, err, errlen) == -1 ||
+	     topo_ifname_check(o->port_out, err, errlen) == -1))
+		goto fail;
+	if (b->build(p, err, errlen) == -1)
+		goto fail;
+	if (o->pin && plan_pinning(p, online, isolated, err, errlen) == -1)
+		goto fail;
+	return 0;
+fail:
+	topo_plan_free(p);
+	return -1;
+}
+
+void
+topo_plan_free(struct topo_plan *p)
+{
+	if (p == NULL)
+		return;
+	pin_plan_free(&p->pin);
+	memset(p, 0, sizeof(*p));
+}
+
+/* snprintf at *off into buf; -1 once the buffer is full. */
+static int cat(char *buf, size_t len, size_t *off, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+cat(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (*off >= len)
+		return -1;
+	va_start(ap, fmt);
+	r = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (r < 0 || (size_t)r >= len - *off)
+		return -1;
+	*off += r;
+	return 0;
+}
+
+int
+topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
+{
+	const struct topo_node *nd;
+	size_t off = 0;
+
+	if (len)
+		buf[0] = '\0';
+	if (p == NULL || n < 0 || n >= p->nnodes)
+		return -1;
+	nd = &p->nodes[n];
+	if (cat(buf, len, &off,
+		"console=ttyS0,115200 panic=-1 loglevel=3 vr.node=%s "
+		"vr.role=%s",
+		nd->name, topo_role_name(nd->role)) == -1)
+		return -1;
+	for (int i = 0; i < nd->nifs; i++)
+		if (cat(buf, len, &off, " vr.if=%s,%s", nd->ifs[i].mac,
+			nd->ifs[i].addr) == -1)
+			return -1;
+	for (int i = 0; i < nd->nroutes; i++)
+		if (cat(buf, len, &off, " vr.route=%s,%s", nd->routes[i].dst,
+			nd->routes[i].via) == -1)
+			return -1;
+	if (nd->vcpus > 1 && cat(buf, len, &off, " vr.rps=1") == -1)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,249 @@
+/* Unit tests for the libvirt domain XML generator (lib/domxml.c). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "domxml.h"
+#include "golden.h"
+#include "t.h"
+#include "util.h"
+
+/* A plan on a fixed fake host (online 0-7, nothing isolated). */
+static int
+plan(struct topo_plan *p, const char *name, int cores, enum topo_link link,
+     int pin)
+{
+	struct topo_opts o;
+	cpu_set_t online, isolated;
+	char err[256] = "";
+	int r;
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	vr_strlcpy(o.name, name, sizeof(o.name));
+	vr_strlcpy(o.image, "/usr/share/vrouterd/guest", sizeof(o.image));
+	o.cores = cores;
+	o.link = link;
+	o.pin = pin;
+	cpulist_parse("0-7", &online);
+	CPU_ZERO(&isolated);
+	r = topo_plan_build(&o, &online, &isolated, p, err, sizeof(err));
+	if (r != 0)
+		fprintf(stderr, "plan: %s\n", err);
+	return r;
+}
+
+static char *
+plan_json(const struct topo_plan *p)
+{
+	json_object *j = topo_plan_to_json(p);
+	char *s = xstrdup(json_object_to_json_string_ext(
+	    j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+
+	json_object_put(j);
+	return s;
+}
+
+static void
+test_golden_tcg_tap(void)
+{
+	struct topo_plan p;
+	struct domxml_env env = {
+	    .kvm = 0,
+	    .vhost = 0,
+	    .kernel = "/usr/share/vrouterd/guest/vmlinuz",
+	    .initrd = "/usr/share/vrouterd/guest/initrd.img",
+	    .console_log = "/var/lib/vrouterd/mono/vr0.console.log",
+	};
+	char err[256] = "", *xml, *pj;
+
+	CHECK_INT(plan(&p, "mono", 2, LINK_TAP, 0), 0);
+	pj = plan_json(&p);
+	env.plan_json = pj;
+	xml = domxml_build(&p, 0, &env, err, sizeof(err));
+	CHECK(xml != NULL);
+	if (xml != NULL) {
+		golden_check("domxml-tcg-tap-2vcpus.xml", xml);
+		CHECK(strstr(xml, "<domain type='qemu'>") != NULL);
+		CHECK(strstr(xml, "host-passthrough") == NULL);
+		CHECK(strstr(xml, "<driver name='qemu'/>") != NULL);
+		CHECK(strstr(xml, "queues=") == NULL);
+		CHECK(strstr(xml, "<emulator>") == NULL);
+	}
+	free(xml);
+	free(pj);
+	topo_plan_free(&p);
+}
+
+static void
+test_golden_kvm_vhost_macvtap(void)
+{
+	struct topo_plan p;
+	struct domxml_env env = {
+	    .kvm = 1,
+	    .vhost = 1,
+	    .kernel = "/srv/guest/vmlinuz",
+	    .initrd = "/srv/guest/initrd.img",
+	    .console_log = "/var/lib/vrouterd/bench/vr0.console.log",
+	    .emulator = "/usr/bin/qemu-system-x86_64",
+	};
+	char err[256] = "", *xml, *pj;
+
+	CHECK_INT(plan(&p, "bench", 4, LINK_MACVTAP, 1), 0);
+	pj = plan_json(&p);
+	env.plan_json = pj;
+	xml = domxml_build(&p, 0, &env, err, sizeof(err));
+	CHECK(xml != NULL);
+	if (xml != NULL) {
+		golden_check("domxml-kvm-vhost-macvtap-4vcpus.xml", xml);
+		CHECK(strstr(xml, "<domain type='kvm'>") != NULL);
+		CHECK(strstr(xml, "<cpu mode='host-passthrough'") != NULL);
+		CHECK(strstr(xml, "<driver name='vhost' queues='4'/>") != NULL);
+		CHECK(
+		    strstr(xml, "<target dev='vr-bench-t01' managed='no'/>") !=
+		    NULL);
+		CHECK(strstr(xml, "<vcpu placement='static'>4</vcpu>") != NULL);
+	}
+	free(xml);
+
+	/* 1 vCPU with vhost: no queues attribute */
+	topo_plan_free(&p);
+	CHECK_INT(plan(&p, "bench", 1, LINK_MACVTAP, 0), 0);
+	env.plan_json = NULL;
+	xml = domxml_build(&p, 0, &env, err, sizeof(err));
+	CHECK(xml != NULL);
+	if (xml != NULL) {
+		CHECK(strstr(xml, "<driver name='vhost'/>") != NULL);
+		CHECK(strstr(xml, ":plan>") == NULL);
+		CHECK(strstr(xml, "<vrouterd:node>vr0</vrouterd:node>") !=
+		      NULL);
+	}
+	free(xml);
+	free(pj);
+	topo_plan_free(&p);
+}
+
+/* The plan survives the trip through the metadata element. */
+static void
+test_metadata_plan(void)
+{
+	struct topo_plan p;
+	struct domxml_env env = {
+	    .kernel = "/k",
+	    .initrd = "/i",
+	    .console_log = "/c",
+	};
+	char err[256] = "", *xml, *pj, *open_tag, *close_tag, *esc;
+	size_t len;
+
+	CHECK_INT(plan(&p, "mono", 2, LINK_TAP, 1), 0);
+	pj = plan_json(&p);
+	env.plan_json = pj;
+	xml = domxml_build(&p, 0, &env, err, sizeof(err));
+	CHECK(xml != NULL);
+	esc = domxml_escape(pj);
+	open_tag = xml ? strstr(xml, "<vrouterd:plan>") : NULL;
+	close_tag = xml ? strstr(xml, "</vrouterd:plan>") : NULL;
+	CHECK(open_tag != NULL && close_tag != NULL);
+	if (open_tag != NULL && close_tag != NULL) {
+		open_tag += strlen("<vrouterd:plan>");
+		len = (size_t)(close_tag - open_tag);
+		CHECK_INT(len, strlen(esc));
+		CHECK(strncmp(open_tag, esc, len) == 0);
+	}
+	free(esc);
+	free(xml);
+	free(pj);
+	topo_plan_free(&p);
+}
+
+static void
+test_escape(void)
+{
+	char *s;
+
+	s = domxml_escape("a<b>&\"'c");
+	CHECK_STR(s, "a&lt;b&gt;&amp;&quot;&apos;c");
+	free(s);
+	s = domxml_escape("tab\tnl\ncr\r");
+	CHECK_STR(s, "tab&#9;nl&#10;cr&#13;");
+	free(s);
+	s = domxml_escape("bell\x07 esc\x1b");
+	CHECK_STR(s, "bell? esc?");
+	free(s);
+	s = domxml_escape("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	CHECK_STR(s, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	free(s);
+	/* malformed UTF-8, an overlong '<', a surrogate, U+FFFE */
+	s = domxml_escape("x\xc3(\xc0\xbc\xed\xa0\x80\xef\xbf\xbe");
+	CHECK_STR(s, "x?(????????");
+	free(s);
+	s = domxml_escape("");
+	CHECK_STR(s, "");
+	free(s);
+}
+
+static void
+test_errors(void)
+{
+	struct topo_plan p;
+	struct domxml_env env = {
+	    .kernel = "/k",
+	    .initrd = "/i",
+	    .console_log = "/c",
+	};
+	char err[256] = "";
+	char *xml;
+
+	CHECK_INT(plan(&p, "mono", 1, LINK_TAP, 0), 0);
+	CHECK(domxml_build(&p, 1, &env, err, sizeof(err)) == NULL);
+	CHECK_STR(err, "domain XML: no node 1 (plan has 1)");
+	CHECK(domxml_build(&p, -1, &env, err, sizeof(err)) == NULL);
+	CHECK(domxml_build(NULL, 0, &env, err, sizeof(err)) == NULL);
+	CHECK(domxml_build(&p, 0, NULL, err, sizeof(err)) == NULL);
+
+	env.kernel = "vmlinuz";
+	CHECK(domxml_build(&p, 0, &env, err, sizeof(err)) == NULL);
+	CHECK_STR(err, "domain XML: kernel: not an absolute path");
+	env.kernel = "/k";
+	env.initrd = NULL;
+	CHECK(domxml_build(&p, 0, &env, err, sizeof(err)) == NULL);
+	CHECK_STR(err, "domain XML: initrd: missing");
+	env.initrd = "/i";
+	/* a newline is a legal path character and XML can carry it */
+	env.console_log = "/var/log/a\nb";
+	xml = domxml_build(&p, 0, &env, err, sizeof(err));
+	CHECK(xml != NULL && strstr(xml, "'/var/log/a&#10;b'") != NULL);
+	free(xml);
+	env.console_log = "/var/log/\x01";
+	CHECK(domxml_build(&p, 0, &env, err, sizeof(err)) == NULL);
+	CHECK_STR(err, "domain XML: console log: contains a character XML "
+		       "cannot carry (control character or invalid UTF-8)");
+	env.console_log = "/c";
+	env.emulator = "/bin/\xff";
+	CHECK(domxml_build(&p, 0, &env, err, sizeof(err)) == NULL);
+	env.emulator = NULL;
+	env.plan_json = "{\"bad\":\"\x02\"}";
+	CHECK(domxml_build(&p, 0, &env, err, sizeof(err)) == NULL);
+	env.plan_json = NULL;
+
+	/* special characters in paths are escaped, not refused */
+	env.kernel = "/opt/a&b/<v>'\"/vmlinuz";
+	xml = domxml_build(&p, 0, &env, err, sizeof(err));
+	CHECK(xml != NULL);
+	if (xml != NULL)
+		CHECK(strstr(xml, "<kernel>/opt/a&amp;b/&lt;v&gt;&apos;&quot;/"
+				  "vmlinuz</kernel>") != NULL);
+	free(xml);
+	topo_plan_free(&p);
+}
+
+int
+main(void)
+{
+	test_golden_tcg_tap();
+	test_golden_kvm_vhost_macvtap();
+	test_metadata_plan();
+	test_escape();
+	test_errors();
+	return t_done("test_domxml");
+}

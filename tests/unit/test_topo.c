@@ -1,0 +1,722 @@
+/* Unit tests for the topology model (lib/topo*.c). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "golden.h"
+#include "t.h"
+#include "topo.h"
+#include "util.h"
+
+static json_object *
+jparse(const char *s)
+{
+	json_object *j = json_tokener_parse(s);
+
+	if (j == NULL)
+		fprintf(stderr, "bad test JSON: %s\n", s);
+	return j;
+}
+
+/* topo_opts_from_json on a JSON text; returns its result. */
+static int
+opts_from(const char *params, struct topo_opts *o, char *err, size_t errlen)
+{
+	json_object *j = jparse(params);
+	int r;
+
+	topo_opts_init(o);
+	r = topo_opts_from_json(j, o, err, errlen);
+	json_object_put(j);
+	return r;
+}
+
+static void
+test_opts_defaults(void)
+{
+	struct topo_opts o;
+
+	topo_opts_init(&o);
+	CHECK_INT(o.cores, 1);
+	CHECK_INT(o.memory_mib, 256);
+	CHECK_INT(o.pin, 0);
+	CHECK_INT(o.rt_prio, 0);
+	CHECK_INT(o.accel, ACCEL_AUTO);
+	CHECK_INT(o.link, LINK_TAP);
+	CHECK_INT(o.ports, PORTS_TEST);
+	CHECK_INT(o.timeout_sec, 120);
+	CHECK_INT(o.txqueuelen, 0);
+	CHECK_INT(o.has_cpus, 0);
+	CHECK_STR(o.image, "");
+	CHECK_STR(o.name, "");
+	CHECK_STR(o.topology, "");
+}
+
+static void
+test_opts_from_json(void)
+{
+	struct topo_opts o, keep;
+	char err[256] = "", buf[64];
+
+	CHECK_INT(opts_from("{\"topology\":\"monolithic\",\"name\":\"r1\","
+			    "\"cores\":4,\"memory_mib\":512,\"pin\":true,"
+			    "\"rt\":10,\"accel\":\"tcg\",\"link\":\"macvtap\","
+			    "\"ports\":\"in=eth1,out=eth2\",\"image\":\"/img\","
+			    "\"timeout\":30,\"cpus\":\"1-3,5\","
+			    "\"txqueuelen\":5000}",
+			    &o, err, sizeof(err)),
+		  0);
+	CHECK_STR(o.topology, "monolithic");
+	CHECK_STR(o.name, "r1");
+	CHECK_INT(o.cores, 4);
+	CHECK_INT(o.memory_mib, 512);
+	CHECK_INT(o.pin, 1);
+	CHECK_INT(o.rt_prio, 10);
+	CHECK_INT(o.accel, ACCEL_TCG);
+	CHECK_INT(o.link, LINK_MACVTAP);
+	CHECK_INT(o.ports, PORTS_HOST);
+	CHECK_STR(o.port_in, "eth1");
+	CHECK_STR(o.port_out, "eth2");
+	CHECK_STR(o.image, "/img");
+	CHECK_INT(o.timeout_sec, 30);
+	CHECK_INT(o.has_cpus, 1);
+	CHECK_STR(cpulist_format(&o.cpus, buf, sizeof(buf)), "1-3,5");
+	CHECK_INT(o.txqueuelen, 5000);
+
+	/* defaults kept, default name filled in, unknown keys ignored */
+	CHECK_INT(opts_from("{\"topology\":\"monolithic\",\"vrs\":3}", &o, err,
+			    sizeof(err)),
+		  0);
+	CHECK_STR(o.name, "mono");
+	CHECK_INT(o.cores, 1);
+	CHECK_INT(o.ports, PORTS_TEST);
+	CHECK_INT(opts_from("{\"cpus\":\"\"}", &o, err, sizeof(err)), 0);
+	CHECK_INT(o.has_cpus, 0);
+	CHECK_STR(o.name, "");
+
+	/* values already in o (configured defaults) survive absent keys */
+	topo_opts_init(&o);
+	o.link = LINK_MACVTAP;
+	{
+		json_object *j = jparse("{\"cores\":2}");
+		CHECK_INT(topo_opts_from_json(j, &o, err, sizeof(err)), 0);
+		json_object_put(j);
+	}
+	CHECK_INT(o.link, LINK_MACVTAP);
+	CHECK_INT(o.cores, 2);
+
+	/* errors name the parameter; o is left alone */
+	static const struct {
+		const char *params, *err;
+	} bad[] = {
+	    {"{\"cores\":65}",
+	     "cores: 65 is more than the limit of 64 vCPUs per node"},
+	    {"{\"cores\":0}", "cores: 0 is out of range (1-64)"},
+	    {"{\"cores\":\"2\"}", "cores: expected an integer"},
+	    {"{\"memory_mib\":8}",
+	     "memory_mib: 8 is out of range (32-1048576)"},
+	    {"{\"memory\":8}", "memory: 8 is out of range (32-1048576)"},
+	    {"{\"memory\":64,\"memory_mib\":64}",
+	     "memory: give memory_mib or memory, not both"},
+	    {"{\"pin\":1}", "pin: expected true or false"},
+	    {"{\"rt\":100}", "rt: 100 is out of range (0-99)"},
+	    {"{\"timeout\":0}", "timeout: 0 is out of range (1-86400)"},
+	    {"{\"txqueuelen\":-1}",
+	     "txqueuelen: -1 is out of range (0-1000000)"},
+	    {"{\"accel\":\"xen\"}", "accel: 'xen' is not auto, kvm or tcg"},
+	    {"{\"link\":\"veth\"}", "link: 'veth' is not tap or macvtap"},
+	    {"{\"name\":\"Mono\"}",
+	     "name 'Mono': use 1-8 characters a-z, 0-9 and '-', starting "
+	     "with a letter or digit"},
+	    {"{\"name\":\"waytoolong\"}",
+	     "name 'waytoolong': use 1-8 characters a-z, 0-9 and '-', "
+	     "starting with a letter or digit"},
+	    {"{\"image\":\"relative/dir\"}",
+	     "image: 'relative/dir' is not an absolute path"},
+	    {"{\"cpus\":\"1-\"}", "cpus: '1-' is not a CPU list (e.g. 0-3,6)"},
+	    {"{\"cpus\":\"0-99999\"}",
+	     "cpus: '0-99999' is not a CPU list (e.g. 0-3,6)"},
+	    {"{\"ports\":\"eth0\"}",
+	     "ports 'eth0': expected \"test\" or \"in=IF,out=IF\""},
+	    {"{\"ports\":\"in=eth1\"}",
+	     "ports 'in=eth1': expected \"test\" or \"in=IF,out=IF\""},
+	    {"{\"ports\":\"in=eth1,out=eth2,\"}",
+	     "ports 'in=eth1,out=eth2,': expected \"test\" or "
+	     "\"in=IF,out=IF\""},
+	    {"{\"ports\":\"in=,out=eth2\"}",
+	     "ports 'in=,out=eth2': expected \"test\" or \"in=IF,out=IF\""},
+	    {"{\"ports\":\"in=a,in=b\"}",
+	     "ports 'in=a,in=b': 'in' given twice"},
+	    {"{\"ports\":\"in=eth1,out=eth1\"}",
+	     "ports 'in=eth1,out=eth1': in and out must be different "
+	     "interfaces"},
+	    {"{\"ports\":\"in=a/b,out=c\"}",
+	     "ports 'in=a/b,out=c': in: interface name 'a/b' is invalid (1-15 "
+	     "characters, no '/', ':', ',', '=' or whitespace)"},
+	    {"{\"ports\":\"in=a b,out=c\"}",
+	     "ports 'in=a b,out=c': in: interface name 'a b' is invalid (1-15 "
+	     "characters, no '/', ':', ',', '=' or whitespace)"},
+	    {"{\"ports\":\"in=a,out=0123456789abcdef\"}",
+	     "ports 'in=a,out=0123456789abcdef': out: interface name is "
+	     "longer than 15 characters"},
+	    {"{\"topology\":7}", "topology: expected a string"},
+	    {"[]", "options: expected an object"},
+	};
+	for (size_t i = 0; i < nitems(bad); i++) {
+		json_object *j = jparse(bad[i].params);
+
+		topo_opts_init(&o);
+		o.cores = 3;
+		keep = o;
+		err[0] = '\0';
+		CHECK_INT(topo_opts_from_json(j, &o, err, sizeof(err)), -1);
+		CHECK_STR(err, bad[i].err);
+		CHECK(memcmp(&o, &keep, sizeof(o)) == 0);
+		json_object_put(j);
+	}
+
+	/* ports: either order, "test" resets */
+	topo_opts_init(&o);
+	CHECK_INT(
+	    topo_opts_set_ports(&o, "out=enp2s0,in=enp1s0", err, sizeof(err)),
+	    0);
+	CHECK_STR(o.port_in, "enp1s0");
+	CHECK_STR(o.port_out, "enp2s0");
+	CHECK_INT(topo_opts_set_ports(&o, "in=0123456789abcde,out=x", err,
+				      sizeof(err)),
+		  0);
+	CHECK_STR(o.port_in, "0123456789abcde");
+	CHECK_INT(topo_opts_set_ports(&o, "test", err, sizeof(err)), 0);
+	CHECK_INT(o.ports, PORTS_TEST);
+	CHECK_STR(o.port_in, "");
+	CHECK_INT(topo_opts_set_ports(&o, "", err, sizeof(err)), -1);
+}
+
+static void
+test_opts_to_json(void)
+{
+	struct topo_opts o;
+	json_object *j;
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.image, "/srv/guest", sizeof(o.image));
+	j = topo_opts_to_json(&o);
+	CHECK_STR(
+	    json_object_to_json_string_ext(
+		j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+	    "{\"cores\":1,\"memory_mib\":256,\"pin\":false,\"rt\":0,"
+	    "\"accel\":\"auto\",\"link\":\"tap\",\"ports\":\"test\","
+	    "\"image\":\"/srv/guest\",\"timeout\":120,\"cpus\":\"\","
+	    "\"txqueuelen\":0}");
+	json_object_put(j);
+
+	topo_opts_set_ports(&o, "in=eth1,out=eth2", NULL, 0);
+	cpulist_parse("0,2-3", &o.cpus);
+	o.has_cpus = 1;
+	j = topo_opts_to_json(&o);
+	CHECK_STR(json_object_get_string(json_object_object_get(j, "ports")),
+		  "in=eth1,out=eth2");
+	CHECK_STR(json_object_get_string(json_object_object_get(j, "cpus")),
+		  "0,2-3");
+	json_object_put(j);
+
+	/* a plan's "options" can be sent back as params */
+	{
+		struct topo_opts back;
+		char err[256] = "";
+
+		o.cores = 3;
+		o.pin = 1;
+		o.link = LINK_MACVTAP;
+		o.txqueuelen = 2000;
+		j = topo_opts_to_json(&o);
+		topo_opts_init(&back);
+		CHECK_INT(topo_opts_from_json(j, &back, err, sizeof(err)), 0);
+		CHECK(memcmp(&back, &o, sizeof(o)) == 0);
+		json_object_put(j);
+	}
+}
+
+static void
+test_names(void)
+{
+	char err[256], buf[16];
+
+	CHECK_INT(topo_name_check("mono", err, sizeof(err)), 0);
+	CHECK_INT(topo_name_check("0", err, sizeof(err)), 0);
+	CHECK_INT(topo_name_check("a-b-c-d-", err, sizeof(err)), 0);
+	CHECK_INT(topo_name_check("abcdefgh", err, sizeof(err)), 0);
+	CHECK_INT(topo_name_check("abcdefghi", err, sizeof(err)), -1);
+	CHECK_INT(topo_name_check("", err, sizeof(err)), -1);
+	CHECK_INT(topo_name_check("-a", err, sizeof(err)), -1);
+	CHECK_INT(topo_name_check("a_b", err, sizeof(err)), -1);
+	CHECK_INT(topo_name_check("A", err, sizeof(err)), -1);
+	CHECK_INT(topo_name_check(NULL, err, sizeof(err)), -1);
+
+	static const struct {
+		const char *topology, *name;
+	} dn[] = {
+	    {"monolithic", "mono"}, {"pvr", "pvr"},
+	    {"msr", "msr"},	    {"My_Topo.File", "mytopofi"},
+	    {"-lead", "lead"},	    {"a-b-c-d-e-f", "a-b-c-d"},
+	    {"___", "vr"},	    {"", "vr"},
+	    {"Ring4", "ring4"},	    {"x86-64-lab", "x86-64-l"},
+	};
+	for (size_t i = 0; i < nitems(dn); i++) {
+		topo_default_name(dn[i].topology, buf, sizeof(buf));
+		CHECK_STR(buf, dn[i].name);
+		CHECK_INT(topo_name_check(buf, err, sizeof(err)), 0);
+	}
+
+	CHECK_INT(topo_ifname_check("eth0", err, sizeof(err)), 0);
+	CHECK_INT(topo_ifname_check("enp0s31f6.100", err, sizeof(err)), 0);
+	CHECK_INT(topo_ifname_check("0123456789abcde", err, sizeof(err)), 0);
+	CHECK_INT(topo_ifname_check("0123456789abcdef", err, sizeof(err)), -1);
+	CHECK_INT(topo_ifname_check("", err, sizeof(err)), -1);
+	CHECK_INT(topo_ifname_check("..", err, sizeof(err)), -1);
+	CHECK_INT(topo_ifname_check("a\tb", err, sizeof(err)), -1);
+	CHECK_INT(topo_ifname_check("a:1", err, sizeof(err)), -1);
+
+	CHECK_STR(topo_builtin_names[0], "monolithic");
+	CHECK(topo_builtin_names[1] == NULL);
+	CHECK(topo_describe("monolithic") != NULL);
+	CHECK(topo_describe("nope") == NULL);
+	CHECK_INT(topo_accel_parse("kvm"), ACCEL_KVM);
+	CHECK_INT(topo_link_parse("macvtap"), LINK_MACVTAP);
+	CHECK_INT(topo_role_parse("backend"), ROLE_BACKEND);
+	CHECK_INT(topo_role_parse("x"), -1);
+	CHECK_STR(topo_role_name(ROLE_LB), "lb");
+	CHECK_STR(topo_accel_name(ACCEL_TCG), "tcg");
+	CHECK_STR(topo_link_name(LINK_TAP), "tap");
+}
+
+/* A fixed fake host: online 0-7, nothing isolated. */
+static int
+build(struct topo_opts *o, struct topo_plan *p, char *err, size_t errlen)
+{
+	cpu_set_t online, isolated;
+
+	cpulist_parse("0-7", &online);
+	CPU_ZERO(&isolated);
+	return topo_plan_build(o, &online, &isolated, p, err, errlen);
+}
+
+static int
+is_mac(const char *m)
+{
+	if (strlen(m) != 17 || strncmp(m, "52:54:00:", 9) != 0)
+		return 0;
+	for (int i = 9; i < 17; i++)
+		if (i % 3 == 2 ? m[i] != ':'
+			       : !strchr("0123456789abcdef", m[i]))
+			return 0;
+	return 1;
+}
+
+static void
+test_plan_monolithic(void)
+{
+	struct topo_opts o;
+	struct topo_plan p, q;
+	char err[256] = "", cmd[1024], want[1024];
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK_STR(p.opts.name, "mono");
+	CHECK_INT(p.nnodes, 1);
+	CHECK_STR(p.nodes[0].name, "vr0");
+	CHECK_STR(p.nodes[0].domain, "vrouterd-mono-vr0");
+	CHECK_INT(p.nodes[0].role, ROLE_ROUTER);
+	CHECK_INT(p.nodes[0].vcpus, 1);
+	CHECK_INT(p.nodes[0].memory_mib, 256);
+	CHECK_INT(p.nodes[0].nifs, 2);
+	CHECK_STR(p.nodes[0].ifs[0].guest_if, "eth0");
+	CHECK_STR(p.nodes[0].ifs[0].addr, "198.18.1.1/24");
+	CHECK_STR(p.nodes[0].ifs[0].host_if, "vr-mono-t00");
+	CHECK_INT(p.nodes[0].ifs[0].port, 0);
+	CHECK_STR(p.nodes[0].ifs[1].guest_if, "eth1");
+	CHECK_STR(p.nodes[0].ifs[1].addr, "198.18.2.1/24");
+	CHECK_STR(p.nodes[0].ifs[1].host_if, "vr-mono-t01");
+	CHECK_INT(p.nodes[0].ifs[1].port, 1);
+	CHECK(is_mac(p.nodes[0].ifs[0].mac));
+	CHECK(is_mac(p.nodes[0].ifs[1].mac));
+	CHECK(strcmp(p.nodes[0].ifs[0].mac, p.nodes[0].ifs[1].mac) != 0);
+	CHECK_INT(p.nodes[0].nroutes, 1);
+	CHECK_STR(p.nodes[0].routes[0].dst, "default");
+	CHECK_STR(p.nodes[0].routes[0].via, "198.18.2.2");
+	CHECK_STR(p.ports[0].role, "in");
+	CHECK_STR(p.ports[0].netns, "vr-mono-in");
+	CHECK_STR(p.ports[0].ns_if, "vp0");
+	CHECK_STR(p.ports[0].ns_addr, "198.18.1.2/24");
+	CHECK_STR(p.ports[0].ns_gw, "198.18.1.1");
+	CHECK_STR(p.ports[0].host_if, "vr-mono-i");
+	CHECK_STR(p.ports[0].bridge, "vr-mono-bi");
+	CHECK_INT(p.ports[0].created, 1);
+	CHECK_STR(p.ports[1].role, "out");
+	CHECK_STR(p.ports[1].netns, "vr-mono-out");
+	CHECK_STR(p.ports[1].ns_addr, "198.18.2.2/24");
+	CHECK_STR(p.ports[1].ns_gw, "198.18.2.1");
+	CHECK_STR(p.ports[1].host_if, "vr-mono-o");
+	CHECK_STR(p.ports[1].bridge, "vr-mono-bo");
+	CHECK_INT(p.pin.n, 0);
+	CHECK(p.description != NULL);
+
+	snprintf(want, sizeof(want),
+		 "console=ttyS0,115200 panic=-1 loglevel=3 vr.node=vr0 "
+		 "vr.role=router vr.if=%s,198.18.1.1/24 vr.if=%s,198.18.2.1/24 "
+		 "vr.route=default,198.18.2.2",
+		 p.nodes[0].ifs[0].mac, p.nodes[0].ifs[1].mac);
+	CHECK_INT(topo_node_cmdline(&p, 0, cmd, sizeof(cmd)), 0);
+	CHECK_STR(cmd, want);
+	CHECK_INT(topo_node_cmdline(&p, 1, cmd, sizeof(cmd)), -1);
+	CHECK_INT(topo_node_cmdline(&p, 0, cmd, 20), -1);
+
+	/* MACs are stable across builds and depend on the name */
+	CHECK_INT(build(&o, &q, err, sizeof(err)), 0);
+	CHECK_STR(q.nodes[0].ifs[0].mac, p.nodes[0].ifs[0].mac);
+	CHECK_STR(q.nodes[0].ifs[1].mac, p.nodes[0].ifs[1].mac);
+	topo_plan_free(&q);
+	vr_strlcpy(o.name, "other", sizeof(o.name));
+	CHECK_INT(build(&o, &q, err, sizeof(err)), 0);
+	CHECK(strcmp(q.nodes[0].ifs[0].mac, p.nodes[0].ifs[0].mac) != 0);
+	CHECK_STR(q.nodes[0].domain, "vrouterd-other-vr0");
+	CHECK_STR(q.ports[1].netns, "vr-other-out");
+	topo_plan_free(&q);
+	topo_plan_free(&p);
+
+	/* 8-character name: every interface name fits IFNAMSIZ */
+	vr_strlcpy(o.name, "abcdefgh", sizeof(o.name));
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK_STR(p.nodes[0].ifs[1].host_if, "vr-abcdefgh-t01");
+	CHECK_STR(p.ports[1].bridge, "vr-abcdefgh-bo");
+	CHECK_STR(p.ports[1].netns, "vr-abcdefgh-out");
+	topo_plan_free(&p);
+
+	/* several vCPUs: vr.rps=1; pinned: vhost per NIC queue */
+	o.cores = 2;
+	o.pin = 1;
+	vr_strlcpy(o.name, "mono", sizeof(o.name));
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK_INT(topo_node_cmdline(&p, 0, cmd, sizeof(cmd)), 0);
+	CHECK(strstr(cmd, " vr.rps=1") != NULL);
+	CHECK_INT(topo_node_queues(&p.nodes[0]), 2);
+	CHECK_INT(p.pin.n, 2 + 1 + 4 + 1);
+	CHECK(pin_plan_find(&p.pin, 0, PIN_VHOST, 3) != NULL);
+	CHECK(pin_plan_find(&p.pin, 0, PIN_VHOST, 4) == NULL);
+	topo_plan_free(&p);
+}
+
+static void
+test_plan_variants(void)
+{
+	struct topo_opts o;
+	struct topo_plan p;
+	char err[256] = "";
+	cpu_set_t online;
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	o.link = LINK_MACVTAP;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK_STR(p.ports[0].bridge, "");
+	CHECK_STR(p.ports[1].bridge, "");
+	CHECK_STR(p.ports[0].host_if, "vr-mono-i");
+	topo_plan_free(&p);
+
+	CHECK_INT(topo_opts_set_ports(&o, "in=eth1,out=eth2", err, sizeof(err)),
+		  0);
+	o.link = LINK_TAP;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK_STR(p.ports[0].host_if, "eth1");
+	CHECK_STR(p.ports[1].host_if, "eth2");
+	CHECK_STR(p.ports[0].netns, "");
+	CHECK_STR(p.ports[0].ns_if, "");
+	CHECK_INT(p.ports[0].created, 0);
+	CHECK_STR(p.ports[0].bridge, "vr-mono-bi");
+	CHECK_STR(p.ports[1].bridge, "vr-mono-bo");
+	topo_plan_free(&p);
+
+	/* errors, and a failed build holds nothing */
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "ring", sizeof(o.topology));
+	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
+	CHECK_STR(err, "unknown topology 'ring' (known: monolithic)");
+	CHECK_INT(p.nnodes, 0);
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	o.cores = TOPO_MAX_VCPUS + 1;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
+	CHECK_STR(err, "cores: 65 is more than the limit of 64 vCPUs per node");
+	o.cores = 1;
+	vr_strlcpy(o.name, "Bad", sizeof(o.name));
+	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
+	CHECK(strncmp(err, "name 'Bad'", 10) == 0);
+	o.name[0] = '\0';
+	o.pin = 1;
+	cpulist_parse("7", &o.cpus);
+	o.has_cpus = 1;
+	cpulist_parse("0-1", &online);
+	CHECK_INT(topo_plan_build(&o, &online, NULL, &p, err, sizeof(err)), -1);
+	CHECK_STR(err, "--cpus 7: none of these CPUs is online (online: 0-1)");
+	CHECK(p.pin.a == NULL && p.nnodes == 0);
+	CHECK_INT(topo_plan_build(&o, NULL, NULL, &p, err, sizeof(err)), -1);
+	o.has_cpus = 0;
+	o.cores = 4;
+	CHECK_INT(topo_plan_build(&o, &online, NULL, &p, err, sizeof(err)), 0);
+	CHECK_INT(p.pin.shared, 1);
+	CHECK_STR(p.pin.warning, "4 vCPUs on 2 CPUs (0-1): vCPUs share CPUs "
+				 "round-robin; emulator and vhost threads "
+				 "float over 0-1");
+	topo_plan_free(&p);
+}
+
+static char *
+plan_text(const struct topo_plan *p, int flags)
+{
+	json_object *j = topo_plan_to_json(p);
+	char *s = xasprintf("%s\n", json_object_to_json_string_ext(j, flags));
+
+	json_object_put(j);
+	return s;
+}
+
+/* to_json -> text -> parse -> from_json -> to_json gives the same text. */
+static void
+check_round_trip(const struct topo_plan *p)
+{
+	char *a = plan_text(p, JSON_C_TO_STRING_PLAIN), *b, err[256] = "";
+	json_object *j = json_tokener_parse(a);
+	struct topo_plan q;
+
+	CHECK(j != NULL);
+	CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), 0);
+	if (err[0])
+		fprintf(stderr, "round trip: %s\n", err);
+	b = plan_text(&q, JSON_C_TO_STRING_PLAIN);
+	CHECK_STR(b, a);
+	CHECK(memcmp(&q.opts, &p->opts, sizeof(q.opts)) == 0);
+	CHECK(memcmp(q.nodes, p->nodes, sizeof(q.nodes)) == 0);
+	CHECK(memcmp(q.ports, p->ports, sizeof(q.ports)) == 0);
+	CHECK_INT(q.nnodes, p->nnodes);
+	CHECK(q.description == p->description);
+	CHECK_INT(q.pin.n, p->pin.n);
+	CHECK_INT(q.pin.shared, p->pin.shared);
+	CHECK_STR(q.pin.warning, p->pin.warning);
+	CHECK(CPU_EQUAL(&q.pin.vcpu_cpus, &p->pin.vcpu_cpus));
+	CHECK(CPU_EQUAL(&q.pin.housekeeping, &p->pin.housekeeping));
+	for (int i = 0; i < p->pin.n && i < q.pin.n; i++) {
+		CHECK_INT(q.pin.a[i].node, p->pin.a[i].node);
+		CHECK_INT(q.pin.a[i].kind, p->pin.a[i].kind);
+		CHECK_INT(q.pin.a[i].index, p->pin.a[i].index);
+		CHECK(CPU_EQUAL(&q.pin.a[i].cpus, &p->pin.a[i].cpus));
+	}
+	topo_plan_free(&q);
+	json_object_put(j);
+	free(a);
+	free(b);
+}
+
+static void
+golden_plan(const char *file, struct topo_opts *o)
+{
+	struct topo_plan p;
+	char err[256] = "";
+	char *s;
+
+	CHECK_INT(build(o, &p, err, sizeof(err)), 0);
+	if (err[0])
+		fprintf(stderr, "%s: %s\n", file, err);
+	s = plan_text(&p, TOPO_JSON_PRETTY);
+	golden_check(file, s);
+	free(s);
+	check_round_trip(&p);
+	topo_plan_free(&p);
+}
+
+static void
+test_plan_json(void)
+{
+	struct topo_opts o;
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	vr_strlcpy(o.image, "/usr/share/vrouterd/guest", sizeof(o.image));
+	o.cores = 2;
+	o.pin = 1;
+	golden_plan("plan-monolithic-tap-2cores-pin.json", &o);
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	vr_strlcpy(o.name, "lab4", sizeof(o.name));
+	o.cores = 4;
+	o.memory_mib = 512;
+	o.link = LINK_MACVTAP;
+	o.accel = ACCEL_KVM;
+	o.txqueuelen = 10000;
+	o.rt_prio = 50;
+	o.timeout_sec = 60;
+	topo_opts_set_ports(&o, "in=enp1s0f0,out=enp1s0f1", NULL, 0);
+	golden_plan("plan-monolithic-macvtap-4cores-hostports.json", &o);
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	o.cores = 4;
+	o.pin = 1;
+	cpulist_parse("6-7", &o.cpus);
+	o.has_cpus = 1;
+	golden_plan("plan-monolithic-tap-4cores-cpus-shared.json", &o);
+}
+
+static void
+test_plan_from_json_errors(void)
+{
+	struct topo_opts o;
+	struct topo_plan p, q;
+	char err[256] = "";
+	json_object *j;
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	o.pin = 1;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+
+	static const struct {
+		const char *path, *key, *err;
+	} bad[] = {
+	    {NULL, "name", "plan: $.name: missing"},
+	    {NULL, "nodes", "plan: $.nodes: missing"},
+	    {"options", "cores", NULL},
+	    {"nodes0", "vcpus", "plan: $.nodes[0].vcpus: missing"},
+	    {"if1", "mac", "plan: $.nodes[0].interfaces[1].mac: missing"},
+	    {"port0", "created", "plan: $.ports[0].created: missing"},
+	    {"pinning", "threads", "plan: $.pinning.threads: missing"},
+	};
+	for (size_t i = 0; i < nitems(bad); i++) {
+		json_object *at;
+
+		j = topo_plan_to_json(&p);
+		at = j;
+		if (bad[i].path == NULL)
+			;
+		else if (strcmp(bad[i].path, "options") == 0 ||
+			 strcmp(bad[i].path, "pinning") == 0)
+			at = json_object_object_get(j, bad[i].path);
+		else if (strcmp(bad[i].path, "nodes0") == 0)
+			at = json_object_array_get_idx(
+			    json_object_object_get(j, "nodes"), 0);
+		else if (strcmp(bad[i].path, "if1") == 0)
+			at = json_object_array_get_idx(
+			    json_object_object_get(
+				json_object_array_get_idx(
+				    json_object_object_get(j, "nodes"), 0),
+				"interfaces"),
+			    1);
+		else if (strcmp(bad[i].path, "port0") == 0)
+			at = json_object_array_get_idx(
+			    json_object_object_get(j, "ports"), 0);
+		json_object_object_del(at, bad[i].key);
+		err[0] = '\0';
+		if (bad[i].err == NULL) {
+			/* options are optional key by key */
+			CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)),
+				  0);
+			topo_plan_free(&q);
+		} else {
+			CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)),
+				  -1);
+			CHECK_STR(err, bad[i].err);
+			CHECK(q.pin.a == NULL && q.nnodes == 0);
+		}
+		json_object_put(j);
+	}
+
+	static const struct {
+		const char *json, *err;
+	} badtext[] = {
+	    {"[]", "plan: expected an object"},
+	    {"{\"topology\":1}", "plan: $.topology: expected a string"},
+	    {"{\"topology\":\"monolithic\",\"name\":\"UP\"}",
+	     "name 'UP': use 1-8 characters a-z, 0-9 and '-', starting with a "
+	     "letter or digit"},
+	    {"{\"topology\":\"monolithic\",\"name\":\"m\",\"options\":"
+	     "{\"cores\":99}}",
+	     "plan: $.options.cores: 99 is more than the limit of 64 vCPUs per "
+	     "node"},
+	};
+	for (size_t i = 0; i < nitems(badtext); i++) {
+		j = jparse(badtext[i].json);
+		CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), -1);
+		CHECK_STR(err, badtext[i].err);
+		json_object_put(j);
+	}
+
+	/* mutations of valid values */
+	j = topo_plan_to_json(&p);
+	json_object_object_add(
+	    json_object_array_get_idx(
+		json_object_object_get(
+		    json_object_array_get_idx(
+			json_object_object_get(j, "nodes"), 0),
+		    "interfaces"),
+		0),
+	    "port", json_object_new_string("sideways"));
+	CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), -1);
+	CHECK_STR(err, "plan: $.nodes[0].interfaces[0].port: expected \"in\", "
+		       "\"out\" or null");
+	json_object_put(j);
+
+	j = topo_plan_to_json(&p);
+	json_object_object_add(
+	    json_object_array_get_idx(
+		json_object_object_get(json_object_object_get(j, "pinning"),
+				       "threads"),
+		1),
+	    "node", json_object_new_string("vr9"));
+	CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), -1);
+	CHECK_STR(err, "plan: $.pinning.threads[1].node: no node 'vr9'");
+	json_object_put(j);
+
+	j = topo_plan_to_json(&p);
+	json_object_object_add(
+	    json_object_array_get_idx(
+		json_object_object_get(
+		    json_object_array_get_idx(
+			json_object_object_get(j, "nodes"), 0),
+		    "interfaces"),
+		0),
+	    "mac", json_object_new_string("52:54:00:AA:BB:CC"));
+	CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), -1);
+	CHECK_STR(err,
+		  "plan: $.nodes[0].interfaces[0].mac: '52:54:00:AA:BB:CC' "
+		  "is not a MAC address");
+	json_object_put(j);
+
+	j = topo_plan_to_json(&p);
+	json_object_object_add(json_object_object_get(j, "pinning"), "enabled",
+			       json_object_new_boolean(0));
+	CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), -1);
+	CHECK_STR(err, "plan: $.pinning.enabled: disagrees with $.options.pin");
+	json_object_put(j);
+
+	j = topo_plan_to_json(&p);
+	json_object_object_add(json_object_object_get(j, "pinning"),
+			       "housekeeping", json_object_new_string("x"));
+	CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), -1);
+	CHECK_STR(err, "plan: $.pinning.housekeeping: 'x' is not a CPU list");
+	json_object_put(j);
+
+	topo_plan_free(&p);
+}
+
+int
+main(void)
+{
+	test_opts_defaults();
+	test_opts_from_json();
+	test_opts_to_json();
+	test_names();
+	test_plan_monolithic();
+	test_plan_variants();
+	test_plan_json();
+	test_plan_from_json_errors();
+	return t_done("test_topo");
+}
