@@ -25,12 +25,15 @@ struct config {
 	enum topo_link link;      /* default link kind (tap) */
 	char ports[64];           /* default "--ports" ("test") */
 	char socket_group[64];    /* "vrouter" */
+	int socket_mode;          /* 0660 */
 	int debug;
 };
 
 /* The configuration in force; always valid after config_init(). */
 extern struct config *conf;
 
+/* Point conf at the built-in defaults (conf is valid before this too). */
+void config_init(void);
 void config_defaults(struct config *c);
 /*
  * Load path into c (defaults first).  A missing file is fine when

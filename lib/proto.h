@@ -75,13 +75,15 @@ extern const struct proto_method proto_methods[];
 
 const struct proto_method *proto_method_find(const char *name);
 
-/* A parsed request.  id is NULL for a notification. */
+/* A parsed request.  id is NULL for a notification (has_id 0) and for
+ * "id":null (has_id 1). */
 struct proto_request {
 	json_object *root;   /* owns everything below */
 	json_object *id;     /* borrowed from root; NULL if absent */
 	const char *method;  /* borrowed */
 	json_object *params; /* borrowed; an empty object when absent */
 	const struct proto_method *m;
+	int has_id;          /* "id" present (it may be null): a reply is due */
 };
 
 /*
@@ -98,6 +100,11 @@ int proto_request_parse(const char *line, size_t len,
                         struct proto_request *req, json_object **idp,
                         char *err, size_t errlen);
 void proto_request_free(struct proto_request *req);
+/* The same, and *datap (when datap is not NULL) receives the error's "data"
+ * object (which parameter, the byte offset of a parse error...) or NULL. */
+int proto_request_parse_data(const char *line, size_t len,
+                             struct proto_request *req, json_object **idp,
+                             json_object **datap, char *err, size_t errlen);
 
 /* Check params against a method table; 0 or PROTO_E_PARAMS with err set. */
 int proto_params_check(const struct proto_method *m, json_object *params,

@@ -37,7 +37,7 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 
 	if (size && nmemb > SIZE_MAX / size)
 		fatalx("%s: overflow", __func__);
-	p = realloc(ptr, nmemb * size ? nmemb * size : 1);
+	p = realloc(ptr, nmemb && size ? nmemb * size : 1);
 	if (p == NULL)
 		fatal("%s", __func__);
 	return p;

@@ -1,0 +1,309 @@
+/*
+ * The configuration file: one JSON object, every key optional (docs/config.md).
+ * Table-driven, so that an unknown key or a wrong type is an error naming the
+ * file and the key, and the defaults live in one place.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "util.h"
+
+#define CONFIG_MAX_SIZE (1024 * 1024)
+
+static const struct config config_default = {
+    .libvirt_uri = "qemu:///system",
+    .state_dir = "/var/lib/vrouterd",
+    .image_dir = VR_PKGDATADIR "/images/guest",
+    .max_clients = 256,
+    .idle_timeout = 600,
+    .client_outbuf_max = 4 * 1024 * 1024,
+    .start_timeout = 120,
+    .accel = ACCEL_AUTO,
+    .link = LINK_TAP,
+    .ports = "test",
+    .socket_group = "vrouter",
+    .socket_mode = 0660,
+    .debug = 0,
+};
+
+static struct config config_store = config_default;
+struct config *conf = &config_store;
+
+enum config_type {
+	CK_STRING,
+	CK_PATH,
+	CK_INT,
+	CK_SIZE,
+	CK_ACCEL,
+	CK_LINK,
+	CK_PORTS,
+	CK_MODE,
+	CK_BOOL
+};
+
+struct config_key {
+	const char *name;
+	enum config_type type;
+	size_t off;
+	size_t size; /* CK_STRING / CK_PATH: buffer size */
+	long long min, max;
+};
+
+#define CK(n, t, lo, hi)                                                       \
+	{                                                                      \
+#n, t, offsetof(struct config, n),                             \
+		    sizeof(((struct config *)0)->n), lo, hi                    \
+	}
+
+static const struct config_key config_keys[] = {
+    CK(libvirt_uri, CK_STRING, 0, 0),
+    CK(state_dir, CK_PATH, 0, 0),
+    CK(image_dir, CK_PATH, 0, 0),
+    CK(max_clients, CK_INT, 1, 4096),
+    CK(idle_timeout, CK_INT, 0, 7 * 86400),
+    CK(client_outbuf_max, CK_SIZE, 4096, 1024LL * 1024 * 1024),
+    CK(start_timeout, CK_INT, 1, 3600),
+    CK(accel, CK_ACCEL, 0, 0),
+    CK(link, CK_LINK, 0, 0),
+    CK(ports, CK_PORTS, 0, 0),
+    CK(socket_group, CK_STRING, 0, 0),
+    CK(socket_mode, CK_MODE, 0, 0777),
+    CK(debug, CK_BOOL, 0, 0),
+};
+
+void
+config_defaults(struct config *c)
+{
+	*c = config_default;
+}
+
+void
+config_init(void)
+{
+	config_defaults(conf);
+}
+
+/* "test" or "in=IF,out=IF" with interface names the kernel accepts. */
+static int
+config_ports_valid(const char *s)
+{
+	char in[TOPO_IFNAMSIZ], out[TOPO_IFNAMSIZ];
+	int n = 0;
+
+	if (strcmp(s, "test") == 0)
+		return 1;
+	if (sscanf(s, "in=%15[^,=/ ],out=%15[^,=/ ]%n", in, out, &n) != 2 ||
+	    s[n] != '\0')
+		return 0;
+	return strcmp(in, out) != 0;
+}
+
+static int
+config_set(const char *file, const struct config_key *k, json_object *v,
+	   struct config *c, char *err, size_t errlen)
+{
+	char *field = (char *)c + k->off;
+	const char *s;
+	int64_t i;
+	char *end;
+
+	switch (k->type) {
+	case CK_STRING:
+	case CK_PATH:
+	case CK_PORTS:
+		if (!json_object_is_type(v, json_type_string))
+			goto type;
+		s = json_object_get_string(v);
+		if (strlen(s) != (size_t)json_object_get_string_len(v) ||
+		    strlen(s) >= k->size || *s == '\0')
+			goto fail_value;
+		if (k->type == CK_PATH && *s != '/') {
+			snprintf(err, errlen,
+				 "%s: %s: must be an absolute path", file,
+				 k->name);
+			return -1;
+		}
+		if (k->type == CK_PORTS && !config_ports_valid(s)) {
+			snprintf(err, errlen,
+				 "%s: %s: must be \"test\" or \"in=IF,out=IF\" "
+				 "(two different interfaces)",
+				 file, k->name);
+			return -1;
+		}
+		vr_strlcpy(field, s, k->size);
+		return 0;
+	case CK_INT:
+	case CK_SIZE:
+		if (!json_object_is_type(v, json_type_int))
+			goto type;
+		errno = 0;
+		i = json_object_get_int64(v);
+		if (errno == ERANGE || i < k->min || i > k->max) {
+			snprintf(err, errlen,
+				 "%s: %s: must be an integer in %lld..%lld",
+				 file, k->name, k->min, k->max);
+			return -1;
+		}
+		if (k->type == CK_INT)
+			*(int *)(void *)field = (int)i;
+		else
+			*(size_t *)(void *)field = (size_t)i;
+		return 0;
+	case CK_ACCEL:
+	case CK_LINK:
+		if (!json_object_is_type(v, json_type_string))
+			goto type;
+		s = json_object_get_string(v);
+		if (k->type == CK_ACCEL) {
+			enum topo_accel a;
+			if (strcmp(s, "auto") == 0)
+				a = ACCEL_AUTO;
+			else if (strcmp(s, "kvm") == 0)
+				a = ACCEL_KVM;
+			else if (strcmp(s, "tcg") == 0)
+				a = ACCEL_TCG;
+			else {
+				snprintf(err, errlen,
+					 "%s: %s: must be auto, kvm or tcg",
+					 file, k->name);
+				return -1;
+			}
+			c->accel = a;
+		} else {
+			if (strcmp(s, "tap") == 0)
+				c->link = LINK_TAP;
+			else if (strcmp(s, "macvtap") == 0)
+				c->link = LINK_MACVTAP;
+			else {
+				snprintf(err, errlen,
+					 "%s: %s: must be tap or macvtap", file,
+					 k->name);
+				return -1;
+			}
+		}
+		return 0;
+	case CK_MODE:
+		if (!json_object_is_type(v, json_type_string))
+			goto type;
+		s = json_object_get_string(v);
+		errno = 0;
+		i = strtol(s, &end, 8);
+		if (*s < '0' || *s > '7' || *end != '\0' || errno ||
+		    i > k->max || (i & 0600) != 0600) {
+			snprintf(err, errlen,
+				 "%s: %s: must be an octal mode string such as "
+				 "\"0660\", with owner read-write",
+				 file, k->name);
+			return -1;
+		}
+		*(int *)(void *)field = (int)i;
+		return 0;
+	case CK_BOOL:
+		if (!json_object_is_type(v, json_type_boolean))
+			goto type;
+		*(int *)(void *)field = json_object_get_boolean(v);
+		return 0;
+	}
+type:
+	snprintf(err, errlen, "%s: %s: must be %s", file, k->name,
+		 k->type == CK_INT || k->type == CK_SIZE ? "an integer"
+		 : k->type == CK_BOOL			 ? "true or false"
+							 : "a string");
+	return -1;
+fail_value:
+	snprintf(err, errlen,
+		 "%s: %s: must be a non-empty string shorter "
+		 "than %zu bytes",
+		 file, k->name, k->size);
+	return -1;
+}
+
+static json_object *
+config_parse(const char *path, const char *text, char *err, size_t errlen)
+{
+	struct json_tokener *tok;
+	json_object *root;
+	size_t len = strlen(text), off;
+	int line = 1;
+
+	if (strspn(text, " \t\r\n") == len)
+		return json_object_new_object(); /* an empty file */
+	if ((tok = json_tokener_new_ex(32)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, text, (int)len);
+	off = json_tokener_get_parse_end(tok);
+	if (root == NULL ||
+	    json_tokener_get_error(tok) != json_tokener_success ||
+	    off + strspn(text + off, " \t\r\n") != len) {
+		for (size_t i = 0; i < off && i < len; i++)
+			if (text[i] == '\n')
+				line++;
+		snprintf(err, errlen, "%s: line %d: %s", path, line,
+			 root == NULL ? json_tokener_error_desc(
+					    json_tokener_get_error(tok))
+				      : "text after the JSON object");
+		json_object_put(root);
+		root = NULL;
+	} else if (!json_object_is_type(root, json_type_object)) {
+		snprintf(err, errlen,
+			 "%s: the configuration must be a JSON "
+			 "object",
+			 path);
+		json_object_put(root);
+		root = NULL;
+	}
+	json_tokener_free(tok);
+	return root;
+}
+
+int
+config_load(const char *path, int missing_ok, struct config *c, char *err,
+	    size_t errlen)
+{
+	json_object *root = NULL;
+	char *text = NULL;
+	int rv = -1;
+
+	config_defaults(c);
+	if ((text = file_read(path, CONFIG_MAX_SIZE)) == NULL) {
+		if (errno == ENOENT && missing_ok)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (strlen(text) >= CONFIG_MAX_SIZE) {
+		snprintf(err, errlen, "%s: larger than %d bytes", path,
+			 CONFIG_MAX_SIZE);
+		goto fail;
+	}
+	if ((root = config_parse(path, text, err, errlen)) == NULL)
+		goto fail;
+	json_object_object_foreach(root, key, val)
+	{
+		const struct config_key *k = NULL;
+		for (size_t i = 0; i < nitems(config_keys); i++)
+			if (strcmp(config_keys[i].name, key) == 0)
+				k = &config_keys[i];
+		if (k == NULL) {
+			snprintf(err, errlen, "%s: %.64s: unknown key", path,
+				 key);
+			goto fail;
+		}
+		if (config_set(path, k, val, c, err, errlen) == -1)
+			goto fail;
+	}
+	rv = 0;
+fail:
+	json_object_put(root);
+	free(text);
+	if (rv == -1)
+		config_defaults(c);
+	return rv;
+}

@@ -1,0 +1,62 @@
+/*
+ * The dispatcher: every method of lib/proto.c's table has a handler here.
+ */
+#include <string.h>
+
+#include "dispatch.h"
+#include "methods.h"
+#include "supervisor.h"
+#include "util.h"
+
+static const struct {
+	const char *name;
+	rpc_handler handler;
+} dispatch_table[] = {
+    {"version", methods_version}, {"status", methods_status},
+    {"reload", methods_reload},	  {"start", sup_method_start},
+    {"stop", sup_method_stop},	  {"topology", sup_method_topology},
+};
+
+rpc_handler
+dispatch_find(const char *method)
+{
+	for (size_t i = 0; i < nitems(dispatch_table); i++)
+		if (strcmp(dispatch_table[i].name, method) == 0)
+			return dispatch_table[i].handler;
+	return NULL;
+}
+
+void
+dispatch_run(struct rpc_req *req, const struct proto_method *m, int privileged,
+	     const char *group, int have_group)
+{
+	rpc_handler h;
+	json_object *data;
+
+	if (m->access == PROTO_MUTATING && !privileged) {
+		data = json_object_new_object();
+		json_object_object_add(data, "method",
+				       json_object_new_string(m->name));
+		json_object_object_add(data, "group",
+				       json_object_new_string(group));
+		json_object_object_add(
+		    data, "uid", json_object_new_int64(rpc_peer_uid(req)));
+		if (have_group)
+			rpc_error(req, PROTO_E_PERM, data,
+				  "%s: permission denied: changing vrouterd "
+				  "needs root or membership in group \"%s\"",
+				  m->name, group);
+		else
+			rpc_error(req, PROTO_E_PERM, data,
+				  "%s: permission denied: changing vrouterd "
+				  "needs root (group \"%s\" does not exist)",
+				  m->name, group);
+		return;
+	}
+	if ((h = dispatch_find(m->name)) == NULL) {
+		rpc_error(req, PROTO_E_INTERNAL, NULL,
+			  "%s: no handler for this method", m->name);
+		return;
+	}
+	h(req);
+}

@@ -1,0 +1,633 @@
+/*
+ * The control protocol: the method table, request parsing and validation,
+ * message builders.  Pure: no I/O, so it is unit-tested and fuzzed as is.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+#include "util.h"
+
+#define PROTO_MAX_DEPTH 16 /* nesting a request may use */
+
+static const char *const accel_choices[] = {"auto", "kvm", "tcg", NULL};
+static const char *const link_choices[] = {"tap", "macvtap", NULL};
+
+/* The options shared by `start` and `topology` (keys of topo_opts_to_json,
+ * so that a plan's "options" can be sent back as params). */
+#define PROTO_TOPO_OPTIONS                                                       \
+	{"name",                                                                 \
+	 PT_STRING,                                                              \
+	 0,                                                                      \
+	 0,                                                                      \
+	 0,                                                                      \
+	 NULL,                                                                   \
+	 "instance name, [a-z0-9][a-z0-9-]*, at most 8 characters"},             \
+	    {"cores", PT_INT, 0, 1, 64, NULL, "vCPUs per router node"},          \
+	    {"memory_mib",                                                       \
+	     PT_INT,                                                             \
+	     0,                                                                  \
+	     32,                                                                 \
+	     1048576,                                                            \
+	     NULL,                                                               \
+	     "memory per node in MiB"},                                          \
+	    {"pin", PT_BOOL, 0, 0, 0, NULL, "apply the pinning plan"},           \
+	    {"rt",                                                               \
+	     PT_INT,                                                             \
+	     0,                                                                  \
+	     0,                                                                  \
+	     99,                                                                 \
+	     NULL,                                                               \
+	     "SCHED_FIFO priority for vCPU threads, 0 = off"},                   \
+	    {"accel", PT_STRING, 0, 0, 0, accel_choices, "accelerator"},         \
+	    {"link", PT_STRING, 0, 0, 0, link_choices, "guest link kind"},       \
+	    {"ports", PT_STRING, 0, 0, 0, NULL, "\"test\" or \"in=IF,out=IF\""}, \
+	    {"image", PT_STRING, 0, 0, 0, NULL, "guest image directory"},        \
+	    {"timeout",                                                          \
+	     PT_INT,                                                             \
+	     0,                                                                  \
+	     1,                                                                  \
+	     3600,                                                               \
+	     NULL,                                                               \
+	     "readiness timeout in seconds"},                                    \
+	    {"cpus",                                                             \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     NULL,                                                               \
+	     "CPU list the topology may use (\"0-3,8\")"},                       \
+	{                                                                        \
+		"txqueuelen", PT_INT, 0, 0, 1000000, NULL,                       \
+		    "host interface txqueuelen, 0 = kernel default"              \
+	}
+
+static const struct proto_param params_none[] = {
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct proto_param params_start[] = {
+    {"topology", PT_STRING, 1, 0, 0, NULL,
+     "built-in topology name or topology file path"},
+    PROTO_TOPO_OPTIONS,
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct proto_param params_topology[] = {
+    {"topology", PT_STRING, 0, 0, 0, NULL,
+     "topology to expand; absent: list the built-in topologies"},
+    PROTO_TOPO_OPTIONS,
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct proto_param params_stop[] = {
+    {"name", PT_STRING, 0, 0, 0, NULL, "the instance to stop"},
+    {"all", PT_BOOL, 0, 0, 0, NULL, "stop every running topology"},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+const struct proto_method proto_methods[] = {
+    {"version", PROTO_READ, params_none, "daemon and protocol version"},
+    {"status", PROTO_READ, params_none,
+     "daemon, host, accelerator, libvirt and running topologies"},
+    {"topology", PROTO_READ, params_topology,
+     "list topologies, or show the plan of one without starting it"},
+    {"reload", PROTO_MUTATING, params_none, "re-read the configuration"},
+    {"start", PROTO_MUTATING, params_start, "start a topology"},
+    {"stop", PROTO_MUTATING, params_stop, "stop a topology (or all)"},
+    {NULL, 0, NULL, NULL},
+};
+
+const struct proto_method *
+proto_method_find(const char *name)
+{
+	const struct proto_method *m;
+
+	if (name == NULL)
+		return NULL;
+	for (m = proto_methods; m->name != NULL; m++)
+		if (strcmp(m->name, name) == 0)
+			return m;
+	return NULL;
+}
+
+static const char *
+proto_ptype_name(enum proto_ptype t)
+{
+	switch (t) {
+	case PT_STRING:
+		return "a string";
+	case PT_INT:
+		return "an integer";
+	case PT_BOOL:
+		return "a boolean";
+	case PT_OBJECT:
+		return "an object";
+	case PT_ARRAY:
+		return "an array";
+	}
+	return "?";
+}
+
+static const char *
+proto_jtype_name(json_object *o)
+{
+	switch (json_object_get_type(o)) {
+	case json_type_null:
+		return "null";
+	case json_type_boolean:
+		return "a boolean";
+	case json_type_double:
+		return "a number with a fraction";
+	case json_type_int:
+		return "an integer";
+	case json_type_object:
+		return "an object";
+	case json_type_array:
+		return "an array";
+	case json_type_string:
+		return "a string";
+	}
+	return "?";
+}
+
+static void
+proto_set_data(json_object **datap, json_object *data)
+{
+	if (datap != NULL && *datap == NULL)
+		*datap = data;
+	else
+		json_object_put(data);
+}
+
+static json_object *
+proto_param_data(const char *method, const struct proto_param *p,
+		 const char *key)
+{
+	json_object *d = json_object_new_object();
+
+	json_object_object_add(d, "method", json_object_new_string(method));
+	json_object_object_add(d, "param",
+			       json_object_new_string(p ? p->name : key));
+	if (p != NULL)
+		json_object_object_add(
+		    d, "expected",
+		    json_object_new_string(proto_ptype_name(p->type)));
+	return d;
+}
+
+/* One value against its table entry; 0 or -1 with err set. */
+static int
+proto_param_check(const struct proto_method *m, const struct proto_param *p,
+		  json_object *v, char *err, size_t errlen)
+{
+	enum json_type t = json_object_get_type(v);
+	int64_t i;
+
+	switch (p->type) {
+	case PT_STRING:
+		if (t != json_type_string)
+			break;
+		if (strlen(json_object_get_string(v)) !=
+		    (size_t)json_object_get_string_len(v)) {
+			snprintf(err, errlen, "%s: %s: must not contain NUL",
+				 m->name, p->name);
+			return -1;
+		}
+		if (p->choices != NULL) {
+			const char *s = json_object_get_string(v);
+			for (const char *const *c = p->choices; *c; c++)
+				if (strcmp(*c, s) == 0)
+					return 0;
+			char list[128] = "";
+			for (const char *const *c = p->choices; *c; c++) {
+				if (c != p->choices)
+					strncat(list, "|",
+						sizeof(list) - strlen(list) -
+						    1);
+				strncat(list, *c,
+					sizeof(list) - strlen(list) - 1);
+			}
+			snprintf(err, errlen, "%s: %s: must be one of %s",
+				 m->name, p->name, list);
+			return -1;
+		}
+		return 0;
+	case PT_INT:
+		if (t != json_type_int)
+			break;
+		errno = 0;
+		i = json_object_get_int64(v);
+		if (p->min < p->max &&
+		    (errno == ERANGE || i < p->min || i > p->max)) {
+			snprintf(err, errlen,
+				 "%s: %s: must be an integer in %ld..%ld",
+				 m->name, p->name, p->min, p->max);
+			return -1;
+		}
+		return 0;
+	case PT_BOOL:
+		if (t == json_type_boolean)
+			return 0;
+		break;
+	case PT_OBJECT:
+		if (t == json_type_object)
+			return 0;
+		break;
+	case PT_ARRAY:
+		if (t == json_type_array)
+			return 0;
+		break;
+	}
+	snprintf(err, errlen, "%s: %s: must be %s, not %s", m->name, p->name,
+		 proto_ptype_name(p->type), proto_jtype_name(v));
+	return -1;
+}
+
+static int
+proto_params_check_data(const struct proto_method *m, json_object *params,
+			json_object **datap, char *err, size_t errlen)
+{
+	const struct proto_param *p;
+
+	if (!json_object_is_type(params, json_type_object)) {
+		snprintf(err, errlen, "%s: params must be an object, not %s%s",
+			 m->name, proto_jtype_name(params),
+			 json_object_is_type(params, json_type_array)
+			     ? " (positional params are not supported)"
+			     : "");
+		return PROTO_E_PARAMS;
+	}
+	json_object_object_foreach(params, key, val)
+	{
+		for (p = m->params; p->name != NULL; p++)
+			if (strcmp(p->name, key) == 0)
+				break;
+		if (p->name == NULL) {
+			snprintf(err, errlen, "%s: unknown parameter \"%.64s\"",
+				 m->name, key);
+			proto_set_data(datap,
+				       proto_param_data(m->name, NULL, key));
+			return PROTO_E_PARAMS;
+		}
+		if (proto_param_check(m, p, val, err, errlen) == -1) {
+			proto_set_data(datap,
+				       proto_param_data(m->name, p, key));
+			return PROTO_E_PARAMS;
+		}
+	}
+	for (p = m->params; p->name != NULL; p++) {
+		if (p->required &&
+		    !json_object_object_get_ex(params, p->name, NULL)) {
+			snprintf(err, errlen,
+				 "%s: missing required parameter \"%s\"",
+				 m->name, p->name);
+			proto_set_data(datap,
+				       proto_param_data(m->name, p, p->name));
+			return PROTO_E_PARAMS;
+		}
+	}
+	return 0;
+}
+
+int
+proto_params_check(const struct proto_method *m, json_object *params, char *err,
+		   size_t errlen)
+{
+	return proto_params_check_data(m, params, NULL, err, errlen);
+}
+
+/* A valid JSON-RPC id: string, number or null. */
+static int
+proto_id_valid(json_object *id)
+{
+	switch (json_object_get_type(id)) {
+	case json_type_null:
+	case json_type_string:
+	case json_type_int:
+	case json_type_double:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static json_object *
+proto_parse_json(const char *line, size_t len, json_object **datap, char *err,
+		 size_t errlen, int *codep)
+{
+	struct json_tokener *tok;
+	json_object *root = NULL, *d;
+	enum json_tokener_error jerr;
+	size_t end;
+
+	*codep = PROTO_E_PARSE;
+	if (memchr(line, '\0', len) != NULL) {
+		snprintf(err, errlen,
+			 "parse error: request contains a NUL "
+			 "byte");
+		return NULL;
+	}
+	/* Trailing blanks (a CRLF client) are not part of the request. */
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t' ||
+			   line[len - 1] == '\r'))
+		len--;
+	if (len == 0) {
+		snprintf(err, errlen, "parse error: empty request");
+		return NULL;
+	}
+	if ((tok = json_tokener_new_ex(PROTO_MAX_DEPTH)) == NULL) {
+		*codep = PROTO_E_INTERNAL;
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+					JSON_TOKENER_VALIDATE_UTF8);
+	root = json_tokener_parse_ex(tok, line, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	if (root == NULL && jerr == json_tokener_continue) {
+		/* A bare number or literal ends only at a terminator. */
+		root = json_tokener_parse_ex(tok, "", 1);
+		if (json_tokener_get_error(tok) == json_tokener_success)
+			jerr = json_tokener_success;
+	}
+	if (root == NULL && jerr == json_tokener_success) { /* "null" */
+		*codep = PROTO_E_INVALID;
+		snprintf(err, errlen,
+			 "invalid request: a request must be a "
+			 "JSON object");
+	} else if (root == NULL || jerr != json_tokener_success) {
+		if (jerr == json_tokener_continue)
+			snprintf(err, errlen,
+				 "parse error: incomplete JSON text");
+		else
+			snprintf(err, errlen, "parse error at byte %zu: %s",
+				 end, json_tokener_error_desc(jerr));
+		d = json_object_new_object();
+		json_object_object_add(d, "offset",
+				       json_object_new_int64((int64_t)end));
+		proto_set_data(datap, d);
+		json_object_put(root);
+		root = NULL;
+	} else if (end < len) {
+		snprintf(err, errlen,
+			 "parse error at byte %zu: text after the JSON object "
+			 "(one request per line)",
+			 end);
+		json_object_put(root);
+		root = NULL;
+	}
+	json_tokener_free(tok);
+	return root;
+}
+
+static int
+proto_invalid(const char *field, json_object **datap, char *err, size_t errlen,
+	      const char *msg)
+{
+	json_object *d = json_object_new_object();
+
+	json_object_object_add(d, "field", json_object_new_string(field));
+	proto_set_data(datap, d);
+	snprintf(err, errlen, "invalid request: %s", msg);
+	return PROTO_E_INVALID;
+}
+
+int
+proto_request_parse_data(const char *line, size_t len,
+			 struct proto_request *req, json_object **idp,
+			 json_object **datap, char *err, size_t errlen)
+{
+	json_object *root, *v, *id = NULL;
+	const char *method;
+	int code;
+
+	memset(req, 0, sizeof(*req));
+	*idp = NULL;
+	if (datap != NULL)
+		*datap = NULL;
+	if (len > PROTO_MAX_LINE) {
+		snprintf(err, errlen, "request line longer than %d bytes",
+			 PROTO_MAX_LINE);
+		return PROTO_E_TOO_LARGE;
+	}
+	if ((root = proto_parse_json(line, len, datap, err, errlen, &code)) ==
+	    NULL)
+		return code;
+
+	if (json_object_is_type(root, json_type_array)) {
+		code = proto_invalid("batch", datap, err, errlen,
+				     "batch requests are not supported; send "
+				     "one object per line");
+		goto fail;
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		code = proto_invalid("request", datap, err, errlen,
+				     "a request must be a JSON object");
+		goto fail;
+	}
+	if (json_object_object_get_ex(root, "id", &id)) {
+		if (!proto_id_valid(id)) {
+			id = NULL;
+			code =
+			    proto_invalid("id", datap, err, errlen,
+					  "\"id\" must be a string, a number "
+					  "or null");
+			goto fail;
+		}
+		/* The reply carries the id even when the request is bad;
+		 * "id":null is a valid id (NULL here, has_id set). */
+		*idp = json_object_get(id);
+		req->has_id = 1;
+	}
+	if (!json_object_object_get_ex(root, "jsonrpc", &v)) {
+		code = proto_invalid("jsonrpc", datap, err, errlen,
+				     "missing \"jsonrpc\":\"2.0\"");
+		goto fail;
+	}
+	if (!json_object_is_type(v, json_type_string) ||
+	    strcmp(json_object_get_string(v), "2.0") != 0) {
+		code = proto_invalid("jsonrpc", datap, err, errlen,
+				     "\"jsonrpc\" must be \"2.0\"");
+		goto fail;
+	}
+	if (!json_object_object_get_ex(root, "method", &v)) {
+		code = proto_invalid("method", datap, err, errlen,
+				     "missing \"method\"");
+		goto fail;
+	}
+	if (!json_object_is_type(v, json_type_string)) {
+		code = proto_invalid("method", datap, err, errlen,
+				     "\"method\" must be a string");
+		goto fail;
+	}
+	method = json_object_get_string(v);
+	json_object_object_foreach(root, key, val)
+	{
+		(void)val;
+		if (strcmp(key, "jsonrpc") != 0 && strcmp(key, "id") != 0 &&
+		    strcmp(key, "method") != 0 && strcmp(key, "params") != 0) {
+			char msg[128];
+			snprintf(msg, sizeof(msg), "unknown member \"%.64s\"",
+				 key);
+			code = proto_invalid(key, datap, err, errlen, msg);
+			goto fail;
+		}
+	}
+	if ((req->m = proto_method_find(method)) == NULL ||
+	    strlen(method) != (size_t)json_object_get_string_len(v)) {
+		json_object *d = json_object_new_object(), *a;
+		a = json_object_new_array();
+		for (const struct proto_method *m = proto_methods; m->name; m++)
+			json_object_array_add(a,
+					      json_object_new_string(m->name));
+		json_object_object_add(d, "methods", a);
+		proto_set_data(datap, d);
+		snprintf(err, errlen, "unknown method \"%.64s\"", method);
+		req->m = NULL;
+		code = PROTO_E_METHOD;
+		goto fail;
+	}
+	if (!json_object_object_get_ex(root, "params", &req->params)) {
+		req->params = json_object_new_object();
+		json_object_object_add(root, "params", req->params);
+	}
+	if ((code = proto_params_check_data(req->m, req->params, datap, err,
+					    errlen)) != 0)
+		goto fail;
+
+	req->root = root;
+	req->id = id;
+	req->method = method;
+	return 0;
+fail:
+	json_object_put(root);
+	memset(req, 0, sizeof(*req));
+	return code;
+}
+
+int
+proto_request_parse(const char *line, size_t len, struct proto_request *req,
+		    json_object **idp, char *err, size_t errlen)
+{
+	return proto_request_parse_data(line, len, req, idp, NULL, err, errlen);
+}
+
+void
+proto_request_free(struct proto_request *req)
+{
+	json_object_put(req->root);
+	memset(req, 0, sizeof(*req));
+}
+
+json_object *
+proto_request_new(int id, const char *method, json_object *params)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "jsonrpc", json_object_new_string("2.0"));
+	json_object_object_add(o, "id", json_object_new_int(id));
+	json_object_object_add(o, "method", json_object_new_string(method));
+	if (params != NULL)
+		json_object_object_add(o, "params", params);
+	return o;
+}
+
+json_object *
+proto_result_new(json_object *id, json_object *result)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "jsonrpc", json_object_new_string("2.0"));
+	json_object_object_add(o, "id", id);
+	json_object_object_add(o, "result",
+			       result ? result : json_object_new_object());
+	return o;
+}
+
+json_object *
+proto_error_new(json_object *id, int code, const char *msg, json_object *data)
+{
+	json_object *o = json_object_new_object(), *e;
+
+	e = json_object_new_object();
+	json_object_object_add(e, "code", json_object_new_int(code));
+	json_object_object_add(e, "message",
+			       json_object_new_string(msg ? msg : ""));
+	if (data != NULL)
+		json_object_object_add(e, "data", data);
+	json_object_object_add(o, "jsonrpc", json_object_new_string("2.0"));
+	json_object_object_add(o, "id", id);
+	json_object_object_add(o, "error", e);
+	return o;
+}
+
+json_object *
+proto_notification_new(const char *method, json_object *params)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "jsonrpc", json_object_new_string("2.0"));
+	json_object_object_add(o, "method", json_object_new_string(method));
+	json_object_object_add(o, "params",
+			       params ? params : json_object_new_object());
+	return o;
+}
+
+char *
+proto_serialize(json_object *msg, size_t *lenp)
+{
+	const char *s;
+	size_t len;
+	char *buf;
+
+	s = json_object_to_json_string_ext(
+	    msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	len = strlen(s);
+	buf = xmalloc(len + 2);
+	memcpy(buf, s, len);
+	buf[len] = '\n';
+	buf[len + 1] = '\0';
+	if (lenp != NULL)
+		*lenp = len + 1;
+	return buf;
+}
+
+const char *
+proto_error_name(int code)
+{
+	static const struct {
+		int code;
+		const char *name;
+	} names[] = {
+	    {PROTO_E_PARSE, "parse error"},
+	    {PROTO_E_INVALID, "invalid request"},
+	    {PROTO_E_METHOD, "method not found"},
+	    {PROTO_E_PARAMS, "invalid params"},
+	    {PROTO_E_INTERNAL, "internal error"},
+	    {PROTO_E_PERM, "permission denied"},
+	    {PROTO_E_BUSY, "busy"},
+	    {PROTO_E_TOO_LARGE, "request too large"},
+	    {PROTO_E_NOT_FOUND, "not found"},
+	    {PROTO_E_EXISTS, "exists"},
+	    {PROTO_E_TOPOLOGY, "topology error"},
+	    {PROTO_E_CONFIG, "configuration error"},
+	    {PROTO_E_START, "start failed"},
+	    {PROTO_E_LIBVIRT, "libvirt error"},
+	    {PROTO_E_TIMEOUT, "timeout"},
+	    {PROTO_E_NETSETUP, "netsetup error"},
+	    {PROTO_E_IMAGE, "image error"},
+	    {PROTO_E_PIN, "pinning error"},
+	    {PROTO_E_STOP, "stop failed"},
+	};
+
+	for (size_t i = 0; i < nitems(names); i++)
+		if (names[i].code == code)
+			return names[i].name;
+	if (code >= -32099 && code <= -32000)
+		return "server error";
+	return "error";
+}

@@ -1,0 +1,15 @@
+# Control plane (issue 2): protocol and host-facts unit tests, the control
+# socket integration test.
+foreach(t test_proto test_hostinfo)
+	add_executable(${t} ${CMAKE_CURRENT_SOURCE_DIR}/unit/${t}.c)
+	target_link_libraries(${t} vrouter)
+	target_include_directories(${t} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit)
+	add_test(NAME ${t} COMMAND ${t})
+	set_tests_properties(${t} PROPERTIES LABELS "unit")
+endforeach()
+
+add_test(NAME control_integration
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_control.sh
+		$<TARGET_FILE:vrouterd> $<TARGET_FILE:vrctl>)
+set_tests_properties(control_integration PROPERTIES
+	LABELS "integration" SKIP_RETURN_CODE 77 TIMEOUT 300)

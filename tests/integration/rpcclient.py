@@ -1,0 +1,380 @@
+#!/usr/bin/python3
+"""Raw JSON-RPC client for vrouterd's integration test.
+
+usage: rpcclient.py SOCKET SCENARIO [ARGS]
+
+Each scenario prints one line per check ("ok ..." or "FAIL ...") and exits
+non-zero when a check failed.  Every wait is bounded.
+"""
+import json
+import os
+import socket
+import sys
+import threading
+import time
+
+TIMEOUT = float(os.environ.get("RPC_TIMEOUT", "10"))
+failures = 0
+
+
+def check(cond, what):
+    global failures
+    if cond:
+        print("ok   " + what)
+    else:
+        failures += 1
+        print("FAIL " + what)
+    sys.stdout.flush()
+
+
+def connect(path, timeout=TIMEOUT):
+    """Connect; a full listen backlog (EAGAIN) is retried, bounded."""
+    deadline = time.time() + timeout
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect(path)
+            return s
+        except BlockingIOError:
+            s.close()
+            if time.time() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def readline(s, buf=b""):
+    """One line (without newline) and what follows it; None on EOF."""
+    while b"\n" not in buf:
+        try:
+            chunk = s.recv(65536)
+        except (ConnectionResetError, socket.timeout):
+            return None, b""
+        if not chunk:
+            return None, b""
+        buf += chunk
+    line, rest = buf.split(b"\n", 1)
+    return line, rest
+
+
+def call(path, method, params=None, rid=1):
+    s = connect(path)
+    req = {"jsonrpc": "2.0", "id": rid, "method": method}
+    if params is not None:
+        req["params"] = params
+    s.sendall(json.dumps(req).encode() + b"\n")
+    line, _ = readline(s)
+    s.close()
+    return json.loads(line) if line is not None else None
+
+
+def alive(path, what):
+    r = call(path, "version", rid="alive")
+    check(r is not None and r.get("id") == "alive" and "result" in r,
+          "daemon still answers after: " + what)
+
+
+def scenario_malformed(path):
+    R = '{"jsonrpc":"2.0","id":%s,"method":"%s","params":%s}'
+    st = '"topology":"monolithic"'
+    cases = [
+        # (name, bytes sent, expected code, expected id)
+        ("truncated object", b"{", -32700, None),
+        ("truncated request", b'{"jsonrpc":"2.0","id":1,', -32700, None),
+        ("invalid JSON", b"not json", -32700, None),
+        ("single quotes", b"{'jsonrpc':'2.0'}", -32700, None),
+        ("trailing comma", b'{"jsonrpc":"2.0","id":1,"method":"status",}',
+         -32700, None),
+        ("two objects on a line",
+         b'{"jsonrpc":"2.0","id":1,"method":"status"} {}', -32700, None),
+        ("binary garbage", bytes(b for b in range(1, 256) if b != 10),
+         -32700, None),
+        ("NUL byte after a request",
+         b'{"jsonrpc":"2.0","id":1,"method":"status"}\0', -32700, None),
+        ("NUL bytes only", b"\0\0\0\0", -32700, None),
+        ("invalid UTF-8",
+         b'{"jsonrpc":"2.0","id":1,"method":"st\xc3\x28"}', -32700, None),
+        ("nesting too deep", b"[" * 100 + b"]" * 100, -32700, None),
+        ("empty batch", b"[]", -32600, None),
+        ("batch", b'[{"jsonrpc":"2.0","id":1,"method":"status"}]', -32600,
+         None),
+        ("number", b"42", -32600, None),
+        ("string", b'"status"', -32600, None),
+        ("null", b"null", -32600, None),
+        ("missing jsonrpc", b'{"id":3,"method":"status"}', -32600, 3),
+        ("jsonrpc 1.0", b'{"jsonrpc":"1.0","id":4,"method":"status"}',
+         -32600, 4),
+        ("jsonrpc number", b'{"jsonrpc":2.0,"id":5,"method":"status"}',
+         -32600, 5),
+        ("missing method", b'{"jsonrpc":"2.0","id":6}', -32600, 6),
+        ("method of wrong type", b'{"jsonrpc":"2.0","id":7,"method":7}',
+         -32600, 7),
+        ("id an object", b'{"jsonrpc":"2.0","id":{"a":1},"method":"status"}',
+         -32600, None),
+        ("id an array", b'{"jsonrpc":"2.0","id":[1],"method":"status"}',
+         -32600, None),
+        ("id a boolean", b'{"jsonrpc":"2.0","id":true,"method":"status"}',
+         -32600, None),
+        ("unknown member",
+         b'{"jsonrpc":"2.0","id":8,"method":"status","extra":1}', -32600, 8),
+        ("unknown method", b'{"jsonrpc":"2.0","id":9,"method":"frobnicate"}',
+         -32601, 9),
+        ("empty method", b'{"jsonrpc":"2.0","id":10,"method":""}', -32601,
+         10),
+        ("params an array", (R % (11, "status", "[]")).encode(), -32602, 11),
+        ("params a string", (R % (12, "status", '"x"')).encode(), -32602,
+         12),
+        ("params null", (R % (13, "status", "null")).encode(), -32602, 13),
+        ("unknown param key", (R % (14, "status", '{"verbose":true}')).encode(),
+         -32602, 14),
+        ("start without topology", (R % (15, "start", "{}")).encode(), -32602,
+         15),
+        ("cores a string",
+         (R % (16, "topology", '{%s,"cores":"2"}' % st)).encode(), -32602, 16),
+        ("cores out of range",
+         (R % (17, "topology", '{%s,"cores":0}' % st)).encode(), -32602, 17),
+        ("cores huge",
+         (R % (18, "topology", '{%s,"cores":99999999999999999999}' % st))
+         .encode(), -32602, 18),
+        ("cores a fraction",
+         (R % (19, "topology", '{%s,"cores":1.5}' % st)).encode(), -32602, 19),
+        ("accel not a choice",
+         (R % (20, "topology", '{%s,"accel":"xen"}' % st)).encode(), -32602,
+         20),
+        ("pin an integer",
+         (R % (21, "topology", '{%s,"pin":1}' % st)).encode(), -32602, 21),
+        ("stop all a string", (R % (22, "stop", '{"all":"yes"}')).encode(),
+         -32602, 22),
+        ("string id echoed", (R % ('"x-23"', "nosuch", "{}")).encode(),
+         -32601, "x-23"),
+    ]
+    s = connect(path)
+    buf = b""
+    for name, data, code, rid in cases:
+        s.sendall(data + b"\n")
+        line, buf = readline(s, buf)
+        try:
+            r = json.loads(line) if line is not None else None
+        except ValueError:
+            r = None
+        got = r.get("error", {}).get("code") if r else None
+        check(got == code and r.get("id") == rid and
+              isinstance(r["error"].get("message"), str) and
+              r["error"]["message"] != "",
+              "%-26s -> %s (got %s, id %r)" % (name, code, got,
+                                               r.get("id") if r else None))
+        # the same connection and a new one both keep working
+        s.sendall(b'{"jsonrpc":"2.0","id":"n","method":"version"}\n')
+        line, buf = readline(s, buf)
+        ok = line is not None and json.loads(line).get("id") == "n"
+        check(ok, "same connection answers after: " + name)
+        alive(path, name)
+    s.close()
+
+    # Lines that are not requests: no answer, the next request is answered.
+    s = connect(path)
+    s.sendall(b"\n   \n\r\n" +
+              b'{"jsonrpc":"2.0","method":"status"}\n' +  # notification
+              b'{"jsonrpc":"2.0","id":31,"method":"version"}\r\n')
+    line, buf = readline(s)
+    r = json.loads(line) if line else {}
+    check(r.get("id") == 31 and "result" in r,
+          "empty lines and a notification get no answer; CRLF works")
+    s.close()
+    return failures
+
+
+def scenario_bigline(path):
+    for nl in (False, True):
+        s = connect(path)
+        payload = b'{"jsonrpc":"2.0","id":1,"method":"status","params":{"x":"' \
+            + b"a" * (2 * 1024 * 1024) + b'"}}' + (b"\n" if nl else b"")
+        try:
+            s.sendall(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        line, rest = readline(s)
+        r = json.loads(line) if line else {}
+        check(r.get("error", {}).get("code") == -32003,
+              "2 MiB line%s -> -32003" % (" with newline" if nl else ""))
+        # then the daemon closes the connection
+        eof = False
+        deadline = time.time() + TIMEOUT
+        while time.time() < deadline:
+            try:
+                if not s.recv(65536):
+                    eof = True
+                    break
+            except ConnectionResetError:
+                eof = True
+                break
+            except socket.timeout:
+                break
+        check(eof, "connection closed after the 2 MiB line")
+        s.close()
+        alive(path, "a 2 MiB line")
+    return failures
+
+
+def scenario_vanish(path):
+    s = connect(path)
+    s.sendall(b'{"jsonrpc":"2.0","id":1,"meth')
+    s.close()
+    alive(path, "a client that disconnected mid-request")
+    s = connect(path)
+    s.sendall(b'{"jsonrpc":"2.0","id":1,"method":"status"}\n' * 50)
+    s.close()
+    alive(path, "a client that left before its replies")
+    s = connect(path)
+    s.sendall(b'{"jsonrpc":"2.0","id":1,"method":"status"}\n')
+    s.shutdown(socket.SHUT_WR)
+    line, _ = readline(s)
+    check(line is not None and b'"result"' in line,
+          "a half-closed client still gets its reply")
+    s.close()
+    return failures
+
+
+def scenario_slowreader(path, seconds="30"):
+    s = connect(path)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.setblocking(False)
+    req = b'{"jsonrpc":"2.0","id":1,"method":"status"}\n' * 64
+    dropped = False
+    deadline = time.time() + float(seconds)
+    sent = 0
+    others_ok = True
+    while time.time() < deadline and not dropped:
+        try:
+            sent += s.send(req)
+        except BlockingIOError:
+            time.sleep(0.01)
+        except (BrokenPipeError, ConnectionResetError):
+            dropped = True
+        if sent % (64 * 44 * 50) < 64 * 44:
+            r = call(path, "version")
+            others_ok = others_ok and r is not None and "result" in r
+    check(dropped, "a client that never reads is dropped (after %d bytes "
+          "of requests)" % sent)
+    check(others_ok, "other clients were served meanwhile")
+    s.close()
+    alive(path, "a client that never reads")
+    return failures
+
+
+def scenario_concurrent(path, n="64"):
+    n = int(n)
+    socks = [connect(path) for _ in range(n)]
+    results = [None] * n
+    barrier = threading.Barrier(n)
+
+    def run(i):
+        barrier.wait()
+        socks[i].sendall(b'{"jsonrpc":"2.0","id":%d,"method":"status"}\n' % i)
+        line, _ = readline(socks[i])
+        results[i] = json.loads(line) if line else None
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(TIMEOUT * 3)
+    ok = sum(1 for i, r in enumerate(results)
+             if r and r.get("id") == i and "result" in r)
+    check(ok == n, "%d concurrent clients answered: %d" % (n, ok))
+    for s in socks:
+        s.close()
+    return failures
+
+
+def scenario_maxclients(path, n="256"):
+    n = int(n)
+    socks = []
+    for i in range(n):
+        s = connect(path)
+        s.sendall(b'{"jsonrpc":"2.0","id":%d,"method":"version"}\n' % i)
+        socks.append(s)
+    answered = 0
+    for i, s in enumerate(socks):
+        line, _ = readline(s)
+        if line and json.loads(line).get("id") == i:
+            answered += 1
+    check(answered == n, "%d clients connected and answered: %d" %
+          (n, answered))
+    extra = connect(path)
+    line, _ = readline(extra)
+    r = json.loads(line) if line else {}
+    check(r.get("error", {}).get("code") == -32002,
+          "client %d refused with -32002: %s" %
+          (n + 1, r.get("error", {}).get("message")))
+    line, _ = readline(extra)
+    check(line is None, "and its connection closed")
+    extra.close()
+    for s in socks:
+        s.close()
+    # the daemon notices the closes; poll until a client is accepted again
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline:
+        r = call(path, "version", rid="again")
+        if r and "result" in r:
+            break
+        time.sleep(0.05)
+    check(r is not None and "result" in r, "accepting again after they left")
+    return failures
+
+
+def scenario_idle(path, limit="10"):
+    s = connect(path, timeout=float(limit))
+    t0 = time.time()
+    line, _ = readline(s)
+    dt = time.time() - t0
+    check(line is None and dt < float(limit),
+          "a silent client is dropped after %.1f s" % dt)
+    s.close()
+    # a client that keeps talking is not dropped
+    return failures
+
+
+def scenario_call(path, method, params="null", expect="ok"):
+    """Print the answer; check it is a result or the expected error code."""
+    p = json.loads(params)
+    r = call(path, method, p)
+    print(json.dumps(r))
+    if expect == "ok":
+        check(r is not None and "result" in r, "%s answered" % method)
+    else:
+        check(r is not None and r.get("error", {}).get("code") == int(expect),
+              "%s -> %s" % (method, expect))
+    return failures
+
+
+def scenario_notify_listen(path, out, timeout="20"):
+    """Receive sd_notify datagrams at path; write them to out."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(path)
+    s.settimeout(float(timeout))
+    with open(out, "ab") as f:
+        try:
+            while True:
+                msg = s.recv(4096)
+                f.write(msg + b"\n--\n")
+                f.flush()
+        except socket.timeout:
+            pass
+    return 0
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__)
+        return 2
+    path, name = sys.argv[1], sys.argv[2]
+    fn = globals().get("scenario_" + name.replace("-", "_"))
+    if fn is None:
+        print("unknown scenario " + name)
+        return 2
+    return 1 if fn(path, *sys.argv[3:]) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

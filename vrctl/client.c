@@ -1,0 +1,192 @@
+/*
+ * The client side of the protocol: one connection per call, the request
+ * written in one go, then lines read until the answer with our id; the
+ * notifications before it (progress of a long `start`) go to stderr.  No
+ * timeout: a start may take minutes; a closed connection ends the wait.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proto.h"
+#include "util.h"
+#include "vrctl.h"
+
+#define CLIENT_ID	1
+#define CLIENT_MAX_LINE (256 * 1024 * 1024)
+
+static int
+client_connect(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (vr_strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path)) {
+		fprintf(stderr, "vrctl: socket path too long: %s\n", path);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		fprintf(stderr, "vrctl: socket: %s\n", strerror(errno));
+		return -1;
+	}
+	while (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		if (errno == EINTR)
+			continue;
+		fprintf(stderr, "vrctl: cannot connect to %s: %s\n", path,
+			strerror(errno));
+		if (errno == EACCES || errno == EPERM)
+			fprintf(stderr,
+				"vrctl: run as root or as a member of "
+				"the socket's group (\"%s\" by "
+				"default)\n",
+				PROTO_SOCKET_GROUP);
+		else
+			fprintf(stderr,
+				"vrctl: is vrouterd running?  Start it with "
+				"`vrouterd` (or `systemctl start vrouterd`), "
+				"or point -s / $%s at its socket\n",
+				PROTO_SOCKET_ENV);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+client_write(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void
+client_progress(json_object *msg)
+{
+	json_object *p = j_get(msg, "params");
+	const char *step = j_str(p, "step");
+
+	if (strcmp(j_str(msg, "method"), "progress") == 0)
+		fprintf(stderr, "vrctl: [%s] %s\n", step, j_str(p, "message"));
+	else
+		fprintf(
+		    stderr, "vrctl: %s: %s\n", j_str(msg, "method"),
+		    json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN));
+}
+
+/* Handle one line; 1 when it was our answer. */
+static int
+client_line(const char *line, json_object **result, json_object **error)
+{
+	json_object *msg, *id, *v;
+
+	if ((msg = json_tokener_parse(line)) == NULL ||
+	    !json_object_is_type(msg, json_type_object)) {
+		fprintf(stderr, "vrctl: ignoring a line that is not a JSON "
+				"object\n");
+		json_object_put(msg);
+		return 0;
+	}
+	if (!json_object_object_get_ex(msg, "id", &id)) {
+		client_progress(msg);
+		json_object_put(msg);
+		return 0;
+	}
+	if (json_object_object_get_ex(msg, "error", &v)) {
+		*error = json_object_get(v);
+	} else if (json_object_object_get_ex(msg, "result", &v) &&
+		   json_object_is_type(id, json_type_int) &&
+		   json_object_get_int(id) == CLIENT_ID) {
+		*result = json_object_get(v);
+		if (*result == NULL) /* "result": null */
+			*result = json_object_new_object();
+	} else {
+		json_object_put(msg);
+		return 0;
+	}
+	json_object_put(msg);
+	return 1;
+}
+
+int
+client_call(const char *socket, const char *method, json_object *params,
+	    json_object **result, json_object **error)
+{
+	json_object *req;
+	char *out, *buf = NULL;
+	size_t len, blen = 0, bsize = 0, start = 0;
+	int fd, rv = -1;
+
+	*result = *error = NULL;
+	if ((fd = client_connect(socket)) == -1) {
+		json_object_put(params);
+		return -1;
+	}
+	req = proto_request_new(CLIENT_ID, method, params);
+	out = proto_serialize(req, &len);
+	json_object_put(req);
+	if (client_write(fd, out, len) == -1) {
+		fprintf(stderr, "vrctl: sending to %s: %s\n", socket,
+			strerror(errno));
+		goto done;
+	}
+	for (;;) {
+		char *nl;
+		ssize_t n;
+
+		if (bsize - blen < 65536) {
+			if (bsize > CLIENT_MAX_LINE) {
+				fprintf(stderr, "vrctl: answer too large\n");
+				goto done;
+			}
+			bsize = bsize ? bsize * 2 : 131072;
+			buf = xreallocarray(buf, bsize, 1);
+		}
+		n = read(fd, buf + blen, bsize - blen - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr,
+				"vrctl: vrouterd closed the connection before "
+				"answering%s%s\n",
+				n == -1 ? ": " : "",
+				n == -1 ? strerror(errno) : "");
+			goto done;
+		}
+		blen += (size_t)n;
+		buf[blen] = '\0';
+		while ((nl = memchr(buf + start, '\n', blen - start)) != NULL) {
+			*nl = '\0';
+			if (client_line(buf + start, result, error)) {
+				rv = 0;
+				goto done;
+			}
+			start = (size_t)(nl - buf) + 1;
+		}
+		memmove(buf, buf + start, blen - start);
+		blen -= start;
+		start = 0;
+	}
+done:
+	free(buf);
+	free(out);
+	close(fd);
+	return rv;
+}

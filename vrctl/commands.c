@@ -1,0 +1,315 @@
+/*
+ * The verbs: one small function each, in the table vrctl.c dispatches on.
+ * Options become the method's params; they are checked against the same
+ * table (lib/proto.c) the daemon uses, so a typo is a usage error here.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proto.h"
+#include "util.h"
+#include "vrctl.h"
+
+static int ctl_version(struct vrctl *, int, char **);
+static int ctl_status(struct vrctl *, int, char **);
+static int ctl_start(struct vrctl *, int, char **);
+static int ctl_stop(struct vrctl *, int, char **);
+static int ctl_topology(struct vrctl *, int, char **);
+
+#define TOPO_USAGE                                                             \
+	"[--cores N] [--memory MIB] [--pin] [--rt PRIO]\n"                     \
+	"        [--accel auto|kvm|tcg] [--link tap|macvtap]\n"                \
+	"        [--ports test|in=IF,out=IF] [--image DIR] [--name NAME]\n"    \
+	"        [--timeout SEC] [--cpus LIST] [--txqueuelen N]"
+
+const struct ctl_command ctl_commands[] = {
+    {"version", ctl_version, "",
+     "print the daemon's and the protocol's version"},
+    {"status", ctl_status, "",
+     "show the daemon, the host, and every running topology"},
+    {"start", ctl_start, "TOPOLOGY " TOPO_USAGE,
+     "start a topology (built-in name or topology file)"},
+    {"stop", ctl_stop, "NAME | --all", "stop a topology, or all of them"},
+    {"topology", ctl_topology, "[NAME " TOPO_USAGE "]",
+     "list topologies, or show the plan for NAME without starting it"},
+    {NULL, NULL, NULL, NULL},
+};
+
+enum { OPT_JSON = 256, OPT_HELP };
+
+/* -s and --json are accepted after the verb as well. */
+static int
+ctl_common_opt(struct vrctl *v, const struct ctl_command *cmd, int ch)
+{
+	switch (ch) {
+	case 's':
+		v->socket = optarg;
+		return 1;
+	case OPT_JSON:
+		v->json = 1;
+		v->out = &json_output;
+		return 1;
+	case OPT_HELP:
+	case 'h':
+		ctl_usage(cmd, 0);
+		exit(VRCTL_OK);
+	}
+	return 0;
+}
+
+static int
+ctl_noargs(struct vrctl *v, const struct ctl_command *cmd, int argc,
+	   char **argv)
+{
+	static const struct option opts[] = {
+	    {"socket", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, OPT_HELP},
+	    {NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	optind = 0; /* glibc: re-initialise after main()'s "+" scan */
+	while ((ch = getopt_long(argc, argv, "s:h", opts, NULL)) != -1)
+		if (!ctl_common_opt(v, cmd, ch))
+			goto usage;
+	if (optind != argc)
+		goto usage;
+	return 0;
+usage:
+	ctl_usage(cmd, 1);
+	return -1;
+}
+
+static int
+ctl_version(struct vrctl *v, int argc, char **argv)
+{
+	if (ctl_noargs(v, &ctl_commands[0], argc, argv) == -1)
+		return VRCTL_EUSAGE;
+	return ctl_run(v, "version", NULL, v->out->version);
+}
+
+static int
+ctl_status(struct vrctl *v, int argc, char **argv)
+{
+	if (ctl_noargs(v, &ctl_commands[1], argc, argv) == -1)
+		return VRCTL_EUSAGE;
+	return ctl_run(v, "status", NULL, v->out->status);
+}
+
+/* The daemon runs in "/": hand it absolute paths. */
+static json_object *
+ctl_abspath(const char *p)
+{
+	char cwd[PATH_MAX];
+	json_object *o;
+	char *s;
+
+	if (*p == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return json_object_new_string(p);
+	s = xasprintf("%s/%s", cwd, p);
+	o = json_object_new_string(s);
+	free(s);
+	return o;
+}
+
+static int
+ctl_int(json_object *params, const char *key, const char *arg)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || errno != 0) {
+		fprintf(stderr, "vrctl: %s: not a number: %s\n", key, arg);
+		return -1;
+	}
+	json_object_object_add(params, key, json_object_new_int64(n));
+	return 0;
+}
+
+/*
+ * The options shared by start and topology.  *topology receives the
+ * positional argument (NULL when none).  Returns params or NULL (usage).
+ */
+static json_object *
+ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
+		const char *method, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"socket", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, OPT_HELP},
+	    {"cores", required_argument, NULL, 'c'},
+	    {"memory", required_argument, NULL, 'm'},
+	    {"pin", no_argument, NULL, 'p'},
+	    {"rt", required_argument, NULL, 'r'},
+	    {"accel", required_argument, NULL, 'a'},
+	    {"link", required_argument, NULL, 'l'},
+	    {"ports", required_argument, NULL, 'P'},
+	    {"image", required_argument, NULL, 'i'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"cpus", required_argument, NULL, 'C'},
+	    {"txqueuelen", required_argument, NULL, 'q'},
+	    {NULL, 0, NULL, 0},
+	};
+	json_object *params = json_object_new_object();
+	char err[512];
+	int ch, rv = 0;
+
+	optind = 0; /* glibc: re-initialise after main()'s "+" scan */
+	while ((ch = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			rv = ctl_int(params, "cores", optarg);
+			break;
+		case 'm':
+			rv = ctl_int(params, "memory_mib", optarg);
+			break;
+		case 'p':
+			json_object_object_add(params, "pin",
+					       json_object_new_boolean(1));
+			break;
+		case 'r':
+			rv = ctl_int(params, "rt", optarg);
+			break;
+		case 't':
+			rv = ctl_int(params, "timeout", optarg);
+			break;
+		case 'q':
+			rv = ctl_int(params, "txqueuelen", optarg);
+			break;
+		case 'a':
+		case 'l':
+		case 'P':
+		case 'n':
+		case 'C':
+			json_object_object_add(params,
+					       ch == 'a'   ? "accel"
+					       : ch == 'l' ? "link"
+					       : ch == 'P' ? "ports"
+					       : ch == 'n' ? "name"
+							   : "cpus",
+					       json_object_new_string(optarg));
+			break;
+		case 'i':
+			json_object_object_add(params, "image",
+					       ctl_abspath(optarg));
+			break;
+		default:
+			if (!ctl_common_opt(v, cmd, ch))
+				goto usage;
+		}
+		if (rv == -1)
+			goto usage;
+	}
+	if (argc - optind > 1)
+		goto usage;
+	if (argc - optind == 1) {
+		const char *t = argv[optind];
+		size_t n = strlen(t);
+		int file = strchr(t, '/') != NULL ||
+			   (n > 5 && strcmp(t + n - 5, ".json") == 0);
+		json_object_object_add(params, "topology",
+				       file ? ctl_abspath(t)
+					    : json_object_new_string(t));
+	} else if (json_object_object_length(params) > 0 ||
+		   strcmp(method, "start") == 0)
+		goto usage; /* options need a topology */
+	if (proto_params_check(proto_method_find(method), params, err,
+			       sizeof(err)) != 0) {
+		fprintf(stderr, "vrctl: %s\n", err);
+		goto usage;
+	}
+	return params;
+usage:
+	json_object_put(params);
+	ctl_usage(cmd, 1);
+	return NULL;
+}
+
+static int
+ctl_start(struct vrctl *v, int argc, char **argv)
+{
+	json_object *params;
+
+	if ((params = ctl_topo_params(v, &ctl_commands[2], "start", argc,
+				      argv)) == NULL)
+		return VRCTL_EUSAGE;
+	return ctl_run(v, "start", params, v->out->started);
+}
+
+static int
+ctl_topology(struct vrctl *v, int argc, char **argv)
+{
+	json_object *params;
+
+	if ((params = ctl_topo_params(v, &ctl_commands[4], "topology", argc,
+				      argv)) == NULL)
+		return VRCTL_EUSAGE;
+	return ctl_run(v, "topology", params,
+		       json_object_object_get_ex(params, "topology", NULL)
+			   ? v->out->plan
+			   : v->out->topologies);
+}
+
+static int
+ctl_stop(struct vrctl *v, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"socket", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, OPT_HELP},
+	    {"all", no_argument, NULL, 'a'},
+	    {NULL, 0, NULL, 0},
+	};
+	const struct ctl_command *cmd = &ctl_commands[3];
+	json_object *params;
+	int ch, all = 0;
+
+	optind = 0; /* glibc: re-initialise after main()'s "+" scan */
+	while ((ch = getopt_long(argc, argv, "s:ha", opts, NULL)) != -1) {
+		if (ch == 'a')
+			all = 1;
+		else if (!ctl_common_opt(v, cmd, ch))
+			goto usage;
+	}
+	if (all == (argc - optind == 1) || argc - optind > 1)
+		goto usage;
+	params = json_object_new_object();
+	if (all)
+		json_object_object_add(params, "all",
+				       json_object_new_boolean(1));
+	else
+		json_object_object_add(params, "name",
+				       json_object_new_string(argv[optind]));
+	return ctl_run(v, "stop", params, v->out->stopped);
+usage:
+	ctl_usage(cmd, 1);
+	return VRCTL_EUSAGE;
+}
+
+int
+ctl_run(struct vrctl *v, const char *method, json_object *params,
+	void (*print)(json_object *))
+{
+	json_object *result, *error;
+
+	if (client_call(v->socket, method, params, &result, &error) == -1)
+		return VRCTL_ECONNECT;
+	if (error != NULL) {
+		v->out->error(error);
+		json_object_put(error);
+		return VRCTL_EDAEMON;
+	}
+	print(result);
+	json_object_put(result);
+	return VRCTL_OK;
+}

@@ -1,0 +1,179 @@
+/* `vrctl status` and `start` in text: daemon and host, then topologies. */
+#include <stdio.h>
+#include <string.h>
+
+#include "vrctl.h"
+
+static const char *
+show_uptime(long long s, char *buf, size_t len)
+{
+	if (s < 0)
+		snprintf(buf, len, "-");
+	else if (s < 3600)
+		snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
+	else
+		snprintf(buf, len, "%lldh%02lldm%02llds", s / 3600,
+			 (s / 60) % 60, s % 60);
+	return buf;
+}
+
+static size_t
+show_len(json_object *a)
+{
+	return a != NULL && json_object_is_type(a, json_type_array)
+		   ? json_object_array_length(a)
+		   : 0;
+}
+
+/* The scalar members of an object as "key value" pairs (libvirt). */
+static void
+show_pairs(json_object *o)
+{
+	if (o == NULL || !json_object_is_type(o, json_type_object))
+		return;
+	json_object_object_foreach(o, key, val)
+	{
+		if (strcmp(key, "state") == 0 ||
+		    json_object_is_type(val, json_type_object) ||
+		    json_object_is_type(val, json_type_array))
+			continue;
+		printf("  %s %s", key,
+		       val ? json_object_get_string(val) : "null");
+	}
+}
+
+static void
+show_threads(json_object *a)
+{
+	if (show_len(a) == 0)
+		return;
+	printf("    %-8s %-9s %-5s %-10s %-8s %s\n", "TID", "KIND", "INDEX",
+	       "CPUS", "LAST_CPU", "POLICY");
+	for (size_t i = 0; i < show_len(a); i++) {
+		json_object *t = json_object_array_get_idx(a, i);
+		printf("    %-8s %-9s %-5lld %-10s %-8s %s", j_str(t, "tid"),
+		       j_str(t, "kind"), j_int(t, "index", 0), j_str(t, "cpus"),
+		       j_str(t, "last_cpu"), j_str(t, "policy"));
+		if (j_int(t, "priority", 0) > 0)
+			printf(" %lld", j_int(t, "priority", 0));
+		if (j_get(t, "planned") != NULL &&
+		    strcmp(j_str(t, "planned"), j_str(t, "cpus")) != 0)
+			printf("  (planned %s)", j_str(t, "planned"));
+		printf("\n");
+	}
+}
+
+static void
+show_counters(json_object *a, int guest)
+{
+	if (show_len(a) == 0)
+		return;
+	printf("    %-15s %-7s ", "INTERFACE", "KIND");
+	if (guest)
+		printf("%-6s %-18s ", "GUEST", "ADDRESS");
+	printf("%10s %10s %8s %8s\n", "RX_PKTS", "TX_PKTS", "RX_DROP",
+	       "TX_DROP");
+	for (size_t i = 0; i < show_len(a); i++) {
+		json_object *f = json_object_array_get_idx(a, i);
+		printf("    %-15s %-7s ", j_str(f, "name"), j_str(f, "kind"));
+		if (guest)
+			printf("%-6s %-18s ", j_str(f, "guest_if"),
+			       j_str(f, "address"));
+		printf("%10s %10s %8s %8s\n", j_str(f, "rx_packets"),
+		       j_str(f, "tx_packets"), j_str(f, "rx_dropped"),
+		       j_str(f, "tx_dropped"));
+	}
+}
+
+static void
+show_ports(json_object *ports)
+{
+	static const char *const roles[] = {"in", "out"};
+
+	if (ports == NULL)
+		return;
+	printf("  ports:\n");
+	for (size_t i = 0; i < 2; i++) {
+		json_object *p = j_get(ports, roles[i]);
+		if (p == NULL)
+			continue;
+		printf("    %-4s netns %-14s interface %-6s address %-18s "
+		       "gateway %-12s host %s\n",
+		       roles[i], j_str(p, "netns"), j_str(p, "interface"),
+		       j_str(p, "address"), j_str(p, "gateway"),
+		       j_str(p, "host_if"));
+	}
+}
+
+void
+show_topology(json_object *t)
+{
+	json_object *nodes = j_get(t, "nodes"), *w = j_get(t, "warnings");
+	char up[32];
+
+	printf("topology %s (%s): %s\n", j_str(t, "name"), j_str(t, "topology"),
+	       j_str(t, "state"));
+	printf("  accel %s: %s\n", j_str(t, "accel"), j_str(t, "accel_reason"));
+	if (j_get(t, "vhost") != NULL)
+		printf("  vhost %s: %s\n", j_bool(t, "vhost") ? "on" : "off",
+		       j_str(t, "vhost_reason"));
+	printf("  started %s, up %s", j_str(t, "started_at"),
+	       show_uptime(j_int(t, "uptime_s", -1), up, sizeof(up)));
+	if (j_get(t, "boot_ms") != NULL)
+		printf(", boot %lld ms", j_int(t, "boot_ms", 0));
+	printf("\n");
+	for (size_t i = 0; i < show_len(w); i++)
+		printf("  warning: %s\n",
+		       json_object_get_string(json_object_array_get_idx(w, i)));
+	for (size_t i = 0; i < show_len(nodes); i++) {
+		json_object *n = json_object_array_get_idx(nodes, i);
+		printf("  node %s: domain %s, %s, %lld vCPUs, %lld MiB, qemu "
+		       "pid %s\n",
+		       j_str(n, "name"), j_str(n, "domain"), j_str(n, "state"),
+		       j_int(n, "vcpus", 0), j_int(n, "memory_mib", 0),
+		       j_str(n, "qemu_pid"));
+		if (j_get(n, "console_log") != NULL)
+			printf("    console %s\n", j_str(n, "console_log"));
+		show_threads(j_get(n, "threads"));
+		show_counters(j_get(n, "interfaces"), 1);
+	}
+	show_ports(j_get(t, "ports"));
+	if (show_len(j_get(t, "host_interfaces")) > 0) {
+		printf("  host interfaces:\n");
+		show_counters(j_get(t, "host_interfaces"), 0);
+	}
+}
+
+void
+show_status(json_object *r)
+{
+	json_object *d = j_get(r, "daemon"), *h = j_get(r, "host");
+	json_object *a = j_get(r, "accel"), *v = j_get(r, "vhost");
+	json_object *l = j_get(r, "libvirt"), *t = j_get(r, "topologies");
+	char up[32];
+
+	printf("vrouterd  %s (protocol %lld), pid %lld, up %s\n",
+	       j_str(d, "version"), j_int(d, "protocol", 0), j_int(d, "pid", 0),
+	       show_uptime(j_int(d, "uptime_s", -1), up, sizeof(up)));
+	printf("          socket %s, config %s\n", j_str(d, "socket"),
+	       j_str(d, "config"));
+	printf("host      %lld CPUs (%s), kernel %s\n", j_int(h, "cpus", 0),
+	       j_str(h, "cpu_model"), j_str(h, "kernel"));
+	printf("          online %s, isolated %s, nohz_full %s\n",
+	       j_str(h, "online"), j_str(h, "isolated"), j_str(h, "nohz_full"));
+	printf("accel     %s (default %s): %s\n", j_str(a, "selected"),
+	       j_str(a, "default"), j_str(a, "reason"));
+	printf("vhost     %s: %s\n", j_bool(v, "available") ? "on" : "off",
+	       j_str(v, "reason"));
+	printf("libvirt   %s", j_str(l, "state"));
+	show_pairs(l);
+	printf("\n");
+	if (show_len(t) == 0) {
+		printf("topologies: none running\n");
+		return;
+	}
+	for (size_t i = 0; i < show_len(t); i++) {
+		printf("\n");
+		show_topology(json_object_array_get_idx(t, i));
+	}
+}

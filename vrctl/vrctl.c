@@ -1,0 +1,85 @@
+/*
+ * vrctl: global options, then a verb from ctl_commands[] (vmctl style).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+#include "vrctl.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: vrctl [-s socket] [--json] command [args]\n\n");
+	fprintf(f,
+		"  -s, --socket PATH  vrouterd's socket (default $%s or "
+		"%s)\n",
+		PROTO_SOCKET_ENV, PROTO_DEFAULT_SOCKET);
+	fprintf(f, "      --json         print the daemon's JSON result "
+		   "unchanged\n");
+	fprintf(f, "  -h, --help         this text; `vrctl COMMAND --help` "
+		   "for one command\n\ncommands:\n");
+	for (const struct ctl_command *c = ctl_commands; c->name; c++)
+		fprintf(f, "  %-9s %s\n", c->name, c->help);
+	fprintf(f, "\nexit status: 0 success, 1 the daemon answered with an "
+		   "error,\n2 usage error, 3 cannot reach vrouterd\n");
+}
+
+void
+ctl_usage(const struct ctl_command *cmd, int to_stderr)
+{
+	FILE *f = to_stderr ? stderr : stdout;
+
+	fprintf(f, "usage: vrctl [-s socket] [--json] %s%s%s\n", cmd->name,
+		*cmd->usage ? " " : "", cmd->usage);
+	if (!to_stderr)
+		fprintf(f, "\n%s\n", cmd->help);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+	    {"socket", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct vrctl v = {.socket = getenv(PROTO_SOCKET_ENV),
+			  .out = &text_output};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			v.socket = optarg;
+			break;
+		case 'j':
+			v.json = 1;
+			v.out = &json_output;
+			break;
+		case 'h':
+			usage(stdout);
+			return VRCTL_OK;
+		default:
+			usage(stderr);
+			return VRCTL_EUSAGE;
+		}
+	}
+	if (v.socket == NULL || *v.socket == '\0')
+		v.socket = PROTO_DEFAULT_SOCKET;
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage(stderr);
+		return VRCTL_EUSAGE;
+	}
+	for (const struct ctl_command *c = ctl_commands; c->name; c++)
+		if (strcmp(c->name, argv[0]) == 0)
+			return c->handler(&v, argc, argv);
+	fprintf(stderr, "vrctl: unknown command \"%s\"\n", argv[0]);
+	usage(stderr);
+	return VRCTL_EUSAGE;
+}

@@ -1,0 +1,69 @@
+/*
+ * vrctl: the command table, the client connection and the output
+ * interface (a text and a JSON implementation, as bgpctl's struct output).
+ */
+#ifndef VRCTL_H
+#define VRCTL_H
+
+#include <json-c/json.h>
+
+/* Exit codes. */
+#define VRCTL_OK       0
+#define VRCTL_EDAEMON  1 /* the daemon answered with an error */
+#define VRCTL_EUSAGE   2
+#define VRCTL_ECONNECT 3 /* cannot connect, or the connection was lost */
+
+struct output {
+	void (*version)(json_object *result);
+	void (*status)(json_object *result);
+	void (*started)(json_object *result);
+	void (*stopped)(json_object *result);
+	void (*topologies)(json_object *result); /* `topology` without NAME */
+	void (*plan)(json_object *result);
+	void (*error)(json_object *error);
+};
+
+extern const struct output text_output;
+extern const struct output json_output;
+
+struct vrctl {
+	const char *socket;
+	const struct output *out;
+	int json;
+};
+
+struct ctl_command {
+	const char *name;
+	int (*handler)(struct vrctl *, int, char **);
+	const char *usage; /* arguments after the verb */
+	const char *help;  /* one line; option details follow in usage() */
+};
+
+extern const struct ctl_command ctl_commands[];
+
+void ctl_usage(const struct ctl_command *cmd, int to_stderr);
+
+/*
+ * One call: connect, send, print progress notifications to stderr, and
+ * return the daemon's answer.  On success *result or *error (owned by the
+ * caller) is set and the return is 0; -1 when the daemon could not be
+ * reached or went away (message printed, exit VRCTL_ECONNECT).
+ */
+int client_call(const char *socket, const char *method, json_object *params,
+		json_object **result, json_object **error);
+
+/* Run a call and print its answer through out->print; the exit code. */
+int ctl_run(struct vrctl *v, const char *method, json_object *params,
+	    void (*print)(json_object *));
+
+/* Helpers for the text renderers: a member as a string ("-" if absent). */
+const char *j_str(json_object *o, const char *key);
+long long j_int(json_object *o, const char *key, long long dflt);
+int j_bool(json_object *o, const char *key);
+json_object *j_get(json_object *o, const char *key);
+
+void show_topology(json_object *t); /* a running topology (status, start) */
+void show_status(json_object *r);
+void show_plan(json_object *r);
+
+#endif
