@@ -1,0 +1,582 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "deploy.h"
+#include "domxml.h"
+#include "log.h"
+#include "netsetup.h"
+#include "proto.h"
+#include "threads.h"
+#include "util.h"
+#include "vm.h"
+
+#define READY_POLL_MS 50
+
+static int
+deploy_fail(struct deploy *d, int code, const char *step, const char *fmt,
+            ...) __attribute__((format(printf, 4, 5)));
+
+static int
+deploy_fail(struct deploy *d, int code, const char *step, const char *fmt,
+            ...)
+{
+	va_list ap;
+	char msg[sizeof(d->err) - 64];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	d->code = code;
+	vr_strlcpy(d->step, step, sizeof(d->step));
+	snprintf(d->err, sizeof(d->err), "%s: %s", step, msg);
+	return -1;
+}
+
+static void
+undo_push(struct deploy *d, enum undo_kind kind, const char *name)
+{
+	if (d->nundo == DEPLOY_MAX_UNDO)
+		fatalx("%s: undo log full", __func__); /* plan limits prevent it */
+	d->undo[d->nundo].kind = kind;
+	vr_strlcpy(d->undo[d->nundo].name, name, sizeof(d->undo[0].name));
+	d->nundo++;
+}
+
+static void
+alias_for(const struct topo_plan *p, const char *role, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s:%s", TOPO_ALIAS_PREFIX, p->opts.name, role);
+}
+
+static void
+alias_prefix(const struct topo_plan *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s:", TOPO_ALIAS_PREFIX, p->opts.name);
+}
+
+void
+deploy_console_path(const char *rundir, const struct topo_node *n, char *buf,
+                    size_t len)
+{
+	snprintf(buf, len, "%s/%s.console.log", rundir, n->name);
+}
+
+void
+deploy_console_tail(const char *path, char *buf, size_t len)
+{
+	char *s, *p;
+	size_t n;
+	int lines = 0;
+
+	buf[0] = '\0';
+	if ((s = file_read(path, 1 << 20)) == NULL)
+		return;
+	n = strlen(s);
+	/* the last 15 lines, bounded by len */
+	for (p = s + n; p > s; p--) {
+		if (p[-1] == '\n' && ++lines == 15)
+			break;
+		if ((size_t)(s + n - p) >= len - 1)
+			break;
+	}
+	/* drop carriage returns from the serial line */
+	for (size_t i = 0, o = 0; p[i] && o < len - 1; i++)
+		if (p[i] != '\r') {
+			buf[o++] = p[i];
+			buf[o] = '\0';
+		}
+	free(s);
+}
+
+/* ---- checks before anything is created -------------------------------- */
+
+static int
+check_names_free(struct deploy *d, struct ns_ctx *host)
+{
+	const struct topo_plan *p = d->plan;
+
+	for (int i = 0; i < 2; i++) {
+		const struct topo_port *pt = &p->ports[i];
+
+		if (pt->created && nl_link_exists(host, pt->host_if) == 1)
+			return deploy_fail(
+			    d, PROTO_E_EXISTS, "check",
+			    "interface %s exists already (left over from an "
+			    "earlier run? `vrctl stop %s`, or `ip link del %s`)",
+			    pt->host_if, p->opts.name, pt->host_if);
+		if (!pt->created && nl_link_exists(host, pt->host_if) != 1)
+			return deploy_fail(
+			    d, PROTO_E_NETSETUP, "check",
+			    "port %s: interface %s does not exist (see `ip link`; "
+			    "--ports in=IF,out=IF names existing NICs)",
+			    pt->role, pt->host_if);
+		if (pt->bridge[0] && nl_link_exists(host, pt->bridge) == 1)
+			return deploy_fail(d, PROTO_E_EXISTS, "check",
+			                   "bridge %s exists already (`vrctl "
+			                   "stop %s` or `ip link del %s`)",
+			                   pt->bridge, p->opts.name, pt->bridge);
+		if (pt->netns[0] && netns_exists(pt->netns))
+			return deploy_fail(d, PROTO_E_EXISTS, "check",
+			                   "network namespace %s exists already "
+			                   "(`vrctl stop %s` or `ip netns del %s`)",
+			                   pt->netns, p->opts.name, pt->netns);
+	}
+	for (int n = 0; n < p->nnodes; n++) {
+		const struct topo_node *nd = &p->nodes[n];
+
+		for (int k = 0; k < nd->nifs; k++)
+			if (nl_link_exists(host, nd->ifs[k].host_if) == 1)
+				return deploy_fail(
+				    d, PROTO_E_EXISTS, "check",
+				    "interface %s exists already (`vrctl stop "
+				    "%s` or `ip link del %s`)",
+				    nd->ifs[k].host_if, p->opts.name,
+				    nd->ifs[k].host_if);
+		if (vm_exists(nd->domain) == 1)
+			return deploy_fail(d, PROTO_E_EXISTS, "check",
+			                   "libvirt domain %s exists already "
+			                   "(`vrctl stop %s` or `virsh destroy %s`)",
+			                   nd->domain, p->opts.name, nd->domain);
+	}
+	return 0;
+}
+
+static int
+check_image(struct deploy *d)
+{
+	const char *f[] = {d->kernel, d->initrd};
+
+	for (size_t i = 0; i < nitems(f); i++)
+		if (access(f[i], R_OK) == -1)
+			return deploy_fail(
+			    d, PROTO_E_IMAGE, "image",
+			    "%s: %s (build the guest image with "
+			    "`images/build-guest`, or pass --image DIR)",
+			    f[i], strerror(errno));
+	return 0;
+}
+
+/* ---- ports --------------------------------------------------------------- */
+
+static int
+port_ns_setup(struct deploy *d, const struct topo_port *pt)
+{
+	struct ns_ctx *ns;
+	char err[512];
+	int rc = -1;
+
+	if ((ns = ns_open(pt->netns, err, sizeof(err))) == NULL)
+		return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s", err);
+	if (nl_addr_add(ns, pt->ns_if, pt->ns_addr) == -1 ||
+	    nl_link_set_up(ns, pt->ns_if, 1) == -1 ||
+	    nl_route_add(ns, "default", pt->ns_gw) == -1) {
+		deploy_fail(d, PROTO_E_NETSETUP, "ports", "in %s: %s",
+		            pt->netns, ns_error(ns));
+		goto out;
+	}
+	rc = 0;
+out:
+	ns_close(ns);
+	return rc;
+}
+
+static int
+port_setup(struct deploy *d, struct ns_ctx *host, const struct topo_port *pt)
+{
+	const struct topo_plan *p = d->plan;
+	char role[64], alias[128], peer_alias[160], err[512];
+	int qlen = p->opts.txqueuelen;
+
+	if (pt->created) {
+		if (netns_create(pt->netns, err, sizeof(err)) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
+			                   err);
+		undo_push(d, UNDO_NETNS, pt->netns);
+		snprintf(role, sizeof(role), "port-%s", pt->role);
+		alias_for(p, role, alias, sizeof(alias));
+		snprintf(peer_alias, sizeof(peer_alias), "%s-peer", alias);
+		if (nl_veth_add(host, pt->host_if, alias, pt->ns_if, peer_alias,
+		                pt->netns) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
+			                   ns_error(host));
+		undo_push(d, UNDO_LINK, pt->host_if);
+		if (port_ns_setup(d, pt) == -1)
+			return -1;
+	}
+	if (pt->bridge[0]) {
+		snprintf(role, sizeof(role), "bridge-%s", pt->role);
+		alias_for(p, role, alias, sizeof(alias));
+		if (nl_bridge_add(host, pt->bridge, alias) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
+			                   ns_error(host));
+		undo_push(d, UNDO_LINK, pt->bridge);
+		if (nl_link_set_master(host, pt->host_if, pt->bridge) == -1 ||
+		    nl_link_set_up(host, pt->bridge, 1) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
+			                   ns_error(host));
+	}
+	if ((qlen > 0 && nl_link_set_txqlen(host, pt->host_if, qlen) == -1) ||
+	    nl_link_set_up(host, pt->host_if, 1) == -1)
+		return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
+		                   ns_error(host));
+	return 0;
+}
+
+/* ---- node interfaces ----------------------------------------------------- */
+
+static int
+node_links_setup(struct deploy *d, struct ns_ctx *host,
+                 const struct topo_node *nd)
+{
+	const struct topo_plan *p = d->plan;
+	int qlen = p->opts.txqueuelen;
+	char role[96], alias[128];
+
+	for (int k = 0; k < nd->nifs; k++) {
+		const struct topo_if *ifc = &nd->ifs[k];
+		const struct topo_port *pt =
+		    ifc->port >= 0 ? &p->ports[ifc->port] : NULL;
+		int rc;
+
+		if (pt == NULL)
+			return deploy_fail(d, PROTO_E_TOPOLOGY, "links",
+			                   "%s %s: internal networks are not "
+			                   "supported by this topology",
+			                   nd->name, ifc->guest_if);
+		snprintf(role, sizeof(role), "node-%s-%s", nd->name,
+		         ifc->guest_if);
+		alias_for(p, role, alias, sizeof(alias));
+		if (p->opts.link == LINK_MACVTAP)
+			rc = nl_macvtap_add(host, ifc->host_if, alias,
+			                    pt->host_if, ifc->mac);
+		else
+			rc = nl_tap_add(host, ifc->host_if, alias,
+			                nd->vcpus > 1 && d->vhost);
+		if (rc == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "links", "%s",
+			                   ns_error(host));
+		undo_push(d, UNDO_LINK, ifc->host_if);
+		if ((pt->bridge[0] &&
+		     nl_link_set_master(host, ifc->host_if, pt->bridge) == -1) ||
+		    (qlen > 0 &&
+		     nl_link_set_txqlen(host, ifc->host_if, qlen) == -1) ||
+		    nl_link_set_up(host, ifc->host_if, 1) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "links", "%s",
+			                   ns_error(host));
+	}
+	return 0;
+}
+
+/* ---- domains -------------------------------------------------------------- */
+
+static int
+node_domain_start(struct deploy *d, int n, const char *plan_json)
+{
+	const struct topo_node *nd = &d->plan->nodes[n];
+	struct domxml_env env = {0};
+	char log[PATH_MAX], err[1024];
+	char *xml;
+	int fd;
+
+	deploy_console_path(d->rundir, nd, log, sizeof(log));
+	/* Start from an empty log: readiness is read from it. */
+	if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) ==
+	    -1)
+		return deploy_fail(d, PROTO_E_START, "domain", "%s: %s", log,
+		                   strerror(errno));
+	close(fd);
+	env.kvm = d->kvm;
+	env.vhost = d->vhost;
+	env.kernel = d->kernel;
+	env.initrd = d->initrd;
+	env.console_log = log;
+	env.plan_json = plan_json;
+	if ((xml = domxml_build(d->plan, n, &env, err, sizeof(err))) == NULL)
+		return deploy_fail(d, PROTO_E_START, "domain", "%s: %s",
+		                   nd->name, err);
+	if (vm_create(xml, err, sizeof(err)) == -1) {
+		free(xml);
+		return deploy_fail(
+		    d, PROTO_E_LIBVIRT, "domain", "%s: %s%s", nd->domain, err,
+		    strstr(err, "Permission denied")
+		        ? " (QEMU runs as an unprivileged user: the image "
+		          "files must be readable by it and every directory "
+		          "above them searchable, e.g. chmod o+x)"
+		        : "");
+	}
+	free(xml);
+	undo_push(d, UNDO_DOMAIN, nd->domain);
+	return 0;
+}
+
+/* 1 ready, 0 not yet, -1 failed (d->err set). */
+static int
+node_ready(struct deploy *d, const struct topo_node *nd)
+{
+	char log[PATH_MAX], want[64], fail[64], *s, *f;
+	const char *st;
+	int rc = 0;
+
+	deploy_console_path(d->rundir, nd, log, sizeof(log));
+	snprintf(want, sizeof(want), "VROUTERD-READY node=%s ", nd->name);
+	snprintf(fail, sizeof(fail), "VROUTERD-FAIL node=%s ", nd->name);
+	if ((s = file_read(log, 4 << 20)) != NULL) {
+		if (strstr(s, want))
+			rc = 1;
+		else if ((f = strstr(s, fail)) != NULL) {
+			char *eol = strpbrk(f, "\r\n");
+			if (eol)
+				*eol = '\0';
+			rc = deploy_fail(d, PROTO_E_START, "ready",
+			                 "guest %s reported failure: %s",
+			                 nd->name, f + strlen(fail));
+		}
+		free(s);
+	}
+	if (rc == 0 && strcmp((st = vm_state(nd->domain)), "running") != 0 &&
+	    strcmp(st, "unknown") != 0)
+		rc = deploy_fail(d, PROTO_E_START, "ready",
+		                 "guest %s stopped while booting (domain %s is "
+		                 "%s)",
+		                 nd->name, nd->domain, st);
+	if (rc == -1)
+		deploy_console_tail(log, d->console_tail,
+		                    sizeof(d->console_tail));
+	return rc;
+}
+
+static int
+nodes_wait_ready(struct job *j, struct deploy *d, uint64_t t0)
+{
+	const struct topo_plan *p = d->plan;
+	uint64_t deadline = t0 + (uint64_t)p->opts.timeout_sec * 1000;
+	int ready[TOPO_MAX_NODES] = {0}, left = p->nnodes;
+
+	while (left > 0) {
+		for (int n = 0; n < p->nnodes; n++) {
+			int r;
+			if (ready[n])
+				continue;
+			if ((r = node_ready(d, &p->nodes[n])) == -1)
+				return -1;
+			if (r == 1) {
+				ready[n] = 1;
+				left--;
+				job_progress(j, "ready",
+				             "%s is forwarding (%.1f s)",
+				             p->nodes[n].name,
+				             (now_ms() - t0) / 1000.0);
+			}
+		}
+		if (left == 0)
+			break;
+		if (job_cancelled(j))
+			return deploy_fail(d, PROTO_E_BUSY, "ready",
+			                   "vrouterd is shutting down");
+		if (now_ms() > deadline) {
+			for (int n = 0; n < p->nnodes; n++) {
+				char log[PATH_MAX];
+				if (ready[n])
+					continue;
+				deploy_console_path(d->rundir, &p->nodes[n],
+				                    log, sizeof(log));
+				deploy_console_tail(log, d->console_tail,
+				                    sizeof(d->console_tail));
+				return deploy_fail(
+				    d, PROTO_E_TIMEOUT, "ready",
+				    "guest %s did not report ready within %d s "
+				    "(console: %s; a slow TCG host may need a "
+				    "larger --timeout)",
+				    p->nodes[n].name, p->opts.timeout_sec, log);
+			}
+		}
+		usleep(READY_POLL_MS * 1000);
+	}
+	d->boot_ms = now_ms() - t0;
+	return 0;
+}
+
+/* ---- rollback and teardown ----------------------------------------------- */
+
+static void
+deploy_rollback(struct deploy *d)
+{
+	struct ns_ctx *host;
+	char err[1024], prefix[64];
+
+	alias_prefix(d->plan, prefix, sizeof(prefix));
+	host = ns_open(NULL, err, sizeof(err));
+	for (int i = d->nundo - 1; i >= 0; i--) {
+		const struct deploy_undo *u = &d->undo[i];
+		int rc = 0;
+
+		switch (u->kind) {
+		case UNDO_DOMAIN:
+			rc = vm_destroy(u->name, err, sizeof(err));
+			break;
+		case UNDO_LINK:
+			if (host && (rc = nl_link_del(host, u->name, prefix,
+			                              1)) == -1)
+				vr_strlcpy(err, ns_error(host), sizeof(err));
+			break;
+		case UNDO_NETNS:
+			rc = netns_delete(u->name, err, sizeof(err));
+			break;
+		}
+		if (rc == -1)
+			log_warnx("rollback of %s: %s", u->name, err);
+	}
+	d->nundo = 0;
+	if (host)
+		ns_close(host);
+}
+
+int
+deploy_teardown(const struct topo_plan *p, char *err, size_t errlen)
+{
+	struct ns_ctx *host;
+	char e[1024], prefix[64];
+	size_t off = 0;
+	int rc = 0;
+
+#define TEARDOWN_FAIL(...)                                                     \
+	do {                                                                   \
+		rc = -1;                                                       \
+		if (off < errlen)                                              \
+			off += snprintf(err + off, errlen - off, "%s",         \
+			                off ? "; " : "");                      \
+		if (off < errlen)                                              \
+			off += snprintf(err + off, errlen - off, __VA_ARGS__); \
+	} while (0)
+
+	if (errlen)
+		err[0] = '\0';
+	alias_prefix(p, prefix, sizeof(prefix));
+	for (int n = 0; n < p->nnodes; n++)
+		if (vm_destroy(p->nodes[n].domain, e, sizeof(e)) == -1)
+			TEARDOWN_FAIL("%s", e);
+	if ((host = ns_open(NULL, e, sizeof(e))) == NULL) {
+		TEARDOWN_FAIL("%s", e);
+		return -1;
+	}
+	for (int n = 0; n < p->nnodes; n++)
+		for (int k = 0; k < p->nodes[n].nifs; k++)
+			if (nl_link_del(host, p->nodes[n].ifs[k].host_if,
+			                prefix, 1) == -1)
+				TEARDOWN_FAIL("%s", ns_error(host));
+	for (int i = 0; i < 2; i++) {
+		const struct topo_port *pt = &p->ports[i];
+
+		if (pt->bridge[0] &&
+		    nl_link_del(host, pt->bridge, prefix, 1) == -1)
+			TEARDOWN_FAIL("%s", ns_error(host));
+		if (pt->created &&
+		    nl_link_del(host, pt->host_if, prefix, 1) == -1)
+			TEARDOWN_FAIL("%s", ns_error(host));
+		if (pt->netns[0] && netns_exists(pt->netns) &&
+		    netns_delete(pt->netns, e, sizeof(e)) == -1)
+			TEARDOWN_FAIL("%s", e);
+	}
+	ns_close(host);
+	return rc;
+#undef TEARDOWN_FAIL
+}
+
+/* ---- the whole start ------------------------------------------------------ */
+
+static int
+deploy_pin(struct deploy *d)
+{
+	const struct topo_plan *p = d->plan;
+	char err[1024];
+
+	if (!p->opts.pin && p->opts.rt_prio == 0)
+		return 0;
+	for (int n = 0; n < p->nnodes; n++) {
+		pid_t pid = vm_qemu_pid(p->nodes[n].domain);
+
+		if (pid == -1)
+			return deploy_fail(d, PROTO_E_PIN, "pin",
+			                   "cannot find the QEMU process of %s",
+			                   p->nodes[n].domain);
+		if (threads_apply(pid, p->opts.pin ? &p->pin : NULL, n,
+		                  p->opts.rt_prio, err, sizeof(err)) == -1)
+			return deploy_fail(d, PROTO_E_PIN, "pin", "%s: %s",
+			                   p->nodes[n].name, err);
+	}
+	return 0;
+}
+
+void
+deploy_start(struct job *j, struct deploy *d)
+{
+	const struct topo_plan *p = d->plan;
+	struct ns_ctx *host = NULL;
+	json_object *pj = NULL;
+	char err[1024];
+	uint64_t t0;
+
+	d->code = 0;
+	if (check_image(d) == -1)
+		goto fail;
+	job_progress(j, "check", "checking that names are free");
+	if (vm_ensure(err, sizeof(err)) == -1) {
+		deploy_fail(d, PROTO_E_LIBVIRT, "libvirt", "%s", err);
+		goto fail;
+	}
+	if ((host = ns_open(NULL, err, sizeof(err))) == NULL) {
+		deploy_fail(d, PROTO_E_NETSETUP, "netlink", "%s", err);
+		goto fail;
+	}
+	if (check_names_free(d, host) == -1)
+		goto fail;
+	if (mkdir(d->rundir, 0755) == -1 && errno != EEXIST) {
+		deploy_fail(d, PROTO_E_START, "state", "mkdir %s: %s",
+		            d->rundir, strerror(errno));
+		goto fail;
+	}
+	job_progress(j, "ports", "creating ports");
+	for (int i = 0; i < 2; i++)
+		if (port_setup(d, host, &p->ports[i]) == -1)
+			goto fail;
+	job_progress(j, "links", "creating %s interfaces",
+	             topo_link_name(p->opts.link));
+	for (int n = 0; n < p->nnodes; n++)
+		if (node_links_setup(d, host, &p->nodes[n]) == -1)
+			goto fail;
+	pj = topo_plan_to_json(p);
+	t0 = now_ms();
+	for (int n = 0; n < p->nnodes; n++) {
+		job_progress(j, "domain", "starting %s (%s, %d vCPU)",
+		             p->nodes[n].domain, d->kvm ? "kvm" : "tcg",
+		             p->nodes[n].vcpus);
+		if (node_domain_start(
+		        d, n,
+		        json_object_to_json_string_ext(
+		            pj, JSON_C_TO_STRING_PLAIN)) == -1)
+			goto fail;
+	}
+	job_progress(j, "ready", "waiting for %d guest%s to report ready",
+	             p->nnodes, p->nnodes > 1 ? "s" : "");
+	if (nodes_wait_ready(j, d, t0) == -1)
+		goto fail;
+	if (deploy_pin(d) == -1)
+		goto fail;
+	json_object_put(pj);
+	ns_close(host);
+	return;
+fail:
+	log_warnx("start %s failed: %s", p->opts.name, d->err);
+	json_object_put(pj);
+	if (host)
+		ns_close(host);
+	if (d->nundo)
+		job_progress(j, "rollback", "removing what was created");
+	deploy_rollback(d);
+}

@@ -1,0 +1,60 @@
+/*
+ * Carrying out a plan on the host (start) and taking it down (stop).
+ * deploy_start runs on a job's worker thread; it is all-or-nothing: on any
+ * failure everything it created is removed again, newest first, and
+ * d->code / d->err say which step failed and why.
+ */
+#ifndef VR_DEPLOY_H
+#define VR_DEPLOY_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "job.h"
+#include "topo.h"
+
+#define DEPLOY_MAX_UNDO 256
+
+enum undo_kind { UNDO_NETNS, UNDO_LINK, UNDO_DOMAIN };
+
+struct deploy_undo {
+	enum undo_kind kind;
+	char name[64];
+};
+
+struct deploy {
+	/* inputs */
+	const struct topo_plan *plan; /* borrowed; not changed by the job */
+	char kernel[PATH_MAX];
+	char initrd[PATH_MAX];
+	char rundir[PATH_MAX]; /* console logs: RUNDIR/NODE.console.log */
+	int kvm;
+	int vhost;
+	/* outputs */
+	int code;         /* 0, or a PROTO_E_* code */
+	char step[32];    /* the step that failed */
+	char err[2048];
+	char console_tail[4096]; /* of the node that failed to become ready */
+	uint64_t boot_ms;        /* domain created -> last node READY */
+	char warnings[1024];
+	/* what was created, for rollback */
+	struct deploy_undo undo[DEPLOY_MAX_UNDO];
+	int nundo;
+};
+
+void deploy_start(struct job *j, struct deploy *d);
+
+/*
+ * Remove everything a plan names (domains, links, namespaces), skipping
+ * what is absent and refusing what is not vrouterd's.  0, or -1 with err
+ * listing what could not be removed.
+ */
+int deploy_teardown(const struct topo_plan *p, char *err, size_t errlen);
+
+/* Console log path of node n. */
+void deploy_console_path(const char *rundir, const struct topo_node *n,
+                         char *buf, size_t len);
+/* The last lines of a console log (at most len bytes), for errors. */
+void deploy_console_tail(const char *path, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,305 @@
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "threads.h"
+#include "util.h"
+
+static int
+thread_read_comm(pid_t pid, pid_t tid, char *buf, size_t len)
+{
+	char path[128], *s;
+
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", pid, tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/comm", tid);
+	if ((s = file_read(path, 64)) == NULL)
+		return -1;
+	vr_strlcpy(buf, s, len);
+	free(s);
+	return 0;
+}
+
+/* Field 39 of /proc/TID/stat: the CPU it last ran on. */
+static int
+thread_last_cpu(pid_t tid)
+{
+	char path[64], *s, *p;
+	int field = 2, cpu = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	if ((s = file_read(path, 4096)) == NULL)
+		return -1;
+	/* comm may hold spaces: count fields after its closing paren */
+	if ((p = strrchr(s, ')')) != NULL) {
+		for (p++; *p; p++) {
+			if (*p == ' ' && ++field == 39) {
+				cpu = atoi(p + 1);
+				break;
+			}
+		}
+	}
+	free(s);
+	return cpu;
+}
+
+static void
+thread_classify(struct vthread *t, pid_t qemu)
+{
+	int n;
+	char vh[32];
+
+	snprintf(vh, sizeof(vh), "vhost-%d", qemu);
+	t->index = 0;
+	if (sscanf(t->name, "CPU %d/", &n) == 1) {
+		t->kind = PIN_VCPU;
+		t->index = n;
+	} else if (strncmp(t->name, vh, strlen(vh)) == 0) {
+		t->kind = PIN_VHOST;
+	} else if (sscanf(t->name, "IO iothread%d", &n) == 1) {
+		t->kind = PIN_IO;
+		t->index = n;
+	} else
+		t->kind = PIN_EMULATOR;
+}
+
+static void
+thread_fill(struct vthread *t)
+{
+	struct sched_param sp;
+
+	CPU_ZERO(&t->cpus);
+	sched_getaffinity(t->tid, sizeof(t->cpus), &t->cpus);
+	t->last_cpu = thread_last_cpu(t->tid);
+	t->policy = sched_getscheduler(t->tid) & ~SCHED_RESET_ON_FORK;
+	t->priority = sched_getparam(t->tid, &sp) == 0 ? sp.sched_priority : 0;
+}
+
+static int
+thread_cmp(const void *a, const void *b)
+{
+	const struct vthread *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	if (x->index != y->index)
+		return x->index - y->index;
+	return x->tid - y->tid;
+}
+
+static void
+threads_push(struct vthread **v, int *n, int *cap, const struct vthread *t)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*v = xreallocarray(*v, *cap, sizeof(**v));
+	}
+	(*v)[(*n)++] = *t;
+}
+
+/* vhost kernel threads (kernels < 6.4) live outside QEMU's thread group. */
+static void
+threads_scan_kthreads(pid_t qemu, struct vthread **v, int *n, int *cap)
+{
+	char want[32];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(want, sizeof(want), "vhost-%d", qemu);
+	if ((d = opendir("/proc")) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		struct vthread t = {0};
+		char *end;
+		long tid = strtol(de->d_name, &end, 10);
+
+		if (*end || tid <= 0 || tid == qemu)
+			continue;
+		if (thread_read_comm(0, tid, t.name, sizeof(t.name)) == -1 ||
+		    strcmp(t.name, want) != 0)
+			continue;
+		t.tid = tid;
+		t.kind = PIN_VHOST;
+		threads_push(v, n, cap, &t);
+	}
+	closedir(d);
+}
+
+int
+threads_list(pid_t pid, struct vthread **out)
+{
+	struct vthread *v = NULL;
+	int n = 0, cap = 0, vh = 0;
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+
+	*out = NULL;
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		struct vthread t = {0};
+		char *end;
+		long tid = strtol(de->d_name, &end, 10);
+
+		if (*end || tid <= 0)
+			continue;
+		t.tid = tid;
+		if (thread_read_comm(pid, tid, t.name, sizeof(t.name)) == -1)
+			continue; /* exited meanwhile */
+		thread_classify(&t, pid);
+		threads_push(&v, &n, &cap, &t);
+	}
+	closedir(d);
+	threads_scan_kthreads(pid, &v, &n, &cap);
+	qsort(v, n, sizeof(*v), thread_cmp);
+	/* vhost workers are created NIC by NIC: number them by age (tid). */
+	for (int i = 0; i < n; i++) {
+		if (v[i].kind == PIN_VHOST)
+			v[i].index = vh++;
+		thread_fill(&v[i]);
+	}
+	*out = v;
+	return n;
+}
+
+static const cpu_set_t *
+plan_cpus(const struct pin_plan *plan, int node, const struct vthread *t)
+{
+	const struct pin_assign *a;
+
+	if (plan == NULL || plan->n == 0)
+		return NULL;
+	a = pin_plan_find(plan, node, t->kind, t->index);
+	if (a == NULL && t->kind != PIN_VCPU)
+		a = pin_plan_find(plan, node, PIN_EMULATOR, 0);
+	return a ? &a->cpus : NULL;
+}
+
+int
+threads_apply(pid_t pid, const struct pin_plan *plan, int node, int rt_prio,
+              char *err, size_t errlen)
+{
+	struct vthread *v = NULL;
+	int n, rc = -1;
+	char want[256], got[256];
+
+	if ((n = threads_list(pid, &v)) == -1) {
+		snprintf(err, errlen, "cannot list threads of QEMU pid %d: %s",
+		         pid, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		const cpu_set_t *cpus = plan_cpus(plan, node, &v[i]);
+		cpu_set_t back;
+
+		if (v[i].kind == PIN_VCPU && rt_prio > 0) {
+			struct sched_param sp = {.sched_priority = rt_prio};
+			if (sched_setscheduler(v[i].tid, SCHED_FIFO, &sp) ==
+			    -1) {
+				snprintf(err, errlen,
+				         "SCHED_FIFO %d for %s tid %d: %s",
+				         rt_prio, v[i].name, v[i].tid,
+				         strerror(errno));
+				goto fail;
+			}
+		}
+		if (cpus == NULL)
+			continue;
+		if (sched_setaffinity(v[i].tid, sizeof(*cpus), cpus) == -1) {
+			if (errno == ESRCH)
+				continue; /* a worker thread that exited */
+			snprintf(err, errlen,
+			         "sched_setaffinity(%s tid %d, %s): %s",
+			         v[i].name, v[i].tid,
+			         cpulist_format(cpus, want, sizeof(want)),
+			         strerror(errno));
+			goto fail;
+		}
+		if (sched_getaffinity(v[i].tid, sizeof(back), &back) == -1)
+			continue;
+		if (!CPU_EQUAL(&back, cpus)) {
+			snprintf(err, errlen,
+			         "%s tid %d: affinity reads back as %s, "
+			         "planned %s (a cgroup cpuset may forbid it)",
+			         v[i].name, v[i].tid,
+			         cpulist_format(&back, got, sizeof(got)),
+			         cpulist_format(cpus, want, sizeof(want)));
+			goto fail;
+		}
+	}
+	rc = 0;
+fail:
+	free(v);
+	return rc;
+}
+
+const char *
+threads_policy_name(int policy)
+{
+	switch (policy) {
+	case SCHED_OTHER:
+		return "SCHED_OTHER";
+	case SCHED_FIFO:
+		return "SCHED_FIFO";
+	case SCHED_RR:
+		return "SCHED_RR";
+	case SCHED_BATCH:
+		return "SCHED_BATCH";
+	case SCHED_IDLE:
+		return "SCHED_IDLE";
+	default:
+		return "unknown";
+	}
+}
+
+json_object *
+threads_json(pid_t pid, const struct pin_plan *plan, int node)
+{
+	json_object *arr = json_object_new_array();
+	struct vthread *v = NULL;
+	char buf[256];
+	int n;
+
+	if (pid <= 0 || (n = threads_list(pid, &v)) == -1)
+		return arr;
+	for (int i = 0; i < n; i++) {
+		json_object *t = json_object_new_object();
+		const cpu_set_t *p = plan_cpus(plan, node, &v[i]);
+
+		json_object_object_add(t, "tid", json_object_new_int(v[i].tid));
+		json_object_object_add(
+		    t, "kind", json_object_new_string(pin_kind_name(v[i].kind)));
+		json_object_object_add(t, "index",
+		                       json_object_new_int(v[i].index));
+		json_object_object_add(t, "name",
+		                       json_object_new_string(v[i].name));
+		json_object_object_add(
+		    t, "cpus",
+		    json_object_new_string(
+		        cpulist_format(&v[i].cpus, buf, sizeof(buf))));
+		if (p)
+			json_object_object_add(
+			    t, "planned",
+			    json_object_new_string(
+			        cpulist_format(p, buf, sizeof(buf))));
+		json_object_object_add(t, "last_cpu",
+		                       json_object_new_int(v[i].last_cpu));
+		json_object_object_add(
+		    t, "policy",
+		    json_object_new_string(threads_policy_name(v[i].policy)));
+		json_object_object_add(t, "priority",
+		                       json_object_new_int(v[i].priority));
+		json_object_array_add(arr, t);
+	}
+	free(v);
+	return arr;
+}

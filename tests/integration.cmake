@@ -1,0 +1,23 @@
+# End-to-end tests: real vrouterd, real libvirtd (private, in a sandbox),
+# real netlink; TCG guests.  They need root; they skip (77) otherwise.
+set(VR_IT ${CMAKE_CURRENT_SOURCE_DIR}/integration)
+
+# The guest image is built once per build tree, before the tests that boot it.
+add_test(NAME guest_image_build
+	COMMAND ${CMAKE_SOURCE_DIR}/images/build-guest -o ${CMAKE_BINARY_DIR}/images/guest)
+set_tests_properties(guest_image_build PROPERTIES
+	FIXTURES_SETUP guest_image LABELS "integration;images" TIMEOUT 600)
+
+foreach(link tap macvtap)
+	add_test(NAME e2e_monolithic_${link}
+		COMMAND ${VR_IT}/test_monolithic.sh ${CMAKE_BINARY_DIR} ${link})
+	set_tests_properties(e2e_monolithic_${link} PROPERTIES
+		FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+		LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
+endforeach()
+
+add_test(NAME e2e_start_failures
+	COMMAND ${VR_IT}/test_start_failures.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_start_failures PROPERTIES
+	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
