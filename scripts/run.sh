@@ -1,0 +1,142 @@
+#!/bin/bash
+# One-command set-up for a fresh Debian 12 machine (run as root):
+#
+#   scripts/run.sh demo   install what is needed, build, start libvirtd and
+#                         vrouterd, start a monolithic VR, forward packets
+#                         through it and show its status
+#   scripts/run.sh test   install what is needed, build (warnings as errors,
+#                         and once more with ASan+UBSan), run every test
+#
+# Environment: BUILD (default build), JOBS (default nproc), VR_SKIP_APT=1 to
+# skip apt-get (packages already there), FUZZ_SECONDS (default 60).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+SRC=$(pwd)
+BUILD=${BUILD:-$SRC/build}
+JOBS=${JOBS:-$(nproc)}
+MODE=${1:-}
+
+PACKAGES=(
+	# build
+	build-essential cmake pkg-config clang libclang-rt-14-dev
+	libvirt-dev libnl-3-dev libnl-route-3-dev libevent-dev libjson-c-dev
+	# run
+	libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
+	iproute2 procps
+	# guest image
+	linux-image-amd64 busybox-static cpio gzip kmod
+	# tests and tools
+	python3 valgrind systemd iputils-ping
+)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+usage() {
+	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+	exit 2
+}
+
+install_packages() {
+	[ "${VR_SKIP_APT:-0}" = 1 ] && return 0
+	step "installing Debian packages"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
+}
+
+build() { # build DIR [CMAKE_ARGS...]
+	local dir=$1
+	shift
+	step "building in $dir"
+	cmake -S "$SRC" -B "$dir" -DVR_WERROR=ON "$@" >/dev/null
+	cmake --build "$dir" -j "$JOBS"
+}
+
+# libvirtd and virtlogd, started by hand when no init system runs them.
+start_libvirt() {
+	if virsh -c qemu:///system version >/dev/null 2>&1; then
+		return 0
+	fi
+	step "starting virtlogd and libvirtd"
+	pgrep -x virtlogd >/dev/null || virtlogd -d
+	pgrep -x libvirtd >/dev/null || libvirtd -d
+	for _ in $(seq 300); do
+		virsh -c qemu:///system version >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "libvirtd did not come up" >&2
+	exit 1
+}
+
+demo() {
+	local img=$BUILD/images/guest sock=/run/vrouterd/vrouterd.sock
+	local vrctl=$BUILD/vrctl/vrctl
+	export VROUTERD_SOCKET=$sock
+
+	step "building the guest image"
+	"$SRC/images/build-guest" -o "$img"
+	start_libvirt
+	if ! "$vrctl" version >/dev/null 2>&1; then
+		step "starting vrouterd (log: /var/log/vrouterd.log)"
+		mkdir -p /etc/vrouterd
+		[ -f /etc/vrouterd/vrouterd.conf ] ||
+			printf '{ "image_dir": "%s" }\n' "$img" >/etc/vrouterd/vrouterd.conf
+		"$BUILD/daemon/vrouterd" --foreground >>/var/log/vrouterd.log 2>&1 &
+		for _ in $(seq 100); do
+			"$vrctl" version >/dev/null 2>&1 && break
+			sleep 0.1
+		done
+	fi
+	"$vrctl" version
+	if "$vrctl" --json status | grep -q '"name":"demo"'; then
+		"$vrctl" stop demo
+	fi
+	step "vrctl start monolithic --cores 2 --pin --name demo"
+	"$vrctl" start monolithic --cores 2 --pin --name demo --image "$img"
+	step "forwarding: ping from the source namespace to the sink through the VR"
+	ip netns exec vr-demo-in ping -c 5 -i 0.2 198.18.2.2
+	step "vrctl status"
+	"$vrctl" status
+	cat <<EOM
+
+The VR keeps running.  Try:
+  $vrctl status --json
+  ip netns exec vr-demo-in ping 198.18.2.2     # traffic source -> sink
+  $vrctl stop demo                              # tear it down
+EOM
+}
+
+run_tests() {
+	build "$BUILD-asan" -DVR_SANITIZE=ON
+	step "tests under ASan+UBSan"
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --test-dir "$BUILD-asan" --output-on-failure -j "$JOBS" \
+		-LE 'fuzz|valgrind|bench'
+	step "tests (release build, fuzzing, valgrind)"
+	start_libvirt_note
+	ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS"
+}
+
+start_libvirt_note() {
+	# The integration tests start a private libvirtd of their own in a
+	# sandbox; nothing needs to run on the host.
+	:
+}
+
+case "$MODE" in
+demo)
+	[ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
+	install_packages
+	build "$BUILD"
+	demo
+	;;
+test)
+	[ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
+	install_packages
+	build "$BUILD"
+	run_tests
+	;;
+*) usage ;;
+esac
