@@ -64,7 +64,10 @@ void
 deploy_console_path(const char *rundir, const struct topo_node *n, char *buf,
                     size_t len)
 {
-	snprintf(buf, len, "%s/%s.console.log", rundir, n->name);
+	/* rundir is bounded by the caller; a truncated path only fails later */
+	if ((size_t)snprintf(buf, len, "%s/%s.console.log", rundir, n->name) >=
+	    len)
+		log_warnx("console log path of %s truncated", n->name);
 }
 
 void

@@ -439,10 +439,10 @@ image_paths(const struct topo_opts *o, struct deploy *d, char *err,
 	char real[PATH_MAX];
 
 	if (realpath(dir, real) == NULL) {
-		snprintf(err, errlen,
-		         "guest image directory %s: %s (build it with "
-		         "`images/build-guest -o %s`, or pass --image DIR)",
-		         dir, strerror(errno), dir);
+		msgf(err, errlen,
+		     "guest image directory %s: %s (build it with "
+		     "`images/build-guest -o %s`, or pass --image DIR)",
+		     dir, strerror(errno), dir);
 		return -1;
 	}
 	if ((size_t)snprintf(d->kernel, sizeof(d->kernel), "%s/vmlinuz",

@@ -66,6 +66,16 @@ xasprintf(const char *fmt, ...)
 	return s;
 }
 
+void
+msgf(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
 size_t
 vr_strlcpy(char *dst, const char *src, size_t size)
 {

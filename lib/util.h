@@ -14,6 +14,10 @@ void *xreallocarray(void *, size_t, size_t);
 char *xstrdup(const char *);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* snprintf for messages: a message cut short at len is fine. */
+void msgf(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* strlcpy semantics; returns strlen(src). */
 size_t vr_strlcpy(char *dst, const char *src, size_t size);
 

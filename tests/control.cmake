@@ -13,3 +13,15 @@ add_test(NAME control_integration
 		$<TARGET_FILE:vrouterd> $<TARGET_FILE:vrctl>)
 set_tests_properties(control_integration PROPERTIES
 	LABELS "integration" SKIP_RETURN_CODE 77 TIMEOUT 300)
+
+# The same run with vrouterd under valgrind memcheck: no error, no leak.
+find_program(VR_VALGRIND valgrind)
+if(VR_VALGRIND AND NOT VR_SANITIZE)
+	add_test(NAME control_integration_valgrind
+		COMMAND ${CMAKE_COMMAND} -E env VALGRIND=1
+			${CMAKE_CURRENT_SOURCE_DIR}/integration/test_control.sh
+			$<TARGET_FILE:vrouterd> $<TARGET_FILE:vrctl>)
+	set_tests_properties(control_integration_valgrind PROPERTIES
+		LABELS "integration;valgrind" SKIP_RETURN_CODE 77 TIMEOUT 900
+		RUN_SERIAL TRUE)
+endif()

@@ -15,3 +15,14 @@ if(VR_FUZZ)
 		-fsanitize=fuzzer,address,undefined)
 	target_link_libraries(fuzz_request PkgConfig::JSONC PkgConfig::EVENT)
 endif()
+
+# The CI fuzz run (ctest -L fuzz): builds the targets with clang in their own
+# directory and fuzzes the request parser for FUZZ_SECONDS (default 60).
+find_program(VR_CLANG clang)
+if(VR_CLANG AND NOT VR_SANITIZE AND NOT VR_FUZZ)
+	add_test(NAME fuzz_request_run
+		COMMAND ${CMAKE_COMMAND} -E env
+			FUZZ_BUILD_DIR=${CMAKE_BINARY_DIR}/fuzz
+			sh -c "exec ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/run.sh \${FUZZ_SECONDS:-60}")
+	set_tests_properties(fuzz_request_run PROPERTIES LABELS "fuzz" TIMEOUT 900)
+endif()

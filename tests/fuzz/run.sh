@@ -8,7 +8,7 @@ TARGET=${2:-fuzz_request}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 B=${FUZZ_BUILD_DIR:-$TOP/build-fuzz}
 CORPUS=$TOP/tests/fuzz/corpus/${TARGET#fuzz_}
-WORK=$TOP/tests/fuzz/corpus-run/${TARGET#fuzz_}
+WORK=$B/corpus-run/${TARGET#fuzz_}
 
 CC=clang cmake -S "$TOP" -B "$B" -DVR_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$B" --target "$TARGET" -j"$(nproc)"
