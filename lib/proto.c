@@ -59,19 +59,46 @@ static const char *const link_choices[] = {"tap", "macvtap", NULL};
 	     0,                                                                  \
 	     NULL,                                                               \
 	     "CPU list the topology may use (\"0-3,8\")"},                       \
+	    {"txqueuelen",                                                       \
+	     PT_INT,                                                             \
+	     0,                                                                  \
+	     0,                                                                  \
+	     1000000,                                                            \
+	     NULL,                                                               \
+	     "host interface txqueuelen, 0 = kernel default"},                   \
+	    {"vrs", PT_INT, 0, 1, 16, NULL, "parallel VRs (pvr)"},               \
+	    {"backends", PT_INT, 0, 1, 16, NULL, "back-end routers (msr)"},      \
+	    {"lbs", PT_INT, 0, 1, 16, NULL, "load balancers (msr)"},             \
 	{                                                                        \
-		"txqueuelen", PT_INT, 0, 0, 1000000, NULL,                       \
-		    "host interface txqueuelen, 0 = kernel default"              \
+		"topology_text", PT_STRING, 0, 0, 0, NULL,                       \
+		    "the topology file's contents (\"topology\" is then its "    \
+		    "path, for messages)"                                        \
 	}
 
 static const struct proto_param params_none[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
+static const char *const restart_choices[] = {"never", "on-failure", NULL};
+
 static const struct proto_param params_start[] = {
     {"topology", PT_STRING, 1, 0, 0, NULL,
      "built-in topology name or topology file path"},
     PROTO_TOPO_OPTIONS,
+    {"restart", PT_STRING, 0, 0, 0, restart_choices,
+     "restart policy of the nodes (default never)"},
+    {"restart_limit", PT_INT, 0, 0, 1000, NULL,
+     "restarts allowed per node before giving up (default 5)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct proto_param params_name[] = {
+    {"name", PT_STRING, 1, 0, 0, NULL, "the instance name"},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct proto_param params_cleanup[] = {
+    {"dry_run", PT_BOOL, 0, 0, 0, NULL, "only list what would be removed"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -97,6 +124,16 @@ const struct proto_method proto_methods[] = {
     {"reload", PROTO_MUTATING, params_none, "re-read the configuration"},
     {"start", PROTO_MUTATING, params_start, "start a topology"},
     {"stop", PROTO_MUTATING, params_stop, "stop a topology (or all)"},
+    {"watch", PROTO_READ, params_none,
+     "stream state changes as \"event\" notifications"},
+    {"cleanup", PROTO_MUTATING, params_cleanup,
+     "remove vrouterd objects that belong to no running topology"},
+    {"autostart.list", PROTO_READ, params_none,
+     "the topologies started when the daemon starts"},
+    {"autostart.add", PROTO_MUTATING, params_start,
+     "add (or replace) an autostart entry; validated before saving"},
+    {"autostart.remove", PROTO_MUTATING, params_name,
+     "remove an autostart entry"},
     {NULL, 0, NULL, NULL},
 };
 

@@ -383,8 +383,29 @@ apply_strings(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 	const char *s;
 	int r;
 
-	if (get_strbuf(obj, "topology", o->topology, sizeof(o->topology), err,
-		       errlen) == -1)
+	if ((r = get_str(obj, "topology_text", &s, err, errlen)) == -1)
+		return -1;
+	if (r == 1) {
+		if (strlen(s) > TOPO_FILE_MAX) {
+			topo_seterr(err, errlen,
+				    "topology_text: larger than %d bytes",
+				    TOPO_FILE_MAX);
+			return -1;
+		}
+		o->file_text = s;
+	}
+	if ((r = get_str(obj, "topology", &s, err, errlen)) == -1)
+		return -1;
+	if (r == 1 && (strchr(s, '/') != NULL || o->file_text != NULL)) {
+		/* a topology file: its name comes from the file */
+		if (strlen(s) >= sizeof(o->file)) {
+			topo_seterr(err, errlen, "topology: path too long");
+			return -1;
+		}
+		vr_strlcpy(o->file, s, sizeof(o->file));
+		o->topology[0] = '\0';
+	} else if (get_strbuf(obj, "topology", o->topology, sizeof(o->topology),
+			      err, errlen) == -1)
 		return -1;
 	if ((r = get_str(obj, "name", &s, err, errlen)) == -1)
 		return -1;
@@ -454,6 +475,10 @@ topo_opts_apply(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 		    errlen) == -1 ||
 	    get_int(obj, "txqueuelen", 0, TXQLEN_MAX, &t.txqueuelen, err,
 		    errlen) == -1 ||
+	    get_int(obj, "vrs", 1, TOPO_MAX_COUNT, &t.vrs, err, errlen) == -1 ||
+	    get_int(obj, "backends", 1, TOPO_MAX_COUNT, &t.backends, err,
+		    errlen) == -1 ||
+	    get_int(obj, "lbs", 1, TOPO_MAX_COUNT, &t.lbs, err, errlen) == -1 ||
 	    apply_enums(obj, &t, err, errlen) == -1 ||
 	    apply_strings(obj, &t, err, errlen) == -1)
 		return -1;
@@ -499,5 +524,13 @@ topo_opts_to_json(const struct topo_opts *o)
 	json_object_object_add(j, "cpus", json_object_new_string(buf));
 	json_object_object_add(j, "txqueuelen",
 			       json_object_new_int(o->txqueuelen));
+	/* the topology's count parameters, when it has them */
+	if (o->vrs > 0)
+		json_object_object_add(j, "vrs", json_object_new_int(o->vrs));
+	if (o->backends > 0)
+		json_object_object_add(j, "backends",
+				       json_object_new_int(o->backends));
+	if (o->lbs > 0)
+		json_object_object_add(j, "lbs", json_object_new_int(o->lbs));
 	return j;
 }

@@ -32,7 +32,12 @@
 #define TOPO_MAX_NODES  PIN_MAX_NODES
 #define TOPO_MAX_IFS    8
 #define TOPO_MAX_ROUTES 8
+#define TOPO_MAX_NEXTHOPS 16 /* per route (ECMP) */
+#define TOPO_MAX_SEGMENTS 32 /* internal networks */
+#define TOPO_MAX_SPLIT_IFS 24 /* splitter namespace interfaces */
+#define TOPO_MAX_COUNT  16   /* vrs, backends, lbs */
 #define TOPO_MAX_VCPUS  64
+#define TOPO_FILE_MAX   (256 * 1024) /* bytes of a topology file */
 #define TOPO_IFNAMSIZ   16
 #define TOPO_ALIAS_PREFIX "vrouterd:"
 #define TOPO_IF_PREFIX    "vr-"
@@ -62,6 +67,14 @@ struct topo_opts {
 	cpu_set_t cpus;             /* --cpus restriction */
 	int has_cpus;
 	int txqueuelen;             /* 0 = kernel default */
+	/* Count parameters of the topology file; 0 = the file's default.
+	 * A built plan holds the values used (0 when the file has none). */
+	int vrs, backends, lbs;
+	/* A topology file given by path ("" = by name on the search path). */
+	char file[PATH_MAX];
+	/* Its contents, when the client sent them (borrowed: valid only
+	 * during topo_plan_build, NULL in a built plan). */
+	const char *file_text;
 };
 
 /*
@@ -88,11 +101,34 @@ struct topo_if {
 	char addr[24];                /* "198.18.1.1/24" */
 	char host_if[TOPO_IFNAMSIZ];  /* tap or macvtap: "vr-NAME-t00" */
 	int port;                     /* index into plan->ports, -1: internal */
+	int segment;                  /* internal: index into plan->segments */
 };
 
+/* A route; more than one nexthop is an ECMP (multipath) route. */
 struct topo_route {
 	char dst[24]; /* "default" or CIDR */
-	char via[20];
+	char via[TOPO_MAX_NEXTHOPS][20];
+	int nvia;
+};
+
+/* An internal network: a host bridge that node interfaces join. */
+struct topo_segment {
+	char name[32];                /* "leg0", from the topology file */
+	char bridge[TOPO_IFNAMSIZ];   /* "vr-NAME-n0" */
+};
+
+/*
+ * The PVR splitter: a network namespace on the host ("vr-NAME-sp") with
+ * forwarding on and an L4 multipath hash, joined to networks by veth
+ * pairs (ifs[k].guest_if inside, ifs[k].host_if "vr-NAME-sK" on the host,
+ * which joins the network's bridge).  Absent when netns is "".
+ */
+struct topo_splitter {
+	char netns[32];
+	struct topo_if ifs[TOPO_MAX_SPLIT_IFS]; /* mac is "" */
+	int nifs;
+	struct topo_route routes[TOPO_MAX_ROUTES];
+	int nroutes;
 };
 
 struct topo_node {
@@ -101,6 +137,7 @@ struct topo_node {
 	enum topo_role role;
 	int vcpus;
 	int memory_mib;
+	char image[PATH_MAX]; /* per-node image directory; "" = opts.image */
 	struct topo_if ifs[TOPO_MAX_IFS];
 	int nifs;
 	struct topo_route routes[TOPO_MAX_ROUTES];
@@ -109,10 +146,13 @@ struct topo_node {
 
 struct topo_plan {
 	struct topo_opts opts;
-	const char *description; /* one line, static */
+	char description[256]; /* one line, from the topology file */
 	struct topo_node nodes[TOPO_MAX_NODES];
 	int nnodes;
 	struct topo_port ports[2]; /* [0] = in, [1] = out */
+	struct topo_segment segments[TOPO_MAX_SEGMENTS];
+	int nsegments;
+	struct topo_splitter splitter;
 	struct pin_plan pin;       /* empty (n == 0) unless opts.pin */
 };
 
@@ -137,13 +177,37 @@ int topo_opts_from_json(json_object *params, struct topo_opts *o,
                         char *err, size_t errlen);
 json_object *topo_opts_to_json(const struct topo_opts *o);
 
-/* Names of built-in topologies, NULL-terminated, and their descriptions. */
+/*
+ * Topologies are files (docs/topology.md), found by name as NAME.json in
+ * the search path: $VR_TOPOLOGY_PATH (colon-separated directories, for
+ * tests) when set, else /etc/vrouterd/topologies, VR_PKGDATADIR/topologies,
+ * VR_SOURCE_DIR/topologies (a build tree works uninstalled).  The first
+ * match wins, so /etc overrides the installed ones.
+ */
+#define TOPO_ETC_DIR "/etc/vrouterd/topologies"
+
+/* Names of the built-in topologies, NULL-terminated, and the description
+ * of a topology found by name (NULL when there is none; the string stays
+ * valid until the next call with another name). */
 extern const char *const topo_builtin_names[];
 const char *topo_describe(const char *topology);
 
+/* The search path's directories, in order, into dirs; their number. */
+int topo_search_dirs(const char *dirs[], int max);
+/* NAME.json on the search path into path; 0, or -1 when not found. */
+int topo_find_file(const char *name, char *path, size_t len);
+/* Every topology on the search path (a name once, first match):
+ * [{"name","description","file"}], sorted by name. */
+json_object *topo_list_json(void);
+
 /*
- * Expand opts into a plan.  online/isolated describe the host (for the
- * pinning plan).  0, or -1 with err set; on error the plan holds nothing
+ * Expand opts into a plan: read the topology file (opts->file_text, else
+ * opts->file, else opts->topology looked up on the search path), check it
+ * (errors name the file, the JSON path and the reason: "pvr.json:
+ * $.nodes[0].vcpus: expected an integer or \"cores\""), and expand it.
+ * online/isolated describe the host (for the pinning plan); the
+ * environment variable VR_TEST_HOST_CPUS (a CPU list, for tests only)
+ * replaces them with that many fake online CPUs and none isolated.  0, or -1 with err set; on error the plan holds nothing
  * that needs freeing.  Free a built plan with topo_plan_free.
  */
 int topo_plan_build(const struct topo_opts *o, const cpu_set_t *online,
@@ -159,8 +223,8 @@ void topo_plan_free(struct topo_plan *p);
 /* The plan as the JSON object of docs/protocol.md ("plan"). */
 json_object *topo_plan_to_json(const struct topo_plan *p);
 /* Rebuild a plan from topo_plan_to_json output (adoption).  Errors name the
- * JSON path ("plan: $.nodes[0].vcpus: missing").  "description" is taken
- * from topo_describe(), "cmdline" is recomputed: both are derived. */
+ * JSON path ("plan: $.nodes[0].vcpus: missing").  "cmdline" is
+ * recomputed (derived); no topology file is read. */
 int topo_plan_from_json(json_object *j, struct topo_plan *p, char *err,
                         size_t errlen);
 

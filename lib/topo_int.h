@@ -21,4 +21,20 @@ int topo_opts_apply(json_object *obj, struct topo_opts *o, char *err,
 /* "test" or "in=IF,out=IF" for o's ports. */
 void topo_ports_format(const struct topo_opts *o, char *buf, size_t len);
 
+/* Plan building blocks (topo_plan.c), used by the file expander. */
+char topo_base36(int v);
+struct topo_node *topo_plan_add_node(struct topo_plan *p, const char *name,
+				     enum topo_role role, int vcpus, char *err,
+				     size_t errlen);
+int topo_node_add_if(struct topo_plan *p, struct topo_node *n, const char *addr,
+		     int port, int segment, char *err, size_t errlen);
+/* The test or host ports with the given far-end addresses/gateways;
+ * bridges are decided by the expander. */
+void topo_plan_ports(struct topo_plan *p, const char *in_addr,
+		     const char *in_gw, const char *out_addr,
+		     const char *out_gw);
+
+/* Read, check and expand the topology file of p->opts (topo_file.c). */
+int topo_file_expand(struct topo_plan *p, char *err, size_t errlen);
+
 #endif

@@ -14,11 +14,52 @@
 
 #define CMDLINE_MAX 4096
 
+/* "port": "in"/"out"/null, and "segment": NAME for internal ones. */
+static void
+if_port_to_json(const struct topo_plan *p, const struct topo_if *f,
+		json_object *o)
+{
+	json_object_object_add(
+	    o, "port",
+	    f->port >= 0 && f->port < 2
+		? json_object_new_string(p->ports[f->port].role)
+		: NULL);
+	if (f->port < 0 && f->segment >= 0 && f->segment < p->nsegments)
+		json_object_object_add(
+		    o, "segment",
+		    json_object_new_string(p->segments[f->segment].name));
+}
+
+/* "via": the address, or an array of them for an ECMP route. */
+static json_object *
+routes_to_json(const struct topo_route *r, int n)
+{
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < n; i++) {
+		json_object *o = json_object_new_object(), *v;
+
+		json_object_object_add(o, "dst",
+				       json_object_new_string(r[i].dst));
+		if (r[i].nvia == 1)
+			v = json_object_new_string(r[i].via[0]);
+		else {
+			v = json_object_new_array();
+			for (int k = 0; k < r[i].nvia; k++)
+				json_object_array_add(
+				    v, json_object_new_string(r[i].via[k]));
+		}
+		json_object_object_add(o, "via", v);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 static json_object *
 node_to_json(const struct topo_plan *p, int ni)
 {
 	const struct topo_node *n = &p->nodes[ni];
-	json_object *j = json_object_new_object(), *ifs, *routes;
+	json_object *j = json_object_new_object(), *ifs;
 	char cmdline[CMDLINE_MAX];
 
 	json_object_object_add(j, "name", json_object_new_string(n->name));
@@ -44,25 +85,42 @@ node_to_json(const struct topo_plan *p, int ni)
 				       json_object_new_string(f->addr));
 		json_object_object_add(o, "host_if",
 				       json_object_new_string(f->host_if));
-		json_object_object_add(
-		    o, "port",
-		    f->port >= 0 && f->port < 2
-			? json_object_new_string(p->ports[f->port].role)
-			: NULL);
+		if_port_to_json(p, f, o);
 		json_object_array_add(ifs, o);
 	}
 	json_object_object_add(j, "interfaces", ifs);
-	routes = json_object_new_array();
-	for (int i = 0; i < n->nroutes; i++) {
+	if (n->image[0])
+		json_object_object_add(j, "image",
+				       json_object_new_string(n->image));
+	json_object_object_add(j, "routes",
+			       routes_to_json(n->routes, n->nroutes));
+	return j;
+}
+
+static json_object *
+splitter_to_json(const struct topo_plan *p)
+{
+	const struct topo_splitter *sp = &p->splitter;
+	json_object *j = json_object_new_object(), *ifs;
+
+	json_object_object_add(j, "netns", json_object_new_string(sp->netns));
+	ifs = json_object_new_array();
+	for (int i = 0; i < sp->nifs; i++) {
+		const struct topo_if *f = &sp->ifs[i];
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(
-		    o, "dst", json_object_new_string(n->routes[i].dst));
-		json_object_object_add(
-		    o, "via", json_object_new_string(n->routes[i].via));
-		json_object_array_add(routes, o);
+		json_object_object_add(o, "name",
+				       json_object_new_string(f->guest_if));
+		json_object_object_add(o, "address",
+				       json_object_new_string(f->addr));
+		json_object_object_add(o, "host_if",
+				       json_object_new_string(f->host_if));
+		if_port_to_json(p, f, o);
+		json_object_array_add(ifs, o);
 	}
-	json_object_object_add(j, "routes", routes);
+	json_object_object_add(j, "interfaces", ifs);
+	json_object_object_add(j, "routes",
+			       routes_to_json(sp->routes, sp->nroutes));
 	return j;
 }
 
@@ -136,9 +194,11 @@ topo_plan_to_json(const struct topo_plan *p)
 	json_object_object_add(j, "topology",
 			       json_object_new_string(p->opts.topology));
 	json_object_object_add(j, "name", json_object_new_string(p->opts.name));
-	json_object_object_add(
-	    j, "description",
-	    json_object_new_string(p->description ? p->description : ""));
+	json_object_object_add(j, "description",
+			       json_object_new_string(p->description));
+	if (p->opts.file[0])
+		json_object_object_add(j, "file",
+				       json_object_new_string(p->opts.file));
 	json_object_object_add(j, "options", topo_opts_to_json(&p->opts));
 	nodes = json_object_new_array();
 	for (int i = 0; i < p->nnodes; i++)
@@ -148,6 +208,23 @@ topo_plan_to_json(const struct topo_plan *p)
 	for (int i = 0; i < 2; i++)
 		json_object_array_add(ports, port_to_json(&p->ports[i]));
 	json_object_object_add(j, "ports", ports);
+	if (p->nsegments > 0) {
+		json_object *segs = json_object_new_array();
+
+		for (int i = 0; i < p->nsegments; i++) {
+			json_object *o = json_object_new_object();
+			json_object_object_add(
+			    o, "name",
+			    json_object_new_string(p->segments[i].name));
+			json_object_object_add(
+			    o, "bridge",
+			    json_object_new_string(p->segments[i].bridge));
+			json_object_array_add(segs, o);
+		}
+		json_object_object_add(j, "segments", segs);
+	}
+	if (p->splitter.netns[0])
+		json_object_object_add(j, "splitter", splitter_to_json(p));
 	json_object_object_add(j, "pinning", pinning_to_json(p));
 	return j;
 }
@@ -278,11 +355,65 @@ mac_check(const char *mac)
 }
 
 static int
+segment_index(const struct topo_plan *p, const char *name)
+{
+	for (int i = 0; i < p->nsegments; i++)
+		if (strcmp(p->segments[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* "port" (required, maybe null) and, for null, "segment". */
+static int
+if_port_from_json(json_object *o, const char *path, struct topo_plan *p,
+		  struct topo_if *f, char *err, size_t errlen)
+{
+	char seg[32];
+	json_object *v;
+
+	f->port = -1;
+	f->segment = -1;
+	if (!json_object_object_get_ex(o, "port", &v)) {
+		topo_seterr(err, errlen, "plan: %s.port: missing", path);
+		return -1;
+	}
+	if (v == NULL) {
+		if (!json_object_object_get_ex(o, "segment", NULL)) {
+			if (p->nsegments == 0)
+				return 0; /* an unattached interface */
+			topo_seterr(err, errlen, "plan: %s.segment: missing",
+				    path);
+			return -1;
+		}
+		if (str_member(o, path, "segment", seg, sizeof(seg), err,
+			       errlen) == -1)
+			return -1;
+		if ((f->segment = segment_index(p, seg)) == -1) {
+			topo_seterr(err, errlen,
+				    "plan: %s.segment: no segment '%s'", path,
+				    seg);
+			return -1;
+		}
+		return 0;
+	}
+	for (int i = 0; i < 2; i++)
+		if (json_object_is_type(v, json_type_string) &&
+		    strcmp(json_object_get_string(v), p->ports[i].role) == 0)
+			f->port = i;
+	if (f->port == -1) {
+		topo_seterr(err, errlen,
+			    "plan: %s.port: expected \"in\", "
+			    "\"out\" or null",
+			    path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
 if_from_json(json_object *o, const char *path, struct topo_plan *p,
 	     struct topo_if *f, char *err, size_t errlen)
 {
-	json_object *v;
-
 	if (!json_object_is_type(o, json_type_object)) {
 		topo_seterr(err, errlen, "plan: %s: expected an object", path);
 		return -1;
@@ -303,23 +434,139 @@ if_from_json(json_object *o, const char *path, struct topo_plan *p,
 			    path, f->mac);
 		return -1;
 	}
-	f->port = -1;
-	if (!json_object_object_get_ex(o, "port", &v)) {
-		topo_seterr(err, errlen, "plan: %s.port: missing", path);
+	return if_port_from_json(o, path, p, f, err, errlen);
+}
+
+static int
+routes_from_json(json_object *o, const char *path, struct topo_route *routes,
+		 int *nroutes, char *err, size_t errlen)
+{
+	json_object *a;
+	char sub[96], vp[112];
+
+	if ((a = array_member(o, path, "routes", TOPO_MAX_ROUTES, err,
+			      errlen)) == NULL)
 		return -1;
+	*nroutes = (int)json_object_array_length(a);
+	for (int i = 0; i < *nroutes; i++) {
+		json_object *ro = json_object_array_get_idx(a, i), *v;
+		struct topo_route *r = &routes[i];
+
+		snprintf(sub, sizeof(sub), "%s.routes[%d]", path, i);
+		if (!json_object_is_type(ro, json_type_object)) {
+			topo_seterr(err, errlen, "plan: %s: expected an object",
+				    sub);
+			return -1;
+		}
+		if (str_member(ro, sub, "dst", r->dst, sizeof(r->dst), err,
+			       errlen) == -1)
+			return -1;
+		if (json_object_object_get_ex(ro, "via", &v) &&
+		    json_object_is_type(v, json_type_array)) {
+			snprintf(vp, sizeof(vp), "%s.via", sub);
+			if (json_object_array_length(v) < 2 ||
+			    json_object_array_length(v) > TOPO_MAX_NEXTHOPS) {
+				topo_seterr(err, errlen,
+					    "plan: %s: expected 2-%d nexthops",
+					    vp, TOPO_MAX_NEXTHOPS);
+				return -1;
+			}
+			r->nvia = (int)json_object_array_length(v);
+			for (int k = 0; k < r->nvia; k++) {
+				json_object *e =
+				    json_object_array_get_idx(v, k);
+				if (!json_object_is_type(e, json_type_string) ||
+				    json_object_get_string_len(e) >=
+					(int)sizeof(r->via[0])) {
+					topo_seterr(err, errlen,
+						    "plan: %s[%d]: expected an "
+						    "address",
+						    vp, k);
+					return -1;
+				}
+				vr_strlcpy(r->via[k], json_object_get_string(e),
+					   sizeof(r->via[0]));
+			}
+		} else {
+			if (str_member(ro, sub, "via", r->via[0],
+				       sizeof(r->via[0]), err, errlen) == -1)
+				return -1;
+			r->nvia = 1;
+		}
 	}
-	if (v == NULL)
+	return 0;
+}
+
+static int
+splitter_from_json(json_object *j, struct topo_plan *p, char *err,
+		   size_t errlen)
+{
+	const char *path = "$.splitter";
+	struct topo_splitter *sp = &p->splitter;
+	json_object *o, *ifs;
+	char sub[64];
+
+	if (!json_object_object_get_ex(j, "splitter", NULL))
 		return 0;
-	for (int i = 0; i < 2; i++)
-		if (json_object_is_type(v, json_type_string) &&
-		    strcmp(json_object_get_string(v), p->ports[i].role) == 0)
-			f->port = i;
-	if (f->port == -1) {
-		topo_seterr(err, errlen,
-			    "plan: %s.port: expected \"in\", "
-			    "\"out\" or null",
-			    path);
+	if ((o = member(j, "$", "splitter", json_type_object, err, errlen)) ==
+		NULL ||
+	    str_member(o, path, "netns", sp->netns, sizeof(sp->netns), err,
+		       errlen) == -1 ||
+	    (ifs = array_member(o, path, "interfaces", TOPO_MAX_SPLIT_IFS, err,
+				errlen)) == NULL)
 		return -1;
+	sp->nifs = (int)json_object_array_length(ifs);
+	for (int i = 0; i < sp->nifs; i++) {
+		json_object *f = json_object_array_get_idx(ifs, i);
+		struct topo_if *sf = &sp->ifs[i];
+
+		snprintf(sub, sizeof(sub), "%s.interfaces[%d]", path, i);
+		if (!json_object_is_type(f, json_type_object)) {
+			topo_seterr(err, errlen, "plan: %s: expected an object",
+				    sub);
+			return -1;
+		}
+		if (str_member(f, sub, "name", sf->guest_if,
+			       sizeof(sf->guest_if), err, errlen) == -1 ||
+		    str_member(f, sub, "address", sf->addr, sizeof(sf->addr),
+			       err, errlen) == -1 ||
+		    str_member(f, sub, "host_if", sf->host_if,
+			       sizeof(sf->host_if), err, errlen) == -1 ||
+		    if_port_from_json(f, sub, p, sf, err, errlen) == -1)
+			return -1;
+	}
+	return routes_from_json(o, path, sp->routes, &sp->nroutes, err, errlen);
+}
+
+static int
+segments_from_json(json_object *j, struct topo_plan *p, char *err,
+		   size_t errlen)
+{
+	json_object *a;
+	char sub[48];
+
+	if (!json_object_object_get_ex(j, "segments", NULL))
+		return 0;
+	if ((a = array_member(j, "$", "segments", TOPO_MAX_SEGMENTS, err,
+			      errlen)) == NULL)
+		return -1;
+	p->nsegments = (int)json_object_array_length(a);
+	for (int i = 0; i < p->nsegments; i++) {
+		json_object *o = json_object_array_get_idx(a, i);
+
+		snprintf(sub, sizeof(sub), "$.segments[%d]", i);
+		if (!json_object_is_type(o, json_type_object)) {
+			topo_seterr(err, errlen, "plan: %s: expected an object",
+				    sub);
+			return -1;
+		}
+		if (str_member(o, sub, "name", p->segments[i].name,
+			       sizeof(p->segments[i].name), err,
+			       errlen) == -1 ||
+		    str_member(o, sub, "bridge", p->segments[i].bridge,
+			       sizeof(p->segments[i].bridge), err,
+			       errlen) == -1)
+			return -1;
 	}
 	return 0;
 }
@@ -329,7 +576,7 @@ node_from_json(json_object *o, const char *path, struct topo_plan *p,
 	       struct topo_node *n, char *err, size_t errlen)
 {
 	char role[16], sub[96];
-	json_object *ifs, *routes;
+	json_object *ifs;
 	int r;
 
 	if (!json_object_is_type(o, json_type_object)) {
@@ -354,9 +601,7 @@ node_from_json(json_object *o, const char *path, struct topo_plan *p,
 	}
 	n->role = r;
 	if ((ifs = array_member(o, path, "interfaces", TOPO_MAX_IFS, err,
-				errlen)) == NULL ||
-	    (routes = array_member(o, path, "routes", TOPO_MAX_ROUTES, err,
-				   errlen)) == NULL)
+				errlen)) == NULL)
 		return -1;
 	n->nifs = (int)json_object_array_length(ifs);
 	for (int i = 0; i < n->nifs; i++) {
@@ -365,23 +610,11 @@ node_from_json(json_object *o, const char *path, struct topo_plan *p,
 				 &n->ifs[i], err, errlen) == -1)
 			return -1;
 	}
-	n->nroutes = (int)json_object_array_length(routes);
-	for (int i = 0; i < n->nroutes; i++) {
-		json_object *ro = json_object_array_get_idx(routes, i);
-
-		snprintf(sub, sizeof(sub), "%s.routes[%d]", path, i);
-		if (!json_object_is_type(ro, json_type_object)) {
-			topo_seterr(err, errlen, "plan: %s: expected an object",
-				    sub);
-			return -1;
-		}
-		if (str_member(ro, sub, "dst", n->routes[i].dst,
-			       sizeof(n->routes[i].dst), err, errlen) == -1 ||
-		    str_member(ro, sub, "via", n->routes[i].via,
-			       sizeof(n->routes[i].via), err, errlen) == -1)
-			return -1;
-	}
-	return 0;
+	if (json_object_object_get_ex(o, "image", NULL) &&
+	    str_member(o, path, "image", n->image, sizeof(n->image), err,
+		       errlen) == -1)
+		return -1;
+	return routes_from_json(o, path, n->routes, &n->nroutes, err, errlen);
 }
 
 static int
@@ -555,9 +788,16 @@ topo_plan_from_json(json_object *j, struct topo_plan *p, char *err,
 		}
 		goto fail;
 	}
-	p->description = topo_describe(p->opts.topology);
-	/* ports first: interfaces refer to them by role */
-	if (ports_from_json(j, p, err, errlen) == -1)
+	if (str_member(j, "$", "description", p->description,
+		       sizeof(p->description), err, errlen) == -1)
+		goto fail;
+	if (json_object_object_get_ex(j, "file", NULL) &&
+	    str_member(j, "$", "file", p->opts.file, sizeof(p->opts.file), err,
+		       errlen) == -1)
+		goto fail;
+	/* ports and segments first: interfaces refer to them by name */
+	if (ports_from_json(j, p, err, errlen) == -1 ||
+	    segments_from_json(j, p, err, errlen) == -1)
 		goto fail;
 	if ((nodes = array_member(j, "$", "nodes", TOPO_MAX_NODES, err,
 				  errlen)) == NULL)
@@ -569,7 +809,8 @@ topo_plan_from_json(json_object *j, struct topo_plan *p, char *err,
 				   &p->nodes[i], err, errlen) == -1)
 			goto fail;
 	}
-	if (pinning_from_json(j, p, err, errlen) == -1)
+	if (splitter_from_json(j, p, err, errlen) == -1 ||
+	    pinning_from_json(j, p, err, errlen) == -1)
 		goto fail;
 	return 0;
 fail:

@@ -9,44 +9,14 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "topo.h"
 #include "topo_int.h"
 #include "util.h"
 
-typedef int (*topo_builder)(struct topo_plan *, char *, size_t);
-
-static int build_monolithic(struct topo_plan *, char *, size_t);
-
-static const struct topo_builtin {
-	const char *name;
-	const char *description;
-	topo_builder build;
-} builtins[] = {
-    {"monolithic",
-     "one virtual router with N vCPUs between the in and out ports",
-     build_monolithic},
-};
-
-const char *const topo_builtin_names[] = {"monolithic", NULL};
-
-static const struct topo_builtin *
-builtin_find(const char *name)
-{
-	for (size_t i = 0; i < nitems(builtins); i++)
-		if (name != NULL && strcmp(name, builtins[i].name) == 0)
-			return &builtins[i];
-	return NULL;
-}
-
-const char *
-topo_describe(const char *topology)
-{
-	const struct topo_builtin *b = builtin_find(topology);
-
-	return b ? b->description : NULL;
-}
+const char *const topo_builtin_names[] = {"monolithic", "pvr", "msr", NULL};
 
 int
 topo_node_queues(const struct topo_node *n)
@@ -54,8 +24,8 @@ topo_node_queues(const struct topo_node *n)
 	return n->vcpus > 1 ? n->vcpus : 1;
 }
 
-static char
-base36(int v)
+char
+topo_base36(int v)
 {
 	return "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36];
 }
@@ -104,9 +74,9 @@ make_mac(const struct topo_plan *p, const char *node, int index, char *mac,
 	}
 }
 
-static struct topo_node *
-plan_add_node(struct topo_plan *p, const char *name, enum topo_role role,
-	      int vcpus, char *err, size_t errlen)
+struct topo_node *
+topo_plan_add_node(struct topo_plan *p, const char *name, enum topo_role role,
+		   int vcpus, char *err, size_t errlen)
 {
 	struct topo_node *n;
 
@@ -126,9 +96,9 @@ plan_add_node(struct topo_plan *p, const char *name, enum topo_role role,
 }
 
 /* Interface K of node N: guest ethK, host "vr-NAME-tNK". */
-static int
-node_add_if(struct topo_plan *p, struct topo_node *n, const char *addr,
-	    int port, char *err, size_t errlen)
+int
+topo_node_add_if(struct topo_plan *p, struct topo_node *n, const char *addr,
+		 int port, int segment, char *err, size_t errlen)
 {
 	int ni = (int)(n - p->nodes);
 	struct topo_if *f;
@@ -141,28 +111,12 @@ node_add_if(struct topo_plan *p, struct topo_node *n, const char *addr,
 	f = &n->ifs[n->nifs];
 	snprintf(f->guest_if, sizeof(f->guest_if), "eth%d", n->nifs);
 	snprintf(f->host_if, sizeof(f->host_if), TOPO_IF_PREFIX "%s-t%c%c",
-		 p->opts.name, base36(ni), base36(n->nifs));
+		 p->opts.name, topo_base36(ni), topo_base36(n->nifs));
 	vr_strlcpy(f->addr, addr, sizeof(f->addr));
 	f->port = port;
+	f->segment = port >= 0 ? -1 : segment;
 	make_mac(p, n->name, n->nifs, f->mac, sizeof(f->mac));
 	n->nifs++;
-	return 0;
-}
-
-static int
-node_add_route(struct topo_node *n, const char *dst, const char *via, char *err,
-	       size_t errlen)
-{
-	struct topo_route *r;
-
-	if (n->nroutes >= TOPO_MAX_ROUTES) {
-		topo_seterr(err, errlen, "node %s: more than %d routes",
-			    n->name, TOPO_MAX_ROUTES);
-		return -1;
-	}
-	r = &n->routes[n->nroutes++];
-	vr_strlcpy(r->dst, dst, sizeof(r->dst));
-	vr_strlcpy(r->via, via, sizeof(r->via));
 	return 0;
 }
 
@@ -172,14 +126,15 @@ node_add_route(struct topo_node *n, const char *dst, const char *via, char *err,
  * Host ports: the given NICs; ns_addr/ns_gw then say which address and
  * gateway the far end (source or sink machine) is expected to use.
  */
-static void
-plan_ports(struct topo_plan *p)
+void
+topo_plan_ports(struct topo_plan *p, const char *in_addr, const char *in_gw,
+		const char *out_addr, const char *out_gw)
 {
-	static const struct {
+	const struct {
 		const char *role, *sfx, *ns_addr, *ns_gw;
 	} def[2] = {
-	    {"in", "i", "198.18.1.2/24", "198.18.1.1"},
-	    {"out", "o", "198.18.2.2/24", "198.18.2.1"},
+	    {"in", "i", in_addr, in_gw},
+	    {"out", "o", out_addr, out_gw},
 	};
 	const struct topo_opts *o = &p->opts;
 
@@ -206,21 +161,6 @@ plan_ports(struct topo_plan *p)
 			snprintf(t->bridge, sizeof(t->bridge),
 				 TOPO_IF_PREFIX "%s-b%s", o->name, def[i].sfx);
 	}
-}
-
-static int
-build_monolithic(struct topo_plan *p, char *err, size_t errlen)
-{
-	struct topo_node *n;
-
-	plan_ports(p);
-	if ((n = plan_add_node(p, "vr0", ROLE_ROUTER, p->opts.cores, err,
-			       errlen)) == NULL ||
-	    node_add_if(p, n, "198.18.1.1/24", 0, err, errlen) == -1 ||
-	    node_add_if(p, n, "198.18.2.1/24", 1, err, errlen) == -1 ||
-	    node_add_route(n, "default", "198.18.2.2", err, errlen) == -1)
-		return -1;
-	return 0;
 }
 
 static int
@@ -251,19 +191,16 @@ plan_pinning(struct topo_plan *p, const cpu_set_t *online,
 	return pin_plan_build(&in, &p->pin, err, errlen);
 }
 
-static void
-known_list(char *buf, size_t len)
+/* VR_TEST_HOST_CPUS: a fake host for tests and golden files. */
+static int
+fake_host(cpu_set_t *online, cpu_set_t *isolated)
 {
-	size_t off = 0;
+	const char *s = getenv("VR_TEST_HOST_CPUS");
 
-	buf[0] = '\0';
-	for (int i = 0; topo_builtin_names[i] != NULL; i++) {
-		int r = snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
-				 topo_builtin_names[i]);
-		if (r < 0 || (size_t)r >= len - off)
-			break;
-		off += r;
-	}
+	if (s == NULL || *s == '\0' || cpulist_parse(s, online) == -1)
+		return 0;
+	CPU_ZERO(isolated);
+	return 1;
 }
 
 int
@@ -271,22 +208,16 @@ topo_plan_build(const struct topo_opts *o, const cpu_set_t *online,
 		const cpu_set_t *isolated, struct topo_plan *p, char *err,
 		size_t errlen)
 {
-	const struct topo_builtin *b;
-	char known[256];
+	cpu_set_t fake_online, fake_isolated;
 
 	memset(p, 0, sizeof(*p));
 	p->opts = *o;
-	if ((b = builtin_find(o->topology)) == NULL) {
-		known_list(known, sizeof(known));
-		topo_seterr(err, errlen, "unknown topology '%.64s' (known: %s)",
-			    o->topology, known);
-		goto fail;
+	if (fake_host(&fake_online, &fake_isolated)) {
+		online = &fake_online;
+		isolated = &fake_isolated;
 	}
-	p->description = b->description;
-	if (p->opts.name[0] == '\0')
-		topo_default_name(o->topology, p->opts.name,
-				  sizeof(p->opts.name));
-	if (topo_name_check(p->opts.name, err, errlen) == -1)
+	if (p->opts.name[0] != '\0' &&
+	    topo_name_check(p->opts.name, err, errlen) == -1)
 		goto fail;
 	if (o->cores > TOPO_MAX_VCPUS) {
 		topo_seterr(err, errlen,
@@ -310,8 +241,9 @@ topo_plan_build(const struct topo_opts *o, const cpu_set_t *online,
 	    (topo_ifname_check(o->port_in, err, errlen) == -1 ||
 	     topo_ifname_check(o->port_out, err, errlen) == -1))
 		goto fail;
-	if (b->build(p, err, errlen) == -1)
+	if (topo_file_expand(p, err, errlen) == -1)
 		goto fail;
+	p->opts.file_text = NULL; /* borrowed from the caller */
 	if (o->pin && plan_pinning(p, online, isolated, err, errlen) == -1)
 		goto fail;
 	return 0;
@@ -355,6 +287,7 @@ topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 {
 	const struct topo_node *nd;
 	size_t off = 0;
+	int mp = 0;
 
 	if (len)
 		buf[0] = '\0';
@@ -370,11 +303,22 @@ topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 		if (cat(buf, len, &off, " vr.if=%s,%s", nd->ifs[i].mac,
 			nd->ifs[i].addr) == -1)
 			return -1;
-	for (int i = 0; i < nd->nroutes; i++)
-		if (cat(buf, len, &off, " vr.route=%s,%s", nd->routes[i].dst,
-			nd->routes[i].via) == -1)
+	for (int i = 0; i < nd->nroutes; i++) {
+		const struct topo_route *r = &nd->routes[i];
+
+		if (cat(buf, len, &off, " vr.route=%s", r->dst) == -1)
 			return -1;
+		for (int k = 0; k < r->nvia; k++)
+			if (cat(buf, len, &off, ",%s", r->via[k]) == -1)
+				return -1;
+		if (r->nvia > 1)
+			mp = 1;
+	}
 	if (nd->vcpus > 1 && cat(buf, len, &off, " vr.rps=1") == -1)
+		return -1;
+	/* an L4 flow hash for ECMP routes (the MSR load balancer) */
+	if ((mp || nd->role == ROLE_LB) &&
+	    cat(buf, len, &off, " vr.mphash=1") == -1)
 		return -1;
 	return 0;
 }

@@ -130,18 +130,54 @@ fail:
 int
 nl_route_add(struct ns_ctx *ctx, const char *dst, const char *via)
 {
+	return nl_route_add_multipath(ctx, dst, &via, 1);
+}
+
+int
+nl_route_add_multipath(struct ns_ctx *ctx, const char *dst,
+		       const char *const *via, int nvia)
+{
 	struct rtnl_route *rt = NULL;
-	struct rtnl_nexthop *nh;
 	struct nl_addr *d = NULL, *gw = NULL;
 	unsigned char zero[16] = {0};
-	char what[160];
-	int rv = -1, err, e, family;
+	char what[512];
+	size_t off;
+	int rv = -1, err, e, family = AF_INET;
 
-	snprintf(what, sizeof(what), "add route %s via %s", dst ? dst : "",
-		 via ? via : "");
-	if (addr_parse(ctx, what, via, 0, &gw) == -1)
+	off = (size_t)snprintf(what, sizeof(what), "add route %s via",
+			       dst ? dst : "");
+	for (int i = 0; i < nvia && off < sizeof(what); i++)
+		off += (size_t)snprintf(what + off, sizeof(what) - off, "%s%s",
+					i ? "," : " ", via[i] ? via[i] : "");
+	if (nvia < 1) {
+		ns_fail(ctx, EINVAL, "give at least one gateway", "%s", what);
 		goto fail;
-	family = nl_addr_get_family(gw);
+	}
+	if ((rt = rtnl_route_alloc()) == NULL) {
+		ns_fail(ctx, ENOMEM, NULL, "%s", what);
+		goto fail;
+	}
+	/* one nexthop per gateway: libnl sends RTA_MULTIPATH for several */
+	for (int i = 0; i < nvia; i++) {
+		struct rtnl_nexthop *nh;
+
+		if (addr_parse(ctx, what, via[i], 0, &gw) == -1)
+			goto fail;
+		if (i > 0 && nl_addr_get_family(gw) != family) {
+			ns_fail(ctx, EINVAL, "mixed address families", "%s",
+				what);
+			goto fail;
+		}
+		family = nl_addr_get_family(gw);
+		if ((nh = rtnl_route_nh_alloc()) == NULL) {
+			ns_fail(ctx, ENOMEM, NULL, "%s", what);
+			goto fail;
+		}
+		rtnl_route_nh_set_gateway(nh, gw);
+		rtnl_route_add_nexthop(rt, nh); /* rt owns nh now */
+		nl_addr_put(gw);
+		gw = NULL;
+	}
 	if (dst != NULL && strcmp(dst, "default") == 0) {
 		d = nl_addr_build(family, zero, family == AF_INET ? 4 : 16);
 		if (d == NULL) {
@@ -158,13 +194,6 @@ nl_route_add(struct ns_ctx *ctx, const char *dst, const char *via)
 			"%s", what);
 		goto fail;
 	}
-	if ((rt = rtnl_route_alloc()) == NULL ||
-	    (nh = rtnl_route_nh_alloc()) == NULL) {
-		ns_fail(ctx, ENOMEM, NULL, "%s", what);
-		goto fail;
-	}
-	rtnl_route_nh_set_gateway(nh, gw);
-	rtnl_route_add_nexthop(rt, nh); /* rt owns nh now */
 	rtnl_route_set_family(rt, (uint8_t)family);
 	rtnl_route_set_table(rt, RT_TABLE_MAIN);
 	rtnl_route_set_protocol(rt, RTPROT_BOOT); /* as `ip route add` */
@@ -181,7 +210,7 @@ nl_route_add(struct ns_ctx *ctx, const char *dst, const char *via)
 		ns_fail(ctx, e,
 			e == EEXIST	   ? "a route to that destination "
 					     "exists already"
-			: e == ENETUNREACH ? "the gateway is on no connected "
+			: e == ENETUNREACH ? "a gateway is on no connected "
 					     "network: give an interface an "
 					     "address on its subnet and set "
 					     "it up first"

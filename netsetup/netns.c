@@ -427,3 +427,53 @@ ns_run(struct ns_ctx *ctx, int (*fn)(void *), void *arg)
 		return ns_fail(ctx, e, NULL, "enter the namespace");
 	return rv;
 }
+
+/* ---- per-namespace sysctls ------------------------------------------------
+ * /proc/sys/net reflects the network namespace of the thread that opens
+ * it, so the write happens inside ns_run(). */
+
+struct sysctl_arg {
+	char path[256];
+	const char *value;
+	int err;
+};
+
+static int
+sysctl_write(void *arg)
+{
+	struct sysctl_arg *a = arg;
+	size_t len = strlen(a->value);
+	int fd;
+
+	if ((fd = open(a->path, O_WRONLY | O_CLOEXEC)) == -1) {
+		a->err = errno;
+		return -1;
+	}
+	if (write(fd, a->value, len) != (ssize_t)len) {
+		a->err = errno ? errno : EIO;
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int
+ns_sysctl_set(struct ns_ctx *ctx, const char *key, const char *value)
+{
+	struct sysctl_arg a = {.value = value, .err = 0};
+
+	if (key == NULL || value == NULL || strstr(key, "..") != NULL ||
+	    (size_t)snprintf(a.path, sizeof(a.path), "/proc/sys/%s", key) >=
+		sizeof(a.path))
+		return ns_fail(ctx, EINVAL, NULL, "sysctl %s: bad key",
+			       key ? key : "");
+	if (ns_run(ctx, sysctl_write, &a) == -1)
+		return ns_fail(ctx, a.err ? a.err : errno,
+			       a.err == ENOENT ? "the kernel lacks this "
+						 "setting"
+					       : NULL,
+			       "sysctl %s=%s in %s", key, value,
+			       ctx->nc_netns[0] ? ctx->nc_netns : "the host");
+	return 0;
+}

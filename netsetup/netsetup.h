@@ -67,6 +67,13 @@ int nl_link_set_mac(struct ns_ctx *ctx, const char *name, const char *mac);
 int nl_addr_add(struct ns_ctx *ctx, const char *name, const char *cidr);
 /* dst "default" or CIDR, via an IPv4 gateway address. */
 int nl_route_add(struct ns_ctx *ctx, const char *dst, const char *via);
+/* An ECMP route: one nexthop (weight 1) per gateway in via[0..nvia-1]
+ * (RTA_MULTIPATH); nvia 1 is a plain route. */
+int nl_route_add_multipath(struct ns_ctx *ctx, const char *dst,
+                           const char *const *via, int nvia);
+/* Write value to /proc/sys/KEY inside ctx's namespace (per-namespace
+ * sysctls, e.g. "net/ipv4/ip_forward", "net/ipv4/fib_multipath_hash_policy"). */
+int ns_sysctl_set(struct ns_ctx *ctx, const char *key, const char *value);
 int nl_neigh_add(struct ns_ctx *ctx, const char *name, const char *ip,
                  const char *mac); /* permanent entry */
 

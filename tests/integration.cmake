@@ -21,3 +21,14 @@ add_test(NAME e2e_start_failures
 set_tests_properties(e2e_start_failures PROPERTIES
 	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
 	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
+
+# Topologies (issue 4): PVR and MSR end to end (32 UDP flows, every VR /
+# back-end carries a share, stop leaves nothing), and a start that fails
+# at its third node (a missing per-node image) leaving nothing behind.
+foreach(t pvr msr halfway_failure)
+	add_test(NAME e2e_${t}
+		COMMAND ${VR_IT}/test_${t}.sh ${CMAKE_BINARY_DIR})
+	set_tests_properties(e2e_${t} PROPERTIES
+		FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+		LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
+endforeach()

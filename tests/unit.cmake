@@ -33,3 +33,20 @@ else()
 	message(STATUS "virt-xml-validate not found: golden domain XML "
 		"is not checked against libvirt's schema")
 endif()
+
+# Topology files (issue 4): the built-in files on a fixed fake host against
+# golden plans and `vrctl topology` text (vrctl/show_plan.c is compiled in),
+# and every tests/topologies/bad/NAME.json against NAME.err.  The search
+# path is pinned to the source tree so /etc/vrouterd/topologies cannot
+# change the result.
+add_executable(test_topofile ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_topofile.c
+	${CMAKE_SOURCE_DIR}/vrctl/show_plan.c)
+target_link_libraries(test_topofile PRIVATE vrouter)
+target_include_directories(test_topofile PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit ${CMAKE_SOURCE_DIR}/vrctl)
+target_compile_definitions(test_topofile PRIVATE
+	GOLDEN_DIR="${VR_GOLDEN_DIR}"
+	BAD_DIR="${CMAKE_CURRENT_SOURCE_DIR}/topologies/bad")
+add_test(NAME test_topofile COMMAND test_topofile)
+set_tests_properties(test_topofile test_topo PROPERTIES LABELS unit
+	ENVIRONMENT "VR_TOPOLOGY_PATH=${CMAKE_SOURCE_DIR}/topologies")

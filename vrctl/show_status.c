@@ -105,6 +105,52 @@ show_ports(json_object *ports)
 	}
 }
 
+/* Frames the host handed to a node's guest, and took from it: a tap counts
+ * them as tx/rx, a macvtap the other way round. */
+static void
+node_frames(json_object *n, long long *to, long long *from)
+{
+	json_object *ifs = j_get(n, "interfaces");
+
+	*to = *from = 0;
+	for (size_t i = 0; i < show_len(ifs); i++) {
+		json_object *f = json_object_array_get_idx(ifs, i);
+		int mv = strcmp(j_str(f, "kind"), "macvtap") == 0;
+
+		*to += j_int(f, mv ? "rx_packets" : "tx_packets", 0);
+		*from += j_int(f, mv ? "tx_packets" : "rx_packets", 0);
+	}
+}
+
+/* Multi-node topologies: one line per node first, then the details. */
+static void
+show_node_table(json_object *nodes)
+{
+	long long to, from, all = 0;
+
+	for (size_t i = 0; i < show_len(nodes); i++) {
+		node_frames(json_object_array_get_idx(nodes, i), &to, &from);
+		all += to;
+	}
+	printf("  %-10s %-8s %-9s %5s %9s %12s %12s %6s\n", "NODE", "ROLE",
+	       "STATE", "VCPUS", "QEMU_PID", "TO_GUEST", "FROM_GUEST", "SHARE");
+	for (size_t i = 0; i < show_len(nodes); i++) {
+		json_object *n = json_object_array_get_idx(nodes, i);
+		char share[16];
+
+		node_frames(n, &to, &from);
+		if (all > 0)
+			snprintf(share, sizeof(share), "%lld%%",
+				 (to * 100 + all / 2) / all);
+		else
+			snprintf(share, sizeof(share), "-");
+		printf("  %-10s %-8s %-9s %5lld %9s %12lld %12lld %6s\n",
+		       j_str(n, "name"), j_str(n, "role"), j_str(n, "state"),
+		       j_int(n, "vcpus", 0), j_str(n, "qemu_pid"), to, from,
+		       share);
+	}
+}
+
 void
 show_topology(json_object *t)
 {
@@ -125,13 +171,15 @@ show_topology(json_object *t)
 	for (size_t i = 0; i < show_len(w); i++)
 		printf("  warning: %s\n",
 		       json_object_get_string(json_object_array_get_idx(w, i)));
+	if (show_len(nodes) > 1)
+		show_node_table(nodes);
 	for (size_t i = 0; i < show_len(nodes); i++) {
 		json_object *n = json_object_array_get_idx(nodes, i);
-		printf("  node %s: domain %s, %s, %lld vCPUs, %lld MiB, qemu "
-		       "pid %s\n",
-		       j_str(n, "name"), j_str(n, "domain"), j_str(n, "state"),
-		       j_int(n, "vcpus", 0), j_int(n, "memory_mib", 0),
-		       j_str(n, "qemu_pid"));
+		printf("  node %s (%s): domain %s, %s, %lld vCPUs, %lld MiB, "
+		       "qemu pid %s\n",
+		       j_str(n, "name"), j_str(n, "role"), j_str(n, "domain"),
+		       j_str(n, "state"), j_int(n, "vcpus", 0),
+		       j_int(n, "memory_mib", 0), j_str(n, "qemu_pid"));
 		if (j_get(n, "console_log") != NULL)
 			printf("    console %s\n", j_str(n, "console_log"));
 		show_threads(j_get(n, "threads"));

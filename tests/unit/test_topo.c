@@ -277,7 +277,9 @@ test_names(void)
 	CHECK_INT(topo_ifname_check("a:1", err, sizeof(err)), -1);
 
 	CHECK_STR(topo_builtin_names[0], "monolithic");
-	CHECK(topo_builtin_names[1] == NULL);
+	CHECK_STR(topo_builtin_names[1], "pvr");
+	CHECK_STR(topo_builtin_names[2], "msr");
+	CHECK(topo_builtin_names[3] == NULL);
 	CHECK(topo_describe("monolithic") != NULL);
 	CHECK(topo_describe("nope") == NULL);
 	CHECK_INT(topo_accel_parse("kvm"), ACCEL_KVM);
@@ -343,7 +345,8 @@ test_plan_monolithic(void)
 	CHECK(strcmp(p.nodes[0].ifs[0].mac, p.nodes[0].ifs[1].mac) != 0);
 	CHECK_INT(p.nodes[0].nroutes, 1);
 	CHECK_STR(p.nodes[0].routes[0].dst, "default");
-	CHECK_STR(p.nodes[0].routes[0].via, "198.18.2.2");
+	CHECK_STR(p.nodes[0].routes[0].via[0], "198.18.2.2");
+	CHECK_INT(p.nodes[0].routes[0].nvia, 1);
 	CHECK_STR(p.ports[0].role, "in");
 	CHECK_STR(p.ports[0].netns, "vr-mono-in");
 	CHECK_STR(p.ports[0].ns_if, "vp0");
@@ -359,7 +362,7 @@ test_plan_monolithic(void)
 	CHECK_STR(p.ports[1].host_if, "vr-mono-o");
 	CHECK_STR(p.ports[1].bridge, "vr-mono-bo");
 	CHECK_INT(p.pin.n, 0);
-	CHECK(p.description != NULL);
+	CHECK(p.description[0] != '\0');
 
 	snprintf(want, sizeof(want),
 		 "console=ttyS0,115200 panic=-1 loglevel=3 vr.node=vr0 "
@@ -440,7 +443,7 @@ test_plan_variants(void)
 	topo_opts_init(&o);
 	vr_strlcpy(o.topology, "ring", sizeof(o.topology));
 	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
-	CHECK_STR(err, "unknown topology 'ring' (known: monolithic)");
+	CHECK_STR(err, "unknown topology 'ring' (known: monolithic, msr, pvr)");
 	CHECK_INT(p.nnodes, 0);
 	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
 	o.cores = TOPO_MAX_VCPUS + 1;
@@ -497,7 +500,10 @@ check_round_trip(const struct topo_plan *p)
 	CHECK(memcmp(q.nodes, p->nodes, sizeof(q.nodes)) == 0);
 	CHECK(memcmp(q.ports, p->ports, sizeof(q.ports)) == 0);
 	CHECK_INT(q.nnodes, p->nnodes);
-	CHECK(q.description == p->description);
+	CHECK_STR(q.description, p->description);
+	CHECK_INT(q.nsegments, p->nsegments);
+	CHECK(memcmp(q.segments, p->segments, sizeof(q.segments)) == 0);
+	CHECK(memcmp(&q.splitter, &p->splitter, sizeof(q.splitter)) == 0);
 	CHECK_INT(q.pin.n, p->pin.n);
 	CHECK_INT(q.pin.shared, p->pin.shared);
 	CHECK_STR(q.pin.warning, p->pin.warning);
