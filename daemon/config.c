@@ -28,6 +28,8 @@ static const struct config config_default = {
     .socket_group = "vrouter",
     .socket_mode = 0660,
     .debug = 0,
+    .stop_on_exit = 0,
+    .autostart = VR_SYSCONFDIR "/autostart.json",
 };
 
 static struct config config_store = config_default;
@@ -73,6 +75,8 @@ static const struct config_key config_keys[] = {
     CK(socket_group, CK_STRING, 0, 0),
     CK(socket_mode, CK_MODE, 0, 0777),
     CK(debug, CK_BOOL, 0, 0),
+    CK(stop_on_exit, CK_BOOL, 0, 0),
+    CK(autostart, CK_PATH, 0, 0),
 };
 
 void

@@ -27,6 +27,8 @@ struct config {
 	char socket_group[64];    /* "vrouter" */
 	int socket_mode;          /* 0660 */
 	int debug;
+	int stop_on_exit;             /* stop every topology on SIGTERM (0) */
+	char autostart[PATH_MAX];     /* autostart file */
 };
 
 /* The configuration in force; always valid after config_init(). */

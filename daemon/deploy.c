@@ -147,6 +147,30 @@ check_names_free(struct deploy *d, struct ns_ctx *host)
 			                   "(`vrctl stop %s` or `virsh destroy %s`)",
 			                   nd->domain, p->opts.name, nd->domain);
 	}
+	for (int i = 0; i < p->nsegments; i++)
+		if (nl_link_exists(host, p->segments[i].bridge) == 1)
+			return deploy_fail(d, PROTO_E_EXISTS, "check",
+			                   "bridge %s exists already (`vrctl "
+			                   "stop %s` or `ip link del %s`)",
+			                   p->segments[i].bridge, p->opts.name,
+			                   p->segments[i].bridge);
+	if (p->splitter.netns[0]) {
+		if (netns_exists(p->splitter.netns))
+			return deploy_fail(d, PROTO_E_EXISTS, "check",
+			                   "network namespace %s exists already "
+			                   "(`vrctl stop %s` or `ip netns del %s`)",
+			                   p->splitter.netns, p->opts.name,
+			                   p->splitter.netns);
+		for (int k = 0; k < p->splitter.nifs; k++)
+			if (nl_link_exists(host, p->splitter.ifs[k].host_if) ==
+			    1)
+				return deploy_fail(
+				    d, PROTO_E_EXISTS, "check",
+				    "interface %s exists already (`vrctl stop "
+				    "%s` or `ip link del %s`)",
+				    p->splitter.ifs[k].host_if, p->opts.name,
+				    p->splitter.ifs[k].host_if);
+	}
 	return 0;
 }
 
@@ -231,6 +255,116 @@ port_setup(struct deploy *d, struct ns_ctx *host, const struct topo_port *pt)
 	return 0;
 }
 
+/* ---- internal networks and the splitter ---------------------------------- */
+
+/* The bridge an interface joins: its port's (maybe none) or its segment's. */
+static const char *
+if_bridge(const struct topo_plan *p, const struct topo_if *f)
+{
+	if (f->port >= 0 && f->port < 2)
+		return p->ports[f->port].bridge;
+	if (f->segment >= 0 && f->segment < p->nsegments)
+		return p->segments[f->segment].bridge;
+	return "";
+}
+
+static int
+segments_setup(struct deploy *d, struct ns_ctx *host)
+{
+	const struct topo_plan *p = d->plan;
+	char role[64], alias[128];
+
+	for (int i = 0; i < p->nsegments; i++) {
+		const struct topo_segment *sg = &p->segments[i];
+
+		snprintf(role, sizeof(role), "net-%s", sg->name);
+		alias_for(p, role, alias, sizeof(alias));
+		if (nl_bridge_add(host, sg->bridge, alias) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "networks",
+			                   "%s", ns_error(host));
+		undo_push(d, UNDO_LINK, sg->bridge);
+		if (nl_link_set_up(host, sg->bridge, 1) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "networks",
+			                   "%s", ns_error(host));
+	}
+	return 0;
+}
+
+/* Inside the splitter: forwarding, the L4 flow hash, addresses, routes. */
+static int
+splitter_inside(struct deploy *d, struct ns_ctx *ns)
+{
+	const struct topo_splitter *sp = &d->plan->splitter;
+	static const char *const sysctls[][2] = {
+	    {"net/ipv4/ip_forward", "1"},
+	    {"net/ipv4/fib_multipath_hash_policy", "1"},
+	    {"net/ipv4/conf/all/rp_filter", "0"},
+	    {"net/ipv4/conf/default/rp_filter", "0"},
+	};
+
+	for (size_t i = 0; i < nitems(sysctls); i++)
+		if (ns_sysctl_set(ns, sysctls[i][0], sysctls[i][1]) == -1)
+			goto fail;
+	if (nl_link_set_up(ns, "lo", 1) == -1)
+		goto fail;
+	for (int k = 0; k < sp->nifs; k++)
+		if (nl_addr_add(ns, sp->ifs[k].guest_if, sp->ifs[k].addr) ==
+		        -1 ||
+		    nl_link_set_up(ns, sp->ifs[k].guest_if, 1) == -1)
+			goto fail;
+	for (int r = 0; r < sp->nroutes; r++) {
+		const char *via[TOPO_MAX_NEXTHOPS];
+
+		for (int k = 0; k < sp->routes[r].nvia; k++)
+			via[k] = sp->routes[r].via[k];
+		if (nl_route_add_multipath(ns, sp->routes[r].dst, via,
+		                           sp->routes[r].nvia) == -1)
+			goto fail;
+	}
+	return 0;
+fail:
+	return deploy_fail(d, PROTO_E_NETSETUP, "splitter", "in %s: %s",
+	                   sp->netns, ns_error(ns));
+}
+
+static int
+splitter_setup(struct deploy *d, struct ns_ctx *host)
+{
+	const struct topo_plan *p = d->plan;
+	const struct topo_splitter *sp = &p->splitter;
+	char role[64], alias[128], peer_alias[160], err[512];
+	struct ns_ctx *ns;
+	int rc;
+
+	if (sp->netns[0] == '\0')
+		return 0;
+	if (netns_create(sp->netns, err, sizeof(err)) == -1)
+		return deploy_fail(d, PROTO_E_NETSETUP, "splitter", "%s", err);
+	undo_push(d, UNDO_NETNS, sp->netns);
+	for (int k = 0; k < sp->nifs; k++) {
+		const struct topo_if *f = &sp->ifs[k];
+		const char *br = if_bridge(p, f);
+
+		snprintf(role, sizeof(role), "splitter-%s", f->guest_if);
+		alias_for(p, role, alias, sizeof(alias));
+		snprintf(peer_alias, sizeof(peer_alias), "%s-peer", alias);
+		if (nl_veth_add(host, f->host_if, alias, f->guest_if,
+		                peer_alias, sp->netns) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "splitter",
+			                   "%s", ns_error(host));
+		undo_push(d, UNDO_LINK, f->host_if);
+		if ((br[0] && nl_link_set_master(host, f->host_if, br) == -1) ||
+		    nl_link_set_up(host, f->host_if, 1) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "splitter",
+			                   "%s", ns_error(host));
+	}
+	if ((ns = ns_open(sp->netns, err, sizeof(err))) == NULL)
+		return deploy_fail(d, PROTO_E_NETSETUP, "splitter", "%s", err);
+	rc = splitter_inside(d, ns);
+	ns_close(ns);
+	return rc;
+}
+
 /* ---- node interfaces ----------------------------------------------------- */
 
 static int
@@ -247,17 +381,20 @@ node_links_setup(struct deploy *d, struct ns_ctx *host,
 		    ifc->port >= 0 ? &p->ports[ifc->port] : NULL;
 		int rc;
 
-		if (pt == NULL)
+		const char *br = if_bridge(p, ifc);
+
+		if (pt == NULL && br[0] == '\0')
 			return deploy_fail(d, PROTO_E_TOPOLOGY, "links",
-			                   "%s %s: internal networks are not "
-			                   "supported by this topology",
-			                   nd->name, ifc->guest_if);
+			                   "%s %s: on no network", nd->name,
+			                   ifc->guest_if);
 		snprintf(role, sizeof(role), "node-%s-%s", nd->name,
 		         ifc->guest_if);
 		alias_for(p, role, alias, sizeof(alias));
+		/* macvtap rides on the network's bridge, or directly on the
+		 * port's NIC when the VM is alone on it (monolithic) */
 		if (p->opts.link == LINK_MACVTAP)
 			rc = nl_macvtap_add(host, ifc->host_if, alias,
-			                    pt->host_if, ifc->mac);
+			                    br[0] ? br : pt->host_if, ifc->mac);
 		else
 			rc = nl_tap_add(host, ifc->host_if, alias,
 			                nd->vcpus > 1 && d->vhost);
@@ -265,8 +402,8 @@ node_links_setup(struct deploy *d, struct ns_ctx *host,
 			return deploy_fail(d, PROTO_E_NETSETUP, "links", "%s",
 			                   ns_error(host));
 		undo_push(d, UNDO_LINK, ifc->host_if);
-		if ((pt->bridge[0] &&
-		     nl_link_set_master(host, ifc->host_if, pt->bridge) == -1) ||
+		if ((p->opts.link == LINK_TAP && br[0] &&
+		     nl_link_set_master(host, ifc->host_if, br) == -1) ||
 		    (qlen > 0 &&
 		     nl_link_set_txqlen(host, ifc->host_if, qlen) == -1) ||
 		    nl_link_set_up(host, ifc->host_if, 1) == -1)
@@ -283,7 +420,8 @@ node_domain_start(struct deploy *d, int n, const char *plan_json)
 {
 	const struct topo_node *nd = &d->plan->nodes[n];
 	struct domxml_env env = {0};
-	char log[PATH_MAX], err[1024];
+	char log[PATH_MAX], err[1024], real[PATH_MAX];
+	char kernel[PATH_MAX + 16], initrd[PATH_MAX + 16];
 	char *xml;
 	int fd;
 
@@ -298,6 +436,30 @@ node_domain_start(struct deploy *d, int n, const char *plan_json)
 	env.vhost = d->vhost;
 	env.kernel = d->kernel;
 	env.initrd = d->initrd;
+	if (nd->image[0]) {
+		/* a per-node image (topology file): checked as the node
+		 * starts; a missing one rolls back what was made so far */
+		if (realpath(nd->image, real) == NULL)
+			return deploy_fail(d, PROTO_E_IMAGE, "image",
+			                   "%s: image %s: %s (build it with "
+			                   "`images/build-guest -o %s`)",
+			                   nd->name, nd->image, strerror(errno),
+			                   nd->image);
+		if ((size_t)snprintf(kernel, sizeof(kernel), "%s/vmlinuz",
+		                     real) >= sizeof(kernel) ||
+		    (size_t)snprintf(initrd, sizeof(initrd), "%s/initrd.img",
+		                     real) >= sizeof(initrd))
+			return deploy_fail(d, PROTO_E_IMAGE, "image",
+			                   "%s: image path too long", nd->name);
+		for (int i = 0; i < 2; i++)
+			if (access(i ? initrd : kernel, R_OK) == -1)
+				return deploy_fail(d, PROTO_E_IMAGE, "image",
+				                   "%s: %s: %s", nd->name,
+				                   i ? initrd : kernel,
+				                   strerror(errno));
+		env.kernel = kernel;
+		env.initrd = initrd;
+	}
 	env.console_log = log;
 	env.plan_json = plan_json;
 	if ((xml = domxml_build(d->plan, n, &env, err, sizeof(err))) == NULL)
@@ -473,6 +635,16 @@ deploy_teardown(const struct topo_plan *p, char *err, size_t errlen)
 			if (nl_link_del(host, p->nodes[n].ifs[k].host_if,
 			                prefix, 1) == -1)
 				TEARDOWN_FAIL("%s", ns_error(host));
+	for (int k = 0; k < p->splitter.nifs; k++)
+		if (nl_link_del(host, p->splitter.ifs[k].host_if, prefix, 1) ==
+		    -1)
+			TEARDOWN_FAIL("%s", ns_error(host));
+	if (p->splitter.netns[0] && netns_exists(p->splitter.netns) &&
+	    netns_delete(p->splitter.netns, e, sizeof(e)) == -1)
+		TEARDOWN_FAIL("%s", e);
+	for (int i = 0; i < p->nsegments; i++)
+		if (nl_link_del(host, p->segments[i].bridge, prefix, 1) == -1)
+			TEARDOWN_FAIL("%s", ns_error(host));
 	for (int i = 0; i < 2; i++) {
 		const struct topo_port *pt = &p->ports[i];
 
@@ -548,6 +720,15 @@ deploy_start(struct job *j, struct deploy *d)
 	for (int i = 0; i < 2; i++)
 		if (port_setup(d, host, &p->ports[i]) == -1)
 			goto fail;
+	if (p->nsegments > 0 || p->splitter.netns[0]) {
+		job_progress(j, "networks",
+		             "creating %d internal network%s%s",
+		             p->nsegments, p->nsegments == 1 ? "" : "s",
+		             p->splitter.netns[0] ? " and the splitter" : "");
+		if (segments_setup(d, host) == -1 ||
+		    splitter_setup(d, host) == -1)
+			goto fail;
+	}
 	job_progress(j, "links", "creating %s interfaces",
 	             topo_link_name(p->opts.link));
 	for (int n = 0; n < p->nnodes; n++)
@@ -582,4 +763,63 @@ fail:
 	if (d->nundo)
 		job_progress(j, "rollback", "removing what was created");
 	deploy_rollback(d);
+}
+
+/* ---- one node again (restart policy) -------------------------------------- */
+
+void
+deploy_restart_node(struct job *j, struct deploy *d, int n)
+{
+	const struct topo_plan *p = d->plan;
+	const struct topo_node *nd = &p->nodes[n];
+	uint64_t t0, deadline;
+	json_object *pj;
+	char err[1024];
+	pid_t pid;
+	int r;
+
+	d->code = 0;
+	if (check_image(d) == -1)
+		return;
+	/* whatever is left of the old domain goes first */
+	if (vm_destroy(nd->domain, err, sizeof(err)) == -1) {
+		deploy_fail(d, PROTO_E_LIBVIRT, "domain", "%s", err);
+		return;
+	}
+	pj = topo_plan_to_json(p);
+	t0 = now_ms();
+	r = node_domain_start(
+	    d, n, json_object_to_json_string_ext(pj, JSON_C_TO_STRING_PLAIN));
+	json_object_put(pj);
+	if (r == -1)
+		return;
+	deadline = t0 + (uint64_t)p->opts.timeout_sec * 1000;
+	while ((r = node_ready(d, nd)) == 0) {
+		if (job_cancelled(j) || now_ms() > deadline) {
+			deploy_fail(d, PROTO_E_TIMEOUT, "ready",
+			            "guest %s did not report ready within %d s",
+			            nd->name, p->opts.timeout_sec);
+			r = -1;
+			break;
+		}
+		usleep(READY_POLL_MS * 1000);
+	}
+	if (r == 1 && (p->opts.pin || p->opts.rt_prio)) {
+		if ((pid = vm_qemu_pid(nd->domain)) == -1 ||
+		    threads_apply(pid, p->opts.pin ? &p->pin : NULL, n,
+		                  p->opts.rt_prio, err, sizeof(err)) == -1) {
+			deploy_fail(d, PROTO_E_PIN, "pin", "%s: %s", nd->name,
+			            pid == -1 ? "no QEMU process" : err);
+			r = -1;
+		}
+	}
+	if (r == -1) {
+		/* leave no half-started domain behind; the links stay */
+		if (vm_destroy(nd->domain, err, sizeof(err)) == -1)
+			log_warnx("%s", err);
+		return;
+	}
+	d->boot_ms = now_ms() - t0;
+	job_progress(j, "ready", "%s is forwarding again (%.1f s)", nd->name,
+	             d->boot_ms / 1000.0);
 }

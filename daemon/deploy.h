@@ -44,6 +44,11 @@ struct deploy {
 
 void deploy_start(struct job *j, struct deploy *d);
 
+/* Recreate node n's domain from d->plan (its links are still there), wait
+ * for it and pin it: the restart policy.  d->code / d->err as above; on
+ * failure the new domain is destroyed again. */
+void deploy_restart_node(struct job *j, struct deploy *d, int n);
+
 /*
  * Remove everything a plan names (domains, links, namespaces), skipping
  * what is absent and refusing what is not vrouterd's.  0, or -1 with err

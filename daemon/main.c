@@ -32,9 +32,37 @@
 static struct {
 	struct event_base *base;
 	struct event *ev_sig[3];
+	struct event *ev_watchdog;
 	int shutting_down;
 	const char *pidfile;
 } vd;
+
+/* WATCHDOG=1 from the loop itself: a stuck loop stops the pings. */
+static void
+main_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	sdnotify("WATCHDOG=1");
+}
+
+static void
+main_watchdog_init(void)
+{
+	unsigned long long usec = sdnotify_watchdog_usec() / 2;
+	struct timeval tv = {usec / 1000000, usec % 1000000};
+
+	if (usec == 0)
+		return;
+	vd.ev_watchdog =
+	    event_new(vd.base, -1, EV_PERSIST, main_watchdog, NULL);
+	if (vd.ev_watchdog == NULL || event_add(vd.ev_watchdog, &tv) == -1)
+		log_warnx("cannot arm the systemd watchdog");
+	else
+		log_debug("systemd watchdog: WATCHDOG=1 every %llu ms",
+			  usec / 1000);
+}
 
 static __attribute__((noreturn)) void
 usage(FILE *f, int code)
@@ -255,6 +283,7 @@ main(int argc, char *argv[])
 	if (sdnotifyf("READY=1\nMAINPID=%ld\nSTATUS=listening on %s",
 		      (long)getpid(), socket_path) == -1)
 		log_warn("sd_notify");
+	main_watchdog_init();
 	if (ready_fd != -1) {
 		main_detach(ready_fd, debug || conf->debug);
 		ready_fd = -1;
@@ -272,6 +301,8 @@ done:
 	for (size_t i = 0; i < nitems(sigs); i++)
 		if (vd.ev_sig[i] != NULL)
 			event_free(vd.ev_sig[i]);
+	if (vd.ev_watchdog != NULL)
+		event_free(vd.ev_watchdog);
 	event_base_free(vd.base);
 	libevent_global_shutdown();
 	return rv;

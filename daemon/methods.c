@@ -13,6 +13,7 @@
 #include "control.h"
 #include "hostinfo.h"
 #include "log.h"
+#include "autostart.h"
 #include "methods.h"
 #include "proto.h"
 #include "sdnotify.h"
@@ -214,6 +215,8 @@ methods_status(struct rpc_req *req)
 	json_object_object_add(r, "vhost", methods_status_vhost(h));
 	json_object_object_add(r, "libvirt", sup_status_libvirt());
 	json_object_object_add(r, "topologies", sup_status_topologies());
+	json_object_object_add(r, "autostart", autostart_status());
+	json_object_object_add(r, "orphans", sup_status_orphans());
 	rpc_reply(req, r);
 }
 

@@ -75,3 +75,18 @@ sdnotifyf(const char *fmt, ...)
 	}
 	return sdnotify(buf);
 }
+
+unsigned long long
+sdnotify_watchdog_usec(void)
+{
+	const char *u = getenv("WATCHDOG_USEC"), *p = getenv("WATCHDOG_PID");
+	unsigned long long usec;
+	char *end;
+
+	if (u == NULL || *u == '\0')
+		return 0;
+	if (p != NULL && *p != '\0' && strtol(p, NULL, 10) != (long)getpid())
+		return 0;
+	usec = strtoull(u, &end, 10);
+	return *end == '\0' ? usec : 0;
+}

@@ -10,4 +10,8 @@
 int sdnotify(const char *state);
 int sdnotifyf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The watchdog interval systemd asks for (WATCHDOG_USEC, when WATCHDOG_PID
+ * is unset or ours), in microseconds; 0 when there is none. */
+unsigned long long sdnotify_watchdog_usec(void);
+
 #endif

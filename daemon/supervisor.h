@@ -24,9 +24,16 @@ void sup_reconfigure(void);
 json_object *sup_status_topologies(void);
 json_object *sup_status_libvirt(void);
 
+/* For `status`: leftovers that belong to no running topology. */
+json_object *sup_status_orphans(void);
+/* Is a topology of that name known (starting, running, stopping)? */
+int sup_is_running(const char *name);
+
 /* Method handlers (names and params in lib/proto.c). */
 void sup_method_start(struct rpc_req *req);
 void sup_method_stop(struct rpc_req *req);
 void sup_method_topology(struct rpc_req *req);
+void sup_method_watch(struct rpc_req *req);
+void sup_method_cleanup(struct rpc_req *req);
 
 #endif

@@ -1,11 +1,16 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+
+#include <event2/event.h>
 
 #include "domxml.h"
 #include "log.h"
@@ -16,6 +21,143 @@ static pthread_mutex_t vm_lock = PTHREAD_MUTEX_INITIALIZER;
 static virConnectPtr vm_conn;
 static char vm_uri[256];
 static char vm_lasterr[512];
+static int vm_lifecycle_id = -1;
+static int vm_close_registered;
+
+/*
+ * libvirt's event loop runs on its own thread (close callbacks, domain
+ * events, keepalives); what it reports is queued and handed to the
+ * daemon's loop through a pipe.
+ */
+struct vm_evq {
+	struct vm_evq *next;
+	struct vm_event ev;
+};
+
+static struct {
+	pthread_t thread;
+	int running;
+	atomic_int quit;
+	int pipe[2];
+	struct event *ev;
+	pthread_mutex_t mu;
+	struct vm_evq *head, **tail;
+	vm_event_fn fn;
+	void *arg;
+} vme = {.pipe = {-1, -1}, .mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void
+vm_post(enum vm_event_kind kind, const char *domain, int event, int detail)
+{
+	struct vm_evq *q = xcalloc(1, sizeof(*q));
+	char c = 1;
+
+	q->ev.kind = kind;
+	if (domain)
+		vr_strlcpy(q->ev.domain, domain, sizeof(q->ev.domain));
+	q->ev.event = event;
+	q->ev.detail = detail;
+	pthread_mutex_lock(&vme.mu);
+	if (vme.tail == NULL)
+		vme.tail = &vme.head;
+	*vme.tail = q;
+	vme.tail = &q->next;
+	pthread_mutex_unlock(&vme.mu);
+	if (vme.pipe[1] != -1)
+		while (write(vme.pipe[1], &c, 1) == -1 && errno == EINTR)
+			;
+}
+
+static void
+vm_dispatch(evutil_socket_t fd, short what, void *arg)
+{
+	struct vm_evq *q;
+	char buf[64];
+
+	(void)what;
+	(void)arg;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	for (;;) {
+		pthread_mutex_lock(&vme.mu);
+		if ((q = vme.head) != NULL) {
+			vme.head = q->next;
+			if (vme.head == NULL)
+				vme.tail = &vme.head;
+		}
+		pthread_mutex_unlock(&vme.mu);
+		if (q == NULL)
+			break;
+		if (vme.fn)
+			vme.fn(&q->ev, vme.arg);
+		free(q);
+	}
+}
+
+static void *
+vm_event_thread(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&vme.quit))
+		if (virEventRunDefaultImpl() < 0)
+			usleep(100000);
+	return NULL;
+}
+
+static void
+vm_wake_cb(int timer, void *opaque)
+{
+	(void)opaque;
+	virEventRemoveTimeout(timer);
+}
+
+static int
+vm_lifecycle_cb(virConnectPtr conn, virDomainPtr dom, int event, int detail,
+                void *opaque)
+{
+	(void)conn;
+	(void)opaque;
+	vm_post(VM_EV_LIFECYCLE, virDomainGetName(dom), event, detail);
+	return 0;
+}
+
+static void
+vm_close_cb(virConnectPtr conn, int reason, void *opaque)
+{
+	(void)conn;
+	(void)opaque;
+	log_warnx("libvirt: connection closed (reason %d)", reason);
+	vm_post(VM_EV_CLOSED, NULL, 0, reason);
+}
+
+/* Called with vm_lock held, on a fresh connection. */
+static void
+vm_subscribe_locked(void)
+{
+	if (virConnectSetKeepAlive(vm_conn, 5, 3) < 0)
+		log_debug("libvirt: no keepalive: %s", virGetLastErrorMessage());
+	if (virConnectRegisterCloseCallback(vm_conn, vm_close_cb, NULL, NULL) ==
+	    0)
+		vm_close_registered = 1;
+	vm_lifecycle_id = virConnectDomainEventRegisterAny(
+	    vm_conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+	    VIR_DOMAIN_EVENT_CALLBACK(vm_lifecycle_cb), NULL, NULL);
+	if (vm_lifecycle_id < 0)
+		log_warnx("libvirt: cannot subscribe to domain events: %s",
+		          virGetLastErrorMessage());
+}
+
+/* Called with vm_lock held, before the connection goes. */
+static void
+vm_unsubscribe_locked(void)
+{
+	if (vm_lifecycle_id >= 0)
+		virConnectDomainEventDeregisterAny(vm_conn, vm_lifecycle_id);
+	if (vm_close_registered)
+		virConnectUnregisterCloseCallback(vm_conn, vm_close_cb);
+	vm_lifecycle_id = -1;
+	vm_close_registered = 0;
+}
 
 /* libvirt prints errors to stderr by default; keep them for our messages. */
 static void
@@ -34,23 +176,76 @@ vm_errmsg(void)
 }
 
 int
-vm_init(const char *uri)
+vm_init(struct event_base *base, const char *uri, vm_event_fn fn, void *arg)
 {
+	int e;
+
 	virSetErrorFunc(NULL, vm_error_cb);
 	if (virInitialize() < 0)
 		return -1;
-	vr_strlcpy(vm_uri, uri, sizeof(vm_uri));
+	vm_set_uri(uri);
+	vme.fn = fn;
+	vme.arg = arg;
+	if (vme.running)
+		return 0;
+	if (virEventRegisterDefaultImpl() < 0) {
+		log_warnx("libvirt: no event loop: %s", virGetLastErrorMessage());
+		return -1;
+	}
+	if (pipe2(vme.pipe, O_CLOEXEC | O_NONBLOCK) == -1)
+		return -1;
+	vme.ev = event_new(base, vme.pipe[0], EV_READ | EV_PERSIST, vm_dispatch,
+	                   NULL);
+	if (vme.ev == NULL || event_add(vme.ev, NULL) == -1)
+		return -1;
+	atomic_store(&vme.quit, 0);
+	if ((e = pthread_create(&vme.thread, NULL, vm_event_thread, NULL)) !=
+	    0) {
+		errno = e;
+		return -1;
+	}
+	vme.running = 1;
 	return 0;
+}
+
+void
+vm_set_uri(const char *uri)
+{
+	pthread_mutex_lock(&vm_lock);
+	vr_strlcpy(vm_uri, uri, sizeof(vm_uri));
+	pthread_mutex_unlock(&vm_lock);
 }
 
 void
 vm_fini(void)
 {
+	struct vm_evq *q;
+
 	pthread_mutex_lock(&vm_lock);
-	if (vm_conn)
+	if (vm_conn) {
+		vm_unsubscribe_locked();
 		virConnectClose(vm_conn);
+	}
 	vm_conn = NULL;
 	pthread_mutex_unlock(&vm_lock);
+	if (vme.running) {
+		atomic_store(&vme.quit, 1);
+		virEventAddTimeout(0, vm_wake_cb, NULL, NULL);
+		pthread_join(vme.thread, NULL);
+		vme.running = 0;
+	}
+	if (vme.ev)
+		event_free(vme.ev);
+	vme.ev = NULL;
+	for (int i = 0; i < 2; i++)
+		if (vme.pipe[i] != -1)
+			close(vme.pipe[i]);
+	vme.pipe[0] = vme.pipe[1] = -1;
+	while ((q = vme.head) != NULL) {
+		vme.head = q->next;
+		free(q);
+	}
+	vme.tail = &vme.head;
 }
 
 /* Drop a connection that libvirtd closed. Called with vm_lock held. */
@@ -59,8 +254,10 @@ vm_check_alive_locked(void)
 {
 	if (vm_conn && virConnectIsAlive(vm_conn) != 1) {
 		log_warnx("libvirt: connection to %s lost", vm_uri);
+		vm_unsubscribe_locked();
 		virConnectClose(vm_conn);
 		vm_conn = NULL;
+		vm_post(VM_EV_CLOSED, NULL, 0, 0);
 	}
 }
 
@@ -85,6 +282,8 @@ vm_ensure(char *err, size_t errlen)
 		} else {
 			vm_lasterr[0] = '\0';
 			log_info("libvirt: connected to %s", vm_uri);
+			vm_subscribe_locked();
+			vm_post(VM_EV_CONNECTED, NULL, 0, 0);
 		}
 	}
 	pthread_mutex_unlock(&vm_lock);
@@ -289,4 +488,65 @@ vm_qemu_pid(const char *name)
 	pid = strtol(s, NULL, 10);
 	free(s);
 	return pid > 0 ? (pid_t)pid : -1;
+}
+
+int
+vm_list_ours(struct vm_domain **out)
+{
+	virDomainPtr *doms = NULL;
+	struct vm_domain *v = NULL;
+	int n, k = 0;
+
+	*out = NULL;
+	pthread_mutex_lock(&vm_lock);
+	if (vm_conn == NULL ||
+	    (n = virConnectListAllDomains(vm_conn, &doms, 0)) < 0) {
+		pthread_mutex_unlock(&vm_lock);
+		return -1;
+	}
+	v = xcalloc(n + 1, sizeof(*v));
+	for (int i = 0; i < n; i++) {
+		char *meta = virDomainGetMetadata(
+		    doms[i], VIR_DOMAIN_METADATA_ELEMENT, DOMXML_NS_URI, 0);
+
+		if (meta != NULL) {
+			vr_strlcpy(v[k].name, virDomainGetName(doms[i]),
+			           sizeof(v[k].name));
+			v[k].metadata = meta;
+			v[k].active = virDomainIsActive(doms[i]) == 1;
+			k++;
+		}
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	pthread_mutex_unlock(&vm_lock);
+	*out = v;
+	return k;
+}
+
+void
+vm_domains_free(struct vm_domain *d, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(d[i].metadata);
+	free(d);
+}
+
+void
+vm_domain_type(const char *name, char *buf, size_t len)
+{
+	virDomainPtr d;
+	char *xml = NULL, *p;
+
+	buf[0] = '\0';
+	pthread_mutex_lock(&vm_lock);
+	if ((d = vm_lookup_locked(name)) != NULL) {
+		xml = virDomainGetXMLDesc(d, 0);
+		virDomainFree(d);
+	}
+	pthread_mutex_unlock(&vm_lock);
+	if (xml && (p = strstr(xml, "<domain type='")) != NULL)
+		sscanf(p + 14, "%15[a-z]", buf);
+	free(xml);
+	(void)len;
 }

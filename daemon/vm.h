@@ -8,10 +8,34 @@
 
 #include <sys/types.h>
 
+#include <event2/event.h>
 #include <json-c/json.h>
 
-int vm_init(const char *uri);
+/* What libvirt told us, delivered in the loop's thread. */
+enum vm_event_kind {
+	VM_EV_LIFECYCLE, /* a domain started, stopped, crashed ... */
+	VM_EV_CLOSED,    /* the connection to libvirtd was lost */
+	VM_EV_CONNECTED, /* (re)connected: state may have changed meanwhile */
+};
+
+struct vm_event {
+	enum vm_event_kind kind;
+	char domain[64];
+	int event;  /* virDomainEventType */
+	int detail; /* its detail (e.g. VIR_DOMAIN_EVENT_STOPPED_DESTROYED) */
+};
+
+typedef void (*vm_event_fn)(const struct vm_event *ev, void *arg);
+
+/*
+ * Set up libvirt: its event loop runs on a thread of its own; events reach
+ * fn in the thread of base's loop.  Connects lazily (vm_ensure).
+ */
+int vm_init(struct event_base *base, const char *uri, vm_event_fn fn,
+            void *arg);
 void vm_fini(void);
+/* A new URI (reload): the next connection uses it. */
+void vm_set_uri(const char *uri);
 /* Connect if not connected (cheap when connected).  0 or -1 with err. */
 int vm_ensure(char *err, size_t errlen);
 int vm_connected(void);
@@ -28,6 +52,20 @@ int vm_exists(const char *name);
 const char *vm_state(const char *name);
 /* The QEMU process of a running domain, or -1. */
 pid_t vm_qemu_pid(const char *name);
+/* A domain vrouterd started (it carries our metadata). */
+struct vm_domain {
+	char name[64];
+	char *metadata; /* our <metadata> element, XML; malloc'ed */
+	int active;
+};
+
+/* Every domain with vrouterd's metadata: count, *out malloc'ed (free with
+ * vm_domains_free), or -1 when libvirt is unreachable. */
+int vm_list_ours(struct vm_domain **out);
+void vm_domains_free(struct vm_domain *d, int n);
+/* "kvm" or "qemu" from the domain's XML, "" if unknown. */
+void vm_domain_type(const char *name, char *buf, size_t len);
+
 /* Hypervisor and library versions ("7.2.22", "9.0.0"), "" if unknown. */
 void vm_versions(char *hv, size_t hvlen, char *lib, size_t liblen);
 

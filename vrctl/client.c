@@ -91,6 +91,9 @@ client_progress(json_object *msg)
 		    json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN));
 }
 
+/* Set by `watch`: notifications go there instead of to stderr. */
+void (*client_notify_hook)(json_object *msg);
+
 /* Handle one line; 1 when it was our answer. */
 static int
 client_line(const char *line, json_object **result, json_object **error)
@@ -105,7 +108,10 @@ client_line(const char *line, json_object **result, json_object **error)
 		return 0;
 	}
 	if (!json_object_object_get_ex(msg, "id", &id)) {
-		client_progress(msg);
+		if (client_notify_hook)
+			client_notify_hook(msg);
+		else
+			client_progress(msg);
 		json_object_put(msg);
 		return 0;
 	}

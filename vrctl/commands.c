@@ -25,7 +25,9 @@ static int ctl_topology(struct vrctl *, int, char **);
 	"[--cores N] [--memory MIB] [--pin] [--rt PRIO]\n"                     \
 	"        [--accel auto|kvm|tcg] [--link tap|macvtap]\n"                \
 	"        [--ports test|in=IF,out=IF] [--image DIR] [--name NAME]\n"    \
-	"        [--timeout SEC] [--cpus LIST] [--txqueuelen N]"
+	"        [--timeout SEC] [--cpus LIST] [--txqueuelen N]\n"             \
+	"        [--restart never|on-failure] [--restart-limit N]\n"           \
+	"        [--vrs K] [--backends K] [--lbs K] [-f FILE]"
 
 const struct ctl_command ctl_commands[] = {
     {"version", ctl_version, "",
@@ -37,13 +39,27 @@ const struct ctl_command ctl_commands[] = {
     {"stop", ctl_stop, "NAME | --all", "stop a topology, or all of them"},
     {"topology", ctl_topology, "[NAME " TOPO_USAGE "]",
      "list topologies, or show the plan for NAME without starting it"},
+    {"watch", ctl_watch, "[--count N]",
+     "stream state changes (topologies, nodes, libvirt) as they happen"},
+    {"cleanup", ctl_cleanup, "[--dry-run]",
+     "remove vrouterd's leftovers that belong to no running topology"},
+    {"autostart", ctl_autostart,
+     "list | add TOPOLOGY [start options] | remove NAME",
+     "the topologies vrouterd starts when it starts"},
     {NULL, NULL, NULL, NULL},
 };
 
-enum { OPT_JSON = 256, OPT_HELP };
+const struct ctl_command *
+ctl_command_find(const char *name)
+{
+	for (const struct ctl_command *c = ctl_commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
 
 /* -s and --json are accepted after the verb as well. */
-static int
+int
 ctl_common_opt(struct vrctl *v, const struct ctl_command *cmd, int ch)
 {
 	switch (ch) {
@@ -62,7 +78,7 @@ ctl_common_opt(struct vrctl *v, const struct ctl_command *cmd, int ch)
 	return 0;
 }
 
-static int
+int
 ctl_noargs(struct vrctl *v, const struct ctl_command *cmd, int argc,
 	   char **argv)
 {
@@ -135,10 +151,33 @@ ctl_int(json_object *params, const char *key, const char *arg)
 }
 
 /*
+ * -f FILE: the client reads the topology file (with its own permissions)
+ * and sends its contents as "topology_text", with its absolute path as
+ * "topology" (for messages and the plan).  The daemon never opens it.
+ */
+static int
+ctl_topo_file(json_object *params, const char *path)
+{
+	char *text = file_read(path, 256 * 1024);
+
+	if (text == NULL) {
+		fprintf(stderr, "vrctl: %s: %s\n", path,
+			errno == EFBIG ? "larger than 256 KiB"
+				       : strerror(errno));
+		return -1;
+	}
+	json_object_object_add(params, "topology", ctl_abspath(path));
+	json_object_object_add(params, "topology_text",
+			       json_object_new_string(text));
+	free(text);
+	return 0;
+}
+
+/*
  * The options shared by start and topology.  *topology receives the
  * positional argument (NULL when none).  Returns params or NULL (usage).
  */
-static json_object *
+json_object *
 ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 		const char *method, int argc, char **argv)
 {
@@ -158,15 +197,38 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 	    {"timeout", required_argument, NULL, 't'},
 	    {"cpus", required_argument, NULL, 'C'},
 	    {"txqueuelen", required_argument, NULL, 'q'},
+	    {"restart", required_argument, NULL, 'R'},
+	    {"restart-limit", required_argument, NULL, 'L'},
+	    {"file", required_argument, NULL, 'f'},
+	    {"vrs", required_argument, NULL, OPT_TOPO_VRS},
+	    {"backends", required_argument, NULL, OPT_TOPO_BACKENDS},
+	    {"lbs", required_argument, NULL, OPT_TOPO_LBS},
+	    {"dot", no_argument, NULL, OPT_TOPO_DOT},
 	    {NULL, 0, NULL, 0},
 	};
 	json_object *params = json_object_new_object();
+	const char *file = NULL;
 	char err[512];
 	int ch, rv = 0;
 
 	optind = 0; /* glibc: re-initialise after main()'s "+" scan */
-	while ((ch = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:hf:", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'f':
+			file = optarg;
+			break;
+		case OPT_TOPO_VRS:
+		case OPT_TOPO_BACKENDS:
+		case OPT_TOPO_LBS:
+			rv = ctl_int(params,
+				     ch == OPT_TOPO_VRS	       ? "vrs"
+				     : ch == OPT_TOPO_BACKENDS ? "backends"
+							       : "lbs",
+				     optarg);
+			break;
+		case OPT_TOPO_DOT:
+			v->dot = 1;
+			break;
 		case 'c':
 			rv = ctl_int(params, "cores", optarg);
 			break;
@@ -185,6 +247,13 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 			break;
 		case 'q':
 			rv = ctl_int(params, "txqueuelen", optarg);
+			break;
+		case 'R':
+			json_object_object_add(params, "restart",
+					       json_object_new_string(optarg));
+			break;
+		case 'L':
+			rv = ctl_int(params, "restart_limit", optarg);
 			break;
 		case 'a':
 		case 'l':
@@ -210,18 +279,28 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 		if (rv == -1)
 			goto usage;
 	}
-	if (argc - optind > 1)
+	if (argc - optind > 1 || (file != NULL && argc - optind > 0))
 		goto usage;
 	if (argc - optind == 1) {
 		const char *t = argv[optind];
 		size_t n = strlen(t);
-		int file = strchr(t, '/') != NULL ||
-			   (n > 5 && strcmp(t + n - 5, ".json") == 0);
-		json_object_object_add(params, "topology",
-				       file ? ctl_abspath(t)
-					    : json_object_new_string(t));
-	} else if (json_object_object_length(params) > 0 ||
-		   strcmp(method, "start") == 0)
+
+		if (strchr(t, '/') != NULL ||
+		    (n > 5 && strcmp(t + n - 5, ".json") == 0))
+			file = t; /* a path: as -f */
+		else
+			json_object_object_add(params, "topology",
+					       json_object_new_string(t));
+	}
+	if (file != NULL) {
+		if (ctl_topo_file(params, file) == -1) {
+			json_object_put(params);
+			return NULL;
+		}
+	} else if (argc - optind == 1)
+		;
+	else if (json_object_object_length(params) > 0 ||
+		 strcmp(method, "start") == 0)
 		goto usage; /* options need a topology */
 	if (proto_params_check(proto_method_find(method), params, err,
 			       sizeof(err)) != 0) {
@@ -255,9 +334,10 @@ ctl_topology(struct vrctl *v, int argc, char **argv)
 				      argv)) == NULL)
 		return VRCTL_EUSAGE;
 	return ctl_run(v, "topology", params,
-		       json_object_object_get_ex(params, "topology", NULL)
-			   ? v->out->plan
-			   : v->out->topologies);
+		       !json_object_object_get_ex(params, "topology", NULL)
+			   ? v->out->topologies
+		       : v->dot ? show_plan_dot
+				: v->out->plan);
 }
 
 static int

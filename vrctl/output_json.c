@@ -11,6 +11,15 @@ json_print(json_object *o)
 				  JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+/* One event per line, so `vrctl --json watch` is a JSON-lines stream. */
+static void
+json_event(json_object *o)
+{
+	printf("%s\n", json_object_to_json_string_ext(
+	                   o, JSON_C_TO_STRING_PLAIN |
+	                          JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
 static void
 json_error(json_object *e)
 {
@@ -25,5 +34,8 @@ const struct output json_output = {
     .stopped = json_print,
     .topologies = json_print,
     .plan = json_print,
+    .cleaned = json_print,
+    .autostart = json_print,
+    .event = json_event,
     .error = json_error,
 };

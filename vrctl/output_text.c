@@ -124,6 +124,92 @@ text_error(json_object *e)
 	fprintf(stderr, "\n");
 }
 
+static void
+text_cleaned(json_object *r)
+{
+	json_object *list = j_get(r, "removed");
+	const char *verb = "removed";
+
+	if (list == NULL) {
+		list = j_get(r, "would_remove");
+		verb = "would remove";
+	}
+	if (list == NULL) { /* the end of a watch */
+		if (j_get(r, "ended"))
+			printf("watch ended: %s\n", j_str(r, "ended"));
+		return;
+	}
+	if (json_object_array_length(list) == 0) {
+		printf("nothing to clean up\n");
+		return;
+	}
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		json_object *o = json_object_array_get_idx(list, i);
+		printf("%s %s %s (topology %s)\n", verb, j_str(o, "kind"),
+		       j_str(o, "name"), j_str(o, "topology"));
+	}
+}
+
+static void
+text_autostart(json_object *r)
+{
+	json_object *e = j_get(r, "entries");
+
+	if (j_get(r, "added")) {
+		printf("added %s to %s\n", j_str(r, "added"), j_str(r, "file"));
+		return;
+	}
+	if (j_get(r, "removed")) {
+		printf("removed %s (it keeps running if it runs)\n",
+		       j_str(r, "removed"));
+		return;
+	}
+	printf("autostart file %s\n", j_str(r, "file"));
+	if (j_get(r, "error"))
+		printf("  error: %s\n", j_str(r, "error"));
+	if (e == NULL || json_object_array_length(e) == 0) {
+		printf("  no entries\n");
+		return;
+	}
+	printf("  %-9s %-12s %-28s %s\n", "NAME", "TOPOLOGY", "STATE",
+	       "ATTEMPTS");
+	for (size_t i = 0; i < json_object_array_length(e); i++) {
+		json_object *o = json_object_array_get_idx(e, i);
+		printf("  %-9s %-12s %-28s %lld\n", j_str(o, "name"),
+		       j_str(o, "topology"), j_str(o, "state"),
+		       j_int(o, "attempts", 0));
+		if (j_get(o, "error"))
+			printf("    last error: %s\n", j_str(o, "error"));
+	}
+}
+
+static void
+text_event(json_object *p)
+{
+	const char *kind = j_str(p, "kind");
+
+	if (strcmp(kind, "hello") == 0) {
+		json_object *t = j_get(p, "topologies");
+		printf("watching (libvirt %s)\n", j_str(p, "libvirt"));
+		if (t) {
+			json_object_object_foreach(t, name, st)
+			{
+				printf("  %s: %s\n", name,
+				       json_object_get_string(st));
+			}
+		}
+		return;
+	}
+	if (strcmp(kind, "libvirt") == 0)
+		printf("libvirt: %s\n", j_str(p, "event"));
+	else if (j_get(p, "node"))
+		printf("%s/%s: %s [%s]\n", j_str(p, "topology"),
+		       j_str(p, "node"), j_str(p, "event"), j_str(p, "state"));
+	else
+		printf("%s: %s [%s]\n", j_str(p, "topology"), j_str(p, "event"),
+		       j_str(p, "state"));
+}
+
 const struct output text_output = {
     .version = text_version,
     .status = show_status,
@@ -131,5 +217,8 @@ const struct output text_output = {
     .stopped = text_stopped,
     .topologies = text_topologies,
     .plan = show_plan,
+    .cleaned = text_cleaned,
+    .autostart = text_autostart,
+    .event = text_event,
     .error = text_error,
 };

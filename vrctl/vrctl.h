@@ -7,6 +7,8 @@
 
 #include <json-c/json.h>
 
+enum { OPT_JSON = 256, OPT_HELP, OPT_FIRST_VERB };
+
 /* Exit codes. */
 #define VRCTL_OK       0
 #define VRCTL_EDAEMON  1 /* the daemon answered with an error */
@@ -20,6 +22,9 @@ struct output {
 	void (*stopped)(json_object *result);
 	void (*topologies)(json_object *result); /* `topology` without NAME */
 	void (*plan)(json_object *result);
+	void (*cleaned)(json_object *result);   /* cleanup */
+	void (*autostart)(json_object *result); /* autostart list/add/remove */
+	void (*event)(json_object *params);     /* one `watch` notification */
 	void (*error)(json_object *error);
 };
 
@@ -30,7 +35,11 @@ struct vrctl {
 	const char *socket;
 	const struct output *out;
 	int json;
+	int dot; /* `topology NAME --dot` */
 };
+
+/* Long-only options of start/topology (topology files, issue 4). */
+enum { OPT_TOPO_VRS = 1100, OPT_TOPO_BACKENDS, OPT_TOPO_LBS, OPT_TOPO_DOT };
 
 struct ctl_command {
 	const char *name;
@@ -49,6 +58,8 @@ void ctl_usage(const struct ctl_command *cmd, int to_stderr);
  * caller) is set and the return is 0; -1 when the daemon could not be
  * reached or went away (message printed, exit VRCTL_ECONNECT).
  */
+extern void (*client_notify_hook)(json_object *msg);
+
 int client_call(const char *socket, const char *method, json_object *params,
 		json_object **result, json_object **error);
 
@@ -62,8 +73,21 @@ long long j_int(json_object *o, const char *key, long long dflt);
 int j_bool(json_object *o, const char *key);
 json_object *j_get(json_object *o, const char *key);
 
+/* Supervision verbs (commands_sup.c). */
+int ctl_watch(struct vrctl *v, int argc, char **argv);
+int ctl_cleanup(struct vrctl *v, int argc, char **argv);
+int ctl_autostart(struct vrctl *v, int argc, char **argv);
+/* start/topology option parsing, shared with `autostart add`. */
+json_object *ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
+                             const char *method, int argc, char **argv);
+int ctl_common_opt(struct vrctl *v, const struct ctl_command *cmd, int ch);
+int ctl_noargs(struct vrctl *v, const struct ctl_command *cmd, int argc,
+               char **argv);
+const struct ctl_command *ctl_command_find(const char *name);
+
 void show_topology(json_object *t); /* a running topology (status, start) */
 void show_status(json_object *r);
 void show_plan(json_object *r);
+void show_plan_dot(json_object *r); /* `topology NAME --dot` */
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "autostart.h"
 #include "dispatch.h"
 #include "methods.h"
 #include "proto.h"
@@ -113,41 +114,24 @@ fuzz_handler(struct rpc_req *req)
 	rpc_reply(req, json_object_get(p));
 }
 
-void
-methods_version(struct rpc_req *req)
-{
-	fuzz_handler(req);
-}
+/* Every handler the dispatcher knows answers through fuzz_handler. */
+#define STANDIN(fn)                                                            \
+	void fn(struct rpc_req *req)                                           \
+	{                                                                      \
+		fuzz_handler(req);                                             \
+	}
 
-void
-methods_status(struct rpc_req *req)
-{
-	fuzz_handler(req);
-}
-
-void
-methods_reload(struct rpc_req *req)
-{
-	fuzz_handler(req);
-}
-
-void
-sup_method_start(struct rpc_req *req)
-{
-	fuzz_handler(req);
-}
-
-void
-sup_method_stop(struct rpc_req *req)
-{
-	fuzz_handler(req);
-}
-
-void
-sup_method_topology(struct rpc_req *req)
-{
-	fuzz_handler(req);
-}
+STANDIN(methods_version)
+STANDIN(methods_status)
+STANDIN(methods_reload)
+STANDIN(sup_method_start)
+STANDIN(sup_method_stop)
+STANDIN(sup_method_topology)
+STANDIN(sup_method_watch)
+STANDIN(sup_method_cleanup)
+STANDIN(autostart_method_list)
+STANDIN(autostart_method_add)
+STANDIN(autostart_method_remove)
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -139,3 +139,75 @@ EOP
 	wait $sink
 	tail -1 "$T/sink.out"
 }
+
+# A steady UDP stream with sequence numbers from the source namespace to the
+# sink, in the background: udp_stream_start NAME RATE SECONDS, then
+# udp_stream_result prints "SENT RECEIVED DISTINCT" (call it directly, not
+# in $(...): a subshell cannot wait for the stream).
+udp_stream_start() { # NAME RATE SECONDS
+	local name=$1 rate=$2 secs=$3
+	ip netns exec "vr-$name-out" python3 - "$secs" >"$T/stream-sink.out" 2>&1 <<'EOP' &
+import socket, sys, time
+secs = float(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("198.18.2.2", 9001))
+print("ready", flush=True)
+s.settimeout(0.5)
+seen, got = set(), 0
+end = time.monotonic() + secs + 10
+while time.monotonic() < end:
+    try:
+        d = s.recv(2048)
+    except socket.timeout:
+        if got and time.monotonic() > end - 8:
+            break
+        continue
+    got += 1
+    seen.add(int.from_bytes(d[:4], "big"))
+    if d[4:8] == b"LAST":
+        break
+print(got, len(seen), flush=True)
+EOP
+	STREAM_SINK=$!
+	for _ in $(seq 50); do grep -q ready "$T/stream-sink.out" 2>/dev/null && break; sleep 0.1; done
+	ip netns exec "vr-$name-in" python3 - "$rate" "$secs" >"$T/stream-src.out" 2>&1 <<'EOP' &
+import socket, sys, time
+rate, secs = float(sys.argv[1]), float(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+n = int(rate * secs)
+t0 = time.monotonic()
+for i in range(n):
+    while time.monotonic() < t0 + i / rate:
+        time.sleep(0.001)
+    s.sendto(i.to_bytes(4, "big") + (b"LAST" if i == n - 1 else b"data") + b"x" * 56, ("198.18.2.2", 9001))
+print(n, flush=True)
+EOP
+	STREAM_SRC=$!
+}
+
+udp_stream_result() {
+	wait "$STREAM_SRC"
+	wait "$STREAM_SINK"
+	echo "$(tail -1 "$T/stream-src.out") $(tail -1 "$T/stream-sink.out")"
+}
+
+# wait_for DESCRIPTION SECONDS COMMAND...: poll until COMMAND succeeds.
+wait_for() {
+	local d=$1 secs=$2 i
+	shift 2
+	for i in $(seq $((secs * 10))); do
+		if "$@" >/dev/null 2>&1; then
+			ok "$d (after $((i * 100)) ms)"
+			return 0
+		fi
+		sleep 0.1
+	done
+	bad "$d (not within $secs s)"
+	return 1
+}
+
+# status_field EXPR: evaluate EXPR over `vrctl --json status` as "j".
+status_field() {
+	"$VRCTL" --json status >"$T/sf.json" 2>/dev/null || return 1
+	json "$T/sf.json" "$1"
+}

@@ -91,6 +91,10 @@ stop_libvirt() {
 		wait "$lv_pid" 2>/dev/null
 		lv_pid=
 	fi
+	# a libvirtd the test restarted itself is not our child
+	if [ -s /run/libvirt/libvirtd.pid ]; then
+		kill "$(cat /run/libvirt/libvirtd.pid)" 2>/dev/null
+	fi
 	if [ -n "$vl_pid" ]; then
 		kill "$vl_pid" 2>/dev/null
 		wait "$vl_pid" 2>/dev/null

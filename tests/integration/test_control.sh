@@ -244,7 +244,7 @@ else
 	check "vrouterd exits 0 on SIGTERM" test $rc = 0
 fi
 check "the socket is removed" test ! -e "$SOCK"
-check "STOPPING=1 sent" grep -q '^STOPPING=1' "$T/notify.out"
+check "STOPPING=1 sent" wait_for 50 grep -q '^STOPPING=1' "$T/notify.out"
 if [ $fail -gt 0 ]; then
 	echo "--- daemon log (last 40 lines)"
 	tail -40 "$LOG"

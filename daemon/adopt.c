@@ -1,0 +1,281 @@
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "adopt.h"
+#include "log.h"
+#include "netsetup.h"
+#include "util.h"
+#include "vm.h"
+
+char *
+adopt_xml_text(const char *xml, const char *tag)
+{
+	char open1[64], open2[64];
+	const char *p, *end;
+	char *out, *o;
+
+	snprintf(open1, sizeof(open1), "<%s>", tag);
+	snprintf(open2, sizeof(open2), ":%s>", tag);
+	if ((p = strstr(xml, open1)) != NULL)
+		p += strlen(open1);
+	else if ((p = strstr(xml, open2)) != NULL)
+		p += strlen(open2);
+	else
+		return NULL;
+	if ((end = strstr(p, "</")) == NULL)
+		return NULL;
+	out = o = xmalloc(end - p + 1);
+	while (p < end) {
+		static const struct {
+			const char *ent;
+			char c;
+		} ents[] = {{"&lt;", '<'},   {"&gt;", '>'},   {"&amp;", '&'},
+		            {"&quot;", '"'}, {"&apos;", '\''}};
+		size_t i;
+
+		if (*p != '&') {
+			*o++ = *p++;
+			continue;
+		}
+		for (i = 0; i < nitems(ents); i++)
+			if (strncmp(p, ents[i].ent, strlen(ents[i].ent)) == 0)
+				break;
+		if (i < nitems(ents)) {
+			*o++ = ents[i].c;
+			p += strlen(ents[i].ent);
+		} else if (p[1] == '#') {
+			char *e;
+			long c = p[2] == 'x' ? strtol(p + 3, &e, 16)
+			                     : strtol(p + 2, &e, 10);
+			if (*e != ';' || c <= 0 || c > 127) {
+				free(out);
+				return NULL; /* we only ever write ASCII */
+			}
+			*o++ = (char)c;
+			p = e + 1;
+		} else {
+			free(out);
+			return NULL;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static void
+orphan_add(json_object *orphans, const char *kind, const char *name,
+           const char *topology, const char *why)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "kind", json_object_new_string(kind));
+	json_object_object_add(o, "name", json_object_new_string(name));
+	if (topology)
+		json_object_object_add(o, "topology",
+		                       json_object_new_string(topology));
+	if (why)
+		json_object_object_add(o, "reason", json_object_new_string(why));
+	json_object_array_add(orphans, o);
+}
+
+static struct adopted *
+adopted_find(struct adopted *a, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(a[i].plan->opts.name, name) == 0)
+			return &a[i];
+	return NULL;
+}
+
+int
+adopt_scan(struct adopted **out, json_object *orphans)
+{
+	struct vm_domain *d = NULL;
+	struct adopted *a = NULL;
+	int nd, na = 0;
+
+	*out = NULL;
+	if ((nd = vm_list_ours(&d)) < 0)
+		return -1;
+	a = xcalloc(nd + 1, sizeof(*a));
+	for (int i = 0; i < nd; i++) {
+		char *text = adopt_xml_text(d[i].metadata, "plan"), err[512];
+		struct topo_plan *p = xcalloc(1, sizeof(*p));
+		json_object *j = text ? json_tokener_parse(text) : NULL;
+		struct adopted *ad;
+
+		free(text);
+		if (j == NULL ||
+		    topo_plan_from_json(j, p, err, sizeof(err)) == -1) {
+			if (j == NULL)
+				msgf(err, sizeof(err), "no readable plan");
+			log_warnx("domain %s: cannot adopt: %s", d[i].name,
+			          err);
+			orphan_add(orphans, "domain", d[i].name, NULL, err);
+			json_object_put(j);
+			free(p);
+			continue;
+		}
+		json_object_put(j);
+		if ((ad = adopted_find(a, na, p->opts.name)) == NULL) {
+			ad = &a[na++];
+			ad->plan = p;
+		} else {
+			topo_plan_free(p);
+			free(p);
+		}
+		ad->ndomains++;
+		ad->nactive += d[i].active;
+	}
+	vm_domains_free(d, nd);
+	*out = a;
+	return na;
+}
+
+void
+adopt_free(struct adopted *a, int n)
+{
+	if (a == NULL)
+		return;
+	for (int i = 0; i < n; i++) {
+		topo_plan_free(a[i].plan);
+		free(a[i].plan);
+	}
+	free(a);
+}
+
+static int
+name_known(const char *const *names, const char *name, size_t len)
+{
+	for (int i = 0; names && names[i]; i++)
+		if (strlen(names[i]) == len && strncmp(names[i], name, len) == 0)
+			return 1;
+	return 0;
+}
+
+struct orphan_walk {
+	const char *const *names;
+	json_object *orphans;
+};
+
+static void
+orphan_link(const char *name, const char *alias, void *arg)
+{
+	struct orphan_walk *w = arg;
+	const char *t = alias + strlen(TOPO_ALIAS_PREFIX), *colon;
+	char topo[TOPO_NAME_LEN + 1];
+	size_t len;
+
+	if ((colon = strchr(t, ':')) == NULL)
+		return;
+	len = colon - t;
+	if (name_known(w->names, t, len))
+		return;
+	snprintf(topo, sizeof(topo), "%.*s", (int)len, t);
+	orphan_add(w->orphans, "link", name, topo, "tagged by vrouterd");
+}
+
+static void
+orphan_netns(const char *name, void *arg)
+{
+	struct orphan_walk *w = arg;
+	const char *t = name + strlen(TOPO_IF_PREFIX), *dash;
+	char topo[TOPO_NAME_LEN + 1];
+
+	/* "vr-NAME-in": the topology is what lies between the dashes */
+	if ((dash = strrchr(t, '-')) == NULL || dash == t)
+		return;
+	if (name_known(w->names, t, dash - t))
+		return;
+	snprintf(topo, sizeof(topo), "%.*s", (int)(dash - t), t);
+	orphan_add(w->orphans, "netns", name, topo, "named by vrouterd");
+}
+
+void
+adopt_orphans(const char *const *names, json_object *orphans)
+{
+	struct orphan_walk w = {names, orphans};
+	struct ns_ctx *ns;
+	char err[256];
+
+	if ((ns = ns_open(NULL, err, sizeof(err))) != NULL) {
+		nl_link_foreach_tagged(ns, TOPO_ALIAS_PREFIX, orphan_link, &w);
+		ns_close(ns);
+	}
+	netns_list(TOPO_IF_PREFIX, orphan_netns, &w);
+}
+
+int
+adopt_cleanup(json_object *orphans, char *err, size_t errlen)
+{
+	struct ns_ctx *ns;
+	char e[512], prefix[64];
+	size_t off = 0;
+	int rc = 0;
+
+	if (errlen)
+		err[0] = '\0';
+	ns = ns_open(NULL, e, sizeof(e));
+	for (size_t i = 0; i < json_object_array_length(orphans); i++) {
+		json_object *o = json_object_array_get_idx(orphans, i), *v;
+		const char *kind = "", *name = "", *topo = "";
+		int r = 0;
+
+		if (json_object_object_get_ex(o, "kind", &v))
+			kind = json_object_get_string(v);
+		if (json_object_object_get_ex(o, "name", &v))
+			name = json_object_get_string(v);
+		if (json_object_object_get_ex(o, "topology", &v))
+			topo = json_object_get_string(v);
+		e[0] = '\0';
+		if (strcmp(kind, "domain") == 0)
+			r = vm_destroy(name, e, sizeof(e));
+		else if (strcmp(kind, "netns") == 0)
+			r = netns_delete(name, e, sizeof(e));
+		else if (strcmp(kind, "link") == 0 && ns) {
+			snprintf(prefix, sizeof(prefix), "%s%s:",
+			         TOPO_ALIAS_PREFIX, topo);
+			if ((r = nl_link_del(ns, name, prefix, 1)) == -1)
+				msgf(e, sizeof(e), "%s", ns_error(ns));
+		}
+		if (r == -1) {
+			rc = -1;
+			if (off < errlen)
+				off += snprintf(err + off, errlen - off,
+				                "%s%s", off ? "; " : "", e);
+		}
+	}
+	if (ns)
+		ns_close(ns);
+	return rc;
+}
+
+int
+adopt_state_write(const char *rundir, json_object *state)
+{
+	char path[PATH_MAX];
+	const char *s;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/state.json", rundir) >=
+	    sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	s = json_object_to_json_string_ext(state, JSON_C_TO_STRING_PRETTY);
+	return file_write_atomic(path, s, strlen(s), 0644);
+}
+
+json_object *
+adopt_state_read(const char *rundir)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/state.json", rundir) >=
+	    sizeof(path))
+		return NULL;
+	return json_object_from_file(path);
+}

@@ -1,0 +1,415 @@
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "autostart.h"
+#include "config.h"
+#include "log.h"
+#include "proto.h"
+#include "sup_int.h"
+#include "supervisor.h"
+#include "topo.h"
+#include "util.h"
+
+#define AS_RETRY_MIN_S 5
+#define AS_RETRY_MAX_S 300
+
+enum as_state { AS_PENDING, AS_STARTING, AS_RUNNING, AS_ADOPTED, AS_FAILED };
+
+struct as_entry {
+	json_object *params;
+	char name[TOPO_NAME_LEN + 1];
+	enum as_state state;
+	char error[1024];
+	int attempts;
+	struct event *timer;
+};
+
+static struct {
+	struct event_base *base;
+	struct as_entry *e;
+	int n;
+	char file_error[1024];
+	int active; /* between init and fini */
+} as;
+
+static const char *
+as_state_name(enum as_state s)
+{
+	switch (s) {
+	case AS_PENDING:
+		return "pending";
+	case AS_STARTING:
+		return "starting";
+	case AS_RUNNING:
+		return "started";
+	case AS_ADOPTED:
+		return "running already (adopted)";
+	case AS_FAILED:
+		return "failed";
+	}
+	return "?";
+}
+
+/* The instance name an entry starts under. */
+static void
+as_entry_name(json_object *params, char *buf, size_t len)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(params, "name", &v))
+		vr_strlcpy(buf, json_object_get_string(v), len);
+	else if (json_object_object_get_ex(params, "topology", &v))
+		topo_default_name(json_object_get_string(v), buf, len);
+	else
+		buf[0] = '\0';
+}
+
+static void
+as_clear(void)
+{
+	for (int i = 0; i < as.n; i++) {
+		if (as.e[i].timer)
+			event_free(as.e[i].timer);
+		json_object_put(as.e[i].params);
+	}
+	free(as.e);
+	as.e = NULL;
+	as.n = 0;
+}
+
+/* Read the file: an array of params, each checked like a start request. */
+static json_object *
+as_read(char *err, size_t errlen)
+{
+	json_object *root, *list;
+	char perr[512];
+
+	if (access(conf->autostart, F_OK) == -1 && errno == ENOENT)
+		return json_object_new_array();
+	if ((root = json_object_from_file(conf->autostart)) == NULL) {
+		msgf(err, errlen, "%s: not valid JSON (%s)", conf->autostart,
+		     json_util_get_last_err());
+		return NULL;
+	}
+	if (!json_object_object_get_ex(root, "topologies", &list) ||
+	    !json_object_is_type(list, json_type_array)) {
+		msgf(err, errlen, "%s: needs {\"topologies\": [...]}",
+		     conf->autostart);
+		json_object_put(root);
+		return NULL;
+	}
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		json_object *p = json_object_array_get_idx(list, i);
+
+		if (proto_params_check(proto_method_find("start"), p, perr,
+		                       sizeof(perr)) != 0) {
+			msgf(err, errlen, "%s: topologies[%zu]: %s",
+			     conf->autostart, i, perr);
+			json_object_put(root);
+			return NULL;
+		}
+	}
+	list = json_object_get(list);
+	json_object_put(root);
+	return list;
+}
+
+static int
+as_write(json_object *list, char *err, size_t errlen)
+{
+	json_object *root = json_object_new_object();
+	char dir[PATH_MAX];
+	const char *s;
+	int rc;
+
+	vr_strlcpy(dir, conf->autostart, sizeof(dir));
+	if (mkdir(dirname(dir), 0755) == -1 && errno != EEXIST) {
+		msgf(err, errlen, "mkdir %s: %s", dir, strerror(errno));
+		json_object_put(root);
+		return -1;
+	}
+	json_object_object_add(root, "topologies", json_object_get(list));
+	s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+	                                             JSON_C_TO_STRING_SPACED);
+	if ((rc = file_write_atomic(conf->autostart, s, strlen(s), 0644)) ==
+	    -1)
+		msgf(err, errlen, "write %s: %s", conf->autostart,
+		     strerror(errno));
+	json_object_put(root);
+	return rc;
+}
+
+static void as_try(struct as_entry *e);
+
+static struct as_entry *
+as_find(const char *name)
+{
+	for (int i = 0; i < as.n; i++)
+		if (strcmp(as.e[i].name, name) == 0)
+			return &as.e[i];
+	return NULL;
+}
+
+static void
+as_retry_due(evutil_socket_t fd, short what, void *arg)
+{
+	char *name = arg;
+	struct as_entry *e = as_find(name);
+
+	(void)fd;
+	(void)what;
+	free(name);
+	if (e == NULL)
+		return;
+	event_free(e->timer);
+	e->timer = NULL;
+	as_try(e);
+}
+
+static void
+as_schedule_retry(struct as_entry *e)
+{
+	int s = AS_RETRY_MIN_S << (e->attempts < 7 ? e->attempts - 1 : 6);
+	struct timeval tv;
+
+	if (!as.active)
+		return;
+	if (s > AS_RETRY_MAX_S)
+		s = AS_RETRY_MAX_S;
+	tv.tv_sec = s;
+	tv.tv_usec = 0;
+	log_warnx("autostart %s: %s; retrying in %d s", e->name, e->error, s);
+	e->timer = evtimer_new(as.base, as_retry_due, xstrdup(e->name));
+	evtimer_add(e->timer, &tv);
+}
+
+static void
+as_started(void *arg, int code, const char *err)
+{
+	char *name = arg;
+	struct as_entry *e = as_find(name);
+
+	free(name);
+	if (e == NULL || !as.active)
+		return; /* removed or reloaded meanwhile */
+	if (code == 0) {
+		e->state = AS_RUNNING;
+		e->error[0] = '\0';
+		log_info("autostart %s: running", e->name);
+		return;
+	}
+	e->state = AS_FAILED;
+	vr_strlcpy(e->error, err, sizeof(e->error));
+	as_schedule_retry(e);
+}
+
+static void
+as_try(struct as_entry *e)
+{
+	char err[2048], *arg;
+	int code;
+
+	if (sup_is_running(e->name)) {
+		if (e->state != AS_RUNNING)
+			e->state = AS_ADOPTED;
+		return;
+	}
+	e->attempts++;
+	e->state = AS_STARTING;
+	arg = xstrdup(e->name);
+	if (sup_start(e->params, NULL, as_started, arg, &code, err,
+	              sizeof(err)) == -1) {
+		free(arg);
+		e->state = AS_FAILED;
+		vr_strlcpy(e->error, err, sizeof(e->error));
+		as_schedule_retry(e);
+	}
+}
+
+static void
+as_load_and_start(void)
+{
+	json_object *list;
+
+	as_clear();
+	as.file_error[0] = '\0';
+	if ((list = as_read(as.file_error, sizeof(as.file_error))) == NULL) {
+		log_warnx("autostart: %s", as.file_error);
+		return;
+	}
+	as.n = json_object_array_length(list);
+	as.e = xcalloc(as.n + 1, sizeof(*as.e));
+	for (int i = 0; i < as.n; i++) {
+		as.e[i].params =
+		    json_object_get(json_object_array_get_idx(list, i));
+		as_entry_name(as.e[i].params, as.e[i].name,
+		              sizeof(as.e[i].name));
+	}
+	json_object_put(list);
+	if (as.n)
+		log_info("autostart: %d topolog%s in %s", as.n,
+		         as.n == 1 ? "y" : "ies", conf->autostart);
+	for (int i = 0; i < as.n; i++)
+		as_try(&as.e[i]);
+}
+
+void
+autostart_init(struct event_base *base)
+{
+	as.base = base;
+	as.active = 1;
+	as_load_and_start();
+}
+
+void
+autostart_reload(void)
+{
+	if (as.active)
+		as_load_and_start();
+}
+
+void
+autostart_fini(void)
+{
+	as.active = 0;
+	as_clear();
+}
+
+json_object *
+autostart_status(void)
+{
+	json_object *o = json_object_new_object(), *a = json_object_new_array();
+
+	json_object_object_add(o, "file", json_object_new_string(conf->autostart));
+	if (as.file_error[0])
+		json_object_object_add(o, "error",
+		                       json_object_new_string(as.file_error));
+	for (int i = 0; i < as.n; i++) {
+		json_object *e = json_object_new_object(), *v;
+
+		json_object_object_add(e, "name",
+		                       json_object_new_string(as.e[i].name));
+		if (json_object_object_get_ex(as.e[i].params, "topology", &v))
+			json_object_object_add(e, "topology",
+			                       json_object_get(v));
+		json_object_object_add(
+		    e, "state",
+		    json_object_new_string(as_state_name(as.e[i].state)));
+		json_object_object_add(e, "attempts",
+		                       json_object_new_int(as.e[i].attempts));
+		if (as.e[i].error[0])
+			json_object_object_add(
+			    e, "error", json_object_new_string(as.e[i].error));
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "entries", a);
+	return o;
+}
+
+void
+autostart_method_list(struct rpc_req *req)
+{
+	json_object *res = autostart_status(), *list;
+	char err[1024];
+
+	if ((list = as_read(err, sizeof(err))) == NULL) {
+		json_object_put(res);
+		rpc_error(req, PROTO_E_CONFIG, NULL, "%s", err);
+		return;
+	}
+	json_object_object_add(res, "topologies", list);
+	rpc_reply(req, res);
+}
+
+/* Replace or append the entry for params' instance name, then save. */
+void
+autostart_method_add(struct rpc_req *req)
+{
+	json_object *params = rpc_params(req), *list, *res;
+	char name[TOPO_NAME_LEN + 1], other[TOPO_NAME_LEN + 1], err[2048];
+	size_t i;
+	int code;
+
+	if (sup_plan_check(params, &code, err, sizeof(err)) == -1) {
+		rpc_error(req, code, NULL, "not added: %s", err);
+		return;
+	}
+	if ((list = as_read(err, sizeof(err))) == NULL) {
+		rpc_error(req, PROTO_E_CONFIG, NULL, "%s", err);
+		return;
+	}
+	as_entry_name(params, name, sizeof(name));
+	for (i = 0; i < json_object_array_length(list); i++) {
+		as_entry_name(json_object_array_get_idx(list, i), other,
+		              sizeof(other));
+		if (strcmp(name, other) == 0)
+			break;
+	}
+	if (i < json_object_array_length(list))
+		json_object_array_put_idx(list, i, json_object_get(params));
+	else
+		json_object_array_add(list, json_object_get(params));
+	if (as_write(list, err, sizeof(err)) == -1) {
+		json_object_put(list);
+		rpc_error(req, PROTO_E_CONFIG, NULL, "%s", err);
+		return;
+	}
+	json_object_put(list);
+	log_info("autostart: %s added to %s", name, conf->autostart);
+	res = json_object_new_object();
+	json_object_object_add(res, "added", json_object_new_string(name));
+	json_object_object_add(res, "file",
+	                       json_object_new_string(conf->autostart));
+	rpc_reply(req, res);
+}
+
+void
+autostart_method_remove(struct rpc_req *req)
+{
+	json_object *params = rpc_params(req), *v, *list, *keep, *res;
+	char other[TOPO_NAME_LEN + 1], err[1024];
+	const char *name = "";
+	int found = 0;
+
+	if (json_object_object_get_ex(params, "name", &v))
+		name = json_object_get_string(v);
+	if ((list = as_read(err, sizeof(err))) == NULL) {
+		rpc_error(req, PROTO_E_CONFIG, NULL, "%s", err);
+		return;
+	}
+	keep = json_object_new_array();
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		json_object *p = json_object_array_get_idx(list, i);
+
+		as_entry_name(p, other, sizeof(other));
+		if (strcmp(other, name) == 0)
+			found = 1;
+		else
+			json_object_array_add(keep, json_object_get(p));
+	}
+	json_object_put(list);
+	if (!found) {
+		json_object_put(keep);
+		rpc_error(req, PROTO_E_NOT_FOUND, NULL,
+		          "no autostart entry named %s (`vrctl autostart list`)",
+		          name);
+		return;
+	}
+	if (as_write(keep, err, sizeof(err)) == -1) {
+		json_object_put(keep);
+		rpc_error(req, PROTO_E_CONFIG, NULL, "%s", err);
+		return;
+	}
+	json_object_put(keep);
+	log_info("autostart: %s removed from %s (it keeps running)", name,
+	         conf->autostart);
+	res = json_object_new_object();
+	json_object_object_add(res, "removed", json_object_new_string(name));
+	rpc_reply(req, res);
+}

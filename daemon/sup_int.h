@@ -1,0 +1,94 @@
+/*
+ * The supervisor's private state, shared by supervisor.c (the list, libvirt
+ * events, adoption, restart policy, watchers), sup_start.c (start, stop,
+ * topology) and sup_status.c (status objects).  Loop thread only.
+ */
+#ifndef VR_SUP_INT_H
+#define VR_SUP_INT_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <json-c/json.h>
+
+#include "deploy.h"
+#include "job.h"
+#include "rpc.h"
+#include "topo.h"
+
+enum run_state { RUN_STARTING, RUN_RUNNING, RUN_STOPPING };
+
+#define RESTART_LIMIT_DEFAULT 5
+#define RESTART_BACKOFF_MS    1000   /* doubled per restart ... */
+#define RESTART_BACKOFF_MAX   30000  /* ... up to this */
+
+/* What happens to one node at run time. */
+struct node_rt {
+	int down;            /* its domain stopped behind our back */
+	int restarts;        /* done so far */
+	int restarting;      /* a restart job runs */
+	struct event *timer; /* a restart is due */
+	char last_event[64]; /* "stopped (destroyed)" ... */
+	struct run *run;
+	int node;
+};
+
+struct run {
+	TAILQ_ENTRY(run) entry;
+	struct topo_plan *plan;
+	enum run_state state;
+	char accel_reason[256];
+	char vhost_reason[256];
+	int kvm, vhost;
+	time_t started_at;  /* wall clock, for people */
+	uint64_t start_ms;  /* monotonic, for uptime (since we know it) */
+	uint64_t boot_ms;
+	json_object *warnings; /* array of strings */
+	char rundir[PATH_MAX];
+	struct deploy *deploy; /* while starting */
+	struct rpc_req *req;   /* the pending start, if any */
+	int adopted;           /* found at daemon start, not started by us */
+	int on_failure;        /* restart policy on-failure */
+	int restart_limit;
+	struct node_rt *nrt;   /* plan->nnodes entries */
+	void (*started)(void *arg, int code, const char *err); /* autostart */
+	void *started_arg;
+};
+
+TAILQ_HEAD(run_list, run);
+
+extern struct run_list sup_runs;
+extern struct event_base *sup_base;
+extern int sup_closing;
+
+struct run *sup_run_find(const char *name);
+struct run *sup_run_new(void);
+void sup_run_free(struct run *r);
+const char *sup_run_state(const struct run *r);
+json_object *sup_run_json(struct run *r);
+/* Persist what libvirt does not know (state.json in the run directory). */
+void sup_run_save(struct run *r);
+/* Something changed: tell the watchers. */
+void sup_event(const char *kind, struct run *r, int node, const char *what);
+/* The supervisor may be able to finish shutting down. */
+void sup_check_done(void);
+
+/* Start / stop from inside the daemon (autostart, stop_on_exit) as well as
+ * for a caller (req); see sup_start.c. */
+int sup_start(json_object *params, struct rpc_req *req,
+              void (*started)(void *, int, const char *), void *arg,
+              int *code, char *err, size_t errlen);
+int sup_stop(const char *name, struct rpc_req *req, void (*done)(void *),
+             void *arg, int *code, char *err, size_t errlen);
+
+/* Would these start params make a valid plan?  0, or -1 with code/err. */
+int sup_plan_check(json_object *params, int *code, char *err, size_t errlen);
+
+void sup_status_fini(void);
+
+json_object *jstrf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,529 @@
+/*
+ * start, stop and topology: plans from params, jobs that carry them out,
+ * and the answers.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "deploy.h"
+#include "hostinfo.h"
+#include "job.h"
+#include "log.h"
+#include "proto.h"
+#include "sup_int.h"
+#include "supervisor.h"
+#include "util.h"
+
+struct stop_op {
+	struct rpc_req *req;
+	struct run **runs;
+	int nruns;
+	char err[4096];
+	int failed;
+	void (*done)(void *);
+	void *done_arg;
+};
+
+/* ---- start -------------------------------------------------------------- */
+
+static void
+start_job(struct job *j, void *arg)
+{
+	struct run *r = arg;
+
+	deploy_start(j, r->deploy);
+}
+
+static void
+start_progress(void *arg, const char *step, const char *msg)
+{
+	struct run *r = arg;
+	json_object *p;
+
+	if (r->req == NULL)
+		return;
+	p = json_object_new_object();
+	json_object_object_add(p, "topology",
+	                       json_object_new_string(r->plan->opts.name));
+	json_object_object_add(p, "step", json_object_new_string(step));
+	json_object_object_add(p, "message", json_object_new_string(msg));
+	rpc_notify(r->req, "progress", p);
+}
+
+static void
+start_done(void *arg)
+{
+	struct run *r = arg;
+	struct deploy *d = r->deploy;
+	struct rpc_req *req = r->req;
+
+	r->req = NULL;
+	r->deploy = NULL;
+	if (d->code == 0) {
+		r->state = RUN_RUNNING;
+		r->boot_ms = d->boot_ms;
+		log_info("%s: running (%s, %d node%s, ready in %.1f s)",
+		         r->plan->opts.name, r->kvm ? "kvm" : "tcg",
+		         r->plan->nnodes, r->plan->nnodes > 1 ? "s" : "",
+		         r->boot_ms / 1000.0);
+		sup_run_save(r);
+		sup_event("topology", r, -1, "running");
+		if (r->started)
+			r->started(r->started_arg, 0, NULL);
+		if (req)
+			rpc_reply(req, sup_run_json(r));
+	} else {
+		json_object *data = json_object_new_object();
+		char msg[3072];
+
+		msgf(msg, sizeof(msg),
+		     "start %s failed at %s; everything created was removed "
+		     "again",
+		     r->plan->opts.name, d->err);
+		json_object_object_add(data, "step",
+		                       json_object_new_string(d->step));
+		if (d->console_tail[0])
+			json_object_object_add(
+			    data, "console_tail",
+			    json_object_new_string(d->console_tail));
+		json_object_object_add(data, "rolled_back",
+		                       json_object_new_boolean(1));
+		sup_event("topology", r, -1, "failed");
+		if (r->started)
+			r->started(r->started_arg, d->code, msg);
+		if (req)
+			rpc_error(req, d->code, data, "%s", msg);
+		else
+			json_object_put(data);
+		TAILQ_REMOVE(&sup_runs, r, entry);
+		rmdir(r->rundir); /* only if empty: keep console logs */
+		sup_run_free(r);
+	}
+	free(d);
+	sup_check_done();
+}
+
+static int
+image_paths(const struct topo_opts *o, struct deploy *d, char *err,
+            size_t errlen)
+{
+	const char *dir = o->image;
+	char real[PATH_MAX];
+
+	if (realpath(dir, real) == NULL) {
+		msgf(err, errlen,
+		     "guest image directory %s: %s (build it with "
+		     "`images/build-guest -o %s`, or pass --image DIR)",
+		     dir, strerror(errno), dir);
+		return -1;
+	}
+	if ((size_t)snprintf(d->kernel, sizeof(d->kernel), "%s/vmlinuz",
+	                     real) >= sizeof(d->kernel) ||
+	    (size_t)snprintf(d->initrd, sizeof(d->initrd), "%s/initrd.img",
+	                     real) >= sizeof(d->initrd)) {
+		snprintf(err, errlen, "guest image path too long");
+		return -1;
+	}
+	return 0;
+}
+
+/* Options and plan from params.  0, or -1 with *code and err set. */
+static int
+plan_from_params(json_object *params, struct topo_plan *plan,
+                 struct hostinfo *h, int *code, char *err, size_t errlen)
+{
+	struct topo_opts o;
+	char real[PATH_MAX];
+	json_object *v;
+
+	/* The configuration's defaults, then what the caller asked for. */
+	topo_opts_init(&o);
+	o.timeout_sec = conf->start_timeout;
+	o.accel = conf->accel;
+	o.link = conf->link;
+	*code = PROTO_E_CONFIG;
+	if (conf->ports[0] && topo_opts_set_ports(&o, conf->ports, err,
+	                                          errlen) == -1)
+		return -1;
+	*code = PROTO_E_PARAMS;
+	if (topo_opts_from_json(params, &o, err, errlen) == -1)
+		return -1;
+	/* The plan records the image it will really boot. */
+	if (!json_object_object_get_ex(params, "image", &v))
+		vr_strlcpy(o.image, conf->image_dir, sizeof(o.image));
+	if (realpath(o.image, real) != NULL)
+		vr_strlcpy(o.image, real, sizeof(o.image));
+	*code = PROTO_E_INTERNAL;
+	if (hostinfo_read(h, NULL) == -1) {
+		msgf(err, errlen, "cannot read host facts: %s", strerror(errno));
+		return -1;
+	}
+	*code = PROTO_E_TOPOLOGY;
+	if (topo_plan_build(&o, &h->online, &h->isolated, plan, err, errlen) ==
+	    -1)
+		return -1;
+	return 0;
+}
+
+/* The restart policy from params.  0, or -1 with err. */
+static int
+policy_from_params(json_object *params, struct run *r, char *err,
+                   size_t errlen)
+{
+	json_object *v;
+
+	r->on_failure = 0;
+	r->restart_limit = RESTART_LIMIT_DEFAULT;
+	if (json_object_object_get_ex(params, "restart", &v)) {
+		const char *s = json_object_get_string(v);
+		if (strcmp(s, "on-failure") == 0)
+			r->on_failure = 1;
+		else if (strcmp(s, "never") != 0) {
+			msgf(err, errlen,
+			     "restart: \"%s\" is not never or on-failure", s);
+			return -1;
+		}
+	}
+	if (json_object_object_get_ex(params, "restart_limit", &v))
+		r->restart_limit = json_object_get_int(v);
+	return 0;
+}
+
+int
+sup_start(json_object *params, struct rpc_req *req,
+          void (*started)(void *, int, const char *), void *arg, int *code,
+          char *err, size_t errlen)
+{
+	struct run *r = NULL;
+	struct deploy *d = NULL;
+	struct hostinfo h;
+	int accel;
+
+	*code = PROTO_E_BUSY;
+	if (sup_closing) {
+		msgf(err, errlen,
+		     "vrouterd is shutting down; try again when it is back");
+		return -1;
+	}
+	r = sup_run_new();
+	d = xcalloc(1, sizeof(*d));
+	if (plan_from_params(params, r->plan, &h, code, err, errlen) == -1)
+		goto fail;
+	*code = PROTO_E_PARAMS;
+	if (policy_from_params(params, r, err, errlen) == -1)
+		goto fail;
+	r->nrt = xcalloc(r->plan->nnodes, sizeof(*r->nrt));
+	for (int n = 0; n < r->plan->nnodes; n++) {
+		r->nrt[n].run = r;
+		r->nrt[n].node = n;
+	}
+	*code = PROTO_E_EXISTS;
+	if (sup_run_find(r->plan->opts.name) != NULL) {
+		msgf(err, errlen,
+		     "a topology named %s is running already (`vrctl stop %s` "
+		     "first, or choose another --name)",
+		     r->plan->opts.name, r->plan->opts.name);
+		goto fail;
+	}
+	*code = PROTO_E_START;
+	if ((accel = hostinfo_accel(&h, r->plan->opts.accel, r->accel_reason,
+	                            sizeof(r->accel_reason))) == -1) {
+		msgf(err, errlen, "accelerator: %s", r->accel_reason);
+		goto fail;
+	}
+	r->kvm = accel == ACCEL_KVM;
+	r->vhost = h.vhost_net;
+	vr_strlcpy(r->vhost_reason, h.vhost_reason, sizeof(r->vhost_reason));
+	if (!r->kvm)
+		json_object_array_add(
+		    r->warnings,
+		    jstrf("guests run under TCG (software emulation, far "
+		          "slower than KVM): %s",
+		          r->accel_reason));
+	if (!r->vhost)
+		json_object_array_add(r->warnings,
+		                      jstrf("no vhost-net: %s", r->vhost_reason));
+	if (r->plan->pin.warning[0])
+		json_object_array_add(
+		    r->warnings, json_object_new_string(r->plan->pin.warning));
+	*code = PROTO_E_IMAGE;
+	if (image_paths(&r->plan->opts, d, err, errlen) == -1)
+		goto fail;
+	*code = PROTO_E_CONFIG;
+	if ((size_t)snprintf(r->rundir, sizeof(r->rundir), "%s/%s",
+	                     conf->state_dir,
+	                     r->plan->opts.name) >= sizeof(r->rundir)) {
+		msgf(err, errlen, "state_dir %s is too long", conf->state_dir);
+		goto fail;
+	}
+	vr_strlcpy(d->rundir, r->rundir, sizeof(d->rundir));
+	d->plan = r->plan;
+	d->kvm = r->kvm;
+	d->vhost = r->vhost;
+	r->deploy = d;
+	r->req = req;
+	r->started = started;
+	r->started_arg = arg;
+	r->state = RUN_STARTING;
+	r->started_at = time(NULL);
+	r->start_ms = now_ms();
+	TAILQ_INSERT_TAIL(&sup_runs, r, entry);
+	log_info("%s: starting %s (%d node%s, %s)", r->plan->opts.name,
+	         r->plan->opts.topology, r->plan->nnodes,
+	         r->plan->nnodes > 1 ? "s" : "", r->kvm ? "kvm" : "tcg");
+	if (job_start(sup_base, start_job, start_progress, start_done, r) ==
+	    -1) {
+		TAILQ_REMOVE(&sup_runs, r, entry);
+		*code = PROTO_E_INTERNAL;
+		msgf(err, errlen, "cannot start a job: %s", strerror(errno));
+		r->deploy = NULL;
+		goto fail;
+	}
+	sup_event("topology", r, -1, "starting");
+	return 0;
+fail:
+	free(d);
+	sup_run_free(r);
+	return -1;
+}
+
+int
+sup_plan_check(json_object *params, int *code, char *err, size_t errlen)
+{
+	struct topo_plan *plan = xcalloc(1, sizeof(*plan));
+	struct hostinfo h;
+	int rc;
+
+	rc = plan_from_params(params, plan, &h, code, err, errlen);
+	if (rc == 0)
+		topo_plan_free(plan);
+	free(plan);
+	return rc;
+}
+
+void
+sup_method_start(struct rpc_req *req)
+{
+	char err[2048];
+	int code;
+
+	if (sup_start(rpc_params(req), req, NULL, NULL, &code, err,
+	              sizeof(err)) == -1)
+		rpc_error(req, code, NULL, "%s", err);
+}
+
+/* ---- stop --------------------------------------------------------------- */
+
+static void
+stop_job(struct job *j, void *arg)
+{
+	struct stop_op *op = arg;
+	size_t off = 0;
+
+	for (int i = 0; i < op->nruns; i++) {
+		struct run *r = op->runs[i];
+		char err[2048];
+
+		job_progress(j, "stop", "stopping %s", r->plan->opts.name);
+		if (deploy_teardown(r->plan, err, sizeof(err)) == -1) {
+			op->failed = 1;
+			if (off < sizeof(op->err))
+				off += snprintf(op->err + off,
+				                sizeof(op->err) - off, "%s%s: %s",
+				                off ? "; " : "",
+				                r->plan->opts.name, err);
+		}
+	}
+}
+
+static void
+stop_progress(void *arg, const char *step, const char *msg)
+{
+	struct stop_op *op = arg;
+	json_object *p = json_object_new_object();
+
+	json_object_object_add(p, "step", json_object_new_string(step));
+	json_object_object_add(p, "message", json_object_new_string(msg));
+	if (op->req)
+		rpc_notify(op->req, "progress", p);
+	else
+		json_object_put(p);
+}
+
+static void
+stop_done(void *arg)
+{
+	struct stop_op *op = arg;
+	json_object *names = json_object_new_array(), *res;
+	char path[PATH_MAX + 32];
+
+	for (int i = 0; i < op->nruns; i++) {
+		struct run *r = op->runs[i];
+
+		json_object_array_add(names,
+		                      json_object_new_string(r->plan->opts.name));
+		if (op->failed) {
+			r->state = RUN_RUNNING; /* still there, in part */
+			continue;
+		}
+		for (int n = 0; n < r->plan->nnodes; n++) {
+			deploy_console_path(r->rundir, &r->plan->nodes[n], path,
+			                    sizeof(path));
+			unlink(path);
+		}
+		snprintf(path, sizeof(path), "%s/state.json", r->rundir);
+		unlink(path);
+		rmdir(r->rundir);
+		log_info("%s: stopped", r->plan->opts.name);
+		sup_event("topology", r, -1, "stopped");
+		TAILQ_REMOVE(&sup_runs, r, entry);
+		sup_run_free(r);
+	}
+	if (op->req == NULL) {
+		if (op->failed)
+			log_warnx("stop: %s", op->err);
+		json_object_put(names);
+	} else if (op->failed) {
+		json_object_put(names);
+		rpc_error(op->req, PROTO_E_STOP, NULL,
+		          "stop left something behind: %s", op->err);
+	} else {
+		res = json_object_new_object();
+		json_object_object_add(res, "stopped", names);
+		rpc_reply(op->req, res);
+	}
+	if (op->done)
+		op->done(op->done_arg);
+	free(op->runs);
+	free(op);
+	sup_check_done();
+}
+
+/*
+ * Stop every running topology named (all when name is NULL).  req (may be
+ * NULL) gets the answer; done(arg) follows.  0, or -1 with code/err when
+ * nothing was started.
+ */
+int
+sup_stop(const char *name, struct rpc_req *req, void (*done)(void *),
+         void *arg, int *code, char *err, size_t errlen)
+{
+	struct stop_op *op;
+	struct run *r;
+	int n = 0;
+
+	op = xcalloc(1, sizeof(*op));
+	op->req = req;
+	op->done = done;
+	op->done_arg = arg;
+	TAILQ_FOREACH(r, &sup_runs, entry)
+	n++;
+	op->runs = xcalloc(n + 1, sizeof(*op->runs));
+	TAILQ_FOREACH(r, &sup_runs, entry)
+	{
+		if (name && strcmp(r->plan->opts.name, name) != 0)
+			continue;
+		if (r->state != RUN_RUNNING) {
+			if (name == NULL && req == NULL)
+				continue; /* shutting down: leave it */
+			*code = PROTO_E_BUSY;
+			msgf(err, errlen,
+			     "%s is %s; try again when that has finished",
+			     r->plan->opts.name, sup_run_state(r));
+			goto fail;
+		}
+		op->runs[op->nruns++] = r;
+	}
+	if (name && op->nruns == 0) {
+		*code = PROTO_E_NOT_FOUND;
+		msgf(err, errlen,
+		     "no topology named %s is running (`vrctl status` lists "
+		     "them)",
+		     name);
+		goto fail;
+	}
+	for (int i = 0; i < op->nruns; i++) {
+		struct run *rr = op->runs[i];
+
+		rr->state = RUN_STOPPING;
+		for (int k = 0; k < rr->plan->nnodes; k++)
+			if (rr->nrt[k].timer) {
+				event_free(rr->nrt[k].timer);
+				rr->nrt[k].timer = NULL;
+			}
+	}
+	if (job_start(sup_base, stop_job, stop_progress, stop_done, op) ==
+	    -1) {
+		for (int i = 0; i < op->nruns; i++)
+			op->runs[i]->state = RUN_RUNNING;
+		*code = PROTO_E_INTERNAL;
+		msgf(err, errlen, "cannot start a job: %s", strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	free(op->runs);
+	free(op);
+	return -1;
+}
+
+void
+sup_method_stop(struct rpc_req *req)
+{
+	json_object *params = rpc_params(req), *v;
+	const char *name = NULL;
+	char err[1024];
+	int all = 0, code;
+
+	if (json_object_object_get_ex(params, "name", &v))
+		name = json_object_get_string(v);
+	if (json_object_object_get_ex(params, "all", &v))
+		all = json_object_get_boolean(v);
+	if ((name == NULL) == !all) {
+		rpc_error(req, PROTO_E_PARAMS, NULL,
+		          "stop needs either \"name\" or \"all\": true");
+		return;
+	}
+	if (sup_closing) {
+		rpc_error(req, PROTO_E_BUSY, NULL, "vrouterd is shutting down");
+		return;
+	}
+	if (sup_stop(name, req, NULL, NULL, &code, err, sizeof(err)) == -1)
+		rpc_error(req, code, NULL, "%s", err);
+}
+
+/* ---- topology ----------------------------------------------------------- */
+
+void
+sup_method_topology(struct rpc_req *req)
+{
+	json_object *params = rpc_params(req), *v, *res;
+	struct topo_plan *plan;
+	struct hostinfo h;
+	char err[1024];
+	int code;
+
+	if (!json_object_object_get_ex(params, "topology", &v)) {
+		/* built-in and users' files, from the search path */
+		res = json_object_new_object();
+		json_object_object_add(res, "topologies", topo_list_json());
+		rpc_reply(req, res);
+		return;
+	}
+	plan = xcalloc(1, sizeof(*plan));
+	if (plan_from_params(params, plan, &h, &code, err, sizeof(err)) == 0) {
+		res = json_object_new_object();
+		json_object_object_add(res, "plan", topo_plan_to_json(plan));
+		rpc_reply(req, res);
+		topo_plan_free(plan);
+	} else
+		rpc_error(req, code, NULL, "%s", err);
+	free(plan);
+}

@@ -1,0 +1,230 @@
+/*
+ * Status objects of running topologies (shape: docs/protocol.md, "status").
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "netsetup.h"
+#include "sup_int.h"
+#include "threads.h"
+#include "util.h"
+#include "vm.h"
+
+static struct ns_ctx *sup_ns; /* the daemon's namespace, for counters */
+
+const char *
+sup_run_state(const struct run *r)
+{
+	switch (r->state) {
+	case RUN_STARTING:
+		return "starting";
+	case RUN_STOPPING:
+		return "stopping";
+	case RUN_RUNNING:
+		break;
+	}
+	for (int n = 0; n < r->plan->nnodes; n++)
+		if (r->nrt[n].down ||
+		    strcmp(vm_state(r->plan->nodes[n].domain), "running") != 0)
+			return "degraded";
+	return "running";
+}
+
+void
+sup_status_fini(void)
+{
+	if (sup_ns)
+		ns_close(sup_ns);
+	sup_ns = NULL;
+}
+
+static struct ns_ctx *
+sup_netns(void)
+{
+	char err[256];
+
+	if (sup_ns == NULL && (sup_ns = ns_open(NULL, err, sizeof(err))) == NULL)
+		log_warnx("%s", err);
+	return sup_ns;
+}
+
+static json_object *
+link_json(const char *name)
+{
+	json_object *o = json_object_new_object();
+	struct nl_link_stats st;
+	struct ns_ctx *ns = sup_netns();
+	char kind[32];
+
+	json_object_object_add(o, "name", json_object_new_string(name));
+	if (ns && nl_link_kind(ns, name, kind, sizeof(kind)) == 0)
+		json_object_object_add(o, "kind", json_object_new_string(kind));
+	if (ns && nl_link_stats(ns, name, &st) == 0) {
+		json_object_object_add(o, "rx_packets",
+		                       json_object_new_int64(st.rx_packets));
+		json_object_object_add(o, "tx_packets",
+		                       json_object_new_int64(st.tx_packets));
+		json_object_object_add(o, "rx_dropped",
+		                       json_object_new_int64(st.rx_dropped));
+		json_object_object_add(o, "tx_dropped",
+		                       json_object_new_int64(st.tx_dropped));
+	} else
+		json_object_object_add(o, "present",
+		                       json_object_new_boolean(0));
+	return o;
+}
+
+static json_object *
+node_json(struct run *r, int n)
+{
+	const struct topo_node *nd = &r->plan->nodes[n];
+	json_object *o = json_object_new_object(), *ifs;
+	char log[PATH_MAX];
+	pid_t pid = -1;
+
+	json_object_object_add(o, "name", json_object_new_string(nd->name));
+	json_object_object_add(o, "domain", json_object_new_string(nd->domain));
+	json_object_object_add(o, "role",
+	                       json_object_new_string(topo_role_name(nd->role)));
+	if (r->state != RUN_STARTING) {
+		json_object_object_add(
+		    o, "state", json_object_new_string(vm_state(nd->domain)));
+		pid = vm_qemu_pid(nd->domain);
+	}
+	json_object_object_add(o, "vcpus", json_object_new_int(nd->vcpus));
+	json_object_object_add(o, "memory_mib",
+	                       json_object_new_int(nd->memory_mib));
+	if (pid > 0)
+		json_object_object_add(o, "qemu_pid", json_object_new_int(pid));
+	if (r->nrt) {
+		const struct node_rt *rt = &r->nrt[n];
+
+		json_object_object_add(o, "restarts",
+		                       json_object_new_int(rt->restarts));
+		if (rt->last_event[0])
+			json_object_object_add(
+			    o, "last_event",
+			    json_object_new_string(rt->last_event));
+		if (rt->restarting || rt->timer)
+			json_object_object_add(o, "restarting",
+			                       json_object_new_boolean(1));
+	}
+	deploy_console_path(r->rundir, nd, log, sizeof(log));
+	json_object_object_add(o, "console_log", json_object_new_string(log));
+	if (pid > 0)
+		json_object_object_add(
+		    o, "threads",
+		    threads_json(pid, r->plan->opts.pin ? &r->plan->pin : NULL,
+		                 n));
+	ifs = json_object_new_array();
+	for (int k = 0; k < nd->nifs && r->state != RUN_STARTING; k++) {
+		const struct topo_if *i = &nd->ifs[k];
+		json_object *l = link_json(i->host_if);
+
+		json_object_object_add(l, "guest_if",
+		                       json_object_new_string(i->guest_if));
+		json_object_object_add(l, "mac", json_object_new_string(i->mac));
+		json_object_object_add(l, "address",
+		                       json_object_new_string(i->addr));
+		json_object_array_add(ifs, l);
+	}
+	json_object_object_add(o, "interfaces", ifs);
+	return o;
+}
+
+static json_object *
+ports_json(struct run *r, json_object *hostifs)
+{
+	json_object *o = json_object_new_object();
+
+	for (int i = 0; i < 2; i++) {
+		const struct topo_port *pt = &r->plan->ports[i];
+		json_object *p = json_object_new_object();
+
+		if (pt->netns[0])
+			json_object_object_add(
+			    p, "netns", json_object_new_string(pt->netns));
+		if (pt->created) {
+			json_object_object_add(
+			    p, "interface", json_object_new_string(pt->ns_if));
+			json_object_object_add(
+			    p, "address", json_object_new_string(pt->ns_addr));
+			json_object_object_add(
+			    p, "gateway", json_object_new_string(pt->ns_gw));
+		}
+		json_object_object_add(p, "host_if",
+		                       json_object_new_string(pt->host_if));
+		json_object_object_add(o, pt->role, p);
+		if (r->state != RUN_STARTING) {
+			json_object_array_add(hostifs, link_json(pt->host_if));
+			if (pt->bridge[0])
+				json_object_array_add(hostifs,
+				                      link_json(pt->bridge));
+		}
+	}
+	return o;
+}
+
+json_object *
+sup_run_json(struct run *r)
+{
+	json_object *o = json_object_new_object(), *nodes, *hostifs;
+	char when[32];
+	struct tm tm;
+
+	json_object_object_add(o, "name",
+	                       json_object_new_string(r->plan->opts.name));
+	json_object_object_add(o, "topology",
+	                       json_object_new_string(r->plan->opts.topology));
+	json_object_object_add(o, "state",
+	                       json_object_new_string(sup_run_state(r)));
+	json_object_object_add(o, "accel",
+	                       json_object_new_string(r->kvm ? "kvm" : "tcg"));
+	json_object_object_add(o, "accel_reason",
+	                       json_object_new_string(r->accel_reason));
+	json_object_object_add(o, "vhost", json_object_new_boolean(r->vhost));
+	json_object_object_add(o, "vhost_reason",
+	                       json_object_new_string(r->vhost_reason));
+	json_object_object_add(
+	    o, "link", json_object_new_string(topo_link_name(r->plan->opts.link)));
+	json_object_object_add(o, "pinned",
+	                       json_object_new_boolean(r->plan->opts.pin));
+	json_object_object_add(o, "adopted", json_object_new_boolean(r->adopted));
+	json_object_object_add(
+	    o, "restart",
+	    json_object_new_string(r->on_failure ? "on-failure" : "never"));
+	if (r->on_failure)
+		json_object_object_add(o, "restart_limit",
+		                       json_object_new_int(r->restart_limit));
+	gmtime_r(&r->started_at, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_object_add(o, "started_at", json_object_new_string(when));
+	json_object_object_add(
+	    o, "uptime_s", json_object_new_int64((now_ms() - r->start_ms) / 1000));
+	if (r->state == RUN_RUNNING)
+		json_object_object_add(o, "boot_ms",
+		                       json_object_new_int64(r->boot_ms));
+	json_object_object_add(o, "warnings", json_object_get(r->warnings));
+	nodes = json_object_new_array();
+	for (int n = 0; n < r->plan->nnodes; n++)
+		json_object_array_add(nodes, node_json(r, n));
+	json_object_object_add(o, "nodes", nodes);
+	hostifs = json_object_new_array();
+	json_object_object_add(o, "ports", ports_json(r, hostifs));
+	if (r->state != RUN_STARTING) {
+		/* internal networks, and the splitter's legs: their counters
+		 * show how the traffic was spread on the host side */
+		for (int i = 0; i < r->plan->nsegments; i++)
+			json_object_array_add(
+			    hostifs, link_json(r->plan->segments[i].bridge));
+		for (int i = 0; i < r->plan->splitter.nifs; i++)
+			json_object_array_add(
+			    hostifs,
+			    link_json(r->plan->splitter.ifs[i].host_if));
+	}
+	json_object_object_add(o, "host_interfaces", hostifs);
+	return o;
+}
+
