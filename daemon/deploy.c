@@ -688,6 +688,23 @@ deploy_pin(struct deploy *d)
 	return 0;
 }
 
+/*
+ * Test hook: with VROUTERD_FAULT=STEP in vrouterd's environment, start fails
+ * right after STEP, so the rollback of everything made before it is
+ * exercised (tests/integration/test_faults.sh walks every step).
+ */
+static int
+deploy_fault(struct deploy *d, const char *step)
+{
+	const char *f = getenv("VROUTERD_FAULT");
+
+	if (f == NULL || strcmp(f, step) != 0)
+		return 0;
+	return deploy_fail(d, PROTO_E_START, step,
+	                   "fault injected after this step (VROUTERD_FAULT=%s)",
+	                   f);
+}
+
 void
 deploy_start(struct job *j, struct deploy *d)
 {
@@ -698,7 +715,7 @@ deploy_start(struct job *j, struct deploy *d)
 	uint64_t t0;
 
 	d->code = 0;
-	if (check_image(d) == -1)
+	if (check_image(d) == -1 || deploy_fault(d, "image") == -1)
 		goto fail;
 	job_progress(j, "check", "checking that names are free");
 	if (vm_ensure(err, sizeof(err)) == -1) {
@@ -709,7 +726,7 @@ deploy_start(struct job *j, struct deploy *d)
 		deploy_fail(d, PROTO_E_NETSETUP, "netlink", "%s", err);
 		goto fail;
 	}
-	if (check_names_free(d, host) == -1)
+	if (check_names_free(d, host) == -1 || deploy_fault(d, "check") == -1)
 		goto fail;
 	if (mkdir(d->rundir, 0755) == -1 && errno != EEXIST) {
 		deploy_fail(d, PROTO_E_START, "state", "mkdir %s: %s",
@@ -720,13 +737,16 @@ deploy_start(struct job *j, struct deploy *d)
 	for (int i = 0; i < 2; i++)
 		if (port_setup(d, host, &p->ports[i]) == -1)
 			goto fail;
+	if (deploy_fault(d, "ports") == -1)
+		goto fail;
 	if (p->nsegments > 0 || p->splitter.netns[0]) {
 		job_progress(j, "networks",
 		             "creating %d internal network%s%s",
 		             p->nsegments, p->nsegments == 1 ? "" : "s",
 		             p->splitter.netns[0] ? " and the splitter" : "");
 		if (segments_setup(d, host) == -1 ||
-		    splitter_setup(d, host) == -1)
+		    splitter_setup(d, host) == -1 ||
+		    deploy_fault(d, "networks") == -1)
 			goto fail;
 	}
 	job_progress(j, "links", "creating %s interfaces",
@@ -734,6 +754,8 @@ deploy_start(struct job *j, struct deploy *d)
 	for (int n = 0; n < p->nnodes; n++)
 		if (node_links_setup(d, host, &p->nodes[n]) == -1)
 			goto fail;
+	if (deploy_fault(d, "links") == -1)
+		goto fail;
 	pj = topo_plan_to_json(p);
 	t0 = now_ms();
 	for (int n = 0; n < p->nnodes; n++) {
@@ -746,11 +768,14 @@ deploy_start(struct job *j, struct deploy *d)
 		            pj, JSON_C_TO_STRING_PLAIN)) == -1)
 			goto fail;
 	}
+	if (deploy_fault(d, "domain") == -1)
+		goto fail;
 	job_progress(j, "ready", "waiting for %d guest%s to report ready",
 	             p->nnodes, p->nnodes > 1 ? "s" : "");
-	if (nodes_wait_ready(j, d, t0) == -1)
+	if (nodes_wait_ready(j, d, t0) == -1 ||
+	    deploy_fault(d, "ready") == -1)
 		goto fail;
-	if (deploy_pin(d) == -1)
+	if (deploy_pin(d) == -1 || deploy_fault(d, "pin") == -1)
 		goto fail;
 	json_object_put(pj);
 	ns_close(host);

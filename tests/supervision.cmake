@@ -20,3 +20,10 @@ if(VR_SYSTEMD_ANALYZE)
 	set_tests_properties(systemd_unit_verify PROPERTIES LABELS "unit"
 		FAIL_REGULAR_EXPRESSION "vrouterd.service:")
 endif()
+
+add_test(NAME e2e_faults
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_faults.sh
+		${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_faults PROPERTIES
+	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
