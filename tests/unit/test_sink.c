@@ -1,0 +1,235 @@
+/* Unit tests for the sink's accounting (bench/sink.c) and stats.c. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen.h"
+#include "sink.h"
+#include "stats.h"
+#include "t.h"
+
+static struct gen_frames gf;
+static uint8_t buf[GEN_MAX_FRAME];
+
+/* Feed frame (run, flow, seq) sent at ts, received at rx. */
+static int
+feed(struct sink *s, unsigned run, unsigned flow, uint32_t seq, uint64_t ts,
+     uint64_t rx)
+{
+	struct gen_payload pl = {.run = (uint16_t)run,
+				 .flow = (uint16_t)flow,
+				 .seq = seq,
+				 .ts_ns = ts};
+	size_t len;
+
+	memset(buf, 0, sizeof(buf));
+	len = gen_write(&gf, flow % gf.gf_cfg.flows, 0, &pl, buf);
+	return sink_account(s, buf, len, len, rx);
+}
+
+static void
+feed_range(struct sink *s, unsigned flow, uint32_t from, uint32_t to)
+{
+	uint32_t q;
+
+	for (q = from; q != to; q++)
+		feed(s, 1, flow, q, 1000, 2000);
+}
+
+static void
+test_in_order_and_loss(void)
+{
+	struct sink *s = sink_new(4);
+	struct sink_totals t;
+	uint64_t sent[4] = {100, 100, 0, 0};
+
+	sink_reset(s, 1);
+	feed_range(s, 0, 0, 100);
+	/* flow 1: 10..19 and the tail 90..99 lost */
+	feed_range(s, 1, 0, 10);
+	feed_range(s, 1, 20, 90);
+	sink_totals(s, sent, &t);
+	CHECK_INT(t.received, 180);
+	CHECK_INT(t.lost, 20);
+	CHECK_INT(t.reordered, 0);
+	CHECK_INT(t.duplicates, 0);
+	CHECK_INT(t.flows_seen, 2);
+	CHECK_INT(sink_flow_lost(&s->s_flows[1], 100), 20);
+	/* without the sender's counts only the gap is visible */
+	sink_totals(s, NULL, &t);
+	CHECK_INT(t.lost, 10);
+	CHECK_INT(s->s_bytes, 180 * 60);
+	sink_free(s);
+}
+
+static void
+test_reorder_dup(void)
+{
+	struct sink *s = sink_new(1);
+	struct sink_totals t;
+	uint32_t order[] = {0, 1, 3, 2, 4, 4, 1, 7, 5, 6, 8};
+	uint64_t sent = 9;
+	unsigned i;
+
+	sink_reset(s, 1);
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		feed(s, 1, 0, order[i], 0, 1);
+	sink_totals(s, &sent, &t);
+	CHECK_INT(t.received, 9);
+	CHECK_INT(t.duplicates, 2); /* the second 4 and the second 1 */
+	CHECK_INT(t.reordered, 3);  /* 2, 5, 6 */
+	CHECK_INT(t.lost, 0);
+	sink_free(s);
+}
+
+static void
+test_late_and_wrap(void)
+{
+	struct sink *s = sink_new(2);
+	struct sink_totals t;
+	uint64_t sent[2] = {5001, 20};
+
+	sink_reset(s, 1);
+	feed_range(s, 0, 0, 100);
+	feed_range(s, 0, 101, 5001);
+	feed(s, 1, 0, 100, 0, 1); /* far beyond the window: late */
+	/* flow 1 crosses the 32-bit sequence wrap */
+	feed_range(s, 1, 0xfffffff6u, 10);
+	sink_totals(s, sent, &t);
+	CHECK_INT(t.received, 5021);
+	CHECK_INT(t.late, 1);
+	CHECK_INT(t.reordered, 1);
+	CHECK_INT(t.lost, 0);
+	CHECK_INT(t.duplicates, 0);
+	CHECK_INT(s->s_flows[1].sf_reordered, 0);
+	sink_free(s);
+}
+
+static void
+test_filter(void)
+{
+	struct sink *s = sink_new(2);
+	struct sink_totals t;
+
+	sink_reset(s, 5);
+	CHECK_INT(feed(s, 5, 0, 0, 0, 1), 1);
+	CHECK_INT(feed(s, 4, 0, 1, 0, 1), 0); /* another run */
+	CHECK_INT(feed(s, 5, 3, 0, 0, 1), 0); /* flow id out of range */
+	memset(buf, 0, 60);
+	buf[12] = 0x08;
+	buf[13] = 0x06; /* ARP */
+	CHECK_INT(sink_account(s, buf, 60, 60, 1), 0);
+	CHECK_INT(s->s_stale, 1);
+	CHECK_INT(s->s_bad_flow, 1);
+	CHECK_INT(s->s_foreign, 1);
+	sink_totals(s, NULL, &t);
+	CHECK_INT(t.received, 1);
+	/* run -1 accepts any run */
+	sink_reset(s, -1);
+	CHECK_INT(feed(s, 4, 0, 0, 0, 1), 1);
+	CHECK_INT(feed(s, 9, 1, 0, 0, 1), 1);
+	sink_free(s);
+	CHECK(sink_new(0) == NULL);
+	CHECK(sink_new(GEN_MAX_FLOWS + 1) == NULL);
+}
+
+static void
+test_latency(void)
+{
+	struct sink *s = sink_new(1);
+	uint64_t p50, p99;
+	uint32_t q;
+
+	sink_reset(s, 1);
+	/* latencies 1..1000 us, one each */
+	for (q = 0; q < 1000; q++)
+		feed(s, 1, 0, q, 5000000, 5000000 + (uint64_t)(q + 1) * 1000);
+	p50 = hist_quantile(&s->s_lat, 0.5);
+	p99 = hist_quantile(&s->s_lat, 0.99);
+	CHECK(p50 >= 500000 * 63 / 64 && p50 <= 500000 * 65 / 64);
+	CHECK(p99 >= 990000 * 63 / 64 && p99 <= 990000 * 65 / 64);
+	CHECK_INT(s->s_lat.h_max, 1000000);
+	CHECK_INT(s->s_lat.h_min, 1000);
+	CHECK_INT(s->s_lat.h_count, 1000);
+	CHECK(hist_mean(&s->s_lat) > 500499 && hist_mean(&s->s_lat) < 500501);
+	/* a receive time before the send time (clock conversion) is 0 */
+	feed(s, 1, 0, 1000, 10, 5);
+	CHECK_INT(s->s_lat.h_min, 0);
+	/* duplicates add no latency sample */
+	feed(s, 1, 0, 1000, 10, 5);
+	CHECK_INT(s->s_lat.h_count, 1001);
+	sink_free(s);
+}
+
+static void
+test_hist(void)
+{
+	struct hist h, h2;
+	uint64_t v, lo, hi;
+	unsigned i, bad = 0, prev = 0;
+
+	for (v = 0; v < (1ull << 40); v = v * 5 / 4 + 1) {
+		unsigned idx = hist_index(v);
+
+		hist_range(idx, &lo, &hi);
+		if (v < lo || v > hi || idx < prev || idx >= HIST_BUCKETS ||
+		    (v >= 128 && (hi - lo + 1) * 64 > lo + 64 * 2))
+			bad++;
+		prev = idx;
+	}
+	CHECK_INT(bad, 0);
+	CHECK(hist_index(UINT64_MAX) == HIST_BUCKETS - 1);
+	hist_reset(&h);
+	CHECK_INT(hist_quantile(&h, 0.5), 0);
+	for (i = 1; i <= 100; i++)
+		hist_add(&h, i);
+	CHECK_INT(hist_quantile(&h, 0.5), 50);
+	CHECK_INT(hist_quantile(&h, 0.99), 99);
+	CHECK_INT(hist_quantile(&h, 1), 100);
+	CHECK_INT(hist_quantile(&h, 0), 1);
+	hist_reset(&h2);
+	hist_add(&h2, 1000000);
+	hist_merge(&h, &h2);
+	CHECK_INT(h.h_count, 101);
+	CHECK_INT(h.h_max, 1000000);
+}
+
+static void
+test_softnet(void)
+{
+	struct softnet sn;
+	const char *text =
+	    "0000a000 00000002 00000001 00000000 00000000 00000000 00000000 "
+	    "00000000 00000000 00000000 00000000 00000000 00000000\n"
+	    "00000010 00000003 00000000 00000000 00000000 00000000 00000000 "
+	    "00000000 00000000 00000000 00000000 00000000 00000001\n";
+
+	CHECK_INT(softnet_parse(text, &sn), 0);
+	CHECK_INT(sn.processed, 0xa010);
+	CHECK_INT(sn.dropped, 5);
+	CHECK_INT(sn.squeezed, 1);
+	CHECK_INT(softnet_parse("", &sn), -1);
+	CHECK_INT(softnet_parse("zz\n", &sn), -1);
+}
+
+int
+main(void)
+{
+	struct gen_cfg c;
+
+	gen_cfg_default(&c);
+	c.flows = 4;
+	c.src_ip = htonl(0xc6120102);
+	c.dst_ip = htonl(0xc6120202);
+	if (gen_frames_init(&gf, &c) < 0)
+		return 1;
+	test_in_order_and_loss();
+	test_reorder_dup();
+	test_late_and_wrap();
+	test_filter();
+	test_latency();
+	test_hist();
+	test_softnet();
+	gen_frames_free(&gf);
+	return t_done("test_sink");
+}
