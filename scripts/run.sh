@@ -24,10 +24,12 @@ PACKAGES=(
 	# run
 	libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
 	iproute2 procps
-	# guest image
-	linux-image-amd64 busybox-static cpio gzip kmod
-	# tests and tools
-	python3 valgrind systemd iputils-ping
+	# guest image (and its static ECMP helper)
+	linux-image-amd64 busybox-static cpio gzip kmod libc6-dev
+	# guest kernels from source (images/build-kernel)
+	linux-source-6.1 bc bison flex libelf-dev libssl-dev xz-utils
+	# tests, benchmarks, plots
+	python3 valgrind systemd iputils-ping gnuplot-nox netsniff-ng iperf3
 )
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -113,7 +115,7 @@ run_tests() {
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --test-dir "$BUILD-asan" --output-on-failure -j "$JOBS" \
-		-LE 'fuzz|valgrind|slow'
+		-LE 'fuzz|valgrind|slow|kernel'
 	# The integration tests start a private libvirtd of their own inside
 	# a sandbox (tests/integration/sandbox.sh): nothing runs on the host.
 	step "all tests (release build, with fuzzing and valgrind)"
