@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -186,10 +187,14 @@ orphan_netns(const char *name, void *arg)
 	const char *t = name + strlen(TOPO_IF_PREFIX), *dash;
 	char topo[TOPO_NAME_LEN + 1];
 
-	/* "vr-NAME-in": the topology is what lies between the dashes */
+	/* "vr-NAME-in", and the netns backend's "vr-NAME-NODE" (a node
+	 * name may hold '-'): known when it starts with a known "NAME-" */
+	for (int i = 0; w->names && w->names[i]; i++) {
+		size_t n = strlen(w->names[i]);
+		if (strncmp(t, w->names[i], n) == 0 && t[n] == '-')
+			return;
+	}
 	if ((dash = strrchr(t, '-')) == NULL || dash == t)
-		return;
-	if (name_known(w->names, t, dash - t))
 		return;
 	snprintf(topo, sizeof(topo), "%.*s", (int)(dash - t), t);
 	orphan_add(w->orphans, "netns", name, topo, "named by vrouterd");
@@ -278,4 +283,85 @@ adopt_state_read(const char *rundir)
 	    sizeof(path))
 		return NULL;
 	return json_object_from_file(path);
+}
+
+/* ---- the netns backend: plans in the state directory --------------------- */
+
+static int
+netns_plan_read(const char *dir, const char *name, struct adopted *ad)
+{
+	char path[PATH_MAX], ns[64], err[512];
+	struct topo_plan *p;
+	json_object *j;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s/plan.json", dir,
+			     name) >= sizeof(path) ||
+	    access(path, F_OK) == -1)
+		return -1;
+	if ((j = json_object_from_file(path)) == NULL) {
+		log_warnx("%s: cannot adopt: not readable JSON", path);
+		return -1;
+	}
+	p = xcalloc(1, sizeof(*p));
+	if (topo_plan_from_json(j, p, err, sizeof(err)) == -1 ||
+	    p->opts.backend != BACKEND_NETNS ||
+	    strcmp(p->opts.name, name) != 0) {
+		log_warnx(
+		    "%s: cannot adopt: %s", path,
+		    p->opts.backend != BACKEND_NETNS ? "not a netns topology"
+		    : strcmp(p->opts.name, name)     ? "a plan for another name"
+						     : err);
+		json_object_put(j);
+		topo_plan_free(p);
+		free(p);
+		return -1;
+	}
+	json_object_put(j);
+	ad->plan = p;
+	for (int n = 0; n < p->nnodes; n++) {
+		topo_node_netns(p, n, ns, sizeof(ns));
+		if (netns_exists(ns) == 1) {
+			ad->ndomains++;
+			ad->nactive++;
+		}
+	}
+	return 0;
+}
+
+int
+adopt_scan_netns(const char *state_dir, struct adopted **out)
+{
+	struct adopted *a = NULL;
+	struct dirent *de;
+	int na = 0, cap = 0;
+	DIR *d;
+
+	*out = NULL;
+	if ((d = opendir(state_dir)) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d)) != NULL) {
+		struct adopted ad = {0};
+
+		if (de->d_name[0] == '.' ||
+		    topo_name_check(de->d_name, NULL, 0) == -1 ||
+		    netns_plan_read(state_dir, de->d_name, &ad) == -1)
+			continue;
+		if (ad.ndomains == 0) {
+			/* nothing of it runs: a plan left by a crash */
+			log_warnx("%s/%s/plan.json: no node namespace exists; "
+				  "not adopted",
+				  state_dir, de->d_name);
+			topo_plan_free(ad.plan);
+			free(ad.plan);
+			continue;
+		}
+		if (na == cap) {
+			cap = cap ? cap * 2 : 4;
+			a = xreallocarray(a, cap, sizeof(*a));
+		}
+		a[na++] = ad;
+	}
+	closedir(d);
+	*out = a;
+	return na;
 }

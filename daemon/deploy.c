@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "deploy.h"
+#include "deploy_int.h"
 #include "domxml.h"
 #include "log.h"
 #include "netsetup.h"
@@ -18,13 +19,8 @@
 
 #define READY_POLL_MS 50
 
-static int
-deploy_fail(struct deploy *d, int code, const char *step, const char *fmt,
-            ...) __attribute__((format(printf, 4, 5)));
-
-static int
-deploy_fail(struct deploy *d, int code, const char *step, const char *fmt,
-            ...)
+int
+deploy_fail(struct deploy *d, int code, const char *step, const char *fmt, ...)
 {
 	va_list ap;
 	char msg[sizeof(d->err) - 64];
@@ -38,8 +34,8 @@ deploy_fail(struct deploy *d, int code, const char *step, const char *fmt,
 	return -1;
 }
 
-static void
-undo_push(struct deploy *d, enum undo_kind kind, const char *name)
+void
+deploy_undo_push(struct deploy *d, enum undo_kind kind, const char *name)
 {
 	if (d->nundo == DEPLOY_MAX_UNDO)
 		fatalx("%s: undo log full", __func__); /* plan limits prevent it */
@@ -48,14 +44,14 @@ undo_push(struct deploy *d, enum undo_kind kind, const char *name)
 	d->nundo++;
 }
 
-static void
-alias_for(const struct topo_plan *p, const char *role, char *buf, size_t len)
+void
+deploy_alias(const struct topo_plan *p, const char *role, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s:%s", TOPO_ALIAS_PREFIX, p->opts.name, role);
 }
 
-static void
-alias_prefix(const struct topo_plan *p, char *buf, size_t len)
+void
+deploy_alias_prefix(const struct topo_plan *p, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s:", TOPO_ALIAS_PREFIX, p->opts.name);
 }
@@ -141,7 +137,7 @@ check_names_free(struct deploy *d, struct ns_ctx *host)
 				    "%s` or `ip link del %s`)",
 				    nd->ifs[k].host_if, p->opts.name,
 				    nd->ifs[k].host_if);
-		if (vm_exists(nd->domain) == 1)
+		if (p->opts.backend == BACKEND_VM && vm_exists(nd->domain) == 1)
 			return deploy_fail(d, PROTO_E_EXISTS, "check",
 			                   "libvirt domain %s exists already "
 			                   "(`vrctl stop %s` or `virsh destroy %s`)",
@@ -154,6 +150,9 @@ check_names_free(struct deploy *d, struct ns_ctx *host)
 			                   "stop %s` or `ip link del %s`)",
 			                   p->segments[i].bridge, p->opts.name,
 			                   p->segments[i].bridge);
+	if (p->opts.backend == BACKEND_NETNS &&
+	    deploy_netns_check(d, host) == -1)
+		return -1;
 	if (p->splitter.netns[0]) {
 		if (netns_exists(p->splitter.netns))
 			return deploy_fail(d, PROTO_E_EXISTS, "check",
@@ -224,25 +223,25 @@ port_setup(struct deploy *d, struct ns_ctx *host, const struct topo_port *pt)
 		if (netns_create(pt->netns, err, sizeof(err)) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
 			                   err);
-		undo_push(d, UNDO_NETNS, pt->netns);
+		deploy_undo_push(d, UNDO_NETNS, pt->netns);
 		snprintf(role, sizeof(role), "port-%s", pt->role);
-		alias_for(p, role, alias, sizeof(alias));
+		deploy_alias(p, role, alias, sizeof(alias));
 		snprintf(peer_alias, sizeof(peer_alias), "%s-peer", alias);
 		if (nl_veth_add(host, pt->host_if, alias, pt->ns_if, peer_alias,
 		                pt->netns) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
 			                   ns_error(host));
-		undo_push(d, UNDO_LINK, pt->host_if);
+		deploy_undo_push(d, UNDO_LINK, pt->host_if);
 		if (port_ns_setup(d, pt) == -1)
 			return -1;
 	}
 	if (pt->bridge[0]) {
 		snprintf(role, sizeof(role), "bridge-%s", pt->role);
-		alias_for(p, role, alias, sizeof(alias));
+		deploy_alias(p, role, alias, sizeof(alias));
 		if (nl_bridge_add(host, pt->bridge, alias) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
 			                   ns_error(host));
-		undo_push(d, UNDO_LINK, pt->bridge);
+		deploy_undo_push(d, UNDO_LINK, pt->bridge);
 		if (nl_link_set_master(host, pt->host_if, pt->bridge) == -1 ||
 		    nl_link_set_up(host, pt->bridge, 1) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
@@ -258,8 +257,8 @@ port_setup(struct deploy *d, struct ns_ctx *host, const struct topo_port *pt)
 /* ---- internal networks and the splitter ---------------------------------- */
 
 /* The bridge an interface joins: its port's (maybe none) or its segment's. */
-static const char *
-if_bridge(const struct topo_plan *p, const struct topo_if *f)
+const char *
+deploy_if_bridge(const struct topo_plan *p, const struct topo_if *f)
 {
 	if (f->port >= 0 && f->port < 2)
 		return p->ports[f->port].bridge;
@@ -278,11 +277,11 @@ segments_setup(struct deploy *d, struct ns_ctx *host)
 		const struct topo_segment *sg = &p->segments[i];
 
 		snprintf(role, sizeof(role), "net-%s", sg->name);
-		alias_for(p, role, alias, sizeof(alias));
+		deploy_alias(p, role, alias, sizeof(alias));
 		if (nl_bridge_add(host, sg->bridge, alias) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "networks",
 			                   "%s", ns_error(host));
-		undo_push(d, UNDO_LINK, sg->bridge);
+		deploy_undo_push(d, UNDO_LINK, sg->bridge);
 		if (nl_link_set_up(host, sg->bridge, 1) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "networks",
 			                   "%s", ns_error(host));
@@ -340,19 +339,19 @@ splitter_setup(struct deploy *d, struct ns_ctx *host)
 		return 0;
 	if (netns_create(sp->netns, err, sizeof(err)) == -1)
 		return deploy_fail(d, PROTO_E_NETSETUP, "splitter", "%s", err);
-	undo_push(d, UNDO_NETNS, sp->netns);
+	deploy_undo_push(d, UNDO_NETNS, sp->netns);
 	for (int k = 0; k < sp->nifs; k++) {
 		const struct topo_if *f = &sp->ifs[k];
-		const char *br = if_bridge(p, f);
+		const char *br = deploy_if_bridge(p, f);
 
 		snprintf(role, sizeof(role), "splitter-%s", f->guest_if);
-		alias_for(p, role, alias, sizeof(alias));
+		deploy_alias(p, role, alias, sizeof(alias));
 		snprintf(peer_alias, sizeof(peer_alias), "%s-peer", alias);
 		if (nl_veth_add(host, f->host_if, alias, f->guest_if,
 		                peer_alias, sp->netns) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "splitter",
 			                   "%s", ns_error(host));
-		undo_push(d, UNDO_LINK, f->host_if);
+		deploy_undo_push(d, UNDO_LINK, f->host_if);
 		if ((br[0] && nl_link_set_master(host, f->host_if, br) == -1) ||
 		    nl_link_set_up(host, f->host_if, 1) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "splitter",
@@ -381,7 +380,7 @@ node_links_setup(struct deploy *d, struct ns_ctx *host,
 		    ifc->port >= 0 ? &p->ports[ifc->port] : NULL;
 		int rc;
 
-		const char *br = if_bridge(p, ifc);
+		const char *br = deploy_if_bridge(p, ifc);
 
 		if (pt == NULL && br[0] == '\0')
 			return deploy_fail(d, PROTO_E_TOPOLOGY, "links",
@@ -389,7 +388,7 @@ node_links_setup(struct deploy *d, struct ns_ctx *host,
 			                   ifc->guest_if);
 		snprintf(role, sizeof(role), "node-%s-%s", nd->name,
 		         ifc->guest_if);
-		alias_for(p, role, alias, sizeof(alias));
+		deploy_alias(p, role, alias, sizeof(alias));
 		/* macvtap rides on the network's bridge, or directly on the
 		 * port's NIC when the VM is alone on it (monolithic) */
 		if (p->opts.link == LINK_MACVTAP)
@@ -401,7 +400,7 @@ node_links_setup(struct deploy *d, struct ns_ctx *host,
 		if (rc == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "links", "%s",
 			                   ns_error(host));
-		undo_push(d, UNDO_LINK, ifc->host_if);
+		deploy_undo_push(d, UNDO_LINK, ifc->host_if);
 		if ((p->opts.link == LINK_TAP && br[0] &&
 		     nl_link_set_master(host, ifc->host_if, br) == -1) ||
 		    (qlen > 0 &&
@@ -476,7 +475,7 @@ node_domain_start(struct deploy *d, int n, const char *plan_json)
 		        : "");
 	}
 	free(xml);
-	undo_push(d, UNDO_DOMAIN, nd->domain);
+	deploy_undo_push(d, UNDO_DOMAIN, nd->domain);
 	return 0;
 }
 
@@ -575,7 +574,7 @@ deploy_rollback(struct deploy *d)
 	struct ns_ctx *host;
 	char err[1024], prefix[64];
 
-	alias_prefix(d->plan, prefix, sizeof(prefix));
+	deploy_alias_prefix(d->plan, prefix, sizeof(prefix));
 	host = ns_open(NULL, err, sizeof(err));
 	for (int i = d->nundo - 1; i >= 0; i--) {
 		const struct deploy_undo *u = &d->undo[i];
@@ -622,14 +621,18 @@ deploy_teardown(const struct topo_plan *p, char *err, size_t errlen)
 
 	if (errlen)
 		err[0] = '\0';
-	alias_prefix(p, prefix, sizeof(prefix));
-	for (int n = 0; n < p->nnodes; n++)
+	deploy_alias_prefix(p, prefix, sizeof(prefix));
+	/* a netns topology needs no libvirt, not even to stop it */
+	for (int n = 0; p->opts.backend == BACKEND_VM && n < p->nnodes; n++)
 		if (vm_destroy(p->nodes[n].domain, e, sizeof(e)) == -1)
 			TEARDOWN_FAIL("%s", e);
 	if ((host = ns_open(NULL, e, sizeof(e))) == NULL) {
 		TEARDOWN_FAIL("%s", e);
 		return -1;
 	}
+	for (int n = 0; p->opts.backend == BACKEND_NETNS && n < p->nnodes; n++)
+		if (deploy_netns_node_teardown(p, host, n, e, sizeof(e)) == -1)
+			TEARDOWN_FAIL("%s", e);
 	for (int n = 0; n < p->nnodes; n++)
 		for (int k = 0; k < p->nodes[n].nifs; k++)
 			if (nl_link_del(host, p->nodes[n].ifs[k].host_if,
@@ -705,6 +708,37 @@ deploy_fault(struct deploy *d, const char *step)
 	                   f);
 }
 
+/* The nodes of a netns topology: namespaces, configured and pinned;
+ * ready as soon as they are configured (boot_ms: the time that took). */
+static int
+deploy_start_netns(struct job *j, struct deploy *d, struct ns_ctx *host)
+{
+	const struct topo_plan *p = d->plan;
+	uint64_t t0 = now_ms();
+
+	for (int n = 0; n < p->nnodes; n++) {
+		job_progress(j, "node",
+			     "creating namespace node %s (%d queue%s)",
+			     p->nodes[n].name, p->nodes[n].vcpus,
+			     p->nodes[n].vcpus > 1 ? "s" : "");
+		if (deploy_netns_node(d, host, n) == -1)
+			return -1;
+	}
+	if (deploy_fault(d, "links") == -1 || deploy_fault(d, "domain") == -1)
+		return -1;
+	d->boot_ms = now_ms() - t0;
+	job_progress(j, "ready", "%d node%s forwarding (%.1f s)", p->nnodes,
+		     p->nnodes > 1 ? "s" : "", d->boot_ms / 1000.0);
+	if (deploy_fault(d, "ready") == -1)
+		return -1;
+	for (int n = 0; n < p->nnodes; n++)
+		if (deploy_netns_pin(d, n) == -1)
+			return -1;
+	if (deploy_fault(d, "pin") == -1 || deploy_netns_save_plan(d) == -1)
+		return -1;
+	return 0;
+}
+
 void
 deploy_start(struct job *j, struct deploy *d)
 {
@@ -713,12 +747,15 @@ deploy_start(struct job *j, struct deploy *d)
 	json_object *pj = NULL;
 	char err[1024];
 	uint64_t t0;
+	int netns = p->opts.backend == BACKEND_NETNS;
 
 	d->code = 0;
-	if (check_image(d) == -1 || deploy_fault(d, "image") == -1)
+	if (netns) /* no guests: no image, no libvirt */
+		;
+	else if (check_image(d) == -1 || deploy_fault(d, "image") == -1)
 		goto fail;
 	job_progress(j, "check", "checking that names are free");
-	if (vm_ensure(err, sizeof(err)) == -1) {
+	if (!netns && vm_ensure(err, sizeof(err)) == -1) {
 		deploy_fail(d, PROTO_E_LIBVIRT, "libvirt", "%s", err);
 		goto fail;
 	}
@@ -748,6 +785,12 @@ deploy_start(struct job *j, struct deploy *d)
 		    splitter_setup(d, host) == -1 ||
 		    deploy_fault(d, "networks") == -1)
 			goto fail;
+	}
+	if (netns) {
+		if (deploy_start_netns(j, d, host) == -1)
+			goto fail;
+		ns_close(host);
+		return;
 	}
 	job_progress(j, "links", "creating %s interfaces",
 	             topo_link_name(p->opts.link));
@@ -792,6 +835,38 @@ fail:
 
 /* ---- one node again (restart policy) -------------------------------------- */
 
+/* A netns node again: whatever is left of it goes, then it is made anew
+ * (its host ends included: they went with the namespace). */
+static void
+deploy_restart_netns(struct job *j, struct deploy *d, int n)
+{
+	const struct topo_plan *p = d->plan;
+	struct ns_ctx *host;
+	char err[1024];
+	uint64_t t0 = now_ms();
+
+	if ((host = ns_open(NULL, err, sizeof(err))) == NULL) {
+		deploy_fail(d, PROTO_E_NETSETUP, "netlink", "%s", err);
+		return;
+	}
+	d->nundo = 0;
+	if (deploy_netns_node_teardown(p, host, n, err, sizeof(err)) == -1) {
+		deploy_fail(d, PROTO_E_NETSETUP, "node", "%s", err);
+		goto out;
+	}
+	if (deploy_netns_node(d, host, n) == -1 ||
+	    deploy_netns_pin(d, n) == -1) {
+		deploy_rollback(d);
+		goto out;
+	}
+	d->nundo = 0;
+	d->boot_ms = now_ms() - t0;
+	job_progress(j, "ready", "%s is forwarding again (%.1f s)",
+		     p->nodes[n].name, d->boot_ms / 1000.0);
+out:
+	ns_close(host);
+}
+
 void
 deploy_restart_node(struct job *j, struct deploy *d, int n)
 {
@@ -804,6 +879,10 @@ deploy_restart_node(struct job *j, struct deploy *d, int n)
 	int r;
 
 	d->code = 0;
+	if (p->opts.backend == BACKEND_NETNS) {
+		deploy_restart_netns(j, d, n);
+		return;
+	}
 	if (check_image(d) == -1)
 		return;
 	/* whatever is left of the old domain goes first */

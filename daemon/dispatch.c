@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "autostart.h"
+#include "bench.h"
 #include "dispatch.h"
 #include "methods.h"
 #include "supervisor.h"
@@ -16,7 +17,7 @@ static const struct {
     {"version", methods_version}, {"status", methods_status},
     {"reload", methods_reload},	  {"start", sup_method_start},
     {"stop", sup_method_stop},	  {"topology", sup_method_topology},
-    {"watch", sup_method_watch},  {"cleanup", sup_method_cleanup},
+    {"bench", bench_method},      {"watch", sup_method_watch},  {"cleanup", sup_method_cleanup},
     {"autostart.list", autostart_method_list},
     {"autostart.add", autostart_method_add},
     {"autostart.remove", autostart_method_remove},

@@ -15,7 +15,7 @@
 struct job_msg {
 	struct job_msg *next;
 	char step[32];
-	char text[1024];
+	char *text; /* any length: bench passes whole trial records */
 };
 
 struct job {
@@ -52,7 +52,8 @@ job_progress(struct job *j, const char *step, const char *fmt, ...)
 
 	vr_strlcpy(m->step, step, sizeof(m->step));
 	va_start(ap, fmt);
-	vsnprintf(m->text, sizeof(m->text), fmt, ap);
+	if (vasprintf(&m->text, fmt, ap) == -1)
+		fatal("%s", __func__);
 	va_end(ap);
 	log_debug("job: %s: %s", m->step, m->text);
 	pthread_mutex_lock(&j->mu);
@@ -101,6 +102,7 @@ job_free(struct job *j)
 
 	while ((m = j->head) != NULL) {
 		j->head = m->next;
+		free(m->text);
 		free(m);
 	}
 	if (j->ev)
@@ -137,6 +139,7 @@ job_dispatch(evutil_socket_t fd, short ev, void *p)
 			break;
 		if (j->progress)
 			j->progress(j->arg, m->step, m->text);
+		free(m->text);
 		free(m);
 	}
 	if (!finished)

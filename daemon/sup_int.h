@@ -68,6 +68,7 @@ struct run *sup_run_find(const char *name);
 struct run *sup_run_new(void);
 void sup_run_free(struct run *r);
 const char *sup_run_state(const struct run *r);
+const char *sup_node_state(const struct run *r, int n);
 json_object *sup_run_json(struct run *r);
 /* Persist what libvirt does not know (state.json in the run directory). */
 void sup_run_save(struct run *r);

@@ -33,6 +33,15 @@ struct stop_op {
 
 /* ---- start -------------------------------------------------------------- */
 
+/* For log lines: what runs the nodes. */
+static const char *
+sup_run_engine(const struct run *r)
+{
+	if (r->plan->opts.backend == BACKEND_NETNS)
+		return "netns";
+	return r->kvm ? "kvm" : "tcg";
+}
+
 static void
 start_job(struct job *j, void *arg)
 {
@@ -70,9 +79,8 @@ start_done(void *arg)
 		r->state = RUN_RUNNING;
 		r->boot_ms = d->boot_ms;
 		log_info("%s: running (%s, %d node%s, ready in %.1f s)",
-		         r->plan->opts.name, r->kvm ? "kvm" : "tcg",
-		         r->plan->nnodes, r->plan->nnodes > 1 ? "s" : "",
-		         r->boot_ms / 1000.0);
+			 r->plan->opts.name, sup_run_engine(r), r->plan->nnodes,
+			 r->plan->nnodes > 1 ? "s" : "", r->boot_ms / 1000.0);
 		sup_run_save(r);
 		sup_event("topology", r, -1, "running");
 		if (r->started)
@@ -155,6 +163,11 @@ plan_from_params(json_object *params, struct topo_plan *plan,
 	*code = PROTO_E_PARAMS;
 	if (topo_opts_from_json(params, &o, err, errlen) == -1)
 		return -1;
+	/* netns nodes join their networks by veth on bridges: the
+	 * configured link kind is for guests */
+	if (o.backend == BACKEND_NETNS &&
+	    !json_object_object_get_ex(params, "link", NULL))
+		o.link = LINK_TAP;
 	/* The plan records the image it will really boot. */
 	if (!json_object_object_get_ex(params, "image", &v))
 		vr_strlcpy(o.image, conf->image_dir, sizeof(o.image));
@@ -233,6 +246,16 @@ sup_start(json_object *params, struct rpc_req *req,
 		goto fail;
 	}
 	*code = PROTO_E_START;
+	if (r->plan->opts.backend == BACKEND_NETNS) {
+		/* no guests: no accelerator, vhost or image (sup_status.c) */
+		msgf(r->accel_reason, sizeof(r->accel_reason),
+		     "netns backend: nodes are network namespaces");
+		if (r->plan->pin.warning[0])
+			json_object_array_add(
+			    r->warnings,
+			    json_object_new_string(r->plan->pin.warning));
+		goto netns;
+	}
 	if ((accel = hostinfo_accel(&h, r->plan->opts.accel, r->accel_reason,
 	                            sizeof(r->accel_reason))) == -1) {
 		msgf(err, errlen, "accelerator: %s", r->accel_reason);
@@ -256,6 +279,7 @@ sup_start(json_object *params, struct rpc_req *req,
 	*code = PROTO_E_IMAGE;
 	if (image_paths(&r->plan->opts, d, err, errlen) == -1)
 		goto fail;
+netns:
 	*code = PROTO_E_CONFIG;
 	if ((size_t)snprintf(r->rundir, sizeof(r->rundir), "%s/%s",
 	                     conf->state_dir,
@@ -276,8 +300,8 @@ sup_start(json_object *params, struct rpc_req *req,
 	r->start_ms = now_ms();
 	TAILQ_INSERT_TAIL(&sup_runs, r, entry);
 	log_info("%s: starting %s (%d node%s, %s)", r->plan->opts.name,
-	         r->plan->opts.topology, r->plan->nnodes,
-	         r->plan->nnodes > 1 ? "s" : "", r->kvm ? "kvm" : "tcg");
+		 r->plan->opts.topology, r->plan->nnodes,
+		 r->plan->nnodes > 1 ? "s" : "", sup_run_engine(r));
 	if (job_start(sup_base, start_job, start_progress, start_done, r) ==
 	    -1) {
 		TAILQ_REMOVE(&sup_runs, r, entry);
@@ -380,6 +404,8 @@ stop_done(void *arg)
 		}
 		snprintf(path, sizeof(path), "%s/state.json", r->rundir);
 		unlink(path);
+		snprintf(path, sizeof(path), "%s/plan.json", r->rundir);
+		unlink(path); /* netns backend */
 		rmdir(r->rundir);
 		log_info("%s: stopped", r->plan->opts.name);
 		sup_event("topology", r, -1, "stopped");

@@ -1,6 +1,7 @@
 /*
  * Status objects of running topologies (shape: docs/protocol.md, "status").
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +14,30 @@
 #include "vm.h"
 
 static struct ns_ctx *sup_ns; /* the daemon's namespace, for counters */
+
+/* Which kernel the guests boot, from the image's manifest (version, the
+ * configuration it was built with, sha256), so runs are told apart. */
+static json_object *
+image_kernel_json(const char *dir)
+{
+	char path[PATH_MAX + 16];
+	json_object *m, *k = NULL, *v;
+
+	msgf(path, sizeof(path), "%s/manifest.json", dir);
+	if ((m = json_object_from_file(path)) == NULL)
+		return json_object_new_string("unknown (no manifest.json)");
+	if (json_object_object_get_ex(m, "kernel", &v))
+		k = json_object_get(v);
+	else if (json_object_object_get_ex(m, "kernel_version", &v)) {
+		/* images from before kernels were built from source */
+		k = json_object_new_object();
+		json_object_object_add(k, "version", json_object_get(v));
+		json_object_object_add(k, "config",
+		                       json_object_new_string("debian"));
+	}
+	json_object_put(m);
+	return k ? k : json_object_new_string("unknown");
+}
 
 const char *
 sup_run_state(const struct run *r)
@@ -27,9 +52,22 @@ sup_run_state(const struct run *r)
 	}
 	for (int n = 0; n < r->plan->nnodes; n++)
 		if (r->nrt[n].down ||
-		    strcmp(vm_state(r->plan->nodes[n].domain), "running") != 0)
+		    strcmp(sup_node_state(r, n), "running") != 0)
 			return "degraded";
 	return "running";
+}
+
+/* A guest's domain state; a netns node is "running" while its namespace
+ * exists, else "absent". */
+const char *
+sup_node_state(const struct run *r, int n)
+{
+	char ns[64];
+
+	if (r->plan->opts.backend == BACKEND_VM)
+		return vm_state(r->plan->nodes[n].domain);
+	topo_node_netns(r->plan, n, ns, sizeof(ns));
+	return netns_exists(ns) == 1 ? "running" : "absent";
 }
 
 void
@@ -83,15 +121,23 @@ node_json(struct run *r, int n)
 	json_object *o = json_object_new_object(), *ifs;
 	char log[PATH_MAX];
 	pid_t pid = -1;
+	int netns = r->plan->opts.backend == BACKEND_NETNS;
 
 	json_object_object_add(o, "name", json_object_new_string(nd->name));
 	json_object_object_add(o, "domain", json_object_new_string(nd->domain));
 	json_object_object_add(o, "role",
 	                       json_object_new_string(topo_role_name(nd->role)));
+	if (netns) {
+		char ns[64];
+
+		topo_node_netns(r->plan, n, ns, sizeof(ns));
+		json_object_object_add(o, "netns", json_object_new_string(ns));
+	}
 	if (r->state != RUN_STARTING) {
 		json_object_object_add(
-		    o, "state", json_object_new_string(vm_state(nd->domain)));
-		pid = vm_qemu_pid(nd->domain);
+		    o, "state", json_object_new_string(sup_node_state(r, n)));
+		if (!netns)
+			pid = vm_qemu_pid(nd->domain);
 	}
 	json_object_object_add(o, "vcpus", json_object_new_int(nd->vcpus));
 	json_object_object_add(o, "memory_mib",
@@ -111,8 +157,13 @@ node_json(struct run *r, int n)
 			json_object_object_add(o, "restarting",
 			                       json_object_new_boolean(1));
 	}
-	deploy_console_path(r->rundir, nd, log, sizeof(log));
-	json_object_object_add(o, "console_log", json_object_new_string(log));
+	if (!netns) {
+		deploy_console_path(r->rundir, nd, log, sizeof(log));
+		json_object_object_add(o, "console_log",
+				       json_object_new_string(log));
+	} else if (r->state == RUN_RUNNING)
+		json_object_object_add(o, "threads",
+				       threads_netns_json(r->plan, n));
 	if (pid > 0)
 		json_object_object_add(
 		    o, "threads",
@@ -180,8 +231,15 @@ sup_run_json(struct run *r)
 	                       json_object_new_string(r->plan->opts.topology));
 	json_object_object_add(o, "state",
 	                       json_object_new_string(sup_run_state(r)));
-	json_object_object_add(o, "accel",
-	                       json_object_new_string(r->kvm ? "kvm" : "tcg"));
+	json_object_object_add(
+	    o, "backend",
+	    json_object_new_string(topo_backend_name(r->plan->opts.backend)));
+	json_object_object_add(
+	    o, "accel",
+	    json_object_new_string(r->plan->opts.backend == BACKEND_NETNS
+				       ? "none"
+				   : r->kvm ? "kvm"
+					    : "tcg"));
 	json_object_object_add(o, "accel_reason",
 	                       json_object_new_string(r->accel_reason));
 	json_object_object_add(o, "vhost", json_object_new_boolean(r->vhost));
@@ -192,6 +250,9 @@ sup_run_json(struct run *r)
 	json_object_object_add(o, "pinned",
 	                       json_object_new_boolean(r->plan->opts.pin));
 	json_object_object_add(o, "adopted", json_object_new_boolean(r->adopted));
+	if (r->plan->opts.backend == BACKEND_VM && r->plan->opts.image[0])
+		json_object_object_add(o, "guest_kernel",
+		                       image_kernel_json(r->plan->opts.image));
 	json_object_object_add(
 	    o, "restart",
 	    json_object_new_string(r->on_failure ? "on-failure" : "never"));

@@ -150,6 +150,28 @@ watch_prune(void)
 	nwatchers = k;
 }
 
+static void node_down(struct run *r, int n, const char *why);
+
+/* netns nodes have no libvirt events: a namespace that went is a node
+ * down (checked every second). */
+static void
+netns_check(void)
+{
+	struct run *r;
+
+	TAILQ_FOREACH(r, &sup_runs, entry)
+	{
+		if (r->state != RUN_RUNNING ||
+		    r->plan->opts.backend != BACKEND_NETNS)
+			continue;
+		for (int n = 0; n < r->plan->nnodes; n++)
+			if (!r->nrt[n].down && !r->nrt[n].restarting &&
+			    r->nrt[n].timer == NULL &&
+			    strcmp(sup_node_state(r, n), "running") != 0)
+				node_down(r, n, "namespace gone");
+	}
+}
+
 static void
 watch_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -157,6 +179,7 @@ watch_tick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	watch_prune();
+	netns_check();
 }
 
 void
@@ -502,6 +525,9 @@ adopt_one(struct adopted *a)
 		if (json_object_object_get_ex(st, "restart_limit", &v))
 			r->restart_limit = json_object_get_int(v);
 		json_object_put(st);
+	} else if (r->plan->opts.backend == BACKEND_NETNS) {
+		msgf(r->accel_reason, sizeof(r->accel_reason),
+		     "netns backend: nodes are network namespaces");
 	} else {
 		char type[16];
 
@@ -515,8 +541,22 @@ adopt_one(struct adopted *a)
 	/* Pinning is re-applied: it is what the plan says, not what the
 	 * threads happen to have now. */
 	for (int n = 0; n < r->plan->nnodes; n++) {
-		pid_t pid = vm_qemu_pid(r->plan->nodes[n].domain);
+		pid_t pid;
 
+		if (r->plan->opts.backend == BACKEND_NETNS) {
+			if (strcmp(sup_node_state(r, n), "running") != 0)
+				node_down(r, n, "absent at adoption");
+			else if ((r->plan->opts.pin || r->plan->opts.rt_prio) &&
+				 threads_netns_apply(r->plan, n,
+						     r->plan->opts.rt_prio, err,
+						     sizeof(err)) == -1)
+				log_warnx(
+				    "%s/%s: re-pinning after adoption: %s",
+				    r->plan->opts.name, r->plan->nodes[n].name,
+				    err);
+			continue;
+		}
+		pid = vm_qemu_pid(r->plan->nodes[n].domain);
 		if (pid <= 0) {
 			node_down(r, n, "absent at adoption");
 			continue;
@@ -554,7 +594,8 @@ sup_adopt(void)
 			adopt_one(&a[i]);
 			continue;
 		}
-		if (r->state != RUN_RUNNING)
+		if (r->state != RUN_RUNNING ||
+		    r->plan->opts.backend != BACKEND_VM)
 			continue;
 		for (int n = 0; n < r->plan->nnodes; n++)
 			if (!r->nrt[n].down && !r->nrt[n].restarting &&
@@ -564,6 +605,23 @@ sup_adopt(void)
 	}
 	adopt_free(a, na);
 	json_object_put(orphans);
+}
+
+/* netns topologies: their plans are in the state directory. */
+static void
+sup_adopt_netns(void)
+{
+	struct adopted *a = NULL;
+	int na;
+
+	if ((na = adopt_scan_netns(conf->state_dir, &a)) < 0) {
+		log_warn("adoption: %s", conf->state_dir);
+		return;
+	}
+	for (int i = 0; i < na; i++)
+		if (sup_run_find(a[i].plan->opts.name) == NULL)
+			adopt_one(&a[i]);
+	adopt_free(a, na);
 }
 
 /* ---- orphans and cleanup ----------------------------------------------- */
@@ -670,6 +728,7 @@ sup_init(struct event_base *base)
 		struct timeval tv = {1, 0};
 		event_add(watch_ev, &tv);
 	}
+	sup_adopt_netns(); /* needs no libvirt */
 	if (vm_init(base, conf->libvirt_uri, sup_vm_event, NULL) == -1) {
 		log_warnx("libvirt: initialisation failed");
 		return -1;

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "netsetup.h"
 #include "threads.h"
+#include "topo.h"
 #include "util.h"
 
 static int
@@ -298,6 +300,165 @@ threads_json(pid_t pid, const struct pin_plan *plan, int node)
 		    json_object_new_string(threads_policy_name(v[i].policy)));
 		json_object_object_add(t, "priority",
 		                       json_object_new_int(v[i].priority));
+		json_object_array_add(arr, t);
+	}
+	free(v);
+	return arr;
+}
+
+/* ---- the netns backend: NAPI kernel threads ------------------------------ */
+
+int
+threads_netns_list(const struct topo_plan *p, int node, struct vthread **out,
+		   char *err, size_t errlen)
+{
+	const struct topo_node *nd = &p->nodes[node];
+	struct vthread *v = NULL;
+	struct nl_napi z[TOPO_MAX_VCPUS];
+	struct ns_ctx *ns;
+	char netns[64];
+	int n = 0, cap = 0, rc = -1;
+
+	*out = NULL;
+	topo_node_netns(p, node, netns, sizeof(netns));
+	if ((ns = ns_open(netns, err, errlen)) == NULL)
+		return -1;
+	for (int k = 0; k < nd->nifs; k++) {
+		int nz = nl_napi_list(ns, nd->ifs[k].guest_if, z, nitems(z));
+
+		if (nz == -1) {
+			snprintf(err, errlen, "%s", ns_error(ns));
+			goto out;
+		}
+		for (int q = 0; q < nz; q++) {
+			struct vthread t = {0};
+
+			if (z[q].pid <= 0)
+				continue; /* not threaded */
+			t.tid = z[q].pid;
+			t.kind = PIN_VCPU;
+			t.index = q;
+			vr_strlcpy(t.dev, nd->ifs[k].guest_if, sizeof(t.dev));
+			if (thread_read_comm(0, t.tid, t.name,
+					     sizeof(t.name)) == -1)
+				continue;
+			thread_fill(&t);
+			threads_push(&v, &n, &cap, &t);
+		}
+	}
+	*out = v;
+	v = NULL;
+	rc = n;
+out:
+	free(v);
+	ns_close(ns);
+	return rc;
+}
+
+int
+threads_netns_apply(const struct topo_plan *p, int node, int rt_prio, char *err,
+		    size_t errlen)
+{
+	const struct pin_plan *plan = p->opts.pin ? &p->pin : NULL;
+	struct vthread *v = NULL;
+	char want[256], got[256];
+	int n, rc = -1;
+
+	if ((n = threads_netns_list(p, node, &v, err, errlen)) == -1)
+		return -1;
+	if (n == 0 && (plan != NULL || rt_prio > 0)) {
+		snprintf(err, errlen,
+			 "no threaded NAPI kernel thread found for %s's "
+			 "interfaces",
+			 p->nodes[node].name);
+		goto fail;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct pin_assign *a =
+		    plan ? pin_plan_find(plan, node, PIN_VCPU, v[i].index)
+			 : NULL;
+		cpu_set_t back;
+
+		if (rt_prio > 0) {
+			struct sched_param sp = {.sched_priority = rt_prio};
+			if (sched_setscheduler(v[i].tid, SCHED_FIFO, &sp) ==
+			    -1) {
+				snprintf(err, errlen,
+					 "SCHED_FIFO %d for %s tid %d: %s",
+					 rt_prio, v[i].name, v[i].tid,
+					 strerror(errno));
+				goto fail;
+			}
+		}
+		if (a == NULL)
+			continue;
+		if (sched_setaffinity(v[i].tid, sizeof(a->cpus), &a->cpus) ==
+		    -1) {
+			snprintf(err, errlen,
+				 "sched_setaffinity(%s tid %d, %s): %s",
+				 v[i].name, v[i].tid,
+				 cpulist_format(&a->cpus, want, sizeof(want)),
+				 strerror(errno));
+			goto fail;
+		}
+		if (sched_getaffinity(v[i].tid, sizeof(back), &back) == 0 &&
+		    !CPU_EQUAL(&back, &a->cpus)) {
+			snprintf(err, errlen,
+				 "%s tid %d: affinity reads back as %s, "
+				 "planned %s",
+				 v[i].name, v[i].tid,
+				 cpulist_format(&back, got, sizeof(got)),
+				 cpulist_format(&a->cpus, want, sizeof(want)));
+			goto fail;
+		}
+	}
+	rc = 0;
+fail:
+	free(v);
+	return rc;
+}
+
+json_object *
+threads_netns_json(const struct topo_plan *p, int node)
+{
+	json_object *arr = json_object_new_array();
+	const struct pin_plan *plan = p->opts.pin ? &p->pin : NULL;
+	struct vthread *v = NULL;
+	char buf[256], err[512];
+	int n;
+
+	if ((n = threads_netns_list(p, node, &v, err, sizeof(err))) == -1)
+		return arr;
+	for (int i = 0; i < n; i++) {
+		json_object *t = json_object_new_object();
+		const struct pin_assign *a =
+		    plan ? pin_plan_find(plan, node, PIN_VCPU, v[i].index)
+			 : NULL;
+
+		json_object_object_add(t, "tid", json_object_new_int(v[i].tid));
+		json_object_object_add(t, "kind",
+				       json_object_new_string("napi"));
+		json_object_object_add(t, "index",
+				       json_object_new_int(v[i].index));
+		json_object_object_add(t, "interface",
+				       json_object_new_string(v[i].dev));
+		json_object_object_add(t, "name",
+				       json_object_new_string(v[i].name));
+		json_object_object_add(t, "cpus",
+				       json_object_new_string(cpulist_format(
+					   &v[i].cpus, buf, sizeof(buf))));
+		if (a)
+			json_object_object_add(
+			    t, "planned",
+			    json_object_new_string(
+				cpulist_format(&a->cpus, buf, sizeof(buf))));
+		json_object_object_add(t, "last_cpu",
+				       json_object_new_int(v[i].last_cpu));
+		json_object_object_add(
+		    t, "policy",
+		    json_object_new_string(threads_policy_name(v[i].policy)));
+		json_object_object_add(t, "priority",
+				       json_object_new_int(v[i].priority));
 		json_object_array_add(arr, t);
 	}
 	free(v);

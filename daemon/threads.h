@@ -23,6 +23,7 @@ struct vthread {
 	int last_cpu;    /* /proc/TID/stat field 39 */
 	int policy;      /* SCHED_OTHER, SCHED_FIFO, ... */
 	int priority;
+	char dev[16]; /* netns nodes: the interface whose NAPI it runs */
 };
 
 /* All threads of QEMU process pid, sorted by kind then index.  Returns the
@@ -41,5 +42,21 @@ int threads_apply(pid_t pid, const struct pin_plan *plan, int node,
 json_object *threads_json(pid_t pid, const struct pin_plan *plan, int node);
 
 const char *threads_policy_name(int policy);
+
+/*
+ * The netns backend: a node's work is the receive processing of its
+ * interfaces, done by threaded NAPI kernel threads ("napi/eth0-ID"), one
+ * per rx queue; there are as many queues as the node has "vCPUs".  They
+ * are found through the netdev netlink family inside the node's
+ * namespace (netsetup.h, nl_napi_list) and stand in for vCPU threads: the
+ * thread of queue q of every interface of node n gets the plan's vCPU q
+ * CPUs of that node (PIN_VCPU, index q), and SCHED_FIFO with rt_prio.
+ */
+struct topo_plan;
+int threads_netns_list(const struct topo_plan *p, int node,
+		       struct vthread **out, char *err, size_t errlen);
+int threads_netns_apply(const struct topo_plan *p, int node, int rt_prio,
+			char *err, size_t errlen);
+json_object *threads_netns_json(const struct topo_plan *p, int node);
 
 #endif

@@ -14,6 +14,7 @@
 
 static const char *const accel_choices[] = {"auto", "kvm", "tcg", NULL};
 static const char *const link_choices[] = {"tap", "macvtap", NULL};
+static const char *const backend_choices[] = {"vm", "netns", NULL};
 
 /* The options shared by `start` and `topology` (keys of topo_opts_to_json,
  * so that a plan's "options" can be sent back as params). */
@@ -43,6 +44,13 @@ static const char *const link_choices[] = {"tap", "macvtap", NULL};
 	     "SCHED_FIFO priority for vCPU threads, 0 = off"},                   \
 	    {"accel", PT_STRING, 0, 0, 0, accel_choices, "accelerator"},         \
 	    {"link", PT_STRING, 0, 0, 0, link_choices, "guest link kind"},       \
+	    {"backend",                                                          \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     backend_choices,                                                    \
+	     "what a node is: vm (a guest) or netns (a namespace)"},             \
 	    {"ports", PT_STRING, 0, 0, 0, NULL, "\"test\" or \"in=IF,out=IF\""}, \
 	    {"image", PT_STRING, 0, 0, 0, NULL, "guest image directory"},        \
 	    {"timeout",                                                          \
@@ -97,6 +105,28 @@ static const struct proto_param params_name[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
+static const char *const bench_modes[] = {"sweep", "ndr", "pdr", NULL};
+
+static const struct proto_param params_bench[] = {
+    {"name", PT_STRING, 1, 0, 0, NULL, "the running topology to measure"},
+    {"mode", PT_STRING, 1, 0, 0, bench_modes,
+     "sweep (one trial per rate), ndr (zero loss) or pdr (loss <= loss)"},
+    {"rates", PT_STRING, 0, 0, 0, NULL,
+     "sweep rates: \"FROM:TO:STEP\" or \"R1,R2,...\" (pps)"},
+    {"loss", PT_STRING, 0, 0, 0, NULL, "pdr: the loss ratio allowed"},
+    {"frame", PT_STRING, 0, 0, 0, NULL,
+     "frame size 64..1518 (with FCS) or \"imix\" (default 64)"},
+    {"flows", PT_INT, 0, 1, 65536, NULL, "distinct 5-tuples (default 1)"},
+    {"duration", PT_INT, 0, 1, 3600, NULL,
+     "seconds per sweep trial / of the final trial (default 10)"},
+    {"trial_duration", PT_INT, 0, 1, 3600, NULL,
+     "seconds per search trial (default 1)"},
+    {"max_rate", PT_INT, 0, 1, 100000000, NULL, "search upper bound, pps"},
+    {"cpu", PT_INT, 0, 0, 4095, NULL,
+     "generator CPU (default: a housekeeping CPU of the plan)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
 static const struct proto_param params_cleanup[] = {
     {"dry_run", PT_BOOL, 0, 0, 0, NULL, "only list what would be removed"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
@@ -124,6 +154,8 @@ const struct proto_method proto_methods[] = {
     {"reload", PROTO_MUTATING, params_none, "re-read the configuration"},
     {"start", PROTO_MUTATING, params_start, "start a topology"},
     {"stop", PROTO_MUTATING, params_stop, "stop a topology (or all)"},
+    {"bench", PROTO_MUTATING, params_bench,
+     "measure a running topology: offered-load sweep or NDR/PDR search"},
     {"watch", PROTO_READ, params_none,
      "stream state changes as \"event\" notifications"},
     {"cleanup", PROTO_MUTATING, params_cleanup,

@@ -25,6 +25,10 @@ static const char *const link_names[] = {
     [LINK_TAP] = "tap",
     [LINK_MACVTAP] = "macvtap",
 };
+static const char *const backend_names[] = {
+    [BACKEND_VM] = "vm",
+    [BACKEND_NETNS] = "netns",
+};
 static const char *const role_names[] = {
     [ROLE_ROUTER] = "router",
     [ROLE_LB] = "lb",
@@ -74,6 +78,18 @@ const char *
 topo_role_name(enum topo_role r)
 {
 	return name_of(role_names, nitems(role_names), r);
+}
+
+const char *
+topo_backend_name(enum topo_backend b)
+{
+	return name_of(backend_names, nitems(backend_names), b);
+}
+
+int
+topo_backend_parse(const char *s)
+{
+	return parse_in(backend_names, nitems(backend_names), s);
 }
 
 int
@@ -370,6 +386,16 @@ apply_enums(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 		}
 		o->link = v;
 	}
+	if ((r = get_str(obj, "backend", &s, err, errlen)) == -1)
+		return -1;
+	if (r == 1) {
+		if ((v = topo_backend_parse(s)) == -1) {
+			topo_seterr(err, errlen,
+				    "backend: '%.32s' is not vm or netns", s);
+			return -1;
+		}
+		o->backend = v;
+	}
 	if ((r = get_str(obj, "ports", &s, err, errlen)) == -1)
 		return -1;
 	if (r == 1 && topo_opts_set_ports(o, s, err, errlen) == -1)
@@ -512,6 +538,11 @@ topo_opts_to_json(const struct topo_opts *o)
 	    j, "accel", json_object_new_string(topo_accel_name(o->accel)));
 	json_object_object_add(j, "link",
 			       json_object_new_string(topo_link_name(o->link)));
+	/* only when not the default, so that VM plans stay as they were */
+	if (o->backend != BACKEND_VM)
+		json_object_object_add(
+		    j, "backend",
+		    json_object_new_string(topo_backend_name(o->backend)));
 	topo_ports_format(o, buf, sizeof(buf));
 	json_object_object_add(j, "ports", json_object_new_string(buf));
 	json_object_object_add(j, "image", json_object_new_string(o->image));

@@ -10,7 +10,8 @@
  *   - host interfaces: "vr-NAME-SUFFIX" (<= 15 chars), IFLA_IFALIAS
  *     "vrouterd:NAME:ROLE";
  *   - namespaces (test ports): "vr-NAME-in", "vr-NAME-out";
- *   - libvirt domains: "vrouterd-NAME-NODE".
+ *   - libvirt domains: "vrouterd-NAME-NODE";
+ *   - netns backend nodes: namespaces "vr-NAME-NODE".
  *
  * The default instance name (topo_default_name): the built-in topologies
  * have short aliases (monolithic -> "mono", pvr -> "pvr", msr -> "msr");
@@ -49,6 +50,9 @@ enum topo_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 enum topo_link { LINK_TAP, LINK_MACVTAP };
 enum topo_ports { PORTS_TEST, PORTS_HOST };
 enum topo_role { ROLE_ROUTER, ROLE_LB, ROLE_BACKEND };
+/* What a node is: a QEMU guest through libvirt, or a network namespace
+ * with forwarding on (docs/netns-backend.md). */
+enum topo_backend { BACKEND_VM, BACKEND_NETNS };
 
 struct topo_opts {
 	char topology[64];          /* "monolithic" */
@@ -60,6 +64,7 @@ struct topo_opts {
 	enum topo_accel accel;
 	enum topo_link link;
 	enum topo_ports ports;
+	enum topo_backend backend;
 	char port_in[TOPO_IFNAMSIZ];  /* PORTS_HOST: the real NICs */
 	char port_out[TOPO_IFNAMSIZ];
 	char image[PATH_MAX];       /* guest image directory */
@@ -260,9 +265,19 @@ int topo_node_queues(const struct topo_node *n);
 const char *topo_accel_name(enum topo_accel a);
 const char *topo_link_name(enum topo_link l);
 const char *topo_role_name(enum topo_role r);
+const char *topo_backend_name(enum topo_backend b);
 /* The reverse: the enum value, or -1 if unknown. */
 int topo_accel_parse(const char *s);
 int topo_link_parse(const char *s);
 int topo_role_parse(const char *s);
+int topo_backend_parse(const char *s);
+
+/*
+ * The netns backend: node n's network namespace, "vr-NAME-NODE" (at most
+ * 3 + 8 + 1 + 15 = 27 characters), into buf.  0, or -1 when n is out of
+ * range.  Node names that would give a port's or the splitter's namespace
+ * ("in", "out", "sp") are refused by topo_plan_build for this backend.
+ */
+int topo_node_netns(const struct topo_plan *p, int n, char *buf, size_t len);
 
 #endif

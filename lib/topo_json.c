@@ -64,6 +64,12 @@ node_to_json(const struct topo_plan *p, int ni)
 
 	json_object_object_add(j, "name", json_object_new_string(n->name));
 	json_object_object_add(j, "domain", json_object_new_string(n->domain));
+	if (p->opts.backend == BACKEND_NETNS) {
+		char ns[64];
+
+		topo_node_netns(p, ni, ns, sizeof(ns));
+		json_object_object_add(j, "netns", json_object_new_string(ns));
+	}
 	json_object_object_add(j, "role",
 			       json_object_new_string(topo_role_name(n->role)));
 	json_object_object_add(j, "vcpus", json_object_new_int(n->vcpus));

@@ -186,9 +186,58 @@ plan_pinning(struct topo_plan *p, const cpu_set_t *online,
 	in.nnodes = p->nnodes;
 	for (int i = 0; i < p->nnodes; i++) {
 		in.vcpus[i] = p->nodes[i].vcpus;
-		in.nics[i] = p->nodes[i].nifs * topo_node_queues(&p->nodes[i]);
+		/* vhost threads; a netns node has none (its NAPI threads
+		 * take its vCPU entries, docs/netns-backend.md) */
+		in.nics[i] =
+		    p->opts.backend == BACKEND_NETNS
+			? 0
+			: p->nodes[i].nifs * topo_node_queues(&p->nodes[i]);
 	}
 	return pin_plan_build(&in, &p->pin, err, errlen);
+}
+
+int
+topo_node_netns(const struct topo_plan *p, int n, char *buf, size_t len)
+{
+	if (len)
+		buf[0] = '\0';
+	if (p == NULL || n < 0 || n >= p->nnodes)
+		return -1;
+	if ((size_t)snprintf(buf, len, TOPO_IF_PREFIX "%s-%s", p->opts.name,
+			     p->nodes[n].name) >= len)
+		return -1;
+	return 0;
+}
+
+/* The netns backend's node namespaces must not take the names of the
+ * port namespaces ("vr-NAME-in", "-out") or the splitter's ("-sp"). */
+static int
+netns_check(const struct topo_plan *p, char *err, size_t errlen)
+{
+	static const char *const taken[] = {"in", "out", "sp"};
+	char ns[64];
+
+	for (int n = 0; n < p->nnodes; n++) {
+		for (size_t i = 0; i < nitems(taken); i++)
+			if (strcmp(p->nodes[n].name, taken[i]) == 0) {
+				topo_seterr(err, errlen,
+					    "node %s: with the netns backend "
+					    "a node may not be called in, out "
+					    "or sp (its namespace would be "
+					    "that of a port or the splitter)",
+					    p->nodes[n].name);
+				return -1;
+			}
+		if (topo_node_netns(p, n, ns, sizeof(ns)) == -1 ||
+		    strlen(ns) > 31) {
+			topo_seterr(err, errlen,
+				    "node %s: namespace name %s is longer "
+				    "than 31 characters",
+				    p->nodes[n].name, ns);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* VR_TEST_HOST_CPUS: a fake host for tests and golden files. */
@@ -241,7 +290,17 @@ topo_plan_build(const struct topo_opts *o, const cpu_set_t *online,
 	    (topo_ifname_check(o->port_in, err, errlen) == -1 ||
 	     topo_ifname_check(o->port_out, err, errlen) == -1))
 		goto fail;
+	if (o->backend == BACKEND_NETNS && o->link == LINK_MACVTAP) {
+		topo_seterr(err, errlen,
+			    "link: the netns backend joins every node "
+			    "interface to its network with a veth pair on a "
+			    "bridge (tap semantics); macvtap is for guests: "
+			    "use --link tap");
+		goto fail;
+	}
 	if (topo_file_expand(p, err, errlen) == -1)
+		goto fail;
+	if (o->backend == BACKEND_NETNS && netns_check(p, err, errlen) == -1)
 		goto fail;
 	p->opts.file_text = NULL; /* borrowed from the caller */
 	if (o->pin && plan_pinning(p, online, isolated, err, errlen) == -1)

@@ -178,6 +178,15 @@ int
 nl_veth_add(struct ns_ctx *ctx, const char *name, const char *alias,
 	    const char *peer, const char *peer_alias, const char *peer_netns)
 {
+	return nl_veth_add_mq(ctx, name, alias, peer, peer_alias, peer_netns,
+			      1);
+}
+
+int
+nl_veth_add_mq(struct ns_ctx *ctx, const char *name, const char *alias,
+	       const char *peer, const char *peer_alias, const char *peer_netns,
+	       int nqueues)
+{
 	struct rtnl_link *link = NULL, *pl = NULL;
 	struct ns_ctx *pctx = NULL;
 	char path[PATH_MAX], hint[320], perr[512];
@@ -224,6 +233,12 @@ nl_veth_add(struct ns_ctx *ctx, const char *name, const char *alias,
 	 * IFLA_NET_NS_FD); the fd is only read while the request is sent */
 	if (pfd != -1)
 		rtnl_link_set_ns_fd(pl, pfd);
+	if (nqueues > 1) {
+		rtnl_link_set_num_tx_queues(link, nqueues);
+		rtnl_link_set_num_rx_queues(link, nqueues);
+		rtnl_link_set_num_tx_queues(pl, nqueues);
+		rtnl_link_set_num_rx_queues(pl, nqueues);
+	}
 
 	ns_req_begin(ctx);
 	if ((e = rtnl_link_add(ctx->nc_sk, link, CREATE_FLAGS)) < 0) {

@@ -46,6 +46,11 @@ int ns_run(struct ns_ctx *ctx, int (*fn)(void *), void *arg);
 int nl_veth_add(struct ns_ctx *ctx, const char *name, const char *alias,
                 const char *peer, const char *peer_alias,
                 const char *peer_netns /* NULL: same namespace */);
+/* The same with nqueues tx and rx queues on both ends (veth hands a packet
+ * sent on tx queue q to the peer's rx queue q, each with its own NAPI). */
+int nl_veth_add_mq(struct ns_ctx *ctx, const char *name, const char *alias,
+		   const char *peer, const char *peer_alias,
+		   const char *peer_netns, int nqueues);
 int nl_bridge_add(struct ns_ctx *ctx, const char *name, const char *alias);
 /* A persistent tap (IFF_TAP|IFF_NO_PI|IFF_VNET_HDR, IFF_MULTI_QUEUE when
  * multi_queue) that libvirt/QEMU attach to later. */
@@ -103,5 +108,27 @@ int nl_link_foreach_tagged(struct ns_ctx *ctx, const char *alias_prefix,
                            void (*fn)(const char *name, const char *alias,
                                       void *arg),
                            void *arg);
+
+/*
+ * NAPI (netsetup/napi.c).  GRO on a link (ETHTOOL_SGRO, inside ctx's
+ * namespace): on a veth it makes the receiving end use NAPI.  Threaded
+ * NAPI (/sys/class/net/NAME/threaded): written through a sysfs mounted
+ * privately for ctx's namespace on a short-lived helper thread, so it
+ * works for links inside any namespace; the device keeps the setting,
+ * so its NAPI instances get napi/NAME-ID kernel threads whenever they are
+ * created.  nl_napi_list: the NAPI instances of a link (netdev generic
+ * netlink family, "napi-get", Linux >= 6.9 for the thread's pid), sorted
+ * by id (= by rx queue for veth); the count, or -1 (EOPNOTSUPP when the
+ * kernel lacks the family).
+ */
+struct nl_napi {
+	uint32_t id;
+	int ifindex;
+	int pid; /* the napi/ kernel thread, 0 when not threaded */
+};
+int nl_link_set_gro(struct ns_ctx *ctx, const char *name, int on);
+int nl_link_set_threaded(struct ns_ctx *ctx, const char *name, int on);
+int nl_napi_list(struct ns_ctx *ctx, const char *name, struct nl_napi *out,
+		 int max);
 
 #endif

@@ -27,3 +27,9 @@ add_test(NAME e2e_faults
 set_tests_properties(e2e_faults PROPERTIES
 	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
 	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
+
+add_executable(test_sha256 ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_sha256.c)
+target_link_libraries(test_sha256 vrouter)
+target_include_directories(test_sha256 PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit)
+add_test(NAME test_sha256 COMMAND test_sha256)
+set_tests_properties(test_sha256 PROPERTIES LABELS "unit")

@@ -24,6 +24,7 @@ static int ctl_topology(struct vrctl *, int, char **);
 #define TOPO_USAGE                                                             \
 	"[--cores N] [--memory MIB] [--pin] [--rt PRIO]\n"                     \
 	"        [--accel auto|kvm|tcg] [--link tap|macvtap]\n"                \
+	"        [--backend vm|netns]\n"                                       \
 	"        [--ports test|in=IF,out=IF] [--image DIR] [--name NAME]\n"    \
 	"        [--timeout SEC] [--cpus LIST] [--txqueuelen N]\n"             \
 	"        [--restart never|on-failure] [--restart-limit N]\n"           \
@@ -46,6 +47,14 @@ const struct ctl_command ctl_commands[] = {
     {"autostart", ctl_autostart,
      "list | add TOPOLOGY [start options] | remove NAME",
      "the topologies vrouterd starts when it starts"},
+    {"bench", ctl_bench,
+     "NAME --sweep FROM:TO:STEP|R1,R2,... | --ndr [--loss RATIO]\n"
+     "        [--frame 64..1518|imix] [--flows F] [--duration SEC]\n"
+     "        [--trial-duration SEC] [--max-rate PPS] [--cpu N] [--out DIR]\n"
+     "   or: vrctl bench compare DIR... [--out FILE.svg] [--label L1,L2,...]",
+     "measure a running topology: offered-load sweep or NDR/PDR search"},
+    {"experiment", ctl_experiment, "FILE [--out DIR] [--dry-run]",
+     "run a matrix of start options, each benchmarked, then compare"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -191,6 +200,7 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 	    {"rt", required_argument, NULL, 'r'},
 	    {"accel", required_argument, NULL, 'a'},
 	    {"link", required_argument, NULL, 'l'},
+	    {"backend", required_argument, NULL, 'B'},
 	    {"ports", required_argument, NULL, 'P'},
 	    {"image", required_argument, NULL, 'i'},
 	    {"name", required_argument, NULL, 'n'},
@@ -257,12 +267,14 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 			break;
 		case 'a':
 		case 'l':
+		case 'B':
 		case 'P':
 		case 'n':
 		case 'C':
 			json_object_object_add(params,
 					       ch == 'a'   ? "accel"
 					       : ch == 'l' ? "link"
+					       : ch == 'B' ? "backend"
 					       : ch == 'P' ? "ports"
 					       : ch == 'n' ? "name"
 							   : "cpus",

@@ -373,12 +373,11 @@ print_trimmed(char *line, int width)
 static void
 plan_draw(json_object *plan)
 {
-	struct graph *g = malloc(sizeof(*g));
+	struct graph *g = xmalloc(sizeof(*g));
 	int maxl, width = 0;
+	size_t w;
 	char *line;
 
-	if (g == NULL)
-		return;
 	g_build(g, plan);
 	if ((maxl = g_layers(g)) < 0) {
 		free(g);
@@ -387,12 +386,13 @@ plan_draw(json_object *plan)
 	for (int l = 0; l <= maxl; l++)
 		if (row_width(g, l) > width)
 			width = row_width(g, l);
-	line = malloc(width + 1);
+	w = width > 0 ? (size_t)width : 0;
+	line = xmalloc(w + 1);
 	printf("graph:\n");
 	for (int l = 0; l <= maxl; l++) {
 		int x = (width - row_width(g, l)) / 2;
 
-		memset(line, ' ', width);
+		memset(line, ' ', w);
 		for (int i = 0; i < g->nv; i++) {
 			int len;
 			if (g->v[i].layer != l)
@@ -413,7 +413,7 @@ plan_draw(json_object *plan)
 				g->v[i].col = x + len / 2;
 				x += len + GAP;
 			}
-		memset(line, ' ', width);
+		memset(line, ' ', w);
 		for (int i = 0; i < g->ne; i++) {
 			int a = g->e[i][0], b = g->e[i][1], lo, hi;
 			if (g->v[a].layer > g->v[b].layer) {
@@ -437,7 +437,7 @@ plan_draw(json_object *plan)
 			line[g->v[b].col] = '+';
 		}
 		print_trimmed(line, width);
-		memset(line, ' ', width);
+		memset(line, ' ', w);
 		for (int i = 0; i < g->ne; i++) {
 			int a = g->e[i][0], b = g->e[i][1];
 			if (g->v[a].layer == l && g->v[b].layer == l + 1)

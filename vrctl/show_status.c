@@ -154,15 +154,29 @@ show_node_table(json_object *nodes)
 void
 show_topology(json_object *t)
 {
-	json_object *nodes = j_get(t, "nodes"), *w = j_get(t, "warnings");
+	json_object *nodes = j_get(t, "nodes"), *w = j_get(t, "warnings"), *k;
+	int netns = strcmp(j_str(t, "backend"), "netns") == 0;
 	char up[32];
 
 	printf("topology %s (%s): %s\n", j_str(t, "name"), j_str(t, "topology"),
 	       j_str(t, "state"));
-	printf("  accel %s: %s\n", j_str(t, "accel"), j_str(t, "accel_reason"));
-	if (j_get(t, "vhost") != NULL)
+	if (netns)
+		printf("  backend netns: nodes are network namespaces\n");
+	else
+		printf("  accel %s: %s\n", j_str(t, "accel"),
+		       j_str(t, "accel_reason"));
+	if (!netns && j_get(t, "vhost") != NULL)
 		printf("  vhost %s: %s\n", j_bool(t, "vhost") ? "on" : "off",
 		       j_str(t, "vhost_reason"));
+	if (!netns && (k = j_get(t, "guest_kernel")) != NULL) {
+		if (json_object_is_type(k, json_type_object))
+			printf("  guest kernel %s (%s config, sha256 %.12s)\n",
+			       j_str(k, "version"), j_str(k, "config"),
+			       j_str(k, "sha256"));
+		else
+			printf("  guest kernel %s\n",
+			       json_object_get_string(k));
+	}
 	printf("  started %s, up %s", j_str(t, "started_at"),
 	       show_uptime(j_int(t, "uptime_s", -1), up, sizeof(up)));
 	if (j_get(t, "boot_ms") != NULL)
@@ -175,11 +189,18 @@ show_topology(json_object *t)
 		show_node_table(nodes);
 	for (size_t i = 0; i < show_len(nodes); i++) {
 		json_object *n = json_object_array_get_idx(nodes, i);
-		printf("  node %s (%s): domain %s, %s, %lld vCPUs, %lld MiB, "
-		       "qemu pid %s\n",
-		       j_str(n, "name"), j_str(n, "role"), j_str(n, "domain"),
-		       j_str(n, "state"), j_int(n, "vcpus", 0),
-		       j_int(n, "memory_mib", 0), j_str(n, "qemu_pid"));
+		if (netns)
+			printf("  node %s (%s): namespace %s, %s, %lld cores\n",
+			       j_str(n, "name"), j_str(n, "role"),
+			       j_str(n, "netns"), j_str(n, "state"),
+			       j_int(n, "vcpus", 0));
+		else
+			printf("  node %s (%s): domain %s, %s, %lld vCPUs, "
+			       "%lld MiB, qemu pid %s\n",
+			       j_str(n, "name"), j_str(n, "role"),
+			       j_str(n, "domain"), j_str(n, "state"),
+			       j_int(n, "vcpus", 0), j_int(n, "memory_mib", 0),
+			       j_str(n, "qemu_pid"));
 		if (j_get(n, "console_log") != NULL)
 			printf("    console %s\n", j_str(n, "console_log"));
 		show_threads(j_get(n, "threads"));

@@ -90,4 +90,60 @@ void show_status(json_object *r);
 void show_plan(json_object *r);
 void show_plan_dot(json_object *r); /* `topology NAME --dot` */
 
+/* bench, bench compare, experiment (bench.c; docs/bench.md). */
+int ctl_bench(struct vrctl *v, int argc, char **argv);
+int ctl_experiment(struct vrctl *v, int argc, char **argv);
+
+/* Shared by bench.c and experiment.c. */
+struct bench_run {
+	json_object *record; /* owned */
+	char dir[4096];
+	char label[256];
+};
+extern char bench_progress_tag[160]; /* "run 2/4 (cores=2): " */
+void bench_notify(json_object *msg); /* client_notify_hook */
+int bench_params_check(json_object *params, char *err, size_t len);
+json_object *bench_cli(int argc, char **argv); /* {"argv","cwd"} */
+int bench_dir_prepare(const char *dir, const char *marker, int *made);
+void bench_iso_now(char *buf, size_t len);
+void bench_stamp_now(char *buf, size_t len);
+int bench_call(struct vrctl *v, const struct output *eout,
+	       json_object *params, json_object *cli, const char *dir,
+	       json_object **recp, int *plot_rv);
+json_object *bench_compare_runs(struct bench_run *r, size_t n,
+				const char *svg, int json, int quiet);
+
+/* A run in words, field by field (plot.c), for titles and labels. */
+enum {
+	BENCH_TOPO,
+	BENCH_BACKEND,
+	BENCH_CORES,
+	BENCH_PIN,
+	BENCH_LINK,
+	BENCH_ACCEL,
+	BENCH_TRAFFIC,
+	BENCH_MODE,
+	BENCH_DESC_N
+};
+#define BENCH_DESC_ALL ((1u << BENCH_DESC_N) - 1)
+struct bench_desc {
+	char f[BENCH_DESC_N][96];
+};
+void bench_describe(json_object *record, struct bench_desc *d);
+const char *bench_desc_name(int field);
+char *bench_desc_join(const struct bench_desc *d, unsigned mask,
+		      const char *sep, char *buf, size_t len);
+/* Append to buf (len bytes) at *pos; cut short at the end. */
+void bench_appendf(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+double j_num(json_object *o, const char *key, double dflt);
+const char *bench_trial_phase(json_object *trial);
+/* ndr_pps / pdr_pps of a record (*what "NDR"/"PDR"), or -1. */
+double bench_answer(json_object *record, const char **what);
+/* Run files (plot.c): 0; 1 when only the plot is missing; -1. */
+int bench_write_csv(const char *path, json_object *record);
+int bench_save_dir(const char *dir, json_object *record);
+int plot_svg(const char *svg_path, const char *title, json_object **records,
+	     const char *const *labels, size_t n);
+
 #endif

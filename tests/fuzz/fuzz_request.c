@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "autostart.h"
+#include "bench.h"
 #include "dispatch.h"
 #include "methods.h"
 #include "proto.h"
@@ -127,6 +128,7 @@ STANDIN(methods_reload)
 STANDIN(sup_method_start)
 STANDIN(sup_method_stop)
 STANDIN(sup_method_topology)
+STANDIN(bench_method)
 STANDIN(sup_method_watch)
 STANDIN(sup_method_cleanup)
 STANDIN(autostart_method_list)

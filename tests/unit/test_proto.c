@@ -255,7 +255,10 @@ test_table(void)
 	CHECK(proto_method_find("reload")->access == PROTO_MUTATING);
 	CHECK(proto_method_find("start")->access == PROTO_MUTATING);
 	CHECK(proto_method_find("stop")->access == PROTO_MUTATING);
-	CHECK(proto_method_find("bench") == NULL);
+	CHECK(proto_method_find("bench")->access == PROTO_MUTATING);
+	CHECK(proto_method_find("watch")->access == PROTO_READ);
+	CHECK(proto_method_find("cleanup")->access == PROTO_MUTATING);
+	CHECK(proto_method_find("nosuch") == NULL);
 	CHECK(proto_method_find(NULL) == NULL);
 	for (const struct proto_method *m = proto_methods; m->name; m++) {
 		CHECK(m->doc != NULL);

@@ -713,6 +713,68 @@ test_plan_from_json_errors(void)
 	topo_plan_free(&p);
 }
 
+/* The netns backend: the option, its round trip, node namespaces, the
+ * pinning plan without vhost entries, and what it refuses. */
+static void
+test_backend_netns(void)
+{
+	struct topo_opts o;
+	struct topo_plan p;
+	json_object *j;
+	char err[256] = "", ns[64];
+
+	CHECK_INT(
+	    opts_from("{\"topology\":\"monolithic\",\"backend\":\"netns\","
+		      "\"cores\":2,\"pin\":true}",
+		      &o, err, sizeof(err)),
+	    0);
+	CHECK_INT(o.backend, BACKEND_NETNS);
+	CHECK_INT(opts_from("{\"topology\":\"monolithic\",\"backend\":\"lxc\"}",
+			    &o, err, sizeof(err)),
+		  -1);
+	CHECK(strstr(err, "backend") != NULL);
+	CHECK_INT(opts_from("{\"topology\":\"pvr\",\"backend\":\"netns\","
+			    "\"cores\":2,\"pin\":true}",
+			    &o, err, sizeof(err)),
+		  0);
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK_INT(topo_node_netns(&p, 1, ns, sizeof(ns)), 0);
+	CHECK_STR(ns, "vr-pvr-vr1");
+	CHECK_INT(topo_node_netns(&p, p.nnodes, ns, sizeof(ns)), -1);
+	for (int i = 0; i < p.pin.n; i++)
+		CHECK(p.pin.a[i].kind != PIN_VHOST);
+	j = topo_plan_to_json(&p);
+	CHECK_STR(json_object_get_string(json_object_object_get(
+		      json_object_object_get(j, "options"), "backend")),
+		  "netns");
+	CHECK_STR(json_object_get_string(json_object_object_get(
+		      json_object_array_get_idx(
+			  json_object_object_get(j, "nodes"), 0),
+		      "netns")),
+		  "vr-pvr-vr0");
+	json_object_put(j);
+	check_round_trip(&p);
+	topo_plan_free(&p);
+	/* a VM plan says nothing of a backend (plans stay as they were) */
+	CHECK_INT(
+	    opts_from("{\"topology\":\"monolithic\"}", &o, err, sizeof(err)),
+	    0);
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	j = topo_plan_to_json(&p);
+	CHECK(!json_object_object_get_ex(json_object_object_get(j, "options"),
+					 "backend", NULL));
+	json_object_put(j);
+	topo_plan_free(&p);
+	/* macvtap is a guest's device */
+	CHECK_INT(
+	    opts_from("{\"topology\":\"monolithic\",\"backend\":\"netns\","
+		      "\"link\":\"macvtap\"}",
+		      &o, err, sizeof(err)),
+	    0);
+	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
+	CHECK(strstr(err, "use --link tap") != NULL);
+}
+
 int
 main(void)
 {
@@ -724,5 +786,6 @@ main(void)
 	test_plan_variants();
 	test_plan_json();
 	test_plan_from_json_errors();
+	test_backend_netns();
 	return t_done("test_topo");
 }

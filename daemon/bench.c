@@ -1,0 +1,605 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "config.h"
+#include "hostinfo.h"
+#include "job.h"
+#include "log.h"
+#include "proto.h"
+#include "sha256.h"
+#include "sup_int.h"
+#include "util.h"
+#include "vm.h"
+#include "vr_build.h"
+
+#define BENCH_MAX_ARGS 48
+#define BENCH_MAX_LINE (1 << 20)
+
+struct bench_op {
+	struct rpc_req *req;
+	char name[TOPO_NAME_LEN + 1];
+	char *argv[BENCH_MAX_ARGS + 1];
+	int argc;
+	json_object *record; /* built in the loop; finished there */
+	/* filled by the job thread */
+	json_object *trials;
+	json_object *result;
+	char err[1024];
+	int status; /* vrgen's exit status, -1 if it did not run */
+	atomic_int abandon; /* the caller went away: stop vrgen */
+};
+
+static int bench_running;
+
+int
+bench_find_vrgen(char *path, size_t len)
+{
+	char self[PATH_MAX], *dir;
+	ssize_t n;
+
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) == -1)
+		n = 0;
+	self[n] = '\0';
+	dir = dirname(self);
+	msgf(path, len, "%s/vrgen", dir); /* installed side by side */
+	if (access(path, X_OK) == 0)
+		return 0;
+	msgf(path, len, "%s/../bench/vrgen", dir); /* the build tree */
+	if (access(path, X_OK) == 0)
+		return 0;
+	msgf(path, len, "%s/vrgen", VR_BINDIR);
+	return access(path, X_OK);
+}
+
+static void
+arg(struct bench_op *op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+arg(struct bench_op *op, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	if (op->argc == BENCH_MAX_ARGS)
+		fatalx("%s: too many arguments", __func__);
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatal("%s", __func__);
+	va_end(ap);
+	op->argv[op->argc++] = s;
+}
+
+static void
+bench_op_free(struct bench_op *op)
+{
+	for (int i = 0; i < op->argc; i++)
+		free(op->argv[i]);
+	json_object_put(op->record);
+	json_object_put(op->trials);
+	json_object_put(op->result);
+	free(op);
+}
+
+/* ---- the job: run vrgen, collect its JSON lines -------------------------- */
+
+static void
+bench_line(struct job *j, struct bench_op *op, char *line)
+{
+	json_object *o = json_tokener_parse(line), *t;
+	const char *type;
+
+	if (o == NULL || !json_object_object_get_ex(o, "type", &t)) {
+		log_debug("vrgen: %s", line);
+		json_object_put(o);
+		return;
+	}
+	type = json_object_get_string(t);
+	if (strcmp(type, "trial") == 0) {
+		json_object_array_add(op->trials, json_object_get(o));
+		/* the loop turns this back into a notification with the
+		 * trial attached */
+		job_progress(j, "trial", "%s", line);
+	} else if (strcmp(type, "result") == 0) {
+		json_object_put(op->result);
+		op->result = json_object_get(o);
+	}
+	json_object_put(o);
+}
+
+static void
+bench_job(struct job *j, void *arg_)
+{
+	struct bench_op *op = arg_;
+	int out[2], errp[2], st;
+	char *buf = xmalloc(BENCH_MAX_LINE + 1), ebuf[1024];
+	size_t len = 0, elen = 0;
+	pid_t pid;
+
+	op->status = -1;
+	if (pipe2(out, O_CLOEXEC) == -1 || pipe2(errp, O_CLOEXEC) == -1) {
+		msgf(op->err, sizeof(op->err), "pipe: %s", strerror(errno));
+		free(buf);
+		return;
+	}
+	if ((pid = fork()) == -1) {
+		msgf(op->err, sizeof(op->err), "fork: %s", strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		dup2(out[1], STDOUT_FILENO);
+		dup2(errp[1], STDERR_FILENO);
+		execv(op->argv[0], op->argv);
+		dprintf(STDERR_FILENO, "exec %s: %s\n", op->argv[0],
+		        strerror(errno));
+		_exit(127);
+	}
+	close(out[1]);
+	close(errp[1]);
+	out[1] = errp[1] = -1;
+	for (;;) {
+		struct pollfd pf[2] = {{out[0], POLLIN, 0}, {errp[0], POLLIN, 0}};
+		ssize_t n;
+		char *nl;
+
+		if (job_cancelled(j) || atomic_load(&op->abandon))
+			kill(pid, SIGTERM);
+		if (poll(pf, 2, 200) == -1 && errno != EINTR)
+			break;
+		if (pf[1].revents) {
+			n = read(errp[0], ebuf + elen, sizeof(ebuf) - 1 - elen);
+			if (n > 0) {
+				elen += n;
+				if (elen == sizeof(ebuf) - 1) /* keep the end */
+					elen = 0;
+				ebuf[elen] = '\0';
+			}
+		}
+		if (!pf[0].revents)
+			continue;
+		n = read(out[0], buf + len, BENCH_MAX_LINE - len);
+		if (n <= 0)
+			break;
+		len += n;
+		while ((nl = memchr(buf, '\n', len)) != NULL) {
+			*nl = '\0';
+			bench_line(j, op, buf);
+			len -= nl + 1 - buf;
+			memmove(buf, nl + 1, len);
+		}
+		if (len == BENCH_MAX_LINE)
+			len = 0; /* a line that long is not vrgen's */
+	}
+	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+		;
+	op->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	if (op->status != 0) {
+		ebuf[elen] = '\0';
+		while (elen && ebuf[elen - 1] == '\n')
+			ebuf[--elen] = '\0';
+		msgf(op->err, sizeof(op->err), "vrgen exited with %d: %s",
+		     op->status, elen ? ebuf : "(no message)");
+	}
+out:
+	for (int i = 0; i < 2; i++) {
+		if (out[i] != -1)
+			close(out[i]);
+		if (errp[i] != -1)
+			close(errp[i]);
+	}
+	free(buf);
+}
+
+static void
+bench_progress(void *arg_, const char *step, const char *msg)
+{
+	struct bench_op *op = arg_;
+	json_object *p = json_object_new_object(), *t;
+	char text[256];
+
+	json_object_object_add(p, "step", json_object_new_string(step));
+	if (strcmp(step, "trial") == 0 && (t = json_tokener_parse(msg))) {
+		json_object *v;
+		double off = 0, fwd = 0, loss = 0;
+
+		if (json_object_object_get_ex(t, "offered_pps", &v))
+			off = json_object_get_double(v);
+		if (json_object_object_get_ex(t, "forwarded_pps", &v))
+			fwd = json_object_get_double(v);
+		if (json_object_object_get_ex(t, "loss_ratio", &v))
+			loss = json_object_get_double(v);
+		msgf(text, sizeof(text),
+		     "offered %.0f pps, forwarded %.0f pps, loss %.4f", off,
+		     fwd, loss);
+		json_object_object_add(p, "message",
+		                       json_object_new_string(text));
+		json_object_object_add(p, "trial", t);
+	} else
+		json_object_object_add(p, "message",
+		                       json_object_new_string(msg));
+	if (op->req && rpc_notify(op->req, "progress", p) == -1) {
+		/* nobody waits for the answer: do not load the CPUs for it */
+		log_info("%s: bench caller went away; stopping vrgen", op->name);
+		atomic_store(&op->abandon, 1);
+	} else if (op->req == NULL)
+		json_object_put(p);
+}
+
+static const char *
+iso_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+static void
+bench_done(void *arg_)
+{
+	struct bench_op *op = arg_;
+	struct run *r = sup_run_find(op->name);
+	char when[32];
+
+	bench_running = 0;
+	json_object_object_add(op->record, "finished_at",
+	                       json_object_new_string(iso_now(when, sizeof(when))));
+	json_object_object_add(op->record, "trials", json_object_get(op->trials));
+	if (op->result) {
+		json_object *v;
+		const char *key = NULL;
+
+		json_object_object_add(op->record, "result",
+		                       json_object_get(op->result));
+		if (json_object_object_get_ex(op->result, "ndr_pps", &v))
+			key = "ndr_pps";
+		else if (json_object_object_get_ex(op->result, "pdr_pps", &v))
+			key = "pdr_pps";
+		if (key)
+			json_object_object_add(op->record, key,
+			                       json_object_get(v));
+	}
+	/* the pinning as it is after the run, thread by thread */
+	if (r)
+		json_object_object_add(op->record, "topology_after",
+		                       sup_run_json(r));
+	if (op->status != 0 || json_object_array_length(op->trials) == 0) {
+		json_object *data = op->record;
+		op->record = NULL;
+		rpc_error(op->req, PROTO_E_START, data, "bench %s: %s",
+		          op->name,
+		          op->err[0] ? op->err : "vrgen produced no trial");
+	} else {
+		rpc_reply(op->req, op->record);
+		op->record = NULL;
+	}
+	op->req = NULL;
+	bench_op_free(op);
+	sup_check_done();
+}
+
+/* ---- the request ---------------------------------------------------------- */
+
+static const char *
+pstr(json_object *params, const char *key, const char *dflt)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(params, key, &v)
+	           ? json_object_get_string(v)
+	           : dflt;
+}
+
+static int
+pint(json_object *params, const char *key, int dflt)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(params, key, &v)
+	           ? json_object_get_int(v)
+	           : dflt;
+}
+
+/* The generator's CPU: asked for, else a housekeeping CPU of the plan (not
+ * one a vCPU owns), else the last online CPU. */
+static int
+bench_cpu(json_object *params, const struct run *r, const struct hostinfo *h)
+{
+	int cpu = pint(params, "cpu", -1);
+
+	if (cpu >= 0)
+		return cpu;
+	if (r->plan->opts.pin)
+		for (int i = 0; i < CPU_SETSIZE; i++)
+			if (CPU_ISSET(i, &r->plan->pin.housekeeping) &&
+			    !CPU_ISSET(i, &r->plan->pin.vcpu_cpus))
+				return i;
+	for (int i = CPU_SETSIZE - 1; i >= 0; i--)
+		if (CPU_ISSET(i, &h->online))
+			return i;
+	return 0;
+}
+
+static json_object *
+host_json(const struct hostinfo *h)
+{
+	json_object *o = json_object_new_object();
+	char buf[1024];
+
+	json_object_object_add(o, "cpu_model",
+	                       json_object_new_string(h->cpu_model));
+	json_object_object_add(o, "cpus", json_object_new_int(h->ncpus));
+	json_object_object_add(
+	    o, "online",
+	    json_object_new_string(cpulist_format(&h->online, buf, sizeof(buf))));
+	json_object_object_add(o, "isolated",
+	                       json_object_new_string(cpulist_format(
+	                           &h->isolated, buf, sizeof(buf))));
+	json_object_object_add(o, "nohz_full",
+	                       json_object_new_string(cpulist_format(
+	                           &h->nohz_full, buf, sizeof(buf))));
+	json_object_object_add(o, "kernel", json_object_new_string(h->kernel));
+	return o;
+}
+
+static json_object *
+image_json(const struct run *r)
+{
+	json_object *o = json_object_new_object(), *m, *v;
+	char path[PATH_MAX + 32], hex[65];
+
+	json_object_object_add(o, "dir",
+	                       json_object_new_string(r->plan->opts.image));
+	msgf(path, sizeof(path), "%s/manifest.json", r->plan->opts.image);
+	if (sha256_file(path, hex) == 0)
+		json_object_object_add(o, "manifest_sha256",
+		                       json_object_new_string(hex));
+	if ((m = json_object_from_file(path)) != NULL) {
+		/* the manifest names every input and output with its sha256 */
+		if (json_object_object_get_ex(m, "outputs", &v))
+			json_object_object_add(o, "outputs", json_object_get(v));
+		if (json_object_object_get_ex(m, "kernel", &v))
+			json_object_object_add(o, "kernel", json_object_get(v));
+		if (json_object_object_get_ex(m, "kernel_version", &v))
+			json_object_object_add(o, "kernel_version",
+			                       json_object_get(v));
+		if (json_object_object_get_ex(m, "packages", &v))
+			json_object_object_add(o, "packages", json_object_get(v));
+		json_object_put(m);
+	} else
+		json_object_object_add(o, "manifest",
+		                       json_object_new_string("missing"));
+	return o;
+}
+
+static json_object *
+versions_json(const struct hostinfo *h, int vm)
+{
+	json_object *o = json_object_new_object();
+	char hv[32], lib[32];
+
+	vm_versions(hv, sizeof(hv), lib, sizeof(lib));
+	json_object_object_add(o, "kernel", json_object_new_string(h->kernel));
+	json_object_object_add(o, "qemu",
+	                       vm && hv[0] ? json_object_new_string(hv) : NULL);
+	json_object_object_add(o, "libvirt",
+	                       vm ? json_object_new_string(lib) : NULL);
+	json_object_object_add(o, "vrouterd",
+	                       json_object_new_string(VROUTERD_VERSION));
+	json_object_object_add(o, "vrgen",
+	                       json_object_new_string(VROUTERD_VERSION));
+	return o;
+}
+
+static int
+bench_args(struct bench_op *op, json_object *params, const struct run *r,
+           const char *vrgen, int cpu, char *err, size_t errlen)
+{
+	const char *mode = pstr(params, "mode", "");
+	const char *rates = pstr(params, "rates", NULL);
+	const char *loss = pstr(params, "loss", NULL);
+	const struct topo_port *in = &r->plan->ports[0],
+	                       *out = &r->plan->ports[1];
+
+	if (!in->created || !out->created) {
+		msgf(err, errlen,
+		     "%s uses real NICs (--ports in=IF,out=IF): vrgen needs the "
+		     "test ports' namespaces; run the generator on the source "
+		     "machine",
+		     op->name);
+		return -1;
+	}
+	if (strcmp(mode, "sweep") == 0 && rates == NULL) {
+		msgf(err, errlen, "a sweep needs rates (\"FROM:TO:STEP\")");
+		return -1;
+	}
+	if (strcmp(mode, "pdr") == 0 && loss == NULL) {
+		msgf(err, errlen, "pdr needs loss (e.g. \"0.001\")");
+		return -1;
+	}
+	arg(op, "%s", vrgen);
+	arg(op, "%s", mode);
+	arg(op, "--tx-netns");
+	arg(op, "%s", in->netns);
+	arg(op, "--tx-dev");
+	arg(op, "%s", in->ns_if);
+	arg(op, "--rx-netns");
+	arg(op, "%s", out->netns);
+	arg(op, "--rx-dev");
+	arg(op, "%s", out->ns_if);
+	arg(op, "--frame");
+	arg(op, "%s", pstr(params, "frame", "64"));
+	arg(op, "--flows");
+	arg(op, "%d", pint(params, "flows", 1));
+	arg(op, "--cpu");
+	arg(op, "%d", cpu);
+	if (strcmp(mode, "sweep") == 0) {
+		arg(op, "--rates");
+		arg(op, "%s", rates);
+		arg(op, "--duration");
+		arg(op, "%d", pint(params, "duration", 10));
+	} else {
+		arg(op, "--final-duration");
+		arg(op, "%d", pint(params, "duration", 10));
+		arg(op, "--trial-duration");
+		arg(op, "%d", pint(params, "trial_duration", 1));
+		if (json_object_object_get_ex(params, "max_rate", NULL)) {
+			arg(op, "--max-rate");
+			arg(op, "%d", pint(params, "max_rate", 0));
+		}
+		if (loss) {
+			arg(op, "--loss");
+			arg(op, "%s", loss);
+		}
+	}
+	arg(op, "--json");
+	op->argv[op->argc] = NULL;
+	return 0;
+}
+
+/* The params with every default filled in: what really ran. */
+static json_object *
+bench_command(json_object *params, int cpu)
+{
+	json_object *c = json_object_new_object();
+	const char *mode = pstr(params, "mode", "");
+
+	json_object_object_add(c, "name",
+	                       json_object_new_string(pstr(params, "name", "")));
+	json_object_object_add(c, "mode", json_object_new_string(mode));
+	if (strcmp(mode, "sweep") == 0)
+		json_object_object_add(
+		    c, "rates", json_object_new_string(pstr(params, "rates", "")));
+	if (strcmp(mode, "pdr") == 0)
+		json_object_object_add(
+		    c, "loss", json_object_new_string(pstr(params, "loss", "0")));
+	json_object_object_add(
+	    c, "frame", json_object_new_string(pstr(params, "frame", "64")));
+	json_object_object_add(c, "flows",
+	                       json_object_new_int(pint(params, "flows", 1)));
+	json_object_object_add(c, "duration",
+	                       json_object_new_int(pint(params, "duration", 10)));
+	if (strcmp(mode, "sweep") != 0) {
+		json_object_object_add(
+		    c, "trial_duration",
+		    json_object_new_int(pint(params, "trial_duration", 1)));
+		/* vrgen's own default upper bound, when none was given */
+		json_object_object_add(
+		    c, "max_rate",
+		    json_object_new_int(pint(params, "max_rate", 1000000)));
+	}
+	json_object_object_add(c, "cpu", json_object_new_int(cpu));
+	return c;
+}
+
+void
+bench_method(struct rpc_req *req)
+{
+	json_object *params = rpc_params(req), *gen, *argv;
+	struct bench_op *op = NULL;
+	char vrgen[PATH_MAX], err[1024], when[32];
+	struct hostinfo h;
+	struct run *r;
+	int cpu, vm;
+
+	if (sup_closing) {
+		rpc_error(req, PROTO_E_BUSY, NULL, "vrouterd is shutting down");
+		return;
+	}
+	if (bench_running) {
+		rpc_error(req, PROTO_E_BUSY, NULL,
+		          "a bench runs already: one at a time, they compete "
+		          "for the CPUs they measure");
+		return;
+	}
+	if ((r = sup_run_find(pstr(params, "name", ""))) == NULL ||
+	    r->state != RUN_RUNNING) {
+		rpc_error(req, PROTO_E_NOT_FOUND, NULL,
+		          "no running topology named %s (`vrctl status`)",
+		          pstr(params, "name", ""));
+		return;
+	}
+	if (bench_find_vrgen(vrgen, sizeof(vrgen)) == -1) {
+		rpc_error(req, PROTO_E_INTERNAL, NULL,
+		          "vrgen not found (looked beside vrouterd, in the build "
+		          "tree and in %s): install it with vrouterd",
+		          VR_BINDIR);
+		return;
+	}
+	if (hostinfo_read(&h, NULL) == -1) {
+		rpc_error(req, PROTO_E_INTERNAL, NULL,
+		          "cannot read host facts: %s", strerror(errno));
+		return;
+	}
+	op = xcalloc(1, sizeof(*op));
+	vr_strlcpy(op->name, r->plan->opts.name, sizeof(op->name));
+	cpu = bench_cpu(params, r, &h);
+	if (bench_args(op, params, r, vrgen, cpu, err, sizeof(err)) == -1) {
+		rpc_error(req, PROTO_E_PARAMS, NULL, "bench: %s", err);
+		bench_op_free(op);
+		return;
+	}
+	vm = r->plan->opts.backend == BACKEND_VM;
+	op->trials = json_object_new_array();
+	op->record = json_object_new_object();
+	json_object_object_add(op->record, "format", json_object_new_int(1));
+	json_object_object_add(op->record, "kind",
+	                       json_object_new_string("vrouterd-bench"));
+	json_object_object_add(op->record, "vrouterd_version",
+	                       json_object_new_string(VROUTERD_VERSION));
+	json_object_object_add(op->record, "command", bench_command(params, cpu));
+	json_object_object_add(op->record, "topology", sup_run_json(r));
+	json_object_object_add(op->record, "plan", topo_plan_to_json(r->plan));
+	json_object_object_add(op->record, "host", host_json(&h));
+	json_object_object_add(op->record, "versions", versions_json(&h, vm));
+	json_object_object_add(op->record, "backend",
+	                       json_object_new_string(vm ? "vm" : "netns"));
+	json_object_object_add(
+	    op->record, "accel",
+	    json_object_new_string(!vm ? "none" : r->kvm ? "kvm" : "tcg"));
+	json_object_object_add(op->record, "accel_reason",
+	                       json_object_new_string(r->accel_reason));
+	json_object_object_add(op->record, "vhost",
+	                       json_object_new_boolean(r->vhost));
+	json_object_object_add(op->record, "vhost_reason",
+	                       json_object_new_string(r->vhost_reason));
+	if (vm)
+		json_object_object_add(op->record, "guest_image", image_json(r));
+	gen = json_object_new_object();
+	argv = json_object_new_array();
+	for (int i = 0; i < op->argc; i++)
+		json_object_array_add(argv, json_object_new_string(op->argv[i]));
+	json_object_object_add(gen, "tool", json_object_new_string("vrgen"));
+	json_object_object_add(gen, "argv", argv);
+	json_object_object_add(gen, "cpu", json_object_new_int(cpu));
+	json_object_object_add(op->record, "generator", gen);
+	json_object_object_add(op->record, "started_at",
+	                       json_object_new_string(iso_now(when, sizeof(when))));
+	op->req = req;
+	if (job_start(sup_base, bench_job, bench_progress, bench_done, op) ==
+	    -1) {
+		op->req = NULL;
+		rpc_error(req, PROTO_E_INTERNAL, NULL, "cannot start a job: %s",
+		          strerror(errno));
+		bench_op_free(op);
+		return;
+	}
+	bench_running = 1;
+	log_info("%s: bench (%s) with %s on CPU %d", op->name,
+	         pstr(params, "mode", ""), vrgen, cpu);
+}

@@ -1,0 +1,18 @@
+/*
+ * `bench`: measure a running topology with vrgen (bench/) between its test
+ * ports — an offered-load sweep or an NDR/PDR search — and answer with the
+ * experiment record (docs/bench.md): everything needed to repeat and
+ * compare the run.
+ */
+#ifndef VR_BENCH_H
+#define VR_BENCH_H
+
+#include "rpc.h"
+
+void bench_method(struct rpc_req *req);
+
+/* The vrgen binary vrouterd runs: beside vrouterd, in the build tree, or
+ * installed.  0, or -1 when there is none. */
+int bench_find_vrgen(char *path, size_t len);
+
+#endif

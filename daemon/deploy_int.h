@@ -1,0 +1,34 @@
+/*
+ * deploy internals shared by deploy.c (the common steps and VM nodes) and
+ * deploy_netns.c (netns nodes).  Not part of the module's interface.
+ */
+#ifndef VR_DEPLOY_INT_H
+#define VR_DEPLOY_INT_H
+
+#include <stddef.h>
+
+#include "deploy.h"
+#include "netsetup.h"
+
+int deploy_fail(struct deploy *d, int code, const char *step, const char *fmt,
+		...) __attribute__((format(printf, 4, 5)));
+void deploy_undo_push(struct deploy *d, enum undo_kind kind, const char *name);
+/* "vrouterd:NAME:ROLE", and its "vrouterd:NAME:" prefix */
+void deploy_alias(const struct topo_plan *p, const char *role, char *buf,
+		  size_t len);
+void deploy_alias_prefix(const struct topo_plan *p, char *buf, size_t len);
+/* The bridge an interface joins: its port's (maybe none) or its segment's. */
+const char *deploy_if_bridge(const struct topo_plan *p,
+			     const struct topo_if *f);
+
+/* deploy_netns.c */
+int deploy_netns_check(struct deploy *d, struct ns_ctx *host);
+int deploy_netns_node(struct deploy *d, struct ns_ctx *host, int n);
+int deploy_netns_pin(struct deploy *d, int n);
+/* Remove node n's namespace and host ends (absent is fine).  0, or -1
+ * with err. */
+int deploy_netns_node_teardown(const struct topo_plan *p, struct ns_ctx *host,
+			       int n, char *err, size_t errlen);
+int deploy_netns_save_plan(struct deploy *d);
+
+#endif

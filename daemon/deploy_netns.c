@@ -1,0 +1,212 @@
+/*
+ * The netns backend (docs/netns-backend.md): a node is a network namespace
+ * "vr-NAME-NODE" with forwarding on.  Each of its interfaces is a veth
+ * pair: the node end inside, named as the guest's (eth0, eth1, ...) with
+ * the plan's MAC and address, the host end named as the tap would be
+ * ("vr-NAME-tNK") on the same bridge.  Inside, the node is configured the
+ * way the guest init configures a guest from its command line: forwarding
+ * on, rp_filter off, lo up, the routes (ECMP through RTA_MULTIPATH), the
+ * L4 multipath hash for ECMP routes and the lb role.
+ *
+ * Its work is placed by steering its receive processing: each node end
+ * has one rx queue per "vCPU" of the node, GRO on (which gives a veth its
+ * NAPI instances) and threaded NAPI, so that every queue is served by a
+ * napi/ethK-ID kernel thread; the host end has as many tx queues, so
+ * flows spread over the queues by their hash.  threads.c pins those
+ * threads per the plan.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "deploy.h"
+#include "deploy_int.h"
+#include "log.h"
+#include "netsetup.h"
+#include "proto.h"
+#include "threads.h"
+#include "util.h"
+
+int
+deploy_netns_check(struct deploy *d, struct ns_ctx *host)
+{
+	const struct topo_plan *p = d->plan;
+	char ns[64];
+
+	(void)host;
+	for (int n = 0; n < p->nnodes; n++) {
+		topo_node_netns(p, n, ns, sizeof(ns));
+		if (netns_exists(ns) == 1)
+			return deploy_fail(
+			    d, PROTO_E_EXISTS, "check",
+			    "network namespace %s exists already "
+			    "(`vrctl stop %s` or `ip netns del %s`)",
+			    ns, p->opts.name, ns);
+	}
+	return 0;
+}
+
+/* A node with an ECMP route, or the lb role, hashes flows over L4. */
+static int
+node_mphash(const struct topo_node *nd)
+{
+	if (nd->role == ROLE_LB)
+		return 1;
+	for (int i = 0; i < nd->nroutes; i++)
+		if (nd->routes[i].nvia > 1)
+			return 1;
+	return 0;
+}
+
+/* Inside the node: what the guest init does from the command line. */
+static int
+node_inside(struct deploy *d, const struct topo_node *nd, const char *netns)
+{
+	static const char *const sysctls[][2] = {
+	    {"net/ipv4/ip_forward", "1"},
+	    {"net/ipv4/conf/all/rp_filter", "0"},
+	    {"net/ipv4/conf/default/rp_filter", "0"},
+	};
+	char err[512];
+	struct ns_ctx *ns;
+	int rc = -1;
+
+	if ((ns = ns_open(netns, err, sizeof(err))) == NULL)
+		return deploy_fail(d, PROTO_E_NETSETUP, "node", "%s", err);
+	for (size_t i = 0; i < nitems(sysctls); i++)
+		if (ns_sysctl_set(ns, sysctls[i][0], sysctls[i][1]) == -1)
+			goto fail;
+	if (node_mphash(nd) &&
+	    ns_sysctl_set(ns, "net/ipv4/fib_multipath_hash_policy", "1") == -1)
+		goto fail;
+	if (nl_link_set_up(ns, "lo", 1) == -1)
+		goto fail;
+	for (int k = 0; k < nd->nifs; k++) {
+		const struct topo_if *f = &nd->ifs[k];
+
+		if (nl_link_set_mac(ns, f->guest_if, f->mac) == -1 ||
+		    nl_link_set_gro(ns, f->guest_if, 1) == -1 ||
+		    nl_addr_add(ns, f->guest_if, f->addr) == -1 ||
+		    nl_link_set_up(ns, f->guest_if, 1) == -1)
+			goto fail;
+		/* after up: the device has its NAPI instances now */
+		if (nl_link_set_threaded(ns, f->guest_if, 1) == -1)
+			goto fail;
+	}
+	for (int r = 0; r < nd->nroutes; r++) {
+		const char *via[TOPO_MAX_NEXTHOPS];
+
+		for (int k = 0; k < nd->routes[r].nvia; k++)
+			via[k] = nd->routes[r].via[k];
+		if (nl_route_add_multipath(ns, nd->routes[r].dst, via,
+					   nd->routes[r].nvia) == -1)
+			goto fail;
+	}
+	rc = 0;
+	goto out;
+fail:
+	deploy_fail(d, PROTO_E_NETSETUP, "node", "%s: in %s: %s", nd->name,
+		    netns, ns_error(ns));
+out:
+	ns_close(ns);
+	return rc;
+}
+
+int
+deploy_netns_node(struct deploy *d, struct ns_ctx *host, int n)
+{
+	const struct topo_plan *p = d->plan;
+	const struct topo_node *nd = &p->nodes[n];
+	int qlen = p->opts.txqueuelen;
+	int nq = nd->vcpus > 0 ? nd->vcpus : 1;
+	char netns[64], role[96], alias[128], peer_alias[160], err[512];
+
+	topo_node_netns(p, n, netns, sizeof(netns));
+	if (netns_create(netns, err, sizeof(err)) == -1)
+		return deploy_fail(d, PROTO_E_NETSETUP, "node", "%s", err);
+	deploy_undo_push(d, UNDO_NETNS, netns);
+	for (int k = 0; k < nd->nifs; k++) {
+		const struct topo_if *f = &nd->ifs[k];
+		const char *br = deploy_if_bridge(p, f);
+
+		if (br[0] == '\0')
+			return deploy_fail(d, PROTO_E_TOPOLOGY, "links",
+					   "%s %s: on no network (the netns "
+					   "backend needs a bridge)",
+					   nd->name, f->guest_if);
+		snprintf(role, sizeof(role), "node-%s-%s", nd->name,
+			 f->guest_if);
+		deploy_alias(p, role, alias, sizeof(alias));
+		snprintf(peer_alias, sizeof(peer_alias), "%s-peer", alias);
+		if (nl_veth_add_mq(host, f->host_if, alias, f->guest_if,
+				   peer_alias, netns, nq) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "links", "%s",
+					   ns_error(host));
+		deploy_undo_push(d, UNDO_LINK, f->host_if);
+		if (nl_link_set_master(host, f->host_if, br) == -1 ||
+		    (qlen > 0 &&
+		     nl_link_set_txqlen(host, f->host_if, qlen) == -1) ||
+		    nl_link_set_up(host, f->host_if, 1) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "links", "%s",
+					   ns_error(host));
+	}
+	return node_inside(d, nd, netns);
+}
+
+int
+deploy_netns_pin(struct deploy *d, int n)
+{
+	const struct topo_plan *p = d->plan;
+	char err[1024];
+
+	if (!p->opts.pin && p->opts.rt_prio == 0)
+		return 0;
+	if (threads_netns_apply(p, n, p->opts.rt_prio, err, sizeof(err)) == -1)
+		return deploy_fail(d, PROTO_E_PIN, "pin", "%s: %s",
+				   p->nodes[n].name, err);
+	return 0;
+}
+
+int
+deploy_netns_node_teardown(const struct topo_plan *p, struct ns_ctx *host,
+			   int n, char *err, size_t errlen)
+{
+	const struct topo_node *nd = &p->nodes[n];
+	char netns[64], prefix[64];
+	int rc = 0;
+
+	if (errlen)
+		err[0] = '\0';
+	deploy_alias_prefix(p, prefix, sizeof(prefix));
+	topo_node_netns(p, n, netns, sizeof(netns));
+	/* host ends first: a pair goes at once, whereas a namespace's
+	 * links go whenever the kernel gets round to freeing it */
+	for (int k = 0; k < nd->nifs; k++)
+		if (nl_link_del(host, nd->ifs[k].host_if, prefix, 1) == -1) {
+			msgf(err, errlen, "%s", ns_error(host));
+			return -1;
+		}
+	if (netns_exists(netns) == 1 && netns_delete(netns, err, errlen) == -1)
+		rc = -1;
+	return rc;
+}
+
+/* The plan, for the next vrouterd (adoption reads RUNDIR/plan.json: a
+ * namespace has no place for metadata as a libvirt domain has). */
+int
+deploy_netns_save_plan(struct deploy *d)
+{
+	json_object *pj = topo_plan_to_json(d->plan);
+	char path[PATH_MAX + 16];
+	const char *s;
+	int rc = 0;
+
+	msgf(path, sizeof(path), "%s/plan.json", d->rundir);
+	s = json_object_to_json_string_ext(pj, JSON_C_TO_STRING_PLAIN);
+	if (file_write_atomic(path, s, strlen(s), 0644) == -1)
+		rc = deploy_fail(d, PROTO_E_START, "state", "%s: %s", path,
+				 strerror(errno));
+	json_object_put(pj);
+	return rc;
+}

@@ -1,0 +1,17 @@
+# vrctl bench / bench compare / experiment (docs/bench.md) against a fake
+# vrouterd (tests/integration/fakebench.py): no root, no libvirt, so it is a
+# unit test.  The record check, check_experiment.py, is shared with the
+# end-to-end bench tests.
+add_test(NAME bench_cli
+	COMMAND ${CMAKE_CURRENT_LIST_DIR}/integration/test_bench_cli.sh
+		${CMAKE_BINARY_DIR})
+set_tests_properties(bench_cli PROPERTIES LABELS "unit;bench"
+	SKIP_RETURN_CODE 77 TIMEOUT 120 DEPENDS vrctl)
+
+# The whole measurement path against real topologies (TCG and netns).
+add_test(NAME e2e_bench
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_bench.sh
+		${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_bench PROPERTIES
+	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+	LABELS "integration;e2e;bench" SKIP_RETURN_CODE 77 TIMEOUT 1200)

@@ -1,0 +1,256 @@
+#!/usr/bin/python3
+"""Check a `vrctl bench` result directory (docs/bench.md, "The record").
+
+usage: check_experiment.py [--no-plot] DIR...
+       check_experiment.py --experiment [--no-plot] DIR   (vrctl experiment)
+       check_experiment.py --svg FILE...                  (any plot)
+
+For a bench directory: experiment.json has every required key with the
+right type, "trials" is not empty, ndr_pps (pdr_pps) is there for an ndr
+(pdr) search and matches result, results.csv has the documented header and
+one row per trial agreeing with the record, plot.svg is well-formed XML
+whose root is <svg> (--no-plot: plot.svg may be missing, as when gnuplot
+is not installed; plot.gp must then be there).  For an experiment
+directory: summary.json, every run marked "ok" is a valid bench directory,
+and compare.svg when a comparison was made.  Prints one line per problem
+and exits 1 if there was any; else prints "ok DIR" and exits 0.
+"""
+import csv
+import json
+import os
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+CSV_HEADER = ["phase", "offered_pps", "forwarded_pps", "loss_ratio", "sent",
+              "received", "lat_p50_us", "lat_p99_us", "lat_max_us"]
+ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+NUM = (int, float)
+STR_OR_NULL = (str, type(None))
+
+# key: expected type(s); "?" prefix: optional
+RECORD = {
+    "format": int, "kind": str, "vrouterd_version": str, "command": dict,
+    "topology": dict, "plan": dict, "host": dict, "versions": dict,
+    "accel": str, "accel_reason": STR_OR_NULL, "vhost": bool,
+    "backend": str, "generator": dict, "started_at": str,
+    "finished_at": str, "trials": list, "cli": dict,
+}
+HOST = {"cpu_model": str, "cpus": int, "online": str, "isolated": str,
+        "nohz_full": str, "kernel": str}
+VERSIONS = ("kernel", "qemu", "libvirt", "vrouterd", "vrgen")
+TRIAL = {"type": str, "offered_pps": NUM, "sent": int, "received": int,
+         "loss_ratio": NUM, "forwarded_pps": NUM}
+
+problems = []
+
+
+def bad(where, what):
+    problems.append("%s: %s" % (where, what))
+
+
+def need(obj, spec, where):
+    if not isinstance(obj, dict):
+        bad(where, "not an object")
+        return False
+    for k, t in spec.items():
+        if k not in obj:
+            bad(where, "missing \"%s\"" % k)
+        elif isinstance(obj[k], bool) and t in (int, NUM, float):
+            bad(where, "\"%s\" is a boolean, not a number" % k)
+        elif not isinstance(obj[k], t):
+            bad(where, "\"%s\" has type %s" % (k, type(obj[k]).__name__))
+    return True
+
+
+def close(a, b):
+    try:
+        a, b = float(a), float(b)
+    except (TypeError, ValueError):
+        return False
+    return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
+
+
+def check_svg(path):
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError) as e:
+        bad(path, "not well-formed XML: %s" % e)
+        return
+    if root.tag != "svg" and not root.tag.endswith("}svg"):
+        bad(path, "root element is <%s>, not <svg>" % root.tag)
+    elif len(list(root.iter())) < 5:
+        bad(path, "an almost empty SVG")
+
+
+def check_record(rec, where):
+    if not need(rec, RECORD, where):
+        return
+    if rec["format"] != 1:
+        bad(where, "format is %r, not 1" % rec["format"])
+    if rec["kind"] != "vrouterd-bench":
+        bad(where, "kind is %r" % rec["kind"])
+    cmd = rec["command"]
+    need(cmd, {"name": str, "mode": str}, where + ": command")
+    mode = cmd.get("mode")
+    if mode not in ("sweep", "ndr", "pdr"):
+        bad(where, "command.mode is %r" % mode)
+    if mode == "sweep" and not isinstance(cmd.get("rates"), str):
+        bad(where, "a sweep without command.rates")
+    if mode == "pdr" and not isinstance(cmd.get("loss"), str):
+        bad(where, "a pdr search without command.loss (a string)")
+    need(rec["host"], HOST, where + ": host")
+    for k in VERSIONS:
+        if k not in rec["versions"]:
+            bad(where, "versions: missing \"%s\"" % k)
+        elif not isinstance(rec["versions"][k], STR_OR_NULL):
+            bad(where, "versions.%s is not a string or null" % k)
+    if rec["backend"] not in ("vm", "netns"):
+        bad(where, "backend is %r" % rec["backend"])
+    if rec["backend"] == "vm":
+        if need(rec.get("guest_image"), {"dir": str, "manifest_sha256": str,
+                                         "kernel": dict},
+                where + ": guest_image"):
+            if not re.match(r"^[0-9a-f]{64}$",
+                            rec["guest_image"].get("manifest_sha256", "")):
+                bad(where, "guest_image.manifest_sha256 is not a sha256")
+    need(rec["generator"], {"tool": str, "argv": list}, where + ": generator")
+    if rec["generator"].get("tool") != "vrgen":
+        bad(where, "generator.tool is not vrgen")
+    if "cpu" in rec["generator"] and not isinstance(
+            rec["generator"]["cpu"], (int, type(None))):
+        bad(where, "generator.cpu is not an integer")
+    for k in ("started_at", "finished_at"):
+        if isinstance(rec[k], str) and not ISO.match(rec[k]):
+            bad(where, "%s %r is not ISO 8601 UTC (...Z)" % (k, rec[k]))
+    if (isinstance(rec["started_at"], str) and
+            isinstance(rec["finished_at"], str) and
+            rec["finished_at"] < rec["started_at"]):
+        bad(where, "finished_at before started_at")
+    need(rec["topology"], {"name": str}, where + ": topology")
+    need(rec["plan"], {"topology": str, "options": dict}, where + ": plan")
+    need(rec["cli"], {"argv": list, "cwd": str}, where + ": cli")
+    if not rec["trials"]:
+        bad(where, "no trials")
+    for i, t in enumerate(rec["trials"]):
+        w = "%s: trials[%d]" % (where, i)
+        if need(t, TRIAL, w):
+            if t.get("type") != "trial":
+                bad(w, "type is %r" % t.get("type"))
+            if isinstance(t.get("received"), int) and isinstance(
+                    t.get("sent"), int) and t["received"] > t["sent"]:
+                bad(w, "received > sent")
+    if mode in ("ndr", "pdr"):
+        key = mode + "_pps"
+        res = rec.get("result")
+        if not isinstance(res, dict):
+            bad(where, "an %s search without \"result\"" % mode)
+        if not isinstance(rec.get(key), NUM) or isinstance(rec.get(key),
+                                                           bool):
+            bad(where, "an %s search without a number \"%s\"" % (mode, key))
+        elif isinstance(res, dict) and not close(res.get(key), rec[key]):
+            bad(where, "%s %r differs from result.%s %r" %
+                (key, rec[key], key, res.get(key)))
+    else:
+        for k in ("ndr_pps", "pdr_pps"):
+            if k in rec:
+                bad(where, "a sweep with \"%s\"" % k)
+
+
+def check_csv(path, rec):
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+    except OSError as e:
+        bad(path, str(e))
+        return
+    if not rows or rows[0] != CSV_HEADER:
+        bad(path, "header is not %s" % ",".join(CSV_HEADER))
+        return
+    trials = rec.get("trials") or []
+    if len(rows) - 1 != len(trials):
+        bad(path, "%d rows for %d trials" % (len(rows) - 1, len(trials)))
+        return
+    for i, (row, t) in enumerate(zip(rows[1:], trials)):
+        if len(row) != len(CSV_HEADER):
+            bad(path, "row %d has %d fields" % (i + 1, len(row)))
+            continue
+        for k in ("offered_pps", "forwarded_pps", "loss_ratio", "sent",
+                  "received"):
+            if not close(row[CSV_HEADER.index(k)], t.get(k)):
+                bad(path, "row %d: %s %s, the record says %r" %
+                    (i + 1, k, row[CSV_HEADER.index(k)], t.get(k)))
+        if row[0] != t.get("phase", "sweep"):
+            bad(path, "row %d: phase %s, the record says %r" %
+                (i + 1, row[0], t.get("phase", "sweep")))
+
+
+def check_dir(d, no_plot):
+    path = os.path.join(d, "experiment.json")
+    try:
+        with open(path) as f:
+            rec = json.load(f)
+    except (OSError, ValueError) as e:
+        bad(path, str(e))
+        return
+    check_record(rec, path)
+    check_csv(os.path.join(d, "results.csv"), rec)
+    svg = os.path.join(d, "plot.svg")
+    if os.path.exists(svg) or not no_plot:
+        check_svg(svg)
+    elif not os.path.exists(os.path.join(d, "plot.gp")):
+        bad(d, "neither plot.svg nor plot.gp")
+
+
+def check_experiment(d, no_plot):
+    path = os.path.join(d, "summary.json")
+    try:
+        with open(path) as f:
+            s = json.load(f)
+    except (OSError, ValueError) as e:
+        bad(path, str(e))
+        return
+    need(s, {"format": int, "kind": str, "name": str, "runs": list,
+             "started_at": str, "finished_at": str, "runs_ok": int,
+             "runs_failed": int}, path)
+    if s.get("kind") != "vrouterd-experiment":
+        bad(path, "kind is %r" % s.get("kind"))
+    ok = [r for r in s.get("runs", []) if r.get("status") == "ok"]
+    if len(ok) != s.get("runs_ok"):
+        bad(path, "runs_ok %r but %d runs are ok" % (s.get("runs_ok"),
+                                                     len(ok)))
+    for r in ok:
+        check_dir(os.path.join(d, r["dir"]), no_plot)
+    if ok:
+        if not isinstance(s.get("compare"), dict):
+            bad(path, "no \"compare\"")
+        svg = os.path.join(d, "compare.svg")
+        if os.path.exists(svg) or not no_plot:
+            check_svg(svg)
+
+
+def main(argv):
+    no_plot = "--no-plot" in argv
+    args = [a for a in argv if a != "--no-plot"]
+    if not args or args[0] in ("-h", "--help"):
+        print(__doc__)
+        return 2
+    if args[0] == "--svg":
+        for p in args[1:]:
+            check_svg(p)
+    elif args[0] == "--experiment":
+        for d in args[1:]:
+            check_experiment(d, no_plot)
+    else:
+        for d in args:
+            check_dir(d, no_plot)
+    for p in problems:
+        print("FAIL " + p)
+    if problems:
+        return 1
+    print("ok " + " ".join(a for a in args if not a.startswith("--")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

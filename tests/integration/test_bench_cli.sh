@@ -1,0 +1,231 @@
+#!/bin/bash
+# vrctl bench, bench compare and experiment against a fake vrouterd
+# (fakebench.py): the files they write (checked by check_experiment.py),
+# the tables, usage errors, and that an experiment starts, benchmarks and
+# always stops each run in order.  No root, no libvirt.
+#
+#   test_bench_cli.sh BUILD_DIR
+set -u
+BUILD=$(realpath "$1")
+SRC=$(realpath "$(dirname "$0")/../..")
+IT=$SRC/tests/integration
+VRCTL=$BUILD/vrctl/vrctl
+CHECK=$IT/check_experiment.py
+T=$(mktemp -d /tmp/vrbench.XXXXXX)
+export VROUTERD_SOCKET=$T/fake.sock
+FAKE_PID=
+FAILS=0
+CHECKS=0
+SKIPS=0
+
+ok() { CHECKS=$((CHECKS + 1)); echo "ok: $*"; }
+bad() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "FAIL: $*"; }
+skip() { SKIPS=$((SKIPS + 1)); echo "SKIP: $*"; }
+check() { # check DESCRIPTION COMMAND...
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else bad "$d"; fi
+}
+json() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+# calls: "method name" per line from the fake's log
+calls() { python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    j = json.loads(l); print(j["method"], j["params"].get("name", "-"))' "$T/calls.log"; }
+ncalls() { [ -f "$T/calls.log" ] && wc -l <"$T/calls.log" || echo 0; }
+
+fake_stop() {
+	if [ -n "$FAKE_PID" ]; then
+		kill "$FAKE_PID" 2>/dev/null
+		wait "$FAKE_PID" 2>/dev/null
+		FAKE_PID=
+	fi
+}
+fake_start() { # fake_start [fakebench options]
+	fake_stop
+	rm -f "$T/calls.log" "$VROUTERD_SOCKET"
+	python3 "$IT/fakebench.py" "$VROUTERD_SOCKET" "$T/calls.log" "$@" \
+		>"$T/fake.out" 2>&1 &
+	FAKE_PID=$!
+	for _ in $(seq 100); do
+		[ -S "$VROUTERD_SOCKET" ] && return 0
+		sleep 0.05
+	done
+	echo "fakebench did not come up:"
+	cat "$T/fake.out"
+	exit 1
+}
+finish() {
+	fake_stop
+	echo "$((CHECKS - FAILS)) passed, $FAILS failed, $SKIPS skipped"
+	[ $FAILS -eq 0 ] && rm -rf "$T"
+	[ $FAILS -eq 0 ]
+	exit $?
+}
+trap 'finish' INT TERM
+
+command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
+NOPLOT=
+if ! command -v gnuplot >/dev/null; then
+	skip "gnuplot missing (apt-get install gnuplot-nox): SVGs not checked"
+	NOPLOT=--no-plot
+fi
+mkdir -p "$T/cwd"
+cd "$T/cwd" || exit 1
+
+echo "--- bench --sweep"
+fake_start --preload mono
+"$VRCTL" bench mono --sweep 2000:20000:2000 --duration 2 --frame 64 \
+	--flows 4 --cpu 0 --out "$T/sweep" >"$T/out" 2>"$T/err"
+check "sweep exits 0" [ $? = 0 ]
+check "sweep: a valid result directory" python3 "$CHECK" $NOPLOT "$T/sweep"
+check "sweep: one progress line per trial on stderr (10)" \
+	[ "$(grep -c 'trial .* offered .* forwarded .* loss .* p99' "$T/err")" = 10 ]
+check "sweep: table header on stdout" grep -q 'OFFERED_PPS FORWARDED_PPS  LOSS_RATIO' "$T/out"
+check "sweep: 10 table rows" [ "$(grep -c '^sweep ' "$T/out")" = 10 ]
+check "sweep: results.csv has 11 lines" [ "$(wc -l <"$T/sweep/results.csv")" = 11 ]
+check "sweep: params sent as documented" \
+	[ "$(json "$T/calls.log" 'sorted(j["params"].items())')" = \
+	"[('cpu', 0), ('duration', 2), ('flows', 4), ('frame', '64'), ('mode', 'sweep'), ('name', 'mono'), ('rates', '2000:20000:2000')]" ]
+check "sweep: cli has the argv and the cwd" \
+	[ "$(json "$T/sweep/experiment.json" 'j["cli"]["argv"][1:3] == ["bench", "mono"] and j["cli"]["cwd"] == "'"$T/cwd"'"')" = True ]
+[ -z "$NOPLOT" ] && check "sweep: plot.gp names the ideal line" grep -q "ideal: forwarded = offered" "$T/sweep/plot.gp"
+
+echo "--- bench --ndr (default directory), --ndr --loss --json"
+"$VRCTL" bench mono --ndr --max-rate 40000 --duration 2 --trial-duration 1 \
+	>"$T/out" 2>"$T/err"
+check "ndr exits 0" [ $? = 0 ]
+d=$(ls -d "$T"/cwd/bench-mono-2* 2>/dev/null | head -1)
+check "ndr: default directory ./bench-mono-YYYYmmdd-HHMMSS ($d)" \
+	[ -n "$d" ] && [[ $(basename "$d") =~ ^bench-mono-[0-9]{8}-[0-9]{6}$ ]]
+check "ndr: a valid result directory" python3 "$CHECK" $NOPLOT "$d"
+check "ndr: prints the NDR" grep -q '^NDR 8000 pps (ok, confirmed' "$T/out"
+check "ndr: trial lines say pass/FAIL" grep -q 'FAIL$' "$T/err"
+"$VRCTL" --json bench mono --ndr --loss 0.01 --max-rate 40000 --duration 2 \
+	--out "$T/pdr" >"$T/pdr.json" 2>"$T/err"
+check "pdr --json exits 0" [ $? = 0 ]
+check "pdr --json: stdout is the record with pdr_pps and cli" \
+	[ "$(json "$T/pdr.json" '"pdr_pps" in j and "cli" in j and j["command"]["mode"]')" = pdr ]
+check "pdr: a valid result directory" python3 "$CHECK" $NOPLOT "$T/pdr"
+check "pdr: loss sent as a string" \
+	[ "$(tail -1 "$T/calls.log" | python3 -c 'import json,sys; print(repr(json.load(sys.stdin)["params"]["loss"]))')" = "'0.01'" ]
+
+echo "--- usage errors make no call"
+n0=$(ncalls)
+for args in "--sweep 1:2:1 --ndr" "" "--sweep 1000:2000:100 --loss 0.1" \
+	"--sweep 5:1:1" "--sweep 1,x" "--ndr --frame 63" "--ndr --loss 1.5" \
+	"--ndr --flows 0" "--sweep 1000 --max-rate 5"; do
+	# shellcheck disable=SC2086
+	"$VRCTL" bench mono $args --out "$T/never" >/dev/null 2>"$T/err"
+	rc=$?
+	check "bench mono $args: usage error (exit $rc)" [ $rc = 2 ]
+done
+check "no call reached the daemon" [ "$(ncalls)" = "$n0" ]
+check "no directory made" [ ! -e "$T/never" ]
+
+echo "--- daemon errors, existing results"
+"$VRCTL" bench nosuch --sweep 1000:2000:1000 --out "$T/nosuch" >/dev/null 2>"$T/err"
+check "bench of a topology that does not run: exit 1" [ $? = 1 ]
+check "  the daemon's message is shown" grep -q "no topology nosuch runs" "$T/err"
+check "  and no directory is left" [ ! -e "$T/nosuch" ]
+n0=$(ncalls)
+"$VRCTL" bench mono --sweep 1000:2000:1000 --out "$T/sweep" >/dev/null 2>"$T/err"
+check "an --out that holds a result is refused (exit 1)" [ $? = 1 ]
+check "  before calling the daemon" [ "$(ncalls)" = "$n0" ]
+env -u VROUTERD_SOCKET "$VRCTL" -s "$T/none.sock" bench mono --ndr --out "$T/nodaemon" >/dev/null 2>&1
+check "no daemon: exit 3" [ $? = 3 ]
+check "  and no directory is left" [ ! -e "$T/nodaemon" ]
+
+echo "--- no gnuplot: a warning, exit 0, plot.gp kept"
+VRCTL_GNUPLOT=/nonexistent/gnuplot "$VRCTL" bench mono --sweep 2000:4000:1000 \
+	--duration 1 --out "$T/noplot" >"$T/out" 2>"$T/err"
+check "exit 0 without gnuplot" [ $? = 0 ]
+check "  a warning names gnuplot-nox" grep -q "warning: .*gnuplot-nox" "$T/err"
+check "  no plot.svg, plot.gp there" [ ! -e "$T/noplot/plot.svg" ] && [ -s "$T/noplot/plot.gp" ]
+check "  the directory is otherwise valid" python3 "$CHECK" --no-plot "$T/noplot"
+if [ -z "$NOPLOT" ]; then
+	(cd "$T/noplot" && gnuplot plot.gp)
+	check "  and \`gnuplot plot.gp\` there makes a valid plot.svg" python3 "$CHECK" "$T/noplot"
+fi
+
+echo "--- bench compare"
+"$VRCTL" bench compare "$T/sweep" "$T/pdr/" --out "$T/cmp.svg" >"$T/out" 2>"$T/err"
+check "compare exits 0" [ $? = 0 ]
+cat "$T/out"
+check "compare: a table with two runs" [ "$(grep -cE ' (sweep|pdr) ' "$T/out")" = 2 ]
+check "compare: the pdr run shows its PDR (8080)" grep -qE 'pdr +8080' "$T/out"
+[ -z "$NOPLOT" ] && check "compare: a valid SVG" python3 "$CHECK" --svg "$T/cmp.svg"
+"$VRCTL" --json bench compare "$T/sweep" "$T/pdr" --label one,two \
+	--out "$T/cmp2.svg" >"$T/cmp.json" 2>"$T/err"
+check "compare --json --label: labels used" \
+	[ "$(json "$T/cmp.json" '[r["label"] for r in j["runs"]]')" = "['one', 'two']" ]
+"$VRCTL" bench compare "$T/sweep" "$T/pdr" --label one >/dev/null 2>&1
+check "compare: wrong number of labels is a usage error" [ $? = 2 ]
+"$VRCTL" bench compare "$T/nothere" >/dev/null 2>"$T/err"
+check "compare: a missing directory is an error naming it" \
+	[ $? = 1 ] && grep -q "nothere/experiment.json" "$T/err"
+
+echo "--- experiment: 2x2 matrix, the second bench fails"
+cat >"$T/exp.json" <<'EOF'
+{"name": "t2x2", "description": "test",
+ "start": {"topology": "monolithic", "link": "tap"},
+ "matrix": {"cores": [1, 2], "pin": [false, true]},
+ "bench": {"mode": "sweep", "rates": "2000:40000:4000", "duration": 1}}
+EOF
+fake_start --fail-bench 2
+"$VRCTL" experiment "$T/exp.json" --out "$T/exp" >"$T/out" 2>"$T/err"
+rc=$?
+check "experiment with a failed run exits 1 (got $rc)" [ $rc = 1 ]
+calls >"$T/calls.txt"
+check "calls are start, bench, stop per run, in order (12 calls)" \
+	[ "$(awk '{print $1}' "$T/calls.txt" | tr '\n' ' ')" = \
+	"start bench stop start bench stop start bench stop start bench stop " ]
+check "each run uses one instance name of at most 8 characters" \
+	python3 -c 'import sys
+l = [x.split() for x in open(sys.argv[1])]
+sys.exit(not all(l[i][1] == l[i + 1][1] == l[i + 2][1] and len(l[i][1]) <= 8 for i in range(0, 12, 3)) or len({x[1] for x in l}) != 4)' "$T/calls.txt"
+check "runs in a stable order: cores 1 nopin, 1 pin, 2 nopin, 2 pin" \
+	[ "$(python3 -c 'import json,sys
+print(" ".join("%s/%s" % (j["params"]["cores"], j["params"]["pin"]) for j in map(json.loads, open(sys.argv[1])) if j["method"] == "start"))' "$T/calls.log")" = "1/False 1/True 2/False 2/True" ]
+check "nothing is left running" \
+	[ "$("$VRCTL" --json status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["topologies"]))')" = 0 ]
+check "a valid experiment directory" python3 "$CHECK" --experiment $NOPLOT "$T/exp"
+check "summary: 3 ok, 1 bench failed" \
+	[ "$(json "$T/exp/summary.json" '(j["runs_ok"], j["runs_failed"], j["runs"][1]["status"])')" = "(3, 1, 'bench failed')" ]
+check "run directories named by the matrix" \
+	[ -d "$T/exp/01-cores1-nopin" ] && [ -d "$T/exp/04-cores2-pin" ] && [ ! -e "$T/exp/02-cores1-pin" ]
+check "each run's cli names the experiment" \
+	[ "$(json "$T/exp/03-cores2-nopin/experiment.json" 'j["cli"]["experiment"]["run"]')" = "cores=2 pin=false" ]
+check "the comparison table lists 3 runs" [ "$(grep -c '^cores=' "$T/out")" = 3 ]
+check "progress per run on stderr" grep -q "run 4/4 (cores=2 pin=true): ok" "$T/err"
+
+echo "--- experiment: a start fails, stop is still sent"
+fake_start --fail-start 1
+"$VRCTL" experiment "$T/exp.json" --out "$T/exp2" >/dev/null 2>"$T/err"
+check "exit 1" [ $? = 1 ]
+calls >"$T/calls.txt"
+check "run 1: start then stop (no bench); then the other 3 runs" \
+	[ "$(awk '{print $1}' "$T/calls.txt" | tr '\n' ' ')" = \
+	"start stop start bench stop start bench stop start bench stop " ]
+check "summary: start failed" \
+	[ "$(json "$T/exp2/summary.json" 'j["runs"][0]["status"]')" = "start failed" ]
+
+echo "--- experiment files"
+n0=$(ncalls)
+for f in "$SRC"/experiments/*.json; do
+	"$VRCTL" experiment "$f" --dry-run >"$T/out" 2>"$T/err"
+	check "$(basename "$f"): --dry-run expands it ($(head -1 "$T/out"))" [ $? = 0 ]
+done
+check "figure1: 6 runs (1/2/4 cores x pinned or not)" \
+	grep -q ': 6 runs' <("$VRCTL" experiment "$SRC/experiments/figure1-cores-pinning.json" --dry-run)
+printf '%s\n' '{"name":"x","bench":{"mode":"sweep","rates":"1000"},"start":{"topology":"monolithic","cores":0}}' >"$T/bad1.json"
+printf '%s\n' '{"name":"x","bench":{"mode":"ndr","rates":"1000"},"start":{"topology":"monolithic"}}' >"$T/bad2.json"
+printf '%s\n' '{"name":"x","bench":{"mode":"sweep","rates":"1000"},"matrix":{"pin":[]},"start":{"topology":"monolithic"}}' >"$T/bad3.json"
+printf '%s\n' '{"name":"x","bench":{"mode":"sweep","rates":"1000"},"start":{"topology":"monolithic"},"extra":1}' >"$T/bad4.json"
+for b in 1 2 3 4; do
+	"$VRCTL" experiment "$T/bad$b.json" --out "$T/badout" >/dev/null 2>"$T/err"
+	rc=$?
+	check "bad experiment file $b: exit 2 ($(cat "$T/err"))" [ $rc = 2 ]
+done
+check "no call for any of them, no directory" [ "$(ncalls)" = "$n0" ] && [ ! -e "$T/badout" ]
+
+finish

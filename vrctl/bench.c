@@ -1,0 +1,849 @@
+/*
+ * Measuring: `bench NAME` (the daemon's bench method: a sweep or an
+ * NDR/PDR search by vrgen against a running topology), `bench compare
+ * DIR...` (several runs in one table and one plot) and `experiment FILE`
+ * (a matrix of start options, each started, benchmarked and stopped, then
+ * compared).  What is written where: docs/bench.md; the files: plot.c.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto.h"
+#include "util.h"
+#include "vrctl.h"
+
+enum {
+	OPT_SWEEP = 1200,
+	OPT_NDR,
+	OPT_LOSS,
+	OPT_FRAME,
+	OPT_FLOWS,
+	OPT_DURATION,
+	OPT_TRIAL_DURATION,
+	OPT_MAX_RATE,
+	OPT_CPU,
+	OPT_OUT,
+	OPT_LABEL,
+};
+
+#define BENCH_MAX_RATES 10000
+
+char bench_progress_tag[160];
+static long long notify_trials;
+/* trials seen in this call */ /* "run 2/4 (cores=2): " in an experiment */
+
+/* ------------------------------------------------------------------ */
+/* Params of the bench method */
+
+static int
+rates_check(const char *s, char *err, size_t len)
+{
+	long long from, to, step, n = 0;
+	char *end;
+
+	if (strchr(s, ':') != NULL) {
+		errno = 0;
+		from = strtoll(s, &end, 10);
+		if (*end != ':' || from <= 0)
+			goto bad;
+		to = strtoll(end + 1, &end, 10);
+		if (*end != ':' || to < from)
+			goto bad;
+		step = strtoll(end + 1, &end, 10);
+		if (*end != '\0' || step <= 0 || errno != 0)
+			goto bad;
+		if ((to - from) / step + 1 > BENCH_MAX_RATES) {
+			msgf(err, len, "rates: more than %d trials",
+			     BENCH_MAX_RATES);
+			return -1;
+		}
+		return 0;
+	}
+	for (const char *p = s;; p = end + 1) {
+		errno = 0;
+		if (strtoll(p, &end, 10) <= 0 || end == p || errno != 0 ||
+		    (*end != ',' && *end != '\0') || ++n > BENCH_MAX_RATES)
+			goto bad;
+		if (*end == '\0')
+			return 0;
+	}
+bad:
+	msgf(err, len,
+	     "rates: \"%s\" is not FROM:TO:STEP or R1,R2,... (packets/s, "
+	     "positive integers, FROM <= TO)",
+	     s);
+	return -1;
+}
+
+static int
+loss_check(const char *s)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	return *s != '\0' && *end == '\0' && errno == 0 && d >= 0 && d < 1 &&
+		       strchr(s, 'x') == NULL && strchr(s, 'n') == NULL
+		   ? 0
+		   : -1;
+}
+
+static int
+frame_check(const char *s)
+{
+	char *end;
+	long n;
+
+	if (strcmp(s, "imix") == 0)
+		return 0;
+	n = strtol(s, &end, 10);
+	return *s != '\0' && *end == '\0' && n >= 64 && n <= 1518 ? 0 : -1;
+}
+
+static const struct {
+	const char *key;
+	json_type type;
+	long long min, max;
+} bench_keys[] = {
+    {"name", json_type_string, 0, 0},
+    {"mode", json_type_string, 0, 0},
+    {"rates", json_type_string, 0, 0},
+    {"loss", json_type_string, 0, 0},
+    {"frame", json_type_string, 0, 0},
+    {"flows", json_type_int, 1, 16384},
+    {"duration", json_type_int, 1, 86400},
+    {"trial_duration", json_type_int, 1, 3600},
+    {"max_rate", json_type_int, 1, 1000000000},
+    {"cpu", json_type_int, 0, 4095},
+};
+
+/*
+ * Check the params of one bench call (the CLI's and an experiment file's
+ * alike); err says which and why.  A "loss" given as a number (in a file)
+ * becomes the string the protocol wants.
+ */
+int
+bench_params_check(json_object *p, char *err, size_t len)
+{
+	const struct proto_method *m;
+	const char *mode;
+
+	json_object_object_foreach(p, key, val)
+	{
+		size_t i;
+
+		for (i = 0; i < nitems(bench_keys); i++)
+			if (strcmp(bench_keys[i].key, key) == 0)
+				break;
+		if (i == nitems(bench_keys)) {
+			msgf(err, len,
+			     "unknown bench parameter \"%s\" (known: name, "
+			     "mode, rates, loss, frame, flows, duration, "
+			     "trial_duration, max_rate, cpu)",
+			     key);
+			return -1;
+		}
+		if (strcmp(key, "loss") == 0 &&
+		    (json_object_is_type(val, json_type_double) ||
+		     json_object_is_type(val, json_type_int))) {
+			char buf[64];
+			msgf(buf, sizeof(buf), "%.10g",
+			     json_object_get_double(val));
+			json_object_object_add(p, key,
+					       json_object_new_string(buf));
+			continue;
+		}
+		if (!json_object_is_type(val, bench_keys[i].type)) {
+			msgf(err, len, "%s: must be %s", key,
+			     bench_keys[i].type == json_type_int ? "an integer"
+								 : "a string");
+			return -1;
+		}
+		if (bench_keys[i].type == json_type_int &&
+		    (json_object_get_int64(val) < bench_keys[i].min ||
+		     json_object_get_int64(val) > bench_keys[i].max)) {
+			msgf(err, len, "%s: must be in %lld..%lld", key,
+			     bench_keys[i].min, bench_keys[i].max);
+			return -1;
+		}
+	}
+	mode = j_str(p, "mode");
+	if (strcmp(mode, "sweep") != 0 && strcmp(mode, "ndr") != 0 &&
+	    strcmp(mode, "pdr") != 0) {
+		msgf(err, len, "mode: must be sweep, ndr or pdr (got %s)",
+		     mode);
+		return -1;
+	}
+	if (strcmp(mode, "sweep") == 0) {
+		if (j_get(p, "rates") == NULL) {
+			msgf(err, len,
+			     "a sweep needs rates (FROM:TO:STEP or "
+			     "R1,R2,...)");
+			return -1;
+		}
+		if (rates_check(j_str(p, "rates"), err, len) == -1)
+			return -1;
+		for (const char *const *k =
+			 (const char *const[]){"loss", "trial_duration",
+					       "max_rate", NULL};
+		     *k; k++)
+			if (j_get(p, *k)) {
+				msgf(err, len,
+				     "%s belongs to a search (ndr/pdr), not "
+				     "to a sweep",
+				     *k);
+				return -1;
+			}
+	} else {
+		if (j_get(p, "rates")) {
+			msgf(err, len, "rates belong to a sweep, not to %s",
+			     mode);
+			return -1;
+		}
+		if ((strcmp(mode, "pdr") == 0) != (j_get(p, "loss") != NULL)) {
+			msgf(err, len, "%s",
+			     strcmp(mode, "pdr") == 0
+				 ? "pdr needs loss (a ratio)"
+				 : "loss makes it a pdr search");
+			return -1;
+		}
+		if (j_get(p, "loss") && loss_check(j_str(p, "loss")) == -1) {
+			msgf(err, len,
+			     "loss: \"%s\" is not a ratio in [0, 1) such as "
+			     "0.001",
+			     j_str(p, "loss"));
+			return -1;
+		}
+	}
+	if (j_get(p, "frame") && frame_check(j_str(p, "frame")) == -1) {
+		msgf(err, len, "frame: \"%s\" is not 64..1518 or imix",
+		     j_str(p, "frame"));
+		return -1;
+	}
+	/* Once the daemon's method is in lib/proto.c, its table rules too. */
+	if ((m = proto_method_find("bench")) != NULL &&
+	    proto_params_check(m, p, err, len) != 0)
+		return -1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Progress */
+
+void
+bench_notify(json_object *msg)
+{
+	json_object *p = j_get(msg, "params"), *t = j_get(p, "trial");
+	json_object *lat = j_get(t, "latency_us");
+	char p99[32] = "-";
+
+	if (strcmp(j_str(msg, "method"), "progress") != 0) {
+		fprintf(
+		    stderr, "vrctl: %s%s: %s\n", bench_progress_tag,
+		    j_str(msg, "method"),
+		    json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN));
+		return;
+	}
+	if (t == NULL) {
+		fprintf(stderr, "vrctl: %s[%s] %s\n", bench_progress_tag,
+			j_str(p, "step"), j_str(p, "message"));
+		return;
+	}
+	if (j_get(lat, "p99"))
+		msgf(p99, sizeof(p99), "%.1f", j_num(lat, "p99", 0));
+	fprintf(stderr,
+		"vrctl: %strial %-3lld %-8s offered %9.0f pps  forwarded %9.0f "
+		"pps  loss %.6f  p99 %s us%s\n",
+		bench_progress_tag, ++notify_trials, bench_trial_phase(t),
+		j_num(t, "offered_pps", 0), j_num(t, "forwarded_pps", 0),
+		j_num(t, "loss_ratio", 0), p99,
+		j_get(t, "pass") == NULL ? ""
+		: j_bool(t, "pass")	 ? "  pass"
+					 : "  FAIL");
+}
+
+/* ------------------------------------------------------------------ */
+/* Helpers */
+
+void
+bench_iso_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	if (strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		buf[0] = '\0';
+}
+
+void
+bench_stamp_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	if (strftime(buf, len, "%Y%m%d-%H%M%S", &tm) == 0)
+		buf[0] = '\0';
+}
+
+/* {"argv":[...], "cwd":...}: this very command line, from /proc. */
+json_object *
+bench_cli(int argc, char **argv)
+{
+	json_object *o = json_object_new_object(), *a = json_object_new_array();
+	char cwd[PATH_MAX], *buf = NULL;
+	size_t len = 0;
+	FILE *f = fopen("/proc/self/cmdline", "re");
+
+	if (f != NULL) {
+		char chunk[4096];
+		size_t n;
+		FILE *m = open_memstream(&buf, &len);
+		while (m && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			fwrite(chunk, 1, n, m);
+		if (m)
+			fclose(m);
+		fclose(f);
+	}
+	if (buf != NULL && len > 0) {
+		for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
+			json_object_array_add(a,
+					      json_object_new_string(buf + i));
+	} else {
+		json_object_array_add(a, json_object_new_string("vrctl"));
+		for (int i = 0; i < argc; i++)
+			json_object_array_add(a,
+					      json_object_new_string(argv[i]));
+	}
+	free(buf);
+	json_object_object_add(o, "argv", a);
+	json_object_object_add(
+	    o, "cwd",
+	    json_object_new_string(getcwd(cwd, sizeof(cwd)) ? cwd : ""));
+	return o;
+}
+
+/*
+ * Make DIR for a run (parents too).  *made says whether it is new, so that
+ * a failed run can take it away again.  An existing directory is fine if
+ * it holds no earlier result (marker).
+ */
+int
+bench_dir_prepare(const char *dir, const char *marker, int *made)
+{
+	char path[PATH_MAX], *p;
+	struct stat st;
+
+	*made = 0;
+	msgf(path, sizeof(path), "%s", dir);
+	for (p = path + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(path, 0755) == -1 && errno != EEXIST)
+			goto fail;
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) == 0) {
+		*made = 1;
+		return 0;
+	}
+	if (errno != EEXIST || stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
+		goto fail;
+	msgf(path, sizeof(path), "%s/%s", dir, marker);
+	if (access(path, F_OK) == 0) {
+		fprintf(stderr,
+			"vrctl: %s holds an earlier result (%s); choose "
+			"another --out\n",
+			dir, marker);
+		return -1;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "vrctl: cannot create %s: %s\n", dir, strerror(errno));
+	return -1;
+}
+
+static int
+opt_int(json_object *params, const char *key, const char *arg)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || errno != 0) {
+		fprintf(stderr, "vrctl: %s: not a number: %s\n", key, arg);
+		return -1;
+	}
+	json_object_object_add(params, key, json_object_new_int64(n));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Text output of one run */
+
+static void
+bench_print_text(json_object *record, const char *dir, int plot_rv)
+{
+	json_object *a = j_get(record, "trials"),
+		    *res = j_get(record, "result");
+	const char *what;
+	double ans = bench_answer(record, &what), best = -1, at = 0;
+
+	printf("%-8s %12s %13s %11s %9s %9s %10s\n", "PHASE", "OFFERED_PPS",
+	       "FORWARDED_PPS", "LOSS_RATIO", "P50_US", "P99_US", "MAX_US");
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		json_object *t = json_object_array_get_idx(a, i);
+		json_object *lat = j_get(t, "latency_us");
+		double fwd = j_num(t, "forwarded_pps", 0);
+
+		if (fwd > best) {
+			best = fwd;
+			at = j_num(t, "offered_pps", 0);
+		}
+		printf("%-8s %12.0f %13.0f %11.6f %9.1f %9.1f %10.1f\n",
+		       bench_trial_phase(t), j_num(t, "offered_pps", 0), fwd,
+		       j_num(t, "loss_ratio", 0), j_num(lat, "p50", 0),
+		       j_num(lat, "p99", 0), j_num(lat, "max", 0));
+	}
+	if (what != NULL) {
+		char allowed[64] = "";
+		if (strcmp(what, "PDR") == 0)
+			msgf(allowed, sizeof(allowed), ", loss ratio <= %s",
+			     j_str(j_get(record, "command"), "loss"));
+		printf("%s %.0f pps (%s%s%s; %lld trials)\n", what, ans,
+		       j_str(res, "status"), allowed,
+		       j_bool(res, "confirmed") ? ", confirmed" : "",
+		       j_int(res, "trials",
+			     a ? (long long)json_object_array_length(a) : 0));
+		if (j_bool(res, "generator_limited"))
+			printf("warning: generator-limited: some trial fell "
+			       "short of its offered rate; the answer may be "
+			       "the generator's limit\n");
+	}
+	if (best >= 0)
+		printf("max forwarded %.0f pps at %.0f offered\n", best, at);
+	printf("results in %s: experiment.json results.csv%s\n", dir,
+	       plot_rv == 0 ? " plot.svg" : " (no plot.svg)");
+}
+
+/* ------------------------------------------------------------------ */
+/* bench compare */
+
+/* Labels from what differs between the runs; the rest goes to the title. */
+static void
+compare_labels(struct bench_run *r, size_t n, char *title, size_t tlen)
+{
+	struct bench_desc *d = xcalloc(n, sizeof(*d));
+	unsigned diff = 0;
+
+	for (size_t i = 0; i < n; i++)
+		bench_describe(r[i].record, &d[i]);
+	for (size_t i = 1; i < n; i++)
+		for (int k = 0; k < BENCH_DESC_N; k++)
+			if (strcmp(d[i].f[k], d[0].f[k]) != 0)
+				diff |= 1u << k;
+	if (diff == 0)
+		diff = (1u << BENCH_TOPO) | (1u << BENCH_CORES) |
+		       (1u << BENCH_PIN);
+	bench_desc_join(&d[0], BENCH_DESC_ALL & ~diff, ", ", title, tlen);
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].label[0] != '\0')
+			continue;
+		bench_desc_join(&d[i], diff, ", ", r[i].label,
+				sizeof(r[i].label));
+	}
+	/* Same words for two runs: tell them apart by directory. */
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (strcmp(r[i].label, r[j].label) == 0) {
+				const char *b = strrchr(r[j].dir, '/');
+				size_t l = strlen(r[j].label);
+				msgf(r[j].label + l, sizeof(r[j].label) - l,
+				     " [%s]", b ? b + 1 : r[j].dir);
+			}
+	free(d);
+}
+
+/*
+ * The comparison of n runs: a table (or its JSON), and the overlay plot
+ * in svg (when not NULL).  Returns the JSON {"title","runs":[...],"plot"}.
+ */
+json_object *
+bench_compare_runs(struct bench_run *r, size_t n, const char *svg, int json,
+		   int quiet)
+{
+	json_object *o = json_object_new_object(), *rows;
+	json_object **recs = xcalloc(n, sizeof(*recs));
+	const char **labels = xcalloc(n, sizeof(*labels));
+	char title[512], common[400];
+	double base = -1;
+	size_t w = 3;
+	int prv = -1;
+
+	compare_labels(r, n, common, sizeof(common));
+	msgf(title, sizeof(title), "forwarded against offered load%s%s",
+	     *common ? ": " : "", common);
+	rows = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		json_object *row = json_object_new_object();
+		json_object *a = j_get(r[i].record, "trials");
+		const char *what;
+		double ans = bench_answer(r[i].record, &what), best = -1,
+		       at = 0, key;
+
+		for (size_t k = 0; a && k < json_object_array_length(a); k++) {
+			json_object *t = json_object_array_get_idx(a, k);
+			if (j_num(t, "forwarded_pps", 0) > best) {
+				best = j_num(t, "forwarded_pps", 0);
+				at = j_num(t, "offered_pps", 0);
+			}
+		}
+		key = ans >= 0 ? ans : best;
+		if (i == 0)
+			base = key;
+		json_object_object_add(row, "label",
+				       json_object_new_string(r[i].label));
+		json_object_object_add(row, "dir",
+				       json_object_new_string(r[i].dir));
+		json_object_object_add(
+		    row, "mode",
+		    json_object_new_string(
+			j_str(j_get(r[i].record, "command"), "mode")));
+		if (what != NULL)
+			json_object_object_add(
+			    row,
+			    strcmp(what, "NDR") == 0 ? "ndr_pps" : "pdr_pps",
+			    json_object_new_double(ans));
+		json_object_object_add(row, "max_forwarded_pps",
+				       json_object_new_double(best));
+		json_object_object_add(row, "at_offered_pps",
+				       json_object_new_double(at));
+		json_object_object_add(
+		    row, "trials",
+		    json_object_new_int64(
+			a ? (int64_t)json_object_array_length(a) : 0));
+		if (base > 0)
+			json_object_object_add(
+			    row, "relative",
+			    json_object_new_double(
+				(double)(long long)(key / base * 1000 + 0.5) /
+				1000));
+		json_object_array_add(rows, row);
+		recs[i] = r[i].record;
+		labels[i] = r[i].label;
+		if (strlen(r[i].label) > w)
+			w = strlen(r[i].label);
+	}
+	json_object_object_add(o, "title", json_object_new_string(title));
+	json_object_object_add(o, "runs", rows);
+	if (svg != NULL) {
+		prv = plot_svg(svg, title, recs, labels, n);
+		if (prv == 0)
+			json_object_object_add(o, "plot",
+					       json_object_new_string(svg));
+	}
+	if (!json && !quiet) {
+		if (*common)
+			printf("common: %s\n", common);
+		printf("%-*s %-5s %12s %12s %11s %6s %6s\n", (int)w, "RUN",
+		       "MODE", "NDR/PDR_PPS", "MAX_FWD_PPS", "AT_OFFERED",
+		       "TRIALS", "REL");
+		for (size_t i = 0; i < n; i++) {
+			json_object *row = json_object_array_get_idx(rows, i);
+			json_object *ans = j_get(row, "ndr_pps");
+			char a[32] = "-", rel[16] = "-";
+
+			if (ans == NULL)
+				ans = j_get(row, "pdr_pps");
+			if (ans)
+				msgf(a, sizeof(a), "%.0f",
+				     json_object_get_double(ans));
+			if (j_get(row, "relative"))
+				msgf(rel, sizeof(rel), "%.2f",
+				     j_num(row, "relative", 0));
+			printf("%-*s %-5s %12s %12.0f %11.0f %6lld %6s\n",
+			       (int)w, r[i].label, j_str(row, "mode"), a,
+			       j_num(row, "max_forwarded_pps", 0),
+			       j_num(row, "at_offered_pps", 0),
+			       j_int(row, "trials", 0), rel);
+		}
+		if (prv == 0)
+			printf("plot: %s\n", svg);
+	}
+	free(recs);
+	free(labels);
+	return o;
+}
+
+static json_object *
+record_load(const char *arg, char *dir, size_t dlen)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	json_object *rec;
+	size_t l = strlen(arg);
+
+	if (stat(arg, &st) == 0 && S_ISREG(st.st_mode)) {
+		const char *slash = strrchr(arg, '/');
+		msgf(path, sizeof(path), "%s", arg);
+		if (slash == NULL)
+			msgf(dir, dlen, ".");
+		else
+			msgf(dir, dlen, "%.*s", (int)(slash - arg), arg);
+	} else {
+		while (l > 1 && arg[l - 1] == '/')
+			l--;
+		msgf(dir, dlen, "%.*s", (int)l, arg);
+		msgf(path, sizeof(path), "%s/experiment.json", dir);
+	}
+	if ((rec = json_object_from_file(path)) == NULL) {
+		fprintf(stderr, "vrctl: %s: %s\n", path,
+			access(path, R_OK) == -1 ? strerror(errno)
+						 : json_util_get_last_err());
+		return NULL;
+	}
+	if (strcmp(j_str(rec, "kind"), "vrouterd-bench") != 0) {
+		fprintf(stderr,
+			"vrctl: %s: not a vrctl bench record (\"kind\" is not "
+			"\"vrouterd-bench\")\n",
+			path);
+		json_object_put(rec);
+		return NULL;
+	}
+	return rec;
+}
+
+static int
+bench_compare(struct vrctl *v, const struct ctl_command *cmd, int argc,
+	      char **argv)
+{
+	static const struct option opts[] = {
+	    {"socket", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, OPT_HELP},
+	    {"out", required_argument, NULL, OPT_OUT},
+	    {"label", required_argument, NULL, OPT_LABEL},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *out = "compare.svg", *labels = NULL;
+	struct bench_run *r = NULL;
+	json_object *o;
+	size_t n;
+	int ch, rv = VRCTL_EDAEMON;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "s:ho:", opts, NULL)) != -1) {
+		if (ch == OPT_OUT || ch == 'o')
+			out = optarg;
+		else if (ch == OPT_LABEL)
+			labels = optarg;
+		else if (!ctl_common_opt(v, cmd, ch))
+			goto usage;
+	}
+	if (optind >= argc)
+		goto usage;
+	n = (size_t)(argc - optind);
+	r = xcalloc(n, sizeof(*r));
+	if (labels != NULL) {
+		char *copy = xstrdup(labels), *save = NULL, *tok;
+		size_t i = 0;
+		for (tok = strtok_r(copy, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save), i++)
+			if (i < n)
+				msgf(r[i].label, sizeof(r[i].label), "%s", tok);
+		free(copy);
+		if (i != n) {
+			fprintf(stderr,
+				"vrctl: --label has %zu labels for %zu runs\n",
+				i, n);
+			free(r);
+			goto usage;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((r[i].record = record_load(argv[optind + (int)i], r[i].dir,
+					       sizeof(r[i].dir))) == NULL)
+			goto done;
+	o = bench_compare_runs(r, n, out, v->json, 0);
+	if (v->json)
+		printf("%s\n", json_object_to_json_string_ext(
+				   o, JSON_C_TO_STRING_PRETTY |
+					  JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	rv = VRCTL_OK;
+done:
+	for (size_t i = 0; i < n; i++)
+		json_object_put(r[i].record);
+	free(r);
+	return rv;
+usage:
+	ctl_usage(cmd, 1);
+	return VRCTL_EUSAGE;
+}
+
+/* ------------------------------------------------------------------ */
+/* bench NAME */
+
+/*
+ * One bench call; on success the record (with "cli") is saved in dir.
+ * Returns VRCTL_* and the record in *recp (caller's) when there is one.
+ */
+int
+bench_call(struct vrctl *v, const struct output *eout, json_object *params,
+	   json_object *cli, const char *dir, json_object **recp, int *plot_rv)
+{
+	json_object *result, *error;
+
+	*recp = NULL;
+	notify_trials = 0;
+	client_notify_hook = bench_notify;
+	if (client_call(v->socket, "bench", params, &result, &error) == -1) {
+		client_notify_hook = NULL;
+		json_object_put(cli);
+		return VRCTL_ECONNECT;
+	}
+	client_notify_hook = NULL;
+	if (error != NULL) {
+		eout->error(error);
+		json_object_put(error);
+		json_object_put(cli);
+		return VRCTL_EDAEMON;
+	}
+	json_object_object_add(result, "cli", cli);
+	*recp = result;
+	if ((*plot_rv = bench_save_dir(dir, result)) == -1)
+		return VRCTL_EDAEMON;
+	return VRCTL_OK;
+}
+
+int
+ctl_bench(struct vrctl *v, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"socket", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, OPT_HELP},
+	    {"sweep", required_argument, NULL, OPT_SWEEP},
+	    {"ndr", no_argument, NULL, OPT_NDR},
+	    {"loss", required_argument, NULL, OPT_LOSS},
+	    {"frame", required_argument, NULL, OPT_FRAME},
+	    {"flows", required_argument, NULL, OPT_FLOWS},
+	    {"duration", required_argument, NULL, OPT_DURATION},
+	    {"trial-duration", required_argument, NULL, OPT_TRIAL_DURATION},
+	    {"max-rate", required_argument, NULL, OPT_MAX_RATE},
+	    {"cpu", required_argument, NULL, OPT_CPU},
+	    {"out", required_argument, NULL, OPT_OUT},
+	    {NULL, 0, NULL, 0},
+	};
+	const struct ctl_command *cmd = ctl_command_find("bench");
+	json_object *params, *rec = NULL;
+	char dir[PATH_MAX], stamp[32], err[512];
+	const char *out = NULL, *sweep = NULL, *loss = NULL;
+	int ch, ndr = 0, rv = 0, made, plot_rv = 1;
+
+	if (argc > 1 && strcmp(argv[1], "compare") == 0)
+		return bench_compare(v, cmd, argc - 1, argv + 1);
+	params = json_object_new_object();
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "s:ho:", opts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_SWEEP:
+			sweep = optarg;
+			break;
+		case OPT_NDR:
+			ndr = 1;
+			break;
+		case OPT_LOSS:
+			loss = optarg;
+			break;
+		case OPT_FRAME:
+			json_object_object_add(params, "frame",
+					       json_object_new_string(optarg));
+			break;
+		case OPT_FLOWS:
+			rv = opt_int(params, "flows", optarg);
+			break;
+		case OPT_DURATION:
+			rv = opt_int(params, "duration", optarg);
+			break;
+		case OPT_TRIAL_DURATION:
+			rv = opt_int(params, "trial_duration", optarg);
+			break;
+		case OPT_MAX_RATE:
+			rv = opt_int(params, "max_rate", optarg);
+			break;
+		case OPT_CPU:
+			rv = opt_int(params, "cpu", optarg);
+			break;
+		case OPT_OUT:
+		case 'o':
+			out = optarg;
+			break;
+		default:
+			if (!ctl_common_opt(v, cmd, ch))
+				goto usage;
+		}
+		if (rv == -1)
+			goto usage;
+	}
+	if (argc - optind != 1 || (sweep != NULL) == ndr) {
+		if (argc - optind == 1)
+			fprintf(stderr, "vrctl: bench: give --sweep RATES or "
+					"--ndr (one of them)\n");
+		goto usage;
+	}
+	json_object_object_add(params, "name",
+			       json_object_new_string(argv[optind]));
+	json_object_object_add(params, "mode",
+			       json_object_new_string(sweep  ? "sweep"
+						      : loss ? "pdr"
+							     : "ndr"));
+	if (sweep)
+		json_object_object_add(params, "rates",
+				       json_object_new_string(sweep));
+	if (loss)
+		json_object_object_add(params, "loss",
+				       json_object_new_string(loss));
+	if (bench_params_check(params, err, sizeof(err)) == -1) {
+		fprintf(stderr, "vrctl: bench: %s\n", err);
+		goto usage;
+	}
+	if (out == NULL) {
+		bench_stamp_now(stamp, sizeof(stamp));
+		msgf(dir, sizeof(dir), "bench-%s-%s", argv[optind], stamp);
+	} else
+		msgf(dir, sizeof(dir), "%s", out);
+	if (bench_dir_prepare(dir, "experiment.json", &made) == -1) {
+		json_object_put(params);
+		return VRCTL_EDAEMON;
+	}
+	rv = bench_call(v, v->out, params, bench_cli(argc, argv), dir, &rec,
+			&plot_rv);
+	if (rec == NULL) {
+		if (made)
+			(void)rmdir(dir);
+	} else if (v->json) {
+		printf("%s\n", json_object_to_json_string_ext(
+				   rec, JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+		fprintf(stderr, "vrctl: results in %s\n", dir);
+	} else
+		bench_print_text(rec, dir, plot_rv);
+	json_object_put(rec);
+	return rv;
+usage:
+	json_object_put(params);
+	ctl_usage(cmd, 1);
+	return VRCTL_EUSAGE;
+}

@@ -1,0 +1,660 @@
+/*
+ * `vrctl experiment FILE`: a matrix of start options (docs/bench.md), each
+ * combination started under a generated instance name, benchmarked as
+ * `vrctl bench` would (its own directory), and always stopped; then one
+ * comparison of the runs that succeeded and summary.json.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proto.h"
+#include "util.h"
+#include "vrctl.h"
+
+#define EXP_MAX_RUNS 1000
+enum { OPT_XOUT = 1300, OPT_DRY_RUN };
+
+static volatile sig_atomic_t interrupted;
+
+static void
+bench_on_signal(int sig)
+{
+	static const char m[] =
+	    "\nvrctl: interrupted: finishing the current call, then stopping "
+	    "(interrupt again to quit at once, leaving the topology up)\n";
+
+	(void)sig;
+	interrupted = 1;
+	(void)!write(STDERR_FILENO, m, sizeof(m) - 1);
+}
+
+struct xrun {
+	json_object *start; /* start params, with the instance name */
+	json_object *bench; /* bench params, with the same name */
+	json_object *vals;  /* the matrix values of this run */
+	char label[256];    /* "cores=2 pin=true" (only keys that vary) */
+	char dirname[256];  /* "03-cores2-nopin" */
+	char name[16];	    /* instance name */
+};
+
+/* One matrix value in a directory name: pin / nopin, cores2, tap. */
+static void
+dir_part(char *buf, size_t len, const char *key, json_object *val)
+{
+	const char *k = strncmp(key, "bench.", 6) == 0 ? key + 6 : key;
+	size_t i = 0;
+
+	if (json_object_is_type(val, json_type_boolean))
+		msgf(buf, len, "%s%s", json_object_get_boolean(val) ? "" : "no",
+		     k);
+	else if (json_object_is_type(val, json_type_string))
+		msgf(buf, len, "%s", json_object_get_string(val));
+	else
+		msgf(buf, len, "%s%s", k, json_object_get_string(val));
+	for (; buf[i]; i++)
+		if (!(buf[i] >= 'a' && buf[i] <= 'z') &&
+		    !(buf[i] >= 'A' && buf[i] <= 'Z') &&
+		    !(buf[i] >= '0' && buf[i] <= '9') && buf[i] != '.' &&
+		    buf[i] != '_')
+			buf[i] = '_';
+}
+
+static int
+exp_fail(const char *file, const char *what)
+{
+	fprintf(stderr, "vrctl: %s: %s\n", file, what);
+	return -1;
+}
+
+static int
+exp_check_top(const char *file, json_object *spec)
+{
+	json_object *start = j_get(spec, "start"),
+		    *bench = j_get(spec, "bench");
+	char msg[256];
+
+	json_object_object_foreach(spec, key, unused)
+	{
+		(void)unused;
+		if (strcmp(key, "name") && strcmp(key, "description") &&
+		    strcmp(key, "start") && strcmp(key, "matrix") &&
+		    strcmp(key, "bench")) {
+			msgf(msg, sizeof(msg),
+			     "unknown key \"%s\" (known: name, description, "
+			     "start, matrix, bench)",
+			     key);
+			return exp_fail(file, msg);
+		}
+	}
+	if (!json_object_is_type(j_get(spec, "name"), json_type_string))
+		return exp_fail(file, "\"name\" must be a string");
+	if (start && !json_object_is_type(start, json_type_object))
+		return exp_fail(file, "\"start\" must be an object");
+	if (j_get(spec, "matrix") &&
+	    !json_object_is_type(j_get(spec, "matrix"), json_type_object))
+		return exp_fail(file, "\"matrix\" must be an object of arrays");
+	if (!json_object_is_type(bench, json_type_object))
+		return exp_fail(file, "\"bench\" must be an object (bench "
+				      "params without name)");
+	if (j_get(start, "name") || j_get(bench, "name"))
+		return exp_fail(file, "\"name\" is chosen by vrctl experiment "
+				      "(one instance per run): leave it out");
+	return 0;
+}
+
+struct matrix {
+	const char *keys[64];
+	json_object *lists[64];
+	size_t nk, idx[64];
+};
+
+static int
+scalars_only(json_object *o)
+{
+	json_object_object_foreach(o, key, val)
+	{
+		(void)key;
+		if (val == NULL || json_object_is_type(val, json_type_object) ||
+		    json_object_is_type(val, json_type_array))
+			return 0;
+	}
+	return 1;
+}
+
+/* key=value into a start (or, "bench.KEY", a bench) params object. */
+static void
+run_set(struct xrun *x, const char *key, json_object *val)
+{
+	int bk = strncmp(key, "bench.", 6) == 0;
+
+	json_object_object_add(bk ? x->bench : x->start, bk ? key + 6 : key,
+			       json_object_get(val));
+}
+
+/* The matrix's keys in file order; *n the number of runs. */
+static int
+exp_matrix(const char *file, json_object *matrix, struct matrix *m, size_t *n)
+{
+	char msg[256];
+
+	*n = 1;
+	if (matrix == NULL)
+		return 0;
+	json_object_object_foreach(matrix, key, list)
+	{
+		size_t len;
+
+		if (!json_object_is_type(list, json_type_array) ||
+		    (len = json_object_array_length(list)) == 0) {
+			msgf(msg, sizeof(msg),
+			     "matrix.%s must be a non-empty array", key);
+			return exp_fail(file, msg);
+		}
+		for (size_t i = 0; i < len; i++) {
+			json_object *e = json_object_array_get_idx(list, i);
+			int obj = json_object_is_type(e, json_type_object);
+			if (e == NULL ||
+			    json_object_is_type(e, json_type_array) ||
+			    (obj && !scalars_only(e))) {
+				msgf(msg, sizeof(msg),
+				     "matrix.%s[%zu] must be a string, number, "
+				     "boolean, or an object of those (a "
+				     "variant)",
+				     key, i);
+				return exp_fail(file, msg);
+			}
+			if (obj && (j_get(e, "name") || j_get(e, "bench.name")))
+				return exp_fail(file, "a variant may not set "
+						      "name: vrctl chooses it");
+		}
+		if (strcmp(key, "name") == 0 || strcmp(key, "bench.name") == 0)
+			return exp_fail(file, "matrix.name: the instance name "
+					      "is chosen by vrctl");
+		if (m->nk == nitems(m->keys))
+			return exp_fail(file, "too many matrix keys");
+		m->keys[m->nk] = key;
+		m->lists[m->nk++] = list;
+		*n *= len;
+		if (*n > EXP_MAX_RUNS) {
+			msgf(msg, sizeof(msg),
+			     "the matrix makes more than %d runs",
+			     EXP_MAX_RUNS);
+			return exp_fail(file, msg);
+		}
+	}
+	return 0;
+}
+
+static void
+obj_merge(json_object *dst, json_object *src)
+{
+	if (src == NULL)
+		return;
+	json_object_object_foreach(src, key, val)
+	    json_object_object_add(dst, key, json_object_get(val));
+}
+
+/* Run r (0-based) at the matrix's current position; 0 or -1 (err). */
+static int
+exp_build_run(json_object *spec, struct matrix *m, size_t r, struct xrun *x,
+	      char *err, size_t elen)
+{
+	size_t lpos = 0, dpos;
+	unsigned pid = (unsigned)getpid() & 0xffff;
+
+	x->start = json_object_new_object();
+	x->bench = json_object_new_object();
+	x->vals = json_object_new_object();
+	obj_merge(x->start, j_get(spec, "start"));
+	obj_merge(x->bench, j_get(spec, "bench"));
+	msgf(x->dirname, sizeof(x->dirname), "%02zu", r + 1);
+	dpos = strlen(x->dirname);
+	for (size_t k = 0; k < m->nk; k++) {
+		json_object *val =
+		    json_object_array_get_idx(m->lists[k], m->idx[k]);
+		char part[96];
+
+		json_object_object_add(x->vals, m->keys[k],
+				       json_object_get(val));
+		if (json_object_is_type(val, json_type_object)) {
+			/* a variant: several keys at once */
+			json_object_object_foreach(val, vk, vv)
+			{
+				run_set(x, vk, vv);
+				if (json_object_array_length(m->lists[k]) < 2)
+					continue;
+				dir_part(part, sizeof(part), vk, vv);
+				bench_appendf(x->dirname, sizeof(x->dirname),
+					      &dpos, "-%s", part);
+				bench_appendf(x->label, sizeof(x->label), &lpos,
+					      "%s%s=%s", lpos ? " " : "", vk,
+					      json_object_get_string(vv));
+			}
+			continue;
+		}
+		run_set(x, m->keys[k], val);
+		if (json_object_array_length(m->lists[k]) < 2)
+			continue; /* the same in every run: not a label */
+		dir_part(part, sizeof(part), m->keys[k], val);
+		bench_appendf(x->dirname, sizeof(x->dirname), &dpos, "-%s",
+			      part);
+		bench_appendf(x->label, sizeof(x->label), &lpos, "%s%s=%s",
+			      lpos ? " " : "", m->keys[k],
+			      json_object_get_string(val));
+	}
+	if (lpos == 0)
+		msgf(x->label, sizeof(x->label), "run %zu", r + 1);
+	msgf(x->name, sizeof(x->name), "x%04x%02zu", pid, r % 100);
+	json_object_object_add(x->start, "name",
+			       json_object_new_string(x->name));
+	json_object_object_add(x->bench, "name",
+			       json_object_new_string(x->name));
+	/* odometer: the last key turns fastest */
+	for (size_t k = m->nk; k-- > 0;) {
+		if (++m->idx[k] < json_object_array_length(m->lists[k]))
+			break;
+		m->idx[k] = 0;
+	}
+	if (!json_object_is_type(j_get(x->start, "topology"),
+				 json_type_string)) {
+		msgf(err, elen,
+		     "start: no topology (give start.topology or "
+		     "matrix.topology)");
+		return -1;
+	}
+	if (proto_params_check(proto_method_find("start"), x->start, err,
+			       elen) != 0)
+		return -1;
+	if (bench_params_check(x->bench, err, elen) != 0) {
+		size_t l = strlen(err);
+		if (l + 8 < elen) {
+			memmove(err + 7, err, l + 1);
+			memcpy(err, "bench: ", 7);
+		}
+		return -1;
+	}
+	return 0;
+}
+
+/* Expand the file's matrix into runs (first key outermost). */
+static int
+exp_expand(const char *file, json_object *spec, struct xrun **runsp, size_t *np)
+{
+	struct matrix m;
+	struct xrun *runs;
+	char err[600], msg[900];
+	size_t n;
+
+	memset(&m, 0, sizeof(m));
+	*runsp = NULL;
+	*np = 0;
+	if (exp_check_top(file, spec) == -1 ||
+	    exp_matrix(file, j_get(spec, "matrix"), &m, &n) == -1)
+		return -1;
+	runs = xcalloc(n, sizeof(*runs));
+	*runsp = runs;
+	for (size_t r = 0; r < n; r++) {
+		*np = r + 1;
+		if (exp_build_run(spec, &m, r, &runs[r], err, sizeof(err)) ==
+		    -1) {
+			if (m.nk > 0)
+				msgf(msg, sizeof(msg), "run %zu (%s): %s",
+				     r + 1, runs[r].label, err);
+			else
+				msgf(msg, sizeof(msg), "%s", err);
+			return exp_fail(file, msg);
+		}
+	}
+	return 0;
+}
+
+static void
+exp_free(struct xrun *runs, size_t n)
+{
+	for (size_t i = 0; i < n && runs; i++) {
+		json_object_put(runs[i].start);
+		json_object_put(runs[i].bench);
+		json_object_put(runs[i].vals);
+	}
+	free(runs);
+}
+
+/* A call for the experiment; 0 ok, 1 daemon error (*err), -1 no daemon. */
+static int
+exp_call(struct vrctl *v, const char *method, json_object *params,
+	 json_object **result, json_object **err)
+{
+	if (client_call(v->socket, method, params, result, err) == -1)
+		return -1;
+	return *err != NULL;
+}
+
+static void
+exp_error(json_object *run, const char *status, json_object *err)
+{
+	json_object_object_add(run, "status", json_object_new_string(status));
+	if (err != NULL) {
+		text_output.error(err);
+		json_object_object_add(run, "error", json_object_get(err));
+	}
+}
+
+/* One run: start, bench, stop (always).  Returns VRCTL_*. */
+static int
+exp_run(struct vrctl *v, struct xrun *x, json_object *cli, const char *dir,
+	json_object *run, json_object **recp)
+{
+	json_object *res = NULL, *err = NULL, *p;
+	int rc, started = 0, rv = VRCTL_OK, made, plot_rv;
+	char sub[PATH_MAX];
+
+	*recp = NULL;
+	msgf(sub, sizeof(sub), "%s/%s", dir, x->dirname);
+	if (bench_dir_prepare(sub, "experiment.json", &made) == -1) {
+		exp_error(run, "cannot create its directory", NULL);
+		json_object_put(cli);
+		return VRCTL_EDAEMON;
+	}
+	fprintf(
+	    stderr, "vrctl: %sstart %s\n", bench_progress_tag,
+	    json_object_to_json_string_ext(x->start, JSON_C_TO_STRING_PLAIN));
+	client_notify_hook = bench_notify;
+	rc = exp_call(v, "start", json_object_get(x->start), &res, &err);
+	client_notify_hook = NULL;
+	if (rc == 0)
+		started = 1;
+	else {
+		exp_error(run,
+			  rc == -1 ? "vrouterd unreachable" : "start failed",
+			  err);
+		rv = rc == -1 ? VRCTL_ECONNECT : VRCTL_EDAEMON;
+	}
+	json_object_put(res);
+	json_object_put(err);
+	res = err = NULL;
+	if (started && interrupted) {
+		exp_error(run, "interrupted", NULL);
+		rv = VRCTL_EDAEMON;
+	} else if (started) {
+		fprintf(stderr, "vrctl: %sbench %s\n", bench_progress_tag,
+			json_object_to_json_string_ext(x->bench,
+						       JSON_C_TO_STRING_PLAIN));
+		rv = bench_call(v, &text_output, json_object_get(x->bench), cli,
+				sub, recp, &plot_rv);
+		cli = NULL;
+		if (*recp != NULL && rv == VRCTL_OK)
+			json_object_object_add(run, "status",
+					       json_object_new_string("ok"));
+		else if (*recp != NULL)
+			exp_error(run, "could not save the results", NULL);
+		else
+			json_object_object_add(
+			    run, "status",
+			    json_object_new_string(rv == VRCTL_ECONNECT
+						       ? "vrouterd unreachable"
+						       : "bench failed"));
+	}
+	json_object_put(cli);
+	/* Always stop: no leftovers, whatever happened above. */
+	p = json_object_new_object();
+	json_object_object_add(p, "name", json_object_new_string(x->name));
+	fprintf(stderr, "vrctl: %sstop %s\n", bench_progress_tag, x->name);
+	rc = exp_call(v, "stop", p, &res, &err);
+	if (rc == 1 && !started && j_int(err, "code", 0) == PROTO_E_NOT_FOUND)
+		rc = 0; /* a failed start leaves nothing to stop */
+	if (rc != 0) {
+		fprintf(stderr,
+			"vrctl: %sSTOP FAILED: instance %s may be left "
+			"running (`vrctl stop %s`, `vrctl cleanup`)\n",
+			bench_progress_tag, x->name, x->name);
+		if (err)
+			text_output.error(err);
+		json_object_object_add(
+		    run, "stop_error",
+		    err ? json_object_get(err)
+			: json_object_new_string("vrouterd unreachable"));
+		if (rv == VRCTL_OK)
+			rv = rc == -1 ? VRCTL_ECONNECT : VRCTL_EDAEMON;
+	}
+	json_object_put(res);
+	json_object_put(err);
+	if (*recp == NULL && made)
+		(void)rmdir(sub);
+	return rv;
+}
+
+static void
+exp_usage_list(struct xrun *runs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		printf("%-24s start %s\n%-24s bench %s\n", runs[i].dirname,
+		       json_object_to_json_string_ext(runs[i].start,
+						      JSON_C_TO_STRING_PLAIN),
+		       "",
+		       json_object_to_json_string_ext(runs[i].bench,
+						      JSON_C_TO_STRING_PLAIN));
+}
+
+int
+ctl_experiment(struct vrctl *v, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"socket", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, OPT_HELP},
+	    {"out", required_argument, NULL, OPT_XOUT},
+	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	    {NULL, 0, NULL, 0},
+	};
+	const struct ctl_command *cmd = ctl_command_find("experiment");
+	const char *out = NULL, *file;
+	struct xrun *runs = NULL;
+	struct bench_run *ok = NULL;
+	json_object *spec, *summary = NULL, *list, *cmp;
+	char dir[PATH_MAX], path[PATH_MAX], stamp[32], when[32], abs[PATH_MAX];
+	size_t n = 0, nok = 0, nfail = 0;
+	int ch, dry = 0, made, rv = VRCTL_OK;
+	struct sigaction sa, old_int, old_term;
+	const char *s;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "s:ho:n", opts, NULL)) != -1) {
+		if (ch == OPT_XOUT || ch == 'o')
+			out = optarg;
+		else if (ch == OPT_DRY_RUN || ch == 'n')
+			dry = 1;
+		else if (!ctl_common_opt(v, cmd, ch))
+			goto usage;
+	}
+	if (argc - optind != 1)
+		goto usage;
+	file = argv[optind];
+	if ((spec = json_object_from_file(file)) == NULL) {
+		fprintf(stderr, "vrctl: %s: %s\n", file,
+			access(file, R_OK) == -1 ? strerror(errno)
+						 : json_util_get_last_err());
+		return VRCTL_EUSAGE;
+	}
+	if (!json_object_is_type(spec, json_type_object) ||
+	    exp_expand(file, spec, &runs, &n) == -1) {
+		if (!json_object_is_type(spec, json_type_object))
+			exp_fail(file, "not a JSON object");
+		exp_free(runs, n);
+		json_object_put(spec);
+		return VRCTL_EUSAGE;
+	}
+	if (dry) {
+		printf("%s: %zu runs\n", j_str(spec, "name"), n);
+		exp_usage_list(runs, n);
+		exp_free(runs, n);
+		json_object_put(spec);
+		return VRCTL_OK;
+	}
+	if (out == NULL) {
+		bench_stamp_now(stamp, sizeof(stamp));
+		msgf(dir, sizeof(dir), "experiment-%s-%s", j_str(spec, "name"),
+		     stamp);
+	} else
+		msgf(dir, sizeof(dir), "%s", out);
+	if (bench_dir_prepare(dir, "summary.json", &made) == -1) {
+		exp_free(runs, n);
+		json_object_put(spec);
+		return VRCTL_EDAEMON;
+	}
+	msgf(path, sizeof(path), "%s/experiment-file.json", dir);
+	s = json_object_to_json_string_ext(
+	    spec, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	(void)file_write_atomic(path, s, strlen(s), 0644);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = bench_on_signal;
+	sa.sa_flags = SA_RESETHAND; /* no SA_RESTART: a second ^C kills */
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	summary = json_object_new_object();
+	json_object_object_add(summary, "format", json_object_new_int(1));
+	json_object_object_add(summary, "kind",
+			       json_object_new_string("vrouterd-experiment"));
+	json_object_object_add(summary, "name",
+			       json_object_get(j_get(spec, "name")));
+	if (j_get(spec, "description"))
+		json_object_object_add(
+		    summary, "description",
+		    json_object_get(j_get(spec, "description")));
+	json_object_object_add(
+	    summary, "file",
+	    json_object_new_string(realpath(file, abs) ? abs : file));
+	json_object_object_add(summary, "spec", json_object_get(spec));
+	json_object_object_add(summary, "cli", bench_cli(argc, argv));
+	bench_iso_now(when, sizeof(when));
+	json_object_object_add(summary, "started_at",
+			       json_object_new_string(when));
+	list = json_object_new_array();
+	json_object_object_add(summary, "runs", list);
+	ok = xcalloc(n, sizeof(*ok));
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *run = json_object_new_object(), *rec, *cli, *xo;
+		int r;
+
+		json_object_array_add(list, run);
+		json_object_object_add(run, "index",
+				       json_object_new_int64((int64_t)i + 1));
+		json_object_object_add(run, "label",
+				       json_object_new_string(runs[i].label));
+		json_object_object_add(run, "dir",
+				       json_object_new_string(runs[i].dirname));
+		json_object_object_add(run, "instance",
+				       json_object_new_string(runs[i].name));
+		json_object_object_add(run, "matrix",
+				       json_object_get(runs[i].vals));
+		json_object_object_add(run, "start",
+				       json_object_get(runs[i].start));
+		json_object_object_add(run, "bench",
+				       json_object_get(runs[i].bench));
+		if (interrupted || rv == VRCTL_ECONNECT) {
+			json_object_object_add(
+			    run, "status", json_object_new_string("not run"));
+			continue;
+		}
+		msgf(bench_progress_tag, sizeof(bench_progress_tag),
+		     "run %zu/%zu (%s): ", i + 1, n, runs[i].label);
+		cli = bench_cli(argc, argv);
+		xo = json_object_new_object();
+		json_object_object_add(
+		    xo, "file", json_object_new_string(j_str(summary, "file")));
+		json_object_object_add(xo, "name",
+				       json_object_get(j_get(spec, "name")));
+		json_object_object_add(xo, "run",
+				       json_object_new_string(runs[i].label));
+		json_object_object_add(xo, "index",
+				       json_object_new_int64((int64_t)i + 1));
+		json_object_object_add(xo, "matrix",
+				       json_object_get(runs[i].vals));
+		json_object_object_add(cli, "experiment", xo);
+		r = exp_run(v, &runs[i], cli, dir, run, &rec);
+		if (rec != NULL) {
+			const char *what;
+			double a = bench_answer(rec, &what);
+			if (what != NULL)
+				json_object_object_add(
+				    run,
+				    strcmp(what, "NDR") ? "pdr_pps" : "ndr_pps",
+				    json_object_new_double(a));
+		}
+		if (r == VRCTL_OK && rec != NULL) {
+			ok[nok].record = rec;
+			msgf(ok[nok].dir, sizeof(ok[nok].dir), "%s/%s", dir,
+			     runs[i].dirname);
+			msgf(ok[nok].label, sizeof(ok[nok].label), "%s",
+			     runs[i].label);
+			nok++;
+		} else {
+			json_object_put(rec);
+			nfail++;
+			if (r == VRCTL_ECONNECT)
+				rv = VRCTL_ECONNECT;
+		}
+		fprintf(stderr, "vrctl: %s%s\n", bench_progress_tag,
+			j_str(run, "status"));
+	}
+	bench_progress_tag[0] = '\0';
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+
+	bench_iso_now(when, sizeof(when));
+	json_object_object_add(summary, "finished_at",
+			       json_object_new_string(when));
+	if (nok > 0) {
+		msgf(path, sizeof(path), "%s/compare.svg", dir);
+		cmp = bench_compare_runs(ok, nok, path, v->json, 0);
+		if (j_get(cmp, "plot"))
+			json_object_object_add(
+			    cmp, "plot", json_object_new_string("compare.svg"));
+		for (size_t i = 0; i < nok; i++) /* relative to DIR */
+			json_object_object_add(
+			    json_object_array_get_idx(j_get(cmp, "runs"), i),
+			    "dir",
+			    json_object_new_string(ok[i].dir + strlen(dir) +
+						   1));
+		json_object_object_add(summary, "compare", cmp);
+	}
+	json_object_object_add(summary, "runs_ok",
+			       json_object_new_int64((int64_t)nok));
+	json_object_object_add(summary, "runs_failed",
+			       json_object_new_int64((int64_t)nfail));
+	msgf(path, sizeof(path), "%s/summary.json", dir);
+	s = json_object_to_json_string_ext(
+	    summary, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (file_write_atomic(path, s, strlen(s), 0644) == -1)
+		fprintf(stderr, "vrctl: cannot write %s: %s\n", path,
+			strerror(errno));
+	if (v->json)
+		printf("%s\n", s);
+	else
+		printf("%zu of %zu runs ok%s; results in %s\n", nok, n,
+		       interrupted ? " (interrupted)" : "", dir);
+	if (nfail > 0 && rv == VRCTL_OK)
+		rv = VRCTL_EDAEMON;
+	if (interrupted)
+		rv = 130;
+	for (size_t i = 0; i < nok; i++)
+		json_object_put(ok[i].record);
+	free(ok);
+	json_object_put(summary);
+	exp_free(runs, n);
+	json_object_put(spec);
+	return rv;
+usage:
+	ctl_usage(cmd, 1);
+	return VRCTL_EUSAGE;
+}
