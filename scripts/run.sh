@@ -43,7 +43,10 @@ install_packages() {
 	[ "${VR_SKIP_APT:-0}" = 1 ] && return 0
 	step "installing Debian packages"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q
+	# A mirror caught mid-sync fails one index; the lists we have may still
+	# hold every package, so only the install decides.
+	apt-get update -q ||
+		echo "warning: apt-get update reported errors; installing with the package lists at hand" >&2
 	apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
 }
 
