@@ -87,7 +87,8 @@ demo() {
 		mkdir -p /etc/vrouterd
 		[ -f /etc/vrouterd/vrouterd.conf ] ||
 			printf '{ "image_dir": "%s" }\n' "$img" >/etc/vrouterd/vrouterd.conf
-		"$BUILD/daemon/vrouterd" --foreground >>/var/log/vrouterd.log 2>&1 &
+		"$BUILD/daemon/vrouterd" --foreground \
+			--config /etc/vrouterd/vrouterd.conf >>/var/log/vrouterd.log 2>&1 &
 		for _ in $(seq 100); do
 			"$vrctl" version >/dev/null 2>&1 && break
 			sleep 0.1
