@@ -41,7 +41,8 @@ hostinfo_cpulist(const char *root, const char *rel, cpu_set_t *set)
 	if ((s = file_read(hostinfo_path(root, rel, p, sizeof(p)), 65536)) ==
 	    NULL)
 		return errno == ENOENT ? 0 : -1;
-	rv = cpulist_parse(s, set);
+	/* Linux 6.1 prints "(null)" in nohz_full when none is set. */
+	rv = strcmp(s, "(null)") == 0 ? 0 : cpulist_parse(s, set);
 	free(s);
 	if (rv == -1)
 		errno = EINVAL;
