@@ -34,8 +34,11 @@ adopt_xml_text(const char *xml, const char *tag)
 		static const struct {
 			const char *ent;
 			char c;
-		} ents[] = {{"&lt;", '<'},   {"&gt;", '>'},   {"&amp;", '&'},
-		            {"&quot;", '"'}, {"&apos;", '\''}};
+		} ents[] = {{"&lt;", '<'},
+			    {"&gt;", '>'},
+			    {"&amp;", '&'},
+			    {"&quot;", '"'},
+			    {"&apos;", '\''}};
 		size_t i;
 
 		if (*p != '&') {
@@ -51,7 +54,7 @@ adopt_xml_text(const char *xml, const char *tag)
 		} else if (p[1] == '#') {
 			char *e;
 			long c = p[2] == 'x' ? strtol(p + 3, &e, 16)
-			                     : strtol(p + 2, &e, 10);
+					     : strtol(p + 2, &e, 10);
 			if (*e != ';' || c <= 0 || c > 127) {
 				free(out);
 				return NULL; /* we only ever write ASCII */
@@ -69,7 +72,7 @@ adopt_xml_text(const char *xml, const char *tag)
 
 static void
 orphan_add(json_object *orphans, const char *kind, const char *name,
-           const char *topology, const char *why)
+	   const char *topology, const char *why)
 {
 	json_object *o = json_object_new_object();
 
@@ -77,9 +80,10 @@ orphan_add(json_object *orphans, const char *kind, const char *name,
 	json_object_object_add(o, "name", json_object_new_string(name));
 	if (topology)
 		json_object_object_add(o, "topology",
-		                       json_object_new_string(topology));
+				       json_object_new_string(topology));
 	if (why)
-		json_object_object_add(o, "reason", json_object_new_string(why));
+		json_object_object_add(o, "reason",
+				       json_object_new_string(why));
 	json_object_array_add(orphans, o);
 }
 
@@ -115,7 +119,7 @@ adopt_scan(struct adopted **out, json_object *orphans)
 			if (j == NULL)
 				msgf(err, sizeof(err), "no readable plan");
 			log_warnx("domain %s: cannot adopt: %s", d[i].name,
-			          err);
+				  err);
 			orphan_add(orphans, "domain", d[i].name, NULL, err);
 			json_object_put(j);
 			free(p);
@@ -153,7 +157,8 @@ static int
 name_known(const char *const *names, const char *name, size_t len)
 {
 	for (int i = 0; names && names[i]; i++)
-		if (strlen(names[i]) == len && strncmp(names[i], name, len) == 0)
+		if (strlen(names[i]) == len &&
+		    strncmp(names[i], name, len) == 0)
 			return 1;
 	return 0;
 }
@@ -242,16 +247,16 @@ adopt_cleanup(json_object *orphans, char *err, size_t errlen)
 		else if (strcmp(kind, "netns") == 0)
 			r = netns_delete(name, e, sizeof(e));
 		else if (strcmp(kind, "link") == 0 && ns) {
-			snprintf(prefix, sizeof(prefix), "%s%s:",
-			         TOPO_ALIAS_PREFIX, topo);
+			snprintf(prefix, sizeof(prefix),
+				 "%s%s:", TOPO_ALIAS_PREFIX, topo);
 			if ((r = nl_link_del(ns, name, prefix, 1)) == -1)
 				msgf(e, sizeof(e), "%s", ns_error(ns));
 		}
 		if (r == -1) {
 			rc = -1;
 			if (off < errlen)
-				off += snprintf(err + off, errlen - off,
-				                "%s%s", off ? "; " : "", e);
+				off += snprintf(err + off, errlen - off, "%s%s",
+						off ? "; " : "", e);
 		}
 	}
 	if (ns)

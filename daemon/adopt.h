@@ -14,8 +14,8 @@
 
 struct adopted {
 	struct topo_plan *plan; /* malloc'ed */
-	int ndomains;           /* of plan->nnodes, how many exist */
-	int nactive;            /* ... and run */
+	int ndomains;		/* of plan->nnodes, how many exist */
+	int nactive;		/* ... and run */
 };
 
 /*

@@ -108,7 +108,7 @@ as_read(char *err, size_t errlen)
 		json_object *p = json_object_array_get_idx(list, i);
 
 		if (proto_params_check(proto_method_find("start"), p, perr,
-		                       sizeof(perr)) != 0) {
+				       sizeof(perr)) != 0) {
 			msgf(err, errlen, "%s: topologies[%zu]: %s",
 			     conf->autostart, i, perr);
 			json_object_put(root);
@@ -136,9 +136,8 @@ as_write(json_object *list, char *err, size_t errlen)
 	}
 	json_object_object_add(root, "topologies", json_object_get(list));
 	s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-	                                             JSON_C_TO_STRING_SPACED);
-	if ((rc = file_write_atomic(conf->autostart, s, strlen(s), 0644)) ==
-	    -1)
+						     JSON_C_TO_STRING_SPACED);
+	if ((rc = file_write_atomic(conf->autostart, s, strlen(s), 0644)) == -1)
 		msgf(err, errlen, "write %s: %s", conf->autostart,
 		     strerror(errno));
 	json_object_put(root);
@@ -224,7 +223,7 @@ as_try(struct as_entry *e)
 	e->state = AS_STARTING;
 	arg = xstrdup(e->name);
 	if (sup_start(e->params, NULL, as_started, arg, &code, err,
-	              sizeof(err)) == -1) {
+		      sizeof(err)) == -1) {
 		free(arg);
 		e->state = AS_FAILED;
 		vr_strlcpy(e->error, err, sizeof(e->error));
@@ -249,12 +248,12 @@ as_load_and_start(void)
 		as.e[i].params =
 		    json_object_get(json_object_array_get_idx(list, i));
 		as_entry_name(as.e[i].params, as.e[i].name,
-		              sizeof(as.e[i].name));
+			      sizeof(as.e[i].name));
 	}
 	json_object_put(list);
 	if (as.n)
 		log_info("autostart: %d topolog%s in %s", as.n,
-		         as.n == 1 ? "y" : "ies", conf->autostart);
+			 as.n == 1 ? "y" : "ies", conf->autostart);
 	for (int i = 0; i < as.n; i++)
 		as_try(&as.e[i]);
 }
@@ -286,23 +285,24 @@ autostart_status(void)
 {
 	json_object *o = json_object_new_object(), *a = json_object_new_array();
 
-	json_object_object_add(o, "file", json_object_new_string(conf->autostart));
+	json_object_object_add(o, "file",
+			       json_object_new_string(conf->autostart));
 	if (as.file_error[0])
 		json_object_object_add(o, "error",
-		                       json_object_new_string(as.file_error));
+				       json_object_new_string(as.file_error));
 	for (int i = 0; i < as.n; i++) {
 		json_object *e = json_object_new_object(), *v;
 
 		json_object_object_add(e, "name",
-		                       json_object_new_string(as.e[i].name));
+				       json_object_new_string(as.e[i].name));
 		if (json_object_object_get_ex(as.e[i].params, "topology", &v))
 			json_object_object_add(e, "topology",
-			                       json_object_get(v));
+					       json_object_get(v));
 		json_object_object_add(
 		    e, "state",
 		    json_object_new_string(as_state_name(as.e[i].state)));
 		json_object_object_add(e, "attempts",
-		                       json_object_new_int(as.e[i].attempts));
+				       json_object_new_int(as.e[i].attempts));
 		if (as.e[i].error[0])
 			json_object_object_add(
 			    e, "error", json_object_new_string(as.e[i].error));
@@ -347,7 +347,7 @@ autostart_method_add(struct rpc_req *req)
 	as_entry_name(params, name, sizeof(name));
 	for (i = 0; i < json_object_array_length(list); i++) {
 		as_entry_name(json_object_array_get_idx(list, i), other,
-		              sizeof(other));
+			      sizeof(other));
 		if (strcmp(name, other) == 0)
 			break;
 	}
@@ -365,7 +365,7 @@ autostart_method_add(struct rpc_req *req)
 	res = json_object_new_object();
 	json_object_object_add(res, "added", json_object_new_string(name));
 	json_object_object_add(res, "file",
-	                       json_object_new_string(conf->autostart));
+			       json_object_new_string(conf->autostart));
 	rpc_reply(req, res);
 }
 
@@ -396,9 +396,10 @@ autostart_method_remove(struct rpc_req *req)
 	json_object_put(list);
 	if (!found) {
 		json_object_put(keep);
-		rpc_error(req, PROTO_E_NOT_FOUND, NULL,
-		          "no autostart entry named %s (`vrctl autostart list`)",
-		          name);
+		rpc_error(
+		    req, PROTO_E_NOT_FOUND, NULL,
+		    "no autostart entry named %s (`vrctl autostart list`)",
+		    name);
 		return;
 	}
 	if (as_write(keep, err, sizeof(err)) == -1) {
@@ -408,7 +409,7 @@ autostart_method_remove(struct rpc_req *req)
 	}
 	json_object_put(keep);
 	log_info("autostart: %s removed from %s (it keeps running)", name,
-	         conf->autostart);
+		 conf->autostart);
 	res = json_object_new_object();
 	json_object_object_add(res, "removed", json_object_new_string(name));
 	rpc_reply(req, res);

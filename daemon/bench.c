@@ -39,7 +39,7 @@ struct bench_op {
 	json_object *trials;
 	json_object *result;
 	char err[1024];
-	int status; /* vrgen's exit status, -1 if it did not run */
+	int status;	    /* vrgen's exit status, -1 if it did not run */
 	atomic_int abandon; /* the caller went away: stop vrgen */
 };
 
@@ -65,8 +65,8 @@ bench_find_vrgen(char *path, size_t len)
 	return access(path, X_OK);
 }
 
-static void
-arg(struct bench_op *op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void arg(struct bench_op *op, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 arg(struct bench_op *op, const char *fmt, ...)
@@ -144,14 +144,15 @@ bench_job(struct job *j, void *arg_)
 		dup2(errp[1], STDERR_FILENO);
 		execv(op->argv[0], op->argv);
 		dprintf(STDERR_FILENO, "exec %s: %s\n", op->argv[0],
-		        strerror(errno));
+			strerror(errno));
 		_exit(127);
 	}
 	close(out[1]);
 	close(errp[1]);
 	out[1] = errp[1] = -1;
 	for (;;) {
-		struct pollfd pf[2] = {{out[0], POLLIN, 0}, {errp[0], POLLIN, 0}};
+		struct pollfd pf[2] = {{out[0], POLLIN, 0},
+				       {errp[0], POLLIN, 0}};
 		ssize_t n;
 		char *nl;
 
@@ -225,14 +226,15 @@ bench_progress(void *arg_, const char *step, const char *msg)
 		     "offered %.0f pps, forwarded %.0f pps, loss %.4f", off,
 		     fwd, loss);
 		json_object_object_add(p, "message",
-		                       json_object_new_string(text));
+				       json_object_new_string(text));
 		json_object_object_add(p, "trial", t);
 	} else
 		json_object_object_add(p, "message",
-		                       json_object_new_string(msg));
+				       json_object_new_string(msg));
 	if (op->req && rpc_notify(op->req, "progress", p) == -1) {
 		/* nobody waits for the answer: do not load the CPUs for it */
-		log_info("%s: bench caller went away; stopping vrgen", op->name);
+		log_info("%s: bench caller went away; stopping vrgen",
+			 op->name);
 		atomic_store(&op->abandon, 1);
 	} else if (op->req == NULL)
 		json_object_put(p);
@@ -257,33 +259,35 @@ bench_done(void *arg_)
 	char when[32];
 
 	bench_running = 0;
-	json_object_object_add(op->record, "finished_at",
-	                       json_object_new_string(iso_now(when, sizeof(when))));
-	json_object_object_add(op->record, "trials", json_object_get(op->trials));
+	json_object_object_add(
+	    op->record, "finished_at",
+	    json_object_new_string(iso_now(when, sizeof(when))));
+	json_object_object_add(op->record, "trials",
+			       json_object_get(op->trials));
 	if (op->result) {
 		json_object *v;
 		const char *key = NULL;
 
 		json_object_object_add(op->record, "result",
-		                       json_object_get(op->result));
+				       json_object_get(op->result));
 		if (json_object_object_get_ex(op->result, "ndr_pps", &v))
 			key = "ndr_pps";
 		else if (json_object_object_get_ex(op->result, "pdr_pps", &v))
 			key = "pdr_pps";
 		if (key)
 			json_object_object_add(op->record, key,
-			                       json_object_get(v));
+					       json_object_get(v));
 	}
 	/* the pinning as it is after the run, thread by thread */
 	if (r)
 		json_object_object_add(op->record, "topology_after",
-		                       sup_run_json(r));
+				       sup_run_json(r));
 	if (op->status != 0 || json_object_array_length(op->trials) == 0) {
 		json_object *data = op->record;
 		op->record = NULL;
 		rpc_error(op->req, PROTO_E_START, data, "bench %s: %s",
-		          op->name,
-		          op->err[0] ? op->err : "vrgen produced no trial");
+			  op->name,
+			  op->err[0] ? op->err : "vrgen produced no trial");
 	} else {
 		rpc_reply(op->req, op->record);
 		op->record = NULL;
@@ -293,7 +297,8 @@ bench_done(void *arg_)
 	sup_check_done();
 }
 
-/* ---- the request ---------------------------------------------------------- */
+/* ---- the request ----------------------------------------------------------
+ */
 
 static const char *
 pstr(json_object *params, const char *key, const char *dflt)
@@ -301,8 +306,8 @@ pstr(json_object *params, const char *key, const char *dflt)
 	json_object *v;
 
 	return json_object_object_get_ex(params, key, &v)
-	           ? json_object_get_string(v)
-	           : dflt;
+		   ? json_object_get_string(v)
+		   : dflt;
 }
 
 static int
@@ -311,8 +316,8 @@ pint(json_object *params, const char *key, int dflt)
 	json_object *v;
 
 	return json_object_object_get_ex(params, key, &v)
-	           ? json_object_get_int(v)
-	           : dflt;
+		   ? json_object_get_int(v)
+		   : dflt;
 }
 
 /* The generator's CPU: asked for, else a housekeeping CPU of the plan (not
@@ -342,17 +347,17 @@ host_json(const struct hostinfo *h)
 	char buf[1024];
 
 	json_object_object_add(o, "cpu_model",
-	                       json_object_new_string(h->cpu_model));
+			       json_object_new_string(h->cpu_model));
 	json_object_object_add(o, "cpus", json_object_new_int(h->ncpus));
-	json_object_object_add(
-	    o, "online",
-	    json_object_new_string(cpulist_format(&h->online, buf, sizeof(buf))));
+	json_object_object_add(o, "online",
+			       json_object_new_string(cpulist_format(
+				   &h->online, buf, sizeof(buf))));
 	json_object_object_add(o, "isolated",
-	                       json_object_new_string(cpulist_format(
-	                           &h->isolated, buf, sizeof(buf))));
+			       json_object_new_string(cpulist_format(
+				   &h->isolated, buf, sizeof(buf))));
 	json_object_object_add(o, "nohz_full",
-	                       json_object_new_string(cpulist_format(
-	                           &h->nohz_full, buf, sizeof(buf))));
+			       json_object_new_string(cpulist_format(
+				   &h->nohz_full, buf, sizeof(buf))));
 	json_object_object_add(o, "kernel", json_object_new_string(h->kernel));
 	return o;
 }
@@ -364,26 +369,28 @@ image_json(const struct run *r)
 	char path[PATH_MAX + 32], hex[65];
 
 	json_object_object_add(o, "dir",
-	                       json_object_new_string(r->plan->opts.image));
+			       json_object_new_string(r->plan->opts.image));
 	msgf(path, sizeof(path), "%s/manifest.json", r->plan->opts.image);
 	if (sha256_file(path, hex) == 0)
 		json_object_object_add(o, "manifest_sha256",
-		                       json_object_new_string(hex));
+				       json_object_new_string(hex));
 	if ((m = json_object_from_file(path)) != NULL) {
 		/* the manifest names every input and output with its sha256 */
 		if (json_object_object_get_ex(m, "outputs", &v))
-			json_object_object_add(o, "outputs", json_object_get(v));
+			json_object_object_add(o, "outputs",
+					       json_object_get(v));
 		if (json_object_object_get_ex(m, "kernel", &v))
 			json_object_object_add(o, "kernel", json_object_get(v));
 		if (json_object_object_get_ex(m, "kernel_version", &v))
 			json_object_object_add(o, "kernel_version",
-			                       json_object_get(v));
+					       json_object_get(v));
 		if (json_object_object_get_ex(m, "packages", &v))
-			json_object_object_add(o, "packages", json_object_get(v));
+			json_object_object_add(o, "packages",
+					       json_object_get(v));
 		json_object_put(m);
 	} else
 		json_object_object_add(o, "manifest",
-		                       json_object_new_string("missing"));
+				       json_object_new_string("missing"));
 	return o;
 }
 
@@ -396,32 +403,33 @@ versions_json(const struct hostinfo *h, int vm)
 	vm_versions(hv, sizeof(hv), lib, sizeof(lib));
 	json_object_object_add(o, "kernel", json_object_new_string(h->kernel));
 	json_object_object_add(o, "qemu",
-	                       vm && hv[0] ? json_object_new_string(hv) : NULL);
+			       vm && hv[0] ? json_object_new_string(hv) : NULL);
 	json_object_object_add(o, "libvirt",
-	                       vm ? json_object_new_string(lib) : NULL);
+			       vm ? json_object_new_string(lib) : NULL);
 	json_object_object_add(o, "vrouterd",
-	                       json_object_new_string(VROUTERD_VERSION));
+			       json_object_new_string(VROUTERD_VERSION));
 	json_object_object_add(o, "vrgen",
-	                       json_object_new_string(VROUTERD_VERSION));
+			       json_object_new_string(VROUTERD_VERSION));
 	return o;
 }
 
 static int
 bench_args(struct bench_op *op, json_object *params, const struct run *r,
-           const char *vrgen, int cpu, char *err, size_t errlen)
+	   const char *vrgen, int cpu, char *err, size_t errlen)
 {
 	const char *mode = pstr(params, "mode", "");
 	const char *rates = pstr(params, "rates", NULL);
 	const char *loss = pstr(params, "loss", NULL);
 	const struct topo_port *in = &r->plan->ports[0],
-	                       *out = &r->plan->ports[1];
+			       *out = &r->plan->ports[1];
 
 	if (!in->created || !out->created) {
-		msgf(err, errlen,
-		     "%s uses real NICs (--ports in=IF,out=IF): vrgen needs the "
-		     "test ports' namespaces; run the generator on the source "
-		     "machine",
-		     op->name);
+		msgf(
+		    err, errlen,
+		    "%s uses real NICs (--ports in=IF,out=IF): vrgen needs the "
+		    "test ports' namespaces; run the generator on the source "
+		    "machine",
+		    op->name);
 		return -1;
 	}
 	if (strcmp(mode, "sweep") == 0 && rates == NULL) {
@@ -479,21 +487,23 @@ bench_command(json_object *params, int cpu)
 	json_object *c = json_object_new_object();
 	const char *mode = pstr(params, "mode", "");
 
-	json_object_object_add(c, "name",
-	                       json_object_new_string(pstr(params, "name", "")));
+	json_object_object_add(
+	    c, "name", json_object_new_string(pstr(params, "name", "")));
 	json_object_object_add(c, "mode", json_object_new_string(mode));
 	if (strcmp(mode, "sweep") == 0)
 		json_object_object_add(
-		    c, "rates", json_object_new_string(pstr(params, "rates", "")));
+		    c, "rates",
+		    json_object_new_string(pstr(params, "rates", "")));
 	if (strcmp(mode, "pdr") == 0)
 		json_object_object_add(
-		    c, "loss", json_object_new_string(pstr(params, "loss", "0")));
+		    c, "loss",
+		    json_object_new_string(pstr(params, "loss", "0")));
 	json_object_object_add(
 	    c, "frame", json_object_new_string(pstr(params, "frame", "64")));
 	json_object_object_add(c, "flows",
-	                       json_object_new_int(pint(params, "flows", 1)));
-	json_object_object_add(c, "duration",
-	                       json_object_new_int(pint(params, "duration", 10)));
+			       json_object_new_int(pint(params, "flows", 1)));
+	json_object_object_add(
+	    c, "duration", json_object_new_int(pint(params, "duration", 10)));
 	if (strcmp(mode, "sweep") != 0) {
 		json_object_object_add(
 		    c, "trial_duration",
@@ -523,27 +533,28 @@ bench_method(struct rpc_req *req)
 	}
 	if (bench_running) {
 		rpc_error(req, PROTO_E_BUSY, NULL,
-		          "a bench runs already: one at a time, they compete "
-		          "for the CPUs they measure");
+			  "a bench runs already: one at a time, they compete "
+			  "for the CPUs they measure");
 		return;
 	}
 	if ((r = sup_run_find(pstr(params, "name", ""))) == NULL ||
 	    r->state != RUN_RUNNING) {
 		rpc_error(req, PROTO_E_NOT_FOUND, NULL,
-		          "no running topology named %s (`vrctl status`)",
-		          pstr(params, "name", ""));
+			  "no running topology named %s (`vrctl status`)",
+			  pstr(params, "name", ""));
 		return;
 	}
 	if (bench_find_vrgen(vrgen, sizeof(vrgen)) == -1) {
-		rpc_error(req, PROTO_E_INTERNAL, NULL,
-		          "vrgen not found (looked beside vrouterd, in the build "
-		          "tree and in %s): install it with vrouterd",
-		          VR_BINDIR);
+		rpc_error(
+		    req, PROTO_E_INTERNAL, NULL,
+		    "vrgen not found (looked beside vrouterd, in the build "
+		    "tree and in %s): install it with vrouterd",
+		    VR_BINDIR);
 		return;
 	}
 	if (hostinfo_read(&h, NULL) == -1) {
 		rpc_error(req, PROTO_E_INTERNAL, NULL,
-		          "cannot read host facts: %s", strerror(errno));
+			  "cannot read host facts: %s", strerror(errno));
 		return;
 	}
 	op = xcalloc(1, sizeof(*op));
@@ -559,47 +570,52 @@ bench_method(struct rpc_req *req)
 	op->record = json_object_new_object();
 	json_object_object_add(op->record, "format", json_object_new_int(1));
 	json_object_object_add(op->record, "kind",
-	                       json_object_new_string("vrouterd-bench"));
+			       json_object_new_string("vrouterd-bench"));
 	json_object_object_add(op->record, "vrouterd_version",
-	                       json_object_new_string(VROUTERD_VERSION));
-	json_object_object_add(op->record, "command", bench_command(params, cpu));
+			       json_object_new_string(VROUTERD_VERSION));
+	json_object_object_add(op->record, "command",
+			       bench_command(params, cpu));
 	json_object_object_add(op->record, "topology", sup_run_json(r));
 	json_object_object_add(op->record, "plan", topo_plan_to_json(r->plan));
 	json_object_object_add(op->record, "host", host_json(&h));
 	json_object_object_add(op->record, "versions", versions_json(&h, vm));
 	json_object_object_add(op->record, "backend",
-	                       json_object_new_string(vm ? "vm" : "netns"));
-	json_object_object_add(
-	    op->record, "accel",
-	    json_object_new_string(!vm ? "none" : r->kvm ? "kvm" : "tcg"));
+			       json_object_new_string(vm ? "vm" : "netns"));
+	json_object_object_add(op->record, "accel",
+			       json_object_new_string(!vm      ? "none"
+						      : r->kvm ? "kvm"
+							       : "tcg"));
 	json_object_object_add(op->record, "accel_reason",
-	                       json_object_new_string(r->accel_reason));
+			       json_object_new_string(r->accel_reason));
 	json_object_object_add(op->record, "vhost",
-	                       json_object_new_boolean(r->vhost));
+			       json_object_new_boolean(r->vhost));
 	json_object_object_add(op->record, "vhost_reason",
-	                       json_object_new_string(r->vhost_reason));
+			       json_object_new_string(r->vhost_reason));
 	if (vm)
-		json_object_object_add(op->record, "guest_image", image_json(r));
+		json_object_object_add(op->record, "guest_image",
+				       image_json(r));
 	gen = json_object_new_object();
 	argv = json_object_new_array();
 	for (int i = 0; i < op->argc; i++)
-		json_object_array_add(argv, json_object_new_string(op->argv[i]));
+		json_object_array_add(argv,
+				      json_object_new_string(op->argv[i]));
 	json_object_object_add(gen, "tool", json_object_new_string("vrgen"));
 	json_object_object_add(gen, "argv", argv);
 	json_object_object_add(gen, "cpu", json_object_new_int(cpu));
 	json_object_object_add(op->record, "generator", gen);
-	json_object_object_add(op->record, "started_at",
-	                       json_object_new_string(iso_now(when, sizeof(when))));
+	json_object_object_add(
+	    op->record, "started_at",
+	    json_object_new_string(iso_now(when, sizeof(when))));
 	op->req = req;
 	if (job_start(sup_base, bench_job, bench_progress, bench_done, op) ==
 	    -1) {
 		op->req = NULL;
 		rpc_error(req, PROTO_E_INTERNAL, NULL, "cannot start a job: %s",
-		          strerror(errno));
+			  strerror(errno));
 		bench_op_free(op);
 		return;
 	}
 	bench_running = 1;
 	log_info("%s: bench (%s) with %s on CPU %d", op->name,
-	         pstr(params, "mode", ""), vrgen, cpu);
+		 pstr(params, "mode", ""), vrgen, cpu);
 }

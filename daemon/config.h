@@ -14,21 +14,21 @@
 #define CONFIG_DEFAULT_PATH VR_SYSCONFDIR "/vrouterd.conf"
 
 struct config {
-	char libvirt_uri[256];   /* "qemu:///system" */
+	char libvirt_uri[256];	  /* "qemu:///system" */
 	char state_dir[PATH_MAX]; /* "/var/lib/vrouterd": console logs, state */
 	char image_dir[PATH_MAX]; /* default guest image directory */
-	int max_clients;          /* 256 */
-	int idle_timeout;         /* seconds; 0 = never (default 600) */
+	int max_clients;	  /* 256 */
+	int idle_timeout;	  /* seconds; 0 = never (default 600) */
 	size_t client_outbuf_max; /* bytes buffered for a slow reader (4 MiB) */
-	int start_timeout;        /* default readiness timeout, seconds (120) */
-	enum topo_accel accel;    /* default accelerator (auto) */
-	enum topo_link link;      /* default link kind (tap) */
-	char ports[64];           /* default "--ports" ("test") */
-	char socket_group[64];    /* "vrouter" */
-	int socket_mode;          /* 0660 */
+	int start_timeout;	  /* default readiness timeout, seconds (120) */
+	enum topo_accel accel;	  /* default accelerator (auto) */
+	enum topo_link link;	  /* default link kind (tap) */
+	char ports[64];		  /* default "--ports" ("test") */
+	char socket_group[64];	  /* "vrouter" */
+	int socket_mode;	  /* 0660 */
 	int debug;
-	int stop_on_exit;             /* stop every topology on SIGTERM (0) */
-	char autostart[PATH_MAX];     /* autostart file */
+	int stop_on_exit;	  /* stop every topology on SIGTERM (0) */
+	char autostart[PATH_MAX]; /* autostart file */
 };
 
 /* The configuration in force; always valid after config_init(). */
@@ -42,7 +42,7 @@ void config_defaults(struct config *c);
  * missing_ok (the default path), an error otherwise.  0, or -1 with err
  * "FILE: KEY: reason".
  */
-int config_load(const char *path, int missing_ok, struct config *c,
-                char *err, size_t errlen);
+int config_load(const char *path, int missing_ok, struct config *c, char *err,
+		size_t errlen);
 
 #endif

@@ -38,7 +38,8 @@ void
 deploy_undo_push(struct deploy *d, enum undo_kind kind, const char *name)
 {
 	if (d->nundo == DEPLOY_MAX_UNDO)
-		fatalx("%s: undo log full", __func__); /* plan limits prevent it */
+		fatalx("%s: undo log full",
+		       __func__); /* plan limits prevent it */
 	d->undo[d->nundo].kind = kind;
 	vr_strlcpy(d->undo[d->nundo].name, name, sizeof(d->undo[0].name));
 	d->nundo++;
@@ -58,7 +59,7 @@ deploy_alias_prefix(const struct topo_plan *p, char *buf, size_t len)
 
 void
 deploy_console_path(const char *rundir, const struct topo_node *n, char *buf,
-                    size_t len)
+		    size_t len)
 {
 	/* rundir is bounded by the caller; a truncated path only fails later */
 	if ((size_t)snprintf(buf, len, "%s/%s.console.log", rundir, n->name) >=
@@ -107,24 +108,28 @@ check_names_free(struct deploy *d, struct ns_ctx *host)
 			return deploy_fail(
 			    d, PROTO_E_EXISTS, "check",
 			    "interface %s exists already (left over from an "
-			    "earlier run? `vrctl stop %s`, or `ip link del %s`)",
+			    "earlier run? `vrctl stop %s`, or `ip link del "
+			    "%s`)",
 			    pt->host_if, p->opts.name, pt->host_if);
 		if (!pt->created && nl_link_exists(host, pt->host_if) != 1)
 			return deploy_fail(
 			    d, PROTO_E_NETSETUP, "check",
-			    "port %s: interface %s does not exist (see `ip link`; "
+			    "port %s: interface %s does not exist (see `ip "
+			    "link`; "
 			    "--ports in=IF,out=IF names existing NICs)",
 			    pt->role, pt->host_if);
 		if (pt->bridge[0] && nl_link_exists(host, pt->bridge) == 1)
 			return deploy_fail(d, PROTO_E_EXISTS, "check",
-			                   "bridge %s exists already (`vrctl "
-			                   "stop %s` or `ip link del %s`)",
-			                   pt->bridge, p->opts.name, pt->bridge);
+					   "bridge %s exists already (`vrctl "
+					   "stop %s` or `ip link del %s`)",
+					   pt->bridge, p->opts.name,
+					   pt->bridge);
 		if (pt->netns[0] && netns_exists(pt->netns))
-			return deploy_fail(d, PROTO_E_EXISTS, "check",
-			                   "network namespace %s exists already "
-			                   "(`vrctl stop %s` or `ip netns del %s`)",
-			                   pt->netns, p->opts.name, pt->netns);
+			return deploy_fail(
+			    d, PROTO_E_EXISTS, "check",
+			    "network namespace %s exists already "
+			    "(`vrctl stop %s` or `ip netns del %s`)",
+			    pt->netns, p->opts.name, pt->netns);
 	}
 	for (int n = 0; n < p->nnodes; n++) {
 		const struct topo_node *nd = &p->nodes[n];
@@ -138,28 +143,29 @@ check_names_free(struct deploy *d, struct ns_ctx *host)
 				    nd->ifs[k].host_if, p->opts.name,
 				    nd->ifs[k].host_if);
 		if (p->opts.backend == BACKEND_VM && vm_exists(nd->domain) == 1)
-			return deploy_fail(d, PROTO_E_EXISTS, "check",
-			                   "libvirt domain %s exists already "
-			                   "(`vrctl stop %s` or `virsh destroy %s`)",
-			                   nd->domain, p->opts.name, nd->domain);
+			return deploy_fail(
+			    d, PROTO_E_EXISTS, "check",
+			    "libvirt domain %s exists already "
+			    "(`vrctl stop %s` or `virsh destroy %s`)",
+			    nd->domain, p->opts.name, nd->domain);
 	}
 	for (int i = 0; i < p->nsegments; i++)
 		if (nl_link_exists(host, p->segments[i].bridge) == 1)
 			return deploy_fail(d, PROTO_E_EXISTS, "check",
-			                   "bridge %s exists already (`vrctl "
-			                   "stop %s` or `ip link del %s`)",
-			                   p->segments[i].bridge, p->opts.name,
-			                   p->segments[i].bridge);
+					   "bridge %s exists already (`vrctl "
+					   "stop %s` or `ip link del %s`)",
+					   p->segments[i].bridge, p->opts.name,
+					   p->segments[i].bridge);
 	if (p->opts.backend == BACKEND_NETNS &&
 	    deploy_netns_check(d, host) == -1)
 		return -1;
 	if (p->splitter.netns[0]) {
 		if (netns_exists(p->splitter.netns))
-			return deploy_fail(d, PROTO_E_EXISTS, "check",
-			                   "network namespace %s exists already "
-			                   "(`vrctl stop %s` or `ip netns del %s`)",
-			                   p->splitter.netns, p->opts.name,
-			                   p->splitter.netns);
+			return deploy_fail(
+			    d, PROTO_E_EXISTS, "check",
+			    "network namespace %s exists already "
+			    "(`vrctl stop %s` or `ip netns del %s`)",
+			    p->splitter.netns, p->opts.name, p->splitter.netns);
 		for (int k = 0; k < p->splitter.nifs; k++)
 			if (nl_link_exists(host, p->splitter.ifs[k].host_if) ==
 			    1)
@@ -203,7 +209,7 @@ port_ns_setup(struct deploy *d, const struct topo_port *pt)
 	    nl_link_set_up(ns, pt->ns_if, 1) == -1 ||
 	    nl_route_add(ns, "default", pt->ns_gw) == -1) {
 		deploy_fail(d, PROTO_E_NETSETUP, "ports", "in %s: %s",
-		            pt->netns, ns_error(ns));
+			    pt->netns, ns_error(ns));
 		goto out;
 	}
 	rc = 0;
@@ -222,15 +228,15 @@ port_setup(struct deploy *d, struct ns_ctx *host, const struct topo_port *pt)
 	if (pt->created) {
 		if (netns_create(pt->netns, err, sizeof(err)) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
-			                   err);
+					   err);
 		deploy_undo_push(d, UNDO_NETNS, pt->netns);
 		snprintf(role, sizeof(role), "port-%s", pt->role);
 		deploy_alias(p, role, alias, sizeof(alias));
 		snprintf(peer_alias, sizeof(peer_alias), "%s-peer", alias);
 		if (nl_veth_add(host, pt->host_if, alias, pt->ns_if, peer_alias,
-		                pt->netns) == -1)
+				pt->netns) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
-			                   ns_error(host));
+					   ns_error(host));
 		deploy_undo_push(d, UNDO_LINK, pt->host_if);
 		if (port_ns_setup(d, pt) == -1)
 			return -1;
@@ -240,17 +246,17 @@ port_setup(struct deploy *d, struct ns_ctx *host, const struct topo_port *pt)
 		deploy_alias(p, role, alias, sizeof(alias));
 		if (nl_bridge_add(host, pt->bridge, alias) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
-			                   ns_error(host));
+					   ns_error(host));
 		deploy_undo_push(d, UNDO_LINK, pt->bridge);
 		if (nl_link_set_master(host, pt->host_if, pt->bridge) == -1 ||
 		    nl_link_set_up(host, pt->bridge, 1) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
-			                   ns_error(host));
+					   ns_error(host));
 	}
 	if ((qlen > 0 && nl_link_set_txqlen(host, pt->host_if, qlen) == -1) ||
 	    nl_link_set_up(host, pt->host_if, 1) == -1)
 		return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
-		                   ns_error(host));
+				   ns_error(host));
 	return 0;
 }
 
@@ -280,11 +286,11 @@ segments_setup(struct deploy *d, struct ns_ctx *host)
 		deploy_alias(p, role, alias, sizeof(alias));
 		if (nl_bridge_add(host, sg->bridge, alias) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "networks",
-			                   "%s", ns_error(host));
+					   "%s", ns_error(host));
 		deploy_undo_push(d, UNDO_LINK, sg->bridge);
 		if (nl_link_set_up(host, sg->bridge, 1) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "networks",
-			                   "%s", ns_error(host));
+					   "%s", ns_error(host));
 	}
 	return 0;
 }
@@ -308,7 +314,7 @@ splitter_inside(struct deploy *d, struct ns_ctx *ns)
 		goto fail;
 	for (int k = 0; k < sp->nifs; k++)
 		if (nl_addr_add(ns, sp->ifs[k].guest_if, sp->ifs[k].addr) ==
-		        -1 ||
+			-1 ||
 		    nl_link_set_up(ns, sp->ifs[k].guest_if, 1) == -1)
 			goto fail;
 	for (int r = 0; r < sp->nroutes; r++) {
@@ -317,13 +323,13 @@ splitter_inside(struct deploy *d, struct ns_ctx *ns)
 		for (int k = 0; k < sp->routes[r].nvia; k++)
 			via[k] = sp->routes[r].via[k];
 		if (nl_route_add_multipath(ns, sp->routes[r].dst, via,
-		                           sp->routes[r].nvia) == -1)
+					   sp->routes[r].nvia) == -1)
 			goto fail;
 	}
 	return 0;
 fail:
 	return deploy_fail(d, PROTO_E_NETSETUP, "splitter", "in %s: %s",
-	                   sp->netns, ns_error(ns));
+			   sp->netns, ns_error(ns));
 }
 
 static int
@@ -348,14 +354,14 @@ splitter_setup(struct deploy *d, struct ns_ctx *host)
 		deploy_alias(p, role, alias, sizeof(alias));
 		snprintf(peer_alias, sizeof(peer_alias), "%s-peer", alias);
 		if (nl_veth_add(host, f->host_if, alias, f->guest_if,
-		                peer_alias, sp->netns) == -1)
+				peer_alias, sp->netns) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "splitter",
-			                   "%s", ns_error(host));
+					   "%s", ns_error(host));
 		deploy_undo_push(d, UNDO_LINK, f->host_if);
 		if ((br[0] && nl_link_set_master(host, f->host_if, br) == -1) ||
 		    nl_link_set_up(host, f->host_if, 1) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "splitter",
-			                   "%s", ns_error(host));
+					   "%s", ns_error(host));
 	}
 	if ((ns = ns_open(sp->netns, err, sizeof(err))) == NULL)
 		return deploy_fail(d, PROTO_E_NETSETUP, "splitter", "%s", err);
@@ -368,7 +374,7 @@ splitter_setup(struct deploy *d, struct ns_ctx *host)
 
 static int
 node_links_setup(struct deploy *d, struct ns_ctx *host,
-                 const struct topo_node *nd)
+		 const struct topo_node *nd)
 {
 	const struct topo_plan *p = d->plan;
 	int qlen = p->opts.txqueuelen;
@@ -384,22 +390,22 @@ node_links_setup(struct deploy *d, struct ns_ctx *host,
 
 		if (pt == NULL && br[0] == '\0')
 			return deploy_fail(d, PROTO_E_TOPOLOGY, "links",
-			                   "%s %s: on no network", nd->name,
-			                   ifc->guest_if);
+					   "%s %s: on no network", nd->name,
+					   ifc->guest_if);
 		snprintf(role, sizeof(role), "node-%s-%s", nd->name,
-		         ifc->guest_if);
+			 ifc->guest_if);
 		deploy_alias(p, role, alias, sizeof(alias));
 		/* macvtap rides on the network's bridge, or directly on the
 		 * port's NIC when the VM is alone on it (monolithic) */
 		if (p->opts.link == LINK_MACVTAP)
 			rc = nl_macvtap_add(host, ifc->host_if, alias,
-			                    br[0] ? br : pt->host_if, ifc->mac);
+					    br[0] ? br : pt->host_if, ifc->mac);
 		else
 			rc = nl_tap_add(host, ifc->host_if, alias,
-			                nd->vcpus > 1 && d->vhost);
+					nd->vcpus > 1 && d->vhost);
 		if (rc == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "links", "%s",
-			                   ns_error(host));
+					   ns_error(host));
 		deploy_undo_push(d, UNDO_LINK, ifc->host_if);
 		if ((p->opts.link == LINK_TAP && br[0] &&
 		     nl_link_set_master(host, ifc->host_if, br) == -1) ||
@@ -407,12 +413,13 @@ node_links_setup(struct deploy *d, struct ns_ctx *host,
 		     nl_link_set_txqlen(host, ifc->host_if, qlen) == -1) ||
 		    nl_link_set_up(host, ifc->host_if, 1) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "links", "%s",
-			                   ns_error(host));
+					   ns_error(host));
 	}
 	return 0;
 }
 
-/* ---- domains -------------------------------------------------------------- */
+/* ---- domains --------------------------------------------------------------
+ */
 
 static int
 node_domain_start(struct deploy *d, int n, const char *plan_json)
@@ -429,7 +436,7 @@ node_domain_start(struct deploy *d, int n, const char *plan_json)
 	if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) ==
 	    -1)
 		return deploy_fail(d, PROTO_E_START, "domain", "%s: %s", log,
-		                   strerror(errno));
+				   strerror(errno));
 	close(fd);
 	env.kvm = d->kvm;
 	env.vhost = d->vhost;
@@ -440,22 +447,22 @@ node_domain_start(struct deploy *d, int n, const char *plan_json)
 		 * starts; a missing one rolls back what was made so far */
 		if (realpath(nd->image, real) == NULL)
 			return deploy_fail(d, PROTO_E_IMAGE, "image",
-			                   "%s: image %s: %s (build it with "
-			                   "`images/build-guest -o %s`)",
-			                   nd->name, nd->image, strerror(errno),
-			                   nd->image);
+					   "%s: image %s: %s (build it with "
+					   "`images/build-guest -o %s`)",
+					   nd->name, nd->image, strerror(errno),
+					   nd->image);
 		if ((size_t)snprintf(kernel, sizeof(kernel), "%s/vmlinuz",
-		                     real) >= sizeof(kernel) ||
+				     real) >= sizeof(kernel) ||
 		    (size_t)snprintf(initrd, sizeof(initrd), "%s/initrd.img",
-		                     real) >= sizeof(initrd))
+				     real) >= sizeof(initrd))
 			return deploy_fail(d, PROTO_E_IMAGE, "image",
-			                   "%s: image path too long", nd->name);
+					   "%s: image path too long", nd->name);
 		for (int i = 0; i < 2; i++)
 			if (access(i ? initrd : kernel, R_OK) == -1)
 				return deploy_fail(d, PROTO_E_IMAGE, "image",
-				                   "%s: %s: %s", nd->name,
-				                   i ? initrd : kernel,
-				                   strerror(errno));
+						   "%s: %s: %s", nd->name,
+						   i ? initrd : kernel,
+						   strerror(errno));
 		env.kernel = kernel;
 		env.initrd = initrd;
 	}
@@ -463,16 +470,16 @@ node_domain_start(struct deploy *d, int n, const char *plan_json)
 	env.plan_json = plan_json;
 	if ((xml = domxml_build(d->plan, n, &env, err, sizeof(err))) == NULL)
 		return deploy_fail(d, PROTO_E_START, "domain", "%s: %s",
-		                   nd->name, err);
+				   nd->name, err);
 	if (vm_create(xml, err, sizeof(err)) == -1) {
 		free(xml);
 		return deploy_fail(
 		    d, PROTO_E_LIBVIRT, "domain", "%s: %s%s", nd->domain, err,
 		    strstr(err, "Permission denied")
-		        ? " (QEMU runs as an unprivileged user: the image "
-		          "files must be readable by it and every directory "
-		          "above them searchable, e.g. chmod o+x)"
-		        : "");
+			? " (QEMU runs as an unprivileged user: the image "
+			  "files must be readable by it and every directory "
+			  "above them searchable, e.g. chmod o+x)"
+			: "");
 	}
 	free(xml);
 	deploy_undo_push(d, UNDO_DOMAIN, nd->domain);
@@ -498,20 +505,20 @@ node_ready(struct deploy *d, const struct topo_node *nd)
 			if (eol)
 				*eol = '\0';
 			rc = deploy_fail(d, PROTO_E_START, "ready",
-			                 "guest %s reported failure: %s",
-			                 nd->name, f + strlen(fail));
+					 "guest %s reported failure: %s",
+					 nd->name, f + strlen(fail));
 		}
 		free(s);
 	}
 	if (rc == 0 && strcmp((st = vm_state(nd->domain)), "running") != 0 &&
 	    strcmp(st, "unknown") != 0)
 		rc = deploy_fail(d, PROTO_E_START, "ready",
-		                 "guest %s stopped while booting (domain %s is "
-		                 "%s)",
-		                 nd->name, nd->domain, st);
+				 "guest %s stopped while booting (domain %s is "
+				 "%s)",
+				 nd->name, nd->domain, st);
 	if (rc == -1)
 		deploy_console_tail(log, d->console_tail,
-		                    sizeof(d->console_tail));
+				    sizeof(d->console_tail));
 	return rc;
 }
 
@@ -532,26 +539,25 @@ nodes_wait_ready(struct job *j, struct deploy *d, uint64_t t0)
 			if (r == 1) {
 				ready[n] = 1;
 				left--;
-				job_progress(j, "ready",
-				             "%s is forwarding (%.1f s)",
-				             p->nodes[n].name,
-				             (now_ms() - t0) / 1000.0);
+				job_progress(
+				    j, "ready", "%s is forwarding (%.1f s)",
+				    p->nodes[n].name, (now_ms() - t0) / 1000.0);
 			}
 		}
 		if (left == 0)
 			break;
 		if (job_cancelled(j))
 			return deploy_fail(d, PROTO_E_BUSY, "ready",
-			                   "vrouterd is shutting down");
+					   "vrouterd is shutting down");
 		if (now_ms() > deadline) {
 			for (int n = 0; n < p->nnodes; n++) {
 				char log[PATH_MAX];
 				if (ready[n])
 					continue;
 				deploy_console_path(d->rundir, &p->nodes[n],
-				                    log, sizeof(log));
+						    log, sizeof(log));
 				deploy_console_tail(log, d->console_tail,
-				                    sizeof(d->console_tail));
+						    sizeof(d->console_tail));
 				return deploy_fail(
 				    d, PROTO_E_TIMEOUT, "ready",
 				    "guest %s did not report ready within %d s "
@@ -585,8 +591,8 @@ deploy_rollback(struct deploy *d)
 			rc = vm_destroy(u->name, err, sizeof(err));
 			break;
 		case UNDO_LINK:
-			if (host && (rc = nl_link_del(host, u->name, prefix,
-			                              1)) == -1)
+			if (host &&
+			    (rc = nl_link_del(host, u->name, prefix, 1)) == -1)
 				vr_strlcpy(err, ns_error(host), sizeof(err));
 			break;
 		case UNDO_NETNS:
@@ -614,7 +620,7 @@ deploy_teardown(const struct topo_plan *p, char *err, size_t errlen)
 		rc = -1;                                                       \
 		if (off < errlen)                                              \
 			off += snprintf(err + off, errlen - off, "%s",         \
-			                off ? "; " : "");                      \
+					off ? "; " : "");                      \
 		if (off < errlen)                                              \
 			off += snprintf(err + off, errlen - off, __VA_ARGS__); \
 	} while (0)
@@ -636,7 +642,7 @@ deploy_teardown(const struct topo_plan *p, char *err, size_t errlen)
 	for (int n = 0; n < p->nnodes; n++)
 		for (int k = 0; k < p->nodes[n].nifs; k++)
 			if (nl_link_del(host, p->nodes[n].ifs[k].host_if,
-			                prefix, 1) == -1)
+					prefix, 1) == -1)
 				TEARDOWN_FAIL("%s", ns_error(host));
 	for (int k = 0; k < p->splitter.nifs; k++)
 		if (nl_link_del(host, p->splitter.ifs[k].host_if, prefix, 1) ==
@@ -666,7 +672,8 @@ deploy_teardown(const struct topo_plan *p, char *err, size_t errlen)
 #undef TEARDOWN_FAIL
 }
 
-/* ---- the whole start ------------------------------------------------------ */
+/* ---- the whole start ------------------------------------------------------
+ */
 
 static int
 deploy_pin(struct deploy *d)
@@ -681,12 +688,12 @@ deploy_pin(struct deploy *d)
 
 		if (pid == -1)
 			return deploy_fail(d, PROTO_E_PIN, "pin",
-			                   "cannot find the QEMU process of %s",
-			                   p->nodes[n].domain);
+					   "cannot find the QEMU process of %s",
+					   p->nodes[n].domain);
 		if (threads_apply(pid, p->opts.pin ? &p->pin : NULL, n,
-		                  p->opts.rt_prio, err, sizeof(err)) == -1)
+				  p->opts.rt_prio, err, sizeof(err)) == -1)
 			return deploy_fail(d, PROTO_E_PIN, "pin", "%s: %s",
-			                   p->nodes[n].name, err);
+					   p->nodes[n].name, err);
 	}
 	return 0;
 }
@@ -704,8 +711,8 @@ deploy_fault(struct deploy *d, const char *step)
 	if (f == NULL || strcmp(f, step) != 0)
 		return 0;
 	return deploy_fail(d, PROTO_E_START, step,
-	                   "fault injected after this step (VROUTERD_FAULT=%s)",
-	                   f);
+			   "fault injected after this step (VROUTERD_FAULT=%s)",
+			   f);
 }
 
 /* The nodes of a netns topology: namespaces, configured and pinned;
@@ -767,7 +774,7 @@ deploy_start(struct job *j, struct deploy *d)
 		goto fail;
 	if (mkdir(d->rundir, 0755) == -1 && errno != EEXIST) {
 		deploy_fail(d, PROTO_E_START, "state", "mkdir %s: %s",
-		            d->rundir, strerror(errno));
+			    d->rundir, strerror(errno));
 		goto fail;
 	}
 	job_progress(j, "ports", "creating ports");
@@ -777,10 +784,9 @@ deploy_start(struct job *j, struct deploy *d)
 	if (deploy_fault(d, "ports") == -1)
 		goto fail;
 	if (p->nsegments > 0 || p->splitter.netns[0]) {
-		job_progress(j, "networks",
-		             "creating %d internal network%s%s",
-		             p->nsegments, p->nsegments == 1 ? "" : "s",
-		             p->splitter.netns[0] ? " and the splitter" : "");
+		job_progress(j, "networks", "creating %d internal network%s%s",
+			     p->nsegments, p->nsegments == 1 ? "" : "s",
+			     p->splitter.netns[0] ? " and the splitter" : "");
 		if (segments_setup(d, host) == -1 ||
 		    splitter_setup(d, host) == -1 ||
 		    deploy_fault(d, "networks") == -1)
@@ -793,7 +799,7 @@ deploy_start(struct job *j, struct deploy *d)
 		return;
 	}
 	job_progress(j, "links", "creating %s interfaces",
-	             topo_link_name(p->opts.link));
+		     topo_link_name(p->opts.link));
 	for (int n = 0; n < p->nnodes; n++)
 		if (node_links_setup(d, host, &p->nodes[n]) == -1)
 			goto fail;
@@ -803,20 +809,18 @@ deploy_start(struct job *j, struct deploy *d)
 	t0 = now_ms();
 	for (int n = 0; n < p->nnodes; n++) {
 		job_progress(j, "domain", "starting %s (%s, %d vCPU)",
-		             p->nodes[n].domain, d->kvm ? "kvm" : "tcg",
-		             p->nodes[n].vcpus);
-		if (node_domain_start(
-		        d, n,
-		        json_object_to_json_string_ext(
-		            pj, JSON_C_TO_STRING_PLAIN)) == -1)
+			     p->nodes[n].domain, d->kvm ? "kvm" : "tcg",
+			     p->nodes[n].vcpus);
+		if (node_domain_start(d, n,
+				      json_object_to_json_string_ext(
+					  pj, JSON_C_TO_STRING_PLAIN)) == -1)
 			goto fail;
 	}
 	if (deploy_fault(d, "domain") == -1)
 		goto fail;
 	job_progress(j, "ready", "waiting for %d guest%s to report ready",
-	             p->nnodes, p->nnodes > 1 ? "s" : "");
-	if (nodes_wait_ready(j, d, t0) == -1 ||
-	    deploy_fault(d, "ready") == -1)
+		     p->nnodes, p->nnodes > 1 ? "s" : "");
+	if (nodes_wait_ready(j, d, t0) == -1 || deploy_fault(d, "ready") == -1)
 		goto fail;
 	if (deploy_pin(d) == -1 || deploy_fault(d, "pin") == -1)
 		goto fail;
@@ -833,7 +837,8 @@ fail:
 	deploy_rollback(d);
 }
 
-/* ---- one node again (restart policy) -------------------------------------- */
+/* ---- one node again (restart policy) --------------------------------------
+ */
 
 /* A netns node again: whatever is left of it goes, then it is made anew
  * (its host ends included: they went with the namespace). */
@@ -901,8 +906,8 @@ deploy_restart_node(struct job *j, struct deploy *d, int n)
 	while ((r = node_ready(d, nd)) == 0) {
 		if (job_cancelled(j) || now_ms() > deadline) {
 			deploy_fail(d, PROTO_E_TIMEOUT, "ready",
-			            "guest %s did not report ready within %d s",
-			            nd->name, p->opts.timeout_sec);
+				    "guest %s did not report ready within %d s",
+				    nd->name, p->opts.timeout_sec);
 			r = -1;
 			break;
 		}
@@ -911,9 +916,9 @@ deploy_restart_node(struct job *j, struct deploy *d, int n)
 	if (r == 1 && (p->opts.pin || p->opts.rt_prio)) {
 		if ((pid = vm_qemu_pid(nd->domain)) == -1 ||
 		    threads_apply(pid, p->opts.pin ? &p->pin : NULL, n,
-		                  p->opts.rt_prio, err, sizeof(err)) == -1) {
+				  p->opts.rt_prio, err, sizeof(err)) == -1) {
 			deploy_fail(d, PROTO_E_PIN, "pin", "%s: %s", nd->name,
-			            pid == -1 ? "no QEMU process" : err);
+				    pid == -1 ? "no QEMU process" : err);
 			r = -1;
 		}
 	}
@@ -925,5 +930,5 @@ deploy_restart_node(struct job *j, struct deploy *d, int n)
 	}
 	d->boot_ms = now_ms() - t0;
 	job_progress(j, "ready", "%s is forwarding again (%.1f s)", nd->name,
-	             d->boot_ms / 1000.0);
+		     d->boot_ms / 1000.0);
 }

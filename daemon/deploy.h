@@ -31,11 +31,11 @@ struct deploy {
 	int kvm;
 	int vhost;
 	/* outputs */
-	int code;         /* 0, or a PROTO_E_* code */
-	char step[32];    /* the step that failed */
+	int code;      /* 0, or a PROTO_E_* code */
+	char step[32]; /* the step that failed */
 	char err[2048];
 	char console_tail[4096]; /* of the node that failed to become ready */
-	uint64_t boot_ms;        /* domain created -> last node READY */
+	uint64_t boot_ms;	 /* domain created -> last node READY */
 	char warnings[1024];
 	/* what was created, for rollback */
 	struct deploy_undo undo[DEPLOY_MAX_UNDO];
@@ -58,7 +58,7 @@ int deploy_teardown(const struct topo_plan *p, char *err, size_t errlen);
 
 /* Console log path of node n. */
 void deploy_console_path(const char *rundir, const struct topo_node *n,
-                         char *buf, size_t len);
+			 char *buf, size_t len);
 /* The last lines of a console log (at most len bytes), for errors. */
 void deploy_console_tail(const char *path, char *buf, size_t len);
 

@@ -14,10 +14,15 @@ static const struct {
 	const char *name;
 	rpc_handler handler;
 } dispatch_table[] = {
-    {"version", methods_version}, {"status", methods_status},
-    {"reload", methods_reload},	  {"start", sup_method_start},
-    {"stop", sup_method_stop},	  {"topology", sup_method_topology},
-    {"bench", bench_method},      {"watch", sup_method_watch},  {"cleanup", sup_method_cleanup},
+    {"version", methods_version},
+    {"status", methods_status},
+    {"reload", methods_reload},
+    {"start", sup_method_start},
+    {"stop", sup_method_stop},
+    {"topology", sup_method_topology},
+    {"bench", bench_method},
+    {"watch", sup_method_watch},
+    {"cleanup", sup_method_cleanup},
     {"autostart.list", autostart_method_list},
     {"autostart.add", autostart_method_add},
     {"autostart.remove", autostart_method_remove},

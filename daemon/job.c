@@ -152,7 +152,7 @@ job_dispatch(evutil_socket_t fd, short ev, void *p)
 
 int
 job_start(struct event_base *base, job_fn fn, job_progress_fn progress,
-          job_done_fn done, void *arg)
+	  job_done_fn done, void *arg)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
 	int e;
@@ -170,8 +170,8 @@ job_start(struct event_base *base, job_fn fn, job_progress_fn progress,
 		errno = e;
 		return -1;
 	}
-	j->ev = event_new(base, j->pipe[0], EV_READ | EV_PERSIST, job_dispatch,
-	                  j);
+	j->ev =
+	    event_new(base, j->pipe[0], EV_READ | EV_PERSIST, job_dispatch, j);
 	if (j->ev == NULL || event_add(j->ev, NULL) == -1) {
 		job_free(j);
 		errno = ENOMEM;

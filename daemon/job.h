@@ -12,13 +12,12 @@
 struct job;
 
 typedef void (*job_fn)(struct job *j, void *arg);
-typedef void (*job_progress_fn)(void *arg, const char *step,
-                                const char *msg);
+typedef void (*job_progress_fn)(void *arg, const char *step, const char *msg);
 typedef void (*job_done_fn)(void *arg);
 
 /* Start fn(job, arg) on a new thread.  0 or -1 (errno). */
 int job_start(struct event_base *base, job_fn fn, job_progress_fn progress,
-              job_done_fn done, void *arg);
+	      job_done_fn done, void *arg);
 
 /* From the worker: a progress line for the caller (copied). */
 void job_progress(struct job *j, const char *step, const char *fmt, ...)

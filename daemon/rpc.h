@@ -18,16 +18,16 @@ struct rpc_req;
 
 typedef void (*rpc_handler)(struct rpc_req *req);
 
-json_object *rpc_params(struct rpc_req *req);  /* borrowed, never NULL */
+json_object *rpc_params(struct rpc_req *req); /* borrowed, never NULL */
 const char *rpc_method(struct rpc_req *req);
 uid_t rpc_peer_uid(struct rpc_req *req);
 pid_t rpc_peer_pid(struct rpc_req *req);
-int rpc_connected(struct rpc_req *req);      /* the client is still there */
+int rpc_connected(struct rpc_req *req); /* the client is still there */
 
 /* Final answers; each takes ownership of its json and frees req. */
 void rpc_reply(struct rpc_req *req, json_object *result);
 void rpc_error(struct rpc_req *req, int code, json_object *data,
-               const char *fmt, ...) LOG_FMT(4, 5);
+	       const char *fmt, ...) LOG_FMT(4, 5);
 
 /* A notification to the same client before the final answer (progress);
  * takes ownership of params.  0, or -1 when the client is gone. */

@@ -22,14 +22,14 @@
 enum run_state { RUN_STARTING, RUN_RUNNING, RUN_STOPPING };
 
 #define RESTART_LIMIT_DEFAULT 5
-#define RESTART_BACKOFF_MS    1000   /* doubled per restart ... */
-#define RESTART_BACKOFF_MAX   30000  /* ... up to this */
+#define RESTART_BACKOFF_MS    1000  /* doubled per restart ... */
+#define RESTART_BACKOFF_MAX   30000 /* ... up to this */
 
 /* What happens to one node at run time. */
 struct node_rt {
-	int down;            /* its domain stopped behind our back */
-	int restarts;        /* done so far */
-	int restarting;      /* a restart job runs */
+	int down;	     /* its domain stopped behind our back */
+	int restarts;	     /* done so far */
+	int restarting;	     /* a restart job runs */
 	struct event *timer; /* a restart is due */
 	char last_event[64]; /* "stopped (destroyed)" ... */
 	struct run *run;
@@ -43,17 +43,17 @@ struct run {
 	char accel_reason[256];
 	char vhost_reason[256];
 	int kvm, vhost;
-	time_t started_at;  /* wall clock, for people */
-	uint64_t start_ms;  /* monotonic, for uptime (since we know it) */
+	time_t started_at; /* wall clock, for people */
+	uint64_t start_ms; /* monotonic, for uptime (since we know it) */
 	uint64_t boot_ms;
 	json_object *warnings; /* array of strings */
 	char rundir[PATH_MAX];
 	struct deploy *deploy; /* while starting */
 	struct rpc_req *req;   /* the pending start, if any */
-	int adopted;           /* found at daemon start, not started by us */
-	int on_failure;        /* restart policy on-failure */
+	int adopted;	       /* found at daemon start, not started by us */
+	int on_failure;	       /* restart policy on-failure */
 	int restart_limit;
-	struct node_rt *nrt;   /* plan->nnodes entries */
+	struct node_rt *nrt; /* plan->nnodes entries */
 	void (*started)(void *arg, int code, const char *err); /* autostart */
 	void *started_arg;
 };
@@ -80,10 +80,10 @@ void sup_check_done(void);
 /* Start / stop from inside the daemon (autostart, stop_on_exit) as well as
  * for a caller (req); see sup_start.c. */
 int sup_start(json_object *params, struct rpc_req *req,
-              void (*started)(void *, int, const char *), void *arg,
-              int *code, char *err, size_t errlen);
+	      void (*started)(void *, int, const char *), void *arg, int *code,
+	      char *err, size_t errlen);
 int sup_stop(const char *name, struct rpc_req *req, void (*done)(void *),
-             void *arg, int *code, char *err, size_t errlen);
+	     void *arg, int *code, char *err, size_t errlen);
 
 /* Would these start params make a valid plan?  0, or -1 with code/err. */
 int sup_plan_check(json_object *params, int *code, char *err, size_t errlen);

@@ -60,7 +60,7 @@ start_progress(void *arg, const char *step, const char *msg)
 		return;
 	p = json_object_new_object();
 	json_object_object_add(p, "topology",
-	                       json_object_new_string(r->plan->opts.name));
+			       json_object_new_string(r->plan->opts.name));
 	json_object_object_add(p, "step", json_object_new_string(step));
 	json_object_object_add(p, "message", json_object_new_string(msg));
 	rpc_notify(r->req, "progress", p);
@@ -96,13 +96,13 @@ start_done(void *arg)
 		     "again",
 		     r->plan->opts.name, d->err);
 		json_object_object_add(data, "step",
-		                       json_object_new_string(d->step));
+				       json_object_new_string(d->step));
 		if (d->console_tail[0])
 			json_object_object_add(
 			    data, "console_tail",
 			    json_object_new_string(d->console_tail));
 		json_object_object_add(data, "rolled_back",
-		                       json_object_new_boolean(1));
+				       json_object_new_boolean(1));
 		sup_event("topology", r, -1, "failed");
 		if (r->started)
 			r->started(r->started_arg, d->code, msg);
@@ -120,7 +120,7 @@ start_done(void *arg)
 
 static int
 image_paths(const struct topo_opts *o, struct deploy *d, char *err,
-            size_t errlen)
+	    size_t errlen)
 {
 	const char *dir = o->image;
 	char real[PATH_MAX];
@@ -133,9 +133,9 @@ image_paths(const struct topo_opts *o, struct deploy *d, char *err,
 		return -1;
 	}
 	if ((size_t)snprintf(d->kernel, sizeof(d->kernel), "%s/vmlinuz",
-	                     real) >= sizeof(d->kernel) ||
+			     real) >= sizeof(d->kernel) ||
 	    (size_t)snprintf(d->initrd, sizeof(d->initrd), "%s/initrd.img",
-	                     real) >= sizeof(d->initrd)) {
+			     real) >= sizeof(d->initrd)) {
 		snprintf(err, errlen, "guest image path too long");
 		return -1;
 	}
@@ -145,7 +145,7 @@ image_paths(const struct topo_opts *o, struct deploy *d, char *err,
 /* Options and plan from params.  0, or -1 with *code and err set. */
 static int
 plan_from_params(json_object *params, struct topo_plan *plan,
-                 struct hostinfo *h, int *code, char *err, size_t errlen)
+		 struct hostinfo *h, int *code, char *err, size_t errlen)
 {
 	struct topo_opts o;
 	char real[PATH_MAX];
@@ -157,8 +157,8 @@ plan_from_params(json_object *params, struct topo_plan *plan,
 	o.accel = conf->accel;
 	o.link = conf->link;
 	*code = PROTO_E_CONFIG;
-	if (conf->ports[0] && topo_opts_set_ports(&o, conf->ports, err,
-	                                          errlen) == -1)
+	if (conf->ports[0] &&
+	    topo_opts_set_ports(&o, conf->ports, err, errlen) == -1)
 		return -1;
 	*code = PROTO_E_PARAMS;
 	if (topo_opts_from_json(params, &o, err, errlen) == -1)
@@ -175,7 +175,8 @@ plan_from_params(json_object *params, struct topo_plan *plan,
 		vr_strlcpy(o.image, real, sizeof(o.image));
 	*code = PROTO_E_INTERNAL;
 	if (hostinfo_read(h, NULL) == -1) {
-		msgf(err, errlen, "cannot read host facts: %s", strerror(errno));
+		msgf(err, errlen, "cannot read host facts: %s",
+		     strerror(errno));
 		return -1;
 	}
 	*code = PROTO_E_TOPOLOGY;
@@ -187,8 +188,7 @@ plan_from_params(json_object *params, struct topo_plan *plan,
 
 /* The restart policy from params.  0, or -1 with err. */
 static int
-policy_from_params(json_object *params, struct run *r, char *err,
-                   size_t errlen)
+policy_from_params(json_object *params, struct run *r, char *err, size_t errlen)
 {
 	json_object *v;
 
@@ -211,8 +211,8 @@ policy_from_params(json_object *params, struct run *r, char *err,
 
 int
 sup_start(json_object *params, struct rpc_req *req,
-          void (*started)(void *, int, const char *), void *arg, int *code,
-          char *err, size_t errlen)
+	  void (*started)(void *, int, const char *), void *arg, int *code,
+	  char *err, size_t errlen)
 {
 	struct run *r = NULL;
 	struct deploy *d = NULL;
@@ -257,7 +257,7 @@ sup_start(json_object *params, struct rpc_req *req,
 		goto netns;
 	}
 	if ((accel = hostinfo_accel(&h, r->plan->opts.accel, r->accel_reason,
-	                            sizeof(r->accel_reason))) == -1) {
+				    sizeof(r->accel_reason))) == -1) {
 		msgf(err, errlen, "accelerator: %s", r->accel_reason);
 		goto fail;
 	}
@@ -268,11 +268,11 @@ sup_start(json_object *params, struct rpc_req *req,
 		json_object_array_add(
 		    r->warnings,
 		    jstrf("guests run under TCG (software emulation, far "
-		          "slower than KVM): %s",
-		          r->accel_reason));
+			  "slower than KVM): %s",
+			  r->accel_reason));
 	if (!r->vhost)
-		json_object_array_add(r->warnings,
-		                      jstrf("no vhost-net: %s", r->vhost_reason));
+		json_object_array_add(
+		    r->warnings, jstrf("no vhost-net: %s", r->vhost_reason));
 	if (r->plan->pin.warning[0])
 		json_object_array_add(
 		    r->warnings, json_object_new_string(r->plan->pin.warning));
@@ -282,8 +282,8 @@ sup_start(json_object *params, struct rpc_req *req,
 netns:
 	*code = PROTO_E_CONFIG;
 	if ((size_t)snprintf(r->rundir, sizeof(r->rundir), "%s/%s",
-	                     conf->state_dir,
-	                     r->plan->opts.name) >= sizeof(r->rundir)) {
+			     conf->state_dir,
+			     r->plan->opts.name) >= sizeof(r->rundir)) {
 		msgf(err, errlen, "state_dir %s is too long", conf->state_dir);
 		goto fail;
 	}
@@ -339,7 +339,7 @@ sup_method_start(struct rpc_req *req)
 	int code;
 
 	if (sup_start(rpc_params(req), req, NULL, NULL, &code, err,
-	              sizeof(err)) == -1)
+		      sizeof(err)) == -1)
 		rpc_error(req, code, NULL, "%s", err);
 }
 
@@ -360,9 +360,9 @@ stop_job(struct job *j, void *arg)
 			op->failed = 1;
 			if (off < sizeof(op->err))
 				off += snprintf(op->err + off,
-				                sizeof(op->err) - off, "%s%s: %s",
-				                off ? "; " : "",
-				                r->plan->opts.name, err);
+						sizeof(op->err) - off,
+						"%s%s: %s", off ? "; " : "",
+						r->plan->opts.name, err);
 		}
 	}
 }
@@ -391,15 +391,15 @@ stop_done(void *arg)
 	for (int i = 0; i < op->nruns; i++) {
 		struct run *r = op->runs[i];
 
-		json_object_array_add(names,
-		                      json_object_new_string(r->plan->opts.name));
+		json_object_array_add(
+		    names, json_object_new_string(r->plan->opts.name));
 		if (op->failed) {
 			r->state = RUN_RUNNING; /* still there, in part */
 			continue;
 		}
 		for (int n = 0; n < r->plan->nnodes; n++) {
 			deploy_console_path(r->rundir, &r->plan->nodes[n], path,
-			                    sizeof(path));
+					    sizeof(path));
 			unlink(path);
 		}
 		snprintf(path, sizeof(path), "%s/state.json", r->rundir);
@@ -419,7 +419,7 @@ stop_done(void *arg)
 	} else if (op->failed) {
 		json_object_put(names);
 		rpc_error(op->req, PROTO_E_STOP, NULL,
-		          "stop left something behind: %s", op->err);
+			  "stop left something behind: %s", op->err);
 	} else {
 		res = json_object_new_object();
 		json_object_object_add(res, "stopped", names);
@@ -438,8 +438,8 @@ stop_done(void *arg)
  * nothing was started.
  */
 int
-sup_stop(const char *name, struct rpc_req *req, void (*done)(void *),
-         void *arg, int *code, char *err, size_t errlen)
+sup_stop(const char *name, struct rpc_req *req, void (*done)(void *), void *arg,
+	 int *code, char *err, size_t errlen)
 {
 	struct stop_op *op;
 	struct run *r;
@@ -485,8 +485,7 @@ sup_stop(const char *name, struct rpc_req *req, void (*done)(void *),
 				rr->nrt[k].timer = NULL;
 			}
 	}
-	if (job_start(sup_base, stop_job, stop_progress, stop_done, op) ==
-	    -1) {
+	if (job_start(sup_base, stop_job, stop_progress, stop_done, op) == -1) {
 		for (int i = 0; i < op->nruns; i++)
 			op->runs[i]->state = RUN_RUNNING;
 		*code = PROTO_E_INTERNAL;
@@ -514,7 +513,7 @@ sup_method_stop(struct rpc_req *req)
 		all = json_object_get_boolean(v);
 	if ((name == NULL) == !all) {
 		rpc_error(req, PROTO_E_PARAMS, NULL,
-		          "stop needs either \"name\" or \"all\": true");
+			  "stop needs either \"name\" or \"all\": true");
 		return;
 	}
 	if (sup_closing) {

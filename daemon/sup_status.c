@@ -33,7 +33,7 @@ image_kernel_json(const char *dir)
 		k = json_object_new_object();
 		json_object_object_add(k, "version", json_object_get(v));
 		json_object_object_add(k, "config",
-		                       json_object_new_string("debian"));
+				       json_object_new_string("debian"));
 	}
 	json_object_put(m);
 	return k ? k : json_object_new_string("unknown");
@@ -83,7 +83,8 @@ sup_netns(void)
 {
 	char err[256];
 
-	if (sup_ns == NULL && (sup_ns = ns_open(NULL, err, sizeof(err))) == NULL)
+	if (sup_ns == NULL &&
+	    (sup_ns = ns_open(NULL, err, sizeof(err))) == NULL)
 		log_warnx("%s", err);
 	return sup_ns;
 }
@@ -101,16 +102,16 @@ link_json(const char *name)
 		json_object_object_add(o, "kind", json_object_new_string(kind));
 	if (ns && nl_link_stats(ns, name, &st) == 0) {
 		json_object_object_add(o, "rx_packets",
-		                       json_object_new_int64(st.rx_packets));
+				       json_object_new_int64(st.rx_packets));
 		json_object_object_add(o, "tx_packets",
-		                       json_object_new_int64(st.tx_packets));
+				       json_object_new_int64(st.tx_packets));
 		json_object_object_add(o, "rx_dropped",
-		                       json_object_new_int64(st.rx_dropped));
+				       json_object_new_int64(st.rx_dropped));
 		json_object_object_add(o, "tx_dropped",
-		                       json_object_new_int64(st.tx_dropped));
+				       json_object_new_int64(st.tx_dropped));
 	} else
 		json_object_object_add(o, "present",
-		                       json_object_new_boolean(0));
+				       json_object_new_boolean(0));
 	return o;
 }
 
@@ -125,8 +126,8 @@ node_json(struct run *r, int n)
 
 	json_object_object_add(o, "name", json_object_new_string(nd->name));
 	json_object_object_add(o, "domain", json_object_new_string(nd->domain));
-	json_object_object_add(o, "role",
-	                       json_object_new_string(topo_role_name(nd->role)));
+	json_object_object_add(
+	    o, "role", json_object_new_string(topo_role_name(nd->role)));
 	if (netns) {
 		char ns[64];
 
@@ -141,21 +142,21 @@ node_json(struct run *r, int n)
 	}
 	json_object_object_add(o, "vcpus", json_object_new_int(nd->vcpus));
 	json_object_object_add(o, "memory_mib",
-	                       json_object_new_int(nd->memory_mib));
+			       json_object_new_int(nd->memory_mib));
 	if (pid > 0)
 		json_object_object_add(o, "qemu_pid", json_object_new_int(pid));
 	if (r->nrt) {
 		const struct node_rt *rt = &r->nrt[n];
 
 		json_object_object_add(o, "restarts",
-		                       json_object_new_int(rt->restarts));
+				       json_object_new_int(rt->restarts));
 		if (rt->last_event[0])
 			json_object_object_add(
 			    o, "last_event",
 			    json_object_new_string(rt->last_event));
 		if (rt->restarting || rt->timer)
 			json_object_object_add(o, "restarting",
-			                       json_object_new_boolean(1));
+					       json_object_new_boolean(1));
 	}
 	if (!netns) {
 		deploy_console_path(r->rundir, nd, log, sizeof(log));
@@ -168,17 +169,18 @@ node_json(struct run *r, int n)
 		json_object_object_add(
 		    o, "threads",
 		    threads_json(pid, r->plan->opts.pin ? &r->plan->pin : NULL,
-		                 n));
+				 n));
 	ifs = json_object_new_array();
 	for (int k = 0; k < nd->nifs && r->state != RUN_STARTING; k++) {
 		const struct topo_if *i = &nd->ifs[k];
 		json_object *l = link_json(i->host_if);
 
 		json_object_object_add(l, "guest_if",
-		                       json_object_new_string(i->guest_if));
-		json_object_object_add(l, "mac", json_object_new_string(i->mac));
+				       json_object_new_string(i->guest_if));
+		json_object_object_add(l, "mac",
+				       json_object_new_string(i->mac));
 		json_object_object_add(l, "address",
-		                       json_object_new_string(i->addr));
+				       json_object_new_string(i->addr));
 		json_object_array_add(ifs, l);
 	}
 	json_object_object_add(o, "interfaces", ifs);
@@ -206,13 +208,13 @@ ports_json(struct run *r, json_object *hostifs)
 			    p, "gateway", json_object_new_string(pt->ns_gw));
 		}
 		json_object_object_add(p, "host_if",
-		                       json_object_new_string(pt->host_if));
+				       json_object_new_string(pt->host_if));
 		json_object_object_add(o, pt->role, p);
 		if (r->state != RUN_STARTING) {
 			json_object_array_add(hostifs, link_json(pt->host_if));
 			if (pt->bridge[0])
 				json_object_array_add(hostifs,
-				                      link_json(pt->bridge));
+						      link_json(pt->bridge));
 		}
 	}
 	return o;
@@ -226,11 +228,11 @@ sup_run_json(struct run *r)
 	struct tm tm;
 
 	json_object_object_add(o, "name",
-	                       json_object_new_string(r->plan->opts.name));
+			       json_object_new_string(r->plan->opts.name));
 	json_object_object_add(o, "topology",
-	                       json_object_new_string(r->plan->opts.topology));
+			       json_object_new_string(r->plan->opts.topology));
 	json_object_object_add(o, "state",
-	                       json_object_new_string(sup_run_state(r)));
+			       json_object_new_string(sup_run_state(r)));
 	json_object_object_add(
 	    o, "backend",
 	    json_object_new_string(topo_backend_name(r->plan->opts.backend)));
@@ -241,32 +243,35 @@ sup_run_json(struct run *r)
 				   : r->kvm ? "kvm"
 					    : "tcg"));
 	json_object_object_add(o, "accel_reason",
-	                       json_object_new_string(r->accel_reason));
+			       json_object_new_string(r->accel_reason));
 	json_object_object_add(o, "vhost", json_object_new_boolean(r->vhost));
 	json_object_object_add(o, "vhost_reason",
-	                       json_object_new_string(r->vhost_reason));
+			       json_object_new_string(r->vhost_reason));
 	json_object_object_add(
-	    o, "link", json_object_new_string(topo_link_name(r->plan->opts.link)));
+	    o, "link",
+	    json_object_new_string(topo_link_name(r->plan->opts.link)));
 	json_object_object_add(o, "pinned",
-	                       json_object_new_boolean(r->plan->opts.pin));
-	json_object_object_add(o, "adopted", json_object_new_boolean(r->adopted));
+			       json_object_new_boolean(r->plan->opts.pin));
+	json_object_object_add(o, "adopted",
+			       json_object_new_boolean(r->adopted));
 	if (r->plan->opts.backend == BACKEND_VM && r->plan->opts.image[0])
 		json_object_object_add(o, "guest_kernel",
-		                       image_kernel_json(r->plan->opts.image));
+				       image_kernel_json(r->plan->opts.image));
 	json_object_object_add(
 	    o, "restart",
 	    json_object_new_string(r->on_failure ? "on-failure" : "never"));
 	if (r->on_failure)
 		json_object_object_add(o, "restart_limit",
-		                       json_object_new_int(r->restart_limit));
+				       json_object_new_int(r->restart_limit));
 	gmtime_r(&r->started_at, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	json_object_object_add(o, "started_at", json_object_new_string(when));
 	json_object_object_add(
-	    o, "uptime_s", json_object_new_int64((now_ms() - r->start_ms) / 1000));
+	    o, "uptime_s",
+	    json_object_new_int64((now_ms() - r->start_ms) / 1000));
 	if (r->state == RUN_RUNNING)
 		json_object_object_add(o, "boot_ms",
-		                       json_object_new_int64(r->boot_ms));
+				       json_object_new_int64(r->boot_ms));
 	json_object_object_add(o, "warnings", json_object_get(r->warnings));
 	nodes = json_object_new_array();
 	for (int n = 0; n < r->plan->nnodes; n++)
@@ -288,4 +293,3 @@ sup_run_json(struct run *r)
 	json_object_object_add(o, "host_interfaces", hostifs);
 	return o;
 }
-

@@ -46,7 +46,6 @@ static struct rpc_req **watchers;
 static int nwatchers;
 static struct event *watch_ev;
 
-
 json_object *
 jstrf(const char *fmt, ...)
 {
@@ -112,25 +111,25 @@ sup_run_save(struct run *r)
 	json_object *s = json_object_new_object();
 
 	json_object_object_add(s, "name",
-	                       json_object_new_string(r->plan->opts.name));
+			       json_object_new_string(r->plan->opts.name));
 	json_object_object_add(s, "started_at",
-	                       json_object_new_int64(r->started_at));
+			       json_object_new_int64(r->started_at));
 	json_object_object_add(s, "boot_ms", json_object_new_int64(r->boot_ms));
 	json_object_object_add(s, "kvm", json_object_new_boolean(r->kvm));
 	json_object_object_add(s, "accel_reason",
-	                       json_object_new_string(r->accel_reason));
+			       json_object_new_string(r->accel_reason));
 	json_object_object_add(s, "vhost", json_object_new_boolean(r->vhost));
 	json_object_object_add(s, "vhost_reason",
-	                       json_object_new_string(r->vhost_reason));
+			       json_object_new_string(r->vhost_reason));
 	json_object_object_add(s, "warnings", json_object_get(r->warnings));
 	json_object_object_add(
 	    s, "restart",
 	    json_object_new_string(r->on_failure ? "on-failure" : "never"));
 	json_object_object_add(s, "restart_limit",
-	                       json_object_new_int(r->restart_limit));
+			       json_object_new_int(r->restart_limit));
 	if (adopt_state_write(r->rundir, s) == -1)
 		log_warn("%s: cannot write %s/state.json", r->plan->opts.name,
-		         r->rundir);
+			 r->rundir);
 	json_object_put(s);
 }
 
@@ -189,7 +188,7 @@ sup_event(const char *kind, struct run *r, int node, const char *what)
 
 	if (r && node >= 0)
 		log_info("%s/%s: %s", r->plan->opts.name,
-		         r->plan->nodes[node].name, what);
+			 r->plan->nodes[node].name, what);
 	watch_prune();
 	if (nwatchers == 0)
 		return;
@@ -198,12 +197,13 @@ sup_event(const char *kind, struct run *r, int node, const char *what)
 	if (r) {
 		json_object_object_add(
 		    ev, "topology", json_object_new_string(r->plan->opts.name));
-		json_object_object_add(ev, "state",
-		                       json_object_new_string(sup_run_state(r)));
+		json_object_object_add(
+		    ev, "state", json_object_new_string(sup_run_state(r)));
 	}
 	if (r && node >= 0) {
 		json_object_object_add(
-		    ev, "node", json_object_new_string(r->plan->nodes[node].name));
+		    ev, "node",
+		    json_object_new_string(r->plan->nodes[node].name));
 		json_object_object_add(
 		    ev, "domain",
 		    json_object_new_string(r->plan->nodes[node].domain));
@@ -230,14 +230,14 @@ sup_method_watch(struct rpc_req *req)
 	watchers[nwatchers++] = req;
 	/* A first event with the current state of everything. */
 	json_object_object_add(hello, "kind", json_object_new_string("hello"));
-	json_object_object_add(
-	    hello, "libvirt",
-	    json_object_new_string(vm_connected() ? "connected"
-	                                          : "disconnected"));
+	json_object_object_add(hello, "libvirt",
+			       json_object_new_string(vm_connected()
+							  ? "connected"
+							  : "disconnected"));
 	json_object *ts = json_object_new_object();
 	TAILQ_FOREACH(r, &sup_runs, entry)
 	json_object_object_add(ts, r->plan->opts.name,
-	                       json_object_new_string(sup_run_state(r)));
+			       json_object_new_string(sup_run_state(r)));
 	json_object_object_add(hello, "topologies", ts);
 	rpc_notify(req, "event", hello);
 }
@@ -248,7 +248,7 @@ watch_end_all(void)
 	for (int i = 0; i < nwatchers; i++) {
 		json_object *res = json_object_new_object();
 		json_object_object_add(res, "ended",
-		                       json_object_new_string("shutdown"));
+				       json_object_new_string("shutdown"));
 		rpc_reply(watchers[i], res);
 	}
 	free(watchers);
@@ -256,7 +256,8 @@ watch_end_all(void)
 	nwatchers = 0;
 }
 
-/* ---- restart policy ------------------------------------------------------- */
+/* ---- restart policy -------------------------------------------------------
+ */
 
 static void restart_due(evutil_socket_t fd, short what, void *arg);
 
@@ -289,15 +290,14 @@ restart_done(void *arg)
 		sup_event("node", r, op->node, "restarted");
 	} else {
 		log_warnx("%s/%s: restart failed: %s", r->plan->opts.name,
-		          r->plan->nodes[op->node].name, op->d->err);
+			  r->plan->nodes[op->node].name, op->d->err);
 		msgf(rt->last_event, sizeof(rt->last_event), "restart failed");
 		sup_event("node", r, op->node, "restart failed");
 		/* try again, within the limit */
 		if (r->state == RUN_RUNNING && !sup_closing &&
 		    rt->restarts < r->restart_limit) {
-			int ms = RESTART_BACKOFF_MS << (rt->restarts < 5
-			                                     ? rt->restarts
-			                                     : 5);
+			int ms = RESTART_BACKOFF_MS
+				 << (rt->restarts < 5 ? rt->restarts : 5);
 			struct timeval tv;
 
 			if (ms > RESTART_BACKOFF_MAX)
@@ -363,8 +363,8 @@ node_down(struct run *r, int n, const char *why)
 		return;
 	if (rt->restarts >= r->restart_limit) {
 		log_warnx("%s/%s: restart limit (%d) reached; left down",
-		          r->plan->opts.name, r->plan->nodes[n].name,
-		          r->restart_limit);
+			  r->plan->opts.name, r->plan->nodes[n].name,
+			  r->restart_limit);
 		return;
 	}
 	ms = RESTART_BACKOFF_MS << (rt->restarts < 5 ? rt->restarts : 5);
@@ -376,7 +376,8 @@ node_down(struct run *r, int n, const char *why)
 	evtimer_add(rt->timer, &tv);
 }
 
-/* ---- libvirt events and reconnection ---------------------------------------- */
+/* ---- libvirt events and reconnection ----------------------------------------
+ */
 
 static int
 run_node_by_domain(const char *domain, struct run **rp)
@@ -395,14 +396,14 @@ run_node_by_domain(const char *domain, struct run **rp)
 static const char *
 lifecycle_name(int event, int detail, char *buf, size_t len)
 {
-	static const char *ev[] = {"defined", "undefined", "started",
-	                           "suspended", "resumed", "stopped",
-	                           "shutdown", "pmsuspended", "crashed"};
-	static const char *stopped[] = {"shutdown", "destroyed", "crashed",
-	                                "migrated", "saved",     "failed",
-	                                "from snapshot"};
-	const char *e = event >= 0 && event < (int)nitems(ev) ? ev[event]
-	                                                       : "event";
+	static const char *ev[] = {"defined",	"undefined",   "started",
+				   "suspended", "resumed",     "stopped",
+				   "shutdown",	"pmsuspended", "crashed"};
+	static const char *stopped[] = {"shutdown",	"destroyed", "crashed",
+					"migrated",	"saved",     "failed",
+					"from snapshot"};
+	const char *e =
+	    event >= 0 && event < (int)nitems(ev) ? ev[event] : "event";
 
 	if (event == VIR_DOMAIN_EVENT_STOPPED && detail >= 0 &&
 	    detail < (int)nitems(stopped))
@@ -473,7 +474,8 @@ sup_vm_event(const struct vm_event *ev, void *arg)
 	}
 }
 
-/* ---- adoption ------------------------------------------------------------- */
+/* ---- adoption -------------------------------------------------------------
+ */
 
 static void
 adopt_one(struct adopted *a)
@@ -510,10 +512,10 @@ adopt_one(struct adopted *a)
 			r->vhost = json_object_get_boolean(v);
 		if (json_object_object_get_ex(st, "accel_reason", &v))
 			vr_strlcpy(r->accel_reason, json_object_get_string(v),
-			           sizeof(r->accel_reason));
+				   sizeof(r->accel_reason));
 		if (json_object_object_get_ex(st, "vhost_reason", &v))
 			vr_strlcpy(r->vhost_reason, json_object_get_string(v),
-			           sizeof(r->vhost_reason));
+				   sizeof(r->vhost_reason));
 		if (json_object_object_get_ex(st, "warnings", &v) &&
 		    json_object_is_type(v, json_type_array)) {
 			json_object_put(r->warnings);
@@ -521,7 +523,7 @@ adopt_one(struct adopted *a)
 		}
 		if (json_object_object_get_ex(st, "restart", &v))
 			r->on_failure = strcmp(json_object_get_string(v),
-			                       "on-failure") == 0;
+					       "on-failure") == 0;
 		if (json_object_object_get_ex(st, "restart_limit", &v))
 			r->restart_limit = json_object_get_int(v);
 		json_object_put(st);
@@ -563,15 +565,15 @@ adopt_one(struct adopted *a)
 		}
 		if ((r->plan->opts.pin || r->plan->opts.rt_prio) &&
 		    threads_apply(pid, r->plan->opts.pin ? &r->plan->pin : NULL,
-		                  n, r->plan->opts.rt_prio, err,
-		                  sizeof(err)) == -1)
+				  n, r->plan->opts.rt_prio, err,
+				  sizeof(err)) == -1)
 			log_warnx("%s/%s: re-pinning after adoption: %s",
-			          r->plan->opts.name, r->plan->nodes[n].name,
-			          err);
+				  r->plan->opts.name, r->plan->nodes[n].name,
+				  err);
 	}
 	log_info("%s: adopted (%s, %d node%s)", r->plan->opts.name,
-	         r->plan->opts.topology, r->plan->nnodes,
-	         r->plan->nnodes > 1 ? "s" : "");
+		 r->plan->opts.topology, r->plan->nnodes,
+		 r->plan->nnodes > 1 ? "s" : "");
 	sup_event("topology", r, -1, "adopted");
 }
 
@@ -600,7 +602,7 @@ sup_adopt(void)
 		for (int n = 0; n < r->plan->nnodes; n++)
 			if (!r->nrt[n].down && !r->nrt[n].restarting &&
 			    strcmp(vm_state(r->plan->nodes[n].domain),
-			           "running") != 0)
+				   "running") != 0)
 				node_down(r, n, "gone while libvirt was away");
 	}
 	adopt_free(a, na);
@@ -646,18 +648,19 @@ sup_orphans(void)
 		for (int i = 0; i < na; i++)
 			if (sup_run_find(a[i].plan->opts.name) == NULL)
 				for (int k = 0; k < a[i].plan->nnodes; k++) {
-					json_object *o = json_object_new_object();
+					json_object *o =
+					    json_object_new_object();
 					json_object_object_add(
 					    o, "kind",
 					    json_object_new_string("domain"));
 					json_object_object_add(
 					    o, "name",
 					    json_object_new_string(
-					        a[i].plan->nodes[k].domain));
+						a[i].plan->nodes[k].domain));
 					json_object_object_add(
 					    o, "topology",
 					    json_object_new_string(
-					        a[i].plan->opts.name));
+						a[i].plan->opts.name));
 					json_object_array_add(orphans, o);
 				}
 	}
@@ -696,13 +699,13 @@ sup_method_cleanup(struct rpc_req *req)
 		dry = json_object_get_boolean(v);
 	if (job_count() > 0) {
 		rpc_error(req, PROTO_E_BUSY, NULL,
-		          "a start or stop is in progress; clean up after it");
+			  "a start or stop is in progress; clean up after it");
 		return;
 	}
 	orphans = sup_orphans();
 	if (!dry && adopt_cleanup(orphans, err, sizeof(err)) == -1) {
 		rpc_error(req, PROTO_E_STOP, orphans,
-		          "cleanup could not remove everything: %s", err);
+			  "cleanup could not remove everything: %s", err);
 		return;
 	}
 	res = json_object_new_object();
@@ -710,7 +713,8 @@ sup_method_cleanup(struct rpc_req *req)
 	rpc_reply(req, res);
 }
 
-/* ---- life cycle ------------------------------------------------------------ */
+/* ---- life cycle ------------------------------------------------------------
+ */
 
 int
 sup_init(struct event_base *base)
@@ -788,7 +792,7 @@ sup_shutdown(void (*done)(void *), void *arg)
 		log_info("stop_on_exit: stopping every topology");
 		sup_stopping_all = 1;
 		if (sup_stop(NULL, NULL, stop_all_done, NULL, &code, err,
-		             sizeof(err)) == -1) {
+			     sizeof(err)) == -1) {
 			log_warnx("stop_on_exit: %s", err);
 			sup_stopping_all = 0;
 		}
@@ -819,7 +823,8 @@ sup_fini(void)
 	vm_fini();
 }
 
-/* ---- status ---------------------------------------------------------------- */
+/* ---- status ----------------------------------------------------------------
+ */
 
 json_object *
 sup_status_topologies(void)

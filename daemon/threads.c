@@ -188,7 +188,7 @@ plan_cpus(const struct pin_plan *plan, int node, const struct vthread *t)
 
 int
 threads_apply(pid_t pid, const struct pin_plan *plan, int node, int rt_prio,
-              char *err, size_t errlen)
+	      char *err, size_t errlen)
 {
 	struct vthread *v = NULL;
 	int n, rc = -1;
@@ -196,7 +196,7 @@ threads_apply(pid_t pid, const struct pin_plan *plan, int node, int rt_prio,
 
 	if ((n = threads_list(pid, &v)) == -1) {
 		snprintf(err, errlen, "cannot list threads of QEMU pid %d: %s",
-		         pid, strerror(errno));
+			 pid, strerror(errno));
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
@@ -208,9 +208,9 @@ threads_apply(pid_t pid, const struct pin_plan *plan, int node, int rt_prio,
 			if (sched_setscheduler(v[i].tid, SCHED_FIFO, &sp) ==
 			    -1) {
 				snprintf(err, errlen,
-				         "SCHED_FIFO %d for %s tid %d: %s",
-				         rt_prio, v[i].name, v[i].tid,
-				         strerror(errno));
+					 "SCHED_FIFO %d for %s tid %d: %s",
+					 rt_prio, v[i].name, v[i].tid,
+					 strerror(errno));
 				goto fail;
 			}
 		}
@@ -220,21 +220,21 @@ threads_apply(pid_t pid, const struct pin_plan *plan, int node, int rt_prio,
 			if (errno == ESRCH)
 				continue; /* a worker thread that exited */
 			snprintf(err, errlen,
-			         "sched_setaffinity(%s tid %d, %s): %s",
-			         v[i].name, v[i].tid,
-			         cpulist_format(cpus, want, sizeof(want)),
-			         strerror(errno));
+				 "sched_setaffinity(%s tid %d, %s): %s",
+				 v[i].name, v[i].tid,
+				 cpulist_format(cpus, want, sizeof(want)),
+				 strerror(errno));
 			goto fail;
 		}
 		if (sched_getaffinity(v[i].tid, sizeof(back), &back) == -1)
 			continue;
 		if (!CPU_EQUAL(&back, cpus)) {
 			snprintf(err, errlen,
-			         "%s tid %d: affinity reads back as %s, "
-			         "planned %s (a cgroup cpuset may forbid it)",
-			         v[i].name, v[i].tid,
-			         cpulist_format(&back, got, sizeof(got)),
-			         cpulist_format(cpus, want, sizeof(want)));
+				 "%s tid %d: affinity reads back as %s, "
+				 "planned %s (a cgroup cpuset may forbid it)",
+				 v[i].name, v[i].tid,
+				 cpulist_format(&back, got, sizeof(got)),
+				 cpulist_format(cpus, want, sizeof(want)));
 			goto fail;
 		}
 	}
@@ -279,27 +279,27 @@ threads_json(pid_t pid, const struct pin_plan *plan, int node)
 
 		json_object_object_add(t, "tid", json_object_new_int(v[i].tid));
 		json_object_object_add(
-		    t, "kind", json_object_new_string(pin_kind_name(v[i].kind)));
+		    t, "kind",
+		    json_object_new_string(pin_kind_name(v[i].kind)));
 		json_object_object_add(t, "index",
-		                       json_object_new_int(v[i].index));
+				       json_object_new_int(v[i].index));
 		json_object_object_add(t, "name",
-		                       json_object_new_string(v[i].name));
-		json_object_object_add(
-		    t, "cpus",
-		    json_object_new_string(
-		        cpulist_format(&v[i].cpus, buf, sizeof(buf))));
+				       json_object_new_string(v[i].name));
+		json_object_object_add(t, "cpus",
+				       json_object_new_string(cpulist_format(
+					   &v[i].cpus, buf, sizeof(buf))));
 		if (p)
 			json_object_object_add(
 			    t, "planned",
 			    json_object_new_string(
-			        cpulist_format(p, buf, sizeof(buf))));
+				cpulist_format(p, buf, sizeof(buf))));
 		json_object_object_add(t, "last_cpu",
-		                       json_object_new_int(v[i].last_cpu));
+				       json_object_new_int(v[i].last_cpu));
 		json_object_object_add(
 		    t, "policy",
 		    json_object_new_string(threads_policy_name(v[i].policy)));
 		json_object_object_add(t, "priority",
-		                       json_object_new_int(v[i].priority));
+				       json_object_new_int(v[i].priority));
 		json_object_array_add(arr, t);
 	}
 	free(v);

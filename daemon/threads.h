@@ -19,9 +19,9 @@ struct vthread {
 	enum pin_kind kind;
 	int index;
 	char name[32];
-	cpu_set_t cpus;  /* current affinity */
-	int last_cpu;    /* /proc/TID/stat field 39 */
-	int policy;      /* SCHED_OTHER, SCHED_FIFO, ... */
+	cpu_set_t cpus; /* current affinity */
+	int last_cpu;	/* /proc/TID/stat field 39 */
+	int policy;	/* SCHED_OTHER, SCHED_FIFO, ... */
 	int priority;
 	char dev[16]; /* netns nodes: the interface whose NAPI it runs */
 };
@@ -35,8 +35,8 @@ int threads_list(pid_t pid, struct vthread **out);
  * rt_prio > 0, vCPU threads get SCHED_FIFO at that priority.  Reads every
  * affinity back and fails on a mismatch.  0, or -1 with err.
  */
-int threads_apply(pid_t pid, const struct pin_plan *plan, int node,
-                  int rt_prio, char *err, size_t errlen);
+int threads_apply(pid_t pid, const struct pin_plan *plan, int node, int rt_prio,
+		  char *err, size_t errlen);
 
 /* The status array for a node's threads ("planned" from plan if given). */
 json_object *threads_json(pid_t pid, const struct pin_plan *plan, int node);

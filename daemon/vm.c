@@ -113,7 +113,7 @@ vm_wake_cb(int timer, void *opaque)
 
 static int
 vm_lifecycle_cb(virConnectPtr conn, virDomainPtr dom, int event, int detail,
-                void *opaque)
+		void *opaque)
 {
 	(void)conn;
 	(void)opaque;
@@ -135,7 +135,8 @@ static void
 vm_subscribe_locked(void)
 {
 	if (virConnectSetKeepAlive(vm_conn, 5, 3) < 0)
-		log_debug("libvirt: no keepalive: %s", virGetLastErrorMessage());
+		log_debug("libvirt: no keepalive: %s",
+			  virGetLastErrorMessage());
 	if (virConnectRegisterCloseCallback(vm_conn, vm_close_cb, NULL, NULL) ==
 	    0)
 		vm_close_registered = 1;
@@ -144,7 +145,7 @@ vm_subscribe_locked(void)
 	    VIR_DOMAIN_EVENT_CALLBACK(vm_lifecycle_cb), NULL, NULL);
 	if (vm_lifecycle_id < 0)
 		log_warnx("libvirt: cannot subscribe to domain events: %s",
-		          virGetLastErrorMessage());
+			  virGetLastErrorMessage());
 }
 
 /* Called with vm_lock held, before the connection goes. */
@@ -189,13 +190,14 @@ vm_init(struct event_base *base, const char *uri, vm_event_fn fn, void *arg)
 	if (vme.running)
 		return 0;
 	if (virEventRegisterDefaultImpl() < 0) {
-		log_warnx("libvirt: no event loop: %s", virGetLastErrorMessage());
+		log_warnx("libvirt: no event loop: %s",
+			  virGetLastErrorMessage());
 		return -1;
 	}
 	if (pipe2(vme.pipe, O_CLOEXEC | O_NONBLOCK) == -1)
 		return -1;
 	vme.ev = event_new(base, vme.pipe[0], EV_READ | EV_PERSIST, vm_dispatch,
-	                   NULL);
+			   NULL);
 	if (vme.ev == NULL || event_add(vme.ev, NULL) == -1)
 		return -1;
 	atomic_store(&vme.quit, 0);
@@ -272,12 +274,13 @@ vm_ensure(char *err, size_t errlen)
 		vm_conn = virConnectOpen(vm_uri);
 		if (vm_conn == NULL) {
 			snprintf(vm_lasterr, sizeof(vm_lasterr), "%s",
-			         vm_errmsg());
-			snprintf(err, errlen,
-			         "cannot connect to libvirt at %s: %s (is "
-			         "libvirtd running? start it with `virtlogd -d; "
-			         "libvirtd -d` or `systemctl start libvirtd`)",
-			         vm_uri, vm_lasterr);
+				 vm_errmsg());
+			snprintf(
+			    err, errlen,
+			    "cannot connect to libvirt at %s: %s (is "
+			    "libvirtd running? start it with `virtlogd -d; "
+			    "libvirtd -d` or `systemctl start libvirtd`)",
+			    vm_uri, vm_lasterr);
 			rc = -1;
 		} else {
 			vm_lasterr[0] = '\0';
@@ -309,7 +312,7 @@ fmt_version(unsigned long v, char *buf, size_t len)
 		snprintf(buf, len, "%s", "");
 	else
 		snprintf(buf, len, "%lu.%lu.%lu", v / 1000000, v / 1000 % 1000,
-		         v % 1000);
+			 v % 1000);
 }
 
 void
@@ -346,15 +349,16 @@ vm_status_json(void)
 	vm_versions(hv, sizeof(hv), lib, sizeof(lib));
 	json_object_object_add(o, "uri", json_object_new_string(vm_uri));
 	json_object_object_add(
-	    o, "state", json_object_new_string(up ? "connected" : "disconnected"));
+	    o, "state",
+	    json_object_new_string(up ? "connected" : "disconnected"));
 	json_object_object_add(o, "library_version",
-	                       json_object_new_string(lib));
+			       json_object_new_string(lib));
 	if (up)
 		json_object_object_add(o, "hypervisor_version",
-		                       json_object_new_string(hv));
+				       json_object_new_string(hv));
 	else if (vm_lasterr[0])
 		json_object_object_add(o, "error",
-		                       json_object_new_string(vm_lasterr));
+				       json_object_new_string(vm_lasterr));
 	return o;
 }
 
@@ -371,7 +375,7 @@ vm_create(const char *xml, char *err, size_t errlen)
 		d = virDomainCreateXML(vm_conn, xml, 0);
 	if (d == NULL)
 		snprintf(err, errlen, "libvirt refused the domain: %s",
-		         vm_errmsg());
+			 vm_errmsg());
 	else {
 		virDomainFree(d);
 		rc = 0;
@@ -403,17 +407,17 @@ vm_destroy(const char *name, char *err, size_t errlen)
 	if (d == NULL)
 		goto out; /* absent: nothing to do */
 	meta = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT,
-	                            DOMXML_NS_URI, 0);
+				    DOMXML_NS_URI, 0);
 	if (meta == NULL) {
 		snprintf(err, errlen,
-		         "domain %s exists but was not started by vrouterd "
-		         "(no vrouterd metadata): not touching it",
-		         name);
+			 "domain %s exists but was not started by vrouterd "
+			 "(no vrouterd metadata): not touching it",
+			 name);
 		rc = -1;
 	} else if (virDomainIsActive(d) == 1 && virDomainDestroy(d) < 0 &&
-	           virDomainIsActive(d) == 1) {
+		   virDomainIsActive(d) == 1) {
 		snprintf(err, errlen, "destroy domain %s: %s", name,
-		         vm_errmsg());
+			 vm_errmsg());
 		rc = -1;
 	}
 	free(meta);
@@ -447,11 +451,14 @@ const char *
 vm_state(const char *name)
 {
 	static const char *names[] = {
-	    [VIR_DOMAIN_NOSTATE] = "nostate",   [VIR_DOMAIN_RUNNING] = "running",
-	    [VIR_DOMAIN_BLOCKED] = "blocked",   [VIR_DOMAIN_PAUSED] = "paused",
-	    [VIR_DOMAIN_SHUTDOWN] = "shutdown", [VIR_DOMAIN_SHUTOFF] = "shutoff",
-	    [VIR_DOMAIN_CRASHED] = "crashed",   [VIR_DOMAIN_PMSUSPENDED] =
-	                                            "suspended",
+	    [VIR_DOMAIN_NOSTATE] = "nostate",
+	    [VIR_DOMAIN_RUNNING] = "running",
+	    [VIR_DOMAIN_BLOCKED] = "blocked",
+	    [VIR_DOMAIN_PAUSED] = "paused",
+	    [VIR_DOMAIN_SHUTDOWN] = "shutdown",
+	    [VIR_DOMAIN_SHUTOFF] = "shutoff",
+	    [VIR_DOMAIN_CRASHED] = "crashed",
+	    [VIR_DOMAIN_PMSUSPENDED] = "suspended",
 	};
 	virDomainPtr d;
 	const char *s = "unknown";
@@ -511,7 +518,7 @@ vm_list_ours(struct vm_domain **out)
 
 		if (meta != NULL) {
 			vr_strlcpy(v[k].name, virDomainGetName(doms[i]),
-			           sizeof(v[k].name));
+				   sizeof(v[k].name));
 			v[k].metadata = meta;
 			v[k].active = virDomainIsActive(doms[i]) == 1;
 			k++;

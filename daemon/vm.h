@@ -14,7 +14,7 @@
 /* What libvirt told us, delivered in the loop's thread. */
 enum vm_event_kind {
 	VM_EV_LIFECYCLE, /* a domain started, stopped, crashed ... */
-	VM_EV_CLOSED,    /* the connection to libvirtd was lost */
+	VM_EV_CLOSED,	 /* the connection to libvirtd was lost */
 	VM_EV_CONNECTED, /* (re)connected: state may have changed meanwhile */
 };
 
@@ -32,7 +32,7 @@ typedef void (*vm_event_fn)(const struct vm_event *ev, void *arg);
  * fn in the thread of base's loop.  Connects lazily (vm_ensure).
  */
 int vm_init(struct event_base *base, const char *uri, vm_event_fn fn,
-            void *arg);
+	    void *arg);
 void vm_fini(void);
 /* A new URI (reload): the next connection uses it. */
 void vm_set_uri(const char *uri);

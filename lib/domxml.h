@@ -11,22 +11,22 @@
 
 #include "topo.h"
 
-#define DOMXML_NS_URI    "urn:vrouterd:domain:1"
+#define DOMXML_NS_URI	 "urn:vrouterd:domain:1"
 #define DOMXML_NS_PREFIX "vrouterd"
 
 struct domxml_env {
-	int kvm;                 /* 1: <domain type='kvm'>; 0: type='qemu' (TCG) */
-	int vhost;               /* 1: <driver name='vhost'/>; 0: name='qemu' */
-	const char *kernel;      /* absolute path of the guest kernel */
-	const char *initrd;      /* absolute path of the initramfs */
+	int kvm;	    /* 1: <domain type='kvm'>; 0: type='qemu' (TCG) */
+	int vhost;	    /* 1: <driver name='vhost'/>; 0: name='qemu' */
+	const char *kernel; /* absolute path of the guest kernel */
+	const char *initrd; /* absolute path of the initramfs */
 	const char *console_log; /* serial console is appended to this file */
-	const char *plan_json;   /* topo_plan_to_json, serialised; may be NULL */
-	const char *emulator;    /* NULL: libvirt's default */
+	const char *plan_json; /* topo_plan_to_json, serialised; may be NULL */
+	const char *emulator;  /* NULL: libvirt's default */
 };
 
 /* The XML (caller frees), or NULL with err set. */
 char *domxml_build(const struct topo_plan *p, int node,
-                   const struct domxml_env *env, char *err, size_t errlen);
+		   const struct domxml_env *env, char *err, size_t errlen);
 
 /* XML-escape s into a new string (for text and attribute values). */
 char *domxml_escape(const char *s);

@@ -11,16 +11,16 @@
 #include "topo.h"
 
 struct hostinfo {
-	int ncpus;               /* online CPUs */
+	int ncpus; /* online CPUs */
 	cpu_set_t online;
-	cpu_set_t isolated;      /* /sys/devices/system/cpu/isolated */
-	cpu_set_t nohz_full;     /* /sys/devices/system/cpu/nohz_full */
-	char cpu_model[128];     /* /proc/cpuinfo "model name" */
-	char kernel[128];        /* uname -r */
-	int kvm_dev;             /* /dev/kvm exists */
-	int kvm_usable;          /* can run ordinary guests */
-	char kvm_reason[256];    /* why (not) */
-	int vhost_net;           /* /dev/vhost-net exists and opens */
+	cpu_set_t isolated;   /* /sys/devices/system/cpu/isolated */
+	cpu_set_t nohz_full;  /* /sys/devices/system/cpu/nohz_full */
+	char cpu_model[128];  /* /proc/cpuinfo "model name" */
+	char kernel[128];     /* uname -r */
+	int kvm_dev;	      /* /dev/kvm exists */
+	int kvm_usable;	      /* can run ordinary guests */
+	char kvm_reason[256]; /* why (not) */
+	int vhost_net;	      /* /dev/vhost-net exists and opens */
 	char vhost_reason[256];
 };
 
@@ -34,6 +34,6 @@ int hostinfo_read(struct hostinfo *h, const char *root);
  * ACCEL_KVM or ACCEL_TCG, or -1 with reason set; reason always says why.
  */
 int hostinfo_accel(const struct hostinfo *h, enum topo_accel requested,
-                   char *reason, size_t len);
+		   char *reason, size_t len);
 
 #endif

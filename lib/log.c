@@ -36,8 +36,9 @@ void
 vlog(int prio, const char *fmt, va_list ap)
 {
 	static const char *names[] = {
-	    [LOG_CRIT] = "fatal", [LOG_ERR] = "error", [LOG_WARNING] = "warning",
-	    [LOG_INFO] = "info",  [LOG_DEBUG] = "debug",
+	    [LOG_CRIT] = "fatal",      [LOG_ERR] = "error",
+	    [LOG_WARNING] = "warning", [LOG_INFO] = "info",
+	    [LOG_DEBUG] = "debug",
 	};
 	char msg[2048];
 
@@ -45,10 +46,11 @@ vlog(int prio, const char *fmt, va_list ap)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (log_foreground) {
-		const char *n = prio < (int)(sizeof(names) / sizeof(names[0])) &&
-		                        names[prio]
-		                    ? names[prio]
-		                    : "log";
+		const char *n =
+		    prio < (int)(sizeof(names) / sizeof(names[0])) &&
+			    names[prio]
+			? names[prio]
+			: "log";
 		fprintf(stderr, "%s: %s\n", n, msg);
 		fflush(stderr);
 	} else

@@ -40,7 +40,7 @@ enum pin_kind {
 	PIN_VCPU,     /* vCPU thread ("CPU n/KVM", "CPU n/TCG") */
 	PIN_EMULATOR, /* QEMU main loop and every other QEMU thread */
 	PIN_VHOST,    /* vhost-net worker, one per NIC queue */
-	PIN_IO,       /* I/O threads (iothreads, netns backend NAPI kthreads) */
+	PIN_IO,	      /* I/O threads (iothreads, netns backend NAPI kthreads) */
 };
 
 struct pin_input {
@@ -63,23 +63,23 @@ struct pin_assign {
 struct pin_plan {
 	struct pin_assign *a; /* n entries, node-major, kind-ordered */
 	int n;
-	int shared;        /* 1 when vCPUs share CPUs (request did not fit) */
-	cpu_set_t vcpu_cpus;     /* CPUs given to vCPUs */
-	cpu_set_t housekeeping;  /* CPUs for emulator/vhost/io */
-	char warning[512]; /* "" when the plan fits */
+	int shared;	     /* 1 when vCPUs share CPUs (request did not fit) */
+	cpu_set_t vcpu_cpus; /* CPUs given to vCPUs */
+	cpu_set_t housekeeping; /* CPUs for emulator/vhost/io */
+	char warning[512];	/* "" when the plan fits */
 };
 
 /* 0, or -1 with err set (no candidate CPU, bad input).  Free with
  * pin_plan_free. */
-int pin_plan_build(const struct pin_input *in, struct pin_plan *out,
-                   char *err, size_t errlen);
+int pin_plan_build(const struct pin_input *in, struct pin_plan *out, char *err,
+		   size_t errlen);
 void pin_plan_free(struct pin_plan *p);
 
 /* The assignment for one thread, or NULL. */
 const struct pin_assign *pin_plan_find(const struct pin_plan *p, int node,
-                                       enum pin_kind kind, int index);
+				       enum pin_kind kind, int index);
 
 const char *pin_kind_name(enum pin_kind k); /* "vcpu", "emulator", ... */
-int pin_kind_parse(const char *s);          /* -1 if unknown */
+int pin_kind_parse(const char *s);	    /* -1 if unknown */
 
 #endif

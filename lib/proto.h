@@ -11,33 +11,33 @@
 #include <json-c/json.h>
 #include <stddef.h>
 
-#define PROTO_VERSION        1
+#define PROTO_VERSION	     1
 #define PROTO_DEFAULT_SOCKET "/run/vrouterd/vrouterd.sock"
 #define PROTO_SOCKET_ENV     "VROUTERD_SOCKET"
 #define PROTO_SOCKET_GROUP   "vrouter"
-#define PROTO_MAX_LINE       (1024 * 1024) /* bytes, newline excluded */
+#define PROTO_MAX_LINE	     (1024 * 1024) /* bytes, newline excluded */
 
 /* JSON-RPC 2.0 protocol faults. */
-#define PROTO_E_PARSE          -32700
-#define PROTO_E_INVALID        -32600
-#define PROTO_E_METHOD         -32601
-#define PROTO_E_PARAMS         -32602
-#define PROTO_E_INTERNAL       -32603
+#define PROTO_E_PARSE	 -32700
+#define PROTO_E_INVALID	 -32600
+#define PROTO_E_METHOD	 -32601
+#define PROTO_E_PARAMS	 -32602
+#define PROTO_E_INTERNAL -32603
 /* Application errors, -32000..-32099 (docs/protocol.md lists each). */
-#define PROTO_E_PERM           -32001 /* mutating call from an unprivileged peer */
-#define PROTO_E_BUSY           -32002 /* too many clients / daemon shutting down */
-#define PROTO_E_TOO_LARGE      -32003 /* request line over PROTO_MAX_LINE */
-#define PROTO_E_NOT_FOUND      -32004 /* no such topology */
-#define PROTO_E_EXISTS         -32005 /* a topology of that name runs already */
-#define PROTO_E_TOPOLOGY       -32006 /* bad topology or options */
-#define PROTO_E_CONFIG         -32007 /* configuration file error (reload) */
-#define PROTO_E_START          -32010 /* a start step failed; rolled back */
-#define PROTO_E_LIBVIRT        -32011 /* libvirt unreachable or refused */
-#define PROTO_E_TIMEOUT        -32012 /* guest never became ready */
-#define PROTO_E_NETSETUP       -32013 /* a netlink operation failed */
-#define PROTO_E_IMAGE          -32014 /* guest image missing or invalid */
-#define PROTO_E_PIN            -32015 /* affinity could not be applied */
-#define PROTO_E_STOP           -32016 /* stop could not remove everything */
+#define PROTO_E_PERM	  -32001 /* mutating call from an unprivileged peer */
+#define PROTO_E_BUSY	  -32002 /* too many clients / daemon shutting down */
+#define PROTO_E_TOO_LARGE -32003 /* request line over PROTO_MAX_LINE */
+#define PROTO_E_NOT_FOUND -32004 /* no such topology */
+#define PROTO_E_EXISTS	  -32005 /* a topology of that name runs already */
+#define PROTO_E_TOPOLOGY  -32006 /* bad topology or options */
+#define PROTO_E_CONFIG	  -32007 /* configuration file error (reload) */
+#define PROTO_E_START	  -32010 /* a start step failed; rolled back */
+#define PROTO_E_LIBVIRT	  -32011 /* libvirt unreachable or refused */
+#define PROTO_E_TIMEOUT	  -32012 /* guest never became ready */
+#define PROTO_E_NETSETUP  -32013 /* a netlink operation failed */
+#define PROTO_E_IMAGE	  -32014 /* guest image missing or invalid */
+#define PROTO_E_PIN	  -32015 /* affinity could not be applied */
+#define PROTO_E_STOP	  -32016 /* stop could not remove everything */
 
 /* Where a method may be called from. */
 enum proto_access {
@@ -59,7 +59,8 @@ struct proto_param {
 	enum proto_ptype type;
 	int required;
 	long min, max; /* PT_INT bounds (inclusive) when min < max */
-	const char *const *choices; /* PT_STRING: NULL-terminated enum, or NULL */
+	const char *const
+	    *choices; /* PT_STRING: NULL-terminated enum, or NULL */
 	const char *doc;
 };
 
@@ -83,7 +84,7 @@ struct proto_request {
 	const char *method;  /* borrowed */
 	json_object *params; /* borrowed; an empty object when absent */
 	const struct proto_method *m;
-	int has_id;          /* "id" present (it may be null): a reply is due */
+	int has_id; /* "id" present (it may be null): a reply is due */
 };
 
 /*
@@ -96,26 +97,24 @@ struct proto_request {
  * Parameter validation against the method's table (unknown keys, wrong
  * types, out-of-range values, missing required ones) is done here too.
  */
-int proto_request_parse(const char *line, size_t len,
-                        struct proto_request *req, json_object **idp,
-                        char *err, size_t errlen);
+int proto_request_parse(const char *line, size_t len, struct proto_request *req,
+			json_object **idp, char *err, size_t errlen);
 void proto_request_free(struct proto_request *req);
 /* The same, and *datap (when datap is not NULL) receives the error's "data"
  * object (which parameter, the byte offset of a parse error...) or NULL. */
 int proto_request_parse_data(const char *line, size_t len,
-                             struct proto_request *req, json_object **idp,
-                             json_object **datap, char *err, size_t errlen);
+			     struct proto_request *req, json_object **idp,
+			     json_object **datap, char *err, size_t errlen);
 
 /* Check params against a method table; 0 or PROTO_E_PARAMS with err set. */
 int proto_params_check(const struct proto_method *m, json_object *params,
-                       char *err, size_t errlen);
+		       char *err, size_t errlen);
 
 /* Build messages.  All take ownership of result/data/params. */
-json_object *proto_request_new(int id, const char *method,
-                               json_object *params);
+json_object *proto_request_new(int id, const char *method, json_object *params);
 json_object *proto_result_new(json_object *id, json_object *result);
 json_object *proto_error_new(json_object *id, int code, const char *msg,
-                             json_object *data);
+			     json_object *data);
 json_object *proto_notification_new(const char *method, json_object *params);
 
 /* Serialise compactly with a trailing newline; caller frees. */

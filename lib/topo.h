@@ -29,21 +29,21 @@
 
 #include "pin.h"
 
-#define TOPO_NAME_LEN   8 /* keeps "vr-NAME-t00" within IFNAMSIZ */
-#define TOPO_MAX_NODES  PIN_MAX_NODES
-#define TOPO_MAX_IFS    8
-#define TOPO_MAX_ROUTES 8
-#define TOPO_MAX_NEXTHOPS 16 /* per route (ECMP) */
-#define TOPO_MAX_SEGMENTS 32 /* internal networks */
-#define TOPO_MAX_SPLIT_IFS 24 /* splitter namespace interfaces */
-#define TOPO_MAX_COUNT  16   /* vrs, backends, lbs */
-#define TOPO_MAX_VCPUS  64
-#define TOPO_FILE_MAX   (256 * 1024) /* bytes of a topology file */
-#define TOPO_IFNAMSIZ   16
-#define TOPO_ALIAS_PREFIX "vrouterd:"
-#define TOPO_IF_PREFIX    "vr-"
-#define TOPO_DOMAIN_PREFIX "vrouterd-"
-#define TOPO_MEMORY_MIN_MIB 32            /* per node */
+#define TOPO_NAME_LEN	    8 /* keeps "vr-NAME-t00" within IFNAMSIZ */
+#define TOPO_MAX_NODES	    PIN_MAX_NODES
+#define TOPO_MAX_IFS	    8
+#define TOPO_MAX_ROUTES	    8
+#define TOPO_MAX_NEXTHOPS   16 /* per route (ECMP) */
+#define TOPO_MAX_SEGMENTS   32 /* internal networks */
+#define TOPO_MAX_SPLIT_IFS  24 /* splitter namespace interfaces */
+#define TOPO_MAX_COUNT	    16 /* vrs, backends, lbs */
+#define TOPO_MAX_VCPUS	    64
+#define TOPO_FILE_MAX	    (256 * 1024) /* bytes of a topology file */
+#define TOPO_IFNAMSIZ	    16
+#define TOPO_ALIAS_PREFIX   "vrouterd:"
+#define TOPO_IF_PREFIX	    "vr-"
+#define TOPO_DOMAIN_PREFIX  "vrouterd-"
+#define TOPO_MEMORY_MIN_MIB 32 /* per node */
 #define TOPO_MEMORY_MAX_MIB (1024 * 1024)
 
 enum topo_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
@@ -55,23 +55,23 @@ enum topo_role { ROLE_ROUTER, ROLE_LB, ROLE_BACKEND };
 enum topo_backend { BACKEND_VM, BACKEND_NETNS };
 
 struct topo_opts {
-	char topology[64];          /* "monolithic" */
+	char topology[64];	      /* "monolithic" */
 	char name[TOPO_NAME_LEN + 1]; /* instance; default: from topology */
-	int cores;                  /* vCPUs per router node (default 1) */
-	int memory_mib;             /* per node (default 256) */
-	int pin;                    /* apply a pinning plan */
-	int rt_prio;                /* SCHED_FIFO priority for vCPUs; 0 = off */
+	int cores;		      /* vCPUs per router node (default 1) */
+	int memory_mib;		      /* per node (default 256) */
+	int pin;		      /* apply a pinning plan */
+	int rt_prio; /* SCHED_FIFO priority for vCPUs; 0 = off */
 	enum topo_accel accel;
 	enum topo_link link;
 	enum topo_ports ports;
 	enum topo_backend backend;
-	char port_in[TOPO_IFNAMSIZ];  /* PORTS_HOST: the real NICs */
+	char port_in[TOPO_IFNAMSIZ]; /* PORTS_HOST: the real NICs */
 	char port_out[TOPO_IFNAMSIZ];
-	char image[PATH_MAX];       /* guest image directory */
-	int timeout_sec;            /* readiness timeout (default 120) */
-	cpu_set_t cpus;             /* --cpus restriction */
+	char image[PATH_MAX]; /* guest image directory */
+	int timeout_sec;      /* readiness timeout (default 120) */
+	cpu_set_t cpus;	      /* --cpus restriction */
 	int has_cpus;
-	int txqueuelen;             /* 0 = kernel default */
+	int txqueuelen; /* 0 = kernel default */
 	/* Count parameters of the topology file; 0 = the file's default.
 	 * A built plan holds the values used (0 when the file has none). */
 	int vrs, backends, lbs;
@@ -90,23 +90,23 @@ struct topo_opts {
  * the far end (the source or sink machine) is expected to use.
  */
 struct topo_port {
-	char role[4];                 /* "in" or "out" */
-	char netns[32];               /* PORTS_TEST: "vr-NAME-in"; "" otherwise */
-	char ns_if[TOPO_IFNAMSIZ];    /* interface inside netns ("vp0") */
-	char ns_addr[24];             /* "198.18.1.2/24" */
-	char ns_gw[20];               /* "198.18.1.1" */
-	char host_if[TOPO_IFNAMSIZ];  /* veth host end (test) or the real NIC */
-	char bridge[TOPO_IFNAMSIZ];   /* LINK_TAP: "vr-NAME-bi"; "" otherwise */
-	int created;                  /* host_if is ours (test ports) */
+	char role[4];		   /* "in" or "out" */
+	char netns[32];		   /* PORTS_TEST: "vr-NAME-in"; "" otherwise */
+	char ns_if[TOPO_IFNAMSIZ]; /* interface inside netns ("vp0") */
+	char ns_addr[24];	   /* "198.18.1.2/24" */
+	char ns_gw[20];		   /* "198.18.1.1" */
+	char host_if[TOPO_IFNAMSIZ]; /* veth host end (test) or the real NIC */
+	char bridge[TOPO_IFNAMSIZ];  /* LINK_TAP: "vr-NAME-bi"; "" otherwise */
+	int created;		     /* host_if is ours (test ports) */
 };
 
 struct topo_if {
 	char guest_if[TOPO_IFNAMSIZ]; /* "eth0" inside the guest */
-	char mac[18];                 /* "52:54:00:..." deterministic */
-	char addr[24];                /* "198.18.1.1/24" */
+	char mac[18];		      /* "52:54:00:..." deterministic */
+	char addr[24];		      /* "198.18.1.1/24" */
 	char host_if[TOPO_IFNAMSIZ];  /* tap or macvtap: "vr-NAME-t00" */
-	int port;                     /* index into plan->ports, -1: internal */
-	int segment;                  /* internal: index into plan->segments */
+	int port;		      /* index into plan->ports, -1: internal */
+	int segment;		      /* internal: index into plan->segments */
 };
 
 /* A route; more than one nexthop is an ECMP (multipath) route. */
@@ -118,8 +118,8 @@ struct topo_route {
 
 /* An internal network: a host bridge that node interfaces join. */
 struct topo_segment {
-	char name[32];                /* "leg0", from the topology file */
-	char bridge[TOPO_IFNAMSIZ];   /* "vr-NAME-n0" */
+	char name[32];		    /* "leg0", from the topology file */
+	char bridge[TOPO_IFNAMSIZ]; /* "vr-NAME-n0" */
 };
 
 /*
@@ -137,8 +137,8 @@ struct topo_splitter {
 };
 
 struct topo_node {
-	char name[32];     /* "vr0" */
-	char domain[64];   /* "vrouterd-NAME-vr0" */
+	char name[32];	 /* "vr0" */
+	char domain[64]; /* "vrouterd-NAME-vr0" */
 	enum topo_role role;
 	int vcpus;
 	int memory_mib;
@@ -158,7 +158,7 @@ struct topo_plan {
 	struct topo_segment segments[TOPO_MAX_SEGMENTS];
 	int nsegments;
 	struct topo_splitter splitter;
-	struct pin_plan pin;       /* empty (n == 0) unless opts.pin */
+	struct pin_plan pin; /* empty (n == 0) unless opts.pin */
 };
 
 /* Defaults for every option (name and topology left empty). */
@@ -178,8 +178,8 @@ void topo_opts_init(struct topo_opts *o);
  * success.  When o->name is still empty and the topology is set, the
  * default name is filled in.
  */
-int topo_opts_from_json(json_object *params, struct topo_opts *o,
-                        char *err, size_t errlen);
+int topo_opts_from_json(json_object *params, struct topo_opts *o, char *err,
+			size_t errlen);
 json_object *topo_opts_to_json(const struct topo_opts *o);
 
 /*
@@ -212,17 +212,18 @@ json_object *topo_list_json(void);
  * $.nodes[0].vcpus: expected an integer or \"cores\""), and expand it.
  * online/isolated describe the host (for the pinning plan); the
  * environment variable VR_TEST_HOST_CPUS (a CPU list, for tests only)
- * replaces them with that many fake online CPUs and none isolated.  0, or -1 with err set; on error the plan holds nothing
- * that needs freeing.  Free a built plan with topo_plan_free.
+ * replaces them with that many fake online CPUs and none isolated.  0, or -1
+ * with err set; on error the plan holds nothing that needs freeing.  Free a
+ * built plan with topo_plan_free.
  */
 int topo_plan_build(const struct topo_opts *o, const cpu_set_t *online,
-                    const cpu_set_t *isolated, struct topo_plan *p,
-                    char *err, size_t errlen);
+		    const cpu_set_t *isolated, struct topo_plan *p, char *err,
+		    size_t errlen);
 void topo_plan_free(struct topo_plan *p);
 
 /* How plans are pretty-printed for people and golden files (keep stable). */
-#define TOPO_JSON_PRETTY                                                      \
-	(JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |                  \
+#define TOPO_JSON_PRETTY                                                       \
+	(JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |                   \
 	 JSON_C_TO_STRING_NOSLASHESCAPE)
 
 /* The plan as the JSON object of docs/protocol.md ("plan"). */
@@ -231,12 +232,11 @@ json_object *topo_plan_to_json(const struct topo_plan *p);
  * JSON path ("plan: $.nodes[0].vcpus: missing").  "cmdline" is
  * recomputed (derived); no topology file is read. */
 int topo_plan_from_json(json_object *j, struct topo_plan *p, char *err,
-                        size_t errlen);
+			size_t errlen);
 
 /* The kernel command line that configures node n's guest init
  * (docs/contracts.md).  0, or -1 when n is out of range or buf too small. */
-int topo_node_cmdline(const struct topo_plan *p, int n, char *buf,
-                      size_t len);
+int topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len);
 
 /* Valid instance name?  0 or -1 with err set. */
 int topo_name_check(const char *name, char *err, size_t errlen);
@@ -252,7 +252,7 @@ int topo_ifname_check(const char *ifname, char *err, size_t errlen);
  * two in either order), as given to --ports or in the configuration.
  * 0, or -1 with err set. */
 int topo_opts_set_ports(struct topo_opts *o, const char *s, char *err,
-                        size_t errlen);
+			size_t errlen);
 
 /*
  * Queue pairs per NIC of a node when multiqueue virtio-net is used (with

@@ -148,9 +148,9 @@ cpulist_format(const cpu_set_t *set, char *buf, size_t len)
 		for (j = i; j + 1 < CPU_SETSIZE && CPU_ISSET(j + 1, set); j++)
 			;
 		int n = j > i ? snprintf(buf + off, len - off, "%s%d-%d",
-		                         off ? "," : "", i, j)
-		              : snprintf(buf + off, len - off, "%s%d",
-		                         off ? "," : "", i);
+					 off ? "," : "", i, j)
+			      : snprintf(buf + off, len - off, "%s%d",
+					 off ? "," : "", i);
 		if (n < 0 || (size_t)n >= len - off)
 			break;
 		off += n;

@@ -31,8 +31,7 @@ int netns_create(const char *name, char *err, size_t errlen);
 int netns_delete(const char *name, char *err, size_t errlen);
 int netns_exists(const char *name);
 /* Call fn(name, arg) for each named namespace starting with prefix. */
-int netns_list(const char *prefix, void (*fn)(const char *, void *),
-               void *arg);
+int netns_list(const char *prefix, void (*fn)(const char *, void *), void *arg);
 
 /* A netlink context in netns (NULL: the caller's).  NULL with err set. */
 struct ns_ctx *ns_open(const char *netns, char *err, size_t errlen);
@@ -44,8 +43,8 @@ int ns_run(struct ns_ctx *ctx, int (*fn)(void *), void *arg);
 
 /* Creation.  alias may be NULL.  Links are created down. */
 int nl_veth_add(struct ns_ctx *ctx, const char *name, const char *alias,
-                const char *peer, const char *peer_alias,
-                const char *peer_netns /* NULL: same namespace */);
+		const char *peer, const char *peer_alias,
+		const char *peer_netns /* NULL: same namespace */);
 /* The same with nqueues tx and rx queues on both ends (veth hands a packet
  * sent on tx queue q to the peer's rx queue q, each with its own NAPI). */
 int nl_veth_add_mq(struct ns_ctx *ctx, const char *name, const char *alias,
@@ -55,19 +54,18 @@ int nl_bridge_add(struct ns_ctx *ctx, const char *name, const char *alias);
 /* A persistent tap (IFF_TAP|IFF_NO_PI|IFF_VNET_HDR, IFF_MULTI_QUEUE when
  * multi_queue) that libvirt/QEMU attach to later. */
 int nl_tap_add(struct ns_ctx *ctx, const char *name, const char *alias,
-               int multi_queue);
+	       int multi_queue);
 /* macvtap in bridge mode on lower; mac "" or NULL for a random one. */
 int nl_macvtap_add(struct ns_ctx *ctx, const char *name, const char *alias,
-                   const char *lower, const char *mac);
+		   const char *lower, const char *mac);
 int nl_dummy_add(struct ns_ctx *ctx, const char *name, const char *alias);
 
 /* Changes. */
 int nl_link_set_up(struct ns_ctx *ctx, const char *name, int up);
 int nl_link_set_master(struct ns_ctx *ctx, const char *name,
-                       const char *master /* NULL: release */);
+		       const char *master /* NULL: release */);
 int nl_link_set_txqlen(struct ns_ctx *ctx, const char *name, int qlen);
-int nl_link_set_alias(struct ns_ctx *ctx, const char *name,
-                      const char *alias);
+int nl_link_set_alias(struct ns_ctx *ctx, const char *name, const char *alias);
 int nl_link_set_mac(struct ns_ctx *ctx, const char *name, const char *mac);
 int nl_addr_add(struct ns_ctx *ctx, const char *name, const char *cidr);
 /* dst "default" or CIDR, via an IPv4 gateway address. */
@@ -75,39 +73,39 @@ int nl_route_add(struct ns_ctx *ctx, const char *dst, const char *via);
 /* An ECMP route: one nexthop (weight 1) per gateway in via[0..nvia-1]
  * (RTA_MULTIPATH); nvia 1 is a plain route. */
 int nl_route_add_multipath(struct ns_ctx *ctx, const char *dst,
-                           const char *const *via, int nvia);
+			   const char *const *via, int nvia);
 /* Write value to /proc/sys/KEY inside ctx's namespace (per-namespace
- * sysctls, e.g. "net/ipv4/ip_forward", "net/ipv4/fib_multipath_hash_policy"). */
+ * sysctls, e.g. "net/ipv4/ip_forward", "net/ipv4/fib_multipath_hash_policy").
+ */
 int ns_sysctl_set(struct ns_ctx *ctx, const char *key, const char *value);
 int nl_neigh_add(struct ns_ctx *ctx, const char *name, const char *ip,
-                 const char *mac); /* permanent entry */
+		 const char *mac); /* permanent entry */
 
 /*
  * Delete link name only if its alias starts with alias_prefix (refuses
  * with EPERM otherwise).  A link that does not exist is not an error when
  * missing_ok.
  */
-int nl_link_del(struct ns_ctx *ctx, const char *name,
-                const char *alias_prefix, int missing_ok);
+int nl_link_del(struct ns_ctx *ctx, const char *name, const char *alias_prefix,
+		int missing_ok);
 
 /* Queries. */
-int nl_link_exists(struct ns_ctx *ctx, const char *name); /* 1, 0, -1 */
+int nl_link_exists(struct ns_ctx *ctx, const char *name);  /* 1, 0, -1 */
 int nl_link_ifindex(struct ns_ctx *ctx, const char *name); /* >0 or -1 */
 int nl_link_get_alias(struct ns_ctx *ctx, const char *name, char *buf,
-                      size_t len);
+		      size_t len);
 int nl_link_get_mac(struct ns_ctx *ctx, const char *name, char *buf,
-                    size_t len);
+		    size_t len);
 int nl_link_stats(struct ns_ctx *ctx, const char *name,
-                  struct nl_link_stats *st);
+		  struct nl_link_stats *st);
 /* The kind: "veth", "bridge", "tun", "macvtap", ... into buf;
  * "device" for a link without one (a NIC, lo). */
-int nl_link_kind(struct ns_ctx *ctx, const char *name, char *buf,
-                 size_t len);
+int nl_link_kind(struct ns_ctx *ctx, const char *name, char *buf, size_t len);
 /* Call fn(name, alias, arg) for each link whose alias starts with prefix. */
 int nl_link_foreach_tagged(struct ns_ctx *ctx, const char *alias_prefix,
-                           void (*fn)(const char *name, const char *alias,
-                                      void *arg),
-                           void *arg);
+			   void (*fn)(const char *name, const char *alias,
+				      void *arg),
+			   void *arg);
 
 /*
  * NAPI (netsetup/napi.c).  GRO on a link (ETHTOOL_SGRO, inside ctx's

@@ -78,7 +78,7 @@ ctl_cleanup(struct vrctl *v, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "s:hn", opts, NULL)) != -1) {
 		if (ch == 'n')
 			json_object_object_add(params, "dry_run",
-			                       json_object_new_boolean(1));
+					       json_object_new_boolean(1));
 		else if (!ctl_common_opt(v, cmd, ch))
 			goto usage;
 	}
@@ -105,7 +105,7 @@ ctl_autostart(struct vrctl *v, int argc, char **argv)
 	}
 	if (strcmp(sub, "add") == 0) {
 		if ((params = ctl_topo_params(v, cmd, "autostart.add", argc - 1,
-		                              argv + 1)) == NULL)
+					      argv + 1)) == NULL)
 			return VRCTL_EUSAGE;
 		if (!json_object_object_get_ex(params, "topology", NULL)) {
 			json_object_put(params);
@@ -117,9 +117,9 @@ ctl_autostart(struct vrctl *v, int argc, char **argv)
 	if (strcmp(sub, "remove") == 0 && argc == 3) {
 		params = json_object_new_object();
 		json_object_object_add(params, "name",
-		                       json_object_new_string(argv[2]));
+				       json_object_new_string(argv[2]));
 		return ctl_run(v, "autostart.remove", params,
-		               v->out->autostart);
+			       v->out->autostart);
 	}
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
 		ctl_usage(cmd, 0);

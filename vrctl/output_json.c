@@ -15,9 +15,9 @@ json_print(json_object *o)
 static void
 json_event(json_object *o)
 {
-	printf("%s\n", json_object_to_json_string_ext(
-	                   o, JSON_C_TO_STRING_PLAIN |
-	                          JSON_C_TO_STRING_NOSLASHESCAPE));
+	printf("%s\n",
+	       json_object_to_json_string_ext(
+		   o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 static void

@@ -22,9 +22,9 @@ struct output {
 	void (*stopped)(json_object *result);
 	void (*topologies)(json_object *result); /* `topology` without NAME */
 	void (*plan)(json_object *result);
-	void (*cleaned)(json_object *result);   /* cleanup */
+	void (*cleaned)(json_object *result);	/* cleanup */
 	void (*autostart)(json_object *result); /* autostart list/add/remove */
-	void (*event)(json_object *params);     /* one `watch` notification */
+	void (*event)(json_object *params);	/* one `watch` notification */
 	void (*error)(json_object *error);
 };
 
@@ -79,10 +79,10 @@ int ctl_cleanup(struct vrctl *v, int argc, char **argv);
 int ctl_autostart(struct vrctl *v, int argc, char **argv);
 /* start/topology option parsing, shared with `autostart add`. */
 json_object *ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
-                             const char *method, int argc, char **argv);
+			     const char *method, int argc, char **argv);
 int ctl_common_opt(struct vrctl *v, const struct ctl_command *cmd, int ch);
 int ctl_noargs(struct vrctl *v, const struct ctl_command *cmd, int argc,
-               char **argv);
+	       char **argv);
 const struct ctl_command *ctl_command_find(const char *name);
 
 void show_topology(json_object *t); /* a running topology (status, start) */
@@ -107,11 +107,11 @@ json_object *bench_cli(int argc, char **argv); /* {"argv","cwd"} */
 int bench_dir_prepare(const char *dir, const char *marker, int *made);
 void bench_iso_now(char *buf, size_t len);
 void bench_stamp_now(char *buf, size_t len);
-int bench_call(struct vrctl *v, const struct output *eout,
-	       json_object *params, json_object *cli, const char *dir,
-	       json_object **recp, int *plot_rv);
-json_object *bench_compare_runs(struct bench_run *r, size_t n,
-				const char *svg, int json, int quiet);
+int bench_call(struct vrctl *v, const struct output *eout, json_object *params,
+	       json_object *cli, const char *dir, json_object **recp,
+	       int *plot_rv);
+json_object *bench_compare_runs(struct bench_run *r, size_t n, const char *svg,
+				int json, int quiet);
 
 /* A run in words, field by field (plot.c), for titles and labels. */
 enum {

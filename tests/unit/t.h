@@ -16,7 +16,7 @@ static int t_failed, t_checks;
 		if (!(cond)) {                                                 \
 			t_failed++;                                            \
 			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
-			        __LINE__, #cond);                              \
+				__LINE__, #cond);                              \
 		}                                                              \
 	} while (0)
 
@@ -27,8 +27,8 @@ static int t_failed, t_checks;
 		if (t_a == NULL || t_b == NULL || strcmp(t_a, t_b) != 0) {     \
 			t_failed++;                                            \
 			fprintf(stderr, "%s:%d: \"%s\" != \"%s\"\n", __FILE__, \
-			        __LINE__, t_a ? t_a : "(null)",                \
-			        t_b ? t_b : "(null)");                         \
+				__LINE__, t_a ? t_a : "(null)",                \
+				t_b ? t_b : "(null)");                         \
 		}                                                              \
 	} while (0)
 
@@ -39,7 +39,7 @@ static int t_failed, t_checks;
 		if (t_a != t_b) {                                              \
 			t_failed++;                                            \
 			fprintf(stderr, "%s:%d: %s == %lld, expected %lld\n",  \
-			        __FILE__, __LINE__, #a, t_a, t_b);             \
+				__FILE__, __LINE__, #a, t_a, t_b);             \
 		}                                                              \
 	} while (0)
 
