@@ -186,58 +186,64 @@ plan_cpus(const struct pin_plan *plan, int node, const struct vthread *t)
 	return a ? &a->cpus : NULL;
 }
 
+/*
+ * Place one thread: SCHED_FIFO at rt_prio (when > 0), then the CPUs (when
+ * cpus is not NULL), read back.  0 placed (or gone meanwhile), -1 with err.
+ */
+static int
+thread_place(const struct vthread *t, const cpu_set_t *cpus, int rt_prio,
+	     char *err, size_t errlen)
+{
+	char want[256], got[256];
+	cpu_set_t back;
+
+	if (rt_prio > 0) {
+		struct sched_param sp = {.sched_priority = rt_prio};
+		if (sched_setscheduler(t->tid, SCHED_FIFO, &sp) == -1) {
+			msgf(err, errlen, "SCHED_FIFO %d for %s tid %d: %s",
+			     rt_prio, t->name, t->tid, strerror(errno));
+			return -1;
+		}
+	}
+	if (cpus == NULL)
+		return 0;
+	if (sched_setaffinity(t->tid, sizeof(*cpus), cpus) == -1) {
+		if (errno == ESRCH)
+			return 0; /* a worker thread that exited */
+		msgf(err, errlen, "sched_setaffinity(%s tid %d, %s): %s",
+		     t->name, t->tid, cpulist_format(cpus, want, sizeof(want)),
+		     strerror(errno));
+		return -1;
+	}
+	if (sched_getaffinity(t->tid, sizeof(back), &back) == 0 &&
+	    !CPU_EQUAL(&back, cpus)) {
+		msgf(err, errlen,
+		     "%s tid %d: affinity reads back as %s, planned %s (a "
+		     "cgroup cpuset may forbid it)",
+		     t->name, t->tid, cpulist_format(&back, got, sizeof(got)),
+		     cpulist_format(cpus, want, sizeof(want)));
+		return -1;
+	}
+	return 0;
+}
+
 int
 threads_apply(pid_t pid, const struct pin_plan *plan, int node, int rt_prio,
 	      char *err, size_t errlen)
 {
 	struct vthread *v = NULL;
 	int n, rc = -1;
-	char want[256], got[256];
 
 	if ((n = threads_list(pid, &v)) == -1) {
-		snprintf(err, errlen, "cannot list threads of QEMU pid %d: %s",
-			 pid, strerror(errno));
+		msgf(err, errlen, "cannot list threads of QEMU pid %d: %s", pid,
+		     strerror(errno));
 		return -1;
 	}
-	for (int i = 0; i < n; i++) {
-		const cpu_set_t *cpus = plan_cpus(plan, node, &v[i]);
-		cpu_set_t back;
-
-		if (v[i].kind == PIN_VCPU && rt_prio > 0) {
-			struct sched_param sp = {.sched_priority = rt_prio};
-			if (sched_setscheduler(v[i].tid, SCHED_FIFO, &sp) ==
-			    -1) {
-				snprintf(err, errlen,
-					 "SCHED_FIFO %d for %s tid %d: %s",
-					 rt_prio, v[i].name, v[i].tid,
-					 strerror(errno));
-				goto fail;
-			}
-		}
-		if (cpus == NULL)
-			continue;
-		if (sched_setaffinity(v[i].tid, sizeof(*cpus), cpus) == -1) {
-			if (errno == ESRCH)
-				continue; /* a worker thread that exited */
-			snprintf(err, errlen,
-				 "sched_setaffinity(%s tid %d, %s): %s",
-				 v[i].name, v[i].tid,
-				 cpulist_format(cpus, want, sizeof(want)),
-				 strerror(errno));
+	for (int i = 0; i < n; i++)
+		if (thread_place(&v[i], plan_cpus(plan, node, &v[i]),
+				 v[i].kind == PIN_VCPU ? rt_prio : 0, err,
+				 errlen) == -1)
 			goto fail;
-		}
-		if (sched_getaffinity(v[i].tid, sizeof(back), &back) == -1)
-			continue;
-		if (!CPU_EQUAL(&back, cpus)) {
-			snprintf(err, errlen,
-				 "%s tid %d: affinity reads back as %s, "
-				 "planned %s (a cgroup cpuset may forbid it)",
-				 v[i].name, v[i].tid,
-				 cpulist_format(&back, got, sizeof(got)),
-				 cpulist_format(cpus, want, sizeof(want)));
-			goto fail;
-		}
-	}
 	rc = 0;
 fail:
 	free(v);
@@ -361,7 +367,6 @@ threads_netns_apply(const struct topo_plan *p, int node, int rt_prio, char *err,
 {
 	const struct pin_plan *plan = p->opts.pin ? &p->pin : NULL;
 	struct vthread *v = NULL;
-	char want[256], got[256];
 	int n, rc = -1;
 
 	if ((n = threads_netns_list(p, node, &v, err, errlen)) == -1)
@@ -377,40 +382,10 @@ threads_netns_apply(const struct topo_plan *p, int node, int rt_prio, char *err,
 		const struct pin_assign *a =
 		    plan ? pin_plan_find(plan, node, PIN_VCPU, v[i].index)
 			 : NULL;
-		cpu_set_t back;
 
-		if (rt_prio > 0) {
-			struct sched_param sp = {.sched_priority = rt_prio};
-			if (sched_setscheduler(v[i].tid, SCHED_FIFO, &sp) ==
-			    -1) {
-				snprintf(err, errlen,
-					 "SCHED_FIFO %d for %s tid %d: %s",
-					 rt_prio, v[i].name, v[i].tid,
-					 strerror(errno));
-				goto fail;
-			}
-		}
-		if (a == NULL)
-			continue;
-		if (sched_setaffinity(v[i].tid, sizeof(a->cpus), &a->cpus) ==
-		    -1) {
-			snprintf(err, errlen,
-				 "sched_setaffinity(%s tid %d, %s): %s",
-				 v[i].name, v[i].tid,
-				 cpulist_format(&a->cpus, want, sizeof(want)),
-				 strerror(errno));
+		if (thread_place(&v[i], a ? &a->cpus : NULL, rt_prio, err,
+				 errlen) == -1)
 			goto fail;
-		}
-		if (sched_getaffinity(v[i].tid, sizeof(back), &back) == 0 &&
-		    !CPU_EQUAL(&back, &a->cpus)) {
-			snprintf(err, errlen,
-				 "%s tid %d: affinity reads back as %s, "
-				 "planned %s",
-				 v[i].name, v[i].tid,
-				 cpulist_format(&back, got, sizeof(got)),
-				 cpulist_format(&a->cpus, want, sizeof(want)));
-			goto fail;
-		}
 	}
 	rc = 0;
 fail:
