@@ -261,6 +261,33 @@ watch_end_all(void)
 
 static void restart_due(evutil_socket_t fd, short what, void *arg);
 
+/* Arm the next restart of a down node (backoff 1, 2, 4 ... 30 s), unless
+ * the policy, the limit or a restart under way says no. */
+static void
+restart_schedule(struct node_rt *rt)
+{
+	struct run *r = rt->run;
+	struct timeval tv;
+	int ms;
+
+	if (!r->on_failure || r->state != RUN_RUNNING || sup_closing ||
+	    rt->restarting || rt->timer)
+		return;
+	if (rt->restarts >= r->restart_limit) {
+		log_warnx("%s/%s: restart limit (%d) reached; left down",
+			  r->plan->opts.name, r->plan->nodes[rt->node].name,
+			  r->restart_limit);
+		return;
+	}
+	ms = RESTART_BACKOFF_MS << (rt->restarts < 5 ? rt->restarts : 5);
+	if (ms > RESTART_BACKOFF_MAX)
+		ms = RESTART_BACKOFF_MAX;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = ms % 1000 * 1000;
+	rt->timer = evtimer_new(sup_base, restart_due, rt);
+	evtimer_add(rt->timer, &tv);
+}
+
 struct restart_op {
 	struct run *run;
 	int node;
@@ -293,20 +320,7 @@ restart_done(void *arg)
 			  r->plan->nodes[op->node].name, op->d->err);
 		msgf(rt->last_event, sizeof(rt->last_event), "restart failed");
 		sup_event("node", r, op->node, "restart failed");
-		/* try again, within the limit */
-		if (r->state == RUN_RUNNING && !sup_closing &&
-		    rt->restarts < r->restart_limit) {
-			int ms = RESTART_BACKOFF_MS
-				 << (rt->restarts < 5 ? rt->restarts : 5);
-			struct timeval tv;
-
-			if (ms > RESTART_BACKOFF_MAX)
-				ms = RESTART_BACKOFF_MAX;
-			tv.tv_sec = ms / 1000;
-			tv.tv_usec = ms % 1000 * 1000;
-			rt->timer = evtimer_new(sup_base, restart_due, rt);
-			evtimer_add(rt->timer, &tv);
-		}
+		restart_schedule(rt); /* again, within the limit */
 	}
 	free(op->d);
 	free(op);
@@ -353,27 +367,11 @@ static void
 node_down(struct run *r, int n, const char *why)
 {
 	struct node_rt *rt = &r->nrt[n];
-	struct timeval tv;
-	int ms;
 
 	rt->down = 1;
 	vr_strlcpy(rt->last_event, why, sizeof(rt->last_event));
 	sup_event("node", r, n, why);
-	if (!r->on_failure || rt->restarting || rt->timer || sup_closing)
-		return;
-	if (rt->restarts >= r->restart_limit) {
-		log_warnx("%s/%s: restart limit (%d) reached; left down",
-			  r->plan->opts.name, r->plan->nodes[n].name,
-			  r->restart_limit);
-		return;
-	}
-	ms = RESTART_BACKOFF_MS << (rt->restarts < 5 ? rt->restarts : 5);
-	if (ms > RESTART_BACKOFF_MAX)
-		ms = RESTART_BACKOFF_MAX;
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = ms % 1000 * 1000;
-	rt->timer = evtimer_new(sup_base, restart_due, rt);
-	evtimer_add(rt->timer, &tv);
+	restart_schedule(rt);
 }
 
 /* ---- libvirt events and reconnection ----------------------------------------
