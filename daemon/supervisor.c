@@ -42,6 +42,12 @@ static int sup_stopping_all; /* stop_on_exit in progress */
 static struct event *reconnect_ev;
 static int reconnect_ms;
 
+/* Scanning for orphans costs a netlink dump and a libvirt call per domain:
+ * status reuses the last answer for two seconds, or until something
+ * changes (sup_event). */
+static json_object *orphans_cache;
+static uint64_t orphans_when;
+
 static struct rpc_req **watchers;
 static int nwatchers;
 static struct event *watch_ev;
@@ -186,6 +192,8 @@ sup_event(const char *kind, struct run *r, int node, const char *what)
 {
 	json_object *ev;
 
+	json_object_put(orphans_cache); /* what exists has changed */
+	orphans_cache = NULL;
 	if (r && node >= 0)
 		log_info("%s/%s: %s", r->plan->opts.name,
 			 r->plan->nodes[node].name, what);
@@ -668,22 +676,15 @@ sup_orphans(void)
 	return orphans;
 }
 
-/* Scanning costs a netlink dump and a libvirt call per domain: status
- * reuses the last answer for a while. */
-static json_object *orphans_cache;
-
 json_object *
 sup_status_orphans(void)
 {
-	json_object **cache = &orphans_cache;
-	static uint64_t when;
-
-	if (*cache == NULL || now_ms() - when > 2000 || job_count() > 0) {
-		json_object_put(*cache);
-		*cache = sup_orphans();
-		when = now_ms();
+	if (orphans_cache == NULL || now_ms() - orphans_when > 2000) {
+		json_object_put(orphans_cache);
+		orphans_cache = sup_orphans();
+		orphans_when = now_ms();
 	}
-	return json_object_get(*cache);
+	return json_object_get(orphans_cache);
 }
 
 void
@@ -700,6 +701,8 @@ sup_method_cleanup(struct rpc_req *req)
 			  "a start or stop is in progress; clean up after it");
 		return;
 	}
+	json_object_put(orphans_cache); /* about to change */
+	orphans_cache = NULL;
 	orphans = sup_orphans();
 	if (!dry && adopt_cleanup(orphans, err, sizeof(err)) == -1) {
 		rpc_error(req, PROTO_E_STOP, orphans,
