@@ -30,49 +30,11 @@ command -v qemu-system-x86_64 >/dev/null 2>&1 ||
 command -v ip >/dev/null 2>&1 || skip "iproute2 missing"
 
 pfx=vrt-img-$$
-H=$pfx-host S=$pfx-src D=$pfx-dst
 MAC0=52:54:00:5e:00:01
 MAC1=52:54:00:5e:00:02
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vrt-img.XXXXXX")
 
-stop_qemu() {
-	[ -s "$tmp/qemu.pid" ] || return 0
-	pid=$(cat "$tmp/qemu.pid")
-	rm -f "$tmp/qemu.pid"
-	kill "$pid" 2>/dev/null || return 0
-	n=0
-	while kill -0 "$pid" 2>/dev/null && [ $n -lt 100 ]; do
-		sleep 0.1
-		n=$((n + 1))
-	done
-	kill -9 "$pid" 2>/dev/null || :
-}
-
-cleanup() {
-	rc=$?
-	trap - EXIT INT TERM
-	stop_qemu
-	for ns in $H $S $D; do
-		ip netns del "$ns" 2>/dev/null || :
-	done
-	if ip netns list | grep -q "^$pfx-"; then
-		echo "FAIL: namespaces left behind: $(ip netns list | grep "^$pfx-")"
-		rc=1
-	fi
-	if [ "$rc" -ne 0 ] && [ -f "$tmp/console.log" ]; then
-		echo "--- console.log (tail)"
-		tail -n 30 "$tmp/console.log"
-	fi
-	rm -rf "$tmp"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
+. "$root/tests/images/bootnet.sh"
 
 # --- image ---------------------------------------------------------------------
 if [ -n "${VR_GUEST_IMAGE:-}" ]; then
@@ -84,29 +46,8 @@ else
 	"$root/images/build-guest" -o "$image" >/dev/null
 fi
 
-# --- namespaces ------------------------------------------------------------------
-ip netns add "$H"
-ip netns add "$S"
-ip netns add "$D"
-for ns in $H $S $D; do
-	ip -n "$ns" link set lo up
-done
-
-# port K: tapK + vhK on bridge brK in the host namespace; vp0 in NS.
-port() { # K NS ADDR GW
-	ip -n "$H" tuntap add dev "tap$1" mode tap
-	ip -n "$H" link add "br$1" type bridge
-	ip -n "$H" link add "vh$1" type veth peer name vp0 netns "$2"
-	ip -n "$H" link set "tap$1" master "br$1" up
-	ip -n "$H" link set "vh$1" master "br$1" up
-	ip -n "$H" link set "br$1" up
-	ip -n "$2" addr add "$3" dev vp0
-	ip -n "$2" link set vp0 up
-	ip -n "$2" route add default via "$4"
-}
-port 0 "$S" 198.18.1.2/24 198.18.1.1
-port 1 "$D" 198.18.2.2/24 198.18.2.1
-sink_mac=$(ip netns exec "$D" cat /sys/class/net/vp0/address)
+# --- namespaces (tests/images/bootnet.sh) ------------------------------------
+bootnet_up
 
 # --- boot 1: a working router --------------------------------------------------------
 taps=tap0=$MAC0,tap1=$MAC1
