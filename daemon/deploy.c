@@ -523,11 +523,17 @@ node_ready(struct deploy *d, const struct topo_node *nd)
 }
 
 static int
-nodes_wait_ready(struct job *j, struct deploy *d, uint64_t t0)
+nodes_wait_ready(struct job *j, struct deploy *d, uint64_t t0, int only)
 {
 	const struct topo_plan *p = d->plan;
 	uint64_t deadline = t0 + (uint64_t)p->opts.timeout_sec * 1000;
 	int ready[TOPO_MAX_NODES] = {0}, left = p->nnodes;
+
+	if (only >= 0) { /* one node (a restart): the others are up */
+		for (int n = 0; n < p->nnodes; n++)
+			ready[n] = n != only;
+		left = 1;
+	}
 
 	while (left > 0) {
 		for (int n = 0; n < p->nnodes; n++) {
@@ -676,7 +682,7 @@ deploy_teardown(const struct topo_plan *p, char *err, size_t errlen)
  */
 
 static int
-deploy_pin(struct deploy *d)
+deploy_pin(struct deploy *d, int only)
 {
 	const struct topo_plan *p = d->plan;
 	char err[1024];
@@ -684,7 +690,11 @@ deploy_pin(struct deploy *d)
 	if (!p->opts.pin && p->opts.rt_prio == 0)
 		return 0;
 	for (int n = 0; n < p->nnodes; n++) {
-		pid_t pid = vm_qemu_pid(p->nodes[n].domain);
+		pid_t pid;
+
+		if (only >= 0 && n != only)
+			continue;
+		pid = vm_qemu_pid(p->nodes[n].domain);
 
 		if (pid == -1)
 			return deploy_fail(d, PROTO_E_PIN, "pin",
@@ -820,9 +830,10 @@ deploy_start(struct job *j, struct deploy *d)
 		goto fail;
 	job_progress(j, "ready", "waiting for %d guest%s to report ready",
 		     p->nnodes, p->nnodes > 1 ? "s" : "");
-	if (nodes_wait_ready(j, d, t0) == -1 || deploy_fault(d, "ready") == -1)
+	if (nodes_wait_ready(j, d, t0, -1) == -1 ||
+	    deploy_fault(d, "ready") == -1)
 		goto fail;
-	if (deploy_pin(d) == -1 || deploy_fault(d, "pin") == -1)
+	if (deploy_pin(d, -1) == -1 || deploy_fault(d, "pin") == -1)
 		goto fail;
 	json_object_put(pj);
 	ns_close(host);
@@ -877,10 +888,9 @@ deploy_restart_node(struct job *j, struct deploy *d, int n)
 {
 	const struct topo_plan *p = d->plan;
 	const struct topo_node *nd = &p->nodes[n];
-	uint64_t t0, deadline;
+	uint64_t t0;
 	json_object *pj;
 	char err[1024];
-	pid_t pid;
 	int r;
 
 	d->code = 0;
@@ -902,33 +912,9 @@ deploy_restart_node(struct job *j, struct deploy *d, int n)
 	json_object_put(pj);
 	if (r == -1)
 		return;
-	deadline = t0 + (uint64_t)p->opts.timeout_sec * 1000;
-	while ((r = node_ready(d, nd)) == 0) {
-		if (job_cancelled(j) || now_ms() > deadline) {
-			deploy_fail(d, PROTO_E_TIMEOUT, "ready",
-				    "guest %s did not report ready within %d s",
-				    nd->name, p->opts.timeout_sec);
-			r = -1;
-			break;
-		}
-		usleep(READY_POLL_MS * 1000);
-	}
-	if (r == 1 && (p->opts.pin || p->opts.rt_prio)) {
-		if ((pid = vm_qemu_pid(nd->domain)) == -1 ||
-		    threads_apply(pid, p->opts.pin ? &p->pin : NULL, n,
-				  p->opts.rt_prio, err, sizeof(err)) == -1) {
-			deploy_fail(d, PROTO_E_PIN, "pin", "%s: %s", nd->name,
-				    pid == -1 ? "no QEMU process" : err);
-			r = -1;
-		}
-	}
-	if (r == -1) {
+	if (nodes_wait_ready(j, d, t0, n) == -1 || deploy_pin(d, n) == -1) {
 		/* leave no half-started domain behind; the links stay */
 		if (vm_destroy(nd->domain, err, sizeof(err)) == -1)
 			log_warnx("%s", err);
-		return;
 	}
-	d->boot_ms = now_ms() - t0;
-	job_progress(j, "ready", "%s is forwarding again (%.1f s)", nd->name,
-		     d->boot_ms / 1000.0);
 }
