@@ -40,7 +40,7 @@ endif()
 # path is pinned to the source tree so /etc/vrouterd/topologies cannot
 # change the result.
 add_executable(test_topofile ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_topofile.c
-	${CMAKE_SOURCE_DIR}/vrctl/show_plan.c)
+	${CMAKE_SOURCE_DIR}/vrctl/show_plan.c ${CMAKE_SOURCE_DIR}/vrctl/jget.c)
 target_link_libraries(test_topofile PRIVATE vrouter)
 target_include_directories(test_topofile PRIVATE
 	${CMAKE_CURRENT_SOURCE_DIR}/unit ${CMAKE_SOURCE_DIR}/vrctl)
