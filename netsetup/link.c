@@ -56,8 +56,8 @@ ns_parse_mac(struct ns_ctx *ctx, const char *what, const char *mac,
 
 /* Send a link creation request and explain a failure. */
 static int
-link_add(struct ns_ctx *ctx, struct rtnl_link *link, const char *kind,
-	 const char *name)
+link_send(struct ns_ctx *ctx, struct rtnl_link *link, const char *kind,
+	  const char *name)
 {
 	char hint[256];
 	int err, e;
@@ -115,6 +115,22 @@ link_tag(struct ns_ctx *ctx, const char *name, const char *alias)
 	return rv;
 }
 
+/* Create link (name, kind) tagged with alias; nothing is left on failure. */
+static int
+link_add(struct ns_ctx *ctx, struct rtnl_link *link, const char *kind,
+	 const char *name, const char *alias)
+{
+	if (alias != NULL)
+		rtnl_link_set_ifalias(link, alias);
+	if (link_send(ctx, link, kind, name) == -1)
+		return -1;
+	if (link_tag(ctx, name, alias) == -1) {
+		link_rollback(ctx, name);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 check_alias(struct ns_ctx *ctx, const char *what, const char *name,
 	    const char *alias)
@@ -147,14 +163,8 @@ link_simple_add(struct ns_ctx *ctx, const char *kind, const char *name,
 		ns_fail_nl(ctx, err, NULL, "%s %s", what, name);
 		goto fail;
 	}
-	if (alias != NULL)
-		rtnl_link_set_ifalias(link, alias);
-	if (link_add(ctx, link, kind, name) == -1)
+	if (link_add(ctx, link, kind, name, alias) == -1)
 		goto fail;
-	if (link_tag(ctx, name, alias) == -1) {
-		link_rollback(ctx, name);
-		goto fail;
-	}
 	rv = 0;
 fail:
 	if (link != NULL)
@@ -411,14 +421,8 @@ nl_macvtap_add(struct ns_ctx *ctx, const char *name, const char *alias,
 	}
 	if (addr != NULL)
 		rtnl_link_set_addr(link, addr); /* takes its own reference */
-	if (alias != NULL)
-		rtnl_link_set_ifalias(link, alias);
-	if (link_add(ctx, link, "macvtap", name) == -1)
+	if (link_add(ctx, link, "macvtap", name, alias) == -1)
 		goto fail;
-	if (link_tag(ctx, name, alias) == -1) {
-		link_rollback(ctx, name);
-		goto fail;
-	}
 	rv = 0;
 fail:
 	if (addr != NULL)
