@@ -169,34 +169,19 @@ domxml_escape(const char *s)
 	return b.s;
 }
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static int
 check_path(const char *what, const char *path, char *err, size_t errlen)
 {
 	if (path == NULL || path[0] != '/') {
-		seterr(err, errlen, "domain XML: %s: %s", what,
-		       path ? "not an absolute path" : "missing");
+		msgf(err, errlen, "domain XML: %s: %s", what,
+		     path ? "not an absolute path" : "missing");
 		return -1;
 	}
 	if (!xml_text_ok(path)) {
-		seterr(err, errlen,
-		       "domain XML: %s: contains a character XML cannot carry "
-		       "(control character or invalid UTF-8)",
-		       what);
+		msgf(err, errlen,
+		     "domain XML: %s: contains a character XML cannot carry "
+		     "(control character or invalid UTF-8)",
+		     what);
 		return -1;
 	}
 	return 0;
@@ -209,18 +194,18 @@ check_input(const struct topo_plan *p, int node, const struct domxml_env *env,
 	const struct topo_node *n;
 
 	if (p == NULL || env == NULL) {
-		seterr(err, errlen, "domain XML: no plan");
+		msgf(err, errlen, "domain XML: no plan");
 		return -1;
 	}
 	if (node < 0 || node >= p->nnodes) {
-		seterr(err, errlen, "domain XML: no node %d (plan has %d)",
-		       node, p->nnodes);
+		msgf(err, errlen, "domain XML: no node %d (plan has %d)", node,
+		     p->nnodes);
 		return -1;
 	}
 	n = &p->nodes[node];
 	if (n->vcpus < 1 || n->memory_mib < 1) {
-		seterr(err, errlen, "domain XML: node %s: %d vCPUs, %d MiB",
-		       n->name, n->vcpus, n->memory_mib);
+		msgf(err, errlen, "domain XML: node %s: %d vCPUs, %d MiB",
+		     n->name, n->vcpus, n->memory_mib);
 		return -1;
 	}
 	if (check_path("kernel", env->kernel, err, errlen) == -1 ||
@@ -230,9 +215,9 @@ check_input(const struct topo_plan *p, int node, const struct domxml_env *env,
 	     check_path("emulator", env->emulator, err, errlen) == -1))
 		return -1;
 	if (env->plan_json != NULL && !xml_text_ok(env->plan_json)) {
-		seterr(err, errlen,
-		       "domain XML: the plan contains a character XML cannot "
-		       "carry");
+		msgf(err, errlen,
+		     "domain XML: the plan contains a character XML cannot "
+		     "carry");
 		return -1;
 	}
 	return 0;
@@ -331,18 +316,18 @@ domxml_build(const struct topo_plan *p, int node, const struct domxml_env *env,
 		return NULL;
 	n = &p->nodes[node];
 	if (topo_node_cmdline(p, node, cmdline, sizeof(cmdline)) == -1) {
-		seterr(err, errlen,
-		       "domain XML: node %s: kernel command line "
-		       "too long",
-		       n->name);
+		msgf(err, errlen,
+		     "domain XML: node %s: kernel command line "
+		     "too long",
+		     n->name);
 		return NULL;
 	}
 	if (!xml_text_ok(n->domain) || !xml_text_ok(cmdline) ||
 	    !xml_text_ok(p->opts.topology) || !xml_text_ok(p->opts.name)) {
-		seterr(err, errlen,
-		       "domain XML: node %s: a name contains a "
-		       "character XML cannot carry",
-		       n->name);
+		msgf(err, errlen,
+		     "domain XML: node %s: a name contains a "
+		     "character XML cannot carry",
+		     n->name);
 		return NULL;
 	}
 

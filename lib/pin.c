@@ -39,21 +39,6 @@ pin_kind_parse(const char *s)
 	return -1;
 }
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* The CPUs of set in ascending order; returns how many. */
 static int
 set_to_array(const cpu_set_t *set, int *cpus)
@@ -100,22 +85,22 @@ check_input(const struct pin_input *in, int *total_vcpus, int *total_assign,
 	long v = 0, a = 0;
 
 	if (in->nnodes < 1 || in->nnodes > PIN_MAX_NODES) {
-		seterr(err, errlen, "pinning: %d nodes (1-%d allowed)",
-		       in->nnodes, PIN_MAX_NODES);
+		msgf(err, errlen, "pinning: %d nodes (1-%d allowed)",
+		     in->nnodes, PIN_MAX_NODES);
 		return -1;
 	}
 	for (int i = 0; i < in->nnodes; i++) {
 		if (in->vcpus[i] < 1 || in->vcpus[i] > PIN_MAX_VCPUS_NODE) {
-			seterr(err, errlen,
-			       "pinning: node %d has %d vCPUs (1-%d allowed)",
-			       i, in->vcpus[i], PIN_MAX_VCPUS_NODE);
+			msgf(err, errlen,
+			     "pinning: node %d has %d vCPUs (1-%d allowed)", i,
+			     in->vcpus[i], PIN_MAX_VCPUS_NODE);
 			return -1;
 		}
 		if (in->nics[i] < 0 || in->nics[i] > PIN_MAX_NICS_NODE) {
-			seterr(err, errlen,
-			       "pinning: node %d has %d vhost threads (0-%d "
-			       "allowed)",
-			       i, in->nics[i], PIN_MAX_NICS_NODE);
+			msgf(err, errlen,
+			     "pinning: node %d has %d vhost threads (0-%d "
+			     "allowed)",
+			     i, in->nics[i], PIN_MAX_NICS_NODE);
 			return -1;
 		}
 		v += in->vcpus[i];
@@ -142,22 +127,22 @@ candidates(const struct pin_input *in, cpu_set_t *cand, struct pin_plan *p,
 	if (!in->has_restrict) {
 		*cand = in->online;
 		if (CPU_COUNT(cand) == 0) {
-			seterr(err, errlen, "pinning: no online CPU");
+			msgf(err, errlen, "pinning: no online CPU");
 			return -1;
 		}
 		return 0;
 	}
 	cpulist_format(&in->restrict_to, rbuf, sizeof(rbuf));
 	if (CPU_COUNT(&in->restrict_to) == 0) {
-		seterr(err, errlen, "--cpus: the list is empty (online: %s)",
-		       obuf);
+		msgf(err, errlen, "--cpus: the list is empty (online: %s)",
+		     obuf);
 		return -1;
 	}
 	CPU_AND(cand, &in->online, &in->restrict_to);
 	if (CPU_COUNT(cand) == 0) {
-		seterr(err, errlen,
-		       "--cpus %s: none of these CPUs is online (online: %s)",
-		       rbuf, obuf);
+		msgf(err, errlen,
+		     "--cpus %s: none of these CPUs is online (online: %s)",
+		     rbuf, obuf);
 		return -1;
 	}
 	CPU_XOR(&off, &in->restrict_to, cand);
@@ -183,7 +168,7 @@ pin_plan_build(const struct pin_input *in, struct pin_plan *out, char *err,
 	memset(out, 0, sizeof(*out));
 	memset(&p, 0, sizeof(p));
 	if (in == NULL) {
-		seterr(err, errlen, "pinning: no input");
+		msgf(err, errlen, "pinning: no input");
 		return -1;
 	}
 	if (check_input(in, &nv, &na, err, errlen) == -1 ||

@@ -35,18 +35,6 @@ static const char *const role_names[] = {
     [ROLE_BACKEND] = "backend",
 };
 
-void
-topo_seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static const char *
 name_of(const char *const *names, size_t n, unsigned v)
 {
@@ -135,10 +123,10 @@ topo_name_check(const char *name, char *err, size_t errlen)
 		     (c == '-' && i > 0);
 	}
 	if (!ok) {
-		topo_seterr(err, errlen,
-			    "name '%.64s': use 1-%d characters a-z, 0-9 and "
-			    "'-', starting with a letter or digit",
-			    name ? name : "", TOPO_NAME_LEN);
+		msgf(err, errlen,
+		     "name '%.64s': use 1-%d characters a-z, 0-9 and "
+		     "'-', starting with a letter or digit",
+		     name ? name : "", TOPO_NAME_LEN);
 		return -1;
 	}
 	return 0;
@@ -157,10 +145,10 @@ topo_ifname_check(const char *ifname, char *err, size_t errlen)
 		     c != '=';
 	}
 	if (!ok) {
-		topo_seterr(err, errlen,
-			    "interface name '%.64s' is invalid (1-%d "
-			    "characters, no '/', ':', ',', '=' or whitespace)",
-			    ifname ? ifname : "", TOPO_IFNAMSIZ - 1);
+		msgf(err, errlen,
+		     "interface name '%.64s' is invalid (1-%d "
+		     "characters, no '/', ':', ',', '=' or whitespace)",
+		     ifname ? ifname : "", TOPO_IFNAMSIZ - 1);
 		return -1;
 	}
 	return 0;
@@ -243,9 +231,8 @@ topo_opts_set_ports(struct topo_opts *o, const char *s, char *err,
 			goto syntax;
 		}
 		if (*dst != '\0') {
-			topo_seterr(err, errlen,
-				    "ports '%.64s': '%s' given twice", s,
-				    dst == in ? "in" : "out");
+			msgf(err, errlen, "ports '%.64s': '%s' given twice", s,
+			     dst == in ? "in" : "out");
 			return -1;
 		}
 		vlen = n < TOPO_IFNAMSIZ ? n : TOPO_IFNAMSIZ - 1;
@@ -258,8 +245,8 @@ topo_opts_set_ports(struct topo_opts *o, const char *s, char *err,
 					 "interface name is longer than %d "
 					 "characters",
 					 TOPO_IFNAMSIZ - 1);
-			topo_seterr(err, errlen, "ports '%.64s': %s: %s", s,
-				    dst == in ? "in" : "out", ebuf);
+			msgf(err, errlen, "ports '%.64s': %s: %s", s,
+			     dst == in ? "in" : "out", ebuf);
 			return -1;
 		}
 		p += n;
@@ -269,10 +256,10 @@ topo_opts_set_ports(struct topo_opts *o, const char *s, char *err,
 	if (*in == '\0' || *out == '\0')
 		goto syntax;
 	if (strcmp(in, out) == 0) {
-		topo_seterr(err, errlen,
-			    "ports '%.64s': in and out must be different "
-			    "interfaces",
-			    s);
+		msgf(err, errlen,
+		     "ports '%.64s': in and out must be different "
+		     "interfaces",
+		     s);
 		return -1;
 	}
 	o->ports = PORTS_HOST;
@@ -280,8 +267,8 @@ topo_opts_set_ports(struct topo_opts *o, const char *s, char *err,
 	vr_strlcpy(o->port_out, out, sizeof(o->port_out));
 	return 0;
 syntax:
-	topo_seterr(err, errlen,
-		    "ports '%.64s': expected \"test\" or \"in=IF,out=IF\"", s);
+	msgf(err, errlen,
+	     "ports '%.64s': expected \"test\" or \"in=IF,out=IF\"", s);
 	return -1;
 }
 
@@ -295,7 +282,7 @@ get_str(json_object *obj, const char *key, const char **out, char *err,
 	if (!json_object_object_get_ex(obj, key, &v) || v == NULL)
 		return 0;
 	if (!json_object_is_type(v, json_type_string)) {
-		topo_seterr(err, errlen, "%s: expected a string", key);
+		msgf(err, errlen, "%s: expected a string", key);
 		return -1;
 	}
 	*out = json_object_get_string(v);
@@ -312,13 +299,13 @@ get_int(json_object *obj, const char *key, int min, int max, int *out,
 	if (!json_object_object_get_ex(obj, key, &v) || v == NULL)
 		return 0;
 	if (!json_object_is_type(v, json_type_int)) {
-		topo_seterr(err, errlen, "%s: expected an integer", key);
+		msgf(err, errlen, "%s: expected an integer", key);
 		return -1;
 	}
 	x = json_object_get_int64(v);
 	if (x < min || x > max) {
-		topo_seterr(err, errlen, "%s: %lld is out of range (%d-%d)",
-			    key, (long long)x, min, max);
+		msgf(err, errlen, "%s: %lld is out of range (%d-%d)", key,
+		     (long long)x, min, max);
 		return -1;
 	}
 	*out = (int)x;
@@ -333,7 +320,7 @@ get_bool(json_object *obj, const char *key, int *out, char *err, size_t errlen)
 	if (!json_object_object_get_ex(obj, key, &v) || v == NULL)
 		return 0;
 	if (!json_object_is_type(v, json_type_boolean)) {
-		topo_seterr(err, errlen, "%s: expected true or false", key);
+		msgf(err, errlen, "%s: expected true or false", key);
 		return -1;
 	}
 	*out = json_object_get_boolean(v) ? 1 : 0;
@@ -351,8 +338,8 @@ get_strbuf(json_object *obj, const char *key, char *buf, size_t len, char *err,
 	if (r <= 0)
 		return r;
 	if (strlen(s) >= len) {
-		topo_seterr(err, errlen, "%s: longer than %zu characters", key,
-			    len - 1);
+		msgf(err, errlen, "%s: longer than %zu characters", key,
+		     len - 1);
 		return -1;
 	}
 	vr_strlcpy(buf, s, len);
@@ -369,9 +356,8 @@ apply_enums(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 		return -1;
 	if (r == 1) {
 		if ((v = topo_accel_parse(s)) == -1) {
-			topo_seterr(err, errlen,
-				    "accel: '%.32s' is not auto, kvm or tcg",
-				    s);
+			msgf(err, errlen,
+			     "accel: '%.32s' is not auto, kvm or tcg", s);
 			return -1;
 		}
 		o->accel = v;
@@ -380,8 +366,8 @@ apply_enums(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 		return -1;
 	if (r == 1) {
 		if ((v = topo_link_parse(s)) == -1) {
-			topo_seterr(err, errlen,
-				    "link: '%.32s' is not tap or macvtap", s);
+			msgf(err, errlen, "link: '%.32s' is not tap or macvtap",
+			     s);
 			return -1;
 		}
 		o->link = v;
@@ -390,8 +376,8 @@ apply_enums(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 		return -1;
 	if (r == 1) {
 		if ((v = topo_backend_parse(s)) == -1) {
-			topo_seterr(err, errlen,
-				    "backend: '%.32s' is not vm or netns", s);
+			msgf(err, errlen, "backend: '%.32s' is not vm or netns",
+			     s);
 			return -1;
 		}
 		o->backend = v;
@@ -413,9 +399,8 @@ apply_strings(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 		return -1;
 	if (r == 1) {
 		if (strlen(s) > TOPO_FILE_MAX) {
-			topo_seterr(err, errlen,
-				    "topology_text: larger than %d bytes",
-				    TOPO_FILE_MAX);
+			msgf(err, errlen, "topology_text: larger than %d bytes",
+			     TOPO_FILE_MAX);
 			return -1;
 		}
 		o->file_text = s;
@@ -425,7 +410,7 @@ apply_strings(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 	if (r == 1 && (strchr(s, '/') != NULL || o->file_text != NULL)) {
 		/* a topology file: its name comes from the file */
 		if (strlen(s) >= sizeof(o->file)) {
-			topo_seterr(err, errlen, "topology: path too long");
+			msgf(err, errlen, "topology: path too long");
 			return -1;
 		}
 		vr_strlcpy(o->file, s, sizeof(o->file));
@@ -444,17 +429,16 @@ apply_strings(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 	    -1)
 		return -1;
 	if (o->image[0] != '\0' && o->image[0] != '/') {
-		topo_seterr(err, errlen,
-			    "image: '%.64s' is not an absolute path", o->image);
+		msgf(err, errlen, "image: '%.64s' is not an absolute path",
+		     o->image);
 		return -1;
 	}
 	if ((r = get_str(obj, "cpus", &s, err, errlen)) == -1)
 		return -1;
 	if (r == 1) {
 		if (cpulist_parse(s, &o->cpus) == -1) {
-			topo_seterr(
-			    err, errlen,
-			    "cpus: '%.64s' is not a CPU list (e.g. 0-3,6)", s);
+			msgf(err, errlen,
+			     "cpus: '%.64s' is not a CPU list (e.g. 0-3,6)", s);
 			return -1;
 		}
 		o->has_cpus = CPU_COUNT(&o->cpus) > 0;
@@ -469,24 +453,23 @@ topo_opts_apply(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 	json_object *v;
 
 	if (obj == NULL || !json_object_is_type(obj, json_type_object)) {
-		topo_seterr(err, errlen, "options: expected an object");
+		msgf(err, errlen, "options: expected an object");
 		return -1;
 	}
 	if (json_object_object_get_ex(obj, "cores", &v) &&
 	    json_object_is_type(v, json_type_int) &&
 	    json_object_get_int64(v) > TOPO_MAX_VCPUS) {
-		topo_seterr(err, errlen,
-			    "cores: %lld is more than the limit of %d vCPUs "
-			    "per node",
-			    (long long)json_object_get_int64(v),
-			    TOPO_MAX_VCPUS);
+		msgf(err, errlen,
+		     "cores: %lld is more than the limit of %d vCPUs "
+		     "per node",
+		     (long long)json_object_get_int64(v), TOPO_MAX_VCPUS);
 		return -1;
 	}
 	/* "memory" is accepted as an alias of "memory_mib" */
 	if (json_object_object_get_ex(obj, "memory", NULL) &&
 	    json_object_object_get_ex(obj, "memory_mib", NULL)) {
-		topo_seterr(err, errlen,
-			    "memory: give memory_mib or memory, not both");
+		msgf(err, errlen,
+		     "memory: give memory_mib or memory, not both");
 		return -1;
 	}
 	if (get_int(obj, "cores", 1, TOPO_MAX_VCPUS, &t.cores, err, errlen) ==

@@ -97,18 +97,18 @@ read_text(const char *path, char *err, size_t errlen)
 	size_t n;
 
 	if (f == NULL) {
-		topo_seterr(err, errlen, "%s: %s", path, strerror(errno));
+		msgf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	buf = xmalloc(TOPO_FILE_MAX + 1);
 	n = fread(buf, 1, TOPO_FILE_MAX + 1, f);
 	if (ferror(f)) {
-		topo_seterr(err, errlen, "%s: %s", path, strerror(errno));
+		msgf(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (n > TOPO_FILE_MAX) {
-		topo_seterr(err, errlen, "%s: larger than %d bytes", path,
-			    TOPO_FILE_MAX);
+		msgf(err, errlen, "%s: larger than %d bytes", path,
+		     TOPO_FILE_MAX);
 		goto fail;
 	}
 	buf[n] = '\0';
@@ -151,8 +151,8 @@ parse_text(const char *file, const char *text, char *err, size_t errlen)
 	for (size_t i = 0; i < off && i < len; i++)
 		if (text[i] == '\n')
 			line++;
-	topo_seterr(err, errlen, "%s: line %d: not valid JSON: %s", file, line,
-		    json_tokener_error_desc(e));
+	msgf(err, errlen, "%s: line %d: not valid JSON: %s", file, line,
+	     json_tokener_error_desc(e));
 	json_tokener_free(tok);
 	return NULL;
 }
@@ -312,10 +312,9 @@ tf_fail(struct tf *t, const char *path, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (path != NULL)
-		topo_seterr(t->err, t->errlen, "%s: %s: %s", t->file, path,
-			    msg);
+		msgf(t->err, t->errlen, "%s: %s: %s", t->file, path, msg);
 	else
-		topo_seterr(t->err, t->errlen, "%s: %s", t->file, msg);
+		msgf(t->err, t->errlen, "%s: %s", t->file, msg);
 	return -1;
 }
 
@@ -1429,9 +1428,9 @@ topo_file_expand(struct topo_plan *p, char *err, size_t errlen)
 					    "name")));
 			}
 			json_object_put(l);
-			topo_seterr(err, errlen,
-				    "unknown topology '%.64s' (known: %s)",
-				    p->opts.topology, known);
+			msgf(err, errlen,
+			     "unknown topology '%.64s' (known: %s)",
+			     p->opts.topology, known);
 			goto out;
 		}
 		want = p->opts.topology;

@@ -8,9 +8,6 @@
 
 #include "topo.h"
 
-void topo_seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /*
  * Apply the option keys of obj (request params or a plan's "options") to
  * o.  Absent keys keep their value; o is only written on success.

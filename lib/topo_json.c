@@ -250,12 +250,12 @@ member(json_object *obj, const char *path, const char *key, json_type type,
 	json_object *v = NULL;
 
 	if (!json_object_object_get_ex(obj, key, &v) || v == NULL) {
-		topo_seterr(err, errlen, "plan: %s.%s: missing", path, key);
+		msgf(err, errlen, "plan: %s.%s: missing", path, key);
 		return NULL;
 	}
 	if (!json_object_is_type(v, type)) {
-		topo_seterr(err, errlen, "plan: %s.%s: expected %s", path, key,
-			    tname[type]);
+		msgf(err, errlen, "plan: %s.%s: expected %s", path, key,
+		     tname[type]);
 		return NULL;
 	}
 	return v;
@@ -270,10 +270,10 @@ str_member(json_object *obj, const char *path, const char *key, char *buf,
 	if (v == NULL)
 		return -1;
 	if ((size_t)json_object_get_string_len(v) >= len) {
-		topo_seterr(err, errlen,
-			    "plan: %s.%s: longer than %zu "
-			    "characters",
-			    path, key, len - 1);
+		msgf(err, errlen,
+		     "plan: %s.%s: longer than %zu "
+		     "characters",
+		     path, key, len - 1);
 		return -1;
 	}
 	vr_strlcpy(buf, json_object_get_string(v), len);
@@ -291,10 +291,10 @@ int_member(json_object *obj, const char *path, const char *key, int min,
 		return -1;
 	x = json_object_get_int64(v);
 	if (x < min || x > max) {
-		topo_seterr(err, errlen,
-			    "plan: %s.%s: %lld is out of range "
-			    "(%d-%d)",
-			    path, key, (long long)x, min, max);
+		msgf(err, errlen,
+		     "plan: %s.%s: %lld is out of range "
+		     "(%d-%d)",
+		     path, key, (long long)x, min, max);
 		return -1;
 	}
 	*out = (int)x;
@@ -322,10 +322,10 @@ cpus_member(json_object *obj, const char *path, const char *key, cpu_set_t *set,
 	if (str_member(obj, path, key, buf, sizeof(buf), err, errlen) == -1)
 		return -1;
 	if (cpulist_parse(buf, set) == -1) {
-		topo_seterr(err, errlen,
-			    "plan: %s.%s: '%.64s' is not a CPU "
-			    "list",
-			    path, key, buf);
+		msgf(err, errlen,
+		     "plan: %s.%s: '%.64s' is not a CPU "
+		     "list",
+		     path, key, buf);
 		return -1;
 	}
 	return 0;
@@ -338,8 +338,8 @@ array_member(json_object *obj, const char *path, const char *key, int max,
 	json_object *v = member(obj, path, key, json_type_array, err, errlen);
 
 	if (v != NULL && (int)json_object_array_length(v) > max) {
-		topo_seterr(err, errlen, "plan: %s.%s: more than %d entries",
-			    path, key, max);
+		msgf(err, errlen, "plan: %s.%s: more than %d entries", path,
+		     key, max);
 		return NULL;
 	}
 	return v;
@@ -380,24 +380,22 @@ if_port_from_json(json_object *o, const char *path, struct topo_plan *p,
 	f->port = -1;
 	f->segment = -1;
 	if (!json_object_object_get_ex(o, "port", &v)) {
-		topo_seterr(err, errlen, "plan: %s.port: missing", path);
+		msgf(err, errlen, "plan: %s.port: missing", path);
 		return -1;
 	}
 	if (v == NULL) {
 		if (!json_object_object_get_ex(o, "segment", NULL)) {
 			if (p->nsegments == 0)
 				return 0; /* an unattached interface */
-			topo_seterr(err, errlen, "plan: %s.segment: missing",
-				    path);
+			msgf(err, errlen, "plan: %s.segment: missing", path);
 			return -1;
 		}
 		if (str_member(o, path, "segment", seg, sizeof(seg), err,
 			       errlen) == -1)
 			return -1;
 		if ((f->segment = segment_index(p, seg)) == -1) {
-			topo_seterr(err, errlen,
-				    "plan: %s.segment: no segment '%s'", path,
-				    seg);
+			msgf(err, errlen, "plan: %s.segment: no segment '%s'",
+			     path, seg);
 			return -1;
 		}
 		return 0;
@@ -407,10 +405,10 @@ if_port_from_json(json_object *o, const char *path, struct topo_plan *p,
 		    strcmp(json_object_get_string(v), p->ports[i].role) == 0)
 			f->port = i;
 	if (f->port == -1) {
-		topo_seterr(err, errlen,
-			    "plan: %s.port: expected \"in\", "
-			    "\"out\" or null",
-			    path);
+		msgf(err, errlen,
+		     "plan: %s.port: expected \"in\", "
+		     "\"out\" or null",
+		     path);
 		return -1;
 	}
 	return 0;
@@ -421,7 +419,7 @@ if_from_json(json_object *o, const char *path, struct topo_plan *p,
 	     struct topo_if *f, char *err, size_t errlen)
 {
 	if (!json_object_is_type(o, json_type_object)) {
-		topo_seterr(err, errlen, "plan: %s: expected an object", path);
+		msgf(err, errlen, "plan: %s: expected an object", path);
 		return -1;
 	}
 	if (str_member(o, path, "guest_if", f->guest_if, sizeof(f->guest_if),
@@ -434,10 +432,10 @@ if_from_json(json_object *o, const char *path, struct topo_plan *p,
 		       errlen) == -1)
 		return -1;
 	if (mac_check(f->mac) == -1) {
-		topo_seterr(err, errlen,
-			    "plan: %s.mac: '%s' is not a MAC "
-			    "address",
-			    path, f->mac);
+		msgf(err, errlen,
+		     "plan: %s.mac: '%s' is not a MAC "
+		     "address",
+		     path, f->mac);
 		return -1;
 	}
 	return if_port_from_json(o, path, p, f, err, errlen);
@@ -460,8 +458,7 @@ routes_from_json(json_object *o, const char *path, struct topo_route *routes,
 
 		snprintf(sub, sizeof(sub), "%s.routes[%d]", path, i);
 		if (!json_object_is_type(ro, json_type_object)) {
-			topo_seterr(err, errlen, "plan: %s: expected an object",
-				    sub);
+			msgf(err, errlen, "plan: %s: expected an object", sub);
 			return -1;
 		}
 		if (str_member(ro, sub, "dst", r->dst, sizeof(r->dst), err,
@@ -472,9 +469,9 @@ routes_from_json(json_object *o, const char *path, struct topo_route *routes,
 			snprintf(vp, sizeof(vp), "%s.via", sub);
 			if (json_object_array_length(v) < 2 ||
 			    json_object_array_length(v) > TOPO_MAX_NEXTHOPS) {
-				topo_seterr(err, errlen,
-					    "plan: %s: expected 2-%d nexthops",
-					    vp, TOPO_MAX_NEXTHOPS);
+				msgf(err, errlen,
+				     "plan: %s: expected 2-%d nexthops", vp,
+				     TOPO_MAX_NEXTHOPS);
 				return -1;
 			}
 			r->nvia = (int)json_object_array_length(v);
@@ -484,10 +481,10 @@ routes_from_json(json_object *o, const char *path, struct topo_route *routes,
 				if (!json_object_is_type(e, json_type_string) ||
 				    json_object_get_string_len(e) >=
 					(int)sizeof(r->via[0])) {
-					topo_seterr(err, errlen,
-						    "plan: %s[%d]: expected an "
-						    "address",
-						    vp, k);
+					msgf(err, errlen,
+					     "plan: %s[%d]: expected an "
+					     "address",
+					     vp, k);
 					return -1;
 				}
 				vr_strlcpy(r->via[k], json_object_get_string(e),
@@ -528,8 +525,7 @@ splitter_from_json(json_object *j, struct topo_plan *p, char *err,
 
 		snprintf(sub, sizeof(sub), "%s.interfaces[%d]", path, i);
 		if (!json_object_is_type(f, json_type_object)) {
-			topo_seterr(err, errlen, "plan: %s: expected an object",
-				    sub);
+			msgf(err, errlen, "plan: %s: expected an object", sub);
 			return -1;
 		}
 		if (str_member(f, sub, "name", sf->guest_if,
@@ -562,8 +558,7 @@ segments_from_json(json_object *j, struct topo_plan *p, char *err,
 
 		snprintf(sub, sizeof(sub), "$.segments[%d]", i);
 		if (!json_object_is_type(o, json_type_object)) {
-			topo_seterr(err, errlen, "plan: %s: expected an object",
-				    sub);
+			msgf(err, errlen, "plan: %s: expected an object", sub);
 			return -1;
 		}
 		if (str_member(o, sub, "name", p->segments[i].name,
@@ -586,7 +581,7 @@ node_from_json(json_object *o, const char *path, struct topo_plan *p,
 	int r;
 
 	if (!json_object_is_type(o, json_type_object)) {
-		topo_seterr(err, errlen, "plan: %s: expected an object", path);
+		msgf(err, errlen, "plan: %s: expected an object", path);
 		return -1;
 	}
 	if (str_member(o, path, "name", n->name, sizeof(n->name), err,
@@ -601,8 +596,8 @@ node_from_json(json_object *o, const char *path, struct topo_plan *p,
 		       TOPO_MEMORY_MAX_MIB, &n->memory_mib, err, errlen) == -1)
 		return -1;
 	if ((r = topo_role_parse(role)) == -1) {
-		topo_seterr(err, errlen, "plan: %s.role: unknown role '%s'",
-			    path, role);
+		msgf(err, errlen, "plan: %s.role: unknown role '%s'", path,
+		     role);
 		return -1;
 	}
 	n->role = r;
@@ -633,9 +628,9 @@ ports_from_json(json_object *j, struct topo_plan *p, char *err, size_t errlen)
 	if ((ports = array_member(j, "$", "ports", 2, err, errlen)) == NULL)
 		return -1;
 	if (json_object_array_length(ports) != 2) {
-		topo_seterr(err, errlen,
-			    "plan: $.ports: expected 2 entries "
-			    "(in, out)");
+		msgf(err, errlen,
+		     "plan: $.ports: expected 2 entries "
+		     "(in, out)");
 		return -1;
 	}
 	for (int i = 0; i < 2; i++) {
@@ -644,8 +639,7 @@ ports_from_json(json_object *j, struct topo_plan *p, char *err, size_t errlen)
 
 		snprintf(path, sizeof(path), "$.ports[%d]", i);
 		if (!json_object_is_type(o, json_type_object)) {
-			topo_seterr(err, errlen, "plan: %s: expected an object",
-				    path);
+			msgf(err, errlen, "plan: %s: expected an object", path);
 			return -1;
 		}
 		if (str_member(o, path, "role", t->role, sizeof(t->role), err,
@@ -666,9 +660,8 @@ ports_from_json(json_object *j, struct topo_plan *p, char *err, size_t errlen)
 			-1)
 			return -1;
 		if (strcmp(t->role, roles[i]) != 0) {
-			topo_seterr(err, errlen,
-				    "plan: %s.role: expected \"%s\"", path,
-				    roles[i]);
+			msgf(err, errlen, "plan: %s.role: expected \"%s\"",
+			     path, roles[i]);
 			return -1;
 		}
 	}
@@ -692,7 +685,7 @@ thread_from_json(json_object *o, const char *path, const struct topo_plan *p,
 	int v;
 
 	if (!json_object_is_type(o, json_type_object)) {
-		topo_seterr(err, errlen, "plan: %s: expected an object", path);
+		msgf(err, errlen, "plan: %s: expected an object", path);
 		return -1;
 	}
 	if (str_member(o, path, "node", node, sizeof(node), err, errlen) ==
@@ -704,13 +697,12 @@ thread_from_json(json_object *o, const char *path, const struct topo_plan *p,
 	    cpus_member(o, path, "cpus", &a->cpus, err, errlen) == -1)
 		return -1;
 	if ((a->node = node_index(p, node)) == -1) {
-		topo_seterr(err, errlen, "plan: %s.node: no node '%s'", path,
-			    node);
+		msgf(err, errlen, "plan: %s.node: no node '%s'", path, node);
 		return -1;
 	}
 	if ((v = pin_kind_parse(kind)) == -1) {
-		topo_seterr(err, errlen, "plan: %s.kind: unknown kind '%s'",
-			    path, kind);
+		msgf(err, errlen, "plan: %s.kind: unknown kind '%s'", path,
+		     kind);
 		return -1;
 	}
 	a->kind = v;
@@ -730,10 +722,10 @@ pinning_from_json(json_object *j, struct topo_plan *p, char *err, size_t errlen)
 	    bool_member(pin, path, "enabled", &enabled, err, errlen) == -1)
 		return -1;
 	if (enabled != p->opts.pin) {
-		topo_seterr(err, errlen,
-			    "plan: %s.enabled: disagrees with "
-			    "$.options.pin",
-			    path);
+		msgf(err, errlen,
+		     "plan: %s.enabled: disagrees with "
+		     "$.options.pin",
+		     path);
 		return -1;
 	}
 	if (!enabled)
@@ -772,7 +764,7 @@ topo_plan_from_json(json_object *j, struct topo_plan *p, char *err,
 	memset(p, 0, sizeof(*p));
 	topo_opts_init(&p->opts);
 	if (j == NULL || !json_object_is_type(j, json_type_object)) {
-		topo_seterr(err, errlen, "plan: expected an object");
+		msgf(err, errlen, "plan: expected an object");
 		goto fail;
 	}
 	if (str_member(j, "$", "topology", p->opts.topology,
@@ -790,7 +782,7 @@ topo_plan_from_json(json_object *j, struct topo_plan *p, char *err,
 			char tmp[256];
 
 			vr_strlcpy(tmp, err, sizeof(tmp));
-			topo_seterr(err, errlen, "plan: $.options.%s", tmp);
+			msgf(err, errlen, "plan: $.options.%s", tmp);
 		}
 		goto fail;
 	}

@@ -81,7 +81,7 @@ topo_plan_add_node(struct topo_plan *p, const char *name, enum topo_role role,
 	struct topo_node *n;
 
 	if (p->nnodes >= TOPO_MAX_NODES) {
-		topo_seterr(err, errlen, "more than %d nodes", TOPO_MAX_NODES);
+		msgf(err, errlen, "more than %d nodes", TOPO_MAX_NODES);
 		return NULL;
 	}
 	n = &p->nodes[p->nnodes++];
@@ -104,8 +104,8 @@ topo_node_add_if(struct topo_plan *p, struct topo_node *n, const char *addr,
 	struct topo_if *f;
 
 	if (n->nifs >= TOPO_MAX_IFS) {
-		topo_seterr(err, errlen, "node %s: more than %d interfaces",
-			    n->name, TOPO_MAX_IFS);
+		msgf(err, errlen, "node %s: more than %d interfaces", n->name,
+		     TOPO_MAX_IFS);
 		return -1;
 	}
 	f = &n->ifs[n->nifs];
@@ -170,9 +170,9 @@ plan_pinning(struct topo_plan *p, const cpu_set_t *online,
 	struct pin_input in;
 
 	if (online == NULL) {
-		topo_seterr(err, errlen,
-			    "pinning: the host's online CPUs are "
-			    "unknown");
+		msgf(err, errlen,
+		     "pinning: the host's online CPUs are "
+		     "unknown");
 		return -1;
 	}
 	memset(&in, 0, sizeof(in));
@@ -220,20 +220,20 @@ netns_check(const struct topo_plan *p, char *err, size_t errlen)
 	for (int n = 0; n < p->nnodes; n++) {
 		for (size_t i = 0; i < nitems(taken); i++)
 			if (strcmp(p->nodes[n].name, taken[i]) == 0) {
-				topo_seterr(err, errlen,
-					    "node %s: with the netns backend "
-					    "a node may not be called in, out "
-					    "or sp (its namespace would be "
-					    "that of a port or the splitter)",
-					    p->nodes[n].name);
+				msgf(err, errlen,
+				     "node %s: with the netns backend "
+				     "a node may not be called in, out "
+				     "or sp (its namespace would be "
+				     "that of a port or the splitter)",
+				     p->nodes[n].name);
 				return -1;
 			}
 		if (topo_node_netns(p, n, ns, sizeof(ns)) == -1 ||
 		    strlen(ns) > 31) {
-			topo_seterr(err, errlen,
-				    "node %s: namespace name %s is longer "
-				    "than 31 characters",
-				    p->nodes[n].name, ns);
+			msgf(err, errlen,
+			     "node %s: namespace name %s is longer "
+			     "than 31 characters",
+			     p->nodes[n].name, ns);
 			return -1;
 		}
 	}
@@ -269,21 +269,20 @@ topo_plan_build(const struct topo_opts *o, const cpu_set_t *online,
 	    topo_name_check(p->opts.name, err, errlen) == -1)
 		goto fail;
 	if (o->cores > TOPO_MAX_VCPUS) {
-		topo_seterr(err, errlen,
-			    "cores: %d is more than the limit of %d vCPUs per "
-			    "node",
-			    o->cores, TOPO_MAX_VCPUS);
+		msgf(err, errlen,
+		     "cores: %d is more than the limit of %d vCPUs per "
+		     "node",
+		     o->cores, TOPO_MAX_VCPUS);
 		goto fail;
 	}
 	if (o->cores < 1) {
-		topo_seterr(err, errlen, "cores: %d (at least 1)", o->cores);
+		msgf(err, errlen, "cores: %d (at least 1)", o->cores);
 		goto fail;
 	}
 	if (o->memory_mib < TOPO_MEMORY_MIN_MIB ||
 	    o->memory_mib > TOPO_MEMORY_MAX_MIB) {
-		topo_seterr(
-		    err, errlen, "memory: %d MiB is out of range (%d-%d)",
-		    o->memory_mib, TOPO_MEMORY_MIN_MIB, TOPO_MEMORY_MAX_MIB);
+		msgf(err, errlen, "memory: %d MiB is out of range (%d-%d)",
+		     o->memory_mib, TOPO_MEMORY_MIN_MIB, TOPO_MEMORY_MAX_MIB);
 		goto fail;
 	}
 	if (o->ports == PORTS_HOST &&
@@ -291,11 +290,11 @@ topo_plan_build(const struct topo_opts *o, const cpu_set_t *online,
 	     topo_ifname_check(o->port_out, err, errlen) == -1))
 		goto fail;
 	if (o->backend == BACKEND_NETNS && o->link == LINK_MACVTAP) {
-		topo_seterr(err, errlen,
-			    "link: the netns backend joins every node "
-			    "interface to its network with a veth pair on a "
-			    "bridge (tap semantics); macvtap is for guests: "
-			    "use --link tap");
+		msgf(err, errlen,
+		     "link: the netns backend joins every node "
+		     "interface to its network with a veth pair on a "
+		     "bridge (tap semantics); macvtap is for guests: "
+		     "use --link tap");
 		goto fail;
 	}
 	if (topo_file_expand(p, err, errlen) == -1)
