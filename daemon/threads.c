@@ -269,45 +269,45 @@ threads_policy_name(int policy)
 	}
 }
 
+/* One thread as status shows it (docs/protocol.md, "threads"). */
+static json_object *
+thread_json(const struct vthread *v, const char *kind, const cpu_set_t *planned)
+{
+	json_object *t = json_object_new_object();
+	char buf[256];
+
+	json_object_object_add(t, "tid", json_object_new_int(v->tid));
+	json_object_object_add(t, "kind", json_object_new_string(kind));
+	json_object_object_add(t, "index", json_object_new_int(v->index));
+	json_object_object_add(t, "name", json_object_new_string(v->name));
+	json_object_object_add(
+	    t, "cpus",
+	    json_object_new_string(cpulist_format(&v->cpus, buf, sizeof(buf))));
+	if (planned)
+		json_object_object_add(t, "planned",
+				       json_object_new_string(cpulist_format(
+					   planned, buf, sizeof(buf))));
+	json_object_object_add(t, "last_cpu", json_object_new_int(v->last_cpu));
+	json_object_object_add(
+	    t, "policy",
+	    json_object_new_string(threads_policy_name(v->policy)));
+	json_object_object_add(t, "priority", json_object_new_int(v->priority));
+	return t;
+}
+
 json_object *
 threads_json(pid_t pid, const struct pin_plan *plan, int node)
 {
 	json_object *arr = json_object_new_array();
 	struct vthread *v = NULL;
-	char buf[256];
 	int n;
 
 	if (pid <= 0 || (n = threads_list(pid, &v)) == -1)
 		return arr;
-	for (int i = 0; i < n; i++) {
-		json_object *t = json_object_new_object();
-		const cpu_set_t *p = plan_cpus(plan, node, &v[i]);
-
-		json_object_object_add(t, "tid", json_object_new_int(v[i].tid));
-		json_object_object_add(
-		    t, "kind",
-		    json_object_new_string(pin_kind_name(v[i].kind)));
-		json_object_object_add(t, "index",
-				       json_object_new_int(v[i].index));
-		json_object_object_add(t, "name",
-				       json_object_new_string(v[i].name));
-		json_object_object_add(t, "cpus",
-				       json_object_new_string(cpulist_format(
-					   &v[i].cpus, buf, sizeof(buf))));
-		if (p)
-			json_object_object_add(
-			    t, "planned",
-			    json_object_new_string(
-				cpulist_format(p, buf, sizeof(buf))));
-		json_object_object_add(t, "last_cpu",
-				       json_object_new_int(v[i].last_cpu));
-		json_object_object_add(
-		    t, "policy",
-		    json_object_new_string(threads_policy_name(v[i].policy)));
-		json_object_object_add(t, "priority",
-				       json_object_new_int(v[i].priority));
-		json_object_array_add(arr, t);
-	}
+	for (int i = 0; i < n; i++)
+		json_object_array_add(
+		    arr, thread_json(&v[i], pin_kind_name(v[i].kind),
+				     plan_cpus(plan, node, &v[i])));
 	free(v);
 	return arr;
 }
@@ -399,41 +399,20 @@ threads_netns_json(const struct topo_plan *p, int node)
 	json_object *arr = json_object_new_array();
 	const struct pin_plan *plan = p->opts.pin ? &p->pin : NULL;
 	struct vthread *v = NULL;
-	char buf[256], err[512];
+	char err[512];
 	int n;
 
 	if ((n = threads_netns_list(p, node, &v, err, sizeof(err))) == -1)
 		return arr;
 	for (int i = 0; i < n; i++) {
-		json_object *t = json_object_new_object();
 		const struct pin_assign *a =
 		    plan ? pin_plan_find(plan, node, PIN_VCPU, v[i].index)
 			 : NULL;
+		json_object *t =
+		    thread_json(&v[i], "napi", a ? &a->cpus : NULL);
 
-		json_object_object_add(t, "tid", json_object_new_int(v[i].tid));
-		json_object_object_add(t, "kind",
-				       json_object_new_string("napi"));
-		json_object_object_add(t, "index",
-				       json_object_new_int(v[i].index));
 		json_object_object_add(t, "interface",
 				       json_object_new_string(v[i].dev));
-		json_object_object_add(t, "name",
-				       json_object_new_string(v[i].name));
-		json_object_object_add(t, "cpus",
-				       json_object_new_string(cpulist_format(
-					   &v[i].cpus, buf, sizeof(buf))));
-		if (a)
-			json_object_object_add(
-			    t, "planned",
-			    json_object_new_string(
-				cpulist_format(&a->cpus, buf, sizeof(buf))));
-		json_object_object_add(t, "last_cpu",
-				       json_object_new_int(v[i].last_cpu));
-		json_object_object_add(
-		    t, "policy",
-		    json_object_new_string(threads_policy_name(v[i].policy)));
-		json_object_object_add(t, "priority",
-				       json_object_new_int(v[i].priority));
 		json_object_array_add(arr, t);
 	}
 	free(v);
