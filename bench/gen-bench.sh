@@ -1,6 +1,7 @@
 #!/bin/bash
-# Generator throughput on one core: vrgen against trafgen (netsniff-ng) and
-# iperf3 -u, all measured in one run on the same path, 64-byte frames.
+# Generator throughput on one core: vrgen (AF_XDP and AF_PACKET send paths)
+# against trafgen (netsniff-ng) and iperf3 -u, all measured in one run on the
+# same path, 64-byte frames.
 #
 #   gen-bench.sh [--vrgen PATH] [--cpu N] [--rps CPU|none] [--rounds R]
 #                [--seconds S] [--json FILE]
@@ -106,9 +107,10 @@ cat >"$T/trafgen.cfg" <<EOC
 }
 EOC
 
-run_vrgen() {
+run_vrgen() { # $1: packet | xdp
 	measure ip netns exec $TX "$VRGEN" send --dev vp0 --dst-mac $DMAC \
-		--dst-ip 10.99.0.2 --rate 0 --duration $((SECS + 3)) --cpu $CPU
+		--dst-ip 10.99.0.2 --rate 0 --duration $((SECS + 3)) --cpu $CPU \
+		--tx "$1"
 }
 run_trafgen() {
 	measure ip netns exec $TX taskset -c $CPU trafgen --dev vp0 \
@@ -129,13 +131,14 @@ run_iperf() {
 }
 
 declare -A R
-tools="vrgen"
+tools="vrgen-xdp vrgen-packet"
 [ $have_trafgen = 1 ] && tools="$tools trafgen"
 [ $have_iperf = 1 ] && tools="$tools iperf3"
 for r in $(seq "$ROUNDS"); do
 	for t in $tools; do
 		case $t in
-		vrgen) v=$(run_vrgen) ;;
+		vrgen-xdp) v=$(run_vrgen xdp) ;;
+		vrgen-packet) v=$(run_vrgen packet) ;;
 		trafgen) v=$(run_trafgen) ;;
 		iperf3) v=$(run_iperf) ;;
 		esac
@@ -148,23 +151,27 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[i
 echo
 echo "generator pps on CPU $CPU, 64-byte frames into a veth (receive side: ${RPS/none/same CPU})"
 echo "kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-printf '%-10s %12s   %s\n' tool median_pps rounds
+printf '%-13s %12s   %s\n' tool median_pps rounds
 for t in $tools; do
-	printf '%-10s %12s   %s\n' "$t" "$(echo ${R[$t]} | median)" "${R[$t]# }"
+	printf '%-13s %12s   %s\n' "$t" "$(echo ${R[$t]} | median)" "${R[$t]# }"
 done
-v=$(echo ${R[vrgen]} | median)
+# vrgen's figure is its best send path (AF_XDP unless the kernel lacks it)
+v=$(echo ${R[vrgen-xdp]} | median)
+vp=$(echo ${R[vrgen-packet]} | median)
 ratio=
 if [ $have_trafgen = 1 ]; then
 	tg=$(echo ${R[trafgen]} | median)
 	ratio=$(python3 -c "print(round($v / $tg, 2) if $tg else 0)")
-	echo "vrgen/trafgen = $ratio (target >= 1.2)"
+	echo "vrgen(xdp)/trafgen    = $ratio (target >= 1.2)"
+	echo "vrgen(packet)/trafgen = $(python3 -c "print(round($vp / $tg, 2) if $tg else 0)")"
 fi
 if [ $have_iperf = 1 ]; then
 	ip=$(echo ${R[iperf3]} | median)
-	echo "vrgen/iperf3  = $(python3 -c "print(round($v / $ip, 2) if $ip else 0)")"
+	echo "vrgen(xdp)/iperf3     = $(python3 -c "print(round($v / $ip, 2) if $ip else 0)")"
 fi
 if [ -n "$JSON" ]; then
-	python3 - "$JSON" "$CPU" "$RPS" "$ratio" ${R[vrgen]:+vrgen=${R[vrgen]// /,}} \
+	python3 - "$JSON" "$CPU" "$RPS" "$ratio" ${R[vrgen-xdp]:+vrgen-xdp=${R[vrgen-xdp]// /,}} \
+		${R[vrgen-packet]:+vrgen-packet=${R[vrgen-packet]// /,}} \
 		${R[trafgen]:+trafgen=${R[trafgen]// /,}} ${R[iperf3]:+iperf3=${R[iperf3]// /,}} <<'EOP'
 import json, statistics, sys
 out = {"cpu": int(sys.argv[2]), "rps_cpu": sys.argv[3], "frame": 64, "tools": {}}

@@ -20,6 +20,7 @@
 #include <net/route.h>
 
 #include "gen.h"
+#include "xsk.h"
 
 static const uint16_t imix_pattern[] = {64,   594, 64,	64, 594, 64,
 					1518, 64,  594, 64, 64,	 594};
@@ -291,19 +292,35 @@ gen_count_for(double rate, uint64_t duration_ns)
 }
 
 int
-gen_tx_open(struct gen_tx *tx, int ifindex, const char *where,
-	    unsigned max_burst, int qdisc_bypass, char *err, size_t errlen)
+gen_tx_kind_parse(const char *s)
+{
+	if (strcmp(s, "auto") == 0)
+		return GEN_TX_AUTO;
+	if (strcmp(s, "packet") == 0 || strcmp(s, "af_packet") == 0)
+		return GEN_TX_PACKET;
+	if (strcmp(s, "xdp") == 0 || strcmp(s, "af_xdp") == 0)
+		return GEN_TX_XDP;
+	return -1;
+}
+
+const char *
+gen_tx_describe(const struct gen_tx *tx)
+{
+	if (tx->tx_kind == GEN_TX_XDP)
+		return tx->tx_xsk != NULL && tx->tx_xsk->zerocopy
+			   ? "af_xdp (zero-copy)"
+			   : "af_xdp (copy)";
+	return tx->tx_bypass ? "af_packet" : "af_packet+qdisc";
+}
+
+static int
+packet_open(struct gen_tx *tx, int ifindex, const char *where,
+	    int qdisc_bypass, char *err, size_t errlen)
 {
 	struct sockaddr_ll sll;
 	int one = 1, sndbuf = 4 << 20;
 	unsigned i;
 
-	memset(tx, 0, sizeof(*tx));
-	tx->tx_fd = -1;
-	if (max_burst == 0 || max_burst > GEN_MAX_BURST)
-		max_burst = GEN_MAX_BURST;
-	tx->tx_burst = max_burst;
-	tx->tx_ifindex = ifindex;
 	tx->tx_fd =
 	    socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (tx->tx_fd < 0) {
@@ -311,15 +328,16 @@ gen_tx_open(struct gen_tx *tx, int ifindex, const char *where,
 			 "cannot open AF_PACKET socket on %s: %s%s", where,
 			 strerror(errno),
 			 errno == EPERM ? " (run as root)" : "");
-		goto fail;
+		return -1;
 	}
 	if (qdisc_bypass &&
 	    setsockopt(tx->tx_fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one,
 		       sizeof(one)) < 0) {
 		snprintf(err, errlen, "PACKET_QDISC_BYPASS on %s: %s", where,
 			 strerror(errno));
-		goto fail;
+		return -1;
 	}
+	tx->tx_bypass = qdisc_bypass;
 	if (setsockopt(tx->tx_fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,
 		       sizeof(sndbuf)) < 0)
 		(void)setsockopt(tx->tx_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
@@ -331,22 +349,60 @@ gen_tx_open(struct gen_tx *tx, int ifindex, const char *where,
 	if (bind(tx->tx_fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
 		snprintf(err, errlen, "cannot bind AF_PACKET socket to %s: %s",
 			 where, strerror(errno));
-		goto fail;
+		return -1;
 	}
-	tx->tx_slots = calloc(max_burst, GEN_MAX_FRAME);
-	tx->tx_iov = calloc(max_burst, sizeof(*tx->tx_iov));
-	tx->tx_msgs = calloc(max_burst, sizeof(*tx->tx_msgs));
-	if (tx->tx_slots == NULL || tx->tx_iov == NULL || tx->tx_msgs == NULL) {
+	tx->tx_slots = calloc(tx->tx_burst, GEN_MAX_FRAME);
+	tx->tx_msgs = calloc(tx->tx_burst, sizeof(*tx->tx_msgs));
+	if (tx->tx_slots == NULL || tx->tx_msgs == NULL) {
 		snprintf(err, errlen, "out of memory");
-		goto fail;
+		return -1;
 	}
-	for (i = 0; i < max_burst; i++) {
+	for (i = 0; i < tx->tx_burst; i++) {
 		tx->tx_iov[i].iov_base =
 		    tx->tx_slots + (size_t)i * GEN_MAX_FRAME;
 		tx->tx_msgs[i].msg_hdr.msg_iov = &tx->tx_iov[i];
 		tx->tx_msgs[i].msg_hdr.msg_iovlen = 1;
 	}
 	return 0;
+}
+
+int
+gen_tx_open(struct gen_tx *tx, enum gen_tx_kind kind, int ifindex,
+	    const char *where, unsigned max_burst, int qdisc_bypass, char *err,
+	    size_t errlen)
+{
+	memset(tx, 0, sizeof(*tx));
+	tx->tx_fd = -1;
+	tx->tx_kind = kind;
+	if (max_burst == 0 || max_burst > GEN_MAX_BURST)
+		max_burst = GEN_MAX_BURST;
+	tx->tx_burst = max_burst;
+	tx->tx_ifindex = ifindex;
+	tx->tx_iov = calloc(max_burst, sizeof(*tx->tx_iov));
+	if (tx->tx_iov == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (kind != GEN_TX_PACKET) {
+		tx->tx_xsk = calloc(1, sizeof(*tx->tx_xsk));
+		if (tx->tx_xsk == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+		if (xsk_open(tx->tx_xsk, ifindex, where, max_burst, err,
+			     errlen) == 0) {
+			tx->tx_kind = GEN_TX_XDP;
+			return 0;
+		}
+		free(tx->tx_xsk);
+		tx->tx_xsk = NULL;
+		if (kind == GEN_TX_XDP)
+			goto fail;
+		snprintf(tx->tx_fallback, sizeof(tx->tx_fallback), "%s", err);
+		tx->tx_kind = GEN_TX_PACKET;
+	}
+	if (packet_open(tx, ifindex, where, qdisc_bypass, err, errlen) == 0)
+		return 0;
 fail:
 	gen_tx_close(tx);
 	return -1;
@@ -358,6 +414,11 @@ gen_tx_close(struct gen_tx *tx)
 	if (tx->tx_fd >= 0)
 		close(tx->tx_fd);
 	tx->tx_fd = -1;
+	if (tx->tx_xsk != NULL) {
+		xsk_close(tx->tx_xsk);
+		free(tx->tx_xsk);
+		tx->tx_xsk = NULL;
+	}
 	free(tx->tx_slots);
 	free(tx->tx_iov);
 	free(tx->tx_msgs);
@@ -366,7 +427,111 @@ gen_tx_close(struct gen_tx *tx)
 	tx->tx_msgs = NULL;
 }
 
-/* Push msgs[0..n) out, retrying what the device refused.  0 or -1. */
+/* Bounded waiting for a device that takes nothing: 0 to go on, -1 (with a
+ * message) after 2 s without progress. */
+static int
+stuck_check(uint64_t *since, int e, char *err, size_t errlen)
+{
+	if (*since == 0) {
+		*since = gen_now_ns();
+	} else if (gen_now_ns() - *since > 2000000000ull) {
+		snprintf(err, errlen, "the device accepts no frames for 2 s: %s",
+			 strerror(e));
+		return -1;
+	}
+	cpu_relax();
+	return 0;
+}
+
+static int
+send_error(const char *call, int e, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s%s", call, strerror(e),
+		 e == ENETDOWN || e == ENXIO ? " (interface down?)" : "");
+	return -1;
+}
+
+static inline int
+stopped(atomic_int *stop)
+{
+	return stop != NULL && atomic_load_explicit(stop, memory_order_relaxed);
+}
+
+/* Point tx_iov[0..n) at frames to fill: AF_PACKET's slots are fixed; XDP
+ * takes free UMEM chunks, kicking the device to complete old ones.
+ * Returns n, 0 when stopped while waiting, or -1. */
+static int
+tx_slots(struct gen_tx *tx, unsigned n, atomic_int *stop, struct gen_stats *st,
+	 char *err, size_t errlen)
+{
+	struct xsk *x = tx->tx_xsk;
+	uint8_t *bufs[GEN_MAX_BURST];
+	uint64_t stuck_since = 0, consumed = 0;
+	unsigned got = 0, j;
+
+	if (x == NULL)
+		return (int)n;
+	while ((got += xsk_reserve(x, n - got, bufs + got)) < n) {
+		/* chunks still in flight: zero-copy completes them only when
+		 * kicked; copy mode when the far side frees the skb */
+		if (xsk_kick(x, &consumed) < 0)
+			return send_error("sendto", errno, err, errlen);
+		st->calls++;
+		st->retries++;
+		if (stopped(stop))
+			return 0;
+		if (stuck_check(&stuck_since, EAGAIN, err, errlen) < 0)
+			return -1;
+	}
+	/* chunks are only reserved once the ring is empty, so nothing was
+	 * on it for these kicks to consume */
+	for (j = 0; j < n; j++)
+		tx->tx_iov[j].iov_base = bufs[j];
+	return (int)n;
+}
+
+static int
+xdp_push(struct gen_tx *tx, unsigned n, atomic_int *stop, struct gen_stats *st,
+	 char *err, size_t errlen)
+{
+	struct xsk *x = tx->tx_xsk;
+	uint8_t *bufs[GEN_MAX_BURST];
+	uint32_t lens[GEN_MAX_BURST];
+	uint64_t stuck_since = 0, consumed = 0, counted = 0;
+	unsigned j;
+	int r;
+
+	for (j = 0; j < n; j++) {
+		bufs[j] = tx->tx_iov[j].iov_base;
+		lens[j] = (uint32_t)tx->tx_iov[j].iov_len;
+	}
+	xsk_submit(x, bufs, lens, n);
+	for (;;) {
+		uint64_t before = consumed;
+
+		r = xsk_kick(x, &consumed);
+		st->calls++;
+		for (; counted < consumed; counted++)
+			st->bytes += lens[counted];
+		st->sent += consumed - before;
+		if (r < 0)
+			return send_error("sendto", errno, err, errlen);
+		if (r == 0)
+			return 0;
+		if (consumed != before) {
+			stuck_since = 0;
+			continue; /* the per-call budget ran out: go on */
+		}
+		st->retries++;
+		if (stopped(stop))
+			return 0;
+		if (stuck_check(&stuck_since, EAGAIN, err, errlen) < 0)
+			return -1;
+	}
+}
+
+/* Push the burst's n frames out, retrying what the device refused.  0 or
+ * -1. */
 static int
 tx_push(struct gen_tx *tx, unsigned n, atomic_int *stop, struct gen_stats *st,
 	char *err, size_t errlen)
@@ -374,6 +539,8 @@ tx_push(struct gen_tx *tx, unsigned n, atomic_int *stop, struct gen_stats *st,
 	unsigned off = 0;
 	uint64_t stuck_since = 0;
 
+	if (tx->tx_xsk != NULL)
+		return xdp_push(tx, n, stop, st, err, errlen);
 	while (off < n) {
 		int r = sendmmsg(tx->tx_fd, tx->tx_msgs + off, n - off, 0);
 
@@ -389,26 +556,13 @@ tx_push(struct gen_tx *tx, unsigned n, atomic_int *stop, struct gen_stats *st,
 			continue;
 		}
 		if (r < 0 && errno != ENOBUFS && errno != EAGAIN &&
-		    errno != EINTR) {
-			snprintf(err, errlen, "sendmmsg: %s%s", strerror(errno),
-				 errno == ENETDOWN || errno == ENXIO
-				     ? " (interface down?)"
-				     : "");
-			return -1;
-		}
+		    errno != EINTR)
+			return send_error("sendmmsg", errno, err, errlen);
 		st->retries++;
-		if (stop != NULL &&
-		    atomic_load_explicit(stop, memory_order_relaxed))
+		if (stopped(stop))
 			return 0;
-		if (stuck_since == 0) {
-			stuck_since = gen_now_ns();
-		} else if (gen_now_ns() - stuck_since > 2000000000ull) {
-			snprintf(err, errlen,
-				 "the device accepts no frames for 2 s: %s",
-				 strerror(errno));
+		if (stuck_check(&stuck_since, errno, err, errlen) < 0)
 			return -1;
-		}
-		cpu_relax();
 	}
 	return 0;
 }
@@ -442,6 +596,7 @@ gen_run(struct gen_tx *tx, const struct gen_frames *gf,
 	while (k < total) {
 		unsigned n = burst, j;
 		uint64_t now;
+		int r;
 
 		if (total - k < n)
 			n = (unsigned)(total - k);
@@ -460,6 +615,13 @@ gen_run(struct gen_tx *tx, const struct gen_frames *gf,
 			if (deadline && now >= deadline)
 				break;
 		}
+		r = tx_slots(tx, n, stop, st, err, errlen);
+		if (r < 0) {
+			st->t_end = gen_now_ns();
+			return -1;
+		}
+		if (r == 0) /* stopped while waiting for UMEM */
+			break;
 		for (j = 0; j < n; j++) {
 			struct gen_payload pl;
 

@@ -2,7 +2,8 @@
  * vrgen's generator: Ethernet/IPv4/UDP frames built from per-flow
  * templates, a payload carrying a magic, run id, flow id, sequence number
  * and CLOCK_MONOTONIC send time, pacing by busy-waiting on the monotonic
- * clock, and the AF_PACKET send path (PACKET_QDISC_BYPASS + sendmmsg).
+ * clock, and the send paths: AF_PACKET (PACKET_QDISC_BYPASS + sendmmsg)
+ * and AF_XDP.
  *
  * Frame sizes follow RFC 2544: SIZE counts the Ethernet frame including
  * its 4-byte FCS, so a 64-byte frame is 60 bytes handed to the kernel
@@ -148,20 +149,39 @@ unsigned gen_auto_burst(double rate, unsigned max_burst);
 /* Packets in a run of duration_ns at rate (rounded to nearest). */
 uint64_t gen_count_for(double rate, uint64_t duration_ns);
 
-/* The AF_PACKET transmitter. */
+/*
+ * The transmitter: AF_PACKET (sendmmsg, optionally bypassing the qdisc) or
+ * AF_XDP (frames written into UMEM, a TX ring, sendto kicks; see xsk.h).
+ */
+enum gen_tx_kind { GEN_TX_AUTO, GEN_TX_PACKET, GEN_TX_XDP };
+
+struct xsk;
+
 struct gen_tx {
+	enum gen_tx_kind tx_kind;
 	int tx_fd;
 	int tx_ifindex;
 	unsigned tx_burst;
-	uint8_t *tx_slots; /* tx_burst * GEN_MAX_FRAME, zeroed */
-	struct iovec *tx_iov;
-	struct mmsghdr *tx_msgs;
+	uint8_t *tx_slots; /* AF_PACKET: tx_burst * GEN_MAX_FRAME, zeroed */
+	struct iovec *tx_iov;	/* the burst's frames (UMEM chunks for XDP) */
+	struct mmsghdr *tx_msgs; /* AF_PACKET */
+	struct xsk *tx_xsk;	 /* AF_XDP */
+	int tx_bypass;		 /* AF_PACKET: PACKET_QDISC_BYPASS set */
+	char tx_fallback[256];	 /* auto: why AF_XDP was not used, or "" */
 };
 
 /* Open on ifindex in the caller's current network namespace; where names
- * the interface in messages ("vp0 in namespace vr-x-in"). */
-int gen_tx_open(struct gen_tx *, int ifindex, const char *where,
-		unsigned max_burst, int qdisc_bypass, char *err, size_t errlen);
+ * the interface in messages ("vp0 in namespace vr-x-in").  qdisc_bypass
+ * applies to AF_PACKET (AF_XDP always bypasses the qdisc).  GEN_TX_AUTO
+ * tries AF_XDP, then AF_PACKET, and says why in tx_fallback. */
+int gen_tx_open(struct gen_tx *, enum gen_tx_kind, int ifindex,
+		const char *where, unsigned max_burst, int qdisc_bypass,
+		char *err, size_t errlen);
+/* "auto", "packet" or "xdp" to a kind; -1 when none. */
+int gen_tx_kind_parse(const char *s);
+/* What was opened: "af_packet", "af_packet+qdisc", "af_xdp (copy)",
+ * "af_xdp (zero-copy)". */
+const char *gen_tx_describe(const struct gen_tx *);
 void gen_tx_close(struct gen_tx *);
 
 struct gen_params {
@@ -175,11 +195,11 @@ struct gen_params {
 struct gen_stats {
 	uint64_t sent;	      /* accepted by the kernel */
 	uint64_t bytes;	      /* frame bytes without FCS */
-	uint64_t retries;     /* sendmmsg calls retried on ENOBUFS/EAGAIN */
-	uint64_t calls;	      /* sendmmsg calls */
+	uint64_t retries;     /* send calls retried on ENOBUFS/EAGAIN */
+	uint64_t calls;	      /* sendmmsg (AF_PACKET) or sendto (XDP) calls */
 	uint64_t late_bursts; /* bursts that started > 1 burst interval late */
 	uint64_t t_start;     /* monotonic ns: first burst due */
-	uint64_t t_end;	      /* monotonic ns: last sendmmsg returned */
+	uint64_t t_end;	      /* monotonic ns: last send call returned */
 	uint64_t *per_flow;   /* flows entries, caller-allocated (or NULL) */
 };
 

@@ -167,6 +167,7 @@ struct opts {
 	unsigned flows, src_ips, burst, ring_mib, max_trials;
 	unsigned src_port, dst_port;
 	int udp_csum, no_bypass, json, per_flow, run;
+	int tx_kind; /* enum gen_tx_kind */
 	int cpu, rx_cpu;
 	double rate, duration;
 	uint64_t count;
@@ -195,9 +196,10 @@ usage(FILE *f)
 	      "[--dst-ip B] [--flows F] [--src-ips K]\n"
 	      "               [--src-port P] [--dst-port P] [--frame "
 	      "64..1518|imix] [--udp-csum]\n"
-	      "other: [--cpu N] [--rx-cpu N] [--burst N] [--no-bypass] "
-	      "[--idle-ms MS] [--max-drain-ms MS]\n"
-	      "       [--ring-mib N] [--run ID] [--json] [--no-per-flow]\n"
+	      "other: [--cpu N] [--rx-cpu N] [--tx auto|packet|xdp] [--burst N] "
+	      "[--no-bypass] [--idle-ms MS]\n"
+	      "       [--max-drain-ms MS]"
+	      " [--ring-mib N] [--run ID] [--json] [--no-per-flow]\n"
 	      "Rates are frames/s; --rate 0 sends as fast as possible.  See "
 	      "docs/vrgen.md.\n",
 	      f);
@@ -227,6 +229,7 @@ enum {
 	O_RX_CPU,
 	O_BURST,
 	O_NO_BYPASS,
+	O_TX_KIND,
 	O_IDLE_MS,
 	O_MAX_DRAIN_MS,
 	O_UNTIL_IDLE,
@@ -270,6 +273,7 @@ static const struct option long_opts[] = {
     {"rx-cpu", required_argument, NULL, O_RX_CPU},
     {"burst", required_argument, NULL, O_BURST},
     {"no-bypass", no_argument, NULL, O_NO_BYPASS},
+    {"tx", required_argument, NULL, O_TX_KIND},
     {"idle-ms", required_argument, NULL, O_IDLE_MS},
     {"max-drain-ms", required_argument, NULL, O_MAX_DRAIN_MS},
     {"until-idle", required_argument, NULL, O_UNTIL_IDLE},
@@ -435,6 +439,13 @@ opts_parse(struct opts *o, int argc, char **argv)
 			break;
 		case O_NO_BYPASS:
 			o->no_bypass = 1;
+			break;
+		case O_TX_KIND:
+			o->tx_kind = gen_tx_kind_parse(optarg);
+			if (o->tx_kind < 0)
+				die("--tx: expected auto, packet or xdp, got "
+				    "\"%s\"",
+				    optarg);
 			break;
 		case O_IDLE_MS:
 			o->idle_ms = (unsigned)num("idle-ms", optarg, 1, 60000);
@@ -659,9 +670,15 @@ endpoint_setup(struct bench *b, struct endpoint *e, int is_tx)
 				    e->netns ? " in namespace " : "",
 				    e->netns ? e->netns : "");
 		}
-		if (gen_tx_open(&b->gtx, e->ifindex, e->where, o->burst,
-				!o->no_bypass, err, sizeof(err)) < 0)
+		if (gen_tx_open(&b->gtx, (enum gen_tx_kind)o->tx_kind,
+				e->ifindex, e->where, o->burst, !o->no_bypass,
+				err, sizeof(err)) < 0)
 			die("%s", err);
+		if (b->gtx.tx_fallback[0] != '\0')
+			fprintf(stderr,
+				"vrgen: AF_XDP is not available, sending with "
+				"AF_PACKET (slower): %s\n",
+				b->gtx.tx_fallback);
 	} else {
 		if (sink_rx_open(&b->srx, e->ifindex, e->where, o->ring_mib,
 				 err, sizeof(err)) < 0)
@@ -974,6 +991,7 @@ json_trial(struct bench *b, const struct trial_out *t,
 	jw_dbl(w, "offered_pps", t->offered);
 	jw_dbl(w, "duration_s", t->duration_s);
 	jw_str(w, "frame", b->o->frame);
+	jw_str(w, "tx_path", gen_tx_describe(&b->gtx));
 	jw_dbl(w, "mean_frame_bytes", gen_mean_frame(&b->gcfg));
 	jw_u64(w, "flows", b->gcfg.flows);
 	jw_u64(w, "sent", t->gs.sent);
@@ -1090,6 +1108,7 @@ cmd_send(struct opts *o)
 		jw_u64(w, "run", p.run);
 		jw_dbl(w, "offered_pps", o->rate);
 		jw_str(w, "frame", o->frame);
+		jw_str(w, "tx_path", gen_tx_describe(&b.gtx));
 		jw_u64(w, "flows", o->flows);
 		jw_u64(w, "sent", gs.sent);
 		jw_u64(w, "tx_bytes", gs.bytes);
@@ -1113,10 +1132,11 @@ cmd_send(struct opts *o)
 		jw_end(w);
 	} else {
 		printf("sent %llu frames in %.3f s: %.0f pps (offered %.0f), "
-		       "%llu retries\n",
+		       "%llu retries, %s\n",
 		       (unsigned long long)gs.sent, secs,
 		       secs > 0 ? (double)gs.sent / secs : 0, o->rate,
-		       (unsigned long long)gs.retries);
+		       (unsigned long long)gs.retries,
+		       gen_tx_describe(&b.gtx));
 	}
 	bench_free(&b);
 	return rc < 0 ? 1 : 0;

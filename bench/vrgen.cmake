@@ -3,6 +3,7 @@
 # (and, if it ever wants to, the daemon) link the same code.
 add_library(vrbench STATIC
 	${CMAKE_CURRENT_LIST_DIR}/gen.c
+	${CMAKE_CURRENT_LIST_DIR}/xsk.c
 	${CMAKE_CURRENT_LIST_DIR}/sink.c
 	${CMAKE_CURRENT_LIST_DIR}/search.c
 	${CMAKE_CURRENT_LIST_DIR}/stats.c)

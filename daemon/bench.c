@@ -187,10 +187,12 @@ bench_job(struct job *j, void *arg_)
 	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
 		;
 	op->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	ebuf[elen] = '\0';
+	while (elen && ebuf[elen - 1] == '\n')
+		ebuf[--elen] = '\0';
+	if (op->status == 0 && elen) /* notes, e.g. a send-path fallback */
+		log_warnx("%s: %s", op->name, ebuf);
 	if (op->status != 0) {
-		ebuf[elen] = '\0';
-		while (elen && ebuf[elen - 1] == '\n')
-			ebuf[--elen] = '\0';
 		msgf(op->err, sizeof(op->err), "vrgen exited with %d: %s",
 		     op->status, elen ? ebuf : "(no message)");
 	}
@@ -456,6 +458,8 @@ bench_args(struct bench_op *op, json_object *params, const struct run *r,
 	arg(op, "%d", pint(params, "flows", 1));
 	arg(op, "--cpu");
 	arg(op, "%d", cpu);
+	arg(op, "--tx");
+	arg(op, "%s", pstr(params, "tx", "auto"));
 	if (strcmp(mode, "sweep") == 0) {
 		arg(op, "--rates");
 		arg(op, "%s", rates);
@@ -514,6 +518,8 @@ bench_command(json_object *params, int cpu)
 		    json_object_new_int(pint(params, "max_rate", 1000000)));
 	}
 	json_object_object_add(c, "cpu", json_object_new_int(cpu));
+	json_object_object_add(
+	    c, "tx", json_object_new_string(pstr(params, "tx", "auto")));
 	return c;
 }
 

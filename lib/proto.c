@@ -106,6 +106,7 @@ static const struct proto_param params_name[] = {
 };
 
 static const char *const bench_modes[] = {"sweep", "ndr", "pdr", NULL};
+static const char *const bench_tx[] = {"auto", "packet", "xdp", NULL};
 
 static const struct proto_param params_bench[] = {
     {"name", PT_STRING, 1, 0, 0, NULL, "the running topology to measure"},
@@ -124,6 +125,9 @@ static const struct proto_param params_bench[] = {
     {"max_rate", PT_INT, 0, 1, 100000000, NULL, "search upper bound, pps"},
     {"cpu", PT_INT, 0, 0, 4095, NULL,
      "generator CPU (default: a housekeeping CPU of the plan)"},
+    {"tx", PT_STRING, 0, 0, 0, bench_tx,
+     "generator send path: auto (AF_XDP, else AF_PACKET; default), "
+     "packet or xdp"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 

@@ -31,6 +31,7 @@ enum {
 	OPT_TRIAL_DURATION,
 	OPT_MAX_RATE,
 	OPT_CPU,
+	OPT_TX,
 	OPT_OUT,
 	OPT_LABEL,
 };
@@ -125,6 +126,7 @@ static const struct {
     {"trial_duration", json_type_int, 1, 3600},
     {"max_rate", json_type_int, 1, 1000000000},
     {"cpu", json_type_int, 0, 4095},
+    {"tx", json_type_string, 0, 0},
 };
 
 /*
@@ -149,7 +151,7 @@ bench_params_check(json_object *p, char *err, size_t len)
 			msgf(err, len,
 			     "unknown bench parameter \"%s\" (known: name, "
 			     "mode, rates, loss, frame, flows, duration, "
-			     "trial_duration, max_rate, cpu)",
+			     "trial_duration, max_rate, cpu, tx)",
 			     key);
 			return -1;
 		}
@@ -743,6 +745,7 @@ ctl_bench(struct vrctl *v, int argc, char **argv)
 	    {"trial-duration", required_argument, NULL, OPT_TRIAL_DURATION},
 	    {"max-rate", required_argument, NULL, OPT_MAX_RATE},
 	    {"cpu", required_argument, NULL, OPT_CPU},
+	    {"tx", required_argument, NULL, OPT_TX},
 	    {"out", required_argument, NULL, OPT_OUT},
 	    {NULL, 0, NULL, 0},
 	};
@@ -785,6 +788,10 @@ ctl_bench(struct vrctl *v, int argc, char **argv)
 			break;
 		case OPT_CPU:
 			rv = opt_int(params, "cpu", optarg);
+			break;
+		case OPT_TX:
+			json_object_object_add(params, "tx",
+					       json_object_new_string(optarg));
 			break;
 		case OPT_OUT:
 		case 'o':

@@ -109,6 +109,25 @@ check "trial: achieved rate within 1 % of offered" \
 check "trial: latency measured, 0 < p50 <= p99 <= max < 1 s" \
 	jcheck "$T/trial.json" trial 'j["latency_us"]["samples"] == 20000 and 0 < j["latency_us"]["p50"] <= j["latency_us"]["p99"] <= j["latency_us"]["max"] < 1e6'
 check "trial: no sink ring drops" jcheck "$T/trial.json" trial 'j["sink_ring_drops"] == 0'
+check "trial: auto chose AF_XDP" \
+	jcheck "$T/trial.json" trial 'j["tx_path"].startswith("af_xdp")'
+
+# --- the other send path: the same exact counts ------------------------------
+echo "--- trial 20 kpps over AF_PACKET, imix"
+"$VRGEN" trial $PAIR --rate 20000 --duration 1 --flows 3 --frame imix \
+	--tx packet --json >"$T/trialp.json" 2>"$T/trialp.err"
+check "AF_PACKET trial exits 0" test $? = 0
+cat "$T/trialp.err"
+check "AF_PACKET trial: the path is named" \
+	jcheck "$T/trialp.json" trial 'j["tx_path"] == "af_packet"'
+check "AF_PACKET trial: 20000 sent, all received, counters agree" \
+	jcheck "$T/trialp.json" trial 'j["sent"] == 20000 and j["received"] == 20000 and j["lost"] == 0 and 0 <= j["tx_if"]["tx_packets"] - j["sent"] <= 5'
+check "AF_PACKET trial: bytes agree with the counter (imix)" \
+	jcheck "$T/trialp.json" trial '0 <= j["tx_if"]["tx_bytes"] - j["tx_bytes"] <= 5 * 100'
+"$VRGEN" trial $PAIR --rate 20000 --duration 1 --frame imix --tx xdp \
+	--json >"$T/trialx.json" 2>"$T/trialx.err"
+check "AF_XDP trial (imix): all received, bytes agree with the counter" \
+	jcheck "$T/trialx.json" trial 'j["tx_path"].startswith("af_xdp") and j["sent"] == 20000 and j["received"] == 20000 and 0 <= j["tx_if"]["tx_bytes"] - j["tx_bytes"] <= 5 * 100'
 
 # --- a sweep of three rates --------------------------------------------------
 echo "--- sweep 10k, 40k, 80k pps"
@@ -164,6 +183,10 @@ check "unknown interface: exit 1, says so" \
 rc=$?
 check "unknown namespace: exit 1, says so" \
 	sh -c "[ $rc = 1 ] && grep -q 'cannot open network namespace vr-nonexistent' '$T/e2'"
+"$VRGEN" send --dev vp0 --netns $P-in --rate 10 --count 1 --tx dpdk 2>"$T/e4"
+rc=$?
+check "unknown --tx: exit 1, names the choices" \
+	sh -c "[ $rc = 1 ] && grep -q 'auto, packet or xdp' '$T/e4'"
 "$VRGEN" trial $PAIR --rate 10 2>"$T/e3"
 rc=$?
 check "missing --duration: exit 1, says so" \

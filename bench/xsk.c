@@ -1,0 +1,285 @@
+/*
+ * AF_XDP send path for vrgen (see xsk.h).  The rings are the kernel's
+ * single-producer/single-consumer rings: the producer writes entries, then
+ * publishes its index with a release store; the consumer reads the index
+ * with an acquire load, reads the entries, then publishes its own index.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/if_xdp.h>
+
+#include "xsk.h"
+
+#ifndef AF_XDP
+#define AF_XDP 44
+#endif
+#ifndef SOL_XDP
+#define SOL_XDP 283
+#endif
+
+#define XSK_FILL_SIZE 64u /* unused for sending, but bind wants a fill ring */
+
+static inline uint32_t
+load_acq(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void
+store_rel(uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+static unsigned
+pow2_at_least(unsigned v)
+{
+	unsigned p = 1;
+
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+static int
+ring_map(struct xsk_ring *r, int fd, const struct xdp_ring_offset *off,
+	 uint32_t size, size_t entry, off_t pgoff)
+{
+	r->map_len = off->desc + (size_t)size * entry;
+	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_POPULATE, fd, pgoff);
+	if (r->map == MAP_FAILED) {
+		r->map = NULL;
+		return -1;
+	}
+	r->prod = (uint32_t *)((uint8_t *)r->map + off->producer);
+	r->cons = (uint32_t *)((uint8_t *)r->map + off->consumer);
+	r->desc = (uint8_t *)r->map + off->desc;
+	r->size = size;
+	r->mask = size - 1;
+	return 0;
+}
+
+static void
+ring_unmap(struct xsk_ring *r)
+{
+	if (r->map != NULL)
+		munmap(r->map, r->map_len);
+	r->map = NULL;
+}
+
+int
+xsk_open(struct xsk *x, int ifindex, const char *where, unsigned max_burst,
+	 char *err, size_t errlen)
+{
+	struct xdp_umem_reg mr;
+	struct xdp_mmap_offsets off;
+	struct xdp_options opt;
+	struct sockaddr_xdp sxdp;
+	socklen_t optlen;
+	uint32_t fill = XSK_FILL_SIZE;
+	unsigned i;
+	int e;
+
+	memset(x, 0, sizeof(*x));
+	/* room for a device queue's worth of frames in flight: copy mode
+	 * completes a frame only when its skb is freed on the far side */
+	x->nframes = pow2_at_least(max_burst * 4 > 4096 ? max_burst * 4 : 4096);
+	x->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (x->fd < 0) {
+		snprintf(err, errlen, "cannot open an AF_XDP socket: %s%s",
+			 strerror(errno),
+			 errno == EPERM ? " (run as root)"
+			 : errno == EAFNOSUPPORT
+			     ? " (this kernel has no CONFIG_XDP_SOCKETS; use "
+			       "--tx packet)"
+			     : "");
+		return -1;
+	}
+	x->umem_len = (size_t)x->nframes * XSK_FRAME_SIZE;
+	x->umem = mmap(NULL, x->umem_len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (x->umem == MAP_FAILED) {
+		x->umem = NULL;
+		snprintf(err, errlen, "cannot map %zu bytes of UMEM: %s",
+			 x->umem_len, strerror(errno));
+		goto fail;
+	}
+	x->free = calloc(x->nframes, sizeof(*x->free));
+	if (x->free == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < x->nframes; i++)
+		x->free[i] = (uint64_t)(x->nframes - 1 - i) * XSK_FRAME_SIZE;
+	x->nfree = x->nframes;
+
+	memset(&mr, 0, sizeof(mr));
+	mr.addr = (uintptr_t)x->umem;
+	mr.len = x->umem_len;
+	mr.chunk_size = XSK_FRAME_SIZE;
+	if (setsockopt(x->fd, SOL_XDP, XDP_UMEM_REG, &mr, sizeof(mr)) < 0) {
+		snprintf(err, errlen, "cannot register %zu KiB of UMEM: %s%s",
+			 x->umem_len >> 10, strerror(errno),
+			 errno == ENOMEM || errno == EPERM
+			     ? " (raise RLIMIT_MEMLOCK, or run as root)"
+			     : "");
+		goto fail;
+	}
+	if (setsockopt(x->fd, SOL_XDP, XDP_UMEM_FILL_RING, &fill,
+		       sizeof(fill)) < 0 ||
+	    setsockopt(x->fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &x->nframes,
+		       sizeof(x->nframes)) < 0 ||
+	    setsockopt(x->fd, SOL_XDP, XDP_TX_RING, &x->nframes,
+		       sizeof(x->nframes)) < 0) {
+		snprintf(err, errlen, "cannot size the AF_XDP rings: %s",
+			 strerror(errno));
+		goto fail;
+	}
+	optlen = sizeof(off);
+	if (getsockopt(x->fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &optlen) < 0 ||
+	    ring_map(&x->tx, x->fd, &off.tx, x->nframes,
+		     sizeof(struct xdp_desc), XDP_PGOFF_TX_RING) < 0 ||
+	    ring_map(&x->cq, x->fd, &off.cr, x->nframes, sizeof(uint64_t),
+		     (off_t)XDP_UMEM_PGOFF_COMPLETION_RING) < 0 ||
+	    ring_map(&x->fq, x->fd, &off.fr, fill, sizeof(uint64_t),
+		     (off_t)XDP_UMEM_PGOFF_FILL_RING) < 0) {
+		snprintf(err, errlen, "cannot map the AF_XDP rings: %s",
+			 strerror(errno));
+		goto fail;
+	}
+	x->tx.cached_prod = load_acq(x->tx.prod);
+	x->cq.cached_cons = load_acq(x->cq.cons);
+
+	memset(&sxdp, 0, sizeof(sxdp));
+	sxdp.sxdp_family = AF_XDP;
+	sxdp.sxdp_ifindex = (uint32_t)ifindex;
+	sxdp.sxdp_queue_id = 0;
+	/* a socket closed just before may hold the queue for a moment: its
+	 * UMEM is released from a workqueue */
+	for (i = 0;; i++) {
+		if (bind(x->fd, (struct sockaddr *)&sxdp, sizeof(sxdp)) == 0)
+			break;
+		if (errno == EBUSY && i < 100) {
+			usleep(10000);
+			continue;
+		}
+		e = errno;
+		snprintf(err, errlen,
+			 "cannot bind an AF_XDP socket to %s queue 0: %s%s",
+			 where, strerror(e),
+			 e == EBUSY	? " (another XDP socket holds it)"
+			 : e == ENETDOWN ? " (bring the interface up)"
+					 : " (use --tx packet)");
+		goto fail;
+	}
+	optlen = sizeof(opt);
+	if (getsockopt(x->fd, SOL_XDP, XDP_OPTIONS, &opt, &optlen) == 0)
+		x->zerocopy = !!(opt.flags & XDP_OPTIONS_ZEROCOPY);
+	return 0;
+fail:
+	xsk_close(x);
+	return -1;
+}
+
+void
+xsk_close(struct xsk *x)
+{
+	if (x->fd >= 0)
+		close(x->fd);
+	x->fd = -1;
+	ring_unmap(&x->tx);
+	ring_unmap(&x->cq);
+	ring_unmap(&x->fq);
+	if (x->umem != NULL)
+		munmap(x->umem, x->umem_len);
+	x->umem = NULL;
+	free(x->free);
+	x->free = NULL;
+	x->nfree = 0;
+}
+
+/* Move completed chunks back to the free stack. */
+static void
+reap(struct xsk *x)
+{
+	uint32_t prod = load_acq(x->cq.prod), c = x->cq.cached_cons;
+	const uint64_t *ring = x->cq.desc;
+
+	if (prod == c)
+		return;
+	for (; c != prod; c++)
+		x->free[x->nfree++] = ring[c & x->cq.mask];
+	x->cq.cached_cons = c;
+	store_rel(x->cq.cons, c);
+}
+
+unsigned
+xsk_reserve(struct xsk *x, unsigned n, uint8_t **bufs)
+{
+	unsigned i;
+
+	if (x->nfree < n)
+		reap(x);
+	if (n > x->nfree)
+		n = x->nfree;
+	for (i = 0; i < n; i++)
+		bufs[i] = x->umem + x->free[--x->nfree];
+	return n;
+}
+
+void
+xsk_submit(struct xsk *x, uint8_t *const *bufs, const uint32_t *lens,
+	   unsigned n)
+{
+	struct xdp_desc *ring = x->tx.desc;
+	uint32_t p = x->tx.cached_prod;
+	unsigned i;
+
+	for (i = 0; i < n; i++, p++) {
+		struct xdp_desc *d = &ring[p & x->tx.mask];
+
+		d->addr = (uint64_t)(bufs[i] - x->umem);
+		d->len = lens[i];
+		d->options = 0;
+	}
+	x->tx.cached_prod = p;
+	store_rel(x->tx.prod, p);
+}
+
+unsigned
+xsk_pending(const struct xsk *x)
+{
+	return x->tx.cached_prod - load_acq(x->tx.cons);
+}
+
+int
+xsk_kick(struct xsk *x, uint64_t *consumed)
+{
+	uint32_t before = load_acq(x->tx.cons), after;
+	ssize_t r;
+	int e;
+
+	r = sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
+	e = errno;
+	x->kicks++;
+	after = load_acq(x->tx.cons);
+	*consumed += after - before;
+	if (r < 0 && e != EAGAIN && e != EBUSY && e != ENOBUFS && e != EINTR) {
+		errno = e;
+		return -1;
+	}
+	return after != x->tx.cached_prod;
+}
+
+const char *
+xsk_mode(const struct xsk *x)
+{
+	return x->zerocopy ? "zero-copy" : "copy";
+}
