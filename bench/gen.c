@@ -314,8 +314,8 @@ gen_tx_describe(const struct gen_tx *tx)
 }
 
 static int
-packet_open(struct gen_tx *tx, int ifindex, const char *where,
-	    int qdisc_bypass, char *err, size_t errlen)
+packet_open(struct gen_tx *tx, int ifindex, const char *where, int qdisc_bypass,
+	    char *err, size_t errlen)
 {
 	struct sockaddr_ll sll;
 	int one = 1, sndbuf = 4 << 20;
@@ -435,7 +435,8 @@ stuck_check(uint64_t *since, int e, char *err, size_t errlen)
 	if (*since == 0) {
 		*since = gen_now_ns();
 	} else if (gen_now_ns() - *since > 2000000000ull) {
-		snprintf(err, errlen, "the device accepts no frames for 2 s: %s",
+		snprintf(err, errlen,
+			 "the device accepts no frames for 2 s: %s",
 			 strerror(e));
 		return -1;
 	}

@@ -162,8 +162,8 @@ struct gen_tx {
 	int tx_fd;
 	int tx_ifindex;
 	unsigned tx_burst;
-	uint8_t *tx_slots; /* AF_PACKET: tx_burst * GEN_MAX_FRAME, zeroed */
-	struct iovec *tx_iov;	/* the burst's frames (UMEM chunks for XDP) */
+	uint8_t *tx_slots;    /* AF_PACKET: tx_burst * GEN_MAX_FRAME, zeroed */
+	struct iovec *tx_iov; /* the burst's frames (UMEM chunks for XDP) */
 	struct mmsghdr *tx_msgs; /* AF_PACKET */
 	struct xsk *tx_xsk;	 /* AF_XDP */
 	int tx_bypass;		 /* AF_PACKET: PACKET_QDISC_BYPASS set */

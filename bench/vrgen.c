@@ -196,10 +196,10 @@ usage(FILE *f)
 	      "[--dst-ip B] [--flows F] [--src-ips K]\n"
 	      "               [--src-port P] [--dst-port P] [--frame "
 	      "64..1518|imix] [--udp-csum]\n"
-	      "other: [--cpu N] [--rx-cpu N] [--tx auto|packet|xdp] [--burst N] "
-	      "[--no-bypass] [--idle-ms MS]\n"
-	      "       [--max-drain-ms MS]"
-	      " [--ring-mib N] [--run ID] [--json] [--no-per-flow]\n"
+	      "other: [--cpu N] [--rx-cpu N] [--tx auto|packet|xdp] "
+	      "[--burst N] [--no-bypass]\n"
+	      "       [--idle-ms MS] [--max-drain-ms MS] [--ring-mib N] "
+	      "[--run ID] [--json] [--no-per-flow]\n"
 	      "Rates are frames/s; --rate 0 sends as fast as possible.  See "
 	      "docs/vrgen.md.\n",
 	      f);
@@ -1135,8 +1135,7 @@ cmd_send(struct opts *o)
 		       "%llu retries, %s\n",
 		       (unsigned long long)gs.sent, secs,
 		       secs > 0 ? (double)gs.sent / secs : 0, o->rate,
-		       (unsigned long long)gs.retries,
-		       gen_tx_describe(&b.gtx));
+		       (unsigned long long)gs.retries, gen_tx_describe(&b.gtx));
 	}
 	bench_free(&b);
 	return rc < 0 ? 1 : 0;

@@ -174,7 +174,7 @@ xsk_open(struct xsk *x, int ifindex, const char *where, unsigned max_burst,
 		snprintf(err, errlen,
 			 "cannot bind an AF_XDP socket to %s queue 0: %s%s",
 			 where, strerror(e),
-			 e == EBUSY	? " (another XDP socket holds it)"
+			 e == EBUSY	 ? " (another XDP socket holds it)"
 			 : e == ENETDOWN ? " (bring the interface up)"
 					 : " (use --tx packet)");
 		goto fail;
