@@ -103,7 +103,16 @@ struct search_ctx {
 	double dur;	  /* current trial duration */
 	int full;	  /* dur is the full (final) duration */
 	double best_full; /* highest rate that passed a full-length trial */
+	int last_short;	  /* the last trial fell short of its rate */
+	int hi_short;	  /* ... and so did the one that set hi */
 };
+
+static void
+set_hi(struct search_ctx *x, double rate)
+{
+	x->hi = rate;
+	x->hi_short = x->last_short;
+}
 
 /* 1 pass, 0 fail, -1 stop (budget or abort: r->status set). */
 static int
@@ -131,10 +140,15 @@ run_trial(struct search_ctx *x, enum search_phase ph, double rate, double dur,
 		return -1;
 	}
 	x->r->trials++;
-	if (t.sent > 0 && t.achieved_pps < (1 - x->c->tx_tolerance) * rate)
-		x->r->generator_limited = 1;
+	x->last_short =
+	    t.sent > 0 && t.achieved_pps < (1 - x->c->tx_tolerance) * rate;
+	x->r->short_trials += (unsigned)x->last_short;
+	/* received over the time the sending took: a generator that fell
+	 * short took longer than dur to send its frames */
 	if (fwd != NULL)
-		*fwd = (double)t.received / dur;
+		*fwd = t.sent > 0 && t.achieved_pps > 0
+			   ? (double)t.received * t.achieved_pps / (double)t.sent
+			   : (double)t.received / dur;
 	pass = search_trial_pass(x->c, rate, &t);
 	if (pass && dur >= x->c->final_s && rate > x->best_full)
 		x->best_full = rate;
@@ -171,7 +185,7 @@ bracket_and_bisect(struct search_ctx *x, double guess)
 				break;
 			r += step;
 		} else {
-			x->hi = r;
+			set_hi(x, r);
 			if (r <= c->min_rate) {
 				x->r->status = SEARCH_BELOW_MIN;
 				return -1;
@@ -192,7 +206,7 @@ bracket_and_bisect(struct search_ctx *x, double guess)
 		if (p)
 			x->lo = mid;
 		else
-			x->hi = mid;
+			set_hi(x, mid);
 	}
 	return 0;
 }
@@ -223,7 +237,7 @@ search_run(const struct search_cfg *c, search_trial_fn fn, void *arg,
 		x.lo = c->max_rate;
 		x.hi = 0;
 	} else {
-		x.hi = c->max_rate;
+		set_hi(&x, c->max_rate);
 		/* forwarded rate under overload; for PDR the device may
 		 * lose loss_ratio of a rate a little above it */
 		guess = fwd / (1 - c->loss_ratio);
@@ -248,7 +262,7 @@ search_run(const struct search_cfg *c, search_trial_fn fn, void *arg,
 		}
 		/* the short trials were too optimistic: search again below,
 		 * every trial now full length */
-		x.hi = x.lo;
+		set_hi(&x, x.lo);
 		x.lo = 0;
 		x.dur = c->final_s;
 		x.full = 1;
@@ -265,6 +279,7 @@ search_run(const struct search_cfg *c, search_trial_fn fn, void *arg,
 out:
 	r->lower = x.lo;
 	r->upper = x.hi;
+	r->generator_limited = x.hi > 0 && x.hi_short;
 	if (r->status == SEARCH_BUDGET)
 		r->rate = x.best_full;
 	if (r->status == SEARCH_BELOW_MIN) {

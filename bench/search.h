@@ -18,9 +18,11 @@
  *
  * A trial passes when loss_ratio <= cfg.loss_ratio (NDR: no frame lost)
  * and the generator reached the offered rate within tx_tolerance; a
- * trial that fell short of the rate fails and marks the result
- * generator_limited, so the answer never exceeds what the generator
- * really sent by more than tx_tolerance.
+ * trial that fell short of the rate fails (counted in short_trials), so
+ * the answer never exceeds what the generator really sent by more than
+ * tx_tolerance.  When the trial that set the final upper bound was such a
+ * trial, the result is generator_limited: the answer is the generator's
+ * limit, and the device may forward more.
  *
  * Accuracy: with a device whose loss grows with the offered rate, the
  * answer R satisfies knee * (1 - precision) <= R <= knee, where knee is
@@ -91,7 +93,11 @@ struct search_result {
 	double lower, upper; /* the final bracket */
 	unsigned trials;
 	int confirmed;	       /* rate passed a full-length trial */
-	int generator_limited; /* some trial fell short of its rate */
+	/* the trial that set the final upper bound failed because the
+	 * generator fell short of its rate, not because of loss: the device
+	 * may forward more than the answer */
+	int generator_limited;
+	unsigned short_trials; /* trials that fell short of their rate */
 };
 
 /* Is this trial a pass under cfg? (Exposed for vrgen and tests.) */

@@ -1418,6 +1418,8 @@ cmd_ndr(struct opts *o)
 		jw_u64(w, "trials", r.trials);
 		jw_bool(w, "confirmed", r.confirmed);
 		jw_bool(w, "generator_limited", r.generator_limited);
+		jw_u64(w, "short_trials", r.short_trials);
+		jw_str(w, "tx_path", gen_tx_describe(&b.gtx));
 		jw_str(w, "frame", o->frame);
 		jw_u64(w, "flows", o->flows);
 		if (x.have_confirm && x.last_confirm.offered == r.rate) {

@@ -429,9 +429,10 @@ bench_print_text(json_object *record, const char *dir, int plot_rv)
 		       j_int(res, "trials",
 			     a ? (long long)json_object_array_length(a) : 0));
 		if (j_bool(res, "generator_limited"))
-			printf("warning: generator-limited: some trial fell "
-			       "short of its offered rate; the answer may be "
-			       "the generator's limit\n");
+			printf("warning: generator-limited: the generator "
+			       "could not offer the rate just above the "
+			       "answer; the router may forward more (give "
+			       "the generator a CPU of its own: --cpu)\n");
 	}
 	if (best >= 0)
 		printf("max forwarded %.0f pps at %.0f offered\n", best, at);
