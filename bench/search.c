@@ -146,9 +146,10 @@ run_trial(struct search_ctx *x, enum search_phase ph, double rate, double dur,
 	/* received over the time the sending took: a generator that fell
 	 * short took longer than dur to send its frames */
 	if (fwd != NULL)
-		*fwd = t.sent > 0 && t.achieved_pps > 0
-			   ? (double)t.received * t.achieved_pps / (double)t.sent
-			   : (double)t.received / dur;
+		*fwd =
+		    t.sent > 0 && t.achieved_pps > 0
+			? (double)t.received * t.achieved_pps / (double)t.sent
+			: (double)t.received / dur;
 	pass = search_trial_pass(x->c, rate, &t);
 	if (pass && dur >= x->c->final_s && rate > x->best_full)
 		x->best_full = rate;
