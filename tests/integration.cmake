@@ -32,3 +32,11 @@ foreach(t pvr msr halfway_failure)
 		FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
 		LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
 endforeach()
+# ... and PVR and MSR over MACVTAP (bridge mode on the per-network bridge)
+foreach(t pvr msr)
+	add_test(NAME e2e_${t}_macvtap
+		COMMAND ${VR_IT}/test_${t}.sh ${CMAKE_BINARY_DIR} macvtap)
+	set_tests_properties(e2e_${t}_macvtap PROPERTIES
+		FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+		LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
+endforeach()
