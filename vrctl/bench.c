@@ -234,8 +234,14 @@ bench_params_check(json_object *p, char *err, size_t len)
 	}
 	/* Once the daemon's method is in lib/proto.c, its table rules too. */
 	if ((m = proto_method_find("bench")) != NULL &&
-	    proto_params_check(m, p, err, len) != 0)
+	    proto_params_check(m, p, err, len) != 0) {
+		/* its messages start with the method's name; ours do not */
+		size_t pre = strlen("bench: ");
+
+		if (strncmp(err, "bench: ", pre) == 0)
+			memmove(err, err + pre, strlen(err + pre) + 1);
 		return -1;
+	}
 	return 0;
 }
 
