@@ -40,3 +40,9 @@ foreach(t pvr msr)
 		FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
 		LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
 endforeach()
+# ... and an MSR whose front-end stage has two load balancers
+add_test(NAME e2e_msr_2lbs
+	COMMAND ${VR_IT}/test_msr.sh ${CMAKE_BINARY_DIR} tap 2)
+set_tests_properties(e2e_msr_2lbs PROPERTIES
+	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)

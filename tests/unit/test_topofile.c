@@ -163,7 +163,31 @@ test_builtins(void)
 	CHECK_INT(topo_node_cmdline(p, 1, cmd, sizeof(cmd)), 0);
 	CHECK(strstr(cmd, "vr.mphash") == NULL);
 	CHECK(strstr(cmd, " vr.route=198.18.1.0/24,198.19.0.1") != NULL);
-	CHECK_STR(p->splitter.netns, "");
+	/* the front-end stage: a splitter in front of the LB(s) */
+	CHECK_STR(p->splitter.netns, "vr-msr-sp");
+	CHECK_INT(p->opts.lbs, 1);
+	topo_plan_free(p);
+
+	/* two LBs: each on its own leg from the splitter, each an ECMP over
+	 * every back-end; the splitter an ECMP over both LBs */
+	opts_for(&o, "msr");
+	o.lbs = 2;
+	o.backends = 3;
+	CHECK_INT(build(&o, p, cmd, sizeof(cmd)), 0);
+	CHECK_INT(p->nnodes, 5);
+	CHECK_INT(p->nodes[1].role, ROLE_LB);
+	CHECK_INT(p->nodes[2].role, ROLE_BACKEND);
+	CHECK_INT(topo_node_cmdline(p, 1, cmd, sizeof(cmd)), 0);
+	CHECK(strstr(cmd, " vr.route=default,198.19.0.11,198.19.0.12,"
+			  "198.19.0.13") != NULL);
+	CHECK(strstr(cmd, " vr.route=198.18.1.0/24,198.19.102.1") != NULL);
+	CHECK_INT(p->splitter.nifs, 3);
+	check_round_trip(p);
+	topo_plan_free(p);
+	opts_for(&o, "msr");
+	o.lbs = 9; /* the file's max is 8 */
+	CHECK_INT(build(&o, p, cmd, sizeof(cmd)), -1);
+	CHECK(strstr(cmd, "lbs") != NULL);
 	topo_plan_free(p);
 
 	opts_for(&o, "monolithic");
@@ -179,7 +203,7 @@ test_builtins(void)
 	o.link = LINK_MACVTAP;
 	o.backends = 4;
 	CHECK_INT(build(&o, p, cmd, sizeof(cmd)), 0);
-	CHECK_STR(p->ports[0].bridge, ""); /* lb0 eth0 alone on ingress */
+	CHECK_STR(p->ports[0].bridge, "vr-msr-bi"); /* with the splitter */
 	CHECK_STR(p->ports[1].bridge, "vr-msr-bo");
 	CHECK_INT(p->nnodes, 5);
 	check_round_trip(p);
