@@ -371,6 +371,65 @@ print_trimmed(char *line, int width)
 }
 
 static void
+row_place(struct graph *g, int l, int x)
+{
+	for (int i = 0; i < g->nv; i++)
+		if (g->v[i].layer == l) {
+			int len = (int)strlen(g->v[i].label);
+
+			g->v[i].col = x + len / 2;
+			x += len + GAP;
+		}
+}
+
+/*
+ * Place every vertex: each row centred, then nudged by one column where
+ * that puts a vertex straight over or under its neighbour in row ref
+ * (centres of labels of different parity are one apart, which draws as
+ * a kinked line).  The widest row cannot move: rows are placed outwards
+ * from it.
+ */
+static void
+row_align(struct graph *g, int l, int ref, int width)
+{
+	int w = row_width(g, l), x = (width - w) / 2;
+
+	row_place(g, l, x);
+	for (int i = 0; i < g->ne; i++) {
+		int a = g->e[i][0], b = g->e[i][1], d;
+
+		if (g->v[a].layer == l) {
+			a = g->e[i][1];
+			b = g->e[i][0];
+		}
+		if (g->v[a].layer != ref || g->v[b].layer != l)
+			continue;
+		d = g->v[a].col - g->v[b].col;
+		if ((d == 1 || d == -1) && x + d >= 0 && x + d + w <= width) {
+			row_place(g, l, x + d);
+			return;
+		}
+	}
+}
+
+static void
+plan_layout(struct graph *g, int maxl, int width)
+{
+	int widest = 0;
+
+	for (int l = 0; l <= maxl; l++)
+		if (row_width(g, l) == width) {
+			widest = l;
+			break;
+		}
+	row_place(g, widest, 0);
+	for (int l = widest - 1; l >= 0; l--)
+		row_align(g, l, l + 1, width);
+	for (int l = widest + 1; l <= maxl; l++)
+		row_align(g, l, l - 1, width);
+}
+
+static void
 plan_draw(json_object *plan)
 {
 	struct graph *g = xmalloc(sizeof(*g));
@@ -386,33 +445,24 @@ plan_draw(json_object *plan)
 	for (int l = 0; l <= maxl; l++)
 		if (row_width(g, l) > width)
 			width = row_width(g, l);
+	plan_layout(g, maxl, width);
 	w = width > 0 ? (size_t)width : 0;
 	line = xmalloc(w + 1);
 	printf("graph:\n");
 	for (int l = 0; l <= maxl; l++) {
-		int x = (width - row_width(g, l)) / 2;
-
 		memset(line, ' ', w);
 		for (int i = 0; i < g->nv; i++) {
 			int len;
 			if (g->v[i].layer != l)
 				continue;
 			len = (int)strlen(g->v[i].label);
-			memcpy(line + x, g->v[i].label, len);
-			g->v[i].col = x + len / 2;
-			x += len + GAP;
+			memcpy(line + g->v[i].col - len / 2, g->v[i].label,
+			       len);
 		}
 		print_trimmed(line, width);
 		if (l == maxl)
 			break;
-		/* the edges down to the next row (its columns first) */
-		x = (width - row_width(g, l + 1)) / 2;
-		for (int i = 0; i < g->nv; i++)
-			if (g->v[i].layer == l + 1) {
-				int len = (int)strlen(g->v[i].label);
-				g->v[i].col = x + len / 2;
-				x += len + GAP;
-			}
+		/* the edges down to the next row */
 		memset(line, ' ', w);
 		for (int i = 0; i < g->ne; i++) {
 			int a = g->e[i][0], b = g->e[i][1], lo, hi;
