@@ -107,11 +107,18 @@ demo() {
 	ip netns exec vr-demo-in ping -c 5 -i 0.2 198.18.2.2
 	step "vrctl status"
 	"$vrctl" status
+	local out
+	out=$BUILD/demo-bench-$(date +%Y%m%d-%H%M%S)
+	step "measuring: vrctl bench demo --sweep 5000:20000:5000 --duration 2"
+	"$vrctl" bench demo --sweep 5000:20000:5000 --duration 2 --flows 4 \
+		--out "$out"
 	cat <<EOM
 
 The VR keeps running.  Try:
   $vrctl status --json
   ip netns exec vr-demo-in ping 198.18.2.2     # traffic source -> sink
+  $vrctl bench demo --ndr                       # zero-loss throughput
+  ls $out                                       # the record, csv and plot
   $vrctl stop demo                              # tear it down
 EOM
 }
