@@ -163,7 +163,8 @@ bench_describe(json_object *record, struct bench_desc *d)
 	json_object *opt = j_get(plan, "options");
 	json_object *cmd = j_get(record, "command");
 	json_object *pin = j_get(plan, "pinning");
-	const char *topo = j_str(plan, "topology");
+	json_object *trials = j_get(record, "trials");
+	const char *topo = j_str(plan, "topology"), *path = "-";
 	const char *backend = j_str(record, "backend");
 	long long cores = j_int(opt, "cores", -1), flows;
 	static const char *const counts[] = {"vrs", "lbs", "backends"};
@@ -206,10 +207,15 @@ bench_describe(json_object *record, struct bench_desc *d)
 	     strcmp(backend, "netns") == 0 ? "veth" : j_str(opt, "link"));
 	msgf(d->f[BENCH_ACCEL], sizeof(d->f[0]), "%s", j_str(record, "accel"));
 	flows = j_int(cmd, "flows", 1);
-	msgf(d->f[BENCH_TRAFFIC], sizeof(d->f[0]), "%s%s, %lld flow%s",
+	/* the send path the generator really used (older records lack it) */
+	if (json_object_is_type(trials, json_type_array) &&
+	    json_object_array_length(trials) > 0)
+		path = j_str(json_object_array_get_idx(trials, 0), "tx_path");
+	msgf(d->f[BENCH_TRAFFIC], sizeof(d->f[0]), "%s%s, %lld flow%s%s%s",
 	     j_get(cmd, "frame") ? j_str(cmd, "frame") : "64",
 	     strcmp(j_str(cmd, "frame"), "imix") == 0 ? "" : " B", flows,
-	     flows == 1 ? "" : "s");
+	     flows == 1 ? "" : "s", strcmp(path, "-") ? ", " : "",
+	     strcmp(path, "-") ? path : "");
 	if (strcmp(j_str(cmd, "mode"), "pdr") == 0)
 		msgf(d->f[BENCH_MODE], sizeof(d->f[0]), "pdr (loss %s)",
 		     j_str(cmd, "loss"));

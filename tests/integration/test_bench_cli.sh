@@ -80,7 +80,7 @@ check "sweep exits 0" [ $? = 0 ]
 check "sweep: a valid result directory" python3 "$CHECK" $NOPLOT "$T/sweep"
 check "sweep: one progress line per trial on stderr (10)" \
 	[ "$(grep -c 'trial .* offered .* forwarded .* loss .* p99' "$T/err")" = 10 ]
-check "sweep: table header on stdout" grep -q 'OFFERED_PPS FORWARDED_PPS  LOSS_RATIO' "$T/out"
+check "sweep: table header on stdout" grep -q 'OFFERED_PPS     SENT_PPS FORWARDED_PPS  LOSS_RATIO' "$T/out"
 check "sweep: 10 table rows" [ "$(grep -c '^sweep ' "$T/out")" = 10 ]
 check "sweep: results.csv has 11 lines" [ "$(wc -l <"$T/sweep/results.csv")" = 11 ]
 check "sweep: params sent as documented" \
