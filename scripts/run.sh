@@ -114,12 +114,12 @@ demo() {
 		--out "$out"
 	cat <<EOM
 
-The VR keeps running.  Try:
-  $vrctl status --json
-  ip netns exec vr-demo-in ping 198.18.2.2     # traffic source -> sink
-  $vrctl bench demo --ndr                       # zero-loss throughput
-  ls $out                                       # the record, csv and plot
-  $vrctl stop demo                              # tear it down
+The VR keeps running.  Try (vrctl is $vrctl):
+  vrctl status --json
+  ip netns exec vr-demo-in ping 198.18.2.2   # traffic source -> sink
+  vrctl bench demo --ndr                     # zero-loss throughput
+  ls $out   # experiment.json results.csv plot.svg
+  vrctl stop demo                            # tear it down
 EOM
 }
 
