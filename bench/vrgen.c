@@ -511,6 +511,12 @@ opts_parse(struct opts *o, int argc, char **argv)
 	if (optind < argc)
 		die("unexpected argument \"%s\" (try vrgen --help)",
 		    argv[optind]);
+	/* the qdisc is AF_PACKET's: asking for it picks that path */
+	if (o->no_bypass && o->tx_kind == GEN_TX_XDP)
+		die("--no-bypass sends through the qdisc, which AF_XDP never "
+		    "does: use --tx packet (or auto) with it");
+	if (o->no_bypass)
+		o->tx_kind = GEN_TX_PACKET;
 }
 
 /* ---- namespaces, CPUs -------------------------------------------------- */

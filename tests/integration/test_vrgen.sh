@@ -183,6 +183,15 @@ check "unknown interface: exit 1, says so" \
 rc=$?
 check "unknown namespace: exit 1, says so" \
 	sh -c "[ $rc = 1 ] && grep -q 'cannot open network namespace vr-nonexistent' '$T/e2'"
+"$VRGEN" send --dev vp0 --netns $P-in --rate 1000 --count 100 --no-bypass \
+	--json >"$T/nb.json" 2>"$T/nb.err"
+check "--no-bypass: auto sends through the qdisc with AF_PACKET" \
+	jcheck "$T/nb.json" send 'j["tx_path"] == "af_packet+qdisc" and j["sent"] == 100'
+"$VRGEN" send --dev vp0 --netns $P-in --rate 10 --count 1 --tx xdp \
+	--no-bypass 2>"$T/e5"
+rc=$?
+check "--no-bypass with --tx xdp: exit 1, says what to use" \
+	sh -c "[ $rc = 1 ] && grep -q 'use --tx packet' '$T/e5'"
 "$VRGEN" send --dev vp0 --netns $P-in --rate 10 --count 1 --tx dpdk 2>"$T/e4"
 rc=$?
 check "unknown --tx: exit 1, names the choices" \
