@@ -394,22 +394,6 @@ fail:
 	return -1;
 }
 
-static int
-opt_int(json_object *params, const char *key, const char *arg)
-{
-	char *end;
-	long long n;
-
-	errno = 0;
-	n = strtoll(arg, &end, 10);
-	if (*arg == '\0' || *end != '\0' || errno != 0) {
-		fprintf(stderr, "vrctl: %s: not a number: %s\n", key, arg);
-		return -1;
-	}
-	json_object_object_add(params, key, json_object_new_int64(n));
-	return 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* Text output of one run */
 
@@ -805,19 +789,19 @@ ctl_bench(struct vrctl *v, int argc, char **argv)
 					       json_object_new_string(optarg));
 			break;
 		case OPT_FLOWS:
-			rv = opt_int(params, "flows", optarg);
+			rv = ctl_int(params, "flows", optarg);
 			break;
 		case OPT_DURATION:
-			rv = opt_int(params, "duration", optarg);
+			rv = ctl_int(params, "duration", optarg);
 			break;
 		case OPT_TRIAL_DURATION:
-			rv = opt_int(params, "trial_duration", optarg);
+			rv = ctl_int(params, "trial_duration", optarg);
 			break;
 		case OPT_MAX_RATE:
-			rv = opt_int(params, "max_rate", optarg);
+			rv = ctl_int(params, "max_rate", optarg);
 			break;
 		case OPT_CPU:
-			rv = opt_int(params, "cpu", optarg);
+			rv = ctl_int(params, "cpu", optarg);
 			break;
 		case OPT_TX:
 			json_object_object_add(params, "tx",

@@ -144,14 +144,14 @@ ctl_abspath(const char *p)
 	return o;
 }
 
-static int
+int
 ctl_int(json_object *params, const char *key, const char *arg)
 {
 	char *end;
-	long n;
+	long long n;
 
 	errno = 0;
-	n = strtol(arg, &end, 10);
+	n = strtoll(arg, &end, 10);
 	if (*arg == '\0' || *end != '\0' || errno != 0) {
 		fprintf(stderr, "vrctl: %s: not a number: %s\n", key, arg);
 		return -1;

@@ -81,6 +81,9 @@ int ctl_autostart(struct vrctl *v, int argc, char **argv);
 json_object *ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 			     const char *method, int argc, char **argv);
 int ctl_common_opt(struct vrctl *v, const struct ctl_command *cmd, int ch);
+/* Parse ARG as an integer into params[key]; -1 (said on stderr) if it is
+ * not one.  The range is the protocol table's to check. */
+int ctl_int(json_object *params, const char *key, const char *arg);
 int ctl_noargs(struct vrctl *v, const struct ctl_command *cmd, int argc,
 	       char **argv);
 const struct ctl_command *ctl_command_find(const char *name);
