@@ -82,12 +82,17 @@ search_trial_loss(const struct search_trial *t)
 }
 
 int
+search_trial_short(double tx_tolerance, double rate,
+		   const struct search_trial *t)
+{
+	return t->sent > 0 && t->achieved_pps < (1 - tx_tolerance) * rate;
+}
+
+int
 search_trial_pass(const struct search_cfg *c, double rate,
 		  const struct search_trial *t)
 {
-	if (t->sent == 0)
-		return 0;
-	if (t->achieved_pps < (1 - c->tx_tolerance) * rate)
+	if (t->sent == 0 || search_trial_short(c->tx_tolerance, rate, t))
 		return 0;
 	if (c->loss_ratio == 0)
 		return t->received >= t->sent;
@@ -140,8 +145,7 @@ run_trial(struct search_ctx *x, enum search_phase ph, double rate, double dur,
 		return -1;
 	}
 	x->r->trials++;
-	x->last_short =
-	    t.sent > 0 && t.achieved_pps < (1 - x->c->tx_tolerance) * rate;
+	x->last_short = search_trial_short(x->c->tx_tolerance, rate, &t);
 	x->r->short_trials += (unsigned)x->last_short;
 	/* received over the time the sending took: a generator that fell
 	 * short took longer than dur to send its frames */

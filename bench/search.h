@@ -92,7 +92,7 @@ struct search_result {
 	double rate;	     /* NDR / PDR, packets/s; 0 when none */
 	double lower, upper; /* the final bracket */
 	unsigned trials;
-	int confirmed;	       /* rate passed a full-length trial */
+	int confirmed; /* rate passed a full-length trial */
 	/* the trial that set the final upper bound failed because the
 	 * generator fell short of its rate, not because of loss: the device
 	 * may forward more than the answer */
@@ -100,6 +100,10 @@ struct search_result {
 	unsigned short_trials; /* trials that fell short of their rate */
 };
 
+/* Did the generator fall more than tx_tolerance short of rate?  Such a
+ * trial measured the generator: it fails whatever its loss. */
+int search_trial_short(double tx_tolerance, double rate,
+		       const struct search_trial *);
 /* Is this trial a pass under cfg? (Exposed for vrgen and tests.) */
 int search_trial_pass(const struct search_cfg *, double rate,
 		      const struct search_trial *);

@@ -1008,6 +1008,12 @@ json_trial(struct bench *b, const struct trial_out *t,
 	jw_u64(w, "late", t->st.late);
 	jw_u64(w, "duplicates", t->st.duplicates);
 	jw_dbl(w, "achieved_pps", round(t->achieved));
+	jw_bool(w, "short",
+		search_trial_short(b->o->tx_tolerance, t->offered,
+				   &(struct search_trial){
+				       .sent = t->gs.sent,
+				       .achieved_pps = t->achieved,
+				   }));
 	jw_dbl(w, "forwarded_pps", round(t->forwarded));
 	jw_dbl(w, "tx_seconds", (double)(t->gs.t_end - t->gs.t_start) / 1e9);
 	jw_u64(w, "tx_bytes", t->gs.bytes);

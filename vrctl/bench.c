@@ -43,17 +43,6 @@ char bench_progress_tag[160];
 /* trials seen in this call */
 static long long notify_trials;
 
-/* The generator sent more than 1 % below the offered rate (vrgen's
- * --tx-tolerance): the trial measured the generator, not the router. */
-static int
-bench_trial_short(json_object *t)
-{
-	double off = j_num(t, "offered_pps", 0),
-	       sent = j_num(t, "achieved_pps", off);
-
-	return off > 0 && sent < 0.99 * off;
-}
-
 /* ------------------------------------------------------------------ */
 /* Params of the bench method */
 
@@ -289,7 +278,7 @@ bench_notify(json_object *msg)
 		j_num(t, "loss_ratio", 0), p99,
 		j_get(t, "pass") == NULL ? ""
 		: j_bool(t, "pass")	 ? "  pass"
-		: bench_trial_short(t)	 ? "  FAIL (generator short)"
+		: j_bool(t, "short")	 ? "  FAIL (generator short)"
 					 : "  FAIL");
 }
 
@@ -418,14 +407,13 @@ bench_print_text(json_object *record, const char *dir, int plot_rv)
 			best = fwd;
 			at = j_num(t, "offered_pps", 0);
 		}
-		shorts += bench_trial_short(t);
+		shorts += j_bool(t, "short") ? 1 : 0;
 		printf(
 		    "%-8s %12.0f %12.0f %13.0f %11.6f %9.1f %9.1f %10.1f%s\n",
 		    bench_trial_phase(t), j_num(t, "offered_pps", 0),
 		    j_num(t, "achieved_pps", 0), fwd, j_num(t, "loss_ratio", 0),
 		    j_num(lat, "p50", 0), j_num(lat, "p99", 0),
-		    j_num(lat, "max", 0),
-		    bench_trial_short(t) ? "  short" : "");
+		    j_num(lat, "max", 0), j_bool(t, "short") ? "  short" : "");
 	}
 	if (shorts)
 		printf("short: the generator sent more than 1 %% below the "
