@@ -466,13 +466,14 @@ tx_slots(struct gen_tx *tx, unsigned n, atomic_int *stop, struct gen_stats *st,
 	 char *err, size_t errlen)
 {
 	struct xsk *x = tx->tx_xsk;
-	uint8_t *bufs[GEN_MAX_BURST];
 	uint64_t stuck_since = 0, consumed = 0;
-	unsigned got = 0, j;
+	unsigned got = 0;
 
 	if (x == NULL)
 		return (int)n;
-	while ((got += xsk_reserve(x, n - got, bufs + got)) < n) {
+	/* chunks are only reserved once the ring is empty (xdp_push), so
+	 * these kicks find nothing on it to consume */
+	while ((got += xsk_reserve(x, n - got, tx->tx_iov + got)) < n) {
 		/* chunks still in flight: zero-copy completes them only when
 		 * kicked; copy mode when the far side frees the skb */
 		if (xsk_kick(x, &consumed) < 0)
@@ -484,10 +485,6 @@ tx_slots(struct gen_tx *tx, unsigned n, atomic_int *stop, struct gen_stats *st,
 		if (stuck_check(&stuck_since, EAGAIN, err, errlen) < 0)
 			return -1;
 	}
-	/* chunks are only reserved once the ring is empty, so nothing was
-	 * on it for these kicks to consume */
-	for (j = 0; j < n; j++)
-		tx->tx_iov[j].iov_base = bufs[j];
 	return (int)n;
 }
 
@@ -496,24 +493,17 @@ xdp_push(struct gen_tx *tx, unsigned n, atomic_int *stop, struct gen_stats *st,
 	 char *err, size_t errlen)
 {
 	struct xsk *x = tx->tx_xsk;
-	uint8_t *bufs[GEN_MAX_BURST];
-	uint32_t lens[GEN_MAX_BURST];
 	uint64_t stuck_since = 0, consumed = 0, counted = 0;
-	unsigned j;
 	int r;
 
-	for (j = 0; j < n; j++) {
-		bufs[j] = tx->tx_iov[j].iov_base;
-		lens[j] = (uint32_t)tx->tx_iov[j].iov_len;
-	}
-	xsk_submit(x, bufs, lens, n);
+	xsk_submit(x, tx->tx_iov, n);
 	for (;;) {
 		uint64_t before = consumed;
 
 		r = xsk_kick(x, &consumed);
 		st->calls++;
 		for (; counted < consumed; counted++)
-			st->bytes += lens[counted];
+			st->bytes += tx->tx_iov[counted].iov_len;
 		st->sent += consumed - before;
 		if (r < 0)
 			return send_error("sendto", errno, err, errlen);

@@ -221,7 +221,7 @@ reap(struct xsk *x)
 }
 
 unsigned
-xsk_reserve(struct xsk *x, unsigned n, uint8_t **bufs)
+xsk_reserve(struct xsk *x, unsigned n, struct iovec *iov)
 {
 	unsigned i;
 
@@ -230,13 +230,12 @@ xsk_reserve(struct xsk *x, unsigned n, uint8_t **bufs)
 	if (n > x->nfree)
 		n = x->nfree;
 	for (i = 0; i < n; i++)
-		bufs[i] = x->umem + x->free[--x->nfree];
+		iov[i].iov_base = x->umem + x->free[--x->nfree];
 	return n;
 }
 
 void
-xsk_submit(struct xsk *x, uint8_t *const *bufs, const uint32_t *lens,
-	   unsigned n)
+xsk_submit(struct xsk *x, const struct iovec *iov, unsigned n)
 {
 	struct xdp_desc *ring = x->tx.desc;
 	uint32_t p = x->tx.cached_prod;
@@ -245,8 +244,8 @@ xsk_submit(struct xsk *x, uint8_t *const *bufs, const uint32_t *lens,
 	for (i = 0; i < n; i++, p++) {
 		struct xdp_desc *d = &ring[p & x->tx.mask];
 
-		d->addr = (uint64_t)(bufs[i] - x->umem);
-		d->len = lens[i];
+		d->addr = (uint64_t)((uint8_t *)iov[i].iov_base - x->umem);
+		d->len = (uint32_t)iov[i].iov_len;
 		d->options = 0;
 	}
 	x->tx.cached_prod = p;

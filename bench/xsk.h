@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 struct xsk_ring {
 	uint32_t *prod, *cons;
@@ -44,15 +45,13 @@ int xsk_open(struct xsk *, int ifindex, const char *where, unsigned max_burst,
 	     char *err, size_t errlen);
 void xsk_close(struct xsk *);
 
-/* Take n free chunks (recycling completions); their data pointers go to
- * bufs[].  Returns how many it got (fewer while the device still holds
- * frames). */
-unsigned xsk_reserve(struct xsk *, unsigned n, uint8_t **bufs);
+/* Take n free chunks (recycling completions) into iov[].iov_base.
+ * Returns how many it got (fewer while the device still holds frames). */
+unsigned xsk_reserve(struct xsk *, unsigned n, struct iovec *iov);
 
-/* Put n reserved chunks on the TX ring, lens[i] bytes each.  Never fails:
- * the ring holds every chunk there is. */
-void xsk_submit(struct xsk *, uint8_t *const *bufs, const uint32_t *lens,
-		unsigned n);
+/* Put n reserved chunks on the TX ring, iov[i].iov_len bytes each.  Never
+ * fails: the ring holds every chunk there is. */
+void xsk_submit(struct xsk *, const struct iovec *iov, unsigned n);
 
 /* Kick the kernel to send what is on the TX ring.  *consumed grows by the
  * frames it took.  Returns 0 when the ring is empty, 1 when frames are
