@@ -76,7 +76,6 @@ for i in $(seq "$ROUNDS"); do
 	hand+=("$h")
 	tool+=("$v")
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 mh=$(median "${hand[@]}")
 mv=$(median "${tool[@]}")
 echo "zero-loss throughput (median, $FLOWS flows, 64 B): by hand $mh pps, vrouterd netns $mv pps"

@@ -102,7 +102,6 @@ for i in $(seq "$ROUNDS"); do
 	ref+=("$r")
 	vr+=("$v")
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 mr=$(median "${ref[@]}")
 mv=$(median "${vr[@]}")
 echo "median to first forwarded packet: hand-written qemu ${mr} ms, vrctl start ${mv} ms"

@@ -27,8 +27,8 @@ root=$(cd "$here/../.." && pwd)
 timeout=${VR_BOOT_TIMEOUT:-180}
 arch=${VR_KERNEL_ARCH:-x86_64}
 kconf=${VR_KERNEL_CONFIG:-router}
-[ "$kconf" = router ] || LIMIT=$((16 * 1024 * 1024))
 LIMIT=$((4 * 1024 * 1024))
+[ "$kconf" = router ] || LIMIT=$((16 * 1024 * 1024))
 
 skip() {
 	echo "SKIP: $*"

@@ -71,6 +71,9 @@ daemon_stop() {
 	fi
 }
 
+# median N...: the middle value (the lower of the two middle ones).
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
 # json FILE PYTHON_EXPR: evaluate an expression over the parsed JSON "j".
 json() {
 	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
