@@ -227,25 +227,33 @@ thread_place(const struct vthread *t, const cpu_set_t *cpus, int rt_prio,
 	return 0;
 }
 
+/* Place v[0..n) where the plan says (SCHED_FIFO for vCPU-like threads);
+ * 0 or -1 with err. */
+static int
+threads_place(struct vthread *v, int n, const struct pin_plan *plan, int node,
+	      int rt_prio, char *err, size_t errlen)
+{
+	for (int i = 0; i < n; i++)
+		if (thread_place(&v[i], plan_cpus(plan, node, &v[i]),
+				 v[i].kind == PIN_VCPU ? rt_prio : 0, err,
+				 errlen) == -1)
+			return -1;
+	return 0;
+}
+
 int
 threads_apply(pid_t pid, const struct pin_plan *plan, int node, int rt_prio,
 	      char *err, size_t errlen)
 {
 	struct vthread *v = NULL;
-	int n, rc = -1;
+	int n, rc;
 
 	if ((n = threads_list(pid, &v)) == -1) {
 		msgf(err, errlen, "cannot list threads of QEMU pid %d: %s", pid,
 		     strerror(errno));
 		return -1;
 	}
-	for (int i = 0; i < n; i++)
-		if (thread_place(&v[i], plan_cpus(plan, node, &v[i]),
-				 v[i].kind == PIN_VCPU ? rt_prio : 0, err,
-				 errlen) == -1)
-			goto fail;
-	rc = 0;
-fail:
+	rc = threads_place(v, n, plan, node, rt_prio, err, errlen);
 	free(v);
 	return rc;
 }
@@ -378,16 +386,8 @@ threads_netns_apply(const struct topo_plan *p, int node, int rt_prio, char *err,
 			 p->nodes[node].name);
 		goto fail;
 	}
-	for (int i = 0; i < n; i++) {
-		const struct pin_assign *a =
-		    plan ? pin_plan_find(plan, node, PIN_VCPU, v[i].index)
-			 : NULL;
-
-		if (thread_place(&v[i], a ? &a->cpus : NULL, rt_prio, err,
-				 errlen) == -1)
-			goto fail;
-	}
-	rc = 0;
+	/* NAPI threads stand in for vCPUs: PIN_VCPU, queue q as index q */
+	rc = threads_place(v, n, plan, node, rt_prio, err, errlen);
 fail:
 	free(v);
 	return rc;
