@@ -633,9 +633,7 @@ bench_compare(struct vrctl *v, const struct ctl_command *cmd, int argc,
 	      char **argv)
 {
 	static const struct option opts[] = {
-	    {"socket", required_argument, NULL, 's'},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"help", no_argument, NULL, OPT_HELP},
+	    CTL_COMMON_LONGOPTS,
 	    {"out", required_argument, NULL, OPT_OUT},
 	    {"label", required_argument, NULL, OPT_LABEL},
 	    {NULL, 0, NULL, 0},
@@ -735,9 +733,7 @@ int
 ctl_bench(struct vrctl *v, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"socket", required_argument, NULL, 's'},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"help", no_argument, NULL, OPT_HELP},
+	    CTL_COMMON_LONGOPTS,
 	    {"sweep", required_argument, NULL, OPT_SWEEP},
 	    {"ndr", no_argument, NULL, OPT_NDR},
 	    {"loss", required_argument, NULL, OPT_LOSS},

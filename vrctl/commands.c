@@ -93,9 +93,7 @@ ctl_noargs(struct vrctl *v, const struct ctl_command *cmd, int argc,
 	   char **argv)
 {
 	static const struct option opts[] = {
-	    {"socket", required_argument, NULL, 's'},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"help", no_argument, NULL, OPT_HELP},
+	    CTL_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -192,9 +190,7 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 		const char *method, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"socket", required_argument, NULL, 's'},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"help", no_argument, NULL, OPT_HELP},
+	    CTL_COMMON_LONGOPTS,
 	    {"cores", required_argument, NULL, 'c'},
 	    {"memory", required_argument, NULL, 'm'},
 	    {"pin", no_argument, NULL, 'p'},
@@ -357,9 +353,7 @@ static int
 ctl_stop(struct vrctl *v, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"socket", required_argument, NULL, 's'},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"help", no_argument, NULL, OPT_HELP},
+	    CTL_COMMON_LONGOPTS,
 	    {"all", no_argument, NULL, 'a'},
 	    {NULL, 0, NULL, 0},
 	};

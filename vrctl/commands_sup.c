@@ -29,9 +29,7 @@ int
 ctl_watch(struct vrctl *v, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"socket", required_argument, NULL, 's'},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"help", no_argument, NULL, OPT_HELP},
+	    CTL_COMMON_LONGOPTS,
 	    {"count", required_argument, NULL, 'c'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -64,9 +62,7 @@ int
 ctl_cleanup(struct vrctl *v, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"socket", required_argument, NULL, 's'},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"help", no_argument, NULL, OPT_HELP},
+	    CTL_COMMON_LONGOPTS,
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {NULL, 0, NULL, 0},
 	};

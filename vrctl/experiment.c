@@ -447,9 +447,7 @@ int
 ctl_experiment(struct vrctl *v, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"socket", required_argument, NULL, 's'},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"help", no_argument, NULL, OPT_HELP},
+	    CTL_COMMON_LONGOPTS,
 	    {"out", required_argument, NULL, OPT_XOUT},
 	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	    {NULL, 0, NULL, 0},

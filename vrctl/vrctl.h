@@ -80,6 +80,14 @@ int ctl_autostart(struct vrctl *v, int argc, char **argv);
 /* start/topology option parsing, shared with `autostart add`. */
 json_object *ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 			     const char *method, int argc, char **argv);
+/* The options every command takes (getopt_long entries; short "s:h"),
+ * handled by ctl_common_opt(). */
+/* clang-format off */
+#define CTL_COMMON_LONGOPTS                                                    \
+	{"socket", required_argument, NULL, 's'},                              \
+	{"json", no_argument, NULL, OPT_JSON},                                 \
+	{"help", no_argument, NULL, OPT_HELP}
+/* clang-format on */
 int ctl_common_opt(struct vrctl *v, const struct ctl_command *cmd, int ch);
 /* Parse ARG as an integer into params[key]; -1 (said on stderr) if it is
  * not one.  The range is the protocol table's to check. */
