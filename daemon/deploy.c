@@ -75,7 +75,7 @@ deploy_console_tail(const char *path, char *buf, size_t len)
 	int lines = 0;
 
 	buf[0] = '\0';
-	if ((s = file_read(path, 1 << 20)) == NULL)
+	if ((s = file_readat(AT_FDCWD, path, 1 << 20, FR_TRUNCATE)) == NULL)
 		return;
 	n = strlen(s);
 	/* the last 15 lines, bounded by len */
@@ -497,7 +497,7 @@ node_ready(struct deploy *d, const struct topo_node *nd)
 	deploy_console_path(d->rundir, nd, log, sizeof(log));
 	snprintf(want, sizeof(want), "VROUTERD-READY node=%s ", nd->name);
 	snprintf(fail, sizeof(fail), "VROUTERD-FAIL node=%s ", nd->name);
-	if ((s = file_read(log, 4 << 20)) != NULL) {
+	if ((s = file_readat(AT_FDCWD, log, 4 << 20, FR_TRUNCATE)) != NULL) {
 		if (strstr(s, want))
 			rc = 1;
 		else if ((f = strstr(s, fail)) != NULL) {

@@ -198,8 +198,9 @@ hostinfo_read(struct hostinfo *h, const char *root)
 			     &h->nohz_full) == -1)
 		goto fail;
 
-	cpuinfo = file_read(hostinfo_path(root, "proc/cpuinfo", p, sizeof(p)),
-			    HOSTINFO_CPUINFO_MAX);
+	cpuinfo = file_readat(AT_FDCWD,
+			      hostinfo_path(root, "proc/cpuinfo", p, sizeof(p)),
+			      HOSTINFO_CPUINFO_MAX, FR_TRUNCATE);
 	if (cpuinfo == NULL)
 		cpuinfo = xstrdup("");
 	if (!hostinfo_cpuinfo_field(cpuinfo, "model name", h->cpu_model,
@@ -208,9 +209,10 @@ hostinfo_read(struct hostinfo *h, const char *root)
 				    sizeof(h->cpu_model)))
 		vr_strlcpy(h->cpu_model, "unknown", sizeof(h->cpu_model));
 
-	s = file_read(
+	s = file_readat(
+	    AT_FDCWD,
 	    hostinfo_path(root, "proc/sys/kernel/osrelease", p, sizeof(p)),
-	    sizeof(h->kernel) - 1);
+	    sizeof(h->kernel) - 1, FR_TRUNCATE);
 	vr_strlcpy(h->kernel, s ? s : "unknown", sizeof(h->kernel));
 	free(s);
 

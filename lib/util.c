@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -162,48 +163,93 @@ cpulist_format(const cpu_set_t *set, char *buf, size_t len)
 }
 
 char *
-file_read(const char *path, size_t max)
+file_readat(int dirfd, const char *path, size_t max, int flags)
 {
-	char *buf;
+	struct stat st;
+	char *buf = NULL;
 	size_t off = 0;
 	ssize_t n;
-	int fd;
+	int fd, saved, oflags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (flags & FR_NOFOLLOW)
+		oflags |= O_NOFOLLOW;
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	if ((fd = openat(dirfd, path, oflags)) == -1)
 		return NULL;
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
 	buf = xmalloc(max + 1);
-	while (off < max && (n = read(fd, buf + off, max - off)) != 0) {
+	/* One byte more than max tells a file that is too large. */
+	while (off <= max && (n = read(fd, buf + off, max + 1 - off)) != 0) {
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			int saved = errno;
-			close(fd);
-			free(buf);
-			errno = saved;
-			return NULL;
+			goto fail;
 		}
 		off += n;
+	}
+	if (off > max) {
+		if (!(flags & FR_TRUNCATE)) {
+			errno = EFBIG;
+			goto fail;
+		}
+		off = max;
 	}
 	close(fd);
 	while (off && (buf[off - 1] == '\n'))
 		off--;
 	buf[off] = '\0';
 	return buf;
+fail:
+	saved = errno;
+	close(fd);
+	free(buf);
+	errno = saved;
+	return NULL;
+}
+
+char *
+file_read(const char *path, size_t max)
+{
+	return file_readat(AT_FDCWD, path, max, 0);
+}
+
+const char *
+file_strerror(int err)
+{
+	switch (err) {
+	case EINVAL:
+		return "not a regular file";
+	case EFBIG:
+		return "file too large";
+	case ELOOP:
+		return "is a symbolic link (refused)";
+	default:
+		return strerror(err);
+	}
 }
 
 int
-file_write_atomic(const char *path, const void *buf, size_t len, int mode)
+file_write_atomicat(int dirfd, const char *name, const void *buf, size_t len,
+		    int mode)
 {
 	char tmp[4096];
 	const char *p = buf;
 	int fd, saved;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid()) >=
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", name, getpid()) >=
 	    sizeof(tmp)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	/* A stale temporary (a crash) is ours to replace; a link is not. */
+	(void)unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd == -1)
 		return -1;
 	while (len) {
@@ -221,16 +267,23 @@ file_write_atomic(const char *path, const void *buf, size_t len, int mode)
 		goto fail;
 	}
 	fd = -1;
-	if (rename(tmp, path) == -1)
+	/* rename replaces a link at name; it never writes through it. */
+	if (renameat(dirfd, tmp, dirfd, name) == -1)
 		goto fail;
 	return 0;
 fail:
 	saved = errno;
 	if (fd != -1)
 		close(fd);
-	unlink(tmp);
+	unlinkat(dirfd, tmp, 0);
 	errno = saved;
 	return -1;
+}
+
+int
+file_write_atomic(const char *path, const void *buf, size_t len, int mode)
+{
+	return file_write_atomicat(AT_FDCWD, path, buf, len, mode);
 }
 
 uint64_t

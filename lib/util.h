@@ -31,11 +31,24 @@ int cpulist_parse(const char *s, cpu_set_t *set);
 char *cpulist_format(const cpu_set_t *set, char *buf, size_t len);
 
 /*
- * Read a whole small file (at most max bytes) into a NUL-terminated buffer
- * the caller frees; trailing newlines are stripped.  NULL with errno set.
+ * Read a whole small file into a NUL-terminated buffer the caller frees;
+ * trailing newlines are stripped.  Only a regular file is read (a FIFO or a
+ * device is refused without blocking: EINVAL), and a file larger than max
+ * bytes is refused (EFBIG) unless FR_TRUNCATE asks for its first max bytes.
+ * FR_NOFOLLOW refuses a symbolic link as the last component (ELOOP).
+ * NULL with errno set; file_strerror(errno) says it in words.
  */
-char *file_read(const char *path, size_t max);
-/* Write atomically (tmp file + fsync + rename).  0 or -1 with errno. */
+#define FR_NOFOLLOW 0x1
+#define FR_TRUNCATE 0x2
+char *file_readat(int dirfd, const char *path, size_t max, int flags);
+char *file_read(const char *path, size_t max); /* AT_FDCWD, no flags */
+const char *file_strerror(int err);
+/*
+ * Write atomically (a new temporary beside it, fsync, rename): a symbolic
+ * link at name is replaced, never written through.  0 or -1 with errno.
+ */
+int file_write_atomicat(int dirfd, const char *name, const void *buf,
+			size_t len, int mode);
 int file_write_atomic(const char *path, const void *buf, size_t len, int mode);
 
 /* Monotonic clock in nanoseconds / milliseconds. */

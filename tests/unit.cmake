@@ -17,6 +17,7 @@ endfunction()
 vr_unit_test(test_pin)
 vr_unit_test(test_topo)
 vr_unit_test(test_domxml)
+vr_unit_test(test_fileio)
 
 # The golden domain XML must also satisfy libvirt's own schema.
 find_program(VIRT_XML_VALIDATE virt-xml-validate)
