@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "gen.h"
+#include "jw.h"
 #include "search.h"
 #include "sink.h"
 #include "stats.h"
@@ -47,110 +48,16 @@ on_signal(int sig)
 	atomic_store(&stop_flag, 1);
 }
 
-/* ---- a small JSON writer (one object per line) ------------------------ */
-
-struct jw {
-	FILE *f;
-	int depth;
-	int first[16];
-};
-
+/* The send path, and why AF_XDP was not used when auto fell back from it
+ * (null when it did not), in every line that names a path. */
 static void
-jw_sep(struct jw *w, const char *key)
+json_tx_path(struct jw *w, const struct gen_tx *tx)
 {
-	if (!w->first[w->depth])
-		fputc(',', w->f);
-	w->first[w->depth] = 0;
-	if (key != NULL)
-		fprintf(w->f, "\"%s\":", key);
-}
-
-static void
-jw_open(struct jw *w, const char *key, char c)
-{
-	if (w->depth > 0)
-		jw_sep(w, key);
-	fputc(c, w->f);
-	w->first[++w->depth] = 1;
-}
-
-static void
-jw_close(struct jw *w, char c)
-{
-	fputc(c, w->f);
-	w->depth--;
-	if (w->depth == 0) {
-		fputc('\n', w->f);
-		fflush(w->f);
-	}
-}
-
-static void
-jw_obj(struct jw *w, const char *key)
-{
-	jw_open(w, key, '{');
-}
-
-static void
-jw_end(struct jw *w)
-{
-	jw_close(w, '}');
-}
-
-static void
-jw_arr(struct jw *w, const char *key)
-{
-	jw_open(w, key, '[');
-}
-
-static void
-jw_arr_end(struct jw *w)
-{
-	jw_close(w, ']');
-}
-
-static void
-jw_u64(struct jw *w, const char *key, uint64_t v)
-{
-	jw_sep(w, key);
-	fprintf(w->f, "%llu", (unsigned long long)v);
-}
-
-static void
-jw_dbl(struct jw *w, const char *key, double v)
-{
-	jw_sep(w, key);
-	if (!isfinite(v))
-		fputs("null", w->f);
-	else if (v == floor(v) && fabs(v) < 1e15)
-		fprintf(w->f, "%.0f", v);
+	jw_str(w, "tx_path", gen_tx_describe(tx));
+	if (tx->tx_fallback[0] != '\0')
+		jw_str(w, "tx_fallback", tx->tx_fallback);
 	else
-		fprintf(w->f, "%.6g", v);
-}
-
-static void
-jw_bool(struct jw *w, const char *key, int v)
-{
-	jw_sep(w, key);
-	fputs(v ? "true" : "false", w->f);
-}
-
-static void
-jw_str(struct jw *w, const char *key, const char *s)
-{
-	jw_sep(w, key);
-	fputc('"', w->f);
-	for (; s != NULL && *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(w->f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(w->f, "\\u%04x", ch);
-		else
-			fputc(ch, w->f);
-	}
-	fputc('"', w->f);
+		jw_null(w, "tx_fallback");
 }
 
 /* ---- options -------------------------------------------------------------
@@ -997,7 +904,7 @@ json_trial(struct bench *b, const struct trial_out *t,
 	jw_dbl(w, "offered_pps", t->offered);
 	jw_dbl(w, "duration_s", t->duration_s);
 	jw_str(w, "frame", b->o->frame);
-	jw_str(w, "tx_path", gen_tx_describe(&b->gtx));
+	json_tx_path(w, &b->gtx);
 	jw_dbl(w, "mean_frame_bytes", gen_mean_frame(&b->gcfg));
 	jw_u64(w, "flows", b->gcfg.flows);
 	jw_u64(w, "sent", t->gs.sent);
@@ -1120,7 +1027,7 @@ cmd_send(struct opts *o)
 		jw_u64(w, "run", p.run);
 		jw_dbl(w, "offered_pps", o->rate);
 		jw_str(w, "frame", o->frame);
-		jw_str(w, "tx_path", gen_tx_describe(&b.gtx));
+		json_tx_path(w, &b.gtx);
 		jw_u64(w, "flows", o->flows);
 		jw_u64(w, "sent", gs.sent);
 		jw_u64(w, "tx_bytes", gs.bytes);
@@ -1431,7 +1338,7 @@ cmd_ndr(struct opts *o)
 		jw_bool(w, "confirmed", r.confirmed);
 		jw_bool(w, "generator_limited", r.generator_limited);
 		jw_u64(w, "short_trials", r.short_trials);
-		jw_str(w, "tx_path", gen_tx_describe(&b.gtx));
+		json_tx_path(w, &b.gtx);
 		jw_str(w, "frame", o->frame);
 		jw_u64(w, "flows", o->flows);
 		if (x.have_confirm && x.last_confirm.offered == r.rate) {

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/if_xdp.h>
@@ -74,6 +76,98 @@ ring_unmap(struct xsk_ring *r)
 	r->map = NULL;
 }
 
+/* Is a seccomp filter installed on this process (systemd's
+ * RestrictAddressFamilies= is one)?  1, 0, or -1 when unknown. */
+static int
+seccomp_filtered(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[128];
+	int mode = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Seccomp: %d", &mode) == 1)
+			break;
+	fclose(f);
+	return mode < 0 ? -1 : mode == 2;
+}
+
+/* Does /boot/config-RELEASE say AF_XDP is built?  1, 0, or -1 unknown. */
+static int
+kernel_has_xsk(void)
+{
+	struct utsname u;
+	char path[128 + sizeof(u.release)], line[128];
+	FILE *f;
+	int has = 0;
+
+	if (uname(&u) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strcmp(line, "CONFIG_XDP_SOCKETS=y\n") == 0)
+			has = 1;
+	fclose(f);
+	return has;
+}
+
+/* Why socket(AF_XDP) failed with errno e, as " (...)" or "".  EAFNOSUPPORT
+ * has two causes that look alike: a kernel without CONFIG_XDP_SOCKETS, and
+ * a sandbox that filters the family (systemd's RestrictAddressFamilies=
+ * answers EAFNOSUPPORT from a seccomp filter). */
+static const char *
+xsk_socket_hint(int e)
+{
+	if (e == EPERM || e == EACCES)
+		return " (AF_XDP needs CAP_NET_RAW: run as root, and keep "
+		       "CAP_NET_RAW in a unit's CapabilityBoundingSet=)";
+	if (e != EAFNOSUPPORT)
+		return "";
+	if (seccomp_filtered() == 1 && kernel_has_xsk() != 0)
+		return " (a seccomp filter on this process refuses the "
+		       "address family: add AF_XDP to the systemd unit's "
+		       "RestrictAddressFamilies=, or use --tx packet)";
+	if (kernel_has_xsk() == 0)
+		return " (this kernel has no CONFIG_XDP_SOCKETS: use "
+		       "--tx packet)";
+	return " (either the kernel has no CONFIG_XDP_SOCKETS or a sandbox "
+	       "filters the address family, as a systemd unit's "
+	       "RestrictAddressFamilies= without AF_XDP does: use --tx "
+	       "packet)";
+}
+
+/* Why XDP_UMEM_REG failed with errno e, into hint as " (...)" or "".  The
+ * kernel charges UMEM pages to the user's locked memory (shared by all its
+ * processes) unless the caller has CAP_IPC_LOCK, and answers ENOBUFS when
+ * that would pass RLIMIT_MEMLOCK. */
+static void
+xsk_umem_hint(int e, char *hint, size_t len)
+{
+	struct rlimit rl;
+	char lim[32] = "unknown";
+
+	hint[0] = '\0';
+	if (e != ENOBUFS && e != ENOMEM && e != EPERM)
+		return;
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0) {
+		if (rl.rlim_cur == RLIM_INFINITY)
+			snprintf(lim, sizeof(lim), "unlimited");
+		else
+			snprintf(lim, sizeof(lim), "%llu KiB",
+				 (unsigned long long)rl.rlim_cur >> 10);
+	}
+	snprintf(hint, len,
+		 " (locked memory: RLIMIT_MEMLOCK is %s, counted per user, "
+		 "and without CAP_IPC_LOCK the UMEM must fit: raise it with "
+		 "ulimit -l / prlimit --memlock, or LimitMEMLOCK= in a "
+		 "systemd unit)",
+		 lim);
+}
+
 int
 xsk_open(struct xsk *x, int ifindex, const char *where, unsigned max_burst,
 	 char *err, size_t errlen)
@@ -93,13 +187,9 @@ xsk_open(struct xsk *x, int ifindex, const char *where, unsigned max_burst,
 	x->nframes = pow2_at_least(max_burst * 4 > 4096 ? max_burst * 4 : 4096);
 	x->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (x->fd < 0) {
+		e = errno;
 		snprintf(err, errlen, "cannot open an AF_XDP socket: %s%s",
-			 strerror(errno),
-			 errno == EPERM ? " (run as root)"
-			 : errno == EAFNOSUPPORT
-			     ? " (this kernel has no CONFIG_XDP_SOCKETS; use "
-			       "--tx packet)"
-			     : "");
+			 strerror(e), xsk_socket_hint(e));
 		return -1;
 	}
 	x->umem_len = (size_t)x->nframes * XSK_FRAME_SIZE;
@@ -125,11 +215,12 @@ xsk_open(struct xsk *x, int ifindex, const char *where, unsigned max_burst,
 	mr.len = x->umem_len;
 	mr.chunk_size = XSK_FRAME_SIZE;
 	if (setsockopt(x->fd, SOL_XDP, XDP_UMEM_REG, &mr, sizeof(mr)) < 0) {
+		char hint[200];
+
+		e = errno;
+		xsk_umem_hint(e, hint, sizeof(hint));
 		snprintf(err, errlen, "cannot register %zu KiB of UMEM: %s%s",
-			 x->umem_len >> 10, strerror(errno),
-			 errno == ENOMEM || errno == EPERM
-			     ? " (raise RLIMIT_MEMLOCK, or run as root)"
-			     : "");
+			 x->umem_len >> 10, strerror(e), hint);
 		goto fail;
 	}
 	if (setsockopt(x->fd, SOL_XDP, XDP_UMEM_FILL_RING, &fill,

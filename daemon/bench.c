@@ -109,6 +109,16 @@ bench_line(struct job *j, struct bench_op *op, char *line)
 	}
 	type = json_object_get_string(t);
 	if (strcmp(type, "trial") == 0) {
+		json_object *fb;
+
+		/* auto fell back from AF_XDP: say so once, while it runs */
+		if (json_object_array_length(op->trials) == 0 &&
+		    json_object_object_get_ex(o, "tx_fallback", &fb) &&
+		    json_object_is_type(fb, json_type_string))
+			job_progress(j, "tx_fallback",
+				     "AF_XDP is not available, vrgen sends "
+				     "with AF_PACKET (slower): %s",
+				     json_object_get_string(fb));
 		json_object_array_add(op->trials, json_object_get(o));
 		/* the loop turns this back into a notification with the
 		 * trial attached */
@@ -258,6 +268,7 @@ bench_done(void *arg_)
 {
 	struct bench_op *op = arg_;
 	struct run *r = sup_run_find(op->name);
+	json_object *gen;
 	char when[32];
 
 	bench_running = 0;
@@ -279,6 +290,21 @@ bench_done(void *arg_)
 		if (key)
 			json_object_object_add(op->record, key,
 					       json_object_get(v));
+	}
+	/* the send path the trials used, and why not AF_XDP if auto fell
+	 * back from it (vrgen says so in every trial) */
+	if (json_object_array_length(op->trials) > 0 &&
+	    json_object_object_get_ex(op->record, "generator", &gen)) {
+		json_object *t = json_object_array_get_idx(op->trials, 0), *v;
+
+		if (json_object_object_get_ex(t, "tx_path", &v))
+			json_object_object_add(gen, "tx_path",
+					       json_object_get(v));
+		json_object_object_add(
+		    gen, "tx_fallback",
+		    json_object_object_get_ex(t, "tx_fallback", &v)
+			? json_object_get(v)
+			: NULL);
 	}
 	/* the pinning as it is after the run, thread by thread */
 	if (r)

@@ -33,3 +33,13 @@ target_link_libraries(test_sha256 vrouter)
 target_include_directories(test_sha256 PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit)
 add_test(NAME test_sha256 COMMAND test_sha256)
 set_tests_properties(test_sha256 PROPERTIES LABELS "unit")
+
+# vrouterd and vrgen under the unit's own restrictions (address families as
+# a seccomp filter by afjail, capabilities, memlock), read from the unit.
+add_executable(afjail ${CMAKE_CURRENT_SOURCE_DIR}/integration/afjail.c)
+add_test(NAME e2e_unit_sandbox
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_unit_sandbox.sh
+		${CMAKE_BINARY_DIR} $<TARGET_FILE:afjail>)
+set_tests_properties(e2e_unit_sandbox PROPERTIES
+	RUN_SERIAL TRUE LABELS "integration;e2e;bench" SKIP_RETURN_CODE 77
+	TIMEOUT 300)
