@@ -18,6 +18,7 @@ vr_unit_test(test_pin)
 vr_unit_test(test_topo)
 vr_unit_test(test_domxml)
 vr_unit_test(test_fileio)
+vr_unit_test(test_log)
 
 # The golden domain XML must also satisfy libvirt's own schema.
 find_program(VIRT_XML_VALIDATE virt-xml-validate)
