@@ -267,9 +267,9 @@ sup_start(json_object *params, struct rpc_req *req,
 	if (!r->kvm)
 		json_object_array_add(
 		    r->warnings,
-		    jstrf("guests run under TCG (software emulation, far "
-			  "slower than KVM): %s",
-			  r->accel_reason));
+		    json_object_new_string(
+			"guests run under TCG (software emulation, far slower "
+			"than KVM); accel_reason says why"));
 	if (!r->vhost)
 		json_object_array_add(
 		    r->warnings, jstrf("no vhost-net: %s", r->vhost_reason));

@@ -138,7 +138,7 @@ int
 threads_list(pid_t pid, struct vthread **out)
 {
 	struct vthread *v = NULL;
-	int n = 0, cap = 0, vh = 0;
+	int n = 0, cap = 0, vh = 0, em = 0;
 	char path[64];
 	struct dirent *de;
 	DIR *d;
@@ -163,10 +163,14 @@ threads_list(pid_t pid, struct vthread **out)
 	closedir(d);
 	threads_scan_kthreads(pid, &v, &n, &cap);
 	qsort(v, n, sizeof(*v), thread_cmp);
-	/* vhost workers are created NIC by NIC: number them by age (tid). */
+	/* vhost workers are created NIC by NIC, QEMU's other threads (main
+	 * loop, RCU, workers) as it goes: number each kind by age (tid),
+	 * so status tells them apart. */
 	for (int i = 0; i < n; i++) {
 		if (v[i].kind == PIN_VHOST)
 			v[i].index = vh++;
+		else if (v[i].kind == PIN_EMULATOR)
+			v[i].index = em++;
 		thread_fill(&v[i]);
 	}
 	*out = v;

@@ -52,3 +52,23 @@ target_compile_definitions(test_topofile PRIVATE
 add_test(NAME test_topofile COMMAND test_topofile)
 set_tests_properties(test_topofile test_topo PROPERTIES LABELS unit
 	ENVIRONMENT "VR_TOPOLOGY_PATH=${CMAKE_SOURCE_DIR}/topologies")
+
+# Thread discovery on the test's own threads (daemon/threads.c).
+add_executable(test_threads ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_threads.c)
+target_link_libraries(test_threads PRIVATE vrouterd_core)
+target_include_directories(test_threads PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit)
+add_test(NAME test_threads COMMAND test_threads)
+set_tests_properties(test_threads PROPERTIES LABELS unit)
+
+# `vrctl status` text for a canned status (vrctl/show_status.c compiled in).
+add_executable(test_show_status
+	${CMAKE_CURRENT_SOURCE_DIR}/unit/test_show_status.c
+	${CMAKE_SOURCE_DIR}/vrctl/show_status.c ${CMAKE_SOURCE_DIR}/vrctl/jget.c)
+target_link_libraries(test_show_status PRIVATE vrouter PkgConfig::JSONC)
+target_include_directories(test_show_status PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit ${CMAKE_SOURCE_DIR}/vrctl)
+target_compile_definitions(test_show_status PRIVATE
+	GOLDEN_DIR="${VR_GOLDEN_DIR}")
+add_test(NAME test_show_status COMMAND test_show_status)
+set_tests_properties(test_show_status PROPERTIES LABELS unit)

@@ -151,6 +151,10 @@ show_node_table(json_object *nodes)
 	}
 }
 
+/* The daemon's accelerator reason while show_status prints its topologies,
+ * so that a topology with the same one does not repeat it. */
+static const char *show_host_accel;
+
 void
 show_topology(json_object *t)
 {
@@ -162,6 +166,10 @@ show_topology(json_object *t)
 	       j_str(t, "state"));
 	if (netns)
 		printf("  backend netns: nodes are network namespaces\n");
+	else if (show_host_accel != NULL &&
+		 strcmp(show_host_accel, j_str(t, "accel_reason")) == 0)
+		printf("  accel %s: as the daemon's, above\n",
+		       j_str(t, "accel"));
 	else
 		printf("  accel %s: %s\n", j_str(t, "accel"),
 		       j_str(t, "accel_reason"));
@@ -241,8 +249,10 @@ show_status(json_object *r)
 		printf("topologies: none running\n");
 		return;
 	}
+	show_host_accel = j_str(a, "reason");
 	for (size_t i = 0; i < show_len(t); i++) {
 		printf("\n");
 		show_topology(json_object_array_get_idx(t, i));
 	}
+	show_host_accel = NULL;
 }

@@ -1,0 +1,44 @@
+/* `vrctl status` text (vrctl/show_status.c, compiled in) for a canned TCG
+ * status against tests/golden/status-tcg.txt: the accelerator's reason is
+ * printed once, each emulator thread shows its own index. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "golden.h"
+#include "t.h"
+#include "vrctl.h"
+
+static int
+count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+int
+main(void)
+{
+	json_object *j = json_object_from_file(GOLDEN_DIR "/status-tcg.json");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *saved = stdout, *m = open_memstream(&buf, &len);
+
+	CHECK(j != NULL);
+	stdout = m;
+	show_status(j);
+	fflush(m);
+	stdout = saved;
+	fclose(m);
+	CHECK_INT(count(buf, "/dev/kvm cannot run a guest"), 1);
+	CHECK(strstr(buf, "emulator  1 ") != NULL);
+	golden_check("status-tcg.txt", buf);
+	free(buf);
+	json_object_put(j);
+	return t_done("test_show_status");
+}
