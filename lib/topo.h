@@ -45,6 +45,9 @@
 #define TOPO_DOMAIN_PREFIX  "vrouterd-"
 #define TOPO_MEMORY_MIN_MIB 32 /* per node */
 #define TOPO_MEMORY_MAX_MIB (1024 * 1024)
+/* The longest guest kernel command line: x86's COMMAND_LINE_SIZE (2048)
+ * less its NUL.  Longer ones are cut at boot, so the planner refuses. */
+#define TOPO_CMDLINE_MAX 2047
 
 enum topo_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 enum topo_link { LINK_TAP, LINK_MACVTAP };

@@ -240,6 +240,33 @@ netns_check(const struct topo_plan *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* Each guest's kernel command line must fit what x86 boots: a load
+ * balancer with many routes and next hops could pass it and only fail (or
+ * lose routes) at boot. */
+static int
+cmdline_check(const struct topo_plan *p, char *err, size_t errlen)
+{
+	char buf[4 * (TOPO_CMDLINE_MAX + 1)];
+
+	for (int n = 0; n < p->nnodes; n++) {
+		size_t len;
+
+		if (topo_node_cmdline(p, n, buf, sizeof(buf)) == -1)
+			len = sizeof(buf);
+		else if ((len = strlen(buf)) <= TOPO_CMDLINE_MAX)
+			continue;
+		msgf(err, errlen,
+		     "%s%snode %s: its kernel command line is %s%zu bytes, "
+		     "more than the %d an x86 kernel boots with (%d routes, "
+		     "%d interfaces): use fewer routes or next hops",
+		     p->opts.file, p->opts.file[0] ? ": " : "",
+		     p->nodes[n].name, len == sizeof(buf) ? "over " : "", len,
+		     TOPO_CMDLINE_MAX, p->nodes[n].nroutes, p->nodes[n].nifs);
+		return -1;
+	}
+	return 0;
+}
+
 /* VR_TEST_HOST_CPUS: a fake host for tests and golden files. */
 static int
 fake_host(cpu_set_t *online, cpu_set_t *isolated)
@@ -300,6 +327,8 @@ topo_plan_build(const struct topo_opts *o, const cpu_set_t *online,
 	if (topo_file_expand(p, err, errlen) == -1)
 		goto fail;
 	if (o->backend == BACKEND_NETNS && netns_check(p, err, errlen) == -1)
+		goto fail;
+	if (o->backend == BACKEND_VM && cmdline_check(p, err, errlen) == -1)
 		goto fail;
 	p->opts.file_text = NULL; /* borrowed from the caller */
 	if (o->pin && plan_pinning(p, online, isolated, err, errlen) == -1)

@@ -775,6 +775,30 @@ test_backend_netns(void)
 	CHECK(strstr(err, "use --link tap") != NULL);
 }
 
+/* The guest kernel command line fits x86's 2047 bytes for the largest
+ * built-in load balancer (the bad file 22-cmdline-too-long is one that
+ * does not). */
+static void
+test_cmdline_size(void)
+{
+	struct topo_opts o;
+	struct topo_plan p;
+	char err[512], buf[4096];
+	size_t longest = 0;
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "msr", sizeof(o.topology));
+	o.backends = TOPO_MAX_COUNT;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	for (int n = 0; n < p.nnodes; n++) {
+		CHECK_INT(topo_node_cmdline(&p, n, buf, sizeof(buf)), 0);
+		if (strlen(buf) > longest)
+			longest = strlen(buf);
+	}
+	CHECK(longest > 200 && longest <= TOPO_CMDLINE_MAX);
+	topo_plan_free(&p);
+}
+
 int
 main(void)
 {
@@ -787,5 +811,6 @@ main(void)
 	test_plan_json();
 	test_plan_from_json_errors();
 	test_backend_netns();
+	test_cmdline_size();
 	return t_done("test_topo");
 }
