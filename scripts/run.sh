@@ -22,7 +22,7 @@ PACKAGES=(
 	build-essential cmake pkg-config clang libclang-rt-14-dev
 	libvirt-dev libnl-3-dev libnl-route-3-dev libevent-dev libjson-c-dev
 	# run
-	libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
+	libvirt-daemon-system libvirt-clients qemu-system-x86
 	iproute2 procps
 	# guest image (and its static ECMP helper)
 	linux-image-amd64 busybox-static cpio gzip kmod libc6-dev
