@@ -89,8 +89,7 @@ gen_cfg_default(struct gen_cfg *c)
 int
 gen_parse_frame(const char *s, struct gen_cfg *c)
 {
-	char *end;
-	long v;
+	char err[128];
 
 	if (strcmp(s, "imix") == 0) {
 		memcpy(c->sizes, imix_pattern, sizeof(imix_pattern));
@@ -98,12 +97,9 @@ gen_parse_frame(const char *s, struct gen_cfg *c)
 		    (unsigned)(sizeof(imix_pattern) / sizeof(imix_pattern[0]));
 		return 0;
 	}
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < GEN_MIN_FRAME ||
-	    v > GEN_MAX_FRAME)
-		return -1;
-	c->sizes[0] = (uint16_t)v;
+	if (benchparam_frame(s, err, sizeof(err)) == -1)
+		return -1; /* the one syntax the daemon and vrctl check too */
+	c->sizes[0] = (uint16_t)strtol(s, NULL, 10);
 	c->nsizes = 1;
 	return 0;
 }

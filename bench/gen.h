@@ -17,12 +17,14 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define GEN_MIN_FRAME 64
-#define GEN_MAX_FRAME 1518
+#include "benchparam.h"
+
+#define GEN_MIN_FRAME BENCH_FRAME_MIN
+#define GEN_MAX_FRAME BENCH_FRAME_MAX
 #define GEN_FCS	      4
 #define GEN_HDR_LEN   42 /* Ethernet 14 + IPv4 20 + UDP 8 */
 #define GEN_PL_LEN    18 /* the vrgen payload header, see below */
-#define GEN_MAX_FLOWS 16384
+#define GEN_MAX_FLOWS BENCH_FLOWS_MAX
 #define GEN_MAX_BURST 256
 #define GEN_MAX_SIZES 16 /* entries in one size pattern */
 

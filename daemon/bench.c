@@ -434,14 +434,8 @@ bench_args(struct bench_op *op, json_object *params, const struct run *r,
 		    op->name);
 		return -1;
 	}
-	if (strcmp(mode, "sweep") == 0 && rates == NULL) {
-		msgf(err, errlen, "a sweep needs rates (\"FROM:TO:STEP\")");
-		return -1;
-	}
-	if (strcmp(mode, "pdr") == 0 && loss == NULL) {
-		msgf(err, errlen, "pdr needs loss (e.g. \"0.001\")");
-		return -1;
-	}
+	/* the params' values and which mode takes which were checked with
+	 * the request (lib/proto.c's table, lib/benchparam.c) */
 	arg(op, "%s", vrgen);
 	arg(op, "%s", mode);
 	arg(op, "--tx-netns");
