@@ -636,6 +636,20 @@ gen_run(struct gen_tx *tx, const struct gen_frames *gf,
 	return 0;
 }
 
+double
+gen_rate_interval(const struct gen_params *p, const struct gen_stats *st,
+		  const char **basis)
+{
+	double sender = (double)(st->t_end - st->t_start) / 1e9;
+	double sched = p->rate > 0 ? (double)st->sent / p->rate : 0;
+
+	int by_schedule = p->rate > 0 && sched >= sender;
+
+	if (basis != NULL)
+		*basis = by_schedule ? "schedule" : "sender";
+	return by_schedule ? sched : sender;
+}
+
 int
 gen_ifinfo(const char *ifname, int *ifindex, uint8_t mac[6], uint32_t *ip,
 	   char *err, size_t errlen)

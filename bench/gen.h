@@ -213,6 +213,17 @@ int gen_run(struct gen_tx *, const struct gen_frames *,
 	    const struct gen_params *, atomic_int *stop, struct gen_stats *,
 	    char *err, size_t errlen);
 
+/*
+ * The interval, in seconds, a run's rates (achieved, forwarded) are
+ * computed over.  A paced run's packets stand for sent/rate seconds of
+ * its schedule (one packet at 1 pps is one second, not the microseconds
+ * between the first and the last send call); a sender that fell behind
+ * took longer, and then that is the interval.  An unpaced run: its first
+ * to last send.  *basis (unless NULL) says which: "schedule" or "sender".
+ */
+double gen_rate_interval(const struct gen_params *, const struct gen_stats *,
+			 const char **basis);
+
 /* Interface facts, in the caller's namespace.  mac/ip may be NULL;
  * ip 0 when the interface has no IPv4 address. */
 int gen_ifinfo(const char *ifname, int *ifindex, uint8_t mac[6], uint32_t *ip,

@@ -796,6 +796,8 @@ struct trial_out {
 	struct softnet sn;
 	int sn_ok;
 	uint64_t ring_drops, stale, foreign, bad_flow;
+	double rate_s;		/* the interval the rates are over */
+	const char *rate_basis; /* gen_rate_interval's basis */
 	double achieved, forwarded, loss_ratio;
 	uint64_t lat_p50, lat_p99, lat_max; /* ns */
 	int error;
@@ -902,7 +904,8 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	out->lat_p50 = hist_quantile(&b->sink->s_lat, 0.5);
 	out->lat_p99 = hist_quantile(&b->sink->s_lat, 0.99);
 	out->lat_max = b->sink->s_lat.h_max;
-	secs = (double)(out->gs.t_end - out->gs.t_start) / 1e9;
+	secs = gen_rate_interval(&p, &out->gs, &out->rate_basis);
+	out->rate_s = secs;
 	out->achieved = secs > 0 ? (double)out->gs.sent / secs : 0;
 	out->forwarded = secs > 0 ? (double)out->st.received / secs : 0;
 	out->loss_ratio =
@@ -1029,6 +1032,8 @@ json_trial(struct bench *b, const struct trial_out *t,
 				   }));
 	jw_dbl(w, "forwarded_pps", round(t->forwarded));
 	jw_dbl(w, "tx_seconds", (double)(t->gs.t_end - t->gs.t_start) / 1e9);
+	jw_dbl(w, "rate_interval_s", t->rate_s);
+	jw_str(w, "rate_basis", t->rate_basis);
 	jw_u64(w, "tx_bytes", t->gs.bytes);
 	jw_u64(w, "tx_retries", t->gs.retries);
 	jw_u64(w, "tx_late_bursts", t->gs.late_bursts);
@@ -1101,6 +1106,7 @@ cmd_send(struct opts *o)
 	struct ifcounters c0, c1, d;
 	struct gen_params p;
 	struct gen_stats gs;
+	const char *basis;
 	char err[256];
 	int ok0, rc;
 	double secs;
@@ -1123,7 +1129,7 @@ cmd_send(struct opts *o)
 	rc = gen_run(&b.gtx, &b.frames, &p, &stop_flag, &gs, err, sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "vrgen: %s: %s\n", b.tx.where, err);
-	secs = (double)(gs.t_end - gs.t_start) / 1e9;
+	secs = gen_rate_interval(&p, &gs, &basis);
 	if (o->json) {
 		struct jw *w = &b.jw;
 		unsigned i;
@@ -1137,7 +1143,9 @@ cmd_send(struct opts *o)
 		jw_u64(w, "flows", o->flows);
 		jw_u64(w, "sent", gs.sent);
 		jw_u64(w, "tx_bytes", gs.bytes);
-		jw_dbl(w, "tx_seconds", secs);
+		jw_dbl(w, "tx_seconds", (double)(gs.t_end - gs.t_start) / 1e9);
+		jw_dbl(w, "rate_interval_s", secs);
+		jw_str(w, "rate_basis", basis);
 		jw_dbl(w, "achieved_pps",
 		       secs > 0 ? round((double)gs.sent / secs) : 0);
 		jw_u64(w, "tx_retries", gs.retries);
