@@ -89,8 +89,7 @@ gen_cfg_default(struct gen_cfg *c)
 int
 gen_parse_frame(const char *s, struct gen_cfg *c)
 {
-	char *end;
-	long v;
+	char err[128];
 
 	if (strcmp(s, "imix") == 0) {
 		memcpy(c->sizes, imix_pattern, sizeof(imix_pattern));
@@ -98,12 +97,9 @@ gen_parse_frame(const char *s, struct gen_cfg *c)
 		    (unsigned)(sizeof(imix_pattern) / sizeof(imix_pattern[0]));
 		return 0;
 	}
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < GEN_MIN_FRAME ||
-	    v > GEN_MAX_FRAME)
-		return -1;
-	c->sizes[0] = (uint16_t)v;
+	if (benchparam_frame(s, err, sizeof(err)) == -1)
+		return -1; /* the one syntax the daemon and vrctl check too */
+	c->sizes[0] = (uint16_t)strtol(s, NULL, 10);
 	c->nsizes = 1;
 	return 0;
 }
@@ -638,6 +634,20 @@ gen_run(struct gen_tx *tx, const struct gen_frames *gf,
 			per_flow[f] = st->sent / c->flows +
 				      (f < st->sent % c->flows ? 1 : 0);
 	return 0;
+}
+
+double
+gen_rate_interval(const struct gen_params *p, const struct gen_stats *st,
+		  const char **basis)
+{
+	double sender = (double)(st->t_end - st->t_start) / 1e9;
+	double sched = p->rate > 0 ? (double)st->sent / p->rate : 0;
+
+	int by_schedule = p->rate > 0 && sched >= sender;
+
+	if (basis != NULL)
+		*basis = by_schedule ? "schedule" : "sender";
+	return by_schedule ? sched : sender;
 }
 
 int

@@ -17,12 +17,14 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define GEN_MIN_FRAME 64
-#define GEN_MAX_FRAME 1518
+#include "benchparam.h"
+
+#define GEN_MIN_FRAME BENCH_FRAME_MIN
+#define GEN_MAX_FRAME BENCH_FRAME_MAX
 #define GEN_FCS	      4
 #define GEN_HDR_LEN   42 /* Ethernet 14 + IPv4 20 + UDP 8 */
 #define GEN_PL_LEN    18 /* the vrgen payload header, see below */
-#define GEN_MAX_FLOWS 16384
+#define GEN_MAX_FLOWS BENCH_FLOWS_MAX
 #define GEN_MAX_BURST 256
 #define GEN_MAX_SIZES 16 /* entries in one size pattern */
 
@@ -210,6 +212,17 @@ struct gen_stats {
 int gen_run(struct gen_tx *, const struct gen_frames *,
 	    const struct gen_params *, atomic_int *stop, struct gen_stats *,
 	    char *err, size_t errlen);
+
+/*
+ * The interval, in seconds, a run's rates (achieved, forwarded) are
+ * computed over.  A paced run's packets stand for sent/rate seconds of
+ * its schedule (one packet at 1 pps is one second, not the microseconds
+ * between the first and the last send call); a sender that fell behind
+ * took longer, and then that is the interval.  An unpaced run: its first
+ * to last send.  *basis (unless NULL) says which: "schedule" or "sender".
+ */
+double gen_rate_interval(const struct gen_params *, const struct gen_stats *,
+			 const char **basis);
 
 /* Interface facts, in the caller's namespace.  mac/ip may be NULL;
  * ip 0 when the interface has no IPv4 address. */

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "benchparam.h"
 #include "gen.h"
 #include "jw.h"
 #include "search.h"
@@ -37,7 +38,6 @@
 #define DEFAULT_BURST	 32
 #define DEFAULT_IDLE_MS	 100
 #define DEFAULT_DRAIN_MS 2000
-#define MAX_SWEEP_RATES	 256
 
 static atomic_int stop_flag;
 
@@ -232,6 +232,7 @@ num(const char *opt, const char *s, double lo, double hi)
 static void
 opts_parse(struct opts *o, int argc, char **argv)
 {
+	char err[256];
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -319,26 +320,29 @@ opts_parse(struct opts *o, int argc, char **argv)
 			    (unsigned)num("flows", optarg, 1, GEN_MAX_FLOWS);
 			break;
 		case O_FRAME:
+			if (benchparam_frame(optarg, err, sizeof(err)) == -1)
+				die("--frame: %s", err);
 			o->frame = optarg;
 			break;
 		case O_UDP_CSUM:
 			o->udp_csum = 1;
 			break;
 		case O_RATE:
-			o->rate = num("rate", optarg, 0, 1e9);
+			o->rate = num("rate", optarg, 0, BENCH_RATE_MAX);
 			break;
 		case O_DURATION:
-			o->duration = num("duration", optarg, 0.001, 86400);
+			o->duration =
+			    num("duration", optarg, 0.001, BENCH_DURATION_MAX);
 			break;
 		case O_COUNT:
 			o->count = (uint64_t)num("count", optarg, 1, 1e15);
 			break;
 		case O_CPU:
-			o->cpu = (int)num("cpu", optarg, 0, CPU_SETSIZE - 1);
+			o->cpu = (int)num("cpu", optarg, 0, BENCH_CPU_MAX);
 			break;
 		case O_RX_CPU:
 			o->rx_cpu =
-			    (int)num("rx-cpu", optarg, 0, CPU_SETSIZE - 1);
+			    (int)num("rx-cpu", optarg, 0, BENCH_CPU_MAX);
 			break;
 		case O_BURST:
 			o->burst =
@@ -378,26 +382,35 @@ opts_parse(struct opts *o, int argc, char **argv)
 		case O_NO_PER_FLOW:
 			o->per_flow = 0;
 			break;
-		case O_RATES:
+		case O_RATES: /* all or nothing: never a sweep cut short */
+			if (benchparam_rates(optarg, NULL, err, sizeof(err)) ==
+			    -1)
+				die("--rates: %s", err);
 			o->rates = optarg;
 			break;
 		case O_LOSS:
-			o->loss = num("loss", optarg, 0, 0.5);
+			if (benchparam_loss(optarg, &o->loss, err,
+					    sizeof(err)) == -1)
+				die("--loss: %s", err);
 			break;
 		case O_PRECISION:
 			o->precision = num("precision", optarg, 1e-4, 0.25);
 			break;
 		case O_MIN_RATE:
-			o->min_rate = num("min-rate", optarg, 1, 1e9);
+			o->min_rate =
+			    num("min-rate", optarg, 1, BENCH_RATE_MAX);
 			break;
 		case O_MAX_RATE:
-			o->max_rate = num("max-rate", optarg, 1, 1e9);
+			o->max_rate =
+			    num("max-rate", optarg, 1, BENCH_RATE_MAX);
 			break;
 		case O_TRIAL_S:
-			o->trial_s = num("trial-duration", optarg, 0.01, 3600);
+			o->trial_s = num("trial-duration", optarg, 0.01,
+					 BENCH_TRIAL_MAX);
 			break;
 		case O_FINAL_S:
-			o->final_s = num("final-duration", optarg, 0.01, 86400);
+			o->final_s = num("final-duration", optarg, 0.01,
+					 BENCH_DURATION_MAX);
 			break;
 		case O_MAX_TRIALS:
 			o->max_trials =
@@ -690,6 +703,8 @@ struct trial_out {
 	struct softnet sn;
 	int sn_ok;
 	uint64_t ring_drops, stale, foreign, bad_flow;
+	double rate_s;		/* the interval the rates are over */
+	const char *rate_basis; /* gen_rate_interval's basis */
 	double achieved, forwarded, loss_ratio;
 	uint64_t lat_p50, lat_p99, lat_max; /* ns */
 	int error;
@@ -796,7 +811,8 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	out->lat_p50 = hist_quantile(&b->sink->s_lat, 0.5);
 	out->lat_p99 = hist_quantile(&b->sink->s_lat, 0.99);
 	out->lat_max = b->sink->s_lat.h_max;
-	secs = (double)(out->gs.t_end - out->gs.t_start) / 1e9;
+	secs = gen_rate_interval(&p, &out->gs, &out->rate_basis);
+	out->rate_s = secs;
 	out->achieved = secs > 0 ? (double)out->gs.sent / secs : 0;
 	out->forwarded = secs > 0 ? (double)out->st.received / secs : 0;
 	out->loss_ratio =
@@ -923,6 +939,8 @@ json_trial(struct bench *b, const struct trial_out *t,
 				   }));
 	jw_dbl(w, "forwarded_pps", round(t->forwarded));
 	jw_dbl(w, "tx_seconds", (double)(t->gs.t_end - t->gs.t_start) / 1e9);
+	jw_dbl(w, "rate_interval_s", t->rate_s);
+	jw_str(w, "rate_basis", t->rate_basis);
 	jw_u64(w, "tx_bytes", t->gs.bytes);
 	jw_u64(w, "tx_retries", t->gs.retries);
 	jw_u64(w, "tx_late_bursts", t->gs.late_bursts);
@@ -995,6 +1013,7 @@ cmd_send(struct opts *o)
 	struct ifcounters c0, c1, d;
 	struct gen_params p;
 	struct gen_stats gs;
+	const char *basis;
 	char err[256];
 	int ok0, rc;
 	double secs;
@@ -1017,7 +1036,7 @@ cmd_send(struct opts *o)
 	rc = gen_run(&b.gtx, &b.frames, &p, &stop_flag, &gs, err, sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "vrgen: %s: %s\n", b.tx.where, err);
-	secs = (double)(gs.t_end - gs.t_start) / 1e9;
+	secs = gen_rate_interval(&p, &gs, &basis);
 	if (o->json) {
 		struct jw *w = &b.jw;
 		unsigned i;
@@ -1031,7 +1050,9 @@ cmd_send(struct opts *o)
 		jw_u64(w, "flows", o->flows);
 		jw_u64(w, "sent", gs.sent);
 		jw_u64(w, "tx_bytes", gs.bytes);
-		jw_dbl(w, "tx_seconds", secs);
+		jw_dbl(w, "tx_seconds", (double)(gs.t_end - gs.t_start) / 1e9);
+		jw_dbl(w, "rate_interval_s", secs);
+		jw_str(w, "rate_basis", basis);
 		jw_dbl(w, "achieved_pps",
 		       secs > 0 ? round((double)gs.sent / secs) : 0);
 		jw_u64(w, "tx_retries", gs.retries);
@@ -1181,43 +1202,13 @@ cmd_trial(struct opts *o)
 	return rc < 0 ? 1 : 0;
 }
 
-/* "R1,R2,..." or "FROM:TO:STEP" */
-static unsigned
-parse_rates(const char *s, double *out, unsigned max)
-{
-	unsigned n = 0;
-	char *dup, *tok, *save = NULL;
-
-	if (strchr(s, ':') != NULL) {
-		double from, to, step, r;
-
-		if (sscanf(s, "%lf:%lf:%lf", &from, &to, &step) != 3 ||
-		    !(from > 0) || !(to >= from) || !(step > 0))
-			die("--rates: expected FROM:TO:STEP with 0 < FROM <= "
-			    "TO and STEP > 0, got \"%s\"",
-			    s);
-		for (r = from; r <= to * (1 + 1e-9) && n < max; r += step)
-			out[n++] = r;
-		return n;
-	}
-	dup = strdup(s);
-	if (dup == NULL)
-		die("out of memory");
-	for (tok = strtok_r(dup, ",", &save); tok != NULL && n < max;
-	     tok = strtok_r(NULL, ",", &save))
-		out[n++] = num("rates", tok, 0, 1e9);
-	free(dup);
-	if (n == 0)
-		die("--rates: no rate given");
-	return n;
-}
-
 static int
 cmd_sweep(struct opts *o)
 {
-	static double rates[MAX_SWEEP_RATES];
+	static double rates[BENCH_RATES_MAX];
 	struct bench b;
 	struct trial_out t;
+	char err[256];
 	unsigned n, i, done = 0;
 	int rc = 0;
 
@@ -1225,7 +1216,11 @@ cmd_sweep(struct opts *o)
 	need("--rates", o->rates, "sweep");
 	if (o->duration < 0)
 		o->duration = 1;
-	n = parse_rates(o->rates, rates, MAX_SWEEP_RATES);
+	/* every rate or none (lib/benchparam.c: at most BENCH_RATES_MAX) */
+	if ((rc = benchparam_rates(o->rates, rates, err, sizeof(err))) < 0)
+		die("--rates: %s", err);
+	n = (unsigned)rc;
+	rc = 0;
 	bench_setup(&b, o, 1, 1);
 	if (!o->json)
 		human_header();

@@ -1,6 +1,8 @@
 # vrgen: traffic generator and sink, and the NDR/PDR search
 # (docs/vrgen.md).  libvrbench holds everything but the CLI, so unit tests
-# (and, if it ever wants to, the daemon) link the same code.
+# (and, if it ever wants to, the daemon) link the same code.  It links lib/
+# for the bench params' limits and syntax (lib/benchparam.h), which the
+# daemon and vrctl check too.
 add_library(vrbench STATIC
 	${CMAKE_CURRENT_LIST_DIR}/gen.c
 	${CMAKE_CURRENT_LIST_DIR}/xsk.c
@@ -9,7 +11,7 @@ add_library(vrbench STATIC
 	${CMAKE_CURRENT_LIST_DIR}/search.c
 	${CMAKE_CURRENT_LIST_DIR}/stats.c)
 target_include_directories(vrbench PUBLIC ${CMAKE_CURRENT_LIST_DIR})
-target_link_libraries(vrbench PUBLIC m)
+target_link_libraries(vrbench PUBLIC m vrouter)
 
 add_executable(vrgen ${CMAKE_CURRENT_LIST_DIR}/vrgen.c)
 target_link_libraries(vrgen PRIVATE vrbench Threads::Threads)

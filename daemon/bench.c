@@ -460,14 +460,8 @@ bench_args(struct bench_op *op, json_object *params, const struct run *r,
 		    op->name);
 		return -1;
 	}
-	if (strcmp(mode, "sweep") == 0 && rates == NULL) {
-		msgf(err, errlen, "a sweep needs rates (\"FROM:TO:STEP\")");
-		return -1;
-	}
-	if (strcmp(mode, "pdr") == 0 && loss == NULL) {
-		msgf(err, errlen, "pdr needs loss (e.g. \"0.001\")");
-		return -1;
-	}
+	/* the params' values and which mode takes which were checked with
+	 * the request (lib/proto.c's table, lib/benchparam.c) */
 	arg(op, "%s", vrgen);
 	arg(op, "%s", mode);
 	arg(op, "--tx-netns");
@@ -589,9 +583,22 @@ bench_method(struct rpc_req *req)
 			  "cannot read host facts: %s", strerror(errno));
 		return;
 	}
+	cpu = bench_cpu(params, r, &h);
+	if (!CPU_ISSET(cpu, &h.online)) { /* vrgen could not pin to it */
+		json_object *d = json_object_new_object();
+		char on[256];
+
+		json_object_object_add(d, "method",
+				       json_object_new_string("bench"));
+		json_object_object_add(d, "param",
+				       json_object_new_string("cpu"));
+		rpc_error(req, PROTO_E_PARAMS, d,
+			  "bench: cpu: CPU %d is not online (online: %s)", cpu,
+			  cpulist_format(&h.online, on, sizeof(on)));
+		return;
+	}
 	op = xcalloc(1, sizeof(*op));
 	vr_strlcpy(op->name, r->plan->opts.name, sizeof(op->name));
-	cpu = bench_cpu(params, r, &h);
 	if (bench_args(op, params, r, vrgen, cpu, err, sizeof(err)) == -1) {
 		rpc_error(req, PROTO_E_PARAMS, NULL, "bench: %s", err);
 		bench_op_free(op);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "benchparam.h"
 #include "proto.h"
 #include "util.h"
 
@@ -108,27 +109,38 @@ static const struct proto_param params_name[] = {
 static const char *const bench_modes[] = {"sweep", "ndr", "pdr", NULL};
 static const char *const bench_tx[] = {"auto", "packet", "xdp", NULL};
 
+/* The limits and the string syntaxes are lib/benchparam.h's. */
 static const struct proto_param params_bench[] = {
     {"name", PT_STRING, 1, 0, 0, NULL, "the running topology to measure"},
     {"mode", PT_STRING, 1, 0, 0, bench_modes,
      "sweep (one trial per rate), ndr (zero loss) or pdr (loss <= loss)"},
-    {"rates", PT_STRING, 0, 0, 0, NULL,
+    {"rates", PT_RATES, 0, 0, 0, NULL,
      "sweep rates: \"FROM:TO:STEP\" or \"R1,R2,...\" (pps)"},
-    {"loss", PT_STRING, 0, 0, 0, NULL, "pdr: the loss ratio allowed"},
-    {"frame", PT_STRING, 0, 0, 0, NULL,
+    {"loss", PT_LOSS, 0, 0, 0, NULL, "pdr: the loss ratio allowed"},
+    {"frame", PT_FRAME, 0, 0, 0, NULL,
      "frame size 64..1518 (with FCS) or \"imix\" (default 64)"},
-    {"flows", PT_INT, 0, 1, 65536, NULL, "distinct 5-tuples (default 1)"},
-    {"duration", PT_INT, 0, 1, 3600, NULL,
+    {"flows", PT_INT, 0, 1, BENCH_FLOWS_MAX, NULL,
+     "distinct 5-tuples (default 1)"},
+    {"duration", PT_INT, 0, 1, BENCH_DURATION_MAX, NULL,
      "seconds per sweep trial / of the final trial (default 10)"},
-    {"trial_duration", PT_INT, 0, 1, 3600, NULL,
+    {"trial_duration", PT_INT, 0, 1, BENCH_TRIAL_MAX, NULL,
      "seconds per search trial (default 1)"},
-    {"max_rate", PT_INT, 0, 1, 100000000, NULL, "search upper bound, pps"},
-    {"cpu", PT_INT, 0, 0, 4095, NULL,
+    {"max_rate", PT_INT, 0, 1, BENCH_RATE_MAX, NULL, "search upper bound, pps"},
+    {"cpu", PT_INT, 0, 0, BENCH_CPU_MAX, NULL,
      "generator CPU (default: a housekeeping CPU of the plan)"},
     {"tx", PT_STRING, 0, 0, 0, bench_tx,
      "generator send path: auto (AF_XDP, else AF_PACKET; default), "
      "packet or xdp"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+/* Rules across a method's params, for the methods that have some. */
+static const struct {
+	const char *method;
+	int (*check)(json_object *params, const char **param, char *err,
+		     size_t errlen);
+} proto_cross_rules[] = {
+    {"bench", benchparam_modes},
 };
 
 static const struct proto_param params_cleanup[] = {
@@ -200,6 +212,12 @@ proto_ptype_name(enum proto_ptype t)
 		return "an object";
 	case PT_ARRAY:
 		return "an array";
+	case PT_RATES:
+		return "a string of rates";
+	case PT_LOSS:
+		return "a string holding a ratio";
+	case PT_FRAME:
+		return "a string holding a frame size";
 	}
 	return "?";
 }
@@ -249,6 +267,33 @@ proto_param_data(const char *method, const struct proto_param *p,
 		    d, "expected",
 		    json_object_new_string(proto_ptype_name(p->type)));
 	return d;
+}
+
+/* A string param with a syntax (lib/benchparam.c); 0 or -1 with err set. */
+static int
+proto_syntax_check(const struct proto_method *m, const struct proto_param *p,
+		   const char *s, char *err, size_t errlen)
+{
+	char why[256];
+	int rv = -1;
+
+	switch (p->type) {
+	case PT_RATES:
+		rv = benchparam_rates(s, NULL, why, sizeof(why)) < 0 ? -1 : 0;
+		break;
+	case PT_LOSS:
+		rv = benchparam_loss(s, NULL, why, sizeof(why));
+		break;
+	case PT_FRAME:
+		rv = benchparam_frame(s, why, sizeof(why));
+		break;
+	default:
+		snprintf(why, sizeof(why), "no syntax");
+		break;
+	}
+	if (rv == -1)
+		snprintf(err, errlen, "%s: %s: %s", m->name, p->name, why);
+	return rv;
 }
 
 /* One value against its table entry; 0 or -1 with err set. */
@@ -313,6 +358,19 @@ proto_param_check(const struct proto_method *m, const struct proto_param *p,
 		if (t == json_type_array)
 			return 0;
 		break;
+	case PT_RATES:
+	case PT_LOSS:
+	case PT_FRAME:
+		if (t != json_type_string)
+			break;
+		if (strlen(json_object_get_string(v)) !=
+		    (size_t)json_object_get_string_len(v)) {
+			snprintf(err, errlen, "%s: %s: must not contain NUL",
+				 m->name, p->name);
+			return -1;
+		}
+		return proto_syntax_check(m, p, json_object_get_string(v), err,
+					  errlen);
 	}
 	snprintf(err, errlen, "%s: %s: must be %s, not %s", m->name, p->name,
 		 proto_ptype_name(p->type), proto_jtype_name(v));
@@ -361,6 +419,22 @@ proto_params_check_data(const struct proto_method *m, json_object *params,
 				       proto_param_data(m->name, p, p->name));
 			return PROTO_E_PARAMS;
 		}
+	}
+	for (size_t i = 0; i < nitems(proto_cross_rules); i++) {
+		const char *bad = NULL;
+		char why[256];
+
+		if (strcmp(proto_cross_rules[i].method, m->name) != 0 ||
+		    proto_cross_rules[i].check(params, &bad, why,
+					       sizeof(why)) == 0)
+			continue;
+		snprintf(err, errlen, "%s: %s: %s", m->name, bad, why);
+		for (p = m->params; p->name != NULL; p++)
+			if (strcmp(p->name, bad) == 0)
+				break;
+		proto_set_data(
+		    datap, proto_param_data(m->name, p->name ? p : NULL, bad));
+		return PROTO_E_PARAMS;
 	}
 	return 0;
 }

@@ -52,6 +52,10 @@ enum proto_ptype {
 	PT_BOOL,
 	PT_OBJECT,
 	PT_ARRAY,
+	/* strings with a syntax, checked by lib/benchparam.c */
+	PT_RATES, /* "FROM:TO:STEP" or "R1,R2,..." */
+	PT_LOSS,  /* a loss ratio */
+	PT_FRAME, /* a frame size or "imix" */
 };
 
 struct proto_param {

@@ -15,3 +15,12 @@ add_test(NAME e2e_bench
 set_tests_properties(e2e_bench PROPERTIES
 	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
 	LABELS "integration;e2e;bench" SKIP_RETURN_CODE 77 TIMEOUT 1200)
+
+# The bench params against a running netns topology (issue 18 items 4, 12,
+# 13): refused cases never start vrgen, a 300-rate sweep is refused up
+# front, a 1 pps sweep records 1 pps.  No libvirtd, no guest image.
+add_test(NAME e2e_bench_params
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_bench_params.sh
+		${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_bench_params PROPERTIES RUN_SERIAL TRUE
+	LABELS "integration;bench" SKIP_RETURN_CODE 77 TIMEOUT 300)

@@ -19,6 +19,12 @@ vr_unit_test(test_topo)
 vr_unit_test(test_domxml)
 vr_unit_test(test_fileio)
 vr_unit_test(test_log)
+# The bench params' rules: one table of cases (shared with test_bench_cli.sh
+# and test_control.sh) and the numbers the docs quote.
+vr_unit_test(test_benchparam)
+target_compile_definitions(test_benchparam PRIVATE
+	CASES_FILE="${CMAKE_CURRENT_SOURCE_DIR}/bench_params.json"
+	DOCS_DIR="${CMAKE_SOURCE_DIR}/docs")
 
 # The golden domain XML must also satisfy libvirt's own schema.
 find_program(VIRT_XML_VALIDATE virt-xml-validate)

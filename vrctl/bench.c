@@ -36,8 +36,6 @@ enum {
 	OPT_LABEL,
 };
 
-#define BENCH_MAX_RATES 10000
-
 /* "run 2/4 (cores=2): " in an experiment */
 char bench_progress_tag[160];
 /* trials seen in this call */
@@ -46,114 +44,37 @@ static long long notify_trials;
 /* ------------------------------------------------------------------ */
 /* Params of the bench method */
 
-static int
-rates_check(const char *s, char *err, size_t len)
-{
-	long long from, to, step, n = 0;
-	char *end;
-
-	if (strchr(s, ':') != NULL) {
-		errno = 0;
-		from = strtoll(s, &end, 10);
-		if (*end != ':' || from <= 0)
-			goto bad;
-		to = strtoll(end + 1, &end, 10);
-		if (*end != ':' || to < from)
-			goto bad;
-		step = strtoll(end + 1, &end, 10);
-		if (*end != '\0' || step <= 0 || errno != 0)
-			goto bad;
-		if ((to - from) / step + 1 > BENCH_MAX_RATES) {
-			msgf(err, len, "rates: more than %d trials",
-			     BENCH_MAX_RATES);
-			return -1;
-		}
-		return 0;
-	}
-	for (const char *p = s;; p = end + 1) {
-		errno = 0;
-		if (strtoll(p, &end, 10) <= 0 || end == p || errno != 0 ||
-		    (*end != ',' && *end != '\0') || ++n > BENCH_MAX_RATES)
-			goto bad;
-		if (*end == '\0')
-			return 0;
-	}
-bad:
-	msgf(err, len,
-	     "rates: \"%s\" is not FROM:TO:STEP or R1,R2,... (packets/s, "
-	     "positive integers, FROM <= TO)",
-	     s);
-	return -1;
-}
-
-static int
-loss_check(const char *s)
-{
-	char *end;
-	double d;
-
-	errno = 0;
-	d = strtod(s, &end);
-	return *s != '\0' && *end == '\0' && errno == 0 && d >= 0 && d < 1 &&
-		       strchr(s, 'x') == NULL && strchr(s, 'n') == NULL
-		   ? 0
-		   : -1;
-}
-
-static int
-frame_check(const char *s)
-{
-	char *end;
-	long n;
-
-	if (strcmp(s, "imix") == 0)
-		return 0;
-	n = strtol(s, &end, 10);
-	return *s != '\0' && *end == '\0' && n >= 64 && n <= 1518 ? 0 : -1;
-}
-
-static const struct {
-	const char *key;
-	json_type type;
-	long long min, max;
-} bench_keys[] = {
-    {"name", json_type_string, 0, 0},
-    {"mode", json_type_string, 0, 0},
-    {"rates", json_type_string, 0, 0},
-    {"loss", json_type_string, 0, 0},
-    {"frame", json_type_string, 0, 0},
-    {"flows", json_type_int, 1, 16384},
-    {"duration", json_type_int, 1, 86400},
-    {"trial_duration", json_type_int, 1, 3600},
-    {"max_rate", json_type_int, 1, 1000000000},
-    {"cpu", json_type_int, 0, 4095},
-    {"tx", json_type_string, 0, 0},
-};
-
 /*
  * Check the params of one bench call (the CLI's and an experiment file's
- * alike); err says which and why.  A "loss" given as a number (in a file)
- * becomes the string the protocol wants.
+ * alike) against the bench method's table in lib/proto.c, the very check
+ * vrouterd makes (limits and syntax: lib/benchparam.h); err says which
+ * and why.  A "loss" given as a number (in a file) becomes the string the
+ * protocol wants.
  */
 int
 bench_params_check(json_object *p, char *err, size_t len)
 {
-	const struct proto_method *m;
-	const char *mode;
+	const struct proto_method *m = proto_method_find("bench");
+	const size_t pre = strlen("bench: ");
 
 	json_object_object_foreach(p, key, val)
 	{
-		size_t i;
+		const struct proto_param *q;
 
-		for (i = 0; i < nitems(bench_keys); i++)
-			if (strcmp(bench_keys[i].key, key) == 0)
+		for (q = m->params; q->name != NULL; q++)
+			if (strcmp(q->name, key) == 0)
 				break;
-		if (i == nitems(bench_keys)) {
+		if (q->name == NULL) {
+			size_t l;
 			msgf(err, len,
-			     "unknown bench parameter \"%s\" (known: name, "
-			     "mode, rates, loss, frame, flows, duration, "
-			     "trial_duration, max_rate, cpu, tx)",
-			     key);
+			     "unknown bench parameter \"%s\" (known:", key);
+			for (q = m->params; q->name != NULL && len > 0; q++) {
+				l = strlen(err);
+				msgf(err + l, len - l, "%s %s",
+				     q == m->params ? "" : ",", q->name);
+			}
+			l = strlen(err);
+			msgf(err + l, len - l, ")");
 			return -1;
 		}
 		if (strcmp(key, "loss") == 0 &&
@@ -164,81 +85,10 @@ bench_params_check(json_object *p, char *err, size_t len)
 			     json_object_get_double(val));
 			json_object_object_add(p, key,
 					       json_object_new_string(buf));
-			continue;
-		}
-		if (!json_object_is_type(val, bench_keys[i].type)) {
-			msgf(err, len, "%s: must be %s", key,
-			     bench_keys[i].type == json_type_int ? "an integer"
-								 : "a string");
-			return -1;
-		}
-		if (bench_keys[i].type == json_type_int &&
-		    (json_object_get_int64(val) < bench_keys[i].min ||
-		     json_object_get_int64(val) > bench_keys[i].max)) {
-			msgf(err, len, "%s: must be in %lld..%lld", key,
-			     bench_keys[i].min, bench_keys[i].max);
-			return -1;
 		}
 	}
-	mode = j_str(p, "mode");
-	if (strcmp(mode, "sweep") != 0 && strcmp(mode, "ndr") != 0 &&
-	    strcmp(mode, "pdr") != 0) {
-		msgf(err, len, "mode: must be sweep, ndr or pdr (got %s)",
-		     mode);
-		return -1;
-	}
-	if (strcmp(mode, "sweep") == 0) {
-		if (j_get(p, "rates") == NULL) {
-			msgf(err, len,
-			     "a sweep needs rates (FROM:TO:STEP or "
-			     "R1,R2,...)");
-			return -1;
-		}
-		if (rates_check(j_str(p, "rates"), err, len) == -1)
-			return -1;
-		for (const char *const *k =
-			 (const char *const[]){"loss", "trial_duration",
-					       "max_rate", NULL};
-		     *k; k++)
-			if (j_get(p, *k)) {
-				msgf(err, len,
-				     "%s belongs to a search (ndr/pdr), not "
-				     "to a sweep",
-				     *k);
-				return -1;
-			}
-	} else {
-		if (j_get(p, "rates")) {
-			msgf(err, len, "rates belong to a sweep, not to %s",
-			     mode);
-			return -1;
-		}
-		if ((strcmp(mode, "pdr") == 0) != (j_get(p, "loss") != NULL)) {
-			msgf(err, len, "%s",
-			     strcmp(mode, "pdr") == 0
-				 ? "pdr needs loss (a ratio)"
-				 : "loss makes it a pdr search");
-			return -1;
-		}
-		if (j_get(p, "loss") && loss_check(j_str(p, "loss")) == -1) {
-			msgf(err, len,
-			     "loss: \"%s\" is not a ratio in [0, 1) such as "
-			     "0.001",
-			     j_str(p, "loss"));
-			return -1;
-		}
-	}
-	if (j_get(p, "frame") && frame_check(j_str(p, "frame")) == -1) {
-		msgf(err, len, "frame: \"%s\" is not 64..1518 or imix",
-		     j_str(p, "frame"));
-		return -1;
-	}
-	/* Once the daemon's method is in lib/proto.c, its table rules too. */
-	if ((m = proto_method_find("bench")) != NULL &&
-	    proto_params_check(m, p, err, len) != 0) {
+	if (proto_params_check(m, p, err, len) != 0) {
 		/* its messages start with the method's name; ours do not */
-		size_t pre = strlen("bench: ");
-
 		if (strncmp(err, "bench: ", pre) == 0)
 			memmove(err, err + pre, strlen(err + pre) + 1);
 		return -1;

@@ -40,7 +40,8 @@ HOST = {"cpu_model": str, "cpus": int, "online": str, "isolated": str,
         "nohz_full": str, "kernel": str}
 VERSIONS = ("kernel", "qemu", "libvirt", "vrouterd", "vrgen")
 TRIAL = {"type": str, "offered_pps": NUM, "sent": int, "received": int,
-         "loss_ratio": NUM, "forwarded_pps": NUM}
+         "loss_ratio": NUM, "forwarded_pps": NUM, "rate_interval_s": NUM,
+         "rate_basis": str}
 
 problems = []
 
@@ -140,6 +141,16 @@ def check_record(rec, where):
             if isinstance(t.get("received"), int) and isinstance(
                     t.get("sent"), int) and t["received"] > t["sent"]:
                 bad(w, "received > sent")
+            # rates are over the schedule (or a late sender's own time),
+            # never a near-zero first-to-last interval
+            iv = t.get("rate_interval_s")
+            if t.get("rate_basis") not in ("schedule", "sender"):
+                bad(w, "rate_basis is %r" % t.get("rate_basis"))
+            elif isinstance(iv, NUM) and iv > 0 and isinstance(
+                    t.get("received"), int) and abs(
+                        t["forwarded_pps"] - t["received"] / iv) > 0.5001:
+                bad(w, "forwarded_pps %s is not received / "
+                    "rate_interval_s" % t["forwarded_pps"])
     if mode in ("ndr", "pdr"):
         key = mode + "_pps"
         res = rec.get("result")

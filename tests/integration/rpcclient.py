@@ -364,6 +364,33 @@ def scenario_notify_listen(path, out, timeout="20"):
     return 0
 
 
+def scenario_bench_params(path, cases_file, name=None):
+    """Every case of tests/bench_params.json as another client sends it:
+    refused with -32602 naming the param, or accepted (then the daemon
+    goes on to look for the topology: -32004, as none runs).  With the
+    NAME of a running topology, only the cases to refuse (the others
+    would run vrgen)."""
+    with open(cases_file) as f:
+        cases = json.load(f)["cases"]
+    for c in cases:
+        if name is not None and "param" not in c:
+            continue
+        params = dict(c["params"], name=name or "nosuch")
+        r = call(path, "bench", params)
+        err = (r or {}).get("error") or {}
+        what = json.dumps(c["params"])[:90]
+        if "param" in c:
+            check(err.get("code") == -32602 and
+                  (err.get("data") or {}).get("param") == c["param"],
+                  "bench %s: -32602 naming %s (got %s)" %
+                  (what, c["param"], json.dumps(err)[:160]))
+        else:
+            check(err.get("code") == -32004,
+                  "bench %s: params accepted (got %s)" %
+                  (what, json.dumps(err)[:160]))
+    return failures
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__)

@@ -113,7 +113,10 @@ echo "--- usage errors make no call"
 n0=$(ncalls)
 for args in "--sweep 1:2:1 --ndr" "" "--sweep 1000:2000:100 --loss 0.1" \
 	"--sweep 5:1:1" "--sweep 1,x" "--ndr --frame 63" "--ndr --loss 1.5" \
-	"--ndr --flows 0" "--sweep 1000 --max-rate 5"; do
+	"--ndr --flows 0" "--sweep 1000 --max-rate 5" "--sweep 1:300:1" \
+	"--sweep 1:257:1" "--ndr --loss 0" "--ndr --loss 0.6" \
+	"--ndr --flows 16385" "--ndr --duration 3601" "--ndr --cpu 1024" \
+	"--ndr --max-rate 100000001" "--sweep 1000.5" "--ndr --frame 64x"; do
 	# shellcheck disable=SC2086
 	"$VRCTL" bench mono $args --out "$T/never" >/dev/null 2>"$T/err"
 	rc=$?
@@ -121,6 +124,43 @@ for args in "--sweep 1:2:1 --ndr" "" "--sweep 1000:2000:100 --loss 0.1" \
 done
 check "no call reached the daemon" [ "$(ncalls)" = "$n0" ]
 check "no directory made" [ ! -e "$T/never" ]
+"$VRCTL" bench mono --sweep 1:300:1 --out "$T/never" >/dev/null 2>"$T/err"
+check "a 300-rate sweep is refused up front, naming the limit" \
+	grep -q 'rates: "1:300:1" makes 300 rates; a sweep has at most 256' "$T/err"
+VRGEN=$BUILD/bench/vrgen
+"$VRGEN" sweep --rates 1:300:1 --tx-dev none --rx-dev none --json \
+	>"$T/out" 2>"$T/err"
+check "vrgen refuses a 300-rate sweep (exit 1), never cuts it to 256" \
+	[ $? = 1 ] && [ ! -s "$T/out" ] && grep -q 'at most 256' "$T/err"
+
+echo "--- bench params: the table of cases vrouterd is tested against too"
+# tests/bench_params.json through vrctl's check (an experiment file's bench
+# params, --dry-run): accepted, or refused (exit 2) naming the param.
+python3 - "$SRC/tests/bench_params.json" "$VRCTL" "$T" >"$T/cases.out" <<'PY'
+import json, subprocess, sys
+cases, vrctl, tmp = json.load(open(sys.argv[1]))["cases"], sys.argv[2], sys.argv[3]
+for i, c in enumerate(cases):
+    f = "%s/case%d.json" % (tmp, i)
+    with open(f, "w") as out:
+        json.dump({"name": "x", "start": {"topology": "monolithic"},
+                   "bench": c["params"]}, out)
+    r = subprocess.run([vrctl, "experiment", f, "--dry-run"],
+                       capture_output=True, text=True)
+    what = json.dumps(c["params"])[:80]
+    if "param" in c and "in_file" not in c:
+        good = r.returncode == 2 and c["param"] in r.stderr
+        print("%s: vrctl refuses %s naming %s (exit %d: %s)" % (
+            "ok" if good else "FAIL", what, c["param"], r.returncode,
+            r.stderr.strip()[:120]))
+    else:
+        good = r.returncode == 0
+        print("%s: vrctl accepts %s (exit %d %s)" % (
+            "ok" if good else "FAIL", what, r.returncode, r.stderr.strip()[:120]))
+PY
+cat "$T/cases.out"
+CHECKS=$((CHECKS + $(grep -c '^ok: ' "$T/cases.out") + $(grep -c '^FAIL: ' "$T/cases.out")))
+FAILS=$((FAILS + $(grep -c '^FAIL: ' "$T/cases.out")))
+check "every case was run" [ "$(wc -l <"$T/cases.out")" -gt 50 ]
 
 echo "--- daemon errors, existing results"
 "$VRCTL" bench nosuch --sweep 1000:2000:1000 --out "$T/nosuch" >/dev/null 2>"$T/err"

@@ -200,6 +200,9 @@ scenario "$SOCK" vanish
 scenario "$SOCK" slowreader $((30 * SLOW))
 scenario "$SOCK" concurrent 64
 scenario "$SOCK" maxclients 256
+# bench params another client sends: the table of cases vrctl is tested
+# against too (test_bench_cli.sh, test_benchparam); refused before vrgen
+scenario "$SOCK" bench_params "$TOP/tests/bench_params.json"
 check "the slow reader was logged as dropped" \
 	grep -q 'does not read its replies' "$LOG"
 

@@ -112,6 +112,12 @@ check "trial: no sink ring drops" jcheck "$T/trial.json" trial 'j["sink_ring_dro
 check "trial: auto chose AF_XDP" \
 	jcheck "$T/trial.json" trial 'j["tx_path"].startswith("af_xdp")'
 
+echo "--- trial 1 pps, 1 s: rates over the schedule, not over one frame"
+"$VRGEN" trial $PAIR --rate 1 --duration 1 --json >"$T/slow.json" 2>"$T/slow.err"
+check "1 pps trial exits 0" test $? = 0
+check "1 pps: one frame, forwarded_pps 1 over a 1 s schedule (was 7637)" \
+	jcheck "$T/slow.json" trial 'j["sent"] == 1 and j["received"] == 1 and j["forwarded_pps"] == 1 and j["achieved_pps"] == 1 and j["rate_interval_s"] == 1 and j["rate_basis"] == "schedule"'
+
 # --- the other send path: the same exact counts ------------------------------
 echo "--- trial 20 kpps over AF_PACKET, imix"
 "$VRGEN" trial $PAIR --rate 20000 --duration 1 --flows 3 --frame imix \

@@ -318,6 +318,50 @@ test_pacing(void)
 	CHECK_INT(gen_count_for(0, 1000000000ull), 0);
 }
 
+/*
+ * The interval rates are computed over (issue 18, item 12): a 1 pps, 1 s
+ * trial sends one frame, and its first and last send calls are some
+ * microseconds apart; dividing by that recorded forwarded_pps 7637.
+ */
+static void
+test_rate_interval(void)
+{
+	struct gen_params p = {.rate = 1, .duration_ns = 1000000000};
+	struct gen_stats st = {
+	    .sent = 1, .t_start = 5000000000, .t_end = 5000000000 + 130938};
+	const char *basis = NULL;
+	double secs;
+
+	secs = gen_rate_interval(&p, &st, &basis);
+	CHECK(secs == 1.0);
+	CHECK_STR(basis, "schedule");
+	CHECK(1 / secs == 1.0); /* one frame received: 1 pps, not 7637 */
+	/* two frames at 2 pps: 1 s of schedule, not 0.5 s between them */
+	p.rate = 2;
+	st.sent = 2;
+	st.t_end = st.t_start + 500000000 + 20000;
+	CHECK(gen_rate_interval(&p, &st, &basis) == 1.0);
+	CHECK_STR(basis, "schedule");
+	/* on time at 1 Mpps: the schedule, so achieved == offered */
+	p.rate = 1e6;
+	st.sent = 1000000;
+	st.t_end = st.t_start + 999968000 + 3000;
+	CHECK(gen_rate_interval(&p, &st, &basis) == 1.0);
+	/* a sender that fell behind: its own, longer time */
+	st.t_end = st.t_start + 2000000000;
+	CHECK(gen_rate_interval(&p, &st, &basis) == 2.0);
+	CHECK_STR(basis, "sender");
+	/* stopped early: only the frames sent count */
+	st.sent = 250000;
+	st.t_end = st.t_start + 249968000;
+	CHECK(gen_rate_interval(&p, &st, &basis) == 0.25);
+	/* unpaced: first to last send */
+	p.rate = 0;
+	st.t_end = st.t_start + 100000000;
+	CHECK(gen_rate_interval(&p, &st, &basis) == 0.1);
+	CHECK_STR(basis, "sender");
+}
+
 int
 main(void)
 {
@@ -329,5 +373,6 @@ main(void)
 	test_pick_imix();
 	test_cursor();
 	test_pacing();
+	test_rate_interval();
 	return t_done("test_gen");
 }
