@@ -17,3 +17,11 @@ add_test(NAME soak_cycles
 set_tests_properties(soak_cycles PROPERTIES
 	RUN_SERIAL TRUE LABELS "integration;soak" SKIP_RETURN_CODE 77
 	TIMEOUT 1800)
+
+# The hint of "exists" errors: `vrctl stop` for a running topology,
+# `vrctl cleanup` for what a start that did not finish left (issue 18).
+add_test(NAME e2e_exists_hint
+	COMMAND ${VR_IT}/test_exists_hint.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_exists_hint PROPERTIES
+	RUN_SERIAL TRUE LABELS "integration;e2e" SKIP_RETURN_CODE 77
+	TIMEOUT 300)
