@@ -14,6 +14,7 @@
  */
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -48,7 +49,8 @@
 #define CONTROL_BACKLOG	   128
 #define CONTROL_ACCEPT_MAX 32 /* accepts per wake-up */
 #define CONTROL_READ_SLACK (64 * 1024)
-#define CONTROL_FLUSH_SEC  5 /* to write a last reply before closing */
+#define CONTROL_FLUSH_SEC  5   /* to write a last reply before closing */
+#define CONTROL_FD_SLACK   256 /* fds beside the clients' (libvirt, jobs) */
 
 struct control_client;
 
@@ -105,6 +107,7 @@ static void control_write(struct bufferevent *, void *);
 static void control_event(struct bufferevent *, short, void *);
 static void control_close(struct control_client *);
 static void control_drain_check(void);
+static void control_fd_limit(void);
 static void control_idle(evutil_socket_t, short, void *);
 static void control_line_late(evutil_socket_t, short, void *);
 
@@ -222,6 +225,7 @@ control_init(struct event_base *base, const char *path)
 	}
 	vr_strlcpy(cs.path, path, sizeof(cs.path));
 	control_group();
+	control_fd_limit();
 	if (control_mkdir(path) == -1 || control_stale(&sun) == -1)
 		goto fail;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -268,6 +272,36 @@ control_listen(void)
 	return 0;
 }
 
+/*
+ * Room for max_clients descriptors: raise the soft RLIMIT_NOFILE as far as
+ * the hard one allows.  Out of descriptors, accept pauses for everyone,
+ * root included, and the reserved slots would not help.
+ */
+static void
+control_fd_limit(void)
+{
+	rlim_t want = (rlim_t)conf->max_clients + CONTROL_FD_SLACK;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("%s: getrlimit", __func__);
+		return;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want
+				  ? want
+				  : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("%s: setrlimit", __func__);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want)
+		log_warnx("max_clients %d needs %llu descriptors, the limit "
+			  "is %llu: clients may be paused (EMFILE) before the "
+			  "limits apply",
+			  conf->max_clients, (unsigned long long)want,
+			  (unsigned long long)rl.rlim_cur);
+}
+
 /* (Re)arm the idle timer: at connect and after each complete line. */
 static void
 control_idle_arm(struct control_client *c)
@@ -286,6 +320,7 @@ control_reconfigure(void)
 	struct control_client *c;
 
 	control_group();
+	control_fd_limit();
 	if (cs.fd != -1)
 		control_perms();
 	TAILQ_FOREACH(c, &cs.clients, cc_entry)
