@@ -293,7 +293,7 @@ VRCTL_TIMEOUT=2 "$VRCTL" -s "$T/mute.sock" status 2>"$T/mute.txt"
 rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 check "vrctl gives up on a mute daemon (exit 3)" test $rc = 3
-check "after \$VRCTL_TIMEOUT=2 s ($ms ms)" [ $ms -ge 1900 ] && [ $ms -lt 5000 ]
+check "after \$VRCTL_TIMEOUT=2 s ($ms ms)" [ "$ms" -ge 1900 -a "$ms" -lt 5000 ]
 check "saying so: $(cat "$T/mute.txt")" grep -q 'sent nothing for 2 s' "$T/mute.txt"
 "$VRCTL" -s "$T/mute.sock" --timeout 1 start monolithic 2>"$T/mute2.txt"
 check "a start waits --timeout 1 for its first line (exit 3)" test $? = 3
