@@ -374,10 +374,11 @@ control_refuse(int fd, int code, const char *msg, json_object *data)
 	size_t len;
 	char *s;
 
-	/* a flood of refusals is logged once a second */
+	/* a flood of refusals is logged once a second, with a count */
 	if (now != last) {
-		log_warnx("refusing a client: %s%s", msg,
-			  quiet ? " (and others, not logged)" : "");
+		if (quiet > 0)
+			log_warnx("%u more clients refused, not logged", quiet);
+		log_warnx("refusing a client: %s", msg);
 		last = now;
 		quiet = 0;
 	} else
