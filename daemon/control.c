@@ -9,7 +9,8 @@
  * "Limits"): reserved_clients of the max_clients slots are kept for
  * privileged peers, one uid (but root) holds at most max_clients_per_uid,
  * a request line must be complete request_timeout seconds after its first
- * byte, and only complete lines count as activity for idle_timeout.  A
+ * byte, and only requests (complete, not blank lines) count as activity
+ * for idle_timeout.  A
  * refused or cut-off peer gets an error line saying why before the close.
  */
 #include <sys/types.h>
@@ -634,7 +635,7 @@ control_read(struct bufferevent *bev, void *arg)
 	struct evbuffer *in = bufferevent_get_input(bev);
 	struct evbuffer_ptr eol;
 	size_t eol_len, len;
-	int lines = 0;
+	int lines = 0, requests = 0;
 	char *line;
 
 	c->cc_busy++;
@@ -670,18 +671,21 @@ control_read(struct bufferevent *bev, void *arg)
 		       (line[len - 1] == '\r' || line[len - 1] == ' ' ||
 			line[len - 1] == '\t'))
 			len--;
-		if (len > 0)
+		if (len > 0) {
+			requests++;
 			control_request(c, line, len);
+		}
 		free(line);
 	}
 	if (!c->cc_dead && !c->cc_closing) {
-		/* Only a complete line is activity; the part of a line that
-		 * has come must be complete request_timeout after its first
-		 * byte (one byte a second must not hold a slot for ever). */
-		if (lines > 0) {
+		/* Only a request is activity (not a blank line, not part of
+		 * a line); the part of a line that has come must be complete
+		 * request_timeout after its first byte (one byte a second
+		 * must not hold a slot for ever). */
+		if (requests > 0)
 			control_idle_arm(c);
+		if (lines > 0)
 			evtimer_del(c->cc_ev_line);
-		}
 		if (evbuffer_get_length(in) == 0)
 			evtimer_del(c->cc_ev_line);
 		else if (!evtimer_pending(c->cc_ev_line, NULL)) {

@@ -331,7 +331,24 @@ def scenario_idle(path, limit="10"):
     check(line is None and dt < float(limit),
           "a silent client is dropped after %.1f s" % dt)
     s.close()
-    # a client that keeps talking is not dropped
+    # neither part of a line nor blank lines are activity: a byte every
+    # 0.2 s does not keep a client (idle_timeout 1 s, request_timeout more)
+    for what, byte in (("part of a line", b" "), ("blank lines", b"\n")):
+        s = connect(path, timeout=float(limit))
+        t0, gone = time.time(), False
+        while not gone and time.time() - t0 < float(limit):
+            try:
+                s.sendall(byte)
+                s.settimeout(0.2)
+                gone = s.recv(65536) == b""
+            except socket.timeout:
+                pass
+            except OSError:
+                gone = True
+        dt = time.time() - t0
+        check(gone, "a client sending only %s every 0.2 s is dropped as "
+              "idle after %.1f s" % (what, dt))
+        s.close()
     return failures
 
 
