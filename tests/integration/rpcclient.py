@@ -437,6 +437,34 @@ def scenario_trickle(path, n, want_open, reason, ready, deadline,
     return failures
 
 
+def scenario_stop_while_starting(path, name):
+    """start (netns backend) and stop of the same name in one write: the
+    stop is read while the start runs, and gets -32002 (docs/protocol.md,
+    stop) with a message saying what to wait for; the start succeeds."""
+    s = connect(path, timeout=TIMEOUT * 3)
+    s.sendall((json.dumps({"jsonrpc": "2.0", "id": 1, "method": "start",
+                           "params": {"topology": "monolithic",
+                                      "backend": "netns", "name": name}}) +
+               "\n" +
+               json.dumps({"jsonrpc": "2.0", "id": 2, "method": "stop",
+                           "params": {"name": name}}) + "\n").encode())
+    got, buf = {}, b""
+    while len(got) < 2:
+        line, buf = readline(s, buf)
+        if line is None:
+            break
+        m = json.loads(line)
+        if "id" in m:
+            got[m["id"]] = m
+    s.close()
+    stop = got.get(2, {}).get("error", {})
+    check(stop.get("code") == -32002 and "starting" in stop.get("message", ""),
+          "stop during a start -> -32002: %s" % stop.get("message"))
+    check("result" in got.get(1, {}), "and the start went on: %s" %
+          json.dumps(got.get(1, {}))[:200])
+    return failures
+
+
 def scenario_mute(path, seconds):
     """A fake vrouterd that accepts and never answers, for seconds."""
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

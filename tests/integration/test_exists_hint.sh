@@ -3,7 +3,8 @@
 # a running topology of that name points at `vrctl stop NAME`; what a start
 # that did not finish left behind (the daemon killed mid-way, its state
 # gone) points at `vrctl cleanup`, which then does remove it, and never at
-# `vrctl stop`, which cannot.  netns backend: no image, no libvirtd.
+# `vrctl stop`, which cannot.  A stop read while the start of its name
+# runs gets -32002.  netns backend: no image, no libvirtd.
 #
 #   test_exists_hint.sh BUILD_DIR
 BUILD=$(realpath "$1")
@@ -46,6 +47,16 @@ check "nothing of hint is left" nothing_left hint
 check "and the start then works" \
 	"$VRCTL" start monolithic --backend netns --name hint
 check "stop" "$VRCTL" stop hint
+check "nothing left" nothing_left hint
+
+say "stop while a start runs"
+python3 "$SRC/tests/integration/rpcclient.py" "$VROUTERD_SOCKET" \
+	stop_while_starting hint >"$T/sws" 2>&1
+cat "$T/sws"
+CHECKS=$((CHECKS + $(grep -c '^ok ' "$T/sws") + $(grep -c '^FAIL ' "$T/sws")))
+FAILS=$((FAILS + $(grep -c '^FAIL ' "$T/sws")))
+[ -s "$T/sws" ] || bad "rpcclient.py stop_while_starting printed nothing"
+check "stop after the start" "$VRCTL" stop hint
 check "nothing left" nothing_left hint
 
 say "an object of the name that is not vrouterd's"
