@@ -1,12 +1,15 @@
 #!/bin/bash
-# The hint of a start refused because a name is taken (issue 18, item 13):
+# The control plane with a running topology (issue 18, items 10 and 13).
+# The hint of a start refused because a name is taken:
 # a running topology of that name points at `vrctl stop NAME`; what a start
 # that did not finish left behind (the daemon killed mid-way, its state
 # gone) points at `vrctl cleanup`, which then does remove it, and never at
 # `vrctl stop`, which cannot.  A stop read while the start of its name
-# runs gets -32002.  netns backend: no image, no libvirtd.
+# runs gets -32002.  vrctl's --timeout does not cut a bench whose trial
+# lasts longer (only its first line is awaited).  netns backend: no image,
+# no libvirtd.
 #
-#   test_exists_hint.sh BUILD_DIR
+#   test_control_netns.sh BUILD_DIR
 BUILD=$(realpath "$1")
 SRC=$(realpath "$(dirname "$0")/../..")
 if [ -z "${VR_SANDBOX:-}" ]; then
@@ -56,6 +59,17 @@ cat "$T/sws"
 CHECKS=$((CHECKS + $(grep -c '^ok ' "$T/sws") + $(grep -c '^FAIL ' "$T/sws")))
 FAILS=$((FAILS + $(grep -c '^FAIL ' "$T/sws")))
 [ -s "$T/sws" ] || bad "rpcclient.py stop_while_starting printed nothing"
+say "vrctl --timeout and a long call"
+t0=$(date +%s)
+"$VRCTL" --timeout 2 bench hint --sweep 1000 --duration 5 --out "$T/b" \
+	>"$T/bench.out" 2>"$T/bench.err"
+rc=$?
+dt=$(($(date +%s) - t0))
+cat "$T/bench.err"
+check "a 5 s bench trial is not cut by --timeout 2 (exit $rc, $dt s)" \
+	[ $rc = 0 -a $dt -ge 5 ]
+check "the daemon's first progress line came at once" \
+	grep -q '\[bench\] hint: sweep started' "$T/bench.err"
 check "stop after the start" "$VRCTL" stop hint
 check "nothing left" nothing_left hint
 
