@@ -5,13 +5,13 @@
  * control_close tears a client down in a fixed order.  Each request becomes
  * a struct rpc_req (rpc.h) that outlives its client if need be.
  *
- * A peer that may connect must not be able to lock root out (docs/config.md,
- * "Limits"): reserved_clients of the max_clients slots are kept for
- * privileged peers, one uid (but root) holds at most max_clients_per_uid,
- * a request line must be complete request_timeout seconds after its first
- * byte, and only requests (complete, not blank lines) count as activity
- * for idle_timeout.  A
- * refused or cut-off peer gets an error line saying why before the close.
+ * A peer that may connect must not be able to lock root out (the bounds of
+ * docs/protocol.md): reserved_clients of the max_clients slots are kept
+ * for privileged peers, one uid (but root) holds at most
+ * max_clients_per_uid, a request line must be complete request_timeout
+ * seconds after its first byte, and only requests (not blank lines, not
+ * part of a line) count as activity for idle_timeout.  A refused or
+ * cut-off peer gets an error line saying why before the close.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -23,10 +23,10 @@
 #include <errno.h>
 #include <grp.h>
 #include <stdarg.h>
-#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -70,7 +70,7 @@ struct control_client {
 	TAILQ_ENTRY(control_client) cc_entry;
 	TAILQ_HEAD(, rpc_req) cc_reqs; /* answered later (start) */
 	struct bufferevent *cc_bev;
-	struct event *cc_ev_idle; /* idle_timeout: no complete line */
+	struct event *cc_ev_idle; /* idle_timeout: no request */
 	struct event *cc_ev_line; /* request_timeout: a line left unfinished */
 	unsigned cc_id;
 	uid_t cc_uid;
@@ -303,7 +303,7 @@ control_fd_limit(void)
 			  (unsigned long long)rl.rlim_cur);
 }
 
-/* (Re)arm the idle timer: at connect and after each complete line. */
+/* (Re)arm the idle timer: at connect and after each request. */
 static void
 control_idle_arm(struct control_client *c)
 {
@@ -484,7 +484,7 @@ control_client_new(int fd)
 	c->cc_ev_idle = evtimer_new(cs.base, control_idle, c);
 	c->cc_ev_line = evtimer_new(cs.base, control_line_late, c);
 	if (c->cc_bev == NULL || c->cc_ev_idle == NULL || c->cc_ev_line == NULL)
-		fatalx("%s: bufferevent_socket_new", __func__);
+		fatalx("%s: bufferevent_socket_new or evtimer_new", __func__);
 	bufferevent_setcb(c->cc_bev, control_read, NULL, control_event, c);
 	bufferevent_setwatermark(c->cc_bev, EV_READ, 0,
 				 PROTO_MAX_LINE + CONTROL_READ_SLACK);
@@ -707,7 +707,7 @@ control_write(struct bufferevent *bev, void *arg)
 		control_close(c);
 }
 
-/* No complete line for idle_timeout seconds. */
+/* No request for idle_timeout seconds. */
 static void
 control_idle(evutil_socket_t fd, short ev, void *arg)
 {
@@ -769,7 +769,7 @@ control_event(struct bufferevent *bev, short what, void *arg)
 	control_close(c);
 }
 
-/* Tear down: requests detached, list, buffer (and fd), memory. */
+/* Tear down: requests detached, list, timers, buffer (and fd), memory. */
 static void
 control_close(struct control_client *c)
 {
