@@ -657,4 +657,12 @@ bench_method(struct rpc_req *req)
 	bench_running = 1;
 	log_info("%s: bench (%s) with %s on CPU %d", op->name,
 		 pstr(params, "mode", ""), vrgen, cpu);
+	/* A word at once, before the first trial ends: the caller knows the
+	 * call is under way (vrctl's --timeout waits for a first line). */
+	gen = json_object_new_object();
+	json_object_object_add(gen, "step", json_object_new_string("bench"));
+	msgf(err, sizeof(err), "%s: %s started, vrgen on CPU %d", op->name,
+	     pstr(params, "mode", ""), cpu);
+	json_object_object_add(gen, "message", json_object_new_string(err));
+	rpc_notify(req, "progress", gen);
 }

@@ -18,7 +18,10 @@ struct config {
 	char state_dir[PATH_MAX]; /* "/var/lib/vrouterd": console logs, state */
 	char image_dir[PATH_MAX]; /* default guest image directory */
 	int max_clients;	  /* 256 */
+	int max_clients_per_uid;  /* of one uid, root excepted (32) */
+	int reserved_clients;	  /* slots for privileged peers (16) */
 	int idle_timeout;	  /* seconds; 0 = never (default 600) */
+	int request_timeout;	  /* s from a line's first byte to its end */
 	size_t client_outbuf_max; /* bytes buffered for a slow reader (4 MiB) */
 	int start_timeout;	  /* default readiness timeout, seconds (120) */
 	enum topo_accel accel;	  /* default accelerator (auto) */

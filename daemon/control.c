@@ -4,9 +4,18 @@
  * control_read frames lines and hands requests to the dispatcher, and
  * control_close tears a client down in a fixed order.  Each request becomes
  * a struct rpc_req (rpc.h) that outlives its client if need be.
+ *
+ * A peer that may connect must not be able to lock root out (the bounds of
+ * docs/protocol.md): reserved_clients of the max_clients slots are kept
+ * for privileged peers, one uid (but root) holds at most
+ * max_clients_per_uid, a request line must be complete request_timeout
+ * seconds after its first byte, and only requests (not blank lines, not
+ * part of a line) count as activity for idle_timeout.  A refused or
+ * cut-off peer gets an error line saying why before the close.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -17,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -40,7 +50,8 @@
 #define CONTROL_BACKLOG	   128
 #define CONTROL_ACCEPT_MAX 32 /* accepts per wake-up */
 #define CONTROL_READ_SLACK (64 * 1024)
-#define CONTROL_FLUSH_SEC  5 /* to write a last reply before closing */
+#define CONTROL_FLUSH_SEC  5   /* to write a last reply before closing */
+#define CONTROL_FD_SLACK   256 /* fds beside the clients' (libvirt, jobs) */
 
 struct control_client;
 
@@ -59,6 +70,8 @@ struct control_client {
 	TAILQ_ENTRY(control_client) cc_entry;
 	TAILQ_HEAD(, rpc_req) cc_reqs; /* answered later (start) */
 	struct bufferevent *cc_bev;
+	struct event *cc_ev_idle; /* idle_timeout: no request */
+	struct event *cc_ev_line; /* request_timeout: a line left unfinished */
 	unsigned cc_id;
 	uid_t cc_uid;
 	gid_t cc_gid;
@@ -78,6 +91,7 @@ static struct {
 	int accepting;
 	TAILQ_HEAD(, control_client) clients;
 	int nclients;
+	int nunpriv; /* of nclients, unprivileged peers */
 	unsigned next_id;
 	char group[64];
 	gid_t gid;
@@ -94,6 +108,9 @@ static void control_write(struct bufferevent *, void *);
 static void control_event(struct bufferevent *, short, void *);
 static void control_close(struct control_client *);
 static void control_drain_check(void);
+static void control_fd_limit(void);
+static void control_idle(evutil_socket_t, short, void *);
+static void control_line_late(evutil_socket_t, short, void *);
 
 int
 control_nclients(void)
@@ -209,6 +226,7 @@ control_init(struct event_base *base, const char *path)
 	}
 	vr_strlcpy(cs.path, path, sizeof(cs.path));
 	control_group();
+	control_fd_limit();
 	if (control_mkdir(path) == -1 || control_stale(&sun) == -1)
 		goto fail;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -255,19 +273,60 @@ control_listen(void)
 	return 0;
 }
 
+/*
+ * Room for max_clients descriptors: raise the soft RLIMIT_NOFILE as far as
+ * the hard one allows.  Out of descriptors, accept pauses for everyone,
+ * root included, and the reserved slots would not help.
+ */
+static void
+control_fd_limit(void)
+{
+	rlim_t want = (rlim_t)conf->max_clients + CONTROL_FD_SLACK;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("%s: getrlimit", __func__);
+		return;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want
+				  ? want
+				  : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("%s: setrlimit", __func__);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want)
+		log_warnx("max_clients %d needs %llu descriptors, the limit "
+			  "is %llu: clients may be paused (EMFILE) before the "
+			  "limits apply",
+			  conf->max_clients, (unsigned long long)want,
+			  (unsigned long long)rl.rlim_cur);
+}
+
+/* (Re)arm the idle timer: at connect and after each request. */
+static void
+control_idle_arm(struct control_client *c)
+{
+	struct timeval tv = {conf->idle_timeout, 0};
+
+	if (conf->idle_timeout > 0)
+		evtimer_add(c->cc_ev_idle, &tv);
+	else
+		evtimer_del(c->cc_ev_idle);
+}
+
 void
 control_reconfigure(void)
 {
-	struct timeval tv = {conf->idle_timeout, 0};
 	struct control_client *c;
 
 	control_group();
+	control_fd_limit();
 	if (cs.fd != -1)
 		control_perms();
 	TAILQ_FOREACH(c, &cs.clients, cc_entry)
 	if (!c->cc_closing)
-		bufferevent_set_timeouts(c->cc_bev,
-					 conf->idle_timeout ? &tv : NULL, NULL);
+		control_idle_arm(c);
 }
 
 /* Supplementary groups of the peer: SO_PEERGROUPS, else /proc. */
@@ -307,18 +366,87 @@ control_peer_in_group(int fd, pid_t pid, gid_t gid)
 
 /* Refuse a client over the limit with a word, not a silent close. */
 static void
-control_refuse(int fd, int code, const char *msg)
+control_refuse(int fd, int code, const char *msg, json_object *data)
 {
+	static time_t last;
+	static unsigned quiet;
+	time_t now = time(NULL);
 	json_object *e;
 	size_t len;
 	char *s;
 
-	e = proto_error_new(NULL, code, msg, NULL);
+	/* a flood of refusals is logged once a second, with a count */
+	if (now != last) {
+		if (quiet > 0)
+			log_warnx("%u more clients refused, not logged", quiet);
+		log_warnx("refusing a client: %s", msg);
+		last = now;
+		quiet = 0;
+	} else
+		quiet++;
+	e = proto_error_new(NULL, code, msg, data);
 	s = proto_serialize(e, &len);
 	json_object_put(e);
 	(void)send(fd, s, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 	free(s);
 	close(fd);
+}
+
+/*
+ * May a peer with this uid have one more connection?  0, or -1 with msg and
+ * *datap (the reason, the limit) for the refusal.  Root is never held to
+ * the per-uid limit; the last reserved_clients slots are for privileged
+ * peers (the same rule as for mutating calls).
+ */
+static int
+control_admit(uid_t uid, int privileged, char *msg, size_t len,
+	      json_object **datap)
+{
+	const struct control_client *c;
+	const char *reason, *knob;
+	int n = 0, limit;
+
+	TAILQ_FOREACH(c, &cs.clients, cc_entry)
+	if (c->cc_uid == uid)
+		n++;
+	if (uid != 0 && n >= conf->max_clients_per_uid) {
+		limit = conf->max_clients_per_uid;
+		reason = "uid";
+		knob = "max_clients_per_uid";
+		snprintf(msg, len,
+			 "too many connections from uid %ld (%d open, the "
+			 "limit is %d): close some and try again",
+			 (long)uid, n, limit);
+	} else if (cs.nclients >= conf->max_clients) {
+		limit = conf->max_clients;
+		reason = "full";
+		knob = "max_clients";
+		snprintf(msg, len,
+			 "server full: %d clients connected, the limit; try "
+			 "again later",
+			 cs.nclients);
+	} else if (!privileged &&
+		   cs.nunpriv >= conf->max_clients - conf->reserved_clients) {
+		limit = conf->max_clients - conf->reserved_clients;
+		if (limit < 0)
+			limit = 0;
+		reason = "reserved";
+		knob = "reserved_clients";
+		snprintf(msg, len,
+			 "server full for unprivileged peers: %d of them "
+			 "connected, the other slots are kept for root and "
+			 "group \"%s\"; try again later",
+			 cs.nunpriv, cs.group);
+	} else
+		return 0;
+	*datap = json_object_new_object();
+	json_object_object_add(*datap, "reason",
+			       json_object_new_string(reason));
+	json_object_object_add(*datap, "limit", json_object_new_int(limit));
+	json_object_object_add(*datap, "setting", json_object_new_string(knob));
+	json_object_object_add(*datap, "uid",
+			       json_object_new_int64((int64_t)uid));
+	return -1;
 }
 
 static void
@@ -327,11 +455,22 @@ control_client_new(int fd)
 	struct control_client *c;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	struct timeval tv = {conf->idle_timeout, 0};
+	json_object *data = NULL;
+	char msg[256];
+	int privileged;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
 		log_warn("%s: SO_PEERCRED", __func__);
 		close(fd);
+		return;
+	}
+	privileged =
+	    cred.uid == 0 ||
+	    (cs.have_group && (cred.gid == cs.gid ||
+			       control_peer_in_group(fd, cred.pid, cs.gid)));
+	if (control_admit(cred.uid, privileged, msg, sizeof(msg), &data) ==
+	    -1) {
+		control_refuse(fd, PROTO_E_BUSY, msg, data);
 		return;
 	}
 	c = xcalloc(1, sizeof(*c));
@@ -340,21 +479,21 @@ control_client_new(int fd)
 	c->cc_uid = cred.uid;
 	c->cc_gid = cred.gid;
 	c->cc_pid = cred.pid;
-	c->cc_privileged =
-	    cred.uid == 0 ||
-	    (cs.have_group && (cred.gid == cs.gid ||
-			       control_peer_in_group(fd, cred.pid, cs.gid)));
+	c->cc_privileged = privileged;
 	c->cc_bev = bufferevent_socket_new(cs.base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (c->cc_bev == NULL)
-		fatalx("%s: bufferevent_socket_new", __func__);
+	c->cc_ev_idle = evtimer_new(cs.base, control_idle, c);
+	c->cc_ev_line = evtimer_new(cs.base, control_line_late, c);
+	if (c->cc_bev == NULL || c->cc_ev_idle == NULL || c->cc_ev_line == NULL)
+		fatalx("%s: bufferevent_socket_new or evtimer_new", __func__);
 	bufferevent_setcb(c->cc_bev, control_read, NULL, control_event, c);
 	bufferevent_setwatermark(c->cc_bev, EV_READ, 0,
 				 PROTO_MAX_LINE + CONTROL_READ_SLACK);
-	bufferevent_set_timeouts(c->cc_bev, conf->idle_timeout ? &tv : NULL,
-				 NULL);
 	bufferevent_enable(c->cc_bev, EV_READ | EV_WRITE);
+	control_idle_arm(c);
 	TAILQ_INSERT_TAIL(&cs.clients, c, cc_entry);
 	cs.nclients++;
+	if (!privileged)
+		cs.nunpriv++;
 	log_debug("client %u connected: uid %ld gid %ld pid %ld%s", c->cc_id,
 		  (long)c->cc_uid, (long)c->cc_gid, (long)c->cc_pid,
 		  c->cc_privileged ? " (privileged)" : "");
@@ -363,7 +502,6 @@ control_client_new(int fd)
 static void
 control_accept(evutil_socket_t fd, short ev, void *arg)
 {
-	char msg[128];
 	int cfd;
 
 	(void)arg;
@@ -384,16 +522,6 @@ control_accept(evutil_socket_t fd, short ev, void *arg)
 				   errno != EINTR && errno != ECONNABORTED)
 				log_warn("%s", __func__);
 			return;
-		}
-		if (cs.nclients >= conf->max_clients) {
-			snprintf(msg, sizeof(msg),
-				 "too many clients (%d connected, the limit); "
-				 "try again later",
-				 cs.nclients);
-			log_warnx("refusing a client: %d clients connected",
-				  cs.nclients);
-			control_refuse(cfd, PROTO_E_BUSY, msg);
-			continue;
 		}
 		control_client_new(cfd);
 	}
@@ -456,6 +584,8 @@ control_close_after_flush(struct control_client *c)
 	struct timeval tv = {CONTROL_FLUSH_SEC, 0};
 
 	c->cc_closing = 1;
+	evtimer_del(c->cc_ev_idle);
+	evtimer_del(c->cc_ev_line);
 	bufferevent_disable(c->cc_bev, EV_READ);
 	evbuffer_drain(bufferevent_get_input(c->cc_bev),
 		       evbuffer_get_length(bufferevent_get_input(c->cc_bev)));
@@ -474,8 +604,14 @@ control_request(struct control_client *c, const char *line, size_t len)
 	char err[512];
 	int code;
 
-	code = proto_request_parse_data(line, len, &preq, &id, &data, err,
-					sizeof(err));
+	/* The access rule comes before the params: a peer that may not call
+	 * the method gets -32001 (from dispatch_run) whatever its params. */
+	code = proto_request_parse_envelope(line, len, &preq, &id, &data, err,
+					    sizeof(err));
+	if (code == 0 && dispatch_allowed(preq.m, c->cc_privileged) &&
+	    (code = proto_params_check_data(preq.m, preq.params, &data, err,
+					    sizeof(err))) != 0)
+		proto_request_free(&preq);
 	if (code != 0) {
 		control_fail(c, id, code, err, data);
 		return;
@@ -499,6 +635,7 @@ control_read(struct bufferevent *bev, void *arg)
 	struct evbuffer *in = bufferevent_get_input(bev);
 	struct evbuffer_ptr eol;
 	size_t eol_len, len;
+	int lines = 0, requests = 0;
 	char *line;
 
 	c->cc_busy++;
@@ -529,13 +666,32 @@ control_read(struct bufferevent *bev, void *arg)
 		evbuffer_remove(in, line, len);
 		evbuffer_drain(in, eol_len);
 		line[len] = '\0';
+		lines++;
 		while (len > 0 &&
 		       (line[len - 1] == '\r' || line[len - 1] == ' ' ||
 			line[len - 1] == '\t'))
 			len--;
-		if (len > 0)
+		if (len > 0) {
+			requests++;
 			control_request(c, line, len);
+		}
 		free(line);
+	}
+	if (!c->cc_dead && !c->cc_closing) {
+		/* Only a request is activity (not a blank line, not part of
+		 * a line); the part of a line that has come must be complete
+		 * request_timeout after its first byte (one byte a second
+		 * must not hold a slot for ever). */
+		if (requests > 0)
+			control_idle_arm(c);
+		if (lines > 0)
+			evtimer_del(c->cc_ev_line);
+		if (evbuffer_get_length(in) == 0)
+			evtimer_del(c->cc_ev_line);
+		else if (!evtimer_pending(c->cc_ev_line, NULL)) {
+			struct timeval tv = {conf->request_timeout, 0};
+			evtimer_add(c->cc_ev_line, &tv);
+		}
 	}
 	if (--c->cc_busy == 0 && c->cc_dead)
 		control_close(c);
@@ -551,22 +707,57 @@ control_write(struct bufferevent *bev, void *arg)
 		control_close(c);
 }
 
+/* No request for idle_timeout seconds. */
+static void
+control_idle(evutil_socket_t fd, short ev, void *arg)
+{
+	struct control_client *c = arg;
+
+	(void)fd;
+	(void)ev;
+	/* A client waiting for a long call is not idle. */
+	if (!TAILQ_EMPTY(&c->cc_reqs)) {
+		control_idle_arm(c);
+		return;
+	}
+	log_info("client %u (uid %ld) idle for %d s: dropped", c->cc_id,
+		 (long)c->cc_uid, conf->idle_timeout);
+	control_close(c);
+}
+
+/* A request line begun request_timeout seconds ago and still not ended. */
+static void
+control_line_late(evutil_socket_t fd, short ev, void *arg)
+{
+	struct control_client *c = arg;
+	json_object *d = json_object_new_object();
+	char msg[160];
+
+	(void)fd;
+	(void)ev;
+	json_object_object_add(d, "request_timeout",
+			       json_object_new_int(conf->request_timeout));
+	snprintf(msg, sizeof(msg),
+		 "request line not completed within %d s of its first byte "
+		 "(request_timeout): closing the connection",
+		 conf->request_timeout);
+	log_info("client %u (uid %ld pid %ld): %s", c->cc_id, (long)c->cc_uid,
+		 (long)c->cc_pid, msg);
+	c->cc_busy++; /* control_send may close it */
+	control_fail(c, NULL, PROTO_E_INVALID, msg, d);
+	if (--c->cc_busy == 0 && c->cc_dead)
+		control_close(c);
+	else
+		control_close_after_flush(c);
+}
+
 static void
 control_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct control_client *c = arg;
-	struct timeval tv = {conf->idle_timeout, 0};
 
-	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING)) {
-		/* A client waiting for a long call is not idle. */
-		if (!TAILQ_EMPTY(&c->cc_reqs)) {
-			bufferevent_set_timeouts(bev, &tv, NULL);
-			bufferevent_enable(bev, EV_READ);
-			return;
-		}
-		log_info("client %u (uid %ld) idle for %d s: dropped", c->cc_id,
-			 (long)c->cc_uid, conf->idle_timeout);
-	} else if (what & BEV_EVENT_TIMEOUT)
+	(void)bev;
+	if (what & BEV_EVENT_TIMEOUT)
 		log_warnx("client %u (uid %ld): could not write its reply "
 			  "within %d s: dropped",
 			  c->cc_id, (long)c->cc_uid, CONTROL_FLUSH_SEC);
@@ -578,7 +769,7 @@ control_event(struct bufferevent *bev, short what, void *arg)
 	control_close(c);
 }
 
-/* Tear down: requests detached, list, buffer (and fd), memory. */
+/* Tear down: requests detached, list, timers, buffer (and fd), memory. */
 static void
 control_close(struct control_client *c)
 {
@@ -594,6 +785,10 @@ control_close(struct control_client *c)
 	}
 	TAILQ_REMOVE(&cs.clients, c, cc_entry);
 	cs.nclients--;
+	if (!c->cc_privileged)
+		cs.nunpriv--;
+	event_free(c->cc_ev_idle);
+	event_free(c->cc_ev_line);
 	bufferevent_free(c->cc_bev);
 	log_debug("client %u closed", c->cc_id);
 	free(c);
@@ -618,6 +813,8 @@ control_stop_accept(void)
 		if (c->cc_closing)
 			continue;
 		c->cc_closing = 1;
+		evtimer_del(c->cc_ev_idle);
+		evtimer_del(c->cc_ev_line);
 		bufferevent_disable(c->cc_bev, EV_READ);
 		bufferevent_setcb(c->cc_bev, NULL, control_write, control_event,
 				  c);

@@ -107,9 +107,8 @@ check_names_free(struct deploy *d, struct ns_ctx *host)
 		if (pt->created && nl_link_exists(host, pt->host_if) == 1)
 			return deploy_fail(
 			    d, PROTO_E_EXISTS, "check",
-			    "interface %s exists already (left over from an "
-			    "earlier run? `vrctl stop %s`, or `ip link del "
-			    "%s`)",
+			    "interface %s exists already (" DEPLOY_LEFTOVER_HINT
+			    ", `ip link del %s` anything else)",
 			    pt->host_if, p->opts.name, pt->host_if);
 		if (!pt->created && nl_link_exists(host, pt->host_if) != 1)
 			return deploy_fail(
@@ -119,17 +118,17 @@ check_names_free(struct deploy *d, struct ns_ctx *host)
 			    "--ports in=IF,out=IF names existing NICs)",
 			    pt->role, pt->host_if);
 		if (pt->bridge[0] && nl_link_exists(host, pt->bridge) == 1)
-			return deploy_fail(d, PROTO_E_EXISTS, "check",
-					   "bridge %s exists already (`vrctl "
-					   "stop %s` or `ip link del %s`)",
-					   pt->bridge, p->opts.name,
-					   pt->bridge);
-		if (pt->netns[0] && netns_exists(pt->netns))
 			return deploy_fail(
 			    d, PROTO_E_EXISTS, "check",
-			    "network namespace %s exists already "
-			    "(`vrctl stop %s` or `ip netns del %s`)",
-			    pt->netns, p->opts.name, pt->netns);
+			    "bridge %s exists already (" DEPLOY_LEFTOVER_HINT
+			    ", `ip link del %s` anything else)",
+			    pt->bridge, p->opts.name, pt->bridge);
+		if (pt->netns[0] && netns_exists(pt->netns))
+			return deploy_fail(d, PROTO_E_EXISTS, "check",
+					   "network namespace %s exists "
+					   "already (" DEPLOY_LEFTOVER_HINT
+					   ", `ip netns del %s` anything else)",
+					   pt->netns, p->opts.name, pt->netns);
 	}
 	for (int n = 0; n < p->nnodes; n++) {
 		const struct topo_node *nd = &p->nodes[n];
@@ -138,41 +137,46 @@ check_names_free(struct deploy *d, struct ns_ctx *host)
 			if (nl_link_exists(host, nd->ifs[k].host_if) == 1)
 				return deploy_fail(
 				    d, PROTO_E_EXISTS, "check",
-				    "interface %s exists already (`vrctl stop "
-				    "%s` or `ip link del %s`)",
+				    "interface %s exists already "
+				    "(" DEPLOY_LEFTOVER_HINT
+				    ", `ip link del %s` anything else)",
 				    nd->ifs[k].host_if, p->opts.name,
 				    nd->ifs[k].host_if);
 		if (p->opts.backend == BACKEND_VM && vm_exists(nd->domain) == 1)
 			return deploy_fail(
 			    d, PROTO_E_EXISTS, "check",
 			    "libvirt domain %s exists already "
-			    "(`vrctl stop %s` or `virsh destroy %s`)",
+			    "(" DEPLOY_LEFTOVER_HINT
+			    ", `virsh destroy %s` anything else)",
 			    nd->domain, p->opts.name, nd->domain);
 	}
 	for (int i = 0; i < p->nsegments; i++)
 		if (nl_link_exists(host, p->segments[i].bridge) == 1)
-			return deploy_fail(d, PROTO_E_EXISTS, "check",
-					   "bridge %s exists already (`vrctl "
-					   "stop %s` or `ip link del %s`)",
-					   p->segments[i].bridge, p->opts.name,
-					   p->segments[i].bridge);
+			return deploy_fail(
+			    d, PROTO_E_EXISTS, "check",
+			    "bridge %s exists already (" DEPLOY_LEFTOVER_HINT
+			    ", `ip link del %s` anything else)",
+			    p->segments[i].bridge, p->opts.name,
+			    p->segments[i].bridge);
 	if (p->opts.backend == BACKEND_NETNS &&
 	    deploy_netns_check(d, host) == -1)
 		return -1;
 	if (p->splitter.netns[0]) {
 		if (netns_exists(p->splitter.netns))
-			return deploy_fail(
-			    d, PROTO_E_EXISTS, "check",
-			    "network namespace %s exists already "
-			    "(`vrctl stop %s` or `ip netns del %s`)",
-			    p->splitter.netns, p->opts.name, p->splitter.netns);
+			return deploy_fail(d, PROTO_E_EXISTS, "check",
+					   "network namespace %s exists "
+					   "already (" DEPLOY_LEFTOVER_HINT
+					   ", `ip netns del %s` anything else)",
+					   p->splitter.netns, p->opts.name,
+					   p->splitter.netns);
 		for (int k = 0; k < p->splitter.nifs; k++)
 			if (nl_link_exists(host, p->splitter.ifs[k].host_if) ==
 			    1)
 				return deploy_fail(
 				    d, PROTO_E_EXISTS, "check",
-				    "interface %s exists already (`vrctl stop "
-				    "%s` or `ip link del %s`)",
+				    "interface %s exists already "
+				    "(" DEPLOY_LEFTOVER_HINT
+				    ", `ip link del %s` anything else)",
 				    p->splitter.ifs[k].host_if, p->opts.name,
 				    p->splitter.ifs[k].host_if);
 	}

@@ -10,6 +10,17 @@
 #include "deploy.h"
 #include "netsetup.h"
 
+/*
+ * The checks before anything is created run only when no topology of the
+ * name runs (sup_start refuses that first, pointing at `vrctl stop`), so
+ * an object of the name that exists is a leftover: of a start that did not
+ * finish, or not ours.  The hint of their "exists already" errors; the
+ * first %s is the topology name.
+ */
+#define DEPLOY_LEFTOVER_HINT                                                   \
+	"no topology %s runs: a leftover of a start that did not finish? "     \
+	"`vrctl cleanup` removes what vrouterd left"
+
 int deploy_fail(struct deploy *d, int code, const char *step, const char *fmt,
 		...) __attribute__((format(printf, 4, 5)));
 void deploy_undo_push(struct deploy *d, enum undo_kind kind, const char *name);

@@ -38,11 +38,11 @@ deploy_netns_check(struct deploy *d, struct ns_ctx *host)
 	for (int n = 0; n < p->nnodes; n++) {
 		topo_node_netns(p, n, ns, sizeof(ns));
 		if (netns_exists(ns) == 1)
-			return deploy_fail(
-			    d, PROTO_E_EXISTS, "check",
-			    "network namespace %s exists already "
-			    "(`vrctl stop %s` or `ip netns del %s`)",
-			    ns, p->opts.name, ns);
+			return deploy_fail(d, PROTO_E_EXISTS, "check",
+					   "network namespace %s exists "
+					   "already (" DEPLOY_LEFTOVER_HINT
+					   ", `ip netns del %s` anything else)",
+					   ns, p->opts.name, ns);
 	}
 	return 0;
 }

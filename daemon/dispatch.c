@@ -1,5 +1,6 @@
 /*
- * The dispatcher: every method of lib/proto.c's table has a handler here.
+ * The dispatcher: every method of lib/proto.c's table has a handler here,
+ * and the access rule of the table (dispatch_allowed) is applied here.
  */
 #include <string.h>
 
@@ -37,6 +38,12 @@ dispatch_find(const char *method)
 	return NULL;
 }
 
+int
+dispatch_allowed(const struct proto_method *m, int privileged)
+{
+	return m->access == PROTO_READ || privileged;
+}
+
 void
 dispatch_run(struct rpc_req *req, const struct proto_method *m, int privileged,
 	     const char *group, int have_group)
@@ -44,7 +51,7 @@ dispatch_run(struct rpc_req *req, const struct proto_method *m, int privileged,
 	rpc_handler h;
 	json_object *data;
 
-	if (m->access == PROTO_MUTATING && !privileged) {
+	if (!dispatch_allowed(m, privileged)) {
 		data = json_object_new_object();
 		json_object_object_add(data, "method",
 				       json_object_new_string(m->name));

@@ -377,7 +377,7 @@ proto_param_check(const struct proto_method *m, const struct proto_param *p,
 	return -1;
 }
 
-static int
+int
 proto_params_check_data(const struct proto_method *m, json_object *params,
 			json_object **datap, char *err, size_t errlen)
 {
@@ -544,9 +544,9 @@ proto_invalid(const char *field, json_object **datap, char *err, size_t errlen,
 }
 
 int
-proto_request_parse_data(const char *line, size_t len,
-			 struct proto_request *req, json_object **idp,
-			 json_object **datap, char *err, size_t errlen)
+proto_request_parse_envelope(const char *line, size_t len,
+			     struct proto_request *req, json_object **idp,
+			     json_object **datap, char *err, size_t errlen)
 {
 	json_object *root, *v, *id = NULL;
 	const char *method;
@@ -642,10 +642,6 @@ proto_request_parse_data(const char *line, size_t len,
 		req->params = json_object_new_object();
 		json_object_object_add(root, "params", req->params);
 	}
-	if ((code = proto_params_check_data(req->m, req->params, datap, err,
-					    errlen)) != 0)
-		goto fail;
-
 	req->root = root;
 	req->id = id;
 	req->method = method;
@@ -653,6 +649,22 @@ proto_request_parse_data(const char *line, size_t len,
 fail:
 	json_object_put(root);
 	memset(req, 0, sizeof(*req));
+	return code;
+}
+
+int
+proto_request_parse_data(const char *line, size_t len,
+			 struct proto_request *req, json_object **idp,
+			 json_object **datap, char *err, size_t errlen)
+{
+	int code;
+
+	if ((code = proto_request_parse_envelope(line, len, req, idp, datap,
+						 err, errlen)) != 0)
+		return code;
+	if ((code = proto_params_check_data(req->m, req->params, datap, err,
+					    errlen)) != 0)
+		proto_request_free(req);
 	return code;
 }
 

@@ -110,9 +110,18 @@ int proto_request_parse_data(const char *line, size_t len,
 			     struct proto_request *req, json_object **idp,
 			     json_object **datap, char *err, size_t errlen);
 
-/* Check params against a method table; 0 or PROTO_E_PARAMS with err set. */
+/* The same without the params check, for a caller that checks the peer's
+ * access first (a refused peer learns nothing about its params). */
+int proto_request_parse_envelope(const char *line, size_t len,
+				 struct proto_request *req, json_object **idp,
+				 json_object **datap, char *err, size_t errlen);
+
+/* Check params against a method table; 0 or PROTO_E_PARAMS with err set
+ * (and *datap, when datap is not NULL, naming the parameter). */
 int proto_params_check(const struct proto_method *m, json_object *params,
 		       char *err, size_t errlen);
+int proto_params_check_data(const struct proto_method *m, json_object *params,
+			    json_object **datap, char *err, size_t errlen);
 
 /* Build messages.  All take ownership of result/data/params. */
 json_object *proto_request_new(int id, const char *method, json_object *params);

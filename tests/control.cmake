@@ -8,6 +8,12 @@ foreach(t test_proto test_hostinfo)
 	set_tests_properties(${t} PROPERTIES LABELS "unit")
 endforeach()
 
+# docs/protocol.md lists every error code of lib/proto.h, with what to do.
+add_test(NAME proto_error_docs
+	COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/unit/check_error_docs.sh
+		${CMAKE_SOURCE_DIR})
+set_tests_properties(proto_error_docs PROPERTIES LABELS "unit")
+
 add_test(NAME control_integration
 	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_control.sh
 		$<TARGET_FILE:vrouterd> $<TARGET_FILE:vrctl>)

@@ -17,3 +17,13 @@ add_test(NAME soak_cycles
 set_tests_properties(soak_cycles PROPERTIES
 	RUN_SERIAL TRUE LABELS "integration;soak" SKIP_RETURN_CODE 77
 	TIMEOUT 1800)
+
+# The control plane with a running topology (issue 18): the hint of
+# "exists" errors (`vrctl stop` for a running topology, `vrctl cleanup`
+# for what a start that did not finish left), stop during a start, and
+# vrctl --timeout against a long bench.
+add_test(NAME e2e_control_netns
+	COMMAND ${VR_IT}/test_control_netns.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_control_netns PROPERTIES
+	RUN_SERIAL TRUE LABELS "integration;e2e" SKIP_RETURN_CODE 77
+	TIMEOUT 300)

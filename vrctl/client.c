@@ -1,14 +1,23 @@
 /*
  * The client side of the protocol: one connection per call, the request
  * written in one go, then lines read until the answer with our id; the
- * notifications before it (progress of a long `start`) go to stderr.  No
- * timeout: a start may take minutes; a closed connection ends the wait.
+ * notifications before it (progress of a long `start`) go to stderr.
+ *
+ * client_timeout bounds how long the daemon may stay silent: connecting,
+ * and waiting for its next line.  A long call (client_long: start, bench,
+ * watch) is bounded only until its first line, which the daemon sends at
+ * once; after that it may take minutes.  A daemon that refuses the
+ * connection (full, too many from our uid) says why in a line that is read
+ * and shown even when sending the request failed.
  */
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +30,33 @@
 #define CLIENT_ID	1
 #define CLIENT_MAX_LINE (256 * 1024 * 1024)
 
+int client_timeout = CLIENT_TIMEOUT_DEFAULT;
+
+/* Calls that run long, answered at once with a notification (protocol.md). */
+static const char *const client_long[] = {"start", "bench", "watch", NULL};
+
+static int
+client_is_long(const char *method)
+{
+	for (const char *const *m = client_long; *m; m++)
+		if (strcmp(*m, method) == 0)
+			return 1;
+	return 0;
+}
+
+static long long
+client_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int
 client_connect(const char *path)
 {
+	struct timeval tv = {client_timeout, 0};
 	struct sockaddr_un sun;
 	int fd;
 
@@ -38,9 +71,22 @@ client_connect(const char *path)
 		fprintf(stderr, "vrctl: socket: %s\n", strerror(errno));
 		return -1;
 	}
+	/* bounds connect (a full listen queue) and send */
+	if (client_timeout > 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	while (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		if (errno == EINTR)
 			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			fprintf(stderr,
+				"vrctl: %s: vrouterd did not accept the "
+				"connection within %d s (its queue is full: "
+				"is it hung?); --timeout or $%s waits "
+				"longer\n",
+				path, client_timeout, CLIENT_TIMEOUT_ENV);
+			close(fd);
+			return -1;
+		}
 		fprintf(stderr, "vrctl: cannot connect to %s: %s\n", path,
 			strerror(errno));
 		if (errno == EACCES || errno == EPERM)
@@ -138,7 +184,8 @@ client_call(const char *socket, const char *method, json_object *params,
 	json_object *req;
 	char *out, *buf = NULL;
 	size_t len, blen = 0, bsize = 0, start = 0;
-	int fd, rv = -1;
+	int fd, rv = -1, werr = 0, bounded = client_timeout > 0;
+	long long deadline = 0;
 
 	*result = *error = NULL;
 	if ((fd = client_connect(socket)) == -1) {
@@ -148,14 +195,16 @@ client_call(const char *socket, const char *method, json_object *params,
 	req = proto_request_new(CLIENT_ID, method, params);
 	out = proto_serialize(req, &len);
 	json_object_put(req);
-	if (client_write(fd, out, len) == -1) {
-		fprintf(stderr, "vrctl: sending to %s: %s\n", socket,
-			strerror(errno));
-		goto done;
-	}
+	/* A daemon that refused us closed the connection after a line saying
+	 * why: the write fails (EPIPE), the line is still there to read. */
+	if (client_write(fd, out, len) == -1)
+		werr = errno;
+	if (bounded)
+		deadline = client_now_ms() + client_timeout * 1000LL;
 	for (;;) {
 		char *nl;
 		ssize_t n;
+		int pr;
 
 		if (bsize - blen < 65536) {
 			if (bsize > CLIENT_MAX_LINE) {
@@ -165,17 +214,45 @@ client_call(const char *socket, const char *method, json_object *params,
 			bsize = bsize ? bsize * 2 : 131072;
 			buf = xreallocarray(buf, bsize, 1);
 		}
+		if (bounded) {
+			long long left = deadline - client_now_ms();
+			struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+			pr = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+			if (pr == -1 && errno == EINTR)
+				continue;
+			if (pr == 0) {
+				fprintf(stderr,
+					"vrctl: %s: vrouterd accepted the "
+					"connection but sent nothing for %d s "
+					"(is it hung?); --timeout or $%s waits "
+					"longer, 0 for ever\n",
+					socket, client_timeout,
+					CLIENT_TIMEOUT_ENV);
+				goto done;
+			}
+		}
 		n = read(fd, buf + blen, bsize - blen - 1);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			fprintf(stderr,
-				"vrctl: vrouterd closed the connection before "
-				"answering%s%s\n",
-				n == -1 ? ": " : "",
-				n == -1 ? strerror(errno) : "");
+			if (werr != 0)
+				fprintf(stderr, "vrctl: sending to %s: %s\n",
+					socket, strerror(werr));
+			else
+				fprintf(stderr,
+					"vrctl: vrouterd closed the connection "
+					"before answering%s%s\n",
+					n == -1 ? ": " : "",
+					n == -1 ? strerror(errno) : "");
 			goto done;
 		}
+		/* silence is measured from the last byte; a long call is
+		 * bounded only until its first */
+		if (client_is_long(method))
+			bounded = 0;
+		else
+			deadline = client_now_ms() + client_timeout * 1000LL;
 		blen += (size_t)n;
 		buf[blen] = '\0';
 		while ((nl = memchr(buf + start, '\n', blen - start)) != NULL) {

@@ -1,6 +1,7 @@
 /*
  * vrctl: global options, then a verb from ctl_commands[] (vmctl style).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,19 +13,49 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: vrctl [-s socket] [--json] command [args]\n\n");
+	fprintf(f, "usage: vrctl [-s socket] [--json] [--timeout SEC] command "
+		   "[args]\n\n");
 	fprintf(f,
 		"  -s, --socket PATH  vrouterd's socket (default $%s or "
 		"%s)\n",
 		PROTO_SOCKET_ENV, PROTO_DEFAULT_SOCKET);
 	fprintf(f, "      --json         print the daemon's JSON result "
 		   "unchanged\n");
+	fprintf(f,
+		"      --timeout SEC  give up when vrouterd stays silent this "
+		"long\n"
+		"                     (default $%s or %d; 0 = never; start, "
+		"bench\n"
+		"                     and watch: only until their first "
+		"line)\n",
+		CLIENT_TIMEOUT_ENV, CLIENT_TIMEOUT_DEFAULT);
 	fprintf(f, "  -h, --help         this text; `vrctl COMMAND --help` "
 		   "for one command\n\ncommands:\n");
 	for (const struct ctl_command *c = ctl_commands; c->name; c++)
 		fprintf(f, "  %-9s %s\n", c->name, c->help);
 	fprintf(f, "\nexit status: 0 success, 1 the daemon answered with an "
 		   "error,\n2 usage error, 3 cannot reach vrouterd\n");
+}
+
+/* SECONDS for --timeout or $VRCTL_TIMEOUT; -1 (said) if it is not one. */
+static int
+timeout_parse(const char *what, const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno || v < 0 ||
+	    v > CLIENT_TIMEOUT_MAX) {
+		fprintf(stderr,
+			"vrctl: %s: \"%s\" is not a number of seconds in "
+			"0..%d\n",
+			what, s, CLIENT_TIMEOUT_MAX);
+		return -1;
+	}
+	client_timeout = (int)v;
+	return 0;
 }
 
 void
@@ -45,11 +76,17 @@ main(int argc, char *argv[])
 	    {"socket", required_argument, NULL, 's'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"timeout", required_argument, NULL, 't'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct vrctl v = {.socket = getenv(PROTO_SOCKET_ENV),
 			  .out = &text_output};
+	const char *env = getenv(CLIENT_TIMEOUT_ENV);
 	int ch;
+
+	if (env != NULL && *env != '\0' &&
+	    timeout_parse("$" CLIENT_TIMEOUT_ENV, env) == -1)
+		return VRCTL_EUSAGE;
 
 	while ((ch = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -63,6 +100,10 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(stdout);
 			return VRCTL_OK;
+		case 't':
+			if (timeout_parse("--timeout", optarg) == -1)
+				return VRCTL_EUSAGE;
+			break;
 		default:
 			usage(stderr);
 			return VRCTL_EUSAGE;

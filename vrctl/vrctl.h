@@ -60,6 +60,12 @@ void ctl_usage(const struct ctl_command *cmd, int to_stderr);
  */
 extern void (*client_notify_hook)(json_object *msg);
 
+/* Seconds the daemon may stay silent (client.c); 0 = no limit. */
+#define CLIENT_TIMEOUT_DEFAULT 30
+#define CLIENT_TIMEOUT_ENV     "VRCTL_TIMEOUT"
+#define CLIENT_TIMEOUT_MAX     86400
+extern int client_timeout;
+
 int client_call(const char *socket, const char *method, json_object *params,
 		json_object **result, json_object **error);
 

@@ -331,8 +331,154 @@ def scenario_idle(path, limit="10"):
     check(line is None and dt < float(limit),
           "a silent client is dropped after %.1f s" % dt)
     s.close()
-    # a client that keeps talking is not dropped
+    # neither part of a line nor blank lines are activity: a byte every
+    # 0.2 s does not keep a client (idle_timeout 1 s, request_timeout more)
+    for what, byte in (("part of a line", b" "), ("blank lines", b"\n")):
+        s = connect(path, timeout=float(limit))
+        t0, gone = time.time(), False
+        while not gone and time.time() - t0 < float(limit):
+            try:
+                s.sendall(byte)
+                s.settimeout(0.2)
+                gone = s.recv(65536) == b""
+            except socket.timeout:
+                pass
+            except OSError:
+                gone = True
+        dt = time.time() - t0
+        check(gone, "a client sending only %s every 0.2 s is dropped as "
+              "idle after %.1f s" % (what, dt))
+        s.close()
     return failures
+
+
+def scenario_trickle(path, n, want_open, reason, ready, deadline,
+                     hold="0"):
+    """Open n connections, each trickling one byte every 0.2 s and never
+    ending its line: want_open of them are accepted, the others refused at
+    once with -32002 naming reason (data.reason); touch ready, then expect
+    every accepted one to be closed with -32600 within deadline (+1.5) s of
+    its first byte, trickling or not.  hold > 0: keep them for hold s
+    instead and check only that they are still open."""
+    n, want_open = int(n), int(want_open)
+    deadline, hold = float(deadline), float(hold)
+    socks, refused, first = [], [], {}
+    for i in range(n):
+        s = connect(path)
+        try:
+            s.sendall(b"{")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        first[s] = time.time()
+        socks.append(s)
+    time.sleep(0.5)
+    live = []
+    for s in socks:
+        s.settimeout(0)
+        try:
+            data = s.recv(65536)
+        except BlockingIOError:
+            live.append(s)
+            continue
+        except ConnectionResetError:
+            data = b""
+        s.settimeout(TIMEOUT)
+        line = data.split(b"\n", 1)[0]
+        refused.append(json.loads(line) if line else {})
+    check(len(live) == want_open,
+          "%d of %d slow connections accepted (want %d)" %
+          (len(live), n, want_open))
+    msgs = set(r.get("error", {}).get("message", "(silent close)")
+               for r in refused)
+    check(len(refused) == n - want_open and all(
+        r.get("error", {}).get("code") == -32002 and
+        r["error"].get("data", {}).get("reason") == reason
+        for r in refused),
+        "%d refused with -32002, reason %s: %s" %
+        (len(refused), reason, "; ".join(sorted(msgs))))
+    open(ready, "w").close()
+    closed, t_end = {}, time.time() + (hold if hold > 0 else deadline + 5)
+    while time.time() < t_end and len(closed) < len(live):
+        for s in live:
+            if s in closed:
+                continue
+            try:
+                s.send(b" ")
+            except OSError:
+                pass
+            s.settimeout(0)
+            try:
+                data = s.recv(65536)
+                closed[s] = (time.time() - first[s], data)
+            except BlockingIOError:
+                pass
+            except OSError:
+                closed[s] = (time.time() - first[s], b"")
+        time.sleep(0.2)
+    if hold > 0:
+        check(not closed, "all %d still open after %.0f s" %
+              (len(live), hold))
+    else:
+        late = [t for t, _ in closed.values()]
+        lines = [json.loads(d.split(b"\n", 1)[0]) if d else {}
+                 for _, d in closed.values()]
+        check(len(closed) == len(live) and
+              all(deadline - 0.5 <= t <= deadline + 1.5 for t in late),
+              "every trickler closed %.1f..%.1f s after its first byte "
+              "(request_timeout %.0f)" % (min(late or [0]),
+                                          max(late or [0]), deadline))
+        check(all(r.get("error", {}).get("code") == -32600 and
+                  "not completed within" in r["error"]["message"]
+                  for r in lines),
+              "each got -32600 first: %s" %
+              (lines[0].get("error", {}).get("message") if lines else "-"))
+    for s in socks:
+        s.close()
+    return failures
+
+
+def scenario_stop_while_starting(path, name):
+    """start (netns backend) and stop of the same name in one write: the
+    stop is read while the start runs, and gets -32002 (docs/protocol.md,
+    stop) with a message saying what to wait for; the start succeeds."""
+    s = connect(path, timeout=TIMEOUT * 3)
+    s.sendall((json.dumps({"jsonrpc": "2.0", "id": 1, "method": "start",
+                           "params": {"topology": "monolithic",
+                                      "backend": "netns", "name": name}}) +
+               "\n" +
+               json.dumps({"jsonrpc": "2.0", "id": 2, "method": "stop",
+                           "params": {"name": name}}) + "\n").encode())
+    got, buf = {}, b""
+    while len(got) < 2:
+        line, buf = readline(s, buf)
+        if line is None:
+            break
+        m = json.loads(line)
+        if "id" in m:
+            got[m["id"]] = m
+    s.close()
+    stop = got.get(2, {}).get("error", {})
+    check(stop.get("code") == -32002 and "starting" in stop.get("message", ""),
+          "stop during a start -> -32002: %s" % stop.get("message"))
+    check("result" in got.get(1, {}), "and the start went on: %s" %
+          json.dumps(got.get(1, {}))[:200])
+    return failures
+
+
+def scenario_mute(path, seconds):
+    """A fake vrouterd that accepts and never answers, for seconds."""
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(16)
+    srv.settimeout(0.2)
+    conns, end = [], time.time() + float(seconds)
+    while time.time() < end:
+        try:
+            c, _ = srv.accept()
+            conns.append(c)
+        except socket.timeout:
+            pass
+    return 0
 
 
 def scenario_call(path, method, params="null", expect="ok"):

@@ -34,7 +34,7 @@ chmod 755 "$T" # nobody must reach the socket
 SOCK=$T/run/vrouterd.sock
 CONF=$T/vrouterd.conf
 LOG=$T/vrouterd.log
-DPID= NPID=
+DPID= NPID= XPID=
 pass=0
 fail=0
 # valgrind is slow: scale every bounded wait
@@ -47,10 +47,12 @@ cleanup() {
 		kill -KILL "$DPID" 2>/dev/null
 		wait "$DPID" 2>/dev/null
 	fi
-	if [ -n "$NPID" ] && kill -0 "$NPID" 2>/dev/null; then
-		kill "$NPID" 2>/dev/null
-		wait "$NPID" 2>/dev/null
-	fi
+	for p in $NPID $XPID; do
+		if kill -0 "$p" 2>/dev/null; then
+			kill "$p" 2>/dev/null
+			wait "$p" 2>/dev/null
+		fi
+	done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -87,9 +89,10 @@ wait_for() {
 }
 daemon_alive() { kill -0 "$DPID" 2>/dev/null; }
 
-write_conf() { # write_conf IDLE_TIMEOUT
+write_conf() { # write_conf IDLE_TIMEOUT [MORE_KEYS,]
 	cat >"$CONF" <<EOF
 {
+  ${2:-}
   "libvirt_uri": "test:///default",
   "state_dir": "$T/state",
   "idle_timeout": $1,
@@ -218,6 +221,90 @@ echo "$out"
 check "nobody's reload gets -32001" sh -c "echo '$out' | grep -q '^ok '"
 check "the -32001 message names the group" \
 	sh -c "echo '$out' | grep -q 'group \\\\\"vrouter\\\\\"'"
+
+# The access rule before the params: a refused peer learns nothing of them.
+for req in 'start {"topology":"monolithic","cores":0}' 'stop {"bogus":1}' \
+	'start {}'; do
+	out=$($NOBODY $RPC "$SOCK" call ${req%% *} "${req#* }" -32001)
+	echo "$out"
+	check "nobody's $req gets -32001, not -32602" \
+		sh -c "echo '$out' | grep -q '^ok '"
+done
+scenario "$SOCK" call start '{"topology":"monolithic","cores":0}' -32602
+
+# --- hostile peers: reserved slots, per-uid limit, request deadline ---------
+# nobody trickles a byte every 0.2 s on as many connections as it may;
+# root still gets in, nobody's next vrctl is told why it is refused, and
+# every trickler is cut request_timeout s after its first byte.
+RT=$((3 * SLOW))
+mkdir "$T/nb" && chown nobody "$T/nb"
+write_conf 60 '"max_clients": 40, "reserved_clients": 8,
+  "max_clients_per_uid": 64, "request_timeout": '$RT','
+check "reload with the connection limits" $RPC "$SOCK" call reload
+$NOBODY $RPC "$SOCK" trickle 40 32 reserved "$T/nb/ready1" $RT \
+	>"$T/trickle1.out" 2>&1 &
+XPID=$!
+wait_for $((100 * SLOW)) test -e "$T/nb/ready1"
+check "root gets status while nobody holds all it may" \
+	"$VRCTL" -s "$SOCK" status
+$NOBODY "$VRCTL" -s "$SOCK" version >/dev/null 2>"$T/full.txt"
+check "nobody's vrctl is refused (exit 1)" test $? = 1
+check "and prints the daemon's reason: $(cat "$T/full.txt")" \
+	grep -q 'server full for unprivileged peers' "$T/full.txt"
+wait $XPID
+XPID=
+cat "$T/trickle1.out"
+pass=$((pass + $(grep -c '^ok ' "$T/trickle1.out")))
+fail=$((fail + $(grep -c '^FAIL ' "$T/trickle1.out")))
+
+write_conf 60 '"max_clients": 40, "reserved_clients": 8,
+  "max_clients_per_uid": 4, "request_timeout": '$RT','
+check "reload with max_clients_per_uid 4" $RPC "$SOCK" call reload
+$NOBODY $RPC "$SOCK" trickle 6 4 uid "$T/nb/ready2" $RT \
+	>"$T/trickle2.out" 2>&1 &
+XPID=$!
+wait_for $((100 * SLOW)) test -e "$T/nb/ready2"
+$NOBODY "$VRCTL" -s "$SOCK" version >/dev/null 2>"$T/uid.txt"
+check "nobody's 5th connection is refused (exit 1)" test $? = 1
+check "naming the uid and the limit: $(cat "$T/uid.txt")" \
+	grep -q 'too many connections from uid 65534 (4 open, the limit is 4)' \
+	"$T/uid.txt"
+check "root is not held to the per-uid limit" \
+	$RPC "$SOCK" concurrent 8
+wait $XPID
+XPID=
+cat "$T/trickle2.out"
+pass=$((pass + $(grep -c '^ok ' "$T/trickle2.out")))
+fail=$((fail + $(grep -c '^FAIL ' "$T/trickle2.out")))
+write_conf 60
+check "reload back to the defaults" $RPC "$SOCK" call reload
+# Out of descriptors, accept pauses for root too: the daemon makes room
+# for max_clients (+256) when the hard limit allows.
+if [ "$VALGRIND" != 1 ] && prlimit --pid "$DPID" --nofile=100: 2>/dev/null; then
+	$RPC "$SOCK" call reload >/dev/null
+	soft=$(awk '/^Max open files/ {print $4}' "/proc/$DPID/limits")
+	check "RLIMIT_NOFILE raised from 100 for max_clients 256 ($soft)" \
+		[ "$soft" -ge 512 ]
+fi
+
+# --- vrctl against a daemon that accepts and never answers ------------------
+$RPC "$T/mute.sock" mute $((20 * SLOW)) &
+XPID=$!
+wait_for 50 test -S "$T/mute.sock"
+t0=$(date +%s%N)
+VRCTL_TIMEOUT=2 "$VRCTL" -s "$T/mute.sock" status 2>"$T/mute.txt"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "vrctl gives up on a mute daemon (exit 3)" test $rc = 3
+check "after \$VRCTL_TIMEOUT=2 s ($ms ms)" [ "$ms" -ge 1900 -a "$ms" -lt 5000 ]
+check "saying so: $(cat "$T/mute.txt")" grep -q 'sent nothing for 2 s' "$T/mute.txt"
+"$VRCTL" -s "$T/mute.sock" --timeout 1 start monolithic 2>"$T/mute2.txt"
+check "a start waits --timeout 1 for its first line (exit 3)" test $? = 3
+"$VRCTL" -s "$T/mute.sock" --timeout x status 2>/dev/null
+check "--timeout x is a usage error" test $? = 2
+kill $XPID 2>/dev/null
+wait $XPID 2>/dev/null
+XPID=
 
 # --- reload -----------------------------------------------------------------
 scenario "$SOCK" call reload
