@@ -185,24 +185,34 @@ orphan_link(const char *name, const char *alias, void *arg)
 	orphan_add(w->orphans, "link", name, topo, "tagged by vrouterd");
 }
 
+/*
+ * A namespace is vrouterd's when its lo carries a tag "vrouterd:TOPO:..."
+ * (netsetup/netns.c); the topology is the tag's, not a guess from the
+ * name.  An untagged "vr-" namespace was not made by vrouterd (or by one
+ * before namespaces were tagged): it is no orphan of ours, and left alone.
+ */
 static void
 orphan_netns(const char *name, void *arg)
 {
 	struct orphan_walk *w = arg;
-	const char *t = name + strlen(TOPO_IF_PREFIX), *dash;
-	char topo[TOPO_NAME_LEN + 1];
+	char tag[256], err[512], topo[TOPO_NAME_LEN + 1];
+	const char *t, *colon;
 
-	/* "vr-NAME-in", and the netns backend's "vr-NAME-NODE" (a node
-	 * name may hold '-'): known when it starts with a known "NAME-" */
-	for (int i = 0; w->names && w->names[i]; i++) {
-		size_t n = strlen(w->names[i]);
-		if (strncmp(t, w->names[i], n) == 0 && t[n] == '-')
-			return;
-	}
-	if ((dash = strrchr(t, '-')) == NULL || dash == t)
+	if (netns_get_tag(name, tag, sizeof(tag), err, sizeof(err)) == -1) {
+		log_debug("netns %s: %s: not vrouterd's", name, err);
 		return;
-	snprintf(topo, sizeof(topo), "%.*s", (int)(dash - t), t);
-	orphan_add(w->orphans, "netns", name, topo, "named by vrouterd");
+	}
+	if (!netns_tag_ok(tag, TOPO_ALIAS_PREFIX)) {
+		log_debug("netns %s: untagged: not vrouterd's", name);
+		return;
+	}
+	t = tag + strlen(TOPO_ALIAS_PREFIX);
+	if ((colon = strchr(t, ':')) == NULL ||
+	    (size_t)(colon - t) > TOPO_NAME_LEN ||
+	    name_known(w->names, t, colon - t))
+		return;
+	snprintf(topo, sizeof(topo), "%.*s", (int)(colon - t), t);
+	orphan_add(w->orphans, "netns", name, topo, "tagged by vrouterd");
 }
 
 void
@@ -244,9 +254,11 @@ adopt_cleanup(json_object *orphans, char *err, size_t errlen)
 		e[0] = '\0';
 		if (strcmp(kind, "domain") == 0)
 			r = vm_destroy(name, e, sizeof(e));
-		else if (strcmp(kind, "netns") == 0)
-			r = netns_delete(name, e, sizeof(e));
-		else if (strcmp(kind, "link") == 0 && ns) {
+		else if (strcmp(kind, "netns") == 0) {
+			snprintf(prefix, sizeof(prefix),
+				 "%s%s:", TOPO_ALIAS_PREFIX, topo);
+			r = netns_delete(name, prefix, 1, e, sizeof(e));
+		} else if (strcmp(kind, "link") == 0 && ns) {
 			snprintf(prefix, sizeof(prefix),
 				 "%s%s:", TOPO_ALIAS_PREFIX, topo);
 			if ((r = nl_link_del(ns, name, prefix, 1)) == -1)
@@ -295,7 +307,7 @@ adopt_state_read(const char *rundir)
 static int
 netns_plan_read(const char *dir, const char *name, struct adopted *ad)
 {
-	char path[PATH_MAX], ns[64], err[512];
+	char path[PATH_MAX], ns[64], err[512], prefix[64], tag[256];
 	struct topo_plan *p;
 	json_object *j;
 
@@ -308,14 +320,15 @@ netns_plan_read(const char *dir, const char *name, struct adopted *ad)
 		return -1;
 	}
 	p = xcalloc(1, sizeof(*p));
+	err[0] = '\0';
 	if (topo_plan_from_json(j, p, err, sizeof(err)) == -1 ||
 	    p->opts.backend != BACKEND_NETNS ||
 	    strcmp(p->opts.name, name) != 0) {
-		log_warnx(
-		    "%s: cannot adopt: %s", path,
-		    p->opts.backend != BACKEND_NETNS ? "not a netns topology"
-		    : strcmp(p->opts.name, name)     ? "a plan for another name"
-						     : err);
+		log_warnx("%s: cannot adopt: %s", path,
+			  err[0] ? err
+			  : p->opts.backend != BACKEND_NETNS
+			      ? "not a netns topology"
+			      : "a plan for another name");
 		json_object_put(j);
 		topo_plan_free(p);
 		free(p);
@@ -323,12 +336,22 @@ netns_plan_read(const char *dir, const char *name, struct adopted *ad)
 	}
 	json_object_put(j);
 	ad->plan = p;
+	msgf(prefix, sizeof(prefix), "%s%s:", TOPO_ALIAS_PREFIX, name);
 	for (int n = 0; n < p->nnodes; n++) {
 		topo_node_netns(p, n, ns, sizeof(ns));
-		if (netns_exists(ns) == 1) {
-			ad->ndomains++;
-			ad->nactive++;
+		if (netns_exists(ns) != 1)
+			continue;
+		/* only a namespace tagged as this topology's is adopted */
+		if (netns_get_tag(ns, tag, sizeof(tag), err, sizeof(err)) ==
+			-1 ||
+		    !netns_tag_ok(tag, prefix)) {
+			log_warnx("%s: node %s: namespace %s is not tagged "
+				  "as %s's (lo's alias '%s'): not adopting it",
+				  path, p->nodes[n].name, ns, name, tag);
+			continue;
 		}
+		ad->ndomains++;
+		ad->nactive++;
 	}
 	return 0;
 }

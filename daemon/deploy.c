@@ -226,7 +226,9 @@ port_setup(struct deploy *d, struct ns_ctx *host, const struct topo_port *pt)
 	int qlen = p->opts.txqueuelen;
 
 	if (pt->created) {
-		if (netns_create(pt->netns, err, sizeof(err)) == -1)
+		snprintf(role, sizeof(role), "netns-port-%s", pt->role);
+		deploy_alias(p, role, alias, sizeof(alias));
+		if (netns_create(pt->netns, alias, err, sizeof(err)) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
 					   err);
 		deploy_undo_push(d, UNDO_NETNS, pt->netns);
@@ -343,7 +345,8 @@ splitter_setup(struct deploy *d, struct ns_ctx *host)
 
 	if (sp->netns[0] == '\0')
 		return 0;
-	if (netns_create(sp->netns, err, sizeof(err)) == -1)
+	deploy_alias(p, "netns-splitter", alias, sizeof(alias));
+	if (netns_create(sp->netns, alias, err, sizeof(err)) == -1)
 		return deploy_fail(d, PROTO_E_NETSETUP, "splitter", "%s", err);
 	deploy_undo_push(d, UNDO_NETNS, sp->netns);
 	for (int k = 0; k < sp->nifs; k++) {
@@ -602,7 +605,7 @@ deploy_rollback(struct deploy *d)
 				vr_strlcpy(err, ns_error(host), sizeof(err));
 			break;
 		case UNDO_NETNS:
-			rc = netns_delete(u->name, err, sizeof(err));
+			rc = netns_delete(u->name, prefix, 1, err, sizeof(err));
 			break;
 		}
 		if (rc == -1)
@@ -654,8 +657,8 @@ deploy_teardown(const struct topo_plan *p, char *err, size_t errlen)
 		if (nl_link_del(host, p->splitter.ifs[k].host_if, prefix, 1) ==
 		    -1)
 			TEARDOWN_FAIL("%s", ns_error(host));
-	if (p->splitter.netns[0] && netns_exists(p->splitter.netns) &&
-	    netns_delete(p->splitter.netns, e, sizeof(e)) == -1)
+	if (p->splitter.netns[0] &&
+	    netns_delete(p->splitter.netns, prefix, 1, e, sizeof(e)) == -1)
 		TEARDOWN_FAIL("%s", e);
 	for (int i = 0; i < p->nsegments; i++)
 		if (nl_link_del(host, p->segments[i].bridge, prefix, 1) == -1)
@@ -669,8 +672,8 @@ deploy_teardown(const struct topo_plan *p, char *err, size_t errlen)
 		if (pt->created &&
 		    nl_link_del(host, pt->host_if, prefix, 1) == -1)
 			TEARDOWN_FAIL("%s", ns_error(host));
-		if (pt->netns[0] && netns_exists(pt->netns) &&
-		    netns_delete(pt->netns, e, sizeof(e)) == -1)
+		if (pt->netns[0] &&
+		    netns_delete(pt->netns, prefix, 1, e, sizeof(e)) == -1)
 			TEARDOWN_FAIL("%s", e);
 	}
 	ns_close(host);
