@@ -96,6 +96,31 @@ adopted_find(struct adopted *a, int n, const char *name)
 	return NULL;
 }
 
+/* The plan in domain's metadata must be of the topology the metadata
+ * names and list the domain among its nodes: a plan copied into another
+ * domain's metadata does not make that domain's neighbours ours. */
+static int
+plan_owns_domain(const struct topo_plan *p, const char *domain,
+		 const char *metadata, char *err, size_t errlen)
+{
+	char *topo = adopt_xml_text(metadata, "name");
+	int rc = -1;
+
+	if (topo == NULL || strcmp(topo, p->opts.name) != 0)
+		msgf(err, errlen,
+		     "its plan is of topology '%s', its metadata names '%s'",
+		     p->opts.name, topo ? topo : "");
+	else {
+		for (int n = 0; n < p->nnodes; n++)
+			if (strcmp(p->nodes[n].domain, domain) == 0)
+				rc = 0;
+		if (rc == -1)
+			msgf(err, errlen, "its plan does not list it");
+	}
+	free(topo);
+	return rc;
+}
+
 int
 adopt_scan(struct adopted **out, json_object *orphans)
 {
@@ -115,13 +140,16 @@ adopt_scan(struct adopted **out, json_object *orphans)
 
 		free(text);
 		if (j == NULL ||
-		    topo_plan_from_json(j, p, err, sizeof(err)) == -1) {
+		    topo_plan_from_json(j, p, err, sizeof(err)) == -1 ||
+		    plan_owns_domain(p, d[i].name, d[i].metadata, err,
+				     sizeof(err)) == -1) {
 			if (j == NULL)
 				msgf(err, sizeof(err), "no readable plan");
 			log_warnx("domain %s: cannot adopt: %s", d[i].name,
 				  err);
 			orphan_add(orphans, "domain", d[i].name, NULL, err);
 			json_object_put(j);
+			topo_plan_free(p);
 			free(p);
 			continue;
 		}
@@ -253,7 +281,8 @@ adopt_cleanup(json_object *orphans, char *err, size_t errlen)
 			topo = json_object_get_string(v);
 		e[0] = '\0';
 		if (strcmp(kind, "domain") == 0)
-			r = vm_destroy(name, e, sizeof(e));
+			r = vm_destroy(name, topo[0] ? topo : NULL, e,
+				       sizeof(e));
 		else if (strcmp(kind, "netns") == 0) {
 			snprintf(prefix, sizeof(prefix),
 				 "%s%s:", TOPO_ALIAS_PREFIX, topo);
