@@ -370,14 +370,20 @@ netns_plan_read(const char *dir, const char *name, struct adopted *ad)
 		topo_node_netns(p, n, ns, sizeof(ns));
 		if (netns_exists(ns) != 1)
 			continue;
-		/* only a namespace tagged as this topology's is adopted */
+		/* a node namespace that is not this topology's own: the plan
+		 * is not to be trusted (status, pinning and the restart
+		 * policy would act on that namespace) */
 		if (netns_get_tag(ns, tag, sizeof(tag), err, sizeof(err)) ==
 			-1 ||
 		    !netns_tag_ok(tag, prefix)) {
-			log_warnx("%s: node %s: namespace %s is not tagged "
-				  "as %s's (lo's alias '%s'): not adopting it",
+			log_warnx("%s: cannot adopt: node %s: namespace %s is "
+				  "not tagged as %s's (lo's alias '%s')",
 				  path, p->nodes[n].name, ns, name, tag);
-			continue;
+			ad->plan = NULL;
+			ad->ndomains = ad->nactive = 0;
+			topo_plan_free(p);
+			free(p);
+			return -1;
 		}
 		ad->ndomains++;
 		ad->nactive++;

@@ -232,14 +232,14 @@ netns_tag_ok(const char *tag, const char *tag_prefix)
 	       strncmp(tag, tag_prefix, strlen(tag_prefix)) == 0;
 }
 
-/* Is the namespace at path the one ctx was opened on?  (Nothing may have
- * been mounted over it between the check and the umount.) */
+/* Is path itself (not a symlink) the namespace ctx was opened on, and
+ * nothing mounted over it between the check and the umount? */
 static int
 netns_same(const struct ns_ctx *ctx, const char *path)
 {
 	struct stat a, b;
 
-	return fstat(ctx->nc_nsfd, &a) == 0 && stat(path, &b) == 0 &&
+	return fstat(ctx->nc_nsfd, &a) == 0 && lstat(path, &b) == 0 &&
 	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
@@ -287,19 +287,25 @@ netns_delete(const char *name, const char *tag_prefix, int missing_ok,
 	if (nl_link_get_alias(ctx, "lo", tag, sizeof(tag)) == -1)
 		tag[0] = '\0';
 	if (!netns_tag_ok(tag, tag_prefix) || !netns_same(ctx, path)) {
-		snprintf(hint, sizeof(hint),
-			 "refused: the alias of its lo '%s' does not start "
-			 "with '%s', so the namespace is not vrouterd's; "
-			 "delete it by hand if it must go",
-			 tag, tag_prefix);
+		if (!netns_tag_ok(tag, tag_prefix))
+			snprintf(hint, sizeof(hint),
+				 "refused: the alias of its lo '%s' does not "
+				 "start with '%s', so the namespace is not "
+				 "vrouterd's; delete it by hand if it must go",
+				 tag, tag_prefix);
+		else
+			snprintf(hint, sizeof(hint),
+				 "refused: " NETNS_RUN_DIR "/%s is a link or "
+				 "changed while it was checked",
+				 name);
 		ns_errbuf(err, errlen, EPERM, hint, "delete netns %s", name);
 		ns_close(ctx);
 		errno = EPERM;
 		return -1;
 	}
 	ns_close(ctx);
-	if (umount2(path, MNT_DETACH) == -1 && errno != EINVAL &&
-	    errno != ENOENT) {
+	if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == -1 &&
+	    errno != EINVAL && errno != ENOENT) {
 		e = errno;
 		ns_errbuf(err, errlen, e, NULL, "delete netns %s: umount",
 			  name);

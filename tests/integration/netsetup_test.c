@@ -294,6 +294,19 @@ test_netns_tag(void)
 	CHECK_INT(errno, EINVAL);
 	CHECK_INT(netns_exists(ns), 1);
 
+	/* a link in /run/netns to our namespace is not the namespace */
+	snprintf(path, sizeof(path), "/run/netns/%slink", prefix);
+	CHECK_INT(symlink(ns, path), 0);
+	snprintf(other, sizeof(other), "%slink", prefix);
+	errno = 0;
+	CHECK_INT(netns_delete(other, TAG, 1, err, sizeof(err)), -1);
+	CHECK_INT(errno, EPERM);
+	CHECK_HAS(err, "is a link or changed while it was checked");
+	CHECK_INT(netns_exists(ns), 1);
+	CHECK_INT(unlink(path), 0);
+	snprintf(other, sizeof(other), "%sother", prefix);
+	snprintf(path, sizeof(path), "/run/netns/%s", fake);
+
 	OK(NULL, netns_delete(ns, TAG, 0, err, sizeof(err)));
 	CHECK_INT(netns_exists(ns), 0);
 	OK(NULL, netns_delete(ns, TAG, 1, err, sizeof(err))); /* missing_ok */

@@ -3,8 +3,8 @@
 # make vrouterd delete network namespaces it did not create.  Namespaces
 # are tagged through their lo's alias ("vrouterd:NAME:netns-..."); stop,
 # rollback and cleanup delete only namespaces carrying their topology's
-# tag, adoption counts only those, and a plan naming anything outside
-# "vr-NAME-" is not adopted at all.  Foreign namespaces made by hand
+# tag; a plan naming a node namespace not tagged as its topology's, or
+# anything outside "vr-NAME-", is not adopted at all.  Foreign namespaces made by hand
 # (untagged, or tagged for another topology, or outside the naming scheme)
 # survive; the topology's own are deleted.  Runs without libvirtd.
 #
@@ -18,7 +18,7 @@ fi
 
 FOREIGN="vr-tam-evil vr-tam-fk victim"
 cleanup_foreign() {
-	for ns in $FOREIGN vr-lone-vr0; do
+	for ns in vr-tam-evil vr-tam-fk victim vr-lone-vr0; do
 		ip netns del "$ns" 2>/dev/null
 	done
 }
@@ -63,8 +63,41 @@ ip netns add vr-tam-fk
 ip -n vr-tam-fk link set lo alias vrouterd:other:netns-x
 ip netns add victim
 
-# ---- a plan naming foreign namespaces inside "vr-tam-" -----------------------
-say "tamper plan.json: a node 'evil', the out port in vr-tam-fk"
+# ---- a plan naming a foreign port namespace inside "vr-tam-" -----------------
+say "tamper plan.json: the out port in vr-tam-fk (another topology's tag)"
+kill -9 "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=
+edit_plan "$T/state/tam/plan.json" 'p["ports"][1]["netns"] = "vr-tam-fk"'
+daemon_start
+"$VRCTL" --json status >"$T/st.json"
+check "tam adopted (its node namespace is tagged as tam's)" \
+	[ "$(json "$T/st.json" '[t["adopted"] for t in j["topologies"] if t["name"] == "tam"]')" = "[True]" ]
+out=$("$VRCTL" stop tam 2>&1)
+rc=$?
+echo "$out"
+check "stop refuses (exit $rc)" [ $rc != 0 ]
+check "stop names vr-tam-fk and the tag it carries" \
+	sh -c 'echo "$1" | grep -q "delete netns vr-tam-fk.*vrouterd:other:netns-x.*is not vrouterd.s"' _ "$out"
+check "the foreign namespaces survive" foreign_alive
+check "tam's own node namespace is deleted" [ ! -e /run/netns/vr-tam-vr0 ]
+check "tam's own in port namespace is deleted" [ ! -e /run/netns/vr-tam-in ]
+check "tam's out port namespace (no longer in the plan) remains" \
+	[ -e /run/netns/vr-tam-out ]
+# The operator removes the foreign one; stop completes.
+ip netns del vr-tam-fk
+check "stop completes once the foreign namespace is gone" "$VRCTL" stop tam
+check "cleanup removes tam's out port namespace (tagged, orphaned)" \
+	"$VRCTL" cleanup
+check "nothing left of tam but vr-tam-evil" \
+	[ "$(ip netns list | grep -o '^vr-tam-[^ ]*' | tr '\n' ' ')" = "vr-tam-evil " ]
+# A namespace tagged for a topology vrouterd does not run is an orphan of
+# that topology, as a tagged link is: not foreign any more from here on.
+FOREIGN="vr-tam-evil victim"
+
+# ---- a plan naming a foreign node namespace inside "vr-tam-" -----------------
+say "tamper plan.json: a node 'evil' whose namespace was made by hand"
+check "start" "$VRCTL" start monolithic --backend netns --name tam
 kill -9 "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null
 DAEMON_PID=
@@ -75,40 +108,20 @@ n["domain"] = "vrouterd-tam-evil"
 for k, f in enumerate(n["interfaces"]):
     f["host_if"] = "vr-tam-tz%d" % k
 p["nodes"].append(n)
-p["ports"][1]["netns"] = "vr-tam-fk"
 '
 : >"$T/vrouterd.log"
 daemon_start
 "$VRCTL" --json status >"$T/st.json"
-check "tam adopted (its own node namespace is tagged)" \
-	[ "$(json "$T/st.json" '[t["adopted"] for t in j["topologies"] if t["name"] == "tam"]')" = "[True]" ]
-check "adoption warns that vr-tam-evil is not tam's" \
-	grep -q "namespace vr-tam-evil is not tagged as tam's" "$T/vrouterd.log"
-out=$("$VRCTL" stop tam 2>&1)
-rc=$?
-echo "$out"
-check "stop refuses (exit $rc)" [ $rc != 0 ]
-check "stop names vr-tam-evil and why" \
-	sh -c 'echo "$1" | grep -q "delete netns vr-tam-evil.*is not vrouterd.s"' _ "$out"
-check "stop names vr-tam-fk and the tag it carries" \
-	sh -c 'echo "$1" | grep -q "vr-tam-fk.*vrouterd:other:netns-x"' _ "$out"
-check "the foreign namespaces survive" foreign_alive
-check "tam's own node namespace is deleted" [ ! -e /run/netns/vr-tam-vr0 ]
-check "tam's own in port namespace is deleted" [ ! -e /run/netns/vr-tam-in ]
-check "tam's out port namespace (no longer in the plan) remains" \
-	[ -e /run/netns/vr-tam-out ]
-
-# The operator removes the foreign ones; stop completes.
-ip netns del vr-tam-evil
-ip netns del vr-tam-fk
-check "stop completes once the foreign namespaces are gone" "$VRCTL" stop tam
-check "cleanup removes tam's out port namespace (tagged, orphaned)" \
-	"$VRCTL" cleanup
-check "nothing left of tam" nothing_left tam
-# A namespace tagged for a topology vrouterd does not run is an orphan of
-# that topology, as a tagged link is: not foreign any more from here on.
-ip netns add vr-tam-evil
-FOREIGN="vr-tam-evil victim"
+check "a plan naming an untagged node namespace is not adopted" \
+	[ "$(json "$T/st.json" '[t["name"] for t in j["topologies"]]')" = "[]" ]
+check "the log says why" \
+	grep -q "cannot adopt: node evil: namespace vr-tam-evil is not tagged as tam's" \
+	"$T/vrouterd.log"
+check "cleanup" "$VRCTL" cleanup
+check "the foreign namespaces survive cleanup" foreign_alive
+check "nothing left of tam but vr-tam-evil" \
+	[ "$(ip netns list | grep -o '^vr-tam-[^ ]*' | tr '\n' ' ')" = "vr-tam-evil " ]
+rm -rf "$T/state/tam"
 
 # ---- a plan naming things outside "vr-NAME-" ----------------------------------
 say "tamper plan.json: the in port in 'victim'"
