@@ -6,7 +6,7 @@
 #
 # - issue 18, item 13: a guest adopted before it printed VROUTERD-READY on
 #   its console is shown `starting` (node and topology), and `running` once
-#   the line appears.
+#   the line appears; down (degraded) if VROUTERD-FAIL appears instead.
 # - issue 18, item 6: a tampered plan in a domain's metadata cannot make
 #   stop destroy a domain of another topology (its own metadata names that
 #   topology) nor delete namespaces that are not tagged as the topology's;
@@ -23,7 +23,7 @@ fi
 cleanup_foreign() {
 	ip netns del vr-fk-in 2>/dev/null
 	ip netns del vr-fk-out 2>/dev/null
-	for d in vrouterd-rd-vr0 vrouterd-fk-vr0 vrouterd-fk-b-vr0; do
+	for d in vrouterd-rd-vr0 vrouterd-fl-vr0 vrouterd-fk-vr0 vrouterd-fk-b-vr0; do
 		virsh destroy "$d" >/dev/null 2>&1
 	done
 }
@@ -74,11 +74,13 @@ st() { # st TOPOLOGY [NODE]: its state (or its node's) in status
 }
 
 daemon_start
-plan_of rd && plan_of fk && plan_of fk-b || { bad "topology"; finish 1; }
+plan_of rd && plan_of fl && plan_of fk && plan_of fk-b ||
+	{ bad "topology"; finish 1; }
 daemon_stop
 
 # ---- item 13: adopted before ready ---------------------------------------------
 check "stand-in domain vrouterd-rd-vr0" stand_in vrouterd-rd-vr0 rd "$T/rd.plan"
+check "stand-in domain vrouterd-fl-vr0" stand_in vrouterd-fl-vr0 fl "$T/fl.plan"
 
 # ---- item 6: a tampered plan in vrouterd-fk-vr0's metadata -----------------------
 # It adds a node whose domain is fk-b's (a name inside "vrouterd-fk-"),
@@ -110,6 +112,15 @@ mkdir -p "$T/state/rd"
 echo "VROUTERD-READY node=vr0 addrs=x" >>"$T/state/rd/vr0.console.log"
 rd_running() { [ "$(st rd)" = "['running']" ] && [ "$(st rd vr0)" = "['running']" ]; }
 wait_for "rd and vr0 move to running once the ready line appears" 10 rd_running
+check "topology fl is starting too ($(st fl))" [ "$(st fl)" = "['starting']" ]
+mkdir -p "$T/state/fl"
+echo "VROUTERD-FAIL node=vr0 no address for eth1" >>"$T/state/fl/vr0.console.log"
+fl_down() {
+	[ "$(st fl)" = "['degraded']" ] &&
+		[ "$(json "$T/st.json" "[n.get('last_event') for t in j['topologies'] if t['name'] == 'fl' for n in t['nodes']]")" = "['guest reported failure']" ]
+}
+wait_for "fl's node is down once its guest reports failure" 10 fl_down
+check "stop fl" "$VRCTL" stop fl
 
 say "stop a topology whose metadata plan was tampered with"
 out=$("$VRCTL" stop fk 2>&1)
