@@ -96,6 +96,31 @@ adopted_find(struct adopted *a, int n, const char *name)
 	return NULL;
 }
 
+/* The plan in domain's metadata must be of the topology the metadata
+ * names and list the domain among its nodes: a plan copied into another
+ * domain's metadata does not make that domain's neighbours ours. */
+static int
+plan_owns_domain(const struct topo_plan *p, const char *domain,
+		 const char *metadata, char *err, size_t errlen)
+{
+	char *topo = adopt_xml_text(metadata, "name");
+	int rc = -1;
+
+	if (topo == NULL || strcmp(topo, p->opts.name) != 0)
+		msgf(err, errlen,
+		     "its plan is of topology '%s', its metadata names '%s'",
+		     p->opts.name, topo ? topo : "");
+	else {
+		for (int n = 0; n < p->nnodes; n++)
+			if (strcmp(p->nodes[n].domain, domain) == 0)
+				rc = 0;
+		if (rc == -1)
+			msgf(err, errlen, "its plan does not list it");
+	}
+	free(topo);
+	return rc;
+}
+
 int
 adopt_scan(struct adopted **out, json_object *orphans)
 {
@@ -115,13 +140,16 @@ adopt_scan(struct adopted **out, json_object *orphans)
 
 		free(text);
 		if (j == NULL ||
-		    topo_plan_from_json(j, p, err, sizeof(err)) == -1) {
+		    topo_plan_from_json(j, p, err, sizeof(err)) == -1 ||
+		    plan_owns_domain(p, d[i].name, d[i].metadata, err,
+				     sizeof(err)) == -1) {
 			if (j == NULL)
 				msgf(err, sizeof(err), "no readable plan");
 			log_warnx("domain %s: cannot adopt: %s", d[i].name,
 				  err);
 			orphan_add(orphans, "domain", d[i].name, NULL, err);
 			json_object_put(j);
+			topo_plan_free(p);
 			free(p);
 			continue;
 		}
@@ -185,24 +213,34 @@ orphan_link(const char *name, const char *alias, void *arg)
 	orphan_add(w->orphans, "link", name, topo, "tagged by vrouterd");
 }
 
+/*
+ * A namespace is vrouterd's when its lo carries a tag "vrouterd:TOPO:..."
+ * (netsetup/netns.c); the topology is the tag's, not a guess from the
+ * name.  An untagged "vr-" namespace was not made by vrouterd (or by one
+ * before namespaces were tagged): it is no orphan of ours, and left alone.
+ */
 static void
 orphan_netns(const char *name, void *arg)
 {
 	struct orphan_walk *w = arg;
-	const char *t = name + strlen(TOPO_IF_PREFIX), *dash;
-	char topo[TOPO_NAME_LEN + 1];
+	char tag[256], err[512], topo[TOPO_NAME_LEN + 1];
+	const char *t, *colon;
 
-	/* "vr-NAME-in", and the netns backend's "vr-NAME-NODE" (a node
-	 * name may hold '-'): known when it starts with a known "NAME-" */
-	for (int i = 0; w->names && w->names[i]; i++) {
-		size_t n = strlen(w->names[i]);
-		if (strncmp(t, w->names[i], n) == 0 && t[n] == '-')
-			return;
-	}
-	if ((dash = strrchr(t, '-')) == NULL || dash == t)
+	if (netns_get_tag(name, tag, sizeof(tag), err, sizeof(err)) == -1) {
+		log_debug("netns %s: %s: not vrouterd's", name, err);
 		return;
-	snprintf(topo, sizeof(topo), "%.*s", (int)(dash - t), t);
-	orphan_add(w->orphans, "netns", name, topo, "named by vrouterd");
+	}
+	if (!netns_tag_ok(tag, TOPO_ALIAS_PREFIX)) {
+		log_debug("netns %s: untagged: not vrouterd's", name);
+		return;
+	}
+	t = tag + strlen(TOPO_ALIAS_PREFIX);
+	if ((colon = strchr(t, ':')) == NULL ||
+	    (size_t)(colon - t) > TOPO_NAME_LEN ||
+	    name_known(w->names, t, colon - t))
+		return;
+	snprintf(topo, sizeof(topo), "%.*s", (int)(colon - t), t);
+	orphan_add(w->orphans, "netns", name, topo, "tagged by vrouterd");
 }
 
 void
@@ -243,10 +281,13 @@ adopt_cleanup(json_object *orphans, char *err, size_t errlen)
 			topo = json_object_get_string(v);
 		e[0] = '\0';
 		if (strcmp(kind, "domain") == 0)
-			r = vm_destroy(name, e, sizeof(e));
-		else if (strcmp(kind, "netns") == 0)
-			r = netns_delete(name, e, sizeof(e));
-		else if (strcmp(kind, "link") == 0 && ns) {
+			r = vm_destroy(name, topo[0] ? topo : NULL, e,
+				       sizeof(e));
+		else if (strcmp(kind, "netns") == 0) {
+			snprintf(prefix, sizeof(prefix),
+				 "%s%s:", TOPO_ALIAS_PREFIX, topo);
+			r = netns_delete(name, prefix, 1, e, sizeof(e));
+		} else if (strcmp(kind, "link") == 0 && ns) {
 			snprintf(prefix, sizeof(prefix),
 				 "%s%s:", TOPO_ALIAS_PREFIX, topo);
 			if ((r = nl_link_del(ns, name, prefix, 1)) == -1)
@@ -295,7 +336,7 @@ adopt_state_read(const char *rundir)
 static int
 netns_plan_read(const char *dir, const char *name, struct adopted *ad)
 {
-	char path[PATH_MAX], ns[64], err[512];
+	char path[PATH_MAX], ns[64], err[512], prefix[64], tag[256];
 	struct topo_plan *p;
 	json_object *j;
 
@@ -308,14 +349,15 @@ netns_plan_read(const char *dir, const char *name, struct adopted *ad)
 		return -1;
 	}
 	p = xcalloc(1, sizeof(*p));
+	err[0] = '\0';
 	if (topo_plan_from_json(j, p, err, sizeof(err)) == -1 ||
 	    p->opts.backend != BACKEND_NETNS ||
 	    strcmp(p->opts.name, name) != 0) {
-		log_warnx(
-		    "%s: cannot adopt: %s", path,
-		    p->opts.backend != BACKEND_NETNS ? "not a netns topology"
-		    : strcmp(p->opts.name, name)     ? "a plan for another name"
-						     : err);
+		log_warnx("%s: cannot adopt: %s", path,
+			  err[0] ? err
+			  : p->opts.backend != BACKEND_NETNS
+			      ? "not a netns topology"
+			      : "a plan for another name");
 		json_object_put(j);
 		topo_plan_free(p);
 		free(p);
@@ -323,12 +365,28 @@ netns_plan_read(const char *dir, const char *name, struct adopted *ad)
 	}
 	json_object_put(j);
 	ad->plan = p;
+	msgf(prefix, sizeof(prefix), "%s%s:", TOPO_ALIAS_PREFIX, name);
 	for (int n = 0; n < p->nnodes; n++) {
 		topo_node_netns(p, n, ns, sizeof(ns));
-		if (netns_exists(ns) == 1) {
-			ad->ndomains++;
-			ad->nactive++;
+		if (netns_exists(ns) != 1)
+			continue;
+		/* a node namespace that is not this topology's own: the plan
+		 * is not to be trusted (status, pinning and the restart
+		 * policy would act on that namespace) */
+		if (netns_get_tag(ns, tag, sizeof(tag), err, sizeof(err)) ==
+			-1 ||
+		    !netns_tag_ok(tag, prefix)) {
+			log_warnx("%s: cannot adopt: node %s: namespace %s is "
+				  "not tagged as %s's (lo's alias '%s')",
+				  path, p->nodes[n].name, ns, name, tag);
+			ad->plan = NULL;
+			ad->ndomains = ad->nactive = 0;
+			topo_plan_free(p);
+			free(p);
+			return -1;
 		}
+		ad->ndomains++;
+		ad->nactive++;
 	}
 	return 0;
 }

@@ -39,8 +39,9 @@ int adopt_scan_netns(const char *state_dir, struct adopted **out);
 char *adopt_xml_text(const char *xml, const char *tag);
 
 /*
- * Tagged links and "vr-" namespaces on the host whose topology is not in
- * names (NULL-terminated): appended to orphans as
+ * Tagged links and namespaces ("vr-" ones whose lo carries a vrouterd
+ * tag) whose topology is not in names (NULL-terminated): appended to
+ * orphans as
  * {"kind":"link"|"netns"|"domain","name":...,"topology":...}.
  */
 void adopt_orphans(const char *const *names, json_object *orphans);

@@ -230,7 +230,9 @@ port_setup(struct deploy *d, struct ns_ctx *host, const struct topo_port *pt)
 	int qlen = p->opts.txqueuelen;
 
 	if (pt->created) {
-		if (netns_create(pt->netns, err, sizeof(err)) == -1)
+		snprintf(role, sizeof(role), "netns-port-%s", pt->role);
+		deploy_alias(p, role, alias, sizeof(alias));
+		if (netns_create(pt->netns, alias, err, sizeof(err)) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
 					   err);
 		deploy_undo_push(d, UNDO_NETNS, pt->netns);
@@ -347,7 +349,8 @@ splitter_setup(struct deploy *d, struct ns_ctx *host)
 
 	if (sp->netns[0] == '\0')
 		return 0;
-	if (netns_create(sp->netns, err, sizeof(err)) == -1)
+	deploy_alias(p, "netns-splitter", alias, sizeof(alias));
+	if (netns_create(sp->netns, alias, err, sizeof(err)) == -1)
 		return deploy_fail(d, PROTO_E_NETSETUP, "splitter", "%s", err);
 	deploy_undo_push(d, UNDO_NETNS, sp->netns);
 	for (int k = 0; k < sp->nifs; k++) {
@@ -490,30 +493,44 @@ node_domain_start(struct deploy *d, int n, const char *plan_json)
 	return 0;
 }
 
+int
+deploy_console_ready(const char *rundir, const struct topo_node *nd, char *fail,
+		     size_t faillen)
+{
+	char log[PATH_MAX], want[64], bad[64], *s, *f;
+	int rc = 0;
+
+	deploy_console_path(rundir, nd, log, sizeof(log));
+	snprintf(want, sizeof(want), "VROUTERD-READY node=%s ", nd->name);
+	snprintf(bad, sizeof(bad), "VROUTERD-FAIL node=%s ", nd->name);
+	if ((s = file_readat(AT_FDCWD, log, 4 << 20, FR_TRUNCATE)) == NULL)
+		return 0;
+	if (strstr(s, want))
+		rc = 1;
+	else if ((f = strstr(s, bad)) != NULL) {
+		char *eol = strpbrk(f, "\r\n");
+		if (eol)
+			*eol = '\0';
+		vr_strlcpy(fail, f + strlen(bad), faillen);
+		rc = -1;
+	}
+	free(s);
+	return rc;
+}
+
 /* 1 ready, 0 not yet, -1 failed (d->err set). */
 static int
 node_ready(struct deploy *d, const struct topo_node *nd)
 {
-	char log[PATH_MAX], want[64], fail[64], *s, *f;
+	char log[PATH_MAX], fail[256];
 	const char *st;
-	int rc = 0;
+	int rc;
 
 	deploy_console_path(d->rundir, nd, log, sizeof(log));
-	snprintf(want, sizeof(want), "VROUTERD-READY node=%s ", nd->name);
-	snprintf(fail, sizeof(fail), "VROUTERD-FAIL node=%s ", nd->name);
-	if ((s = file_readat(AT_FDCWD, log, 4 << 20, FR_TRUNCATE)) != NULL) {
-		if (strstr(s, want))
-			rc = 1;
-		else if ((f = strstr(s, fail)) != NULL) {
-			char *eol = strpbrk(f, "\r\n");
-			if (eol)
-				*eol = '\0';
-			rc = deploy_fail(d, PROTO_E_START, "ready",
-					 "guest %s reported failure: %s",
-					 nd->name, f + strlen(fail));
-		}
-		free(s);
-	}
+	if ((rc = deploy_console_ready(d->rundir, nd, fail, sizeof(fail))) ==
+	    -1)
+		deploy_fail(d, PROTO_E_START, "ready",
+			    "guest %s reported failure: %s", nd->name, fail);
 	if (rc == 0 && strcmp((st = vm_state(nd->domain)), "running") != 0 &&
 	    strcmp(st, "unknown") != 0)
 		rc = deploy_fail(d, PROTO_E_START, "ready",
@@ -598,7 +615,8 @@ deploy_rollback(struct deploy *d)
 
 		switch (u->kind) {
 		case UNDO_DOMAIN:
-			rc = vm_destroy(u->name, err, sizeof(err));
+			rc = vm_destroy(u->name, d->plan->opts.name, err,
+					sizeof(err));
 			break;
 		case UNDO_LINK:
 			if (host &&
@@ -606,7 +624,7 @@ deploy_rollback(struct deploy *d)
 				vr_strlcpy(err, ns_error(host), sizeof(err));
 			break;
 		case UNDO_NETNS:
-			rc = netns_delete(u->name, err, sizeof(err));
+			rc = netns_delete(u->name, prefix, 1, err, sizeof(err));
 			break;
 		}
 		if (rc == -1)
@@ -640,7 +658,8 @@ deploy_teardown(const struct topo_plan *p, char *err, size_t errlen)
 	deploy_alias_prefix(p, prefix, sizeof(prefix));
 	/* a netns topology needs no libvirt, not even to stop it */
 	for (int n = 0; p->opts.backend == BACKEND_VM && n < p->nnodes; n++)
-		if (vm_destroy(p->nodes[n].domain, e, sizeof(e)) == -1)
+		if (vm_destroy(p->nodes[n].domain, p->opts.name, e,
+			       sizeof(e)) == -1)
 			TEARDOWN_FAIL("%s", e);
 	if ((host = ns_open(NULL, e, sizeof(e))) == NULL) {
 		TEARDOWN_FAIL("%s", e);
@@ -658,8 +677,8 @@ deploy_teardown(const struct topo_plan *p, char *err, size_t errlen)
 		if (nl_link_del(host, p->splitter.ifs[k].host_if, prefix, 1) ==
 		    -1)
 			TEARDOWN_FAIL("%s", ns_error(host));
-	if (p->splitter.netns[0] && netns_exists(p->splitter.netns) &&
-	    netns_delete(p->splitter.netns, e, sizeof(e)) == -1)
+	if (p->splitter.netns[0] &&
+	    netns_delete(p->splitter.netns, prefix, 1, e, sizeof(e)) == -1)
 		TEARDOWN_FAIL("%s", e);
 	for (int i = 0; i < p->nsegments; i++)
 		if (nl_link_del(host, p->segments[i].bridge, prefix, 1) == -1)
@@ -673,8 +692,8 @@ deploy_teardown(const struct topo_plan *p, char *err, size_t errlen)
 		if (pt->created &&
 		    nl_link_del(host, pt->host_if, prefix, 1) == -1)
 			TEARDOWN_FAIL("%s", ns_error(host));
-		if (pt->netns[0] && netns_exists(pt->netns) &&
-		    netns_delete(pt->netns, e, sizeof(e)) == -1)
+		if (pt->netns[0] &&
+		    netns_delete(pt->netns, prefix, 1, e, sizeof(e)) == -1)
 			TEARDOWN_FAIL("%s", e);
 	}
 	ns_close(host);
@@ -905,7 +924,7 @@ deploy_restart_node(struct job *j, struct deploy *d, int n)
 	if (check_image(d) == -1)
 		return;
 	/* whatever is left of the old domain goes first */
-	if (vm_destroy(nd->domain, err, sizeof(err)) == -1) {
+	if (vm_destroy(nd->domain, p->opts.name, err, sizeof(err)) == -1) {
 		deploy_fail(d, PROTO_E_LIBVIRT, "domain", "%s", err);
 		return;
 	}
@@ -918,7 +937,8 @@ deploy_restart_node(struct job *j, struct deploy *d, int n)
 		return;
 	if (nodes_wait_ready(j, d, t0, n) == -1 || deploy_pin(d, n) == -1) {
 		/* leave no half-started domain behind; the links stay */
-		if (vm_destroy(nd->domain, err, sizeof(err)) == -1)
+		if (vm_destroy(nd->domain, p->opts.name, err, sizeof(err)) ==
+		    -1)
 			log_warnx("%s", err);
 	}
 }

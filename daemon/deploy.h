@@ -59,6 +59,11 @@ int deploy_teardown(const struct topo_plan *p, char *err, size_t errlen);
 /* Console log path of node n. */
 void deploy_console_path(const char *rundir, const struct topo_node *n,
 			 char *buf, size_t len);
+/* Has node nd's guest reported in its console log?  1 ready
+ * (VROUTERD-READY), 0 not yet, -1 it reported failure (VROUTERD-FAIL; its
+ * text into fail). */
+int deploy_console_ready(const char *rundir, const struct topo_node *nd,
+			 char *fail, size_t faillen);
 /* The last lines of a console log (at most len bytes), for errors. */
 void deploy_console_tail(const char *path, char *buf, size_t len);
 

@@ -123,7 +123,9 @@ deploy_netns_node(struct deploy *d, struct ns_ctx *host, int n)
 	char netns[64], role[96], alias[128], peer_alias[160], err[512];
 
 	topo_node_netns(p, n, netns, sizeof(netns));
-	if (netns_create(netns, err, sizeof(err)) == -1)
+	snprintf(role, sizeof(role), "netns-%s", nd->name);
+	deploy_alias(p, role, alias, sizeof(alias));
+	if (netns_create(netns, alias, err, sizeof(err)) == -1)
 		return deploy_fail(d, PROTO_E_NETSETUP, "node", "%s", err);
 	deploy_undo_push(d, UNDO_NETNS, netns);
 	for (int k = 0; k < nd->nifs; k++) {
@@ -187,7 +189,7 @@ deploy_netns_node_teardown(const struct topo_plan *p, struct ns_ctx *host,
 			msgf(err, errlen, "%s", ns_error(host));
 			return -1;
 		}
-	if (netns_exists(netns) == 1 && netns_delete(netns, err, errlen) == -1)
+	if (netns_delete(netns, prefix, 1, err, errlen) == -1)
 		rc = -1;
 	return rc;
 }

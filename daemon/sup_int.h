@@ -28,6 +28,7 @@ enum run_state { RUN_STARTING, RUN_RUNNING, RUN_STOPPING };
 /* What happens to one node at run time. */
 struct node_rt {
 	int down;	     /* its domain stopped behind our back */
+	int booting;	     /* adopted before its guest reported ready */
 	int restarts;	     /* done so far */
 	int restarting;	     /* a restart job runs */
 	struct event *timer; /* a restart is due */

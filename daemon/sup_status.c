@@ -50,22 +50,35 @@ sup_run_state(const struct run *r)
 	case RUN_RUNNING:
 		break;
 	}
-	for (int n = 0; n < r->plan->nnodes; n++)
+	for (int n = 0; n < r->plan->nnodes; n++) {
+		const char *st = sup_node_state(r, n);
+
 		if (r->nrt[n].down ||
-		    strcmp(sup_node_state(r, n), "running") != 0)
+		    (strcmp(st, "running") != 0 && strcmp(st, "starting") != 0))
 			return "degraded";
+	}
+	for (int n = 0; n < r->plan->nnodes; n++)
+		if (r->nrt[n].booting)
+			return "starting";
 	return "running";
 }
 
-/* A guest's domain state; a netns node is "running" while its namespace
- * exists, else "absent". */
+/* A guest's domain state, "starting" while a running guest adopted before
+ * it reported ready has not yet; a netns node is "running" while its
+ * namespace exists, else "absent". */
 const char *
 sup_node_state(const struct run *r, int n)
 {
+	const char *st;
 	char ns[64];
 
-	if (r->plan->opts.backend == BACKEND_VM)
-		return vm_state(r->plan->nodes[n].domain);
+	if (r->plan->opts.backend == BACKEND_VM) {
+		st = vm_state(r->plan->nodes[n].domain);
+		if (r->nrt != NULL && r->nrt[n].booting &&
+		    strcmp(st, "running") == 0)
+			return "starting";
+		return st;
+	}
 	topo_node_netns(r->plan, n, ns, sizeof(ns));
 	return netns_exists(ns) == 1 ? "running" : "absent";
 }

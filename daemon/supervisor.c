@@ -177,6 +177,39 @@ netns_check(void)
 	}
 }
 
+/* A guest adopted before it reported ready is starting until its console
+ * log says VROUTERD-READY (or down when it says VROUTERD-FAIL). */
+static void
+booting_check(void)
+{
+	struct run *r;
+	char fail[256];
+
+	TAILQ_FOREACH(r, &sup_runs, entry)
+	{
+		if (r->state != RUN_RUNNING)
+			continue;
+		for (int n = 0; n < r->plan->nnodes; n++) {
+			struct node_rt *rt = &r->nrt[n];
+			int rc;
+
+			if (!rt->booting)
+				continue;
+			rc = deploy_console_ready(r->rundir, &r->plan->nodes[n],
+						  fail, sizeof(fail));
+			if (rc == 1) {
+				rt->booting = 0;
+				sup_event("node", r, n, "ready");
+			} else if (rc == -1) {
+				log_warnx("%s/%s: guest reported failure: %s",
+					  r->plan->opts.name,
+					  r->plan->nodes[n].name, fail);
+				node_down(r, n, "guest reported failure");
+			}
+		}
+	}
+}
+
 static void
 watch_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -185,6 +218,7 @@ watch_tick(evutil_socket_t fd, short what, void *arg)
 	(void)arg;
 	watch_prune();
 	netns_check();
+	booting_check();
 }
 
 void
@@ -377,6 +411,7 @@ node_down(struct run *r, int n, const char *why)
 	struct node_rt *rt = &r->nrt[n];
 
 	rt->down = 1;
+	rt->booting = 0; /* a restart waits for ready itself */
 	vr_strlcpy(rt->last_event, why, sizeof(rt->last_event));
 	sup_event("node", r, n, why);
 	restart_schedule(rt);
@@ -568,6 +603,15 @@ adopt_one(struct adopted *a)
 		if (pid <= 0) {
 			node_down(r, n, "absent at adoption");
 			continue;
+		}
+		/* the start that made it did not see it ready: it may still
+		 * be booting (booting_check follows it) */
+		if (deploy_console_ready(r->rundir, &r->plan->nodes[n], err,
+					 sizeof(err)) != 1) {
+			r->nrt[n].booting = 1;
+			log_info(
+			    "%s/%s: adopted before its guest reported ready",
+			    r->plan->opts.name, r->plan->nodes[n].name);
 		}
 		if ((r->plan->opts.pin || r->plan->opts.rt_prio) &&
 		    threads_apply(pid, r->plan->opts.pin ? &r->plan->pin : NULL,

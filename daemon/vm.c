@@ -12,6 +12,7 @@
 
 #include <event2/event.h>
 
+#include "adopt.h"
 #include "domxml.h"
 #include "log.h"
 #include "util.h"
@@ -394,10 +395,10 @@ vm_lookup_locked(const char *name)
 }
 
 int
-vm_destroy(const char *name, char *err, size_t errlen)
+vm_destroy(const char *name, const char *owner, char *err, size_t errlen)
 {
 	virDomainPtr d;
-	char *meta;
+	char *meta, *topo = NULL;
 	int rc = 0;
 
 	if (vm_ensure(err, errlen) == -1)
@@ -408,11 +409,19 @@ vm_destroy(const char *name, char *err, size_t errlen)
 		goto out; /* absent: nothing to do */
 	meta = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT,
 				    DOMXML_NS_URI, 0);
+	if (meta != NULL && owner != NULL)
+		topo = adopt_xml_text(meta, "name");
 	if (meta == NULL) {
 		snprintf(err, errlen,
 			 "domain %s exists but was not started by vrouterd "
 			 "(no vrouterd metadata): not touching it",
 			 name);
+		rc = -1;
+	} else if (owner != NULL && (topo == NULL || strcmp(topo, owner))) {
+		snprintf(err, errlen,
+			 "domain %s belongs to topology '%s', not %s: not "
+			 "touching it",
+			 name, topo ? topo : "(none)", owner);
 		rc = -1;
 	} else if (virDomainIsActive(d) == 1 && virDomainDestroy(d) < 0 &&
 		   virDomainIsActive(d) == 1) {
@@ -420,6 +429,7 @@ vm_destroy(const char *name, char *err, size_t errlen)
 			 vm_errmsg());
 		rc = -1;
 	}
+	free(topo);
 	free(meta);
 	virDomainFree(d);
 out:

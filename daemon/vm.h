@@ -43,9 +43,10 @@ json_object *vm_status_json(void);
 
 /* Create a transient domain from xml.  0 or -1 with err. */
 int vm_create(const char *xml, char *err, size_t errlen);
-/* Destroy domain name if it exists and carries vrouterd's metadata.
- * 0 (destroyed or absent), -1 with err. */
-int vm_destroy(const char *name, char *err, size_t errlen);
+/* Destroy domain name if it exists and carries vrouterd's metadata naming
+ * topology owner (any topology when owner is NULL: a domain whose plan
+ * cannot be read).  0 (destroyed or absent), -1 with err. */
+int vm_destroy(const char *name, const char *owner, char *err, size_t errlen);
 /* 1 if a domain of that name exists, 0 if not, -1 when unknown. */
 int vm_exists(const char *name);
 /* "running", "shutoff", "crashed", "paused", ..., or "absent"/"unknown". */

@@ -931,8 +931,8 @@ node_interfaces(struct tf *t, json_object *o, const char *path, int idx,
 	return 0;
 }
 
-static int
-node_name_ok(const char *s)
+int
+topo_node_name_ok(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -958,7 +958,7 @@ read_node(struct tf *t, json_object *o, const char *path, int idx)
 	    get_tmpl(t, o, path, "role", 0, idx, role, sizeof(role)) == -1)
 		return -1;
 	subpath(sub, sizeof(sub), path, "name");
-	if (!node_name_ok(name))
+	if (!topo_node_name_ok(name))
 		return tf_fail(t, sub,
 			       "'%s': use 1-15 characters a-z, 0-9 and '-', "
 			       "starting with a letter",

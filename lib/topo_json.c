@@ -754,6 +754,93 @@ pinning_from_json(json_object *j, struct topo_plan *p, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A plan read back (STATE/NAME/plan.json, a domain's metadata) is the list
+ * of what stop deletes, so it may only name what vrouterd would have made
+ * for its topology: namespaces, bridges and created links "vr-NAME-...",
+ * domains "vrouterd-NAME-...", node names as a topology file allows them
+ * (they make namespace names and console log paths).  An existing NIC
+ * given as a port (not created) is never deleted and may be named freely.
+ */
+static int
+plan_name_ours(const char *what, const char *name, const char *prefix,
+	       int may_be_empty, char *err, size_t errlen)
+{
+	if (name[0] == '\0' && may_be_empty)
+		return 0;
+	if (strncmp(name, prefix, strlen(prefix)) != 0 ||
+	    name[strlen(prefix)] == '\0' || strchr(name, '/') != NULL) {
+		msgf(err, errlen,
+		     "plan: %s: '%.64s' is not a name vrouterd gives (it must "
+		     "start with '%s')",
+		     what, name, prefix);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+plan_names_check(const struct topo_plan *p, char *err, size_t errlen)
+{
+	char ifp[TOPO_NAME_LEN + 8], dom[TOPO_NAME_LEN + 16], what[64];
+
+	snprintf(ifp, sizeof(ifp), TOPO_IF_PREFIX "%s-", p->opts.name);
+	snprintf(dom, sizeof(dom), TOPO_DOMAIN_PREFIX "%s-", p->opts.name);
+	for (int i = 0; i < 2; i++) {
+		const struct topo_port *pt = &p->ports[i];
+
+		snprintf(what, sizeof(what), "$.ports[%d].netns", i);
+		if (plan_name_ours(what, pt->netns, ifp, 1, err, errlen) == -1)
+			return -1;
+		snprintf(what, sizeof(what), "$.ports[%d].bridge", i);
+		if (plan_name_ours(what, pt->bridge, ifp, 1, err, errlen) == -1)
+			return -1;
+		snprintf(what, sizeof(what), "$.ports[%d].host_if", i);
+		if (pt->created && plan_name_ours(what, pt->host_if, ifp, 0,
+						  err, errlen) == -1)
+			return -1;
+	}
+	for (int i = 0; i < p->nsegments; i++) {
+		snprintf(what, sizeof(what), "$.segments[%d].bridge", i);
+		if (plan_name_ours(what, p->segments[i].bridge, ifp, 0, err,
+				   errlen) == -1)
+			return -1;
+	}
+	for (int n = 0; n < p->nnodes; n++) {
+		const struct topo_node *nd = &p->nodes[n];
+
+		if (!topo_node_name_ok(nd->name)) {
+			msgf(err, errlen,
+			     "plan: $.nodes[%d].name: '%.64s' is not a node "
+			     "name (1-15 characters a-z, 0-9 and '-', starting "
+			     "with a letter)",
+			     n, nd->name);
+			return -1;
+		}
+		snprintf(what, sizeof(what), "$.nodes[%d].domain", n);
+		if (plan_name_ours(what, nd->domain, dom, 0, err, errlen) == -1)
+			return -1;
+		for (int k = 0; k < nd->nifs; k++) {
+			snprintf(what, sizeof(what),
+				 "$.nodes[%d].interfaces[%d].host_if", n, k);
+			if (plan_name_ours(what, nd->ifs[k].host_if, ifp, 0,
+					   err, errlen) == -1)
+				return -1;
+		}
+	}
+	if (plan_name_ours("$.splitter.netns", p->splitter.netns, ifp, 1, err,
+			   errlen) == -1)
+		return -1;
+	for (int k = 0; k < p->splitter.nifs; k++) {
+		snprintf(what, sizeof(what),
+			 "$.splitter.interfaces[%d].host_if", k);
+		if (plan_name_ours(what, p->splitter.ifs[k].host_if, ifp, 0,
+				   err, errlen) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 topo_plan_from_json(json_object *j, struct topo_plan *p, char *err,
 		    size_t errlen)
@@ -808,7 +895,8 @@ topo_plan_from_json(json_object *j, struct topo_plan *p, char *err,
 			goto fail;
 	}
 	if (splitter_from_json(j, p, err, errlen) == -1 ||
-	    pinning_from_json(j, p, err, errlen) == -1)
+	    pinning_from_json(j, p, err, errlen) == -1 ||
+	    plan_names_check(p, err, errlen) == -1)
 		goto fail;
 	return 0;
 fail:

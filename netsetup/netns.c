@@ -2,6 +2,14 @@
  * Named network namespaces kept the way iproute2's `ip netns` keeps them
  * (a bind mount of the namespace on /run/netns/NAME, /run/netns a shared
  * mount point), and the per-namespace netlink contexts.
+ *
+ * A namespace has no alias of its own, so vrouterd tags one through its
+ * loopback: netns_create sets lo's IFLA_IFALIAS to the tag it is given
+ * ("vrouterd:TOPO:netns-ROLE", as links are tagged), and netns_delete
+ * enters the namespace, reads lo's alias and deletes only when it starts
+ * with the caller's prefix.  Only root can make or change either, so a
+ * name read from a state file or a domain's metadata never makes vrouterd
+ * delete a namespace it did not create.
  */
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -111,7 +119,7 @@ netns_mk_thread(void *arg)
 }
 
 int
-netns_create(const char *name, char *err, size_t errlen)
+netns_create(const char *name, const char *tag, char *err, size_t errlen)
 {
 	struct netns_mk mk = {0};
 	struct ns_ctx *ctx = NULL;
@@ -176,6 +184,13 @@ netns_create(const char *name, char *err, size_t errlen)
 			  name);
 		goto fail;
 	}
+	if (tag != NULL && tag[0] != '\0' &&
+	    nl_link_set_alias(ctx, "lo", tag) == -1) {
+		e = errno;
+		ns_errbuf(err, errlen, e, NULL, "create netns %s: tag lo: %s",
+			  name, ns_error(ctx));
+		goto fail;
+	}
 	ns_close(ctx);
 	return 0;
 
@@ -190,34 +205,116 @@ fail:
 }
 
 int
-netns_delete(const char *name, char *err, size_t errlen)
+netns_get_tag(const char *name, char *buf, size_t len, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
+	struct ns_ctx *ctx;
+	int rv = 0, e = 0;
+
+	if (len)
+		buf[0] = '\0';
+	if ((ctx = ns_open(name, err, errlen)) == NULL)
+		return -1;
+	if (nl_link_get_alias(ctx, "lo", buf, len) == -1) {
+		e = errno;
+		ns_errbuf(err, errlen, e, NULL, "netns %s: read lo's alias: %s",
+			  name, ns_error(ctx));
+		rv = -1;
+	}
+	ns_close(ctx);
+	errno = e;
+	return rv;
+}
+
+int
+netns_tag_ok(const char *tag, const char *tag_prefix)
+{
+	return tag != NULL && tag_prefix != NULL && tag_prefix[0] != '\0' &&
+	       strncmp(tag, tag_prefix, strlen(tag_prefix)) == 0;
+}
+
+/* Is path itself (not a symlink) the namespace ctx was opened on, and
+ * nothing mounted over it between the check and the umount? */
+static int
+netns_same(const struct ns_ctx *ctx, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(ctx->nc_nsfd, &a) == 0 && lstat(path, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+int
+netns_delete(const char *name, const char *tag_prefix, int missing_ok,
+	     char *err, size_t errlen)
+{
+	struct ns_ctx *ctx = NULL;
+	char path[PATH_MAX], tag[256], e2[512], hint[768];
 	int e;
 
 	if (netns_check_name(name) == -1 ||
-	    netns_path(path, sizeof(path), name) == -1) {
-		ns_errbuf(err, errlen, EINVAL, NULL, "delete netns %s",
-			  name ? name : "(null)");
+	    netns_path(path, sizeof(path), name) == -1 || tag_prefix == NULL ||
+	    tag_prefix[0] == '\0') {
+		ns_errbuf(err, errlen, EINVAL,
+			  tag_prefix == NULL || tag_prefix[0] == '\0'
+			      ? "a tag prefix is required"
+			      : NULL,
+			  "delete netns %s", name ? name : "(null)");
 		errno = EINVAL;
 		return -1;
 	}
-	/* EINVAL: not a mount point (a half-made one); remove the file */
-	if (umount2(path, MNT_DETACH) == -1 && errno != EINVAL &&
-	    errno != ENOENT) {
+	if ((ctx = ns_open(name, e2, sizeof(e2))) == NULL) {
+		if (errno == ENOENT) {
+			if (missing_ok)
+				return 0;
+			ns_errbuf(err, errlen, ENOENT,
+				  "no namespace of that name; "
+				  "`ip netns list` shows them",
+				  "delete netns %s", name);
+			errno = ENOENT;
+			return -1;
+		}
+		/* a file that is not a namespace (EINVAL from setns) carries
+		 * no tag: it is not known to be vrouterd's either */
+		snprintf(hint, sizeof(hint),
+			 "refused: %s, so its tag cannot be read and it is "
+			 "not known to be vrouterd's; delete it by hand if it "
+			 "must go",
+			 e2);
+		ns_errbuf(err, errlen, EPERM, hint, "delete netns %s", name);
+		errno = EPERM;
+		return -1;
+	}
+	if (nl_link_get_alias(ctx, "lo", tag, sizeof(tag)) == -1)
+		tag[0] = '\0';
+	if (!netns_tag_ok(tag, tag_prefix) || !netns_same(ctx, path)) {
+		if (!netns_tag_ok(tag, tag_prefix))
+			snprintf(hint, sizeof(hint),
+				 "refused: the alias of its lo '%s' does not "
+				 "start with '%s', so the namespace is not "
+				 "vrouterd's; delete it by hand if it must go",
+				 tag, tag_prefix);
+		else
+			snprintf(hint, sizeof(hint),
+				 "refused: " NETNS_RUN_DIR "/%s is a link or "
+				 "changed while it was checked",
+				 name);
+		ns_errbuf(err, errlen, EPERM, hint, "delete netns %s", name);
+		ns_close(ctx);
+		errno = EPERM;
+		return -1;
+	}
+	ns_close(ctx);
+	if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == -1 &&
+	    errno != EINVAL && errno != ENOENT) {
 		e = errno;
 		ns_errbuf(err, errlen, e, NULL, "delete netns %s: umount",
 			  name);
 		errno = e;
 		return -1;
 	}
-	if (unlink(path) == -1) {
+	if (unlink(path) == -1 && !(errno == ENOENT && missing_ok)) {
 		e = errno;
-		ns_errbuf(err, errlen, e,
-			  e == ENOENT ? "no namespace of that name; "
-					"`ip netns list` shows them"
-				      : NULL,
-			  "delete netns %s", name);
+		ns_errbuf(err, errlen, e, NULL, "delete netns %s", name);
 		errno = e;
 		return -1;
 	}

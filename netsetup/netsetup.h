@@ -26,9 +26,21 @@ struct nl_link_stats {
 	uint64_t rx_errors, tx_errors;
 };
 
-/* Named network namespaces, as `ip netns` keeps them (/run/netns/NAME). */
-int netns_create(const char *name, char *err, size_t errlen);
-int netns_delete(const char *name, char *err, size_t errlen);
+/*
+ * Named network namespaces, as `ip netns` keeps them (/run/netns/NAME).
+ * A namespace is tagged as links are: tag (may be NULL) becomes the
+ * IFLA_IFALIAS of its lo.  netns_delete enters the namespace first and
+ * deletes it only if that tag starts with tag_prefix ("vrouterd:TOPO:");
+ * otherwise it refuses with EPERM and deletes nothing.  An absent
+ * namespace is not an error when missing_ok.  netns_get_tag reads the
+ * tag ("" when untagged); netns_tag_ok is the check both use.
+ */
+int netns_create(const char *name, const char *tag, char *err, size_t errlen);
+int netns_delete(const char *name, const char *tag_prefix, int missing_ok,
+		 char *err, size_t errlen);
+int netns_get_tag(const char *name, char *buf, size_t len, char *err,
+		  size_t errlen);
+int netns_tag_ok(const char *tag, const char *tag_prefix);
 int netns_exists(const char *name);
 /* Call fn(name, arg) for each named namespace starting with prefix. */
 int netns_list(const char *prefix, void (*fn)(const char *, void *), void *arg);

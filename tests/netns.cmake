@@ -9,6 +9,15 @@ set_tests_properties(e2e_netns_backend PROPERTIES
 	RUN_SERIAL TRUE LABELS "integration;e2e" SKIP_RETURN_CODE 77
 	TIMEOUT 600)
 
+# Tampered plan.json (issue 18, item 6): namespaces are deleted, adopted
+# and cleaned up only when lo's alias carries their topology's tag; a plan
+# naming anything outside "vr-NAME-" is not adopted.
+add_test(NAME e2e_netns_tamper
+	COMMAND ${VR_IT}/test_netns_tamper.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_netns_tamper PROPERTIES
+	RUN_SERIAL TRUE LABELS "integration;e2e" SKIP_RETURN_CODE 77
+	TIMEOUT 300)
+
 # 200 start/stop cycles under 64 clients calling status, the daemon under
 # ASan (sanitizer builds) or valgrind (VALGRIND=1): no leaked fd, bounded
 # RSS, clean leak report, nothing left.

@@ -7,6 +7,17 @@ set_tests_properties(e2e_supervision PROPERTIES
 	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
 	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
 
+# Adoption from domain metadata with stand-in domains (QEMU, no guest):
+# a guest adopted before it reported ready is starting until it does; a
+# tampered metadata plan cannot destroy another topology's domain or an
+# untagged namespace (issue 18, items 13 and 6).
+add_test(NAME e2e_adopt_domain
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_adopt_domain.sh
+		${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_adopt_domain PROPERTIES
+	RUN_SERIAL TRUE LABELS "integration;e2e" SKIP_RETURN_CODE 77
+	TIMEOUT 300)
+
 add_test(NAME sd_notify
 	COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_notify.py
 		$<TARGET_FILE:vrouterd>)

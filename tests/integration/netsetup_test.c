@@ -213,10 +213,10 @@ test_netns(void)
 	char err[256];
 	int n = 0;
 
-	OK(NULL, netns_create(peerns, err, sizeof(err)));
+	OK(NULL, netns_create(peerns, TAG "netns-peer", err, sizeof(err)));
 	CHECK_INT(netns_exists(peerns), 1);
 	errno = 0;
-	CHECK_INT(netns_create(peerns, err, sizeof(err)), -1);
+	CHECK_INT(netns_create(peerns, TAG "netns-peer", err, sizeof(err)), -1);
 	CHECK_INT(errno, EEXIST);
 	CHECK_HAS(err, "File exists");
 	CHECK_HAS(err, peerns);
@@ -227,7 +227,93 @@ test_netns(void)
 	CHECK_HAS(out("ip -n %s -o link show lo", peerns), ",UP");
 	CHECK_INT(netns_exists("vrt-no-such-ns"), 0);
 	errno = 0;
-	CHECK(netns_create("a/b", err, sizeof(err)) == -1 && errno == EINVAL);
+	CHECK(netns_create("a/b", NULL, err, sizeof(err)) == -1 &&
+	      errno == EINVAL);
+}
+
+/*
+ * A namespace is deleted only when lo's alias carries the caller's tag:
+ * one made by hand (`ip netns add`), one made untagged, one tagged for
+ * another topology and a file that is no namespace all survive.
+ */
+static void
+test_netns_tag(void)
+{
+	char err[512], tag[256], ns[128], foreign[128], other[128], fake[128];
+	char path[256];
+	int fd;
+
+	snprintf(ns, sizeof(ns), "%stag", prefix);
+	snprintf(foreign, sizeof(foreign), "%sforeign", prefix);
+	snprintf(other, sizeof(other), "%sother", prefix);
+	snprintf(fake, sizeof(fake), "%sfake", prefix);
+
+	/* the check itself */
+	CHECK(netns_tag_ok("vrouterd:t:netns-x", "vrouterd:t:"));
+	CHECK(!netns_tag_ok("vrouterd:t2:netns-x", "vrouterd:t:"));
+	CHECK(!netns_tag_ok("vrouterd:t", "vrouterd:t:"));
+	CHECK(!netns_tag_ok("", "vrouterd:t:"));
+	CHECK(!netns_tag_ok(NULL, "vrouterd:t:"));
+	CHECK(!netns_tag_ok("vrouterd:t:x", ""));
+	CHECK(!netns_tag_ok("vrouterd:t:x", NULL));
+
+	OK(NULL, netns_create(ns, TAG "netns-x", err, sizeof(err)));
+	OK(NULL, netns_get_tag(ns, tag, sizeof(tag), err, sizeof(err)));
+	CHECK_STR(tag, TAG "netns-x");
+	CHECK_HAS(out("ip -n %s -o link show lo", ns), "alias " TAG "netns-x");
+
+	/* by hand, untagged, another topology's, no namespace at all */
+	CHECK_INT(sh("ip netns add %s", foreign), 0);
+	OK(NULL, netns_create(other, "vrouterd:t2:netns-x", err, sizeof(err)));
+	snprintf(path, sizeof(path), "/run/netns/%s", fake);
+	CHECK((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			 0600)) != -1);
+	if (fd != -1)
+		close(fd);
+	OK(NULL, netns_get_tag(foreign, tag, sizeof(tag), err, sizeof(err)));
+	CHECK_STR(tag, "");
+
+	errno = 0;
+	CHECK_INT(netns_delete(foreign, TAG, 1, err, sizeof(err)), -1);
+	CHECK_INT(errno, EPERM);
+	CHECK_HAS(err, "delete netns ");
+	CHECK_HAS(err, "is not vrouterd's");
+	CHECK_INT(netns_exists(foreign), 1);
+	errno = 0;
+	CHECK_INT(netns_delete(other, TAG, 1, err, sizeof(err)), -1);
+	CHECK_INT(errno, EPERM);
+	CHECK_HAS(err, "'vrouterd:t2:netns-x' does not start with '" TAG "'");
+	CHECK_INT(netns_exists(other), 1);
+	errno = 0;
+	CHECK_INT(netns_delete(fake, TAG, 1, err, sizeof(err)), -1);
+	CHECK_INT(errno, EPERM);
+	CHECK_HAS(err, "not known to be vrouterd's");
+	CHECK(access(path, F_OK) == 0);
+	errno = 0;
+	CHECK_INT(netns_delete(ns, "", 1, err, sizeof(err)), -1);
+	CHECK_INT(errno, EINVAL);
+	CHECK_INT(netns_exists(ns), 1);
+
+	/* a link in /run/netns to our namespace is not the namespace */
+	snprintf(path, sizeof(path), "/run/netns/%slink", prefix);
+	CHECK_INT(symlink(ns, path), 0);
+	snprintf(other, sizeof(other), "%slink", prefix);
+	errno = 0;
+	CHECK_INT(netns_delete(other, TAG, 1, err, sizeof(err)), -1);
+	CHECK_INT(errno, EPERM);
+	CHECK_HAS(err, "is a link or changed while it was checked");
+	CHECK_INT(netns_exists(ns), 1);
+	CHECK_INT(unlink(path), 0);
+	snprintf(other, sizeof(other), "%sother", prefix);
+	snprintf(path, sizeof(path), "/run/netns/%s", fake);
+
+	OK(NULL, netns_delete(ns, TAG, 0, err, sizeof(err)));
+	CHECK_INT(netns_exists(ns), 0);
+	OK(NULL, netns_delete(ns, TAG, 1, err, sizeof(err))); /* missing_ok */
+	OK(NULL, netns_delete(other, "vrouterd:t2:", 0, err, sizeof(err)));
+
+	CHECK_INT(sh("ip netns del %s", foreign), 0);
+	CHECK_INT(unlink(path), 0);
 }
 
 static void
@@ -563,7 +649,7 @@ thr_main(void *arg)
 	int k, round;
 
 	snprintf(ns, sizeof(ns), "%sthr%ld", prefix, i);
-	if (netns_create(ns, err, sizeof(err)) == -1) {
+	if (netns_create(ns, TAG "netns-thr", err, sizeof(err)) == -1) {
 		fprintf(stderr, "thread %ld: %s\n", i, err);
 		return (void *)1;
 	}
@@ -597,7 +683,7 @@ thr_main(void *arg)
 	}
 	ns_close(c);
 out:
-	if (netns_delete(ns, err, sizeof(err)) == -1) {
+	if (netns_delete(ns, TAG, 0, err, sizeof(err)) == -1) {
 		fprintf(stderr, "thread %ld: %s\n", i, err);
 		failed++;
 	}
@@ -631,7 +717,7 @@ test_cleanup(struct ns_ctx *ctx, struct ns_ctx *pctx)
 	CHECK_INT(n, 8);
 	n = 0;
 	CHECK_INT(nl_link_foreach_tagged(pctx, TAG, count_cb, &n), 0);
-	CHECK_INT(n, 1);
+	CHECK_INT(n, 2); /* vp0, and lo: it carries the namespace's tag */
 
 	CHECK_INT(nl_link_foreach_tagged(ctx, TAG, del_cb, &da), 0);
 	CHECK_INT(da.failed, 0);
@@ -640,15 +726,15 @@ test_cleanup(struct ns_ctx *ctx, struct ns_ctx *pctx)
 	CHECK_INT(n, 0);
 	n = 0;
 	CHECK_INT(nl_link_foreach_tagged(pctx, "", count_cb, &n), 0);
-	CHECK_INT(n, 0); /* vp0 went with vr-t-a */
+	CHECK_INT(n, 1); /* vp0 went with vr-t-a; lo stays */
 	CHECK_INT(nl_link_exists(pctx, "vp0"), 0);
 	CHECK_NOT_HAS(out("ip -o link show"), "vr-t-");
 
 	ns_close(pctx);
-	OK(NULL, netns_delete(peerns, err, sizeof(err)));
+	OK(NULL, netns_delete(peerns, TAG, 0, err, sizeof(err)));
 	CHECK_INT(netns_exists(peerns), 0);
 	errno = 0;
-	CHECK_INT(netns_delete(peerns, err, sizeof(err)), -1);
+	CHECK_INT(netns_delete(peerns, TAG, 0, err, sizeof(err)), -1);
 	CHECK_INT(errno, ENOENT);
 	CHECK_HAS(err, "delete netns");
 	n = 0;
@@ -682,6 +768,7 @@ main(void)
 	fds0 = count_fds(0);
 
 	test_netns();
+	test_netns_tag();
 	test_open();
 	if ((ctx = ns_open(NULL, err, sizeof(err))) == NULL ||
 	    (pctx = ns_open(peerns, err, sizeof(err))) == NULL) {

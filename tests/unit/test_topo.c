@@ -713,6 +713,106 @@ test_plan_from_json_errors(void)
 	topo_plan_free(&p);
 }
 
+/* j[key] (key0 an array member's index when idx >= 0, key1 inside it). */
+static void
+jset(json_object *j, const char *key0, int idx, const char *key1,
+     const char *key2, int idx2, const char *val)
+{
+	json_object *o = json_object_object_get(j, key0);
+
+	if (idx >= 0)
+		o = json_object_array_get_idx(o, idx);
+	if (key1 != NULL && key2 != NULL) {
+		o = json_object_object_get(o, key1);
+		if (idx2 >= 0)
+			o = json_object_array_get_idx(o, idx2);
+		key1 = key2;
+	}
+	json_object_object_add(o, key1 ? key1 : key0,
+			       json_object_new_string(val));
+}
+
+/*
+ * A plan read back (plan.json, a domain's metadata) names only what
+ * vrouterd would make for it: a tampered one naming a namespace, bridge,
+ * link or domain outside "vr-NAME-" / "vrouterd-NAME-", or a node name
+ * that is a path, is refused before anything could act on it.
+ */
+static void
+test_plan_foreign_names(void)
+{
+	static const struct {
+		const char *k0;
+		int i0;
+		const char *k1, *k2;
+		int i2;
+		const char *val, *err;
+	} bad[] = {
+	    {"ports", 0, "netns", NULL, -1, "victim",
+	     "plan: $.ports[0].netns: 'victim' is not a name vrouterd gives "
+	     "(it must start with 'vr-pvr-')"},
+	    {"ports", 1, "netns", NULL, -1, "vr-other-out",
+	     "plan: $.ports[1].netns: 'vr-other-out' is not a name vrouterd "
+	     "gives (it must start with 'vr-pvr-')"},
+	    {"ports", 0, "bridge", NULL, -1, "docker0",
+	     "plan: $.ports[0].bridge: 'docker0' is not a name vrouterd gives "
+	     "(it must start with 'vr-pvr-')"},
+	    {"ports", 1, "host_if", NULL, -1, "eth0",
+	     "plan: $.ports[1].host_if: 'eth0' is not a name vrouterd gives "
+	     "(it must start with 'vr-pvr-')"},
+	    {"nodes", 0, "name", NULL, -1, "../../etc",
+	     "plan: $.nodes[0].name: '../../etc' is not a node name (1-15 "
+	     "characters a-z, 0-9 and '-', starting with a letter)"},
+	    {"nodes", 1, "domain", NULL, -1, "prod-db",
+	     "plan: $.nodes[1].domain: 'prod-db' is not a name vrouterd gives "
+	     "(it must start with 'vrouterd-pvr-')"},
+	    {"nodes", 0, "interfaces", "host_if", 1, "vr-pvr-",
+	     "plan: $.nodes[0].interfaces[1].host_if: 'vr-pvr-' is not a name "
+	     "vrouterd gives (it must start with 'vr-pvr-')"},
+	    {"splitter", -1, "netns", NULL, -1, "vr-pvr-/x",
+	     "plan: $.splitter.netns: 'vr-pvr-/x' is not a name vrouterd gives "
+	     "(it must start with 'vr-pvr-')"},
+	    {"splitter", -1, "interfaces", "host_if", 0, "lo",
+	     "plan: $.splitter.interfaces[0].host_if: 'lo' is not a name "
+	     "vrouterd gives (it must start with 'vr-pvr-')"},
+	};
+	struct topo_opts o;
+	struct topo_plan p, q;
+	char err[256] = "";
+	json_object *j;
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "pvr", sizeof(o.topology));
+	o.backend = BACKEND_NETNS;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK(p.splitter.netns[0] != '\0' && p.nnodes >= 2);
+	j = topo_plan_to_json(&p);
+	CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), 0);
+	topo_plan_free(&q);
+	json_object_put(j);
+	for (size_t i = 0; i < nitems(bad); i++) {
+		j = topo_plan_to_json(&p);
+		jset(j, bad[i].k0, bad[i].i0, bad[i].k1, bad[i].k2, bad[i].i2,
+		     bad[i].val);
+		err[0] = '\0';
+		CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), -1);
+		CHECK_STR(err, bad[i].err);
+		json_object_put(j);
+	}
+	topo_plan_free(&p);
+
+	/* host ports: the NICs are named freely (they are never deleted) */
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	topo_opts_set_ports(&o, "in=enp1s0f0,out=enp1s0f1", NULL, 0);
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	j = topo_plan_to_json(&p);
+	CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), 0);
+	topo_plan_free(&q);
+	json_object_put(j);
+	topo_plan_free(&p);
+}
+
 /* The netns backend: the option, its round trip, node namespaces, the
  * pinning plan without vhost entries, and what it refuses. */
 static void
@@ -810,6 +910,7 @@ main(void)
 	test_plan_variants();
 	test_plan_json();
 	test_plan_from_json_errors();
+	test_plan_foreign_names();
 	test_backend_netns();
 	test_cmdline_size();
 	return t_done("test_topo");
