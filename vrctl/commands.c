@@ -453,10 +453,12 @@ ctl_topology(struct vrctl *v, int argc, char **argv)
 		return ctl_run(v, "topology", params, print);
 	if (!v->has_host_cpus)
 		fprintf(stderr,
-			"vrctl: vrouterd does not answer on %s (%s): planned "
-			"locally, with built-in defaults rather than the "
-			"daemon's configuration\n",
-			v->socket, strerror(errno));
+			"vrctl: vrouterd does not answer on %s (%s): %s\n",
+			v->socket, strerror(errno),
+			print == v->out->topologies
+			    ? "the topologies on vrctl's own search path"
+			    : "planned locally, with built-in defaults rather "
+			      "than the daemon's configuration");
 	if (ctl_topology_local(params, v->has_host_cpus ? &v->host_cpus : NULL,
 			       &result, &error) == -1) {
 		v->out->error(error);

@@ -353,7 +353,7 @@ exp_progress(struct vrctl *v, const char *step, json_object *what,
 {
 	json_object *msg, *p;
 
-	if (!v->json) {
+	if (v->out->progress == NULL) {
 		fprintf(stderr, "vrctl: %s%s\n", bench_progress_tag, text);
 		json_object_put(what);
 		return;
@@ -366,7 +366,7 @@ exp_progress(struct vrctl *v, const char *step, json_object *what,
 	json_object_object_add(msg, "method",
 			       json_object_new_string("experiment"));
 	json_object_object_add(msg, "params", p);
-	json_output.progress(msg);
+	v->out->progress(msg);
 	json_object_put(msg);
 }
 
@@ -409,7 +409,8 @@ exp_run(struct vrctl *v, struct xrun *x, json_object *cli, const char *dir,
 	msgf(msg, sizeof(msg), "start %s",
 	     json_object_to_json_string_ext(x->start, JSON_C_TO_STRING_PLAIN));
 	exp_progress(v, "start", json_object_get(x->start), msg);
-	client_notify_hook = v->json ? json_output.progress : bench_notify;
+	client_notify_hook =
+	    v->out->progress != NULL ? v->out->progress : bench_notify;
 	rc = exp_call(v, "start", json_object_get(x->start), &res, &err);
 	client_notify_hook = NULL;
 	if (rc == 0)
