@@ -137,16 +137,23 @@ ctl_status_find(json_object *status, const char *name)
 	return NULL;
 }
 
-/* An error of our own, printed as the daemon's are; VRCTL_EDAEMON. */
-static int
-ctl_error(struct vrctl *v, int code, const char *msg)
+/* An error of vrctl's own, in the shape of the daemon's. */
+json_object *
+ctl_error_new(int code, const char *msg)
 {
 	json_object *e = json_object_new_object();
 
 	json_object_object_add(e, "code", json_object_new_int(code));
 	json_object_object_add(e, "message", json_object_new_string(msg));
-	v->out->error(e);
-	json_object_put(e);
+	return e;
+}
+
+/* Print error (taken) as the daemon's are; VRCTL_EDAEMON. */
+static int
+ctl_error(struct vrctl *v, json_object *error)
+{
+	v->out->error(error);
+	json_object_put(error);
 	return VRCTL_EDAEMON;
 }
 
@@ -179,7 +186,7 @@ ctl_status(struct vrctl *v, int argc, char **argv)
 			 "no topology named \"%.64s\" is running (`vrctl list` "
 			 "shows those that are)",
 			 argv[optind]);
-		rv = ctl_error(v, PROTO_E_NOT_FOUND, msg);
+		rv = ctl_error(v, ctl_error_new(PROTO_E_NOT_FOUND, msg));
 	}
 	json_object_put(result);
 	return rv;
@@ -435,36 +442,32 @@ ctl_topology(struct vrctl *v, int argc, char **argv)
 {
 	json_object *params, *result, *error;
 	void (*print)(json_object *);
+	int listing;
 
 	if ((params = ctl_topo_params(v, v->cmd, "topology", argc, argv)) ==
 	    NULL)
 		return VRCTL_EUSAGE;
-	if (v->has_host_cpus &&
-	    !json_object_object_get_ex(params, "topology", NULL)) {
+	listing = !json_object_object_get_ex(params, "topology", NULL);
+	if (v->has_host_cpus && listing) {
 		json_object_put(params);
 		ctl_usage(v->cmd, 1);
 		return VRCTL_EUSAGE;
 	}
-	print = !json_object_object_get_ex(params, "topology", NULL)
-		    ? v->out->topologies
+	print = listing	 ? v->out->topologies
 		: v->dot ? show_plan_dot
 			 : v->out->plan;
 	if (!v->has_host_cpus && ctl_socket_probe(v->socket) == 0)
 		return ctl_run(v, "topology", params, print);
 	if (!v->has_host_cpus)
-		fprintf(stderr,
-			"vrctl: vrouterd does not answer on %s (%s): %s\n",
-			v->socket, strerror(errno),
-			print == v->out->topologies
-			    ? "the topologies on vrctl's own search path"
+		fprintf(
+		    stderr, "vrctl: vrouterd does not answer on %s (%s): %s\n",
+		    v->socket, strerror(errno),
+		    listing ? "the topologies on vrctl's own search path"
 			    : "planned locally, with built-in defaults rather "
 			      "than the daemon's configuration");
 	if (ctl_topology_local(params, v->has_host_cpus ? &v->host_cpus : NULL,
-			       &result, &error) == -1) {
-		v->out->error(error);
-		json_object_put(error);
-		return VRCTL_EDAEMON;
-	}
+			       &result, &error) == -1)
+		return ctl_error(v, error);
 	print(result);
 	json_object_put(result);
 	return VRCTL_OK;

@@ -100,16 +100,6 @@ host_json(const cpu_set_t *online, const cpu_set_t *isolated,
 	return h;
 }
 
-static json_object *
-local_error(int code, const char *msg)
-{
-	json_object *e = json_object_new_object();
-
-	json_object_object_add(e, "code", json_object_new_int(code));
-	json_object_object_add(e, "message", json_object_new_string(msg));
-	return e;
-}
-
 int
 ctl_topology_local(json_object *params, const cpu_set_t *host_cpus,
 		   json_object **result, json_object **error)
@@ -169,6 +159,6 @@ ctl_topology_local(json_object *params, const cpu_set_t *host_cpus,
 fail:
 	free(plan);
 	json_object_put(params);
-	*error = local_error(code, err);
+	*error = ctl_error_new(code, err);
 	return -1;
 }

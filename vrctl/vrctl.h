@@ -83,6 +83,8 @@ int client_call(const char *socket, const char *method, json_object *params,
  * the error printed through v->out.  JSON progress lines with --json. */
 int ctl_call(struct vrctl *v, const char *method, json_object *params,
 	     json_object **result);
+/* An error of vrctl's own ({"code", "message"}), for out->error. */
+json_object *ctl_error_new(int code, const char *msg);
 /* Run a call and print its answer through out->print; the exit code. */
 int ctl_run(struct vrctl *v, const char *method, json_object *params,
 	    void (*print)(json_object *));

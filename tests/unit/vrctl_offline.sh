@@ -61,6 +61,9 @@ check "no daemon: exit 0" [ $rc = 0 ]
 check "stderr says it planned locally and why" \
 	grep -q "vrouterd does not answer on $SOCK (No such file or directory): planned locally" "$T/err"
 check "the host line says this machine" grep -q "^host: .*this machine's, planned by vrctl" "$T/out"
+run --json topology msr
+check "--json without a daemon: stderr says so too, stdout is JSON" \
+	sh -c "grep -q 'planned locally' '$T/err' && python3 -m json.tool '$T/out' >/dev/null"
 run topology
 check "the topology list works without the daemon" \
 	sh -c "[ $rc = 0 ] && grep -q '^monolithic ' '$T/out'"
