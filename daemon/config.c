@@ -17,7 +17,7 @@
 static const struct config config_default = {
     .libvirt_uri = "qemu:///system",
     .state_dir = "/var/lib/vrouterd",
-    .image_dir = VR_PKGDATADIR "/images/guest",
+    .image_dir = VR_IMAGE_DIR,
     .max_clients = 256,
     .max_clients_per_uid = 32,
     .reserved_clients = 16,

@@ -36,3 +36,11 @@ add_test(NAME e2e_control_netns
 set_tests_properties(e2e_control_netns PROPERTIES
 	RUN_SERIAL TRUE LABELS "integration;e2e" SKIP_RETURN_CODE 77
 	TIMEOUT 300)
+
+# vrctl list and status NAME against a daemon running netns topologies;
+# topology from the daemon, then planned locally once it is gone.
+add_test(NAME e2e_ctl_list
+	COMMAND ${VR_IT}/test_ctl_list.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_ctl_list PROPERTIES
+	RUN_SERIAL TRUE LABELS "integration;e2e" SKIP_RETURN_CODE 77
+	TIMEOUT 300)

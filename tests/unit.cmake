@@ -78,3 +78,25 @@ target_compile_definitions(test_show_status PRIVATE
 	GOLDEN_DIR="${VR_GOLDEN_DIR}")
 add_test(NAME test_show_status COMMAND test_show_status)
 set_tests_properties(test_show_status PROPERTIES LABELS unit)
+
+# `vrctl list` rows and table from a canned status (vrctl/show_list.c).
+add_executable(test_show_list
+	${CMAKE_CURRENT_SOURCE_DIR}/unit/test_show_list.c
+	${CMAKE_SOURCE_DIR}/vrctl/show_list.c
+	${CMAKE_SOURCE_DIR}/vrctl/show_status.c ${CMAKE_SOURCE_DIR}/vrctl/jget.c)
+target_link_libraries(test_show_list PRIVATE vrouter PkgConfig::JSONC)
+target_include_directories(test_show_list PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit ${CMAKE_SOURCE_DIR}/vrctl)
+target_compile_definitions(test_show_list PRIVATE
+	GOLDEN_DIR="${VR_GOLDEN_DIR}")
+add_test(NAME test_show_list COMMAND test_show_list)
+set_tests_properties(test_show_list PROPERTIES LABELS unit)
+
+# vrctl without a daemon and without root: `topology` planned locally
+# (--host-cpus against the golden plans), experiment --dry-run --json,
+# exit statuses (tests/unit/vrctl_offline.sh).
+add_test(NAME vrctl_offline
+	COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/unit/vrctl_offline.sh
+	$<TARGET_FILE:vrctl> ${VR_GOLDEN_DIR} ${CMAKE_SOURCE_DIR}/experiments)
+set_tests_properties(vrctl_offline PROPERTIES LABELS unit
+	ENVIRONMENT "VR_TOPOLOGY_PATH=${CMAKE_SOURCE_DIR}/topologies")

@@ -559,7 +559,8 @@ bench_call(struct vrctl *v, const struct output *eout, json_object *params,
 
 	*recp = NULL;
 	notify_trials = 0;
-	client_notify_hook = bench_notify;
+	client_notify_hook =
+	    v->out->progress != NULL ? v->out->progress : bench_notify;
 	if (client_call(v->socket, "bench", params, &result, &error) == -1) {
 		client_notify_hook = NULL;
 		json_object_put(cli);

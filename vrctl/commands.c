@@ -17,6 +17,7 @@
 
 static int ctl_version(struct vrctl *, int, char **);
 static int ctl_status(struct vrctl *, int, char **);
+static int ctl_list(struct vrctl *, int, char **);
 static int ctl_start(struct vrctl *, int, char **);
 static int ctl_stop(struct vrctl *, int, char **);
 static int ctl_topology(struct vrctl *, int, char **);
@@ -33,12 +34,14 @@ static int ctl_topology(struct vrctl *, int, char **);
 const struct ctl_command ctl_commands[] = {
     {"version", ctl_version, "",
      "print the daemon's and the protocol's version"},
-    {"status", ctl_status, "",
-     "show the daemon, the host, and every running topology"},
+    {"status", ctl_status, "[NAME]",
+     "show the daemon, the host, and every running topology (or NAME)"},
+    {"list", ctl_list, "", "one line per running topology"},
     {"start", ctl_start, "TOPOLOGY " TOPO_USAGE,
      "start a topology (built-in name or topology file)"},
     {"stop", ctl_stop, "NAME | --all", "stop a topology, or all of them"},
-    {"topology", ctl_topology, "[NAME " TOPO_USAGE "]",
+    {"topology", ctl_topology,
+     "[NAME " TOPO_USAGE "\n        [--dot] [--host-cpus N|LIST]]",
      "list topologies, or show the plan for NAME without starting it"},
     {"watch", ctl_watch, "[--count N]",
      "stream state changes (topologies, nodes, libvirt) as they happen"},
@@ -113,17 +116,101 @@ usage:
 static int
 ctl_version(struct vrctl *v, int argc, char **argv)
 {
-	if (ctl_noargs(v, &ctl_commands[0], argc, argv) == -1)
+	if (ctl_noargs(v, v->cmd, argc, argv) == -1)
 		return VRCTL_EUSAGE;
 	return ctl_run(v, "version", NULL, v->out->version);
 }
 
+/* The running topology NAME in a status result, or NULL. */
+static json_object *
+ctl_status_find(json_object *status, const char *name)
+{
+	json_object *t = j_get(status, "topologies");
+
+	for (size_t i = 0;
+	     t != NULL && json_object_is_type(t, json_type_array) &&
+	     i < json_object_array_length(t);
+	     i++)
+		if (strcmp(j_str(json_object_array_get_idx(t, i), "name"),
+			   name) == 0)
+			return json_object_array_get_idx(t, i);
+	return NULL;
+}
+
+/* An error of vrctl's own, in the shape of the daemon's. */
+json_object *
+ctl_error_new(int code, const char *msg)
+{
+	json_object *e = json_object_new_object();
+
+	json_object_object_add(e, "code", json_object_new_int(code));
+	json_object_object_add(e, "message", json_object_new_string(msg));
+	return e;
+}
+
+/* Print error (taken) as the daemon's are; VRCTL_EDAEMON. */
+static int
+ctl_error(struct vrctl *v, json_object *error)
+{
+	v->out->error(error);
+	json_object_put(error);
+	return VRCTL_EDAEMON;
+}
+
+/* `status [NAME]`: everything, or that running topology only. */
 static int
 ctl_status(struct vrctl *v, int argc, char **argv)
 {
-	if (ctl_noargs(v, &ctl_commands[1], argc, argv) == -1)
+	static const struct option opts[] = {
+	    CTL_COMMON_LONGOPTS,
+	    {NULL, 0, NULL, 0},
+	};
+	json_object *result, *t;
+	char msg[256];
+	int ch, rv;
+
+	optind = 0; /* glibc: re-initialise after main()'s "+" scan */
+	while ((ch = getopt_long(argc, argv, "s:h", opts, NULL)) != -1)
+		if (!ctl_common_opt(v, v->cmd, ch))
+			goto usage;
+	if (argc - optind > 1)
+		goto usage;
+	if (argc - optind == 0)
+		return ctl_run(v, "status", NULL, v->out->status);
+	if ((rv = ctl_call(v, "status", NULL, &result)) != VRCTL_OK)
+		return rv;
+	if ((t = ctl_status_find(result, argv[optind])) != NULL)
+		v->out->started(t); /* one topology, as `start` shows it */
+	else {
+		snprintf(msg, sizeof(msg),
+			 "no topology named \"%.64s\" is running (`vrctl list` "
+			 "shows those that are)",
+			 argv[optind]);
+		rv = ctl_error(v, ctl_error_new(PROTO_E_NOT_FOUND, msg));
+	}
+	json_object_put(result);
+	return rv;
+usage:
+	ctl_usage(v->cmd, 1);
+	return VRCTL_EUSAGE;
+}
+
+/* `list`: the status result, one line per topology. */
+static int
+ctl_list(struct vrctl *v, int argc, char **argv)
+{
+	json_object *result, *list;
+	int rv;
+
+	if (ctl_noargs(v, v->cmd, argc, argv) == -1)
 		return VRCTL_EUSAGE;
-	return ctl_run(v, "status", NULL, v->out->status);
+	if ((rv = ctl_call(v, "status", NULL, &result)) != VRCTL_OK)
+		return rv;
+	list = ctl_list_from_status(result);
+	v->out->list(list);
+	json_object_put(list);
+	json_object_put(result);
+	return VRCTL_OK;
 }
 
 /* The daemon runs in "/": hand it absolute paths. */
@@ -211,6 +298,7 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 	    {"backends", required_argument, NULL, OPT_TOPO_BACKENDS},
 	    {"lbs", required_argument, NULL, OPT_TOPO_LBS},
 	    {"dot", no_argument, NULL, OPT_TOPO_DOT},
+	    {"host-cpus", required_argument, NULL, OPT_TOPO_HOST_CPUS},
 	    {NULL, 0, NULL, 0},
 	};
 	json_object *params = json_object_new_object();
@@ -235,6 +323,17 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 			break;
 		case OPT_TOPO_DOT:
 			v->dot = 1;
+			break;
+		case OPT_TOPO_HOST_CPUS: /* a preview: `topology` only */
+			if (strcmp(method, "topology") != 0) {
+				fprintf(stderr,
+					"vrctl: --host-cpus previews a "
+					"plan: `vrctl topology` only\n");
+				goto usage;
+			}
+			if (ctl_host_cpus_parse(optarg, &v->host_cpus) == -1)
+				goto usage;
+			v->has_host_cpus = 1;
 			break;
 		case 'c':
 			rv = ctl_int(params, "cores", optarg);
@@ -328,25 +427,50 @@ ctl_start(struct vrctl *v, int argc, char **argv)
 {
 	json_object *params;
 
-	if ((params = ctl_topo_params(v, &ctl_commands[2], "start", argc,
-				      argv)) == NULL)
+	if ((params = ctl_topo_params(v, v->cmd, "start", argc, argv)) == NULL)
 		return VRCTL_EUSAGE;
 	return ctl_run(v, "start", params, v->out->started);
 }
 
+/*
+ * `topology [NAME]`: the daemon plans with its host's CPUs and its
+ * configuration; when it does not answer, or for a --host-cpus preview,
+ * vrctl plans itself (the planner is lib/'s) and says so on stderr.
+ */
 static int
 ctl_topology(struct vrctl *v, int argc, char **argv)
 {
-	json_object *params;
+	json_object *params, *result, *error;
+	void (*print)(json_object *);
+	int listing;
 
-	if ((params = ctl_topo_params(v, &ctl_commands[4], "topology", argc,
-				      argv)) == NULL)
+	if ((params = ctl_topo_params(v, v->cmd, "topology", argc, argv)) ==
+	    NULL)
 		return VRCTL_EUSAGE;
-	return ctl_run(v, "topology", params,
-		       !json_object_object_get_ex(params, "topology", NULL)
-			   ? v->out->topologies
-		       : v->dot ? show_plan_dot
-				: v->out->plan);
+	listing = !json_object_object_get_ex(params, "topology", NULL);
+	if (v->has_host_cpus && listing) {
+		json_object_put(params);
+		ctl_usage(v->cmd, 1);
+		return VRCTL_EUSAGE;
+	}
+	print = listing	 ? v->out->topologies
+		: v->dot ? show_plan_dot
+			 : v->out->plan;
+	if (!v->has_host_cpus && ctl_socket_probe(v->socket) == 0)
+		return ctl_run(v, "topology", params, print);
+	if (!v->has_host_cpus)
+		fprintf(
+		    stderr, "vrctl: vrouterd does not answer on %s (%s): %s\n",
+		    v->socket, strerror(errno),
+		    listing ? "the topologies on vrctl's own search path"
+			    : "planned locally, with built-in defaults rather "
+			      "than the daemon's configuration");
+	if (ctl_topology_local(params, v->has_host_cpus ? &v->host_cpus : NULL,
+			       &result, &error) == -1)
+		return ctl_error(v, error);
+	print(result);
+	json_object_put(result);
+	return VRCTL_OK;
 }
 
 static int
@@ -357,7 +481,7 @@ ctl_stop(struct vrctl *v, int argc, char **argv)
 	    {"all", no_argument, NULL, 'a'},
 	    {NULL, 0, NULL, 0},
 	};
-	const struct ctl_command *cmd = &ctl_commands[3];
+	const struct ctl_command *cmd = v->cmd;
 	json_object *params;
 	int ch, all = 0;
 
@@ -384,18 +508,32 @@ usage:
 }
 
 int
-ctl_run(struct vrctl *v, const char *method, json_object *params,
-	void (*print)(json_object *))
+ctl_call(struct vrctl *v, const char *method, json_object *params,
+	 json_object **result)
 {
-	json_object *result, *error;
+	json_object *error;
 
-	if (client_call(v->socket, method, params, &result, &error) == -1)
+	if (client_notify_hook == NULL)
+		client_notify_hook = v->out->progress;
+	if (client_call(v->socket, method, params, result, &error) == -1)
 		return VRCTL_ECONNECT;
 	if (error != NULL) {
 		v->out->error(error);
 		json_object_put(error);
 		return VRCTL_EDAEMON;
 	}
+	return VRCTL_OK;
+}
+
+int
+ctl_run(struct vrctl *v, const char *method, json_object *params,
+	void (*print)(json_object *))
+{
+	json_object *result;
+	int rv;
+
+	if ((rv = ctl_call(v, method, params, &result)) != VRCTL_OK)
+		return rv;
 	print(result);
 	json_object_put(result);
 	return VRCTL_OK;

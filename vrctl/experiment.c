@@ -327,6 +327,49 @@ exp_free(struct xrun *runs, size_t n)
 	free(runs);
 }
 
+/* Run i as summary.json and `--dry-run --json` describe it. */
+static json_object *
+exp_run_json(const struct xrun *x, size_t i)
+{
+	json_object *run = json_object_new_object();
+
+	json_object_object_add(run, "index",
+			       json_object_new_int64((int64_t)i + 1));
+	json_object_object_add(run, "label", json_object_new_string(x->label));
+	json_object_object_add(run, "dir", json_object_new_string(x->dirname));
+	json_object_object_add(run, "instance",
+			       json_object_new_string(x->name));
+	json_object_object_add(run, "matrix", json_object_get(x->vals));
+	json_object_object_add(run, "start", json_object_get(x->start));
+	json_object_object_add(run, "bench", json_object_get(x->bench));
+	return run;
+}
+
+/* A step of the experiment on stderr: text, or with --json a JSON line
+ * {"method": "experiment", "params": {"step": STEP, ...}} (what owned). */
+static void
+exp_progress(struct vrctl *v, const char *step, json_object *what,
+	     const char *text)
+{
+	json_object *msg, *p;
+
+	if (v->out->progress == NULL) {
+		fprintf(stderr, "vrctl: %s%s\n", bench_progress_tag, text);
+		json_object_put(what);
+		return;
+	}
+	p = json_object_new_object();
+	json_object_object_add(p, "step", json_object_new_string(step));
+	if (what != NULL)
+		json_object_object_add(p, "params", what);
+	msg = json_object_new_object();
+	json_object_object_add(msg, "method",
+			       json_object_new_string("experiment"));
+	json_object_object_add(msg, "params", p);
+	v->out->progress(msg);
+	json_object_put(msg);
+}
+
 /* A call for the experiment; 0 ok, 1 daemon error (*err), -1 no daemon. */
 static int
 exp_call(struct vrctl *v, const char *method, json_object *params,
@@ -354,7 +397,7 @@ exp_run(struct vrctl *v, struct xrun *x, json_object *cli, const char *dir,
 {
 	json_object *res = NULL, *err = NULL, *p;
 	int rc, started = 0, rv = VRCTL_OK, made, plot_rv;
-	char sub[PATH_MAX];
+	char sub[PATH_MAX], msg[2048];
 
 	*recp = NULL;
 	msgf(sub, sizeof(sub), "%s/%s", dir, x->dirname);
@@ -363,10 +406,11 @@ exp_run(struct vrctl *v, struct xrun *x, json_object *cli, const char *dir,
 		json_object_put(cli);
 		return VRCTL_EDAEMON;
 	}
-	fprintf(
-	    stderr, "vrctl: %sstart %s\n", bench_progress_tag,
-	    json_object_to_json_string_ext(x->start, JSON_C_TO_STRING_PLAIN));
-	client_notify_hook = bench_notify;
+	msgf(msg, sizeof(msg), "start %s",
+	     json_object_to_json_string_ext(x->start, JSON_C_TO_STRING_PLAIN));
+	exp_progress(v, "start", json_object_get(x->start), msg);
+	client_notify_hook =
+	    v->out->progress != NULL ? v->out->progress : bench_notify;
 	rc = exp_call(v, "start", json_object_get(x->start), &res, &err);
 	client_notify_hook = NULL;
 	if (rc == 0)
@@ -384,9 +428,10 @@ exp_run(struct vrctl *v, struct xrun *x, json_object *cli, const char *dir,
 		exp_error(run, "interrupted", NULL);
 		rv = VRCTL_EDAEMON;
 	} else if (started) {
-		fprintf(stderr, "vrctl: %sbench %s\n", bench_progress_tag,
-			json_object_to_json_string_ext(x->bench,
-						       JSON_C_TO_STRING_PLAIN));
+		msgf(msg, sizeof(msg), "bench %s",
+		     json_object_to_json_string_ext(x->bench,
+						    JSON_C_TO_STRING_PLAIN));
+		exp_progress(v, "bench", json_object_get(x->bench), msg);
 		rv = bench_call(v, &text_output, json_object_get(x->bench), cli,
 				sub, recp, &plot_rv);
 		cli = NULL;
@@ -406,7 +451,8 @@ exp_run(struct vrctl *v, struct xrun *x, json_object *cli, const char *dir,
 	/* Always stop: no leftovers, whatever happened above. */
 	p = json_object_new_object();
 	json_object_object_add(p, "name", json_object_new_string(x->name));
-	fprintf(stderr, "vrctl: %sstop %s\n", bench_progress_tag, x->name);
+	msgf(msg, sizeof(msg), "stop %s", x->name);
+	exp_progress(v, "stop", json_object_get(p), msg);
 	rc = exp_call(v, "stop", p, &res, &err);
 	if (rc == 1 && !started && j_int(err, "code", 0) == PROTO_E_NOT_FOUND)
 		rc = 0; /* a failed start leaves nothing to stop */
@@ -489,9 +535,30 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 		json_object_put(spec);
 		return VRCTL_EUSAGE;
 	}
-	if (dry) {
+	if (dry && v->json) {
+		json_object *d = json_object_new_object(), *a;
+
+		json_object_object_add(d, "name",
+				       json_object_get(j_get(spec, "name")));
+		if (j_get(spec, "description"))
+			json_object_object_add(
+			    d, "description",
+			    json_object_get(j_get(spec, "description")));
+		json_object_object_add(d, "count",
+				       json_object_new_int64((int64_t)n));
+		a = json_object_new_array();
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(a, exp_run_json(&runs[i], i));
+		json_object_object_add(d, "runs", a);
+		printf("%s\n", json_object_to_json_string_ext(
+				   d, JSON_C_TO_STRING_PRETTY |
+					  JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(d);
+	} else if (dry) {
 		printf("%s: %zu runs\n", j_str(spec, "name"), n);
 		exp_usage_list(runs, n);
+	}
+	if (dry) {
 		exp_free(runs, n);
 		json_object_put(spec);
 		return VRCTL_OK;
@@ -541,24 +608,10 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 	ok = xcalloc(n, sizeof(*ok));
 
 	for (size_t i = 0; i < n; i++) {
-		json_object *run = json_object_new_object(), *rec, *cli, *xo;
+		json_object *run = exp_run_json(&runs[i], i), *rec, *cli, *xo;
 		int r;
 
 		json_object_array_add(list, run);
-		json_object_object_add(run, "index",
-				       json_object_new_int64((int64_t)i + 1));
-		json_object_object_add(run, "label",
-				       json_object_new_string(runs[i].label));
-		json_object_object_add(run, "dir",
-				       json_object_new_string(runs[i].dirname));
-		json_object_object_add(run, "instance",
-				       json_object_new_string(runs[i].name));
-		json_object_object_add(run, "matrix",
-				       json_object_get(runs[i].vals));
-		json_object_object_add(run, "start",
-				       json_object_get(runs[i].start));
-		json_object_object_add(run, "bench",
-				       json_object_get(runs[i].bench));
 		if (interrupted || rv == VRCTL_ECONNECT) {
 			json_object_object_add(
 			    run, "status", json_object_new_string("not run"));
@@ -566,6 +619,14 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 		}
 		msgf(bench_progress_tag, sizeof(bench_progress_tag),
 		     "run %zu/%zu (%s): ", i + 1, n, runs[i].label);
+		json_object_put(ctl_progress_context);
+		ctl_progress_context = json_object_new_object();
+		json_object_object_add(ctl_progress_context, "run",
+				       json_object_new_int64((int64_t)i + 1));
+		json_object_object_add(ctl_progress_context, "runs",
+				       json_object_new_int64((int64_t)n));
+		json_object_object_add(ctl_progress_context, "label",
+				       json_object_new_string(runs[i].label));
 		cli = bench_cli(argc, argv);
 		xo = json_object_new_object();
 		json_object_object_add(
@@ -602,10 +663,12 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 			if (r == VRCTL_ECONNECT)
 				rv = VRCTL_ECONNECT;
 		}
-		fprintf(stderr, "vrctl: %s%s\n", bench_progress_tag,
-			j_str(run, "status"));
+		exp_progress(v, "done", json_object_get(j_get(run, "status")),
+			     j_str(run, "status"));
 	}
 	bench_progress_tag[0] = '\0';
+	json_object_put(ctl_progress_context);
+	ctl_progress_context = NULL;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 

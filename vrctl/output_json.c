@@ -1,4 +1,7 @@
-/* --json: the daemon's result object, unchanged. */
+/*
+ * --json: the daemon's result object, unchanged (`list`: the list built
+ * from status); progress as JSON lines on stderr.
+ */
 #include <stdio.h>
 
 #include "vrctl.h"
@@ -20,6 +23,27 @@ json_event(json_object *o)
 		   o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+/* The experiment run a progress line belongs to (experiment.c). */
+json_object *ctl_progress_context;
+
+/*
+ * A notification of a long call (start, bench; experiment's own steps)
+ * as one line on stderr: the JSON-RPC notification as the daemon sent
+ * it, with "experiment": {"run", "runs", "label"} during an experiment.
+ */
+static void
+json_progress(json_object *msg)
+{
+	if (ctl_progress_context != NULL)
+		json_object_object_add(msg, "experiment",
+				       json_object_get(ctl_progress_context));
+	fprintf(
+	    stderr, "%s\n",
+	    json_object_to_json_string_ext(
+		msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	fflush(stderr);
+}
+
 static void
 json_error(json_object *e)
 {
@@ -38,4 +62,6 @@ const struct output json_output = {
     .autostart = json_print,
     .event = json_event,
     .error = json_error,
+    .list = json_print,
+    .progress = json_progress,
 };

@@ -182,4 +182,6 @@ const struct output text_output = {
     .autostart = text_autostart,
     .event = text_event,
     .error = text_error,
+    .list = show_list,
+    .progress = NULL, /* client.c's line, or bench's own */
 };

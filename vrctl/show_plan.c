@@ -501,10 +501,26 @@ plan_draw(json_object *plan)
 	free(g);
 }
 
+/* A plan vrctl made itself (topology_local.c) says for which host. */
+static void
+plan_host(json_object *h)
+{
+	const char *iso = j_str(h, "isolated");
+
+	if (h == NULL)
+		return;
+	printf("host:     %lld CPUs (%s), isolated %s: %s\n",
+	       j_int(h, "cpus", 0), j_str(h, "online"),
+	       strcmp(iso, "-") != 0 ? iso : "none",
+	       strcmp(j_str(h, "source"), "--host-cpus") == 0
+		   ? "given by --host-cpus, not this machine's"
+		   : "this machine's, planned by vrctl without vrouterd");
+}
+
 void
 show_plan(json_object *r)
 {
-	json_object *nodes, *ports, *segs;
+	json_object *nodes, *ports, *segs, *host = j_get(r, "host");
 
 	if (j_get(r, "plan") != NULL) /* the topology method's result */
 		r = j_get(r, "plan");
@@ -518,6 +534,7 @@ show_plan(json_object *r)
 		printf("          %s\n", j_str(r, "description"));
 	if (j_get(r, "file") != NULL)
 		printf("file:     %s\n", j_str(r, "file"));
+	plan_host(host);
 	plan_options(j_get(r, "options"));
 	printf("nodes:\n");
 	for (size_t i = 0; i < plan_len(nodes); i++)
@@ -545,6 +562,7 @@ show_plan_dot(json_object *r)
 					    [G_SPLITTER] = "diamond",
 					    [G_NODE] = "ellipse"};
 	struct graph *g = malloc(sizeof(*g));
+	json_object *host = j_get(r, "host");
 
 	if (g == NULL)
 		return;
@@ -552,6 +570,9 @@ show_plan_dot(json_object *r)
 		r = j_get(r, "plan");
 	g_build(g, r);
 	printf("graph \"%s\" {\n", j_str(r, "name"));
+	if (host != NULL)
+		printf("  // planned by vrctl for CPUs %s (%s)\n",
+		       j_str(host, "online"), j_str(host, "source"));
 	printf("  rankdir=TB;\n  label=\"%s (%s)\";\n", j_str(r, "topology"),
 	       j_str(r, "name"));
 	for (int i = 0; i < g->nv; i++) {

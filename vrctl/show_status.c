@@ -4,7 +4,7 @@
 
 #include "vrctl.h"
 
-static const char *
+const char *
 show_uptime(long long s, char *buf, size_t len)
 {
 	if (s < 0)

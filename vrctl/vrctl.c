@@ -19,8 +19,9 @@ usage(FILE *f)
 		"  -s, --socket PATH  vrouterd's socket (default $%s or "
 		"%s)\n",
 		PROTO_SOCKET_ENV, PROTO_DEFAULT_SOCKET);
-	fprintf(f, "      --json         print the daemon's JSON result "
-		   "unchanged\n");
+	fprintf(f, "      --json         print JSON (the daemon's result "
+		   "unchanged);\n"
+		   "                     progress as JSON lines on stderr\n");
 	fprintf(f,
 		"      --timeout SEC  give up when vrouterd stays silent this "
 		"long\n"
@@ -32,9 +33,10 @@ usage(FILE *f)
 	fprintf(f, "  -h, --help         this text; `vrctl COMMAND --help` "
 		   "for one command\n\ncommands:\n");
 	for (const struct ctl_command *c = ctl_commands; c->name; c++)
-		fprintf(f, "  %-9s %s\n", c->name, c->help);
+		fprintf(f, "  %-10s %s\n", c->name, c->help);
 	fprintf(f, "\nexit status: 0 success, 1 the daemon answered with an "
-		   "error,\n2 usage error, 3 cannot reach vrouterd\n");
+		   "error\n(or the topology named does not run, or a local "
+		   "plan failed),\n2 usage error, 3 cannot reach vrouterd\n");
 }
 
 /* SECONDS for --timeout or $VRCTL_TIMEOUT; -1 (said) if it is not one. */
@@ -118,8 +120,10 @@ main(int argc, char *argv[])
 		return VRCTL_EUSAGE;
 	}
 	for (const struct ctl_command *c = ctl_commands; c->name; c++)
-		if (strcmp(c->name, argv[0]) == 0)
+		if (strcmp(c->name, argv[0]) == 0) {
+			v.cmd = c; /* the handler's own entry, as vmctl's */
 			return c->handler(&v, argc, argv);
+		}
 	fprintf(stderr, "vrctl: unknown command \"%s\"\n", argv[0]);
 	usage(stderr);
 	return VRCTL_EUSAGE;

@@ -6,6 +6,7 @@
 #define VRCTL_H
 
 #include <json-c/json.h>
+#include <sched.h>
 
 enum { OPT_JSON = 256, OPT_HELP, OPT_FIRST_VERB };
 
@@ -26,20 +27,35 @@ struct output {
 	void (*autostart)(json_object *result); /* autostart list/add/remove */
 	void (*event)(json_object *params);	/* one `watch` notification */
 	void (*error)(json_object *error);
+	void (*list)(json_object *list); /* `list`: ctl_list_from_status() */
+	/* A progress notification of a long call, on stderr; NULL: the
+	 * client's default line (client.c).  JSON: one JSON line each. */
+	void (*progress)(json_object *msg);
 };
 
 extern const struct output text_output;
 extern const struct output json_output;
 
+struct ctl_command;
+
 struct vrctl {
+	const struct ctl_command *cmd; /* the verb being run (vrctl.c) */
 	const char *socket;
 	const struct output *out;
 	int json;
-	int dot; /* `topology NAME --dot` */
+	int dot;	   /* `topology NAME --dot` */
+	int has_host_cpus; /* `topology NAME --host-cpus N|LIST` */
+	cpu_set_t host_cpus;
 };
 
 /* Long-only options of start/topology (topology files, issue 4). */
-enum { OPT_TOPO_VRS = 1100, OPT_TOPO_BACKENDS, OPT_TOPO_LBS, OPT_TOPO_DOT };
+enum {
+	OPT_TOPO_VRS = 1100,
+	OPT_TOPO_BACKENDS,
+	OPT_TOPO_LBS,
+	OPT_TOPO_DOT,
+	OPT_TOPO_HOST_CPUS
+};
 
 struct ctl_command {
 	const char *name;
@@ -69,6 +85,12 @@ extern int client_timeout;
 int client_call(const char *socket, const char *method, json_object *params,
 		json_object **result, json_object **error);
 
+/* One call; VRCTL_OK with *result (the caller's), or the exit code with
+ * the error printed through v->out.  JSON progress lines with --json. */
+int ctl_call(struct vrctl *v, const char *method, json_object *params,
+	     json_object **result);
+/* An error of vrctl's own ({"code", "message"}), for out->error. */
+json_object *ctl_error_new(int code, const char *msg);
 /* Run a call and print its answer through out->print; the exit code. */
 int ctl_run(struct vrctl *v, const char *method, json_object *params,
 	    void (*print)(json_object *));
@@ -104,6 +126,25 @@ const struct ctl_command *ctl_command_find(const char *name);
 
 void show_topology(json_object *t); /* a running topology (status, start) */
 void show_status(json_object *r);
+const char *show_uptime(long long s, char *buf, size_t len); /* "1m05s" */
+
+/* `list` (show_list.c): one object per running topology, from the status
+ * result: {"topologies": [{"name", "topology", "backend", "nodes",
+ * "state", "uptime_s", "accel"}]}; and its table. */
+json_object *ctl_list_from_status(json_object *status);
+void show_list(json_object *list);
+/* experiment's run as context of JSON progress lines (NULL: none). */
+extern json_object *ctl_progress_context;
+
+/* `topology NAME` planned by vrctl itself (topology_local.c): when
+ * vrouterd does not answer, or for --host-cpus (host_cpus: those online,
+ * none isolated; NULL: this machine's).  The result has the daemon's
+ * shape plus "planned_by" and "host".  Takes params; 0, or -1 with
+ * *error (code, message) set. */
+int ctl_socket_probe(const char *socket);
+int ctl_host_cpus_parse(const char *arg, cpu_set_t *set);
+int ctl_topology_local(json_object *params, const cpu_set_t *host_cpus,
+		       json_object **result, json_object **error);
 void show_plan(json_object *r);
 void show_plan_dot(json_object *r); /* `topology NAME --dot` */
 

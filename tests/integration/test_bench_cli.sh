@@ -249,6 +249,36 @@ check "run 1: start then stop (no bench); then the other 3 runs" \
 check "summary: start failed" \
 	[ "$(json "$T/exp2/summary.json" 'j["runs"][0]["status"]')" = "start failed" ]
 
+echo "--- experiment --json: progress as JSON lines on stderr"
+fake_start
+"$VRCTL" --json experiment "$T/exp.json" --out "$T/exp3" >"$T/out" 2>"$T/err"
+check "exit 0" [ $? = 0 ]
+check "stdout is summary.json" \
+	[ "$(json "$T/out" 'j["kind"] + " " + str(j["runs_ok"])')" = "vrouterd-experiment 4" ]
+check "stderr: JSON lines, each of its run; steps in order; trials" python3 -c '
+import json, sys
+msgs = [json.loads(l) for l in open(sys.argv[1])]
+steps = [(m["experiment"]["run"], m["params"]["step"]) for m in msgs
+         if m["method"] == "experiment"]
+want = [(r, s) for r in (1, 2, 3, 4) for s in ("start", "bench", "stop", "done")]
+assert steps == want, steps
+assert all(m["experiment"]["runs"] == 4 for m in msgs), msgs
+trials = [m for m in msgs if m["method"] == "progress" and "trial" in m["params"]]
+assert trials and all(m["experiment"]["label"] for m in trials), msgs
+assert msgs[-1]["params"]["params"] == "ok", msgs[-1]
+' "$T/err"
+fake_start --preload mono
+"$VRCTL" --json bench mono --sweep 2000:4000:2000 --duration 1 \
+	--out "$T/jb" >/dev/null 2>"$T/err"
+check "bench --json: trial progress as JSON lines, no context" python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+msgs = [json.loads(l) for l in lines if l.startswith("{")]
+assert all(m["method"] == "progress" for m in msgs), lines
+assert len([m for m in msgs if "trial" in m["params"]]) == 2, lines
+assert not any("experiment" in m for m in msgs), msgs
+' "$T/err"
+
 echo "--- experiment files"
 n0=$(ncalls)
 for f in "$SRC"/experiments/*.json; do

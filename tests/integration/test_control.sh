@@ -185,8 +185,10 @@ check "vrctl --help exits 0" sh -c "'$VRCTL' --help | grep -q status"
 check "vrctl status --help exits 0" sh -c "'$VRCTL' status --help | grep -q usage"
 "$VRCTL" -s "$SOCK" frobnicate 2>/dev/null
 check "unknown verb exits 2" test $? = 2
-"$VRCTL" -s "$SOCK" status extra 2>/dev/null
+"$VRCTL" -s "$SOCK" status one extra 2>/dev/null
 check "extra argument exits 2" test $? = 2
+"$VRCTL" -s "$SOCK" status nothere >/dev/null 2>&1
+check "status of a topology that does not run exits 1" test $? = 1
 "$VRCTL" -s "$SOCK" start monolithic --cores x 2>/dev/null
 check "bad number exits 2" test $? = 2
 "$VRCTL" -s "$SOCK" stop 2>/dev/null

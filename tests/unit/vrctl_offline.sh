@@ -1,0 +1,106 @@
+#!/bin/sh
+# vrctl without a daemon, without root: `topology` plans locally (the
+# planner is lib/'s) and says so on stderr; --host-cpus previews a plan
+# for another machine and the plan equals the golden one rendered for that
+# host (tests/golden/topology-*, the host line apart); `experiment
+# --dry-run --json` prints its runs as JSON; usage errors exit 2; verbs
+# that need the daemon exit 3.
+#
+#   vrctl_offline.sh VRCTL GOLDEN_DIR EXPERIMENTS_DIR
+VRCTL=$1
+GOLDEN=$2
+EXPERIMENTS=$3
+T=$(mktemp -d /tmp/vrctl-offline.XXXXXX)
+trap 'rm -rf "$T"' EXIT INT TERM
+SOCK=$T/no-daemon.sock # nothing listens there
+FAILS=0
+CHECKS=0
+ok() { CHECKS=$((CHECKS + 1)); echo "ok: $*"; }
+bad() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "FAIL: $*"; }
+check() { # check DESCRIPTION COMMAND...
+	d=$1
+	shift
+	if "$@"; then ok "$d"; else bad "$d"; fi
+}
+run() { # run ARGS...: stdout in $T/out, stderr in $T/err, status in $rc
+	"$VRCTL" -s "$SOCK" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+IMG=/usr/share/vrouterd/guest # as the golden files were rendered
+
+# --host-cpus: the plan of the golden file (fake host 0-7), plus the host.
+run topology monolithic --cores 4 --pin --image $IMG --host-cpus 8
+check "--host-cpus 8: exit 0" [ $rc = 0 ]
+check "--host-cpus: nothing on stderr (no daemon asked)" [ ! -s "$T/err" ]
+check "the override is in the output" \
+	grep -qx 'host:     8 CPUs (0-7), isolated none: given by --host-cpus, not this machine.s' "$T/out"
+grep -v '^host:' "$T/out" >"$T/plan.txt"
+check "monolithic --cores 4 --pin on 8 CPUs is the golden plan" \
+	cmp "$T/plan.txt" "$GOLDEN/topology-monolithic-4cores-pin.txt"
+run topology pvr --vrs 3 --image $IMG --host-cpus 0-7
+grep -v '^host:' "$T/out" >"$T/plan.txt"
+check "pvr --vrs 3, --host-cpus 0-7 (a list): the golden plan" \
+	cmp "$T/plan.txt" "$GOLDEN/topology-pvr-3vrs.txt"
+run topology msr --image $IMG --host-cpus 8 --dot
+grep -v '^  // planned by vrctl for CPUs 0-7 (--host-cpus)$' "$T/out" >"$T/plan.dot"
+check "msr --dot: the golden graph, with a comment naming the host" \
+	sh -c "cmp '$T/plan.dot' '$GOLDEN/topology-msr.dot' && ! cmp -s '$T/out' '$T/plan.dot'"
+run --json topology monolithic --cores 2 --pin --host-cpus 4
+check "--json: host and planned_by say whose plan it is" python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["planned_by"] == "vrctl", j
+assert j["host"] == {"cpus": 4, "online": "0-3", "isolated": "",
+                     "source": "--host-cpus"}, j["host"]
+assert j["plan"]["pinning"]["vcpu_cpus"] == "2-3", j["plan"]["pinning"]
+' "$T/out"
+
+# No daemon, no --host-cpus: this machine's CPUs, said on stderr.
+run topology monolithic
+check "no daemon: exit 0" [ $rc = 0 ]
+check "stderr says it planned locally and why" \
+	grep -q "vrouterd does not answer on $SOCK (No such file or directory): planned locally" "$T/err"
+check "the host line says this machine" grep -q "^host: .*this machine's, planned by vrctl" "$T/out"
+run --json topology msr
+check "--json without a daemon: stderr says so too, stdout is JSON" \
+	sh -c "grep -q 'planned locally' '$T/err' && python3 -m json.tool '$T/out' >/dev/null"
+run topology
+check "the topology list works without the daemon" \
+	sh -c "[ $rc = 0 ] && grep -q '^monolithic ' '$T/out'"
+
+# Errors.
+run topology nosuch --host-cpus 4
+check "an unknown topology: exit 1, named" \
+	sh -c "[ $rc = 1 ] && grep -q \"unknown topology 'nosuch'\" '$T/err'"
+for bad_arg in 0 x 0-3,x ""; do
+	run topology monolithic --host-cpus "$bad_arg"
+	check "--host-cpus '$bad_arg': usage error (2)" [ $rc = 2 ]
+done
+run topology --host-cpus 4
+check "--host-cpus without a topology: usage error" [ $rc = 2 ]
+run start monolithic --host-cpus 4
+check "start --host-cpus: usage error, said" \
+	sh -c "[ $rc = 2 ] && grep -q 'topology. only' '$T/err'"
+run list
+check "list without a daemon: exit 3" [ $rc = 3 ]
+run status m1
+check "status NAME without a daemon: exit 3" [ $rc = 3 ]
+run status m1 m2
+check "status with two names: usage error" [ $rc = 2 ]
+
+# experiment --dry-run --json: the expanded matrix.
+run --json experiment --dry-run "$EXPERIMENTS/figure1-cores-pinning.json"
+check "experiment --dry-run --json: the runs as JSON" python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["name"] == "figure1-cores-pinning", j["name"]
+assert j["count"] == len(j["runs"]) == 6, j["count"]
+r = j["runs"][1]
+assert r["index"] == 2 and r["dir"] == "02-cores1-pin", r
+assert r["start"]["name"] == r["bench"]["name"] == r["instance"], r
+assert r["matrix"] == {"cores": 1, "pin": True}, r["matrix"]
+' "$T/out"
+check "experiment --dry-run --json: nothing started, stderr empty" [ ! -s "$T/err" ]
+
+echo "$((CHECKS - FAILS)) passed, $FAILS failed"
+[ $FAILS = 0 ]
