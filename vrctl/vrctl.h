@@ -69,6 +69,8 @@ int ctl_run(struct vrctl *v, const char *method, json_object *params,
 
 /* Helpers for the text renderers: a member as a string ("-" if absent). */
 const char *j_str(json_object *o, const char *key);
+/* v's string for a terminal: control characters escaped (in place). */
+const char *j_text(json_object *v);
 long long j_int(json_object *o, const char *key, long long dflt);
 int j_bool(json_object *o, const char *key);
 json_object *j_get(json_object *o, const char *key);
