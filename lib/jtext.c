@@ -18,12 +18,12 @@
 #define JTEXT_DEPTH 32 /* json-c's default; the scan never goes deeper */
 
 struct jframe {
-	int obj;		/* object (1) or array (0) */
-	json_object *keys;	/* object: keys seen, as a set */
-	const char *key;	/* object: current key, raw (for the path) */
+	int obj;	   /* object (1) or array (0) */
+	json_object *keys; /* object: keys seen, as a set */
+	const char *key;   /* object: current key, raw (for the path) */
 	size_t keylen;
-	size_t idx;		/* array: current index */
-	int want_key;		/* object: the next string is a key */
+	size_t idx;   /* array: current index */
+	int want_key; /* object: the next string is a key */
 };
 
 static int
@@ -69,8 +69,7 @@ decode(const char *text, size_t s, size_t e)
 }
 
 static int
-scan(const char *label, const char *text, size_t len, char *err,
-     size_t errlen)
+scan(const char *label, const char *text, size_t len, char *err, size_t errlen)
 {
 	struct jframe f[JTEXT_DEPTH + 1];
 	int depth = 0, rc = -1;
@@ -146,8 +145,8 @@ scan(const char *label, const char *text, size_t len, char *err,
 				goto out;
 			}
 			if (top && top->obj && top->want_key) {
-				const char *k = d ? json_object_get_string(d)
-						  : NULL;
+				const char *k =
+				    d ? json_object_get_string(d) : NULL;
 				char *raw = NULL;
 
 				top->key = text + s + 1;
@@ -156,15 +155,15 @@ scan(const char *label, const char *text, size_t len, char *err,
 					k = raw = xasprintf(
 					    "%.*s", (int)top->keylen, top->key);
 				scan_path(f, depth, path, sizeof(path));
-				if (d && strlen(k) !=
-					     (size_t)json_object_get_string_len(
-						 d)) {
+				if (d &&
+				    strlen(k) !=
+					(size_t)json_object_get_string_len(d)) {
 					msgf(err, errlen,
 					     "%s: %s: a key with a NUL "
 					     "character (\\u0000)",
 					     label, path);
-				} else if (json_object_object_get_ex(
-					       top->keys, k, NULL)) {
+				} else if (json_object_object_get_ex(top->keys,
+								     k, NULL)) {
 					msgf(err, errlen,
 					     "%s: %s: key given twice in "
 					     "one object (line %d)",
@@ -179,9 +178,9 @@ scan(const char *label, const char *text, size_t len, char *err,
 					json_object_put(d);
 					goto out;
 				}
-			} else if (d && strlen(json_object_get_string(d)) !=
-					    (size_t)json_object_get_string_len(
-						d)) {
+			} else if (d &&
+				   strlen(json_object_get_string(d)) !=
+				       (size_t)json_object_get_string_len(d)) {
 				scan_path(f, depth, path, sizeof(path));
 				msgf(err, errlen,
 				     "%s: %s: a string with a NUL character "
@@ -314,8 +313,9 @@ jtext_read(const char *path, const char *label, size_t max, char *err,
 		label = path;
 	if (text == NULL) {
 		if (errno == EFBIG)
-			msgf(err, errlen, "%s: file too large (more than %zu "
-					  "bytes)",
+			msgf(err, errlen,
+			     "%s: file too large (more than %zu "
+			     "bytes)",
 			     label, max);
 		else
 			msgf(err, errlen, "%s: %s", label,

@@ -340,9 +340,7 @@ str_ok(struct tf *t, json_object *v, const char *path)
 	if (strlen(s) != (size_t)json_object_get_string_len(v))
 		return tf_fail(t, path, "a string with a NUL character"), 0;
 	if (!jtext_printable(s))
-		return tf_fail(t, path,
-			       "a string with a control character"),
-		       0;
+		return tf_fail(t, path, "a string with a control character"), 0;
 	return 1;
 }
 
@@ -526,8 +524,7 @@ addr_unusable(uint32_t ip, int plen)
 /* Record an interface address (on network net, or port's); refuse an
  * address no host may have and a clash with one seen before. */
 static int
-addr_claim(struct tf *t, const char *path, const char *cidr, int net,
-	   int port)
+addr_claim(struct tf *t, const char *path, const char *cidr, int net, int port)
 {
 	const char *why;
 	uint32_t ip;
@@ -1476,8 +1473,7 @@ check_port_gateways(struct tf *t)
 		if (o->port == i)
 			return tf_fail(t, path, "%s is the port's own address",
 				       pt->ns_gw);
-		if (addr_net(t, o) == -1 ||
-		    t->nets[addr_net(t, o)].port != i)
+		if (addr_net(t, o) == -1 || t->nets[addr_net(t, o)].port != i)
 			return tf_fail(t, path,
 				       "%s is the address of %s, which is not "
 				       "on the network of port %s%s",
@@ -1496,10 +1492,11 @@ warn_overlaps(struct tf *t)
 	memset(seen, 0, sizeof(seen));
 	for (int i = 0; i < t->naddrs; i++)
 		for (int j = i + 1; j < t->naddrs; j++) {
-			const struct tf_addr *a = &t->addrs[i], *b = &t->addrs[j];
+			const struct tf_addr *a = &t->addrs[i],
+					     *b = &t->addrs[j];
 			int na = addr_net(t, a), nb = addr_net(t, b);
-			uint32_t m = mask_of(a->plen < b->plen ? a->plen
-							       : b->plen);
+			uint32_t m =
+			    mask_of(a->plen < b->plen ? a->plen : b->plen);
 
 			if (na < 0 || nb < 0 || na == nb || seen[na][nb] ||
 			    (a->ip & m) != (b->ip & m))

@@ -778,8 +778,9 @@ warnings_from_json(json_object *j, struct topo_plan *p, char *err,
 		json_object *s = json_object_array_get_idx(w, i);
 
 		if (!json_object_is_type(s, json_type_string)) {
-			msgf(err, errlen, "plan: $.warnings[%zu]: expected a "
-					  "string",
+			msgf(err, errlen,
+			     "plan: $.warnings[%zu]: expected a "
+			     "string",
 			     i);
 			return -1;
 		}

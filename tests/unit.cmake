@@ -51,3 +51,10 @@ target_compile_definitions(test_topofile PRIVATE
 add_test(NAME test_topofile COMMAND test_topofile)
 set_tests_properties(test_topofile test_topo PROPERTIES LABELS unit
 	ENVIRONMENT "VR_TOPOLOGY_PATH=${CMAKE_SOURCE_DIR}/topologies")
+
+# vrctl and hostile files and answers (issue 18, items 9 and 11): no root,
+# no daemon (a fake one in python answers with control characters).
+add_test(NAME vrctl_files
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_vrctl_files.sh
+		$<TARGET_FILE:vrctl>)
+set_tests_properties(vrctl_files PROPERTIES LABELS unit TIMEOUT 60)

@@ -155,8 +155,7 @@ text_event(json_object *p)
 		if (t) {
 			json_object_object_foreach(t, name, st)
 			{
-				printf("  %s: %s\n", name,
-				       j_text(st));
+				printf("  %s: %s\n", name, j_text(st));
 			}
 		}
 		return;

@@ -37,8 +37,7 @@ show_pairs(json_object *o)
 		    json_object_is_type(val, json_type_object) ||
 		    json_object_is_type(val, json_type_array))
 			continue;
-		printf("  %s %s", key,
-		       val ? j_text(val) : "null");
+		printf("  %s %s", key, val ? j_text(val) : "null");
 	}
 }
 
@@ -174,8 +173,7 @@ show_topology(json_object *t)
 			       j_str(k, "version"), j_str(k, "config"),
 			       j_str(k, "sha256"));
 		else
-			printf("  guest kernel %s\n",
-			       j_text(k));
+			printf("  guest kernel %s\n", j_text(k));
 	}
 	printf("  started %s, up %s", j_str(t, "started_at"),
 	       show_uptime(j_int(t, "uptime_s", -1), up, sizeof(up)));

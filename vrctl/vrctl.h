@@ -15,6 +15,14 @@ enum { OPT_JSON = 256, OPT_HELP, OPT_FIRST_VERB };
 #define VRCTL_EUSAGE   2
 #define VRCTL_ECONNECT 3 /* cannot connect, or the connection was lost */
 
+/*
+ * The largest file of each kind vrctl reads (a larger one is refused, never
+ * cut; so are FIFOs and devices).  Topology files: TOPO_FILE_MAX (topo.h),
+ * the daemon's bound for topology_text too.
+ */
+#define VRCTL_EXPERIMENT_MAX (1024 * 1024) /* an experiment file */
+#define VRCTL_RECORD_MAX     (64 << 20)	   /* a bench record */
+
 struct output {
 	void (*version)(json_object *result);
 	void (*status)(json_object *result);

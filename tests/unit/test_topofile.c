@@ -249,9 +249,9 @@ param_range(json_object *root, const char *name, int *min, int *max)
 	    !json_object_object_get_ex(ps, name, &pp))
 		return;
 	*min = json_object_object_get_ex(pp, "min", &v) ? json_object_get_int(v)
-							  : 1;
+							: 1;
 	*max = json_object_object_get_ex(pp, "max", &v) ? json_object_get_int(v)
-							  : TOPO_MAX_COUNT;
+							: TOPO_MAX_COUNT;
 }
 
 /*
@@ -317,9 +317,9 @@ test_builtin_ranges(void)
 							   sizeof(err));
 						builds++;
 						if ((rc == -1 &&
-						     strstr(err, "more than 256 "
-								 "vCPUs") ==
-							 NULL) ||
+						     strstr(err,
+							    "more than 256 "
+							    "vCPUs") == NULL) ||
 						    (rc == 0 &&
 						     p->nwarnings != 0)) {
 							if (bad++ < 5)
@@ -377,7 +377,8 @@ test_cannot_forward(void)
 	    {"127.0.0.1/8", "198.18.2.1/24", "", "", "loopback"},
 	    {"224.0.0.1/24", "198.18.2.1/24", "", "", "multicast"},
 	    {"0.0.0.0/24", "198.18.2.1/24", "", "", "this network"},
-	    {"255.255.255.255/32", "198.18.2.1/24", "", "", "limited broadcast"},
+	    {"255.255.255.255/32", "198.18.2.1/24", "", "",
+	     "limited broadcast"},
 	    {"240.0.0.1/24", "198.18.2.1/24", "", "", "class E"},
 	    /* a /31 has neither: both addresses are hosts (RFC 3021) */
 	    {"198.18.1.0/31", "198.18.2.1/24", "",
@@ -451,7 +452,8 @@ test_cannot_forward(void)
 	{
 		const char *t =
 		    "{\"format\": 1, \"name\": \"x\", \"description\": \"d\", "
-		    "\"ports\": {\"in\": {\"address\": \"198.18.1.2/16\"}}, " NET2
+		    "\"ports\": {\"in\": {\"address\": "
+		    "\"198.18.1.2/16\"}}, " NET2
 		    ", \"nodes\": [{\"name\": \"vr0\", \"interfaces\": "
 		    "[{\"network\": \"a\", \"address\": \"198.18.1.1/16\"}, "
 		    "{\"network\": \"b\", \"address\": \"198.18.2.1/24\"}]}]}";
@@ -469,6 +471,15 @@ test_cannot_forward(void)
 		      json_object_array_length(w) == 1);
 		txt = capture(show_plan, j);
 		CHECK(strstr(txt, "warning: networks 'a' and 'b'") != NULL);
+		free(txt);
+		/* what reaches the terminal: escaped, never raw (j_text) */
+		json_object_object_add(
+		    json_object_object_get(j, "plan"), "description",
+		    json_object_new_string("d\x1b[2J\x1b]0;x\x07\xc2\x9b"));
+		txt = capture(show_plan, j);
+		CHECK(strchr(txt, '\x1b') == NULL &&
+		      strchr(txt, '\x07') == NULL);
+		CHECK(strstr(txt, "d\\x1b[2J\\x1b]0;x\\x07\\u009b") != NULL);
 		free(txt);
 		json_object_put(j);
 		check_round_trip(p);
@@ -490,15 +501,16 @@ test_jtext(void)
 	    {"{\"a\": 1}\n]", "t: line 2: not valid JSON: more text after the "
 			      "value"},
 	    {"{\"a\": [1,\n 2", "t: line 2: not valid JSON: unexpected end of "
-			       "file"},
+				"file"},
 	    {"", "t: line 1: not valid JSON: unexpected end of file"},
 	    {"{\"a\": 1, \"a\": 2}", "t: $.a: key given twice in one object "
-				    "(line 1)"},
+				     "(line 1)"},
 	    {"{\"n\": [{}, {\"x\": 1,\n \"\\u0078\": 2}]}",
 	     "t: $.n[1].\\u0078: key given twice in one object (line 2)"},
 	    {"[{\"a\": 1}, {\"a\": 1}]", NULL},
 	    {"{\"a\": \"x\\u0000y\"}", "t: $.a: a string with a NUL character"},
-	    {"{\"a\\u0000b\": 1}", "t: $.a\\u0000b: a key with a NUL character"},
+	    {"{\"a\\u0000b\": 1}",
+	     "t: $.a\\u0000b: a key with a NUL character"},
 	    {"{'a': 1}", "t: line 1: not valid JSON: a string in single "
 			 "quotes"},
 	    {"{\"a\": \"x\ty\"}", "t: line 1: not valid JSON: a control "
@@ -508,13 +520,12 @@ test_jtext(void)
 	char err[512];
 
 	for (size_t i = 0; i < nitems(c); i++) {
-		json_object *j =
-		    jtext_parse("t", c[i].text, strlen(c[i].text), err,
-				sizeof(err));
+		json_object *j = jtext_parse("t", c[i].text, strlen(c[i].text),
+					     err, sizeof(err));
 
 		CHECK((j != NULL) == (c[i].want == NULL));
-		if (c[i].want && (j != NULL || strncmp(err, c[i].want,
-						       strlen(c[i].want)))) {
+		if (c[i].want &&
+		    (j != NULL || strncmp(err, c[i].want, strlen(c[i].want)))) {
 			fprintf(stderr, "jtext case %zu: '%s', want '%s'\n", i,
 				j ? "(accepted)" : err, c[i].want);
 			CHECK(0);
