@@ -488,7 +488,9 @@ parse_ipv4(const char *s, int with_prefix, uint32_t *ip, int *plen)
 static uint32_t
 mask_of(int plen)
 {
-	return plen == 0 ? 0 : ~(0xffffffffu >> plen);
+	if (plen <= 0)
+		return 0;
+	return plen >= 32 ? 0xffffffffu : ~(0xffffffffu >> plen);
 }
 
 /*

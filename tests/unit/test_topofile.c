@@ -390,6 +390,9 @@ test_cannot_forward(void)
 	     "{\"dst\": \"198.19.0.1/16\", \"via\": \"198.18.2.2\"}", "",
 	     "$.nodes[0].routes[0].dst: '198.19.0.1/16' has host bits set "
 	     "(the prefix is 198.19.0.0/16)"},
+	    /* a host route (/32: the whole mask) is fine */
+	    {"198.18.1.1/24", "198.18.2.1/24",
+	     "{\"dst\": \"198.19.0.5/32\", \"via\": \"198.18.2.2\"}", "", NULL},
 	    /* nexthops nobody has, or that are no host */
 	    {"198.18.1.1/24", "198.18.2.1/24",
 	     "{\"dst\": \"default\", \"via\": \"198.18.2.77\"}", "",
