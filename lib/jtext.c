@@ -335,3 +335,53 @@ jtext_printable(const char *s)
 			return 0;
 	return 1;
 }
+
+static int
+printable_at(const char *label, json_object *j, char *path, size_t len,
+	     char *err, size_t errlen)
+{
+	size_t o = strlen(path);
+	int rc = 0;
+
+	if (json_object_is_type(j, json_type_string)) {
+		if (jtext_printable(json_object_get_string(j)))
+			return 0;
+		msgf(err, errlen, "%s: %s: a string with a control character",
+		     label, path);
+		return -1;
+	}
+	if (json_object_is_type(j, json_type_array)) {
+		for (size_t i = 0; rc == 0 && i < json_object_array_length(j);
+		     i++) {
+			snprintf(path + o, len - o, "[%zu]", i);
+			rc =
+			    printable_at(label, json_object_array_get_idx(j, i),
+					 path, len, err, errlen);
+		}
+	} else if (json_object_is_type(j, json_type_object)) {
+		json_object_object_foreach(j, key, val)
+		{
+			snprintf(path + o, len - o, ".%.48s", key);
+			if (!jtext_printable(key)) {
+				msgf(err, errlen,
+				     "%s: %s: a key with a control character",
+				     label, path);
+				return -1;
+			}
+			if ((rc = printable_at(label, val, path, len, err,
+					       errlen)) == -1)
+				break;
+		}
+	}
+	path[o] = '\0';
+	return rc;
+}
+
+int
+jtext_check_printable(const char *label, json_object *j, char *err,
+		      size_t errlen)
+{
+	char path[512] = "$";
+
+	return printable_at(label, j, path, sizeof(path), err, errlen);
+}

@@ -38,4 +38,10 @@ json_object *jtext_read(const char *path, const char *label, size_t max,
 /* Is s printable as it is (no byte below 0x20, no DEL)? */
 int jtext_printable(const char *s);
 
+/* For files whose strings are all names and one-line text: 0 when every
+ * key and string of j is printable, else -1 with "LABEL: $.path: a
+ * string with a control character". */
+int jtext_check_printable(const char *label, json_object *j, char *err,
+			  size_t errlen);
+
 #endif

@@ -284,6 +284,13 @@ str_member(json_object *obj, const char *path, const char *key, char *buf,
 		     path, key, len - 1);
 		return -1;
 	}
+	/* a C string would end early: a name cut short names another */
+	if (strlen(json_object_get_string(v)) !=
+	    (size_t)json_object_get_string_len(v)) {
+		msgf(err, errlen, "plan: %s.%s: a string with a NUL character",
+		     path, key);
+		return -1;
+	}
 	vr_strlcpy(buf, json_object_get_string(v), len);
 	return 0;
 }

@@ -494,8 +494,10 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 		goto usage;
 	file = argv[optind];
 	if ((spec = jtext_read(file, NULL, VRCTL_EXPERIMENT_MAX, msg,
-			       sizeof(msg))) == NULL) {
+			       sizeof(msg))) == NULL ||
+	    jtext_check_printable(file, spec, msg, sizeof(msg)) == -1) {
 		fprintf(stderr, "vrctl: %s\n", msg);
+		json_object_put(spec);
 		return VRCTL_EUSAGE;
 	}
 	if (!json_object_is_type(spec, json_type_object) ||

@@ -91,6 +91,10 @@ done
 printf '{"name": "ok\\u0000/../x", "bench": {"mode": "sweep"}}\n' \
 	>"$T/exp.json"
 expect 2 '$.name: a string with a NUL character' -- experiment -n "$T/exp.json"
+printf '{"name": "x", "description": "\\u001b[2J", "bench": {}}\n' \
+	>"$T/exp.json"
+expect 2 '$.description: a string with a control character' -- \
+	experiment -n "$T/exp.json"
 printf '{"name": "a", "name": "b", "bench": {}}\n' >"$T/exp.json"
 expect 2 '$.name: key given twice' -- experiment -n "$T/exp.json"
 for f in "$TOP"/experiments/*.json; do

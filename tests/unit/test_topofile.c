@@ -540,6 +540,35 @@ test_jtext(void)
 	CHECK_STR(err, "t: line 1: not valid JSON: a NUL byte");
 	CHECK(jtext_read("/dev/null", NULL, 10, err, sizeof(err)) == NULL);
 	CHECK_STR(err, "/dev/null: not a regular file");
+
+	/* a plan read back (adoption) with U+0000 in a name, and request
+	 * params with one: refused, not cut short */
+	{
+		struct topo_plan *p = xcalloc(1, sizeof(*p));
+		struct topo_opts o;
+		json_object *j, *params;
+
+		opts_for(&o, "monolithic");
+		CHECK_INT(build(&o, p, err, sizeof(err)), 0);
+		j = topo_plan_to_json(p);
+		topo_plan_free(p);
+		json_object_object_add(j, "description",
+				       json_object_new_string_len("a\0b", 3));
+		CHECK_INT(topo_plan_from_json(j, p, err, sizeof(err)), -1);
+		CHECK_STR(err, "plan: $.description: a string with a NUL "
+			       "character");
+		json_object_put(j);
+		params = json_object_new_object();
+		json_object_object_add(
+		    params, "topology",
+		    json_object_new_string_len("monolithic\0x", 12));
+		topo_opts_init(&o);
+		CHECK_INT(topo_opts_from_json(params, &o, err, sizeof(err)),
+			  -1);
+		CHECK_STR(err, "topology: a string with a NUL character");
+		json_object_put(params);
+		free(p);
+	}
 }
 
 /* A file sent as text (vrctl start -f), and by path. */
