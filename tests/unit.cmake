@@ -56,5 +56,5 @@ set_tests_properties(test_topofile test_topo PROPERTIES LABELS unit
 # no daemon (a fake one in python answers with control characters).
 add_test(NAME vrctl_files
 	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_vrctl_files.sh
-		$<TARGET_FILE:vrctl>)
+		$<TARGET_FILE:vrctl> $<TARGET_FILE:vrouterd>)
 set_tests_properties(vrctl_files PROPERTIES LABELS unit TIMEOUT 60)

@@ -9,12 +9,18 @@
 #     daemon: a fake vrouterd (python, on a temporary socket) answers with
 #     descriptions, states and errors full of escape sequences.
 #
-# usage: test_vrctl_files.sh [VRCTL]
+# As root, also the daemon's side against a real vrouterd (test:///default
+# libvirt, a temporary socket and state): topology_text with text after the
+# value or \u0000 sent raw (past vrctl's own check) is refused, and
+# `vrctl topology -f` shows the plan's warnings.
+#
+# usage: test_vrctl_files.sh [VRCTL [VROUTERD]]
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 VRCTL=${1:-$TOP/build/vrctl/vrctl}
+VROUTERD=${2:-$TOP/build/daemon/vrouterd}
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)
 BAD=$TOP/tests/topologies/bad
@@ -22,9 +28,10 @@ pass=0
 fail=0
 
 T=$(mktemp -d /tmp/vrctl-files.XXXXXX) || exit 1
-FPID=
+FPID= DPID=
 cleanup() {
 	[ -n "$FPID" ] && kill "$FPID" 2>/dev/null
+	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
@@ -163,6 +170,66 @@ for verb in topology status stop; do
 		no "vrctl $verb: escaped text missing: $(cat "$T/out")"
 	fi
 done
+
+# the daemon's own parser, as root with a real vrouterd
+if [ "$(id -u)" = 0 ] && [ -x "$VROUTERD" ]; then
+	cat >"$T/vrouterd.conf" <<EOF
+{"libvirt_uri": "test:///default", "state_dir": "$T/state"}
+EOF
+	"$VROUTERD" --foreground --socket "$T/d.sock" \
+		--config "$T/vrouterd.conf" 2>"$T/d.log" &
+	DPID=$!
+	i=0
+	while ! "$VRCTL" -s "$T/d.sock" version >/dev/null 2>&1 &&
+		[ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	cat >"$T/overlap.json" <<'EOF'
+{"format": 1, "name": "x", "description": "d",
+ "ports": {"in": {"address": "198.18.1.2/16"}},
+ "networks": [{"name": "a", "port": "in"}, {"name": "b", "port": "out"}],
+ "nodes": [{"name": "vr0", "interfaces": [
+   {"network": "a", "address": "198.18.1.1/16"},
+   {"network": "b", "address": "198.18.2.1/24"}]}]}
+EOF
+	if "$VRCTL" -s "$T/d.sock" topology -f "$T/overlap.json" 2>&1 |
+		grep -q "^warning: networks 'a' and 'b' have overlapping"; then
+		ok "vrctl topology -f shows the plan's warnings"
+	else
+		no "no overlap warning: $("$VRCTL" -s "$T/d.sock" topology -f "$T/overlap.json" 2>&1)"
+	fi
+	# raw JSON-RPC: what vrctl would have refused itself
+	cat >"$T/rpc.py" <<'EOF'
+import json, socket, sys
+text = open(sys.argv[2]).read() + sys.argv[3]
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+req = {"jsonrpc": "2.0", "id": 1, "method": "topology",
+       "params": {"topology": "/x/t.json", "topology_text": text}}
+s.sendall((json.dumps(req) + "\n").encode())
+print(s.makefile().readline())
+EOF
+	for tail in 'garbage]' '{' ' {"format": 1}'; do
+		out=$("$PY" "$T/rpc.py" "$T/d.sock" "$GOOD" "$tail" 2>&1)
+		if printf '%s' "$out" | grep -qF "more text after the value"; then
+			ok "daemon refuses topology_text + '$tail'"
+		else
+			no "daemon topology_text + '$tail': $out"
+		fi
+	done
+	sed 's/"vr0"/"vr0\\u0000x"/' "$GOOD" >"$T/nulname.json"
+	out=$("$PY" "$T/rpc.py" "$T/d.sock" "$T/nulname.json" "" 2>&1)
+	if printf '%s' "$out" | grep -qF 'a string with a NUL character'; then
+		ok "daemon refuses a \\u0000 name in topology_text"
+	else
+		no "daemon topology_text with \\u0000: $out"
+	fi
+	kill "$DPID" && wait "$DPID" 2>/dev/null
+	DPID=
+else
+	echo "skip: the daemon part needs root and $VROUTERD"
+fi
 
 echo "test_vrctl_files: $pass passed, $fail failed"
 [ "$fail" = 0 ]
