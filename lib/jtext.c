@@ -68,6 +68,41 @@ decode(const char *text, size_t s, size_t e)
 	return j;
 }
 
+/*
+ * A key (text[s..], decoded: d, NULL when it has no escapes) of the
+ * innermost object f[depth - 1]: no U+0000, not seen before in it.
+ */
+static int
+scan_key(const char *label, const char *text, size_t s, struct jframe *f,
+	 int depth, json_object *d, char *err, size_t errlen)
+{
+	struct jframe *top = &f[depth - 1];
+	char *k, path[256];
+	int rc = -1;
+
+	if (d != NULL && strlen(json_object_get_string(d)) !=
+			     (size_t)json_object_get_string_len(d)) {
+		scan_path(f, depth, path, sizeof(path));
+		msgf(err, errlen,
+		     "%s: %s: a key with a NUL character (\\u0000)", label,
+		     path);
+		return -1;
+	}
+	k = d ? xstrdup(json_object_get_string(d))
+	      : xasprintf("%.*s", (int)top->keylen, top->key);
+	if (json_object_object_get_ex(top->keys, k, NULL)) {
+		scan_path(f, depth, path, sizeof(path));
+		msgf(err, errlen,
+		     "%s: %s: key given twice in one object (line %d)", label,
+		     path, line_of(text, s));
+	} else {
+		json_object_object_add(top->keys, k, NULL);
+		rc = 0;
+	}
+	free(k);
+	return rc;
+}
+
 static int
 scan(const char *label, const char *text, size_t len, char *err, size_t errlen)
 {
@@ -136,6 +171,13 @@ scan(const char *label, const char *text, size_t len, char *err, size_t errlen)
 					i++;
 				}
 			}
+			if (i >= len) { /* json-c ended it: cannot happen */
+				msgf(err, errlen,
+				     "%s: line %d: not valid JSON: a string "
+				     "without its end",
+				     label, line_of(text, s));
+				goto out;
+			}
 			e = ++i;
 			if (esc && (d = decode(text, s, e)) == NULL) {
 				msgf(err, errlen,
@@ -145,36 +187,10 @@ scan(const char *label, const char *text, size_t len, char *err, size_t errlen)
 				goto out;
 			}
 			if (top && top->obj && top->want_key) {
-				const char *k =
-				    d ? json_object_get_string(d) : NULL;
-				char *raw = NULL;
-
 				top->key = text + s + 1;
 				top->keylen = e - s - 2;
-				if (k == NULL)
-					k = raw = xasprintf(
-					    "%.*s", (int)top->keylen, top->key);
-				scan_path(f, depth, path, sizeof(path));
-				if (d &&
-				    strlen(k) !=
-					(size_t)json_object_get_string_len(d)) {
-					msgf(err, errlen,
-					     "%s: %s: a key with a NUL "
-					     "character (\\u0000)",
-					     label, path);
-				} else if (json_object_object_get_ex(top->keys,
-								     k, NULL)) {
-					msgf(err, errlen,
-					     "%s: %s: key given twice in "
-					     "one object (line %d)",
-					     label, path, line_of(text, s));
-				} else {
-					json_object_object_add(top->keys, k,
-							       NULL);
-					k = NULL;
-				}
-				free(raw);
-				if (k != NULL) {
+				if (scan_key(label, text, s, f, depth, d, err,
+					     errlen) == -1) {
 					json_object_put(d);
 					goto out;
 				}
