@@ -103,8 +103,9 @@ scan_key(const char *label, const char *text, size_t s, struct jframe *f,
 	return rc;
 }
 
-static int
-scan(const char *label, const char *text, size_t len, char *err, size_t errlen)
+int
+jtext_scan(const char *label, const char *text, size_t len, int flags,
+	   char *err, size_t errlen)
 {
 	struct jframe f[JTEXT_DEPTH + 1];
 	int depth = 0, rc = -1;
@@ -158,7 +159,8 @@ scan(const char *label, const char *text, size_t len, char *err, size_t errlen)
 				goto out;
 			}
 			for (i++; i < len && text[i] != '"'; i++) {
-				if ((unsigned char)text[i] < 0x20) {
+				if ((unsigned char)text[i] < 0x20 &&
+				    !(flags & JTEXT_KEYS_ONLY)) {
 					msgf(err, errlen,
 					     "%s: line %d: not valid JSON: a "
 					     "control character in a string "
@@ -194,7 +196,7 @@ scan(const char *label, const char *text, size_t len, char *err, size_t errlen)
 					json_object_put(d);
 					goto out;
 				}
-			} else if (d &&
+			} else if (d && !(flags & JTEXT_KEYS_ONLY) &&
 				   strlen(json_object_get_string(d)) !=
 				       (size_t)json_object_get_string_len(d)) {
 				scan_path(f, depth, path, sizeof(path));
@@ -310,7 +312,7 @@ jtext_parse(const char *label, const char *text, size_t len, char *err,
 			     label, line_of(text, off));
 			return NULL;
 		}
-	if (scan(label, text, len, err, errlen) == -1) {
+	if (jtext_scan(label, text, len, 0, err, errlen) == -1) {
 		json_object_put(j);
 		return NULL;
 	}

@@ -28,6 +28,15 @@ json_object *jtext_parse(const char *label, const char *text, size_t len,
 			 char *err, size_t errlen);
 
 /*
+ * The second pass alone, for a text json-c has accepted as one value (a
+ * protocol line): 0, or -1 with err set.  JTEXT_KEYS_ONLY checks keys
+ * (given twice, U+0000) and leaves string values to the caller.
+ */
+#define JTEXT_KEYS_ONLY 0x1
+int jtext_scan(const char *label, const char *text, size_t len, int flags,
+	       char *err, size_t errlen);
+
+/*
  * Read path (a regular file of at most max bytes, file_readat_len) and
  * parse it; label names it in messages (NULL: path).  NULL with err set:
  * "PATH: not a regular file", "PATH: file too large (more than N bytes)".
