@@ -597,6 +597,11 @@ read_params(struct tf *t, json_object *root)
 		json_object *v;
 
 		subpath(path, sizeof(path), "$.params", key);
+		if (strcmp(key, "comment") == 0) { /* as in every object */
+			if (!json_object_is_type(val, json_type_string))
+				return tf_fail(t, path, "expected a string");
+			continue;
+		}
 		if (slot == NULL)
 			return tf_fail(t, path,
 				       "unknown parameter (a topology file "

@@ -451,6 +451,30 @@ test_cannot_forward(void)
 		free(text);
 	}
 
+	/* "comment" goes in every object, $.params too; a string only */
+	{
+		static const char *const t[] = {
+		    "{\"format\": 1, \"name\": \"x\", \"description\": \"d\", "
+		    "\"params\": {\"comment\": \"c\", \"vrs\": {\"default\": "
+		    "1}}, "
+		    "\"ports\": {\"comment\": \"c\"}, " NET2
+		    ", \"nodes\": [{\"name\": \"vr0\", \"interfaces\": "
+		    "[{\"network\": \"a\", \"address\": \"198.18.1.1/24\"}, "
+		    "{\"network\": \"b\", \"address\": \"198.18.2.1/24\", "
+		    "\"comment\": \"c\"}]}]}",
+		    "{\"format\": 1, \"name\": \"x\", \"description\": \"d\", "
+		    "\"params\": {\"comment\": [1]}, " NET2
+		    ", \"nodes\": [{\"name\": \"vr0\", \"interfaces\": "
+		    "[{\"network\": \"a\", \"address\": \"198.18.1.1/24\"}, "
+		    "{\"network\": \"b\", \"address\": \"198.18.2.1/24\"}]}]}",
+		};
+
+		CHECK_INT(build_text(t[0], p, err, sizeof(err)), 0);
+		topo_plan_free(p);
+		CHECK_INT(build_text(t[1], p, err, sizeof(err)), -1);
+		CHECK_STR(err, "t.json: $.params.comment: expected a string");
+	}
+
 	/* overlapping subnets: a warning in the plan, its JSON and text */
 	{
 		const char *t =
