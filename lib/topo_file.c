@@ -1065,20 +1065,26 @@ read_nodes(struct tf *t, json_object *root)
 /* ---- routes (pass 2) --------------------------------------------------------
  */
 
-/* Which of ifs has the gateway ip on its subnet (*plen: that subnet's
- * length); -1 when none. */
+/* Which of ifs has the gateway ip on its subnet, the longest prefix
+ * first as the kernel chooses (*plen: that subnet's length); -1: none. */
 static int
 on_link(const struct topo_if *ifs, int nifs, uint32_t ip, int *plen)
 {
+	int best = -1;
+
 	for (int i = 0; i < nifs; i++) {
 		uint32_t a;
+		int l;
 
-		if (parse_ipv4(ifs[i].addr, 1, &a, plen) == -1)
+		if (parse_ipv4(ifs[i].addr, 1, &a, &l) == -1)
 			continue;
-		if ((a & mask_of(*plen)) == (ip & mask_of(*plen)) && a != ip)
-			return i;
+		if ((a & mask_of(l)) == (ip & mask_of(l)) && a != ip &&
+		    (best == -1 || l > *plen)) {
+			best = i;
+			*plen = l;
+		}
 	}
-	return -1;
+	return best;
 }
 
 static const struct tf_addr *
@@ -1098,6 +1104,18 @@ addr_net(const struct tf *t, const struct tf_addr *a)
 		return a->net;
 	for (int k = 0; k < t->nnets; k++)
 		if (t->nets[k].port == a->port)
+			return k;
+	return -1;
+}
+
+/* The network an interface of the plan is on. */
+static int
+if_net(const struct tf *t, const struct topo_if *f)
+{
+	for (int k = 0; k < t->nnets; k++)
+		if (f->port >= 0 ? t->nets[k].port == f->port
+				 : t->nets[k].port < 0 &&
+				       t->nets[k].segment == f->segment)
 			return k;
 	return -1;
 }
@@ -1130,6 +1148,7 @@ static int
 check_nexthop(struct tf *t, const char *path, const char *who,
 	      const struct topo_if *ifs, int nifs, const char *via)
 {
+	const struct tf_addr *o;
 	const char *why;
 	uint32_t ip;
 	int i, plen;
@@ -1138,14 +1157,31 @@ check_nexthop(struct tf *t, const char *path, const char *who,
 		return tf_fail(t, path, "'%s' is not an IPv4 address", via);
 	if ((why = addr_unusable(ip, 32)) != NULL)
 		return tf_fail(t, path, "nexthop %s %s", via, why);
+	for (i = 0; i < nifs; i++) {
+		uint32_t a;
+
+		if (parse_ipv4(ifs[i].addr, 1, &a, &plen) == 0 && a == ip)
+			return tf_fail(t, path,
+				       "nexthop %s is %s's own address (%s)",
+				       via, who, ifs[i].guest_if);
+	}
 	if ((i = on_link(ifs, nifs, ip, &plen)) == -1)
 		return tf_fail(t, path,
 			       "nexthop %s is on no subnet of %s's interfaces",
 			       via, who);
 	if ((why = addr_unusable(ip, plen)) != NULL)
 		return tf_fail(t, path, "nexthop %s %s", via, why);
-	if (addr_owner(t, ip) != NULL)
+	if ((o = addr_owner(t, ip)) != NULL) {
+		int on = addr_net(t, o), mine = if_net(t, &ifs[i]);
+
+		if (on != mine && on >= 0 && mine >= 0)
+			return tf_fail(t, path,
+				       "nexthop %s is the address of %s, on "
+				       "network '%s', but %s's %s is on '%s'",
+				       via, o->path, t->nets[on].name, who,
+				       ifs[i].guest_if, t->nets[mine].name);
 		return 0;
+	}
 	if (ifs[i].port >= 0 && t->p->opts.ports == PORTS_HOST) {
 		tf_warn(t,
 			"%s: nexthop %s is no interface's or port's address "

@@ -403,6 +403,13 @@ test_cannot_forward(void)
 	    {"198.18.1.1/24", "198.18.2.1/24",
 	     "{\"dst\": \"default\", \"via\": \"224.0.0.5\"}", "",
 	     "nexthop 224.0.0.5 is a multicast"},
+	    {"198.18.1.1/24", "198.18.2.1/24",
+	     "{\"dst\": \"default\", \"via\": \"198.18.2.1\"}", "",
+	     "nexthop 198.18.2.1 is vr0's own address (eth1)"},
+	    /* the sink's address, but reached over the in port's network */
+	    {"198.18.1.1/16", "198.18.2.1/24",
+	     "{\"dst\": \"default\", \"via\": \"198.18.2.2\"}",
+	     "\"ports\": {\"in\": {\"address\": \"198.18.1.2/16\"}},", NULL},
 	    /* port gateways */
 	    {"198.18.1.1/24", "198.18.2.1/24", "",
 	     "\"ports\": {\"in\": {\"gateway\": \"198.18.1.9\"}},",
@@ -450,6 +457,27 @@ test_cannot_forward(void)
 			topo_plan_free(p);
 		free(text);
 	}
+
+	/* a nexthop on the right subnet but another network (L2) */
+	CHECK_INT(
+	    build_text(
+		"{\"format\": 1, \"name\": \"x\", \"description\": \"d\", "
+		"\"networks\": [{\"name\": \"a\", \"port\": \"in\"}, "
+		"{\"name\": \"b\", \"port\": \"out\"}, {\"name\": \"mid\"}, "
+		"{\"name\": \"mid2\"}], \"nodes\": [{\"name\": \"vr0\", "
+		"\"interfaces\": [{\"network\": \"a\", \"address\": "
+		"\"198.18.1.1/24\"}, {\"network\": \"b\", \"address\": "
+		"\"198.18.2.1/24\"}, {\"network\": \"mid\", \"address\": "
+		"\"198.19.0.1/24\"}], \"routes\": [{\"dst\": "
+		"\"198.20.0.0/16\", "
+		"\"via\": \"vr1.eth0\"}]}, {\"name\": \"vr1\", \"interfaces\": "
+		"[{\"network\": \"mid2\", \"address\": \"198.19.0.2/24\"}]}]}",
+		p, err, sizeof(err)),
+	    -1);
+	CHECK_STR(err,
+		  "t.json: $.nodes[0].routes[0].via: nexthop 198.19.0.2 is "
+		  "the address of $.nodes[1].interfaces[0].address, on "
+		  "network 'mid2', but vr0's eth2 is on 'mid'");
 
 	/* "comment" goes in every object, $.params too; a string only */
 	{
