@@ -19,8 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "topo.h"
 #include "jtext.h"
+#include "topo.h"
 #include "topo_int.h"
 #include "util.h"
 #include "vr_build.h"
