@@ -8,6 +8,11 @@
  * their interfaces (so that names, MACs and addresses are all known), the
  * second the routes, whose nexthops may refer to other nodes' interfaces
  * ("vr*.eth0": the address of eth0 of every node whose name starts "vr").
+ * Last come the checks that need everything: port gateways, and the
+ * warnings (overlapping subnets) that go into the plan.  A file that
+ * passes can forward: no address a host may not have, every nexthop and
+ * gateway owned by an interface on the same network (docs/topology.md).
+ * The text is read and parsed by jtext (one JSON value, no duplicate key).
  */
 #include <arpa/inet.h>
 #include <dirent.h>
