@@ -246,6 +246,9 @@ sup_start(json_object *params, struct rpc_req *req,
 		goto fail;
 	}
 	*code = PROTO_E_START;
+	for (int i = 0; i < r->plan->nwarnings; i++) /* the file's check */
+		json_object_array_add(
+		    r->warnings, json_object_new_string(r->plan->warnings[i]));
 	if (r->plan->opts.backend == BACKEND_NETNS) {
 		/* no guests: no accelerator, vhost or image (sup_status.c) */
 		msgf(r->accel_reason, sizeof(r->accel_reason),

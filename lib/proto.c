@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "benchparam.h"
+#include "jtext.h"
 #include "proto.h"
 #include "util.h"
 
@@ -524,6 +525,11 @@ proto_parse_json(const char *line, size_t len, json_object **datap, char *err,
 			 "parse error at byte %zu: text after the JSON object "
 			 "(one request per line)",
 			 end);
+		json_object_put(root);
+		root = NULL;
+	} else if (jtext_scan("parse error: request", line, len,
+			      JTEXT_KEYS_ONLY, err, errlen) == -1) {
+		/* a key given twice (json-c keeps the last), \u0000 */
 		json_object_put(root);
 		root = NULL;
 	}

@@ -285,6 +285,11 @@ get_str(json_object *obj, const char *key, const char **out, char *err,
 		msgf(err, errlen, "%s: expected a string", key);
 		return -1;
 	}
+	if (strlen(json_object_get_string(v)) !=
+	    (size_t)json_object_get_string_len(v)) {
+		msgf(err, errlen, "%s: a string with a NUL character", key);
+		return -1;
+	}
 	*out = json_object_get_string(v);
 	return 1;
 }

@@ -48,6 +48,7 @@
 /* The longest guest kernel command line: x86's COMMAND_LINE_SIZE (2048)
  * less its NUL.  Longer ones are cut at boot, so the planner refuses. */
 #define TOPO_CMDLINE_MAX 2047
+#define TOPO_MAX_WARNINGS   8 /* of the topology file check, kept */
 
 enum topo_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 enum topo_link { LINK_TAP, LINK_MACVTAP };
@@ -162,6 +163,10 @@ struct topo_plan {
 	int nsegments;
 	struct topo_splitter splitter;
 	struct pin_plan pin; /* empty (n == 0) unless opts.pin */
+	/* What the check found odd but not wrong (overlapping subnets, a
+	 * nexthop no interface owns): "warnings" in the plan's JSON. */
+	char warnings[TOPO_MAX_WARNINGS][256];
+	int nwarnings;
 };
 
 /* Defaults for every option (name and topology left empty). */
@@ -240,6 +245,10 @@ int topo_plan_from_json(json_object *j, struct topo_plan *p, char *err,
 /* The kernel command line that configures node n's guest init
  * (docs/contracts.md).  0, or -1 when n is out of range or buf too small. */
 int topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len);
+
+/* A topology's name (and any name used as a file name component, such
+ * as an experiment's): [a-z0-9_-], 1-63 characters, not starting '-'. */
+int topo_file_name_ok(const char *s);
 
 /* Valid instance name?  0 or -1 with err set. */
 int topo_name_check(const char *name, char *err, size_t errlen);

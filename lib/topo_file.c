@@ -8,6 +8,11 @@
  * their interfaces (so that names, MACs and addresses are all known), the
  * second the routes, whose nexthops may refer to other nodes' interfaces
  * ("vr*.eth0": the address of eth0 of every node whose name starts "vr").
+ * Last come the checks that need everything: port gateways, and the
+ * warnings (overlapping subnets) that go into the plan.  A file that
+ * passes can forward: no address a host may not have, every nexthop and
+ * gateway owned by an interface on the same network (docs/topology.md).
+ * The text is read and parsed by jtext (one JSON value, no duplicate key).
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -19,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jtext.h"
 #include "topo.h"
 #include "topo_int.h"
 #include "util.h"
@@ -56,8 +62,8 @@ topo_search_dirs(const char *dirs[], int max)
 	return n;
 }
 
-static int
-name_ok(const char *s)
+int
+topo_file_name_ok(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -77,7 +83,7 @@ topo_find_file(const char *name, char *path, size_t len)
 	const char *dirs[8];
 	int n = topo_search_dirs(dirs, 8);
 
-	if (name == NULL || !name_ok(name))
+	if (name == NULL || !topo_file_name_ok(name))
 		return -1;
 	for (int i = 0; i < n; i++) {
 		if ((size_t)snprintf(path, len, "%s/%s.json", dirs[i], name) >=
@@ -89,72 +95,11 @@ topo_find_file(const char *name, char *path, size_t len)
 	return -1;
 }
 
-static char *
-read_text(const char *path, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	size_t n;
-
-	if (f == NULL) {
-		msgf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf = xmalloc(TOPO_FILE_MAX + 1);
-	n = fread(buf, 1, TOPO_FILE_MAX + 1, f);
-	if (ferror(f)) {
-		msgf(err, errlen, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (n > TOPO_FILE_MAX) {
-		msgf(err, errlen, "%s: larger than %d bytes", path,
-		     TOPO_FILE_MAX);
-		goto fail;
-	}
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-fail:
-	fclose(f);
-	free(buf);
-	return NULL;
-}
-
-/* Parse text as one JSON value; NULL with "FILE: line N: reason". */
+/* A topology file (regular, at most TOPO_FILE_MAX bytes) as JSON. */
 static json_object *
-parse_text(const char *file, const char *text, char *err, size_t errlen)
+read_json(const char *path, const char *label, char *err, size_t errlen)
 {
-	struct json_tokener *tok = json_tokener_new();
-	size_t len = strlen(text);
-	json_object *j;
-	enum json_tokener_error e;
-	int line = 1;
-	size_t off;
-
-	j = json_tokener_parse_ex(tok, text, (int)len);
-	e = json_tokener_get_error(tok);
-	off = tok->char_offset;
-	if (j != NULL && e == json_tokener_success) {
-		/* nothing but blanks may follow */
-		for (; off < len; off++)
-			if (!strchr(" \t\r\n", text[off]))
-				break;
-		if (off == len) {
-			json_tokener_free(tok);
-			return j;
-		}
-		json_object_put(j);
-		j = NULL;
-		e = json_tokener_error_parse_unexpected;
-	} else if (j == NULL && e == json_tokener_continue)
-		e = json_tokener_error_parse_eof;
-	for (size_t i = 0; i < off && i < len; i++)
-		if (text[i] == '\n')
-			line++;
-	msgf(err, errlen, "%s: line %d: not valid JSON: %s", file, line,
-	     json_tokener_error_desc(e));
-	json_tokener_free(tok);
-	return NULL;
+	return jtext_read(path, label, TOPO_FILE_MAX, err, errlen);
 }
 
 /* Cached per name for topo_describe. */
@@ -163,13 +108,11 @@ static char describe_name[64], describe_text[256];
 static int
 describe_file(const char *path, char *buf, size_t len)
 {
-	char err[256], *text = read_text(path, err, sizeof(err));
+	char err[256];
 	json_object *j, *d;
 	int rc = -1;
 
-	if (text == NULL)
-		return -1;
-	if ((j = parse_text(path, text, err, sizeof(err))) != NULL) {
+	if ((j = read_json(path, NULL, err, sizeof(err))) != NULL) {
 		if (json_object_object_get_ex(j, "description", &d) &&
 		    json_object_is_type(d, json_type_string)) {
 			vr_strlcpy(buf, json_object_get_string(d), len);
@@ -177,7 +120,6 @@ describe_file(const char *path, char *buf, size_t len)
 		}
 		json_object_put(j);
 	}
-	free(text);
 	return rc;
 }
 
@@ -231,7 +173,7 @@ topo_list_json(void)
 				continue;
 			memcpy(name, de->d_name, l - 5);
 			name[l - 5] = '\0';
-			if (!name_ok(name))
+			if (!topo_file_name_ok(name))
 				continue;
 			for (int k = 0; k < cnt && !dup; k++)
 				dup = strcmp(json_object_get_string(
@@ -277,6 +219,9 @@ struct tf_net {
 
 struct tf_addr {
 	uint32_t ip;
+	int plen;
+	int net;  /* index into nets; -1: a port's (see port) */
+	int port; /* a port's address: 0/1; -1 otherwise */
 	char path[PATHLEN];
 };
 
@@ -292,6 +237,8 @@ struct tf {
 	int naddrs;
 	/* declared count parameters */
 	int has_vrs, has_backends, has_lbs;
+	int gw_given[2]; /* $.ports.X.gateway is in the file */
+	int cur_net;	 /* the network if_network found last */
 	/* pass 2: where each node came from */
 	json_object *node_json[TOPO_MAX_NODES];
 	int node_idx[TOPO_MAX_NODES];
@@ -311,6 +258,10 @@ tf_fail(struct tf *t, const char *path, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* file contents quoted in a message must not drive a terminal */
+	for (char *c = msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	if (path != NULL)
 		msgf(t->err, t->errlen, "%s: %s: %s", t->file, path, msg);
 	else
@@ -342,7 +293,10 @@ check_keys(struct tf *t, json_object *o, const char *path,
 		int ok = strcmp(key, "comment") == 0;
 		char list[256] = "", sub[PATHLEN];
 
-		(void)val;
+		if (ok && !json_object_is_type(val, json_type_string)) {
+			subpath(sub, sizeof(sub), path, key);
+			return tf_fail(t, sub, "expected a string");
+		}
 		for (int i = 0; allowed[i] && !ok; i++)
 			ok = strcmp(key, allowed[i]) == 0;
 		if (ok)
@@ -378,6 +332,23 @@ type_name(json_type type)
 	}
 }
 
+/*
+ * Every string of a topology file is a name, an address, a path or one
+ * line of text: no U+0000 (a C string would end there; jtext refuses it
+ * already) and no control characters (they would reach a terminal).
+ */
+static int
+str_ok(struct tf *t, json_object *v, const char *path)
+{
+	const char *s = json_object_get_string(v);
+
+	if (strlen(s) != (size_t)json_object_get_string_len(v))
+		return tf_fail(t, path, "a string with a NUL character"), 0;
+	if (!jtext_printable(s))
+		return tf_fail(t, path, "a string with a control character"), 0;
+	return 1;
+}
+
 /* The member key of o, of type; NULL when absent (required: an error). */
 static json_object *
 get(struct tf *t, json_object *o, const char *path, const char *key,
@@ -396,6 +367,10 @@ get(struct tf *t, json_object *o, const char *path, const char *key,
 	}
 	if (!json_object_is_type(v, type)) {
 		tf_fail(t, sub, "expected %s", type_name(type));
+		*failed = 1;
+		return NULL;
+	}
+	if (type == json_type_string && !str_ok(t, v, sub)) {
 		*failed = 1;
 		return NULL;
 	}
@@ -515,10 +490,50 @@ parse_ipv4(const char *s, int with_prefix, uint32_t *ip, int *plen)
 	return 0;
 }
 
-/* Record an interface address; refuse a clash with one seen before. */
-static int
-addr_claim(struct tf *t, const char *path, const char *cidr)
+static uint32_t
+mask_of(int plen)
 {
+	if (plen <= 0)
+		return 0;
+	return plen >= 32 ? 0xffffffffu : ~(0xffffffffu >> plen);
+}
+
+/*
+ * Why ip cannot be a host's address on a subnet of length plen (32: as a
+ * bare address, a gateway), or NULL when it can.  /31 (RFC 3021) and /32
+ * have no network or broadcast address.
+ */
+static const char *
+addr_unusable(uint32_t ip, int plen)
+{
+	uint32_t host = ~mask_of(plen);
+
+	if ((ip >> 24) == 0)
+		return "is in 0.0.0.0/8 (\"this network\"), not a host "
+		       "address";
+	if ((ip >> 24) == 127)
+		return "is a loopback address (127.0.0.0/8)";
+	if ((ip >> 28) == 0xe)
+		return "is a multicast address (224.0.0.0/4)";
+	if (ip == 0xffffffffu)
+		return "is the limited broadcast address";
+	if ((ip >> 28) == 0xf)
+		return "is reserved (240.0.0.0/4, class E)";
+	if (plen <= 30 && (ip & host) == 0)
+		return "is the network address of its subnet (host bits all "
+		       "zero)";
+	if (plen <= 30 && (ip & host) == host)
+		return "is the broadcast address of its subnet (host bits all "
+		       "one)";
+	return NULL;
+}
+
+/* Record an interface address (on network net, or port's); refuse an
+ * address no host may have and a clash with one seen before. */
+static int
+addr_claim(struct tf *t, const char *path, const char *cidr, int net, int port)
+{
+	const char *why;
 	uint32_t ip;
 	int plen;
 
@@ -527,15 +542,20 @@ addr_claim(struct tf *t, const char *path, const char *cidr)
 			       "'%.32s' is not an IPv4 address with a prefix "
 			       "length (like 198.18.1.1/24)",
 			       cidr);
+	if ((why = addr_unusable(ip, plen)) != NULL)
+		return tf_fail(t, path, "%.32s %s", cidr, why);
 	for (int i = 0; i < t->naddrs; i++)
 		if (t->addrs[i].ip == ip)
 			return tf_fail(t, path, "address %.32s clashes with %s",
 				       cidr, t->addrs[i].path);
 	if (t->naddrs < (int)nitems(t->addrs)) {
-		t->addrs[t->naddrs].ip = ip;
-		vr_strlcpy(t->addrs[t->naddrs].path, path,
-			   sizeof(t->addrs[0].path));
-		t->naddrs++;
+		struct tf_addr *a = &t->addrs[t->naddrs++];
+
+		a->ip = ip;
+		a->plen = plen;
+		a->net = net;
+		a->port = port;
+		vr_strlcpy(a->path, path, sizeof(a->path));
 	}
 	return 0;
 }
@@ -582,6 +602,11 @@ read_params(struct tf *t, json_object *root)
 		json_object *v;
 
 		subpath(path, sizeof(path), "$.params", key);
+		if (strcmp(key, "comment") == 0) { /* as in every object */
+			if (!json_object_is_type(val, json_type_string))
+				return tf_fail(t, path, "expected a string");
+			continue;
+		}
 		if (slot == NULL)
 			return tf_fail(t, path,
 				       "unknown parameter (a topology file "
@@ -698,6 +723,7 @@ read_ports(struct tf *t, json_object *root)
 		    get_tmpl(t, o, path, "gateway", 0, -1, gw[i],
 			     sizeof(gw[i])) == -1)
 			return -1;
+		t->gw_given[i] = json_object_object_get_ex(o, "gateway", NULL);
 		subpath(sub, sizeof(sub), path, "gateway");
 		if (parse_ipv4(gw[i], 0, &ip, NULL) == -1)
 			return tf_fail(t, sub, "'%.32s' is not an IPv4 address",
@@ -707,7 +733,7 @@ read_ports(struct tf *t, json_object *root)
 		char path[PATHLEN];
 
 		snprintf(path, sizeof(path), "$.ports.%s.address", keys[i]);
-		if (addr_claim(t, path, addr[i]) == -1)
+		if (addr_claim(t, path, addr[i], -1, i) == -1)
 			return -1;
 	}
 	topo_plan_ports(t->p, addr[0], gw[0], addr[1], gw[1]);
@@ -774,7 +800,7 @@ read_networks(struct tf *t, json_object *root)
 				     name, sizeof(name)) == -1)
 				return -1;
 			subpath(sub, sizeof(sub), path, "name");
-			if (!name_ok(name))
+			if (!topo_file_name_ok(name))
 				return tf_fail(t, sub,
 					       "'%s': use a-z, 0-9, '-' and "
 					       "'_'",
@@ -833,6 +859,7 @@ if_network(struct tf *t, json_object *o, const char *path, int idx, int vm,
 		return tf_fail(t, sub, "no network '%s' in $.networks", name);
 	t->nets[k].members++;
 	t->nets[k].vm_members += vm;
+	t->cur_net = k;
 	*port = t->nets[k].port;
 	*segment = t->nets[k].segment;
 	return 0;
@@ -923,7 +950,7 @@ node_interfaces(struct tf *t, json_object *o, const char *path, int idx,
 		    if_network(t, f, ipath, idx, 1, &port, &seg) == -1 ||
 		    get_tmpl(t, f, ipath, "address", 1, idx, addr,
 			     sizeof(addr)) == -1 ||
-		    addr_claim(t, apath, addr) == -1 ||
+		    addr_claim(t, apath, addr, t->cur_net, -1) == -1 ||
 		    topo_node_add_if(t->p, n, addr, port, seg, t->err,
 				     t->errlen) == -1)
 			return -1;
@@ -1043,21 +1070,134 @@ read_nodes(struct tf *t, json_object *root)
 /* ---- routes (pass 2) --------------------------------------------------------
  */
 
-/* Is the gateway ip on a subnet of one of ifs? */
+/* Which of ifs has the gateway ip on its subnet, the longest prefix
+ * first as the kernel chooses (*plen: that subnet's length); -1: none. */
 static int
-on_link(const struct topo_if *ifs, int nifs, uint32_t ip)
+on_link(const struct topo_if *ifs, int nifs, uint32_t ip, int *plen)
 {
-	for (int i = 0; i < nifs; i++) {
-		uint32_t a, mask;
-		int plen;
+	int best = -1;
 
-		if (parse_ipv4(ifs[i].addr, 1, &a, &plen) == -1)
+	for (int i = 0; i < nifs; i++) {
+		uint32_t a;
+		int l;
+
+		if (parse_ipv4(ifs[i].addr, 1, &a, &l) == -1)
 			continue;
-		mask = plen == 32 ? 0xffffffffu : ~(0xffffffffu >> plen);
-		if ((a & mask) == (ip & mask) && a != ip)
-			return 1;
+		if ((a & mask_of(l)) == (ip & mask_of(l)) && a != ip &&
+		    (best == -1 || l > *plen)) {
+			best = i;
+			*plen = l;
+		}
 	}
-	return 0;
+	return best;
+}
+
+static const struct tf_addr *
+addr_owner(const struct tf *t, uint32_t ip)
+{
+	for (int i = 0; i < t->naddrs; i++)
+		if (t->addrs[i].ip == ip)
+			return &t->addrs[i];
+	return NULL;
+}
+
+/* The network an address is on (a port's: the network holding it). */
+static int
+addr_net(const struct tf *t, const struct tf_addr *a)
+{
+	if (a->net >= 0)
+		return a->net;
+	for (int k = 0; k < t->nnets; k++)
+		if (t->nets[k].port == a->port)
+			return k;
+	return -1;
+}
+
+/* The network an interface of the plan is on. */
+static int
+if_net(const struct tf *t, const struct topo_if *f)
+{
+	for (int k = 0; k < t->nnets; k++)
+		if (f->port >= 0 ? t->nets[k].port == f->port
+				 : t->nets[k].port < 0 &&
+				       t->nets[k].segment == f->segment)
+			return k;
+	return -1;
+}
+
+static void tf_warn(struct tf *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A warning for the plan (once; the first TOPO_MAX_WARNINGS are kept). */
+static void
+tf_warn(struct tf *t, const char *fmt, ...)
+{
+	struct topo_plan *p = t->p;
+	char msg[sizeof(p->warnings[0])];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	for (int i = 0; i < p->nwarnings; i++)
+		if (strcmp(p->warnings[i], msg) == 0)
+			return;
+	if (p->nwarnings < TOPO_MAX_WARNINGS)
+		vr_strlcpy(p->warnings[p->nwarnings++], msg,
+			   sizeof(p->warnings[0]));
+}
+
+/* A route's nexthop: a host address on one of the subnets of ifs that
+ * some interface or port has (else nothing receives the traffic). */
+static int
+check_nexthop(struct tf *t, const char *path, const char *who,
+	      const struct topo_if *ifs, int nifs, const char *via)
+{
+	const struct tf_addr *o;
+	const char *why;
+	uint32_t ip;
+	int i, plen;
+
+	if (parse_ipv4(via, 0, &ip, NULL) == -1)
+		return tf_fail(t, path, "'%s' is not an IPv4 address", via);
+	if ((why = addr_unusable(ip, 32)) != NULL)
+		return tf_fail(t, path, "nexthop %s %s", via, why);
+	for (i = 0; i < nifs; i++) {
+		uint32_t a;
+
+		if (parse_ipv4(ifs[i].addr, 1, &a, &plen) == 0 && a == ip)
+			return tf_fail(t, path,
+				       "nexthop %s is %s's own address (%s)",
+				       via, who, ifs[i].guest_if);
+	}
+	if ((i = on_link(ifs, nifs, ip, &plen)) == -1)
+		return tf_fail(t, path,
+			       "nexthop %s is on no subnet of %s's interfaces",
+			       via, who);
+	if ((why = addr_unusable(ip, plen)) != NULL)
+		return tf_fail(t, path, "nexthop %s %s", via, why);
+	if ((o = addr_owner(t, ip)) != NULL) {
+		int on = addr_net(t, o), mine = if_net(t, &ifs[i]);
+
+		if (on != mine && on >= 0 && mine >= 0)
+			return tf_fail(t, path,
+				       "nexthop %s is the address of %s, on "
+				       "network '%s', but %s's %s is on '%s'",
+				       via, o->path, t->nets[on].name, who,
+				       ifs[i].guest_if, t->nets[mine].name);
+		return 0;
+	}
+	if (ifs[i].port >= 0 && t->p->opts.ports == PORTS_HOST) {
+		tf_warn(t,
+			"%s: nexthop %s is no interface's or port's address "
+			"(a router beyond port %s?)",
+			path, via, ifs[i].port ? "out" : "in");
+		return 0;
+	}
+	return tf_fail(t, path,
+		       "nexthop %s is no interface's or port's address: "
+		       "nothing would receive the traffic",
+		       via);
 }
 
 /* One "via" element: an address, or "NODE.IF" / "PREFIX*.IF" references. */
@@ -1154,6 +1294,17 @@ read_routes(struct tf *t, json_object *o, const char *path, int idx,
 				       "'%s' is not \"default\" or an IPv4 "
 				       "prefix",
 				       r->dst);
+		if (strcmp(r->dst, "default") != 0 &&
+		    (ip & ~mask_of(plen)) != 0) {
+			struct in_addr na = {htonl(ip & mask_of(plen))};
+			char nb[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, &na, nb, sizeof(nb));
+			return tf_fail(t, dpath,
+				       "'%s' has host bits set (the prefix is "
+				       "%s/%d)",
+				       r->dst, nb, plen);
+		}
 		if (!json_object_object_get_ex(ro, "via", &v) || v == NULL)
 			return tf_fail(t, vpath, "missing");
 		if (json_object_is_type(v, json_type_string)) {
@@ -1183,12 +1334,9 @@ read_routes(struct tf *t, json_object *o, const char *path, int idx,
 				       "expected an address, a reference or a "
 				       "non-empty array of them");
 		for (int k = 0; k < r->nvia; k++) {
-			parse_ipv4(r->via[k], 0, &ip, NULL);
-			if (!on_link(ifs, nifs, ip))
-				return tf_fail(t, vpath,
-					       "nexthop %s is on no subnet of "
-					       "%s's interfaces",
-					       r->via[k], who);
+			if (check_nexthop(t, vpath, who, ifs, nifs,
+					  r->via[k]) == -1)
+				return -1;
 			for (int m = 0; m < k; m++)
 				if (strcmp(r->via[m], r->via[k]) == 0)
 					return tf_fail(t, vpath,
@@ -1256,7 +1404,7 @@ read_splitter(struct tf *t, json_object *root)
 				       &sf->segment) == -1 ||
 			    get_tmpl(t, f, path, "address", 1, idx, sf->addr,
 				     sizeof(sf->addr)) == -1 ||
-			    addr_claim(t, sub, sf->addr) == -1)
+			    addr_claim(t, sub, sf->addr, t->cur_net, -1) == -1)
 				return -1;
 			if (sf->port >= 0)
 				sf->segment = -1;
@@ -1310,7 +1458,7 @@ read_header(struct tf *t, json_object *root, const char *want_name)
 	if ((v = get(t, root, "$", "name", json_type_string, 1, &failed)) ==
 	    NULL)
 		return -1;
-	if (!name_ok(json_object_get_string(v)))
+	if (!topo_file_name_ok(json_object_get_string(v)))
 		return tf_fail(t, "$.name",
 			       "'%.64s': use 1-63 characters a-z, 0-9, '-' "
 			       "and '_'",
@@ -1330,6 +1478,85 @@ read_header(struct tf *t, json_object *root, const char *want_name)
 		topo_default_name(p->opts.topology, p->opts.name,
 				  sizeof(p->opts.name));
 	return 0;
+}
+
+/*
+ * A port's gateway must be a host address on the port's subnet that an
+ * interface on the port's network owns: else the source's (or sink's)
+ * traffic goes nowhere.
+ */
+static int
+check_port_gateways(struct tf *t)
+{
+	static const char *const role[] = {"in", "out"};
+
+	for (int i = 0; i < 2; i++) {
+		const struct topo_port *pt = &t->p->ports[i];
+		const struct tf_addr *o;
+		const char *why, *dflt;
+		char path[PATHLEN];
+		uint32_t gw, a;
+		int plen;
+
+		snprintf(path, sizeof(path), "$.ports.%s.gateway", role[i]);
+		dflt = t->gw_given[i] ? "" : " (the default: give one)";
+		if (parse_ipv4(pt->ns_gw, 0, &gw, NULL) == -1 ||
+		    parse_ipv4(pt->ns_addr, 1, &a, &plen) == -1)
+			return tf_fail(t, path, "not an IPv4 address");
+		if ((why = addr_unusable(gw, 32)) != NULL)
+			return tf_fail(t, path, "%s %s%s", pt->ns_gw, why,
+				       dflt);
+		if ((gw & mask_of(plen)) != (a & mask_of(plen)))
+			return tf_fail(t, path,
+				       "%s is not on the port's subnet (%s)%s",
+				       pt->ns_gw, pt->ns_addr, dflt);
+		if ((why = addr_unusable(gw, plen)) != NULL)
+			return tf_fail(t, path, "%s %s%s", pt->ns_gw, why,
+				       dflt);
+		if ((o = addr_owner(t, gw)) == NULL)
+			return tf_fail(t, path,
+				       "%s is no interface's address: the "
+				       "port's traffic would go nowhere%s",
+				       pt->ns_gw, dflt);
+		if (o->port == i)
+			return tf_fail(t, path, "%s is the port's own address",
+				       pt->ns_gw);
+		if (addr_net(t, o) == -1 || t->nets[addr_net(t, o)].port != i)
+			return tf_fail(t, path,
+				       "%s is the address of %s, which is not "
+				       "on the network of port %s%s",
+				       pt->ns_gw, o->path, role[i], dflt);
+	}
+	return 0;
+}
+
+/* Subnets of two networks that overlap: legal, but a route to one may
+ * take the other.  One warning per pair of networks. */
+static void
+warn_overlaps(struct tf *t)
+{
+	unsigned char seen[TOPO_MAX_NETS][TOPO_MAX_NETS];
+
+	memset(seen, 0, sizeof(seen));
+	for (int i = 0; i < t->naddrs; i++)
+		for (int j = i + 1; j < t->naddrs; j++) {
+			const struct tf_addr *a = &t->addrs[i],
+					     *b = &t->addrs[j];
+			int na = addr_net(t, a), nb = addr_net(t, b);
+			uint32_t m =
+			    mask_of(a->plen < b->plen ? a->plen : b->plen);
+
+			if (na < 0 || nb < 0 || na == nb || seen[na][nb] ||
+			    (a->ip & m) != (b->ip & m))
+				continue;
+			seen[na][nb] = seen[nb][na] = 1;
+			tf_warn(t,
+				"networks '%s' and '%s' have overlapping "
+				"subnets (%s /%d, %s /%d): a route to one may "
+				"take the other",
+				t->nets[na].name, t->nets[nb].name, a->path,
+				a->plen, b->path, b->plen);
+		}
 }
 
 /* Port networks: a bridge unless one VM interface rides on it alone
@@ -1388,6 +1615,9 @@ expand_root(struct tf *t, json_object *root, const char *want_name)
 			return tf_fail(t, t->nets[k].path,
 				       "network '%s' has no interface on it",
 				       t->nets[k].name);
+	if (check_port_gateways(t) == -1)
+		return -1;
+	warn_overlaps(t);
 	port_bridges(t);
 	return 0;
 }
@@ -1397,7 +1627,7 @@ topo_file_expand(struct topo_plan *p, char *err, size_t errlen)
 {
 	struct tf *t = xcalloc(1, sizeof(*t));
 	const char *label, *want = NULL;
-	char path[PATH_MAX], *text = NULL;
+	char path[PATH_MAX];
 	json_object *root = NULL;
 	int rc = -1;
 
@@ -1406,10 +1636,11 @@ topo_file_expand(struct topo_plan *p, char *err, size_t errlen)
 	t->errlen = errlen;
 	if (p->opts.file_text != NULL) {
 		label = p->opts.file[0] ? p->opts.file : "(topology text)";
+		root = jtext_parse(label, p->opts.file_text,
+				   strlen(p->opts.file_text), err, errlen);
 	} else if (p->opts.file[0]) {
 		label = p->opts.file;
-		if ((text = read_text(p->opts.file, err, errlen)) == NULL)
-			goto out;
+		root = read_json(p->opts.file, NULL, err, errlen);
 	} else {
 		if (topo_find_file(p->opts.topology, path, sizeof(path)) ==
 		    -1) {
@@ -1435,17 +1666,14 @@ topo_file_expand(struct topo_plan *p, char *err, size_t errlen)
 		}
 		want = p->opts.topology;
 		label = strrchr(path, '/') + 1;
-		if ((text = read_text(path, err, errlen)) == NULL)
-			goto out;
+		root = read_json(path, label, err, errlen);
 	}
-	t->file = label;
-	if ((root = parse_text(label, text ? text : p->opts.file_text, err,
-			       errlen)) == NULL)
+	if (root == NULL)
 		goto out;
+	t->file = label;
 	rc = expand_root(t, root, want);
 out:
 	json_object_put(root);
-	free(text);
 	free(t);
 	return rc;
 }

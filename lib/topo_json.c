@@ -232,6 +232,14 @@ topo_plan_to_json(const struct topo_plan *p)
 	if (p->splitter.netns[0])
 		json_object_object_add(j, "splitter", splitter_to_json(p));
 	json_object_object_add(j, "pinning", pinning_to_json(p));
+	if (p->nwarnings > 0) {
+		json_object *w = json_object_new_array();
+
+		for (int i = 0; i < p->nwarnings; i++)
+			json_object_array_add(
+			    w, json_object_new_string(p->warnings[i]));
+		json_object_object_add(j, "warnings", w);
+	}
 	return j;
 }
 
@@ -274,6 +282,13 @@ str_member(json_object *obj, const char *path, const char *key, char *buf,
 		     "plan: %s.%s: longer than %zu "
 		     "characters",
 		     path, key, len - 1);
+		return -1;
+	}
+	/* a C string would end early: a name cut short names another */
+	if (strlen(json_object_get_string(v)) !=
+	    (size_t)json_object_get_string_len(v)) {
+		msgf(err, errlen, "plan: %s.%s: a string with a NUL character",
+		     path, key);
 		return -1;
 	}
 	vr_strlcpy(buf, json_object_get_string(v), len);
@@ -841,6 +856,34 @@ plan_names_check(const struct topo_plan *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* "warnings": optional (absent when there are none). */
+static int
+warnings_from_json(json_object *j, struct topo_plan *p, char *err,
+		   size_t errlen)
+{
+	json_object *w;
+
+	if (!json_object_object_get_ex(j, "warnings", NULL))
+		return 0;
+	if ((w = array_member(j, "$", "warnings", TOPO_MAX_WARNINGS, err,
+			      errlen)) == NULL)
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(w); i++) {
+		json_object *s = json_object_array_get_idx(w, i);
+
+		if (!json_object_is_type(s, json_type_string)) {
+			msgf(err, errlen,
+			     "plan: $.warnings[%zu]: expected a "
+			     "string",
+			     i);
+			return -1;
+		}
+		vr_strlcpy(p->warnings[p->nwarnings++],
+			   json_object_get_string(s), sizeof(p->warnings[0]));
+	}
+	return 0;
+}
+
 int
 topo_plan_from_json(json_object *j, struct topo_plan *p, char *err,
 		    size_t errlen)
@@ -896,7 +939,8 @@ topo_plan_from_json(json_object *j, struct topo_plan *p, char *err,
 	}
 	if (splitter_from_json(j, p, err, errlen) == -1 ||
 	    pinning_from_json(j, p, err, errlen) == -1 ||
-	    plan_names_check(p, err, errlen) == -1)
+	    plan_names_check(p, err, errlen) == -1 ||
+	    warnings_from_json(j, p, err, errlen) == -1)
 		goto fail;
 	return 0;
 fail:

@@ -163,7 +163,8 @@ cpulist_format(const cpu_set_t *set, char *buf, size_t len)
 }
 
 char *
-file_readat(int dirfd, const char *path, size_t max, int flags)
+file_readat_len(int dirfd, const char *path, size_t max, int flags,
+		size_t *lenp)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -203,6 +204,8 @@ file_readat(int dirfd, const char *path, size_t max, int flags)
 	while (off && (buf[off - 1] == '\n'))
 		off--;
 	buf[off] = '\0';
+	if (lenp != NULL)
+		*lenp = off;
 	return buf;
 fail:
 	saved = errno;
@@ -210,6 +213,12 @@ fail:
 	free(buf);
 	errno = saved;
 	return NULL;
+}
+
+char *
+file_readat(int dirfd, const char *path, size_t max, int flags)
+{
+	return file_readat_len(dirfd, path, max, flags, NULL);
 }
 
 char *

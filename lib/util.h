@@ -42,6 +42,9 @@ char *cpulist_format(const cpu_set_t *set, char *buf, size_t len);
 #define FR_TRUNCATE 0x2
 char *file_readat(int dirfd, const char *path, size_t max, int flags);
 char *file_read(const char *path, size_t max); /* AT_FDCWD, no flags */
+/* The same, and *len = the length read (a file may hold NUL bytes). */
+char *file_readat_len(int dirfd, const char *path, size_t max, int flags,
+		      size_t *len);
 const char *file_strerror(int err);
 /*
  * Write atomically (a new temporary beside it, fsync, rename): a symbolic

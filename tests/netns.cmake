@@ -44,3 +44,11 @@ add_test(NAME e2e_ctl_list
 set_tests_properties(e2e_ctl_list PROPERTIES
 	RUN_SERIAL TRUE LABELS "integration;e2e" SKIP_RETURN_CODE 77
 	TIMEOUT 300)
+
+# A topology file's warnings reach start, status and adoption; a file that
+# cannot forward is refused before anything is created (issue 18, item 8).
+add_test(NAME e2e_topo_warnings
+	COMMAND ${VR_IT}/test_topo_warnings.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_topo_warnings PROPERTIES
+	RUN_SERIAL TRUE LABELS "integration;e2e" SKIP_RETURN_CODE 77
+	TIMEOUT 300)

@@ -100,3 +100,10 @@ add_test(NAME vrctl_offline
 	$<TARGET_FILE:vrctl> ${VR_GOLDEN_DIR} ${CMAKE_SOURCE_DIR}/experiments)
 set_tests_properties(vrctl_offline PROPERTIES LABELS unit
 	ENVIRONMENT "VR_TOPOLOGY_PATH=${CMAKE_SOURCE_DIR}/topologies")
+
+# vrctl and hostile files and answers (issue 18, items 9 and 11): no root,
+# no daemon (a fake one in python answers with control characters).
+add_test(NAME vrctl_files
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_vrctl_files.sh
+		$<TARGET_FILE:vrctl> $<TARGET_FILE:vrouterd>)
+set_tests_properties(vrctl_files PROPERTIES LABELS unit TIMEOUT 60)

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jtext.h"
 #include "proto.h"
 #include "util.h"
 #include "vrctl.h"
@@ -443,7 +444,7 @@ bench_compare_runs(struct bench_run *r, size_t n, const char *svg, int json,
 static json_object *
 record_load(const char *arg, char *dir, size_t dlen)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], msg[512];
 	struct stat st;
 	json_object *rec;
 	size_t l = strlen(arg);
@@ -461,10 +462,9 @@ record_load(const char *arg, char *dir, size_t dlen)
 		msgf(dir, dlen, "%.*s", (int)l, arg);
 		msgf(path, sizeof(path), "%s/experiment.json", dir);
 	}
-	if ((rec = json_object_from_file(path)) == NULL) {
-		fprintf(stderr, "vrctl: %s: %s\n", path,
-			access(path, R_OK) == -1 ? strerror(errno)
-						 : json_util_get_last_err());
+	if ((rec = jtext_read(path, NULL, VRCTL_RECORD_MAX, msg,
+			      sizeof(msg))) == NULL) {
+		fprintf(stderr, "vrctl: %s\n", msg);
 		return NULL;
 	}
 	if (strcmp(j_str(rec, "kind"), "vrouterd-bench") != 0) {

@@ -4,6 +4,7 @@
  * table (lib/proto.c) the daemon uses, so a typo is a usage error here.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -11,7 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jtext.h"
 #include "proto.h"
+#include "topo.h"
 #include "util.h"
 #include "vrctl.h"
 
@@ -249,18 +252,34 @@ ctl_int(json_object *params, const char *key, const char *arg)
  * -f FILE: the client reads the topology file (with its own permissions)
  * and sends its contents as "topology_text", with its absolute path as
  * "topology" (for messages and the plan).  The daemon never opens it.
+ * A regular file of at most TOPO_FILE_MAX bytes, one JSON value (jtext.h):
+ * refused here, with the file's name, rather than cut or sent as it is.
  */
 static int
 ctl_topo_file(json_object *params, const char *path)
 {
-	char *text = file_read(path, 256 * 1024);
+	char err[512];
+	size_t len;
+	char *text = file_readat_len(AT_FDCWD, path, TOPO_FILE_MAX, 0, &len);
+	json_object *j;
 
 	if (text == NULL) {
-		fprintf(stderr, "vrctl: %s: %s\n", path,
-			errno == EFBIG ? "larger than 256 KiB"
-				       : strerror(errno));
+		if (errno == EFBIG)
+			fprintf(stderr,
+				"vrctl: %s: file too large (more than %d "
+				"bytes)\n",
+				path, TOPO_FILE_MAX);
+		else
+			fprintf(stderr, "vrctl: %s: %s\n", path,
+				file_strerror(errno));
 		return -1;
 	}
+	if ((j = jtext_parse(path, text, len, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "vrctl: %s\n", err);
+		free(text);
+		return -1;
+	}
+	json_object_put(j);
 	json_object_object_add(params, "topology", ctl_abspath(path));
 	json_object_object_add(params, "topology_text",
 			       json_object_new_string(text));

@@ -15,7 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jtext.h"
 #include "proto.h"
+#include "topo.h"
 #include "util.h"
 #include "vrctl.h"
 
@@ -70,7 +72,14 @@ dir_part(char *buf, size_t len, const char *key, json_object *val)
 static int
 exp_fail(const char *file, const char *what)
 {
-	fprintf(stderr, "vrctl: %s: %s\n", file, what);
+	char msg[512];
+
+	/* what may quote the file: no control characters to the terminal */
+	vr_strlcpy(msg, what, sizeof(msg));
+	for (char *c = msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	fprintf(stderr, "vrctl: %s: %s\n", file, msg);
 	return -1;
 }
 
@@ -96,6 +105,14 @@ exp_check_top(const char *file, json_object *spec)
 	}
 	if (!json_object_is_type(j_get(spec, "name"), json_type_string))
 		return exp_fail(file, "\"name\" must be a string");
+	/* it names the output directory: the topology names' rule */
+	if (!topo_file_name_ok(json_object_get_string(j_get(spec, "name"))))
+		return exp_fail(file, "\"name\": use 1-63 characters a-z, 0-9, "
+				      "'-' and '_' (it names the output "
+				      "directory)");
+	if (j_get(spec, "description") &&
+	    !json_object_is_type(j_get(spec, "description"), json_type_string))
+		return exp_fail(file, "\"description\" must be a string");
 	if (start && !json_object_is_type(start, json_type_object))
 		return exp_fail(file, "\"start\" must be an object");
 	if (j_get(spec, "matrix") &&
@@ -504,6 +521,7 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 	struct bench_run *ok = NULL;
 	json_object *spec, *summary = NULL, *list, *cmp;
 	char dir[PATH_MAX], path[PATH_MAX], stamp[32], when[32], abs[PATH_MAX];
+	char msg[512];
 	size_t n = 0, nok = 0, nfail = 0;
 	int ch, dry = 0, made, rv = VRCTL_OK;
 	struct sigaction sa, old_int, old_term;
@@ -521,10 +539,11 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 	if (argc - optind != 1)
 		goto usage;
 	file = argv[optind];
-	if ((spec = json_object_from_file(file)) == NULL) {
-		fprintf(stderr, "vrctl: %s: %s\n", file,
-			access(file, R_OK) == -1 ? strerror(errno)
-						 : json_util_get_last_err());
+	if ((spec = jtext_read(file, NULL, VRCTL_EXPERIMENT_MAX, msg,
+			       sizeof(msg))) == NULL ||
+	    jtext_check_printable(file, spec, msg, sizeof(msg)) == -1) {
+		fprintf(stderr, "vrctl: %s\n", msg);
+		json_object_put(spec);
 		return VRCTL_EUSAGE;
 	}
 	if (!json_object_is_type(spec, json_type_object) ||

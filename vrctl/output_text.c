@@ -39,7 +39,7 @@ text_stopped(json_object *r)
 	for (size_t i = 0; i < json_object_array_length(a); i++) {
 		json_object *t = json_object_array_get_idx(a, i);
 		printf("stopped %s\n", json_object_is_type(t, json_type_string)
-					   ? json_object_get_string(t)
+					   ? j_text(t)
 					   : j_str(t, "name"));
 	}
 }
@@ -59,7 +59,7 @@ text_topologies(json_object *r)
 	for (size_t i = 0; i < json_object_array_length(a); i++) {
 		json_object *t = json_object_array_get_idx(a, i);
 		if (json_object_is_type(t, json_type_string))
-			printf("%-16s\n", json_object_get_string(t));
+			printf("%-16s\n", j_text(t));
 		else
 			printf("%-16s %s\n", j_str(t, "name"),
 			       j_str(t, "description"));
@@ -76,7 +76,7 @@ text_error(json_object *e)
 	fprintf(stderr, "vrctl: (%s, code %lld)", proto_error_name((int)code),
 		code);
 	if (d != NULL && json_object_is_type(d, json_type_string))
-		fprintf(stderr, "\n%s", json_object_get_string(d));
+		fprintf(stderr, "\n%s", j_text(d));
 	else if (d != NULL)
 		fprintf(stderr, " %s",
 			json_object_to_json_string_ext(
@@ -155,8 +155,7 @@ text_event(json_object *p)
 		if (t) {
 			json_object_object_foreach(t, name, st)
 			{
-				printf("  %s: %s\n", name,
-				       json_object_get_string(st));
+				printf("  %s: %s\n", name, j_text(st));
 			}
 		}
 		return;

@@ -55,9 +55,8 @@ bench_trial_phase(json_object *t)
 {
 	json_object *p = j_get(t, "phase");
 
-	return p != NULL && json_object_is_type(p, json_type_string)
-		   ? json_object_get_string(p)
-		   : "sweep";
+	return p != NULL && json_object_is_type(p, json_type_string) ? j_text(p)
+								     : "sweep";
 }
 
 /* A number as it came (integers exactly); "" when absent. */

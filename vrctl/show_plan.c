@@ -40,7 +40,7 @@ plan_via(json_object *r, char *buf, size_t len)
 	buf[0] = '\0';
 	for (size_t i = 0; i < plan_len(v) && off < len; i++)
 		off += snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
-				json_object_get_string(plan_at(v, i)));
+				j_text(plan_at(v, i)));
 	if (off < len)
 		snprintf(buf + off, len - off, " (ECMP, L4 flow hash)");
 	return buf;
@@ -550,6 +550,9 @@ show_plan(json_object *r)
 		printf("  %-10s bridge %s\n", j_str(plan_at(segs, i), "name"),
 		       j_str(plan_at(segs, i), "bridge"));
 	plan_pinning(j_get(r, "pinning"));
+	for (size_t i = 0; i < plan_len(j_get(r, "warnings")); i++)
+		printf("warning: %s\n",
+		       j_text(plan_at(j_get(r, "warnings"), i)));
 	plan_draw(r);
 }
 

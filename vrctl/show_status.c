@@ -37,8 +37,7 @@ show_pairs(json_object *o)
 		    json_object_is_type(val, json_type_object) ||
 		    json_object_is_type(val, json_type_array))
 			continue;
-		printf("  %s %s", key,
-		       val ? json_object_get_string(val) : "null");
+		printf("  %s %s", key, val ? j_text(val) : "null");
 	}
 }
 
@@ -182,8 +181,7 @@ show_topology(json_object *t)
 			       j_str(k, "version"), j_str(k, "config"),
 			       j_str(k, "sha256"));
 		else
-			printf("  guest kernel %s\n",
-			       json_object_get_string(k));
+			printf("  guest kernel %s\n", j_text(k));
 	}
 	printf("  started %s, up %s", j_str(t, "started_at"),
 	       show_uptime(j_int(t, "uptime_s", -1), up, sizeof(up)));
@@ -192,7 +190,7 @@ show_topology(json_object *t)
 	printf("\n");
 	for (size_t i = 0; i < show_len(w); i++)
 		printf("  warning: %s\n",
-		       json_object_get_string(json_object_array_get_idx(w, i)));
+		       j_text(json_object_array_get_idx(w, i)));
 	if (show_len(nodes) > 1)
 		show_node_table(nodes);
 	for (size_t i = 0; i < show_len(nodes); i++) {

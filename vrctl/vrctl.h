@@ -16,6 +16,14 @@ enum { OPT_JSON = 256, OPT_HELP, OPT_FIRST_VERB };
 #define VRCTL_EUSAGE   2
 #define VRCTL_ECONNECT 3 /* cannot connect, or the connection was lost */
 
+/*
+ * The largest file of each kind vrctl reads (a larger one is refused, never
+ * cut; so are FIFOs and devices).  Topology files: TOPO_FILE_MAX (topo.h),
+ * the daemon's bound for topology_text too.
+ */
+#define VRCTL_EXPERIMENT_MAX (1024 * 1024) /* an experiment file */
+#define VRCTL_RECORD_MAX     (64 << 20)	   /* a bench record */
+
 struct output {
 	void (*version)(json_object *result);
 	void (*status)(json_object *result);
@@ -97,6 +105,8 @@ int ctl_run(struct vrctl *v, const char *method, json_object *params,
 
 /* Helpers for the text renderers: a member as a string ("-" if absent). */
 const char *j_str(json_object *o, const char *key);
+/* v's string for a terminal: control characters escaped (in place). */
+const char *j_text(json_object *v);
 long long j_int(json_object *o, const char *key, long long dflt);
 int j_bool(json_object *o, const char *key);
 json_object *j_get(json_object *o, const char *key);

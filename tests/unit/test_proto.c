@@ -186,6 +186,17 @@ test_framing(void)
 	/* A NUL byte inside the line is a parse error, not a truncation. */
 	CHECK_INT(parse(nul, sizeof(nul) - 1, NULL), PROTO_E_PARSE);
 	CHECK_INT(parse("", 0, NULL), PROTO_E_PARSE);
+	/* which "method" would json-c keep?  Neither: a key given twice
+	 * anywhere, and U+0000 in a key, are parse errors */
+	CHECK_INT(p("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"status\","
+		    "\"method\":\"stop\"}"),
+		  PROTO_E_PARSE);
+	CHECK_INT(p("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"stop\","
+		    "\"params\":{\"name\":\"a\",\"n\\u0061me\":\"b\"}}"),
+		  PROTO_E_PARSE);
+	CHECK_INT(p("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"status\","
+		    "\"x\\u0000\":1}"),
+		  PROTO_E_PARSE);
 	big = malloc(n);
 	memset(big, ' ', n);
 	CHECK_INT(parse(big, n, NULL), PROTO_E_TOO_LARGE);

@@ -2,8 +2,10 @@
  * Topology files: the built-in pvr, msr and monolithic files expanded on a
  * fixed fake host (CPUs 0-7), their plan JSON and `vrctl topology` text
  * against golden files, the plan JSON round trip (adoption) for all three,
- * and every file in tests/topologies/bad/ against its expected error
- * (NAME.err next to NAME.json).
+ * every file in tests/topologies/bad/ against its expected error
+ * (NAME.err next to NAME.json), every built-in over its whole parameter
+ * range (--cores, --vrs, --backends, --lbs), and the JSON reader's
+ * refusals (jtext: trailing text, truncation, duplicate keys, U+0000).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "golden.h"
+#include "jtext.h"
 #include "t.h"
 #include "topo.h"
 #include "util.h"
@@ -235,6 +238,391 @@ test_builtins(void)
 	free(p);
 }
 
+/* A declared parameter's range in a built-in file ({1, 1} when absent). */
+static void
+param_range(json_object *root, const char *name, int *min, int *max)
+{
+	json_object *ps, *pp, *v;
+
+	*min = *max = 0; /* 0: not declared, left to the file */
+	if (!json_object_object_get_ex(root, "params", &ps) ||
+	    !json_object_object_get_ex(ps, name, &pp))
+		return;
+	*min = json_object_object_get_ex(pp, "min", &v) ? json_object_get_int(v)
+							: 1;
+	*max = json_object_object_get_ex(pp, "max", &v) ? json_object_get_int(v)
+							: TOPO_MAX_COUNT;
+}
+
+/*
+ * Every built-in expands without error or warning over every value of its
+ * parameters and --cores 1-64 (a plan above 256 vCPUs in all is the one
+ * refusal allowed), with both link kinds, both backends and pinning.
+ */
+static void
+test_builtin_ranges(void)
+{
+	struct topo_plan *p = xcalloc(1, sizeof(*p));
+	int builds = 0, bad = 0;
+
+	for (int b = 0; topo_builtin_names[b]; b++) {
+		const char *name = topo_builtin_names[b];
+		char path[4096], err[512];
+		json_object *root;
+		int vmin, vmax, bmin, bmax, lmin, lmax;
+
+		snprintf(path, sizeof(path), "%s/../../../topologies/%s.json",
+			 BAD_DIR, name);
+		root = jtext_read(path, NULL, TOPO_FILE_MAX, err, sizeof(err));
+		CHECK(root != NULL);
+		if (root == NULL)
+			continue;
+		param_range(root, "vrs", &vmin, &vmax);
+		param_range(root, "backends", &bmin, &bmax);
+		param_range(root, "lbs", &lmin, &lmax);
+		json_object_put(root);
+		for (int vr = vmin; vr <= vmax; vr++)
+			for (int be = bmin; be <= bmax; be++)
+				for (int lb = lmin; lb <= lmax; lb++)
+					for (int c = 1; c <= TOPO_MAX_VCPUS;
+					     c++) {
+						struct topo_opts o;
+						int rc, v = c % 8;
+
+						opts_for(&o, name);
+						o.vrs = vr;
+						o.backends = be;
+						o.lbs = lb;
+						o.cores = c;
+						/* macvtap is for guests */
+						o.link = (v & 3) == 1
+							     ? LINK_MACVTAP
+							     : LINK_TAP;
+						o.backend = v & 2
+								? BACKEND_NETNS
+								: BACKEND_VM;
+						o.pin = (v & 4) != 0;
+						o.ports = c == 3 ? PORTS_HOST
+								 : PORTS_TEST;
+						if (o.ports == PORTS_HOST) {
+							vr_strlcpy(
+							    o.port_in, "eth0",
+							    sizeof(o.port_in));
+							vr_strlcpy(
+							    o.port_out, "eth1",
+							    sizeof(o.port_out));
+						}
+						err[0] = '\0';
+						rc = build(&o, p, err,
+							   sizeof(err));
+						builds++;
+						if ((rc == -1 &&
+						     strstr(err,
+							    "more than 256 "
+							    "vCPUs") == NULL) ||
+						    (rc == 0 &&
+						     p->nwarnings != 0)) {
+							if (bad++ < 5)
+								fprintf(
+								    stderr,
+								    "%s vrs %d "
+								    "backends "
+								    "%d lbs %d "
+								    "cores %d: "
+								    "%s%s\n",
+								    name, vr,
+								    be, lb, c,
+								    err,
+								    rc ? ""
+								       : p->warnings
+									     [0]);
+						}
+						topo_plan_free(p);
+					}
+	}
+	CHECK_INT(bad, 0);
+	CHECK(builds > 8000); /* msr alone: 16 x 8 x 64 */
+	free(p);
+}
+
+/* Expand a file given as text; 0, or -1 with err. */
+static int
+build_text(const char *text, struct topo_plan *p, char *err, size_t errlen)
+{
+	struct topo_opts o;
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.file, "t.json", sizeof(o.file));
+	o.file_text = text;
+	err[0] = '\0';
+	return build(&o, p, err, errlen);
+}
+
+#define NET2                                                                   \
+	"\"networks\": [{\"name\": \"a\", \"port\": \"in\"}, "                 \
+	"{\"name\": \"b\", \"port\": \"out\"}]"
+
+/* What the checker finds in files that would not forward (issue 18). */
+static void
+test_cannot_forward(void)
+{
+	static const struct {
+		const char *if0, *if1, *route, *ports, *want;
+	} c[] = {
+	    /* interface addresses no host may have */
+	    {"198.18.1.0/24", "198.18.2.1/24", "", "",
+	     "$.nodes[0].interfaces[0].address: 198.18.1.0/24 is the "
+	     "network address"},
+	    {"198.18.1.255/24", "198.18.2.1/24", "", "", "broadcast address"},
+	    {"127.0.0.1/8", "198.18.2.1/24", "", "", "loopback"},
+	    {"224.0.0.1/24", "198.18.2.1/24", "", "", "multicast"},
+	    {"0.0.0.0/24", "198.18.2.1/24", "", "", "this network"},
+	    {"255.255.255.255/32", "198.18.2.1/24", "", "",
+	     "limited broadcast"},
+	    {"240.0.0.1/24", "198.18.2.1/24", "", "", "class E"},
+	    /* a /31 has neither: both addresses are hosts (RFC 3021) */
+	    {"198.18.1.0/31", "198.18.2.1/24", "",
+	     "\"ports\": {\"in\": {\"address\": \"198.18.1.1/31\", "
+	     "\"gateway\": \"198.18.1.0\"}},",
+	     NULL},
+	    /* route destinations with host bits */
+	    {"198.18.1.1/24", "198.18.2.1/24",
+	     "{\"dst\": \"198.19.0.1/16\", \"via\": \"198.18.2.2\"}", "",
+	     "$.nodes[0].routes[0].dst: '198.19.0.1/16' has host bits set "
+	     "(the prefix is 198.19.0.0/16)"},
+	    /* a host route (/32: the whole mask) is fine */
+	    {"198.18.1.1/24", "198.18.2.1/24",
+	     "{\"dst\": \"198.19.0.5/32\", \"via\": \"198.18.2.2\"}", "", NULL},
+	    /* nexthops nobody has, or that are no host */
+	    {"198.18.1.1/24", "198.18.2.1/24",
+	     "{\"dst\": \"default\", \"via\": \"198.18.2.77\"}", "",
+	     "nexthop 198.18.2.77 is no interface's or port's address"},
+	    {"198.18.1.1/24", "198.18.2.1/24",
+	     "{\"dst\": \"default\", \"via\": \"198.18.2.255\"}", "",
+	     "nexthop 198.18.2.255 is the broadcast address"},
+	    {"198.18.1.1/24", "198.18.2.1/24",
+	     "{\"dst\": \"default\", \"via\": \"224.0.0.5\"}", "",
+	     "nexthop 224.0.0.5 is a multicast"},
+	    {"198.18.1.1/24", "198.18.2.1/24",
+	     "{\"dst\": \"default\", \"via\": \"198.18.2.1\"}", "",
+	     "nexthop 198.18.2.1 is vr0's own address (eth1)"},
+	    /* the sink's address, but reached over the in port's network */
+	    {"198.18.1.1/16", "198.18.2.1/24",
+	     "{\"dst\": \"default\", \"via\": \"198.18.2.2\"}",
+	     "\"ports\": {\"in\": {\"address\": \"198.18.1.2/16\"}},", NULL},
+	    /* port gateways */
+	    {"198.18.1.1/24", "198.18.2.1/24", "",
+	     "\"ports\": {\"in\": {\"gateway\": \"198.18.1.9\"}},",
+	     "$.ports.in.gateway: 198.18.1.9 is no interface's address"},
+	    {"198.18.1.1/24", "198.18.2.1/24", "",
+	     "\"ports\": {\"in\": {\"gateway\": \"198.18.9.1\"}},",
+	     "$.ports.in.gateway: 198.18.9.1 is not on the port's subnet"},
+	    {"198.18.1.1/24", "198.18.2.1/24", "",
+	     "\"ports\": {\"in\": {\"gateway\": \"198.18.1.2\"}},",
+	     "is the port's own address"},
+	    {"198.18.1.1/24", "198.18.2.1/24", "",
+	     "\"ports\": {\"in\": {\"gateway\": \"198.18.1.255\"}},",
+	     "broadcast address"},
+	    {"198.18.3.1/24", "198.18.2.1/24", "", "",
+	     "$.ports.in.gateway: 198.18.1.1 is no interface's address: the "
+	     "port's traffic would go nowhere (the default: give one)"},
+	    /* the gateway is a node's, but on the other port's network */
+	    {"198.18.1.1/24", "198.18.2.1/24", "",
+	     "\"ports\": {\"in\": {\"address\": \"198.18.2.9/16\", "
+	     "\"gateway\": \"198.18.2.1\"}},",
+	     "$.ports.in.gateway: 198.18.2.1 is the address of "
+	     "$.nodes[0].interfaces[1].address, which is not on the network "
+	     "of port in"},
+	};
+	struct topo_plan *p = xcalloc(1, sizeof(*p));
+	char err[1024];
+
+	for (size_t i = 0; i < nitems(c); i++) {
+		char *text = xasprintf(
+		    "{\"format\": 1, \"name\": \"x\", \"description\": \"d\", "
+		    "%s " NET2 ", \"nodes\": [{\"name\": \"vr0\", "
+		    "\"interfaces\": [{\"network\": \"a\", \"address\": "
+		    "\"%s\"}, {\"network\": \"b\", \"address\": \"%s\"}], "
+		    "\"routes\": [%s]}]}",
+		    c[i].ports, c[i].if0, c[i].if1, c[i].route);
+		int rc = build_text(text, p, err, sizeof(err));
+
+		CHECK_INT(rc, c[i].want ? -1 : 0);
+		if (c[i].want && strstr(err, c[i].want) == NULL) {
+			fprintf(stderr, "case %zu: '%s' lacks '%s'\n", i, err,
+				c[i].want);
+			CHECK(0);
+		}
+		if (rc == 0)
+			topo_plan_free(p);
+		free(text);
+	}
+
+	/* a nexthop on the right subnet but another network (L2) */
+	CHECK_INT(
+	    build_text(
+		"{\"format\": 1, \"name\": \"x\", \"description\": \"d\", "
+		"\"networks\": [{\"name\": \"a\", \"port\": \"in\"}, "
+		"{\"name\": \"b\", \"port\": \"out\"}, {\"name\": \"mid\"}, "
+		"{\"name\": \"mid2\"}], \"nodes\": [{\"name\": \"vr0\", "
+		"\"interfaces\": [{\"network\": \"a\", \"address\": "
+		"\"198.18.1.1/24\"}, {\"network\": \"b\", \"address\": "
+		"\"198.18.2.1/24\"}, {\"network\": \"mid\", \"address\": "
+		"\"198.19.0.1/24\"}], \"routes\": [{\"dst\": "
+		"\"198.20.0.0/16\", "
+		"\"via\": \"vr1.eth0\"}]}, {\"name\": \"vr1\", \"interfaces\": "
+		"[{\"network\": \"mid2\", \"address\": \"198.19.0.2/24\"}]}]}",
+		p, err, sizeof(err)),
+	    -1);
+	CHECK_STR(err,
+		  "t.json: $.nodes[0].routes[0].via: nexthop 198.19.0.2 is "
+		  "the address of $.nodes[1].interfaces[0].address, on "
+		  "network 'mid2', but vr0's eth2 is on 'mid'");
+
+	/* "comment" goes in every object, $.params too; a string only */
+	{
+		static const char *const t[] = {
+		    "{\"format\": 1, \"name\": \"x\", \"description\": \"d\", "
+		    "\"params\": {\"comment\": \"c\", \"vrs\": {\"default\": "
+		    "1}}, "
+		    "\"ports\": {\"comment\": \"c\"}, " NET2
+		    ", \"nodes\": [{\"name\": \"vr0\", \"interfaces\": "
+		    "[{\"network\": \"a\", \"address\": \"198.18.1.1/24\"}, "
+		    "{\"network\": \"b\", \"address\": \"198.18.2.1/24\", "
+		    "\"comment\": \"c\"}]}]}",
+		    "{\"format\": 1, \"name\": \"x\", \"description\": \"d\", "
+		    "\"params\": {\"comment\": [1]}, " NET2
+		    ", \"nodes\": [{\"name\": \"vr0\", \"interfaces\": "
+		    "[{\"network\": \"a\", \"address\": \"198.18.1.1/24\"}, "
+		    "{\"network\": \"b\", \"address\": \"198.18.2.1/24\"}]}]}",
+		};
+
+		CHECK_INT(build_text(t[0], p, err, sizeof(err)), 0);
+		topo_plan_free(p);
+		CHECK_INT(build_text(t[1], p, err, sizeof(err)), -1);
+		CHECK_STR(err, "t.json: $.params.comment: expected a string");
+	}
+
+	/* overlapping subnets: a warning in the plan, its JSON and text */
+	{
+		const char *t =
+		    "{\"format\": 1, \"name\": \"x\", \"description\": \"d\", "
+		    "\"ports\": {\"in\": {\"address\": "
+		    "\"198.18.1.2/16\"}}, " NET2
+		    ", \"nodes\": [{\"name\": \"vr0\", \"interfaces\": "
+		    "[{\"network\": \"a\", \"address\": \"198.18.1.1/16\"}, "
+		    "{\"network\": \"b\", \"address\": \"198.18.2.1/24\"}]}]}";
+		json_object *j, *w;
+		char *txt;
+
+		CHECK_INT(build_text(t, p, err, sizeof(err)), 0);
+		CHECK_INT(p->nwarnings, 1);
+		CHECK(strstr(p->warnings[0], "networks 'a' and 'b' have "
+					     "overlapping subnets") != NULL);
+		j = json_object_new_object();
+		json_object_object_add(j, "plan", topo_plan_to_json(p));
+		CHECK(json_object_object_get_ex(j, "plan", &w) &&
+		      json_object_object_get_ex(w, "warnings", &w) &&
+		      json_object_array_length(w) == 1);
+		txt = capture(show_plan, j);
+		CHECK(strstr(txt, "warning: networks 'a' and 'b'") != NULL);
+		free(txt);
+		/* what reaches the terminal: escaped, never raw (j_text) */
+		json_object_object_add(
+		    json_object_object_get(j, "plan"), "description",
+		    json_object_new_string("d\x1b[2J\x1b]0;x\x07\xc2\x9b"));
+		txt = capture(show_plan, j);
+		CHECK(strchr(txt, '\x1b') == NULL &&
+		      strchr(txt, '\x07') == NULL);
+		CHECK(strstr(txt, "d\\x1b[2J\\x1b]0;x\\x07\\u009b") != NULL);
+		free(txt);
+		json_object_put(j);
+		check_round_trip(p);
+		topo_plan_free(p);
+	}
+	free(p);
+}
+
+/* The JSON reader: what json-c alone would let through. */
+static void
+test_jtext(void)
+{
+	static const struct {
+		const char *text, *want; /* want NULL: accepted */
+	} c[] = {
+	    {"{\"a\": 1}\n\n", NULL},
+	    {"{\"a\": 1} {\"b\": 2}", "t: line 1: not valid JSON: more text "
+				      "after the value"},
+	    {"{\"a\": 1}\n]", "t: line 2: not valid JSON: more text after the "
+			      "value"},
+	    {"{\"a\": [1,\n 2", "t: line 2: not valid JSON: unexpected end of "
+				"file"},
+	    {"", "t: line 1: not valid JSON: unexpected end of file"},
+	    {"{\"a\": 1, \"a\": 2}", "t: $.a: key given twice in one object "
+				     "(line 1)"},
+	    {"{\"n\": [{}, {\"x\": 1,\n \"\\u0078\": 2}]}",
+	     "t: $.n[1].\\u0078: key given twice in one object (line 2)"},
+	    {"[{\"a\": 1}, {\"a\": 1}]", NULL},
+	    {"{\"a\": \"x\\u0000y\"}", "t: $.a: a string with a NUL character"},
+	    {"{\"a\\u0000b\": 1}",
+	     "t: $.a\\u0000b: a key with a NUL character"},
+	    {"{'a': 1}", "t: line 1: not valid JSON: a string in single "
+			 "quotes"},
+	    {"{\"a\": \"x\ty\"}", "t: line 1: not valid JSON: a control "
+				  "character in a string"},
+	    {"{\"a\": \"\\\"}\"}", NULL},
+	};
+	char err[512];
+
+	for (size_t i = 0; i < nitems(c); i++) {
+		json_object *j = jtext_parse("t", c[i].text, strlen(c[i].text),
+					     err, sizeof(err));
+
+		CHECK((j != NULL) == (c[i].want == NULL));
+		if (c[i].want &&
+		    (j != NULL || strncmp(err, c[i].want, strlen(c[i].want)))) {
+			fprintf(stderr, "jtext case %zu: '%s', want '%s'\n", i,
+				j ? "(accepted)" : err, c[i].want);
+			CHECK(0);
+		}
+		json_object_put(j);
+	}
+	/* a NUL byte in the file itself */
+	CHECK(jtext_parse("t", "{}\0x", 4, err, sizeof(err)) == NULL);
+	CHECK_STR(err, "t: line 1: not valid JSON: a NUL byte");
+	CHECK(jtext_read("/dev/null", NULL, 10, err, sizeof(err)) == NULL);
+	CHECK_STR(err, "/dev/null: not a regular file");
+
+	/* a plan read back (adoption) with U+0000 in a name, and request
+	 * params with one: refused, not cut short */
+	{
+		struct topo_plan *p = xcalloc(1, sizeof(*p));
+		struct topo_opts o;
+		json_object *j, *params;
+
+		opts_for(&o, "monolithic");
+		CHECK_INT(build(&o, p, err, sizeof(err)), 0);
+		j = topo_plan_to_json(p);
+		topo_plan_free(p);
+		json_object_object_add(j, "description",
+				       json_object_new_string_len("a\0b", 3));
+		CHECK_INT(topo_plan_from_json(j, p, err, sizeof(err)), -1);
+		CHECK_STR(err, "plan: $.description: a string with a NUL "
+			       "character");
+		json_object_put(j);
+		params = json_object_new_object();
+		json_object_object_add(
+		    params, "topology",
+		    json_object_new_string_len("monolithic\0x", 12));
+		topo_opts_init(&o);
+		CHECK_INT(topo_opts_from_json(params, &o, err, sizeof(err)),
+			  -1);
+		CHECK_STR(err, "topology: a string with a NUL character");
+		json_object_put(params);
+		free(p);
+	}
+}
+
 /* A file sent as text (vrctl start -f), and by path. */
 static void
 test_file_text(void)
@@ -340,6 +728,9 @@ int
 main(void)
 {
 	test_builtins();
+	test_builtin_ranges();
+	test_cannot_forward();
+	test_jtext();
 	test_file_text();
 	test_bad_files();
 	return t_done("test_topofile");
