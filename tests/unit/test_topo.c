@@ -876,7 +876,7 @@ test_backend_netns(void)
 }
 
 /* The guest kernel command line fits x86's 2047 bytes for the largest
- * built-in load balancer (the bad file 22-cmdline-too-long is one that
+ * built-in load balancer (the bad file 36-cmdline-too-long is one that
  * does not). */
 static void
 test_cmdline_size(void)
