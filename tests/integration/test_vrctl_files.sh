@@ -131,7 +131,11 @@ s.listen(8)
 open(sys.argv[1] + ".ready", "w").close()
 while True:
     c, _ = s.accept()
-    req = json.loads(c.makefile().readline())
+    line = c.makefile().readline()
+    if not line:  # vrctl topology probes whether a daemon answers
+        c.close()
+        continue
+    req = json.loads(line)
     m = req["method"]
     if m == "topology":
         res = {"topologies": [{"name": "evil" + ESC, "description": ESC}]}
