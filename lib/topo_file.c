@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -89,35 +90,21 @@ topo_find_file(const char *name, char *path, size_t len)
 	return -1;
 }
 
+/* A topology file: regular, at most TOPO_FILE_MAX bytes, opened without
+ * blocking (a FIFO or a device is refused, never waited on). */
 static char *
 read_text(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "re");
-	char *buf;
-	size_t n;
+	char *buf = file_readat(AT_FDCWD, path, TOPO_FILE_MAX, 0);
 
-	if (f == NULL) {
-		msgf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
+	if (buf == NULL) {
+		if (errno == EFBIG)
+			msgf(err, errlen, "%s: larger than %d bytes", path,
+			     TOPO_FILE_MAX);
+		else
+			msgf(err, errlen, "%s: %s", path, file_strerror(errno));
 	}
-	buf = xmalloc(TOPO_FILE_MAX + 1);
-	n = fread(buf, 1, TOPO_FILE_MAX + 1, f);
-	if (ferror(f)) {
-		msgf(err, errlen, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (n > TOPO_FILE_MAX) {
-		msgf(err, errlen, "%s: larger than %d bytes", path,
-		     TOPO_FILE_MAX);
-		goto fail;
-	}
-	buf[n] = '\0';
-	fclose(f);
 	return buf;
-fail:
-	fclose(f);
-	free(buf);
-	return NULL;
 }
 
 /* Parse text as one JSON value; NULL with "FILE: line N: reason". */
