@@ -17,6 +17,7 @@
 #include "job.h"
 #include "log.h"
 #include "proto.h"
+#include "statedir.h"
 #include "sup_int.h"
 #include "supervisor.h"
 #include "util.h"
@@ -111,7 +112,8 @@ start_done(void *arg)
 		else
 			json_object_put(data);
 		TAILQ_REMOVE(&sup_runs, r, entry);
-		rmdir(r->rundir); /* only if empty: keep console logs */
+		/* only if empty: keep console logs */
+		statedir_topo_rmdir(r->plan->opts.name);
 		sup_run_free(r);
 	}
 	free(d);
@@ -163,6 +165,16 @@ plan_from_params(json_object *params, struct topo_plan *plan,
 	*code = PROTO_E_PARAMS;
 	if (topo_opts_from_json(params, &o, err, errlen) == -1)
 		return -1;
+	/* A file is read by the client, with the client's rights: the
+	 * daemon (root) never opens a path a peer names. */
+	if (o.file[0] && o.file_text == NULL) {
+		msgf(err, errlen,
+		     "topology: \"%.256s\" is a file path: send the file's "
+		     "contents as topology_text (vrctl does this); vrouterd "
+		     "opens no file a client names",
+		     o.file);
+		return -1;
+	}
 	/* netns nodes join their networks by veth on bridges: the
 	 * configured link kind is for guests */
 	if (o.backend == BACKEND_NETNS &&
@@ -282,9 +294,9 @@ sup_start(json_object *params, struct rpc_req *req,
 netns:
 	*code = PROTO_E_CONFIG;
 	if ((size_t)snprintf(r->rundir, sizeof(r->rundir), "%s/%s",
-			     conf->state_dir,
+			     statedir_path(),
 			     r->plan->opts.name) >= sizeof(r->rundir)) {
-		msgf(err, errlen, "state_dir %s is too long", conf->state_dir);
+		msgf(err, errlen, "state_dir %s is too long", statedir_path());
 		goto fail;
 	}
 	vr_strlcpy(d->rundir, r->rundir, sizeof(d->rundir));
@@ -381,12 +393,36 @@ stop_progress(void *arg, const char *step, const char *msg)
 		json_object_put(p);
 }
 
+/* The run directory's files, then the directory; a STATE/NAME that is
+ * not ours (statedir.h) is left alone: nothing through a link is deleted. */
+static void
+stop_remove_state(struct run *r)
+{
+	char file[64], err[512];
+	int fd;
+
+	if ((fd = statedir_topo_open(r->plan->opts.name, 0, err,
+				     sizeof(err))) == -1) {
+		if (errno != ENOENT)
+			log_warnx("%s: %s; nothing in it was removed",
+				  r->plan->opts.name, err);
+		return;
+	}
+	for (int n = 0; n < r->plan->nnodes; n++) {
+		deploy_console_file(&r->plan->nodes[n], file, sizeof(file));
+		(void)unlinkat(fd, file, 0);
+	}
+	(void)unlinkat(fd, "state.json", 0);
+	(void)unlinkat(fd, "plan.json", 0); /* netns backend */
+	close(fd);
+	statedir_topo_rmdir(r->plan->opts.name);
+}
+
 static void
 stop_done(void *arg)
 {
 	struct stop_op *op = arg;
 	json_object *names = json_object_new_array(), *res;
-	char path[PATH_MAX + 32];
 
 	for (int i = 0; i < op->nruns; i++) {
 		struct run *r = op->runs[i];
@@ -397,16 +433,7 @@ stop_done(void *arg)
 			r->state = RUN_RUNNING; /* still there, in part */
 			continue;
 		}
-		for (int n = 0; n < r->plan->nnodes; n++) {
-			deploy_console_path(r->rundir, &r->plan->nodes[n], path,
-					    sizeof(path));
-			unlink(path);
-		}
-		snprintf(path, sizeof(path), "%s/state.json", r->rundir);
-		unlink(path);
-		snprintf(path, sizeof(path), "%s/plan.json", r->rundir);
-		unlink(path); /* netns backend */
-		rmdir(r->rundir);
+		stop_remove_state(r);
 		log_info("%s: stopped", r->plan->opts.name);
 		sup_event("topology", r, -1, "stopped");
 		TAILQ_REMOVE(&sup_runs, r, entry);
