@@ -114,7 +114,14 @@ sha256_file(const char *path, char hex[65])
 	ssize_t n;
 	int fd;
 
-	/* a regular file only: a FIFO must not block, a device not run on */
+	/* a regular file only: a FIFO must not block, a device is not even
+	 * opened */
+	if (stat(path, &st) == -1)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) ==
 	    -1)
 		return -1;
