@@ -135,7 +135,7 @@ static int
 main_daemonize(void)
 {
 	int p[2];
-	char c;
+	char c = 0; /* stays 0 when the child dies without a word */
 	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC) == -1)

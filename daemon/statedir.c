@@ -174,10 +174,15 @@ statedir_topo_open(const char *name, int create, char *err, size_t errlen)
 		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1) {
 		saved = errno;
+		/* with O_DIRECTORY a link gives ENOTDIR: say which it is */
+		if ((saved == ELOOP || saved == ENOTDIR) &&
+		    fstatat(sd.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			saved = ELOOP;
 		msgf(err, errlen, "%s/%s: %s", sd.path, name,
-		     errno == ELOOP	? "is a symbolic link (refused)"
-		     : errno == ENOTDIR ? "is not a directory (refused)"
-					: strerror(errno));
+		     saved == ELOOP	? "is a symbolic link (refused)"
+		     : saved == ENOTDIR ? "is not a directory (refused)"
+					: strerror(saved));
 		errno = saved;
 		return -1;
 	}
@@ -195,10 +200,14 @@ statedir_topo_open(const char *name, int create, char *err, size_t errlen)
 void
 statedir_topo_rmdir(const char *name)
 {
-	/* a link or a file is not a directory: unlinkat refuses it */
-	if (sd.fd != -1 && name[0] != '\0' && name[0] != '.' &&
-	    strchr(name, '/') == NULL)
-		(void)unlinkat(sd.fd, name, AT_REMOVEDIR);
+	char err[512];
+	int fd;
+
+	/* only ours (an empty directory of another owner stays) */
+	if ((fd = statedir_topo_open(name, 0, err, sizeof(err))) == -1)
+		return;
+	close(fd);
+	(void)unlinkat(sd.fd, name, AT_REMOVEDIR);
 }
 
 json_object *

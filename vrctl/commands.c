@@ -171,7 +171,7 @@ ctl_topo_file(json_object *params, const char *path)
 	if (text == NULL) {
 		fprintf(stderr, "vrctl: %s: %s\n", path,
 			errno == EFBIG ? "larger than 256 KiB"
-				       : strerror(errno));
+				       : file_strerror(errno));
 		return -1;
 	}
 	json_object_object_add(params, "topology", ctl_abspath(path));
