@@ -1,0 +1,9 @@
+# Hostile files (issue 18, items 1, 2, 5, 7; docs/security.md): paths a peer
+# names, a second daemon on the state directory, links and odd files in it.
+# A private libvirtd (the console log); no guest image needed.
+add_test(NAME e2e_hostile_files
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_hostile_files.sh
+		${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_hostile_files PROPERTIES
+	RUN_SERIAL TRUE LABELS "integration;e2e" SKIP_RETURN_CODE 77
+	TIMEOUT 600)
