@@ -144,14 +144,19 @@ image_paths(const struct topo_opts *o, struct deploy *d, char *err,
 	return 0;
 }
 
-/* Options and plan from params.  0, or -1 with *code and err set. */
+/*
+ * Options and plan from params.  0, or -1 with *code and err set.  A
+ * caller's image path is resolved only when probe (start, autostart add):
+ * a read-only `topology` must not learn where root's links lead.
+ */
 static int
 plan_from_params(json_object *params, struct topo_plan *plan,
-		 struct hostinfo *h, int *code, char *err, size_t errlen)
+		 struct hostinfo *h, int probe, int *code, char *err,
+		 size_t errlen)
 {
 	struct topo_opts o;
 	char real[PATH_MAX];
-	json_object *v;
+	int given;
 
 	/* The configuration's defaults, then what the caller asked for. */
 	topo_opts_init(&o);
@@ -181,9 +186,9 @@ plan_from_params(json_object *params, struct topo_plan *plan,
 	    !json_object_object_get_ex(params, "link", NULL))
 		o.link = LINK_TAP;
 	/* The plan records the image it will really boot. */
-	if (!json_object_object_get_ex(params, "image", &v))
+	if (!(given = json_object_object_get_ex(params, "image", NULL)))
 		vr_strlcpy(o.image, conf->image_dir, sizeof(o.image));
-	if (realpath(o.image, real) != NULL)
+	if ((probe || !given) && realpath(o.image, real) != NULL)
 		vr_strlcpy(o.image, real, sizeof(o.image));
 	*code = PROTO_E_INTERNAL;
 	if (hostinfo_read(h, NULL) == -1) {
@@ -239,7 +244,7 @@ sup_start(json_object *params, struct rpc_req *req,
 	}
 	r = sup_run_new();
 	d = xcalloc(1, sizeof(*d));
-	if (plan_from_params(params, r->plan, &h, code, err, errlen) == -1)
+	if (plan_from_params(params, r->plan, &h, 1, code, err, errlen) == -1)
 		goto fail;
 	*code = PROTO_E_PARAMS;
 	if (policy_from_params(params, r, err, errlen) == -1)
@@ -337,7 +342,7 @@ sup_plan_check(json_object *params, int *code, char *err, size_t errlen)
 	struct hostinfo h;
 	int rc;
 
-	rc = plan_from_params(params, plan, &h, code, err, errlen);
+	rc = plan_from_params(params, plan, &h, 1, code, err, errlen);
 	if (rc == 0)
 		topo_plan_free(plan);
 	free(plan);
@@ -570,7 +575,8 @@ sup_method_topology(struct rpc_req *req)
 		return;
 	}
 	plan = xcalloc(1, sizeof(*plan));
-	if (plan_from_params(params, plan, &h, &code, err, sizeof(err)) == 0) {
+	if (plan_from_params(params, plan, &h, 0, &code, err, sizeof(err)) ==
+	    0) {
 		res = json_object_new_object();
 		json_object_object_add(res, "plan", topo_plan_to_json(plan));
 		rpc_reply(req, res);

@@ -70,6 +70,12 @@ rpc r4 env RPC_TIMEOUT=3 $RPC "$VROUTERD_SOCKET" call start \
 check "start with a path and no contents: -32602, even for root" \
 	grep -q '^ok ' "$T/r4"
 check "status still answers" status_quick
+mkdir "$T/secret/img"
+ln -s "$T/secret/img" "$T/secret/imglink"
+rpc r7 $NOBODY $RPC "$VROUTERD_SOCKET" call topology \
+	"{\"topology\": \"monolithic\", \"image\": \"$T/secret/imglink\"}"
+check "a peer's image path is not resolved for it (where a link leads)" \
+	sh -c "grep -q 'secret/imglink' '$T/r7' && ! grep -q 'secret/img\"' '$T/r7'"
 # vrctl reads the file itself, with the caller's rights
 $NOBODY "$VRCTL" topology "$T/secret/plan.json" >/dev/null 2>"$T/v1.err"
 check "vrctl as nobody cannot read a root-only file (its own error)" \
