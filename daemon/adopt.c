@@ -9,6 +9,7 @@
 #include "adopt.h"
 #include "log.h"
 #include "netsetup.h"
+#include "statedir.h"
 #include "util.h"
 #include "vm.h"
 
@@ -306,46 +307,64 @@ adopt_cleanup(json_object *orphans, char *err, size_t errlen)
 }
 
 int
-adopt_state_write(const char *rundir, json_object *state)
+adopt_state_write(const char *name, json_object *state)
 {
-	char path[PATH_MAX];
-	const char *s;
+	char err[512];
+	int fd, rc, saved;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/state.json", rundir) >=
-	    sizeof(path)) {
-		errno = ENAMETOOLONG;
+	if ((fd = statedir_topo_open(name, 0, err, sizeof(err))) == -1) {
+		log_warnx("%s", err);
 		return -1;
 	}
-	s = json_object_to_json_string_ext(state, JSON_C_TO_STRING_PRETTY);
-	return file_write_atomic(path, s, strlen(s), 0644);
+	rc = statedir_json_write(fd, "state.json", state);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
 }
 
 json_object *
-adopt_state_read(const char *rundir)
+adopt_state_read(const char *name)
 {
-	char path[PATH_MAX];
+	char err[512];
+	json_object *j;
+	int fd;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/state.json", rundir) >=
-	    sizeof(path))
+	if ((fd = statedir_topo_open(name, 0, err, sizeof(err))) == -1) {
+		if (errno != ENOENT)
+			log_warnx("%s; its state is not read", err);
 		return NULL;
-	return json_object_from_file(path);
+	}
+	if ((j = statedir_json_read(fd, "state.json", err, sizeof(err))) ==
+		NULL &&
+	    err[0])
+		log_warnx("%s/%s/state.json: %s; not read", statedir_path(),
+			  name, err);
+	close(fd);
+	return j;
 }
 
 /* ---- the netns backend: plans in the state directory --------------------- */
 
 static int
-netns_plan_read(const char *dir, const char *name, struct adopted *ad)
+netns_plan_read(const char *name, struct adopted *ad)
 {
 	char path[PATH_MAX], ns[64], err[512], prefix[64], tag[256];
 	struct topo_plan *p;
 	json_object *j;
+	int fd;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s/plan.json", dir,
-			     name) >= sizeof(path) ||
-	    access(path, F_OK) == -1)
+	msgf(path, sizeof(path), "%s/%s/plan.json", statedir_path(), name);
+	if ((fd = statedir_topo_open(name, 0, err, sizeof(err))) == -1) {
+		log_warnx("%s; not adopted", err);
 		return -1;
-	if ((j = json_object_from_file(path)) == NULL) {
-		log_warnx("%s: cannot adopt: not readable JSON", path);
+	}
+	j = statedir_json_read(fd, "plan.json", err, sizeof(err));
+	close(fd);
+	if (j == NULL) {
+		if (err[0])
+			log_warnx("%s/%s/plan.json: cannot adopt: %s",
+				  statedir_path(), name, err);
 		return -1;
 	}
 	p = xcalloc(1, sizeof(*p));
@@ -392,7 +411,7 @@ netns_plan_read(const char *dir, const char *name, struct adopted *ad)
 }
 
 int
-adopt_scan_netns(const char *state_dir, struct adopted **out)
+adopt_scan_netns(struct adopted **out)
 {
 	struct adopted *a = NULL;
 	struct dirent *de;
@@ -400,20 +419,23 @@ adopt_scan_netns(const char *state_dir, struct adopted **out)
 	DIR *d;
 
 	*out = NULL;
-	if ((d = opendir(state_dir)) == NULL)
-		return errno == ENOENT ? 0 : -1;
+	if ((d = statedir_list()) == NULL)
+		return -1;
 	while ((de = readdir(d)) != NULL) {
 		struct adopted ad = {0};
 
+		/* only directories (or unknown types: checked on open) */
 		if (de->d_name[0] == '.' ||
+		    (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN &&
+		     de->d_type != DT_LNK) ||
 		    topo_name_check(de->d_name, NULL, 0) == -1 ||
-		    netns_plan_read(state_dir, de->d_name, &ad) == -1)
+		    netns_plan_read(de->d_name, &ad) == -1)
 			continue;
 		if (ad.ndomains == 0) {
 			/* nothing of it runs: a plan left by a crash */
 			log_warnx("%s/%s/plan.json: no node namespace exists; "
 				  "not adopted",
-				  state_dir, de->d_name);
+				  statedir_path(), de->d_name);
 			topo_plan_free(ad.plan);
 			free(ad.plan);
 			continue;

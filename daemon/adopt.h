@@ -32,7 +32,7 @@ void adopt_free(struct adopted *a, int n);
  * at least one of its node namespaces exists.  Needs no libvirt.  The
  * count with *out malloc'ed (adopt_free), or -1.
  */
-int adopt_scan_netns(const char *state_dir, struct adopted **out);
+int adopt_scan_netns(struct adopted **out);
 
 /* The text of element TAG (any namespace prefix) in xml, unescaped;
  * malloc'ed, or NULL. */
@@ -49,8 +49,9 @@ void adopt_orphans(const char *const *names, json_object *orphans);
 /* Remove what adopt_orphans / adopt_scan reported.  0, or -1 with err. */
 int adopt_cleanup(json_object *orphans, char *err, size_t errlen);
 
-/* The state file of a topology: RUNDIR/state.json. */
-int adopt_state_write(const char *rundir, json_object *state);
-json_object *adopt_state_read(const char *rundir);
+/* The state file of a topology: STATE_DIR/NAME/state.json (statedir.h:
+ * never through a link; NULL when absent or unreadable, logged). */
+int adopt_state_write(const char *name, json_object *state);
+json_object *adopt_state_read(const char *name);
 
 #endif

@@ -16,8 +16,9 @@
 #include "topo.h"
 #include "util.h"
 
-#define AS_RETRY_MIN_S 5
-#define AS_RETRY_MAX_S 300
+#define AS_RETRY_MIN_S	   5
+#define AS_RETRY_MAX_S	   300
+#define AUTOSTART_FILE_MAX (4 * 1024 * 1024) /* entries carry topology_text */
 
 enum as_state { AS_PENDING, AS_STARTING, AS_RUNNING, AS_ADOPTED, AS_FAILED };
 
@@ -88,13 +89,23 @@ static json_object *
 as_read(char *err, size_t errlen)
 {
 	json_object *root, *list;
-	char perr[512];
+	enum json_tokener_error jerr;
+	char perr[512], *text;
 
-	if (access(conf->autostart, F_OK) == -1 && errno == ENOENT)
-		return json_object_new_array();
-	if ((root = json_object_from_file(conf->autostart)) == NULL) {
+	/* a regular file of bounded size: a FIFO or a device is an error,
+	 * never a wait */
+	if ((text = file_read(conf->autostart, AUTOSTART_FILE_MAX)) == NULL) {
+		if (errno == ENOENT)
+			return json_object_new_array();
+		msgf(err, errlen, "%s: %s", conf->autostart,
+		     file_strerror(errno));
+		return NULL;
+	}
+	root = json_tokener_parse_verbose(text, &jerr);
+	free(text);
+	if (root == NULL) {
 		msgf(err, errlen, "%s: not valid JSON (%s)", conf->autostart,
-		     json_util_get_last_err());
+		     json_tokener_error_desc(jerr));
 		return NULL;
 	}
 	if (!json_object_object_get_ex(root, "topologies", &list) ||

@@ -393,8 +393,8 @@ host_json(const struct hostinfo *h)
 static json_object *
 image_json(const struct run *r)
 {
-	json_object *o = json_object_new_object(), *m, *v;
-	char path[PATH_MAX + 32], hex[65];
+	json_object *o = json_object_new_object(), *m = NULL, *v;
+	char path[PATH_MAX + 32], hex[65], *text;
 
 	json_object_object_add(o, "dir",
 			       json_object_new_string(r->plan->opts.image));
@@ -402,7 +402,12 @@ image_json(const struct run *r)
 	if (sha256_file(path, hex) == 0)
 		json_object_object_add(o, "manifest_sha256",
 				       json_object_new_string(hex));
-	if ((m = json_object_from_file(path)) != NULL) {
+	/* a regular file of bounded size only */
+	if ((text = file_read(path, SUP_MANIFEST_MAX)) != NULL) {
+		m = json_tokener_parse(text);
+		free(text);
+	}
+	if (m != NULL) {
 		/* the manifest names every input and output with its sha256 */
 		if (json_object_object_get_ex(m, "outputs", &v))
 			json_object_object_add(o, "outputs",

@@ -285,12 +285,12 @@ config_load(const char *path, int missing_ok, struct config *c, char *err,
 	if ((text = file_read(path, CONFIG_MAX_SIZE)) == NULL) {
 		if (errno == ENOENT && missing_ok)
 			return 0;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (strlen(text) >= CONFIG_MAX_SIZE) {
-		snprintf(err, errlen, "%s: larger than %d bytes", path,
-			 CONFIG_MAX_SIZE);
+		if (errno == EFBIG)
+			snprintf(err, errlen, "%s: larger than %d bytes", path,
+				 CONFIG_MAX_SIZE);
+		else
+			snprintf(err, errlen, "%s: %s", path,
+				 file_strerror(errno));
 		goto fail;
 	}
 	if ((root = config_parse(path, text, err, errlen)) == NULL)

@@ -243,10 +243,8 @@ control_init(struct event_base *base, const char *path)
 	umask(old_umask);
 	if (control_perms() == -1)
 		goto fail_unlink;
-	if (listen(fd, CONTROL_BACKLOG) == -1) {
-		log_warn("listen %s", path);
-		goto fail_unlink;
-	}
+	/* bound, not listening: connecting is refused until the daemon has
+	 * read its state (control_listen) */
 	cs.fd = fd;
 	cs.ev_accept =
 	    event_new(base, fd, EV_READ | EV_PERSIST, control_accept, NULL);
@@ -265,6 +263,10 @@ fail:
 int
 control_listen(void)
 {
+	if (listen(cs.fd, CONTROL_BACKLOG) == -1) {
+		log_warn("listen %s", cs.path);
+		return -1;
+	}
 	if (event_add(cs.ev_accept, NULL) == -1) {
 		log_warnx("%s: event_add", __func__);
 		return -1;

@@ -14,7 +14,8 @@
  * 0, or -1 with the reason logged.
  */
 int control_init(struct event_base *base, const char *path);
-/* Start accepting. */
+/* Listen and start accepting: until then a client's connect is refused
+ * (the daemon reads its state first, it never keeps one waiting). */
 int control_listen(void);
 /* conf changed (reload): group, mode, idle timeout. */
 void control_reconfigure(void);

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "netsetup.h"
 #include "proto.h"
+#include "statedir.h"
 #include "threads.h"
 #include "util.h"
 #include "vm.h"
@@ -58,6 +59,12 @@ deploy_alias_prefix(const struct topo_plan *p, char *buf, size_t len)
 }
 
 void
+deploy_console_file(const struct topo_node *n, char *buf, size_t len)
+{
+	msgf(buf, len, "%s.console.log", n->name);
+}
+
+void
 deploy_console_path(const char *rundir, const struct topo_node *n, char *buf,
 		    size_t len)
 {
@@ -68,14 +75,15 @@ deploy_console_path(const char *rundir, const struct topo_node *n, char *buf,
 }
 
 void
-deploy_console_tail(const char *path, char *buf, size_t len)
+deploy_console_tail(int dirfd, const char *file, char *buf, size_t len)
 {
 	char *s, *p;
 	size_t n;
 	int lines = 0;
 
 	buf[0] = '\0';
-	if ((s = file_readat(AT_FDCWD, path, 1 << 20, FR_TRUNCATE)) == NULL)
+	if ((s = file_readat(dirfd, file, 1 << 20,
+			     FR_TRUNCATE | FR_NOFOLLOW)) == NULL)
 		return;
 	n = strlen(s);
 	/* the last 15 lines, bounded by len */
@@ -433,18 +441,18 @@ node_domain_start(struct deploy *d, int n, const char *plan_json)
 {
 	const struct topo_node *nd = &d->plan->nodes[n];
 	struct domxml_env env = {0};
-	char log[PATH_MAX], err[1024], real[PATH_MAX];
+	char log[PATH_MAX], file[64], err[1024], real[PATH_MAX];
 	char kernel[PATH_MAX + 16], initrd[PATH_MAX + 16];
 	char *xml;
-	int fd;
 
 	deploy_console_path(d->rundir, nd, log, sizeof(log));
-	/* Start from an empty log: readiness is read from it. */
-	if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) ==
-	    -1)
+	deploy_console_file(nd, file, sizeof(file));
+	/* Start from an empty log (readiness is read from it), made by us in
+	 * the directory we checked: libvirt then opens it by path, and only
+	 * root may change what that path names. */
+	if (statedir_file_create(d->rundir_fd, file, 0640) == -1)
 		return deploy_fail(d, PROTO_E_START, "domain", "%s: %s", log,
 				   strerror(errno));
-	close(fd);
 	env.kvm = d->kvm;
 	env.vhost = d->vhost;
 	env.kernel = d->kernel;
@@ -494,16 +502,17 @@ node_domain_start(struct deploy *d, int n, const char *plan_json)
 }
 
 int
-deploy_console_ready(const char *rundir, const struct topo_node *nd, char *fail,
+deploy_console_ready(int dirfd, const struct topo_node *nd, char *fail,
 		     size_t faillen)
 {
-	char log[PATH_MAX], want[64], bad[64], *s, *f;
+	char log[64], want[64], bad[64], *s, *f;
 	int rc = 0;
 
-	deploy_console_path(rundir, nd, log, sizeof(log));
+	deploy_console_file(nd, log, sizeof(log));
 	snprintf(want, sizeof(want), "VROUTERD-READY node=%s ", nd->name);
 	snprintf(bad, sizeof(bad), "VROUTERD-FAIL node=%s ", nd->name);
-	if ((s = file_readat(AT_FDCWD, log, 4 << 20, FR_TRUNCATE)) == NULL)
+	if ((s = file_readat(dirfd, log, 4 << 20, FR_TRUNCATE | FR_NOFOLLOW)) ==
+	    NULL)
 		return 0;
 	if (strstr(s, want))
 		rc = 1;
@@ -522,12 +531,12 @@ deploy_console_ready(const char *rundir, const struct topo_node *nd, char *fail,
 static int
 node_ready(struct deploy *d, const struct topo_node *nd)
 {
-	char log[PATH_MAX], fail[256];
+	char log[64], fail[256];
 	const char *st;
 	int rc;
 
-	deploy_console_path(d->rundir, nd, log, sizeof(log));
-	if ((rc = deploy_console_ready(d->rundir, nd, fail, sizeof(fail))) ==
+	deploy_console_file(nd, log, sizeof(log));
+	if ((rc = deploy_console_ready(d->rundir_fd, nd, fail, sizeof(fail))) ==
 	    -1)
 		deploy_fail(d, PROTO_E_START, "ready",
 			    "guest %s reported failure: %s", nd->name, fail);
@@ -538,7 +547,7 @@ node_ready(struct deploy *d, const struct topo_node *nd)
 				 "%s)",
 				 nd->name, nd->domain, st);
 	if (rc == -1)
-		deploy_console_tail(log, d->console_tail,
+		deploy_console_tail(d->rundir_fd, log, d->console_tail,
 				    sizeof(d->console_tail));
 	return rc;
 }
@@ -578,12 +587,15 @@ nodes_wait_ready(struct job *j, struct deploy *d, uint64_t t0, int only)
 					   "vrouterd is shutting down");
 		if (now_ms() > deadline) {
 			for (int n = 0; n < p->nnodes; n++) {
-				char log[PATH_MAX];
+				char log[PATH_MAX], file[64];
 				if (ready[n])
 					continue;
 				deploy_console_path(d->rundir, &p->nodes[n],
 						    log, sizeof(log));
-				deploy_console_tail(log, d->console_tail,
+				deploy_console_file(&p->nodes[n], file,
+						    sizeof(file));
+				deploy_console_tail(d->rundir_fd, file,
+						    d->console_tail,
 						    sizeof(d->console_tail));
 				return deploy_fail(
 				    d, PROTO_E_TIMEOUT, "ready",
@@ -790,6 +802,7 @@ deploy_start(struct job *j, struct deploy *d)
 	int netns = p->opts.backend == BACKEND_NETNS;
 
 	d->code = 0;
+	d->rundir_fd = -1;
 	if (netns) /* no guests: no image, no libvirt */
 		;
 	else if (check_image(d) == -1 || deploy_fault(d, "image") == -1)
@@ -805,9 +818,9 @@ deploy_start(struct job *j, struct deploy *d)
 	}
 	if (check_names_free(d, host) == -1 || deploy_fault(d, "check") == -1)
 		goto fail;
-	if (mkdir(d->rundir, 0755) == -1 && errno != EEXIST) {
-		deploy_fail(d, PROTO_E_START, "state", "mkdir %s: %s",
-			    d->rundir, strerror(errno));
+	if ((d->rundir_fd =
+		 statedir_topo_open(p->opts.name, 1, err, sizeof(err))) == -1) {
+		deploy_fail(d, PROTO_E_START, "state", "%s", err);
 		goto fail;
 	}
 	job_progress(j, "ports", "creating ports");
@@ -828,8 +841,7 @@ deploy_start(struct job *j, struct deploy *d)
 	if (netns) {
 		if (deploy_start_netns(j, d, host) == -1)
 			goto fail;
-		ns_close(host);
-		return;
+		goto out;
 	}
 	job_progress(j, "links", "creating %s interfaces",
 		     topo_link_name(p->opts.link));
@@ -858,8 +870,11 @@ deploy_start(struct job *j, struct deploy *d)
 		goto fail;
 	if (deploy_pin(d, -1) == -1 || deploy_fault(d, "pin") == -1)
 		goto fail;
+out:
 	json_object_put(pj);
 	ns_close(host);
+	close(d->rundir_fd);
+	d->rundir_fd = -1;
 	return;
 fail:
 	log_warnx("start %s failed: %s", p->opts.name, d->err);
@@ -869,6 +884,9 @@ fail:
 	if (d->nundo)
 		job_progress(j, "rollback", "removing what was created");
 	deploy_rollback(d);
+	if (d->rundir_fd != -1)
+		close(d->rundir_fd);
+	d->rundir_fd = -1;
 }
 
 /* ---- one node again (restart policy) --------------------------------------
@@ -917,16 +935,22 @@ deploy_restart_node(struct job *j, struct deploy *d, int n)
 	int r;
 
 	d->code = 0;
+	d->rundir_fd = -1;
 	if (p->opts.backend == BACKEND_NETNS) {
 		deploy_restart_netns(j, d, n);
 		return;
 	}
 	if (check_image(d) == -1)
 		return;
+	if ((d->rundir_fd =
+		 statedir_topo_open(p->opts.name, 1, err, sizeof(err))) == -1) {
+		deploy_fail(d, PROTO_E_START, "state", "%s", err);
+		return;
+	}
 	/* whatever is left of the old domain goes first */
 	if (vm_destroy(nd->domain, p->opts.name, err, sizeof(err)) == -1) {
 		deploy_fail(d, PROTO_E_LIBVIRT, "domain", "%s", err);
-		return;
+		goto out;
 	}
 	pj = topo_plan_to_json(p);
 	t0 = now_ms();
@@ -934,11 +958,14 @@ deploy_restart_node(struct job *j, struct deploy *d, int n)
 	    d, n, json_object_to_json_string_ext(pj, JSON_C_TO_STRING_PLAIN));
 	json_object_put(pj);
 	if (r == -1)
-		return;
+		goto out;
 	if (nodes_wait_ready(j, d, t0, n) == -1 || deploy_pin(d, n) == -1) {
 		/* leave no half-started domain behind; the links stay */
 		if (vm_destroy(nd->domain, p->opts.name, err, sizeof(err)) ==
 		    -1)
 			log_warnx("%s", err);
 	}
+out:
+	close(d->rundir_fd);
+	d->rundir_fd = -1;
 }

@@ -28,6 +28,7 @@ struct deploy {
 	char kernel[PATH_MAX];
 	char initrd[PATH_MAX];
 	char rundir[PATH_MAX]; /* console logs: RUNDIR/NODE.console.log */
+	int rundir_fd; /* STATE_DIR/NAME (statedir.h) while the job runs */
 	int kvm;
 	int vhost;
 	/* outputs */
@@ -56,15 +57,17 @@ void deploy_restart_node(struct job *j, struct deploy *d, int n);
  */
 int deploy_teardown(const struct topo_plan *p, char *err, size_t errlen);
 
-/* Console log path of node n. */
+/* Console log of node n: its name in the run directory, and its path. */
+void deploy_console_file(const struct topo_node *n, char *buf, size_t len);
 void deploy_console_path(const char *rundir, const struct topo_node *n,
 			 char *buf, size_t len);
-/* Has node nd's guest reported in its console log?  1 ready
- * (VROUTERD-READY), 0 not yet, -1 it reported failure (VROUTERD-FAIL; its
- * text into fail). */
-int deploy_console_ready(const char *rundir, const struct topo_node *nd,
-			 char *fail, size_t faillen);
-/* The last lines of a console log (at most len bytes), for errors. */
-void deploy_console_tail(const char *path, char *buf, size_t len);
+/* Has node nd's guest reported in its console log (a file in dirfd,
+ * STATE_DIR/NAME)?  1 ready (VROUTERD-READY), 0 not yet, -1 it reported
+ * failure (VROUTERD-FAIL; its text into fail). */
+int deploy_console_ready(int dirfd, const struct topo_node *nd, char *fail,
+			 size_t faillen);
+/* The last lines of a console log (file in dirfd; at most len bytes), for
+ * errors. */
+void deploy_console_tail(int dirfd, const char *file, char *buf, size_t len);
 
 #endif

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "netsetup.h"
 #include "proto.h"
+#include "statedir.h"
 #include "threads.h"
 #include "util.h"
 
@@ -200,15 +201,12 @@ int
 deploy_netns_save_plan(struct deploy *d)
 {
 	json_object *pj = topo_plan_to_json(d->plan);
-	char path[PATH_MAX + 16];
-	const char *s;
 	int rc = 0;
 
-	msgf(path, sizeof(path), "%s/plan.json", d->rundir);
-	s = json_object_to_json_string_ext(pj, JSON_C_TO_STRING_PLAIN);
-	if (file_write_atomic(path, s, strlen(s), 0644) == -1)
-		rc = deploy_fail(d, PROTO_E_START, "state", "%s: %s", path,
-				 strerror(errno));
+	/* never through a link: a new file renamed over whatever is there */
+	if (statedir_json_write(d->rundir_fd, "plan.json", pj) == -1)
+		rc = deploy_fail(d, PROTO_E_START, "state", "%s/plan.json: %s",
+				 d->rundir, strerror(errno));
 	json_object_put(pj);
 	return rc;
 }

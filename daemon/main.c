@@ -23,6 +23,7 @@
 #include "methods.h"
 #include "proto.h"
 #include "sdnotify.h"
+#include "statedir.h"
 #include "supervisor.h"
 #include "util.h"
 #include "vr_build.h"
@@ -134,7 +135,7 @@ static int
 main_daemonize(void)
 {
 	int p[2];
-	char c;
+	char c = 0; /* stays 0 when the child dies without a word */
 	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC) == -1)
@@ -269,9 +270,18 @@ main(int argc, char *argv[])
 			fatalx("evsignal_new");
 	}
 	methods_init(socket_path, config_path, missing_ok);
+	/* One daemon per state directory: locked before anything is adopted
+	 * (a second one is refused, naming the holder). */
+	if (statedir_open(conf->state_dir, socket_path, err, sizeof(err)) ==
+	    -1) {
+		log_warnx("%s", err);
+		goto done;
+	}
+	/* State is read (adoption) before the socket listens: a client never
+	 * waits on a daemon that is not answering yet. */
 	if (control_init(vd.base, socket_path) == -1)
 		goto done;
-	if (control_listen() == -1 || sup_init(vd.base) == -1) {
+	if (sup_init(vd.base) == -1 || control_listen() == -1) {
 		log_warnx("start-up failed");
 		control_cleanup();
 		goto done;
@@ -298,6 +308,7 @@ fail:
 		unlink(vd.pidfile);
 	sup_fini();
 done:
+	statedir_close();
 	for (size_t i = 0; i < nitems(sigs); i++)
 		if (vd.ev_sig[i] != NULL)
 			event_free(vd.ev_sig[i]);

@@ -62,6 +62,14 @@ methods_reload_config(char *err, size_t errlen)
 			 "configuration in force");
 		return -1;
 	}
+	if (strcmp(next.state_dir, conf->state_dir) != 0) {
+		/* the lock and the adopted topologies are in the old one */
+		log_warnx("reload: state_dir %s takes effect when vrouterd "
+			  "restarts; %s stays in use",
+			  next.state_dir, conf->state_dir);
+		vr_strlcpy(next.state_dir, conf->state_dir,
+			   sizeof(next.state_dir));
+	}
 	*conf = next;
 	log_setverbose(md.cli_debug || conf->debug);
 	md.have_host = 0;

@@ -21,6 +21,9 @@
 
 enum run_state { RUN_STARTING, RUN_RUNNING, RUN_STOPPING };
 
+/* An image's manifest.json, read for status and bench records. */
+#define SUP_MANIFEST_MAX (1024 * 1024)
+
 #define RESTART_LIMIT_DEFAULT 5
 #define RESTART_BACKOFF_MS    1000  /* doubled per restart ... */
 #define RESTART_BACKOFF_MAX   30000 /* ... up to this */

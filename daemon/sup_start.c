@@ -17,6 +17,7 @@
 #include "job.h"
 #include "log.h"
 #include "proto.h"
+#include "statedir.h"
 #include "sup_int.h"
 #include "supervisor.h"
 #include "util.h"
@@ -111,7 +112,8 @@ start_done(void *arg)
 		else
 			json_object_put(data);
 		TAILQ_REMOVE(&sup_runs, r, entry);
-		rmdir(r->rundir); /* only if empty: keep console logs */
+		/* only if empty: keep console logs */
+		statedir_topo_rmdir(r->plan->opts.name);
 		sup_run_free(r);
 	}
 	free(d);
@@ -142,14 +144,19 @@ image_paths(const struct topo_opts *o, struct deploy *d, char *err,
 	return 0;
 }
 
-/* Options and plan from params.  0, or -1 with *code and err set. */
+/*
+ * Options and plan from params.  0, or -1 with *code and err set.  A
+ * caller's image path is resolved only when probe (start, autostart add):
+ * a read-only `topology` must not learn where root's links lead.
+ */
 static int
 plan_from_params(json_object *params, struct topo_plan *plan,
-		 struct hostinfo *h, int *code, char *err, size_t errlen)
+		 struct hostinfo *h, int probe, int *code, char *err,
+		 size_t errlen)
 {
 	struct topo_opts o;
 	char real[PATH_MAX];
-	json_object *v;
+	int given;
 
 	/* The configuration's defaults, then what the caller asked for. */
 	topo_opts_init(&o);
@@ -163,15 +170,25 @@ plan_from_params(json_object *params, struct topo_plan *plan,
 	*code = PROTO_E_PARAMS;
 	if (topo_opts_from_json(params, &o, err, errlen) == -1)
 		return -1;
+	/* A file is read by the client, with the client's rights: the
+	 * daemon (root) never opens a path a peer names. */
+	if (o.file[0] && o.file_text == NULL) {
+		msgf(err, errlen,
+		     "topology: \"%.256s\" is a file path: send the file's "
+		     "contents as topology_text (vrctl does this); vrouterd "
+		     "opens no file a client names",
+		     o.file);
+		return -1;
+	}
 	/* netns nodes join their networks by veth on bridges: the
 	 * configured link kind is for guests */
 	if (o.backend == BACKEND_NETNS &&
 	    !json_object_object_get_ex(params, "link", NULL))
 		o.link = LINK_TAP;
 	/* The plan records the image it will really boot. */
-	if (!json_object_object_get_ex(params, "image", &v))
+	if (!(given = json_object_object_get_ex(params, "image", NULL)))
 		vr_strlcpy(o.image, conf->image_dir, sizeof(o.image));
-	if (realpath(o.image, real) != NULL)
+	if ((probe || !given) && realpath(o.image, real) != NULL)
 		vr_strlcpy(o.image, real, sizeof(o.image));
 	*code = PROTO_E_INTERNAL;
 	if (hostinfo_read(h, NULL) == -1) {
@@ -227,7 +244,7 @@ sup_start(json_object *params, struct rpc_req *req,
 	}
 	r = sup_run_new();
 	d = xcalloc(1, sizeof(*d));
-	if (plan_from_params(params, r->plan, &h, code, err, errlen) == -1)
+	if (plan_from_params(params, r->plan, &h, 1, code, err, errlen) == -1)
 		goto fail;
 	*code = PROTO_E_PARAMS;
 	if (policy_from_params(params, r, err, errlen) == -1)
@@ -285,9 +302,9 @@ sup_start(json_object *params, struct rpc_req *req,
 netns:
 	*code = PROTO_E_CONFIG;
 	if ((size_t)snprintf(r->rundir, sizeof(r->rundir), "%s/%s",
-			     conf->state_dir,
+			     statedir_path(),
 			     r->plan->opts.name) >= sizeof(r->rundir)) {
-		msgf(err, errlen, "state_dir %s is too long", conf->state_dir);
+		msgf(err, errlen, "state_dir %s is too long", statedir_path());
 		goto fail;
 	}
 	vr_strlcpy(d->rundir, r->rundir, sizeof(d->rundir));
@@ -328,7 +345,7 @@ sup_plan_check(json_object *params, int *code, char *err, size_t errlen)
 	struct hostinfo h;
 	int rc;
 
-	rc = plan_from_params(params, plan, &h, code, err, errlen);
+	rc = plan_from_params(params, plan, &h, 1, code, err, errlen);
 	if (rc == 0)
 		topo_plan_free(plan);
 	free(plan);
@@ -384,12 +401,36 @@ stop_progress(void *arg, const char *step, const char *msg)
 		json_object_put(p);
 }
 
+/* The run directory's files, then the directory; a STATE/NAME that is
+ * not ours (statedir.h) is left alone: nothing through a link is deleted. */
+static void
+stop_remove_state(struct run *r)
+{
+	char file[64], err[512];
+	int fd;
+
+	if ((fd = statedir_topo_open(r->plan->opts.name, 0, err,
+				     sizeof(err))) == -1) {
+		if (errno != ENOENT)
+			log_warnx("%s: %s; nothing in it was removed",
+				  r->plan->opts.name, err);
+		return;
+	}
+	for (int n = 0; n < r->plan->nnodes; n++) {
+		deploy_console_file(&r->plan->nodes[n], file, sizeof(file));
+		(void)unlinkat(fd, file, 0);
+	}
+	(void)unlinkat(fd, "state.json", 0);
+	(void)unlinkat(fd, "plan.json", 0); /* netns backend */
+	close(fd);
+	statedir_topo_rmdir(r->plan->opts.name);
+}
+
 static void
 stop_done(void *arg)
 {
 	struct stop_op *op = arg;
 	json_object *names = json_object_new_array(), *res;
-	char path[PATH_MAX + 32];
 
 	for (int i = 0; i < op->nruns; i++) {
 		struct run *r = op->runs[i];
@@ -400,16 +441,7 @@ stop_done(void *arg)
 			r->state = RUN_RUNNING; /* still there, in part */
 			continue;
 		}
-		for (int n = 0; n < r->plan->nnodes; n++) {
-			deploy_console_path(r->rundir, &r->plan->nodes[n], path,
-					    sizeof(path));
-			unlink(path);
-		}
-		snprintf(path, sizeof(path), "%s/state.json", r->rundir);
-		unlink(path);
-		snprintf(path, sizeof(path), "%s/plan.json", r->rundir);
-		unlink(path); /* netns backend */
-		rmdir(r->rundir);
+		stop_remove_state(r);
 		log_info("%s: stopped", r->plan->opts.name);
 		sup_event("topology", r, -1, "stopped");
 		TAILQ_REMOVE(&sup_runs, r, entry);
@@ -546,7 +578,8 @@ sup_method_topology(struct rpc_req *req)
 		return;
 	}
 	plan = xcalloc(1, sizeof(*plan));
-	if (plan_from_params(params, plan, &h, &code, err, sizeof(err)) == 0) {
+	if (plan_from_params(params, plan, &h, 0, &code, err, sizeof(err)) ==
+	    0) {
 		res = json_object_new_object();
 		json_object_object_add(res, "plan", topo_plan_to_json(plan));
 		rpc_reply(req, res);

@@ -3,6 +3,7 @@
  */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,12 +21,18 @@ static struct ns_ctx *sup_ns; /* the daemon's namespace, for counters */
 static json_object *
 image_kernel_json(const char *dir)
 {
-	char path[PATH_MAX + 16];
+	char path[PATH_MAX + 16], *text;
 	json_object *m, *k = NULL, *v;
 
 	msgf(path, sizeof(path), "%s/manifest.json", dir);
-	if ((m = json_object_from_file(path)) == NULL)
+	/* on the loop, for any peer: a regular file of bounded size only */
+	if ((text = file_read(path, SUP_MANIFEST_MAX)) == NULL)
 		return json_object_new_string("unknown (no manifest.json)");
+	m = json_tokener_parse(text);
+	free(text);
+	if (m == NULL)
+		return json_object_new_string("unknown (manifest.json is "
+					      "not valid JSON)");
 	if (json_object_object_get_ex(m, "kernel", &v))
 		k = json_object_get(v);
 	else if (json_object_object_get_ex(m, "kernel_version", &v)) {

@@ -22,6 +22,7 @@
 #include "job.h"
 #include "log.h"
 #include "proto.h"
+#include "statedir.h"
 #include "sup_int.h"
 #include "supervisor.h"
 #include "threads.h"
@@ -133,7 +134,7 @@ sup_run_save(struct run *r)
 	    json_object_new_string(r->on_failure ? "on-failure" : "never"));
 	json_object_object_add(s, "restart_limit",
 			       json_object_new_int(r->restart_limit));
-	if (adopt_state_write(r->rundir, s) == -1)
+	if (adopt_state_write(r->plan->opts.name, s) == -1)
 		log_warn("%s: cannot write %s/state.json", r->plan->opts.name,
 			 r->rundir);
 	json_object_put(s);
@@ -177,6 +178,22 @@ netns_check(void)
 	}
 }
 
+/* Node n's ready line, read in STATE_DIR/NAME through a directory fd
+ * (never through a link); 0 (not yet) when the directory cannot be had. */
+static int
+sup_console_ready(struct run *r, int n, char *fail, size_t faillen)
+{
+	char err[256];
+	int fd, rc;
+
+	if ((fd = statedir_topo_open(r->plan->opts.name, 0, err,
+				     sizeof(err))) == -1)
+		return 0;
+	rc = deploy_console_ready(fd, &r->plan->nodes[n], fail, faillen);
+	close(fd);
+	return rc;
+}
+
 /* A guest adopted before it reported ready is starting until its console
  * log says VROUTERD-READY (or down when it says VROUTERD-FAIL). */
 static void
@@ -195,8 +212,7 @@ booting_check(void)
 
 			if (!rt->booting)
 				continue;
-			rc = deploy_console_ready(r->rundir, &r->plan->nodes[n],
-						  fail, sizeof(fail));
+			rc = sup_console_ready(r, n, fail, sizeof(fail));
 			if (rc == 1) {
 				rt->booting = 0;
 				sup_event("node", r, n, "ready");
@@ -538,9 +554,9 @@ adopt_one(struct adopted *a)
 	r->state = RUN_RUNNING;
 	r->start_ms = now_ms();
 	r->started_at = time(NULL);
-	msgf(r->rundir, sizeof(r->rundir), "%s/%s", conf->state_dir,
+	msgf(r->rundir, sizeof(r->rundir), "%s/%s", statedir_path(),
 	     r->plan->opts.name);
-	if ((st = adopt_state_read(r->rundir)) != NULL) {
+	if ((st = adopt_state_read(r->plan->opts.name)) != NULL) {
 		if (json_object_object_get_ex(st, "started_at", &v)) {
 			r->started_at = json_object_get_int64(v);
 			r->start_ms -= (time(NULL) - r->started_at) * 1000;
@@ -606,8 +622,7 @@ adopt_one(struct adopted *a)
 		}
 		/* the start that made it did not see it ready: it may still
 		 * be booting (booting_check follows it) */
-		if (deploy_console_ready(r->rundir, &r->plan->nodes[n], err,
-					 sizeof(err)) != 1) {
+		if (sup_console_ready(r, n, err, sizeof(err)) != 1) {
 			r->nrt[n].booting = 1;
 			log_info(
 			    "%s/%s: adopted before its guest reported ready",
@@ -666,8 +681,8 @@ sup_adopt_netns(void)
 	struct adopted *a = NULL;
 	int na;
 
-	if ((na = adopt_scan_netns(conf->state_dir, &a)) < 0) {
-		log_warn("adoption: %s", conf->state_dir);
+	if ((na = adopt_scan_netns(&a)) < 0) {
+		log_warn("adoption: %s", statedir_path());
 		return;
 	}
 	for (int i = 0; i < na; i++)
@@ -767,8 +782,6 @@ sup_init(struct event_base *base)
 	char err[512];
 
 	sup_base = base;
-	if (mkdir(conf->state_dir, 0755) == -1 && errno != EEXIST)
-		log_warn("mkdir %s", conf->state_dir);
 	reconnect_ev = evtimer_new(base, reconnect_tick, NULL);
 	watch_ev = event_new(base, -1, EV_PERSIST, watch_tick, NULL);
 	if (reconnect_ev == NULL || watch_ev == NULL)

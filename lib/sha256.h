@@ -15,7 +15,8 @@ struct sha256 {
 void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *data, size_t len);
 void sha256_final(struct sha256 *s, uint8_t out[32]);
-/* The hex digest of a file into hex[65]; 0, or -1 with errno. */
+/* The hex digest of a regular file into hex[65]; 0, or -1 with errno
+ * (EINVAL: not a regular file). */
 int sha256_file(const char *path, char hex[65]);
 
 #endif

@@ -166,7 +166,7 @@ char *
 file_readat_len(int dirfd, const char *path, size_t max, int flags,
 		size_t *lenp)
 {
-	struct stat st;
+	struct stat pre, st;
 	char *buf = NULL;
 	size_t off = 0;
 	ssize_t n;
@@ -174,12 +174,22 @@ file_readat_len(int dirfd, const char *path, size_t max, int flags,
 
 	if (flags & FR_NOFOLLOW)
 		oflags |= O_NOFOLLOW;
+	/* A device is never opened (opening one may act: a watchdog, a
+	 * tape), so look first; the fstat below catches a swap. */
+	if (fstatat(dirfd, path, &pre,
+		    flags & FR_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0) == -1)
+		return NULL;
+	if (!S_ISREG(pre.st_mode)) {
+		errno = S_ISLNK(pre.st_mode) ? ELOOP : EINVAL;
+		return NULL;
+	}
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
 	if ((fd = openat(dirfd, path, oflags)) == -1)
 		return NULL;
 	if (fstat(fd, &st) == -1)
 		goto fail;
-	if (!S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st.st_mode) || st.st_dev != pre.st_dev ||
+	    st.st_ino != pre.st_ino) {
 		errno = EINVAL;
 		goto fail;
 	}

@@ -35,6 +35,7 @@ char *cpulist_format(const cpu_set_t *set, char *buf, size_t len);
  * trailing newlines are stripped.  Only a regular file is read (a FIFO or a
  * device is refused without blocking: EINVAL), and a file larger than max
  * bytes is refused (EFBIG) unless FR_TRUNCATE asks for its first max bytes.
+ * A device is refused before it is opened (opening one may act).
  * FR_NOFOLLOW refuses a symbolic link as the last component (ELOOP).
  * NULL with errno set; file_strerror(errno) says it in words.
  */
