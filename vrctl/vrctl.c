@@ -13,12 +13,17 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: vrctl [-s socket] [--json] [--timeout SEC] command "
-		   "[args]\n\n");
+	fprintf(f, "usage: vrctl [-r] [-s socket] [--json] [--timeout SEC] "
+		   "command [args]\n\n");
 	fprintf(f,
 		"  -s, --socket PATH  vrouterd's socket (default $%s or "
 		"%s)\n",
 		PROTO_SOCKET_ENV, PROTO_DEFAULT_SOCKET);
+	fprintf(f, "  -r, --readonly     use the read-only socket beside it "
+		   "(status, topology,\n"
+		   "                     watch, version; they fall back to "
+		   "it by themselves\n"
+		   "                     when the socket refuses us)\n");
 	fprintf(f, "      --json         print the daemon's JSON result "
 		   "unchanged\n");
 	fprintf(f,
@@ -77,6 +82,7 @@ main(int argc, char *argv[])
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"timeout", required_argument, NULL, 't'},
+	    {"readonly", no_argument, NULL, 'r'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct vrctl v = {.socket = getenv(PROTO_SOCKET_ENV),
@@ -88,7 +94,7 @@ main(int argc, char *argv[])
 	    timeout_parse("$" CLIENT_TIMEOUT_ENV, env) == -1)
 		return VRCTL_EUSAGE;
 
-	while ((ch = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+s:hr", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			v.socket = optarg;
@@ -100,6 +106,9 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(stdout);
 			return VRCTL_OK;
+		case 'r':
+			client_readonly = 1;
+			break;
 		case 't':
 			if (timeout_parse("--timeout", optarg) == -1)
 				return VRCTL_EUSAGE;

@@ -65,6 +65,8 @@ extern void (*client_notify_hook)(json_object *msg);
 #define CLIENT_TIMEOUT_ENV     "VRCTL_TIMEOUT"
 #define CLIENT_TIMEOUT_MAX     86400
 extern int client_timeout;
+/* --readonly: connect to the read-only socket beside the socket given. */
+extern int client_readonly;
 
 int client_call(const char *socket, const char *method, json_object *params,
 		json_object **result, json_object **error);
