@@ -20,7 +20,8 @@ MODE=${1:-}
 PACKAGES=(
 	# build
 	build-essential cmake pkg-config clang libclang-rt-14-dev
-	libvirt-dev libnl-3-dev libnl-route-3-dev libevent-dev libjson-c-dev
+	libvirt-dev libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libevent-dev
+	libjson-c-dev
 	# run
 	libvirt-daemon-system libvirt-clients qemu-system-x86
 	iproute2 procps
