@@ -126,6 +126,8 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return VRCTL_EUSAGE;
 	}
+	if (strcmp(argv[0], "__complete") == 0) /* hidden: shell completion */
+		return ctl_complete(&v, argc, argv, opts);
 	for (const struct ctl_command *c = ctl_commands; c->name; c++)
 		if (strcmp(c->name, argv[0]) == 0)
 			return c->handler(&v, argc, argv);

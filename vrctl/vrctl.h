@@ -5,6 +5,8 @@
 #ifndef VRCTL_H
 #define VRCTL_H
 
+#include <getopt.h>
+
 #include <json-c/json.h>
 
 enum { OPT_JSON = 256, OPT_HELP, OPT_FIRST_VERB };
@@ -164,5 +166,18 @@ int bench_write_csv(const char *path, json_object *record);
 int bench_save_dir(const char *dir, json_object *record);
 int plot_svg(const char *svg_path, const char *title, json_object **records,
 	     const char *const *labels, size_t n);
+
+/*
+ * `vrctl __complete ...` for shell completion (complete.c).  Every verb's
+ * getopt_long goes through ctl_getopt_long, which under `__complete
+ * options VERB` prints the verb's long options and exits: a verb's option
+ * table is the one its handler parses with, and a new verb is covered
+ * without a word here.
+ */
+int ctl_complete(struct vrctl *v, int argc, char **argv,
+		 const struct option *global);
+int ctl_getopt_long(int argc, char *const argv[], const char *shortopts,
+		    const struct option *longopts, int *longindex);
+#define getopt_long ctl_getopt_long
 
 #endif

@@ -1,0 +1,9 @@
+# vrctl's bash completion, sourced in bash and run on a few words (issue 16).
+find_program(VR_BASH bash)
+if(VR_BASH)
+	add_test(NAME vrctl_completion
+		COMMAND ${VR_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_completion.sh
+			$<TARGET_FILE:vrctl> ${CMAKE_SOURCE_DIR}/vrctl/completion.bash)
+	set_tests_properties(vrctl_completion PROPERTIES LABELS unit
+		SKIP_RETURN_CODE 77 TIMEOUT 60)
+endif()
