@@ -34,6 +34,7 @@ PACKAGES=(
 	binutils ovmf
 	# tests, benchmarks, plots
 	python3 valgrind systemd iputils-ping gnuplot-nox netsniff-ng iperf3
+	bash-completion
 )
 
 step() { printf '\n==> %s\n' "$*"; }
