@@ -7,3 +7,9 @@ if(VR_BASH)
 	set_tests_properties(vrctl_completion PROPERTIES LABELS unit
 		SKIP_RETURN_CODE 77 TIMEOUT 60)
 endif()
+
+# Every long option of vrctl, vrouterd and vrgen is in its man page.
+add_test(NAME man_options
+	COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/unit/check_man_options.sh
+		${CMAKE_SOURCE_DIR})
+set_tests_properties(man_options PROPERTIES LABELS unit)
