@@ -92,7 +92,7 @@ client_connect_path(const char *path)
 }
 
 static void
-client_connect_failed(const char *path, int err, const char *ro)
+client_connect_failed(const char *path, int err, const char *ro, int is_ro)
 {
 	if (err == EAGAIN || err == EWOULDBLOCK) {
 		fprintf(stderr,
@@ -104,6 +104,17 @@ client_connect_failed(const char *path, int err, const char *ro)
 	}
 	fprintf(stderr, "vrctl: cannot connect to %s: %s\n", path,
 		strerror(err));
+	if ((err == EACCES || err == EPERM) && is_ro) {
+		fprintf(stderr,
+			"vrctl: the read-only socket should be open to all "
+			"(mode 0666; SocketMode= of vrouterd-ro.socket)\n");
+		return;
+	}
+	if (err == ENOENT && is_ro) {
+		fprintf(stderr, "vrctl: vrouterd has no read-only socket there "
+				"(its socket_ro setting names it)\n");
+		return;
+	}
 	if (err == EACCES || err == EPERM)
 		fprintf(stderr,
 			"vrctl: run as root or as a member of the socket's "
@@ -145,7 +156,7 @@ client_connect(const char *path, const char *method)
 			return -1;
 		}
 		if ((fd = client_connect_path(ro)) == -1)
-			client_connect_failed(ro, errno, NULL);
+			client_connect_failed(ro, errno, NULL, 1);
 		return fd;
 	}
 	if ((fd = client_connect_path(path)) != -1)
@@ -155,12 +166,13 @@ client_connect(const char *path, const char *method)
 	    m->access == PROTO_READ) {
 		if ((fd = client_connect_path(ro)) != -1)
 			return fd;
-		client_connect_failed(path, err, NULL);
-		client_connect_failed(ro, errno, NULL);
+		client_connect_failed(path, err, NULL, 0);
+		client_connect_failed(ro, errno, NULL, 1);
 		return -1;
 	}
 	client_connect_failed(
-	    path, err, (err == EACCES || err == EPERM) && have_ro ? ro : NULL);
+	    path, err, (err == EACCES || err == EPERM) && have_ro ? ro : NULL,
+	    0);
 	return -1;
 }
 

@@ -171,6 +171,10 @@ write_conf '"socket_ro": "off",'
 DPID=$!
 wait_for 100 "$VRCTL" -s "$SOCK" version
 check "socket_ro off: no read-only socket" test -S "$SOCK" -a ! -e "$RO"
+$NOBODY "$VRCTL" -s "$SOCK" status 2>"$T/err"
+check "then nobody's status cannot connect (exit $?)" test $? = 3
+check "and is told there is no read-only socket: $(tail -1 "$T/err")" \
+	grep -q 'vrouterd has no read-only socket there' "$T/err"
 kill -TERM "$DPID"
 wait "$DPID"
 DPID=
