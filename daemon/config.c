@@ -30,6 +30,7 @@ static const struct config config_default = {
     .ports = "test",
     .socket_group = "vrouter",
     .socket_mode = 0660,
+    .socket_ro = "auto",
     .debug = 0,
     .stop_on_exit = 0,
     .autostart = VR_SYSCONFDIR "/autostart.json",
@@ -41,6 +42,7 @@ struct config *conf = &config_store;
 enum config_type {
 	CK_STRING,
 	CK_PATH,
+	CK_SOCKET_RO, /* an absolute path, "auto" or "off" */
 	CK_INT,
 	CK_SIZE,
 	CK_ACCEL,
@@ -80,6 +82,7 @@ static const struct config_key config_keys[] = {
     CK(ports, CK_PORTS, 0, 0),
     CK(socket_group, CK_STRING, 0, 0),
     CK(socket_mode, CK_MODE, 0, 0777),
+    CK(socket_ro, CK_SOCKET_RO, 0, 0),
     CK(debug, CK_BOOL, 0, 0),
     CK(stop_on_exit, CK_BOOL, 0, 0),
     CK(autostart, CK_PATH, 0, 0),
@@ -124,6 +127,7 @@ config_set(const char *file, const struct config_key *k, json_object *v,
 	switch (k->type) {
 	case CK_STRING:
 	case CK_PATH:
+	case CK_SOCKET_RO:
 	case CK_PORTS:
 		if (!json_object_is_type(v, json_type_string))
 			goto type;
@@ -135,6 +139,14 @@ config_set(const char *file, const struct config_key *k, json_object *v,
 			snprintf(err, errlen,
 				 "%s: %s: must be an absolute path", file,
 				 k->name);
+			return -1;
+		}
+		if (k->type == CK_SOCKET_RO && *s != '/' &&
+		    strcmp(s, "auto") != 0 && strcmp(s, "off") != 0) {
+			snprintf(err, errlen,
+				 "%s: %s: must be an absolute path, \"auto\" "
+				 "or \"off\"",
+				 file, k->name);
 			return -1;
 		}
 		if (k->type == CK_PORTS && !config_ports_valid(s)) {

@@ -29,6 +29,7 @@ struct config {
 	char ports[64];		  /* default "--ports" ("test") */
 	char socket_group[64];	  /* "vrouter" */
 	int socket_mode;	  /* 0660 */
+	char socket_ro[PATH_MAX]; /* read-only socket (0666): "auto", "off" */
 	int debug;
 	int stop_on_exit;	  /* stop every topology on SIGTERM (0) */
 	char autostart[PATH_MAX]; /* autostart file */

@@ -12,6 +12,13 @@
  * seconds after its first byte, and only requests (not blank lines, not
  * part of a line) count as activity for idle_timeout.  A refused or
  * cut-off peer gets an error line saying why before the close.
+ *
+ * Two listeners: the control socket (socket_mode, socket_group) and the
+ * read-only socket (socket_ro, mode 0666), on which every peer is
+ * unprivileged whatever its uid: it may call only the read methods, takes
+ * an unprivileged slot and is held to max_clients_per_uid, root included.
+ * A listener whose socket the service manager passed (LISTEN_FDS, matched
+ * by path) is used as it is: not bound, not chmod-ed, not unlinked.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -39,6 +46,7 @@
 #include "log.h"
 #include "proto.h"
 #include "rpc.h"
+#include "sdnotify.h"
 #include "util.h"
 
 #ifndef TAILQ_FOREACH_SAFE /* glibc's sys/queue.h lacks it */
@@ -77,17 +85,26 @@ struct control_client {
 	gid_t cc_gid;
 	pid_t cc_pid;
 	int cc_privileged;
-	int cc_busy;	/* inside control_read: close later */
-	int cc_dead;	/* close when cc_busy drops */
-	int cc_closing; /* close once the output is written */
+	int cc_readonly; /* came through the read-only socket */
+	int cc_busy;	 /* inside control_read: close later */
+	int cc_dead;	 /* close when cc_busy drops */
+	int cc_closing;	 /* close once the output is written */
 };
+
+struct control_listener {
+	char cl_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int cl_fd;
+	int cl_readonly;
+	int cl_activated; /* passed by the service manager */
+	struct event *cl_ev_accept;
+	struct event *cl_ev_pause;
+};
+
+enum { CONTROL_MAIN, CONTROL_RO, CONTROL_NLISTEN };
 
 static struct {
 	struct event_base *base;
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	int fd;
-	struct event *ev_accept;
-	struct event *ev_pause;
+	struct control_listener ls[CONTROL_NLISTEN];
 	int accepting;
 	TAILQ_HEAD(, control_client) clients;
 	int nclients;
@@ -100,7 +117,8 @@ static struct {
 	void (*drained)(void *);
 	void *drained_arg;
 	struct event *ev_drain;
-} cs = {.fd = -1, .clients = TAILQ_HEAD_INITIALIZER(cs.clients)};
+} cs = {.ls = {{.cl_fd = -1}, {.cl_fd = -1, .cl_readonly = 1}},
+	.clients = TAILQ_HEAD_INITIALIZER(cs.clients)};
 
 static void control_accept(evutil_socket_t, short, void *);
 static void control_read(struct bufferevent *, void *);
@@ -138,15 +156,21 @@ control_group(void)
 			 cs.group);
 }
 
+/* The control socket: socket_mode, socket_group; the read-only one 0666. */
 static int
-control_perms(void)
+control_perms(const struct control_listener *l)
 {
-	if (chmod(cs.path, (mode_t)conf->socket_mode) == -1) {
-		log_warn("chmod %s", cs.path);
+	mode_t mode = l->cl_readonly ? 0666 : (mode_t)conf->socket_mode;
+
+	if (l->cl_activated) /* SocketMode=, SocketGroup= said it */
+		return 0;
+	if (chmod(l->cl_path, mode) == -1) {
+		log_warn("chmod %s", l->cl_path);
 		return -1;
 	}
-	if (cs.have_group && chown(cs.path, (uid_t)-1, cs.gid) == -1) {
-		log_warn("chown %s to group %s", cs.path, cs.group);
+	if (!l->cl_readonly && cs.have_group &&
+	    chown(l->cl_path, (uid_t)-1, cs.gid) == -1) {
+		log_warn("chown %s to group %s", l->cl_path, cs.group);
 		return -1;
 	}
 	return 0;
@@ -156,7 +180,7 @@ control_perms(void)
 static int
 control_mkdir(const char *path)
 {
-	char dir[sizeof(cs.path)], *p;
+	char dir[sizeof(cs.ls[0].cl_path)], *p;
 
 	vr_strlcpy(dir, path, sizeof(dir));
 	if ((p = strrchr(dir, '/')) == NULL || p == dir)
@@ -207,14 +231,14 @@ control_stale(const struct sockaddr_un *sun)
 	return 0;
 }
 
-int
-control_init(struct event_base *base, const char *path)
+/* Bind (or take from the service manager) one listener's socket. */
+static int
+control_listener_open(struct control_listener *l, const char *path)
 {
 	struct sockaddr_un sun;
 	mode_t old_umask;
 	int fd = -1;
 
-	cs.base = base;
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (*path == '\0' ||
@@ -224,9 +248,12 @@ control_init(struct event_base *base, const char *path)
 			  path, sizeof(sun.sun_path) - 1);
 		return -1;
 	}
-	vr_strlcpy(cs.path, path, sizeof(cs.path));
-	control_group();
-	control_fd_limit();
+	vr_strlcpy(l->cl_path, path, sizeof(l->cl_path));
+	if ((fd = sdnotify_listen_take(path)) != -1) {
+		log_info("%s: passed by the service manager (fd %d)", path, fd);
+		l->cl_activated = 1;
+		goto done;
+	}
 	if (control_mkdir(path) == -1 || control_stale(&sun) == -1)
 		goto fail;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -241,15 +268,16 @@ control_init(struct event_base *base, const char *path)
 		goto fail;
 	}
 	umask(old_umask);
-	if (control_perms() == -1)
+	if (control_perms(l) == -1)
 		goto fail_unlink;
 	/* bound, not listening: connecting is refused until the daemon has
 	 * read its state (control_listen) */
-	cs.fd = fd;
-	cs.ev_accept =
-	    event_new(base, fd, EV_READ | EV_PERSIST, control_accept, NULL);
-	cs.ev_pause = evtimer_new(base, control_accept, NULL);
-	if (cs.ev_accept == NULL || cs.ev_pause == NULL)
+done:
+	l->cl_fd = fd;
+	l->cl_ev_accept =
+	    event_new(cs.base, fd, EV_READ | EV_PERSIST, control_accept, l);
+	l->cl_ev_pause = evtimer_new(cs.base, control_accept, l);
+	if (l->cl_ev_accept == NULL || l->cl_ev_pause == NULL)
 		fatalx("%s: event_new", __func__);
 	return 0;
 fail_unlink:
@@ -260,16 +288,54 @@ fail:
 	return -1;
 }
 
+static void
+control_listener_close(struct control_listener *l)
+{
+	if (l->cl_fd == -1)
+		return;
+	event_del(l->cl_ev_accept);
+	event_del(l->cl_ev_pause);
+	close(l->cl_fd);
+	l->cl_fd = -1;
+	if (!l->cl_activated)
+		unlink(l->cl_path);
+}
+
+int
+control_init(struct event_base *base, const char *path, const char *ro_path)
+{
+	cs.base = base;
+	control_group();
+	control_fd_limit();
+	if (control_listener_open(&cs.ls[CONTROL_MAIN], path) == -1)
+		return -1;
+	if (ro_path != NULL &&
+	    control_listener_open(&cs.ls[CONTROL_RO], ro_path) == -1) {
+		control_listener_close(&cs.ls[CONTROL_MAIN]);
+		return -1;
+	}
+	sdnotify_listen_close_rest();
+	return 0;
+}
+
 int
 control_listen(void)
 {
-	if (listen(cs.fd, CONTROL_BACKLOG) == -1) {
-		log_warn("listen %s", cs.path);
-		return -1;
-	}
-	if (event_add(cs.ev_accept, NULL) == -1) {
-		log_warnx("%s: event_add", __func__);
-		return -1;
+	for (int i = 0; i < CONTROL_NLISTEN; i++) {
+		struct control_listener *l = &cs.ls[i];
+
+		if (l->cl_fd == -1)
+			continue;
+		/* a socket passed by the service manager listens already */
+		if (!l->cl_activated &&
+		    listen(l->cl_fd, CONTROL_BACKLOG) == -1) {
+			log_warn("listen %s", l->cl_path);
+			return -1;
+		}
+		if (event_add(l->cl_ev_accept, NULL) == -1) {
+			log_warnx("%s: event_add", __func__);
+			return -1;
+		}
 	}
 	cs.accepting = 1;
 	return 0;
@@ -324,8 +390,8 @@ control_reconfigure(void)
 
 	control_group();
 	control_fd_limit();
-	if (cs.fd != -1)
-		control_perms();
+	if (cs.ls[CONTROL_MAIN].cl_fd != -1)
+		control_perms(&cs.ls[CONTROL_MAIN]);
 	TAILQ_FOREACH(c, &cs.clients, cc_entry)
 	if (!c->cc_closing)
 		control_idle_arm(c);
@@ -397,11 +463,12 @@ control_refuse(int fd, int code, const char *msg, json_object *data)
 /*
  * May a peer with this uid have one more connection?  0, or -1 with msg and
  * *datap (the reason, the limit) for the refusal.  Root is never held to
- * the per-uid limit; the last reserved_clients slots are for privileged
- * peers (the same rule as for mutating calls).
+ * the per-uid limit (but on the read-only socket); the last
+ * reserved_clients slots are for privileged peers (the same rule as for
+ * mutating calls: no peer of the read-only socket is one).
  */
 static int
-control_admit(uid_t uid, int privileged, char *msg, size_t len,
+control_admit(uid_t uid, int privileged, int readonly, char *msg, size_t len,
 	      json_object **datap)
 {
 	const struct control_client *c;
@@ -411,7 +478,7 @@ control_admit(uid_t uid, int privileged, char *msg, size_t len,
 	TAILQ_FOREACH(c, &cs.clients, cc_entry)
 	if (c->cc_uid == uid)
 		n++;
-	if (uid != 0 && n >= conf->max_clients_per_uid) {
+	if ((uid != 0 || readonly) && n >= conf->max_clients_per_uid) {
 		limit = conf->max_clients_per_uid;
 		reason = "uid";
 		knob = "max_clients_per_uid";
@@ -452,7 +519,7 @@ control_admit(uid_t uid, int privileged, char *msg, size_t len,
 }
 
 static void
-control_client_new(int fd)
+control_client_new(const struct control_listener *l, int fd)
 {
 	struct control_client *c;
 	struct ucred cred;
@@ -467,11 +534,12 @@ control_client_new(int fd)
 		return;
 	}
 	privileged =
-	    cred.uid == 0 ||
-	    (cs.have_group && (cred.gid == cs.gid ||
-			       control_peer_in_group(fd, cred.pid, cs.gid)));
-	if (control_admit(cred.uid, privileged, msg, sizeof(msg), &data) ==
-	    -1) {
+	    !l->cl_readonly &&
+	    (cred.uid == 0 ||
+	     (cs.have_group && (cred.gid == cs.gid ||
+				control_peer_in_group(fd, cred.pid, cs.gid))));
+	if (control_admit(cred.uid, privileged, l->cl_readonly, msg,
+			  sizeof(msg), &data) == -1) {
 		control_refuse(fd, PROTO_E_BUSY, msg, data);
 		return;
 	}
@@ -482,6 +550,7 @@ control_client_new(int fd)
 	c->cc_gid = cred.gid;
 	c->cc_pid = cred.pid;
 	c->cc_privileged = privileged;
+	c->cc_readonly = l->cl_readonly;
 	c->cc_bev = bufferevent_socket_new(cs.base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->cc_ev_idle = evtimer_new(cs.base, control_idle, c);
 	c->cc_ev_line = evtimer_new(cs.base, control_line_late, c);
@@ -498,18 +567,20 @@ control_client_new(int fd)
 		cs.nunpriv++;
 	log_debug("client %u connected: uid %ld gid %ld pid %ld%s", c->cc_id,
 		  (long)c->cc_uid, (long)c->cc_gid, (long)c->cc_pid,
-		  c->cc_privileged ? " (privileged)" : "");
+		  c->cc_privileged ? " (privileged)"
+		  : c->cc_readonly ? " (read-only socket)"
+				   : "");
 }
 
 static void
 control_accept(evutil_socket_t fd, short ev, void *arg)
 {
+	struct control_listener *l = arg;
 	int cfd;
 
-	(void)arg;
 	if (ev & EV_TIMEOUT) { /* the EMFILE pause is over */
-		if (cs.accepting)
-			event_add(cs.ev_accept, NULL);
+		if (cs.accepting && l->cl_fd != -1)
+			event_add(l->cl_ev_accept, NULL);
 		return;
 	}
 	for (int i = 0; i < CONTROL_ACCEPT_MAX; i++) {
@@ -518,14 +589,14 @@ control_accept(evutil_socket_t fd, short ev, void *arg)
 			if (errno == EMFILE || errno == ENFILE) {
 				struct timeval tv = {1, 0};
 				log_warn("%s: pausing for a second", __func__);
-				event_del(cs.ev_accept);
-				evtimer_add(cs.ev_pause, &tv);
+				event_del(l->cl_ev_accept);
+				evtimer_add(l->cl_ev_pause, &tv);
 			} else if (errno != EAGAIN && errno != EWOULDBLOCK &&
 				   errno != EINTR && errno != ECONNABORTED)
 				log_warn("%s", __func__);
 			return;
 		}
-		control_client_new(cfd);
+		control_client_new(l, cfd);
 	}
 }
 
@@ -610,7 +681,8 @@ control_request(struct control_client *c, const char *line, size_t len)
 	 * the method gets -32001 (from dispatch_run) whatever its params. */
 	code = proto_request_parse_envelope(line, len, &preq, &id, &data, err,
 					    sizeof(err));
-	if (code == 0 && dispatch_allowed(preq.m, c->cc_privileged) &&
+	if (code == 0 &&
+	    dispatch_allowed(preq.m, c->cc_privileged, c->cc_readonly) &&
 	    (code = proto_params_check_data(preq.m, preq.params, &data, err,
 					    sizeof(err))) != 0)
 		proto_request_free(&preq);
@@ -627,7 +699,15 @@ control_request(struct control_client *c, const char *line, size_t len)
 	req->rq_pid = c->cc_pid;
 	req->rq_start_ns = now_ns();
 	TAILQ_INSERT_TAIL(&c->cc_reqs, req, rq_entry);
-	dispatch_run(req, preq.m, c->cc_privileged, cs.group, cs.have_group);
+	dispatch_run(req, preq.m,
+		     &(struct dispatch_peer){
+			 .privileged = c->cc_privileged,
+			 .readonly = c->cc_readonly,
+			 .group = cs.group,
+			 .have_group = cs.have_group,
+			 .socket = cs.ls[CONTROL_MAIN].cl_path,
+			 .ro_socket = cs.ls[CONTROL_RO].cl_path,
+		     });
 }
 
 static void
@@ -802,13 +882,8 @@ control_stop_accept(void)
 {
 	struct control_client *c, *tmp;
 
-	if (cs.fd != -1) {
-		event_del(cs.ev_accept);
-		event_del(cs.ev_pause);
-		close(cs.fd);
-		cs.fd = -1;
-		unlink(cs.path);
-	}
+	for (int i = 0; i < CONTROL_NLISTEN; i++)
+		control_listener_close(&cs.ls[i]);
 	cs.accepting = 0;
 	TAILQ_FOREACH_SAFE(c, &cs.clients, cc_entry, tmp)
 	{
@@ -881,13 +956,17 @@ control_cleanup(void)
 		c->cc_busy = 0;
 		control_close(c);
 	}
-	if (cs.ev_accept != NULL)
-		event_free(cs.ev_accept);
-	if (cs.ev_pause != NULL)
-		event_free(cs.ev_pause);
+	for (int i = 0; i < CONTROL_NLISTEN; i++) {
+		struct control_listener *l = &cs.ls[i];
+		if (l->cl_ev_accept != NULL)
+			event_free(l->cl_ev_accept);
+		if (l->cl_ev_pause != NULL)
+			event_free(l->cl_ev_pause);
+		l->cl_ev_accept = l->cl_ev_pause = NULL;
+	}
 	if (cs.ev_drain != NULL)
 		event_free(cs.ev_drain);
-	cs.ev_accept = cs.ev_pause = cs.ev_drain = NULL;
+	cs.ev_drain = NULL;
 }
 
 /* rpc.h */

@@ -10,10 +10,13 @@
 
 /*
  * Create the socket at path (its directory 0755 when missing; a stale
- * socket is replaced, a live one is an error), mode and group from conf.
- * 0, or -1 with the reason logged.
+ * socket is replaced, a live one is an error), mode and group from conf,
+ * and the read-only socket at ro_path (mode 0666) unless ro_path is NULL.
+ * A socket the service manager passed for a path (LISTEN_FDS) is used
+ * instead of binding one.  0, or -1 with the reason logged.
  */
-int control_init(struct event_base *base, const char *path);
+int control_init(struct event_base *base, const char *path,
+		 const char *ro_path);
 /* Listen and start accepting: until then a client's connect is refused
  * (the daemon reads its state first, it never keeps one waiting). */
 int control_listen(void);

@@ -39,36 +39,47 @@ dispatch_find(const char *method)
 }
 
 int
-dispatch_allowed(const struct proto_method *m, int privileged)
+dispatch_allowed(const struct proto_method *m, int privileged, int readonly)
 {
-	return m->access == PROTO_READ || privileged;
+	return m->access == PROTO_READ || (privileged && !readonly);
 }
 
 void
-dispatch_run(struct rpc_req *req, const struct proto_method *m, int privileged,
-	     const char *group, int have_group)
+dispatch_run(struct rpc_req *req, const struct proto_method *m,
+	     const struct dispatch_peer *peer)
 {
 	rpc_handler h;
 	json_object *data;
 
-	if (!dispatch_allowed(m, privileged)) {
+	if (!dispatch_allowed(m, peer->privileged, peer->readonly)) {
 		data = json_object_new_object();
 		json_object_object_add(data, "method",
 				       json_object_new_string(m->name));
 		json_object_object_add(data, "group",
-				       json_object_new_string(group));
+				       json_object_new_string(peer->group));
 		json_object_object_add(
 		    data, "uid", json_object_new_int64(rpc_peer_uid(req)));
-		if (have_group)
+		if (peer->readonly) {
+			json_object_object_add(
+			    data, "socket",
+			    json_object_new_string(peer->socket));
+			rpc_error(req, PROTO_E_PERM, data,
+				  "%s: permission denied: %s is vrouterd's "
+				  "read-only socket; changing vrouterd needs "
+				  "the control socket %s, as root or a member "
+				  "of group \"%s\"",
+				  m->name, peer->ro_socket, peer->socket,
+				  peer->group);
+		} else if (peer->have_group)
 			rpc_error(req, PROTO_E_PERM, data,
 				  "%s: permission denied: changing vrouterd "
 				  "needs root or membership in group \"%s\"",
-				  m->name, group);
+				  m->name, peer->group);
 		else
 			rpc_error(req, PROTO_E_PERM, data,
 				  "%s: permission denied: changing vrouterd "
 				  "needs root (group \"%s\" does not exist)",
-				  m->name, group);
+				  m->name, peer->group);
 		return;
 	}
 	if ((h = dispatch_find(m->name)) == NULL) {

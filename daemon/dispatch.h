@@ -11,16 +11,28 @@
 /* The handler of a method, or NULL. */
 rpc_handler dispatch_find(const char *method);
 
-/* May a peer (privileged: uid 0 or the socket's group) call m? */
-int dispatch_allowed(const struct proto_method *m, int privileged);
+/* Who asks, and through which socket. */
+struct dispatch_peer {
+	int privileged;	       /* uid 0 or the socket's group */
+	int readonly;	       /* connected to the read-only socket */
+	const char *group;     /* socket_group */
+	int have_group;	       /* 0 when that group does not exist */
+	const char *socket;    /* the control socket */
+	const char *ro_socket; /* the read-only socket ("" when none) */
+};
+
+/* May a peer call m?  Read methods: anyone; mutating ones: a privileged
+ * peer, and never through the read-only socket. */
+int dispatch_allowed(const struct proto_method *m, int privileged,
+		     int readonly);
 
 /*
  * Run a parsed request, its params validated when dispatch_allowed: refuse a
- * mutating method to an unprivileged peer (PROTO_E_PERM naming group;
- * have_group 0 when the group does not exist), else call its handler, which
- * answers req.
+ * mutating method to a peer that may not call it (PROTO_E_PERM naming the
+ * group, or the control socket when it came through the read-only one),
+ * else call its handler, which answers req.
  */
 void dispatch_run(struct rpc_req *req, const struct proto_method *m,
-		  int privileged, const char *group, int have_group);
+		  const struct dispatch_peer *peer);
 
 #endif

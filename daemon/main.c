@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -174,6 +175,24 @@ main_detach(int ready_fd, int debug)
 	log_init(0, debug, "vrouterd");
 }
 
+/* The read-only socket of conf->socket_ro: NULL when "off" (or, said, when
+ * the derived path does not fit). */
+static const char *
+main_ro_path(const char *socket_path, char *buf, size_t len)
+{
+	if (strcmp(conf->socket_ro, "off") == 0)
+		return NULL;
+	if (strcmp(conf->socket_ro, "auto") != 0) /* a reload may change it */
+		return vr_strlcpy(buf, conf->socket_ro, len) < len ? buf : NULL;
+	if (proto_socket_ro_path(socket_path, buf, len) == -1) {
+		log_warnx("%s: no room for the read-only socket's name beside "
+			  "it; set socket_ro",
+			  socket_path);
+		return NULL;
+	}
+	return buf;
+}
+
 static int
 main_pidfile(const char *path)
 {
@@ -206,7 +225,8 @@ main(int argc, char *argv[])
 	const char *config_path = CONFIG_DEFAULT_PATH;
 	int foreground = 0, debug = 0, check = 0, missing_ok = 1;
 	int ready_fd = -1, ch, rv = 1;
-	char err[1024];
+	char err[1024], ro_buf[PATH_MAX];
+	const char *ro_path;
 
 	while ((ch = getopt_long(argc, argv, "fs:c:dnp:Vh", longopts, NULL)) !=
 	       -1) {
@@ -269,7 +289,11 @@ main(int argc, char *argv[])
 		if (vd.ev_sig[i] == NULL || evsignal_add(vd.ev_sig[i], NULL))
 			fatalx("evsignal_new");
 	}
-	methods_init(socket_path, config_path, missing_ok);
+	if ((ro_path = main_ro_path(socket_path, ro_buf, sizeof(ro_buf))) ==
+		NULL &&
+	    strcmp(conf->socket_ro, "off") != 0)
+		goto done;
+	methods_init(socket_path, ro_path, config_path, missing_ok);
 	/* One daemon per state directory: locked before anything is adopted
 	 * (a second one is refused, naming the holder). */
 	if (statedir_open(conf->state_dir, socket_path, err, sizeof(err)) ==
@@ -279,7 +303,7 @@ main(int argc, char *argv[])
 	}
 	/* State is read (adoption) before the socket listens: a client never
 	 * waits on a daemon that is not answering yet. */
-	if (control_init(vd.base, socket_path) == -1)
+	if (control_init(vd.base, socket_path, ro_path) == -1)
 		goto done;
 	if (sup_init(vd.base) == -1 || control_listen() == -1) {
 		log_warnx("start-up failed");
@@ -288,8 +312,9 @@ main(int argc, char *argv[])
 	}
 	if (vd.pidfile != NULL && main_pidfile(vd.pidfile) == -1)
 		goto fail;
-	log_info("vrouterd %s listening on %s (pid %ld)", VROUTERD_VERSION,
-		 socket_path, (long)getpid());
+	log_info("vrouterd %s listening on %s%s%s (pid %ld)", VROUTERD_VERSION,
+		 socket_path, ro_path ? " and read-only on " : "",
+		 ro_path ? ro_path : "", (long)getpid());
 	if (sdnotifyf("READY=1\nMAINPID=%ld\nSTATUS=listening on %s",
 		      (long)getpid(), socket_path) == -1)
 		log_warn("sd_notify");

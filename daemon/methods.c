@@ -23,6 +23,7 @@
 
 static struct {
 	const char *socket_path;
+	const char *ro_path; /* NULL when there is none */
 	const char *config_path;
 	int missing_ok;
 	int cli_debug;
@@ -38,9 +39,11 @@ static struct {
 #define METHODS_HOST_TTL_MS 1000
 
 void
-methods_init(const char *socket_path, const char *config_path, int missing_ok)
+methods_init(const char *socket_path, const char *ro_path,
+	     const char *config_path, int missing_ok)
 {
 	md.socket_path = socket_path;
+	md.ro_path = ro_path;
 	md.config_path = config_path;
 	md.missing_ok = missing_ok;
 	md.cli_debug = log_getverbose();
@@ -125,6 +128,9 @@ methods_status_daemon(void)
 	    json_object_new_int64((int64_t)(now_ms() - md.started_ms) / 1000));
 	json_object_object_add(d, "socket",
 			       json_object_new_string(md.socket_path));
+	json_object_object_add(d, "socket_ro",
+			       md.ro_path ? json_object_new_string(md.ro_path)
+					  : NULL);
 	json_object_object_add(d, "config",
 			       json_object_new_string(md.config_path));
 	json_object_object_add(d, "clients",

@@ -11,8 +11,8 @@
 
 /* Remember the socket and config paths (not copied: they must outlive the
  * daemon) and the start time.  missing_ok: the default config path. */
-void methods_init(const char *socket_path, const char *config_path,
-		  int missing_ok);
+void methods_init(const char *socket_path, const char *ro_path,
+		  const char *config_path, int missing_ok);
 
 /* Re-read the configuration; on success it is in force (control and the
  * supervisor told), on error the old one stays.  0 or -1 with err set. */

@@ -199,6 +199,19 @@ proto_method_find(const char *name)
 	return NULL;
 }
 
+int
+proto_socket_ro_path(const char *sock, char *buf, size_t len)
+{
+	size_t n = strlen(sock), sfx = strlen(".sock");
+	int w;
+
+	if (n > sfx && strcmp(sock + n - sfx, ".sock") == 0)
+		w = snprintf(buf, len, "%.*s-ro.sock", (int)(n - sfx), sock);
+	else
+		w = snprintf(buf, len, "%s-ro", sock);
+	return w < 0 || (size_t)w >= len ? -1 : 0;
+}
+
 static const char *
 proto_ptype_name(enum proto_ptype t)
 {

@@ -80,6 +80,13 @@ extern const struct proto_method proto_methods[];
 
 const struct proto_method *proto_method_find(const char *name);
 
+/*
+ * The read-only socket beside a control socket: "-ro" before a ".sock"
+ * suffix, else appended (/run/vrouterd/vrouterd.sock ->
+ * /run/vrouterd/vrouterd-ro.sock).  0, or -1 when it does not fit len.
+ */
+int proto_socket_ro_path(const char *sock, char *buf, size_t len);
+
 /* A parsed request.  id is NULL for a notification (has_id 0) and for
  * "id":null (has_id 1). */
 struct proto_request {

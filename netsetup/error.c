@@ -279,16 +279,17 @@ ns_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	return NL_STOP; /* libnl then returns -nl_syserr2nlerr(e->error) */
 }
 
-/* Capture kernel errors and ask for extended acks (best effort). */
+/* Capture kernel errors of sk into ctx and ask for extended acks (best
+ * effort). */
 int
-ns_err_cb_install(struct ns_ctx *ctx)
+ns_err_cb_install(struct ns_ctx *ctx, struct nl_sock *sk)
 {
 	int one = 1, fd, err;
 
-	err = nl_socket_modify_err_cb(ctx->nc_sk, NL_CB_CUSTOM, ns_err_cb, ctx);
+	err = nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, ns_err_cb, ctx);
 	if (err < 0)
 		return err;
-	fd = nl_socket_get_fd(ctx->nc_sk);
+	fd = nl_socket_get_fd(sk);
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	return 0;

@@ -1,7 +1,8 @@
 /*
  * NAPI of links inside any namespace: GRO (which gives a veth's receiving
  * end its NAPI instances), threaded NAPI, and the list of NAPI instances
- * with their kernel threads (netdev generic netlink family).  Used by the
+ * with their kernel threads (netdev generic netlink family, through
+ * libnl-genl-3).  Used by the
  * netns backend to place each node's receive processing on its CPUs.
  */
 #include <sys/ioctl.h>
@@ -20,9 +21,14 @@
 #include <unistd.h>
 
 #include <linux/ethtool.h>
-#include <linux/genetlink.h>
-#include <linux/netlink.h>
 #include <linux/sockios.h>
+
+#include <netlink/attr.h>
+#include <netlink/errno.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+#include <netlink/socket.h>
 
 #include "netsetup.h"
 #include "ns_priv.h"
@@ -163,127 +169,45 @@ nl_link_set_threaded(struct ns_ctx *ctx, const char *name, int on)
 	return 0;
 }
 
-/* ---- the NAPI instances of a link ---------------------------------------- */
+/* ---- the NAPI instances of a link ----------------------------------------
+ * A dump of NETDEV_CMD_NAPI_GET through libnl-genl, on a socket opened in
+ * the namespace, with the error callback of error.c: a kernel error and
+ * its extended ack reach the message as for every other request. */
 
-struct genl_req {
-	struct nlmsghdr nh;
-	struct genlmsghdr gh;
-	char attrs[64];
+static const struct nla_policy napi_policy[NETDEV_A_NAPI_PID + 1] = {
+    [NETDEV_A_NAPI_IFINDEX] = {.type = NLA_U32},
+    [NETDEV_A_NAPI_ID] = {.type = NLA_U32},
+    [NETDEV_A_NAPI_PID] = {.type = NLA_U32},
 };
 
-static void
-genl_put_attr(struct genl_req *r, int type, const void *data, size_t len)
-{
-	struct nlattr *a =
-	    (struct nlattr *)((char *)r + NLMSG_ALIGN(r->nh.nlmsg_len));
-
-	a->nla_type = type;
-	a->nla_len = NLA_HDRLEN + len;
-	memcpy((char *)a + NLA_HDRLEN, data, len);
-	r->nh.nlmsg_len = NLMSG_ALIGN(r->nh.nlmsg_len) + NLA_ALIGN(a->nla_len);
-}
-
-static void
-genl_init(struct genl_req *r, int family, int cmd, int flags, int seq)
-{
-	memset(r, 0, sizeof(*r));
-	r->nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
-	r->nh.nlmsg_type = family;
-	r->nh.nlmsg_flags = NLM_F_REQUEST | flags;
-	r->nh.nlmsg_seq = seq;
-	r->gh.cmd = cmd;
-	r->gh.version = 1;
-}
-
 struct napi_walk {
+	struct ns_ctx *ctx;
 	struct nl_napi *out;
 	int max, n;
 	int ifindex;
-	int family;
-	int err;
+	int nlerr; /* libnl's code of the step that failed */
+	const char *step;
 };
 
-/* Call cb for every attribute of a generic netlink message. */
-static void
-genl_attrs(const struct nlmsghdr *nh,
-	   void (*cb)(int type, const void *p, int len, void *arg), void *arg)
-{
-	const char *p = (const char *)NLMSG_DATA(nh) + GENL_HDRLEN;
-	const char *end = (const char *)nh + nh->nlmsg_len;
-
-	while (p + NLA_HDRLEN <= end) {
-		const struct nlattr *a = (const struct nlattr *)p;
-
-		if (a->nla_len < NLA_HDRLEN || p + a->nla_len > end)
-			break;
-		cb(a->nla_type & NLA_TYPE_MASK, p + NLA_HDRLEN,
-		   a->nla_len - NLA_HDRLEN, arg);
-		p += NLA_ALIGN(a->nla_len);
-	}
-}
-
-static void
-family_attr(int type, const void *p, int len, void *arg)
+static int
+napi_valid(struct nl_msg *msg, void *arg)
 {
 	struct napi_walk *w = arg;
+	struct nlattr *tb[NETDEV_A_NAPI_PID + 1];
+	struct nl_napi z = {0};
 
-	if (type == CTRL_ATTR_FAMILY_ID && len >= 2)
-		w->family = *(const uint16_t *)p;
-}
-
-static void
-napi_attr(int type, const void *p, int len, void *arg)
-{
-	struct nl_napi *z = arg;
-
-	if (len < 4)
-		return;
-	if (type == NETDEV_A_NAPI_ID)
-		z->id = *(const uint32_t *)p;
-	else if (type == NETDEV_A_NAPI_IFINDEX)
-		z->ifindex = (int)*(const uint32_t *)p;
-	else if (type == NETDEV_A_NAPI_PID)
-		z->pid = (int)*(const uint32_t *)p;
-}
-
-/* Send r and read the answers (a dump until NLMSG_DONE); 0 or errno. */
-static int
-genl_talk(int fd, struct genl_req *r, struct napi_walk *w, int dump)
-{
-	char buf[16384];
-
-	if (send(fd, r, r->nh.nlmsg_len, 0) == -1)
-		return errno;
-	for (;;) {
-		ssize_t len = recv(fd, buf, sizeof(buf), 0);
-		struct nlmsghdr *nh;
-
-		if (len == -1)
-			return errno == EAGAIN ? ETIMEDOUT : errno;
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)len);
-		     nh = NLMSG_NEXT(nh, len)) {
-			if (nh->nlmsg_seq != r->nh.nlmsg_seq)
-				continue;
-			if (nh->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (nh->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = NLMSG_DATA(nh);
-				if (e->error == 0 && !dump)
-					return 0;
-				return e->error ? -e->error : 0;
-			}
-			if (!dump) {
-				genl_attrs(nh, family_attr, w);
-				return 0;
-			}
-			if (w->n < w->max) {
-				struct nl_napi z = {0};
-				genl_attrs(nh, napi_attr, &z);
-				if (z.ifindex == w->ifindex)
-					w->out[w->n++] = z;
-			}
-		}
-	}
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, NETDEV_A_NAPI_PID,
+			  (struct nla_policy *)napi_policy) < 0)
+		return NL_SKIP;
+	if (tb[NETDEV_A_NAPI_IFINDEX])
+		z.ifindex = (int)nla_get_u32(tb[NETDEV_A_NAPI_IFINDEX]);
+	if (tb[NETDEV_A_NAPI_ID])
+		z.id = nla_get_u32(tb[NETDEV_A_NAPI_ID]);
+	if (tb[NETDEV_A_NAPI_PID])
+		z.pid = (int)nla_get_u32(tb[NETDEV_A_NAPI_PID]);
+	if (z.ifindex == w->ifindex && w->n < w->max)
+		w->out[w->n++] = z;
+	return NL_OK;
 }
 
 static int
@@ -291,35 +215,55 @@ napi_dump(void *arg)
 {
 	struct napi_walk *w = arg;
 	struct timeval tv = {2, 0};
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	struct genl_req r;
-	uint32_t ifi = (uint32_t)w->ifindex;
-	int fd;
+	struct nl_sock *sk;
+	struct nl_msg *msg = NULL;
+	int family;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (fd == -1) {
-		w->err = errno;
+	if ((sk = nl_socket_alloc()) == NULL) {
+		w->nlerr = -NLE_NOMEM;
+		w->step = "socket";
 		return -1;
 	}
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
-		w->err = errno;
+	if ((w->nlerr = genl_connect(sk)) < 0 ||
+	    (w->nlerr = ns_err_cb_install(w->ctx, sk)) < 0) {
+		w->step = "socket";
 		goto out;
 	}
-	genl_init(&r, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, NLM_F_ACK, 1);
-	genl_put_attr(&r, CTRL_ATTR_FAMILY_NAME, NETDEV_FAMILY,
-		      sizeof(NETDEV_FAMILY));
-	if ((w->err = genl_talk(fd, &r, w, 0)) != 0 || w->family == 0) {
-		if (w->err == 0 || w->err == ENOENT)
-			w->err = EOPNOTSUPP;
+	(void)setsockopt(nl_socket_get_fd(sk), SOL_SOCKET, SO_RCVTIMEO, &tv,
+			 sizeof(tv));
+	ns_req_begin(w->ctx);
+	if ((family = genl_ctrl_resolve(sk, NETDEV_FAMILY)) < 0) {
+		w->nlerr = family;
+		w->step = "resolve the netdev family";
 		goto out;
 	}
-	genl_init(&r, w->family, NETDEV_CMD_NAPI_GET, NLM_F_DUMP, 2);
-	genl_put_attr(&r, NETDEV_A_NAPI_IFINDEX, &ifi, sizeof(ifi));
-	w->err = genl_talk(fd, &r, w, 1);
+	if ((msg = nlmsg_alloc()) == NULL) {
+		w->nlerr = -NLE_NOMEM;
+		w->step = "message";
+		goto out;
+	}
+	if (genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, NLM_F_DUMP,
+			NETDEV_CMD_NAPI_GET, 1) == NULL ||
+	    nla_put_u32(msg, NETDEV_A_NAPI_IFINDEX, (uint32_t)w->ifindex) < 0) {
+		w->nlerr = -NLE_NOMEM;
+		w->step = "message";
+		goto out;
+	}
+	if ((w->nlerr = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM,
+					    napi_valid, w)) < 0) {
+		w->step = "socket";
+		goto out;
+	}
+	ns_req_begin(w->ctx);
+	w->step = "dump";
+	if ((w->nlerr = nl_send_auto(sk, msg)) >= 0)
+		w->nlerr = nl_recvmsgs_default(sk);
 out:
-	close(fd);
-	return w->err ? -1 : 0;
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+	if (w->nlerr > 0)
+		w->nlerr = 0;
+	return w->nlerr < 0 ? -1 : 0;
 }
 
 static int
@@ -333,17 +277,24 @@ napi_cmp(const void *a, const void *b)
 int
 nl_napi_list(struct ns_ctx *ctx, const char *name, struct nl_napi *out, int max)
 {
-	struct napi_walk w = {.out = out, .max = max};
+	struct napi_walk w = {.ctx = ctx, .out = out, .max = max};
+	int e;
 
 	if ((w.ifindex = nl_link_ifindex(ctx, name)) <= 0)
 		return -1;
-	if (ns_run(ctx, napi_dump, &w) == -1)
-		return ns_fail(ctx, w.err ? w.err : errno,
-			       w.err == EOPNOTSUPP || w.err == EINVAL
+	if (ns_run(ctx, napi_dump, &w) == -1) {
+		if (w.step == NULL) /* entering the namespace failed */
+			return -1;
+		e = ns_req_errno(ctx, w.nlerr);
+		if (w.nlerr == -NLE_OBJ_NOTFOUND && ctx->nc_kerr == 0)
+			e = EOPNOTSUPP; /* no such family */
+		return ns_fail(ctx, e,
+			       e == EOPNOTSUPP || e == EINVAL
 				   ? "the kernel has no netdev netlink family "
 				     "with NAPI threads (Linux >= 6.9)"
 				   : NULL,
-			       "list napi of %s", name);
+			       "list napi of %s: %s", name, w.step);
+	}
 	qsort(out, w.n, sizeof(*out), napi_cmp);
 	return w.n;
 }

@@ -478,7 +478,7 @@ ns_open(const char *netns, char *err, size_t errlen)
 	}
 	ctx->nc_sk = sa.sk;
 	sa.sk = NULL;
-	if ((rv = ns_err_cb_install(ctx)) < 0) {
+	if ((rv = ns_err_cb_install(ctx, ctx->nc_sk)) < 0) {
 		e = ns_nlerr_to_errno(rv);
 		ns_errbuf(err, errlen, e, NULL, "netlink socket in netns %s",
 			  netns ? netns : "(own)");

@@ -1,6 +1,6 @@
 /*
- * netsetup internals shared by netns.c, error.c, link.c, addr.c and
- * query.c.  Not part of the module's interface.
+ * netsetup internals shared by netns.c, error.c, link.c, addr.c, napi.c
+ * and query.c.  Not part of the module's interface.
  */
 #ifndef VR_NS_PRIV_H
 #define VR_NS_PRIV_H
@@ -38,7 +38,7 @@ void ns_errbuf(char *buf, size_t len, int errnum, const char *hint,
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 const char *ns_hint(int errnum);
 void ns_exists_hint(struct ns_ctx *, const char *name, char *buf, size_t len);
-int ns_err_cb_install(struct ns_ctx *);
+int ns_err_cb_install(struct ns_ctx *, struct nl_sock *);
 
 /* query.c */
 int ns_link_get(struct ns_ctx *, const char *name, struct rtnl_link **);

@@ -20,7 +20,8 @@ MODE=${1:-}
 PACKAGES=(
 	# build
 	build-essential cmake pkg-config clang libclang-rt-14-dev
-	libvirt-dev libnl-3-dev libnl-route-3-dev libevent-dev libjson-c-dev
+	libvirt-dev libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libevent-dev
+	libjson-c-dev
 	# run
 	libvirt-daemon-system libvirt-clients qemu-system-x86
 	iproute2 procps
@@ -33,6 +34,7 @@ PACKAGES=(
 	binutils ovmf
 	# tests, benchmarks, plots
 	python3 valgrind systemd iputils-ping gnuplot-nox netsniff-ng iperf3
+	bash-completion
 )
 
 step() { printf '\n==> %s\n' "$*"; }

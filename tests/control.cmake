@@ -31,3 +31,10 @@ if(VR_VALGRIND AND NOT VR_SANITIZE)
 		LABELS "integration;valgrind" SKIP_RETURN_CODE 77 TIMEOUT 900
 		RUN_SERIAL TRUE)
 endif()
+
+# The read-only socket and socket activation (issue 16).
+add_test(NAME control_readonly
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_control_ro.sh
+		$<TARGET_FILE:vrouterd> $<TARGET_FILE:vrctl>)
+set_tests_properties(control_readonly PROPERTIES
+	LABELS "integration" SKIP_RETURN_CODE 77 TIMEOUT 300)

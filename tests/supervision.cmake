@@ -23,13 +23,16 @@ add_test(NAME sd_notify
 		$<TARGET_FILE:vrouterd>)
 set_tests_properties(sd_notify PROPERTIES LABELS "integration" TIMEOUT 60)
 
-# systemd-analyze verify, with ExecStart pointing at the built binary.
+# systemd-analyze verify of the service (ExecStart pointing at the built
+# binary) and its socket units, their sockets against the daemon's
+# defaults, the sysusers.d entry.
 find_program(VR_SYSTEMD_ANALYZE systemd-analyze)
 if(VR_SYSTEMD_ANALYZE)
 	add_test(NAME systemd_unit_verify
-		COMMAND sh -c "d=$(mktemp -d) && sed 's|/usr/sbin/vrouterd|$<TARGET_FILE:vrouterd>|' ${CMAKE_SOURCE_DIR}/systemd/vrouterd.service >$d/vrouterd.service && systemd-analyze verify --man=no $d/vrouterd.service; rc=$?; rm -rf $d; exit $rc")
+		COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/unit/check_systemd_units.sh
+			${CMAKE_SOURCE_DIR} $<TARGET_FILE:vrouterd>)
 	set_tests_properties(systemd_unit_verify PROPERTIES LABELS "unit"
-		FAIL_REGULAR_EXPRESSION "vrouterd.service:")
+		SKIP_RETURN_CODE 77)
 endif()
 
 add_test(NAME e2e_faults

@@ -9,6 +9,11 @@
  * once; after that it may take minutes.  A daemon that refuses the
  * connection (full, too many from our uid) says why in a line that is read
  * and shown even when sending the request failed.
+ *
+ * A read method (the table's PROTO_READ: status, topology, watch, version)
+ * refused by the control socket's permissions (EACCES) is retried on the
+ * read-only socket beside it (proto_socket_ro_path); --readonly goes there
+ * at once.
  */
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -53,58 +58,122 @@ client_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int client_readonly;
+
+/* Connect to path: the fd, or -1 with errno set (nothing printed). */
 static int
-client_connect(const char *path)
+client_connect_path(const char *path)
 {
 	struct timeval tv = {client_timeout, 0};
 	struct sockaddr_un sun;
-	int fd;
+	int fd, saved;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (vr_strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
 	    sizeof(sun.sun_path)) {
-		fprintf(stderr, "vrctl: socket path too long: %s\n", path);
+		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
-		fprintf(stderr, "vrctl: socket: %s\n", strerror(errno));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
-	}
 	/* bounds connect (a full listen queue) and send */
 	if (client_timeout > 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	while (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		if (errno == EINTR)
 			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			fprintf(stderr,
-				"vrctl: %s: vrouterd did not accept the "
-				"connection within %d s (its queue is full: "
-				"is it hung?); --timeout or $%s waits "
-				"longer\n",
-				path, client_timeout, CLIENT_TIMEOUT_ENV);
-			close(fd);
-			return -1;
-		}
-		fprintf(stderr, "vrctl: cannot connect to %s: %s\n", path,
-			strerror(errno));
-		if (errno == EACCES || errno == EPERM)
-			fprintf(stderr,
-				"vrctl: run as root or as a member of "
-				"the socket's group (\"%s\" by "
-				"default)\n",
-				PROTO_SOCKET_GROUP);
-		else
-			fprintf(stderr,
-				"vrctl: is vrouterd running?  Start it with "
-				"`vrouterd` (or `systemctl start vrouterd`), "
-				"or point -s / $%s at its socket\n",
-				PROTO_SOCKET_ENV);
+		saved = errno;
 		close(fd);
+		errno = saved;
 		return -1;
 	}
 	return fd;
+}
+
+static void
+client_connect_failed(const char *path, int err, const char *ro, int is_ro)
+{
+	if (err == EAGAIN || err == EWOULDBLOCK) {
+		fprintf(stderr,
+			"vrctl: %s: vrouterd did not accept the connection "
+			"within %d s (its queue is full: is it hung?); "
+			"--timeout or $%s waits longer\n",
+			path, client_timeout, CLIENT_TIMEOUT_ENV);
+		return;
+	}
+	fprintf(stderr, "vrctl: cannot connect to %s: %s\n", path,
+		strerror(err));
+	if ((err == EACCES || err == EPERM) && is_ro) {
+		fprintf(stderr,
+			"vrctl: the read-only socket should be open to all "
+			"(mode 0666; SocketMode= of vrouterd-ro.socket)\n");
+		return;
+	}
+	if (err == ENOENT && is_ro) {
+		fprintf(stderr, "vrctl: vrouterd has no read-only socket there "
+				"(its socket_ro setting names it)\n");
+		return;
+	}
+	if (err == EACCES || err == EPERM)
+		fprintf(stderr,
+			"vrctl: run as root or as a member of the socket's "
+			"group (\"%s\" by default)%s%s%s\n",
+			PROTO_SOCKET_GROUP,
+			ro ? "; status, topology, watch "
+			     "and version also work "
+			     "through the read-only "
+			     "socket "
+			   : "",
+			ro ? ro : "", ro ? " (--readonly)" : "");
+	else if (err != ENAMETOOLONG)
+		fprintf(stderr,
+			"vrctl: is vrouterd running?  Start it with "
+			"`vrouterd` (or `systemctl start vrouterd`), or point "
+			"-s / $%s at its socket\n",
+			PROTO_SOCKET_ENV);
+}
+
+/*
+ * Connect for method: to the read-only socket with --readonly, else to
+ * path, and for a read method refused there by permissions to the
+ * read-only socket.  The fd, or -1 (said).
+ */
+static int
+client_connect(const char *path, const char *method)
+{
+	const struct proto_method *m = proto_method_find(method);
+	char ro[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int fd, err, have_ro;
+
+	have_ro = proto_socket_ro_path(path, ro, sizeof(ro)) == 0;
+	if (client_readonly) {
+		if (!have_ro) {
+			fprintf(stderr,
+				"vrctl: %s: no room for the read-only "
+				"socket's name; give it with -s\n",
+				path);
+			return -1;
+		}
+		if ((fd = client_connect_path(ro)) == -1)
+			client_connect_failed(ro, errno, NULL, 1);
+		return fd;
+	}
+	if ((fd = client_connect_path(path)) != -1)
+		return fd;
+	err = errno;
+	if ((err == EACCES || err == EPERM) && have_ro && m != NULL &&
+	    m->access == PROTO_READ) {
+		if ((fd = client_connect_path(ro)) != -1)
+			return fd;
+		client_connect_failed(path, err, NULL, 0);
+		client_connect_failed(ro, errno, NULL, 1);
+		return -1;
+	}
+	client_connect_failed(
+	    path, err, (err == EACCES || err == EPERM) && have_ro ? ro : NULL,
+	    0);
+	return -1;
 }
 
 static int
@@ -188,7 +257,7 @@ client_call(const char *socket, const char *method, json_object *params,
 	long long deadline = 0;
 
 	*result = *error = NULL;
-	if ((fd = client_connect(socket)) == -1) {
+	if ((fd = client_connect(socket, method)) == -1) {
 		json_object_put(params);
 		return -1;
 	}

@@ -13,12 +13,17 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: vrctl [-s socket] [--json] [--timeout SEC] command "
-		   "[args]\n\n");
+	fprintf(f, "usage: vrctl [-r] [-s socket] [--json] [--timeout SEC] "
+		   "command [args]\n\n");
 	fprintf(f,
 		"  -s, --socket PATH  vrouterd's socket (default $%s or "
 		"%s)\n",
 		PROTO_SOCKET_ENV, PROTO_DEFAULT_SOCKET);
+	fprintf(f, "  -r, --readonly     use the read-only socket beside it "
+		   "(status, topology,\n"
+		   "                     watch, version; they fall back to "
+		   "it by themselves\n"
+		   "                     when the socket refuses us)\n");
 	fprintf(f, "      --json         print JSON (the daemon's result "
 		   "unchanged);\n"
 		   "                     progress as JSON lines on stderr\n");
@@ -79,6 +84,7 @@ main(int argc, char *argv[])
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"timeout", required_argument, NULL, 't'},
+	    {"readonly", no_argument, NULL, 'r'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct vrctl v = {.socket = getenv(PROTO_SOCKET_ENV),
@@ -90,7 +96,7 @@ main(int argc, char *argv[])
 	    timeout_parse("$" CLIENT_TIMEOUT_ENV, env) == -1)
 		return VRCTL_EUSAGE;
 
-	while ((ch = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+s:hr", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			v.socket = optarg;
@@ -102,6 +108,9 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(stdout);
 			return VRCTL_OK;
+		case 'r':
+			client_readonly = 1;
+			break;
 		case 't':
 			if (timeout_parse("--timeout", optarg) == -1)
 				return VRCTL_EUSAGE;
@@ -119,6 +128,8 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return VRCTL_EUSAGE;
 	}
+	if (strcmp(argv[0], "__complete") == 0) /* hidden: shell completion */
+		return ctl_complete(&v, argc, argv, opts);
 	for (const struct ctl_command *c = ctl_commands; c->name; c++)
 		if (strcmp(c->name, argv[0]) == 0) {
 			v.cmd = c; /* the handler's own entry, as vmctl's */

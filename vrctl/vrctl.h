@@ -5,6 +5,8 @@
 #ifndef VRCTL_H
 #define VRCTL_H
 
+#include <getopt.h>
+
 #include <json-c/json.h>
 #include <sched.h>
 
@@ -89,6 +91,8 @@ extern void (*client_notify_hook)(json_object *msg);
 #define CLIENT_TIMEOUT_ENV     "VRCTL_TIMEOUT"
 #define CLIENT_TIMEOUT_MAX     86400
 extern int client_timeout;
+/* --readonly: connect to the read-only socket beside the socket given. */
+extern int client_readonly;
 
 int client_call(const char *socket, const char *method, json_object *params,
 		json_object **result, json_object **error);
@@ -213,5 +217,18 @@ int bench_write_csv(const char *path, json_object *record);
 int bench_save_dir(const char *dir, json_object *record);
 int plot_svg(const char *svg_path, const char *title, json_object **records,
 	     const char *const *labels, size_t n);
+
+/*
+ * `vrctl __complete ...` for shell completion (complete.c).  Every verb's
+ * getopt_long goes through ctl_getopt_long, which under `__complete
+ * options VERB` prints the verb's long options and exits: a verb's option
+ * table is the one its handler parses with, and a new verb is covered
+ * without a word here.
+ */
+int ctl_complete(struct vrctl *v, int argc, char **argv,
+		 const struct option *global);
+int ctl_getopt_long(int argc, char *const argv[], const char *shortopts,
+		    const struct option *longopts, int *longindex);
+#define getopt_long ctl_getopt_long
 
 #endif

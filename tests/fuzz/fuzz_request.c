@@ -164,7 +164,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	req.id = id;
 	/* Both sides of the access check; the second must answer too. */
-	dispatch_run(&req, req.preq.m, data[0] & 1, "vrouter", 1);
+	dispatch_run(
+	    &req, req.preq.m,
+	    &(struct dispatch_peer){.privileged = data[0] & 1,
+				    .readonly = (data[0] >> 1) & 1,
+				    .group = "vrouter",
+				    .have_group = 1,
+				    .socket = "/run/vrouterd.sock",
+				    .ro_socket = "/run/vrouterd-ro.sock"});
 	if (req.answered != 1)
 		abort();
 	json_object_put(req.id);

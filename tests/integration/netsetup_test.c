@@ -369,6 +369,50 @@ test_veth(struct ns_ctx *ctx, struct ns_ctx *pctx)
 	CHECK_HAS(ns_error(ctx), "vr-t-none: No such device");
 }
 
+/*
+ * NAPI threads of a veth end with GRO on (libnl-genl dump, issue 16), in a
+ * named namespace (ctx) as the netns backend's nodes are.
+ */
+static void
+test_napi(struct ns_ctx *ctx)
+{
+	struct nl_napi z[8];
+	char comm[64], path[64];
+	int n, ifi, named = 0;
+
+	OK(ctx, nl_veth_add(ctx, "vr-t-n0", TAG "napi", "vr-t-n1", TAG "napi",
+			    NULL));
+	OK(ctx, nl_link_set_gro(ctx, "vr-t-n0", 1));
+	OK(ctx, nl_link_set_up(ctx, "vr-t-n1", 1));
+	OK(ctx, nl_link_set_up(ctx, "vr-t-n0", 1));
+	OK(ctx, nl_link_set_threaded(ctx, "vr-t-n0", 1));
+	ifi = nl_link_ifindex(ctx, "vr-t-n0");
+	n = nl_napi_list(ctx, "vr-t-n0", z, (int)nitems(z));
+	if (n == -1 && errno == EOPNOTSUPP) {
+		printf("note: no NAPI threads over netlink here (%s)\n",
+		       ns_error(ctx));
+		goto out;
+	}
+	CHECK(n >= 1);
+	for (int i = 0; i < n; i++) {
+		CHECK_INT(z[i].ifindex, ifi);
+		CHECK(z[i].pid > 0);
+		CHECK(i == 0 || z[i].id > z[i - 1].id); /* sorted */
+		snprintf(path, sizeof(path), "/proc/%d/comm", z[i].pid);
+		snprintf(comm, sizeof(comm), "%s", out("cat %s", path));
+		if (strncmp(comm, "napi/vr-t-n0-", 13) == 0)
+			named++;
+	}
+	CHECK_INT(named, n);
+	/* the peer has no GRO, hence no NAPI: an empty list, not an error */
+	CHECK_INT(nl_napi_list(ctx, "vr-t-n1", z, (int)nitems(z)), 0);
+	errno = 0;
+	CHECK_INT(nl_napi_list(ctx, "vr-t-none", z, (int)nitems(z)), -1);
+	CHECK_INT(errno, ENODEV);
+out:
+	OK(ctx, nl_link_del(ctx, "vr-t-n0", TAG, 0));
+}
+
 #define NPKT 5
 
 static int
@@ -788,6 +832,7 @@ main(void)
 		       ns_error(ctx));
 	}
 	test_veth(ctx, pctx);
+	test_napi(pctx);
 	test_l3(ctx, pctx);
 	test_l2(ctx);
 	test_delete(ctx);

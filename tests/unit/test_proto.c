@@ -338,6 +338,24 @@ test_names(void)
 	CHECK_STR(proto_error_name(1), "error");
 }
 
+/* The read-only socket beside the control socket (issue 16). */
+static void
+test_socket_ro(void)
+{
+	char buf[108];
+
+	CHECK_INT(proto_socket_ro_path(PROTO_DEFAULT_SOCKET, buf, sizeof(buf)),
+		  0);
+	CHECK_STR(buf, "/run/vrouterd/vrouterd-ro.sock");
+	CHECK_INT(proto_socket_ro_path("/tmp/x/ctl", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "/tmp/x/ctl-ro");
+	CHECK_INT(proto_socket_ro_path(".sock", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, ".sock-ro");
+	CHECK_INT(proto_socket_ro_path("/a/b.sock", buf, 12), -1);
+	CHECK_INT(proto_socket_ro_path("/a/b.sock", buf, 13), 0);
+	CHECK_STR(buf, "/a/b-ro.sock");
+}
+
 int
 main(void)
 {
@@ -347,5 +365,6 @@ main(void)
 	test_table();
 	test_builders();
 	test_names();
+	test_socket_ro();
 	return t_done("test_proto");
 }
