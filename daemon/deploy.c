@@ -486,30 +486,75 @@ node_domain_start(struct deploy *d, int n, const char *plan_json)
 	return 0;
 }
 
-/* 1 ready, 0 not yet, -1 failed (d->err set). */
-static int
-node_ready(struct deploy *d, const struct topo_node *nd)
+int
+deploy_console_scan(const char *path, const char *node, off_t *off, char *why,
+		    size_t whylen)
 {
-	char log[PATH_MAX], want[64], fail[64], *s, *f;
+	char want[64], fail[64], buf[8192];
+	size_t wl, fl;
+	struct stat st;
+	ssize_t n;
+	int fd, rc = 0;
+
+	wl = (size_t)snprintf(want, sizeof(want), "VROUTERD-READY node=%s ",
+			      node);
+	fl = (size_t)snprintf(fail, sizeof(fail), "VROUTERD-FAIL node=%s ",
+			      node);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) ==
+	    -1)
+		return 0; /* not there yet: libvirt makes it */
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		goto out;
+	if (st.st_size < *off)
+		*off = 0;
+	while (rc == 0 && (n = pread(fd, buf, sizeof(buf), *off)) > 0) {
+		char *end = memrchr(buf, '\n', (size_t)n), *l, *e = NULL;
+
+		if (end == NULL) {
+			if ((size_t)n < sizeof(buf))
+				break; /* the rest of the line comes later */
+			*off += n;     /* a line longer than buf: no marker */
+			continue;
+		}
+		for (l = buf; l <= end && rc == 0; l = e + 1) {
+			char *f;
+
+			e = memchr(l, '\n', (size_t)(end - l) + 1);
+			if (memmem(l, (size_t)(e - l), want, wl) != NULL) {
+				rc = 1;
+			} else if ((f = memmem(l, (size_t)(e - l), fail, fl)) !=
+				   NULL) {
+				size_t m = (size_t)(e - f) - fl;
+
+				while (m > 0 && f[fl + m - 1] == '\r')
+					m--;
+				if (m >= whylen)
+					m = whylen - 1;
+				memcpy(why, f + fl, m);
+				why[m] = '\0';
+				rc = -1;
+			}
+		}
+		*off += end - buf + 1;
+	}
+out:
+	close(fd);
+	return rc;
+}
+
+/* 1 ready, 0 not yet, -1 failed (d->err set).  *off: deploy_console_scan's. */
+static int
+node_ready(struct deploy *d, const struct topo_node *nd, off_t *off)
+{
+	char log[PATH_MAX], why[512];
 	const char *st;
-	int rc = 0;
+	int rc;
 
 	deploy_console_path(d->rundir, nd, log, sizeof(log));
-	snprintf(want, sizeof(want), "VROUTERD-READY node=%s ", nd->name);
-	snprintf(fail, sizeof(fail), "VROUTERD-FAIL node=%s ", nd->name);
-	if ((s = file_readat(AT_FDCWD, log, 4 << 20, FR_TRUNCATE)) != NULL) {
-		if (strstr(s, want))
-			rc = 1;
-		else if ((f = strstr(s, fail)) != NULL) {
-			char *eol = strpbrk(f, "\r\n");
-			if (eol)
-				*eol = '\0';
-			rc = deploy_fail(d, PROTO_E_START, "ready",
-					 "guest %s reported failure: %s",
-					 nd->name, f + strlen(fail));
-		}
-		free(s);
-	}
+	rc = deploy_console_scan(log, nd->name, off, why, sizeof(why));
+	if (rc == -1)
+		deploy_fail(d, PROTO_E_START, "ready",
+			    "guest %s reported failure: %s", nd->name, why);
 	if (rc == 0 && strcmp((st = vm_state(nd->domain)), "running") != 0 &&
 	    strcmp(st, "unknown") != 0)
 		rc = deploy_fail(d, PROTO_E_START, "ready",
@@ -528,6 +573,7 @@ nodes_wait_ready(struct job *j, struct deploy *d, uint64_t t0, int only)
 	const struct topo_plan *p = d->plan;
 	uint64_t deadline = t0 + (uint64_t)p->opts.timeout_sec * 1000;
 	int ready[TOPO_MAX_NODES] = {0}, left = p->nnodes;
+	off_t off[TOPO_MAX_NODES] = {0}; /* how far each log was read */
 
 	if (only >= 0) { /* one node (a restart): the others are up */
 		for (int n = 0; n < p->nnodes; n++)
@@ -540,7 +586,7 @@ nodes_wait_ready(struct job *j, struct deploy *d, uint64_t t0, int only)
 			int r;
 			if (ready[n])
 				continue;
-			if ((r = node_ready(d, &p->nodes[n])) == -1)
+			if ((r = node_ready(d, &p->nodes[n], &off[n])) == -1)
 				return -1;
 			if (r == 1) {
 				ready[n] = 1;

@@ -9,6 +9,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "job.h"
 #include "topo.h"
@@ -61,5 +62,14 @@ void deploy_console_path(const char *rundir, const struct topo_node *n,
 			 char *buf, size_t len);
 /* The last lines of a console log (at most len bytes), for errors. */
 void deploy_console_tail(const char *path, char *buf, size_t len);
+/*
+ * Scan what was appended to a console log since *off (advanced past the
+ * complete lines read) for the guest's VROUTERD-READY / VROUTERD-FAIL line
+ * of node: 1 ready, 0 not yet, -1 failed (the guest's reason in why).  A
+ * marker split between two calls is found by the second; a log shorter
+ * than *off (truncated, or rotated by virtlogd) is read again from 0.
+ */
+int deploy_console_scan(const char *path, const char *node, off_t *off,
+			char *why, size_t whylen);
 
 #endif

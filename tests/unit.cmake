@@ -61,6 +61,15 @@ target_include_directories(test_threads PRIVATE
 add_test(NAME test_threads COMMAND test_threads)
 set_tests_properties(test_threads PROPERTIES LABELS unit)
 
+# Readiness read incrementally from a console log (daemon/deploy.c).
+add_executable(test_console_scan
+	${CMAKE_CURRENT_SOURCE_DIR}/unit/test_console_scan.c)
+target_link_libraries(test_console_scan PRIVATE vrouterd_core)
+target_include_directories(test_console_scan PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit)
+add_test(NAME test_console_scan COMMAND test_console_scan)
+set_tests_properties(test_console_scan PROPERTIES LABELS unit)
+
 # `vrctl status` text for a canned status (vrctl/show_status.c compiled in).
 add_executable(test_show_status
 	${CMAKE_CURRENT_SOURCE_DIR}/unit/test_show_status.c
