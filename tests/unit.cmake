@@ -19,6 +19,9 @@ vr_unit_test(test_topo)
 vr_unit_test(test_domxml)
 vr_unit_test(test_fileio)
 vr_unit_test(test_log)
+vr_unit_test(test_capture)
+set_tests_properties(test_capture PROPERTIES
+	ENVIRONMENT "VR_TOPOLOGY_PATH=${CMAKE_SOURCE_DIR}/topologies")
 
 # The golden domain XML must also satisfy libvirt's own schema.
 find_program(VIRT_XML_VALIDATE virt-xml-validate)
