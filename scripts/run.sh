@@ -33,6 +33,7 @@ PACKAGES=(
 	binutils ovmf
 	# tests, benchmarks, plots
 	python3 valgrind systemd iputils-ping gnuplot-nox netsniff-ng iperf3
+	tcpdump # reads back `vrctl capture` files (tests/integration/test_capture.sh)
 )
 
 step() { printf '\n==> %s\n' "$*"; }

@@ -62,6 +62,10 @@ extern void (*client_notify_hook)(json_object *msg);
 
 int client_call(const char *socket, const char *method, json_object *params,
 		json_object **result, json_object **error);
+/* The same, and *fdp receives the fd the daemon passed with its answer
+ * (SCM_RIGHTS), or -1 when it passed none. */
+int client_call_fd(const char *socket, const char *method, json_object *params,
+		   json_object **result, json_object **error, int *fdp);
 
 /* Run a call and print its answer through out->print; the exit code. */
 int ctl_run(struct vrctl *v, const char *method, json_object *params,
@@ -100,6 +104,9 @@ void show_topology(json_object *t); /* a running topology (status, start) */
 void show_status(json_object *r);
 void show_plan(json_object *r);
 void show_plan_dot(json_object *r); /* `topology NAME --dot` */
+
+/* Link verbs: capture.c. */
+int ctl_capture(struct vrctl *v, int argc, char **argv);
 
 /* bench, bench compare, experiment (bench.c; docs/bench.md). */
 int ctl_bench(struct vrctl *v, int argc, char **argv);
