@@ -42,6 +42,8 @@ const struct ctl_command ctl_commands[] = {
      "list topologies, or show the plan for NAME without starting it"},
     {"watch", ctl_watch, "[--count N]",
      "stream state changes (topologies, nodes, libvirt) as they happen"},
+    {"console", ctl_console, "NAME NODE [--force]",
+     "attach to a guest's serial console (virsh console; ^] leaves)"},
     {"capture", ctl_capture, "NAME LINK [-w FILE.pcap] [-c N]",
      "capture packets on a link (in, out, NET, NODE.IF) as pcap"},
     {"cleanup", ctl_cleanup, "[--dry-run]",

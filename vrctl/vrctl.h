@@ -105,8 +105,9 @@ void show_status(json_object *r);
 void show_plan(json_object *r);
 void show_plan_dot(json_object *r); /* `topology NAME --dot` */
 
-/* Link verbs: capture.c. */
+/* Link and node verbs: capture.c, console.c. */
 int ctl_capture(struct vrctl *v, int argc, char **argv);
+int ctl_console(struct vrctl *v, int argc, char **argv);
 
 /* bench, bench compare, experiment (bench.c; docs/bench.md). */
 int ctl_bench(struct vrctl *v, int argc, char **argv);

@@ -3,7 +3,8 @@
 # without libvirtd.  A capture of N packets on vr0.eth1 written with -w
 # reads back with tcpdump -r as exactly the N UDP datagrams sent through
 # the VR; without -w it prints one line per packet; a bad link name is
-# refused with the list of valid ones.
+# refused with the list of valid ones; `vrctl console` on a namespace
+# node says what to do instead.
 #
 #   test_capture.sh BUILD_DIR
 BUILD=$(realpath "$1")
@@ -117,6 +118,11 @@ check "an unknown topology fails" [ $? = 1 ]
 check "and says so" grep -q 'no topology named "nosuch"' "$T/bad2.out"
 "$VRCTL" capture cap >/dev/null 2>&1
 check "a missing LINK is a usage error" [ $? = 2 ]
+"$VRCTL" console cap vr0 >"$T/con.out" 2>&1
+check "console on a namespace node fails" [ $? = 1 ]
+check "and says how to get a shell instead" grep -q "ip netns exec vr-cap-vr0 sh" "$T/con.out"
+"$VRCTL" console cap vr7 >"$T/con2.out" 2>&1
+check "console on a missing node lists the nodes" grep -q "its nodes are: vr0" "$T/con2.out"
 
 say "stop"
 check "stop" "$VRCTL" stop cap
