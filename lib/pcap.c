@@ -73,9 +73,15 @@ l4_name(int proto, const unsigned char *p, size_t n, int *sport, int *dport)
 
 	switch (proto) {
 	case 1:
-		return "ICMP";
+		return n < 1	   ? "ICMP"
+		       : p[0] == 8 ? "ICMP echo request"
+		       : p[0] == 0 ? "ICMP echo reply"
+				   : "ICMP";
 	case 58:
-		return "ICMPv6";
+		return n < 1	     ? "ICMPv6"
+		       : p[0] == 128 ? "ICMPv6 echo request"
+		       : p[0] == 129 ? "ICMPv6 echo reply"
+				     : "ICMPv6";
 	case 6:
 		name = "TCP";
 		break;
@@ -123,16 +129,23 @@ sum_ipv6(const unsigned char *p, size_t n, struct pcap_summary *s)
 	int sport = -1, dport = -1;
 	const char *name;
 
+	size_t off = 40;
+	int nh;
+
 	if (n < 40 || (p[0] >> 4) != 6)
 		return -1;
-	name = l4_name(p[6], p + 40, n - 40, &sport, &dport);
+	/* past hop-by-hop, routing and destination options (MLD reports
+	 * come after a hop-by-hop header) */
+	for (nh = p[6]; (nh == 0 || nh == 43 || nh == 60) && off + 8 <= n;
+	     nh = p[off], off += (size_t)(p[off + 1] + 1) * 8)
+		;
+	name = off <= n ? l4_name(nh, p + off, n - off, &sport, &dport) : NULL;
 	ip_str(AF_INET6, p + 8, sport, s->src, sizeof(s->src));
 	ip_str(AF_INET6, p + 24, dport, s->dst, sizeof(s->dst));
 	if (name)
 		snprintf(s->proto, sizeof(s->proto), "%s", name);
 	else
-		snprintf(s->proto, sizeof(s->proto), "IPv6 next header %d",
-			 p[6]);
+		snprintf(s->proto, sizeof(s->proto), "IPv6 next header %d", nh);
 	return 0;
 }
 

@@ -98,6 +98,23 @@ test_summaries(void)
 		CHECK_STR(s.dst, "ff02::1");
 		CHECK_STR(s.proto, "ICMPv6");
 	}
+	/* an MLD report: ICMPv6 after a hop-by-hop header */
+	{
+		unsigned char m[14 + 40 + 8 + 4] = {0};
+
+		m[12] = 0x86, m[13] = 0xdd, m[14] = 0x60, m[20] = 0;
+		m[54] = 58, m[55] = 0, m[62] = 143;
+		pcap_summarize(m, sizeof(m), &s);
+		CHECK_STR(s.proto, "ICMPv6");
+		m[62] = 128;
+		pcap_summarize(m, sizeof(m), &s);
+		CHECK_STR(s.proto, "ICMPv6 echo request");
+	}
+	/* ICMP echo */
+	f[20] = 0, f[21] = 0, f[23] = 1, f[34] = 8;
+	pcap_summarize(f, sizeof(f), &s);
+	CHECK_STR(s.proto, "ICMP echo request");
+	CHECK_STR(s.src, "198.18.1.2");
 }
 
 static int
