@@ -37,6 +37,9 @@ capture_bg() {
 	return 1
 }
 
+# anyone may connect, so that an unprivileged caller is refused by the
+# method table, not by the socket's mode
+write_config '"socket_mode": "0666"'
 daemon_start
 say "start monolithic --backend netns"
 if ! "$VRCTL" start monolithic --backend netns --name cap >"$T/start.out" 2>&1; then
@@ -118,6 +121,10 @@ check "an unknown topology fails" [ $? = 1 ]
 check "and says so" grep -q 'no topology named "nosuch"' "$T/bad2.out"
 "$VRCTL" capture cap >/dev/null 2>&1
 check "a missing LINK is a usage error" [ $? = 2 ]
+setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$VRCTL" capture cap in -c 1 >"$T/perm.out" 2>&1
+check "an unprivileged caller gets no capture (exit $?)" [ $? = 1 ]
+check "and is told why" grep -q "capture: permission denied" "$T/perm.out"
 "$VRCTL" console cap vr0 >"$T/con.out" 2>&1
 check "console on a namespace node fails" [ $? = 1 ]
 check "and says how to get a shell instead" grep -q "ip netns exec vr-cap-vr0 sh" "$T/con.out"
