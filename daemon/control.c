@@ -1012,8 +1012,12 @@ rpc_finish(struct rpc_req *req, json_object *msg, int code)
 		  (double)(now_ns() - req->rq_start_ns) / 1e6);
 	if (c != NULL)
 		TAILQ_REMOVE(&c->cc_reqs, req, rq_entry);
+	if (msg == NULL) /* sent already (rpc_reply_fd) */
+		json_object_put(req->rq_id);
 	req->rq_id = NULL; /* msg owns it now */
-	if (c != NULL && req->rq_has_id)
+	if (msg == NULL)
+		;
+	else if (c != NULL && req->rq_has_id)
 		control_send(c, msg);
 	else
 		json_object_put(msg);
@@ -1029,6 +1033,69 @@ void
 rpc_reply(struct rpc_req *req, json_object *result)
 {
 	rpc_finish(req, proto_result_new(req->rq_id, result), 0);
+}
+
+/*
+ * The reply goes out with fd attached (SCM_RIGHTS on its first bytes), so
+ * nothing may be queued before it: a client reading its replies in order
+ * receives the fd with this one.  The caller keeps its fd.
+ */
+void
+rpc_reply_fd(struct rpc_req *req, json_object *result, int fd)
+{
+	struct control_client *c = req->rq_client;
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct msghdr mh = {0};
+	struct cmsghdr *cmsg;
+	struct iovec iov;
+	json_object *msg;
+	size_t len;
+	ssize_t n;
+	char *s;
+
+	if (c == NULL || c->cc_dead || !req->rq_has_id) {
+		rpc_reply(req, result); /* nobody to hand the fd to */
+		return;
+	}
+	if (evbuffer_get_length(bufferevent_get_output(c->cc_bev)) > 0) {
+		json_object_put(result);
+		rpc_error(req, PROTO_E_BUSY, NULL,
+			  "%s: earlier replies are still queued on this "
+			  "connection; call it on a connection of its own",
+			  rpc_method(req));
+		return;
+	}
+	msg = proto_result_new(json_object_get(req->rq_id), result);
+	s = proto_serialize(msg, &len);
+	json_object_put(msg);
+	iov.iov_base = s;
+	iov.iov_len = len;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cm.b;
+	mh.msg_controllen = sizeof(cm.b);
+	cmsg = CMSG_FIRSTHDR(&mh);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	n = sendmsg(bufferevent_getfd(c->cc_bev), &mh,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		free(s);
+		rpc_error(req, PROTO_E_BUSY, NULL,
+			  "%s: the client does not read its replies",
+			  rpc_method(req));
+		return;
+	}
+	if (n > 0 && (size_t)n < len)
+		evbuffer_add(bufferevent_get_output(c->cc_bev), s + n,
+			     len - (size_t)n);
+	free(s);
+	rpc_finish(req, NULL, 0);
 }
 
 void

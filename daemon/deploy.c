@@ -502,44 +502,86 @@ node_domain_start(struct deploy *d, int n, const char *plan_json)
 }
 
 int
-deploy_console_ready(int dirfd, const struct topo_node *nd, char *fail,
-		     size_t faillen)
+deploy_console_scan(int dirfd, const char *file, const char *node, off_t *off,
+		    char *why, size_t whylen)
 {
-	char log[64], want[64], bad[64], *s, *f;
-	int rc = 0;
+	char want[64], fail[64], buf[8192];
+	size_t wl, fl;
+	struct stat st;
+	ssize_t n;
+	int fd, rc = 0;
 
-	deploy_console_file(nd, log, sizeof(log));
-	snprintf(want, sizeof(want), "VROUTERD-READY node=%s ", nd->name);
-	snprintf(bad, sizeof(bad), "VROUTERD-FAIL node=%s ", nd->name);
-	if ((s = file_readat(dirfd, log, 4 << 20, FR_TRUNCATE | FR_NOFOLLOW)) ==
-	    NULL)
-		return 0;
-	if (strstr(s, want))
-		rc = 1;
-	else if ((f = strstr(s, bad)) != NULL) {
-		char *eol = strpbrk(f, "\r\n");
-		if (eol)
-			*eol = '\0';
-		vr_strlcpy(fail, f + strlen(bad), faillen);
-		rc = -1;
+	wl = (size_t)snprintf(want, sizeof(want), "VROUTERD-READY node=%s ",
+			      node);
+	fl = (size_t)snprintf(fail, sizeof(fail), "VROUTERD-FAIL node=%s ",
+			      node);
+	if ((fd = openat(dirfd, file,
+			 O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) == -1)
+		return 0; /* not there yet: libvirt makes it */
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		goto out;
+	if (st.st_size < *off)
+		*off = 0;
+	while (rc == 0 && (n = pread(fd, buf, sizeof(buf), *off)) > 0) {
+		char *end = memrchr(buf, '\n', (size_t)n), *l, *e = NULL;
+
+		if (end == NULL) {
+			if ((size_t)n < sizeof(buf))
+				break; /* the rest of the line comes later */
+			*off += n;     /* a line longer than buf: no marker */
+			continue;
+		}
+		for (l = buf; l <= end && rc == 0; l = e + 1) {
+			char *f;
+
+			e = memchr(l, '\n', (size_t)(end - l) + 1);
+			if (memmem(l, (size_t)(e - l), want, wl) != NULL) {
+				rc = 1;
+			} else if ((f = memmem(l, (size_t)(e - l), fail, fl)) !=
+				   NULL) {
+				size_t m = (size_t)(e - f) - fl;
+
+				while (m > 0 && f[fl + m - 1] == '\r')
+					m--;
+				if (m >= whylen)
+					m = whylen - 1;
+				memcpy(why, f + fl, m);
+				why[m] = '\0';
+				rc = -1;
+			}
+		}
+		*off += end - buf + 1;
 	}
-	free(s);
+out:
+	close(fd);
 	return rc;
 }
 
-/* 1 ready, 0 not yet, -1 failed (d->err set). */
-static int
-node_ready(struct deploy *d, const struct topo_node *nd)
+int
+deploy_console_ready(int dirfd, const struct topo_node *nd, char *fail,
+		     size_t faillen)
 {
-	char log[64], fail[256];
+	char log[64];
+	off_t off = 0;
+
+	deploy_console_file(nd, log, sizeof(log));
+	return deploy_console_scan(dirfd, log, nd->name, &off, fail, faillen);
+}
+
+/* 1 ready, 0 not yet, -1 failed (d->err set).  *off: deploy_console_scan's. */
+static int
+node_ready(struct deploy *d, const struct topo_node *nd, off_t *off)
+{
+	char log[64], why[512];
 	const char *st;
 	int rc;
 
 	deploy_console_file(nd, log, sizeof(log));
-	if ((rc = deploy_console_ready(d->rundir_fd, nd, fail, sizeof(fail))) ==
-	    -1)
+	rc = deploy_console_scan(d->rundir_fd, log, nd->name, off, why,
+				 sizeof(why));
+	if (rc == -1)
 		deploy_fail(d, PROTO_E_START, "ready",
-			    "guest %s reported failure: %s", nd->name, fail);
+			    "guest %s reported failure: %s", nd->name, why);
 	if (rc == 0 && strcmp((st = vm_state(nd->domain)), "running") != 0 &&
 	    strcmp(st, "unknown") != 0)
 		rc = deploy_fail(d, PROTO_E_START, "ready",
@@ -558,6 +600,7 @@ nodes_wait_ready(struct job *j, struct deploy *d, uint64_t t0, int only)
 	const struct topo_plan *p = d->plan;
 	uint64_t deadline = t0 + (uint64_t)p->opts.timeout_sec * 1000;
 	int ready[TOPO_MAX_NODES] = {0}, left = p->nnodes;
+	off_t off[TOPO_MAX_NODES] = {0}; /* how far each log was read */
 
 	if (only >= 0) { /* one node (a restart): the others are up */
 		for (int n = 0; n < p->nnodes; n++)
@@ -570,7 +613,7 @@ nodes_wait_ready(struct job *j, struct deploy *d, uint64_t t0, int only)
 			int r;
 			if (ready[n])
 				continue;
-			if ((r = node_ready(d, &p->nodes[n])) == -1)
+			if ((r = node_ready(d, &p->nodes[n], &off[n])) == -1)
 				return -1;
 			if (r == 1) {
 				ready[n] = 1;

@@ -9,6 +9,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "job.h"
 #include "topo.h"
@@ -69,5 +70,15 @@ int deploy_console_ready(int dirfd, const struct topo_node *nd, char *fail,
 /* The last lines of a console log (file in dirfd; at most len bytes), for
  * errors. */
 void deploy_console_tail(int dirfd, const char *file, char *buf, size_t len);
+/*
+ * Scan what was appended to a console log (file in dirfd, never through a
+ * link) since *off (advanced past the complete lines read) for the guest's
+ * VROUTERD-READY / VROUTERD-FAIL line of node: 1 ready, 0 not yet, -1
+ * failed (the guest's reason in why).  A marker split between two calls is
+ * found by the second; a log shorter than *off (truncated, or rotated by
+ * virtlogd) is read again from 0.
+ */
+int deploy_console_scan(int dirfd, const char *file, const char *node,
+			off_t *off, char *why, size_t whylen);
 
 #endif

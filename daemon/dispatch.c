@@ -24,6 +24,7 @@ static const struct {
     {"bench", bench_method},
     {"watch", sup_method_watch},
     {"cleanup", sup_method_cleanup},
+    {"capture", sup_method_capture},
     {"autostart.list", autostart_method_list},
     {"autostart.add", autostart_method_add},
     {"autostart.remove", autostart_method_remove},

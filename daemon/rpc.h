@@ -26,6 +26,9 @@ int rpc_connected(struct rpc_req *req); /* the client is still there */
 
 /* Final answers; each takes ownership of its json and frees req. */
 void rpc_reply(struct rpc_req *req, json_object *result);
+/* rpc_reply with an fd passed along (SCM_RIGHTS); the caller still closes
+ * its fd.  An error reply instead when the fd cannot be sent. */
+void rpc_reply_fd(struct rpc_req *req, json_object *result, int fd);
 void rpc_error(struct rpc_req *req, int code, json_object *data,
 	       const char *fmt, ...) LOG_FMT(4, 5);
 

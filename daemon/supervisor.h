@@ -35,5 +35,7 @@ void sup_method_stop(struct rpc_req *req);
 void sup_method_topology(struct rpc_req *req);
 void sup_method_watch(struct rpc_req *req);
 void sup_method_cleanup(struct rpc_req *req);
+/* sup_capture.c */
+void sup_method_capture(struct rpc_req *req);
 
 #endif

@@ -289,17 +289,19 @@ static void
 add_console(struct sbuf *b, const struct domxml_env *env)
 {
 	/*
-	 * One chardev: libvirt treats a <console> whose target is serial
-	 * port 0 as an alias of that <serial>, so both name the same file.
+	 * The serial port is a pty that `virsh console` (and `vrctl
+	 * console`) attach to, with everything the guest prints also copied
+	 * to the log file (by virtlogd, or QEMU itself), where readiness is
+	 * read.  libvirt treats a <console> whose target is serial port 0 as
+	 * an alias of that <serial>: one chardev, one pty.  append='off':
+	 * each boot starts an empty log.
 	 */
-	sb_printf(b, "    <serial type='file'>\n      <source path='");
+	sb_printf(b, "    <serial type='pty'>\n      <log file='");
 	sb_esc(b, env->console_log);
-	sb_printf(b, "' append='on'/>\n"
+	sb_printf(b, "' append='off'/>\n"
 		     "      <target port='0'/>\n"
 		     "    </serial>\n"
-		     "    <console type='file'>\n      <source path='");
-	sb_esc(b, env->console_log);
-	sb_printf(b, "' append='on'/>\n"
+		     "    <console type='pty'>\n"
 		     "      <target type='serial' port='0'/>\n"
 		     "    </console>\n");
 }

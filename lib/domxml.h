@@ -2,9 +2,10 @@
  * libvirt domain XML for one node of a plan: pure string building, so the
  * output is golden-tested.  Transient domains, direct kernel boot of the
  * guest image, virtio-net NICs on pre-created tap/macvtap devices
- * (<interface type='ethernet'> with <target managed='no'>), serial console
- * to a file, and a <metadata> element in the vrouterd namespace that names
- * the topology, the node and carries the whole plan (for adoption).
+ * (<interface type='ethernet'> with <target managed='no'>), the serial
+ * console on a pty (`virsh console`) logged to a file, and a <metadata> element
+ * in the vrouterd namespace that names the topology, the node and carries the
+ * whole plan (for adoption).
  */
 #ifndef VR_DOMXML_H
 #define VR_DOMXML_H
@@ -19,7 +20,7 @@ struct domxml_env {
 	int vhost;	    /* 1: <driver name='vhost'/>; 0: name='qemu' */
 	const char *kernel; /* absolute path of the guest kernel */
 	const char *initrd; /* absolute path of the initramfs */
-	const char *console_log; /* serial console is appended to this file */
+	const char *console_log; /* serial console logged here (truncated) */
 	const char *plan_json; /* topo_plan_to_json, serialised; may be NULL */
 	const char *emulator;  /* NULL: libvirt's default */
 };

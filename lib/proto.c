@@ -162,6 +162,13 @@ static const struct proto_param params_stop[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
+static const struct proto_param params_capture[] = {
+    {"name", PT_STRING, 1, 0, 0, NULL, "the running topology"},
+    {"link", PT_STRING, 1, 0, 0, NULL,
+     "what to watch: a port (in, out), a network, NODE.IF or splitter.IF"},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
 const struct proto_method proto_methods[] = {
     {"version", PROTO_READ, params_none, "daemon and protocol version"},
     {"status", PROTO_READ, params_none,
@@ -177,6 +184,8 @@ const struct proto_method proto_methods[] = {
      "stream state changes as \"event\" notifications"},
     {"cleanup", PROTO_MUTATING, params_cleanup,
      "remove vrouterd objects that belong to no running topology"},
+    {"capture", PROTO_MUTATING, params_capture,
+     "a packet socket on a link of a topology, passed to the caller"},
     {"autostart.list", PROTO_READ, params_none,
      "the topologies started when the daemon starts"},
     {"autostart.add", PROTO_MUTATING, params_start,

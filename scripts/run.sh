@@ -35,6 +35,7 @@ PACKAGES=(
 	# tests, benchmarks, plots
 	python3 valgrind systemd iputils-ping gnuplot-nox netsniff-ng iperf3
 	bash-completion
+	tcpdump # reads back `vrctl capture` files (tests/integration/test_capture.sh)
 )
 
 step() { printf '\n==> %s\n' "$*"; }

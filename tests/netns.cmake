@@ -52,3 +52,11 @@ add_test(NAME e2e_topo_warnings
 set_tests_properties(e2e_topo_warnings PROPERTIES
 	RUN_SERIAL TRUE LABELS "integration;e2e" SKIP_RETURN_CODE 77
 	TIMEOUT 300)
+
+# vrctl capture (issue 16): a pcap of the datagrams sent through a netns
+# VR, read back with tcpdump; bad link names refused with the valid ones.
+add_test(NAME e2e_capture
+	COMMAND ${VR_IT}/test_capture.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_capture PROPERTIES
+	RUN_SERIAL TRUE LABELS "integration;e2e" SKIP_RETURN_CODE 77
+	TIMEOUT 300)

@@ -25,6 +25,9 @@ vr_unit_test(test_benchparam)
 target_compile_definitions(test_benchparam PRIVATE
 	CASES_FILE="${CMAKE_CURRENT_SOURCE_DIR}/bench_params.json"
 	DOCS_DIR="${CMAKE_SOURCE_DIR}/docs")
+vr_unit_test(test_capture)
+set_tests_properties(test_capture PROPERTIES
+	ENVIRONMENT "VR_TOPOLOGY_PATH=${CMAKE_SOURCE_DIR}/topologies")
 
 # The golden domain XML must also satisfy libvirt's own schema.
 find_program(VIRT_XML_VALIDATE virt-xml-validate)
@@ -66,6 +69,15 @@ target_include_directories(test_threads PRIVATE
 	${CMAKE_CURRENT_SOURCE_DIR}/unit)
 add_test(NAME test_threads COMMAND test_threads)
 set_tests_properties(test_threads PROPERTIES LABELS unit)
+
+# Readiness read incrementally from a console log (daemon/deploy.c).
+add_executable(test_console_scan
+	${CMAKE_CURRENT_SOURCE_DIR}/unit/test_console_scan.c)
+target_link_libraries(test_console_scan PRIVATE vrouterd_core)
+target_include_directories(test_console_scan PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit)
+add_test(NAME test_console_scan COMMAND test_console_scan)
+set_tests_properties(test_console_scan PROPERTIES LABELS unit)
 
 # `vrctl status` text for a canned status (vrctl/show_status.c compiled in).
 add_executable(test_show_status

@@ -246,9 +246,59 @@ client_line(const char *line, json_object **result, json_object **error)
 	return 1;
 }
 
+/*
+ * read(), or with fdp a recvmsg() that takes the first fd passed along
+ * (SCM_RIGHTS) into *fdp and closes any others.
+ */
+static ssize_t
+client_recv(int fd, char *buf, size_t len, int *fdp)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(4 * sizeof(int))];
+	} cm;
+	struct iovec iov = {buf, len};
+	struct msghdr mh = {0};
+	struct cmsghdr *c;
+	ssize_t n;
+
+	if (fdp == NULL)
+		return read(fd, buf, len);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cm.b;
+	mh.msg_controllen = sizeof(cm.b);
+	if ((n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC)) == -1)
+		return -1;
+	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+		int *fds = (int *)(void *)CMSG_DATA(c);
+		size_t nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < nfds; i++) {
+			int f;
+
+			memcpy(&f, fds + i, sizeof(f));
+			if (*fdp == -1)
+				*fdp = f;
+			else
+				close(f);
+		}
+	}
+	return n;
+}
+
 int
 client_call(const char *socket, const char *method, json_object *params,
 	    json_object **result, json_object **error)
+{
+	return client_call_fd(socket, method, params, result, error, NULL);
+}
+
+int
+client_call_fd(const char *socket, const char *method, json_object *params,
+	       json_object **result, json_object **error, int *fdp)
 {
 	json_object *req;
 	char *out, *buf = NULL;
@@ -257,6 +307,8 @@ client_call(const char *socket, const char *method, json_object *params,
 	long long deadline = 0;
 
 	*result = *error = NULL;
+	if (fdp != NULL)
+		*fdp = -1;
 	if ((fd = client_connect(socket, method)) == -1) {
 		json_object_put(params);
 		return -1;
@@ -301,7 +353,7 @@ client_call(const char *socket, const char *method, json_object *params,
 				goto done;
 			}
 		}
-		n = read(fd, buf + blen, bsize - blen - 1);
+		n = client_recv(fd, buf + blen, bsize - blen - 1, fdp);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -337,6 +389,10 @@ client_call(const char *socket, const char *method, json_object *params,
 		start = 0;
 	}
 done:
+	if (fdp != NULL && *fdp != -1 && (rv == -1 || *result == NULL)) {
+		close(*fdp); /* only a successful answer hands one over */
+		*fdp = -1;
+	}
 	free(buf);
 	free(out);
 	close(fd);

@@ -96,6 +96,10 @@ extern int client_readonly;
 
 int client_call(const char *socket, const char *method, json_object *params,
 		json_object **result, json_object **error);
+/* The same, and *fdp receives the fd the daemon passed with its answer
+ * (SCM_RIGHTS), or -1 when it passed none. */
+int client_call_fd(const char *socket, const char *method, json_object *params,
+		   json_object **result, json_object **error, int *fdp);
 
 /* One call; VRCTL_OK with *result (the caller's), or the exit code with
  * the error printed through v->out.  JSON progress lines with --json. */
@@ -161,6 +165,10 @@ int ctl_topology_local(json_object *params, const cpu_set_t *host_cpus,
 		       json_object **result, json_object **error);
 void show_plan(json_object *r);
 void show_plan_dot(json_object *r); /* `topology NAME --dot` */
+
+/* Link and node verbs: capture.c, console.c. */
+int ctl_capture(struct vrctl *v, int argc, char **argv);
+int ctl_console(struct vrctl *v, int argc, char **argv);
 
 /* bench, bench compare, experiment (bench.c; docs/bench.md). */
 int ctl_bench(struct vrctl *v, int argc, char **argv);

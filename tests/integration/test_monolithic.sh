@@ -1,7 +1,9 @@
 #!/bin/bash
 # End to end: a monolithic VR under TCG through a real libvirtd, wired with
 # real netlink; ping and 1000 UDP datagrams through it; pinning checked in
-# /proc; virsh sees the metadata; stop leaves nothing behind.
+# /proc; virsh sees the metadata; the serial console is a pty (`vrctl
+# console` attaches) logged to the run directory; stop leaves nothing
+# behind.
 #
 #   test_monolithic.sh BUILD_DIR [tap|macvtap]
 BUILD=$(realpath "$1")
@@ -38,6 +40,25 @@ cat "$T/status.txt"
 "$VRCTL" --json status >"$T/status.json" && ok "status --json" || bad "status --json"
 check "status lists the topology" \
 	[ "$(json "$T/status.json" '[t["name"] for t in j["topologies"]]')" = "['$NAME']" ]
+
+say "console: a pty with a log file"
+dom=vrouterd-$NAME-vr0
+check "the serial console is a pty (virsh ttyconsole)" \
+	sh -c "virsh ttyconsole $dom | grep -q '^/dev/pts/'"
+check "logged to the console log in the run directory" \
+	sh -c "virsh dumpxml $dom | grep -q \"<log file='$T/state/$NAME/vr0.console.log'\""
+check "readiness was read from that log" \
+	grep -aq "^VROUTERD-READY node=vr0 " "$T/state/$NAME/vr0.console.log"
+# vrctl console runs virsh console; under script(1) for a terminal, ^]
+# (after a second, once attached) detaches
+(sleep 2; printf '\035') | timeout 30 script -qec "$VRCTL console $NAME vr0" \
+	/dev/null >"$T/console.out" 2>&1
+rc=$?
+check "vrctl console attached and detached with ^] (exit $rc)" [ $rc = 0 ]
+check "to the guest's domain" grep -q "Connected to domain '$dom'" "$T/console.out"
+"$VRCTL" console "$NAME" vr9 >"$T/console2.out" 2>&1
+check "a missing node is named, with the nodes there are" \
+	grep -q "has no node vr9; its nodes are: vr0" "$T/console2.out"
 
 say "ping through the VR"
 check "ping source -> sink through the VR" \

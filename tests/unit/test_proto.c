@@ -269,6 +269,7 @@ test_table(void)
 	CHECK(proto_method_find("bench")->access == PROTO_MUTATING);
 	CHECK(proto_method_find("watch")->access == PROTO_READ);
 	CHECK(proto_method_find("cleanup")->access == PROTO_MUTATING);
+	CHECK(proto_method_find("capture")->access == PROTO_MUTATING);
 	CHECK(proto_method_find("nosuch") == NULL);
 	CHECK(proto_method_find(NULL) == NULL);
 	for (const struct proto_method *m = proto_methods; m->name; m++) {
