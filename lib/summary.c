@@ -274,27 +274,30 @@ summary_cmp_json(const struct summary_cmp *c)
 
 void
 summary_cmp_text(const struct summary_cmp *c, const struct summary *a,
-		 const struct summary *b, char *buf, size_t len)
+		 const struct summary *b, const char *base, char *buf,
+		 size_t len)
 {
-	char ci[64] = "", p[32];
+	char ci[64] = "", p[32], x[300];
+
+	/* "1.31x" or "1.31x unpinned" */
+	msgf(x, sizeof(x), "%.2fx%s%s", c->ratio, *base ? " " : "", base);
 
 	if (a->n < 2 || b->n < 2) {
-		msgf(buf, len, "%.2fx (%s: no confidence interval)", c->ratio,
+		msgf(buf, len, "%s (%s: no confidence interval)", x,
 		     a->n < 2 && b->n < 2 ? "one trial each" : "one trial");
 		return;
 	}
 	if (c->has_ci)
 		msgf(ci, sizeof(ci), " [%.2f, %.2f]", c->lo, c->hi);
 	if (!c->has_test) {
-		msgf(buf, len, "%.2fx%s (no spread in either: no test)",
-		     c->ratio, ci);
+		msgf(buf, len, "%s%s (no spread in either: no test)", x, ci);
 		return;
 	}
 	if (c->p < 0.001)
 		msgf(p, sizeof(p), "p<0.001");
 	else
 		msgf(p, sizeof(p), "p=%.3f", c->p);
-	msgf(buf, len, "%.2fx%s (%s: Welch t-test %s)", c->ratio, ci,
+	msgf(buf, len, "%s%s (%s: Welch t-test %s)", x, ci,
 	     c->significant ? "significant" : "not significant", p);
 }
 

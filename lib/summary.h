@@ -73,10 +73,12 @@ struct json_object *summary_json(const double *v, size_t n);
  * "p","significant"} (null where there is none). */
 struct json_object *summary_cmp_json(const struct summary_cmp *c);
 
-/* The comparison in words, e.g. "1.31x [1.22, 1.40] (significant: Welch
- * t-test p=0.003)" or "1.02x (one trial each: no confidence interval)". */
+/* The comparison in words, base the baseline's name (or ""), e.g.
+ * "1.31x unpinned [1.22, 1.40] (significant: Welch t-test p=0.003)" or
+ * "1.02x unpinned (one trial each: no confidence interval)". */
 void summary_cmp_text(const struct summary_cmp *c, const struct summary *a,
-		      const struct summary *b, char *buf, size_t len);
+		      const struct summary *b, const char *base, char *buf,
+		      size_t len);
 
 /*
  * A bench record's per-offered-rate summary of its sweep trials (trials

@@ -88,7 +88,7 @@ test_compare(void)
 	CHECK(x.has_ci);
 	CHECK(NEAR(x.lo, 1.2 - 2.3060 * 1.2 * sqrt(0.5 / 144 + 0.005), 1e-9));
 	CHECK(NEAR(x.hi, 1.2 + 2.3060 * 1.2 * sqrt(0.5 / 144 + 0.005), 1e-9));
-	summary_cmp_text(&x, &sa, &sb, text, sizeof(text));
+	summary_cmp_text(&x, &sa, &sb, "", text, sizeof(text));
 	CHECK_STR(text, "1.20x [0.95, 1.45] (not significant: Welch t-test "
 			"p=0.081)");
 
@@ -96,23 +96,24 @@ test_compare(void)
 	summary_compute(d, 3, &sb);
 	summary_compare(&sa, &sb, &x);
 	CHECK(x.significant && NEAR(x.p, 0.00025522, 1e-7));
-	summary_cmp_text(&x, &sa, &sb, text, sizeof(text));
+	summary_cmp_text(&x, &sa, &sb, "unpinned", text, sizeof(text));
 	/* 21 / 11, t(4) since df = 4 */
-	CHECK_STR(text, "1.91x [1.60, 2.22] (significant: Welch t-test "
-			"p<0.001)");
+	CHECK_STR(text,
+		  "1.91x unpinned [1.60, 2.22] (significant: Welch t-test "
+		  "p<0.001)");
 
 	summary_compute(one, 1, &s1);
 	summary_compute(one, 1, &s2);
 	summary_compare(&s1, &s2, &x);
 	CHECK(!x.has_ci && !x.has_test && x.ratio == 1);
-	summary_cmp_text(&x, &s1, &s2, text, sizeof(text));
+	summary_cmp_text(&x, &s1, &s2, "", text, sizeof(text));
 	CHECK_STR(text, "1.00x (one trial each: no confidence interval)");
 
 	summary_compute(flat1, 2, &s1);
 	summary_compute(flat2, 2, &s2);
 	summary_compare(&s1, &s2, &x);
 	CHECK(!x.has_test && !x.significant);
-	summary_cmp_text(&x, &s1, &s2, text, sizeof(text));
+	summary_cmp_text(&x, &s1, &s2, "", text, sizeof(text));
 	CHECK_STR(text, "0.75x [0.75, 0.75] (no spread in either: no test)");
 }
 
