@@ -305,10 +305,10 @@ iso_now(char *buf, size_t len)
 }
 
 /*
- * A search's answers: "result" is the first round's vrgen result (its
- * shape unchanged), "results" every round's, "answers" the statistics of
- * the answer over the rounds, and the top-level ndr_pps / pdr_pps the
- * median (the one answer when there was one round).
+ * The rounds' vrgen results: "result" is the first round's (its shape
+ * unchanged), "results" every round's; for a search "answers" the
+ * statistics of the answer over the rounds and the top-level ndr_pps /
+ * pdr_pps their median (the one answer when there was one round).
  */
 static void
 bench_answers(struct bench_op *op)
@@ -363,7 +363,9 @@ bench_done(void *arg_)
 			       json_object_get(op->trials));
 	if (json_object_array_length(op->results) > 0)
 		bench_answers(op);
-	else
+	if (json_object_object_get_ex(op->record, "command", &gen) &&
+	    json_object_object_get_ex(gen, "mode", &gen) &&
+	    strcmp(json_object_get_string(gen), "sweep") == 0)
 		json_object_object_add(op->record, "points",
 				       summary_points(op->trials));
 	/* the send path the trials used, and why not AF_XDP if auto fell
