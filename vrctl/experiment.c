@@ -822,11 +822,11 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 		}
 		if (failed[i])
 			continue; /* a configuration that failed stops */
-		msgf(bench_progress_tag, sizeof(bench_progress_tag),
-		     "%s%zu/%zu run %zu/%zu (%s): ", repeat > 1 ? "round " : "",
-		     repeat > 1 ? round + 1 : k + 1,
-		     repeat > 1 ? (size_t)repeat : n, i + 1, n, runs[i].label);
-		if (repeat == 1)
+		if (repeat > 1)
+			msgf(bench_progress_tag, sizeof(bench_progress_tag),
+			     "round %zu/%d run %zu/%zu (%s): ", round + 1,
+			     repeat, i + 1, n, runs[i].label);
+		else
 			msgf(bench_progress_tag, sizeof(bench_progress_tag),
 			     "run %zu/%zu (%s): ", i + 1, n, runs[i].label);
 		json_object_put(ctl_progress_context);
