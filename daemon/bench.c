@@ -21,6 +21,7 @@
 #include "log.h"
 #include "proto.h"
 #include "sha256.h"
+#include "summary.h"
 #include "sup_int.h"
 #include "util.h"
 #include "vm.h"
@@ -37,7 +38,9 @@ struct bench_op {
 	json_object *record; /* built in the loop; finished there */
 	/* filled by the job thread */
 	json_object *trials;
-	json_object *result;
+	json_object *result;  /* the current round's */
+	json_object *results; /* every round's, in order */
+	int repeat, round;    /* rounds asked for; the one running */
 	char err[1024];
 	int status;	    /* vrgen's exit status, -1 if it did not run */
 	atomic_int abandon; /* the caller went away: stop vrgen */
@@ -91,6 +94,7 @@ bench_op_free(struct bench_op *op)
 	json_object_put(op->record);
 	json_object_put(op->trials);
 	json_object_put(op->result);
+	json_object_put(op->results);
 	free(op);
 }
 
@@ -119,10 +123,14 @@ bench_line(struct job *j, struct bench_op *op, char *line)
 				     "AF_XDP is not available, vrgen sends "
 				     "with AF_PACKET (slower): %s",
 				     json_object_get_string(fb));
+		json_object_object_add(o, "repeat",
+				       json_object_new_int(op->round));
 		json_object_array_add(op->trials, json_object_get(o));
 		/* the loop turns this back into a notification with the
 		 * trial attached */
-		job_progress(j, "trial", "%s", line);
+		job_progress(
+		    j, "trial", "%s",
+		    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	} else if (strcmp(type, "result") == 0) {
 		json_object_put(op->result);
 		op->result = json_object_get(o);
@@ -130,10 +138,10 @@ bench_line(struct job *j, struct bench_op *op, char *line)
 	json_object_put(o);
 }
 
+/* One run of vrgen: one round of the bench. */
 static void
-bench_job(struct job *j, void *arg_)
+bench_vrgen(struct job *j, struct bench_op *op)
 {
-	struct bench_op *op = arg_;
 	int out[2], errp[2], st;
 	char *buf = xmalloc(BENCH_MAX_LINE + 1), ebuf[1024];
 	size_t len = 0, elen = 0;
@@ -216,6 +224,34 @@ out:
 	free(buf);
 }
 
+/*
+ * The rounds of a bench: vrgen runs once per round, the whole sweep (every
+ * rate in order) or the whole search each time, so a sweep's rounds are
+ * interleaved (round 0 over all rates, then round 1, ...) and slow drift
+ * hits every rate alike; a search's answer is a sample of whole searches.
+ * Looping here rather than in vrgen keeps vrgen one measurement and each
+ * round a fresh process (its own start-up, as a researcher's re-run).
+ */
+static void
+bench_job(struct job *j, void *arg_)
+{
+	struct bench_op *op = arg_;
+
+	for (op->round = 0; op->round < op->repeat; op->round++) {
+		if (op->round > 0)
+			job_progress(j, "round", "round %d/%d", op->round + 1,
+				     op->repeat);
+		bench_vrgen(j, op);
+		if (op->result) {
+			json_object_array_add(op->results, op->result);
+			op->result = NULL;
+		}
+		if (op->status != 0 || job_cancelled(j) ||
+		    atomic_load(&op->abandon))
+			break;
+	}
+}
+
 static void
 bench_progress(void *arg_, const char *step, const char *msg)
 {
@@ -237,6 +273,11 @@ bench_progress(void *arg_, const char *step, const char *msg)
 		msgf(text, sizeof(text),
 		     "offered %.0f pps, forwarded %.0f pps, loss %.4f", off,
 		     fwd, loss);
+		if (op->repeat > 1) {
+			size_t l = strlen(text);
+			msgf(text + l, sizeof(text) - l, " (round %d/%d)",
+			     op->round + 1, op->repeat);
+		}
 		json_object_object_add(p, "message",
 				       json_object_new_string(text));
 		json_object_object_add(p, "trial", t);
@@ -263,6 +304,49 @@ iso_now(char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * The rounds' vrgen results: "result" is the first round's (its shape
+ * unchanged), "results" every round's; for a search "answers" the
+ * statistics of the answer over the rounds and the top-level ndr_pps /
+ * pdr_pps their median (the one answer when there was one round).
+ */
+static void
+bench_answers(struct bench_op *op)
+{
+	size_t n = json_object_array_length(op->results), nv = 0;
+	double *v = xcalloc(n, sizeof(*v));
+	const char *key = NULL;
+	json_object *a, *x;
+	struct summary s;
+
+	json_object_object_add(
+	    op->record, "result",
+	    json_object_get(json_object_array_get_idx(op->results, 0)));
+	json_object_object_add(op->record, "results",
+			       json_object_get(op->results));
+	for (size_t i = 0; i < n; i++) {
+		json_object *r = json_object_array_get_idx(op->results, i);
+
+		if (json_object_object_get_ex(r, "ndr_pps", &x))
+			key = "ndr_pps";
+		else if (json_object_object_get_ex(r, "pdr_pps", &x))
+			key = "pdr_pps";
+		else
+			continue;
+		v[nv++] = json_object_get_double(x);
+	}
+	if (key != NULL && summary_compute(v, nv, &s) == 0) {
+		json_object_object_add(op->record, key,
+				       nv == 1
+					   ? json_object_new_double(v[0])
+					   : json_object_new_double(s.median));
+		a = json_object_new_object();
+		json_object_object_add(a, key, summary_json(v, nv));
+		json_object_object_add(op->record, "answers", a);
+	}
+	free(v);
+}
+
 static void
 bench_done(void *arg_)
 {
@@ -277,20 +361,13 @@ bench_done(void *arg_)
 	    json_object_new_string(iso_now(when, sizeof(when))));
 	json_object_object_add(op->record, "trials",
 			       json_object_get(op->trials));
-	if (op->result) {
-		json_object *v;
-		const char *key = NULL;
-
-		json_object_object_add(op->record, "result",
-				       json_object_get(op->result));
-		if (json_object_object_get_ex(op->result, "ndr_pps", &v))
-			key = "ndr_pps";
-		else if (json_object_object_get_ex(op->result, "pdr_pps", &v))
-			key = "pdr_pps";
-		if (key)
-			json_object_object_add(op->record, key,
-					       json_object_get(v));
-	}
+	if (json_object_array_length(op->results) > 0)
+		bench_answers(op);
+	if (json_object_object_get_ex(op->record, "command", &gen) &&
+	    json_object_object_get_ex(gen, "mode", &gen) &&
+	    strcmp(json_object_get_string(gen), "sweep") == 0)
+		json_object_object_add(op->record, "points",
+				       summary_points(op->trials));
 	/* the send path the trials used, and why not AF_XDP if auto fell
 	 * back from it (vrgen says so in every trial) */
 	if (json_object_array_length(op->trials) > 0 &&
@@ -545,6 +622,8 @@ bench_command(json_object *params, int cpu)
 	json_object_object_add(c, "cpu", json_object_new_int(cpu));
 	json_object_object_add(
 	    c, "tx", json_object_new_string(pstr(params, "tx", "auto")));
+	json_object_object_add(c, "repeat",
+			       json_object_new_int(pint(params, "repeat", 1)));
 	return c;
 }
 
@@ -611,8 +690,10 @@ bench_method(struct rpc_req *req)
 	}
 	vm = r->plan->opts.backend == BACKEND_VM;
 	op->trials = json_object_new_array();
+	op->results = json_object_new_array();
+	op->repeat = pint(params, "repeat", 1);
 	op->record = json_object_new_object();
-	json_object_object_add(op->record, "format", json_object_new_int(1));
+	json_object_object_add(op->record, "format", json_object_new_int(2));
 	json_object_object_add(op->record, "kind",
 			       json_object_new_string("vrouterd-bench"));
 	json_object_object_add(op->record, "vrouterd_version",

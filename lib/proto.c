@@ -132,6 +132,8 @@ static const struct proto_param params_bench[] = {
     {"tx", PT_STRING, 0, 0, 0, bench_tx,
      "generator send path: auto (AF_XDP, else AF_PACKET; default), "
      "packet or xdp"},
+    {"repeat", PT_INT, 0, 1, BENCH_REPEAT_MAX, NULL,
+     "rounds: the whole sweep or search run this many times (default 1)"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 

@@ -24,3 +24,13 @@ add_test(NAME e2e_bench_params
 		${CMAKE_BINARY_DIR})
 set_tests_properties(e2e_bench_params PROPERTIES RUN_SERIAL TRUE
 	LABELS "integration;bench" SKIP_RETURN_CODE 77 TIMEOUT 300)
+
+# Repetitions and confidence (issue 13): bench --repeat 3 on a netns
+# topology (points with n=3 and CIs) and an experiment with repeat 2
+# (seeded interleaved order, comparison with Welch's test).  A few seconds
+# of traffic; no libvirtd, no guest image.
+add_test(NAME e2e_bench_repeat
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_bench_repeat.sh
+		${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_bench_repeat PROPERTIES RUN_SERIAL TRUE
+	LABELS "integration;bench" SKIP_RETURN_CODE 77 TIMEOUT 300)

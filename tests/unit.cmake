@@ -19,6 +19,8 @@ vr_unit_test(test_topo)
 vr_unit_test(test_domxml)
 vr_unit_test(test_fileio)
 vr_unit_test(test_log)
+# Repetitions and confidence: statistics, tests, run order (lib/summary.c).
+vr_unit_test(test_summary)
 # The bench params' rules: one table of cases (shared with test_bench_cli.sh
 # and test_control.sh) and the numbers the docs quote.
 vr_unit_test(test_benchparam)

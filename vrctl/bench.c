@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "jtext.h"
+#include "benchparam.h"
 #include "proto.h"
+#include "summary.h"
 #include "util.h"
 #include "vrctl.h"
 
@@ -35,6 +37,7 @@ enum {
 	OPT_TX,
 	OPT_OUT,
 	OPT_LABEL,
+	OPT_REPEAT,
 };
 
 /* "run 2/4 (cores=2): " in an experiment */
@@ -237,6 +240,73 @@ fail:
 /* ------------------------------------------------------------------ */
 /* Text output of one run */
 
+/* "[lo, hi]" of a STATS, "-" when it has none (n = 1). */
+static void
+ci_fmt(char *buf, size_t len, json_object *stats, int decimals)
+{
+	json_object *ci = j_get(stats, "ci95");
+	char lo[32], hi[32];
+
+	if (ci == NULL || !json_object_is_type(ci, json_type_array) ||
+	    json_object_array_length(ci) != 2) {
+		msgf(buf, len, "-");
+		return;
+	}
+	msgf(lo, sizeof(lo), "%.*f", decimals,
+	     json_object_get_double(json_object_array_get_idx(ci, 0)));
+	msgf(hi, sizeof(hi), "%.*f", decimals,
+	     json_object_get_double(json_object_array_get_idx(ci, 1)));
+	msgf(buf, len, "[%s, %s]", lo, hi);
+}
+
+/* A search repeated: its answer's statistics over the rounds. */
+static void
+bench_print_answers(json_object *record, const char *what)
+{
+	json_object *st =
+	    j_get(j_get(record, "answers"),
+		  strcmp(what, "NDR") == 0 ? "ndr_pps" : "pdr_pps");
+	json_object *vals = j_get(st, "values");
+	char ci[64];
+
+	if (st == NULL)
+		return;
+	ci_fmt(ci, sizeof(ci), st, 0);
+	printf("%s over %lld rounds: median %.0f, mean %.0f, stddev %.0f, "
+	       "min %.0f, max %.0f, 95 %% CI of the mean %s (Student t); "
+	       "values",
+	       what, j_int(st, "n", 0), j_num(st, "median", 0),
+	       j_num(st, "mean", 0), j_num(st, "stddev", 0),
+	       j_num(st, "min", 0), j_num(st, "max", 0), ci);
+	for (size_t i = 0; vals && i < json_object_array_length(vals); i++)
+		printf(" %.0f", json_object_get_double(
+				    json_object_array_get_idx(vals, i)));
+	printf("\n");
+}
+
+/* A sweep repeated: one row per rate, the median and its 95 % CI. */
+static void
+bench_print_points(json_object *points)
+{
+	printf("%12s %3s %13s %23s %11s %23s %5s\n", "OFFERED_PPS", "N",
+	       "FWD_MEDIAN", "FWD_CI95", "LOSS_MEDIAN", "LOSS_CI95", "SHORT");
+	for (size_t i = 0; i < json_object_array_length(points); i++) {
+		json_object *p = json_object_array_get_idx(points, i);
+		json_object *f = j_get(p, "forwarded_pps"),
+			    *l = j_get(p, "loss_ratio");
+		char fci[64], lci[64];
+
+		ci_fmt(fci, sizeof(fci), f, 0);
+		ci_fmt(lci, sizeof(lci), l, 6);
+		printf("%12.0f %3lld %13.0f %23s %11.6f %23s %5lld\n",
+		       j_num(p, "offered_pps", 0), j_int(p, "n", 0),
+		       j_num(f, "median", 0), fci, j_num(l, "median", 0), lci,
+		       j_int(p, "short", 0));
+	}
+	printf("median and 95 %% CI of the mean (Student t) over the rounds; "
+	       "SHORT: rounds where the generator fell short\n");
+}
+
 static void
 bench_print_text(json_object *record, const char *dir, int plot_rv)
 {
@@ -244,11 +314,17 @@ bench_print_text(json_object *record, const char *dir, int plot_rv)
 		    *res = j_get(record, "result");
 	const char *what;
 	double ans = bench_answer(record, &what), best = -1, at = 0;
-	int shorts = 0;
+	int shorts = 0,
+	    repeat = (int)j_int(j_get(record, "command"), "repeat", 1);
+	json_object *points = j_get(record, "points");
 
-	printf("%-8s %12s %12s %13s %11s %9s %9s %10s\n", "PHASE",
-	       "OFFERED_PPS", "SENT_PPS", "FORWARDED_PPS", "LOSS_RATIO",
-	       "P50_US", "P99_US", "MAX_US");
+	if (repeat > 1 && points != NULL &&
+	    json_object_array_length(points) > 0) {
+		bench_print_points(points);
+	} else
+		printf("%-8s %12s %12s %13s %11s %9s %9s %10s\n", "PHASE",
+		       "OFFERED_PPS", "SENT_PPS", "FORWARDED_PPS", "LOSS_RATIO",
+		       "P50_US", "P99_US", "MAX_US");
 	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
 		json_object *t = json_object_array_get_idx(a, i);
 		json_object *lat = j_get(t, "latency_us");
@@ -259,6 +335,8 @@ bench_print_text(json_object *record, const char *dir, int plot_rv)
 			at = j_num(t, "offered_pps", 0);
 		}
 		shorts += j_bool(t, "short") ? 1 : 0;
+		if (repeat > 1 && points != NULL)
+			continue;
 		printf(
 		    "%-8s %12.0f %12.0f %13.0f %11.6f %9.1f %9.1f %10.1f%s\n",
 		    bench_trial_phase(t), j_num(t, "offered_pps", 0),
@@ -280,6 +358,8 @@ bench_print_text(json_object *record, const char *dir, int plot_rv)
 		       j_bool(res, "confirmed") ? ", confirmed" : "",
 		       j_int(res, "trials",
 			     a ? (long long)json_object_array_length(a) : 0));
+		if (repeat > 1)
+			bench_print_answers(record, what);
 		if (j_bool(res, "generator_limited"))
 			printf("warning: generator-limited: the generator "
 			       "could not offer the rate just above the "
@@ -328,6 +408,42 @@ compare_labels(struct bench_run *r, size_t n, char *title, size_t tlen)
 				     " [%s]", b ? b + 1 : r[j].dir);
 			}
 	free(d);
+}
+
+/*
+ * Each run against the first (the baseline), on the per-round values
+ * (summary_record_values: a search's answers, a sweep's highest forwarded
+ * rate per round): row "stats" (STATS) and, from the second row on,
+ * "vs_first" (ratio with its CI, Welch's t-test, and the sentence).
+ */
+static void
+compare_stats(struct bench_run *r, size_t n, json_object *rows)
+{
+	double base_v[BENCH_REPEAT_MAX], v[BENCH_REPEAT_MAX];
+	struct summary base, s;
+	size_t nb = summary_record_values(r[0].record, base_v, nitems(base_v));
+
+	summary_compute(base_v, nb, &base);
+	for (size_t i = 0; i < n; i++) {
+		json_object *row = json_object_array_get_idx(rows, i), *c;
+		size_t nv = summary_record_values(r[i].record, v, nitems(v));
+		struct summary_cmp cmp;
+		char text[512];
+
+		json_object_object_add(row, "stats", summary_json(v, nv));
+		/* like with like: a search's answer, a sweep's maximum */
+		if (i == 0 || nv == 0 || nb == 0 ||
+		    strcmp(j_str(row, "mode"),
+			   j_str(json_object_array_get_idx(rows, 0), "mode")))
+			continue;
+		summary_compute(v, nv, &s);
+		summary_compare(&s, &base, &cmp);
+		summary_cmp_text(&cmp, &s, &base, r[0].label, text,
+				 sizeof(text));
+		c = summary_cmp_json(&cmp);
+		json_object_object_add(c, "text", json_object_new_string(text));
+		json_object_object_add(row, "vs_first", c);
+	}
 }
 
 /*
@@ -400,6 +516,7 @@ bench_compare_runs(struct bench_run *r, size_t n, const char *svg, int json,
 		if (strlen(r[i].label) > w)
 			w = strlen(r[i].label);
 	}
+	compare_stats(r, n, rows);
 	json_object_object_add(o, "title", json_object_new_string(title));
 	json_object_object_add(o, "runs", rows);
 	if (svg != NULL) {
@@ -411,13 +528,13 @@ bench_compare_runs(struct bench_run *r, size_t n, const char *svg, int json,
 	if (!json && !quiet) {
 		if (*common)
 			printf("common: %s\n", common);
-		printf("%-*s %-5s %12s %12s %11s %6s %6s\n", (int)w, "RUN",
-		       "MODE", "NDR/PDR_PPS", "MAX_FWD_PPS", "AT_OFFERED",
-		       "TRIALS", "REL");
+		printf("%-*s %-5s %12s %12s %11s %6s %6s %3s %21s\n", (int)w,
+		       "RUN", "MODE", "NDR/PDR_PPS", "MAX_FWD_PPS",
+		       "AT_OFFERED", "TRIALS", "REL", "N", "CI95");
 		for (size_t i = 0; i < n; i++) {
 			json_object *row = json_object_array_get_idx(rows, i);
 			json_object *ans = j_get(row, "ndr_pps");
-			char a[32] = "-", rel[16] = "-";
+			char a[32] = "-", rel[16] = "-", ci[64];
 
 			if (ans == NULL)
 				ans = j_get(row, "pdr_pps");
@@ -427,11 +544,26 @@ bench_compare_runs(struct bench_run *r, size_t n, const char *svg, int json,
 			if (j_get(row, "relative"))
 				msgf(rel, sizeof(rel), "%.2f",
 				     j_num(row, "relative", 0));
-			printf("%-*s %-5s %12s %12.0f %11.0f %6lld %6s\n",
+			ci_fmt(ci, sizeof(ci), j_get(row, "stats"), 0);
+			printf("%-*s %-5s %12s %12.0f %11.0f %6lld %6s %3lld "
+			       "%21s\n",
 			       (int)w, r[i].label, j_str(row, "mode"), a,
 			       j_num(row, "max_forwarded_pps", 0),
 			       j_num(row, "at_offered_pps", 0),
-			       j_int(row, "trials", 0), rel);
+			       j_int(row, "trials", 0), rel,
+			       j_int(j_get(row, "stats"), "n", 0), ci);
+		}
+		for (size_t i = 1, head = 0; i < n; i++) {
+			json_object *c = j_get(
+			    json_object_array_get_idx(rows, i), "vs_first");
+			if (c == NULL)
+				continue;
+			if (!head++)
+				printf("against the first run (per round: a "
+				       "search's answer, a sweep's highest "
+				       "forwarded rate; ratio of means, 95 %% "
+				       "CI by the delta method):\n");
+			printf("  %s %s\n", r[i].label, j_str(c, "text"));
 		}
 		if (prv == 0)
 			printf("plot: %s\n", svg);
@@ -548,7 +680,8 @@ usage:
 /* bench NAME */
 
 /*
- * One bench call; on success the record (with "cli") is saved in dir.
+ * One bench call; on success the record (with "cli") is saved in dir
+ * (unless dir is NULL: the caller saves it).
  * Returns VRCTL_* and the record in *recp (caller's) when there is one.
  */
 int
@@ -575,6 +708,8 @@ bench_call(struct vrctl *v, const struct output *eout, json_object *params,
 	}
 	json_object_object_add(result, "cli", cli);
 	*recp = result;
+	if (dir == NULL) /* the caller saves (an experiment's later rounds) */
+		return VRCTL_OK;
 	if ((*plot_rv = bench_save_dir(dir, result)) == -1)
 		return VRCTL_EDAEMON;
 	return VRCTL_OK;
@@ -596,6 +731,7 @@ ctl_bench(struct vrctl *v, int argc, char **argv)
 	    {"cpu", required_argument, NULL, OPT_CPU},
 	    {"tx", required_argument, NULL, OPT_TX},
 	    {"out", required_argument, NULL, OPT_OUT},
+	    {"repeat", required_argument, NULL, OPT_REPEAT},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct ctl_command *cmd = ctl_command_find("bench");
@@ -637,6 +773,9 @@ ctl_bench(struct vrctl *v, int argc, char **argv)
 			break;
 		case OPT_CPU:
 			rv = ctl_int(params, "cpu", optarg);
+			break;
+		case OPT_REPEAT:
+			rv = ctl_int(params, "repeat", optarg);
 			break;
 		case OPT_TX:
 			json_object_object_add(params, "tx",

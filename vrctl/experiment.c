@@ -2,7 +2,10 @@
  * `vrctl experiment FILE`: a matrix of start options (docs/bench.md), each
  * combination started under a generated instance name, benchmarked as
  * `vrctl bench` would (its own directory), and always stopped; then one
- * comparison of the runs that succeeded and summary.json.
+ * comparison of the runs that succeeded and summary.json.  With "repeat":
+ * N, N rounds, each starting, benchmarking and stopping every
+ * configuration once in a shuffled order (lib/summary.c); a
+ * configuration's directory accumulates its rounds.
  */
 #include <sys/stat.h>
 
@@ -13,10 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "jtext.h"
+#include "benchparam.h"
 #include "proto.h"
+#include "summary.h"
 #include "topo.h"
 #include "util.h"
 #include "vrctl.h"
@@ -95,10 +101,11 @@ exp_check_top(const char *file, json_object *spec)
 		(void)unused;
 		if (strcmp(key, "name") && strcmp(key, "description") &&
 		    strcmp(key, "start") && strcmp(key, "matrix") &&
-		    strcmp(key, "bench")) {
+		    strcmp(key, "bench") && strcmp(key, "repeat") &&
+		    strcmp(key, "seed") && strcmp(key, "shuffle")) {
 			msgf(msg, sizeof(msg),
 			     "unknown key \"%s\" (known: name, description, "
-			     "start, matrix, bench)",
+			     "start, matrix, bench, repeat, seed, shuffle)",
 			     key);
 			return exp_fail(file, msg);
 		}
@@ -121,6 +128,22 @@ exp_check_top(const char *file, json_object *spec)
 	if (!json_object_is_type(bench, json_type_object))
 		return exp_fail(file, "\"bench\" must be an object (bench "
 				      "params without name)");
+	if (j_get(spec, "repeat") &&
+	    (!json_object_is_type(j_get(spec, "repeat"), json_type_int) ||
+	     j_int(spec, "repeat", 0) < 1 ||
+	     j_int(spec, "repeat", 0) > BENCH_REPEAT_MAX)) {
+		msgf(msg, sizeof(msg), "\"repeat\" must be an integer in 1..%d",
+		     BENCH_REPEAT_MAX);
+		return exp_fail(file, msg);
+	}
+	if (j_get(spec, "seed") &&
+	    (!json_object_is_type(j_get(spec, "seed"), json_type_int) ||
+	     j_int(spec, "seed", -1) < 0))
+		return exp_fail(file,
+				"\"seed\" must be a non-negative integer");
+	if (j_get(spec, "shuffle") &&
+	    !json_object_is_type(j_get(spec, "shuffle"), json_type_boolean))
+		return exp_fail(file, "\"shuffle\" must be true or false");
 	if (j_get(start, "name") || j_get(bench, "name"))
 		return exp_fail(file, "\"name\" is chosen by vrctl experiment "
 				      "(one instance per run): leave it out");
@@ -407,18 +430,106 @@ exp_error(json_object *run, const char *status, json_object *err)
 	}
 }
 
-/* One run: start, bench, stop (always).  Returns VRCTL_*. */
+/*
+ * A round's record into the configuration's record *accp (taken; the
+ * first round's becomes it): its trials appended with "repeat" = the
+ * round (times the bench's own repeat, plus the daemon's round index),
+ * "rounds" [{"round", "started_at", "finished_at"}], "results"; then
+ * "points" (sweep) or "answers" and the median answer (search) over all
+ * rounds so far, and command.repeat the number of rounds.
+ */
+static void
+exp_merge(json_object **accp, json_object *rec, int round)
+{
+	json_object *acc = *accp, *trials = j_get(rec, "trials"), *r, *a, *cmd;
+	long long inner = j_int(j_get(rec, "command"), "repeat", 1);
+	size_t max = (size_t)BENCH_REPEAT_MAX * BENCH_REPEAT_MAX, nv = 0;
+	double *v = xcalloc(max, sizeof(*v));
+	const char *what;
+
+	for (size_t i = 0; trials && i < json_object_array_length(trials);
+	     i++) {
+		json_object *t = json_object_array_get_idx(trials, i);
+		json_object_object_add(
+		    t, "repeat",
+		    json_object_new_int64(round * inner +
+					  j_int(t, "repeat", 0)));
+	}
+	r = json_object_new_object();
+	json_object_object_add(r, "round", json_object_new_int(round));
+	json_object_object_add(r, "started_at",
+			       json_object_get(j_get(rec, "started_at")));
+	json_object_object_add(r, "finished_at",
+			       json_object_get(j_get(rec, "finished_at")));
+	bench_answer(rec, &what);
+	if (what != NULL && acc != NULL)
+		nv = summary_record_values(acc, v, max);
+	if (what != NULL)
+		nv += summary_record_values(rec, v + nv, max - nv);
+	if (acc == NULL) {
+		acc = *accp = rec;
+		json_object_object_add(acc, "rounds", json_object_new_array());
+	} else {
+		json_object *at = j_get(acc, "trials"),
+			    *ar = j_get(acc, "results");
+
+		for (size_t i = 0;
+		     trials && i < json_object_array_length(trials); i++)
+			json_object_array_add(
+			    at, json_object_get(
+				    json_object_array_get_idx(trials, i)));
+		if (ar == NULL) {
+			ar = json_object_new_array();
+			json_object_object_add(acc, "results", ar);
+		}
+		a = j_get(rec, "results");
+		for (size_t i = 0; a && i < json_object_array_length(a); i++)
+			json_object_array_add(
+			    ar,
+			    json_object_get(json_object_array_get_idx(a, i)));
+		json_object_object_add(
+		    acc, "finished_at",
+		    json_object_get(j_get(rec, "finished_at")));
+		json_object_put(rec);
+	}
+	json_object_array_add(j_get(acc, "rounds"), r);
+	if ((cmd = j_get(acc, "command")) != NULL)
+		json_object_object_add(
+		    cmd, "repeat",
+		    json_object_new_int64((int64_t)(json_object_array_length(
+							j_get(acc, "rounds")) *
+						    inner)));
+	if (what == NULL) {
+		json_object_object_add(acc, "points",
+				       summary_points(j_get(acc, "trials")));
+	} else if (nv > 0) {
+		const char *key =
+		    strcmp(what, "NDR") == 0 ? "ndr_pps" : "pdr_pps";
+		struct summary st;
+
+		summary_compute(v, nv, &st);
+		a = json_object_new_object();
+		json_object_object_add(a, key, summary_json(v, nv));
+		json_object_object_add(acc, "answers", a);
+		json_object_object_add(acc, key,
+				       json_object_new_double(st.median));
+	}
+	free(v);
+}
+
+/* One round of a configuration: start, bench, stop (always); the record
+ * joins *accp and is saved in its directory.  Returns VRCTL_*. */
 static int
 exp_run(struct vrctl *v, struct xrun *x, json_object *cli, const char *dir,
-	json_object *run, json_object **recp)
+	json_object *run, int round, json_object **accp)
 {
-	json_object *res = NULL, *err = NULL, *p;
-	int rc, started = 0, rv = VRCTL_OK, made, plot_rv;
+	json_object *res = NULL, *err = NULL, *p, *rec = NULL;
+	int rc, started = 0, rv = VRCTL_OK, made = 0, plot_rv;
 	char sub[PATH_MAX], msg[2048];
 
-	*recp = NULL;
 	msgf(sub, sizeof(sub), "%s/%s", dir, x->dirname);
-	if (bench_dir_prepare(sub, "experiment.json", &made) == -1) {
+	if (*accp == NULL &&
+	    bench_dir_prepare(sub, "experiment.json", &made) == -1) {
 		exp_error(run, "cannot create its directory", NULL);
 		json_object_put(cli);
 		return VRCTL_EDAEMON;
@@ -450,12 +561,17 @@ exp_run(struct vrctl *v, struct xrun *x, json_object *cli, const char *dir,
 						    JSON_C_TO_STRING_PLAIN));
 		exp_progress(v, "bench", json_object_get(x->bench), msg);
 		rv = bench_call(v, &text_output, json_object_get(x->bench), cli,
-				sub, recp, &plot_rv);
+				NULL, &rec, &plot_rv);
 		cli = NULL;
-		if (*recp != NULL && rv == VRCTL_OK)
+		if (rec != NULL) {
+			exp_merge(accp, rec, round);
+			if (bench_save_dir(sub, *accp) == -1)
+				rv = VRCTL_EDAEMON;
+		}
+		if (rec != NULL && rv == VRCTL_OK)
 			json_object_object_add(run, "status",
 					       json_object_new_string("ok"));
-		else if (*recp != NULL)
+		else if (rec != NULL)
 			exp_error(run, "could not save the results", NULL);
 		else
 			json_object_object_add(
@@ -489,9 +605,30 @@ exp_run(struct vrctl *v, struct xrun *x, json_object *cli, const char *dir,
 	}
 	json_object_put(res);
 	json_object_put(err);
-	if (*recp == NULL && made)
+	if (*accp == NULL && made)
 		(void)rmdir(sub);
 	return rv;
+}
+
+/* The run order as recorded: [{"round", "run" (1-based), "label"}]. */
+static json_object *
+exp_order_json(const size_t *order, size_t n, int repeat,
+	       const struct xrun *runs)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t k = 0; k < n * (size_t)repeat; k++) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "round",
+				       json_object_new_int64((int64_t)(k / n)));
+		json_object_object_add(
+		    o, "run", json_object_new_int64((int64_t)order[k] + 1));
+		json_object_object_add(
+		    o, "label", json_object_new_string(runs[order[k]].label));
+		json_object_array_add(a, o);
+	}
+	return a;
 }
 
 static void
@@ -519,7 +656,10 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 	const char *out = NULL, *file;
 	struct xrun *runs = NULL;
 	struct bench_run *ok = NULL;
-	json_object *spec, *summary = NULL, *list, *cmp;
+	json_object *spec, *summary = NULL, *list, *cmp, **acc;
+	size_t *order = NULL;
+	uint64_t seed;
+	int repeat, shuffle, *failed;
 	char dir[PATH_MAX], path[PATH_MAX], stamp[32], when[32], abs[PATH_MAX];
 	char msg[512];
 	size_t n = 0, nok = 0, nfail = 0;
@@ -554,6 +694,15 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 		json_object_put(spec);
 		return VRCTL_EUSAGE;
 	}
+	/* the order: recorded, and reproducible from the seed */
+	repeat = (int)j_int(spec, "repeat", 1);
+	shuffle = j_get(spec, "shuffle") ? j_bool(spec, "shuffle") : 1;
+	seed = j_get(spec, "seed")
+		   ? (uint64_t)j_int(spec, "seed", 0)
+		   : (((uint64_t)time(NULL) << 16) ^ (uint64_t)getpid()) &
+			 0x7fffffff;
+	order = xcalloc(n * (size_t)repeat, sizeof(*order));
+	summary_order(n, (size_t)repeat, seed, shuffle && repeat > 1, order);
 	if (dry && v->json) {
 		json_object *d = json_object_new_object(), *a;
 
@@ -569,6 +718,12 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 		for (size_t i = 0; i < n; i++)
 			json_object_array_add(a, exp_run_json(&runs[i], i));
 		json_object_object_add(d, "runs", a);
+		json_object_object_add(d, "repeat",
+				       json_object_new_int(repeat));
+		json_object_object_add(d, "order_seed",
+				       json_object_new_int64((int64_t)seed));
+		json_object_object_add(d, "order",
+				       exp_order_json(order, n, repeat, runs));
 		printf("%s\n", json_object_to_json_string_ext(
 				   d, JSON_C_TO_STRING_PRETTY |
 					  JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -576,8 +731,22 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 	} else if (dry) {
 		printf("%s: %zu runs\n", j_str(spec, "name"), n);
 		exp_usage_list(runs, n);
+		if (repeat > 1) {
+			printf("%d rounds, order (seed %llu%s):", repeat,
+			       (unsigned long long)seed,
+			       j_get(spec, "seed") ? ""
+						   : ", a new one each run");
+			for (size_t k = 0; k < n * (size_t)repeat; k++)
+				printf("%s%s",
+				       k % n ? " "
+				       : k   ? " | "
+					     : " ",
+				       runs[order[k]].dirname);
+			printf("\n");
+		}
 	}
 	if (dry) {
+		free(order);
 		exp_free(runs, n);
 		json_object_put(spec);
 		return VRCTL_OK;
@@ -589,6 +758,7 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 	} else
 		msgf(dir, sizeof(dir), "%s", out);
 	if (bench_dir_prepare(dir, "summary.json", &made) == -1) {
+		free(order);
 		exp_free(runs, n);
 		json_object_put(spec);
 		return VRCTL_EDAEMON;
@@ -625,25 +795,48 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 	list = json_object_new_array();
 	json_object_object_add(summary, "runs", list);
 	ok = xcalloc(n, sizeof(*ok));
+	acc = xcalloc(n, sizeof(*acc));
+	failed = xcalloc(n, sizeof(*failed));
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(list, exp_run_json(&runs[i], i));
+	json_object_object_add(summary, "repeat", json_object_new_int(repeat));
+	json_object_object_add(summary, "order_seed",
+			       json_object_new_int64((int64_t)seed));
+	json_object_object_add(summary, "order_shuffled",
+			       json_object_new_boolean(shuffle));
+	json_object_object_add(summary, "order",
+			       exp_order_json(order, n, repeat, runs));
 
-	for (size_t i = 0; i < n; i++) {
-		json_object *run = exp_run_json(&runs[i], i), *rec, *cli, *xo;
+	for (size_t k = 0; k < n * (size_t)repeat; k++) {
+		size_t i = order[k], round = k / n;
+		json_object *run = json_object_array_get_idx(list, i), *cli,
+			    *xo;
 		int r;
 
-		json_object_array_add(list, run);
 		if (interrupted || rv == VRCTL_ECONNECT) {
-			json_object_object_add(
-			    run, "status", json_object_new_string("not run"));
+			if (j_get(run, "status") == NULL)
+				json_object_object_add(
+				    run, "status",
+				    json_object_new_string("not run"));
 			continue;
 		}
-		msgf(bench_progress_tag, sizeof(bench_progress_tag),
-		     "run %zu/%zu (%s): ", i + 1, n, runs[i].label);
+		if (failed[i])
+			continue; /* a configuration that failed stops */
+		if (repeat > 1)
+			msgf(bench_progress_tag, sizeof(bench_progress_tag),
+			     "round %zu/%d run %zu/%zu (%s): ", round + 1,
+			     repeat, i + 1, n, runs[i].label);
+		else
+			msgf(bench_progress_tag, sizeof(bench_progress_tag),
+			     "run %zu/%zu (%s): ", i + 1, n, runs[i].label);
 		json_object_put(ctl_progress_context);
 		ctl_progress_context = json_object_new_object();
 		json_object_object_add(ctl_progress_context, "run",
 				       json_object_new_int64((int64_t)i + 1));
 		json_object_object_add(ctl_progress_context, "runs",
 				       json_object_new_int64((int64_t)n));
+		json_object_object_add(ctl_progress_context, "round",
+				       json_object_new_int64((int64_t)round));
 		json_object_object_add(ctl_progress_context, "label",
 				       json_object_new_string(runs[i].label));
 		cli = bench_cli(argc, argv);
@@ -656,35 +849,48 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 				       json_object_new_string(runs[i].label));
 		json_object_object_add(xo, "index",
 				       json_object_new_int64((int64_t)i + 1));
+		json_object_object_add(xo, "round",
+				       json_object_new_int64((int64_t)round));
 		json_object_object_add(xo, "matrix",
 				       json_object_get(runs[i].vals));
 		json_object_object_add(cli, "experiment", xo);
-		r = exp_run(v, &runs[i], cli, dir, run, &rec);
-		if (rec != NULL) {
-			const char *what;
-			double a = bench_answer(rec, &what);
-			if (what != NULL)
-				json_object_object_add(
-				    run,
-				    strcmp(what, "NDR") ? "pdr_pps" : "ndr_pps",
-				    json_object_new_double(a));
-		}
-		if (r == VRCTL_OK && rec != NULL) {
-			ok[nok].record = rec;
+		r = exp_run(v, &runs[i], cli, dir, run, (int)round, &acc[i]);
+		if (r != VRCTL_OK) {
+			failed[i] = 1;
+			if (r == VRCTL_ECONNECT)
+				rv = VRCTL_ECONNECT;
+		} else
+			json_object_object_add(
+			    run, "rounds_ok",
+			    json_object_new_int64((int64_t)round + 1));
+		exp_progress(v, "done", json_object_get(j_get(run, "status")),
+			     j_str(run, "status"));
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_object *run = json_object_array_get_idx(list, i);
+		const char *what;
+		double a = acc[i] ? bench_answer(acc[i], &what) : -1;
+
+		if (acc[i] != NULL && what != NULL)
+			json_object_object_add(
+			    run, strcmp(what, "NDR") ? "pdr_pps" : "ndr_pps",
+			    json_object_new_double(a));
+		if (acc[i] != NULL && !failed[i]) {
+			ok[nok].record = acc[i];
 			msgf(ok[nok].dir, sizeof(ok[nok].dir), "%s/%s", dir,
 			     runs[i].dirname);
 			msgf(ok[nok].label, sizeof(ok[nok].label), "%s",
 			     runs[i].label);
 			nok++;
 		} else {
-			json_object_put(rec);
-			nfail++;
-			if (r == VRCTL_ECONNECT)
-				rv = VRCTL_ECONNECT;
+			json_object_put(acc[i]);
+			if (strcmp(j_str(run, "status"), "not run") != 0 ||
+			    failed[i])
+				nfail++;
 		}
-		exp_progress(v, "done", json_object_get(j_get(run, "status")),
-			     j_str(run, "status"));
 	}
+	free(acc);
+	free(failed);
 	bench_progress_tag[0] = '\0';
 	json_object_put(ctl_progress_context);
 	ctl_progress_context = NULL;
@@ -730,6 +936,7 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 	for (size_t i = 0; i < nok; i++)
 		json_object_put(ok[i].record);
 	free(ok);
+	free(order);
 	json_object_put(summary);
 	exp_free(runs, n);
 	json_object_put(spec);

@@ -87,8 +87,8 @@ def check_svg(path):
 def check_record(rec, where):
     if not need(rec, RECORD, where):
         return
-    if rec["format"] != 1:
-        bad(where, "format is %r, not 1" % rec["format"])
+    if rec["format"] not in (1, 2):  # 2: issue 13 (docs/bench.md)
+        bad(where, "format is %r, not 1 or 2" % rec["format"])
     if rec["kind"] != "vrouterd-bench":
         bad(where, "kind is %r" % rec["kind"])
     cmd = rec["command"]
@@ -159,6 +159,10 @@ def check_record(rec, where):
         if not isinstance(rec.get(key), NUM) or isinstance(rec.get(key),
                                                            bool):
             bad(where, "an %s search without a number \"%s\"" % (mode, key))
+        elif "answers" in rec:  # repeated: the median of the rounds
+            if not close(rec["answers"].get(key, {}).get("median"), rec[key]):
+                bad(where, "%s %r is not answers.%s.median" % (key, rec[key],
+                                                               key))
         elif isinstance(res, dict) and not close(res.get(key), rec[key]):
             bad(where, "%s %r differs from result.%s %r" %
                 (key, rec[key], key, res.get(key)))

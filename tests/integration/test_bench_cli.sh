@@ -279,6 +279,84 @@ assert len([m for m in msgs if "trial" in m["params"]]) == 2, lines
 assert not any("experiment" in m for m in msgs), msgs
 ' "$T/err"
 
+echo "--- experiment: repeat 2, rounds interleaved in a seeded order"
+cat >"$T/rep.json" <<'EOF'
+{"name": "rep", "repeat": 2, "seed": 42,
+ "start": {"topology": "monolithic", "link": "tap"},
+ "matrix": {"cores": [1, 2, 3]},
+ "bench": {"mode": "sweep", "rates": "2000,4000", "duration": 1}}
+EOF
+"$VRCTL" --json experiment "$T/rep.json" --dry-run >"$T/dry.json" 2>"$T/err"
+check "dry run: the order of 2 rounds of 3, each round a permutation" python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+o = [(x["round"], x["run"]) for x in j["order"]]
+assert j["repeat"] == 2 and j["order_seed"] == 42 and len(o) == 6, o
+assert sorted(r for k, r in o if k == 0) == [1, 2, 3], o
+assert sorted(r for k, r in o if k == 1) == [1, 2, 3], o
+assert [k for k, r in o] == [0, 0, 0, 1, 1, 1], o
+' "$T/dry.json"
+fake_start
+"$VRCTL" experiment "$T/rep.json" --out "$T/rep" >"$T/out" 2>"$T/err"
+check "repeat 2: exit 0" [ $? = 0 ]
+cat "$T/out"
+check "the calls follow summary.json's order (start, bench, stop each)" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1] + "/summary.json"))
+calls = [json.loads(l) for l in open(sys.argv[2])]
+starts = [c["params"]["cores"] for c in calls if c["method"] == "start"]
+want = [s["runs"][x["run"] - 1]["matrix"]["cores"] for x in s["order"]]
+assert starts == want and len(starts) == 6, (starts, want)
+assert [c["method"] for c in calls] == ["start", "bench", "stop"] * 6
+assert s["order_seed"] == 42 and s["repeat"] == 2
+assert all(r.get("rounds_ok") == 2 for r in s["runs"]), s["runs"]
+' "$T/rep" "$T/calls.log"
+check "the same order as the dry run (seed 42)" python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1]))["order"]; b = json.load(open(sys.argv[2]))["order"]
+assert [(x["round"], x["run"]) for x in a] == [(x["round"], x["run"]) for x in b]
+' "$T/dry.json" "$T/rep/summary.json"
+check "a configuration's directory holds both rounds: points with n=2" python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert sorted(t["repeat"] for t in r["trials"]) == [0, 0, 1, 1], r["trials"]
+assert len(r["rounds"]) == 2 and r["command"]["repeat"] == 2
+p = r["points"]
+assert [x["offered_pps"] for x in p] == [2000, 4000], p
+assert all(x["n"] == 2 and x["forwarded_pps"]["ci95"] is not None and
+           x["forwarded_pps"]["ci_method"] == "student-t" for x in p), p
+' "$T/rep/02-cores2/experiment.json"
+check "a valid experiment directory" python3 "$CHECK" --experiment $NOPLOT "$T/rep"
+check "progress names the round" grep -q "round 2/2 run [123]/3" "$T/err"
+check "the comparison says how much, against the first" \
+	grep -qE '^  cores=2 [0-9.]+x cores=1 ' "$T/out"
+check "summary.json: vs_first with the test's name" \
+	[ "$(json "$T/rep/summary.json" 'j["compare"]["runs"][1]["vs_first"]["test"]')" = welch-t ]
+
+echo "--- bench compare: rounds that differ, significance"
+python3 - "$T/pdr/experiment.json" "$T" <<'PY'
+import json, os, sys
+rec = json.load(open(sys.argv[1]))
+for name, vals in (("ra", [8000, 8100, 7900]), ("rb", [10000, 10150, 9900]),
+                   ("rc", [8100, 7900, 8000])):
+    r = dict(rec)
+    r["answers"] = {"pdr_pps": {"n": 3, "values": vals}}
+    r["pdr_pps"] = sorted(vals)[1]
+    os.makedirs(os.path.join(sys.argv[2], name))
+    json.dump(r, open(os.path.join(sys.argv[2], name, "experiment.json"), "w"))
+PY
+"$VRCTL" bench compare "$T/ra" "$T/rb" "$T/rc" --label base,fast,same \
+	--out "$T/cmp3.svg" >"$T/out" 2>"$T/err"
+check "compare of rounds exits 0" [ $? = 0 ]
+cat "$T/out"
+check "  fast is 1.25x base, significant, with a CI" \
+	grep -qE '^  fast 1\.25x base \[1\.[12][0-9], 1\.[23][0-9]\] \(significant: Welch t-test p[<=]0\.0' "$T/out"
+check "  same is not significant" \
+	grep -qE '^  same 1\.00x base \[.*\] \(not significant: Welch t-test p=' "$T/out"
+"$VRCTL" bench compare "$T/sweep" "$T/noplot" --out "$T/cmp4.svg" >"$T/out" 2>&1
+check "  one round each: no confidence interval" \
+	grep -q "one trial each: no confidence interval" "$T/out"
+
 echo "--- experiment files"
 n0=$(ncalls)
 for f in "$SRC"/experiments/*.json; do
@@ -291,11 +369,20 @@ printf '%s\n' '{"name":"x","bench":{"mode":"sweep","rates":"1000"},"start":{"top
 printf '%s\n' '{"name":"x","bench":{"mode":"ndr","rates":"1000"},"start":{"topology":"monolithic"}}' >"$T/bad2.json"
 printf '%s\n' '{"name":"x","bench":{"mode":"sweep","rates":"1000"},"matrix":{"pin":[]},"start":{"topology":"monolithic"}}' >"$T/bad3.json"
 printf '%s\n' '{"name":"x","bench":{"mode":"sweep","rates":"1000"},"start":{"topology":"monolithic"},"extra":1}' >"$T/bad4.json"
-for b in 1 2 3 4; do
+printf '%s\n' '{"name":"x","bench":{"mode":"sweep","rates":"1000"},"start":{"topology":"monolithic"},"repeat":0}' >"$T/bad5.json"
+printf '%s\n' '{"name":"x","bench":{"mode":"sweep","rates":"1000"},"start":{"topology":"monolithic"},"repeat":101}' >"$T/bad6.json"
+printf '%s\n' '{"name":"x","bench":{"mode":"sweep","rates":"1000"},"start":{"topology":"monolithic"},"repeat":2,"seed":-1}' >"$T/bad7.json"
+for b in 1 2 3 4 5 6 7; do
 	"$VRCTL" experiment "$T/bad$b.json" --out "$T/badout" >/dev/null 2>"$T/err"
 	rc=$?
 	check "bad experiment file $b: exit 2 ($(cat "$T/err"))" [ $rc = 2 ]
 done
 check "no call for any of them, no directory" [ "$(ncalls)" = "$n0" ] && [ ! -e "$T/badout" ]
+for r in 0 101 x; do
+	"$VRCTL" bench mono --sweep 1000 --repeat $r --out "$T/badrep" >/dev/null 2>"$T/err"
+	rc=$?
+	check "bench --repeat $r: exit 2 ($(head -1 "$T/err"))" [ $rc = 2 ]
+done
+check "no call for them" [ "$(ncalls)" = "$n0" ] && [ ! -e "$T/badrep" ]
 
 finish

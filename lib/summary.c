@@ -1,0 +1,447 @@
+/*
+ * Repetitions and confidence: a sample's statistics with a Student-t
+ * confidence interval, Welch's t-test and a delta-method CI for the ratio
+ * of two means, the seeded run order of an experiment's rounds, and the
+ * per-rate summary of a bench record's trials.  What and why:
+ * lib/summary.h and docs/bench.md "Repetitions and confidence".
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "summary.h"
+#include "util.h"
+
+static int
+dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+summary_compute(const double *v, size_t n, struct summary *s)
+{
+	double *sorted, ss = 0, sum = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (n == 0)
+		return -1;
+	sorted = xcalloc(n, sizeof(*sorted));
+	memcpy(sorted, v, n * sizeof(*v));
+	qsort(sorted, n, sizeof(*sorted), dbl_cmp);
+	for (size_t i = 0; i < n; i++)
+		sum += v[i];
+	s->n = n;
+	s->mean = sum / (double)n;
+	s->min = sorted[0];
+	s->max = sorted[n - 1];
+	s->median =
+	    n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+	free(sorted);
+	if (n < 2)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		ss += (v[i] - s->mean) * (v[i] - s->mean);
+	s->stddev = sqrt(ss / (double)(n - 1));
+	s->has_ci = 1;
+	s->ci_lo = s->mean -
+		   summary_t975((double)(n - 1)) * s->stddev / sqrt((double)n);
+	s->ci_hi = 2 * s->mean - s->ci_lo;
+	return 0;
+}
+
+double
+summary_t975(double df)
+{
+	/* t_0.975 for df 1..30 (any statistics text's table) */
+	static const double t[] = {
+	    12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060,
+	    2.2622,  2.2281, 2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199,
+	    2.1098,  2.1009, 2.0930, 2.0860, 2.0796, 2.0739, 2.0687, 2.0639,
+	    2.0595,  2.0555, 2.0518, 2.0484, 2.0452, 2.0423};
+
+	if (!(df >= 1))
+		df = 1;
+	if (df < 31)
+		return t[(int)df - 1];
+	if (df < 40)
+		return t[29];
+	if (df < 60)
+		return 2.0211;
+	if (df < 120)
+		return 2.0003;
+	if (df < 121)
+		return 1.9799;
+	return 1.96;
+}
+
+/* The continued fraction of the incomplete beta function (modified
+ * Lentz), as in Numerical Recipes' betacf. */
+static double
+beta_cf(double a, double b, double x)
+{
+	const double tiny = 1e-300;
+	double c = 1, d = 1 - (a + b) * x / (a + 1), h;
+
+	if (fabs(d) < tiny)
+		d = tiny;
+	d = 1 / d;
+	h = d;
+	for (int m = 1; m <= 300; m++) {
+		double m2 = 2.0 * m, aa, del;
+
+		aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+		d = 1 + aa * d;
+		d = fabs(d) < tiny ? 1 / tiny : 1 / d;
+		c = 1 + aa / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		h *= d * c;
+		aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+		d = 1 + aa * d;
+		d = fabs(d) < tiny ? 1 / tiny : 1 / d;
+		c = 1 + aa / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		del = d * c;
+		h *= del;
+		if (fabs(del - 1) < 1e-14)
+			break;
+	}
+	return h;
+}
+
+/* The regularised incomplete beta function I_x(a, b). */
+static double
+beta_inc(double a, double b, double x)
+{
+	double front;
+
+	if (x <= 0)
+		return 0;
+	if (x >= 1)
+		return 1;
+	front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) +
+		    b * log1p(-x));
+	if (x < (a + 1) / (a + b + 2))
+		return front * beta_cf(a, b, x) / a;
+	return 1 - front * beta_cf(b, a, 1 - x) / b;
+}
+
+double
+summary_t_pvalue(double t, double df)
+{
+	if (!(df > 0))
+		return 1;
+	return beta_inc(df / 2, 0.5, df / (df + t * t));
+}
+
+int
+summary_compare(const struct summary *a, const struct summary *b,
+		struct summary_cmp *c)
+{
+	double va, vb, se2;
+
+	memset(c, 0, sizeof(*c));
+	c->ratio = b->mean != 0 ? a->mean / b->mean : 0;
+	if (a->n < 2 || b->n < 2)
+		return 0;
+	va = a->stddev * a->stddev / (double)a->n;
+	vb = b->stddev * b->stddev / (double)b->n;
+	se2 = va + vb;
+	if (se2 > 0) {
+		c->has_test = 1;
+		c->t = (a->mean - b->mean) / sqrt(se2);
+		c->df = se2 * se2 /
+			(va * va / (double)(a->n - 1) +
+			 vb * vb / (double)(b->n - 1));
+		c->p = summary_t_pvalue(c->t, c->df);
+		c->significant = c->p < 0.05;
+	}
+	if (a->mean > 0 && b->mean > 0) {
+		/* Var(A/B) ~ R^2 (Var A / A^2 + Var B / B^2), Welch's df */
+		double rel = sqrt(va / (a->mean * a->mean) +
+				  vb / (b->mean * b->mean)),
+		       half = summary_t975(c->has_test
+					       ? c->df
+					       : (double)(a->n + b->n - 2)) *
+			      c->ratio * rel;
+
+		c->has_ci = 1;
+		c->lo = c->ratio - half;
+		c->hi = c->ratio + half;
+	}
+	return 0;
+}
+
+/* splitmix64: a small generator whose sequence is the same everywhere */
+static uint64_t
+splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void
+summary_order(size_t nconf, size_t rounds, uint64_t seed, int shuffle,
+	      size_t *out)
+{
+	uint64_t state = seed;
+
+	for (size_t r = 0; r < rounds; r++) {
+		size_t *o = out + r * nconf;
+
+		for (size_t i = 0; i < nconf; i++)
+			o[i] = i;
+		for (size_t i = nconf; shuffle && i > 1; i--) {
+			size_t j = (size_t)(splitmix64(&state) % i),
+			       k = o[i - 1];
+			o[i - 1] = o[j];
+			o[j] = k;
+		}
+	}
+}
+
+static json_object *
+dbl_or_null(int ok, double v)
+{
+	return ok ? json_object_new_double(v) : NULL;
+}
+
+static json_object *
+pair_json(int ok, double lo, double hi)
+{
+	json_object *a;
+
+	if (!ok)
+		return NULL;
+	a = json_object_new_array();
+	json_object_array_add(a, json_object_new_double(lo));
+	json_object_array_add(a, json_object_new_double(hi));
+	return a;
+}
+
+json_object *
+summary_json(const double *v, size_t n)
+{
+	json_object *o = json_object_new_object(), *vals;
+	struct summary s;
+	int ok = summary_compute(v, n, &s) == 0;
+
+	vals = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(vals, json_object_new_double(v[i]));
+	json_object_object_add(o, "n", json_object_new_int64((int64_t)n));
+	json_object_object_add(o, "values", vals);
+	json_object_object_add(o, "mean", dbl_or_null(ok, s.mean));
+	json_object_object_add(o, "median", dbl_or_null(ok, s.median));
+	json_object_object_add(o, "stddev", dbl_or_null(ok, s.stddev));
+	json_object_object_add(o, "min", dbl_or_null(ok, s.min));
+	json_object_object_add(o, "max", dbl_or_null(ok, s.max));
+	json_object_object_add(o, "ci95",
+			       pair_json(s.has_ci, s.ci_lo, s.ci_hi));
+	json_object_object_add(o, "ci_method",
+			       json_object_new_string(SUMMARY_CI_METHOD));
+	return o;
+}
+
+json_object *
+summary_cmp_json(const struct summary_cmp *c)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "ratio", json_object_new_double(c->ratio));
+	json_object_object_add(o, "ci95", pair_json(c->has_ci, c->lo, c->hi));
+	json_object_object_add(o, "ci_method",
+			       json_object_new_string(SUMMARY_RATIO_CI));
+	json_object_object_add(o, "test", json_object_new_string(SUMMARY_TEST));
+	json_object_object_add(o, "t", dbl_or_null(c->has_test, c->t));
+	json_object_object_add(o, "df", dbl_or_null(c->has_test, c->df));
+	json_object_object_add(o, "p", dbl_or_null(c->has_test, c->p));
+	json_object_object_add(
+	    o, "significant",
+	    c->has_test ? json_object_new_boolean(c->significant) : NULL);
+	return o;
+}
+
+void
+summary_cmp_text(const struct summary_cmp *c, const struct summary *a,
+		 const struct summary *b, const char *base, char *buf,
+		 size_t len)
+{
+	char ci[64] = "", p[32], x[300];
+
+	/* "1.31x" or "1.31x unpinned" */
+	msgf(x, sizeof(x), "%.2fx%s%s", c->ratio, *base ? " " : "", base);
+
+	if (a->n < 2 || b->n < 2) {
+		msgf(buf, len, "%s (%s: no confidence interval)", x,
+		     a->n < 2 && b->n < 2 ? "one trial each" : "one trial");
+		return;
+	}
+	if (c->has_ci)
+		msgf(ci, sizeof(ci), " [%.2f, %.2f]", c->lo, c->hi);
+	if (!c->has_test) {
+		msgf(buf, len, "%s%s (no spread in either: no test)", x, ci);
+		return;
+	}
+	if (c->p < 0.001)
+		msgf(p, sizeof(p), "p<0.001");
+	else
+		msgf(p, sizeof(p), "p=%.3f", c->p);
+	msgf(buf, len, "%s%s (%s: Welch t-test %s)", x, ci,
+	     c->significant ? "significant" : "not significant", p);
+}
+
+static double
+jnum(json_object *o, const char *key, double dflt)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !(json_object_is_type(v, json_type_int) ||
+	      json_object_is_type(v, json_type_double)))
+		return dflt;
+	return json_object_get_double(v);
+}
+
+static int
+trial_is_sweep(json_object *t)
+{
+	return json_object_is_type(t, json_type_object) &&
+	       !json_object_object_get_ex(t, "phase", NULL);
+}
+
+json_object *
+summary_points(json_object *trials)
+{
+	size_t nt = json_object_is_type(trials, json_type_array)
+			? json_object_array_length(trials)
+			: 0;
+	double *rates = xcalloc(nt + 1, sizeof(double)), *fwd, *ach, *loss;
+	json_object *points = json_object_new_array();
+	size_t nr = 0;
+
+	fwd = xcalloc(nt + 1, sizeof(double));
+	ach = xcalloc(nt + 1, sizeof(double));
+	loss = xcalloc(nt + 1, sizeof(double));
+	for (size_t i = 0; i < nt; i++) {
+		json_object *t = json_object_array_get_idx(trials, i);
+		double off = jnum(t, "offered_pps", -1);
+		size_t k;
+
+		if (!trial_is_sweep(t) || off < 0)
+			continue;
+		for (k = 0; k < nr && rates[k] != off; k++)
+			;
+		if (k == nr)
+			rates[nr++] = off;
+	}
+	for (size_t k = 0; k < nr; k++) {
+		json_object *p = json_object_new_object(), *v;
+		double frame = 0;
+		size_t n = 0, shorts = 0;
+		struct summary s;
+
+		for (size_t i = 0; i < nt; i++) {
+			json_object *t = json_object_array_get_idx(trials, i);
+
+			if (!trial_is_sweep(t) ||
+			    jnum(t, "offered_pps", -1) != rates[k])
+				continue;
+			fwd[n] = jnum(t, "forwarded_pps", 0);
+			ach[n] = jnum(t, "achieved_pps", 0);
+			loss[n] = jnum(t, "loss_ratio", 0);
+			frame = jnum(t, "mean_frame_bytes", frame);
+			if (json_object_object_get_ex(t, "short", &v) &&
+			    json_object_get_boolean(v))
+				shorts++;
+			n++;
+		}
+		json_object_object_add(p, "offered_pps",
+				       json_object_new_double(rates[k]));
+		json_object_object_add(p, "n",
+				       json_object_new_int64((int64_t)n));
+		json_object_object_add(p, "short",
+				       json_object_new_int64((int64_t)shorts));
+		json_object_object_add(p, "forwarded_pps",
+				       summary_json(fwd, n));
+		json_object_object_add(p, "achieved_pps", summary_json(ach, n));
+		json_object_object_add(p, "loss_ratio", summary_json(loss, n));
+		summary_compute(fwd, n, &s);
+		if (frame > 0) {
+			json_object_object_add(
+			    p, "offered_l1_gbps",
+			    json_object_new_double(rates[k] * (frame + 20) * 8 /
+						   1e9));
+			json_object_object_add(
+			    p, "forwarded_l1_gbps",
+			    json_object_new_double(s.median * (frame + 20) * 8 /
+						   1e9));
+			json_object_object_add(
+			    p, "forwarded_l2_gbps",
+			    json_object_new_double(s.median * frame * 8 / 1e9));
+		}
+		json_object_array_add(points, p);
+	}
+	free(rates);
+	free(fwd);
+	free(ach);
+	free(loss);
+	return points;
+}
+
+size_t
+summary_record_values(json_object *record, double *out, size_t max)
+{
+	static const char *const keys[] = {"ndr_pps", "pdr_pps"};
+	json_object *answers, *a, *vals, *trials, *v;
+	size_t n = 0;
+
+	for (size_t k = 0; k < 2; k++) {
+		if (json_object_object_get_ex(record, "answers", &answers) &&
+		    json_object_object_get_ex(answers, keys[k], &a) &&
+		    json_object_object_get_ex(a, "values", &vals) &&
+		    json_object_is_type(vals, json_type_array)) {
+			for (size_t i = 0;
+			     i < json_object_array_length(vals) && n < max; i++)
+				out[n++] = json_object_get_double(
+				    json_object_array_get_idx(vals, i));
+			return n;
+		}
+		if (json_object_object_get_ex(record, keys[k], &v) && max > 0) {
+			out[0] = json_object_get_double(v);
+			return 1;
+		}
+	}
+	/* a sweep: the highest forwarded rate of each round */
+	if (!json_object_object_get_ex(record, "trials", &trials) ||
+	    !json_object_is_type(trials, json_type_array))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(trials); i++) {
+		json_object *t = json_object_array_get_idx(trials, i);
+		double r = jnum(t, "repeat", 0),
+		       f = jnum(t, "forwarded_pps", 0);
+
+		if (!trial_is_sweep(t) || r < 0 || r >= (double)max)
+			continue;
+		while (n <= (size_t)r)
+			out[n++] = -1;
+		if (f > out[(size_t)r])
+			out[(size_t)r] = f;
+	}
+	/* a round with no trial (not in a record we wrote) drops out */
+	size_t j = 0;
+	for (size_t i = 0; i < n; i++)
+		if (out[i] >= 0)
+			out[j++] = out[i];
+	return j;
+}

@@ -1,0 +1,102 @@
+/*
+ * Repetitions and confidence: the statistics of a bench's repeated
+ * trials, defined once for vrouterd (which summarises `bench --repeat N`)
+ * and vrctl (which summarises an experiment's rounds and compares runs).
+ *
+ * STATS (docs/bench.md "Repetitions and confidence"): n, the values, mean,
+ * median, sample standard deviation, min, max and a 95 % confidence
+ * interval for the mean by Student's t (two-sided; a t table, see
+ * summary_t975).  A comparison of two samples: the ratio of their means
+ * with a 95 % CI by the delta method, and Welch's t-test (unequal
+ * variances) for "is the difference significant" (p < 0.05).  The run
+ * order of an experiment's rounds: a seeded shuffle per round
+ * (splitmix64 + Fisher-Yates), reproducible from the recorded seed.
+ */
+#ifndef VR_SUMMARY_H
+#define VR_SUMMARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SUMMARY_CI_METHOD "student-t"
+#define SUMMARY_TEST	  "welch-t"
+#define SUMMARY_RATIO_CI  "delta-method"
+
+struct summary {
+	size_t n;
+	double mean, median, stddev, min, max;
+	int has_ci; /* n >= 2 */
+	double ci_lo, ci_hi;
+};
+
+/* The statistics of v[0..n-1] (v is not changed).  0, or -1 if n == 0. */
+int summary_compute(const double *v, size_t n, struct summary *s);
+
+/* The two-sided 95 % quantile of Student's t with df degrees of freedom
+ * (t_0.975): tabulated for df 1..30, 40, 60, 120 (a df between two rows
+ * takes the smaller row: a slightly wider, conservative interval), the
+ * normal 1.96 beyond 120.  df < 1 counts as 1. */
+double summary_t975(double df);
+
+/* P(|T| >= |t|) for Student's t with df (> 0) degrees of freedom. */
+double summary_t_pvalue(double t, double df);
+
+struct summary_cmp {
+	double ratio;	 /* mean a / mean b (0 when b's mean is 0) */
+	int has_ci;	 /* both n >= 2 and both means > 0 */
+	double lo, hi;	 /* 95 % CI of the ratio (delta method) */
+	int has_test;	 /* both n >= 2 and some spread */
+	double t, df, p; /* Welch's t-test */
+	int significant; /* has_test && p < 0.05 */
+};
+
+/* Compare sample a against sample b (the baseline).  Always 0. */
+int summary_compare(const struct summary *a, const struct summary *b,
+		    struct summary_cmp *c);
+
+/*
+ * The run order of nconf configurations over rounds: out[r * nconf + i]
+ * is the configuration run i-th in round r.  Every round is a
+ * permutation of 0..nconf-1; shuffled by seed when shuffle is set, else
+ * 0, 1, ... in every round.
+ */
+void summary_order(size_t nconf, size_t rounds, uint64_t seed, int shuffle,
+		   size_t *out);
+
+struct json_object;
+
+/* STATS as JSON: {"n","values","mean","median","stddev","min","max",
+ * "ci95":[lo,hi] or null,"ci_method"}. */
+struct json_object *summary_json(const double *v, size_t n);
+
+/* A comparison as JSON: {"ratio","ci95","ci_method","test","t","df",
+ * "p","significant"} (null where there is none). */
+struct json_object *summary_cmp_json(const struct summary_cmp *c);
+
+/* The comparison in words, base the baseline's name (or ""), e.g.
+ * "1.31x unpinned [1.22, 1.40] (significant: Welch t-test p=0.003)" or
+ * "1.02x unpinned (one trial each: no confidence interval)". */
+void summary_cmp_text(const struct summary_cmp *c, const struct summary *a,
+		      const struct summary *b, const char *base, char *buf,
+		      size_t len);
+
+/*
+ * A bench record's per-offered-rate summary of its sweep trials (trials
+ * with no "phase"), in the order the rates first appear: [{"offered_pps",
+ * "n", "short", "forwarded_pps": STATS, "achieved_pps": STATS,
+ * "loss_ratio": STATS, "offered_l1_gbps", "forwarded_l1_gbps",
+ * "forwarded_l2_gbps"}] (Gbps of the medians; L1 adds 20 bytes of preamble
+ * and gap per frame).  An empty array when there is no sweep trial.
+ */
+struct json_object *summary_points(struct json_object *trials);
+
+/*
+ * The per-round values a comparison of bench records uses: a search's
+ * answer per round ("answers".{ndr_pps|pdr_pps}.values, else the one
+ * top-level answer), a sweep's highest forwarded rate per round (trials
+ * grouped by "repeat").  Returns the count (<= max), 0 if none.
+ */
+size_t summary_record_values(struct json_object *record, double *out,
+			     size_t max);
+
+#endif

@@ -1,0 +1,243 @@
+/*
+ * lib/summary.c: the statistics of repeated trials against samples whose
+ * figures were computed by hand and with python3 (statistics.stdev, a
+ * numerical integral of Student's t density for the p-values), the t
+ * table against the p-value function, the comparison of two samples,
+ * the seeded run order of an experiment's rounds, and the per-rate
+ * summary of a record's trials.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include <json-c/json.h>
+
+#include "summary.h"
+#include "t.h"
+
+#define NEAR(a, b, eps) (fabs((a) - (b)) <= (eps))
+
+static void
+test_stats(void)
+{
+	const double v[] = {1, 2, 3, 4, 5}, even[] = {4, 1, 3, 2}, one[] = {7};
+	struct summary s;
+
+	CHECK(summary_compute(v, 5, &s) == 0);
+	CHECK_INT(s.n, 5);
+	CHECK(NEAR(s.mean, 3, 1e-12));
+	CHECK(NEAR(s.median, 3, 1e-12));
+	CHECK(NEAR(s.stddev, 1.5811388300841898, 1e-12)); /* stdev() */
+	CHECK(s.has_ci);
+	/* 3 -+ t_0.975(4) * s / sqrt(5) = 3 -+ 2.7764 * 0.7071 */
+	CHECK(NEAR(s.ci_lo, 1.0367887327136696, 1e-9));
+	CHECK(NEAR(s.ci_hi, 4.9632112672863304, 1e-9));
+	CHECK(s.min == 1 && s.max == 5);
+
+	CHECK(summary_compute(even, 4, &s) == 0);
+	CHECK(NEAR(s.median, 2.5, 1e-12));
+
+	CHECK(summary_compute(one, 1, &s) == 0);
+	CHECK(s.stddev == 0 && !s.has_ci && s.median == 7);
+	CHECK(summary_compute(one, 0, &s) == -1);
+}
+
+/* Every tabulated t_0.975 has a two-sided p of 0.05 by the p function:
+ * the table and the incomplete beta check each other. */
+static void
+test_t_table(void)
+{
+	static const int df[] = {1,  2,	 3,  4,	 5,  6,	 7,  8,	 9,  10, 11,
+				 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+				 23, 24, 25, 26, 27, 28, 29, 30, 40, 60, 120};
+
+	for (size_t i = 0; i < sizeof(df) / sizeof(df[0]); i++) {
+		double p = summary_t_pvalue(summary_t975(df[i]), df[i]);
+		if (!NEAR(p, 0.05, 2e-4))
+			fprintf(stderr, "df %d: p %.6f\n", df[i], p);
+		CHECK(NEAR(p, 0.05, 2e-4));
+	}
+	CHECK(summary_t975(35.5) == summary_t975(30)); /* conservative */
+	CHECK(summary_t975(500) == 1.96);
+	CHECK(summary_t975(0.3) == summary_t975(1));
+	/* python3: 2 * integral of the t density beyond |t| */
+	CHECK(NEAR(summary_t_pvalue(2, 8), 0.0805162, 1e-6));
+	CHECK(NEAR(summary_t_pvalue(-2, 8), 0.0805162, 1e-6));
+	CHECK(NEAR(summary_t_pvalue(12.2474487, 4), 0.00025522, 1e-7));
+	CHECK(NEAR(summary_t_pvalue(0, 5), 1, 1e-12));
+}
+
+static void
+test_compare(void)
+{
+	const double a[] = {10, 11, 12, 13, 14}, b[] = {8, 9, 10, 11, 12};
+	const double c[] = {20, 21, 22}, d[] = {10, 11, 12}, one[] = {5};
+	const double flat1[] = {3, 3}, flat2[] = {4, 4};
+	struct summary sa, sb, s1, s2;
+	struct summary_cmp x;
+	char text[160];
+
+	summary_compute(a, 5, &sa);
+	summary_compute(b, 5, &sb);
+	summary_compare(&sa, &sb, &x);
+	/* t = 2 / sqrt(0.5 + 0.5), df = 1 / (0.25/4 + 0.25/4) = 8 */
+	CHECK(NEAR(x.ratio, 1.2, 1e-12));
+	CHECK(x.has_test && NEAR(x.t, 2, 1e-12) && NEAR(x.df, 8, 1e-9));
+	CHECK(NEAR(x.p, 0.0805162, 1e-6));
+	CHECK(!x.significant);
+	/* 1.2 -+ t(8) * 1.2 * sqrt(0.5/144 + 0.5/100) */
+	CHECK(x.has_ci);
+	CHECK(NEAR(x.lo, 1.2 - 2.3060 * 1.2 * sqrt(0.5 / 144 + 0.005), 1e-9));
+	CHECK(NEAR(x.hi, 1.2 + 2.3060 * 1.2 * sqrt(0.5 / 144 + 0.005), 1e-9));
+	summary_cmp_text(&x, &sa, &sb, "", text, sizeof(text));
+	CHECK_STR(text, "1.20x [0.95, 1.45] (not significant: Welch t-test "
+			"p=0.081)");
+
+	summary_compute(c, 3, &sa);
+	summary_compute(d, 3, &sb);
+	summary_compare(&sa, &sb, &x);
+	CHECK(x.significant && NEAR(x.p, 0.00025522, 1e-7));
+	summary_cmp_text(&x, &sa, &sb, "unpinned", text, sizeof(text));
+	/* 21 / 11, t(4) since df = 4 */
+	CHECK_STR(text,
+		  "1.91x unpinned [1.60, 2.22] (significant: Welch t-test "
+		  "p<0.001)");
+
+	summary_compute(one, 1, &s1);
+	summary_compute(one, 1, &s2);
+	summary_compare(&s1, &s2, &x);
+	CHECK(!x.has_ci && !x.has_test && x.ratio == 1);
+	summary_cmp_text(&x, &s1, &s2, "", text, sizeof(text));
+	CHECK_STR(text, "1.00x (one trial each: no confidence interval)");
+
+	summary_compute(flat1, 2, &s1);
+	summary_compute(flat2, 2, &s2);
+	summary_compare(&s1, &s2, &x);
+	CHECK(!x.has_test && !x.significant);
+	summary_cmp_text(&x, &s1, &s2, "", text, sizeof(text));
+	CHECK_STR(text, "0.75x [0.75, 0.75] (no spread in either: no test)");
+}
+
+static void
+test_order(void)
+{
+	size_t o[4 * 3], o2[4 * 3];
+	int differ = 0;
+
+	summary_order(4, 3, 42, 0, o);
+	for (size_t r = 0; r < 3; r++)
+		for (size_t i = 0; i < 4; i++)
+			CHECK_INT(o[r * 4 + i], i);
+	summary_order(4, 3, 42, 1, o);
+	summary_order(4, 3, 42, 1, o2);
+	for (size_t r = 0; r < 3; r++) {
+		unsigned seen = 0;
+		for (size_t i = 0; i < 4; i++) {
+			CHECK(o[r * 4 + i] < 4);
+			seen |= 1u << o[r * 4 + i];
+			CHECK(o[r * 4 + i] == o2[r * 4 + i]); /* same seed */
+			if (r > 0 && o[r * 4 + i] != o[i])
+				differ = 1;
+		}
+		CHECK_INT(seen, 0xf); /* each round: every configuration once */
+	}
+	CHECK(differ); /* rounds are shuffled each on its own */
+	/* the sequence is splitmix64's, the same on every machine */
+	{
+		static const size_t want[] = {2, 0, 3, 1, 2, 3,
+					      1, 0, 0, 3, 2, 1};
+		for (size_t i = 0; i < 12; i++)
+			CHECK_INT(o[i], want[i]);
+	}
+}
+
+static json_object *
+trial(double off, double fwd, int rep, int shrt, const char *phase)
+{
+	json_object *t = json_object_new_object();
+
+	json_object_object_add(t, "offered_pps", json_object_new_double(off));
+	json_object_object_add(t, "forwarded_pps", json_object_new_double(fwd));
+	json_object_object_add(t, "achieved_pps", json_object_new_double(off));
+	json_object_object_add(t, "loss_ratio",
+			       json_object_new_double(1 - fwd / off));
+	json_object_object_add(t, "mean_frame_bytes",
+			       json_object_new_double(64));
+	json_object_object_add(t, "short", json_object_new_boolean(shrt));
+	json_object_object_add(t, "repeat", json_object_new_int(rep));
+	if (phase)
+		json_object_object_add(t, "phase",
+				       json_object_new_string(phase));
+	return t;
+}
+
+static void
+test_points(void)
+{
+	json_object *tr = json_object_new_array(), *pts, *p, *f, *rec, *v;
+	double vals[8];
+
+	/* interleaved rounds: 1000, 2000, 1000, 2000, 1000, 2000 */
+	json_object_array_add(tr, trial(1000, 1000, 0, 0, NULL));
+	json_object_array_add(tr, trial(2000, 1900, 0, 0, NULL));
+	json_object_array_add(tr, trial(1000, 990, 1, 1, NULL));
+	json_object_array_add(tr, trial(2000, 1950, 1, 0, NULL));
+	json_object_array_add(tr, trial(1000, 1000, 2, 0, NULL));
+	json_object_array_add(tr, trial(2000, 1700, 2, 0, NULL));
+	json_object_array_add(tr, trial(5000, 10, 0, 0, "search"));
+	pts = summary_points(tr);
+	CHECK_INT(json_object_array_length(pts), 2);
+	p = json_object_array_get_idx(pts, 0);
+	CHECK(json_object_get_double(
+		  json_object_object_get(p, "offered_pps")) == 1000);
+	CHECK_INT(json_object_get_int(json_object_object_get(p, "n")), 3);
+	CHECK_INT(json_object_get_int(json_object_object_get(p, "short")), 1);
+	f = json_object_object_get(p, "forwarded_pps");
+	CHECK(json_object_get_double(json_object_object_get(f, "median")) ==
+	      1000);
+	CHECK(json_object_array_length(json_object_object_get(f, "ci95")) == 2);
+	CHECK_STR(
+	    json_object_get_string(json_object_object_get(f, "ci_method")),
+	    "student-t");
+	/* L1: 1000 pps * (64 + 20) B * 8 */
+	CHECK(NEAR(json_object_get_double(
+		       json_object_object_get(p, "forwarded_l1_gbps")),
+		   0.000672, 1e-12));
+	CHECK(NEAR(json_object_get_double(
+		       json_object_object_get(p, "forwarded_l2_gbps")),
+		   0.000512, 1e-12));
+	json_object_put(pts);
+
+	/* a sweep record: the highest forwarded rate per round */
+	rec = json_object_new_object();
+	json_object_object_add(rec, "trials", tr);
+	CHECK_INT(summary_record_values(rec, vals, 8), 3);
+	CHECK(vals[0] == 1900 && vals[1] == 1950 && vals[2] == 1700);
+	/* a search record with answers; else its one answer */
+	v = json_object_new_object();
+	json_object_object_add(v, "ndr_pps", summary_json((double[]){5, 6}, 2));
+	json_object_object_add(rec, "answers", v);
+	CHECK_INT(summary_record_values(rec, vals, 8), 2);
+	CHECK(vals[0] == 5 && vals[1] == 6);
+	json_object_object_del(rec, "answers");
+	json_object_object_add(rec, "pdr_pps", json_object_new_double(9));
+	CHECK_INT(summary_record_values(rec, vals, 8), 1);
+	CHECK(vals[0] == 9);
+	json_object_put(rec);
+
+	/* n = 1: stddev 0, ci95 null */
+	v = summary_json((double[]){3}, 1);
+	CHECK(json_object_get_double(json_object_object_get(v, "stddev")) == 0);
+	CHECK(json_object_object_get_ex(v, "ci95", &f) && f == NULL);
+	json_object_put(v);
+}
+
+int
+main(void)
+{
+	test_stats();
+	test_t_table();
+	test_compare();
+	test_order();
+	test_points();
+	return t_done("test_summary");
+}
