@@ -132,6 +132,9 @@ static const struct proto_param params_bench[] = {
     {"tx", PT_STRING, 0, 0, 0, bench_tx,
      "generator send path: auto (AF_XDP, else AF_PACKET; default), "
      "packet or xdp"},
+    {"latency_at", PT_PERCENTS, 0, 0, 0, NULL,
+     "ndr/pdr: after the search, one trial at each of these percents of "
+     "the answer (\"0,10,50,90\"; 0: 1 % of it), with its latency"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -232,6 +235,8 @@ proto_ptype_name(enum proto_ptype t)
 		return "a string holding a ratio";
 	case PT_FRAME:
 		return "a string holding a frame size";
+	case PT_PERCENTS:
+		return "a string of percents";
 	}
 	return "?";
 }
@@ -300,6 +305,10 @@ proto_syntax_check(const struct proto_method *m, const struct proto_param *p,
 		break;
 	case PT_FRAME:
 		rv = benchparam_frame(s, why, sizeof(why));
+		break;
+	case PT_PERCENTS:
+		rv =
+		    benchparam_percents(s, NULL, why, sizeof(why)) < 0 ? -1 : 0;
 		break;
 	default:
 		snprintf(why, sizeof(why), "no syntax");
@@ -375,6 +384,7 @@ proto_param_check(const struct proto_method *m, const struct proto_param *p,
 	case PT_RATES:
 	case PT_LOSS:
 	case PT_FRAME:
+	case PT_PERCENTS:
 		if (t != json_type_string)
 			break;
 		if (strlen(json_object_get_string(v)) !=
