@@ -775,7 +775,8 @@ read_if(struct endpoint *e, struct ifcounters *c)
 static void
 trial_intervals(struct bench *b, struct trial_out *t)
 {
-	double sent_s = (double)(t->gs.t_end - b->iv_tx.iv_origin_ns) / 1e9;
+	double sent_s =
+	    (double)(int64_t)(t->gs.t_end - b->iv_tx.iv_origin_ns) / 1e9;
 	double span = fmax(t->duration_s, sent_s), n;
 	unsigned i;
 
