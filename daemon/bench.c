@@ -126,8 +126,7 @@ bench_line(struct job *j, struct bench_op *op, char *line)
 		 * trial attached */
 		job_progress(j, "trial", "%s", line);
 	} else if (strcmp(type, "latency_at") == 0) {
-		/* {"percent","offered_pps","trial"}: the record's latency_at[]
-		 */
+		/* {"percent","offered_pps","trial"}: into latency_at[] */
 		json_object *pc, *op_, *tr, *lat, *p99;
 
 		json_object_object_del(o, "type");
