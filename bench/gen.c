@@ -20,6 +20,7 @@
 #include <net/route.h>
 
 #include "gen.h"
+#include "stats.h"
 #include "xsk.h"
 
 static const uint16_t imix_pattern[] = {64,   594, 64,	64, 594, 64,
@@ -577,6 +578,11 @@ gen_run(struct gen_tx *tx, const struct gen_frames *gf,
 	slack_ns = p->rate > 0 ? (uint64_t)(burst * 1e9 / p->rate) : 0;
 	gen_cursor_init(&cur);
 	t0 = gen_now_ns();
+	if (p->start_ns > t0) {
+		t0 = p->start_ns;
+		while (gen_now_ns() < t0)
+			cpu_relax();
+	}
 	if (p->rate <= 0 && p->duration_ns > 0)
 		deadline = t0 + p->duration_ns;
 	st->t_start = t0;
@@ -624,6 +630,8 @@ gen_run(struct gen_tx *tx, const struct gen_frames *gf,
 			st->t_end = gen_now_ns();
 			return -1;
 		}
+		if (p->ivl != NULL) /* st->sent was k before the push */
+			ivl_add(p->ivl, now, st->sent - k);
 		k += n;
 		if (st->sent < k) /* stopped while retrying */
 			break;

@@ -158,6 +158,7 @@ uint64_t gen_count_for(double rate, uint64_t duration_ns);
 enum gen_tx_kind { GEN_TX_AUTO, GEN_TX_PACKET, GEN_TX_XDP };
 
 struct xsk;
+struct ivl;
 
 struct gen_tx {
 	enum gen_tx_kind tx_kind;
@@ -192,6 +193,9 @@ struct gen_params {
 	uint64_t duration_ns; /* bounds an unpaced run, or defines count */
 	unsigned burst;	      /* maximum burst; see gen_auto_burst */
 	uint16_t run;	      /* written into every frame */
+	struct ivl *ivl;      /* per-second sent counts (stats.h), or NULL */
+	uint64_t start_ns;    /* monotonic: the schedule starts then (when
+				 still ahead; 0: at once) */
 };
 
 struct gen_stats {

@@ -293,3 +293,12 @@ out:
 	}
 	return r->status == SEARCH_ABORTED ? -1 : 0;
 }
+
+double
+search_latency_rate(double answer, unsigned percent)
+{
+	double r =
+	    round(answer * (percent ? percent : SEARCH_PROBE_PERCENT) / 100);
+
+	return r < 1 ? 1 : r;
+}

@@ -112,4 +112,10 @@ double search_trial_loss(const struct search_trial *);
 int search_run(const struct search_cfg *, search_trial_fn, void *arg,
 	       struct search_result *);
 
+/* The offered rate of a latency-at trial (--latency-at): percent of the
+ * answer, rounded to whole packets/s; 0 % is the low probe rate, 1 % of
+ * the answer; at least 1 pps. */
+#define SEARCH_PROBE_PERCENT 1
+double search_latency_rate(double answer, unsigned percent);
+
 #endif

@@ -153,6 +153,8 @@ sink_account(struct sink *s, const uint8_t *frame, size_t caplen, size_t len,
 		s->s_first_ns = rx_ns;
 	s->s_last_ns = rx_ns;
 	hist_add(&s->s_lat, rx_ns > pl.ts_ns ? rx_ns - pl.ts_ns : 0);
+	if (s->s_ivl != NULL)
+		ivl_add(s->s_ivl, rx_ns, 1);
 	return 1;
 }
 

@@ -41,6 +41,8 @@ struct sink {
 	uint64_t s_first_ns; /* receive time of the first accepted frame */
 	uint64_t s_last_ns;  /* ... and of the last */
 	struct hist s_lat;   /* one-way latency, ns */
+	struct ivl *s_ivl;   /* per-second received counts by receive time,
+				or NULL; the caller's, sink_reset keeps it */
 };
 
 struct sink *sink_new(unsigned nflows);

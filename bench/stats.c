@@ -1,5 +1,6 @@
 /* Latency histogram, interface counters over rtnetlink, softnet drops. */
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +117,72 @@ double
 hist_mean(const struct hist *h)
 {
 	return h->h_count ? (double)(h->h_sum / h->h_count) : 0.0;
+}
+
+unsigned
+hist_nonempty(const struct hist *h, struct hist_bucket *out, unsigned max)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < HIST_BUCKETS; i++) {
+		if (h->h_bucket[i] == 0)
+			continue;
+		if (n < max) {
+			hist_range(i, &out[n].lo, &out[n].hi);
+			out[n].count = h->h_bucket[i];
+		}
+		n++;
+	}
+	return n;
+}
+
+void
+ivl_start(struct ivl *v, uint64_t origin_ns)
+{
+	memset(v->iv_count, 0, (size_t)v->iv_max * sizeof(*v->iv_count));
+	v->iv_origin_ns = origin_ns;
+	v->iv_next_ns = origin_ns + IVL_NS;
+	v->iv_cur = 0;
+}
+
+void
+ivl_advance(struct ivl *v, uint64_t now_ns)
+{
+	uint64_t i = (now_ns - v->iv_origin_ns) / IVL_NS;
+
+	if (i >= v->iv_max) {
+		/* the last slot takes the rest: never look again */
+		v->iv_cur = v->iv_max - 1;
+		v->iv_next_ns = UINT64_MAX;
+		return;
+	}
+	v->iv_cur = (unsigned)i;
+	v->iv_next_ns = v->iv_origin_ns + (i + 1) * IVL_NS;
+}
+
+void
+ivl_stability(const double *pps, unsigned n, struct ivl_stability *s)
+{
+	double sum = 0, sq = 0, mean;
+	unsigned i;
+
+	memset(s, 0, sizeof(*s));
+	if (n == 0)
+		return;
+	s->min = s->max = pps[0];
+	for (i = 0; i < n; i++) {
+		sum += pps[i];
+		if (pps[i] < s->min)
+			s->min = pps[i];
+		if (pps[i] > s->max)
+			s->max = pps[i];
+	}
+	mean = sum / n;
+	if (n < 2 || mean <= 0)
+		return;
+	for (i = 0; i < n; i++)
+		sq += (pps[i] - mean) * (pps[i] - mean);
+	s->cv = sqrt(sq / (n - 1)) / mean;
 }
 
 int

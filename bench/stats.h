@@ -38,6 +38,49 @@ double hist_mean(const struct hist *);
 unsigned hist_index(uint64_t v);
 void hist_range(unsigned idx, uint64_t *lo, uint64_t *hi);
 
+/* The non-empty buckets in increasing order: [lo, hi] inclusive and the
+ * number of samples in it (what the record exports).  Fills at most max
+ * entries of out; returns how many there are (may exceed max). */
+struct hist_bucket {
+	uint64_t lo, hi, count;
+};
+unsigned hist_nonempty(const struct hist *, struct hist_bucket *out,
+		       unsigned max);
+
+/*
+ * Per-second counts inside a trial (iperf3 -i): interval i covers
+ * [origin + i s, origin + (i + 1) s).  ivl_add costs one comparison and
+ * one addition: the sender calls it once per burst, the sink once per
+ * frame.  Counts past the last slot land in the last slot.
+ */
+#define IVL_NS 1000000000ull
+struct ivl {
+	uint64_t iv_origin_ns;
+	uint64_t iv_next_ns; /* end of the current interval */
+	unsigned iv_cur;
+	unsigned iv_max;    /* slots in iv_count */
+	uint64_t *iv_count; /* caller-owned, iv_max entries */
+};
+
+/* Zero the counts and start interval 0 at origin_ns. */
+void ivl_start(struct ivl *, uint64_t origin_ns);
+void ivl_advance(struct ivl *, uint64_t now_ns);
+static inline void
+ivl_add(struct ivl *v, uint64_t now_ns, uint64_t n)
+{
+	if (now_ns >= v->iv_next_ns)
+		ivl_advance(v, now_ns);
+	v->iv_count[v->iv_cur] += n;
+}
+
+/* Within-trial stability of rates pps[0..n-1]: the coefficient of
+ * variation (sample standard deviation / mean; 0 when n < 2 or the mean
+ * is 0), the lowest and the highest. */
+struct ivl_stability {
+	double cv, min, max;
+};
+void ivl_stability(const double *pps, unsigned n, struct ivl_stability *);
+
 /* Counters of one interface (the subset of rtnl_link_stats64 we report). */
 struct ifcounters {
 	uint64_t rx_packets, tx_packets;

@@ -5,7 +5,7 @@
  *   vrgen sink  --dev IF [--netns NS] --duration S | --until-idle MS
  *   vrgen trial --tx-netns NS --tx-dev IF --rx-netns NS --rx-dev IF ...
  *   vrgen sweep ... --rates LIST|FROM:TO:STEP
- *   vrgen ndr   ... [--loss RATIO]
+ *   vrgen ndr   ... [--loss RATIO] [--latency-at P1,P2,...]
  *
  * See docs/vrgen.md for the options and the JSON it prints.
  */
@@ -82,6 +82,7 @@ struct opts {
 	/* search */
 	double loss, precision, min_rate, max_rate, trial_s, final_s;
 	double tx_tolerance;
+	unsigned lat_pct[BENCH_LAT_AT_MAX], n_lat; /* --latency-at */
 };
 
 static void
@@ -99,6 +100,8 @@ usage(FILE *f)
 	      "[--min-rate PPS] [--max-rate PPS]\n"
 	      "                   [--trial-duration S] [--final-duration S] "
 	      "[--max-trials N]\n"
+	      "                   [--latency-at P1,P2,... (percents of the "
+	      "answer; 0: 1 %)]\n"
 	      "frame options: [--dst-mac MAC | --gateway IP] [--src-ip A] "
 	      "[--dst-ip B] [--flows F] [--src-ips K]\n"
 	      "               [--src-port P] [--dst-port P] [--frame "
@@ -153,6 +156,7 @@ enum {
 	O_FINAL_S,
 	O_MAX_TRIALS,
 	O_TX_TOL,
+	O_LATENCY_AT,
 	O_HELP,
 };
 
@@ -197,6 +201,7 @@ static const struct option long_opts[] = {
     {"final-duration", required_argument, NULL, O_FINAL_S},
     {"max-trials", required_argument, NULL, O_MAX_TRIALS},
     {"tx-tolerance", required_argument, NULL, O_TX_TOL},
+    {"latency-at", required_argument, NULL, O_LATENCY_AT},
     {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -419,6 +424,12 @@ opts_parse(struct opts *o, int argc, char **argv)
 		case O_TX_TOL:
 			o->tx_tolerance = num("tx-tolerance", optarg, 0, 0.5);
 			break;
+		case O_LATENCY_AT:
+			if ((c = benchparam_percents(optarg, o->lat_pct, err,
+						     sizeof(err))) == -1)
+				die("--latency-at: %s", err);
+			o->n_lat = (unsigned)c;
+			break;
 		case 'h':
 		case O_HELP:
 			usage(stdout);
@@ -502,6 +513,7 @@ struct bench {
 	struct sink_rx srx;
 	struct sink *sink;
 	uint64_t *sent_per_flow;
+	struct ivl iv_tx, iv_rx; /* per-second counts of the current trial */
 	cpu_set_t rx_cpus;
 	uint16_t run_base;
 	unsigned ntrials;
@@ -669,6 +681,16 @@ bench_setup(struct bench *b, struct opts *o, int want_tx, int want_rx)
 			die("out of memory");
 		b->have_tx = 1;
 	}
+	if (want_tx && want_rx) {
+		/* twice the longest trial: a sender that falls short takes
+		 * longer than its duration (the rest lands in the last) */
+		b->iv_tx.iv_max = b->iv_rx.iv_max = 2 * BENCH_DURATION_MAX + 4;
+		b->iv_tx.iv_count = calloc(b->iv_tx.iv_max, sizeof(uint64_t));
+		b->iv_rx.iv_count = calloc(b->iv_rx.iv_max, sizeof(uint64_t));
+		if (b->iv_tx.iv_count == NULL || b->iv_rx.iv_count == NULL)
+			die("out of memory");
+		b->sink->s_ivl = &b->iv_rx;
+	}
 	pin_self(o->cpu, "sender");
 	if (want_tx && want_rx)
 		warmup(b);
@@ -688,6 +710,8 @@ bench_free(struct bench *b)
 	}
 	sink_free(b->sink);
 	free(b->sent_per_flow);
+	free(b->iv_tx.iv_count);
+	free(b->iv_rx.iv_count);
 }
 
 /* ---- a trial ------------------------------------------------------------ */
@@ -707,6 +731,8 @@ struct trial_out {
 	const char *rate_basis; /* gen_rate_interval's basis */
 	double achieved, forwarded, loss_ratio;
 	uint64_t lat_p50, lat_p99, lat_max; /* ns */
+	unsigned iv_n;	/* intervals in b->iv_tx/iv_rx (see trial_intervals) */
+	double iv_span; /* seconds they cover */
 	int error;
 };
 
@@ -741,6 +767,31 @@ read_if(struct endpoint *e, struct ifcounters *c)
 	return ifstats_read(e->stats_fd, e->ifindex, c);
 }
 
+/*
+ * The trial's intervals: whole seconds from the start over the time the
+ * sender took (at least the duration); a tail under 50 ms joins the last
+ * interval, and so do frames received after it (in flight at the end).
+ */
+static void
+trial_intervals(struct bench *b, struct trial_out *t)
+{
+	double sent_s =
+	    (double)(int64_t)(t->gs.t_end - b->iv_tx.iv_origin_ns) / 1e9;
+	double span = fmax(t->duration_s, sent_s), n;
+	unsigned i;
+
+	n = fmax(1, ceil(span - 0.05));
+	if (n > b->iv_tx.iv_max)
+		n = b->iv_tx.iv_max;
+	t->iv_n = (unsigned)n;
+	t->iv_span = span;
+	for (i = t->iv_n; i < b->iv_rx.iv_max; i++) {
+		b->iv_rx.iv_count[t->iv_n - 1] += b->iv_rx.iv_count[i];
+		b->iv_tx.iv_count[t->iv_n - 1] += b->iv_tx.iv_count[i];
+		b->iv_rx.iv_count[i] = b->iv_tx.iv_count[i] = 0;
+	}
+}
+
 static int
 run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	  struct trial_out *out)
@@ -767,9 +818,15 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	txok = read_if(&b->tx, &tx0) == 0;
 	rxok = read_if(&b->rx, &rx0) == 0;
 	snok = softnet_read(&sn0) == 0;
+	/* the intervals start with the sender's schedule: 1 ms ahead, time
+	 * enough to start the sink */
+	ivl_start(&b->iv_tx, gen_now_ns() + 1000000);
+	ivl_start(&b->iv_rx, b->iv_tx.iv_origin_ns);
 	if ((rc = pthread_create(&th, NULL, sink_main, &st)) != 0)
 		die("cannot start the sink thread: %s", strerror(rc));
 	memset(&p, 0, sizeof(p));
+	p.ivl = &b->iv_tx;
+	p.start_ns = b->iv_tx.iv_origin_ns;
 	p.rate = rate;
 	p.count = count;
 	p.duration_ns = (uint64_t)(duration_s * 1e9);
@@ -817,6 +874,7 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	out->forwarded = secs > 0 ? (double)out->st.received / secs : 0;
 	out->loss_ratio =
 	    out->gs.sent ? (double)out->st.lost / (double)out->gs.sent : 0;
+	trial_intervals(b, out);
 	return 0;
 }
 
@@ -865,6 +923,28 @@ json_if(struct jw *w, const char *key, const struct endpoint *e,
 	jw_end(w);
 }
 
+/* The non-empty buckets, [lo, hi) in microseconds: a bucket holds the
+ * whole nanoseconds lo_ns..hi_ns (stats.h: within 1/64 of each other). */
+static void
+json_histogram(struct jw *w, const struct hist *h)
+{
+	static struct hist_bucket bk[HIST_BUCKETS];
+	unsigned n = hist_nonempty(h, bk, HIST_BUCKETS), i;
+
+	jw_obj(w, "histogram");
+	jw_str(w, "unit", "us");
+	jw_arr(w, "buckets");
+	for (i = 0; i < n; i++) {
+		jw_arr(w, NULL);
+		jw_dbl(w, NULL, (double)bk[i].lo / 1e3);
+		jw_dbl(w, NULL, (double)(bk[i].hi + 1) / 1e3);
+		jw_u64(w, NULL, bk[i].count);
+		jw_arr_end(w);
+	}
+	jw_arr_end(w);
+	jw_end(w);
+}
+
 static void
 json_latency(struct jw *w, const struct hist *h)
 {
@@ -874,9 +954,12 @@ json_latency(struct jw *w, const struct hist *h)
 		jw_dbl(w, "min", (double)h->h_min / 1e3);
 		jw_dbl(w, "mean", round(hist_mean(h) / 10) / 100);
 		jw_dbl(w, "p50", (double)hist_quantile(h, 0.5) / 1e3);
+		jw_dbl(w, "p90", (double)hist_quantile(h, 0.9) / 1e3);
 		jw_dbl(w, "p99", (double)hist_quantile(h, 0.99) / 1e3);
+		jw_dbl(w, "p999", (double)hist_quantile(h, 0.999) / 1e3);
 		jw_dbl(w, "max", (double)h->h_max / 1e3);
 	}
+	json_histogram(w, h);
 	jw_end(w);
 }
 
@@ -904,13 +987,49 @@ json_per_flow(struct jw *w, const struct sink *s, const uint64_t *sent)
 	jw_arr_end(w);
 }
 
+/* Sent and received pps each second, and how steady the received rate
+ * was over the whole seconds (all intervals when none is whole). */
 static void
-json_trial(struct bench *b, const struct trial_out *t,
-	   const struct search_step *step, int pass)
+json_intervals(struct jw *w, const struct bench *b, const struct trial_out *t)
+{
+	static double pps[2 * BENCH_DURATION_MAX + 4];
+	struct ivl_stability sb;
+	unsigned i, whole = 0;
+
+	jw_arr(w, "intervals");
+	for (i = 0; i < t->iv_n; i++) {
+		double len = i + 1 < t->iv_n ? 1 : t->iv_span - i;
+
+		jw_obj(w, NULL);
+		jw_u64(w, "t_s", i);
+		jw_dbl(w, "sent_pps",
+		       round((double)b->iv_tx.iv_count[i] / len));
+		jw_dbl(w, "received_pps",
+		       round((double)b->iv_rx.iv_count[i] / len));
+		jw_end(w);
+		if (len >= 0.95)
+			pps[whole++] = (double)b->iv_rx.iv_count[i] / len;
+	}
+	jw_arr_end(w);
+	if (whole == 0)
+		for (i = 0; i < t->iv_n; i++)
+			pps[whole++] =
+			    (double)b->iv_rx.iv_count[i] / t->iv_span;
+	ivl_stability(pps, whole, &sb);
+	jw_obj(w, "stability");
+	jw_dbl(w, "received_pps_cv", round(sb.cv * 1e4) / 1e4);
+	jw_dbl(w, "min_pps", round(sb.min));
+	jw_dbl(w, "max_pps", round(sb.max));
+	jw_end(w);
+}
+
+static void
+json_trial_obj(struct bench *b, const char *key, const struct trial_out *t,
+	       const struct search_step *step, int pass)
 {
 	struct jw *w = &b->jw;
 
-	jw_obj(w, NULL);
+	jw_obj(w, key);
 	jw_str(w, "type", "trial");
 	if (step != NULL) {
 		jw_u64(w, "index", step->index);
@@ -962,9 +1081,17 @@ json_trial(struct bench *b, const struct trial_out *t,
 	}
 	if (step != NULL)
 		jw_bool(w, "pass", pass);
+	json_intervals(w, b, t);
 	if (b->o->per_flow)
 		json_per_flow(w, b->sink, b->sent_per_flow);
 	jw_end(w);
+}
+
+static void
+json_trial(struct bench *b, const struct trial_out *t,
+	   const struct search_step *step, int pass)
+{
+	json_trial_obj(b, NULL, t, step, pass);
 }
 
 static void
@@ -1283,9 +1410,74 @@ ndr_trial(void *arg, const struct search_step *step, struct search_trial *r)
 	return 0;
 }
 
+/* One latency-at trial's figures, for the text table. */
+struct lat_row {
+	unsigned percent;
+	double offered;
+	uint64_t p50, p90, p99, p999, max; /* ns */
+	uint64_t samples;
+};
+
+/*
+ * --latency-at: after the search, one trial of the final duration at each
+ * percent of the answer (search_latency_rate), each a line
+ * {"type":"latency_at","percent","offered_pps","trial":{...}}.  Returns
+ * the rows run (fewer when stopped or a trial failed).
+ */
+static unsigned
+latency_at_run(struct bench *b, double answer, double dur, struct lat_row *rows)
+{
+	struct trial_out t;
+	unsigned i, n = 0;
+
+	for (i = 0; i < b->o->n_lat && !atomic_load(&stop_flag); i++) {
+		struct lat_row *r = &rows[n];
+		const struct hist *h = &b->sink->s_lat;
+
+		r->percent = b->o->lat_pct[i];
+		r->offered = search_latency_rate(answer, r->percent);
+		if (run_trial(b, r->offered, dur, 0, &t) < 0)
+			break;
+		r->p50 = hist_quantile(h, 0.5);
+		r->p90 = hist_quantile(h, 0.9);
+		r->p99 = hist_quantile(h, 0.99);
+		r->p999 = hist_quantile(h, 0.999);
+		r->max = h->h_count ? h->h_max : 0;
+		r->samples = h->h_count;
+		n++;
+		if (b->o->json) {
+			jw_obj(&b->jw, NULL);
+			jw_str(&b->jw, "type", "latency_at");
+			jw_u64(&b->jw, "percent", r->percent);
+			jw_dbl(&b->jw, "offered_pps", r->offered);
+			json_trial_obj(b, "trial", &t, NULL, 0);
+			jw_end(&b->jw);
+		}
+	}
+	return n;
+}
+
+static void
+latency_at_print(const struct lat_row *rows, unsigned n)
+{
+	unsigned i;
+
+	printf("%7s %12s %10s %9s %9s %9s %9s %9s\n", "PERCENT", "OFFERED_PPS",
+	       "SAMPLES", "P50_US", "P90_US", "P99_US", "P99.9_US", "MAX_US");
+	for (i = 0; i < n; i++)
+		printf("%7u %12.0f %10llu %9.1f %9.1f %9.1f %9.1f %9.1f\n",
+		       rows[i].percent, rows[i].offered,
+		       (unsigned long long)rows[i].samples,
+		       (double)rows[i].p50 / 1e3, (double)rows[i].p90 / 1e3,
+		       (double)rows[i].p99 / 1e3, (double)rows[i].p999 / 1e3,
+		       (double)rows[i].max / 1e3);
+}
+
 static int
 cmd_ndr(struct opts *o)
 {
+	struct lat_row rows[BENCH_LAT_AT_MAX];
+	unsigned nrows = 0;
 	struct search_cfg cfg;
 	struct search_result r;
 	struct ndr_ctx x;
@@ -1313,6 +1505,8 @@ cmd_ndr(struct opts *o)
 	if (!o->json)
 		human_header();
 	search_run(&cfg, ndr_trial, &x, &r);
+	if (o->n_lat > 0 && r.rate > 0 && r.status != SEARCH_ABORTED)
+		nrows = latency_at_run(&b, r.rate, cfg.final_s, rows);
 	if (o->json) {
 		struct jw *w = &b.jw;
 
@@ -1360,6 +1554,10 @@ cmd_ndr(struct opts *o)
 		       search_status_name(r.status), r.lower, r.upper, r.trials,
 		       r.confirmed ? ", confirmed" : "",
 		       r.generator_limited ? ", generator limited" : "");
+		if (o->n_lat > 0 && r.rate > 0)
+			latency_at_print(rows, nrows);
+		else if (o->n_lat > 0)
+			printf("no answer: no latency-at trials\n");
 	}
 	bench_free(&b);
 	return r.status == SEARCH_ABORTED ? 1 : 0;

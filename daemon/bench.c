@@ -38,9 +38,10 @@ struct bench_op {
 	json_object *record; /* built in the loop; finished there */
 	/* filled by the job thread */
 	json_object *trials;
-	json_object *result;  /* the current round's */
-	json_object *results; /* every round's, in order */
-	int repeat, round;    /* rounds asked for; the one running */
+	json_object *latency_at; /* vrgen's "latency_at" lines, in order */
+	json_object *result;	 /* the current round's */
+	json_object *results;	 /* every round's, in order */
+	int repeat, round;	 /* rounds asked for; the one running */
 	char err[1024];
 	int status;	    /* vrgen's exit status, -1 if it did not run */
 	atomic_int abandon; /* the caller went away: stop vrgen */
@@ -93,6 +94,7 @@ bench_op_free(struct bench_op *op)
 		free(op->argv[i]);
 	json_object_put(op->record);
 	json_object_put(op->trials);
+	json_object_put(op->latency_at);
 	json_object_put(op->result);
 	json_object_put(op->results);
 	free(op);
@@ -131,6 +133,25 @@ bench_line(struct job *j, struct bench_op *op, char *line)
 		job_progress(
 		    j, "trial", "%s",
 		    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	} else if (strcmp(type, "latency_at") == 0) {
+		/* {"percent","offered_pps","trial"}: into latency_at[] */
+		json_object *pc, *op_, *tr, *lat, *p99;
+
+		json_object_object_del(o, "type");
+		json_object_object_add(o, "repeat",
+				       json_object_new_int(op->round));
+		json_object_array_add(op->latency_at, json_object_get(o));
+		if (json_object_object_get_ex(o, "percent", &pc) &&
+		    json_object_object_get_ex(o, "offered_pps", &op_) &&
+		    json_object_object_get_ex(o, "trial", &tr) &&
+		    json_object_object_get_ex(tr, "latency_us", &lat) &&
+		    json_object_object_get_ex(lat, "p99", &p99))
+			job_progress(j, "latency_at",
+				     "latency at %d %% of the answer: offered "
+				     "%.0f pps, p99 %.1f us",
+				     json_object_get_int(pc),
+				     json_object_get_double(op_),
+				     json_object_get_double(p99));
 	} else if (strcmp(type, "result") == 0) {
 		json_object_put(op->result);
 		op->result = json_object_get(o);
@@ -361,6 +382,11 @@ bench_done(void *arg_)
 	    json_object_new_string(iso_now(when, sizeof(when))));
 	json_object_object_add(op->record, "trials",
 			       json_object_get(op->trials));
+	if (json_object_object_get_ex(
+		json_object_object_get(op->record, "command"), "latency_at",
+		NULL))
+		json_object_object_add(op->record, "latency_at",
+				       json_object_get(op->latency_at));
 	if (json_object_array_length(op->results) > 0)
 		bench_answers(op);
 	if (json_object_object_get_ex(op->record, "command", &gen) &&
@@ -580,6 +606,10 @@ bench_args(struct bench_op *op, json_object *params, const struct run *r,
 			arg(op, "--loss");
 			arg(op, "%s", loss);
 		}
+		if (pstr(params, "latency_at", NULL) != NULL) {
+			arg(op, "--latency-at");
+			arg(op, "%s", pstr(params, "latency_at", NULL));
+		}
 	}
 	arg(op, "--json");
 	op->argv[op->argc] = NULL;
@@ -618,6 +648,11 @@ bench_command(json_object *params, int cpu)
 		json_object_object_add(
 		    c, "max_rate",
 		    json_object_new_int(pint(params, "max_rate", 1000000)));
+		if (pstr(params, "latency_at", NULL) != NULL)
+			json_object_object_add(
+			    c, "latency_at",
+			    json_object_new_string(
+				pstr(params, "latency_at", NULL)));
 	}
 	json_object_object_add(c, "cpu", json_object_new_int(cpu));
 	json_object_object_add(
@@ -692,6 +727,7 @@ bench_method(struct rpc_req *req)
 	op->trials = json_object_new_array();
 	op->results = json_object_new_array();
 	op->repeat = pint(params, "repeat", 1);
+	op->latency_at = json_object_new_array();
 	op->record = json_object_new_object();
 	json_object_object_add(op->record, "format", json_object_new_int(2));
 	json_object_object_add(op->record, "kind",

@@ -145,11 +145,46 @@ benchparam_frame(const char *s, char *err, size_t errlen)
 }
 
 int
+benchparam_percents(const char *s, unsigned *out, char *err, size_t errlen)
+{
+	const char *p = s;
+	int n = 0;
+
+	for (;; p++) {
+		const char *d = p;
+		unsigned v = 0;
+
+		while (isdigit((unsigned char)*p) && v <= 100)
+			v = v * 10 + (unsigned)(*p++ - '0');
+		if (p == d || v > 100 || (*p != ',' && *p != '\0'))
+			goto bad;
+		if (n == BENCH_LAT_AT_MAX) {
+			snprintf(err, errlen,
+				 "more than %d percents; latency_at takes at "
+				 "most %d",
+				 BENCH_LAT_AT_MAX, BENCH_LAT_AT_MAX);
+			return -1;
+		}
+		if (out != NULL)
+			out[n] = v;
+		n++;
+		if (*p == '\0')
+			return n;
+	}
+bad:
+	snprintf(err, errlen,
+		 "\"%.64s\" is not P1,P2,... (percents of the answer, "
+		 "integers 0..100; 0 is a low probe rate)",
+		 s);
+	return -1;
+}
+
+int
 benchparam_modes(struct json_object *params, const char **param, char *err,
 		 size_t errlen)
 {
-	static const char *const search_only[] = {"loss", "trial_duration",
-						  "max_rate", NULL};
+	static const char *const search_only[] = {
+	    "loss", "trial_duration", "max_rate", "latency_at", NULL};
 	json_object *v;
 	const char *mode = "";
 	int sweep, pdr;

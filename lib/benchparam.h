@@ -26,6 +26,7 @@
 #define BENCH_LOSS_MAX	   0.5	/* a PDR's loss ratio is in (0, 0.5] */
 #define BENCH_CPU_MAX	   1023 /* CPU_SETSIZE - 1: vrgen pins with it */
 #define BENCH_REPEAT_MAX   100	/* rounds of a bench (--repeat) */
+#define BENCH_LAT_AT_MAX   8	/* latency_at: percents of the answer */
 
 /*
  * A sweep's rates: "FROM:TO:STEP" or "R1,R2,...", decimal integers in
@@ -45,10 +46,18 @@ int benchparam_loss(const char *s, double *ratio, char *err, size_t errlen);
 int benchparam_frame(const char *s, char *err, size_t errlen);
 
 /*
+ * A search's latency_at: "P1,P2,..." decimal integers in 0..100 (percent
+ * of the NDR/PDR answer; 0 is the low probe rate, 1 % of the answer), at
+ * most BENCH_LAT_AT_MAX of them.  out (room for BENCH_LAT_AT_MAX)
+ * receives them unless NULL.  Returns the count, or -1 with err set.
+ */
+int benchparam_percents(const char *s, unsigned *out, char *err, size_t errlen);
+
+/*
  * The rules across a bench's params, which a per-param table cannot say:
  * a sweep needs rates and takes no search param (loss, trial_duration,
- * max_rate); ndr and pdr take no rates; pdr needs loss and ndr has none.
- * params is a json_object already checked param by param.  0, or -1 with
+ * max_rate, latency_at); ndr and pdr take no rates; pdr needs loss and ndr has
+ * none. params is a json_object already checked param by param.  0, or -1 with
  * err set and *param naming the param at fault.
  */
 struct json_object;

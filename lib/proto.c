@@ -134,6 +134,9 @@ static const struct proto_param params_bench[] = {
      "packet or xdp"},
     {"repeat", PT_INT, 0, 1, BENCH_REPEAT_MAX, NULL,
      "rounds: the whole sweep or search run this many times (default 1)"},
+    {"latency_at", PT_PERCENTS, 0, 0, 0, NULL,
+     "ndr/pdr: after the search, one trial at each of these percents of "
+     "the answer (\"0,10,50,90\"; 0: 1 % of it), with its latency"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -243,6 +246,8 @@ proto_ptype_name(enum proto_ptype t)
 		return "a string holding a ratio";
 	case PT_FRAME:
 		return "a string holding a frame size";
+	case PT_PERCENTS:
+		return "a string of percents";
 	}
 	return "?";
 }
@@ -311,6 +316,10 @@ proto_syntax_check(const struct proto_method *m, const struct proto_param *p,
 		break;
 	case PT_FRAME:
 		rv = benchparam_frame(s, why, sizeof(why));
+		break;
+	case PT_PERCENTS:
+		rv =
+		    benchparam_percents(s, NULL, why, sizeof(why)) < 0 ? -1 : 0;
 		break;
 	default:
 		snprintf(why, sizeof(why), "no syntax");
@@ -386,6 +395,7 @@ proto_param_check(const struct proto_method *m, const struct proto_param *p,
 	case PT_RATES:
 	case PT_LOSS:
 	case PT_FRAME:
+	case PT_PERCENTS:
 		if (t != json_type_string)
 			break;
 		if (strlen(json_object_get_string(v)) !=

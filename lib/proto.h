@@ -53,9 +53,10 @@ enum proto_ptype {
 	PT_OBJECT,
 	PT_ARRAY,
 	/* strings with a syntax, checked by lib/benchparam.c */
-	PT_RATES, /* "FROM:TO:STEP" or "R1,R2,..." */
-	PT_LOSS,  /* a loss ratio */
-	PT_FRAME, /* a frame size or "imix" */
+	PT_RATES,    /* "FROM:TO:STEP" or "R1,R2,..." */
+	PT_LOSS,     /* a loss ratio */
+	PT_FRAME,    /* a frame size or "imix" */
+	PT_PERCENTS, /* "P1,P2,..." in 0..100 (latency_at) */
 };
 
 struct proto_param {

@@ -34,3 +34,12 @@ add_test(NAME e2e_bench_repeat
 		${CMAKE_BINARY_DIR})
 set_tests_properties(e2e_bench_repeat PROPERTIES RUN_SERIAL TRUE
 	LABELS "integration;bench" SKIP_RETURN_CODE 77 TIMEOUT 300)
+
+# Latency under load and per-second reports (issue 13): an NDR search with
+# --latency-at records latency_at rows with histograms; a 3 s sweep trial
+# has 3 intervals.  netns only: no libvirtd, no guest image.
+add_test(NAME e2e_bench_latency
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_bench_latency.sh
+		${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_bench_latency PROPERTIES RUN_SERIAL TRUE
+	LABELS "integration;bench" SKIP_RETURN_CODE 77 TIMEOUT 300)

@@ -38,6 +38,7 @@ enum {
 	OPT_OUT,
 	OPT_LABEL,
 	OPT_REPEAT,
+	OPT_LATENCY_AT,
 };
 
 /* "run 2/4 (cores=2): " in an experiment */
@@ -307,6 +308,33 @@ bench_print_points(json_object *points)
 	       "SHORT: rounds where the generator fell short\n");
 }
 
+/* The latency-at trials after a search (record13: latency_at[]). */
+static void
+bench_print_latency_at(json_object *rows)
+{
+	size_t n = rows ? json_object_array_length(rows) : 0;
+
+	if (rows == NULL)
+		return;
+	if (n == 0) {
+		printf(
+		    "latency at: no trial (no answer to take percents of)\n");
+		return;
+	}
+	printf("%7s %12s %9s %9s %9s %9s %10s\n", "PERCENT", "OFFERED_PPS",
+	       "P50_US", "P90_US", "P99_US", "P99.9_US", "MAX_US");
+	for (size_t i = 0; i < n; i++) {
+		json_object *r = json_object_array_get_idx(rows, i);
+		json_object *lat = j_get(j_get(r, "trial"), "latency_us");
+
+		printf("%7lld %12.0f %9.1f %9.1f %9.1f %9.1f %10.1f\n",
+		       j_int(r, "percent", 0), j_num(r, "offered_pps", 0),
+		       j_num(lat, "p50", 0), j_num(lat, "p90", 0),
+		       j_num(lat, "p99", 0), j_num(lat, "p999", 0),
+		       j_num(lat, "max", 0));
+	}
+}
+
 static void
 bench_print_text(json_object *record, const char *dir, int plot_rv)
 {
@@ -368,6 +396,7 @@ bench_print_text(json_object *record, const char *dir, int plot_rv)
 	}
 	if (best >= 0)
 		printf("max forwarded %.0f pps at %.0f offered\n", best, at);
+	bench_print_latency_at(j_get(record, "latency_at"));
 	printf("results in %s: experiment.json results.csv%s\n", dir,
 	       plot_rv == 0 ? " plot.svg" : " (no plot.svg)");
 }
@@ -732,6 +761,7 @@ ctl_bench(struct vrctl *v, int argc, char **argv)
 	    {"tx", required_argument, NULL, OPT_TX},
 	    {"out", required_argument, NULL, OPT_OUT},
 	    {"repeat", required_argument, NULL, OPT_REPEAT},
+	    {"latency-at", required_argument, NULL, OPT_LATENCY_AT},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct ctl_command *cmd = ctl_command_find("bench");
@@ -779,6 +809,10 @@ ctl_bench(struct vrctl *v, int argc, char **argv)
 			break;
 		case OPT_TX:
 			json_object_object_add(params, "tx",
+					       json_object_new_string(optarg));
+			break;
+		case OPT_LATENCY_AT:
+			json_object_object_add(params, "latency_at",
 					       json_object_new_string(optarg));
 			break;
 		case OPT_OUT:

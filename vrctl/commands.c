@@ -61,7 +61,8 @@ const struct ctl_command ctl_commands[] = {
      "NAME --sweep FROM:TO:STEP|R1,R2,... | --ndr [--loss RATIO]\n"
      "        [--frame 64..1518|imix] [--flows F] [--duration SEC]\n"
      "        [--trial-duration SEC] [--max-rate PPS] [--cpu N]\n"
-     "        [--tx auto|packet|xdp] [--repeat N] [--out DIR]\n"
+     "        [--latency-at P1,P2,...] [--tx auto|packet|xdp] [--repeat N]\n"
+     "        [--out DIR]\n"
      "   or: vrctl bench compare DIR... [--out FILE.svg] [--label L1,L2,...]",
      "measure a running topology: offered-load sweep or NDR/PDR search"},
     {"experiment", ctl_experiment, "FILE [--out DIR] [--dry-run]",

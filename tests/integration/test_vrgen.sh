@@ -3,7 +3,7 @@
 # built by hand with ip (source namespace -> router namespace with
 # forwarding -> sink namespace, veth pairs, the test-port addresses of
 # docs/contracts.md), then a trial, a sweep of three rates and an NDR
-# search through it.  Offered and received counts must agree with the
+# search through it (also with --latency-at).  Offered and received counts must agree with the
 # interface counters.  Run it inside sandbox.sh:
 #
 #   tests/integration/sandbox.sh --name vrgen -- test_vrgen.sh PATH/TO/vrgen
@@ -179,6 +179,31 @@ l=[json.loads(x) for x in open('$T/ndr.json')]
 sys.exit(not (len([j for j in l if j['type']=='trial']) == l[-1]['trials']))"
 check "ndr: every passing trial lost nothing" \
 	jcheck "$T/ndr.json" trial 'not j["pass"] or j["lost"] == 0'
+
+# --- latency at percents of the answer ---------------------------------------
+echo "--- NDR search with --latency-at 0,100"
+"$VRGEN" ndr $PAIR --max-rate 2000 --trial-duration 0.3 --final-duration 0.5 \
+	--latency-at 0,100 --cpu 0 --no-per-flow --json >"$T/lat.json" 2>"$T/lat.err"
+check "ndr --latency-at exits 0" test $? = 0
+check "latency-at: two lines at 1 % and 100 % of the answer, before the result" python3 -c "
+import json,sys
+l=[json.loads(x) for x in open('$T/lat.json')]
+a=l[-1]['ndr_pps']
+r=[j for j in l if j['type']=='latency_at']
+ok = (l[-1]['type'] == 'result' and [j['percent'] for j in r] == [0, 100] and
+      [j['offered_pps'] for j in r] == [max(1, round(a / 100)), a] and
+      all(j['trial']['latency_us']['samples'] == j['trial']['received'] > 0
+          and 'pass' not in j['trial'] for j in r))
+sys.exit(not ok)"
+"$VRGEN" ndr $PAIR --max-rate 2000 --trial-duration 0.3 --final-duration 0.5 \
+	--latency-at 50 --cpu 0 >"$T/lat.txt" 2>&1
+check "latency-at: the text output ends with the table" sh -c "
+	tail -2 '$T/lat.txt' | head -1 | grep -q '^PERCENT  *OFFERED_PPS  *SAMPLES  *P50_US  *P90_US  *P99_US  *P99.9_US  *MAX_US' &&
+	tail -1 '$T/lat.txt' | grep -qE '^ +50 +[0-9]+ +[0-9]+ '"
+"$VRGEN" ndr $PAIR --latency-at 0,101 2>"$T/e6"
+rc=$?
+check "--latency-at 101: exit 1, names the range" \
+	sh -c "[ $rc = 1 ] && grep -q '0..100' '$T/e6'"
 
 # --- errors a person can act on ----------------------------------------------
 "$VRGEN" send --dev nosuch0 --netns $P-in --rate 10 --count 1 2>"$T/e1"

@@ -127,6 +127,33 @@ test_loss_frame(void)
 	CHECK_INT(benchparam_frame("0064", err, sizeof(err)), 0);
 }
 
+static void
+test_percents(void)
+{
+	unsigned out[BENCH_LAT_AT_MAX] = {0};
+	char err[256];
+
+	CHECK_INT(benchparam_percents("0,10,50,90", out, err, sizeof(err)), 4);
+	CHECK(out[0] == 0 && out[1] == 10 && out[2] == 50 && out[3] == 90);
+	CHECK_INT(benchparam_percents("100", out, err, sizeof(err)), 1);
+	CHECK_INT(out[0], 100);
+	CHECK_INT(benchparam_percents("1,2,3,4,5,6,7,8", out, err, sizeof(err)),
+		  BENCH_LAT_AT_MAX);
+	CHECK_INT(out[7], 8);
+	CHECK_INT(
+	    benchparam_percents("1,2,3,4,5,6,7,8,9", out, err, sizeof(err)),
+	    -1);
+	CHECK(strstr(err, "at most 8") != NULL);
+	CHECK_INT(benchparam_percents("101", NULL, err, sizeof(err)), -1);
+	CHECK_INT(
+	    benchparam_percents("99999999999999999999", NULL, err, sizeof(err)),
+	    -1);
+	CHECK_INT(benchparam_percents("", NULL, err, sizeof(err)), -1);
+	CHECK_INT(benchparam_percents("5,", NULL, err, sizeof(err)), -1);
+	CHECK_INT(benchparam_percents("+5", NULL, err, sizeof(err)), -1);
+	CHECK(strstr(err, "0..100") != NULL);
+}
+
 /* The line of file that starts with start; NULL when none. */
 static char *
 doc_line(const char *file, const char *start, char *buf, size_t len)
@@ -195,6 +222,10 @@ test_docs(void)
 	doc_expect("vrgen.md", "| `--frame", want);
 	snprintf(want, sizeof(want), "%d", BENCH_FLOWS_MAX);
 	doc_expect("vrgen.md", "| `--flows", want);
+	snprintf(want, sizeof(want), "at most %d", BENCH_LAT_AT_MAX);
+	doc_expect("protocol.md", "| `latency_at` |", want);
+	doc_expect("bench.md", "| `latency_at` |", want);
+	doc_expect("vrgen.md", "| `--latency-at", want);
 	snprintf(want, sizeof(want), "at most %d rates", BENCH_RATES_MAX);
 	doc_expect("vrctl.1", "Limits", want);
 	snprintf(want, sizeof(want), "flows 1..%d", BENCH_FLOWS_MAX);
@@ -209,6 +240,7 @@ main(void)
 	test_cases();
 	test_rates();
 	test_loss_frame();
+	test_percents();
 	test_docs();
 	return t_done("test_benchparam");
 }

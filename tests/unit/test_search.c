@@ -296,6 +296,18 @@ test_abort_and_pass(void)
 	CHECK(search_trial_loss(&t) == 1.0);
 }
 
+/* --latency-at's rates: percents of the answer, 0 the 1 % probe. */
+static void
+test_latency_rate(void)
+{
+	CHECK(search_latency_rate(200000, 50) == 100000);
+	CHECK(search_latency_rate(200000, 90) == 180000);
+	CHECK(search_latency_rate(200000, 100) == 200000);
+	CHECK(search_latency_rate(200000, 0) == 2000);
+	CHECK(search_latency_rate(12345, 10) == 1235); /* rounded */
+	CHECK(search_latency_rate(50, 0) == 1);	       /* at least 1 pps */
+}
+
 int
 main(void)
 {
@@ -305,5 +317,6 @@ main(void)
 	test_short_trials_optimistic();
 	test_limits();
 	test_abort_and_pass();
+	test_latency_rate();
 	return t_done("test_search");
 }

@@ -194,6 +194,119 @@ test_hist(void)
 	CHECK_INT(h.h_max, 1000000);
 }
 
+/* The exported histogram (vrgen's latency_us.histogram) and the
+ * percentiles p50/p90/p99/p99.9 against synthetic samples. */
+static void
+test_hist_export(void)
+{
+	static struct hist_bucket bk[HIST_BUCKETS];
+	uint64_t sum = 0, v;
+	struct hist h;
+	unsigned n, i, bad = 0;
+
+	hist_reset(&h);
+	CHECK_INT(hist_nonempty(&h, bk, HIST_BUCKETS), 0);
+	/* 1..1000 us, one each */
+	for (v = 1; v <= 1000; v++)
+		hist_add(&h, v * 1000);
+	n = hist_nonempty(&h, bk, HIST_BUCKETS);
+	CHECK(n > 1 && n <= 1000);
+	for (i = 0; i < n; i++) {
+		uint64_t in = 0;
+
+		/* the samples that fall in [lo, hi] are the bucket's count */
+		for (v = 1; v <= 1000; v++)
+			in += v * 1000 >= bk[i].lo && v * 1000 <= bk[i].hi;
+		if (in != bk[i].count || bk[i].count == 0 ||
+		    (i > 0 && bk[i].lo <= bk[i - 1].hi))
+			bad++;
+		sum += bk[i].count;
+	}
+	CHECK_INT(bad, 0);
+	CHECK_INT(sum, 1000);
+	CHECK(bk[0].lo <= 1000 && bk[n - 1].hi >= 1000000);
+	/* a short buffer: the count says how many there are */
+	CHECK_INT(hist_nonempty(&h, bk, 3), n);
+	/* rank ceil(q * 1000): 500, 900, 990, 999 us within 1/64 */
+	CHECK(hist_quantile(&h, 0.5) >= 500000 * 63 / 64 &&
+	      hist_quantile(&h, 0.5) <= 500000 * 65 / 64);
+	CHECK(hist_quantile(&h, 0.9) >= 900000 * 63 / 64 &&
+	      hist_quantile(&h, 0.9) <= 900000 * 65 / 64);
+	CHECK(hist_quantile(&h, 0.99) >= 990000 * 63 / 64 &&
+	      hist_quantile(&h, 0.99) <= 990000 * 65 / 64);
+	CHECK(hist_quantile(&h, 0.999) >= 999000 * 63 / 64 &&
+	      hist_quantile(&h, 0.999) <= 999000 * 65 / 64);
+	/* bimodal: 990 at 10 us, 10 at 5 ms; p99 is the first mode, p99.9
+	 * the second, and the export has exactly two buckets */
+	hist_reset(&h);
+	for (i = 0; i < 990; i++)
+		hist_add(&h, 10000);
+	for (i = 0; i < 10; i++)
+		hist_add(&h, 5000000);
+	CHECK_INT(hist_nonempty(&h, bk, HIST_BUCKETS), 2);
+	CHECK_INT(bk[0].count, 990);
+	CHECK_INT(bk[1].count, 10);
+	CHECK(bk[0].lo <= 10000 && bk[0].hi >= 10000);
+	CHECK(bk[1].lo <= 5000000 && bk[1].hi >= 5000000);
+	/* the representative value of 10 us's bucket */
+	CHECK(hist_quantile(&h, 0.9) >= bk[0].lo &&
+	      hist_quantile(&h, 0.9) <= bk[0].hi);
+	CHECK(hist_quantile(&h, 0.99) == hist_quantile(&h, 0.9));
+	CHECK_INT(hist_quantile(&h, 0.999), 5000000);
+	CHECK_INT(h.h_max, 5000000);
+}
+
+/* Per-second counts (the trial's intervals) and their stability. */
+static void
+test_intervals(void)
+{
+	uint64_t cnt[4];
+	struct ivl v = {.iv_max = 4, .iv_count = cnt};
+	struct ivl_stability st;
+	const uint64_t o = 7000000000ull;
+	double flat[3] = {100, 100, 100}, two[2] = {90, 110};
+	struct sink *s = sink_new(1);
+
+	memset(cnt, 0xff, sizeof(cnt));
+	ivl_start(&v, o);
+	CHECK(cnt[0] == 0 && cnt[3] == 0);
+	ivl_add(&v, o, 1);
+	ivl_add(&v, o + IVL_NS - 1, 2);
+	ivl_add(&v, o + IVL_NS, 4);	    /* second 1 */
+	ivl_add(&v, o + 3 * IVL_NS + 5, 8); /* skips second 2 */
+	ivl_add(&v, o + 100 * IVL_NS, 16);  /* past the end: the last */
+	ivl_add(&v, o + 2 * IVL_NS, 32);    /* late: where it is now */
+	CHECK_INT(cnt[0], 3);
+	CHECK_INT(cnt[1], 4);
+	CHECK_INT(cnt[2], 0);
+	CHECK_INT(cnt[3], 56);
+
+	ivl_stability(flat, 3, &st);
+	CHECK(st.cv == 0 && st.min == 100 && st.max == 100);
+	ivl_stability(two, 2, &st);
+	/* sample sd sqrt(200) over mean 100 */
+	CHECK(st.cv > 0.14142 && st.cv < 0.14143);
+	CHECK(st.min == 90 && st.max == 110);
+	ivl_stability(two, 1, &st);
+	CHECK(st.cv == 0 && st.min == 90 && st.max == 90);
+	ivl_stability(two, 0, &st);
+	CHECK(st.cv == 0 && st.max == 0);
+
+	/* the sink counts accepted frames by receive time, not duplicates */
+	sink_reset(s, 1);
+	s->s_ivl = &v;
+	ivl_start(&v, o);
+	feed(s, 1, 0, 0, o, o + 10);
+	feed(s, 1, 0, 1, o, o + IVL_NS + 10);
+	feed(s, 1, 0, 1, o, o + IVL_NS + 20); /* duplicate */
+	feed(s, 1, 0, 2, o, o + 2 * IVL_NS + 10);
+	feed(s, 2, 0, 3, o, o + 2 * IVL_NS + 10); /* another run */
+	CHECK(cnt[0] == 1 && cnt[1] == 1 && cnt[2] == 1 && cnt[3] == 0);
+	sink_reset(s, 1);
+	CHECK(s->s_ivl == &v);
+	sink_free(s);
+}
+
 static void
 test_softnet(void)
 {
@@ -229,6 +342,8 @@ main(void)
 	test_filter();
 	test_latency();
 	test_hist();
+	test_hist_export();
+	test_intervals();
 	test_softnet();
 	gen_frames_free(&gf);
 	return t_done("test_sink");
