@@ -18,6 +18,7 @@
 #include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
+#include <time.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include "benchparam.h"
+#include "cpuacct.h"
 #include "gen.h"
 #include "jw.h"
 #include "search.h"
@@ -82,6 +84,7 @@ struct opts {
 	/* search */
 	double loss, precision, min_rate, max_rate, trial_s, final_s;
 	double tx_tolerance;
+	const char *watch; /* --watch: the topology's threads */
 };
 
 static void
@@ -107,6 +110,7 @@ usage(FILE *f)
 	      "[--burst N] [--no-bypass]\n"
 	      "       [--idle-ms MS] [--max-drain-ms MS] [--ring-mib N] "
 	      "[--run ID] [--json] [--no-per-flow]\n"
+	      "       [--watch TID:NODE:KIND:INDEX,...]\n"
 	      "Rates are frames/s; --rate 0 sends as fast as possible.  See "
 	      "docs/vrgen.md.\n",
 	      f);
@@ -153,6 +157,7 @@ enum {
 	O_FINAL_S,
 	O_MAX_TRIALS,
 	O_TX_TOL,
+	O_WATCH,
 	O_HELP,
 };
 
@@ -197,6 +202,7 @@ static const struct option long_opts[] = {
     {"final-duration", required_argument, NULL, O_FINAL_S},
     {"max-trials", required_argument, NULL, O_MAX_TRIALS},
     {"tx-tolerance", required_argument, NULL, O_TX_TOL},
+    {"watch", required_argument, NULL, O_WATCH},
     {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -419,6 +425,9 @@ opts_parse(struct opts *o, int argc, char **argv)
 		case O_TX_TOL:
 			o->tx_tolerance = num("tx-tolerance", optarg, 0, 0.5);
 			break;
+		case O_WATCH:
+			o->watch = optarg;
+			break;
 		case 'h':
 		case O_HELP:
 			usage(stdout);
@@ -506,6 +515,11 @@ struct bench {
 	uint16_t run_base;
 	unsigned ntrials;
 	struct jw jw;
+	/* what the CPUs did in the last trial (cpuacct.h) */
+	struct cpuacct_watch watch[CPUACCT_MAX_WATCH];
+	int nwatch;
+	struct cpuacct_sample *ca0, *ca1;
+	struct cpuacct_result *car;
 };
 
 static void
@@ -623,6 +637,7 @@ static void
 bench_setup(struct bench *b, struct opts *o, int want_tx, int want_rx)
 {
 	cpu_set_t all;
+	char err[256];
 
 	memset(b, 0, sizeof(*b));
 	b->o = o;
@@ -670,8 +685,19 @@ bench_setup(struct bench *b, struct opts *o, int want_tx, int want_rx)
 		b->have_tx = 1;
 	}
 	pin_self(o->cpu, "sender");
-	if (want_tx && want_rx)
+	if (want_tx && want_rx) {
+		if (o->watch != NULL &&
+		    (b->nwatch = cpuacct_parse_watch(o->watch, b->watch,
+						     CPUACCT_MAX_WATCH, err,
+						     sizeof(err))) == -1)
+			die("%s", err);
+		b->ca0 = malloc(sizeof(*b->ca0));
+		b->ca1 = malloc(sizeof(*b->ca1));
+		b->car = malloc(sizeof(*b->car));
+		if (b->ca0 == NULL || b->ca1 == NULL || b->car == NULL)
+			die("out of memory");
 		warmup(b);
+	}
 }
 
 static void
@@ -688,6 +714,9 @@ bench_free(struct bench *b)
 	}
 	sink_free(b->sink);
 	free(b->sent_per_flow);
+	free(b->ca0);
+	free(b->ca1);
+	free(b->car);
 }
 
 /* ---- a trial ------------------------------------------------------------ */
@@ -707,6 +736,7 @@ struct trial_out {
 	const char *rate_basis; /* gen_rate_interval's basis */
 	double achieved, forwarded, loss_ratio;
 	uint64_t lat_p50, lat_p99, lat_max; /* ns */
+	int cpu_ok; /* b->car holds this trial's CPU accounting */
 	int error;
 };
 
@@ -715,7 +745,17 @@ struct sink_thread {
 	atomic_int tx_done;
 	int rc;
 	int err;
+	struct cpuacct_self cpu; /* the sink thread's own time */
 };
+
+static double
+thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void *
 sink_main(void *arg)
@@ -730,8 +770,11 @@ sink_main(void *arg)
 	u.tx_done = &t->tx_done;
 	u.idle_ms = b->o->idle_ms;
 	u.max_drain_ms = b->o->max_drain_ms;
+	t->cpu.cpu_s = thread_cpu_s();
 	t->rc = sink_rx_run(&b->srx, b->sink, &u);
 	t->err = errno;
+	t->cpu.cpu_s = thread_cpu_s() - t->cpu.cpu_s;
+	t->cpu.cpu = sched_getcpu();
 	return NULL;
 }
 
@@ -751,7 +794,8 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	struct sink_thread st;
 	pthread_t th;
 	char err[256];
-	int txok, rxok, snok, rc;
+	int txok, rxok, snok, caok, rc;
+	struct cpuacct_self gen;
 	double secs;
 
 	memset(out, 0, sizeof(*out));
@@ -767,6 +811,8 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	txok = read_if(&b->tx, &tx0) == 0;
 	rxok = read_if(&b->rx, &rx0) == 0;
 	snok = softnet_read(&sn0) == 0;
+	caok = cpuacct_sample(b->ca0, b->watch, b->nwatch) == 0;
+	gen.cpu_s = thread_cpu_s();
 	if ((rc = pthread_create(&th, NULL, sink_main, &st)) != 0)
 		die("cannot start the sink thread: %s", strerror(rc));
 	memset(&p, 0, sizeof(p));
@@ -780,6 +826,9 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 		     sizeof(err));
 	atomic_store(&st.tx_done, 1);
 	pthread_join(th, NULL);
+	gen.cpu_s = thread_cpu_s() - gen.cpu_s;
+	gen.cpu = sched_getcpu();
+	caok = caok && cpuacct_sample(b->ca1, b->watch, b->nwatch) == 0;
 	if (rc < 0) {
 		fprintf(stderr, "vrgen: %s: %s\n", b->tx.where, err);
 		out->error = 1;
@@ -817,6 +866,16 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	out->forwarded = secs > 0 ? (double)out->st.received / secs : 0;
 	out->loss_ratio =
 	    out->gs.sent ? (double)out->st.lost / (double)out->gs.sent : 0;
+	if ((out->cpu_ok = caok))
+		cpuacct_derive(
+		    b->ca0, b->ca1, b->watch, b->nwatch, &gen, &st.cpu,
+		    out->st.received, out->loss_ratio,
+		    search_trial_short(b->o->tx_tolerance, out->offered,
+				       &(struct search_trial){
+					   .sent = out->gs.sent,
+					   .achieved_pps = out->achieved,
+				       }),
+		    b->car);
 	return 0;
 }
 
@@ -960,6 +1019,8 @@ json_trial(struct bench *b, const struct trial_out *t,
 		jw_u64(w, "time_squeeze", t->sn.squeezed);
 		jw_end(w);
 	}
+	if (t->cpu_ok)
+		cpuacct_json(w, b->car);
 	if (step != NULL)
 		jw_bool(w, "pass", pass);
 	if (b->o->per_flow)
@@ -994,6 +1055,10 @@ human_trial(struct bench *b, const struct trial_out *t,
 		printf("      warning: the sink's ring dropped %llu frames "
 		       "(raise --ring-mib or give the sink a CPU)\n",
 		       (unsigned long long)t->ring_drops);
+	if (t->cpu_ok)
+		printf("      busiest: %s at %.0f %%; bounded by: %s\n",
+		       b->car->busiest, b->car->busiest_pct,
+		       b->car->bounded_by);
 	fflush(stdout);
 }
 

@@ -25,6 +25,7 @@
 #define BENCH_FRAME_MAX	   1518
 #define BENCH_LOSS_MAX	   0.5	/* a PDR's loss ratio is in (0, 0.5] */
 #define BENCH_CPU_MAX	   1023 /* CPU_SETSIZE - 1: vrgen pins with it */
+#define BENCH_WATCH_MAX	   256	/* topology threads vrgen --watch samples */
 
 /*
  * A sweep's rates: "FROM:TO:STEP" or "R1,R2,...", decimal integers in

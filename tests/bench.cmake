@@ -24,3 +24,12 @@ add_test(NAME e2e_bench_params
 		${CMAKE_BINARY_DIR})
 set_tests_properties(e2e_bench_params PROPERTIES RUN_SERIAL TRUE
 	LABELS "integration;bench" SKIP_RETURN_CODE 77 TIMEOUT 300)
+
+# What the CPUs did during each trial (issue 13): per-CPU splits, the netns
+# router's NAPI threads, generator and sink, derived figures, in the record
+# and in vrctl bench's text.  No libvirtd, no guest image.
+add_test(NAME e2e_bench_cpu
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_bench_cpu.sh
+		${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_bench_cpu PROPERTIES RUN_SERIAL TRUE
+	LABELS "integration;bench" SKIP_RETURN_CODE 77 TIMEOUT 300)
