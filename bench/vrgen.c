@@ -18,13 +18,13 @@
 #include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
-#include <time.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "benchparam.h"

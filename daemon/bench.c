@@ -458,7 +458,7 @@ static void
 bench_watch(struct bench_op *op, const struct run *r)
 {
 	const struct topo_plan *p = r->plan;
-	int netns = p->opts.backend == BACKEND_NETNS, total = 0;
+	int netns = p->opts.backend == BACKEND_NETNS, total = 0, skipped = 0;
 	size_t len = 0;
 	char *list = NULL, err[512];
 	FILE *f;
@@ -481,13 +481,22 @@ bench_watch(struct bench_op *op, const struct run *r)
 				  "bench's CPU accounting%s%s",
 				  op->name, p->nodes[n].name, netns ? ": " : "",
 				  netns ? err : "");
-		for (int i = 0; i < nv && total < BENCH_WATCH_MAX; i++)
+		for (int i = 0; i < nv; i++) {
+			if (total == BENCH_WATCH_MAX) {
+				skipped++;
+				continue;
+			}
 			fprintf(f, "%s%d:%s:%s:%d", total++ ? "," : "",
 				(int)v[i].tid, p->nodes[n].name,
 				netns ? "napi" : pin_kind_name(v[i].kind),
 				v[i].index);
+		}
 		free(v);
 	}
+	if (skipped)
+		log_warnx("%s: the bench's CPU accounting watches %d threads "
+			  "and leaves out %d (router_cpu_s is short of them)",
+			  op->name, BENCH_WATCH_MAX, skipped);
 	if (fclose(f) != 0)
 		fatal("%s", __func__);
 	if (total > 0) {
