@@ -120,9 +120,8 @@ int cpuacct_sample(struct cpuacct_sample *s, const struct cpuacct_watch *w,
  * offered rate) choose the bounded_by text.  The router's time
  * is the sum over the watched threads; when they are all threaded-NAPI
  * kernel threads (kind "napi", the netns backend) plus the softirq time of
- * every CPU, because a veth only hands a frame to its NAPI thread when
- * the frame may take the GRO path: the rest is forwarded in the softirq
- * of the CPU that sent it (docs/vrgen.md).
+ * every CPU: the kernel forwards vrgen's frames in the softirq of the CPU
+ * that sent them, and the NAPI threads show no time (docs/vrgen.md).
  */
 void cpuacct_derive(const struct cpuacct_sample *a,
 		    const struct cpuacct_sample *b,
