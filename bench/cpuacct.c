@@ -108,23 +108,23 @@ int
 cpuacct_parse_task_stat(const char *text, char *comm, size_t commlen,
 			uint64_t *ticks, int *cpu)
 {
-	const char *open = strchr(text, '('), *close = strrchr(text, ')');
+	const char *lp = strchr(text, '('), *rp = strrchr(text, ')');
 	const char *p;
 	unsigned long long ut = 0, st = 0;
 	int field = 3, proc = -1;
 	size_t n;
 
-	if (open == NULL || close == NULL || close < open)
+	if (lp == NULL || rp == NULL || rp < lp)
 		return -1;
-	n = (size_t)(close - open - 1);
+	n = (size_t)(rp - lp - 1);
 	if (commlen > 0) {
 		if (n >= commlen)
 			n = commlen - 1;
-		memcpy(comm, open + 1, n);
+		memcpy(comm, lp + 1, n);
 		comm[n] = '\0';
 	}
 	/* fields from 3 on, space separated, after the comm's ')' */
-	for (p = close + 1; *p == ' ' && field <= 39; field++) {
+	for (p = rp + 1; *p == ' ' && field <= 39; field++) {
 		char *end;
 		unsigned long long v;
 
