@@ -24,9 +24,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "benchparam.h"
+#include "cpuacct.h"
 #include "gen.h"
 #include "jw.h"
 #include "search.h"
@@ -83,6 +85,7 @@ struct opts {
 	double loss, precision, min_rate, max_rate, trial_s, final_s;
 	double tx_tolerance;
 	unsigned lat_pct[BENCH_LAT_AT_MAX], n_lat; /* --latency-at */
+	const char *watch; /* --watch: the topology's threads */
 };
 
 static void
@@ -110,6 +113,7 @@ usage(FILE *f)
 	      "[--burst N] [--no-bypass]\n"
 	      "       [--idle-ms MS] [--max-drain-ms MS] [--ring-mib N] "
 	      "[--run ID] [--json] [--no-per-flow]\n"
+	      "       [--watch TID:NODE:KIND:INDEX,...]\n"
 	      "Rates are frames/s; --rate 0 sends as fast as possible.  See "
 	      "docs/vrgen.md.\n",
 	      f);
@@ -157,6 +161,7 @@ enum {
 	O_MAX_TRIALS,
 	O_TX_TOL,
 	O_LATENCY_AT,
+	O_WATCH,
 	O_HELP,
 };
 
@@ -202,6 +207,7 @@ static const struct option long_opts[] = {
     {"max-trials", required_argument, NULL, O_MAX_TRIALS},
     {"tx-tolerance", required_argument, NULL, O_TX_TOL},
     {"latency-at", required_argument, NULL, O_LATENCY_AT},
+    {"watch", required_argument, NULL, O_WATCH},
     {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -430,6 +436,9 @@ opts_parse(struct opts *o, int argc, char **argv)
 				die("--latency-at: %s", err);
 			o->n_lat = (unsigned)c;
 			break;
+		case O_WATCH:
+			o->watch = optarg;
+			break;
 		case 'h':
 		case O_HELP:
 			usage(stdout);
@@ -518,6 +527,11 @@ struct bench {
 	uint16_t run_base;
 	unsigned ntrials;
 	struct jw jw;
+	/* what the CPUs did in the last trial (cpuacct.h) */
+	struct cpuacct_watch watch[CPUACCT_MAX_WATCH];
+	int nwatch;
+	struct cpuacct_sample *ca0, *ca1;
+	struct cpuacct_result *car;
 };
 
 static void
@@ -635,6 +649,7 @@ static void
 bench_setup(struct bench *b, struct opts *o, int want_tx, int want_rx)
 {
 	cpu_set_t all;
+	char err[256];
 
 	memset(b, 0, sizeof(*b));
 	b->o = o;
@@ -692,8 +707,19 @@ bench_setup(struct bench *b, struct opts *o, int want_tx, int want_rx)
 		b->sink->s_ivl = &b->iv_rx;
 	}
 	pin_self(o->cpu, "sender");
-	if (want_tx && want_rx)
+	if (want_tx && want_rx) {
+		if (o->watch != NULL &&
+		    (b->nwatch = cpuacct_parse_watch(o->watch, b->watch,
+						     CPUACCT_MAX_WATCH, err,
+						     sizeof(err))) == -1)
+			die("%s", err);
+		b->ca0 = malloc(sizeof(*b->ca0));
+		b->ca1 = malloc(sizeof(*b->ca1));
+		b->car = malloc(sizeof(*b->car));
+		if (b->ca0 == NULL || b->ca1 == NULL || b->car == NULL)
+			die("out of memory");
 		warmup(b);
+	}
 }
 
 static void
@@ -712,6 +738,9 @@ bench_free(struct bench *b)
 	free(b->sent_per_flow);
 	free(b->iv_tx.iv_count);
 	free(b->iv_rx.iv_count);
+	free(b->ca0);
+	free(b->ca1);
+	free(b->car);
 }
 
 /* ---- a trial ------------------------------------------------------------ */
@@ -733,6 +762,7 @@ struct trial_out {
 	uint64_t lat_p50, lat_p99, lat_max; /* ns */
 	unsigned iv_n;	/* intervals in b->iv_tx/iv_rx (see trial_intervals) */
 	double iv_span; /* seconds they cover */
+	int cpu_ok;	/* b->car holds this trial's CPU accounting */
 	int error;
 };
 
@@ -741,7 +771,17 @@ struct sink_thread {
 	atomic_int tx_done;
 	int rc;
 	int err;
+	struct cpuacct_self cpu; /* the sink thread's own time */
 };
+
+static double
+thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void *
 sink_main(void *arg)
@@ -756,8 +796,11 @@ sink_main(void *arg)
 	u.tx_done = &t->tx_done;
 	u.idle_ms = b->o->idle_ms;
 	u.max_drain_ms = b->o->max_drain_ms;
+	t->cpu.cpu_s = thread_cpu_s();
 	t->rc = sink_rx_run(&b->srx, b->sink, &u);
 	t->err = errno;
+	t->cpu.cpu_s = thread_cpu_s() - t->cpu.cpu_s;
+	t->cpu.cpu = sched_getcpu();
 	return NULL;
 }
 
@@ -802,7 +845,8 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	struct sink_thread st;
 	pthread_t th;
 	char err[256];
-	int txok, rxok, snok, rc;
+	int txok, rxok, snok, caok, rc;
+	struct cpuacct_self gen;
 	double secs;
 
 	memset(out, 0, sizeof(*out));
@@ -822,6 +866,8 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	 * enough to start the sink */
 	ivl_start(&b->iv_tx, gen_now_ns() + 1000000);
 	ivl_start(&b->iv_rx, b->iv_tx.iv_origin_ns);
+	caok = cpuacct_sample(b->ca0, b->watch, b->nwatch) == 0;
+	gen.cpu_s = thread_cpu_s();
 	if ((rc = pthread_create(&th, NULL, sink_main, &st)) != 0)
 		die("cannot start the sink thread: %s", strerror(rc));
 	memset(&p, 0, sizeof(p));
@@ -837,6 +883,9 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 		     sizeof(err));
 	atomic_store(&st.tx_done, 1);
 	pthread_join(th, NULL);
+	gen.cpu_s = thread_cpu_s() - gen.cpu_s;
+	gen.cpu = sched_getcpu();
+	caok = caok && cpuacct_sample(b->ca1, b->watch, b->nwatch) == 0;
 	if (rc < 0) {
 		fprintf(stderr, "vrgen: %s: %s\n", b->tx.where, err);
 		out->error = 1;
@@ -875,6 +924,16 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	out->loss_ratio =
 	    out->gs.sent ? (double)out->st.lost / (double)out->gs.sent : 0;
 	trial_intervals(b, out);
+	if ((out->cpu_ok = caok))
+		cpuacct_derive(
+		    b->ca0, b->ca1, b->watch, b->nwatch, &gen, &st.cpu,
+		    out->st.received, out->loss_ratio,
+		    search_trial_short(b->o->tx_tolerance, out->offered,
+				       &(struct search_trial){
+					   .sent = out->gs.sent,
+					   .achieved_pps = out->achieved,
+				       }),
+		    b->car);
 	return 0;
 }
 
@@ -1079,6 +1138,8 @@ json_trial_obj(struct bench *b, const char *key, const struct trial_out *t,
 		jw_u64(w, "time_squeeze", t->sn.squeezed);
 		jw_end(w);
 	}
+	if (t->cpu_ok)
+		cpuacct_json(w, b->car);
 	if (step != NULL)
 		jw_bool(w, "pass", pass);
 	json_intervals(w, b, t);
@@ -1121,6 +1182,10 @@ human_trial(struct bench *b, const struct trial_out *t,
 		printf("      warning: the sink's ring dropped %llu frames "
 		       "(raise --ring-mib or give the sink a CPU)\n",
 		       (unsigned long long)t->ring_drops);
+	if (t->cpu_ok)
+		printf("      busiest: %s at %.0f %%; bounded by: %s\n",
+		       b->car->busiest, b->car->busiest_pct,
+		       b->car->bounded_by);
 	fflush(stdout);
 }
 

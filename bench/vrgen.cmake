@@ -7,6 +7,7 @@ add_library(vrbench STATIC
 	${CMAKE_CURRENT_LIST_DIR}/gen.c
 	${CMAKE_CURRENT_LIST_DIR}/xsk.c
 	${CMAKE_CURRENT_LIST_DIR}/jw.c
+	${CMAKE_CURRENT_LIST_DIR}/cpuacct.c
 	${CMAKE_CURRENT_LIST_DIR}/sink.c
 	${CMAKE_CURRENT_LIST_DIR}/search.c
 	${CMAKE_CURRENT_LIST_DIR}/stats.c)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "benchparam.h"
 #include "config.h"
 #include "hostinfo.h"
 #include "job.h"
@@ -23,6 +24,7 @@
 #include "sha256.h"
 #include "summary.h"
 #include "sup_int.h"
+#include "threads.h"
 #include "util.h"
 #include "vm.h"
 #include "vr_build.h"
@@ -549,6 +551,64 @@ versions_json(const struct hostinfo *h, int vm)
 	return o;
 }
 
+/*
+ * vrgen --watch TID:NODE:KIND:INDEX,...: the topology's threads, whose CPU
+ * time vrgen samples around every trial (bench/cpuacct.h) -- QEMU's vCPU,
+ * emulator, vhost and I/O threads, or the netns backend's threaded-NAPI
+ * kernel threads ("napi").  Nothing when no thread is found.
+ */
+static void
+bench_watch(struct bench_op *op, const struct run *r)
+{
+	const struct topo_plan *p = r->plan;
+	int netns = p->opts.backend == BACKEND_NETNS, total = 0, skipped = 0;
+	size_t len = 0;
+	char *list = NULL, err[512];
+	FILE *f;
+
+	if ((f = open_memstream(&list, &len)) == NULL)
+		fatal("%s", __func__);
+	for (int n = 0; n < p->nnodes; n++) {
+		struct vthread *v = NULL;
+		pid_t pid;
+		int nv;
+
+		if (netns)
+			nv = threads_netns_list(p, n, &v, err, sizeof(err));
+		else if ((pid = vm_qemu_pid(p->nodes[n].domain)) > 0)
+			nv = threads_list(pid, &v);
+		else
+			nv = 0;
+		if (nv == -1)
+			log_warnx("%s: %s: cannot list its threads for the "
+				  "bench's CPU accounting%s%s",
+				  op->name, p->nodes[n].name, netns ? ": " : "",
+				  netns ? err : "");
+		for (int i = 0; i < nv; i++) {
+			if (total == BENCH_WATCH_MAX) {
+				skipped++;
+				continue;
+			}
+			fprintf(f, "%s%d:%s:%s:%d", total++ ? "," : "",
+				(int)v[i].tid, p->nodes[n].name,
+				netns ? "napi" : pin_kind_name(v[i].kind),
+				v[i].index);
+		}
+		free(v);
+	}
+	if (skipped)
+		log_warnx("%s: the bench's CPU accounting watches %d threads "
+			  "and leaves out %d (router_cpu_s is short of them)",
+			  op->name, BENCH_WATCH_MAX, skipped);
+	if (fclose(f) != 0)
+		fatal("%s", __func__);
+	if (total > 0) {
+		arg(op, "--watch");
+		arg(op, "%s", list);
+	}
+	free(list);
+}
+
 static int
 bench_args(struct bench_op *op, json_object *params, const struct run *r,
 	   const char *vrgen, int cpu, char *err, size_t errlen)
@@ -611,6 +671,7 @@ bench_args(struct bench_op *op, json_object *params, const struct run *r,
 			arg(op, "%s", pstr(params, "latency_at", NULL));
 		}
 	}
+	bench_watch(op, r);
 	arg(op, "--json");
 	op->argv[op->argc] = NULL;
 	return 0;

@@ -27,6 +27,7 @@
 #define BENCH_CPU_MAX	   1023 /* CPU_SETSIZE - 1: vrgen pins with it */
 #define BENCH_REPEAT_MAX   100	/* rounds of a bench (--repeat) */
 #define BENCH_LAT_AT_MAX   8	/* latency_at: percents of the answer */
+#define BENCH_WATCH_MAX	   256	/* topology threads vrgen --watch samples */
 
 /*
  * A sweep's rates: "FROM:TO:STEP" or "R1,R2,...", decimal integers in

@@ -43,3 +43,19 @@ add_test(NAME e2e_bench_latency
 		${CMAKE_BINARY_DIR})
 set_tests_properties(e2e_bench_latency PROPERTIES RUN_SERIAL TRUE
 	LABELS "integration;bench" SKIP_RETURN_CODE 77 TIMEOUT 300)
+
+# What the CPUs did during each trial (issue 13): per-CPU splits, the
+# router's threads, generator and sink, derived figures, in the record and
+# in vrctl bench's text.  netns: no libvirtd, no guest image.
+add_test(NAME e2e_bench_cpu
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_bench_cpu.sh
+		${CMAKE_BINARY_DIR} netns)
+set_tests_properties(e2e_bench_cpu PROPERTIES RUN_SERIAL TRUE
+	LABELS "integration;bench" SKIP_RETURN_CODE 77 TIMEOUT 300)
+# the same against a TCG guest: vCPU and emulator threads
+add_test(NAME e2e_bench_cpu_vm
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_bench_cpu.sh
+		${CMAKE_BINARY_DIR} vm)
+set_tests_properties(e2e_bench_cpu_vm PROPERTIES
+	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+	LABELS "integration;e2e;bench" SKIP_RETURN_CODE 77 TIMEOUT 600)

@@ -335,6 +335,30 @@ bench_print_latency_at(json_object *rows)
 	}
 }
 
+/* A trial's CPU accounting in one line (vrgen's trial.cpu, docs/vrgen.md) */
+static void
+bench_print_cpu(json_object *cpu)
+{
+	json_object *b = j_get(cpu, "busiest");
+	double rs = j_num(cpu, "router_cpu_s", -1),
+	       ppc = j_num(cpu, "pkts_per_router_cpu_s", -1);
+	char router[128] = "";
+
+	if (cpu == NULL)
+		return;
+	if (rs >= 0 && ppc >= 0)
+		msgf(router, sizeof(router),
+		     "; router %.3f CPU-s (%s), %.0f "
+		     "pkts per CPU-s",
+		     rs, j_str(cpu, "router_cpu_basis"), ppc);
+	else if (rs >= 0)
+		msgf(router, sizeof(router), "; router %.3f CPU-s (%s)", rs,
+		     j_str(cpu, "router_cpu_basis"));
+	printf("         busiest: %s at %.0f %%; bounded by: %s%s\n",
+	       j_str(b, "what"), j_num(b, "util_pct", 0),
+	       j_str(cpu, "bounded_by"), router);
+}
+
 static void
 bench_print_text(json_object *record, const char *dir, int plot_rv)
 {
@@ -371,6 +395,7 @@ bench_print_text(json_object *record, const char *dir, int plot_rv)
 		    j_num(t, "achieved_pps", 0), fwd, j_num(t, "loss_ratio", 0),
 		    j_num(lat, "p50", 0), j_num(lat, "p99", 0),
 		    j_num(lat, "max", 0), j_bool(t, "short") ? "  short" : "");
+		bench_print_cpu(j_get(t, "cpu"));
 	}
 	if (shorts)
 		printf("short: the generator sent more than 1 %% below the "

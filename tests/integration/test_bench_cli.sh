@@ -82,6 +82,12 @@ check "sweep: one progress line per trial on stderr (10)" \
 	[ "$(grep -c 'trial .* offered .* forwarded .* loss .* p99' "$T/err")" = 10 ]
 check "sweep: table header on stdout" grep -q 'OFFERED_PPS     SENT_PPS FORWARDED_PPS  LOSS_RATIO' "$T/out"
 check "sweep: 10 table rows" [ "$(grep -c '^sweep ' "$T/out")" = 10 ]
+check "sweep: a CPU line under each row (10)" \
+	[ "$(grep -c '^ *busiest: vcpu 0 of vr0 at [0-9]* %; bounded by: ' "$T/out")" = 10 ]
+check "sweep: the router's CPU-seconds and cost where it had any" \
+	grep -q 'busiest: vcpu 0 of vr0 at 100 %; bounded by: vcpu 0 of vr0 at 100 %; router 2.000 CPU-s (topology threads), [0-9]* pkts per CPU-s$' "$T/out"
+check "sweep: no cost per packet when the router had no time (2000 pps)" \
+	grep -q 'bounded by: not bounded (no loss at this rate); router 0.000 CPU-s (topology threads)$' "$T/out"
 check "sweep: results.csv has 11 lines" [ "$(wc -l <"$T/sweep/results.csv")" = 11 ]
 check "sweep: params sent as documented" \
 	[ "$(json "$T/calls.log" 'sorted(j["params"].items())')" = \
