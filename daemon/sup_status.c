@@ -57,15 +57,16 @@ sup_run_state(const struct run *r)
 	return "running";
 }
 
-/* A guest's domain state; a netns node is "running" while its namespace
- * exists, else "absent". */
+/* A guest's domain state as libvirt's events told it (no libvirt call:
+ * status must not wait on libvirtd); a netns node is "running" while its
+ * namespace exists, else "absent". */
 const char *
 sup_node_state(const struct run *r, int n)
 {
 	char ns[64];
 
 	if (r->plan->opts.backend == BACKEND_VM)
-		return vm_state(r->plan->nodes[n].domain);
+		return vm_state_known(r->plan->nodes[n].domain);
 	topo_node_netns(r->plan, n, ns, sizeof(ns));
 	return netns_exists(ns) == 1 ? "running" : "absent";
 }

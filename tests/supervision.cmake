@@ -33,3 +33,11 @@ target_link_libraries(test_sha256 vrouter)
 target_include_directories(test_sha256 PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit)
 add_test(NAME test_sha256 COMMAND test_sha256)
 set_tests_properties(test_sha256 PROPERTIES LABELS "unit")
+
+# status answers from kept state while libvirtd is frozen (issue 16).
+add_test(NAME e2e_status_libvirt
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_status_libvirt.sh
+		${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_status_libvirt PROPERTIES
+	RUN_SERIAL TRUE LABELS "integration;e2e" SKIP_RETURN_CODE 77
+	TIMEOUT 600)
