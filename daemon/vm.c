@@ -72,16 +72,30 @@ vk_dom_get(const char *name)
 	return d;
 }
 
-/* Domain name is now in state st (-1: gone unless defined). */
+static uint64_t
+vk_seq(void)
+{
+	uint64_t s;
+
+	pthread_mutex_lock(&vk.mu);
+	s = vk.seq;
+	pthread_mutex_unlock(&vk.mu);
+	return s;
+}
+
+/* Domain name is now in state st (-1: gone unless defined), unless an
+ * event said otherwise after seq0 (it knows better). */
 static void
-vk_dom_set(const char *name, int st)
+vk_dom_set(const char *name, int st, uint64_t seq0)
 {
 	struct vk_dom *d;
 
 	pthread_mutex_lock(&vk.mu);
 	d = vk_dom_get(name);
-	d->state = st == -1 && d->persistent ? VIR_DOMAIN_SHUTOFF : st;
-	d->seq = ++vk.seq;
+	if (d->seq <= seq0) {
+		d->state = st == -1 && d->persistent ? VIR_DOMAIN_SHUTOFF : st;
+		d->seq = ++vk.seq;
+	}
 	pthread_mutex_unlock(&vk.mu);
 }
 
@@ -150,12 +164,9 @@ vk_refresh_locked(void)
 {
 	unsigned long h = 0, l = 0;
 	virDomainPtr *doms = NULL;
-	uint64_t seq0;
+	uint64_t seq0 = vk_seq();
 	int n, k;
 
-	pthread_mutex_lock(&vk.mu);
-	seq0 = vk.seq;
-	pthread_mutex_unlock(&vk.mu);
 	virConnectGetVersion(vm_conn, &h);
 	if (virConnectGetLibVersion(vm_conn, &l) < 0)
 		virGetVersion(&l, NULL, NULL);
@@ -494,7 +505,10 @@ vm_check_alive(void)
 {
 	int c;
 
-	pthread_mutex_lock(&vm_lock);
+	/* Busy: a connection attempt (which checks first) or a call that
+	 * the dead connection will fail soon; never wait for it. */
+	if (pthread_mutex_trylock(&vm_lock) != 0)
+		return vm_connected();
 	vm_check_alive_locked();
 	c = vm_conn != NULL;
 	pthread_mutex_unlock(&vm_lock);
@@ -569,6 +583,7 @@ vm_create(const char *xml, char *err, size_t errlen)
 {
 	virConnectPtr c;
 	virDomainPtr d = NULL;
+	uint64_t seq0 = vk_seq();
 	int rc = -1;
 
 	if (vm_ensure(err, errlen) == -1)
@@ -580,7 +595,7 @@ vm_create(const char *xml, char *err, size_t errlen)
 			 vm_errmsg());
 	else {
 		/* running now, whenever its event arrives */
-		vk_dom_set(virDomainGetName(d), VIR_DOMAIN_RUNNING);
+		vk_dom_set(virDomainGetName(d), VIR_DOMAIN_RUNNING, seq0);
 		virDomainFree(d);
 		rc = 0;
 	}
@@ -604,6 +619,7 @@ vm_destroy(const char *name, char *err, size_t errlen)
 	virConnectPtr c;
 	virDomainPtr d;
 	char *meta;
+	uint64_t seq0 = vk_seq();
 	int rc = 0;
 
 	if (vm_ensure(err, errlen) == -1)
@@ -626,7 +642,7 @@ vm_destroy(const char *name, char *err, size_t errlen)
 			 vm_errmsg());
 		rc = -1;
 	} else if (meta != NULL)
-		vk_dom_set(name, -1);
+		vk_dom_set(name, -1, seq0);
 	free(meta);
 	virDomainFree(d);
 out:

@@ -42,7 +42,7 @@ void vm_set_uri(const char *uri);
 int vm_ensure(char *err, size_t errlen);
 /* Connected, as far as the close callback and keepalive have told us: no
  * libvirt call.  vm_check_alive asks the connection (and drops it if
- * dead), with vm.c's lock: not for the status path. */
+ * dead) unless another thread holds it: it never waits. */
 int vm_connected(void);
 int vm_check_alive(void);
 /* The connection and versions as known: no libvirt call. */
