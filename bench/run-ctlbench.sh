@@ -2,15 +2,17 @@
 # `status` round trips and latency (bench/ctlbench) with 1 and 64 clients,
 # for one or more builds side by side in one sandbox with a private
 # libvirtd: each round, each build serves status
-#   off     libvirt unreachable (libvirt_uri names a missing socket),
-#   on      libvirtd connected,
-#   on+vm   libvirtd connected and a VM topology running too (VM=1, needs
-#           the guest image in the first build: images/build-guest -o
-#           BUILD/images/guest),
-# every time with a netns pvr (4 VRs) running.  Prints every measurement
-# and, per build and case, the median over ROUNDS rounds with min..max of
-# 1-client round trips/s and 64-client p99, and each "on" case's ratio to
-# "off" of the same round.  The first build's ctlbench measures them all.
+#   off        libvirt unreachable (libvirt_uri names a missing socket),
+#   on         libvirtd connected,
+#   off+netns  as off, with a netns pvr (4 VRs) running,
+#   on+netns   as on, with the same,
+#   on+vm      as on+netns, with a VM monolithic running too (VM=1, needs
+#              the guest image in the first build: images/build-guest -o
+#              BUILD/images/guest).
+# Prints every measurement and, per build and case, the median over
+# ROUNDS rounds with min..max of 1-client round trips/s and 64-client p99,
+# and each "on" case's ratio to its "off" case of the same round (on+vm:
+# to off+netns).  The first build's ctlbench measures them all.
 #
 #   [ROUNDS=3] [CALLS=2000] [VM=1] bench/run-ctlbench.sh [BUILD_DIR...]
 #
@@ -34,10 +36,10 @@ export VR_TEST_IMAGE=${VR_TEST_IMAGE:-${BUILDS[0]}/images/guest}
 BUILD=${BUILDS[0]}
 . "$SRC/tests/integration/common.sh"
 trap 'finish 1' INT TERM
-CASES="off on"
+CASES="off on off+netns on+netns"
 if [ "$VM" = 1 ]; then
 	need_image
-	CASES="off on on+vm"
+	CASES="$CASES on+vm"
 fi
 R=$T/results
 : >"$R"
@@ -58,14 +60,16 @@ for r in $(seq "$ROUNDS"); do
 		VROUTERD=${BUILDS[$bi]}/daemon/vrouterd
 		VRCTL=${BUILDS[$bi]}/vrctl/vrctl
 		for c in $CASES; do
-			if [ "$c" = off ]; then
+			if [ "${c%%+*}" = off ]; then
 				write_config '"libvirt_uri": "qemu+unix:///system?socket=/nonexistent/libvirt-sock"'
 			else
 				write_config
 			fi
 			daemon_start
-			"$VRCTL" start pvr --backend netns --vrs 4 --name n >/dev/null 2>&1 ||
-				bad "start the netns pvr"
+			if [ "${c#*+}" != "$c" ]; then
+				"$VRCTL" start pvr --backend netns --vrs 4 --name n >/dev/null 2>&1 ||
+					bad "start the netns pvr"
+			fi
 			if [ "$c" = on+vm ]; then
 				"$VRCTL" start monolithic --name v --timeout 300 >/dev/null 2>&1 ||
 					bad "start the VM monolithic"
@@ -90,13 +94,15 @@ def fmt(v, f="%.0f"):
 for bi, b in enumerate(builds):
     key = "build%d" % bi
     print("%s = %s" % (key, b))
-    cases = sorted({r[2] for r in rows if r[1] == key}, key=lambda c: (c != "off", c))
+    order = ["off", "on", "off+netns", "on+netns", "on+vm"]
+    cases = sorted({r[2] for r in rows if r[1] == key}, key=order.index)
     for c in cases:
         rt = [float(r[3]) for r in rows if r[1] == key and r[2] == c]
         p99 = [float(r[4]) for r in rows if r[1] == key and r[2] == c]
-        line = "  %-6s 1 client %s rt/s, 64 clients p99 %s ms" % (c, fmt(rt), fmt(p99, "%.3f"))
-        if c != "off":
-            off = {r[0]: r for r in rows if r[1] == key and r[2] == "off"}
+        line = "  %-9s 1 client %s rt/s, 64 clients p99 %s ms" % (c, fmt(rt), fmt(p99, "%.3f"))
+        if c.startswith("on"):
+            base = {"on": "off", "on+netns": "off+netns", "on+vm": "off+netns"}[c]
+            off = {r[0]: r for r in rows if r[1] == key and r[2] == base}
             rr = [float(r[3]) / float(off[r[0]][3]) for r in rows
                   if r[1] == key and r[2] == c and r[0] in off]
             pr = [float(r[4]) / float(off[r[0]][4]) for r in rows
