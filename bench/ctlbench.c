@@ -9,6 +9,10 @@
  * clients the latency is mostly queueing, clients / throughput).  With -r
  * each client paces itself to RATE calls per second, the latency a client
  * sees while the daemon serves that load.
+ *
+ * Before measuring it prints what the daemon reported in one status (is
+ * libvirt connected, how many topologies and nodes run), since the cost of
+ * status depends on both; every reply must be a result, not an error.
  */
 #include <time.h>
 #include <sys/socket.h>
@@ -21,7 +25,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "util.h"
+
+#define BENCH_REPLY_MAX (1 << 20) /* a status of many nodes is large */
 
 static const char bench_req[] = "{\"jsonrpc\":\"2.0\",\"id\":1,"
 				"\"method\":\"status\"}\n";
@@ -64,9 +72,17 @@ bench_call(int fd, char *buf, size_t len)
 		ssize_t n = read(fd, buf + off, len - off);
 		if (n <= 0)
 			return -1;
-		if (memchr(buf + off, '\n', (size_t)n) != NULL)
-			return 0;
 		off += (size_t)n;
+		if (memchr(buf + off - n, '\n', (size_t)n) != NULL) {
+			/* a result, not an error answered quickly */
+			if (memmem(buf, off < 64 ? off : 64, "\"result\"", 8) ==
+			    NULL) {
+				errno = EPROTO;
+				return -1;
+			}
+			buf[off - 1] = '\0';
+			return 0;
+		}
 		if (off == len)
 			return -1;
 	}
@@ -76,11 +92,12 @@ static void *
 bench_run(void *arg)
 {
 	struct bench_client *c = arg;
-	char buf[1 << 16];
+	char *buf = xmalloc(BENCH_REPLY_MAX);
 	int fd;
 
 	if ((fd = bench_connect(c->path)) == -1) {
 		c->failed = 1;
+		free(buf);
 		return NULL;
 	}
 	uint64_t start = now_ns();
@@ -94,13 +111,14 @@ bench_run(void *arg)
 					NULL);
 		}
 		uint64_t t0 = now_ns();
-		if (bench_call(fd, buf, sizeof(buf)) == -1) {
+		if (bench_call(fd, buf, BENCH_REPLY_MAX) == -1) {
 			c->failed = 1;
 			break;
 		}
 		c->lat[i] = now_ns() - t0;
 	}
 	close(fd);
+	free(buf);
 	return NULL;
 }
 
@@ -153,6 +171,45 @@ bench_round(const char *path, int nclients, int calls, int rate)
 	free(all);
 	free(c);
 	return 0;
+}
+
+/* What the daemon serves: one status, summarised.  0 or -1. */
+static int
+bench_describe(const char *path)
+{
+	char *buf = xmalloc(BENCH_REPLY_MAX);
+	json_object *j = NULL, *res, *v, *lv, *ts;
+	const char *lvs = "absent";
+	int fd, nodes = 0, nt = 0, rv = -1;
+
+	if ((fd = bench_connect(path)) == -1 ||
+	    bench_call(fd, buf, BENCH_REPLY_MAX) == -1 ||
+	    (j = json_tokener_parse(buf)) == NULL ||
+	    !json_object_object_get_ex(j, "result", &res)) {
+		fprintf(stderr, "ctlbench: status failed (%s)\n",
+			strerror(errno));
+		goto out;
+	}
+	if (json_object_object_get_ex(res, "libvirt", &lv) &&
+	    json_object_object_get_ex(lv, "state", &v))
+		lvs = json_object_get_string(v);
+	if (json_object_object_get_ex(res, "topologies", &ts)) {
+		nt = (int)json_object_array_length(ts);
+		for (int i = 0; i < nt; i++)
+			if (json_object_object_get_ex(
+				json_object_array_get_idx(ts, i), "nodes", &v))
+				nodes += (int)json_object_array_length(v);
+	}
+	printf("daemon: libvirt %s, %d topolog%s running (%d nodes), status "
+	       "reply %zu bytes\n",
+	       lvs, nt, nt == 1 ? "y" : "ies", nodes, strlen(buf));
+	rv = 0;
+out:
+	json_object_put(j);
+	if (fd != -1)
+		close(fd);
+	free(buf);
+	return rv;
 }
 
 static void
@@ -217,6 +274,8 @@ main(int argc, char *argv[])
 	}
 	if (path == NULL || calls < 1)
 		goto usage;
+	if (bench_describe(path) == -1)
+		return 1;
 	printf("status round trips, %d calls per client\n", calls);
 	printf("%7s %7s %9s %14s %9s %9s %9s\n", "clients", "pace", "calls",
 	       "round trips/s", "p50 ms", "p99 ms", "max ms");

@@ -70,8 +70,10 @@ sup_run_state(const struct run *r)
 	return "running";
 }
 
-/* A guest's domain state, "starting" while a running guest adopted before
- * it reported ready has not yet; a netns node is "running" while its
+/* A guest's domain state as libvirt's events told it (no libvirt call:
+ * status must not wait on libvirtd), "starting" while a running guest
+ * adopted before it reported ready has not yet; a netns node is "running"
+ * while its
  * namespace exists, else "absent". */
 const char *
 sup_node_state(const struct run *r, int n)
@@ -80,7 +82,7 @@ sup_node_state(const struct run *r, int n)
 	char ns[64];
 
 	if (r->plan->opts.backend == BACKEND_VM) {
-		st = vm_state(r->plan->nodes[n].domain);
+		st = vm_state_known(r->plan->nodes[n].domain);
 		if (r->nrt != NULL && r->nrt[n].booting &&
 		    strcmp(st, "running") == 0)
 			return "starting";

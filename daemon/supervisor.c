@@ -44,10 +44,13 @@ static struct event *reconnect_ev;
 static int reconnect_ms;
 
 /* Scanning for orphans costs a netlink dump and a libvirt call per domain:
- * status reuses the last answer for two seconds, or until something
- * changes (sup_event). */
+ * it runs as a job, never in a status call; status answers with the last
+ * scan and asks for a new one when that is older than two seconds or
+ * something changed since (sup_event bumps orphans_gen). */
 static json_object *orphans_cache;
 static uint64_t orphans_when;
+static unsigned orphans_gen, orphans_cache_gen;
+static int orphans_scanning;
 
 static struct rpc_req **watchers;
 static int nwatchers;
@@ -242,8 +245,7 @@ sup_event(const char *kind, struct run *r, int node, const char *what)
 {
 	json_object *ev;
 
-	json_object_put(orphans_cache); /* what exists has changed */
-	orphans_cache = NULL;
+	orphans_gen++; /* what exists has changed */
 	if (r && node >= 0)
 		log_info("%s/%s: %s", r->plan->opts.name,
 			 r->plan->nodes[node].name, what);
@@ -472,16 +474,35 @@ lifecycle_name(int event, int detail, char *buf, size_t len)
 
 static void sup_adopt(void);
 
-static void
-reconnect_tick(evutil_socket_t fd, short what, void *arg)
-{
+/* Connecting may wait on libvirtd (a stopped one never answers): it runs
+ * as a job, so the loop keeps answering status meanwhile. */
+struct reconnect_op {
+	int rc;
 	char err[512];
-	struct timeval tv;
+};
 
-	(void)fd;
-	(void)what;
-	(void)arg;
-	if (sup_closing || vm_ensure(err, sizeof(err)) == 0)
+static int reconnecting;
+
+static void
+reconnect_job(struct job *j, void *arg)
+{
+	struct reconnect_op *op = arg;
+
+	(void)j;
+	op->rc = vm_ensure(op->err, sizeof(op->err));
+}
+
+static void
+reconnect_done(void *arg)
+{
+	struct reconnect_op *op = arg;
+	struct timeval tv;
+	int rc = op->rc;
+
+	free(op);
+	reconnecting = 0;
+	sup_check_done();
+	if (sup_closing || rc == 0)
 		return; /* VM_EV_CONNECTED follows */
 	reconnect_ms = reconnect_ms ? reconnect_ms * 2 : RECONNECT_MIN_MS;
 	if (reconnect_ms > RECONNECT_MAX_MS)
@@ -490,6 +511,29 @@ reconnect_tick(evutil_socket_t fd, short what, void *arg)
 	tv.tv_sec = reconnect_ms / 1000;
 	tv.tv_usec = reconnect_ms % 1000 * 1000;
 	evtimer_add(reconnect_ev, &tv);
+}
+
+static void
+reconnect_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct reconnect_op *op;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (sup_closing || reconnecting)
+		return;
+	op = xcalloc(1, sizeof(*op));
+	if (job_start(sup_base, reconnect_job, NULL, reconnect_done, op) ==
+	    -1) {
+		struct timeval tv = {1, 0};
+
+		log_warn("libvirt: cannot start a reconnection job");
+		free(op);
+		evtimer_add(reconnect_ev, &tv);
+		return;
+	}
+	reconnecting = 1;
 }
 
 static void
@@ -504,7 +548,7 @@ sup_vm_event(const struct vm_event *ev, void *arg)
 	switch (ev->kind) {
 	case VM_EV_CLOSED:
 		sup_event("libvirt", NULL, -1, "disconnected");
-		(void)vm_connected(); /* drop the dead connection */
+		(void)vm_check_alive(); /* drop the dead connection */
 		reconnect_ms = 0;
 		if (!sup_closing && !evtimer_pending(reconnect_ev, NULL))
 			evtimer_add(reconnect_ev, &now);
@@ -693,21 +737,39 @@ sup_adopt_netns(void)
 
 /* ---- orphans and cleanup ----------------------------------------------- */
 
-static json_object *
-sup_orphans(void)
+/* The names of the topologies we run, NULL-terminated, copied. */
+static char **
+sup_run_names(void)
 {
-	json_object *orphans = json_object_new_array();
-	struct adopted *a = NULL;
-	const char **names;
 	struct run *r;
-	int n = 0, na;
+	char **names;
+	int n = 0;
 
 	TAILQ_FOREACH(r, &sup_runs, entry)
 	n++;
 	names = xcalloc(n + 1, sizeof(*names));
 	n = 0;
 	TAILQ_FOREACH(r, &sup_runs, entry)
-	names[n++] = r->plan->opts.name;
+	names[n++] = xstrdup(r->plan->opts.name);
+	return names;
+}
+
+static void
+sup_run_names_free(char **names)
+{
+	for (int i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* What exists on the host but belongs to none of names.  Any thread. */
+static json_object *
+sup_orphans(char **names)
+{
+	json_object *orphans = json_object_new_array();
+	struct adopted *a = NULL;
+	int na;
+
 	/* domains whose plan cannot be read */
 	if ((na = adopt_scan(&a, orphans)) > 0) {
 		for (int i = 0; i < na; i++)
@@ -730,39 +792,82 @@ sup_orphans(void)
 				}
 	}
 	adopt_free(a, na);
-	adopt_orphans(names, orphans);
-	free(names);
+	adopt_orphans((const char *const *)names, orphans);
 	return orphans;
+}
+
+struct orphans_op {
+	char **names;
+	unsigned gen;
+	json_object *result;
+};
+
+static void
+orphans_job(struct job *j, void *arg)
+{
+	struct orphans_op *op = arg;
+
+	(void)j;
+	op->result = sup_orphans(op->names);
+}
+
+static void
+orphans_done(void *arg)
+{
+	struct orphans_op *op = arg;
+
+	json_object_put(orphans_cache);
+	orphans_cache = op->result;
+	orphans_cache_gen = op->gen;
+	orphans_when = now_ms();
+	orphans_scanning = 0;
+	sup_run_names_free(op->names);
+	free(op);
+	sup_check_done();
 }
 
 json_object *
 sup_status_orphans(void)
 {
-	if (orphans_cache == NULL || now_ms() - orphans_when > 2000) {
-		json_object_put(orphans_cache);
-		orphans_cache = sup_orphans();
-		orphans_when = now_ms();
+	struct orphans_op *op;
+
+	if (!orphans_scanning && !sup_closing &&
+	    (orphans_cache == NULL || orphans_cache_gen != orphans_gen ||
+	     now_ms() - orphans_when > 2000)) {
+		op = xcalloc(1, sizeof(*op));
+		op->names = sup_run_names();
+		op->gen = orphans_gen;
+		if (job_start(sup_base, orphans_job, NULL, orphans_done, op) ==
+		    0)
+			orphans_scanning = 1;
+		else {
+			log_warn("cannot start an orphan scan");
+			sup_run_names_free(op->names);
+			free(op);
+		}
 	}
-	return json_object_get(orphans_cache);
+	return orphans_cache ? json_object_get(orphans_cache)
+			     : json_object_new_array();
 }
 
 void
 sup_method_cleanup(struct rpc_req *req)
 {
 	json_object *params = rpc_params(req), *v, *orphans, *res;
-	char err[2048];
+	char err[2048], **names;
 	int dry = 0;
 
 	if (json_object_object_get_ex(params, "dry_run", &v))
 		dry = json_object_get_boolean(v);
-	if (job_count() > 0) {
+	if (job_count() > orphans_scanning + reconnecting) {
 		rpc_error(req, PROTO_E_BUSY, NULL,
 			  "a start or stop is in progress; clean up after it");
 		return;
 	}
-	json_object_put(orphans_cache); /* about to change */
-	orphans_cache = NULL;
-	orphans = sup_orphans();
+	orphans_gen++; /* about to change */
+	names = sup_run_names();
+	orphans = sup_orphans(names);
+	sup_run_names_free(names);
 	if (!dry && adopt_cleanup(orphans, err, sizeof(err)) == -1) {
 		rpc_error(req, PROTO_E_STOP, orphans,
 			  "cleanup could not remove everything: %s", err);

@@ -1,3 +1,11 @@
+/*
+ * The libvirt side (vm.h): one connection, transient domains, and what
+ * status reports about them.  Calls into libvirt are made by start/stop
+ * jobs and at (re)connection; status reads only "vk", the state kept
+ * current from what libvirt tells us (versions read at connect, domain
+ * states from lifecycle events, the connection's state from its close
+ * callback), so a slow or stopped libvirtd never holds up a status call.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -21,9 +29,178 @@
 static pthread_mutex_t vm_lock = PTHREAD_MUTEX_INITIALIZER;
 static virConnectPtr vm_conn;
 static char vm_uri[256];
-static char vm_lasterr[512];
 static int vm_lifecycle_id = -1;
 static int vm_close_registered;
+
+/*
+ * What status reports, kept current without asking libvirt.  vk_mu is
+ * never held across a libvirt call; vm_lock (the connection pointer) is
+ * never taken by status.
+ */
+struct vk_dom {
+	char name[64];
+	int state;	/* virDomainState, or -1 when gone */
+	int persistent; /* a defined domain stays "shutoff" when it stops */
+	uint64_t seq;	/* vk.seq of the last change */
+};
+
+static struct {
+	pthread_mutex_t mu;
+	int connected;
+	char hv[32], lib[32];
+	char lasterr[512];
+	struct vk_dom *doms;
+	int ndoms;
+	uint64_t seq;
+} vk = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void fmt_version(unsigned long v, char *buf, size_t len);
+
+/* The entry of domain name, made if absent.  vk.mu held. */
+static struct vk_dom *
+vk_dom_get(const char *name)
+{
+	struct vk_dom *d;
+
+	for (int i = 0; i < vk.ndoms; i++)
+		if (strcmp(vk.doms[i].name, name) == 0)
+			return &vk.doms[i];
+	vk.doms = xreallocarray(vk.doms, vk.ndoms + 1, sizeof(*vk.doms));
+	d = &vk.doms[vk.ndoms++];
+	memset(d, 0, sizeof(*d));
+	vr_strlcpy(d->name, name, sizeof(d->name));
+	d->state = -1;
+	return d;
+}
+
+static uint64_t
+vk_seq(void)
+{
+	uint64_t s;
+
+	pthread_mutex_lock(&vk.mu);
+	s = vk.seq;
+	pthread_mutex_unlock(&vk.mu);
+	return s;
+}
+
+/* Domain name is now in state st (-1: gone unless defined), unless an
+ * event said otherwise after seq0 (it knows better). */
+static void
+vk_dom_set(const char *name, int st, uint64_t seq0)
+{
+	struct vk_dom *d;
+
+	pthread_mutex_lock(&vk.mu);
+	d = vk_dom_get(name);
+	if (d->seq <= seq0) {
+		d->state = st == -1 && d->persistent ? VIR_DOMAIN_SHUTOFF : st;
+		d->seq = ++vk.seq;
+	}
+	pthread_mutex_unlock(&vk.mu);
+}
+
+/* A lifecycle event, on libvirt's event thread. */
+static void
+vk_dom_event(const char *name, int event, int detail)
+{
+	struct vk_dom *d;
+
+	pthread_mutex_lock(&vk.mu);
+	d = vk_dom_get(name);
+	switch (event) {
+	case VIR_DOMAIN_EVENT_DEFINED:
+		d->persistent = 1;
+		if (d->state == -1)
+			d->state = VIR_DOMAIN_SHUTOFF;
+		break;
+	case VIR_DOMAIN_EVENT_UNDEFINED:
+		d->persistent = 0;
+		if (d->state == VIR_DOMAIN_SHUTOFF)
+			d->state = -1;
+		break;
+	case VIR_DOMAIN_EVENT_STARTED:
+	case VIR_DOMAIN_EVENT_RESUMED:
+		d->state = VIR_DOMAIN_RUNNING;
+		break;
+	case VIR_DOMAIN_EVENT_SUSPENDED:
+		d->state = VIR_DOMAIN_PAUSED;
+		break;
+	case VIR_DOMAIN_EVENT_PMSUSPENDED:
+		d->state = VIR_DOMAIN_PMSUSPENDED;
+		break;
+	case VIR_DOMAIN_EVENT_SHUTDOWN:
+		d->state = VIR_DOMAIN_SHUTDOWN;
+		break;
+	case VIR_DOMAIN_EVENT_STOPPED:
+		/* a transient domain is gone once stopped */
+		d->state = d->persistent ? VIR_DOMAIN_SHUTOFF : -1;
+		break;
+	case VIR_DOMAIN_EVENT_CRASHED:
+		d->state = VIR_DOMAIN_CRASHED;
+		break;
+	}
+	(void)detail;
+	d->seq = ++vk.seq;
+	pthread_mutex_unlock(&vk.mu);
+}
+
+static void
+vk_disconnected(void)
+{
+	pthread_mutex_lock(&vk.mu);
+	vk.connected = 0;
+	vk.hv[0] = '\0';
+	pthread_mutex_unlock(&vk.mu);
+}
+
+/*
+ * A fresh connection: read the versions and every domain's state, once.
+ * Subscribed to events already, so a change after the listing arrives as
+ * an event; an entry an event changed while we listed keeps the event's
+ * word.  Called with vm_lock held.
+ */
+static void
+vk_refresh_locked(void)
+{
+	unsigned long h = 0, l = 0;
+	virDomainPtr *doms = NULL;
+	uint64_t seq0 = vk_seq();
+	int n, k;
+
+	virConnectGetVersion(vm_conn, &h);
+	if (virConnectGetLibVersion(vm_conn, &l) < 0)
+		virGetVersion(&l, NULL, NULL);
+	n = virConnectListAllDomains(vm_conn, &doms, 0);
+	pthread_mutex_lock(&vk.mu);
+	fmt_version(h, vk.hv, sizeof(vk.hv));
+	fmt_version(l, vk.lib, sizeof(vk.lib));
+	vk.connected = 1;
+	vk.lasterr[0] = '\0';
+	/* forget what the listing does not confirm */
+	for (int i = k = 0; n >= 0 && i < vk.ndoms; i++)
+		if (vk.doms[i].seq > seq0)
+			vk.doms[k++] = vk.doms[i];
+	if (n >= 0)
+		vk.ndoms = k;
+	pthread_mutex_unlock(&vk.mu);
+	for (int i = 0; i < n; i++) {
+		int st = -1, reason, pers = virDomainIsPersistent(doms[i]);
+		struct vk_dom *d;
+
+		if (virDomainGetState(doms[i], &st, &reason, 0) < 0)
+			st = -1;
+		pthread_mutex_lock(&vk.mu);
+		d = vk_dom_get(virDomainGetName(doms[i]));
+		if (d->seq <= seq0) {
+			d->state = st;
+			d->persistent = pers == 1;
+		}
+		pthread_mutex_unlock(&vk.mu);
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+}
 
 /*
  * libvirt's event loop runs on its own thread (close callbacks, domain
@@ -118,6 +295,7 @@ vm_lifecycle_cb(virConnectPtr conn, virDomainPtr dom, int event, int detail,
 {
 	(void)conn;
 	(void)opaque;
+	vk_dom_event(virDomainGetName(dom), event, detail);
 	vm_post(VM_EV_LIFECYCLE, virDomainGetName(dom), event, detail);
 	return 0;
 }
@@ -128,6 +306,7 @@ vm_close_cb(virConnectPtr conn, int reason, void *opaque)
 	(void)conn;
 	(void)opaque;
 	log_warnx("libvirt: connection closed (reason %d)", reason);
+	vk_disconnected();
 	vm_post(VM_EV_CLOSED, NULL, 0, reason);
 }
 
@@ -215,7 +394,9 @@ void
 vm_set_uri(const char *uri)
 {
 	pthread_mutex_lock(&vm_lock);
+	pthread_mutex_lock(&vk.mu); /* status reads it under vk.mu */
 	vr_strlcpy(vm_uri, uri, sizeof(vm_uri));
+	pthread_mutex_unlock(&vk.mu);
 	pthread_mutex_unlock(&vm_lock);
 }
 
@@ -249,6 +430,29 @@ vm_fini(void)
 		free(q);
 	}
 	vme.tail = &vme.head;
+	pthread_mutex_lock(&vk.mu);
+	free(vk.doms);
+	vk.doms = NULL;
+	vk.ndoms = 0;
+	vk.connected = 0;
+	pthread_mutex_unlock(&vk.mu);
+}
+
+/*
+ * The connection, referenced (release with virConnectClose), or NULL:
+ * calls on it run without vm_lock, so stopping several domains from
+ * several threads overlaps (libvirt's connections are thread-safe).
+ */
+static virConnectPtr
+vm_conn_get(void)
+{
+	virConnectPtr c;
+
+	pthread_mutex_lock(&vm_lock);
+	if ((c = vm_conn) != NULL)
+		virConnectRef(c);
+	pthread_mutex_unlock(&vm_lock);
+	return c;
 }
 
 /* Drop a connection that libvirtd closed. Called with vm_lock held. */
@@ -257,6 +461,7 @@ vm_check_alive_locked(void)
 {
 	if (vm_conn && virConnectIsAlive(vm_conn) != 1) {
 		log_warnx("libvirt: connection to %s lost", vm_uri);
+		vk_disconnected();
 		vm_unsubscribe_locked();
 		virConnectClose(vm_conn);
 		vm_conn = NULL;
@@ -274,19 +479,21 @@ vm_ensure(char *err, size_t errlen)
 	if (vm_conn == NULL) {
 		vm_conn = virConnectOpen(vm_uri);
 		if (vm_conn == NULL) {
-			snprintf(vm_lasterr, sizeof(vm_lasterr), "%s",
+			pthread_mutex_lock(&vk.mu);
+			snprintf(vk.lasterr, sizeof(vk.lasterr), "%s",
 				 vm_errmsg());
 			snprintf(
 			    err, errlen,
 			    "cannot connect to libvirt at %s: %s (is "
 			    "libvirtd running? start it with `virtlogd -d; "
 			    "libvirtd -d` or `systemctl start libvirtd`)",
-			    vm_uri, vm_lasterr);
+			    vm_uri, vk.lasterr);
+			pthread_mutex_unlock(&vk.mu);
 			rc = -1;
 		} else {
-			vm_lasterr[0] = '\0';
 			log_info("libvirt: connected to %s", vm_uri);
 			vm_subscribe_locked();
+			vk_refresh_locked();
 			vm_post(VM_EV_CONNECTED, NULL, 0, 0);
 		}
 	}
@@ -295,14 +502,28 @@ vm_ensure(char *err, size_t errlen)
 }
 
 int
+vm_check_alive(void)
+{
+	int c;
+
+	/* Busy: a connection attempt (which checks first) or a call that
+	 * the dead connection will fail soon; never wait for it. */
+	if (pthread_mutex_trylock(&vm_lock) != 0)
+		return vm_connected();
+	vm_check_alive_locked();
+	c = vm_conn != NULL;
+	pthread_mutex_unlock(&vm_lock);
+	return c;
+}
+
+int
 vm_connected(void)
 {
 	int c;
 
-	pthread_mutex_lock(&vm_lock);
-	vm_check_alive_locked();
-	c = vm_conn != NULL;
-	pthread_mutex_unlock(&vm_lock);
+	pthread_mutex_lock(&vk.mu);
+	c = vk.connected;
+	pthread_mutex_unlock(&vk.mu);
 	return c;
 }
 
@@ -319,36 +540,31 @@ fmt_version(unsigned long v, char *buf, size_t len)
 void
 vm_versions(char *hv, size_t hvlen, char *lib, size_t liblen)
 {
-	unsigned long h = 0, l = 0;
+	unsigned long l = 0;
 
-	pthread_mutex_lock(&vm_lock);
-	if (vm_conn) {
-		virConnectGetVersion(vm_conn, &h);
-		virConnectGetLibVersion(vm_conn, &l);
-	} else
-		virGetVersion(&l, NULL, NULL);
-	pthread_mutex_unlock(&vm_lock);
-	fmt_version(h, hv, hvlen);
-	fmt_version(l, lib, liblen);
+	pthread_mutex_lock(&vk.mu);
+	vr_strlcpy(hv, vk.hv, hvlen);
+	vr_strlcpy(lib, vk.lib, liblen);
+	pthread_mutex_unlock(&vk.mu);
+	if (lib[0] == '\0' && virGetVersion(&l, NULL, NULL) == 0)
+		fmt_version(l, lib, liblen); /* never connected: ours */
 }
 
+/* No libvirt call: reconnection is the supervisor's timer's business. */
 json_object *
 vm_status_json(void)
 {
 	json_object *o = json_object_new_object();
-	char hv[32], lib[32];
+	char hv[32], lib[32], uri[256], lasterr[512];
 	int up;
 
-	static uint64_t last_try;
-
-	/* Reconnect opportunistically, but not on every status call. */
-	if (!vm_connected() && now_ms() - last_try > 2000) {
-		last_try = now_ms();
-		(void)vm_ensure(hv, sizeof(hv));
-	}
-	up = vm_connected();
 	vm_versions(hv, sizeof(hv), lib, sizeof(lib));
-	json_object_object_add(o, "uri", json_object_new_string(vm_uri));
+	pthread_mutex_lock(&vk.mu);
+	up = vk.connected;
+	vr_strlcpy(lasterr, vk.lasterr, sizeof(lasterr));
+	vr_strlcpy(uri, vm_uri, sizeof(uri));
+	pthread_mutex_unlock(&vk.mu);
+	json_object_object_add(o, "uri", json_object_new_string(uri));
 	json_object_object_add(
 	    o, "state",
 	    json_object_new_string(up ? "connected" : "disconnected"));
@@ -357,54 +573,60 @@ vm_status_json(void)
 	if (up)
 		json_object_object_add(o, "hypervisor_version",
 				       json_object_new_string(hv));
-	else if (vm_lasterr[0])
+	else if (lasterr[0])
 		json_object_object_add(o, "error",
-				       json_object_new_string(vm_lasterr));
+				       json_object_new_string(lasterr));
 	return o;
 }
 
 int
 vm_create(const char *xml, char *err, size_t errlen)
 {
+	virConnectPtr c;
 	virDomainPtr d = NULL;
+	uint64_t seq0 = vk_seq();
 	int rc = -1;
 
 	if (vm_ensure(err, errlen) == -1)
 		return -1;
-	pthread_mutex_lock(&vm_lock);
-	if (vm_conn)
-		d = virDomainCreateXML(vm_conn, xml, 0);
+	if ((c = vm_conn_get()) != NULL)
+		d = virDomainCreateXML(c, xml, 0);
 	if (d == NULL)
 		snprintf(err, errlen, "libvirt refused the domain: %s",
 			 vm_errmsg());
 	else {
+		/* running now, whenever its event arrives */
+		vk_dom_set(virDomainGetName(d), VIR_DOMAIN_RUNNING, seq0);
 		virDomainFree(d);
 		rc = 0;
 	}
-	pthread_mutex_unlock(&vm_lock);
+	if (c)
+		virConnectClose(c);
 	return rc;
 }
 
-/* The domain, referenced, or NULL.  Called with vm_lock held. */
+/* The domain, referenced, or NULL. */
 static virDomainPtr
-vm_lookup_locked(const char *name)
+vm_lookup(virConnectPtr c, const char *name)
 {
-	if (vm_conn == NULL)
+	if (c == NULL)
 		return NULL;
-	return virDomainLookupByName(vm_conn, name);
+	return virDomainLookupByName(c, name);
 }
 
 int
 vm_destroy(const char *name, const char *owner, char *err, size_t errlen)
 {
+	virConnectPtr c;
 	virDomainPtr d;
 	char *meta, *topo = NULL;
+	uint64_t seq0 = vk_seq();
 	int rc = 0;
 
 	if (vm_ensure(err, errlen) == -1)
 		return -1;
-	pthread_mutex_lock(&vm_lock);
-	d = vm_lookup_locked(name);
+	c = vm_conn_get();
+	d = vm_lookup(c, name);
 	if (d == NULL)
 		goto out; /* absent: nothing to do */
 	meta = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT,
@@ -428,37 +650,39 @@ vm_destroy(const char *name, const char *owner, char *err, size_t errlen)
 		snprintf(err, errlen, "destroy domain %s: %s", name,
 			 vm_errmsg());
 		rc = -1;
-	}
+	} else
+		vk_dom_set(name, -1, seq0);
 	free(topo);
 	free(meta);
 	virDomainFree(d);
 out:
-	pthread_mutex_unlock(&vm_lock);
+	if (c)
+		virConnectClose(c);
 	return rc;
 }
 
 int
 vm_exists(const char *name)
 {
+	virConnectPtr c = vm_conn_get();
 	virDomainPtr d;
 	int rc;
 
-	pthread_mutex_lock(&vm_lock);
-	if (vm_conn == NULL)
-		rc = -1;
-	else if ((d = vm_lookup_locked(name)) != NULL) {
+	if (c == NULL)
+		return -1;
+	if ((d = vm_lookup(c, name)) != NULL) {
 		virDomainFree(d);
 		rc = 1;
 	} else {
 		virErrorPtr e = virGetLastError();
 		rc = e && e->code == VIR_ERR_NO_DOMAIN ? 0 : -1;
 	}
-	pthread_mutex_unlock(&vm_lock);
+	virConnectClose(c);
 	return rc;
 }
 
-const char *
-vm_state(const char *name)
+static const char *
+vm_state_name(int st)
 {
 	static const char *names[] = {
 	    [VIR_DOMAIN_NOSTATE] = "nostate",
@@ -470,25 +694,50 @@ vm_state(const char *name)
 	    [VIR_DOMAIN_CRASHED] = "crashed",
 	    [VIR_DOMAIN_PMSUSPENDED] = "suspended",
 	};
+
+	if (st == -1)
+		return "absent";
+	return st >= 0 && st < (int)nitems(names) && names[st] ? names[st]
+							       : "unknown";
+}
+
+const char *
+vm_state(const char *name)
+{
+	virConnectPtr c = vm_conn_get();
 	virDomainPtr d;
 	const char *s = "unknown";
 	int st, reason;
 
-	pthread_mutex_lock(&vm_lock);
-	if (vm_conn == NULL)
-		goto out;
-	if ((d = vm_lookup_locked(name)) == NULL) {
+	if (c == NULL)
+		return s;
+	if ((d = vm_lookup(c, name)) == NULL) {
 		virErrorPtr e = virGetLastError();
 		if (e && e->code == VIR_ERR_NO_DOMAIN)
 			s = "absent";
 		goto out;
 	}
-	if (virDomainGetState(d, &st, &reason, 0) == 0 && st >= 0 &&
-	    st < (int)nitems(names) && names[st])
-		s = names[st];
+	if (virDomainGetState(d, &st, &reason, 0) == 0)
+		s = vm_state_name(st);
 	virDomainFree(d);
 out:
-	pthread_mutex_unlock(&vm_lock);
+	virConnectClose(c);
+	return s;
+}
+
+const char *
+vm_state_known(const char *name)
+{
+	const char *s = "unknown";
+
+	pthread_mutex_lock(&vk.mu);
+	if (vk.connected) {
+		s = "absent";
+		for (int i = 0; i < vk.ndoms; i++)
+			if (strcmp(vk.doms[i].name, name) == 0)
+				s = vm_state_name(vk.doms[i].state);
+	}
+	pthread_mutex_unlock(&vk.mu);
 	return s;
 }
 
@@ -514,11 +763,12 @@ vm_list_ours(struct vm_domain **out)
 	struct vm_domain *v = NULL;
 	int n, k = 0;
 
+	virConnectPtr c = vm_conn_get();
+
 	*out = NULL;
-	pthread_mutex_lock(&vm_lock);
-	if (vm_conn == NULL ||
-	    (n = virConnectListAllDomains(vm_conn, &doms, 0)) < 0) {
-		pthread_mutex_unlock(&vm_lock);
+	if (c == NULL || (n = virConnectListAllDomains(c, &doms, 0)) < 0) {
+		if (c)
+			virConnectClose(c);
 		return -1;
 	}
 	v = xcalloc(n + 1, sizeof(*v));
@@ -536,7 +786,7 @@ vm_list_ours(struct vm_domain **out)
 		virDomainFree(doms[i]);
 	}
 	free(doms);
-	pthread_mutex_unlock(&vm_lock);
+	virConnectClose(c);
 	*out = v;
 	return k;
 }
@@ -552,16 +802,17 @@ vm_domains_free(struct vm_domain *d, int n)
 void
 vm_domain_type(const char *name, char *buf, size_t len)
 {
+	virConnectPtr c = vm_conn_get();
 	virDomainPtr d;
 	char *xml = NULL, *p;
 
 	buf[0] = '\0';
-	pthread_mutex_lock(&vm_lock);
-	if ((d = vm_lookup_locked(name)) != NULL) {
+	if ((d = vm_lookup(c, name)) != NULL) {
 		xml = virDomainGetXMLDesc(d, 0);
 		virDomainFree(d);
 	}
-	pthread_mutex_unlock(&vm_lock);
+	if (c)
+		virConnectClose(c);
 	if (xml && (p = strstr(xml, "<domain type='")) != NULL)
 		sscanf(p + 14, "%15[a-z]", buf);
 	free(xml);

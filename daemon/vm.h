@@ -1,7 +1,9 @@
 /*
  * The libvirt side: one connection (conf->libvirt_uri), transient domains,
  * their state and QEMU process.  Thread-safe: start jobs call these from
- * worker threads while the loop answers status.
+ * worker threads while the loop answers status, which reads only what
+ * vm.c keeps current (vm_connected, vm_versions, vm_state_known,
+ * vm_status_json) and never waits on libvirtd.
  */
 #ifndef VR_VM_H
 #define VR_VM_H
@@ -38,7 +40,12 @@ void vm_fini(void);
 void vm_set_uri(const char *uri);
 /* Connect if not connected (cheap when connected).  0 or -1 with err. */
 int vm_ensure(char *err, size_t errlen);
+/* Connected, as far as the close callback and keepalive have told us: no
+ * libvirt call.  vm_check_alive asks the connection (and drops it if
+ * dead) unless another thread holds it: it never waits. */
 int vm_connected(void);
+int vm_check_alive(void);
+/* The connection and versions as known: no libvirt call. */
 json_object *vm_status_json(void);
 
 /* Create a transient domain from xml.  0 or -1 with err. */
@@ -49,8 +56,13 @@ int vm_create(const char *xml, char *err, size_t errlen);
 int vm_destroy(const char *name, const char *owner, char *err, size_t errlen);
 /* 1 if a domain of that name exists, 0 if not, -1 when unknown. */
 int vm_exists(const char *name);
-/* "running", "shutoff", "crashed", "paused", ..., or "absent"/"unknown". */
+/* "running", "shutoff", "crashed", "paused", ..., or "absent"/"unknown",
+ * asked of libvirt. */
 const char *vm_state(const char *name);
+/* The same as last known from libvirt's events (read at connect, updated
+ * by lifecycle events, vm_create and vm_destroy): no libvirt call, for
+ * status.  "unknown" while disconnected. */
+const char *vm_state_known(const char *name);
 /* The QEMU process of a running domain, or -1. */
 pid_t vm_qemu_pid(const char *name);
 /* A domain vrouterd started (it carries our metadata). */
@@ -67,7 +79,8 @@ void vm_domains_free(struct vm_domain *d, int n);
 /* "kvm" or "qemu" from the domain's XML, "" if unknown. */
 void vm_domain_type(const char *name, char *buf, size_t len);
 
-/* Hypervisor and library versions ("7.2.22", "9.0.0"), "" if unknown. */
+/* Hypervisor and library versions ("7.2.22", "9.0.0"), "" if unknown; as
+ * read at connect, no libvirt call. */
 void vm_versions(char *hv, size_t hvlen, char *lib, size_t liblen);
 
 #endif

@@ -57,3 +57,19 @@ add_test(NAME e2e_unit_sandbox
 set_tests_properties(e2e_unit_sandbox PROPERTIES
 	RUN_SERIAL TRUE LABELS "integration;e2e;bench" SKIP_RETURN_CODE 77
 	TIMEOUT 300)
+
+# status answers from kept state while libvirtd is frozen (issue 16).
+add_test(NAME e2e_status_libvirt
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_status_libvirt.sh
+		${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_status_libvirt PROPERTIES
+	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE LABELS "integration;e2e" SKIP_RETURN_CODE 77
+	TIMEOUT 600)
+
+# stop destroys a topology's domains at once (issue 16).
+add_test(NAME e2e_stop_parallel
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_stop_parallel.sh
+		${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_stop_parallel PROPERTIES
+	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)

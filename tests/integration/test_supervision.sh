@@ -81,8 +81,9 @@ say "orphans"
 ip link add vr-ghost-i type bridge
 ip link set vr-ghost-i alias vrouterd:ghost:port-in
 ip link add vr-other type bridge # untagged: never ours
-sleep 2.2 # status caches the orphan scan for 2 s
-check "status reports the tagged leftover" \
+# status answers from the last orphan scan (a job, redone when older
+# than 2 s): the leftover shows up within a few status calls
+wait_for "status reports the tagged leftover" 5 \
 	sh -c "'$VRCTL' --json status | grep -q '\"name\":\"vr-ghost-i\"'"
 check "cleanup --dry-run removes nothing" \
 	sh -c "'$VRCTL' cleanup --dry-run | grep -q 'would remove link vr-ghost-i' && ip link show vr-ghost-i >/dev/null"
