@@ -707,6 +707,7 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 			    json_object_new_string(ok[i].dir + strlen(dir) +
 						   1));
 		json_object_object_add(summary, "compare", cmp);
+		(void)plot_experiment(dir, j_str(spec, "name"), ok, nok);
 	}
 	json_object_object_add(summary, "runs_ok",
 			       json_object_new_int64((int64_t)nok));
