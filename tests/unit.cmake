@@ -123,3 +123,15 @@ target_compile_definitions(test_plot PRIVATE
 	RECORDS_DIR="${CMAKE_CURRENT_SOURCE_DIR}/unit/records")
 add_test(NAME test_plot COMMAND test_plot)
 set_tests_properties(test_plot PROPERTIES LABELS unit)
+
+# The JSON Schemas of docs/schemas: the synthetic records (formats 1 and
+# 2) are valid, each of tests/unit/records/bad/ is not
+# (check_experiment.py --record; python3-jsonschema).
+add_test(NAME record_schemas COMMAND sh -c "\
+python3 '${CMAKE_CURRENT_SOURCE_DIR}/integration/check_experiment.py' \
+--record '${CMAKE_CURRENT_SOURCE_DIR}'/unit/records/*.json || exit 1; \
+for f in '${CMAKE_CURRENT_SOURCE_DIR}'/unit/records/bad/*.json; do \
+python3 '${CMAKE_CURRENT_SOURCE_DIR}/integration/check_experiment.py' \
+--record \"$f\" && { echo \"$f: valid, should not be\"; exit 1; }; \
+done; exit 0")
+set_tests_properties(record_schemas PROPERTIES LABELS unit)

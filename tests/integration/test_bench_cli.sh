@@ -183,8 +183,8 @@ check "  a warning names gnuplot-nox" grep -q "warning: .*gnuplot-nox" "$T/err"
 check "  no plot.svg, plot.gp there" [ ! -e "$T/noplot/plot.svg" ] && [ -s "$T/noplot/plot.gp" ]
 check "  the directory is otherwise valid" python3 "$CHECK" --no-plot "$T/noplot"
 if [ -z "$NOPLOT" ]; then
-	(cd "$T/noplot" && gnuplot plot.gp)
-	check "  and \`gnuplot plot.gp\` there makes a valid plot.svg" python3 "$CHECK" "$T/noplot"
+	(cd "$T/noplot" && for g in *.gp; do gnuplot "$g"; done)
+	check "  and \`gnuplot FIG.gp\` there makes FIG.svg, .pdf, .png" python3 "$CHECK" "$T/noplot"
 fi
 
 echo "--- bench compare"
@@ -235,6 +235,9 @@ check "run directories named by the matrix" \
 	[ -d "$T/exp/01-cores1-nopin" ] && [ -d "$T/exp/04-cores2-pin" ] && [ ! -e "$T/exp/02-cores1-pin" ]
 check "each run's cli names the experiment" \
 	[ "$(json "$T/exp/03-cores2-nopin/experiment.json" 'j["cli"]["experiment"]["run"]')" = "cores=2 pin=false" ]
+check "trials.csv: matrix keys as columns, a row per trial of the 3 runs" \
+	[ "$(head -c 32 "$T/exp/trials.csv")" = "run,label,cores,pin,phase,repeat" ] &&
+	[ "$(wc -l <"$T/exp/trials.csv")" = $((1 + 3 * 10)) ]
 check "the comparison table lists 3 runs" [ "$(grep -c '^cores=' "$T/out")" = 3 ]
 check "progress per run on stderr" grep -q "run 4/4 (cores=2 pin=true): ok" "$T/err"
 
