@@ -105,7 +105,7 @@ bench_notify(json_object *msg)
 {
 	json_object *p = j_get(msg, "params"), *t = j_get(p, "trial");
 	json_object *lat = j_get(t, "latency_us");
-	char p99[32] = "-";
+	char p99[32] = "-", at[64];
 
 	if (strcmp(j_str(msg, "method"), "progress") != 0) {
 		fprintf(
@@ -121,10 +121,11 @@ bench_notify(json_object *msg)
 	}
 	if (j_get(lat, "p99"))
 		msgf(p99, sizeof(p99), "%.1f", j_num(lat, "p99", 0));
+	progress_trial(at, sizeof(at), ++notify_trials);
 	fprintf(stderr,
-		"vrctl: %strial %-3lld %-8s offered %9.0f pps  forwarded %9.0f "
+		"vrctl: %strial %s %-8s offered %9.0f pps  forwarded %9.0f "
 		"pps  loss %.6f  p99 %s us%s\n",
-		bench_progress_tag, ++notify_trials, bench_trial_phase(t),
+		bench_progress_tag, at, bench_trial_phase(t),
 		j_num(t, "offered_pps", 0), j_num(t, "forwarded_pps", 0),
 		j_num(t, "loss_ratio", 0), p99,
 		j_get(t, "pass") == NULL ? ""
@@ -559,6 +560,7 @@ bench_call(struct vrctl *v, const struct output *eout, json_object *params,
 
 	*recp = NULL;
 	notify_trials = 0;
+	progress_begin(params);
 	client_notify_hook =
 	    v->out->progress != NULL ? v->out->progress : bench_notify;
 	if (client_call(v->socket, "bench", params, &result, &error) == -1) {

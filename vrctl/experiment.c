@@ -525,6 +525,7 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 	size_t n = 0, nok = 0, nfail = 0;
 	int ch, dry = 0, made, rv = VRCTL_OK;
 	struct sigaction sa, old_int, old_term;
+	double t0;
 	const char *s;
 
 	optind = 0;
@@ -624,6 +625,7 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 			       json_object_new_string(when));
 	list = json_object_new_array();
 	json_object_object_add(summary, "runs", list);
+	t0 = progress_start();
 	ok = xcalloc(n, sizeof(*ok));
 
 	for (size_t i = 0; i < n; i++) {
@@ -635,6 +637,12 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 			json_object_object_add(
 			    run, "status", json_object_new_string("not run"));
 			continue;
+		}
+		if (i > 0 && v->out->progress == NULL) {
+			char at[64];
+			progress_runs(at, sizeof(at), (long long)i,
+				      (long long)n, t0);
+			fprintf(stderr, "vrctl: runs done %s\n", at);
 		}
 		msgf(bench_progress_tag, sizeof(bench_progress_tag),
 		     "run %zu/%zu (%s): ", i + 1, n, runs[i].label);

@@ -185,6 +185,14 @@ int bench_call(struct vrctl *v, const struct output *eout, json_object *params,
 json_object *bench_compare_runs(struct bench_run *r, size_t n, const char *svg,
 				int json, int quiet);
 
+/* Progress of a bench call and of an experiment's runs (progress.c):
+ * "3/20 (0:42, ~3:30 left)". */
+void progress_begin(json_object *params);
+void progress_trial(char *buf, size_t len, long long i);
+double progress_start(void);
+void progress_runs(char *buf, size_t len, long long done, long long n,
+		   double t0);
+
 /* A run in words, field by field (plot.c), for titles and labels. */
 enum {
 	BENCH_TOPO,

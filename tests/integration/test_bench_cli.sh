@@ -80,6 +80,9 @@ check "sweep exits 0" [ $? = 0 ]
 check "sweep: a valid result directory" python3 "$CHECK" $NOPLOT "$T/sweep"
 check "sweep: one progress line per trial on stderr (10)" \
 	[ "$(grep -c 'trial .* offered .* forwarded .* loss .* p99' "$T/err")" = 10 ]
+check "sweep: progress counts trials of 10 with the time left" \
+	grep -q 'trial 1/10 (0:[0-9][0-9], ~[0-9:]* left) ' "$T/err" &&
+	grep -q 'trial 10/10 (0:[0-9][0-9]) ' "$T/err"
 check "sweep: table header on stdout" grep -q 'OFFERED_PPS     SENT_PPS FORWARDED_PPS  LOSS_RATIO' "$T/out"
 check "sweep: 10 table rows" [ "$(grep -c '^sweep ' "$T/out")" = 10 ]
 check "sweep: results.csv has 11 lines" [ "$(wc -l <"$T/sweep/results.csv")" = 11 ]
@@ -240,6 +243,8 @@ check "trials.csv: matrix keys as columns, a row per trial of the 3 runs" \
 	[ "$(wc -l <"$T/exp/trials.csv")" = $((1 + 3 * 10)) ]
 check "the comparison table lists 3 runs" [ "$(grep -c '^cores=' "$T/out")" = 3 ]
 check "progress per run on stderr" grep -q "run 4/4 (cores=2 pin=true): ok" "$T/err"
+check "progress: runs done with the time left" \
+	grep -q "runs done 3/4 (0:[0-9][0-9], ~0:[0-9][0-9] left)" "$T/err"
 
 echo "--- experiment: a start fails, stop is still sent"
 fake_start --fail-start 1
