@@ -247,23 +247,26 @@ bench_print_text(json_object *record, const char *dir, int plot_rv)
 	double ans = bench_answer(record, &what), best = -1, at = 0;
 	int shorts = 0;
 
-	printf("%-8s %12s %12s %13s %11s %9s %9s %10s\n", "PHASE",
-	       "OFFERED_PPS", "SENT_PPS", "FORWARDED_PPS", "LOSS_RATIO",
-	       "P50_US", "P99_US", "MAX_US");
+	printf("%-8s %12s %12s %13s %8s %8s %11s %9s %9s %10s\n", "PHASE",
+	       "OFFERED_PPS", "SENT_PPS", "FORWARDED_PPS", "FWD_L1_G",
+	       "FWD_L2_G", "LOSS_RATIO", "P50_US", "P99_US", "MAX_US");
 	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
 		json_object *t = json_object_array_get_idx(a, i);
 		json_object *lat = j_get(t, "latency_us");
-		double fwd = j_num(t, "forwarded_pps", 0);
+		double fwd = j_num(t, "forwarded_pps", 0), fb;
 
 		if (fwd > best) {
 			best = fwd;
 			at = j_num(t, "offered_pps", 0);
 		}
 		shorts += j_bool(t, "short") ? 1 : 0;
+		fb = bench_frame_bytes(record, t);
 		printf(
-		    "%-8s %12.0f %12.0f %13.0f %11.6f %9.1f %9.1f %10.1f%s\n",
+		    "%-8s %12.0f %12.0f %13.0f %8.4f %8.4f %11.6f %9.1f %9.1f "
+		    "%10.1f%s\n",
 		    bench_trial_phase(t), j_num(t, "offered_pps", 0),
-		    j_num(t, "achieved_pps", 0), fwd, j_num(t, "loss_ratio", 0),
+		    j_num(t, "achieved_pps", 0), fwd, bench_gbps(fwd, fb, 1),
+		    bench_gbps(fwd, fb, 0), j_num(t, "loss_ratio", 0),
 		    j_num(lat, "p50", 0), j_num(lat, "p99", 0),
 		    j_num(lat, "max", 0), j_bool(t, "short") ? "  short" : "");
 	}
@@ -288,7 +291,11 @@ bench_print_text(json_object *record, const char *dir, int plot_rv)
 			       "the generator a CPU of its own: --cpu)\n");
 	}
 	if (best >= 0)
-		printf("max forwarded %.0f pps at %.0f offered\n", best, at);
+		printf("max forwarded %.0f pps (L1 %.4f Gbps) at %.0f "
+		       "offered\n",
+		       best,
+		       bench_gbps(best, bench_frame_bytes(record, NULL), 1),
+		       at);
 	printf("results in %s: experiment.json results.csv%s\n", dir,
 	       plot_rv == 0 ? " plot.svg" : " (no plot.svg)");
 }

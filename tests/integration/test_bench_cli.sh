@@ -83,7 +83,9 @@ check "sweep: one progress line per trial on stderr (10)" \
 check "sweep: progress counts trials of 10 with the time left" \
 	grep -q 'trial 1/10 (0:[0-9][0-9], ~[0-9:]* left) ' "$T/err" &&
 	grep -q 'trial 10/10 (0:[0-9][0-9]) ' "$T/err"
-check "sweep: table header on stdout" grep -q 'OFFERED_PPS     SENT_PPS FORWARDED_PPS  LOSS_RATIO' "$T/out"
+check "sweep: table header on stdout" grep -q 'OFFERED_PPS     SENT_PPS FORWARDED_PPS FWD_L1_G FWD_L2_G  LOSS_RATIO' "$T/out"
+check "sweep: L1/L2 Gbps beside pps (2000 pps of 64 B: 0.0013, 0.0010)" \
+	grep -q '^sweep  *2000  *[0-9]*  *2000   0.0013   0.0010 ' "$T/out"
 check "sweep: 10 table rows" [ "$(grep -c '^sweep ' "$T/out")" = 10 ]
 check "sweep: results.csv has 11 lines" [ "$(wc -l <"$T/sweep/results.csv")" = 11 ]
 check "sweep: params sent as documented" \
