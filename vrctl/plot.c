@@ -1,9 +1,14 @@
 /*
- * The files of a bench run (docs/bench.md): experiment.json, results.csv,
- * and the plots: a gnuplot script with its data inline (plot.gp, kept so
- * that a plot can be restyled and redrawn by hand) run by gnuplot as a
- * child to make the SVG.  Also the short descriptions of a run (topology,
- * backend, cores, pinning, link, accel, frame) that titles and labels use.
+ * The files of a bench run and of an experiment (docs/bench.md): the
+ * record, and the figures: each a gnuplot script with its data inline and
+ * a caption in its opening comment (FIG.gp, kept so that a figure can be
+ * restyled and redrawn by hand) run by gnuplot as a child to draw
+ * FIG.svg, FIG.pdf and FIG.png.  The figures say what was measured: x is
+ * the rate the generator achieved, a short trial is hollow and listed,
+ * repeats give medians with their confidence intervals; one label keeps
+ * one colour.  The tables are csv.c's.  Also the short descriptions of a
+ * run (topology, backend, cores, pinning, link, accel, frame) that titles
+ * and labels use.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
