@@ -222,7 +222,7 @@ struct gp_fig {
 	char *cap, *body, *plot;
 	size_t caplen, bodylen, plotlen;
 	FILE *c, *f, *p; /* caption lines (without "# "), body, plot list */
-	int nplot;
+	int nplot, short_key;
 };
 
 /* Add a curve to the figure's plot command. */
@@ -569,11 +569,14 @@ gp_forwarded_one(struct gp_fig *g, size_t i, json_object *rec,
 		"ps 0.8 %s%s",
 		i, cols, c, GP_PT_FILLED(i), sweep ? "notitle" : "title ",
 		sweep ? "" : q);
-	if (shorts)
+	if (shorts) /* one key entry for the hollow markers of all */
 		gp_elem(g,
 			"$run%zu using ($5 > 0 ? $1 : 1/0):%s lc rgb '%s' pt "
-			"%d ps 1.3 title 'short (generator fell behind)'",
-			i, cols, c, GP_PT_HOLLOW(i));
+			"%d ps 1.3 %s",
+			i, cols, c, GP_PT_HOLLOW(i),
+			g->short_key++
+			    ? "notitle"
+			    : "title 'short (generator fell behind)'");
 	free(r);
 }
 

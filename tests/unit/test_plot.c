@@ -234,6 +234,23 @@ main(void)
 	CHECK(strstr(s, "pin=true") == NULL); /* one core count: not drawn */
 	free(s);
 
+	/* a comparison: colours by order, one key entry for short trials */
+	{
+		json_object *two[] = {v1, v1};
+		const char *const lab[] = {"a", "b"};
+
+		plot_svg(strcat(strcpy(dir, tmp), "/compare.svg"), "cmp", two,
+			 lab, 2);
+		s = slurp(tmp, "compare.gp");
+		CHECK(s != NULL);
+		CHECK(s && strstr(s, "lc rgb '#d62728' lw 2 title 'b'"));
+		CHECK(s && strstr(s, "title 'short (generator"));
+		CHECK(s && strstr(s, "title 'short (generator") &&
+		      !strstr(strstr(s, "title 'short (generator") + 1,
+			      "title 'short"));
+		free(s);
+	}
+
 	/* every figure in the three formats, when gnuplot is here */
 	if (gnuplot) {
 		unsetenv("VRCTL_GNUPLOT");
