@@ -20,7 +20,8 @@
 #include "util.h"
 #include "vm.h"
 
-#define READY_POLL_MS 50
+#define READY_POLL_MS	   50
+#define READY_HEARTBEAT_MS 5000 /* a "boot" progress line while waiting */
 
 int
 deploy_fail(struct deploy *d, int code, const char *step, const char *fmt, ...)
@@ -601,6 +602,7 @@ nodes_wait_ready(struct job *j, struct deploy *d, uint64_t t0, int only)
 {
 	const struct topo_plan *p = d->plan;
 	uint64_t deadline = t0 + (uint64_t)p->opts.timeout_sec * 1000;
+	uint64_t beat = now_ms() + READY_HEARTBEAT_MS;
 	int ready[TOPO_MAX_NODES] = {0}, left = p->nnodes;
 	off_t off[TOPO_MAX_NODES] = {0}; /* how far each log was read */
 
@@ -649,6 +651,15 @@ nodes_wait_ready(struct job *j, struct deploy *d, uint64_t t0, int only)
 				    "larger --timeout)",
 				    p->nodes[n].name, p->opts.timeout_sec, log);
 			}
+		}
+		if (now_ms() >= beat) { /* a heartbeat: a guest still boots */
+			beat = now_ms() + READY_HEARTBEAT_MS;
+			job_progress(
+			    j, "boot",
+			    "%d of %d guest%s still booting (%.0f s of "
+			    "%d s)",
+			    left, p->nnodes, p->nnodes > 1 ? "s" : "",
+			    (now_ms() - t0) / 1000.0, p->opts.timeout_sec);
 		}
 		usleep(READY_POLL_MS * 1000);
 	}

@@ -33,7 +33,8 @@ PACKAGES=(
 	xorriso isolinux syslinux-common grub-efi-amd64-bin mtools dosfstools
 	binutils ovmf
 	# tests, benchmarks, plots
-	python3 valgrind systemd iputils-ping gnuplot-nox netsniff-ng iperf3
+	python3 python3-jsonschema valgrind systemd iputils-ping gnuplot-nox
+	netsniff-ng iperf3
 	bash-completion
 	tcpdump # reads back `vrctl capture` files (tests/integration/test_capture.sh)
 )

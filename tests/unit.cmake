@@ -121,3 +121,31 @@ add_test(NAME vrctl_files
 	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_vrctl_files.sh
 		$<TARGET_FILE:vrctl> $<TARGET_FILE:vrouterd>)
 set_tests_properties(vrctl_files PROPERTIES LABELS unit TIMEOUT 60)
+
+# The files of a bench run and an experiment (vrctl/plot.c, vrctl/csv.c):
+# CSV and gnuplot scripts from synthetic records (tests/unit/records)
+# against golden files; the figures in SVG, PDF and PNG when gnuplot is
+# installed.
+add_executable(test_plot ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_plot.c
+	${CMAKE_SOURCE_DIR}/vrctl/plot.c ${CMAKE_SOURCE_DIR}/vrctl/csv.c
+	${CMAKE_SOURCE_DIR}/vrctl/jget.c)
+target_link_libraries(test_plot PRIVATE vrouter PkgConfig::JSONC)
+target_include_directories(test_plot PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit ${CMAKE_SOURCE_DIR}/vrctl)
+target_compile_definitions(test_plot PRIVATE
+	GOLDEN_DIR="${VR_GOLDEN_DIR}"
+	RECORDS_DIR="${CMAKE_CURRENT_SOURCE_DIR}/unit/records")
+add_test(NAME test_plot COMMAND test_plot)
+set_tests_properties(test_plot PROPERTIES LABELS unit)
+
+# The JSON Schemas of docs/schemas: the synthetic records (formats 1 and
+# 2) are valid, each of tests/unit/records/bad/ is not
+# (check_experiment.py --record; python3-jsonschema).
+add_test(NAME record_schemas COMMAND sh -c "\
+python3 '${CMAKE_CURRENT_SOURCE_DIR}/integration/check_experiment.py' \
+--record '${CMAKE_CURRENT_SOURCE_DIR}'/unit/records/*.json || exit 1; \
+for f in '${CMAKE_CURRENT_SOURCE_DIR}'/unit/records/bad/*.json; do \
+python3 '${CMAKE_CURRENT_SOURCE_DIR}/integration/check_experiment.py' \
+--record \"$f\" && { echo \"$f: valid, should not be\"; exit 1; }; \
+done; exit 0")
+set_tests_properties(record_schemas PROPERTIES LABELS unit)

@@ -109,7 +109,7 @@ bench_notify(json_object *msg)
 {
 	json_object *p = j_get(msg, "params"), *t = j_get(p, "trial");
 	json_object *lat = j_get(t, "latency_us");
-	char p99[32] = "-";
+	char p99[32] = "-", at[64];
 
 	if (strcmp(j_str(msg, "method"), "progress") != 0) {
 		fprintf(
@@ -125,10 +125,11 @@ bench_notify(json_object *msg)
 	}
 	if (j_get(lat, "p99"))
 		msgf(p99, sizeof(p99), "%.1f", j_num(lat, "p99", 0));
+	progress_trial(at, sizeof(at), ++notify_trials);
 	fprintf(stderr,
-		"vrctl: %strial %-3lld %-8s offered %9.0f pps  forwarded %9.0f "
+		"vrctl: %strial %s %-8s offered %9.0f pps  forwarded %9.0f "
 		"pps  loss %.6f  p99 %s us%s\n",
-		bench_progress_tag, ++notify_trials, bench_trial_phase(t),
+		bench_progress_tag, at, bench_trial_phase(t),
 		j_num(t, "offered_pps", 0), j_num(t, "forwarded_pps", 0),
 		j_num(t, "loss_ratio", 0), p99,
 		j_get(t, "pass") == NULL ? ""
@@ -374,13 +375,14 @@ bench_print_text(json_object *record, const char *dir, int plot_rv)
 	    json_object_array_length(points) > 0) {
 		bench_print_points(points);
 	} else
-		printf("%-8s %12s %12s %13s %11s %9s %9s %10s\n", "PHASE",
-		       "OFFERED_PPS", "SENT_PPS", "FORWARDED_PPS", "LOSS_RATIO",
-		       "P50_US", "P99_US", "MAX_US");
+		printf("%-8s %12s %12s %13s %8s %8s %11s %9s %9s %10s\n",
+		       "PHASE", "OFFERED_PPS", "SENT_PPS", "FORWARDED_PPS",
+		       "FWD_L1_G", "FWD_L2_G", "LOSS_RATIO", "P50_US", "P99_US",
+		       "MAX_US");
 	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
 		json_object *t = json_object_array_get_idx(a, i);
 		json_object *lat = j_get(t, "latency_us");
-		double fwd = j_num(t, "forwarded_pps", 0);
+		double fwd = j_num(t, "forwarded_pps", 0), fb;
 
 		if (fwd > best) {
 			best = fwd;
@@ -389,10 +391,13 @@ bench_print_text(json_object *record, const char *dir, int plot_rv)
 		shorts += j_bool(t, "short") ? 1 : 0;
 		if (repeat > 1 && points != NULL)
 			continue;
+		fb = bench_frame_bytes(record, t);
 		printf(
-		    "%-8s %12.0f %12.0f %13.0f %11.6f %9.1f %9.1f %10.1f%s\n",
+		    "%-8s %12.0f %12.0f %13.0f %8.4f %8.4f %11.6f %9.1f %9.1f "
+		    "%10.1f%s\n",
 		    bench_trial_phase(t), j_num(t, "offered_pps", 0),
-		    j_num(t, "achieved_pps", 0), fwd, j_num(t, "loss_ratio", 0),
+		    j_num(t, "achieved_pps", 0), fwd, bench_gbps(fwd, fb, 1),
+		    bench_gbps(fwd, fb, 0), j_num(t, "loss_ratio", 0),
 		    j_num(lat, "p50", 0), j_num(lat, "p99", 0),
 		    j_num(lat, "max", 0), j_bool(t, "short") ? "  short" : "");
 		bench_print_cpu(j_get(t, "cpu"));
@@ -420,7 +425,11 @@ bench_print_text(json_object *record, const char *dir, int plot_rv)
 			       "the generator a CPU of its own: --cpu)\n");
 	}
 	if (best >= 0)
-		printf("max forwarded %.0f pps at %.0f offered\n", best, at);
+		printf("max forwarded %.0f pps (L1 %.4f Gbps) at %.0f "
+		       "offered\n",
+		       best,
+		       bench_gbps(best, bench_frame_bytes(record, NULL), 1),
+		       at);
 	bench_print_latency_at(j_get(record, "latency_at"));
 	printf("results in %s: experiment.json results.csv%s\n", dir,
 	       plot_rv == 0 ? " plot.svg" : " (no plot.svg)");
@@ -746,6 +755,7 @@ bench_call(struct vrctl *v, const struct output *eout, json_object *params,
 
 	*recp = NULL;
 	notify_trials = 0;
+	progress_begin(params);
 	client_notify_hook =
 	    v->out->progress != NULL ? v->out->progress : bench_notify;
 	if (client_call(v->socket, "bench", params, &result, &error) == -1) {

@@ -665,6 +665,7 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 	size_t n = 0, nok = 0, nfail = 0;
 	int ch, dry = 0, made, rv = VRCTL_OK;
 	struct sigaction sa, old_int, old_term;
+	double t0;
 	const char *s;
 
 	optind = 0;
@@ -794,6 +795,7 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 			       json_object_new_string(when));
 	list = json_object_new_array();
 	json_object_object_add(summary, "runs", list);
+	t0 = progress_start();
 	ok = xcalloc(n, sizeof(*ok));
 	acc = xcalloc(n, sizeof(*acc));
 	failed = xcalloc(n, sizeof(*failed));
@@ -822,6 +824,12 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 		}
 		if (failed[i])
 			continue; /* a configuration that failed stops */
+		if (k > 0 && v->out->progress == NULL) {
+			char at[64];
+			progress_runs(at, sizeof(at), (long long)k,
+				      (long long)(n * (size_t)repeat), t0);
+			fprintf(stderr, "vrctl: runs done %s\n", at);
+		}
 		if (repeat > 1)
 			msgf(bench_progress_tag, sizeof(bench_progress_tag),
 			     "round %zu/%d run %zu/%zu (%s): ", round + 1,
@@ -913,6 +921,7 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 			    json_object_new_string(ok[i].dir + strlen(dir) +
 						   1));
 		json_object_object_add(summary, "compare", cmp);
+		(void)plot_experiment(dir, j_str(spec, "name"), ok, nok);
 	}
 	json_object_object_add(summary, "runs_ok",
 			       json_object_new_int64((int64_t)nok));

@@ -193,6 +193,14 @@ int bench_call(struct vrctl *v, const struct output *eout, json_object *params,
 json_object *bench_compare_runs(struct bench_run *r, size_t n, const char *svg,
 				int json, int quiet);
 
+/* Progress of a bench call and of an experiment's runs (progress.c):
+ * "3/20 (0:42, ~3:30 left)". */
+void progress_begin(json_object *params);
+void progress_trial(char *buf, size_t len, long long i);
+double progress_start(void);
+void progress_runs(char *buf, size_t len, long long done, long long n,
+		   double t0);
+
 /* A run in words, field by field (plot.c), for titles and labels. */
 enum {
 	BENCH_TOPO,
@@ -225,6 +233,17 @@ int bench_write_csv(const char *path, json_object *record);
 int bench_save_dir(const char *dir, json_object *record);
 int plot_svg(const char *svg_path, const char *title, json_object **records,
 	     const char *const *labels, size_t n);
+/* An experiment's figures (answers, speedup) and trials.csv (plot.c). */
+int plot_experiment(const char *dir, const char *name,
+		    const struct bench_run *r, size_t n);
+/* Tables (csv.c): trials.csv; frame bytes with FCS (-1 unknown); Gbps
+ * (l1: + 20 B preamble and gap per frame; -1 unknown); a trial's latency. */
+int bench_write_trials_csv(const char *path, const struct bench_run *r,
+			   size_t n);
+double bench_frame_bytes(json_object *record, json_object *trial);
+double bench_gbps(double pps, double bytes, int l1);
+json_object *bench_trial_latency(json_object *trial);
+json_object *bench_run_matrix(json_object *record);
 
 /*
  * `vrctl __complete ...` for shell completion (complete.c).  Every verb's

@@ -4,15 +4,21 @@
 usage: check_experiment.py [--no-plot] DIR...
        check_experiment.py --experiment [--no-plot] DIR   (vrctl experiment)
        check_experiment.py --svg FILE...                  (any plot)
+       check_experiment.py --record FILE...               (a record alone)
 
 For a bench directory: experiment.json has every required key with the
-right type, "trials" is not empty, ndr_pps (pdr_pps) is there for an ndr
+right type and is valid against docs/schemas/experiment.schema.json
+(summary.json against summary.schema.json; python3-jsonschema), "trials"
+is not empty, ndr_pps (pdr_pps) is there for an ndr
 (pdr) search and matches result, results.csv has the documented header and
 one row per trial agreeing with the record, plot.svg is well-formed XML
-whose root is <svg> (--no-plot: plot.svg may be missing, as when gnuplot
-is not installed; plot.gp must then be there).  For an experiment
-directory: summary.json, every run marked "ok" is a valid bench directory,
-and compare.svg when a comparison was made.  Prints one line per problem
+whose root is <svg>, and plot.pdf and plot.png are there (--no-plot:
+plot.svg may be missing, as when gnuplot is not installed; plot.gp must
+then be there); every other figure (FIG.gp) has its FIG.svg, .pdf, .png.
+For an experiment directory: summary.json, every run marked "ok" is a
+valid bench directory, trials.csv has one row per trial of those runs
+with the matrix keys as columns, and compare.svg when a comparison was
+made.  Prints one line per problem
 and exits 1 if there was any; else prints "ok DIR" and exits 0.
 """
 import csv
@@ -22,8 +28,15 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 
-CSV_HEADER = ["phase", "offered_pps", "forwarded_pps", "loss_ratio", "sent",
-              "received", "lat_p50_us", "lat_p99_us", "lat_max_us"]
+CSV_HEADER = ("phase,repeat,offered_pps,achieved_pps,forwarded_pps,"
+              "loss_ratio,sent,received,short,tx_path,frame_bytes,duration_s,"
+              "lat_p50_us,lat_p90_us,lat_p99_us,lat_p999_us,lat_max_us,"
+              "offered_l1_gbps,forwarded_l1_gbps,forwarded_l2_gbps,"
+              "router_cpu_s,pkts_per_router_cpu_s,busiest,"
+              "busiest_util_pct").split(",")
+SCHEMAS = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                       "..", "..", "docs", "schemas")
+MAGIC = {"pdf": b"%PDF", "png": b"\x89PNG"}
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 NUM = (int, float)
 STR_OR_NULL = (str, type(None))
@@ -44,6 +57,27 @@ TRIAL = {"type": str, "offered_pps": NUM, "sent": int, "received": int,
          "rate_basis": str}
 
 problems = []
+validators = {}
+
+
+def schema_check(obj, name, where):
+    """Validate obj against docs/schemas/NAME.schema.json."""
+    try:
+        import jsonschema
+    except ImportError:
+        bad(where, "cannot validate against the schema: no python3 "
+            "jsonschema (apt-get install python3-jsonschema)")
+        return
+    if name not in validators:
+        with open(os.path.join(SCHEMAS, name + ".schema.json")) as f:
+            schema = json.load(f)
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+        validators[name] = cls(schema)
+    for e in sorted(validators[name].iter_errors(obj), key=str)[:10]:
+        bad(where, "schema %s: %s: %s" % (
+            name, "/".join(str(p) for p in e.absolute_path) or "(top)",
+            e.message[:200]))
 
 
 def bad(where, what):
@@ -89,6 +123,7 @@ def check_record(rec, where):
         return
     if rec["format"] not in (1, 2):  # 2: issue 13 (docs/bench.md)
         bad(where, "format is %r, not 1 or 2" % rec["format"])
+    schema_check(rec, "experiment", where)
     if rec["kind"] != "vrouterd-bench":
         bad(where, "kind is %r" % rec["kind"])
     cmd = rec["command"]
@@ -195,6 +230,13 @@ def check_csv(path, rec):
             if not close(row[CSV_HEADER.index(k)], t.get(k)):
                 bad(path, "row %d: %s %s, the record says %r" %
                     (i + 1, k, row[CSV_HEADER.index(k)], t.get(k)))
+        fb = t.get("mean_frame_bytes")
+        l1 = row[CSV_HEADER.index("forwarded_l1_gbps")]
+        if isinstance(fb, NUM) and fb > 0 and not close(
+                float(l1 or "nan"),
+                float("%.6g" % (t["forwarded_pps"] * (fb + 20) * 8 / 1e9))):
+            bad(path, "row %d: forwarded_l1_gbps %s is not forwarded_pps x "
+                "(frame + 20 B) x 8" % (i + 1, l1))
         if row[0] != t.get("phase", "sweep"):
             bad(path, "row %d: phase %s, the record says %r" %
                 (i + 1, row[0], t.get("phase", "sweep")))
@@ -212,9 +254,53 @@ def check_dir(d, no_plot):
     check_csv(os.path.join(d, "results.csv"), rec)
     svg = os.path.join(d, "plot.svg")
     if os.path.exists(svg) or not no_plot:
-        check_svg(svg)
+        check_figures(d, no_plot)
     elif not os.path.exists(os.path.join(d, "plot.gp")):
         bad(d, "neither plot.svg nor plot.gp")
+    return rec
+
+
+def check_figures(d, no_plot):
+    """Each FIG.gp in d has FIG.svg (valid), FIG.pdf and FIG.png."""
+    figs = sorted(f[:-3] for f in os.listdir(d) if f.endswith(".gp"))
+    for fig in figs:
+        svg = os.path.join(d, fig + ".svg")
+        if no_plot and not os.path.exists(svg):
+            continue
+        check_svg(svg)
+        for ext, magic in MAGIC.items():
+            p = os.path.join(d, "%s.%s" % (fig, ext))
+            try:
+                with open(p, "rb") as f:
+                    if f.read(len(magic)) != magic:
+                        bad(p, "not a %s file" % ext.upper())
+            except OSError as e:
+                bad(p, str(e))
+
+
+def check_trials_csv(d, recs):
+    path = os.path.join(d, "trials.csv")
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+    except OSError as e:
+        bad(path, str(e))
+        return
+    keys = []
+    for r in recs:
+        for k in r.get("cli", {}).get("experiment", {}).get("matrix", {}):
+            if k not in keys:
+                keys.append(k)
+    want = ["run", "label"] + keys + CSV_HEADER
+    if not rows or rows[0] != want:
+        bad(path, "header is not %s" % ",".join(want))
+        return
+    n = sum(len(r.get("trials") or []) for r in recs)
+    if len(rows) - 1 != n:
+        bad(path, "%d rows for %d trials" % (len(rows) - 1, n))
+    for i, row in enumerate(rows[1:]):
+        if len(row) != len(want):
+            bad(path, "row %d has %d fields" % (i + 1, len(row)))
 
 
 def check_experiment(d, no_plot):
@@ -230,13 +316,16 @@ def check_experiment(d, no_plot):
              "runs_failed": int}, path)
     if s.get("kind") != "vrouterd-experiment":
         bad(path, "kind is %r" % s.get("kind"))
+    schema_check(s, "summary", path)
     ok = [r for r in s.get("runs", []) if r.get("status") == "ok"]
     if len(ok) != s.get("runs_ok"):
         bad(path, "runs_ok %r but %d runs are ok" % (s.get("runs_ok"),
                                                      len(ok)))
-    for r in ok:
-        check_dir(os.path.join(d, r["dir"]), no_plot)
+    recs = [check_dir(os.path.join(d, r["dir"]), no_plot) for r in ok]
     if ok:
+        check_trials_csv(d, [r for r in recs if r is not None])
+        if os.path.exists(os.path.join(d, "compare.svg")) or not no_plot:
+            check_figures(d, no_plot)
         if not isinstance(s.get("compare"), dict):
             bad(path, "no \"compare\"")
         svg = os.path.join(d, "compare.svg")
@@ -253,6 +342,13 @@ def main(argv):
     if args[0] == "--svg":
         for p in args[1:]:
             check_svg(p)
+    elif args[0] == "--record":
+        for p in args[1:]:
+            try:
+                with open(p) as f:
+                    check_record(json.load(f), p)
+            except (OSError, ValueError) as e:
+                bad(p, str(e))
     elif args[0] == "--experiment":
         for d in args[1:]:
             check_experiment(d, no_plot)

@@ -46,6 +46,14 @@ for backend in vm netns; do
 		continue
 	fi
 	if [ $backend = vm ]; then
+		"$VRCTL" --json status $name >"$T/status.json"
+		boot=$(json "$T/status.json" 'j.get("boot_ms") or j["topologies"][0]["boot_ms"]' 2>/dev/null)
+		echo "vm: booted in ${boot:-?} ms"
+		[ "${boot:-0}" -gt 6000 ] &&
+			check "vm: a boot heartbeat while the guest booted" \
+				grep -q "still booting" "$T/start.out"
+	fi
+	if [ $backend = vm ]; then
 		rates=2000:6000:2000 max=60000
 	else
 		rates=20000:60000:20000 max=400000
@@ -69,5 +77,7 @@ done
 check "bench compare of the four runs" \
 	"$VRCTL" bench compare "$T"/bvm-sweep "$T"/bnetns-sweep --out "$T/compare.svg"
 [ -x "$(command -v gnuplot)" ] &&
-	check "the comparison is valid SVG" $CHECK_EXP --svg "$T/compare.svg"
+	check "the comparison is valid SVG" $CHECK_EXP --svg "$T/compare.svg" &&
+	check "  with its PDF and PNG" [ -s "$T/compare.pdf" ] &&
+	check "  (both)" [ -s "$T/compare.png" ]
 finish 0

@@ -80,7 +80,12 @@ check "sweep exits 0" [ $? = 0 ]
 check "sweep: a valid result directory" python3 "$CHECK" $NOPLOT "$T/sweep"
 check "sweep: one progress line per trial on stderr (10)" \
 	[ "$(grep -c 'trial .* offered .* forwarded .* loss .* p99' "$T/err")" = 10 ]
-check "sweep: table header on stdout" grep -q 'OFFERED_PPS     SENT_PPS FORWARDED_PPS  LOSS_RATIO' "$T/out"
+check "sweep: progress counts trials of 10 with the time left" \
+	grep -q 'trial 1/10 (0:[0-9][0-9], ~[0-9:]* left) ' "$T/err" &&
+	grep -q 'trial 10/10 (0:[0-9][0-9]) ' "$T/err"
+check "sweep: table header on stdout" grep -q 'OFFERED_PPS     SENT_PPS FORWARDED_PPS FWD_L1_G FWD_L2_G  LOSS_RATIO' "$T/out"
+check "sweep: L1/L2 Gbps beside pps (2000 pps of 64 B: 0.0013, 0.0010)" \
+	grep -q '^sweep  *2000  *[0-9]*  *2000   0.0013   0.0010 ' "$T/out"
 check "sweep: 10 table rows" [ "$(grep -c '^sweep ' "$T/out")" = 10 ]
 check "sweep: a CPU line under each row (10)" \
 	[ "$(grep -c '^ *busiest: vcpu 0 of vr0 at [0-9]* %; bounded by: ' "$T/out")" = 10 ]
@@ -189,8 +194,8 @@ check "  a warning names gnuplot-nox" grep -q "warning: .*gnuplot-nox" "$T/err"
 check "  no plot.svg, plot.gp there" [ ! -e "$T/noplot/plot.svg" ] && [ -s "$T/noplot/plot.gp" ]
 check "  the directory is otherwise valid" python3 "$CHECK" --no-plot "$T/noplot"
 if [ -z "$NOPLOT" ]; then
-	(cd "$T/noplot" && gnuplot plot.gp)
-	check "  and \`gnuplot plot.gp\` there makes a valid plot.svg" python3 "$CHECK" "$T/noplot"
+	(cd "$T/noplot" && for g in *.gp; do gnuplot "$g"; done)
+	check "  and \`gnuplot FIG.gp\` there makes FIG.svg, .pdf, .png" python3 "$CHECK" "$T/noplot"
 fi
 
 echo "--- bench compare"
@@ -241,8 +246,13 @@ check "run directories named by the matrix" \
 	[ -d "$T/exp/01-cores1-nopin" ] && [ -d "$T/exp/04-cores2-pin" ] && [ ! -e "$T/exp/02-cores1-pin" ]
 check "each run's cli names the experiment" \
 	[ "$(json "$T/exp/03-cores2-nopin/experiment.json" 'j["cli"]["experiment"]["run"]')" = "cores=2 pin=false" ]
+check "trials.csv: matrix keys as columns, a row per trial of the 3 runs" \
+	[ "$(head -c 32 "$T/exp/trials.csv")" = "run,label,cores,pin,phase,repeat" ] &&
+	[ "$(wc -l <"$T/exp/trials.csv")" = $((1 + 3 * 10)) ]
 check "the comparison table lists 3 runs" [ "$(grep -c '^cores=' "$T/out")" = 3 ]
 check "progress per run on stderr" grep -q "run 4/4 (cores=2 pin=true): ok" "$T/err"
+check "progress: runs done with the time left" \
+	grep -q "runs done 3/4 (0:[0-9][0-9], ~0:[0-9][0-9] left)" "$T/err"
 
 echo "--- experiment: a start fails, stop is still sent"
 fake_start --fail-start 1
