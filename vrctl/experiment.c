@@ -527,6 +527,8 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 	struct sigaction sa, old_int, old_term;
 	const char *s;
 
+	if (replay_wanted(argc, argv))
+		return experiment_replay(v, argc, argv);
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "s:ho:n", opts, NULL)) != -1) {
 		if (ch == OPT_XOUT || ch == 'o')
