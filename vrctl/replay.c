@@ -610,13 +610,24 @@ replay_opts_parse(struct vrctl *v, const struct ctl_command *cmd, int argc,
 	return 0;
 }
 
-/* DIR without trailing slashes; path = DIR/file. */
+/* DIR without trailing slashes; path = DIR/file.  The file itself names
+ * its directory too (as `bench compare` takes it). */
 static void
 replay_paths(const char *arg, const char *file, char *dir, size_t dlen,
 	     char *path, size_t plen)
 {
 	size_t l = strlen(arg);
+	const char *slash = strrchr(arg, '/');
+	struct stat st;
 
+	if (stat(arg, &st) == 0 && S_ISREG(st.st_mode)) {
+		msgf(path, plen, "%s", arg);
+		if (slash == NULL)
+			msgf(dir, dlen, ".");
+		else
+			msgf(dir, dlen, "%.*s", (int)(slash - arg), arg);
+		return;
+	}
 	while (l > 1 && arg[l - 1] == '/')
 		l--;
 	msgf(dir, dlen, "%.*s", (int)l, arg);

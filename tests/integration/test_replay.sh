@@ -149,8 +149,8 @@ done
 check "  nothing started, no directory" \
 	[ "$(starts)" = "$n0" ] && [ ! -e "$T/badrep" ]
 echo '{"kind": "something-else", "format": 1}' >"$T/bad/experiment.json"
-"$VRCTL" bench --replay "$T/bad" >/dev/null 2>"$T/err"
-check "another kind: refused ($(cat "$T/err"))" grep -q 'not a vrouterd-bench record' "$T/err"
+"$VRCTL" bench --replay "$T/bad/experiment.json" >/dev/null 2>"$T/err"
+check "another kind (named by the file): refused ($(cat "$T/err"))" grep -q 'not a vrouterd-bench record' "$T/err"
 
 say "experiment --replay"
 cat >"$T/x.json" <<'EOX'
