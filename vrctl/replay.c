@@ -51,7 +51,7 @@ struct replay_opts {
 
 /* Top-level keys of a bench record that a replay knows (formats 1, 2:
  * docs/bench.md and the record contract of issue 13). */
-static const char *const record_keys[] = {
+static const char *const replay_record_keys[] = {
     "format",
     "kind",
     "vrouterd_version",
@@ -99,7 +99,7 @@ replay_wanted(int argc, char **argv)
 }
 
 static int
-in_list(const char *const *list, const char *key)
+replay_in_list(const char *const *list, const char *key)
 {
 	for (; *list; list++)
 		if (strcmp(*list, key) == 0)
@@ -108,7 +108,7 @@ in_list(const char *const *list, const char *key)
 }
 
 static int
-param_known(const char *method, const char *key)
+replay_param_known(const char *method, const char *key)
 {
 	const struct proto_param *q = proto_method_find(method)->params;
 
@@ -120,7 +120,7 @@ param_known(const char *method, const char *key)
 
 /* "1.10.2" against "1.9": <0, 0, >0 (numbers compared, not text). */
 static int
-version_cmp(const char *a, const char *b)
+replay_version_cmp(const char *a, const char *b)
 {
 	while (*a || *b) {
 		char *ea, *eb;
@@ -182,13 +182,13 @@ replay_ignored(const char *path, json_object *rec)
 	json_object_object_foreach(rec, k, v)
 	{
 		(void)v;
-		if (!in_list(record_keys, k))
+		if (!replay_in_list(replay_record_keys, k))
 			json_object_array_add(ign, json_object_new_string(k));
 	}
 	json_object_object_foreach(j_get(rec, "command"), ck, cv)
 	{
 		(void)cv;
-		if (!param_known("bench", ck)) {
+		if (!replay_param_known("bench", ck)) {
 			msgf(key, sizeof(key), "command.%s", ck);
 			json_object_array_add(ign, json_object_new_string(key));
 		}
@@ -196,7 +196,7 @@ replay_ignored(const char *path, json_object *rec)
 	json_object_object_foreach(j_get(j_get(rec, "plan"), "options"), ok, ov)
 	{
 		(void)ov;
-		if (!param_known("start", ok)) {
+		if (!replay_param_known("start", ok)) {
 			msgf(key, sizeof(key), "plan.options.%s", ok);
 			json_object_array_add(ign, json_object_new_string(key));
 		}
@@ -206,8 +206,9 @@ replay_ignored(const char *path, json_object *rec)
 			"vrctl: replay: %s was written by vrouterd %s (this "
 			"vrctl is %s%s); it ignores these fields:",
 			path, ver, VROUTERD_VERSION,
-			version_cmp(ver, VROUTERD_VERSION) > 0 ? ", older"
-							       : "");
+			replay_version_cmp(ver, VROUTERD_VERSION) > 0
+			    ? ", older"
+			    : "");
 		for (size_t i = 0; i < json_object_array_length(ign); i++)
 			fprintf(stderr, "%s %s", i ? "," : "",
 				json_object_get_string(
@@ -241,7 +242,7 @@ replay_start_params(const char *path, json_object *rec,
 	}
 	json_object_object_foreach(opts, k, v)
 	{
-		if (param_known("start", k) && strcmp(k, "name") != 0 &&
+		if (replay_param_known("start", k) && strcmp(k, "name") != 0 &&
 		    strcmp(k, "image") != 0 && strcmp(k, "topology") != 0 &&
 		    strcmp(k, "topology_text") != 0)
 			json_object_object_add(p, k, json_object_get(v));
@@ -293,7 +294,7 @@ fail:
 /* Was the generator's CPU chosen on the command line (else the daemon
  * chose it, and chooses again here)? */
 static int
-cpu_was_given(json_object *rec)
+replay_cpu_given(json_object *rec)
 {
 	json_object *a = j_get(j_get(rec, "cli"), "argv");
 
@@ -317,9 +318,9 @@ replay_bench_params(const char *path, json_object *rec,
 
 	json_object_object_foreach(j_get(rec, "command"), k, v)
 	{
-		if (!param_known("bench", k) || strcmp(k, "name") == 0)
+		if (!replay_param_known("bench", k) || strcmp(k, "name") == 0)
 			continue; /* said by replay_ignored */
-		if (strcmp(k, "cpu") == 0 && !cpu_was_given(rec))
+		if (strcmp(k, "cpu") == 0 && !replay_cpu_given(rec))
 			continue;
 		json_object_object_add(p, k, json_object_get(v));
 	}
@@ -405,7 +406,7 @@ done:
 
 static const struct {
 	const char *obj, *key, *what;
-} env_fields[] = {
+} replay_env_fields[] = {
     {"host", "kernel", "kernel"},
     {"host", "cpu_model", "CPU model"},
     {"host", "cpus", "CPUs"},
@@ -425,7 +426,7 @@ static const struct {
 };
 
 static const char *
-env_value(json_object *rec, const char *obj, const char *key)
+replay_env_value(json_object *rec, const char *obj, const char *key)
 {
 	json_object *o = obj ? j_get(rec, obj) : rec, *v;
 
@@ -439,7 +440,8 @@ env_value(json_object *rec, const char *obj, const char *key)
 }
 
 static void
-env_add(json_object *a, const char *what, const char *was, const char *now)
+replay_env_add(json_object *a, const char *what, const char *was,
+	       const char *now)
 {
 	json_object *d;
 
@@ -455,19 +457,21 @@ env_add(json_object *a, const char *what, const char *was, const char *now)
 /* Every difference of the two environments: [{"what","recorded","replay"}]
  * (the table above, then any other host fact either record has: SMT,
  * NUMA, ... as later vrouterds record them). */
-json_object *
+static json_object *
 replay_env_diff(json_object *was, json_object *now)
 {
 	json_object *a = json_object_new_array();
 	char what[96];
 
-	for (size_t i = 0; i < nitems(env_fields); i++) {
+	for (size_t i = 0; i < nitems(replay_env_fields); i++) {
 		char a1[512];
 		vr_strlcpy(a1,
-			   env_value(was, env_fields[i].obj, env_fields[i].key),
+			   replay_env_value(was, replay_env_fields[i].obj,
+					    replay_env_fields[i].key),
 			   sizeof(a1));
-		env_add(a, env_fields[i].what, a1,
-			env_value(now, env_fields[i].obj, env_fields[i].key));
+		replay_env_add(a, replay_env_fields[i].what, a1,
+			       replay_env_value(now, replay_env_fields[i].obj,
+						replay_env_fields[i].key));
 	}
 	for (int side = 0; side < 2; side++) {
 		json_object_object_foreach(j_get(side ? now : was, "host"), k,
@@ -477,25 +481,28 @@ replay_env_diff(json_object *was, json_object *now)
 			size_t f;
 
 			(void)v;
-			for (f = 0; f < nitems(env_fields); f++)
-				if (env_fields[f].obj &&
-				    strcmp(env_fields[f].obj, "host") == 0 &&
-				    strcmp(env_fields[f].key, k) == 0)
+			for (f = 0; f < nitems(replay_env_fields); f++)
+				if (replay_env_fields[f].obj &&
+				    strcmp(replay_env_fields[f].obj, "host") ==
+					0 &&
+				    strcmp(replay_env_fields[f].key, k) == 0)
 					break;
 			/* known, or seen from the other side already */
-			if (f < nitems(env_fields) ||
+			if (f < nitems(replay_env_fields) ||
 			    (side && j_get(j_get(was, "host"), k)))
 				continue;
 			msgf(what, sizeof(what), "host %s", k);
-			vr_strlcpy(a1, env_value(was, "host", k), sizeof(a1));
-			env_add(a, what, a1, env_value(now, "host", k));
+			vr_strlcpy(a1, replay_env_value(was, "host", k),
+				   sizeof(a1));
+			replay_env_add(a, what, a1,
+				       replay_env_value(now, "host", k));
 		}
 	}
 	return a;
 }
 
 static void
-env_print(json_object *diff)
+replay_env_print(json_object *diff)
 {
 	size_t n = json_object_array_length(diff);
 
@@ -687,7 +694,7 @@ replay_save(const char *dir, json_object *o, int print)
 }
 
 int
-bench_replay(struct vrctl *v, int argc, char **argv)
+replay_bench(struct vrctl *v, int argc, char **argv)
 {
 	const struct ctl_command *cmd = ctl_command_find("bench");
 	struct replay_opts ro;
@@ -742,7 +749,7 @@ bench_replay(struct vrctl *v, int argc, char **argv)
 	}
 	o = replay_result(v, rec, dir, now, out, ign);
 	if (!v->json)
-		env_print(j_get(o, "environment"));
+		replay_env_print(j_get(o, "environment"));
 	replay_save(out, o, v->json);
 	json_object_put(o);
 	if (!v->json)
@@ -761,16 +768,147 @@ done:
 /* ------------------------------------------------------------------ */
 /* experiment --replay */
 
+/* Every successful recorded run: a format we read, its image the same
+ * here.  0, or -1 said; the fields ignored are added to ign. */
+static int
+replay_runs_check(struct vrctl *v, const char *dir, json_object *runs,
+		  const struct replay_opts *ro, json_object *ign)
+{
+	char path[PATH_MAX], msg[512];
+
+	for (size_t i = 0; i < json_object_array_length(runs); i++) {
+		json_object *run = json_object_array_get_idx(runs, i), *rec,
+			    *ri, *st;
+		int rc;
+
+		if (strcmp(j_str(run, "status"), "ok") != 0)
+			continue;
+		msgf(path, sizeof(path), "%s/%s/experiment.json", dir,
+		     j_str(run, "dir"));
+		if ((rec = jtext_read(path, NULL, VRCTL_RECORD_MAX, msg,
+				      sizeof(msg))) == NULL) {
+			fprintf(stderr, "vrctl: replay: %s\n", msg);
+			return -1;
+		}
+		if (replay_check_format(path, rec, "vrouterd-bench") == -1) {
+			json_object_put(rec);
+			return -1;
+		}
+		ri = replay_ignored(path, rec);
+		for (size_t k = 0; k < json_object_array_length(ri); k++)
+			json_object_array_add(
+			    ign,
+			    json_object_get(json_object_array_get_idx(ri, k)));
+		json_object_put(ri);
+		st = json_object_get(j_get(run, "start"));
+		if (ro->image != NULL)
+			json_object_object_add(
+			    st, "image", json_object_new_string(ro->image));
+		rc = replay_image_check(v, path, rec, st, ro->force);
+		json_object_put(st);
+		json_object_put(rec);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The recorded experiment file, run into out as `vrctl experiment` runs a
+ * file; with --json its summary is not printed (ours is).  VRCTL_*. */
+static int
+replay_experiment_run(struct vrctl *v, json_object *spec, const char *out)
+{
+	char path[PATH_MAX], *xargv[5];
+	const char *s = json_object_to_json_string_ext(
+	    spec, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	int rv, saved = -1, null;
+
+	msgf(path, sizeof(path), "%s/experiment-file.json", out);
+	if (file_write_atomic(path, s, strlen(s), 0644) == -1) {
+		fprintf(stderr, "vrctl: cannot write %s: %s\n", path,
+			strerror(errno));
+		return VRCTL_EDAEMON;
+	}
+	xargv[0] = (char *)"experiment";
+	xargv[1] = (char *)"--out";
+	xargv[2] = (char *)out;
+	xargv[3] = path;
+	xargv[4] = NULL;
+	if (v->json && (null = open("/dev/null", O_WRONLY | O_CLOEXEC)) != -1) {
+		fflush(stdout);
+		saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		dup2(null, STDOUT_FILENO);
+		close(null);
+	}
+	rv = ctl_experiment(v, 4, xargv);
+	if (saved != -1) {
+		fflush(stdout);
+		dup2(saved, STDOUT_FILENO);
+		close(saved);
+	}
+	return rv;
+}
+
+/* Each run against its recorded twin (the same spec expands to the same
+ * directories): [{"recorded", "replay", "compare", "environment",
+ * "ignored"}], printed unless --json. */
+static json_object *
+replay_runs_compare(struct vrctl *v, const char *dir, json_object *runs,
+		    const char *out, json_object *nruns, json_object *ign)
+{
+	json_object *res = json_object_new_array();
+	const char *prev = NULL;
+	char msg[512];
+
+	for (size_t i = 0; i < json_object_array_length(runs); i++) {
+		json_object *run = json_object_array_get_idx(runs, i);
+		json_object *nrun = json_object_array_get_idx(nruns, i);
+		json_object *was, *now, *o;
+		char wd[PATH_MAX], nd[PATH_MAX], p[PATH_MAX + 32];
+		const char *d;
+
+		if (strcmp(j_str(run, "status"), "ok") != 0 ||
+		    strcmp(j_str(nrun, "status"), "ok") != 0 ||
+		    strcmp(j_str(run, "dir"), j_str(nrun, "dir")) != 0)
+			continue;
+		msgf(wd, sizeof(wd), "%s/%s", dir, j_str(run, "dir"));
+		msgf(nd, sizeof(nd), "%s/%s", out, j_str(run, "dir"));
+		msgf(p, sizeof(p), "%s/experiment.json", wd);
+		was = jtext_read(p, NULL, VRCTL_RECORD_MAX, msg, sizeof(msg));
+		msgf(p, sizeof(p), "%s/experiment.json", nd);
+		now = jtext_read(p, NULL, VRCTL_RECORD_MAX, msg, sizeof(msg));
+		if (was == NULL || now == NULL) {
+			json_object_put(was);
+			json_object_put(now);
+			continue;
+		}
+		if (!v->json)
+			printf("\nrun %s (%s):\n", j_str(run, "dir"),
+			       j_str(run, "label"));
+		o = replay_result(v, was, wd, now, nd, ign);
+		if (!v->json) {
+			d = json_object_to_json_string(j_get(o, "environment"));
+			if (prev != NULL && strcmp(prev, d) == 0)
+				printf("environment: as the run above\n");
+			else
+				replay_env_print(j_get(o, "environment"));
+			prev = d;
+		}
+		json_object_array_add(res, o);
+		json_object_put(was);
+		json_object_put(now);
+	}
+	return res;
+}
+
 int
-experiment_replay(struct vrctl *v, int argc, char **argv)
+replay_experiment(struct vrctl *v, int argc, char **argv)
 {
 	const struct ctl_command *cmd = ctl_command_find("experiment");
 	struct replay_opts ro;
-	json_object *sum = NULL, *spec, *runs, *nsum = NULL, *ign_all, *res;
+	json_object *sum = NULL, *spec, *runs, *nsum = NULL, *ign, *o;
 	char dir[PATH_MAX], path[PATH_MAX], out[PATH_MAX], msg[512];
-	char *xargv[5];
-	const char *s, *prev = NULL;
-	int made, rv = VRCTL_EUSAGE, saved = -1;
+	int made, rv = VRCTL_EUSAGE;
 
 	if (replay_opts_parse(v, cmd, argc, argv, &ro) == -1 ||
 	    ro.name != NULL || ro.cpu != NULL) {
@@ -788,8 +926,7 @@ experiment_replay(struct vrctl *v, int argc, char **argv)
 		fprintf(stderr, "vrctl: replay: %s\n", msg);
 		return VRCTL_EUSAGE;
 	}
-	ign_all = json_object_new_array();
-	res = json_object_new_array();
+	ign = json_object_new_array();
 	if (replay_check_format(path, sum, "vrouterd-experiment") == -1)
 		goto done;
 	spec = j_get(sum, "spec");
@@ -811,141 +948,37 @@ experiment_replay(struct vrctl *v, int argc, char **argv)
 		json_object_object_add(st, "image",
 				       json_object_new_string(ro.image));
 	}
-	/* every recorded run: a format we read, its image the same here */
-	for (size_t i = 0; i < json_object_array_length(runs); i++) {
-		json_object *run = json_object_array_get_idx(runs, i), *rec,
-			    *ign, *st;
-		char rpath[PATH_MAX];
-
-		if (strcmp(j_str(run, "status"), "ok") != 0)
-			continue;
-		msgf(rpath, sizeof(rpath), "%s/%s/experiment.json", dir,
-		     j_str(run, "dir"));
-		if ((rec = jtext_read(rpath, NULL, VRCTL_RECORD_MAX, msg,
-				      sizeof(msg))) == NULL) {
-			fprintf(stderr, "vrctl: replay: %s\n", msg);
-			goto done;
-		}
-		if (replay_check_format(rpath, rec, "vrouterd-bench") == -1) {
-			json_object_put(rec);
-			goto done;
-		}
-		ign = replay_ignored(rpath, rec);
-		for (size_t k = 0; k < json_object_array_length(ign); k++)
-			json_object_array_add(
-			    ign_all,
-			    json_object_get(json_object_array_get_idx(ign, k)));
-		json_object_put(ign);
-		st = json_object_get(j_get(run, "start"));
-		if (ro.image != NULL)
-			json_object_object_add(
-			    st, "image", json_object_new_string(ro.image));
-		rv = replay_image_check(v, rpath, rec, st, ro.force);
-		json_object_put(st);
-		json_object_put(rec);
-		if (rv == -1) {
-			rv = VRCTL_EDAEMON;
-			goto done;
-		}
-	}
 	rv = VRCTL_EDAEMON;
+	if (replay_runs_check(v, dir, runs, &ro, ign) == -1)
+		goto done;
 	if (ro.out != NULL)
 		msgf(out, sizeof(out), "%s", ro.out);
 	else
 		replay_default_out(dir, out, sizeof(out));
 	if (bench_dir_prepare(out, "summary.json", &made) == -1)
 		goto done;
-	/* the recorded file, run as `vrctl experiment` runs a file */
-	msgf(path, sizeof(path), "%s/experiment-file.json", out);
-	s = json_object_to_json_string_ext(
-	    spec, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (file_write_atomic(path, s, strlen(s), 0644) == -1) {
-		fprintf(stderr, "vrctl: cannot write %s: %s\n", path,
-			strerror(errno));
-		goto done;
-	}
-	xargv[0] = (char *)"experiment";
-	xargv[1] = (char *)"--out";
-	xargv[2] = out;
-	xargv[3] = path;
-	xargv[4] = NULL;
-	if (v->json) { /* one JSON document on stdout: ours */
-		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		fflush(stdout);
-		saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-		if (null != -1) {
-			dup2(null, STDOUT_FILENO);
-			close(null);
-		}
-	}
-	rv = ctl_experiment(v, 4, xargv);
-	if (saved != -1) {
-		fflush(stdout);
-		dup2(saved, STDOUT_FILENO);
-		close(saved);
-	}
+	rv = replay_experiment_run(v, spec, out);
 	msgf(path, sizeof(path), "%s/summary.json", out);
 	if ((nsum = jtext_read(path, NULL, VRCTL_RECORD_MAX, msg,
 			       sizeof(msg))) == NULL) {
 		fprintf(stderr, "vrctl: replay: %s\n", msg);
+		if (rv == VRCTL_OK)
+			rv = VRCTL_EDAEMON;
 		goto done;
 	}
-	/* run by run: the same spec expands to the same directories */
-	for (size_t i = 0; i < json_object_array_length(runs); i++) {
-		json_object *run = json_object_array_get_idx(runs, i);
-		json_object *nrun =
-		    json_object_array_get_idx(j_get(nsum, "runs"), i);
-		json_object *was, *now, *o;
-		char wd[PATH_MAX], nd[PATH_MAX], p1[PATH_MAX], p2[PATH_MAX];
-		const char *d;
-
-		if (strcmp(j_str(run, "status"), "ok") != 0 ||
-		    strcmp(j_str(nrun, "status"), "ok") != 0 ||
-		    strcmp(j_str(run, "dir"), j_str(nrun, "dir")) != 0)
-			continue;
-		msgf(wd, sizeof(wd), "%s/%s", dir, j_str(run, "dir"));
-		msgf(nd, sizeof(nd), "%s/%s", out, j_str(run, "dir"));
-		msgf(p1, sizeof(p1), "%s/experiment.json", wd);
-		msgf(p2, sizeof(p2), "%s/experiment.json", nd);
-		was = jtext_read(p1, NULL, VRCTL_RECORD_MAX, msg, sizeof(msg));
-		now = jtext_read(p2, NULL, VRCTL_RECORD_MAX, msg, sizeof(msg));
-		if (was == NULL || now == NULL) {
-			json_object_put(was);
-			json_object_put(now);
-			continue;
-		}
-		if (!v->json)
-			printf("\nrun %s (%s):\n", j_str(run, "dir"),
-			       j_str(run, "label"));
-		o = replay_result(v, was, wd, now, nd, ign_all);
-		if (!v->json) {
-			d = json_object_to_json_string(j_get(o, "environment"));
-			if (prev != NULL && strcmp(prev, d) == 0)
-				printf("environment: as the run above\n");
-			else
-				env_print(j_get(o, "environment"));
-			prev = d;
-		}
-		json_object_array_add(res, o);
-		json_object_put(was);
-		json_object_put(now);
-	}
-	{
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "recorded",
-				       json_object_new_string(dir));
-		json_object_object_add(o, "replay",
-				       json_object_new_string(out));
-		json_object_object_add(o, "runs", json_object_get(res));
-		json_object_object_add(o, "ignored", json_object_get(ign_all));
-		replay_save(out, o, v->json);
-		json_object_put(o);
-	}
+	o = json_object_new_object();
+	json_object_object_add(o, "recorded", json_object_new_string(dir));
+	json_object_object_add(o, "replay", json_object_new_string(out));
+	json_object_object_add(
+	    o, "runs",
+	    replay_runs_compare(v, dir, runs, out, j_get(nsum, "runs"), ign));
+	json_object_object_add(o, "ignored", json_object_get(ign));
+	replay_save(out, o, v->json);
+	json_object_put(o);
 	if (!v->json)
 		printf("replay of %s in %s (replay.json)\n", dir, out);
 done:
-	json_object_put(res);
-	json_object_put(ign_all);
+	json_object_put(ign);
 	json_object_put(nsum);
 	json_object_put(sum);
 	return rv;

@@ -187,9 +187,8 @@ json_object *bench_compare_runs(struct bench_run *r, size_t n, const char *svg,
 
 /* `bench --replay DIR`, `experiment --replay DIR` (replay.c). */
 int replay_wanted(int argc, char **argv); /* --replay among the options */
-int bench_replay(struct vrctl *v, int argc, char **argv);
-int experiment_replay(struct vrctl *v, int argc, char **argv);
-json_object *replay_env_diff(json_object *was, json_object *now);
+int replay_bench(struct vrctl *v, int argc, char **argv);
+int replay_experiment(struct vrctl *v, int argc, char **argv);
 
 /* A run in words, field by field (plot.c), for titles and labels. */
 enum {
