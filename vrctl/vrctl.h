@@ -162,6 +162,11 @@ int ctl_topology_local(json_object *params, const cpu_set_t *host_cpus,
 void show_plan(json_object *r);
 void show_plan_dot(json_object *r); /* `topology NAME --dot` */
 
+/* `bench --replay DIR`, `experiment --replay DIR` (replay.c). */
+int replay_wanted(int argc, char **argv); /* --replay among the options */
+int replay_bench(struct vrctl *v, int argc, char **argv);
+int replay_experiment(struct vrctl *v, int argc, char **argv);
+
 /* bench, bench compare, experiment (bench.c; docs/bench.md). */
 int ctl_bench(struct vrctl *v, int argc, char **argv);
 int ctl_experiment(struct vrctl *v, int argc, char **argv);
@@ -184,11 +189,6 @@ int bench_call(struct vrctl *v, const struct output *eout, json_object *params,
 	       int *plot_rv);
 json_object *bench_compare_runs(struct bench_run *r, size_t n, const char *svg,
 				int json, int quiet);
-
-/* `bench --replay DIR`, `experiment --replay DIR` (replay.c). */
-int replay_wanted(int argc, char **argv); /* --replay among the options */
-int replay_bench(struct vrctl *v, int argc, char **argv);
-int replay_experiment(struct vrctl *v, int argc, char **argv);
 
 /* A run in words, field by field (plot.c), for titles and labels. */
 enum {
