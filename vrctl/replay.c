@@ -211,8 +211,7 @@ replay_ignored(const char *path, json_object *rec)
 			    : "");
 		for (size_t i = 0; i < json_object_array_length(ign); i++)
 			fprintf(stderr, "%s %s", i ? "," : "",
-				json_object_get_string(
-				    json_object_array_get_idx(ign, i)));
+				j_text(json_object_array_get_idx(ign, i)));
 		fprintf(stderr, "\n");
 	}
 	return ign;
