@@ -799,6 +799,10 @@ bench_method(struct rpc_req *req)
 			       bench_command(params, cpu));
 	json_object_object_add(op->record, "topology", sup_run_json(r));
 	json_object_object_add(op->record, "plan", topo_plan_to_json(r->plan));
+	if (r->topology_text != NULL) /* a topology file: its text */
+		json_object_object_add(
+		    op->record, "topology_text",
+		    json_object_new_string(r->topology_text));
 	json_object_object_add(op->record, "host", host_json(&h));
 	json_object_object_add(op->record, "versions", versions_json(&h, vm));
 	json_object_object_add(op->record, "backend",

@@ -51,6 +51,7 @@ struct run {
 	uint64_t start_ms; /* monotonic, for uptime (since we know it) */
 	uint64_t boot_ms;
 	json_object *warnings; /* array of strings */
+	char *topology_text;   /* a file topology's text, for bench records */
 	char rundir[PATH_MAX];
 	struct deploy *deploy; /* while starting */
 	struct rpc_req *req;   /* the pending start, if any */

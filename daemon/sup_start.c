@@ -234,6 +234,7 @@ sup_start(json_object *params, struct rpc_req *req,
 	struct run *r = NULL;
 	struct deploy *d = NULL;
 	struct hostinfo h;
+	json_object *tt;
 	int accel;
 
 	*code = PROTO_E_BUSY;
@@ -249,6 +250,10 @@ sup_start(json_object *params, struct rpc_req *req,
 	*code = PROTO_E_PARAMS;
 	if (policy_from_params(params, r, err, errlen) == -1)
 		goto fail;
+	/* a bench record carries it: a replay elsewhere needs no file */
+	if (r->plan->opts.file[0] &&
+	    json_object_object_get_ex(params, "topology_text", &tt))
+		r->topology_text = xstrdup(json_object_get_string(tt));
 	r->nrt = xcalloc(r->plan->nnodes, sizeof(*r->nrt));
 	for (int n = 0; n < r->plan->nnodes; n++) {
 		r->nrt[n].run = r;

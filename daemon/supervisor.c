@@ -93,6 +93,7 @@ sup_run_free(struct run *r)
 	topo_plan_free(r->plan);
 	free(r->plan);
 	json_object_put(r->warnings);
+	free(r->topology_text);
 	free(r->deploy);
 	free(r);
 }

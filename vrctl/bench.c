@@ -807,6 +807,8 @@ ctl_bench(struct vrctl *v, int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "compare") == 0)
 		return bench_compare(v, cmd, argc - 1, argv + 1);
+	if (replay_wanted(argc, argv))
+		return replay_bench(v, argc, argv);
 	params = json_object_new_object();
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "s:ho:", opts, NULL)) != -1) {

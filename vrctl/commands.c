@@ -63,9 +63,13 @@ const struct ctl_command ctl_commands[] = {
      "        [--trial-duration SEC] [--max-rate PPS] [--cpu N]\n"
      "        [--latency-at P1,P2,...] [--tx auto|packet|xdp] [--repeat N]\n"
      "        [--out DIR]\n"
-     "   or: vrctl bench compare DIR... [--out FILE.svg] [--label L1,L2,...]",
+     "   or: vrctl bench compare DIR... [--out FILE.svg] [--label L1,L2,...]\n"
+     "   or: vrctl bench --replay DIR [--out DIR] [--name NAME] [--image DIR]\n"
+     "        [--cpu N] [--force]",
      "measure a running topology: offered-load sweep or NDR/PDR search"},
-    {"experiment", ctl_experiment, "FILE [--out DIR] [--dry-run]",
+    {"experiment", ctl_experiment,
+     "FILE [--out DIR] [--dry-run]\n"
+     "   or: vrctl experiment --replay DIR [--out DIR] [--image DIR] [--force]",
      "run a matrix of start options, each benchmarked, then compare"},
     {NULL, NULL, NULL, NULL},
 };

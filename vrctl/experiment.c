@@ -668,6 +668,8 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 	double t0;
 	const char *s;
 
+	if (replay_wanted(argc, argv))
+		return replay_experiment(v, argc, argv);
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "s:ho:n", opts, NULL)) != -1) {
 		if (ch == OPT_XOUT || ch == 'o')

@@ -169,6 +169,10 @@ void show_plan_dot(json_object *r); /* `topology NAME --dot` */
 /* Link and node verbs: capture.c, console.c. */
 int ctl_capture(struct vrctl *v, int argc, char **argv);
 int ctl_console(struct vrctl *v, int argc, char **argv);
+/* `bench --replay DIR`, `experiment --replay DIR` (replay.c). */
+int replay_wanted(int argc, char **argv); /* --replay among the options */
+int replay_bench(struct vrctl *v, int argc, char **argv);
+int replay_experiment(struct vrctl *v, int argc, char **argv);
 
 /* bench, bench compare, experiment (bench.c; docs/bench.md). */
 int ctl_bench(struct vrctl *v, int argc, char **argv);
