@@ -15,6 +15,8 @@ if(VR_FUZZ)
 	target_link_options(fuzz_request PRIVATE
 		-fsanitize=fuzzer,address,undefined)
 	target_link_libraries(fuzz_request PkgConfig::JSONC PkgConfig::EVENT)
+	target_include_directories(fuzz_request PRIVATE
+		${CMAKE_SOURCE_DIR}/lib ${CMAKE_SOURCE_DIR}/daemon)
 
 	# Topology files (lib/topo_file.c and the plan builder).
 	file(GLOB VR_FUZZ_LIB_SRC ${CMAKE_SOURCE_DIR}/lib/*.c)
@@ -26,6 +28,7 @@ if(VR_FUZZ)
 	target_link_options(fuzz_topofile PRIVATE
 		-fsanitize=fuzzer,address,undefined)
 	target_link_libraries(fuzz_topofile PkgConfig::JSONC)
+	target_include_directories(fuzz_topofile PRIVATE ${CMAKE_SOURCE_DIR}/lib)
 endif()
 
 # The CI fuzz run (ctest -L fuzz): builds the targets with clang in their own

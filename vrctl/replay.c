@@ -20,11 +20,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "jtext.h"
 #include "proto.h"
 #include "sha256.h"
 #include "util.h"
+#include "vr_build.h"
 #include "vrctl.h"
 
 /* The record formats this vrctl reads (docs/bench.md "The record"). */
