@@ -1256,6 +1256,54 @@ toomany:
 	return tf_fail(t, path, "more than %d nexthops", TOPO_MAX_NEXTHOPS);
 }
 
+/*
+ * A route's destination that the check would pass but start would not
+ * (the kernel already has the connected route: EEXIST) or that never
+ * forwards: a subnet the node is on, one of its own addresses, or a
+ * prefix inside 0.0.0.0/8, 127.0.0.0/8 or 224.0.0.0/4.
+ */
+static int
+check_dst(struct tf *t, const char *path, const char *who,
+	  const struct topo_if *ifs, int nifs, const char *dst, uint32_t ip,
+	  int plen)
+{
+	static const struct {
+		uint32_t net;
+		int plen;
+		const char *what;
+	} never[] = {
+	    {0x00000000u, 8, "0.0.0.0/8 (\"this network\")"},
+	    {0x7f000000u, 8, "127.0.0.0/8 (loopback)"},
+	    {0xe0000000u, 4, "224.0.0.0/4 (multicast)"},
+	};
+
+	for (size_t i = 0; i < nitems(never); i++)
+		if (plen >= never[i].plen &&
+		    (ip & mask_of(never[i].plen)) == never[i].net)
+			return tf_fail(t, path,
+				       "%s is inside %s: nothing is forwarded "
+				       "there",
+				       dst, never[i].what);
+	for (int i = 0; i < nifs; i++) {
+		uint32_t a;
+		int alen;
+
+		if (parse_ipv4(ifs[i].addr, 1, &a, &alen) == -1)
+			continue;
+		if (plen == 32 && a == ip)
+			return tf_fail(t, path,
+				       "%s is %s's own address (%s): no route "
+				       "needed",
+				       dst, who, ifs[i].guest_if);
+		if (plen == alen && (a & mask_of(alen)) == ip)
+			return tf_fail(t, path,
+				       "%s is connected on %s's %s (%s): no "
+				       "route needed",
+				       dst, who, ifs[i].guest_if, ifs[i].addr);
+	}
+	return 0;
+}
+
 static int
 read_routes(struct tf *t, json_object *o, const char *path, int idx,
 	    const char *who, const struct topo_if *ifs, int nifs,
@@ -1306,6 +1354,9 @@ read_routes(struct tf *t, json_object *o, const char *path, int idx,
 				       "%s/%d)",
 				       r->dst, nb, plen);
 		}
+		if (strcmp(r->dst, "default") != 0 &&
+		    check_dst(t, dpath, who, ifs, nifs, r->dst, ip, plen) == -1)
+			return -1;
 		if (!json_object_object_get_ex(ro, "via", &v) || v == NULL)
 			return tf_fail(t, vpath, "missing");
 		if (json_object_is_type(v, json_type_string)) {
