@@ -320,11 +320,11 @@ jtext_parse(const char *label, const char *text, size_t len, char *err,
 }
 
 json_object *
-jtext_read(const char *path, const char *label, size_t max, char *err,
-	   size_t errlen)
+jtext_readat(int dirfd, const char *path, int flags, const char *label,
+	     size_t max, char **textp, size_t *lenp, char *err, size_t errlen)
 {
 	size_t len;
-	char *text = file_readat_len(AT_FDCWD, path, max, 0, &len);
+	char *text = file_readat_len(dirfd, path, max, flags, &len);
 	json_object *j;
 
 	if (label == NULL)
@@ -341,8 +341,21 @@ jtext_read(const char *path, const char *label, size_t max, char *err,
 		return NULL;
 	}
 	j = jtext_parse(label, text, len, err, errlen);
-	free(text);
+	if (j != NULL && textp != NULL) {
+		*textp = text;
+		if (lenp != NULL)
+			*lenp = len;
+	} else
+		free(text);
 	return j;
+}
+
+json_object *
+jtext_read(const char *path, const char *label, size_t max, char *err,
+	   size_t errlen)
+{
+	return jtext_readat(AT_FDCWD, path, 0, label, max, NULL, NULL, err,
+			    errlen);
 }
 
 int

@@ -43,6 +43,14 @@ int jtext_scan(const char *label, const char *text, size_t len, int flags,
  */
 json_object *jtext_read(const char *path, const char *label, size_t max,
 			char *err, size_t errlen);
+/*
+ * The same relative to dirfd with file_readat_len's flags (FR_NOFOLLOW),
+ * and, when textp is not NULL, the text read as well (*textp the caller
+ * frees, *lenp its length; both untouched on failure).
+ */
+json_object *jtext_readat(int dirfd, const char *path, int flags,
+			  const char *label, size_t max, char **textp,
+			  size_t *lenp, char *err, size_t errlen);
 
 /* Is s printable as it is (no byte below 0x20, no DEL)? */
 int jtext_printable(const char *s);
