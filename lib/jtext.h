@@ -28,6 +28,16 @@ json_object *jtext_parse(const char *label, const char *text, size_t len,
 			 char *err, size_t errlen);
 
 /*
+ * json-c's strict parse (JSON_TOKENER_STRICT | tflags, at most depth deep)
+ * of text[0..len): the value (NULL: none, or "null" with *e success), its
+ * error and where it stopped.  A number at the very end is complete only
+ * at a terminator, so "continue" is retried with one (*off = len).
+ */
+json_object *jtext_parse_strict(const char *text, size_t len, int depth,
+				int tflags, enum json_tokener_error *e,
+				size_t *off);
+
+/*
  * The second pass alone, for a text json-c has accepted as one value (a
  * protocol line): 0, or -1 with err set.  JTEXT_KEYS_ONLY checks keys
  * (given twice, U+0000) and leaves string values to the caller.
