@@ -1,5 +1,6 @@
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "adopt.h"
+#include "jtext.h"
 #include "log.h"
 #include "netsetup.h"
 #include "statedir.h"
@@ -136,16 +138,20 @@ adopt_scan(struct adopted **out, json_object *orphans)
 	for (int i = 0; i < nd; i++) {
 		char *text = adopt_xml_text(d[i].metadata, "plan"), err[512];
 		struct topo_plan *p = xcalloc(1, sizeof(*p));
-		json_object *j = text ? json_tokener_parse(text) : NULL;
+		json_object *j = NULL;
 		struct adopted *ad;
 
+		/* anyone who may define domains can write this: jtext */
+		if (text != NULL)
+			j = jtext_parse("its plan metadata", text, strlen(text),
+					err, sizeof(err));
+		else
+			msgf(err, sizeof(err), "no readable plan");
 		free(text);
 		if (j == NULL ||
 		    topo_plan_from_json(j, p, err, sizeof(err)) == -1 ||
 		    plan_owns_domain(p, d[i].name, d[i].metadata, err,
 				     sizeof(err)) == -1) {
-			if (j == NULL)
-				msgf(err, sizeof(err), "no readable plan");
 			log_warnx("domain %s: cannot adopt: %s", d[i].name,
 				  err);
 			orphan_add(orphans, "domain", d[i].name, NULL, err);

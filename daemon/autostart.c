@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #include "autostart.h"
 #include "config.h"
+#include "jtext.h"
 #include "log.h"
 #include "proto.h"
 #include "sup_int.h"
@@ -89,25 +91,25 @@ static json_object *
 as_read(char *err, size_t errlen)
 {
 	json_object *root, *list;
-	enum json_tokener_error jerr;
 	char perr[512], *text;
+	size_t len;
 
 	/* a regular file of bounded size: a FIFO or a device is an error,
 	 * never a wait */
-	if ((text = file_read(conf->autostart, AUTOSTART_FILE_MAX)) == NULL) {
+	if ((text = file_readat_len(AT_FDCWD, conf->autostart,
+				    AUTOSTART_FILE_MAX, 0, &len)) == NULL) {
 		if (errno == ENOENT)
 			return json_object_new_array();
 		msgf(err, errlen, "%s: %s", conf->autostart,
 		     file_strerror(errno));
 		return NULL;
 	}
-	root = json_tokener_parse_verbose(text, &jerr);
+	/* jtext: it carries topology_text, so a key given twice or text
+	 * after the value is an error, not silently the last one */
+	root = jtext_parse(conf->autostart, text, len, err, errlen);
 	free(text);
-	if (root == NULL) {
-		msgf(err, errlen, "%s: not valid JSON (%s)", conf->autostart,
-		     json_tokener_error_desc(jerr));
+	if (root == NULL)
 		return NULL;
-	}
 	if (!json_object_object_get_ex(root, "topologies", &list) ||
 	    !json_object_is_type(list, json_type_array)) {
 		msgf(err, errlen, "%s: needs {\"topologies\": [...]}",

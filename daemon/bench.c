@@ -19,6 +19,7 @@
 #include "config.h"
 #include "hostinfo.h"
 #include "job.h"
+#include "jtext.h"
 #include "log.h"
 #include "proto.h"
 #include "sha256.h"
@@ -499,7 +500,8 @@ static json_object *
 image_json(const struct run *r)
 {
 	json_object *o = json_object_new_object(), *m = NULL, *v;
-	char path[PATH_MAX + 32], hex[65], *text;
+	char path[PATH_MAX + 32], hex[65], err[256], *text;
+	size_t len;
 
 	json_object_object_add(o, "dir",
 			       json_object_new_string(r->plan->opts.image));
@@ -508,8 +510,9 @@ image_json(const struct run *r)
 		json_object_object_add(o, "manifest_sha256",
 				       json_object_new_string(hex));
 	/* a regular file of bounded size only */
-	if ((text = file_read(path, SUP_MANIFEST_MAX)) != NULL) {
-		m = json_tokener_parse(text);
+	if ((text = file_readat_len(AT_FDCWD, path, SUP_MANIFEST_MAX, 0,
+				    &len)) != NULL) {
+		m = jtext_parse(path, text, len, err, sizeof(err));
 		free(text);
 	}
 	if (m != NULL) {

@@ -4,12 +4,14 @@
  * file and the key, and the defaults live in one place.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "jtext.h"
 #include "util.h"
 
 #define CONFIG_MAX_SIZE (1024 * 1024)
@@ -244,44 +246,26 @@ fail_value:
 	return -1;
 }
 
+/* The configuration: empty, or one JSON object read by jtext (no key
+ * twice, no NUL, nothing after it). */
 static json_object *
-config_parse(const char *path, const char *text, char *err, size_t errlen)
+config_parse(const char *path, const char *text, size_t len, char *err,
+	     size_t errlen)
 {
-	struct json_tokener *tok;
 	json_object *root;
-	size_t len = strlen(text), off;
-	int line = 1;
 
 	if (strspn(text, " \t\r\n") == len)
 		return json_object_new_object(); /* an empty file */
-	if ((tok = json_tokener_new_ex(32)) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
+	if ((root = jtext_parse(path, text, len, err, errlen)) == NULL)
 		return NULL;
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, text, (int)len);
-	off = json_tokener_get_parse_end(tok);
-	if (root == NULL ||
-	    json_tokener_get_error(tok) != json_tokener_success ||
-	    off + strspn(text + off, " \t\r\n") != len) {
-		for (size_t i = 0; i < off && i < len; i++)
-			if (text[i] == '\n')
-				line++;
-		snprintf(err, errlen, "%s: line %d: %s", path, line,
-			 root == NULL ? json_tokener_error_desc(
-					    json_tokener_get_error(tok))
-				      : "text after the JSON object");
-		json_object_put(root);
-		root = NULL;
-	} else if (!json_object_is_type(root, json_type_object)) {
+	if (!json_object_is_type(root, json_type_object)) {
 		snprintf(err, errlen,
 			 "%s: the configuration must be a JSON "
 			 "object",
 			 path);
 		json_object_put(root);
-		root = NULL;
+		return NULL;
 	}
-	json_tokener_free(tok);
 	return root;
 }
 
@@ -291,10 +275,12 @@ config_load(const char *path, int missing_ok, struct config *c, char *err,
 {
 	json_object *root = NULL;
 	char *text = NULL;
+	size_t len;
 	int rv = -1;
 
 	config_defaults(c);
-	if ((text = file_read(path, CONFIG_MAX_SIZE)) == NULL) {
+	if ((text = file_readat_len(AT_FDCWD, path, CONFIG_MAX_SIZE, 0,
+				    &len)) == NULL) {
 		if (errno == ENOENT && missing_ok)
 			return 0;
 		if (errno == EFBIG)
@@ -305,7 +291,7 @@ config_load(const char *path, int missing_ok, struct config *c, char *err,
 				 file_strerror(errno));
 		goto fail;
 	}
-	if ((root = config_parse(path, text, err, errlen)) == NULL)
+	if ((root = config_parse(path, text, len, err, errlen)) == NULL)
 		goto fail;
 	json_object_object_foreach(root, key, val)
 	{

@@ -81,14 +81,14 @@ void
 deploy_console_tail(int dirfd, const char *file, char *buf, size_t len)
 {
 	char *s, *p;
-	size_t n;
+	size_t n, o = 0;
 	int lines = 0;
 
 	buf[0] = '\0';
-	if ((s = file_readat(dirfd, file, 1 << 20,
-			     FR_TRUNCATE | FR_NOFOLLOW)) == NULL)
+	/* the end of the log, however long it is (FR_TAIL) */
+	if ((s = file_readat_len(dirfd, file, DEPLOY_CONSOLE_TAIL_MAX,
+				 FR_TAIL | FR_NOFOLLOW, &n)) == NULL)
 		return;
-	n = strlen(s);
 	/* the last 15 lines, bounded by len */
 	for (p = s + n; p > s; p--) {
 		if (p[-1] == '\n' && ++lines == 15)
@@ -96,12 +96,12 @@ deploy_console_tail(int dirfd, const char *file, char *buf, size_t len)
 		if ((size_t)(s + n - p) >= len - 1)
 			break;
 	}
-	/* drop carriage returns from the serial line */
-	for (size_t i = 0, o = 0; p[i] && o < len - 1; i++)
-		if (p[i] != '\r') {
-			buf[o++] = p[i];
-			buf[o] = '\0';
-		}
+	/* drop carriage returns from the serial line, and NULs a guest
+	 * printed (they would end the text early) */
+	for (; p < s + n && o < len - 1; p++)
+		if (*p != '\r' && *p != '\0')
+			buf[o++] = *p;
+	buf[o] = '\0';
 	free(s);
 }
 
@@ -518,11 +518,10 @@ deploy_console_scan(int dirfd, const char *file, const char *node, off_t *off,
 			      node);
 	fl = (size_t)snprintf(fail, sizeof(fail), "VROUTERD-FAIL node=%s ",
 			      node);
-	if ((fd = openat(dirfd, file,
-			 O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) == -1)
+	/* a regular file only, never through a link; anything else is
+	 * left unopened and is "not yet" */
+	if ((fd = file_openat_regular(dirfd, file, FR_NOFOLLOW, &st)) == -1)
 		return 0; /* not there yet: libvirt makes it */
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
-		goto out;
 	if (st.st_size < *off)
 		*off = 0;
 	while (rc == 0 && (n = pread(fd, buf, sizeof(buf), *off)) > 0) {
@@ -555,20 +554,8 @@ deploy_console_scan(int dirfd, const char *file, const char *node, off_t *off,
 		}
 		*off += end - buf + 1;
 	}
-out:
 	close(fd);
 	return rc;
-}
-
-int
-deploy_console_ready(int dirfd, const struct topo_node *nd, char *fail,
-		     size_t faillen)
-{
-	char log[64];
-	off_t off = 0;
-
-	deploy_console_file(nd, log, sizeof(log));
-	return deploy_console_scan(dirfd, log, nd->name, &off, fail, faillen);
 }
 
 /* 1 ready, 0 not yet, -1 failed (d->err set).  *off: deploy_console_scan's. */

@@ -62,19 +62,18 @@ int deploy_teardown(const struct topo_plan *p, char *err, size_t errlen);
 void deploy_console_file(const struct topo_node *n, char *buf, size_t len);
 void deploy_console_path(const char *rundir, const struct topo_node *n,
 			 char *buf, size_t len);
-/* Has node nd's guest reported in its console log (a file in dirfd,
- * STATE_DIR/NAME)?  1 ready (VROUTERD-READY), 0 not yet, -1 it reported
- * failure (VROUTERD-FAIL; its text into fail). */
-int deploy_console_ready(int dirfd, const struct topo_node *nd, char *fail,
-			 size_t faillen);
 /* The last lines of a console log (file in dirfd; at most len bytes), for
- * errors. */
+ * errors: read from its last DEPLOY_CONSOLE_TAIL_MAX bytes, not its
+ * start. */
+#define DEPLOY_CONSOLE_TAIL_MAX (64 << 10)
 void deploy_console_tail(int dirfd, const char *file, char *buf, size_t len);
 /*
  * Scan what was appended to a console log (file in dirfd, never through a
  * link) since *off (advanced past the complete lines read) for the guest's
  * VROUTERD-READY / VROUTERD-FAIL line of node: 1 ready, 0 not yet, -1
- * failed (the guest's reason in why).  A marker split between two calls is
+ * failed (the guest's reason in why).  The supervisor keeps *off per node
+ * (struct node_rt), so a booting guest's log is read once, not every tick.
+ * A marker split between two calls is
  * found by the second; a log shorter than *off (truncated, or rotated by
  * virtlogd) is read again from 0.
  */

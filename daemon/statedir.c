@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jtext.h"
 #include "log.h"
 #include "statedir.h"
 #include "util.h"
@@ -213,18 +214,24 @@ statedir_topo_rmdir(const char *name)
 json_object *
 statedir_json_read(int dirfd, const char *file, char *err, size_t errlen)
 {
-	char *text;
+	char *text, perr[512];
+	size_t len, fl = strlen(file);
 	json_object *j;
 
 	msgf(err, errlen, "%s", "");
-	if ((text = file_readat(dirfd, file, STATEDIR_FILE_MAX, FR_NOFOLLOW)) ==
-	    NULL) {
+	if ((text = file_readat_len(dirfd, file, STATEDIR_FILE_MAX, FR_NOFOLLOW,
+				    &len)) == NULL) {
 		if (errno != ENOENT)
 			msgf(err, errlen, "%s", file_strerror(errno));
 		return NULL;
 	}
-	if ((j = json_tokener_parse(text)) == NULL)
-		msgf(err, errlen, "not valid JSON");
+	/* jtext, like every JSON file; the callers name the file, so its
+	 * "FILE: " is left off ("line 3: not valid JSON: ...") */
+	if ((j = jtext_parse(file, text, len, perr, sizeof(perr))) == NULL)
+		msgf(err, errlen, "%s",
+		     strncmp(perr, file, fl) == 0 && perr[fl] == ':'
+			 ? perr + fl + 2
+			 : perr);
 	free(text);
 	return j;
 }

@@ -32,6 +32,7 @@ enum run_state { RUN_STARTING, RUN_RUNNING, RUN_STOPPING };
 struct node_rt {
 	int down;	     /* its domain stopped behind our back */
 	int booting;	     /* adopted before its guest reported ready */
+	off_t console_off;   /* booting: how far its console log was read */
 	int restarts;	     /* done so far */
 	int restarting;	     /* a restart job runs */
 	struct event *timer; /* a restart is due */

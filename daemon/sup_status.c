@@ -1,12 +1,14 @@
 /*
  * Status objects of running topologies (shape: docs/protocol.md, "status").
  */
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "jtext.h"
 #include "log.h"
 #include "netsetup.h"
 #include "sup_int.h"
@@ -21,14 +23,16 @@ static struct ns_ctx *sup_ns; /* the daemon's namespace, for counters */
 static json_object *
 image_kernel_json(const char *dir)
 {
-	char path[PATH_MAX + 16], *text;
+	char path[PATH_MAX + 16], err[256], *text;
 	json_object *m, *k = NULL, *v;
+	size_t len;
 
 	msgf(path, sizeof(path), "%s/manifest.json", dir);
 	/* on the loop, for any peer: a regular file of bounded size only */
-	if ((text = file_read(path, SUP_MANIFEST_MAX)) == NULL)
+	if ((text = file_readat_len(AT_FDCWD, path, SUP_MANIFEST_MAX, 0,
+				    &len)) == NULL)
 		return json_object_new_string("unknown (no manifest.json)");
-	m = json_tokener_parse(text);
+	m = jtext_parse(path, text, len, err, sizeof(err));
 	free(text);
 	if (m == NULL)
 		return json_object_new_string("unknown (manifest.json is "

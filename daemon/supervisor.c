@@ -183,17 +183,21 @@ netns_check(void)
 }
 
 /* Node n's ready line, read in STATE_DIR/NAME through a directory fd
- * (never through a link); 0 (not yet) when the directory cannot be had. */
+ * (never through a link); 0 (not yet) when the directory cannot be had.
+ * Only what was appended since the last call is read (the node's
+ * console_off), not the whole log on every tick. */
 static int
 sup_console_ready(struct run *r, int n, char *fail, size_t faillen)
 {
-	char err[256];
+	char err[256], log[64];
 	int fd, rc;
 
 	if ((fd = statedir_topo_open(r->plan->opts.name, 0, err,
 				     sizeof(err))) == -1)
 		return 0;
-	rc = deploy_console_ready(fd, &r->plan->nodes[n], fail, faillen);
+	deploy_console_file(&r->plan->nodes[n], log, sizeof(log));
+	rc = deploy_console_scan(fd, log, r->plan->nodes[n].name,
+				 &r->nrt[n].console_off, fail, faillen);
 	close(fd);
 	return rc;
 }
@@ -667,7 +671,11 @@ adopt_one(struct adopted *a)
 		}
 		/* the start that made it did not see it ready: it may still
 		 * be booting (booting_check follows it) */
+		r->nrt[n].console_off = 0;
 		if (sup_console_ready(r, n, err, sizeof(err)) != 1) {
+			/* booting_check reads it again from the start (a
+			 * failure seen here is reported there) */
+			r->nrt[n].console_off = 0;
 			r->nrt[n].booting = 1;
 			log_info(
 			    "%s/%s: adopted before its guest reported ready",

@@ -223,21 +223,16 @@ out:
 	return rc;
 }
 
-/*
- * json-c's strict parse of text[0..len): the value (NULL: none), its error
- * and where it stopped.  A number at the very end is complete only at a
- * terminator, so "continue" is retried with one.
- */
-static json_object *
-parse_strict(const char *text, size_t len, enum json_tokener_error *e,
-	     size_t *off)
+json_object *
+jtext_parse_strict(const char *text, size_t len, int depth, int tflags,
+		   enum json_tokener_error *e, size_t *off)
 {
-	struct json_tokener *tok = json_tokener_new_ex(JTEXT_DEPTH);
+	struct json_tokener *tok = json_tokener_new_ex(depth);
 	json_object *j;
 
 	if (tok == NULL)
 		fatal("%s", __func__);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | tflags);
 	j = json_tokener_parse_ex(tok, text, (int)len);
 	*e = json_tokener_get_error(tok);
 	*off = json_tokener_get_parse_end(tok);
@@ -274,7 +269,7 @@ jtext_parse(const char *label, const char *text, size_t len, char *err,
 		msgf(err, errlen, "%s: too large", label);
 		return NULL;
 	}
-	j = parse_strict(text, len, &e, &off);
+	j = jtext_parse_strict(text, len, JTEXT_DEPTH, 0, &e, &off);
 	if (off > len)
 		off = len;
 	if (e == json_tokener_continue) {
@@ -285,7 +280,8 @@ jtext_parse(const char *label, const char *text, size_t len, char *err,
 	}
 	if (e != json_tokener_success) {
 		/* strict json-c stops at text after a complete value too */
-		prefix = parse_strict(text, off, &e2, &off2);
+		prefix =
+		    jtext_parse_strict(text, off, JTEXT_DEPTH, 0, &e2, &off2);
 		if (prefix != NULL) {
 			json_object_put(prefix);
 			msgf(err, errlen,
@@ -320,11 +316,11 @@ jtext_parse(const char *label, const char *text, size_t len, char *err,
 }
 
 json_object *
-jtext_read(const char *path, const char *label, size_t max, char *err,
-	   size_t errlen)
+jtext_readat(int dirfd, const char *path, int flags, const char *label,
+	     size_t max, char **textp, size_t *lenp, char *err, size_t errlen)
 {
 	size_t len;
-	char *text = file_readat_len(AT_FDCWD, path, max, 0, &len);
+	char *text = file_readat_len(dirfd, path, max, flags, &len);
 	json_object *j;
 
 	if (label == NULL)
@@ -341,8 +337,21 @@ jtext_read(const char *path, const char *label, size_t max, char *err,
 		return NULL;
 	}
 	j = jtext_parse(label, text, len, err, errlen);
-	free(text);
+	if (j != NULL && textp != NULL) {
+		*textp = text;
+		if (lenp != NULL)
+			*lenp = len;
+	} else
+		free(text);
 	return j;
+}
+
+json_object *
+jtext_read(const char *path, const char *label, size_t max, char *err,
+	   size_t errlen)
+{
+	return jtext_readat(AT_FDCWD, path, 0, label, max, NULL, NULL, err,
+			    errlen);
 }
 
 int

@@ -28,6 +28,16 @@ json_object *jtext_parse(const char *label, const char *text, size_t len,
 			 char *err, size_t errlen);
 
 /*
+ * json-c's strict parse (JSON_TOKENER_STRICT | tflags, at most depth deep)
+ * of text[0..len): the value (NULL: none, or "null" with *e success), its
+ * error and where it stopped.  A number at the very end is complete only
+ * at a terminator, so "continue" is retried with one (*off = len).
+ */
+json_object *jtext_parse_strict(const char *text, size_t len, int depth,
+				int tflags, enum json_tokener_error *e,
+				size_t *off);
+
+/*
  * The second pass alone, for a text json-c has accepted as one value (a
  * protocol line): 0, or -1 with err set.  JTEXT_KEYS_ONLY checks keys
  * (given twice, U+0000) and leaves string values to the caller.
@@ -43,6 +53,14 @@ int jtext_scan(const char *label, const char *text, size_t len, int flags,
  */
 json_object *jtext_read(const char *path, const char *label, size_t max,
 			char *err, size_t errlen);
+/*
+ * The same relative to dirfd with file_readat_len's flags (FR_NOFOLLOW),
+ * and, when textp is not NULL, the text read as well (*textp the caller
+ * frees, *lenp its length; both untouched on failure).
+ */
+json_object *jtext_readat(int dirfd, const char *path, int flags,
+			  const char *label, size_t max, char **textp,
+			  size_t *lenp, char *err, size_t errlen);
 
 /* Is s printable as it is (no byte below 0x20, no DEL)? */
 int jtext_printable(const char *s);

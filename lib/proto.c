@@ -500,7 +500,6 @@ static json_object *
 proto_parse_json(const char *line, size_t len, json_object **datap, char *err,
 		 size_t errlen, int *codep)
 {
-	struct json_tokener *tok;
 	json_object *root = NULL, *d;
 	enum json_tokener_error jerr;
 	size_t end;
@@ -520,22 +519,10 @@ proto_parse_json(const char *line, size_t len, json_object **datap, char *err,
 		snprintf(err, errlen, "parse error: empty request");
 		return NULL;
 	}
-	if ((tok = json_tokener_new_ex(PROTO_MAX_DEPTH)) == NULL) {
-		*codep = PROTO_E_INTERNAL;
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-					JSON_TOKENER_VALIDATE_UTF8);
-	root = json_tokener_parse_ex(tok, line, (int)len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	if (root == NULL && jerr == json_tokener_continue) {
-		/* A bare number or literal ends only at a terminator. */
-		root = json_tokener_parse_ex(tok, "", 1);
-		if (json_tokener_get_error(tok) == json_tokener_success)
-			jerr = json_tokener_success;
-	}
+	/* the same strict parse as every JSON file (a bare number or
+	 * literal ends only at a terminator) */
+	root = jtext_parse_strict(line, len, PROTO_MAX_DEPTH,
+				  JSON_TOKENER_VALIDATE_UTF8, &jerr, &end);
 	if (root == NULL && jerr == json_tokener_success) { /* "null" */
 		*codep = PROTO_E_INVALID;
 		snprintf(err, errlen,
@@ -567,7 +554,6 @@ proto_parse_json(const char *line, size_t len, json_object **datap, char *err,
 		json_object_put(root);
 		root = NULL;
 	}
-	json_tokener_free(tok);
 	return root;
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "sha256.h"
+#include "util.h"
 
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
@@ -109,27 +110,14 @@ int
 sha256_file(const char *path, char hex[65])
 {
 	struct sha256 s;
-	struct stat st;
 	uint8_t buf[65536], d[32];
 	ssize_t n;
 	int fd;
 
 	/* a regular file only: a FIFO must not block, a device is not even
 	 * opened */
-	if (stat(path, &st) == -1)
+	if ((fd = file_openat_regular(AT_FDCWD, path, 0, NULL)) == -1)
 		return -1;
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		return -1;
-	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) ==
-	    -1)
-		return -1;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
 	sha256_init(&s);
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n == -1) {

@@ -194,8 +194,10 @@ json_object *topo_opts_to_json(const struct topo_opts *o);
  * Topologies are files (docs/topology.md), found by name as NAME.json in
  * the search path: $VR_TOPOLOGY_PATH (colon-separated directories, for
  * tests) when set, else /etc/vrouterd/topologies, VR_PKGDATADIR/topologies,
- * VR_SOURCE_DIR/topologies (a build tree works uninstalled).  The first
- * match wins, so /etc overrides the installed ones.
+ * VR_SOURCE_DIR/topologies for a binary run from its build tree only (it
+ * works uninstalled).  The first match wins, so /etc overrides the
+ * installed ones.  Files there are read only from directories root or the
+ * euid owns that group and others cannot write, never through a link.
  */
 #define TOPO_ETC_DIR "/etc/vrouterd/topologies"
 

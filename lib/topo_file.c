@@ -13,6 +13,8 @@
  * passes can forward: no address a host may not have, every nexthop and
  * gateway owned by an interface on the same network (docs/topology.md).
  * The text is read and parsed by jtext (one JSON value, no duplicate key).
+ * Files on the search path are read, for any peer, only from directories
+ * root or this euid owns and no one else may write, never through a link.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -23,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "jtext.h"
@@ -37,6 +40,33 @@
 #define PATHLEN		     96
 
 /* ---- the search path ---------------------------------------------------- */
+
+/*
+ * Is the running binary one in its build tree (under VR_BINARY_DIR)?  Only
+ * then is the source tree's topologies/ on the search path: an installed
+ * binary must not read a directory its build happened to be in (a user's
+ * checkout, or one under /tmp that anyone may recreate).
+ */
+static int
+topo_in_build_tree(void)
+{
+	static int known, in;
+	char exe[PATH_MAX];
+	size_t bl = strlen(VR_BINARY_DIR);
+	ssize_t n;
+
+	if (!known) {
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n > 0) {
+			exe[n] = '\0';
+			in = (size_t)n > bl &&
+			     strncmp(exe, VR_BINARY_DIR, bl) == 0 &&
+			     exe[bl] == '/';
+		}
+		known = 1;
+	}
+	return in;
+}
 
 int
 topo_search_dirs(const char *dirs[], int max)
@@ -58,7 +88,7 @@ topo_search_dirs(const char *dirs[], int max)
 		dirs[n++] = TOPO_ETC_DIR;
 	if (n < max)
 		dirs[n++] = VR_PKGDATADIR "/topologies";
-	if (n < max)
+	if (n < max && topo_in_build_tree())
 		dirs[n++] = VR_SOURCE_DIR "/topologies";
 	return n;
 }
@@ -103,6 +133,54 @@ read_json(const char *path, const char *label, char *err, size_t errlen)
 	return jtext_read(path, label, TOPO_FILE_MAX, err, errlen);
 }
 
+/*
+ * A file on the search path (DIR/NAME.json), read for any peer: only from a
+ * directory root or this euid owns that is not writable by group or others
+ * (else whoever can write there chooses what the daemon reads as root),
+ * and never through a symbolic link.
+ */
+static json_object *
+read_search_json(const char *path, const char *label, char *err, size_t errlen)
+{
+	const char *base = strrchr(path, '/');
+	char dir[PATH_MAX];
+	json_object *j = NULL;
+	struct stat st;
+	int dfd;
+
+	if (label == NULL)
+		label = path;
+	if (base == NULL || (size_t)(base - path) >= sizeof(dir)) {
+		msgf(err, errlen, "%s: not on the search path", label);
+		return NULL;
+	}
+	memcpy(dir, path, base - path);
+	dir[base - path] = '\0';
+	if ((dfd = open(dir[0] ? dir : "/",
+			O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		msgf(err, errlen, "%s: %s: %s", label, dir, strerror(errno));
+		return NULL;
+	}
+	if (fstat(dfd, &st) == -1)
+		msgf(err, errlen, "%s: %s: %s", label, dir, strerror(errno));
+	else if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+		 (st.st_mode & (S_IWGRP | S_IWOTH)))
+		msgf(err, errlen,
+		     "%s: not read: the search path directory %s is %s (it "
+		     "must belong to root or uid %ld and not be writable by "
+		     "group or others)",
+		     label, dir,
+		     st.st_uid != 0 && st.st_uid != geteuid()
+			 ? "owned by another user"
+			 : "writable by group or others",
+		     (long)geteuid());
+	else
+		j = jtext_readat(dfd, base + 1, FR_NOFOLLOW, label,
+				 TOPO_FILE_MAX, NULL, NULL, err, errlen);
+	close(dfd);
+	return j;
+}
+
 /* Cached per name for topo_describe. */
 static char describe_name[64], describe_text[256];
 
@@ -113,7 +191,7 @@ describe_file(const char *path, char *buf, size_t len)
 	json_object *j, *d;
 	int rc = -1;
 
-	if ((j = read_json(path, NULL, err, sizeof(err))) != NULL) {
+	if ((j = read_search_json(path, NULL, err, sizeof(err))) != NULL) {
 		if (json_object_object_get_ex(j, "description", &d) &&
 		    json_object_is_type(d, json_type_string)) {
 			vr_strlcpy(buf, json_object_get_string(d), len);
@@ -1256,6 +1334,54 @@ toomany:
 	return tf_fail(t, path, "more than %d nexthops", TOPO_MAX_NEXTHOPS);
 }
 
+/*
+ * A route's destination that the check would pass but start would not
+ * (the kernel already has the connected route: EEXIST) or that never
+ * forwards: a subnet the node is on, one of its own addresses, or a
+ * prefix inside 0.0.0.0/8, 127.0.0.0/8 or 224.0.0.0/4.
+ */
+static int
+check_dst(struct tf *t, const char *path, const char *who,
+	  const struct topo_if *ifs, int nifs, const char *dst, uint32_t ip,
+	  int plen)
+{
+	static const struct {
+		uint32_t net;
+		int plen;
+		const char *what;
+	} never[] = {
+	    {0x00000000u, 8, "0.0.0.0/8 (\"this network\")"},
+	    {0x7f000000u, 8, "127.0.0.0/8 (loopback)"},
+	    {0xe0000000u, 4, "224.0.0.0/4 (multicast)"},
+	};
+
+	for (size_t i = 0; i < nitems(never); i++)
+		if (plen >= never[i].plen &&
+		    (ip & mask_of(never[i].plen)) == never[i].net)
+			return tf_fail(t, path,
+				       "%s is inside %s: nothing is forwarded "
+				       "there",
+				       dst, never[i].what);
+	for (int i = 0; i < nifs; i++) {
+		uint32_t a;
+		int alen;
+
+		if (parse_ipv4(ifs[i].addr, 1, &a, &alen) == -1)
+			continue;
+		if (plen == 32 && a == ip)
+			return tf_fail(t, path,
+				       "%s is %s's own address (%s): no route "
+				       "needed",
+				       dst, who, ifs[i].guest_if);
+		if (plen == alen && (a & mask_of(alen)) == ip)
+			return tf_fail(t, path,
+				       "%s is connected on %s's %s (%s): no "
+				       "route needed",
+				       dst, who, ifs[i].guest_if, ifs[i].addr);
+	}
+	return 0;
+}
+
 static int
 read_routes(struct tf *t, json_object *o, const char *path, int idx,
 	    const char *who, const struct topo_if *ifs, int nifs,
@@ -1306,6 +1432,9 @@ read_routes(struct tf *t, json_object *o, const char *path, int idx,
 				       "%s/%d)",
 				       r->dst, nb, plen);
 		}
+		if (strcmp(r->dst, "default") != 0 &&
+		    check_dst(t, dpath, who, ifs, nifs, r->dst, ip, plen) == -1)
+			return -1;
 		if (!json_object_object_get_ex(ro, "via", &v) || v == NULL)
 			return tf_fail(t, vpath, "missing");
 		if (json_object_is_type(v, json_type_string)) {
@@ -1667,7 +1796,7 @@ topo_file_expand(struct topo_plan *p, char *err, size_t errlen)
 		}
 		want = p->opts.topology;
 		label = strrchr(path, '/') + 1;
-		root = read_json(path, label, err, errlen);
+		root = read_search_json(path, label, err, errlen);
 	}
 	if (root == NULL)
 		goto out;

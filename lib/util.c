@@ -162,37 +162,77 @@ cpulist_format(const cpu_set_t *set, char *buf, size_t len)
 	return buf;
 }
 
+int
+file_openat_regular(int dirfd, const char *path, int flags, struct stat *stp)
+{
+	struct stat pre, st;
+	char proc[64];
+	int pfd, fd, saved;
+
+	/* O_PATH never calls the driver: a device swapped in is looked at,
+	 * never opened (opening one may act: a watchdog, a tape). */
+	if ((pfd = openat(dirfd, path,
+			  O_PATH | O_CLOEXEC |
+			      (flags & FR_NOFOLLOW ? O_NOFOLLOW : 0))) == -1)
+		return -1;
+	if (fstat(pfd, &pre) == -1)
+		goto fail;
+	if (!S_ISREG(pre.st_mode)) {
+		errno = S_ISLNK(pre.st_mode) ? ELOOP : EINVAL;
+		goto fail;
+	}
+	/* Reopen that very inode for reading through /proc.  Without /proc
+	 * (a chroot, early boot), open the path again: O_NONBLOCK keeps a
+	 * FIFO swapped in from blocking, and the fstat below refuses
+	 * anything but the inode looked at (a device swapped in during that
+	 * window is opened, the one case left). */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT)
+		fd = openat(dirfd, path,
+			    O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
+				(flags & FR_NOFOLLOW ? O_NOFOLLOW : 0));
+	if (fd == -1)
+		goto fail;
+	close(pfd);
+	if (fstat(fd, &st) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_dev != pre.st_dev ||
+	    st.st_ino != pre.st_ino) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if (stp != NULL)
+		*stp = st;
+	return fd;
+fail:
+	saved = errno;
+	close(pfd);
+	errno = saved;
+	return -1;
+}
+
 char *
 file_readat_len(int dirfd, const char *path, size_t max, int flags,
 		size_t *lenp)
 {
-	struct stat pre, st;
+	struct stat st;
 	char *buf = NULL;
 	size_t off = 0;
 	ssize_t n;
-	int fd, saved, oflags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+	int fd, saved;
 
-	if (flags & FR_NOFOLLOW)
-		oflags |= O_NOFOLLOW;
-	/* A device is never opened (opening one may act: a watchdog, a
-	 * tape), so look first; the fstat below catches a swap. */
-	if (fstatat(dirfd, path, &pre,
-		    flags & FR_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0) == -1)
+	if ((fd = file_openat_regular(dirfd, path, flags, &st)) == -1)
 		return NULL;
-	if (!S_ISREG(pre.st_mode)) {
-		errno = S_ISLNK(pre.st_mode) ? ELOOP : EINVAL;
-		return NULL;
-	}
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
-	if ((fd = openat(dirfd, path, oflags)) == -1)
-		return NULL;
-	if (fstat(fd, &st) == -1)
+	/* FR_TAIL: the last max bytes (a log's end, not its start). */
+	if ((flags & FR_TAIL) && st.st_size > 0 && (size_t)st.st_size > max &&
+	    lseek(fd, st.st_size - (off_t)max, SEEK_SET) == -1)
 		goto fail;
-	if (!S_ISREG(st.st_mode) || st.st_dev != pre.st_dev ||
-	    st.st_ino != pre.st_ino) {
-		errno = EINVAL;
-		goto fail;
-	}
 	buf = xmalloc(max + 1);
 	/* One byte more than max tells a file that is too large. */
 	while (off <= max && (n = read(fd, buf + off, max + 1 - off)) != 0) {
@@ -204,7 +244,7 @@ file_readat_len(int dirfd, const char *path, size_t max, int flags,
 		off += n;
 	}
 	if (off > max) {
-		if (!(flags & FR_TRUNCATE)) {
+		if (!(flags & (FR_TRUNCATE | FR_TAIL))) {
 			errno = EFBIG;
 			goto fail;
 		}

@@ -34,13 +34,26 @@ char *cpulist_format(const cpu_set_t *set, char *buf, size_t len);
  * Read a whole small file into a NUL-terminated buffer the caller frees;
  * trailing newlines are stripped.  Only a regular file is read (a FIFO or a
  * device is refused without blocking: EINVAL), and a file larger than max
- * bytes is refused (EFBIG) unless FR_TRUNCATE asks for its first max bytes.
- * A device is refused before it is opened (opening one may act).
+ * bytes is refused (EFBIG) unless FR_TRUNCATE asks for its first max bytes
+ * or FR_TAIL for its last max bytes.  A device is refused without being
+ * opened (opening one may act), see file_openat_regular.
  * FR_NOFOLLOW refuses a symbolic link as the last component (ELOOP).
  * NULL with errno set; file_strerror(errno) says it in words.
  */
 #define FR_NOFOLLOW 0x1
 #define FR_TRUNCATE 0x2
+#define FR_TAIL	    0x4
+/*
+ * Open a regular file for reading: the path is opened O_PATH (which never
+ * calls a driver), that fd is fstat'ed, and only a regular file is reopened
+ * through /proc/self/fd with O_RDONLY|O_NONBLOCK|O_NOCTTY.  Anything else
+ * is refused unopened (EINVAL; ELOOP for a link under FR_NOFOLLOW).
+ * Without /proc it falls back to openat with O_NONBLOCK and an fstat check.
+ * The fd (O_CLOEXEC), *st filled if not NULL; -1 with errno.
+ */
+struct stat;
+int file_openat_regular(int dirfd, const char *path, int flags,
+			struct stat *st);
 char *file_readat(int dirfd, const char *path, size_t max, int flags);
 char *file_read(const char *path, size_t max); /* AT_FDCWD, no flags */
 /* The same, and *len = the length read (a file may hold NUL bytes). */

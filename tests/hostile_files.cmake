@@ -15,3 +15,13 @@ target_include_directories(test_statedir PRIVATE
 	${CMAKE_CURRENT_SOURCE_DIR}/unit)
 add_test(NAME test_statedir COMMAND test_statedir)
 set_tests_properties(test_statedir PROPERTIES LABELS unit)
+
+# The configuration file read by jtext (no key twice, no NUL, no trailing
+# text).
+add_executable(test_configfile
+	${CMAKE_CURRENT_SOURCE_DIR}/unit/test_configfile.c)
+target_link_libraries(test_configfile PRIVATE vrouterd_core)
+target_include_directories(test_configfile PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit)
+add_test(NAME test_configfile COMMAND test_configfile)
+set_tests_properties(test_configfile PROPERTIES LABELS unit)

@@ -267,25 +267,12 @@ ctl_int(json_object *params, const char *key, const char *arg)
 static int
 ctl_topo_file(json_object *params, const char *path)
 {
-	char err[512];
-	size_t len;
-	char *text = file_readat_len(AT_FDCWD, path, TOPO_FILE_MAX, 0, &len);
+	char err[512], *text;
 	json_object *j;
 
-	if (text == NULL) {
-		if (errno == EFBIG)
-			fprintf(stderr,
-				"vrctl: %s: file too large (more than %d "
-				"bytes)\n",
-				path, TOPO_FILE_MAX);
-		else
-			fprintf(stderr, "vrctl: %s: %s\n", path,
-				file_strerror(errno));
-		return -1;
-	}
-	if ((j = jtext_parse(path, text, len, err, sizeof(err))) == NULL) {
+	if ((j = jtext_readat(AT_FDCWD, path, 0, NULL, TOPO_FILE_MAX, &text,
+			      NULL, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "vrctl: %s\n", err);
-		free(text);
 		return -1;
 	}
 	json_object_put(j);

@@ -95,7 +95,8 @@ check "a FIFO on the search path: refused, not waited on" \
 	grep -q 'not a regular file' "$T/r5"
 rpc r6 env RPC_TIMEOUT=3 $NOBODY $RPC "$VROUTERD_SOCKET" call topology \
 	'{"topology": "zz"}' -32006
-check "/dev/zero on the search path: refused" grep -q 'not a regular file' "$T/r6"
+check "a link to /dev/zero on the search path: refused, not followed" \
+	grep -q 'is a symbolic link (refused)' "$T/r6"
 check "topology list with a FIFO on the search path" \
 	timeout 5 $NOBODY "$VRCTL" topology
 check "status answers" status_quick

@@ -2,7 +2,9 @@
  * deploy_console_scan): each call reads only what was appended since the
  * last, a marker split between two writes is found once its line is
  * complete, a truncated log is read again from the start, a guest's
- * failure comes with its reason, another node's marker is not ours. */
+ * failure comes with its reason, another node's marker is not ours.
+ * deploy_console_tail gives the end of a long log, not its middle, and
+ * is not cut short by a NUL the guest printed. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +82,25 @@ main(void)
 	    deploy_console_scan(AT_FDCWD, path, "vr2", &off, why, sizeof(why)),
 	    0);
 
+	/* the tail of a log far longer than what is read of it */
+	char line[128], tail[512];
+	int lfd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	static const char end[] = "a NUL\0here\r\nthe last line\r\n";
+
+	for (int i = 0; i < 40000; i++) {
+		int l =
+		    snprintf(line, sizeof(line),
+			     "boot noise line %06d .........................."
+			     "................\r\n",
+			     i);
+		CHECK(write(lfd, line, l) == l);
+	}
+	CHECK(write(lfd, end, sizeof(end) - 1) == (ssize_t)sizeof(end) - 1);
+	close(lfd);
+	deploy_console_tail(AT_FDCWD, path, tail, sizeof(tail));
+	CHECK(strstr(tail, "boot noise line 039999") != NULL);
+	CHECK(strstr(tail, "a NULhere\nthe last line") != NULL);
+	CHECK(strchr(tail, '\r') == NULL);
 	/* a missing log is "not yet" */
 	unlink(path);
 	off = 0;

@@ -178,6 +178,14 @@ test_files(void)
 	CHECK(j != NULL);
 	CHECK_INT(json_object_get_int(json_object_object_get(j, "k")), 1);
 	json_object_put(j);
+	/* read by jtext like every JSON file: a key given twice, text after
+	 * the value, a NUL are refused (json-c alone took the last key) */
+	put("state/mono/plan.json", "{\"k\": 1, \"k\": 2}");
+	CHECK(statedir_json_read(fd, "plan.json", err, sizeof(err)) == NULL);
+	CHECK_STR(err, "$.k: key given twice in one object (line 1)");
+	put("state/mono/plan.json", "{\"k\": 1}\n{\"k\": 2}");
+	CHECK(statedir_json_read(fd, "plan.json", err, sizeof(err)) == NULL);
+	CHECK_STR(err, "line 2: not valid JSON: more text after the value");
 	/* too large: refused, not cut */
 	CHECK_INT(truncate(at("state/mono/plan.json"), STATEDIR_FILE_MAX + 1),
 		  0);

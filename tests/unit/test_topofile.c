@@ -6,11 +6,16 @@
  * (NAME.err next to NAME.json), every built-in over its whole parameter
  * range (--cores, --vrs, --backends, --lbs), and the JSON reader's
  * refusals (jtext: trailing text, truncation, duplicate keys, U+0000).
+ * The search path: the source tree only for a binary in the build tree, a
+ * directory others may write refused, a link there refused.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "golden.h"
@@ -18,6 +23,7 @@
 #include "t.h"
 #include "topo.h"
 #include "util.h"
+#include "vr_build.h"
 #include "vrctl.h"
 
 #ifndef BAD_DIR
@@ -724,9 +730,103 @@ test_bad_files(void)
 	free(p);
 }
 
-int
-main(void)
+/* Print the search path (the child run from a copy outside the build). */
+static int
+print_dirs(void)
 {
+	const char *dirs[8];
+	int n = topo_search_dirs(dirs, 8);
+
+	for (int i = 0; i < n; i++)
+		printf("%s\n", dirs[i]);
+	return 0;
+}
+
+/* The search path's directories and what of them is read. */
+static void
+test_search_path(void)
+{
+	char tmp[] = "/tmp/vrtopopath.XXXXXX", p[128], q[1024], err[1024];
+	char out[4096] = "", *env = getenv("VR_TOPOLOGY_PATH");
+	char *saved = env ? xstrdup(env) : NULL;
+	struct topo_plan *pl = xcalloc(1, sizeof(*pl));
+	struct topo_opts o;
+	const char *dirs[8];
+	int n, pfd[2], st;
+	size_t off = 0;
+	ssize_t r;
+	pid_t pid;
+
+	CHECK(mkdtemp(tmp) != NULL);
+	/* in the build tree: the source tree's topologies/ is searched */
+	unsetenv("VR_TOPOLOGY_PATH");
+	n = topo_search_dirs(dirs, 8);
+	CHECK(n >= 1 && strcmp(dirs[n - 1], VR_SOURCE_DIR "/topologies") == 0);
+	/* a copy of this binary outside it (an installed one): not */
+	snprintf(p, sizeof(p), "%s/copy", tmp);
+	snprintf(q, sizeof(q), "cp /proc/%d/exe %s", (int)getpid(), p);
+	CHECK_INT(system(q), 0);
+	CHECK(pipe(pfd) == 0);
+	if ((pid = fork()) == 0) {
+		dup2(pfd[1], 1);
+		execl(p, p, "--dirs", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (off < sizeof(out) - 1 &&
+	       (r = read(pfd[0], out + off, sizeof(out) - 1 - off)) > 0)
+		off += r;
+	close(pfd[0]);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	      WEXITSTATUS(st) == 0);
+	CHECK(strstr(out, "/etc/vrouterd/topologies\n") != NULL);
+	CHECK(strstr(out, VR_SOURCE_DIR) == NULL);
+	unlink(p);
+
+	/* a directory group or others may write: its files are not read */
+	snprintf(p, sizeof(p), "%s/shared", tmp);
+	CHECK(mkdir(p, 0700) == 0 && chmod(p, 0775) == 0);
+	snprintf(q, sizeof(q),
+		 "cp %s/topologies/monolithic.json %s/monolithic.json",
+		 VR_SOURCE_DIR, p);
+	CHECK_INT(system(q), 0);
+	setenv("VR_TOPOLOGY_PATH", p, 1);
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	CHECK_INT(build(&o, pl, err, sizeof(err)), -1);
+	CHECK(strstr(err,
+		     "monolithic.json: not read: the search path directory") !=
+	      NULL);
+	CHECK(strstr(err, "is writable by group or others") != NULL);
+	/* the same directory, ours and closed: read */
+	CHECK(chmod(p, 0755) == 0);
+	if (build(&o, pl, err, sizeof(err)) != 0)
+		CHECK_STR(err, "");
+	topo_plan_free(pl);
+	/* a link there: refused, not followed */
+	snprintf(q, sizeof(q), "%s/monolithic.json", p);
+	snprintf(err, sizeof(err), "%s/link.json", p);
+	CHECK(symlink(q, err) == 0);
+	vr_strlcpy(o.topology, "link", sizeof(o.topology));
+	CHECK_INT(build(&o, pl, err, sizeof(err)), -1);
+	CHECK_STR(err, "link.json: is a symbolic link (refused)");
+
+	snprintf(q, sizeof(q), "rm -rf %s", tmp);
+	CHECK_INT(system(q), 0);
+	if (saved != NULL)
+		setenv("VR_TOPOLOGY_PATH", saved, 1);
+	else
+		unsetenv("VR_TOPOLOGY_PATH");
+	free(saved);
+	free(pl);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--dirs") == 0)
+		return print_dirs();
+	test_search_path();
 	test_builtins();
 	test_builtin_ranges();
 	test_cannot_forward();
