@@ -1,7 +1,8 @@
 /*
- * Host facts from /proc and /sys: CPUs, kernel, whether KVM can run an
- * ordinary guest, whether vhost-net is there.
+ * Host facts from /proc and /sys: CPUs and their topology, kernel, whether KVM
+ * can run an ordinary guest, whether vhost-net is there.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -143,6 +144,94 @@ hostinfo_kvm(struct hostinfo *h, const char *root, const char *cpuinfo)
 	}
 }
 
+/*
+ * The topology of the online CPUs: cpuN/topology/physical_package_id, the
+ * core from core_cpus_list (older kernels: thread_siblings_list), the NUMA
+ * node from node/nodeM/cpulist.  Missing files leave -1 (unknown); known
+ * when any CPU's topology directory could be read.
+ */
+static int
+hostinfo_topology(struct hostinfo *h, const char *root)
+{
+	struct pin_cputopo *t = &h->topo;
+	char p[PATH_MAX], rel[128];
+	cpu_set_t pk, co, nu;
+	struct dirent *de;
+	DIR *d;
+
+	CPU_ZERO(&pk);
+	CPU_ZERO(&co);
+	CPU_ZERO(&nu);
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		cpu_set_t sib;
+		char *s;
+
+		t->package[c] = t->core[c] = t->numa[c] = -1;
+		if (!CPU_ISSET(c, &h->online))
+			continue;
+		snprintf(rel, sizeof(rel),
+			 "sys/devices/system/cpu/cpu%d/topology/"
+			 "physical_package_id",
+			 c);
+		if ((s = file_read(hostinfo_path(root, rel, p, sizeof(p)),
+				   64)) != NULL) {
+			long v = strtol(s, NULL, 10);
+
+			t->package[c] = v >= 0 && v < CPU_SETSIZE ? v : -1;
+			t->known = 1;
+			free(s);
+		}
+		snprintf(rel, sizeof(rel),
+			 "sys/devices/system/cpu/cpu%d/topology/core_cpus_list",
+			 c);
+		if (!hostinfo_exists(root, rel))
+			snprintf(rel, sizeof(rel),
+				 "sys/devices/system/cpu/cpu%d/topology/"
+				 "thread_siblings_list",
+				 c);
+		if (hostinfo_cpulist(root, rel, &sib) == -1)
+			return -1;
+		for (int s2 = 0; s2 < CPU_SETSIZE; s2++)
+			if (CPU_ISSET(s2, &sib)) {
+				t->core[c] = s2;
+				t->known = 1;
+				break;
+			}
+		if (t->package[c] >= 0)
+			CPU_SET(t->package[c], &pk);
+		CPU_SET(t->core[c] >= 0 ? t->core[c] : c, &co);
+	}
+	hostinfo_path(root, "sys/devices/system/node", p, sizeof(p));
+	if ((d = opendir(p)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			cpu_set_t cpus;
+			int m;
+			char tail;
+
+			if (sscanf(de->d_name, "node%d%c", &m, &tail) != 1 ||
+			    m < 0 || m >= CPU_SETSIZE)
+				continue;
+			snprintf(rel, sizeof(rel),
+				 "sys/devices/system/node/node%d/cpulist", m);
+			if (hostinfo_cpulist(root, rel, &cpus) == -1)
+				continue;
+			for (int c = 0; c < CPU_SETSIZE; c++)
+				if (CPU_ISSET(c, &cpus) &&
+				    CPU_ISSET(c, &h->online)) {
+					t->numa[c] = m;
+					CPU_SET(m, &nu);
+				}
+		}
+		closedir(d);
+	}
+	if (t->known) {
+		h->npackages = CPU_COUNT(&pk);
+		h->ncores = CPU_COUNT(&co);
+		h->nnuma = CPU_COUNT(&nu);
+	}
+	return 0;
+}
+
 static void
 hostinfo_vhost(struct hostinfo *h, const char *root)
 {
@@ -196,6 +285,8 @@ hostinfo_read(struct hostinfo *h, const char *root)
 			     &h->isolated) == -1 ||
 	    hostinfo_cpulist(root, "sys/devices/system/cpu/nohz_full",
 			     &h->nohz_full) == -1)
+		goto fail;
+	if (hostinfo_topology(h, root) == -1)
 		goto fail;
 
 	cpuinfo = file_readat(AT_FDCWD,

@@ -1,5 +1,6 @@
 /*
- * Host facts: CPUs, kernel, accelerator and vhost-net availability.  Reads
+ * Host facts: CPUs and their topology (packages, cores, SMT siblings, NUMA
+ * nodes), kernel, accelerator and vhost-net availability.  Reads
  * /proc and /sys only (paths relative to a root prefix so tests can feed a
  * fake tree).
  */
@@ -22,6 +23,9 @@ struct hostinfo {
 	char kvm_reason[256]; /* why (not) */
 	int vhost_net;	      /* /dev/vhost-net exists and opens */
 	char vhost_reason[256];
+	/* CPU topology of the online CPUs (sysfs cpuN/topology, nodeN) */
+	struct pin_cputopo topo;
+	int npackages, ncores, nnuma; /* distinct ones; 0 when unknown */
 };
 
 /* root: "" or NULL for the real system, else a directory holding a fake
