@@ -279,34 +279,74 @@ take_cpus(const struct pin_input *in, const cpu_set_t *cand,
 	return extra;
 }
 
-/* The NUMA node a node of need vCPUs fits on (most free CPUs, ties: the
- * higher number), or -2 when none. */
+/* How many distinct cores the CPUs of set (on NUMA node m, or any when
+ * m == -2) belong to; *nfree: how many CPUs. */
 static int
-pick_numa(const struct pin_input *in, const cpu_set_t *free_set, int need)
+count_cores(const struct pin_input *in, const cpu_set_t *set, int m, int *nfree)
+{
+	cpu_set_t cores;
+	int ncores = 0;
+
+	*nfree = 0;
+	CPU_ZERO(&cores);
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, set) || (m != -2 && numa_of(in, c) != m))
+			continue;
+		(*nfree)++;
+		if (!CPU_ISSET(core_of(in, c), &cores))
+			ncores++;
+		CPU_SET(core_of(in, c), &cores);
+	}
+	return ncores;
+}
+
+/* The NUMA node a node of need vCPUs fits on, counting cores (by_cores)
+ * or CPUs: the one with the most free CPUs (ties: the higher number), or
+ * -2 when none. */
+static int
+pick_numa(const struct pin_input *in, const cpu_set_t *free_set, int need,
+	  int by_cores)
 {
 	int best = -2, best_free = -1;
+	cpu_set_t seen;
 
-	for (int m = -1; m < CPU_SETSIZE; m++) {
-		cpu_set_t cores;
-		int nfree = 0, ncores = 0;
+	CPU_ZERO(&seen);
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		int m = numa_of(in, c), nfree, ncores;
 
-		CPU_ZERO(&cores);
-		for (int c = 0; c < CPU_SETSIZE; c++) {
-			if (!CPU_ISSET(c, free_set) || numa_of(in, c) != m)
-				continue;
-			nfree++;
-			if (!CPU_ISSET(core_of(in, c), &cores))
-				ncores++;
-			CPU_SET(core_of(in, c), &cores);
-		}
-		if ((in->smt == PIN_SMT_AVOID ? ncores : nfree) < need)
+		if (!CPU_ISSET(c, free_set) || m < 0 || CPU_ISSET(m, &seen))
 			continue;
-		if (nfree >= best_free) {
+		CPU_SET(m, &seen);
+		ncores = count_cores(in, free_set, m, &nfree);
+		if ((by_cores ? ncores : nfree) < need)
+			continue;
+		if (nfree > best_free || (nfree == best_free && m > best)) {
 			best = m;
 			best_free = nfree;
 		}
 	}
 	return best;
+}
+
+/*
+ * Where node n's vCPUs go: a NUMA node where they fit on distinct cores
+ * (avoid) or CPUs (share); else, for avoid, anywhere they fit on distinct
+ * cores (spread over NUMA nodes), else a NUMA node where they fit on CPUs
+ * (some on sibling threads).  -2: spread.
+ */
+static int
+place_node(const struct pin_input *in, const cpu_set_t *free_set,
+	   int multi_numa, int need)
+{
+	int avoid = in->smt == PIN_SMT_AVOID, m, nfree;
+
+	if (!multi_numa)
+		return -2;
+	if ((m = pick_numa(in, free_set, need, avoid)) != -2 || !avoid)
+		return m;
+	if (count_cores(in, free_set, -2, &nfree) >= need)
+		return -2;
+	return pick_numa(in, free_set, need, 0);
 }
 
 /* The CPUs of set on NUMA node m. */
@@ -344,8 +384,7 @@ plan_topo(const struct pin_input *in, const cpu_set_t *cand,
 	for (int n = 0; n < in->nnodes; k += in->vcpus[n], n++) {
 		int extra;
 
-		numa[n] =
-		    multi_numa ? pick_numa(in, &free_set, in->vcpus[n]) : -2;
+		numa[n] = place_node(in, &free_set, multi_numa, in->vcpus[n]);
 		if (numa[n] != -2)
 			on_numa(in, &free_set, numa[n], &region);
 		else

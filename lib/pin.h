@@ -37,7 +37,10 @@
  *     candidate no vCPU takes, as above;
  *   - nodes are placed in order, each on one NUMA node when it fits there:
  *     the fitting NUMA node with the most free CPUs (ties: the higher
- *     number); when none fits, the node spreads over all (warning);
+ *     number).  With --smt avoid "fits" counts free cores; when no NUMA
+ *     node has enough, the node spreads over NUMA nodes if that gives it
+ *     distinct cores (warning), else takes a NUMA node where its vCPUs fit
+ *     on CPUs (siblings, warning); when nothing fits it spreads (warning);
  *   - --smt avoid (the default): a node's vCPUs take one thread of distinct
  *     cores, whole free cores first, the lowest free thread of each; when
  *     there are not enough free cores anywhere the remaining vCPUs take
