@@ -315,6 +315,52 @@ fail:
 	return rv;
 }
 
+json_object *
+hostinfo_topology_json(const struct hostinfo *h)
+{
+	json_object *o = json_object_new_object(), *sib, *numa;
+	const struct pin_cputopo *t = &h->topo;
+	char buf[1024], key[16];
+
+	json_object_object_add(o, "known", json_object_new_boolean(t->known));
+	json_object_object_add(o, "packages",
+			       json_object_new_int(h->npackages));
+	json_object_object_add(o, "cores", json_object_new_int(h->ncores));
+	json_object_object_add(o, "numa_nodes", json_object_new_int(h->nnuma));
+	sib = json_object_new_array();
+	numa = json_object_new_object();
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		cpu_set_t s;
+
+		if (!CPU_ISSET(c, &h->online))
+			continue;
+		CPU_ZERO(&s);
+		for (int d = c; t->core[c] == c && d < CPU_SETSIZE; d++)
+			if (CPU_ISSET(d, &h->online) && t->core[d] == c)
+				CPU_SET(d, &s);
+		if (CPU_COUNT(&s) > 1)
+			json_object_array_add(
+			    sib, json_object_new_string(
+				     cpulist_format(&s, buf, sizeof(buf))));
+		if (t->numa[c] < 0)
+			continue;
+		snprintf(key, sizeof(key), "%d", t->numa[c]);
+		if (json_object_object_get_ex(numa, key, NULL))
+			continue;
+		CPU_ZERO(&s);
+		for (int d = c; d < CPU_SETSIZE; d++)
+			if (CPU_ISSET(d, &h->online) &&
+			    t->numa[d] == t->numa[c])
+				CPU_SET(d, &s);
+		json_object_object_add(numa, key,
+				       json_object_new_string(cpulist_format(
+					   &s, buf, sizeof(buf))));
+	}
+	json_object_object_add(o, "smt_siblings", sib);
+	json_object_object_add(o, "numa", numa);
+	return o;
+}
+
 int
 hostinfo_accel(const struct hostinfo *h, enum topo_accel requested,
 	       char *reason, size_t len)

@@ -40,4 +40,12 @@ int hostinfo_read(struct hostinfo *h, const char *root);
 int hostinfo_accel(const struct hostinfo *h, enum topo_accel requested,
 		   char *reason, size_t len);
 
+/*
+ * The CPU topology as recorded in status and bench records ("topology" of
+ * "host"): {"known", "packages", "cores", "numa_nodes", "smt_siblings":
+ * ["0,8", ...] (cores with more than one online thread), "numa":
+ * {"0": "0-3,8-11", ...}}.
+ */
+json_object *hostinfo_topology_json(const struct hostinfo *h);
+
 #endif

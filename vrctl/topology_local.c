@@ -83,7 +83,7 @@ ctl_host_cpus_parse(const char *s, cpu_set_t *set)
 /* The host a local plan was made for, said in its result. */
 static json_object *
 host_json(const cpu_set_t *online, const cpu_set_t *isolated,
-	  const char *source)
+	  const struct hostinfo *hi, const char *source)
 {
 	json_object *h = json_object_new_object();
 	char buf[1024];
@@ -97,6 +97,9 @@ host_json(const cpu_set_t *online, const cpu_set_t *isolated,
 	    h, "isolated",
 	    json_object_new_string(cpulist_format(isolated, buf, sizeof(buf))));
 	json_object_object_add(h, "source", json_object_new_string(source));
+	if (hi != NULL)
+		json_object_object_add(h, "topology",
+				       hostinfo_topology_json(hi));
 	return h;
 }
 
@@ -153,8 +156,9 @@ ctl_topology_local(json_object *params, const cpu_set_t *host_cpus,
 	json_object_object_add(*result, "plan", topo_plan_to_json(plan));
 	json_object_object_add(*result, "planned_by",
 			       json_object_new_string("vrctl"));
-	json_object_object_add(*result, "host",
-			       host_json(&online, &isolated, source));
+	json_object_object_add(
+	    *result, "host",
+	    host_json(&online, &isolated, cpu != NULL ? &h : NULL, source));
 	topo_plan_free(plan);
 	free(plan);
 	json_object_put(params);

@@ -250,6 +250,18 @@ test_two_sockets_smt(void)
 	CHECK_INT(h.topo.package[12], 1);
 	CHECK_INT(h.topo.numa[12], 1);
 	CHECK_INT(h.topo.numa[9], 0);
+	{
+		json_object *j = hostinfo_topology_json(&h);
+
+		CHECK_STR(
+		    json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN),
+		    "{\"known\":true,\"packages\":2,\"cores\":8,"
+		    "\"numa_nodes\":2,\"smt_siblings\":[\"0,8\",\"1,9\","
+		    "\"2,10\",\"3,11\",\"4,12\",\"5,13\",\"6,14\","
+		    "\"7,15\"],\"numa\":{\"0\":\"0-3,8-11\",\"1\":"
+		    "\"4-7,12-15\"}}");
+		json_object_put(j);
+	}
 
 	/* one node, 4 vCPUs, avoid: distinct cores of NUMA node 1 (the one
 	 * with most free CPUs, CPU 0 being kept for housekeeping); its
