@@ -371,7 +371,7 @@ plan_topo(const struct pin_input *in, const cpu_set_t *cand,
 	  int nv, int na, struct pin_plan *p)
 {
 	int *vc = xcalloc(nv, sizeof(int)), hkc[CPU_SETSIZE];
-	int numa[PIN_MAX_NODES], k = 0, vh = 0, far = 0;
+	int numa[PIN_MAX_NODES], k = 0, vh = 0, far = 0, sib = 0;
 	cpu_set_t free_set = *pool, vcores, region;
 	char buf[256];
 
@@ -433,8 +433,10 @@ plan_topo(const struct pin_input *in, const cpu_set_t *cand,
 			if (CPU_ISSET(c, &local) &&
 			    !CPU_ISSET(core_of(in, c), &vcores))
 				CPU_SET(c, &hk);
-		if (CPU_COUNT(&hk) == 0)
+		if (CPU_COUNT(&hk) == 0 && CPU_COUNT(&local) > 0) {
 			hk = local;
+			sib = 1;
+		}
 		if (CPU_COUNT(&hk) == 0) {
 			hk = p->housekeeping;
 			far = 1;
@@ -466,8 +468,8 @@ plan_topo(const struct pin_input *in, const cpu_set_t *cand,
 		a->cpus = hk;
 	}
 	p->topo_used = 1;
-	snprintf(p->note, sizeof(p->note), "--smt %s: %s; housekeeping %s%s%s",
-		 pin_smt_name(in->smt),
+	snprintf(p->note, sizeof(p->note),
+		 "--smt %s: %s; housekeeping %s%s%s%s", pin_smt_name(in->smt),
 		 in->smt == PIN_SMT_AVOID
 		     ? "a node's vCPUs on distinct cores"
 		     : "a node's vCPUs fill sibling threads of a core first",
@@ -477,6 +479,10 @@ plan_topo(const struct pin_input *in, const cpu_set_t *cand,
 			    : "",
 		 far ? " (some nodes' threads have no housekeeping CPU on "
 		       "their NUMA node)"
+		     : "",
+		 sib ? "; where a NUMA node has no other housekeeping CPU, "
+		       "emulator and vhost threads run on sibling threads of "
+		       "vCPU cores"
 		     : "");
 	free(vc);
 }

@@ -27,6 +27,7 @@ static int ctl_topology(struct vrctl *, int, char **);
 
 #define TOPO_USAGE                                                             \
 	"[--cores N] [--memory MIB] [--pin] [--rt PRIO]\n"                     \
+	"        [--smt avoid|share]\n"                                        \
 	"        [--accel auto|kvm|tcg] [--link tap|macvtap]\n"                \
 	"        [--backend vm|netns]\n"                                       \
 	"        [--ports test|in=IF,out=IF] [--image DIR] [--name NAME]\n"    \
@@ -310,6 +311,7 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 	    {"memory", required_argument, NULL, 'm'},
 	    {"pin", no_argument, NULL, 'p'},
 	    {"rt", required_argument, NULL, 'r'},
+	    {"smt", required_argument, NULL, 'S'},
 	    {"accel", required_argument, NULL, 'a'},
 	    {"link", required_argument, NULL, 'l'},
 	    {"backend", required_argument, NULL, 'B'},
@@ -395,8 +397,10 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 		case 'P':
 		case 'n':
 		case 'C':
+		case 'S':
 			json_object_object_add(params,
 					       ch == 'a'   ? "accel"
+					       : ch == 'S' ? "smt"
 					       : ch == 'l' ? "link"
 					       : ch == 'B' ? "backend"
 					       : ch == 'P' ? "ports"
