@@ -474,7 +474,7 @@ ctl_topology(struct vrctl *v, int argc, char **argv)
 {
 	json_object *params, *result, *error;
 	void (*print)(json_object *);
-	int listing;
+	int listing, preview;
 
 	if ((params = ctl_topo_params(v, v->cmd, "topology", argc, argv)) ==
 	    NULL)
@@ -488,9 +488,11 @@ ctl_topology(struct vrctl *v, int argc, char **argv)
 	print = listing	 ? v->out->topologies
 		: v->dot ? show_plan_dot
 			 : v->out->plan;
-	if (!v->has_host_cpus && ctl_socket_probe(v->socket) == 0)
+	/* a preview for another host: --host-cpus, or its sysfs tree */
+	preview = v->has_host_cpus || (!listing && getenv("VR_SYSFS_ROOT"));
+	if (!preview && ctl_socket_probe(v->socket) == 0)
 		return ctl_run(v, "topology", params, print);
-	if (!v->has_host_cpus)
+	if (!preview)
 		fprintf(
 		    stderr, "vrctl: vrouterd does not answer on %s (%s): %s\n",
 		    v->socket, strerror(errno),
