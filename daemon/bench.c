@@ -493,6 +493,7 @@ host_json(const struct hostinfo *h)
 			       json_object_new_string(cpulist_format(
 				   &h->nohz_full, buf, sizeof(buf))));
 	json_object_object_add(o, "kernel", json_object_new_string(h->kernel));
+	json_object_object_add(o, "topology", hostinfo_topology_json(h));
 	return o;
 }
 

@@ -153,6 +153,7 @@ methods_status_host(const struct hostinfo *h)
 	json_object_object_add(o, "nohz_full",
 			       json_object_new_string(md.nohz_full));
 	json_object_object_add(o, "kernel", json_object_new_string(h->kernel));
+	json_object_object_add(o, "topology", hostinfo_topology_json(h));
 	return o;
 }
 

@@ -197,8 +197,8 @@ plan_from_params(json_object *params, struct topo_plan *plan,
 		return -1;
 	}
 	*code = PROTO_E_TOPOLOGY;
-	if (topo_plan_build(&o, &h->online, &h->isolated, plan, err, errlen) ==
-	    -1)
+	if (topo_plan_build_topo(&o, &h->online, &h->isolated, &h->topo, plan,
+				 err, errlen) == -1)
 		return -1;
 	return 0;
 }

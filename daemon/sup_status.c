@@ -278,6 +278,19 @@ sup_run_json(struct run *r)
 	    json_object_new_string(topo_link_name(r->plan->opts.link)));
 	json_object_object_add(o, "pinned",
 			       json_object_new_boolean(r->plan->opts.pin));
+	/* the planner's choice on this host's SMT siblings and NUMA nodes */
+	if (r->plan->opts.pin && r->plan->pin.topo_used) {
+		json_object *numa = json_object_new_object();
+
+		json_object_object_add(
+		    o, "smt",
+		    json_object_new_string(pin_smt_name(r->plan->pin.smt)));
+		for (int n = 0; n < r->plan->nnodes && n < PIN_MAX_NODES; n++)
+			json_object_object_add(
+			    numa, r->plan->nodes[n].name,
+			    json_object_new_int(r->plan->pin.numa[n]));
+		json_object_object_add(o, "numa_nodes", numa);
+	}
 	json_object_object_add(o, "adopted",
 			       json_object_new_boolean(r->adopted));
 	if (r->plan->opts.backend == BACKEND_VM && r->plan->opts.image[0])

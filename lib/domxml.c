@@ -345,6 +345,14 @@ domxml_build(const struct topo_plan *p, int node, const struct domxml_env *env,
 		  n->memory_mib, n->memory_mib, n->vcpus);
 	add_os(&b, env, cmdline);
 	sb_printf(&b, "  <features>\n    <acpi/>\n  </features>\n");
+	/* guest memory on the NUMA node of its vCPUs (set only when the host
+	 * has more than one, pin.h) */
+	if (p->opts.pin && node < PIN_MAX_NODES && p->pin.numa[node] >= 0)
+		sb_printf(&b,
+			  "  <numatune>\n"
+			  "    <memory mode='strict' nodeset='%d'/>\n"
+			  "  </numatune>\n",
+			  p->pin.numa[node]);
 	if (env->kvm)
 		sb_printf(&b,
 			  "  <cpu mode='host-passthrough' check='none'/>\n");

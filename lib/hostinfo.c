@@ -1,7 +1,8 @@
 /*
- * Host facts from /proc and /sys: CPUs, kernel, whether KVM can run an
- * ordinary guest, whether vhost-net is there.
+ * Host facts from /proc and /sys: CPUs and their topology, kernel, whether KVM
+ * can run an ordinary guest, whether vhost-net is there.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -143,6 +144,94 @@ hostinfo_kvm(struct hostinfo *h, const char *root, const char *cpuinfo)
 	}
 }
 
+/*
+ * The topology of the online CPUs: cpuN/topology/physical_package_id, the
+ * core from core_cpus_list (older kernels: thread_siblings_list), the NUMA
+ * node from node/nodeM/cpulist.  Missing files leave -1 (unknown); known
+ * when any CPU's topology directory could be read.
+ */
+static int
+hostinfo_topology(struct hostinfo *h, const char *root)
+{
+	struct pin_cputopo *t = &h->topo;
+	char p[PATH_MAX], rel[128];
+	cpu_set_t pk, co, nu;
+	struct dirent *de;
+	DIR *d;
+
+	CPU_ZERO(&pk);
+	CPU_ZERO(&co);
+	CPU_ZERO(&nu);
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		cpu_set_t sib;
+		char *s;
+
+		t->package[c] = t->core[c] = t->numa[c] = -1;
+		if (!CPU_ISSET(c, &h->online))
+			continue;
+		snprintf(rel, sizeof(rel),
+			 "sys/devices/system/cpu/cpu%d/topology/"
+			 "physical_package_id",
+			 c);
+		if ((s = file_read(hostinfo_path(root, rel, p, sizeof(p)),
+				   64)) != NULL) {
+			long v = strtol(s, NULL, 10);
+
+			t->package[c] = v >= 0 && v < CPU_SETSIZE ? v : -1;
+			t->known = 1;
+			free(s);
+		}
+		snprintf(rel, sizeof(rel),
+			 "sys/devices/system/cpu/cpu%d/topology/core_cpus_list",
+			 c);
+		if (!hostinfo_exists(root, rel))
+			snprintf(rel, sizeof(rel),
+				 "sys/devices/system/cpu/cpu%d/topology/"
+				 "thread_siblings_list",
+				 c);
+		if (hostinfo_cpulist(root, rel, &sib) == -1)
+			return -1;
+		for (int s2 = 0; s2 < CPU_SETSIZE; s2++)
+			if (CPU_ISSET(s2, &sib)) {
+				t->core[c] = s2;
+				t->known = 1;
+				break;
+			}
+		if (t->package[c] >= 0)
+			CPU_SET(t->package[c], &pk);
+		CPU_SET(t->core[c] >= 0 ? t->core[c] : c, &co);
+	}
+	hostinfo_path(root, "sys/devices/system/node", p, sizeof(p));
+	if ((d = opendir(p)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			cpu_set_t cpus;
+			int m;
+			char tail;
+
+			if (sscanf(de->d_name, "node%d%c", &m, &tail) != 1 ||
+			    m < 0 || m >= CPU_SETSIZE)
+				continue;
+			snprintf(rel, sizeof(rel),
+				 "sys/devices/system/node/node%d/cpulist", m);
+			if (hostinfo_cpulist(root, rel, &cpus) == -1)
+				continue;
+			for (int c = 0; c < CPU_SETSIZE; c++)
+				if (CPU_ISSET(c, &cpus) &&
+				    CPU_ISSET(c, &h->online)) {
+					t->numa[c] = m;
+					CPU_SET(m, &nu);
+				}
+		}
+		closedir(d);
+	}
+	if (t->known) {
+		h->npackages = CPU_COUNT(&pk);
+		h->ncores = CPU_COUNT(&co);
+		h->nnuma = CPU_COUNT(&nu);
+	}
+	return 0;
+}
+
 static void
 hostinfo_vhost(struct hostinfo *h, const char *root)
 {
@@ -197,6 +286,8 @@ hostinfo_read(struct hostinfo *h, const char *root)
 	    hostinfo_cpulist(root, "sys/devices/system/cpu/nohz_full",
 			     &h->nohz_full) == -1)
 		goto fail;
+	if (hostinfo_topology(h, root) == -1)
+		goto fail;
 
 	cpuinfo = file_readat(AT_FDCWD,
 			      hostinfo_path(root, "proc/cpuinfo", p, sizeof(p)),
@@ -222,6 +313,52 @@ hostinfo_read(struct hostinfo *h, const char *root)
 fail:
 	free(cpuinfo);
 	return rv;
+}
+
+json_object *
+hostinfo_topology_json(const struct hostinfo *h)
+{
+	json_object *o = json_object_new_object(), *sib, *numa;
+	const struct pin_cputopo *t = &h->topo;
+	char buf[1024], key[16];
+
+	json_object_object_add(o, "known", json_object_new_boolean(t->known));
+	json_object_object_add(o, "packages",
+			       json_object_new_int(h->npackages));
+	json_object_object_add(o, "cores", json_object_new_int(h->ncores));
+	json_object_object_add(o, "numa_nodes", json_object_new_int(h->nnuma));
+	sib = json_object_new_array();
+	numa = json_object_new_object();
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		cpu_set_t s;
+
+		if (!CPU_ISSET(c, &h->online))
+			continue;
+		CPU_ZERO(&s);
+		for (int d = c; t->core[c] == c && d < CPU_SETSIZE; d++)
+			if (CPU_ISSET(d, &h->online) && t->core[d] == c)
+				CPU_SET(d, &s);
+		if (CPU_COUNT(&s) > 1)
+			json_object_array_add(
+			    sib, json_object_new_string(
+				     cpulist_format(&s, buf, sizeof(buf))));
+		if (t->numa[c] < 0)
+			continue;
+		snprintf(key, sizeof(key), "%d", t->numa[c]);
+		if (json_object_object_get_ex(numa, key, NULL))
+			continue;
+		CPU_ZERO(&s);
+		for (int d = c; d < CPU_SETSIZE; d++)
+			if (CPU_ISSET(d, &h->online) &&
+			    t->numa[d] == t->numa[c])
+				CPU_SET(d, &s);
+		json_object_object_add(numa, key,
+				       json_object_new_string(cpulist_format(
+					   &s, buf, sizeof(buf))));
+	}
+	json_object_object_add(o, "smt_siblings", sib);
+	json_object_object_add(o, "numa", numa);
+	return o;
 }
 
 int

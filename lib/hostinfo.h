@@ -1,5 +1,6 @@
 /*
- * Host facts: CPUs, kernel, accelerator and vhost-net availability.  Reads
+ * Host facts: CPUs and their topology (packages, cores, SMT siblings, NUMA
+ * nodes), kernel, accelerator and vhost-net availability.  Reads
  * /proc and /sys only (paths relative to a root prefix so tests can feed a
  * fake tree).
  */
@@ -22,6 +23,9 @@ struct hostinfo {
 	char kvm_reason[256]; /* why (not) */
 	int vhost_net;	      /* /dev/vhost-net exists and opens */
 	char vhost_reason[256];
+	/* CPU topology of the online CPUs (sysfs cpuN/topology, nodeN) */
+	struct pin_cputopo topo;
+	int npackages, ncores, nnuma; /* distinct ones; 0 when unknown */
 };
 
 /* root: "" or NULL for the real system, else a directory holding a fake
@@ -35,5 +39,13 @@ int hostinfo_read(struct hostinfo *h, const char *root);
  */
 int hostinfo_accel(const struct hostinfo *h, enum topo_accel requested,
 		   char *reason, size_t len);
+
+/*
+ * The CPU topology as recorded in status and bench records ("topology" of
+ * "host"): {"known", "packages", "cores", "numa_nodes", "smt_siblings":
+ * ["0,8", ...] (cores with more than one online thread), "numa":
+ * {"0": "0-3,8-11", ...}}.
+ */
+json_object *hostinfo_topology_json(const struct hostinfo *h);
 
 #endif

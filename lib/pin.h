@@ -28,6 +28,30 @@
  *     0..nics-1, io.
  *   - --cpus CPUs that are offline are dropped with a warning; none online
  *     is an error.
+ *
+ * The host's CPU topology (struct pin_cputopo, from sysfs) changes this only
+ * when it matters: when the candidates include SMT siblings or span more
+ * than one NUMA node, and the vCPUs fit (otherwise the rules above hold and
+ * the warning says the topology was not considered).  Then:
+ *   - housekeeping keeps the lowest candidate (non-isolated case) and every
+ *     candidate no vCPU takes, as above;
+ *   - nodes are placed in order, each on one NUMA node when it fits there:
+ *     the fitting NUMA node with the most free CPUs (ties: the higher
+ *     number).  With --smt avoid "fits" counts free cores; when no NUMA
+ *     node has enough, the node spreads over NUMA nodes if that gives it
+ *     distinct cores (warning), else takes a NUMA node where its vCPUs fit
+ *     on CPUs (siblings, warning); when nothing fits it spreads (warning);
+ *   - --smt avoid (the default): a node's vCPUs take one thread of distinct
+ *     cores, whole free cores first, the lowest free thread of each; when
+ *     there are not enough free cores anywhere the remaining vCPUs take
+ *     sibling threads, with a warning saying which (not an error: the same
+ *     policy as vCPUs sharing CPUs).  --smt share: a node's vCPUs fill every
+ *     free thread of a core before the next;
+ *   - a node's emulator, io and vhost threads go to the housekeeping CPUs
+ *     of its NUMA node that are not siblings of vCPU CPUs, else to that
+ *     NUMA node's housekeeping CPUs, else to all of them (with a note);
+ *   - note says what was done; numa[n] is node n's NUMA node when the
+ *     candidates span more than one (else -1).
  */
 #ifndef VR_PIN_H
 #define VR_PIN_H
@@ -43,6 +67,22 @@ enum pin_kind {
 	PIN_IO,	      /* I/O threads (iothreads, netns backend NAPI kthreads) */
 };
 
+/* May a node's vCPUs be SMT siblings of one core? */
+enum pin_smt { PIN_SMT_AVOID, PIN_SMT_SHARE };
+
+/*
+ * The host's CPU topology, per CPU: its package, its core (named by the
+ * lowest CPU among its SMT siblings, so unique over packages) and its NUMA
+ * node; -1 where unknown.  known = 0: nothing is known (every CPU counts as
+ * a core of its own on one NUMA node).
+ */
+struct pin_cputopo {
+	int known;
+	short package[CPU_SETSIZE];
+	short core[CPU_SETSIZE];
+	short numa[CPU_SETSIZE];
+};
+
 struct pin_input {
 	cpu_set_t online;
 	cpu_set_t isolated;
@@ -51,6 +91,8 @@ struct pin_input {
 	int nnodes;
 	int vcpus[PIN_MAX_NODES]; /* vCPUs of node i */
 	int nics[PIN_MAX_NODES];  /* vhost threads of node i (0: no vhost) */
+	enum pin_smt smt;
+	struct pin_cputopo topo; /* known = 0: ignore */
 };
 
 struct pin_assign {
@@ -67,6 +109,10 @@ struct pin_plan {
 	cpu_set_t vcpu_cpus; /* CPUs given to vCPUs */
 	cpu_set_t housekeeping; /* CPUs for emulator/vhost/io */
 	char warning[512];	/* "" when the plan fits */
+	int topo_used;		/* the CPU topology shaped the plan (pin.h) */
+	enum pin_smt smt;
+	int numa[PIN_MAX_NODES]; /* NUMA node of node i, -1: none/spread */
+	char note[512];		 /* what the topology made it do */
 };
 
 /* 0, or -1 with err set (no candidate CPU, bad input).  Free with
@@ -80,6 +126,8 @@ const struct pin_assign *pin_plan_find(const struct pin_plan *p, int node,
 				       enum pin_kind kind, int index);
 
 const char *pin_kind_name(enum pin_kind k); /* "vcpu", "emulator", ... */
+const char *pin_smt_name(enum pin_smt s);   /* "avoid", "share" */
+int pin_smt_parse(const char *s);	    /* -1 if unknown */
 int pin_kind_parse(const char *s);	    /* -1 if unknown */
 
 #endif

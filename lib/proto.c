@@ -17,6 +17,7 @@
 static const char *const accel_choices[] = {"auto", "kvm", "tcg", NULL};
 static const char *const link_choices[] = {"tap", "macvtap", NULL};
 static const char *const backend_choices[] = {"vm", "netns", NULL};
+static const char *const smt_choices[] = {"avoid", "share", NULL};
 
 /* The options shared by `start` and `topology` (keys of topo_opts_to_json,
  * so that a plan's "options" can be sent back as params). */
@@ -44,6 +45,13 @@ static const char *const backend_choices[] = {"vm", "netns", NULL};
 	     99,                                                                 \
 	     NULL,                                                               \
 	     "SCHED_FIFO priority for vCPU threads, 0 = off"},                   \
+	    {"smt",                                                              \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     smt_choices,                                                        \
+	     "a node's vCPUs on SMT siblings: avoid (default) or share"},        \
 	    {"accel", PT_STRING, 0, 0, 0, accel_choices, "accelerator"},         \
 	    {"link", PT_STRING, 0, 0, 0, link_choices, "guest link kind"},       \
 	    {"backend",                                                          \

@@ -387,6 +387,16 @@ apply_enums(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 		}
 		o->backend = v;
 	}
+	if ((r = get_str(obj, "smt", &s, err, errlen)) == -1)
+		return -1;
+	if (r == 1) {
+		if ((v = pin_smt_parse(s)) == -1) {
+			msgf(err, errlen, "smt: '%.32s' is not avoid or share",
+			     s);
+			return -1;
+		}
+		o->smt = v;
+	}
 	if ((r = get_str(obj, "ports", &s, err, errlen)) == -1)
 		return -1;
 	if (r == 1 && topo_opts_set_ports(o, s, err, errlen) == -1)
@@ -531,6 +541,10 @@ topo_opts_to_json(const struct topo_opts *o)
 		json_object_object_add(
 		    j, "backend",
 		    json_object_new_string(topo_backend_name(o->backend)));
+	/* only when not the default, as backend */
+	if (o->smt != PIN_SMT_AVOID)
+		json_object_object_add(
+		    j, "smt", json_object_new_string(pin_smt_name(o->smt)));
 	topo_ports_format(o, buf, sizeof(buf));
 	json_object_object_add(j, "ports", json_object_new_string(buf));
 	json_object_object_add(j, "image", json_object_new_string(o->image));

@@ -47,8 +47,8 @@
 #define TOPO_MEMORY_MAX_MIB (1024 * 1024)
 /* The longest guest kernel command line: x86's COMMAND_LINE_SIZE (2048)
  * less its NUL.  Longer ones are cut at boot, so the planner refuses. */
-#define TOPO_CMDLINE_MAX 2047
-#define TOPO_MAX_WARNINGS   8 /* of the topology file check, kept */
+#define TOPO_CMDLINE_MAX  2047
+#define TOPO_MAX_WARNINGS 8 /* of the topology file check, kept */
 
 enum topo_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 enum topo_link { LINK_TAP, LINK_MACVTAP };
@@ -64,7 +64,8 @@ struct topo_opts {
 	int cores;		      /* vCPUs per router node (default 1) */
 	int memory_mib;		      /* per node (default 256) */
 	int pin;		      /* apply a pinning plan */
-	int rt_prio; /* SCHED_FIFO priority for vCPUs; 0 = off */
+	int rt_prio;	  /* SCHED_FIFO priority for vCPUs; 0 = off */
+	enum pin_smt smt; /* SMT siblings for one node's vCPUs (pin.h) */
 	enum topo_accel accel;
 	enum topo_link link;
 	enum topo_ports ports;
@@ -177,7 +178,7 @@ void topo_opts_init(struct topo_opts *o);
  * by proto_params_check).  0, or -1 with a message naming the parameter.
  *
  * Keys (those of topo_opts_to_json, plus topology and name): topology,
- * name, cores, memory_mib (alias: memory), pin, rt, accel, link, ports
+ * name, cores, memory_mib (alias: memory), pin, rt, smt, accel, link, ports
  * ("test" or "in=IF,out=IF"), image (absolute path, "" = the daemon's
  * default), timeout, cpus (CPU list, "" = no restriction), txqueuelen.
  * Keys absent from params keep their value in *o (so call topo_opts_init,
@@ -229,6 +230,12 @@ json_object *topo_list_json(void);
 int topo_plan_build(const struct topo_opts *o, const cpu_set_t *online,
 		    const cpu_set_t *isolated, struct topo_plan *p, char *err,
 		    size_t errlen);
+/* The same, with the host's CPU topology for the pinning plan (SMT
+ * siblings, NUMA nodes; NULL: unknown).  VR_TEST_HOST_CPUS drops it. */
+int topo_plan_build_topo(const struct topo_opts *o, const cpu_set_t *online,
+			 const cpu_set_t *isolated,
+			 const struct pin_cputopo *cpu, struct topo_plan *p,
+			 char *err, size_t errlen);
 void topo_plan_free(struct topo_plan *p);
 
 /* How plans are pretty-printed for people and golden files (keep stable). */

@@ -169,6 +169,21 @@ pinning_to_json(const struct topo_plan *p)
 	json_object_object_add(j, "housekeeping",
 			       json_object_new_string(cpulist_format(
 				   &p->pin.housekeeping, buf, sizeof(buf))));
+	/* only when the host's CPU topology shaped the plan (pin.h), so that
+	 * plans for hosts without SMT or NUMA stay as they were */
+	if (p->pin.topo_used) {
+		json_object *numa = json_object_new_object();
+
+		json_object_object_add(
+		    j, "smt", json_object_new_string(pin_smt_name(p->pin.smt)));
+		json_object_object_add(j, "note",
+				       json_object_new_string(p->pin.note));
+		for (int i = 0; i < p->nnodes && i < PIN_MAX_NODES; i++)
+			json_object_object_add(
+			    numa, p->nodes[i].name,
+			    json_object_new_int(p->pin.numa[i]));
+		json_object_object_add(j, "numa_nodes", numa);
+	}
 	threads = json_object_new_array();
 	for (int i = 0; i < p->pin.n; i++) {
 		const struct pin_assign *a = &p->pin.a[i];
@@ -724,6 +739,36 @@ thread_from_json(json_object *o, const char *path, const struct topo_plan *p,
 	return 0;
 }
 
+/* The topology part of $.pinning (smt, note, numa_nodes), when present. */
+static int
+pin_topo_from_json(json_object *pin, const char *path, struct topo_plan *p,
+		   char *err, size_t errlen)
+{
+	char smt[16], path_n[64];
+	json_object *numa;
+	int v;
+
+	if (str_member(pin, path, "smt", smt, sizeof(smt), err, errlen) == -1 ||
+	    str_member(pin, path, "note", p->pin.note, sizeof(p->pin.note), err,
+		       errlen) == -1 ||
+	    (numa = member(pin, path, "numa_nodes", json_type_object, err,
+			   errlen)) == NULL)
+		return -1;
+	if ((v = pin_smt_parse(smt)) == -1) {
+		msgf(err, errlen, "plan: %s.smt: unknown mode '%s'", path, smt);
+		return -1;
+	}
+	p->pin.smt = v;
+	p->pin.topo_used = 1;
+	snprintf(path_n, sizeof(path_n), "%s.numa_nodes", path);
+	for (int i = 0; i < p->nnodes && i < PIN_MAX_NODES; i++)
+		if (int_member(numa, path_n, p->nodes[i].name, -1,
+			       CPU_SETSIZE - 1, &p->pin.numa[i], err,
+			       errlen) == -1)
+			return -1;
+	return 0;
+}
+
 static int
 pinning_from_json(json_object *j, struct topo_plan *p, char *err, size_t errlen)
 {
@@ -755,6 +800,11 @@ pinning_from_json(json_object *j, struct topo_plan *p, char *err, size_t errlen)
 			errlen) == -1 ||
 	    (threads = array_member(pin, path, "threads", 1 << 20, err,
 				    errlen)) == NULL)
+		return -1;
+	for (int i = 0; i < PIN_MAX_NODES; i++)
+		p->pin.numa[i] = -1;
+	if (json_object_object_get_ex(pin, "note", NULL) &&
+	    pin_topo_from_json(pin, path, p, err, errlen) == -1)
 		return -1;
 	n = (int)json_object_array_length(threads);
 	p->pin.a = xcalloc(n, sizeof(*p->pin.a));

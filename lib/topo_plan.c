@@ -165,7 +165,8 @@ topo_plan_ports(struct topo_plan *p, const char *in_addr, const char *in_gw,
 
 static int
 plan_pinning(struct topo_plan *p, const cpu_set_t *online,
-	     const cpu_set_t *isolated, char *err, size_t errlen)
+	     const cpu_set_t *isolated, const struct pin_cputopo *cpu,
+	     char *err, size_t errlen)
 {
 	struct pin_input in;
 
@@ -181,6 +182,9 @@ plan_pinning(struct topo_plan *p, const cpu_set_t *online,
 		in.isolated = *isolated;
 	else
 		CPU_ZERO(&in.isolated);
+	if (cpu != NULL)
+		in.topo = *cpu;
+	in.smt = p->opts.smt;
 	in.has_restrict = p->opts.has_cpus;
 	in.restrict_to = p->opts.cpus;
 	in.nnodes = p->nnodes;
@@ -284,6 +288,14 @@ topo_plan_build(const struct topo_opts *o, const cpu_set_t *online,
 		const cpu_set_t *isolated, struct topo_plan *p, char *err,
 		size_t errlen)
 {
+	return topo_plan_build_topo(o, online, isolated, NULL, p, err, errlen);
+}
+
+int
+topo_plan_build_topo(const struct topo_opts *o, const cpu_set_t *online,
+		     const cpu_set_t *isolated, const struct pin_cputopo *cpu,
+		     struct topo_plan *p, char *err, size_t errlen)
+{
 	cpu_set_t fake_online, fake_isolated;
 
 	memset(p, 0, sizeof(*p));
@@ -291,6 +303,7 @@ topo_plan_build(const struct topo_opts *o, const cpu_set_t *online,
 	if (fake_host(&fake_online, &fake_isolated)) {
 		online = &fake_online;
 		isolated = &fake_isolated;
+		cpu = NULL;
 	}
 	if (p->opts.name[0] != '\0' &&
 	    topo_name_check(p->opts.name, err, errlen) == -1)
@@ -331,7 +344,7 @@ topo_plan_build(const struct topo_opts *o, const cpu_set_t *online,
 	if (o->backend == BACKEND_VM && cmdline_check(p, err, errlen) == -1)
 		goto fail;
 	p->opts.file_text = NULL; /* borrowed from the caller */
-	if (o->pin && plan_pinning(p, online, isolated, err, errlen) == -1)
+	if (o->pin && plan_pinning(p, online, isolated, cpu, err, errlen) == -1)
 		goto fail;
 	return 0;
 fail:

@@ -15,6 +15,8 @@ function(vr_unit_test name)
 endfunction()
 
 vr_unit_test(test_pin)
+# The CPU topology from synthetic sysfs trees, and the planner with it.
+vr_unit_test(test_pintopo)
 vr_unit_test(test_topo)
 vr_unit_test(test_domxml)
 vr_unit_test(test_fileio)

@@ -27,6 +27,7 @@ static int ctl_topology(struct vrctl *, int, char **);
 
 #define TOPO_USAGE                                                             \
 	"[--cores N] [--memory MIB] [--pin] [--rt PRIO]\n"                     \
+	"        [--smt avoid|share]\n"                                        \
 	"        [--accel auto|kvm|tcg] [--link tap|macvtap]\n"                \
 	"        [--backend vm|netns]\n"                                       \
 	"        [--ports test|in=IF,out=IF] [--image DIR] [--name NAME]\n"    \
@@ -297,6 +298,7 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 	    {"memory", required_argument, NULL, 'm'},
 	    {"pin", no_argument, NULL, 'p'},
 	    {"rt", required_argument, NULL, 'r'},
+	    {"smt", required_argument, NULL, 'S'},
 	    {"accel", required_argument, NULL, 'a'},
 	    {"link", required_argument, NULL, 'l'},
 	    {"backend", required_argument, NULL, 'B'},
@@ -382,8 +384,10 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 		case 'P':
 		case 'n':
 		case 'C':
+		case 'S':
 			json_object_object_add(params,
 					       ch == 'a'   ? "accel"
+					       : ch == 'S' ? "smt"
 					       : ch == 'l' ? "link"
 					       : ch == 'B' ? "backend"
 					       : ch == 'P' ? "ports"
@@ -457,7 +461,7 @@ ctl_topology(struct vrctl *v, int argc, char **argv)
 {
 	json_object *params, *result, *error;
 	void (*print)(json_object *);
-	int listing;
+	int listing, preview;
 
 	if ((params = ctl_topo_params(v, v->cmd, "topology", argc, argv)) ==
 	    NULL)
@@ -471,9 +475,11 @@ ctl_topology(struct vrctl *v, int argc, char **argv)
 	print = listing	 ? v->out->topologies
 		: v->dot ? show_plan_dot
 			 : v->out->plan;
-	if (!v->has_host_cpus && ctl_socket_probe(v->socket) == 0)
+	/* a preview for another host: --host-cpus, or its sysfs tree */
+	preview = v->has_host_cpus || (!listing && getenv("VR_SYSFS_ROOT"));
+	if (!preview && ctl_socket_probe(v->socket) == 0)
 		return ctl_run(v, "topology", params, print);
-	if (!v->has_host_cpus)
+	if (!preview)
 		fprintf(
 		    stderr, "vrctl: vrouterd does not answer on %s (%s): %s\n",
 		    v->socket, strerror(errno),

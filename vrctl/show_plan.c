@@ -153,6 +153,34 @@ plan_port(json_object *p)
 	printf("%s\n", j_bool(p, "created") ? "" : " (existing NIC)");
 }
 
+/* What the host's CPU topology made the planner do (pin.h). */
+static void
+plan_numa(json_object *p)
+{
+	json_object *numa = j_get(p, "numa_nodes");
+	int any = 0;
+
+	printf("  note: %s\n", j_str(p, "note"));
+	if (numa == NULL || !json_object_is_type(numa, json_type_object))
+		return;
+	json_object_object_foreach(numa, k0, v0)
+	{
+		(void)k0;
+		any |= json_object_get_int(v0) >= 0;
+	}
+	if (!any)
+		return;
+	printf("  NUMA nodes:");
+	json_object_object_foreach(numa, k, v)
+	{
+		if (json_object_get_int(v) >= 0)
+			printf(" %s on %d", k, json_object_get_int(v));
+		else
+			printf(" %s spread", k);
+	}
+	printf("\n");
+}
+
 static void
 plan_pinning(json_object *p)
 {
@@ -169,6 +197,8 @@ plan_pinning(json_object *p)
 	       j_bool(p, "shared") ? " (vCPUs share CPUs)" : "");
 	if (strcmp(j_str(p, "warning"), "-") != 0)
 		printf("  warning: %s\n", j_str(p, "warning"));
+	if (j_get(p, "note") != NULL)
+		plan_numa(p);
 	if (plan_len(th) > 0)
 		printf("  %-8s %-9s %-5s %s\n", "NODE", "KIND", "INDEX",
 		       "CPUS");

@@ -83,7 +83,7 @@ ctl_host_cpus_parse(const char *s, cpu_set_t *set)
 /* The host a local plan was made for, said in its result. */
 static json_object *
 host_json(const cpu_set_t *online, const cpu_set_t *isolated,
-	  const char *source)
+	  const struct hostinfo *hi, const char *source)
 {
 	json_object *h = json_object_new_object();
 	char buf[1024];
@@ -97,6 +97,9 @@ host_json(const cpu_set_t *online, const cpu_set_t *isolated,
 	    h, "isolated",
 	    json_object_new_string(cpulist_format(isolated, buf, sizeof(buf))));
 	json_object_object_add(h, "source", json_object_new_string(source));
+	if (hi != NULL)
+		json_object_object_add(h, "topology",
+				       hostinfo_topology_json(hi));
 	return h;
 }
 
@@ -108,7 +111,8 @@ ctl_topology_local(json_object *params, const cpu_set_t *host_cpus,
 	struct topo_opts o;
 	struct hostinfo h;
 	cpu_set_t online, isolated;
-	const char *source;
+	const struct pin_cputopo *cpu = NULL;
+	const char *source, *sysfs = getenv("VR_SYSFS_ROOT");
 	char err[1024];
 	int code = PROTO_E_PARAMS;
 
@@ -132,26 +136,29 @@ ctl_topology_local(json_object *params, const cpu_set_t *host_cpus,
 		source = "--host-cpus";
 	} else {
 		code = PROTO_E_INTERNAL;
-		if (hostinfo_read(&h, NULL) == -1) {
-			msgf(err, sizeof(err), "cannot read host facts: %s",
-			     strerror(errno));
+		if (hostinfo_read(&h, sysfs) == -1) {
+			msgf(err, sizeof(err), "cannot read host facts%s%s: %s",
+			     sysfs ? " under VR_SYSFS_ROOT " : "",
+			     sysfs ? sysfs : "", strerror(errno));
 			goto fail;
 		}
 		online = h.online;
 		isolated = h.isolated;
-		source = "this machine";
+		cpu = &h.topo;
+		source = sysfs ? "VR_SYSFS_ROOT" : "this machine";
 	}
 	code = PROTO_E_TOPOLOGY;
 	plan = xcalloc(1, sizeof(*plan));
-	if (topo_plan_build(&o, &online, &isolated, plan, err, sizeof(err)) ==
-	    -1)
+	if (topo_plan_build_topo(&o, &online, &isolated, cpu, plan, err,
+				 sizeof(err)) == -1)
 		goto fail;
 	*result = json_object_new_object();
 	json_object_object_add(*result, "plan", topo_plan_to_json(plan));
 	json_object_object_add(*result, "planned_by",
 			       json_object_new_string("vrctl"));
-	json_object_object_add(*result, "host",
-			       host_json(&online, &isolated, source));
+	json_object_object_add(
+	    *result, "host",
+	    host_json(&online, &isolated, cpu != NULL ? &h : NULL, source));
 	topo_plan_free(plan);
 	free(plan);
 	json_object_put(params);

@@ -237,9 +237,127 @@ test_errors(void)
 	topo_plan_free(&p);
 }
 
+/* A 2-socket host, 4 cores a socket, 2 threads a core, one NUMA node per
+ * socket, numbered as Linux does (CPU c and c+8 are siblings). */
+static void
+host_2s_smt(cpu_set_t *online, struct pin_cputopo *t)
+{
+	memset(t, 0, sizeof(*t));
+	CPU_ZERO(online);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		t->package[c] = t->core[c] = t->numa[c] = -1;
+	for (int c = 0; c < 16; c++) {
+		CPU_SET(c, online);
+		t->core[c] = c % 8;
+		t->package[c] = t->numa[c] = c % 8 / 4;
+	}
+	t->known = 1;
+}
+
+/* <numatune> only when the host has more than one NUMA node: the node's
+ * memory on the NUMA node of its vCPUs; golden plans for that host. */
+static void
+test_numatune(void)
+{
+	struct topo_plan p;
+	struct topo_opts o;
+	struct pin_cputopo t;
+	cpu_set_t online, isolated;
+	struct domxml_env env = {
+	    .kvm = 1,
+	    .vhost = 1,
+	    .kernel = "/usr/share/vrouterd/guest/vmlinuz",
+	    .initrd = "/usr/share/vrouterd/guest/initrd.img",
+	    .console_log = "/var/lib/vrouterd/mono/vr0.console.log",
+	};
+	char err[256] = "", *xml, *pj;
+	json_object *j;
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	vr_strlcpy(o.name, "mono", sizeof(o.name));
+	vr_strlcpy(o.image, "/usr/share/vrouterd/guest", sizeof(o.image));
+	o.cores = 4;
+	o.pin = 1;
+	host_2s_smt(&online, &t);
+	CPU_ZERO(&isolated);
+	CHECK_INT(topo_plan_build_topo(&o, &online, &isolated, &t, &p, err,
+				       sizeof(err)),
+		  0);
+	CHECK_INT(p.pin.numa[0], 1);
+	j = topo_plan_to_json(&p);
+	golden_check("plan-monolithic-4cores-pin-2s-smt.json",
+		     json_object_to_json_string_ext(j, TOPO_JSON_PRETTY));
+	json_object_put(j);
+	pj = plan_json(&p);
+	env.plan_json = pj;
+	xml = domxml_build(&p, 0, &env, err, sizeof(err));
+	CHECK(xml != NULL);
+	if (xml != NULL) {
+		golden_check("domxml-kvm-numatune-2s-smt.xml", xml);
+		CHECK(strstr(xml, "<numatune>\n    <memory mode='strict' "
+				  "nodeset='1'/>\n  </numatune>") != NULL);
+	}
+	free(xml);
+	free(pj);
+	env.plan_json = NULL;
+	topo_plan_free(&p);
+
+	/* --smt share, pvr with 3 VRs on the same host */
+	vr_strlcpy(o.topology, "pvr", sizeof(o.topology));
+	vr_strlcpy(o.name, "pvr", sizeof(o.name));
+	o.cores = 2;
+	o.smt = PIN_SMT_SHARE;
+	CHECK_INT(topo_plan_build_topo(&o, &online, &isolated, &t, &p, err,
+				       sizeof(err)),
+		  0);
+	j = topo_plan_to_json(&p);
+	golden_check("plan-pvr-2cores-pin-smt-share-2s-smt.json",
+		     json_object_to_json_string_ext(j, TOPO_JSON_PRETTY));
+	json_object_put(j);
+	topo_plan_free(&p);
+
+	/* one NUMA node (SMT only): no <numatune> */
+	for (int c = 0; c < 16; c++)
+		t.numa[c] = 0;
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	vr_strlcpy(o.name, "mono", sizeof(o.name));
+	o.smt = PIN_SMT_AVOID;
+	CHECK_INT(topo_plan_build_topo(&o, &online, &isolated, &t, &p, err,
+				       sizeof(err)),
+		  0);
+	CHECK_INT(p.pin.topo_used, 1);
+	CHECK_INT(p.pin.numa[0], -1);
+	xml = domxml_build(&p, 0, &env, err, sizeof(err));
+	CHECK(xml != NULL && strstr(xml, "numatune") == NULL);
+	free(xml);
+	topo_plan_free(&p);
+
+	/* the topology's part of the plan survives adoption */
+	t.numa[15] = 1;
+	for (int c = 4; c < 8; c++)
+		t.numa[c] = t.numa[c + 8] = 1;
+	CHECK_INT(topo_plan_build_topo(&o, &online, &isolated, &t, &p, err,
+				       sizeof(err)),
+		  0);
+	{
+		struct topo_plan q;
+
+		j = topo_plan_to_json(&p);
+		CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), 0);
+		CHECK_INT(q.pin.topo_used, 1);
+		CHECK_INT(q.pin.numa[0], 1);
+		CHECK_STR(q.pin.note, p.pin.note);
+		json_object_put(j);
+		topo_plan_free(&q);
+	}
+	topo_plan_free(&p);
+}
+
 int
 main(void)
 {
+	test_numatune();
 	test_golden_tcg_tap();
 	test_golden_kvm_vhost_macvtap();
 	test_metadata_plan();

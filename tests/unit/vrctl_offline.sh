@@ -55,6 +55,61 @@ assert j["host"] == {"cpus": 4, "online": "0-3", "isolated": "",
 assert j["plan"]["pinning"]["vcpu_cpus"] == "2-3", j["plan"]["pinning"]
 ' "$T/out"
 
+# VR_SYSFS_ROOT: a synthetic 2-socket host, 4 cores a socket, 2 threads a
+# core, one NUMA node a socket (CPU c and c+8 siblings): the plan keeps the
+# 4 vCPUs on distinct cores of one NUMA node, or fills cores with --smt
+# share, and says so.
+H=$T/host2s
+c=0
+while [ $c -lt 16 ]; do
+	d=$H/sys/devices/system/cpu/cpu$c/topology
+	mkdir -p "$d"
+	k=$((c % 8))
+	echo $((k / 4)) >"$d/physical_package_id"
+	echo "$k,$((k + 8))" >"$d/thread_siblings_list"
+	echo "$k,$((k + 8))" >"$d/core_cpus_list"
+	c=$((c + 1))
+done
+echo 0-15 >"$H/sys/devices/system/cpu/online"
+mkdir -p "$H/sys/devices/system/node/node0" "$H/sys/devices/system/node/node1"
+echo 0-3,8-11 >"$H/sys/devices/system/node/node0/cpulist"
+echo 4-7,12-15 >"$H/sys/devices/system/node/node1/cpulist"
+VR_SYSFS_ROOT=$H run topology monolithic --cores 4 --pin --image $IMG
+check "VR_SYSFS_ROOT: exit 0, no daemon asked" \
+	sh -c "[ $rc = 0 ] && [ ! -s '$T/err' ]"
+check "VR_SYSFS_ROOT: vCPUs on distinct cores of NUMA node 1" \
+	grep -q '^pinning:  vCPUs on 4-7, housekeeping on 0-3,8-15$' "$T/out"
+check "VR_SYSFS_ROOT: the NUMA node is said" \
+	grep -qx '  NUMA nodes: vr0 on 1' "$T/out"
+check "VR_SYSFS_ROOT: the note says --smt avoid" \
+	grep -q '^  note: --smt avoid: ' "$T/out"
+VR_SYSFS_ROOT=$H run --json topology monolithic --cores 4 --pin --smt share
+check "--smt share: a core's threads first; host topology recorded" python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+p = j["plan"]["pinning"]
+assert p["vcpu_cpus"] == "4-5,12-13" and p["smt"] == "share", p
+assert p["numa_nodes"] == {"vr0": 1}, p
+assert j["plan"]["options"]["smt"] == "share", j["plan"]["options"]
+t = j["host"]["topology"]
+assert t["packages"] == 2 and t["cores"] == 8 and t["numa_nodes"] == 2, t
+assert t["numa"] == {"0": "0-3,8-11", "1": "4-7,12-15"}, t
+assert j["host"]["source"] == "VR_SYSFS_ROOT", j["host"]
+' "$T/out"
+VR_SYSFS_ROOT=$H run topology monolithic --smt sideways
+check "--smt sideways: refused" sh -c "[ $rc != 0 ] && grep -q smt '$T/err'"
+cat >"$T/smt.json" <<'EOF2'
+{"name": "smt", "start": {"topology": "monolithic", "pin": true},
+ "matrix": {"smt": ["avoid", "share"]}, "bench": {"mode": "ndr"}}
+EOF2
+run --json experiment --dry-run "$T/smt.json"
+check "experiment: smt is a matrix key" python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert [r["matrix"] for r in j["runs"]] == [{"smt": "avoid"}, {"smt": "share"}], j
+assert j["runs"][1]["start"]["smt"] == "share", j["runs"][1]
+' "$T/out"
+
 # No daemon, no --host-cpus: this machine's CPUs, said on stderr.
 run topology monolithic
 check "no daemon: exit 0" [ $rc = 0 ]
