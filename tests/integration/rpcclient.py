@@ -672,6 +672,44 @@ def scenario_silent(path, deadline, watch_ok="1"):
     return failures
 
 
+def scenario_pending(path, prefix, n="9"):
+    """n starts (netns backend, names PREFIX1..) in one write: the first 8
+    are pending together, the next ones get -32002 (data.reason
+    "pending") at once, before any start has finished; the 8 then get
+    their own answers."""
+    n = int(n)
+    s = connect(path, timeout=TIMEOUT * 6)
+    s.sendall(b"".join(
+        (json.dumps({"jsonrpc": "2.0", "id": i, "method": "start",
+                     "params": {"topology": "monolithic",
+                                "backend": "netns",
+                                "name": "%s%d" % (prefix, i)}}) +
+         "\n").encode() for i in range(1, n + 1)))
+    got, order, buf = {}, [], b""
+    while len(got) < n:
+        line, buf = readline(s, buf)
+        if line is None:
+            break
+        m = json.loads(line)
+        if "id" in m and m["id"] is not None:
+            got[m["id"]] = m
+            order.append(m["id"])
+    s.close()
+    refused = [i for i in order
+               if (got[i].get("error", {}).get("data") or {}).get(
+                   "reason") == "pending"]
+    check(refused == list(range(9, n + 1)),
+          "starts 9..%d refused with -32002 pending: %s (%s)" %
+          (n, refused, json.dumps(got.get(n, {}))[:200]))
+    check(order[:len(refused)] == refused,
+          "at once, before any start answered (order %s)" % order)
+    check(all(i in got and "result" in got[i] for i in range(1, 9)),
+          "the first 8 started: %s" %
+          [got.get(i, {}).get("error", {}).get("message", "ok")[:80]
+           for i in range(1, 9)])
+    return failures
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__)
