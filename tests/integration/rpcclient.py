@@ -710,6 +710,33 @@ def scenario_pending(path, prefix, n="9"):
     return failures
 
 
+def scenario_watchers(path, n, want):
+    """n connections each call watch: want of them watch (a "hello"
+    event), the others get -32002 with data.reason "watchers"."""
+    n, want = int(n), int(want)
+    socks, hello, refused = [], 0, []
+    for _ in range(n):
+        s = connect(path)
+        s.sendall(b'{"jsonrpc":"2.0","id":1,"method":"watch"}\n')
+        line, _ = readline(s)
+        m = json.loads(line) if line else {}
+        if m.get("method") == "event":
+            hello += 1
+        else:
+            refused.append(m.get("error", {}))
+        socks.append(s)
+    check(hello == want, "%d of %d watches accepted (want %d)" %
+          (hello, n, want))
+    check(len(refused) == n - want and all(
+        e.get("code") == -32002 and
+        (e.get("data") or {}).get("reason") == "watchers" for e in refused),
+        "the others refused with -32002, reason watchers: %s" %
+        (refused[0].get("message") if refused else "-"))
+    for s in socks:
+        s.close()
+    return failures
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__)

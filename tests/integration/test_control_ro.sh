@@ -154,6 +154,15 @@ check "RSS after 50000 pipelined watches: $rss0 -> $rss1 kB (< +20 MB)" \
 	[ $((rss1 - rss0)) -lt 20000 ]
 check "the daemon answers others after the flood" "$VRCTL" -s "$SOCK" status
 
+# At most max_watchers watches of unprivileged peers; root's on the control
+# socket are not counted nor held.
+write_conf '"max_watchers": 2,'
+check "reload with max_watchers 2" $RPC "$SOCK" call reload
+$NOBODY $RPC "$RO" watchers 3 2 >"$T/watchers.out" 2>&1
+count "$T/watchers.out"
+$RPC "$SOCK" watchers 3 3 >"$T/watchers.out" 2>&1
+count "$T/watchers.out"
+
 # A connection that completes no request is closed request_timeout after
 # connecting (or after its last answer): blank lines and garbage do not
 # extend it; a watch (a request pending) is not held to it.
