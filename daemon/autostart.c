@@ -13,6 +13,7 @@
 #include "jtext.h"
 #include "log.h"
 #include "proto.h"
+#include "sha256.h"
 #include "sup_int.h"
 #include "supervisor.h"
 #include "topo.h"
@@ -150,7 +151,8 @@ as_write(json_object *list, char *err, size_t errlen)
 	json_object_object_add(root, "topologies", json_object_get(list));
 	s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 						     JSON_C_TO_STRING_SPACED);
-	if ((rc = file_write_atomic(conf->autostart, s, strlen(s), 0644)) == -1)
+	/* 0600: an entry may carry a private file's contents */
+	if ((rc = file_write_atomic(conf->autostart, s, strlen(s), 0600)) == -1)
 		msgf(err, errlen, "write %s: %s", conf->autostart,
 		     strerror(errno));
 	json_object_put(root);
@@ -201,6 +203,26 @@ as_schedule_retry(struct as_entry *e)
 	evtimer_add(e->timer, &tv);
 }
 
+/*
+ * A start that failed.  Bad params (-32602) fail the same way every time,
+ * e.g. an entry of an older vrouterd that names a file by its path without
+ * its contents: not retried, said how to mend it.  Anything else may pass
+ * later (libvirt back, a port freed) and is retried.
+ */
+static void
+as_failed(struct as_entry *e, int code, const char *err)
+{
+	e->state = AS_FAILED;
+	if (code != PROTO_E_PARAMS) {
+		vr_strlcpy(e->error, err, sizeof(e->error));
+		as_schedule_retry(e);
+		return;
+	}
+	msgf(e->error, sizeof(e->error),
+	     "not retried, re-add with `vrctl autostart add -f FILE`: %s", err);
+	log_warnx("autostart %s: %s", e->name, e->error);
+}
+
 static void
 as_started(void *arg, int code, const char *err)
 {
@@ -216,9 +238,7 @@ as_started(void *arg, int code, const char *err)
 		log_info("autostart %s: running", e->name);
 		return;
 	}
-	e->state = AS_FAILED;
-	vr_strlcpy(e->error, err, sizeof(e->error));
-	as_schedule_retry(e);
+	as_failed(e, code, err);
 }
 
 static void
@@ -238,9 +258,7 @@ as_try(struct as_entry *e)
 	if (sup_start(e->params, NULL, as_started, arg, &code, err,
 		      sizeof(err)) == -1) {
 		free(arg);
-		e->state = AS_FAILED;
-		vr_strlcpy(e->error, err, sizeof(e->error));
-		as_schedule_retry(e);
+		as_failed(e, code, err);
 	}
 }
 
@@ -325,6 +343,39 @@ autostart_status(void)
 	return o;
 }
 
+/*
+ * The entries as autostart.list shows them, to any peer of the read-only
+ * socket: a file's contents (topology_text) are the file owner's, not
+ * theirs, so only their size and sha256 are given.
+ */
+static void
+as_list_redact(json_object *list)
+{
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		json_object *p = json_object_array_get_idx(list, i), *v;
+		struct sha256 h;
+		uint8_t d[32];
+		char hex[65];
+		const char *t;
+		size_t len;
+
+		if (!json_object_object_get_ex(p, "topology_text", &v))
+			continue;
+		t = json_object_get_string(v);
+		len = strlen(t);
+		sha256_init(&h);
+		sha256_update(&h, t, len);
+		sha256_final(&h, d);
+		for (int k = 0; k < 32; k++)
+			snprintf(hex + 2 * k, 3, "%02x", d[k]);
+		json_object_object_del(p, "topology_text");
+		json_object_object_add(p, "topology_text_bytes",
+				       json_object_new_int64((int64_t)len));
+		json_object_object_add(p, "topology_text_sha256",
+				       json_object_new_string(hex));
+	}
+}
+
 void
 autostart_method_list(struct rpc_req *req)
 {
@@ -336,6 +387,7 @@ autostart_method_list(struct rpc_req *req)
 		rpc_error(req, PROTO_E_CONFIG, NULL, "%s", err);
 		return;
 	}
+	as_list_redact(list);
 	json_object_object_add(res, "topologies", list);
 	rpc_reply(req, res);
 }

@@ -20,6 +20,7 @@ struct config {
 	int max_clients;	  /* 256 */
 	int max_clients_per_uid;  /* of one uid, root excepted (32) */
 	int reserved_clients;	  /* slots for privileged peers (16) */
+	int max_watchers;	  /* watches of unprivileged peers (64) */
 	int idle_timeout;	  /* seconds; 0 = never (default 600) */
 	int request_timeout;	  /* s from a line's first byte to its end */
 	size_t client_outbuf_max; /* bytes buffered for a slow reader (4 MiB) */

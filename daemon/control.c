@@ -8,15 +8,21 @@
  * A peer that may connect must not be able to lock root out (the bounds of
  * docs/protocol.md): reserved_clients of the max_clients slots are kept
  * for privileged peers, one uid (but root) holds at most
- * max_clients_per_uid, a request line must be complete request_timeout
- * seconds after its first byte, and only requests (not blank lines, not
- * part of a line) count as activity for idle_timeout.  A refused or
- * cut-off peer gets an error line saying why before the close.
+ * max_clients_per_uid on each socket, a client may have at most
+ * CONTROL_PENDING_MAX requests unanswered (the next lines get -32002), and
+ * a client with none pending must complete a request line request_timeout
+ * seconds after connecting or after its last answer (a line begun while
+ * one is pending: after its first byte).  Only requests (not blank lines,
+ * not garbage, not part of a line) count as activity, for request_timeout
+ * and idle_timeout.  A refused or cut-off peer gets an error line saying
+ * why before the close.
  *
  * Two listeners: the control socket (socket_mode, socket_group) and the
  * read-only socket (socket_ro, mode 0666), on which every peer is
  * unprivileged whatever its uid: it may call only the read methods, takes
- * an unprivileged slot and is held to max_clients_per_uid, root included.
+ * an unprivileged slot and is held to max_clients_per_uid, root included;
+ * a uid's connections are counted per socket, so root's watches on the
+ * control socket do not keep it off the read-only one.
  * A listener whose socket the service manager passed (LISTEN_FDS, matched
  * by path) is used as it is: not bound, not chmod-ed, not unlinked.
  */
@@ -55,11 +61,13 @@
 	     (var) && ((tvar) = TAILQ_NEXT(var, field), 1); (var) = (tvar))
 #endif
 
-#define CONTROL_BACKLOG	   128
-#define CONTROL_ACCEPT_MAX 32 /* accepts per wake-up */
-#define CONTROL_READ_SLACK (64 * 1024)
-#define CONTROL_FLUSH_SEC  5   /* to write a last reply before closing */
-#define CONTROL_FD_SLACK   256 /* fds beside the clients' (libvirt, jobs) */
+#define CONTROL_BACKLOG	    128
+#define CONTROL_ACCEPT_MAX  32 /* accepts per wake-up */
+#define CONTROL_READ_SLACK  (64 * 1024)
+#define CONTROL_FLUSH_SEC   5	  /* to write a last reply before closing */
+#define CONTROL_FD_SLACK    256	  /* fds beside the clients' (libvirt, jobs) */
+#define CONTROL_PENDING_MAX 8	  /* unanswered requests of one client */
+#define CONTROL_NGROUPS_MAX 65536 /* NGROUPS_MAX of Linux */
 
 struct control_client;
 
@@ -72,6 +80,7 @@ struct rpc_req {
 	uid_t rq_uid;
 	pid_t rq_pid;
 	uint64_t rq_start_ns;
+	int rq_privileged;
 };
 
 struct control_client {
@@ -79,7 +88,8 @@ struct control_client {
 	TAILQ_HEAD(, rpc_req) cc_reqs; /* answered later (start) */
 	struct bufferevent *cc_bev;
 	struct event *cc_ev_idle; /* idle_timeout: no request */
-	struct event *cc_ev_line; /* request_timeout: a line left unfinished */
+	struct event *cc_ev_line; /* request_timeout: no request line ended */
+	int cc_npending;	  /* requests in cc_reqs */
 	unsigned cc_id;
 	uid_t cc_uid;
 	gid_t cc_gid;
@@ -371,6 +381,16 @@ control_fd_limit(void)
 			  (unsigned long long)rl.rlim_cur);
 }
 
+/* The request deadline: from connect, from an answer with nothing left
+ * pending, or from the first byte of a line begun while one is. */
+static void
+control_deadline_arm(struct control_client *c)
+{
+	struct timeval tv = {conf->request_timeout, 0};
+
+	evtimer_add(c->cc_ev_line, &tv);
+}
+
 /* (Re)arm the idle timer: at connect and after each request. */
 static void
 control_idle_arm(struct control_client *c)
@@ -397,38 +417,34 @@ control_reconfigure(void)
 		control_idle_arm(c);
 }
 
-/* Supplementary groups of the peer: SO_PEERGROUPS, else /proc. */
+/*
+ * Is gid among the peer's supplementary groups (SO_PEERGROUPS)?  A list
+ * longer than the buffer (ERANGE) is asked again with the length the
+ * kernel says; any failure is "no": the peer is unprivileged (never
+ * /proc/PID, which a reused pid or an exec makes another process's).
+ */
 static int
-control_peer_in_group(int fd, pid_t pid, gid_t gid)
+control_peer_in_group(int fd, gid_t gid)
 {
-	gid_t groups[256];
-	socklen_t len = sizeof(groups);
-	char path[64], *s, *p;
-	int found = 0;
+	gid_t small[256], *groups = small;
+	socklen_t len = sizeof(small);
+	int found = 0, rv;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0) {
+	rv = getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len);
+	if (rv == -1 && errno == ERANGE && len > sizeof(small) &&
+	    len <= CONTROL_NGROUPS_MAX * sizeof(gid_t)) {
+		groups = xmalloc(len);
+		rv = getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len);
+	}
+	if (rv == -1)
+		log_warn("%s: SO_PEERGROUPS: the peer is taken as unprivileged",
+			 __func__);
+	else
 		for (size_t i = 0; i < len / sizeof(gid_t); i++)
 			if (groups[i] == gid)
-				return 1;
-		if (len < sizeof(groups))
-			return 0;
-	}
-	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
-	if ((s = file_read(path, 65536)) == NULL)
-		return 0;
-	if ((p = strstr(s, "\nGroups:")) != NULL) {
-		p += strlen("\nGroups:");
-		while (*p && *p != '\n') {
-			char *end;
-			unsigned long g = strtoul(p, &end, 10);
-			if (end == p)
-				break;
-			if ((gid_t)g == gid)
 				found = 1;
-			p = end;
-		}
-	}
-	free(s);
+	if (groups != small)
+		free(groups);
 	return found;
 }
 
@@ -463,7 +479,8 @@ control_refuse(int fd, int code, const char *msg, json_object *data)
 /*
  * May a peer with this uid have one more connection?  0, or -1 with msg and
  * *datap (the reason, the limit) for the refusal.  Root is never held to
- * the per-uid limit (but on the read-only socket); the last
+ * the per-uid limit (but on the read-only socket, where a uid's
+ * connections are counted apart from those on the control socket); the last
  * reserved_clients slots are for privileged peers (the same rule as for
  * mutating calls: no peer of the read-only socket is one).
  */
@@ -476,7 +493,7 @@ control_admit(uid_t uid, int privileged, int readonly, char *msg, size_t len,
 	int n = 0, limit;
 
 	TAILQ_FOREACH(c, &cs.clients, cc_entry)
-	if (c->cc_uid == uid)
+	if (c->cc_uid == uid && c->cc_readonly == readonly)
 		n++;
 	if ((uid != 0 || readonly) && n >= conf->max_clients_per_uid) {
 		limit = conf->max_clients_per_uid;
@@ -533,11 +550,10 @@ control_client_new(const struct control_listener *l, int fd)
 		close(fd);
 		return;
 	}
-	privileged =
-	    !l->cl_readonly &&
-	    (cred.uid == 0 ||
-	     (cs.have_group && (cred.gid == cs.gid ||
-				control_peer_in_group(fd, cred.pid, cs.gid))));
+	privileged = !l->cl_readonly &&
+		     (cred.uid == 0 ||
+		      (cs.have_group && (cred.gid == cs.gid ||
+					 control_peer_in_group(fd, cs.gid))));
 	if (control_admit(cred.uid, privileged, l->cl_readonly, msg,
 			  sizeof(msg), &data) == -1) {
 		control_refuse(fd, PROTO_E_BUSY, msg, data);
@@ -561,6 +577,7 @@ control_client_new(const struct control_listener *l, int fd)
 				 PROTO_MAX_LINE + CONTROL_READ_SLACK);
 	bufferevent_enable(c->cc_bev, EV_READ | EV_WRITE);
 	control_idle_arm(c);
+	control_deadline_arm(c); /* a silent peer must not keep its slot */
 	TAILQ_INSERT_TAIL(&cs.clients, c, cc_entry);
 	cs.nclients++;
 	if (!privileged)
@@ -668,7 +685,8 @@ control_close_after_flush(struct control_client *c)
 		control_close(c);
 }
 
-static void
+/* A line that became a request: 1; one answered with an error: 0. */
+static int
 control_request(struct control_client *c, const char *line, size_t len)
 {
 	struct rpc_req *req;
@@ -688,7 +706,24 @@ control_request(struct control_client *c, const char *line, size_t len)
 		proto_request_free(&preq);
 	if (code != 0) {
 		control_fail(c, id, code, err, data);
-		return;
+		return 0;
+	}
+	if (c->cc_npending >= CONTROL_PENDING_MAX) {
+		/* each one holds memory until answered: a peer pipelining
+		 * watches or starts must not grow the daemon without bound */
+		data = json_object_new_object();
+		json_object_object_add(data, "reason",
+				       json_object_new_string("pending"));
+		json_object_object_add(
+		    data, "limit", json_object_new_int(CONTROL_PENDING_MAX));
+		snprintf(err, sizeof(err),
+			 "%d requests on this connection are still "
+			 "unanswered, the limit: wait for an answer or use "
+			 "another connection",
+			 c->cc_npending);
+		proto_request_free(&preq);
+		control_fail(c, id, PROTO_E_BUSY, err, data);
+		return 0;
 	}
 	req = xcalloc(1, sizeof(*req));
 	req->rq_client = c;
@@ -698,7 +733,10 @@ control_request(struct control_client *c, const char *line, size_t len)
 	req->rq_uid = c->cc_uid;
 	req->rq_pid = c->cc_pid;
 	req->rq_start_ns = now_ns();
+	req->rq_privileged = c->cc_privileged;
 	TAILQ_INSERT_TAIL(&c->cc_reqs, req, rq_entry);
+	c->cc_npending++;
+	evtimer_del(c->cc_ev_line); /* re-armed when it is answered */
 	dispatch_run(req, preq.m,
 		     &(struct dispatch_peer){
 			 .privileged = c->cc_privileged,
@@ -708,6 +746,7 @@ control_request(struct control_client *c, const char *line, size_t len)
 			 .socket = cs.ls[CONTROL_MAIN].cl_path,
 			 .ro_socket = cs.ls[CONTROL_RO].cl_path,
 		     });
+	return 1;
 }
 
 static void
@@ -717,7 +756,7 @@ control_read(struct bufferevent *bev, void *arg)
 	struct evbuffer *in = bufferevent_get_input(bev);
 	struct evbuffer_ptr eol;
 	size_t eol_len, len;
-	int lines = 0, requests = 0;
+	int requests = 0;
 	char *line;
 
 	c->cc_busy++;
@@ -748,32 +787,30 @@ control_read(struct bufferevent *bev, void *arg)
 		evbuffer_remove(in, line, len);
 		evbuffer_drain(in, eol_len);
 		line[len] = '\0';
-		lines++;
 		while (len > 0 &&
 		       (line[len - 1] == '\r' || line[len - 1] == ' ' ||
 			line[len - 1] == '\t'))
 			len--;
-		if (len > 0) {
-			requests++;
-			control_request(c, line, len);
-		}
+		if (len > 0)
+			requests += control_request(c, line, len);
 		free(line);
 	}
 	if (!c->cc_dead && !c->cc_closing) {
-		/* Only a request is activity (not a blank line, not part of
-		 * a line); the part of a line that has come must be complete
-		 * request_timeout after its first byte (one byte a second
-		 * must not hold a slot for ever). */
+		/* Only a request is activity (not a blank line, not
+		 * garbage, not part of a line).  With nothing pending the
+		 * deadline armed at connect or at the last answer runs on;
+		 * with a request pending the client waits and is not held
+		 * to it, but a line it begins must end request_timeout
+		 * after its first byte (one byte a second must not hold a
+		 * slot for ever). */
 		if (requests > 0)
 			control_idle_arm(c);
-		if (lines > 0)
+		if (TAILQ_EMPTY(&c->cc_reqs))
+			;
+		else if (evbuffer_get_length(in) == 0)
 			evtimer_del(c->cc_ev_line);
-		if (evbuffer_get_length(in) == 0)
-			evtimer_del(c->cc_ev_line);
-		else if (!evtimer_pending(c->cc_ev_line, NULL)) {
-			struct timeval tv = {conf->request_timeout, 0};
-			evtimer_add(c->cc_ev_line, &tv);
-		}
+		else if (!evtimer_pending(c->cc_ev_line, NULL))
+			control_deadline_arm(c);
 	}
 	if (--c->cc_busy == 0 && c->cc_dead)
 		control_close(c);
@@ -820,8 +857,9 @@ control_line_late(evutil_socket_t fd, short ev, void *arg)
 	json_object_object_add(d, "request_timeout",
 			       json_object_new_int(conf->request_timeout));
 	snprintf(msg, sizeof(msg),
-		 "request line not completed within %d s of its first byte "
-		 "(request_timeout): closing the connection",
+		 "request line not completed within %d s (request_timeout, "
+		 "from connecting, from the last answer or from the line's "
+		 "first byte): closing the connection",
 		 conf->request_timeout);
 	log_info("client %u (uid %ld pid %ld): %s", c->cc_id, (long)c->cc_uid,
 		 (long)c->cc_pid, msg);
@@ -1001,6 +1039,18 @@ rpc_connected(struct rpc_req *req)
 	return req->rq_client != NULL && !req->rq_client->cc_dead;
 }
 
+int
+rpc_privileged(struct rpc_req *req)
+{
+	return req->rq_privileged;
+}
+
+int
+rpc_same_client(struct rpc_req *a, struct rpc_req *b)
+{
+	return a->rq_client != NULL && a->rq_client == b->rq_client;
+}
+
 /* Send the final answer (when someone is there to read it), free req. */
 static void
 rpc_finish(struct rpc_req *req, json_object *msg, int code)
@@ -1010,8 +1060,10 @@ rpc_finish(struct rpc_req *req, json_object *msg, int code)
 	log_debug("%s from uid %ld: %s (%.3f ms)", rpc_method(req),
 		  (long)req->rq_uid, code ? proto_error_name(code) : "ok",
 		  (double)(now_ns() - req->rq_start_ns) / 1e6);
-	if (c != NULL)
+	if (c != NULL) {
 		TAILQ_REMOVE(&c->cc_reqs, req, rq_entry);
+		c->cc_npending--;
+	}
 	if (msg == NULL) /* sent already (rpc_reply_fd) */
 		json_object_put(req->rq_id);
 	req->rq_id = NULL; /* msg owns it now */
@@ -1023,6 +1075,11 @@ rpc_finish(struct rpc_req *req, json_object *msg, int code)
 		json_object_put(msg);
 	proto_request_free(&req->rq_preq);
 	free(req);
+	/* answered with nothing left pending: the next request is due
+	 * within request_timeout (from here, not from the connect) */
+	if (c != NULL && !c->cc_dead && !c->cc_closing &&
+	    TAILQ_EMPTY(&c->cc_reqs))
+		control_deadline_arm(c);
 	if (c != NULL && !c->cc_dead && c->cc_closing &&
 	    TAILQ_EMPTY(&c->cc_reqs) &&
 	    evbuffer_get_length(bufferevent_get_output(c->cc_bev)) == 0)

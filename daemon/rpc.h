@@ -22,7 +22,10 @@ json_object *rpc_params(struct rpc_req *req); /* borrowed, never NULL */
 const char *rpc_method(struct rpc_req *req);
 uid_t rpc_peer_uid(struct rpc_req *req);
 pid_t rpc_peer_pid(struct rpc_req *req);
-int rpc_connected(struct rpc_req *req); /* the client is still there */
+int rpc_connected(struct rpc_req *req);	 /* the client is still there */
+int rpc_privileged(struct rpc_req *req); /* root or the group, control socket */
+/* Did a and b come on the same connection (still open)? */
+int rpc_same_client(struct rpc_req *a, struct rpc_req *b);
 
 /* Final answers; each takes ownership of its json and frees req. */
 void rpc_reply(struct rpc_req *req, json_object *result);

@@ -92,7 +92,8 @@ statedir_open(const char *path, const char *socket, char *err, size_t errlen)
 		msgf(err, errlen, "state_dir %s: path too long", path);
 		return -1;
 	}
-	if (mkdir(path, 0755) == -1 && errno != EEXIST) {
+	/* 0700: plans and console logs may come from private files */
+	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
 		msgf(err, errlen, "state_dir %s: mkdir: %s", path,
 		     strerror(errno));
 		return -1;
@@ -164,7 +165,7 @@ statedir_topo_open(const char *name, int create, char *err, size_t errlen)
 		errno = EINVAL;
 		return -1;
 	}
-	if (create && mkdirat(sd.fd, name, 0755) == -1 && errno != EEXIST) {
+	if (create && mkdirat(sd.fd, name, 0700) == -1 && errno != EEXIST) {
 		saved = errno;
 		msgf(err, errlen, "mkdir %s/%s: %s", sd.path, name,
 		     strerror(errno));
@@ -242,7 +243,8 @@ statedir_json_write(int dirfd, const char *file, json_object *j)
 	const char *s = json_object_to_json_string_ext(
 	    j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
 
-	return file_write_atomicat(dirfd, file, s, strlen(s), 0644);
+	/* 0600: state.json, plan.json (a private file's expanded plan) */
+	return file_write_atomicat(dirfd, file, s, strlen(s), 0600);
 }
 
 int

@@ -160,6 +160,49 @@ watch_prune(void)
 	nwatchers = k;
 }
 
+/*
+ * Each watch holds memory and is sent every event until its client goes:
+ * one per connection, and max_watchers of unprivileged peers in all (root
+ * and the group are bounded by their connections).  -1 when refused.
+ */
+static int
+watch_refused(struct rpc_req *req)
+{
+	json_object *data;
+	const char *reason = NULL;
+	int unpriv = 0, limit = 1;
+	char msg[256];
+
+	watch_prune();
+	for (int i = 0; i < nwatchers && reason == NULL; i++) {
+		if (rpc_same_client(watchers[i], req))
+			reason = "watch";
+		else if (!rpc_privileged(watchers[i]))
+			unpriv++;
+	}
+	if (reason != NULL)
+		snprintf(msg, sizeof(msg),
+			 "this connection watches already: one watch per "
+			 "connection");
+	else if (!rpc_privileged(req) && unpriv >= conf->max_watchers) {
+		reason = "watchers";
+		limit = conf->max_watchers;
+		snprintf(msg, sizeof(msg),
+			 "%d watches of unprivileged peers are open, the "
+			 "limit (max_watchers): try again later",
+			 unpriv);
+	} else
+		return 0;
+	data = json_object_new_object();
+	json_object_object_add(data, "reason", json_object_new_string(reason));
+	json_object_object_add(data, "limit", json_object_new_int(limit));
+	if (strcmp(reason, "watchers") == 0)
+		json_object_object_add(data, "setting",
+				       json_object_new_string("max_watchers"));
+	rpc_error(req, PROTO_E_BUSY, data, "%s", msg);
+	return -1;
+}
+
 static void node_down(struct run *r, int n, const char *why);
 
 /* netns nodes have no libvirt events: a namespace that went is a node
@@ -288,6 +331,10 @@ sup_method_watch(struct rpc_req *req)
 
 	if (sup_closing) {
 		rpc_error(req, PROTO_E_BUSY, NULL, "vrouterd is shutting down");
+		json_object_put(hello);
+		return;
+	}
+	if (watch_refused(req) == -1) {
 		json_object_put(hello);
 		return;
 	}

@@ -537,6 +537,206 @@ def scenario_bench_params(path, cases_file, name=None):
     return failures
 
 
+def scenario_watchflood(path, n):
+    """Pipeline n watch requests on one connection, reading the answers:
+    the first watches (its "hello" event), every other one is refused at
+    once with -32002, data.reason "watch" (one per connection) or
+    "pending"; then the connection still answers a status."""
+    n = int(n)
+    s = connect(path)
+    s.setblocking(False)
+    req = b'{"jsonrpc":"2.0","id":1,"method":"watch"}\n'
+    data, off, buf = req * n, 0, b""
+    hello, reasons, other = 0, {}, 0
+    deadline = time.time() + TIMEOUT * 6
+
+    def take(data):
+        nonlocal buf, hello, other
+        buf += data
+        *lines, buf = buf.split(b"\n")
+        for line in lines:
+            m = json.loads(line)
+            if m.get("method") == "event":
+                hello += 1
+            elif m.get("error", {}).get("code") == -32002:
+                r = (m["error"].get("data") or {}).get("reason")
+                reasons[r] = reasons.get(r, 0) + 1
+            else:
+                other += 1
+    while time.time() < deadline and (
+            off < len(data) or hello + sum(reasons.values()) + other < n):
+        if off < len(data):
+            try:
+                off += s.send(data[off:off + (1 << 16)])
+            except BlockingIOError:
+                pass
+        try:
+            while True:
+                d = s.recv(1 << 20)
+                if not d:
+                    deadline = 0
+                    break
+                take(d)
+        except BlockingIOError:
+            time.sleep(0.001)
+    check(hello == 1, "one of %d pipelined watches watches (%d events)" %
+          (n, hello))
+    check(sum(reasons.values()) == n - 1 and set(reasons) <= {"watch",
+                                                              "pending"},
+          "the other %d are refused with -32002: %s (other answers: %d)" %
+          (n - 1, reasons, other))
+    s.setblocking(True)
+    s.sendall(b'{"jsonrpc":"2.0","id":"st","method":"status"}\n')
+    line, buf = readline(s, buf)
+    while line is not None and b'"id":"st"' not in line.replace(b" ", b""):
+        line, buf = readline(s, buf)
+    check(line is not None, "and the connection still answers a status")
+    s.close()
+    return failures
+
+
+def scenario_silent(path, deadline, watch_ok="1"):
+    """Connections that never complete a request are closed request
+    timeout (deadline) s after connecting, with -32600: silent ones, ones
+    sending blank lines or garbage every 0.2 s, and one that got an answer
+    and fell silent (deadline from the answer).  A watch (a request
+    pending) outlives the deadline."""
+    deadline = float(deadline)
+    kinds = ["silent"] * 4 + ["blank"] * 2 + ["garbage"] * 2 + ["answered"]
+    socks, t0 = [], {}
+    for k in kinds:
+        s = connect(path)
+        t0[s] = time.time()
+        if k == "answered":
+            time.sleep(1)
+            s.sendall(b'{"jsonrpc":"2.0","id":1,"method":"version"}\n')
+            line, _ = readline(s)
+            t0[s] = time.time()
+        s.setblocking(False)
+        socks.append((k, s))
+    w = None
+    if watch_ok == "1":
+        w = connect(path)
+        w.sendall(b'{"jsonrpc":"2.0","id":1,"method":"watch"}\n')
+    closed, got, end = {}, {}, time.time() + deadline + 3
+    while time.time() < end and len(closed) < len(socks):
+        for k, s in socks:
+            if s in closed:
+                continue
+            try:
+                if k == "blank":
+                    s.send(b"\n")
+                elif k == "garbage":
+                    s.send(b"x\n")
+            except OSError:
+                pass
+            # what came before a reset (the daemon closed with a line
+            # of ours unread) is kept
+            try:
+                while True:
+                    d = s.recv(65536)
+                    if not d:
+                        break
+                    got[s] = got.get(s, b"") + d
+                closed[s] = (k, time.time() - t0[s], got.get(s, b""))
+            except BlockingIOError:
+                pass
+            except OSError:
+                closed[s] = (k, time.time() - t0[s], got.get(s, b""))
+        time.sleep(0.2)
+    late = [t for _, t, _ in closed.values()]
+    check(len(closed) == len(socks) and
+          all(deadline - 0.5 <= t <= deadline + 1.5 for t in late),
+          "%d of %d connections without a request closed %.1f..%.1f s "
+          "after connecting or their last answer (request_timeout %.0f)" %
+          (len(closed), len(socks), min(late or [0]), max(late or [0]),
+           deadline))
+    last = [d.strip().split(b"\n")[-1] for _, _, d in closed.values()]
+    check(last and all(b"-32600" in x and b"not completed within" in x
+                       for x in last),
+          "each got -32600 last: %s" % (last[0][:160] if last else "-"))
+    if w is not None:
+        w.setblocking(False)
+        gone = False
+        try:
+            while not gone:
+                gone = w.recv(65536) == b""
+        except BlockingIOError:
+            pass
+        except OSError:
+            gone = True
+        check(not gone, "a watch outlives request_timeout")
+        w.close()
+    for _, s in socks:
+        s.close()
+    return failures
+
+
+def scenario_pending(path, prefix, n="9"):
+    """n starts (netns backend, names PREFIX1..) in one write: the first 8
+    are pending together, the next ones get -32002 (data.reason
+    "pending") at once, before any start has finished; the 8 then get
+    their own answers."""
+    n = int(n)
+    s = connect(path, timeout=TIMEOUT * 6)
+    s.sendall(b"".join(
+        (json.dumps({"jsonrpc": "2.0", "id": i, "method": "start",
+                     "params": {"topology": "monolithic",
+                                "backend": "netns",
+                                "name": "%s%d" % (prefix, i)}}) +
+         "\n").encode() for i in range(1, n + 1)))
+    got, order, buf = {}, [], b""
+    while len(got) < n:
+        line, buf = readline(s, buf)
+        if line is None:
+            break
+        m = json.loads(line)
+        if "id" in m and m["id"] is not None:
+            got[m["id"]] = m
+            order.append(m["id"])
+    s.close()
+    refused = [i for i in order
+               if (got[i].get("error", {}).get("data") or {}).get(
+                   "reason") == "pending"]
+    check(refused == list(range(9, n + 1)),
+          "starts 9..%d refused with -32002 pending: %s (%s)" %
+          (n, refused, json.dumps(got.get(n, {}))[:200]))
+    check(order[:len(refused)] == refused,
+          "at once, before any start answered (order %s)" % order)
+    check(all(i in got and "result" in got[i] for i in range(1, 9)),
+          "the first 8 started: %s" %
+          [got.get(i, {}).get("error", {}).get("message", "ok")[:80]
+           for i in range(1, 9)])
+    return failures
+
+
+def scenario_watchers(path, n, want):
+    """n connections each call watch: want of them watch (a "hello"
+    event), the others get -32002 with data.reason "watchers"."""
+    n, want = int(n), int(want)
+    socks, hello, refused = [], 0, []
+    for _ in range(n):
+        s = connect(path)
+        s.sendall(b'{"jsonrpc":"2.0","id":1,"method":"watch"}\n')
+        line, _ = readline(s)
+        m = json.loads(line) if line else {}
+        if m.get("method") == "event":
+            hello += 1
+        else:
+            refused.append(m.get("error", {}))
+        socks.append(s)
+    check(hello == want, "%d of %d watches accepted (want %d)" %
+          (hello, n, want))
+    check(len(refused) == n - want and all(
+        e.get("code") == -32002 and
+        (e.get("data") or {}).get("reason") == "watchers" for e in refused),
+        "the others refused with -32002, reason watchers: %s" %
+        (refused[0].get("message") if refused else "-"))
+    for s in socks:
+        s.close()
+    return failures
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__)

@@ -6,7 +6,8 @@
 # gone) points at `vrctl cleanup`, which then does remove it, and never at
 # `vrctl stop`, which cannot.  A stop read while the start of its name
 # runs gets -32002.  vrctl's --timeout does not cut a bench whose trial
-# lasts longer (only its first line is awaited).  netns backend: no image,
+# lasts longer (only its first line is awaited).  Starts pipelined on one
+# connection: 8 pending, the 9th refused at once.  netns backend: no image,
 # no libvirtd.
 #
 #   test_control_netns.sh BUILD_DIR
@@ -72,6 +73,19 @@ check "the daemon's first progress line came at once" \
 	grep -q '\[bench\] hint: sweep started' "$T/bench.err"
 check "stop after the start" "$VRCTL" stop hint
 check "nothing left" nothing_left hint
+
+say "at most 8 requests pending on a connection"
+python3 "$SRC/tests/integration/rpcclient.py" "$VROUTERD_SOCKET" \
+	pending p 9 >"$T/pend" 2>&1
+cat "$T/pend"
+CHECKS=$((CHECKS + $(grep -c '^ok ' "$T/pend") + $(grep -c '^FAIL ' "$T/pend")))
+FAILS=$((FAILS + $(grep -c '^FAIL ' "$T/pend")))
+[ -s "$T/pend" ] || bad "rpcclient.py pending printed nothing"
+# (p9 too: it runs if it was not refused)
+for i in 1 2 3 4 5 6 7 8 9; do "$VRCTL" stop "p$i" >/dev/null 2>&1; done
+for i in 1 2 3 4 5 6 7 8 9; do
+	check "nothing of p$i left" nothing_left "p$i"
+done
 
 say "an object of the name that is not vrouterd's"
 ip netns add vr-hint-vr0

@@ -33,13 +33,13 @@ SOCK=$T/run/vrouterd.sock
 RO=$T/run/vrouterd-ro.sock
 CONF=$T/vrouterd.conf
 LOG=$T/vrouterd.log
-DPID= XPID=
+DPID= XPID= WPIDS=
 pass=0
 fail=0
 export RPC_TIMEOUT=10
 
 cleanup() {
-	for p in $DPID $XPID; do
+	for p in $DPID $XPID $WPIDS; do
 		if kill -0 "$p" 2>/dev/null; then
 			kill -KILL "$p" 2>/dev/null
 			wait "$p" 2>/dev/null
@@ -78,6 +78,7 @@ write_conf() { # write_conf [MORE_KEYS,]
   ${1:-}
   "libvirt_uri": "test:///default",
   "state_dir": "$T/state",
+  "autostart": "$T/etc/autostart.json",
   "socket_group": "vrouterd-no-such-group"
 }
 EOF
@@ -141,6 +142,77 @@ done
 $RPC "$RO" call status >"$T/call.out" 2>&1
 check "root's status on the read-only socket" grep -q '^ok ' "$T/call.out"
 
+# --- hostile peers on the read-only socket (issue 18 review) -----------------
+# Pipelined watches on one connection: one watches, the others are refused
+# at once, and the daemon does not grow with them.
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$DPID/status"; }
+rss0=$(rss)
+$NOBODY $RPC "$RO" watchflood 50000 >"$T/flood.out" 2>&1
+count "$T/flood.out"
+rss1=$(rss)
+check "RSS after 50000 pipelined watches: $rss0 -> $rss1 kB (< +20 MB)" \
+	[ $((rss1 - rss0)) -lt 20000 ]
+check "the daemon answers others after the flood" "$VRCTL" -s "$SOCK" status
+
+# At most max_watchers watches of unprivileged peers; root's on the control
+# socket are not counted nor held.
+write_conf '"max_watchers": 2,'
+check "reload with max_watchers 2" $RPC "$SOCK" call reload
+$NOBODY $RPC "$RO" watchers 3 2 >"$T/watchers.out" 2>&1
+count "$T/watchers.out"
+$RPC "$SOCK" watchers 3 3 >"$T/watchers.out" 2>&1
+count "$T/watchers.out"
+
+# A connection that completes no request is closed request_timeout after
+# connecting (or after its last answer): blank lines and garbage do not
+# extend it; a watch (a request pending) is not held to it.
+write_conf '"request_timeout": 2,'
+check "reload with request_timeout 2" $RPC "$SOCK" call reload
+$NOBODY $RPC "$RO" silent 2 >"$T/silent.out" 2>&1
+count "$T/silent.out"
+$NOBODY timeout 5 "$VRCTL" -s "$SOCK" --json watch >"$T/watch.out" 2>&1
+check "nobody's vrctl watch runs past request_timeout (exit $? = 124)" \
+	test $? = 124
+write_conf
+check "reload back" $RPC "$SOCK" call reload
+
+# autostart.list is open to anyone: a file's contents (topology_text) are
+# not in it, only their size and sha256; the files holding them are 0600.
+mkdir -m 700 "$T/secret"
+sed 's/"description": *"/&SECRET-CONTENT /' "$TOP/topologies/monolithic.json" \
+	>"$T/secret/lab.json"
+chmod 600 "$T/secret/lab.json"
+check "description marked" grep -q SECRET-CONTENT "$T/secret/lab.json"
+check "root adds a private file to autostart" "$VRCTL" -s "$SOCK" \
+	autostart add -f "$T/secret/lab.json" --backend netns --name lab
+$NOBODY $RPC "$RO" call autostart.list >"$T/aslist.out" 2>&1
+check "nobody's autostart.list answered" grep -q '^ok ' "$T/aslist.out"
+check "without the file's contents" \
+	sh -c "! grep -q SECRET-CONTENT '$T/aslist.out'"
+# (of the text vrctl sent: the file without its trailing newlines)
+check "but with their size and sha256" sh -c "head -1 '$T/aslist.out' |
+	$PY -c 'import hashlib,json,sys
+t = json.load(sys.stdin)[\"result\"][\"topologies\"][0]
+f = open(\"$T/secret/lab.json\", \"rb\").read().rstrip(b\"\\n\")
+assert \"topology_text\" not in t, t
+assert t[\"topology_text_sha256\"] == hashlib.sha256(f).hexdigest(), t
+assert t[\"topology_text_bytes\"] == len(f), t'"
+check "autostart.json is 0600 ($(stat -c %a "$T/etc/autostart.json"))" \
+	test "$(stat -c %a "$T/etc/autostart.json")" = 600
+check "state_dir created 0700 ($(stat -c %a "$T/state"))" \
+	test "$(stat -c %a "$T/state")" = 700
+
+# An entry of an older vrouterd (a file's path, no contents) can never
+# start: failed once, not retried, and told how to mend it.
+printf '{"topologies": [{"topology": "%s", "name": "old"}]}\n' \
+	"$T/secret/lab.json" >"$T/etc/autostart.json"
+check "reload with an old-style autostart entry" $RPC "$SOCK" call reload
+"$VRCTL" -s "$SOCK" autostart list >"$T/aslist.txt" 2>&1
+check "autostart list says to re-add it: $(grep error "$T/aslist.txt")" \
+	grep -q 're-add with `vrctl autostart add -f FILE`' "$T/aslist.txt"
+check "and it is not retried" sh -c "! grep -q 'autostart old: .*retrying' '$LOG'"
+"$VRCTL" -s "$SOCK" autostart remove old >/dev/null 2>&1
+
 # --- slots: read-only peers are unprivileged, whatever their uid -------------
 write_conf '"max_clients": 10, "reserved_clients": 6,
   "max_clients_per_uid": 64, "request_timeout": 20,'
@@ -156,8 +228,16 @@ count "$T/trickle1.out"
 write_conf '"max_clients": 10, "reserved_clients": 0,
   "max_clients_per_uid": 3, "request_timeout": 20,'
 check "reload with max_clients_per_uid 3" $RPC "$SOCK" call reload
+# root's connections on the control socket do not count on the read-only one
+for i in 1 2 3; do
+	"$VRCTL" -s "$SOCK" watch >/dev/null 2>&1 &
+	WPIDS="$WPIDS $!"
+done
+sleep 0.5
 $RPC "$RO" trickle 5 3 uid "$T/ready2" 20 2 >"$T/trickle2.out" 2>&1
 count "$T/trickle2.out"
+for p in $WPIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+WPIDS=
 
 kill -TERM "$DPID"
 wait "$DPID"

@@ -75,6 +75,12 @@ test_lock(void)
 	    statedir_open(state, "/run/x/vrouterd.sock", err, sizeof(err)), 0);
 	CHECK_STR(err, "");
 	CHECK_STR(statedir_path(), state);
+	/* created private: plans and logs may come from private files */
+	{
+		struct stat st;
+		CHECK_INT(stat(state, &st), 0);
+		CHECK_INT(st.st_mode & 07777, 0700);
+	}
 	s = file_read(at("state/.lock"), 4096);
 	snprintf(pidstr, sizeof(pidstr), "pid %ld\nsocket /run/x/vrouterd.sock",
 		 (long)getpid());
@@ -171,6 +177,13 @@ test_files(void)
 	json_object_object_add(j, "k", json_object_new_int(1));
 	CHECK_INT(statedir_json_write(fd, "plan.json", j), 0);
 	json_object_put(j);
+	{
+		struct stat st;
+		CHECK_INT(stat(at("state/mono/plan.json"), &st), 0);
+		CHECK_INT(st.st_mode & 07777, 0600);
+		CHECK_INT(stat(at("state/mono"), &st), 0);
+		CHECK_INT(st.st_mode & 07777, 0700);
+	}
 	s = file_read(at("victim"), 64);
 	CHECK_STR(s, "VICTIM");
 	free(s);
