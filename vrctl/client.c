@@ -61,7 +61,7 @@ client_now_ms(void)
 int client_readonly;
 
 /* Connect to path: the fd, or -1 with errno set (nothing printed). */
-static int
+int
 client_connect_path(const char *path)
 {
 	struct timeval tv = {client_timeout, 0};

@@ -8,8 +8,6 @@
  * configuration is not read: options default as in topo_opts_init, the
  * image as vrouterd's built-in default.
  */
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -28,25 +26,12 @@
 int
 ctl_socket_probe(const char *socket_path)
 {
-	struct sockaddr_un sun;
-	int fd, rv, saved;
+	int fd = client_connect_path(socket_path);
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (vr_strlcpy(sun.sun_path, socket_path, sizeof(sun.sun_path)) >=
-	    sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
+	if (fd == -1)
 		return -1;
-	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	do
-		rv = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
-	while (rv == -1 && errno == EINTR);
-	saved = errno;
 	close(fd);
-	errno = saved;
-	return rv == -1 ? -1 : 0;
+	return 0;
 }
 
 /* --host-cpus: a count N (CPUs 0..N-1) or a CPU list ("0-3,8-11").

@@ -94,6 +94,9 @@ extern int client_timeout;
 /* --readonly: connect to the read-only socket beside the socket given. */
 extern int client_readonly;
 
+/* Connect to a socket path (bounded by client_timeout): the fd, or -1 with
+ * errno set, nothing printed. */
+int client_connect_path(const char *path);
 int client_call(const char *socket, const char *method, json_object *params,
 		json_object **result, json_object **error);
 /* The same, and *fdp receives the fd the daemon passed with its answer
