@@ -626,9 +626,26 @@ vm_destroy(const char *name, const char *owner, char *err, size_t errlen)
 	if (vm_ensure(err, errlen) == -1)
 		return -1;
 	c = vm_conn_get();
-	d = vm_lookup(c, name);
-	if (d == NULL)
-		goto out; /* absent: nothing to do */
+	if (c == NULL) {
+		snprintf(
+		    err, errlen,
+		    "destroy domain %s: no libvirt connection (is libvirtd "
+		    "running?)",
+		    name);
+		return -1;
+	}
+	if ((d = vm_lookup(c, name)) == NULL) {
+		virErrorPtr e = virGetLastError();
+
+		/* absent: nothing to do; any other failure is not "gone" */
+		if (e == NULL || e->code == VIR_ERR_NO_DOMAIN)
+			goto out;
+		snprintf(err, errlen,
+			 "destroy domain %s: cannot look it up: %s", name,
+			 vm_errmsg());
+		rc = -1;
+		goto out;
+	}
 	meta = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT,
 				    DOMXML_NS_URI, 0);
 	if (meta != NULL && owner != NULL)

@@ -357,7 +357,8 @@ def scenario_trickle(path, n, want_open, reason, ready, deadline,
     """Open n connections, each trickling one byte every 0.2 s and never
     ending its line: want_open of them are accepted, the others refused at
     once with -32002 naming reason (data.reason); touch ready, then expect
-    every accepted one to be closed with -32600 within deadline (+1.5) s of
+    every accepted one to be closed with -32600 within deadline (+4.5: the
+    property is the cut, not its latency on a loaded box) s of
     its first byte, trickling or not.  hold > 0: keep them for hold s
     instead and check only that they are still open."""
     n, want_open = int(n), int(want_open)
@@ -423,7 +424,7 @@ def scenario_trickle(path, n, want_open, reason, ready, deadline,
         lines = [json.loads(d.split(b"\n", 1)[0]) if d else {}
                  for _, d in closed.values()]
         check(len(closed) == len(live) and
-              all(deadline - 0.5 <= t <= deadline + 1.5 for t in late),
+              all(deadline - 0.5 <= t <= deadline + 4.5 for t in late),
               "every trickler closed %.1f..%.1f s after its first byte "
               "(request_timeout %.0f)" % (min(late or [0]),
                                           max(late or [0]), deadline))
@@ -646,7 +647,7 @@ def scenario_silent(path, deadline, watch_ok="1"):
         time.sleep(0.2)
     late = [t for _, t, _ in closed.values()]
     check(len(closed) == len(socks) and
-          all(deadline - 0.5 <= t <= deadline + 1.5 for t in late),
+          all(deadline - 0.5 <= t <= deadline + 4.5 for t in late),
           "%d of %d connections without a request closed %.1f..%.1f s "
           "after connecting or their last answer (request_timeout %.0f)" %
           (len(closed), len(socks), min(late or [0]), max(late or [0]),

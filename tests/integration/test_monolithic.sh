@@ -50,8 +50,13 @@ check "logged to the console log in the run directory" \
 check "readiness was read from that log" \
 	grep -aq "^VROUTERD-READY node=vr0 " "$T/state/$NAME/vr0.console.log"
 # vrctl console runs virsh console; under script(1) for a terminal, ^]
-# (after a second, once attached) detaches
-(sleep 2; printf '\035') | timeout 30 script -qec "$VRCTL console $NAME vr0" \
+# detaches: sent once virsh says it is attached (bounded wait)
+(for _ in $(seq 200); do
+	grep -q "Escape character" "$T/console.out" 2>/dev/null && break
+	sleep 0.1
+done
+sleep 0.5 # virsh switches the terminal to raw mode after that line
+printf '\035') | timeout 30 script -qec "$VRCTL console $NAME vr0" \
 	/dev/null >"$T/console.out" 2>&1
 rc=$?
 check "vrctl console attached and detached with ^] (exit $rc)" [ $rc = 0 ]

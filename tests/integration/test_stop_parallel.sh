@@ -36,7 +36,9 @@ echo "stop ms: pvr 1 VM ${one[*]}; pvr 4 VMs ${four[*]}; netns pvr 16 $netns"
 check "every start and stop worked" \
 	sh -c "! echo '${one[*]} ${four[*]} $netns' | grep -q fail"
 a=$(min "${one[@]}") b=$(min "${four[@]}")
-check "4 VMs stop in less than 2.5 times one VM's stop ($b ms vs $a ms)" \
-	[ $((b * 10)) -lt $((a * 25)) ]
+# one after another they take 4x (7.9 s against 1.8 s before the change);
+# 3.5x leaves room for a loaded 2-core CI machine and still tells them apart
+check "4 VMs stop in less than 3.5 times one VM's stop ($b ms vs $a ms)" \
+	[ $((b * 10)) -lt $((a * 35)) ]
 check "nothing left behind" nothing_left s
 finish 0
