@@ -101,7 +101,7 @@ check "trial: all received, none lost, reordered or duplicated" \
 check "trial: the source's tx counter agrees (+5 for ARP/ND)" \
 	jcheck "$T/trial.json" trial '0 <= j["tx_if"]["tx_packets"] - j["sent"] <= 5'
 check "trial: the sink's rx counter agrees (+5 for ARP/ND)" \
-	jcheck "$T/trial.json" trial '0 <= j["rx_if"]["rx_packets"] - j["received"] <= 5'
+	jcheck "$T/trial.json" trial '0 <= j["rx_if"]["rx_packets"] - j["received"] - j.get("sink_ring_drops", 0) <= 5'
 check "trial: 8 flows of 2500 each" \
 	jcheck "$T/trial.json" trial 'len(j["per_flow"]) == 8 and all(f["sent"] == 2500 and f["received"] == 2500 for f in j["per_flow"])'
 check "trial: achieved rate within 1 % of offered" \
@@ -150,8 +150,10 @@ check "sweep: sent = rate x duration" \
 	jcheck "$T/sweep.json" trial 'j["sent"] == j["offered_pps"]'
 check "sweep: sent agrees with the source's tx counter" \
 	jcheck "$T/sweep.json" trial '0 <= j["tx_if"]["tx_packets"] + j["tx_if"]["tx_dropped"] - j["sent"] <= 5'
-check "sweep: received agrees with the sink's rx counter" \
-	jcheck "$T/sweep.json" trial '0 <= j["rx_if"]["rx_packets"] - j["received"] <= 5'
+# what the interface counted reached the sink, or its ring had no room
+# (a loaded machine, ASan): sink_ring_drops says how many, never silently
+check "sweep: received agrees with the sink's rx counter (less ring drops)" \
+	jcheck "$T/sweep.json" trial '0 <= j["rx_if"]["rx_packets"] - j["received"] - j.get("sink_ring_drops", 0) <= 5'
 check "sweep: received + lost = sent" \
 	jcheck "$T/sweep.json" trial 'j["received"] + j["lost"] == j["sent"]'
 check "sweep: no loss at 10 kpps" python3 -c "
