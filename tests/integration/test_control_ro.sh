@@ -150,8 +150,15 @@ rss0=$(rss)
 $NOBODY $RPC "$RO" watchflood 50000 >"$T/flood.out" 2>&1
 count "$T/flood.out"
 rss1=$(rss)
-check "RSS after 50000 pipelined watches: $rss0 -> $rss1 kB (< +20 MB)" \
-	[ $((rss1 - rss0)) -lt 20000 ]
+if grep -q '^VR_SANITIZE:BOOL=ON' "$(dirname "$(dirname "$VROUTERD")")/CMakeCache.txt" \
+	2>/dev/null; then
+	# ASan's quarantine keeps freed memory (256 MB): RSS says nothing here;
+	# the release build's run of this test measures it
+	echo "RSS not bounded under ASan: $rss0 -> $rss1 kB"
+else
+	check "RSS after 50000 pipelined watches: $rss0 -> $rss1 kB (< +20 MB)" \
+		[ $((rss1 - rss0)) -lt 20000 ]
+fi
 check "the daemon answers others after the flood" "$VRCTL" -s "$SOCK" status
 
 # At most max_watchers watches of unprivileged peers; root's on the control
