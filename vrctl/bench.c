@@ -268,18 +268,31 @@ bench_print_answers(json_object *record, const char *what)
 	json_object *st =
 	    j_get(j_get(record, "answers"),
 		  strcmp(what, "NDR") == 0 ? "ndr_pps" : "pdr_pps");
-	json_object *vals = j_get(st, "values");
+	json_object *vals = j_get(st, "values"), *ex = j_get(st, "excluded");
 	char ci[64];
 
 	if (st == NULL)
 		return;
 	ci_fmt(ci, sizeof(ci), st, 0);
-	printf("%s over %lld rounds: median %.0f, mean %.0f, stddev %.0f, "
+	/* "NDR over 3 of 4 rounds; round 2 excluded: generator-limited" */
+	printf("%s over %lld of %lld rounds", what, j_int(st, "n", 0),
+	       j_int(st, "n", 0) + j_int(st, "n_excluded", 0));
+	for (size_t i = 0; ex && i < json_object_array_length(ex); i++) {
+		json_object *e = json_object_array_get_idx(ex, i);
+
+		printf("; round %lld excluded: %s", j_int(e, "round", 0),
+		       j_str(e, "why"));
+	}
+	if (j_int(st, "n", 0) == 0) {
+		printf(": no usable round, no answer\n");
+		return;
+	}
+	printf(": median %.0f, mean %.0f, stddev %.0f, "
 	       "min %.0f, max %.0f, 95 %% CI of the mean %s (Student t); "
 	       "values",
-	       what, j_int(st, "n", 0), j_num(st, "median", 0),
-	       j_num(st, "mean", 0), j_num(st, "stddev", 0),
-	       j_num(st, "min", 0), j_num(st, "max", 0), ci);
+	       j_num(st, "median", 0), j_num(st, "mean", 0),
+	       j_num(st, "stddev", 0), j_num(st, "min", 0), j_num(st, "max", 0),
+	       ci);
 	for (size_t i = 0; vals && i < json_object_array_length(vals); i++)
 		printf(" %.0f", json_object_get_double(
 				    json_object_array_get_idx(vals, i)));
