@@ -631,6 +631,16 @@ exp_order_json(const size_t *order, size_t n, int repeat,
 	return a;
 }
 
+/* Entry k of the recorded order: what became of it ("ok", a run status
+ * such as "bench failed" or "interrupted", "skipped" after the
+ * configuration failed, "not run" after an interrupt). */
+static void
+exp_order_status(json_object *ord, size_t k, const char *status)
+{
+	json_object_object_add(json_object_array_get_idx(ord, k), "status",
+			       json_object_new_string(status));
+}
+
 static void
 exp_usage_list(struct xrun *runs, size_t n)
 {
@@ -656,7 +666,7 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 	const char *out = NULL, *file;
 	struct xrun *runs = NULL;
 	struct bench_run *ok = NULL;
-	json_object *spec, *summary = NULL, *list, *cmp, **acc;
+	json_object *spec, *summary = NULL, *list, *cmp, **acc, *ord;
 	size_t *order = NULL;
 	uint64_t seed;
 	int repeat, shuffle, *failed;
@@ -806,10 +816,12 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 	json_object_object_add(summary, "repeat", json_object_new_int(repeat));
 	json_object_object_add(summary, "order_seed",
 			       json_object_new_int64((int64_t)seed));
+	/* what was shuffled: the order is the identity with one round */
 	json_object_object_add(summary, "order_shuffled",
-			       json_object_new_boolean(shuffle));
-	json_object_object_add(summary, "order",
-			       exp_order_json(order, n, repeat, runs));
+			       json_object_new_boolean(shuffle && repeat > 1));
+	/* the plan, each entry's "status" set as it runs (or does not) */
+	ord = exp_order_json(order, n, repeat, runs);
+	json_object_object_add(summary, "order", ord);
 
 	for (size_t k = 0; k < n * (size_t)repeat; k++) {
 		size_t i = order[k], round = k / n;
@@ -822,10 +834,13 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 				json_object_object_add(
 				    run, "status",
 				    json_object_new_string("not run"));
+			exp_order_status(ord, k, "not run");
 			continue;
 		}
-		if (failed[i])
-			continue; /* a configuration that failed stops */
+		if (failed[i]) { /* a configuration that failed stops */
+			exp_order_status(ord, k, "skipped");
+			continue;
+		}
 		if (k > 0 && v->out->progress == NULL) {
 			char at[64];
 			progress_runs(at, sizeof(at), (long long)k,
@@ -865,6 +880,8 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 				       json_object_get(runs[i].vals));
 		json_object_object_add(cli, "experiment", xo);
 		r = exp_run(v, &runs[i], cli, dir, run, (int)round, &acc[i]);
+		exp_order_status(ord, k,
+				 r == VRCTL_OK ? "ok" : j_str(run, "status"));
 		if (r != VRCTL_OK) {
 			failed[i] = 1;
 			if (r == VRCTL_ECONNECT)

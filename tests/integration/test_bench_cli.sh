@@ -242,6 +242,12 @@ check "nothing is left running" \
 check "a valid experiment directory" python3 "$CHECK" --experiment $NOPLOT "$T/exp"
 check "summary: 3 ok, 1 bench failed" \
 	[ "$(json "$T/exp/summary.json" '(j["runs_ok"], j["runs_failed"], j["runs"][1]["status"])')" = "(3, 1, 'bench failed')" ]
+check "summary.json: the order as it ran (statuses), one round: not shuffled" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["order_shuffled"] is False, s["order_shuffled"]
+assert [x["status"] for x in s["order"]] == ["ok", "bench failed", "ok", "ok"], s["order"]
+' "$T/exp/summary.json"
 check "run directories named by the matrix" \
 	[ -d "$T/exp/01-cores1-nopin" ] && [ -d "$T/exp/04-cores2-pin" ] && [ ! -e "$T/exp/02-cores1-pin" ]
 check "each run's cli names the experiment" \
@@ -332,6 +338,25 @@ import json, sys
 a = json.load(open(sys.argv[1]))["order"]; b = json.load(open(sys.argv[2]))["order"]
 assert [(x["round"], x["run"]) for x in a] == [(x["round"], x["run"]) for x in b]
 ' "$T/dry.json" "$T/rep/summary.json"
+check "repeat 2: shuffled, every entry of the order ran" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["order_shuffled"] is True
+assert [x["status"] for x in s["order"]] == ["ok"] * 6, s["order"]
+' "$T/rep/summary.json"
+fake_start --fail-bench 1
+"$VRCTL" experiment "$T/rep.json" --out "$T/repf" >/dev/null 2>"$T/err"
+check "repeat 2, the first bench fails: its later round is marked skipped" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+o = s["order"]
+first = o[0]["run"]
+st = [(x["round"], x["run"], x["status"]) for x in o]
+assert st[0] == (0, first, "bench failed"), st
+assert [x[2] for x in st if x[1] == first][1:] == ["skipped"], st
+assert all(x[2] == "ok" for x in st if x[1] != first), st
+' "$T/repf/summary.json"
+fake_start
 check "a configuration's directory holds both rounds: points with n=2" python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
