@@ -273,6 +273,9 @@ def handle(method, params, send):
         run[name] = topo_status(name, params)
         return {"result": {k: v for k, v in run[name].items()
                            if k != "_params"}}
+    if method == "topology":  # the plan a start would make (replay)
+        return {"result": {"plan": plan_of(
+            params.get("name") or params.get("topology"), params)}}
     if method == "stop":
         name = params.get("name")
         if name not in run:

@@ -344,6 +344,26 @@ s = json.load(open(sys.argv[1]))
 assert s["order_shuffled"] is True
 assert [x["status"] for x in s["order"]] == ["ok"] * 6, s["order"]
 ' "$T/rep/summary.json"
+sed 's/ "seed": 42,//' "$T/rep.json" >"$T/rep-noseed.json"
+"$VRCTL" experiment "$T/rep-noseed.json" --out "$T/rns" >/dev/null 2>"$T/err"
+check "no seed in the spec: one drawn and recorded" \
+	[ "$(json "$T/rns/summary.json" '"seed" not in j["spec"] and j["order_seed"] >= 0')" = True ]
+"$VRCTL" experiment --replay "$T/rns" --out "$T/rnsr" --force \
+	>"$T/rout" 2>"$T/err"
+rc=$?
+check "experiment --replay exits 0 ($(tail -1 "$T/err"))" [ $rc = 0 ]
+check "the replay runs in the recorded order (its order_seed)" python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1] + "/summary.json"))
+b = json.load(open(sys.argv[2] + "/summary.json"))
+r = json.load(open(sys.argv[2] + "/replay.json"))
+assert b["order_seed"] == a["order_seed"], (a["order_seed"], b["order_seed"])
+assert [(x["round"], x["run"]) for x in a["order"]] == \
+       [(x["round"], x["run"]) for x in b["order"]]
+assert r["order_seed"] == a["order_seed"] and r["order_seed_recorded"] is True
+' "$T/rns" "$T/rnsr"
+check "the replay says it used the recorded seed" \
+	grep -q "run order: the recorded order_seed" "$T/rout"
 fake_start --fail-bench 1
 "$VRCTL" experiment "$T/rep.json" --out "$T/repf" >/dev/null 2>"$T/err"
 check "repeat 2, the first bench fails: its later round is marked skipped" python3 -c '
