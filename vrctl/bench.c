@@ -424,12 +424,21 @@ bench_print_text(json_object *record, const char *dir, int plot_rv)
 		if (strcmp(what, "PDR") == 0)
 			msgf(allowed, sizeof(allowed), ", loss ratio <= %s",
 			     j_str(j_get(record, "command"), "loss"));
-		printf("%s %.0f pps (%s%s%s; %lld trials)\n", what, ans,
-		       j_str(res, "status"), allowed,
+		if (ans >= 0)
+			printf("%s %.0f pps (", what, ans);
+		else /* no usable round: the first round's, not an answer */
+			printf("%s none (no usable round; the first round's "
+			       "%.0f pps: ",
+			       what,
+			       j_num(res,
+				     strcmp(what, "NDR") == 0 ? "ndr_pps"
+							      : "pdr_pps",
+				     0));
+		printf("%s%s%s; %lld trials)\n", j_str(res, "status"), allowed,
 		       j_bool(res, "confirmed") ? ", confirmed" : "",
 		       j_int(res, "trials",
 			     a ? (long long)json_object_array_length(a) : 0));
-		if (repeat > 1)
+		if (repeat > 1 || ans < 0)
 			bench_print_answers(record, what);
 		if (j_bool(res, "generator_limited"))
 			printf("warning: generator-limited: the generator "
@@ -571,7 +580,7 @@ bench_compare_runs(struct bench_run *r, size_t n, const char *svg, int json,
 			json_object_object_add(
 			    row,
 			    strcmp(what, "NDR") == 0 ? "ndr_pps" : "pdr_pps",
-			    json_object_new_double(ans));
+			    ans >= 0 ? json_object_new_double(ans) : NULL);
 		json_object_object_add(row, "max_forwarded_pps",
 				       json_object_new_double(best));
 		json_object_object_add(row, "at_offered_pps",

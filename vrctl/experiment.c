@@ -462,6 +462,15 @@ exp_merge(json_object **accp, json_object *rec, int round)
 						  j_int(t, "repeat", 0)));
 		}
 	}
+	/* a record of one round from a vrouterd before "results": its
+	 * "result" is that round's */
+	if (j_get(rec, "results") == NULL && j_get(rec, "result") != NULL) {
+		json_object *one = json_object_new_array();
+
+		json_object_array_add(one,
+				      json_object_get(j_get(rec, "result")));
+		json_object_object_add(rec, "results", one);
+	}
 	r = json_object_new_object();
 	json_object_object_add(r, "round", json_object_new_int(round));
 	json_object_object_add(r, "started_at",
@@ -898,7 +907,7 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 		const char *what;
 		double a = acc[i] ? bench_answer(acc[i], &what) : -1;
 
-		if (acc[i] != NULL && what != NULL)
+		if (acc[i] != NULL && what != NULL && a >= 0)
 			json_object_object_add(
 			    run, strcmp(what, "NDR") ? "pdr_pps" : "ndr_pps",
 			    json_object_new_double(a));

@@ -364,6 +364,23 @@ assert r["order_seed"] == a["order_seed"] and r["order_seed_recorded"] is True
 ' "$T/rns" "$T/rnsr"
 check "the replay says it used the recorded seed" \
 	grep -q "run order: the recorded order_seed" "$T/rout"
+cat >"$T/lim.json" <<'EOF'
+{"name": "lim", "repeat": 3,
+ "start": {"topology": "monolithic", "link": "tap"},
+ "matrix": {"cores": [1]},
+ "bench": {"mode": "ndr", "max_rate": 40000, "duration": 1}}
+EOF
+fake_start --limited 2
+"$VRCTL" experiment "$T/lim.json" --out "$T/lim" >/dev/null 2>"$T/err"
+check "search rounds: a generator-limited round is excluded, not averaged" python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+a = r["answers"]["ndr_pps"]
+assert a["n"] == 2 and a["values"] == [8000, 8000], a
+assert a["excluded"] == [{"round": 1, "why": "generator-limited"}], a
+assert r["ndr_pps"] == 8000 and len(r["results"]) == 3, r["ndr_pps"]
+' "$T/lim/01/experiment.json"
+check "a valid experiment directory (excluded rounds)" python3 "$CHECK" --experiment $NOPLOT "$T/lim"
 fake_start --fail-bench 1
 "$VRCTL" experiment "$T/rep.json" --out "$T/repf" >/dev/null 2>"$T/err"
 check "repeat 2, the first bench fails: its later round is marked skipped" python3 -c '
