@@ -331,44 +331,27 @@ iso_now(char *buf, size_t len)
 /*
  * The rounds' vrgen results: "result" is the first round's (its shape
  * unchanged), "results" every round's; for a search "answers" the
- * statistics of the answer over the rounds and the top-level ndr_pps /
- * pdr_pps their median (the one answer when there was one round).
+ * statistics of the answer over the usable rounds (summary_answers: ok and
+ * not generator-limited; the others listed in "excluded") and the
+ * top-level ndr_pps / pdr_pps their median (null when no round is usable).
  */
 static void
 bench_answers(struct bench_op *op)
 {
-	size_t n = json_object_array_length(op->results), nv = 0;
-	double *v = xcalloc(n, sizeof(*v));
-	const char *key = NULL;
-	json_object *a, *x;
-	struct summary s;
+	const char *key;
+	json_object *a;
 
 	json_object_object_add(
 	    op->record, "result",
 	    json_object_get(json_object_array_get_idx(op->results, 0)));
 	json_object_object_add(op->record, "results",
 			       json_object_get(op->results));
-	for (size_t i = 0; i < n; i++) {
-		json_object *r = json_object_array_get_idx(op->results, i);
-
-		if (json_object_object_get_ex(r, "ndr_pps", &x))
-			key = "ndr_pps";
-		else if (json_object_object_get_ex(r, "pdr_pps", &x))
-			key = "pdr_pps";
-		else
-			continue;
-		v[nv++] = json_object_get_double(x);
-	}
-	if (key != NULL && summary_compute(v, nv, &s) == 0) {
-		json_object_object_add(op->record, key,
-				       nv == 1
-					   ? json_object_new_double(v[0])
-					   : json_object_new_double(s.median));
-		a = json_object_new_object();
-		json_object_object_add(a, key, summary_json(v, nv));
-		json_object_object_add(op->record, "answers", a);
-	}
-	free(v);
+	if ((a = summary_answers(op->results, &key)) == NULL)
+		return;
+	json_object_object_add(op->record, key,
+			       json_object_get(json_object_object_get(
+				   json_object_object_get(a, key), "median")));
+	json_object_object_add(op->record, "answers", a);
 }
 
 static void

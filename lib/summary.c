@@ -55,31 +55,6 @@ summary_compute(const double *v, size_t n, struct summary *s)
 	return 0;
 }
 
-double
-summary_t975(double df)
-{
-	/* t_0.975 for df 1..30 (any statistics text's table) */
-	static const double t[] = {
-	    12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060,
-	    2.2622,  2.2281, 2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199,
-	    2.1098,  2.1009, 2.0930, 2.0860, 2.0796, 2.0739, 2.0687, 2.0639,
-	    2.0595,  2.0555, 2.0518, 2.0484, 2.0452, 2.0423};
-
-	if (!(df >= 1))
-		df = 1;
-	if (df < 31)
-		return t[(int)df - 1];
-	if (df < 40)
-		return t[29];
-	if (df < 60)
-		return 2.0211;
-	if (df < 120)
-		return 2.0003;
-	if (df < 121)
-		return 1.9799;
-	return 1.96;
-}
-
 /* The continued fraction of the incomplete beta function (modified
  * Lentz), as in Numerical Recipes' betacf. */
 static double
@@ -141,6 +116,28 @@ summary_t_pvalue(double t, double df)
 	return beta_inc(df / 2, 0.5, df / (df + t * t));
 }
 
+double
+summary_t975(double df)
+{
+	/* the t with P(|T| >= t) = 0.05, by bisection on the p-value (which
+	 * falls as t grows); 200 halvings of [0, 1000] end far below 1e-9 */
+	double lo = 0, hi = 1000;
+
+	if (!(df >= 1))
+		df = 1;
+	if (df > 1e6) /* and +inf: the normal's 1.959964 to 6 decimals */
+		df = 1e6;
+	for (int i = 0; i < 200 && hi - lo > 1e-12; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (summary_t_pvalue(mid, df) > 0.05)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
 int
 summary_compare(const struct summary *a, const struct summary *b,
 		struct summary_cmp *c)
@@ -164,14 +161,19 @@ summary_compare(const struct summary *a, const struct summary *b,
 		c->significant = c->p < 0.05;
 	}
 	if (a->mean > 0 && b->mean > 0) {
-		/* Var(A/B) ~ R^2 (Var A / A^2 + Var B / B^2), Welch's df */
-		double rel = sqrt(va / (a->mean * a->mean) +
-				  vb / (b->mean * b->mean)),
-		       half = summary_t975(c->has_test
-					       ? c->df
-					       : (double)(a->n + b->n - 2)) *
-			      c->ratio * rel;
+		/* Var(A/B) ~ R^2 (Var A / A^2 + Var B / B^2); the
+		 * Satterthwaite df of that sum of relative variances (not
+		 * Welch's df of the difference, whose weights are va, vb) */
+		double ra = va / (a->mean * a->mean),
+		       rb = vb / (b->mean * b->mean), rel = sqrt(ra + rb), half;
 
+		if (ra + rb > 0)
+			c->ci_df = (ra + rb) * (ra + rb) /
+				   (ra * ra / (double)(a->n - 1) +
+				    rb * rb / (double)(b->n - 1));
+		else
+			c->ci_df = (double)(a->n + b->n - 2);
+		half = summary_t975(c->ci_df) * c->ratio * rel;
 		c->has_ci = 1;
 		c->lo = c->ratio - half;
 		c->hi = c->ratio + half;
@@ -262,6 +264,7 @@ summary_cmp_json(const struct summary_cmp *c)
 	json_object_object_add(o, "ci95", pair_json(c->has_ci, c->lo, c->hi));
 	json_object_object_add(o, "ci_method",
 			       json_object_new_string(SUMMARY_RATIO_CI));
+	json_object_object_add(o, "ci_df", dbl_or_null(c->has_ci, c->ci_df));
 	json_object_object_add(o, "test", json_object_new_string(SUMMARY_TEST));
 	json_object_object_add(o, "t", dbl_or_null(c->has_test, c->t));
 	json_object_object_add(o, "df", dbl_or_null(c->has_test, c->df));
@@ -399,13 +402,97 @@ summary_points(json_object *trials)
 	return points;
 }
 
+/* Why a search round's answer is not the router's, or NULL: a round
+ * counts only when its status is ok and the generator kept up. */
+static const char *
+answer_excluded(json_object *r, char *buf, size_t len)
+{
+	json_object *v;
+	const char *st = "ok";
+
+	if (json_object_object_get_ex(r, "status", &v) &&
+	    json_object_is_type(v, json_type_string))
+		st = json_object_get_string(v);
+	if (strcmp(st, "ok") != 0) {
+		msgf(buf, len, "status %s", st);
+		return buf;
+	}
+	if (json_object_object_get_ex(r, "generator_limited", &v) &&
+	    json_object_get_boolean(v))
+		return "generator-limited";
+	return NULL;
+}
+
+json_object *
+summary_answers(json_object *results, const char **keyp)
+{
+	size_t n = json_object_is_type(results, json_type_array)
+		       ? json_object_array_length(results)
+		       : 0,
+	       nv = 0;
+	double *v = xcalloc(n + 1, sizeof(*v));
+	const char *key = NULL;
+	json_object *a = NULL, *st, *ex = json_object_new_array(), *x;
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *r = json_object_array_get_idx(results, i), *e;
+		const char *why;
+		char buf[64];
+
+		if (json_object_object_get_ex(r, "ndr_pps", &x))
+			key = "ndr_pps";
+		else if (json_object_object_get_ex(r, "pdr_pps", &x))
+			key = "pdr_pps";
+		else
+			continue;
+		if ((why = answer_excluded(r, buf, sizeof(buf))) == NULL) {
+			v[nv++] = json_object_get_double(x);
+			continue;
+		}
+		e = json_object_new_object();
+		json_object_object_add(e, "round",
+				       json_object_new_int64((int64_t)i));
+		json_object_object_add(e, "why", json_object_new_string(why));
+		json_object_array_add(ex, e);
+	}
+	if (key != NULL) {
+		st = summary_json(v, nv);
+		json_object_object_add(
+		    st, "n_excluded",
+		    json_object_new_int64(
+			(int64_t)json_object_array_length(ex)));
+		json_object_object_add(st, "excluded", json_object_get(ex));
+		a = json_object_new_object();
+		json_object_object_add(a, key, st);
+	}
+	json_object_put(ex);
+	free(v);
+	if (keyp != NULL)
+		*keyp = key;
+	return a;
+}
+
 size_t
 summary_record_values(json_object *record, double *out, size_t max)
 {
 	static const char *const keys[] = {"ndr_pps", "pdr_pps"};
-	json_object *answers, *a, *vals, *trials, *v;
+	json_object *answers, *a, *vals, *trials, *v, *res;
 	size_t n = 0;
+	const char *key;
 
+	/* a search with its rounds' results: the usable rounds only (also
+	 * for a record written before answers excluded any) */
+	if (json_object_object_get_ex(record, "results", &res) &&
+	    (answers = summary_answers(res, &key)) != NULL) {
+		vals = json_object_object_get(
+		    json_object_object_get(answers, key), "values");
+		for (size_t i = 0;
+		     i < json_object_array_length(vals) && n < max; i++)
+			out[n++] = json_object_get_double(
+			    json_object_array_get_idx(vals, i));
+		json_object_put(answers);
+		return n;
+	}
 	for (size_t k = 0; k < 2; k++) {
 		if (json_object_object_get_ex(record, "answers", &answers) &&
 		    json_object_object_get_ex(answers, keys[k], &a) &&

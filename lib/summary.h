@@ -5,7 +5,7 @@
  *
  * STATS (docs/bench.md "Repetitions and confidence"): n, the values, mean,
  * median, sample standard deviation, min, max and a 95 % confidence
- * interval for the mean by Student's t (two-sided; a t table, see
+ * interval for the mean by Student's t (two-sided; t computed, see
  * summary_t975).  A comparison of two samples: the ratio of their means
  * with a 95 % CI by the delta method, and Welch's t-test (unequal
  * variances) for "is the difference significant" (p < 0.05).  The run
@@ -33,9 +33,10 @@ struct summary {
 int summary_compute(const double *v, size_t n, struct summary *s);
 
 /* The two-sided 95 % quantile of Student's t with df degrees of freedom
- * (t_0.975): tabulated for df 1..30, 40, 60, 120 (a df between two rows
- * takes the smaller row: a slightly wider, conservative interval), the
- * normal 1.96 beyond 120.  df < 1 counts as 1. */
+ * (t_0.975), any real df: computed by bisection on summary_t_pvalue (the
+ * regularised incomplete beta), accurate far beyond 4 decimals (df 1:
+ * 12.7062, 10: 2.2281, 130: 1.9784).  df < 1 counts as 1, df > 1e6 as
+ * 1e6 (1.959964). */
 double summary_t975(double df);
 
 /* P(|T| >= |t|) for Student's t with df (> 0) degrees of freedom. */
@@ -45,6 +46,7 @@ struct summary_cmp {
 	double ratio;	 /* mean a / mean b (0 when b's mean is 0) */
 	int has_ci;	 /* both n >= 2 and both means > 0 */
 	double lo, hi;	 /* 95 % CI of the ratio (delta method) */
+	double ci_df;	 /* its Satterthwaite df (relative variances) */
 	int has_test;	 /* both n >= 2 and some spread */
 	double t, df, p; /* Welch's t-test */
 	int significant; /* has_test && p < 0.05 */
@@ -91,10 +93,22 @@ void summary_cmp_text(const struct summary_cmp *c, const struct summary *a,
 struct json_object *summary_points(struct json_object *trials);
 
 /*
+ * A search's answer over its rounds' vrgen results (an array, round i at
+ * index i): {"ndr_pps" | "pdr_pps": STATS + "n_excluded", "excluded":
+ * [{"round", "why"}]}; only rounds whose status is "ok" and that were not
+ * generator_limited are in STATS (why: "status aborted", "status
+ * unconfirmed", "generator-limited").  *key the answer's name; NULL (and
+ * *key NULL) when no result has an answer.
+ */
+struct json_object *summary_answers(struct json_object *results,
+				    const char **key);
+
+/*
  * The per-round values a comparison of bench records uses: a search's
- * answer per round ("answers".{ndr_pps|pdr_pps}.values, else the one
- * top-level answer), a sweep's highest forwarded rate per round (trials
- * grouped by "repeat").  Returns the count (<= max), 0 if none.
+ * usable answers per round (summary_answers of "results", else
+ * "answers".{ndr_pps|pdr_pps}.values, else the one top-level answer), a sweep's
+ * highest forwarded rate per round (trials grouped by "repeat").  Returns the
+ * count (<= max), 0 if none.
  */
 size_t summary_record_values(struct json_object *record, double *out,
 			     size_t max);

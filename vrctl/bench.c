@@ -268,18 +268,31 @@ bench_print_answers(json_object *record, const char *what)
 	json_object *st =
 	    j_get(j_get(record, "answers"),
 		  strcmp(what, "NDR") == 0 ? "ndr_pps" : "pdr_pps");
-	json_object *vals = j_get(st, "values");
+	json_object *vals = j_get(st, "values"), *ex = j_get(st, "excluded");
 	char ci[64];
 
 	if (st == NULL)
 		return;
 	ci_fmt(ci, sizeof(ci), st, 0);
-	printf("%s over %lld rounds: median %.0f, mean %.0f, stddev %.0f, "
+	/* "NDR over 3 of 4 rounds; round 2 excluded: generator-limited" */
+	printf("%s over %lld of %lld rounds", what, j_int(st, "n", 0),
+	       j_int(st, "n", 0) + j_int(st, "n_excluded", 0));
+	for (size_t i = 0; ex && i < json_object_array_length(ex); i++) {
+		json_object *e = json_object_array_get_idx(ex, i);
+
+		printf("; round %lld excluded: %s", j_int(e, "round", 0),
+		       j_str(e, "why"));
+	}
+	if (j_int(st, "n", 0) == 0) {
+		printf(": no usable round, no answer\n");
+		return;
+	}
+	printf(": median %.0f, mean %.0f, stddev %.0f, "
 	       "min %.0f, max %.0f, 95 %% CI of the mean %s (Student t); "
 	       "values",
-	       what, j_int(st, "n", 0), j_num(st, "median", 0),
-	       j_num(st, "mean", 0), j_num(st, "stddev", 0),
-	       j_num(st, "min", 0), j_num(st, "max", 0), ci);
+	       j_num(st, "median", 0), j_num(st, "mean", 0),
+	       j_num(st, "stddev", 0), j_num(st, "min", 0), j_num(st, "max", 0),
+	       ci);
 	for (size_t i = 0; vals && i < json_object_array_length(vals); i++)
 		printf(" %.0f", json_object_get_double(
 				    json_object_array_get_idx(vals, i)));
@@ -411,12 +424,21 @@ bench_print_text(json_object *record, const char *dir, int plot_rv)
 		if (strcmp(what, "PDR") == 0)
 			msgf(allowed, sizeof(allowed), ", loss ratio <= %s",
 			     j_str(j_get(record, "command"), "loss"));
-		printf("%s %.0f pps (%s%s%s; %lld trials)\n", what, ans,
-		       j_str(res, "status"), allowed,
+		if (ans >= 0)
+			printf("%s %.0f pps (", what, ans);
+		else /* no usable round: the first round's, not an answer */
+			printf("%s none (no usable round; the first round's "
+			       "%.0f pps: ",
+			       what,
+			       j_num(res,
+				     strcmp(what, "NDR") == 0 ? "ndr_pps"
+							      : "pdr_pps",
+				     0));
+		printf("%s%s%s; %lld trials)\n", j_str(res, "status"), allowed,
 		       j_bool(res, "confirmed") ? ", confirmed" : "",
 		       j_int(res, "trials",
 			     a ? (long long)json_object_array_length(a) : 0));
-		if (repeat > 1)
+		if (repeat > 1 || ans < 0)
 			bench_print_answers(record, what);
 		if (j_bool(res, "generator_limited"))
 			printf("warning: generator-limited: the generator "
@@ -558,7 +580,7 @@ bench_compare_runs(struct bench_run *r, size_t n, const char *svg, int json,
 			json_object_object_add(
 			    row,
 			    strcmp(what, "NDR") == 0 ? "ndr_pps" : "pdr_pps",
-			    json_object_new_double(ans));
+			    ans >= 0 ? json_object_new_double(ans) : NULL);
 		json_object_object_add(row, "max_forwarded_pps",
 				       json_object_new_double(best));
 		json_object_object_add(row, "at_offered_pps",

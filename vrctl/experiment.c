@@ -434,26 +434,42 @@ exp_error(json_object *run, const char *status, json_object *err)
  * A round's record into the configuration's record *accp (taken; the
  * first round's becomes it): its trials appended with "repeat" = the
  * round (times the bench's own repeat, plus the daemon's round index),
- * "rounds" [{"round", "started_at", "finished_at"}], "results"; then
+ * "rounds" [{"round", "started_at", "finished_at"}], "results",
+ * "latency_at" (its rows' "repeat" renumbered as the trials'); then
  * "points" (sweep) or "answers" and the median answer (search) over all
- * rounds so far, and command.repeat the number of rounds.
+ * usable rounds so far (summary_answers), and command.repeat the number of
+ * rounds.
  */
 static void
 exp_merge(json_object **accp, json_object *rec, int round)
 {
-	json_object *acc = *accp, *trials = j_get(rec, "trials"), *r, *a, *cmd;
+	json_object *acc = *accp, *r, *a, *cmd;
 	long long inner = j_int(j_get(rec, "command"), "repeat", 1);
-	size_t max = (size_t)BENCH_REPEAT_MAX * BENCH_REPEAT_MAX, nv = 0;
-	double *v = xcalloc(max, sizeof(*v));
-	const char *what;
+	const char *key;
+	static const char *const lists[] = {"trials", "latency_at"};
 
-	for (size_t i = 0; trials && i < json_object_array_length(trials);
-	     i++) {
-		json_object *t = json_object_array_get_idx(trials, i);
-		json_object_object_add(
-		    t, "repeat",
-		    json_object_new_int64(round * inner +
-					  j_int(t, "repeat", 0)));
+	for (size_t l = 0; l < 2; l++) {
+		json_object *rows = j_get(rec, lists[l]);
+
+		for (size_t i = 0;
+		     rows && json_object_is_type(rows, json_type_array) &&
+		     i < json_object_array_length(rows);
+		     i++) {
+			json_object *t = json_object_array_get_idx(rows, i);
+			json_object_object_add(
+			    t, "repeat",
+			    json_object_new_int64(round * inner +
+						  j_int(t, "repeat", 0)));
+		}
+	}
+	/* a record of one round from a vrouterd before "results": its
+	 * "result" is that round's */
+	if (j_get(rec, "results") == NULL && j_get(rec, "result") != NULL) {
+		json_object *one = json_object_new_array();
+
+		json_object_array_add(one,
+				      json_object_get(j_get(rec, "result")));
+		json_object_object_add(rec, "results", one);
 	}
 	r = json_object_new_object();
 	json_object_object_add(r, "round", json_object_new_int(round));
@@ -461,32 +477,31 @@ exp_merge(json_object **accp, json_object *rec, int round)
 			       json_object_get(j_get(rec, "started_at")));
 	json_object_object_add(r, "finished_at",
 			       json_object_get(j_get(rec, "finished_at")));
-	bench_answer(rec, &what);
-	if (what != NULL && acc != NULL)
-		nv = summary_record_values(acc, v, max);
-	if (what != NULL)
-		nv += summary_record_values(rec, v + nv, max - nv);
 	if (acc == NULL) {
 		acc = *accp = rec;
 		json_object_object_add(acc, "rounds", json_object_new_array());
 	} else {
-		json_object *at = j_get(acc, "trials"),
-			    *ar = j_get(acc, "results");
+		static const char *const app[] = {"trials", "results",
+						  "latency_at"};
 
-		for (size_t i = 0;
-		     trials && i < json_object_array_length(trials); i++)
-			json_object_array_add(
-			    at, json_object_get(
-				    json_object_array_get_idx(trials, i)));
-		if (ar == NULL) {
-			ar = json_object_new_array();
-			json_object_object_add(acc, "results", ar);
+		for (size_t l = 0; l < 3; l++) {
+			json_object *to = j_get(acc, app[l]),
+				    *from = j_get(rec, app[l]);
+
+			if (from == NULL ||
+			    !json_object_is_type(from, json_type_array))
+				continue;
+			if (to == NULL) {
+				to = json_object_new_array();
+				json_object_object_add(acc, app[l], to);
+			}
+			for (size_t i = 0; i < json_object_array_length(from);
+			     i++)
+				json_object_array_add(
+				    to,
+				    json_object_get(
+					json_object_array_get_idx(from, i)));
 		}
-		a = j_get(rec, "results");
-		for (size_t i = 0; a && i < json_object_array_length(a); i++)
-			json_object_array_add(
-			    ar,
-			    json_object_get(json_object_array_get_idx(a, i)));
 		json_object_object_add(
 		    acc, "finished_at",
 		    json_object_get(j_get(rec, "finished_at")));
@@ -499,22 +514,16 @@ exp_merge(json_object **accp, json_object *rec, int round)
 		    json_object_new_int64((int64_t)(json_object_array_length(
 							j_get(acc, "rounds")) *
 						    inner)));
-	if (what == NULL) {
+	if ((a = summary_answers(j_get(acc, "results"), &key)) != NULL) {
+		json_object_object_add(
+		    acc, key,
+		    json_object_get(json_object_object_get(
+			json_object_object_get(a, key), "median")));
+		json_object_object_add(acc, "answers", a);
+	} else {
 		json_object_object_add(acc, "points",
 				       summary_points(j_get(acc, "trials")));
-	} else if (nv > 0) {
-		const char *key =
-		    strcmp(what, "NDR") == 0 ? "ndr_pps" : "pdr_pps";
-		struct summary st;
-
-		summary_compute(v, nv, &st);
-		a = json_object_new_object();
-		json_object_object_add(a, key, summary_json(v, nv));
-		json_object_object_add(acc, "answers", a);
-		json_object_object_add(acc, key,
-				       json_object_new_double(st.median));
 	}
-	free(v);
 }
 
 /* One round of a configuration: start, bench, stop (always); the record
@@ -631,6 +640,16 @@ exp_order_json(const size_t *order, size_t n, int repeat,
 	return a;
 }
 
+/* Entry k of the recorded order: what became of it ("ok", a run status
+ * such as "bench failed" or "interrupted", "skipped" after the
+ * configuration failed, "not run" after an interrupt). */
+static void
+exp_order_status(json_object *ord, size_t k, const char *status)
+{
+	json_object_object_add(json_object_array_get_idx(ord, k), "status",
+			       json_object_new_string(status));
+}
+
 static void
 exp_usage_list(struct xrun *runs, size_t n)
 {
@@ -656,7 +675,7 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 	const char *out = NULL, *file;
 	struct xrun *runs = NULL;
 	struct bench_run *ok = NULL;
-	json_object *spec, *summary = NULL, *list, *cmp, **acc;
+	json_object *spec, *summary = NULL, *list, *cmp, **acc, *ord;
 	size_t *order = NULL;
 	uint64_t seed;
 	int repeat, shuffle, *failed;
@@ -806,10 +825,12 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 	json_object_object_add(summary, "repeat", json_object_new_int(repeat));
 	json_object_object_add(summary, "order_seed",
 			       json_object_new_int64((int64_t)seed));
+	/* what was shuffled: the order is the identity with one round */
 	json_object_object_add(summary, "order_shuffled",
-			       json_object_new_boolean(shuffle));
-	json_object_object_add(summary, "order",
-			       exp_order_json(order, n, repeat, runs));
+			       json_object_new_boolean(shuffle && repeat > 1));
+	/* the plan, each entry's "status" set as it runs (or does not) */
+	ord = exp_order_json(order, n, repeat, runs);
+	json_object_object_add(summary, "order", ord);
 
 	for (size_t k = 0; k < n * (size_t)repeat; k++) {
 		size_t i = order[k], round = k / n;
@@ -822,10 +843,13 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 				json_object_object_add(
 				    run, "status",
 				    json_object_new_string("not run"));
+			exp_order_status(ord, k, "not run");
 			continue;
 		}
-		if (failed[i])
-			continue; /* a configuration that failed stops */
+		if (failed[i]) { /* a configuration that failed stops */
+			exp_order_status(ord, k, "skipped");
+			continue;
+		}
 		if (k > 0 && v->out->progress == NULL) {
 			char at[64];
 			progress_runs(at, sizeof(at), (long long)k,
@@ -865,6 +889,8 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 				       json_object_get(runs[i].vals));
 		json_object_object_add(cli, "experiment", xo);
 		r = exp_run(v, &runs[i], cli, dir, run, (int)round, &acc[i]);
+		exp_order_status(ord, k,
+				 r == VRCTL_OK ? "ok" : j_str(run, "status"));
 		if (r != VRCTL_OK) {
 			failed[i] = 1;
 			if (r == VRCTL_ECONNECT)
@@ -881,7 +907,7 @@ ctl_experiment(struct vrctl *v, int argc, char **argv)
 		const char *what;
 		double a = acc[i] ? bench_answer(acc[i], &what) : -1;
 
-		if (acc[i] != NULL && what != NULL)
+		if (acc[i] != NULL && what != NULL && a >= 0)
 			json_object_object_add(
 			    run, strcmp(what, "NDR") ? "pdr_pps" : "ndr_pps",
 			    json_object_new_double(a));

@@ -5,7 +5,8 @@
  * restyled and redrawn by hand) run by gnuplot as a child to draw
  * FIG.svg, FIG.pdf and FIG.png.  The figures say what was measured: x is
  * the rate the generator achieved, a short trial is hollow and listed,
- * repeats give medians with their confidence intervals; one label keeps
+ * repeats give means with their Student-t 95 % confidence intervals (the
+ * interval is of the mean, so the point is the mean); one label keeps
  * one colour.  The tables are csv.c's.  Also the short descriptions of a
  * run (topology, backend, cores, pinning, link, accel, frame) that titles
  * and labels use.
@@ -308,7 +309,8 @@ gp_stat(json_object *stats, double dflt)
 
 /*
  * The forwarded rate of a record, one row per point when it has points[]
- * (sweeps with repeats: medians, the 95 % CI as the bars) else per trial.
+ * (sweeps with repeats: the mean, its 95 % CI as the bars; one round: the
+ * value) else per trial.
  * x is the rate the generator achieved where the record has it.  *bars:
  * whether any row has a CI.  Returns the rows, sorted by offered rate.
  */
@@ -338,6 +340,8 @@ gp_rows(json_object *record, size_t *n, int *bars)
 			if (ci && json_object_is_type(ci, json_type_array) &&
 			    json_object_array_length(ci) == 2 &&
 			    j_int(p, "n", 1) > 1) {
+				/* the bar is the CI of the mean */
+				r[i].y = j_num(fw, "mean", r[i].y);
 				r[i].lo = json_object_get_double(
 				    json_object_array_get_idx(ci, 0));
 				r[i].hi = json_object_get_double(
@@ -494,11 +498,15 @@ done:
 double
 bench_answer(json_object *record, const char **what)
 {
-	if (j_get(record, "ndr_pps")) {
+	/* answers.* too: the top-level answer is null when no round was
+	 * usable (summary_answers) */
+	if (j_get(record, "ndr_pps") ||
+	    j_get(j_get(record, "answers"), "ndr_pps")) {
 		*what = "NDR";
 		return j_num(record, "ndr_pps", -1);
 	}
-	if (j_get(record, "pdr_pps")) {
+	if (j_get(record, "pdr_pps") ||
+	    j_get(j_get(record, "answers"), "pdr_pps")) {
 		*what = "PDR";
 		return j_num(record, "pdr_pps", -1);
 	}
@@ -605,9 +613,8 @@ gp_forwarded(const char *dir, const char *base, const char *title,
 	      g.c);
 	for (size_t i = 0; i < n; i++)
 		gp_forwarded_one(&g, i, records[i], labels[i], &bars);
-	fputs(bars ? "With repeats: the median of the rounds; bars: the 95 % "
-		     "confidence interval of the forwarded rate (points[], "
-		     "Student t).\n"
+	fputs(bars ? "With repeats: mean ± 95 % CI (Student t) of the "
+		     "forwarded rate over the rounds (points[]).\n"
 		   : "One trial per point: no error bars.\n",
 	      g.c);
 	fputs("set xlabel 'offered load (packets/s; x: achieved)'\n"
@@ -790,10 +797,16 @@ gp_cdf(const char *dir, const char *base, const char *title, json_object *rec)
 	struct gp_fig g;
 	size_t drawn = 0;
 	const char *what;
+	int rounds = 0;
 
 	if (la == NULL || !json_object_is_type(la, json_type_array))
 		return 2;
 	(void)bench_answer(rec, &what);
+	/* rows of several rounds: the key says each curve's round */
+	for (size_t i = 1; i < json_object_array_length(la); i++)
+		if (j_int(json_object_array_get_idx(la, i), "repeat", 0) !=
+		    j_int(json_object_array_get_idx(la, 0), "repeat", 0))
+			rounds = 1;
 	if (gp_begin(&g, dir, base, title) == -1)
 		return -1;
 	for (size_t i = 0; i < json_object_array_length(la); i++) {
@@ -827,9 +840,12 @@ gp_cdf(const char *dir, const char *base, const char *title, json_object *rec)
 			fprintf(g.f, "%.10g %.10g\n", hi, cum / total);
 		}
 		fputs("EOD\n", g.f);
-		msgf(q, sizeof(q), "%lld %% of %s (%.0f pps)",
+		msgf(q, sizeof(q), "%lld %% of %s (%.0f pps)%s",
 		     j_int(e, "percent", 0), what ? what : "the answer",
-		     j_num(e, "offered_pps", 0));
+		     j_num(e, "offered_pps", 0), rounds ? ", round " : "");
+		if (rounds)
+			msgf(q + strlen(q), sizeof(q) - strlen(q), "%lld",
+			     j_int(e, "repeat", 0));
 		fprintf(g.c, "curve %s: %s, %.0f samples\n", gp_colour(drawn),
 			q, total);
 		gp_elem(&g,
@@ -854,7 +870,9 @@ gp_cdf(const char *dir, const char *base, const char *title, json_object *rec)
 }
 
 /* A record's answer with its CI: answers.{ndr,pdr}_pps, else the top
- * level (no CI).  Returns the median or -1; lo/hi the CI or the value. */
+ * level (no CI).  Returns the mean when there is a CI (the CI is of the
+ * mean), else the median (the one value), or -1; lo/hi the CI or the
+ * value. */
 static double
 gp_answer(json_object *rec, double *lo, double *hi, const char **what)
 {
@@ -871,6 +889,7 @@ gp_answer(json_object *rec, double *lo, double *hi, const char **what)
 		a = *lo = *hi = gp_stat(st, a);
 	if (ci && json_object_is_type(ci, json_type_array) &&
 	    json_object_array_length(ci) == 2) {
+		a = j_num(st, "mean", a);
 		*lo = json_object_get_double(json_object_array_get_idx(ci, 0));
 		*hi = json_object_get_double(json_object_array_get_idx(ci, 1));
 	}
@@ -913,9 +932,9 @@ gp_answers(const char *dir, const char *base, const char *title,
 		return 2;
 	}
 	fprintf(g.c,
-		"%s per configuration: the median over the rounds; whiskers: "
-		"the 95 %% confidence interval (answers[], Student t), none "
-		"for a single round.\n",
+		"%s per configuration: mean ± 95 %% CI (Student t) over the "
+		"usable rounds (answers[]); a single round: its value, no "
+		"whiskers.\n",
 		what);
 	fprintf(g.f,
 		"set ylabel '%s (packets/s)'\nset yrange [0:*]\n"
@@ -967,10 +986,10 @@ gp_speedup(const char *dir, const char *base, const char *title,
 
 	for (size_t i = 0; i < n; i++) {
 		const char *w;
-		double lo, hi;
 
 		cores[i] = gp_group(r[i].record, grp[i], sizeof(grp[i]));
-		ans[i] = gp_answer(r[i].record, &lo, &hi, &w);
+		/* the median (the top-level answer), as the caption says */
+		ans[i] = bench_answer(r[i].record, &w);
 		if (cores[i] <= 0 || ans[i] <= 0)
 			continue;
 		if (cmin < 0 || cores[i] < cmin)

@@ -907,7 +907,7 @@ replay_experiment(struct vrctl *v, int argc, char **argv)
 	struct replay_opts ro;
 	json_object *sum = NULL, *spec, *runs, *nsum = NULL, *ign, *o;
 	char dir[PATH_MAX], path[PATH_MAX], out[PATH_MAX], msg[512];
-	int made, rv = VRCTL_EUSAGE;
+	int made, rv = VRCTL_EUSAGE, seeded = 0;
 
 	if (replay_opts_parse(v, cmd, argc, argv, &ro) == -1 ||
 	    ro.name != NULL || ro.cpu != NULL) {
@@ -947,6 +947,14 @@ replay_experiment(struct vrctl *v, int argc, char **argv)
 		json_object_object_add(st, "image",
 				       json_object_new_string(ro.image));
 	}
+	/* the run order is part of the method: a spec without "seed" ran
+	 * in the order of the seed it drew, recorded as order_seed */
+	if (j_get(spec, "seed") == NULL && j_get(sum, "order_seed") != NULL) {
+		json_object_object_add(
+		    spec, "seed",
+		    json_object_new_int64(j_int(sum, "order_seed", 0)));
+		seeded = 1;
+	}
 	rv = VRCTL_EDAEMON;
 	if (replay_runs_check(v, dir, runs, &ro, ign) == -1)
 		goto done;
@@ -972,10 +980,18 @@ replay_experiment(struct vrctl *v, int argc, char **argv)
 	    o, "runs",
 	    replay_runs_compare(v, dir, runs, out, j_get(nsum, "runs"), ign));
 	json_object_object_add(o, "ignored", json_object_get(ign));
+	json_object_object_add(o, "order_seed",
+			       json_object_get(j_get(spec, "seed")));
+	json_object_object_add(o, "order_seed_recorded",
+			       json_object_new_boolean(seeded));
 	replay_save(out, o, v->json);
 	json_object_put(o);
-	if (!v->json)
+	if (!v->json) {
+		if (seeded)
+			printf("run order: the recorded order_seed %lld\n",
+			       j_int(spec, "seed", 0));
 		printf("replay of %s in %s (replay.json)\n", dir, out);
+	}
 done:
 	json_object_put(ign);
 	json_object_put(nsum);

@@ -3,7 +3,7 @@
 # cores=1 pin=false: 50500 pps [48349, 52651]
 # cores=2 pin=false: 100000 pps [100000, 100000]
 # cores=2 pin=true: 50500 pps [48349, 52651]
-# NDR per configuration: the median over the rounds; whiskers: the 95 % confidence interval (answers[], Student t), none for a single round.
+# NDR per configuration: mean ± 95 % CI (Student t) over the usable rounds (answers[]); a single round: its value, no whiskers.
 
 set encoding utf8
 set title 'exp: NDR/PDR per configuration' noenhanced

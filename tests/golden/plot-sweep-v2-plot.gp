@@ -4,7 +4,7 @@
 # x: the rate the generator achieved (achieved_pps), which is the load the router was really offered; offered_pps where a record lacks it.
 # Hollow markers: short trials, where the generator sent more than 1 % below the offered rate (they measured the generator, not the router):
 #   short: forwarded at offered 3000 pps: achieved 2950 pps, forwarded 2890 pps (more than one round)
-# With repeats: the median of the rounds; bars: the 95 % confidence interval of the forwarded rate (points[], Student t).
+# With repeats: mean ± 95 % CI (Student t) of the forwarded rate over the rounds (points[]).
 
 set encoding utf8
 set title 'mono: monolithic, vm, 1 core, unpinned, tap, tcg, imix, 1 flow, sendmmsg, sweep' noenhanced

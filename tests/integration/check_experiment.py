@@ -191,8 +191,13 @@ def check_record(rec, where):
         res = rec.get("result")
         if not isinstance(res, dict):
             bad(where, "an %s search without \"result\"" % mode)
-        if not isinstance(rec.get(key), NUM) or isinstance(rec.get(key),
-                                                           bool):
+        ans = rec.get("answers", {}).get(key, {})
+        if rec.get(key, 0) is None:  # no usable round: the reasons listed
+            if ans.get("n") != 0 or not ans.get("excluded"):
+                bad(where, "%s null without answers.%s.excluded" %
+                    (key, key))
+        elif not isinstance(rec.get(key), NUM) or isinstance(rec.get(key),
+                                                             bool):
             bad(where, "an %s search without a number \"%s\"" % (mode, key))
         elif "answers" in rec:  # repeated: the median of the rounds
             if not close(rec["answers"].get(key, {}).get("median"), rec[key]):

@@ -3,9 +3,10 @@
 
 usage: fakebench.py SOCKET CALLLOG [--preload NAME,...]
                     [--fail-bench N,...] [--fail-start N,...]
+                    [--limited N,...]
 
 Serves JSON-RPC 2.0 (one object per line) on the unix socket SOCKET:
-version, status, start, stop and bench, as docs/protocol.md and
+version, status, start, stop, bench and topology (the plan), as docs/protocol.md and
 docs/bench.md describe them.  A simulated router forwards at most
     8000 pps x cores x (1.25 if pinned) x (vrs for pvr, 0.8 for msr)
 (netns backend: x 20), so curves differ by configuration the way the
@@ -13,7 +14,9 @@ paper's do.  bench sends one "progress" notification per trial (step
 "trial", the vrgen trial object in "trial") and answers with the full
 experiment record.  Every call is appended to CALLLOG as one JSON line
 {"method": ..., "params": ...}.  --fail-bench N makes the N-th bench call
-(1-based) fail after two trials; --fail-start N the N-th start.  --preload
+(1-based) fail after two trials; --fail-start N the N-th start;
+--limited N makes the N-th search's result generator-limited (answer
+99999).  --preload
 NAME starts with topology NAME running (monolithic, 1 core).
 """
 import argparse
@@ -211,6 +214,9 @@ def run_bench(send, bp, inst):
                                              "loss_ratio", "achieved_pps",
                                              "latency_us")}}
     res[mode + "_pps"] = int(lo)
+    if ARGS.limited_now:  # the generator's ceiling, not the router's
+        res["generator_limited"] = True
+        res[mode + "_pps"] = 99999
     return trials, res
 
 
@@ -273,6 +279,9 @@ def handle(method, params, send):
         run[name] = topo_status(name, params)
         return {"result": {k: v for k, v in run[name].items()
                            if k != "_params"}}
+    if method == "topology":  # the plan a start would make (replay)
+        return {"result": {"plan": plan_of(
+            params.get("name") or params.get("topology"), params)}}
     if method == "stop":
         name = params.get("name")
         if name not in run:
@@ -285,6 +294,7 @@ def handle(method, params, send):
         if name not in run:
             return error(-32004, "no topology %s runs" % name)
         ARGS.fail_now = STATE["bench_calls"] in ARGS.fail_bench
+        ARGS.limited_now = STATE["bench_calls"] in ARGS.limited
         started = now()
         trials, res = run_bench(send, params, run[name])
         if res is None:
@@ -327,6 +337,7 @@ def main():
     ap.add_argument("--preload", default="")
     ap.add_argument("--fail-bench", type=nums, default=set())
     ap.add_argument("--fail-start", type=nums, default=set())
+    ap.add_argument("--limited", type=nums, default=set())
     ARGS = ap.parse_args()
     ARGS.fail_now = False
     for n in ARGS.preload.split(","):

@@ -242,6 +242,12 @@ check "nothing is left running" \
 check "a valid experiment directory" python3 "$CHECK" --experiment $NOPLOT "$T/exp"
 check "summary: 3 ok, 1 bench failed" \
 	[ "$(json "$T/exp/summary.json" '(j["runs_ok"], j["runs_failed"], j["runs"][1]["status"])')" = "(3, 1, 'bench failed')" ]
+check "summary.json: the order as it ran (statuses), one round: not shuffled" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["order_shuffled"] is False, s["order_shuffled"]
+assert [x["status"] for x in s["order"]] == ["ok", "bench failed", "ok", "ok"], s["order"]
+' "$T/exp/summary.json"
 check "run directories named by the matrix" \
 	[ -d "$T/exp/01-cores1-nopin" ] && [ -d "$T/exp/04-cores2-pin" ] && [ ! -e "$T/exp/02-cores1-pin" ]
 check "each run's cli names the experiment" \
@@ -332,6 +338,62 @@ import json, sys
 a = json.load(open(sys.argv[1]))["order"]; b = json.load(open(sys.argv[2]))["order"]
 assert [(x["round"], x["run"]) for x in a] == [(x["round"], x["run"]) for x in b]
 ' "$T/dry.json" "$T/rep/summary.json"
+check "repeat 2: shuffled, every entry of the order ran" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["order_shuffled"] is True
+assert [x["status"] for x in s["order"]] == ["ok"] * 6, s["order"]
+' "$T/rep/summary.json"
+sed 's/ "seed": 42,//' "$T/rep.json" >"$T/rep-noseed.json"
+"$VRCTL" experiment "$T/rep-noseed.json" --out "$T/rns" >/dev/null 2>"$T/err"
+check "no seed in the spec: one drawn and recorded" \
+	[ "$(json "$T/rns/summary.json" '"seed" not in j["spec"] and j["order_seed"] >= 0')" = True ]
+"$VRCTL" experiment --replay "$T/rns" --out "$T/rnsr" --force \
+	>"$T/rout" 2>"$T/err"
+rc=$?
+check "experiment --replay exits 0 ($(tail -1 "$T/err"))" [ $rc = 0 ]
+check "the replay runs in the recorded order (its order_seed)" python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1] + "/summary.json"))
+b = json.load(open(sys.argv[2] + "/summary.json"))
+r = json.load(open(sys.argv[2] + "/replay.json"))
+assert b["order_seed"] == a["order_seed"], (a["order_seed"], b["order_seed"])
+assert [(x["round"], x["run"]) for x in a["order"]] == \
+       [(x["round"], x["run"]) for x in b["order"]]
+assert r["order_seed"] == a["order_seed"] and r["order_seed_recorded"] is True
+' "$T/rns" "$T/rnsr"
+check "the replay says it used the recorded seed" \
+	grep -q "run order: the recorded order_seed" "$T/rout"
+cat >"$T/lim.json" <<'EOF'
+{"name": "lim", "repeat": 3,
+ "start": {"topology": "monolithic", "link": "tap"},
+ "matrix": {"cores": [1]},
+ "bench": {"mode": "ndr", "max_rate": 40000, "duration": 1}}
+EOF
+fake_start --limited 2
+"$VRCTL" experiment "$T/lim.json" --out "$T/lim" >/dev/null 2>"$T/err"
+check "search rounds: a generator-limited round is excluded, not averaged" python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+a = r["answers"]["ndr_pps"]
+assert a["n"] == 2 and a["values"] == [8000, 8000], a
+assert a["excluded"] == [{"round": 1, "why": "generator-limited"}], a
+assert r["ndr_pps"] == 8000 and len(r["results"]) == 3, r["ndr_pps"]
+' "$T/lim/01/experiment.json"
+check "a valid experiment directory (excluded rounds)" python3 "$CHECK" --experiment $NOPLOT "$T/lim"
+fake_start --fail-bench 1
+"$VRCTL" experiment "$T/rep.json" --out "$T/repf" >/dev/null 2>"$T/err"
+check "repeat 2, the first bench fails: its later round is marked skipped" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+o = s["order"]
+first = o[0]["run"]
+st = [(x["round"], x["run"], x["status"]) for x in o]
+assert st[0] == (0, first, "bench failed"), st
+assert [x[2] for x in st if x[1] == first][1:] == ["skipped"], st
+assert all(x[2] == "ok" for x in st if x[1] != first), st
+' "$T/repf/summary.json"
+fake_start
 check "a configuration's directory holds both rounds: points with n=2" python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))

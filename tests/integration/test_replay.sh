@@ -173,11 +173,14 @@ cat "$T/xrep.out"
 check "experiment --replay exits 0 ($(tail -1 "$T/err"))" [ $rc = 0 ]
 check "the run's comparison is printed" grep -q '^replay .*sweep' "$T/xrep.out"
 check "  with its environment" grep -q '^environment: ' "$T/xrep.out"
-check "the same spec, the same run options" python3 - "$T/xrec" "$T/xrep" <<'EOP'
+check "the same spec (seeded with the recorded order_seed), the same order and run options" python3 - "$T/xrec" "$T/xrep" <<'EOP'
 import json, sys
 a = json.load(open(sys.argv[1] + "/summary.json"))
 b = json.load(open(sys.argv[2] + "/summary.json"))
-assert a["spec"] == b["spec"], (a["spec"], b["spec"])
+assert "seed" not in a["spec"] and b["spec"]["seed"] == a["order_seed"], b
+assert a["spec"] == {k: v for k, v in b["spec"].items() if k != "seed"}, (a["spec"], b["spec"])
+assert [(x["round"], x["run"]) for x in a["order"]] == \
+       [(x["round"], x["run"]) for x in b["order"]]
 ra = json.load(open(sys.argv[1] + "/01/experiment.json"))
 rb = json.load(open(sys.argv[2] + "/01/experiment.json"))
 assert ra["plan"]["options"] == rb["plan"]["options"]

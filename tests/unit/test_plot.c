@@ -17,6 +17,7 @@
 
 #include "golden.h"
 #include "t.h"
+#include "summary.h"
 #include "vrctl.h"
 
 #ifndef RECORDS_DIR
@@ -233,6 +234,44 @@ main(void)
 	CHECK(strstr(s, "\n2 100000 1.98019802\n") != NULL);
 	CHECK(strstr(s, "pin=true") == NULL); /* one core count: not drawn */
 	free(s);
+
+	/* review 1316 #5: the whisker is the CI of the mean, so the bar is
+	 * the mean (47000), not the median (41000) of skewed rounds */
+	{
+		json_object *r = json_tokener_parse(
+				json_object_to_json_string(runs[0].record)),
+			    *ans = json_object_new_object(), *la, *row;
+		struct bench_run one = runs[0];
+		char sub[4096];
+
+		json_object_object_add(
+		    ans, "ndr_pps",
+		    summary_json((double[]){40000, 41000, 60000}, 3));
+		json_object_object_add(r, "answers", ans);
+		json_object_object_add(r, "ndr_pps",
+				       json_object_new_int(41000));
+		one.record = r;
+		snprintf(sub, sizeof(sub), "%s/skew", tmp);
+		CHECK(mkdir(sub, 0700) == 0);
+		CHECK(plot_experiment(sub, "skew", &one, 1) == 0);
+		s = slurp(sub, "answers.gp");
+		CHECK(s && strstr(s, "\"cores=1 pin=false\" 47000 "));
+		CHECK(s && strstr(s, "mean ± 95 % CI (Student t)"));
+		free(s);
+
+		/* #4: latency_at of two rounds: the key says the round */
+		la = j_get(r, "latency_at");
+		row = json_tokener_parse(json_object_to_json_string(
+		    json_object_array_get_idx(la, 0)));
+		json_object_object_add(row, "repeat", json_object_new_int(1));
+		json_object_array_add(la, row);
+		save("ndr2", r, dir, sizeof(dir));
+		s = slurp(dir, "cdf.gp");
+		CHECK(s && strstr(s, "0 % of NDR (1000 pps), round 0'"));
+		CHECK(s && strstr(s, "0 % of NDR (1000 pps), round 1'"));
+		free(s);
+		json_object_put(r);
+	}
 
 	/* a comparison: colours by order, one key entry for short trials */
 	{

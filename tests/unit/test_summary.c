@@ -8,6 +8,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <json-c/json.h>
 
@@ -28,9 +29,10 @@ test_stats(void)
 	CHECK(NEAR(s.median, 3, 1e-12));
 	CHECK(NEAR(s.stddev, 1.5811388300841898, 1e-12)); /* stdev() */
 	CHECK(s.has_ci);
-	/* 3 -+ t_0.975(4) * s / sqrt(5) = 3 -+ 2.7764 * 0.7071 */
-	CHECK(NEAR(s.ci_lo, 1.0367887327136696, 1e-9));
-	CHECK(NEAR(s.ci_hi, 4.9632112672863304, 1e-9));
+	/* 3 -+ t_0.975(4) * s / sqrt(5) = 3 -+ 2.7764451 * 0.7071 (mpmath;
+	 * the old table's 2.7764 gave 1.0367887) */
+	CHECK(NEAR(s.ci_lo, 1.0367568385224423, 1e-9));
+	CHECK(NEAR(s.ci_hi, 4.9632431614775577, 1e-9));
 	CHECK(s.min == 1 && s.max == 5);
 
 	CHECK(summary_compute(even, 4, &s) == 0);
@@ -41,24 +43,32 @@ test_stats(void)
 	CHECK(summary_compute(one, 0, &s) == -1);
 }
 
-/* Every tabulated t_0.975 has a two-sided p of 0.05 by the p function:
- * the table and the incomplete beta check each other. */
+/* t_0.975 is the t whose two-sided p is 0.05, for any df: against the
+ * textbook values (mpmath's betainc, 8 digits) and the p function. */
 static void
 test_t_table(void)
 {
-	static const int df[] = {1,  2,	 3,  4,	 5,  6,	 7,  8,	 9,  10, 11,
-				 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-				 23, 24, 25, 26, 27, 28, 29, 30, 40, 60, 120};
+	static const struct {
+		double df, t;
+	} known[] = {{1, 12.706205},   {2, 4.3026527},	 {5, 2.5705818},
+		     {8, 2.3060041},   {10, 2.2281389},	 {30, 2.0422725},
+		     {120, 1.9799304}, {130, 1.9783804}, {1000, 1.9623391}};
 
-	for (size_t i = 0; i < sizeof(df) / sizeof(df[0]); i++) {
-		double p = summary_t_pvalue(summary_t975(df[i]), df[i]);
-		if (!NEAR(p, 0.05, 2e-4))
-			fprintf(stderr, "df %d: p %.6f\n", df[i], p);
-		CHECK(NEAR(p, 0.05, 2e-4));
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		double t = summary_t975(known[i].df);
+
+		if (!NEAR(t, known[i].t, 1e-6))
+			fprintf(stderr, "df %g: t %.7f\n", known[i].df, t);
+		CHECK(NEAR(t, known[i].t, 1e-6));
+		CHECK(NEAR(summary_t_pvalue(t, known[i].df), 0.05, 1e-9));
 	}
-	CHECK(summary_t975(35.5) == summary_t975(30)); /* conservative */
-	CHECK(summary_t975(500) == 1.96);
+	/* beyond 120 no longer the normal's 1.96 (anti-conservative) */
+	CHECK(summary_t975(500) > 1.964 && summary_t975(500) < 1.966);
+	/* a fractional (Welch) df lies between its neighbours */
+	CHECK(summary_t975(35.5) < summary_t975(35) &&
+	      summary_t975(35.5) > summary_t975(36));
 	CHECK(summary_t975(0.3) == summary_t975(1));
+	CHECK(NEAR(summary_t975(1.0 / 0.0), 1.959964, 1e-5));
 	/* python3: 2 * integral of the t density beyond |t| */
 	CHECK(NEAR(summary_t_pvalue(2, 8), 0.0805162, 1e-6));
 	CHECK(NEAR(summary_t_pvalue(-2, 8), 0.0805162, 1e-6));
@@ -72,6 +82,10 @@ test_compare(void)
 	const double a[] = {10, 11, 12, 13, 14}, b[] = {8, 9, 10, 11, 12};
 	const double c[] = {20, 21, 22}, d[] = {10, 11, 12}, one[] = {5};
 	const double flat1[] = {3, 3}, flat2[] = {4, 4};
+	const double big[] = {900,  1100, 900,	1100, 900,
+			      1100, 900,  1100, 900,  1100},
+		     small[] = {8, 12}, big3[] = {900, 1100, 1000},
+		     small10[] = {8, 12, 8, 12, 8, 12, 8, 12, 8, 12};
 	struct summary sa, sb, s1, s2;
 	struct summary_cmp x;
 	char text[160];
@@ -84,12 +98,14 @@ test_compare(void)
 	CHECK(x.has_test && NEAR(x.t, 2, 1e-12) && NEAR(x.df, 8, 1e-9));
 	CHECK(NEAR(x.p, 0.0805162, 1e-6));
 	CHECK(!x.significant);
-	/* 1.2 -+ t(8) * 1.2 * sqrt(0.5/144 + 0.5/100) */
-	CHECK(x.has_ci);
-	CHECK(NEAR(x.lo, 1.2 - 2.3060 * 1.2 * sqrt(0.5 / 144 + 0.005), 1e-9));
-	CHECK(NEAR(x.hi, 1.2 + 2.3060 * 1.2 * sqrt(0.5 / 144 + 0.005), 1e-9));
+	/* 1.2 -+ t(df_r) * 1.2 * sqrt(0.5/144 + 0.5/100), df_r the
+	 * Satterthwaite df of the relative variances (7.748, not Welch's 8);
+	 * mpmath: [0.9438445956, 1.456155404] */
+	CHECK(x.has_ci && NEAR(x.ci_df, 7.74804789172306, 1e-9));
+	CHECK(NEAR(x.lo, 0.9438445956, 1e-8));
+	CHECK(NEAR(x.hi, 1.456155404, 1e-8));
 	summary_cmp_text(&x, &sa, &sb, "", text, sizeof(text));
-	CHECK_STR(text, "1.20x [0.95, 1.45] (not significant: Welch t-test "
+	CHECK_STR(text, "1.20x [0.94, 1.46] (not significant: Welch t-test "
 			"p=0.081)");
 
 	summary_compute(c, 3, &sa);
@@ -97,10 +113,29 @@ test_compare(void)
 	summary_compare(&sa, &sb, &x);
 	CHECK(x.significant && NEAR(x.p, 0.00025522, 1e-7));
 	summary_cmp_text(&x, &sa, &sb, "unpinned", text, sizeof(text));
-	/* 21 / 11, t(4) since df = 4 */
+	/* 21 / 11, t(3.02): the ratio's df (Welch's is 4); mpmath
+	 * [1.5505, 2.2677] */
 	CHECK_STR(text,
-		  "1.91x unpinned [1.60, 2.22] (significant: Welch t-test "
+		  "1.91x unpinned [1.55, 2.27] (significant: Welch t-test "
 		  "p<0.001)");
+
+	/* review 1316 #1: a 100x ratio, A 10 rounds of 900/1100, B {8, 12}:
+	 * Welch's df 9.06 gave [54.13, 145.87]; the ratio's own df is 1.056
+	 * (t ~ 11.6), mpmath: [-127.372184, 327.372184] */
+	summary_compute(big, 10, &sa);
+	summary_compute(small, 2, &sb);
+	summary_compare(&sa, &sb, &x);
+	CHECK(NEAR(x.ratio, 100, 1e-12) && NEAR(x.df, 9.063859431435917, 1e-9));
+	CHECK(NEAR(x.ci_df, 1.0562366052293184, 1e-9));
+	CHECK(NEAR(x.lo, -127.372184, 1e-5) && NEAR(x.hi, 327.372184, 1e-5));
+	/* the reverse shape (A n=3, B n=10): Welch's df 2.0 was ~2x too wide;
+	 * df_r 7.805, mpmath: [79.57431812, 120.4256819] */
+	summary_compute(big3, 3, &sa);
+	summary_compute(small10, 10, &sb);
+	summary_compare(&sa, &sb, &x);
+	CHECK(NEAR(x.df, 2.000533360985547, 1e-9));
+	CHECK(NEAR(x.ci_df, 7.805309734513274, 1e-9));
+	CHECK(NEAR(x.lo, 79.57431812, 1e-6) && NEAR(x.hi, 120.4256819, 1e-6));
 
 	summary_compute(one, 1, &s1);
 	summary_compute(one, 1, &s2);
@@ -168,6 +203,78 @@ trial(double off, double fwd, int rep, int shrt, const char *phase)
 		json_object_object_add(t, "phase",
 				       json_object_new_string(phase));
 	return t;
+}
+
+static json_object *
+result(double ndr, const char *status, int limited)
+{
+	json_object *r = json_object_new_object();
+
+	json_object_object_add(r, "ndr_pps", json_object_new_double(ndr));
+	json_object_object_add(r, "status", json_object_new_string(status));
+	json_object_object_add(r, "generator_limited",
+			       json_object_new_boolean(limited));
+	return r;
+}
+
+/* review 1316 #3: only rounds with status ok that the generator did not
+ * limit make a search's answer; the others are listed, not averaged */
+static void
+test_answers(void)
+{
+	json_object *res = json_object_new_array(), *a, *st, *ex, *rec;
+	const char *key = "x";
+	double vals[8];
+
+	CHECK(summary_answers(res, &key) == NULL && key == NULL);
+	json_object_array_add(res, result(100, "ok", 0));
+	json_object_array_add(res, result(500, "ok", 1));
+	json_object_array_add(res, result(120, "ok", 0));
+	json_object_array_add(res, result(0, "aborted", 0));
+	json_object_array_add(res, result(130, "ok", 0));
+	a = summary_answers(res, &key);
+	CHECK(a != NULL && strcmp(key, "ndr_pps") == 0);
+	st = json_object_object_get(a, "ndr_pps");
+	CHECK_INT(json_object_get_int(json_object_object_get(st, "n")), 3);
+	CHECK_INT(json_object_get_int(json_object_object_get(st, "n_excluded")),
+		  2);
+	CHECK(json_object_get_double(json_object_object_get(st, "median")) ==
+	      120);
+	ex = json_object_object_get(st, "excluded");
+	CHECK_INT(json_object_array_length(ex), 2);
+	CHECK_INT(json_object_get_int(json_object_object_get(
+		      json_object_array_get_idx(ex, 0), "round")),
+		  1);
+	CHECK_STR(json_object_get_string(json_object_object_get(
+		      json_object_array_get_idx(ex, 0), "why")),
+		  "generator-limited");
+	CHECK_STR(json_object_get_string(json_object_object_get(
+		      json_object_array_get_idx(ex, 1), "why")),
+		  "status aborted");
+	json_object_put(a);
+
+	/* bench compare reads the same rounds (even from a record whose
+	 * answers still held every round) */
+	rec = json_object_new_object();
+	json_object_object_add(rec, "results", json_object_get(res));
+	json_object_object_add(rec, "answers", json_object_new_object());
+	CHECK_INT(summary_record_values(rec, vals, 8), 3);
+	CHECK(vals[0] == 100 && vals[1] == 120 && vals[2] == 130);
+	json_object_put(rec);
+	json_object_put(res);
+
+	/* no usable round: no answer (median null), the reason recorded */
+	res = json_object_new_array();
+	json_object_array_add(res, result(900, "ok", 1));
+	a = summary_answers(res, &key);
+	st = json_object_object_get(a, "ndr_pps");
+	CHECK_INT(json_object_get_int(json_object_object_get(st, "n")), 0);
+	CHECK(json_object_object_get(st, "median") == NULL);
+	CHECK_INT(
+	    json_object_array_length(json_object_object_get(st, "excluded")),
+	    1);
+	json_object_put(a);
+	json_object_put(res);
 }
 
 static void
@@ -239,5 +346,6 @@ main(void)
 	test_compare();
 	test_order();
 	test_points();
+	test_answers();
 	return t_done("test_summary");
 }
