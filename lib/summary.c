@@ -402,25 +402,46 @@ summary_points(json_object *trials)
 	return points;
 }
 
-/* Why a search round's answer is not the router's, or NULL: a round
- * counts only when its status is ok and the generator kept up. */
+/*
+ * Whether a search round's answer counts: NULL when it does.  A search
+ * that ended at its max rate, or whose upper bound was the generator's
+ * (generator_limited), still measured a rate the router forwarded without
+ * loss: it counts, as a lower bound (*lower says why).  A search that
+ * found nothing usable (below its min rate, out of trials, aborted) does
+ * not count.
+ */
 static const char *
-answer_excluded(json_object *r, char *buf, size_t len)
+answer_excluded(json_object *r, char *buf, size_t len, const char **lower)
 {
 	json_object *v;
 	const char *st = "ok";
 
+	*lower = NULL;
 	if (json_object_object_get_ex(r, "status", &v) &&
 	    json_object_is_type(v, json_type_string))
 		st = json_object_get_string(v);
-	if (strcmp(st, "ok") != 0) {
+	if (strcmp(st, "ok") != 0 && strcmp(st, "at_max_rate") != 0) {
 		msgf(buf, len, "status %s", st);
 		return buf;
 	}
 	if (json_object_object_get_ex(r, "generator_limited", &v) &&
 	    json_object_get_boolean(v))
-		return "generator-limited";
+		*lower = "generator-limited";
+	else if (strcmp(st, "at_max_rate") == 0)
+		*lower = "at max rate";
 	return NULL;
+}
+
+/* {"round","why"} onto a */
+static void
+answer_note(json_object *a, size_t round, const char *why)
+{
+	json_object *e = json_object_new_object();
+
+	json_object_object_add(e, "round",
+			       json_object_new_int64((int64_t)round));
+	json_object_object_add(e, "why", json_object_new_string(why));
+	json_object_array_add(a, e);
 }
 
 json_object *
@@ -432,11 +453,12 @@ summary_answers(json_object *results, const char **keyp)
 	       nv = 0;
 	double *v = xcalloc(n + 1, sizeof(*v));
 	const char *key = NULL;
-	json_object *a = NULL, *st, *ex = json_object_new_array(), *x;
+	json_object *a = NULL, *st, *ex = json_object_new_array(),
+		    *lb = json_object_new_array(), *x;
 
 	for (size_t i = 0; i < n; i++) {
-		json_object *r = json_object_array_get_idx(results, i), *e;
-		const char *why;
+		json_object *r = json_object_array_get_idx(results, i);
+		const char *why, *lower;
 		char buf[64];
 
 		if (json_object_object_get_ex(r, "ndr_pps", &x))
@@ -445,15 +467,14 @@ summary_answers(json_object *results, const char **keyp)
 			key = "pdr_pps";
 		else
 			continue;
-		if ((why = answer_excluded(r, buf, sizeof(buf))) == NULL) {
-			v[nv++] = json_object_get_double(x);
+		if ((why = answer_excluded(r, buf, sizeof(buf), &lower)) !=
+		    NULL) {
+			answer_note(ex, i, why);
 			continue;
 		}
-		e = json_object_new_object();
-		json_object_object_add(e, "round",
-				       json_object_new_int64((int64_t)i));
-		json_object_object_add(e, "why", json_object_new_string(why));
-		json_object_array_add(ex, e);
+		v[nv++] = json_object_get_double(x);
+		if (lower != NULL)
+			answer_note(lb, i, lower);
 	}
 	if (key != NULL) {
 		st = summary_json(v, nv);
@@ -462,10 +483,16 @@ summary_answers(json_object *results, const char **keyp)
 		    json_object_new_int64(
 			(int64_t)json_object_array_length(ex)));
 		json_object_object_add(st, "excluded", json_object_get(ex));
+		json_object_object_add(
+		    st, "n_lower_bound",
+		    json_object_new_int64(
+			(int64_t)json_object_array_length(lb)));
+		json_object_object_add(st, "lower_bound", json_object_get(lb));
 		a = json_object_new_object();
 		json_object_object_add(a, key, st);
 	}
 	json_object_put(ex);
+	json_object_put(lb);
 	free(v);
 	if (keyp != NULL)
 		*keyp = key;

@@ -95,10 +95,14 @@ struct json_object *summary_points(struct json_object *trials);
 /*
  * A search's answer over its rounds' vrgen results (an array, round i at
  * index i): {"ndr_pps" | "pdr_pps": STATS + "n_excluded", "excluded":
- * [{"round", "why"}]}; only rounds whose status is "ok" and that were not
- * generator_limited are in STATS (why: "status aborted", "status
- * unconfirmed", "generator-limited").  *key the answer's name; NULL (and
- * *key NULL) when no result has an answer.
+ * [{"round", "why"}], "n_lower_bound", "lower_bound": [{"round", "why"}]}.
+ * A round whose search found a rate (status "ok" or "at_max_rate") is in
+ * STATS; when the generator limited it or it ended at the max rate, its
+ * answer is only a lower bound of the router's and is listed as such
+ * (why: "generator-limited", "at max rate").  Searches that found nothing
+ * (below_min_rate, trial_budget_exhausted, aborted) are excluded (why:
+ * "status ...").  *key the answer's name; NULL (and *key NULL) when no
+ * result has an answer.
  */
 struct json_object *summary_answers(struct json_object *results,
 				    const char **key);

@@ -268,19 +268,27 @@ bench_print_answers(json_object *record, const char *what)
 	json_object *st =
 	    j_get(j_get(record, "answers"),
 		  strcmp(what, "NDR") == 0 ? "ndr_pps" : "pdr_pps");
-	json_object *vals = j_get(st, "values"), *ex = j_get(st, "excluded");
+	json_object *vals = j_get(st, "values"), *ex = j_get(st, "excluded"),
+		    *lb = j_get(st, "lower_bound");
 	char ci[64];
 
 	if (st == NULL)
 		return;
 	ci_fmt(ci, sizeof(ci), st, 0);
-	/* "NDR over 3 of 4 rounds; round 2 excluded: generator-limited" */
+	/* "NDR over 3 of 4 rounds; round 2 excluded: status aborted; round 1
+	 * a lower bound: generator-limited" */
 	printf("%s over %lld of %lld rounds", what, j_int(st, "n", 0),
 	       j_int(st, "n", 0) + j_int(st, "n_excluded", 0));
 	for (size_t i = 0; ex && i < json_object_array_length(ex); i++) {
 		json_object *e = json_object_array_get_idx(ex, i);
 
 		printf("; round %lld excluded: %s", j_int(e, "round", 0),
+		       j_str(e, "why"));
+	}
+	for (size_t i = 0; lb && i < json_object_array_length(lb); i++) {
+		json_object *e = json_object_array_get_idx(lb, i);
+
+		printf("; round %lld a lower bound: %s", j_int(e, "round", 0),
 		       j_str(e, "why"));
 	}
 	if (j_int(st, "n", 0) == 0) {

@@ -372,13 +372,13 @@ cat >"$T/lim.json" <<'EOF'
 EOF
 fake_start --limited 2
 "$VRCTL" experiment "$T/lim.json" --out "$T/lim" >/dev/null 2>"$T/err"
-check "search rounds: a generator-limited round is excluded, not averaged" python3 -c '
+check "search rounds: a generator-limited round counts, named a lower bound" python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 a = r["answers"]["ndr_pps"]
-assert a["n"] == 2 and a["values"] == [8000, 8000], a
-assert a["excluded"] == [{"round": 1, "why": "generator-limited"}], a
-assert r["ndr_pps"] == 8000 and len(r["results"]) == 3, r["ndr_pps"]
+assert a["n"] == 3 and a["n_excluded"] == 0, a
+assert a["lower_bound"] == [{"round": 1, "why": "generator-limited"}], a
+assert r["ndr_pps"] == a["median"] and len(r["results"]) == 3, r["ndr_pps"]
 ' "$T/lim/01/experiment.json"
 check "a valid experiment directory (excluded rounds)" python3 "$CHECK" --experiment $NOPLOT "$T/lim"
 fake_start --fail-bench 1

@@ -64,17 +64,20 @@ r = json.load(open(sys.argv[1]))
 a = r["answers"]["ndr_pps"]
 assert len(r["results"]) == 2 and a["n"] + a["n_excluded"] == 2, a
 use = [x["ndr_pps"] for x in r["results"]
-       if x["status"] == "ok" and not x["generator_limited"]]
+       if x["status"] in ("ok", "at_max_rate")]
 assert a["values"] == use, (a, r["results"])
-# at --max-rate 2000 a round may end at_max_rate: excluded, with the reason
-assert all(e["why"] in ("generator-limited", "status " + r["results"][e["round"]]["status"])
+# at --max-rate 2000 a round may end at_max_rate: a lower bound, named
+lower = [i for i, x in enumerate(r["results"])
+         if x["status"] == "at_max_rate" or x["generator_limited"]]
+assert [e["round"] for e in a["lower_bound"]] == lower, a
+assert all(e["why"] == "status " + r["results"][e["round"]]["status"]
            for e in a["excluded"]), a
 assert r["ndr_pps"] == a["median"] and r["result"] == r["results"][0], r["ndr_pps"]
 assert {t["repeat"] for t in r["trials"]} == {0, 1}
 assert "points" not in r
 ' "$T/ndr/experiment.json"
 check "the text says the answer over the usable rounds" \
-	grep -qE "^NDR over [0-2] of 2 rounds(; round [01] excluded: [a-z_ -]+)*(: median|: no usable round)" "$T/ndr.out"
+	grep -qE "^NDR over [0-2] of 2 rounds(; round [01] (excluded|a lower bound): [a-z_ -]+)*(: median|: no usable round)" "$T/ndr.out"
 check "the directory is valid" python3 "$CHECK_PY" --no-plot "$T/ndr"
 check "stop" "$VRCTL" stop rp
 check "nothing left behind" nothing_left rp

@@ -217,12 +217,13 @@ result(double ndr, const char *status, int limited)
 	return r;
 }
 
-/* review 1316 #3: only rounds with status ok that the generator did not
- * limit make a search's answer; the others are listed, not averaged */
+/* review 1316 #3: rounds whose search found a rate make the answer;
+ * generator-limited ones (and those at the max rate) are in it, named as
+ * lower bounds; a search that found nothing is excluded, not averaged */
 static void
 test_answers(void)
 {
-	json_object *res = json_object_new_array(), *a, *st, *ex, *rec;
+	json_object *res = json_object_new_array(), *a, *st, *ex, *lb, *rec;
 	const char *key = "x";
 	double vals[8];
 
@@ -231,26 +232,40 @@ test_answers(void)
 	json_object_array_add(res, result(500, "ok", 1));
 	json_object_array_add(res, result(120, "ok", 0));
 	json_object_array_add(res, result(0, "aborted", 0));
-	json_object_array_add(res, result(130, "ok", 0));
+	json_object_array_add(res, result(130, "at_max_rate", 0));
+	json_object_array_add(res, result(0, "below_min_rate", 0));
 	a = summary_answers(res, &key);
 	CHECK(a != NULL && strcmp(key, "ndr_pps") == 0);
 	st = json_object_object_get(a, "ndr_pps");
-	CHECK_INT(json_object_get_int(json_object_object_get(st, "n")), 3);
+	CHECK_INT(json_object_get_int(json_object_object_get(st, "n")), 4);
 	CHECK_INT(json_object_get_int(json_object_object_get(st, "n_excluded")),
 		  2);
 	CHECK(json_object_get_double(json_object_object_get(st, "median")) ==
-	      120);
+	      125);
 	ex = json_object_object_get(st, "excluded");
 	CHECK_INT(json_object_array_length(ex), 2);
 	CHECK_INT(json_object_get_int(json_object_object_get(
 		      json_object_array_get_idx(ex, 0), "round")),
-		  1);
+		  3);
 	CHECK_STR(json_object_get_string(json_object_object_get(
 		      json_object_array_get_idx(ex, 0), "why")),
-		  "generator-limited");
+		  "status aborted");
 	CHECK_STR(json_object_get_string(json_object_object_get(
 		      json_object_array_get_idx(ex, 1), "why")),
-		  "status aborted");
+		  "status below_min_rate");
+	lb = json_object_object_get(st, "lower_bound");
+	CHECK_INT(
+	    json_object_get_int(json_object_object_get(st, "n_lower_bound")),
+	    2);
+	CHECK_INT(json_object_get_int(json_object_object_get(
+		      json_object_array_get_idx(lb, 0), "round")),
+		  1);
+	CHECK_STR(json_object_get_string(json_object_object_get(
+		      json_object_array_get_idx(lb, 0), "why")),
+		  "generator-limited");
+	CHECK_STR(json_object_get_string(json_object_object_get(
+		      json_object_array_get_idx(lb, 1), "why")),
+		  "at max rate");
 	json_object_put(a);
 
 	/* bench compare reads the same rounds (even from a record whose
@@ -258,14 +273,15 @@ test_answers(void)
 	rec = json_object_new_object();
 	json_object_object_add(rec, "results", json_object_get(res));
 	json_object_object_add(rec, "answers", json_object_new_object());
-	CHECK_INT(summary_record_values(rec, vals, 8), 3);
-	CHECK(vals[0] == 100 && vals[1] == 120 && vals[2] == 130);
+	CHECK_INT(summary_record_values(rec, vals, 8), 4);
+	CHECK(vals[0] == 100 && vals[1] == 500 && vals[2] == 120 &&
+	      vals[3] == 130);
 	json_object_put(rec);
 	json_object_put(res);
 
 	/* no usable round: no answer (median null), the reason recorded */
 	res = json_object_new_array();
-	json_object_array_add(res, result(900, "ok", 1));
+	json_object_array_add(res, result(900, "aborted", 0));
 	a = summary_answers(res, &key);
 	st = json_object_object_get(a, "ndr_pps");
 	CHECK_INT(json_object_get_int(json_object_object_get(st, "n")), 0);
