@@ -79,6 +79,7 @@ start_done(void *arg)
 	if (d->code == 0) {
 		r->state = RUN_RUNNING;
 		r->boot_ms = d->boot_ms;
+		sup_run_read_live(r);
 		log_info("%s: running (%s, %d node%s, ready in %.1f s)",
 			 r->plan->opts.name, sup_run_engine(r), r->plan->nnodes,
 			 r->plan->nnodes > 1 ? "s" : "", r->boot_ms / 1000.0);
