@@ -16,7 +16,8 @@ foreach(link tap macvtap)
 		LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
 endforeach()
 
-# Issue 14: cputune seen by virsh, e1000/virtio, macvtap modes, vhost off/on.
+# Issue 14: cputune seen by virsh, --rt as vcpusched, e1000/virtio, macvtap
+# modes, vhost off/on.
 add_test(NAME e2e_axes
 	COMMAND ${VR_IT}/test_axes.sh ${CMAKE_BINARY_DIR})
 set_tests_properties(e2e_axes PROPERTIES
