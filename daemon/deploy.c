@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <linux/if_link.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -290,6 +291,23 @@ deploy_if_bridge(const struct topo_plan *p, const struct topo_if *f)
 	return "";
 }
 
+/* The kernel's MACVLAN_MODE_* for a macvtap_mode. */
+static unsigned
+deploy_macvtap_mode(enum topo_macvtap_mode m)
+{
+	switch (m) {
+	case MACVTAP_VEPA:
+		return MACVLAN_MODE_VEPA;
+	case MACVTAP_PRIVATE:
+		return MACVLAN_MODE_PRIVATE;
+	case MACVTAP_PASSTHRU:
+		return MACVLAN_MODE_PASSTHRU;
+	case MACVTAP_BRIDGE:
+		break;
+	}
+	return MACVLAN_MODE_BRIDGE;
+}
+
 static int
 segments_setup(struct deploy *d, struct ns_ctx *host)
 {
@@ -416,8 +434,10 @@ node_links_setup(struct deploy *d, struct ns_ctx *host,
 		/* macvtap rides on the network's bridge, or directly on the
 		 * port's NIC when the VM is alone on it (monolithic) */
 		if (p->opts.link == LINK_MACVTAP)
-			rc = nl_macvtap_add(host, ifc->host_if, alias,
-					    br[0] ? br : pt->host_if, ifc->mac);
+			rc = nl_macvtap_add_mode(
+			    host, ifc->host_if, alias, br[0] ? br : pt->host_if,
+			    ifc->mac,
+			    deploy_macvtap_mode(p->opts.macvtap_mode));
 		else
 			rc = nl_tap_add(host, ifc->host_if, alias,
 					nd->vcpus > 1 && d->vhost);

@@ -37,6 +37,7 @@ struct node_rt {
 	int restarting;	     /* a restart job runs */
 	struct event *timer; /* a restart is due */
 	char last_event[64]; /* "stopped (destroyed)" ... */
+	json_object *live;   /* vm_domain_live at start/adoption, or NULL */
 	struct run *run;
 	int node;
 };
@@ -73,6 +74,10 @@ extern int sup_closing;
 struct run *sup_run_find(const char *name);
 struct run *sup_run_new(void);
 void sup_run_free(struct run *r);
+/* Read what each node's live domain XML says of the axes (vm_domain_live)
+ * into nrt[].live: at start and adoption, so that status needs no libvirt
+ * call. */
+void sup_run_read_live(struct run *r);
 const char *sup_run_state(const struct run *r);
 const char *sup_node_state(const struct run *r, int n);
 json_object *sup_run_json(struct run *r);

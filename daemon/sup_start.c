@@ -79,6 +79,7 @@ start_done(void *arg)
 	if (d->code == 0) {
 		r->state = RUN_RUNNING;
 		r->boot_ms = d->boot_ms;
+		sup_run_read_live(r);
 		log_info("%s: running (%s, %d node%s, ready in %.1f s)",
 			 r->plan->opts.name, sup_run_engine(r), r->plan->nnodes,
 			 r->plan->nnodes > 1 ? "s" : "", r->boot_ms / 1000.0);
@@ -289,13 +290,31 @@ sup_start(json_object *params, struct rpc_req *req,
 	r->kvm = accel == ACCEL_KVM;
 	r->vhost = h.vhost_net;
 	vr_strlcpy(r->vhost_reason, h.vhost_reason, sizeof(r->vhost_reason));
+	if (r->plan->opts.vhost == VHOST_ON && !h.vhost_net) {
+		msgf(err, errlen,
+		     "vhost on: this host has no usable vhost-net (%s); "
+		     "use --vhost auto or off",
+		     h.vhost_reason);
+		goto fail;
+	}
+	if (r->plan->opts.vhost == VHOST_OFF) {
+		r->vhost = 0;
+		msgf(r->vhost_reason, sizeof(r->vhost_reason),
+		     "off by request (--vhost off)");
+	} else if (r->plan->opts.nic_model != NIC_VIRTIO) {
+		r->vhost = 0;
+		msgf(r->vhost_reason, sizeof(r->vhost_reason),
+		     "NIC model %s: vhost-net serves virtio NICs only",
+		     topo_nic_model_name(r->plan->opts.nic_model));
+	}
 	if (!r->kvm)
 		json_object_array_add(
 		    r->warnings,
 		    json_object_new_string(
 			"guests run under TCG (software emulation, far slower "
 			"than KVM); accel_reason says why"));
-	if (!r->vhost)
+	if (!r->vhost && r->plan->opts.vhost == VHOST_AUTO &&
+	    r->plan->opts.nic_model == NIC_VIRTIO)
 		json_object_array_add(
 		    r->warnings, jstrf("no vhost-net: %s", r->vhost_reason));
 	if (r->plan->pin.warning[0])

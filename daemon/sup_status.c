@@ -3,6 +3,7 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/if_link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,11 +122,28 @@ link_json(const char *name)
 	json_object *o = json_object_new_object();
 	struct nl_link_stats st;
 	struct ns_ctx *ns = sup_netns();
-	char kind[32];
+	char kind[32] = "";
 
 	json_object_object_add(o, "name", json_object_new_string(name));
 	if (ns && nl_link_kind(ns, name, kind, sizeof(kind)) == 0)
 		json_object_object_add(o, "kind", json_object_new_string(kind));
+	if (ns && strcmp(kind, "macvtap") == 0) {
+		static const char *const modes[] = {
+		    [MACVLAN_MODE_PRIVATE] = "private",
+		    [MACVLAN_MODE_VEPA] = "vepa",
+		    [MACVLAN_MODE_BRIDGE] = "bridge",
+		    [MACVLAN_MODE_PASSTHRU] = "passthru",
+		};
+		unsigned mode;
+
+		if (nl_macvtap_get_mode(ns, name, &mode) == 0)
+			json_object_object_add(
+			    o, "macvtap_mode",
+			    json_object_new_string(mode < nitems(modes) &&
+							   modes[mode]
+						       ? modes[mode]
+						       : "unknown"));
+	}
 	if (ns && nl_link_stats(ns, name, &st) == 0) {
 		json_object_object_add(o, "rx_packets",
 				       json_object_new_int64(st.rx_packets));
@@ -183,6 +201,9 @@ node_json(struct run *r, int n)
 		if (rt->restarting || rt->timer)
 			json_object_object_add(o, "restarting",
 					       json_object_new_boolean(1));
+		if (rt->live)
+			json_object_object_add(o, "domain_live",
+					       json_object_get(rt->live));
 	}
 	if (!netns) {
 		deploy_console_path(r->rundir, nd, log, sizeof(log));

@@ -82,13 +82,26 @@ sup_run_new(void)
 }
 
 void
+sup_run_read_live(struct run *r)
+{
+	if (r->plan->opts.backend != BACKEND_VM || r->nrt == NULL)
+		return;
+	for (int n = 0; n < r->plan->nnodes; n++) {
+		json_object_put(r->nrt[n].live);
+		r->nrt[n].live = vm_domain_live(r->plan->nodes[n].domain);
+	}
+}
+
+void
 sup_run_free(struct run *r)
 {
 	if (r == NULL)
 		return;
-	for (int n = 0; r->nrt && n < r->plan->nnodes; n++)
+	for (int n = 0; r->nrt && n < r->plan->nnodes; n++) {
 		if (r->nrt[n].timer)
 			event_free(r->nrt[n].timer);
+		json_object_put(r->nrt[n].live);
+	}
 	free(r->nrt);
 	topo_plan_free(r->plan);
 	free(r->plan);
@@ -647,6 +660,7 @@ adopt_one(struct adopted *a)
 		r->nrt[n].node = n;
 	}
 	r->adopted = 1;
+	sup_run_read_live(r);
 	r->state = RUN_RUNNING;
 	r->start_ms = now_ms();
 	r->started_at = time(NULL);

@@ -816,6 +816,112 @@ vm_domains_free(struct vm_domain *d, int n)
 	free(d);
 }
 
+/* The value of attribute attr (' quoted) within the element at el, or
+ * "" (into buf); el points at '<'. */
+static void
+xml_attr(const char *el, const char *attr, char *buf, size_t len)
+{
+	const char *end = strchr(el, '>'), *p;
+	char key[48];
+	size_t n;
+
+	buf[0] = '\0';
+	snprintf(key, sizeof(key), " %s='", attr);
+	if (end == NULL || (p = strstr(el, key)) == NULL || p > end)
+		return;
+	p += strlen(key);
+	n = strcspn(p, "'");
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+}
+
+json_object *
+vm_live_from_xml(const char *xml)
+{
+	json_object *o = json_object_new_object(), *models, *pins;
+	const char *p, *ifs, *end;
+	char a[64], b[256];
+
+	models = json_object_new_array();
+	for (ifs = xml; (ifs = strstr(ifs, "<interface ")) != NULL; ifs++) {
+		end = strstr(ifs, "</interface>");
+		if ((p = strstr(ifs, "<model type=")) != NULL && end &&
+		    p < end) {
+			xml_attr(p, "type", a, sizeof(a));
+			json_object_array_add(models,
+					      json_object_new_string(a));
+		}
+		if ((p = strstr(ifs, "<driver ")) != NULL && end && p < end &&
+		    !json_object_object_get_ex(o, "nic_driver", NULL)) {
+			xml_attr(p, "name", a, sizeof(a));
+			json_object_object_add(o, "nic_driver",
+					       json_object_new_string(a));
+		}
+	}
+	json_object_object_add(o, "nic_models", models);
+	if ((p = strstr(xml, "<cpu ")) != NULL) {
+		xml_attr(p, "mode", a, sizeof(a));
+		end = strstr(p, "</cpu>");
+		if (strcmp(a, "custom") == 0 && end &&
+		    (p = strstr(p, "<model")) != NULL && p < end &&
+		    (p = strchr(p, '>')) != NULL) {
+			size_t n = strcspn(p + 1, "<");
+			if (n >= sizeof(a))
+				n = sizeof(a) - 1;
+			memcpy(a, p + 1, n);
+			a[n] = '\0';
+		}
+		json_object_object_add(o, "cpu", json_object_new_string(a));
+	}
+	pins = json_object_new_object();
+	for (p = xml; (p = strstr(p, "<vcpupin ")) != NULL; p++) {
+		xml_attr(p, "vcpu", a, sizeof(a));
+		xml_attr(p, "cpuset", b, sizeof(b));
+		json_object_object_add(pins, a, json_object_new_string(b));
+	}
+	if (json_object_object_length(pins) > 0)
+		json_object_object_add(o, "vcpupin", pins);
+	else
+		json_object_put(pins);
+	if ((p = strstr(xml, "<emulatorpin ")) != NULL) {
+		xml_attr(p, "cpuset", b, sizeof(b));
+		json_object_object_add(o, "emulatorpin",
+				       json_object_new_string(b));
+	}
+	if ((p = strstr(xml, "<vcpusched ")) != NULL) {
+		char s[sizeof(a) + sizeof(b) + 2];
+
+		xml_attr(p, "scheduler", a, sizeof(a));
+		xml_attr(p, "priority", b, sizeof(b));
+		snprintf(s, sizeof(s), "%s/%s", a, b);
+		json_object_object_add(o, "vcpusched",
+				       json_object_new_string(s));
+	}
+	return o;
+}
+
+json_object *
+vm_domain_live(const char *name)
+{
+	virConnectPtr c = vm_conn_get();
+	virDomainPtr d;
+	char *xml = NULL;
+	json_object *o = NULL;
+
+	if ((d = vm_lookup(c, name)) != NULL) {
+		xml = virDomainGetXMLDesc(d, 0);
+		virDomainFree(d);
+	}
+	if (c)
+		virConnectClose(c);
+	if (xml != NULL)
+		o = vm_live_from_xml(xml);
+	free(xml);
+	return o;
+}
+
 void
 vm_domain_type(const char *name, char *buf, size_t len)
 {

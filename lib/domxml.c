@@ -249,6 +249,62 @@ add_metadata(struct sbuf *b, const struct topo_plan *p,
 		     "  </metadata>\n");
 }
 
+/*
+ * <cputune>: what libvirt pins itself, so that the guest boots pinned and
+ * `virsh vcpupin` / `virsh emulatorpin` show the plan: one <vcpupin> per
+ * vCPU and the <emulatorpin> of the pinning plan, and with rt a
+ * <vcpusched> SCHED_FIFO for all vCPUs.  vhost workers are the daemon's
+ * (daemon/threads.c), which also reads everything back.
+ */
+static void
+add_cputune(struct sbuf *b, const struct topo_plan *p, int node)
+{
+	const struct topo_node *n = &p->nodes[node];
+	const struct pin_assign *a;
+	char cpus[1024];
+
+	if (p->pin.n == 0 && p->opts.rt_prio == 0)
+		return;
+	sb_printf(b, "  <cputune>\n");
+	for (int v = 0; v < n->vcpus; v++) {
+		if ((a = pin_plan_find(&p->pin, node, PIN_VCPU, v)) == NULL)
+			continue;
+		cpulist_format(&a->cpus, cpus, sizeof(cpus));
+		sb_printf(b, "    <vcpupin vcpu='%d' cpuset='%s'/>\n", v, cpus);
+	}
+	if ((a = pin_plan_find(&p->pin, node, PIN_EMULATOR, 0)) != NULL) {
+		cpulist_format(&a->cpus, cpus, sizeof(cpus));
+		sb_printf(b, "    <emulatorpin cpuset='%s'/>\n", cpus);
+	}
+	if (p->opts.rt_prio > 0)
+		sb_printf(b,
+			  "    <vcpusched vcpus='0-%d' scheduler='fifo' "
+			  "priority='%d'/>\n",
+			  n->vcpus - 1, p->opts.rt_prio);
+	sb_printf(b, "  </cputune>\n");
+}
+
+/* <cpu>: host-passthrough under KVM, qemu64 under TCG, unless the
+ * options name a model (or a mode: host-passthrough, host-model,
+ * maximum). */
+static void
+add_cpu(struct sbuf *b, const struct topo_plan *p, const struct domxml_env *env)
+{
+	const char *m = p->opts.cpu_model;
+
+	if (m[0] == '\0')
+		m = env->kvm ? "host-passthrough" : "qemu64";
+	if (strcmp(m, "host-passthrough") == 0 ||
+	    strcmp(m, "host-model") == 0 || strcmp(m, "maximum") == 0) {
+		sb_printf(b, "  <cpu mode='%s' check='none'/>\n", m);
+		return;
+	}
+	sb_printf(b, "  <cpu mode='custom' match='exact' check='none'>\n"
+		     "    <model fallback='forbid'>");
+	sb_esc(b, m);
+	sb_printf(b, "</model>\n  </cpu>\n");
+}
+
 static void
 add_os(struct sbuf *b, const struct domxml_env *env, const char *cmdline)
 {
@@ -264,21 +320,24 @@ add_os(struct sbuf *b, const struct domxml_env *env, const char *cmdline)
 }
 
 static void
-add_interface(struct sbuf *b, const struct topo_node *n,
-	      const struct topo_if *f, const struct domxml_env *env)
+add_interface(struct sbuf *b, const struct topo_plan *p,
+	      const struct topo_node *n, const struct topo_if *f,
+	      const struct domxml_env *env)
 {
 	int queues = topo_node_queues(n);
+	enum topo_nic_model model = topo_node_nic_model(p, (int)(n - p->nodes));
 
 	sb_printf(b, "    <interface type='ethernet'>\n      <mac address='");
 	sb_esc(b, f->mac);
 	sb_printf(b, "'/>\n      <target dev='");
 	sb_esc(b, f->host_if);
-	sb_printf(b, "' managed='no'/>\n"
-		     "      <model type='virtio'/>\n");
-	if (env->vhost && queues > 1)
+	sb_printf(b, "' managed='no'/>\n      <model type='%s'/>\n",
+		  topo_nic_model_name(model));
+	/* vhost-net and multiqueue are virtio's; e1000 has no <driver> */
+	if (model == NIC_VIRTIO && env->vhost && queues > 1)
 		sb_printf(b, "      <driver name='vhost' queues='%d'/>\n",
 			  queues);
-	else
+	else if (model == NIC_VIRTIO)
 		sb_printf(b, "      <driver name='%s'/>\n",
 			  env->vhost ? "vhost" : "qemu");
 	sb_printf(b, "      <rom enabled='no'/>\n"
@@ -343,6 +402,7 @@ domxml_build(const struct topo_plan *p, int node, const struct domxml_env *env,
 		  "  <currentMemory unit='MiB'>%d</currentMemory>\n"
 		  "  <vcpu placement='static'>%d</vcpu>\n",
 		  n->memory_mib, n->memory_mib, n->vcpus);
+	add_cputune(&b, p, node);
 	add_os(&b, env, cmdline);
 	sb_printf(&b, "  <features>\n    <acpi/>\n  </features>\n");
 	/* guest memory on the NUMA node of its vCPUs (set only when the host
@@ -353,14 +413,7 @@ domxml_build(const struct topo_plan *p, int node, const struct domxml_env *env,
 			  "    <memory mode='strict' nodeset='%d'/>\n"
 			  "  </numatune>\n",
 			  p->pin.numa[node]);
-	if (env->kvm)
-		sb_printf(&b,
-			  "  <cpu mode='host-passthrough' check='none'/>\n");
-	else
-		sb_printf(&b,
-			  "  <cpu mode='custom' match='exact' check='none'>\n"
-			  "    <model fallback='forbid'>qemu64</model>\n"
-			  "  </cpu>\n");
+	add_cpu(&b, p, env);
 	sb_printf(&b, "  <clock offset='utc'/>\n"
 		      "  <on_poweroff>destroy</on_poweroff>\n"
 		      "  <on_reboot>destroy</on_reboot>\n"
@@ -373,7 +426,7 @@ domxml_build(const struct topo_plan *p, int node, const struct domxml_env *env,
 	}
 	sb_printf(&b, "    <controller type='usb' model='none'/>\n");
 	for (int i = 0; i < n->nifs; i++)
-		add_interface(&b, n, &n->ifs[i], env);
+		add_interface(&b, p, n, &n->ifs[i], env);
 	add_console(&b, env);
 	sb_printf(&b, "    <memballoon model='none'/>\n"
 		      "  </devices>\n"

@@ -18,6 +18,11 @@ static const char *const accel_choices[] = {"auto", "kvm", "tcg", NULL};
 static const char *const link_choices[] = {"tap", "macvtap", NULL};
 static const char *const backend_choices[] = {"vm", "netns", NULL};
 static const char *const smt_choices[] = {"avoid", "share", NULL};
+static const char *const nic_model_choices[] = {"virtio", "e1000", "e1000e",
+						NULL};
+static const char *const vhost_choices[] = {"auto", "on", "off", NULL};
+static const char *const macvtap_mode_choices[] = {"bridge", "vepa", "private",
+						   "passthru", NULL};
 
 /* The options shared by `start` and `topology` (keys of topo_opts_to_json,
  * so that a plan's "options" can be sent back as params). */
@@ -84,6 +89,48 @@ static const char *const smt_choices[] = {"avoid", "share", NULL};
 	     1000000,                                                            \
 	     NULL,                                                               \
 	     "host interface txqueuelen, 0 = kernel default"},                   \
+	    {"nic_model",                                                        \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     nic_model_choices,                                                  \
+	     "guest NIC model (default virtio)"},                                \
+	    {"vhost",                                                            \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     vhost_choices,                                                      \
+	     "vhost-net: auto (default), on (refused without it) or off"},       \
+	    {"macvtap_mode",                                                     \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     macvtap_mode_choices,                                               \
+	     "macvtap mode with link macvtap (default bridge)"},                 \
+	    {"guest_txqueuelen",                                                 \
+	     PT_INT,                                                             \
+	     0,                                                                  \
+	     0,                                                                  \
+	     1000000,                                                            \
+	     NULL,                                                               \
+	     "txqueuelen inside the guest, 0 = guest default"},                  \
+	    {"guest_cmdline",                                                    \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     NULL,                                                               \
+	     "extra guest kernel arguments, appended verbatim"},                 \
+	    {"cpu_model",                                                        \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     NULL,                                                               \
+	     "guest CPU model (or host-passthrough, host-model, maximum)"},      \
 	    {"vrs", PT_INT, 0, 1, 16, NULL, "parallel VRs (pvr)"},               \
 	    {"backends", PT_INT, 0, 1, 16, NULL, "back-end routers (msr)"},      \
 	    {"lbs", PT_INT, 0, 1, 16, NULL, "load balancers (msr)"},             \

@@ -29,6 +29,22 @@ static const char *const backend_names[] = {
     [BACKEND_VM] = "vm",
     [BACKEND_NETNS] = "netns",
 };
+static const char *const nic_model_names[] = {
+    [NIC_VIRTIO] = "virtio",
+    [NIC_E1000] = "e1000",
+    [NIC_E1000E] = "e1000e",
+};
+static const char *const vhost_names[] = {
+    [VHOST_AUTO] = "auto",
+    [VHOST_ON] = "on",
+    [VHOST_OFF] = "off",
+};
+static const char *const macvtap_mode_names[] = {
+    [MACVTAP_BRIDGE] = "bridge",
+    [MACVTAP_VEPA] = "vepa",
+    [MACVTAP_PRIVATE] = "private",
+    [MACVTAP_PASSTHRU] = "passthru",
+};
 static const char *const role_names[] = {
     [ROLE_ROUTER] = "router",
     [ROLE_LB] = "lb",
@@ -78,6 +94,42 @@ int
 topo_backend_parse(const char *s)
 {
 	return parse_in(backend_names, nitems(backend_names), s);
+}
+
+const char *
+topo_nic_model_name(enum topo_nic_model m)
+{
+	return name_of(nic_model_names, nitems(nic_model_names), m);
+}
+
+const char *
+topo_vhost_name(enum topo_vhost v)
+{
+	return name_of(vhost_names, nitems(vhost_names), v);
+}
+
+const char *
+topo_macvtap_mode_name(enum topo_macvtap_mode m)
+{
+	return name_of(macvtap_mode_names, nitems(macvtap_mode_names), m);
+}
+
+int
+topo_nic_model_parse(const char *s)
+{
+	return parse_in(nic_model_names, nitems(nic_model_names), s);
+}
+
+int
+topo_vhost_parse(const char *s)
+{
+	return parse_in(vhost_names, nitems(vhost_names), s);
+}
+
+int
+topo_macvtap_mode_parse(const char *s)
+{
+	return parse_in(macvtap_mode_names, nitems(macvtap_mode_names), s);
 }
 
 int
@@ -351,6 +403,75 @@ get_strbuf(json_object *obj, const char *key, char *buf, size_t len, char *err,
 	return 1;
 }
 
+/* The NIC and vhost axes: nic_model, vhost, macvtap_mode. */
+static int
+apply_axes(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
+{
+	const char *s;
+	int r, v;
+
+	if ((r = get_str(obj, "nic_model", &s, err, errlen)) == -1)
+		return -1;
+	if (r == 1) {
+		if ((v = topo_nic_model_parse(s)) == -1) {
+			msgf(err, errlen,
+			     "nic_model: '%.32s' is not virtio, e1000 or "
+			     "e1000e",
+			     s);
+			return -1;
+		}
+		o->nic_model = v;
+	}
+	if ((r = get_str(obj, "vhost", &s, err, errlen)) == -1)
+		return -1;
+	if (r == 1) {
+		if ((v = topo_vhost_parse(s)) == -1) {
+			msgf(err, errlen,
+			     "vhost: '%.32s' is not auto, on or off", s);
+			return -1;
+		}
+		o->vhost = v;
+	}
+	if ((r = get_str(obj, "macvtap_mode", &s, err, errlen)) == -1)
+		return -1;
+	if (r == 1) {
+		if ((v = topo_macvtap_mode_parse(s)) == -1) {
+			msgf(err, errlen,
+			     "macvtap_mode: '%.32s' is not bridge, vepa, "
+			     "private or passthru",
+			     s);
+			return -1;
+		}
+		o->macvtap_mode = v;
+	}
+	return 0;
+}
+
+/* A string that goes onto the guest's kernel command line or into the
+ * domain XML: printable ASCII only (no quotes for cpu_model). */
+static int
+check_guest_str(const char *key, const char *s, int words, char *err,
+		size_t errlen)
+{
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+		int ok = *u > ' ' && *u < 0x7f && *u != '\'' && *u != '"';
+		if (words && *u == ' ')
+			ok = 1;
+		if (!words && *u != '-' && *u != '_' && *u != '.' &&
+		    *u != ',' && *u != '=' && *u != '+' && !isalnum(*u))
+			ok = 0;
+		if (!ok) {
+			msgf(err, errlen,
+			     "%s: character 0x%02x is not allowed (%s)", key,
+			     *u,
+			     words ? "printable ASCII and spaces, no quotes"
+				   : "letters, digits and -_.,=+");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 apply_enums(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 {
@@ -401,7 +522,7 @@ apply_enums(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 		return -1;
 	if (r == 1 && topo_opts_set_ports(o, s, err, errlen) == -1)
 		return -1;
-	return 0;
+	return apply_axes(obj, o, err, errlen);
 }
 
 static int
@@ -458,6 +579,14 @@ apply_strings(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 		}
 		o->has_cpus = CPU_COUNT(&o->cpus) > 0;
 	}
+	if (get_strbuf(obj, "guest_cmdline", o->guest_cmdline,
+		       sizeof(o->guest_cmdline), err, errlen) == -1 ||
+	    check_guest_str("guest_cmdline", o->guest_cmdline, 1, err,
+			    errlen) == -1 ||
+	    get_strbuf(obj, "cpu_model", o->cpu_model, sizeof(o->cpu_model),
+		       err, errlen) == -1 ||
+	    check_guest_str("cpu_model", o->cpu_model, 0, err, errlen) == -1)
+		return -1;
 	return 0;
 }
 
@@ -499,6 +628,8 @@ topo_opts_apply(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 		    errlen) == -1 ||
 	    get_int(obj, "txqueuelen", 0, TXQLEN_MAX, &t.txqueuelen, err,
 		    errlen) == -1 ||
+	    get_int(obj, "guest_txqueuelen", 0, TXQLEN_MAX, &t.guest_txqueuelen,
+		    err, errlen) == -1 ||
 	    get_int(obj, "vrs", 1, TOPO_MAX_COUNT, &t.vrs, err, errlen) == -1 ||
 	    get_int(obj, "backends", 1, TOPO_MAX_COUNT, &t.backends, err,
 		    errlen) == -1 ||
@@ -557,6 +688,31 @@ topo_opts_to_json(const struct topo_opts *o)
 	json_object_object_add(j, "cpus", json_object_new_string(buf));
 	json_object_object_add(j, "txqueuelen",
 			       json_object_new_int(o->txqueuelen));
+	/* the issue-14 axes, only when not the default */
+	if (o->nic_model != NIC_VIRTIO)
+		json_object_object_add(
+		    j, "nic_model",
+		    json_object_new_string(topo_nic_model_name(o->nic_model)));
+	if (o->vhost != VHOST_AUTO)
+		json_object_object_add(
+		    j, "vhost",
+		    json_object_new_string(topo_vhost_name(o->vhost)));
+	if (o->macvtap_mode != MACVTAP_BRIDGE)
+		json_object_object_add(
+		    j, "macvtap_mode",
+		    json_object_new_string(
+			topo_macvtap_mode_name(o->macvtap_mode)));
+	if (o->guest_txqueuelen > 0)
+		json_object_object_add(
+		    j, "guest_txqueuelen",
+		    json_object_new_int(o->guest_txqueuelen));
+	if (o->guest_cmdline[0] != '\0')
+		json_object_object_add(
+		    j, "guest_cmdline",
+		    json_object_new_string(o->guest_cmdline));
+	if (o->cpu_model[0] != '\0')
+		json_object_object_add(j, "cpu_model",
+				       json_object_new_string(o->cpu_model));
 	/* the topology's count parameters, when it has them */
 	if (o->vrs > 0)
 		json_object_object_add(j, "vrs", json_object_new_int(o->vrs));

@@ -57,6 +57,18 @@ enum topo_role { ROLE_ROUTER, ROLE_LB, ROLE_BACKEND };
 /* What a node is: a QEMU guest through libvirt, or a network namespace
  * with forwarding on (docs/netns-backend.md). */
 enum topo_backend { BACKEND_VM, BACKEND_NETNS };
+/* The guest NIC model (<model type=...>). */
+enum topo_nic_model { NIC_VIRTIO, NIC_E1000, NIC_E1000E };
+/* vhost-net: auto (when the host has it), on (refuse without), off. */
+enum topo_vhost { VHOST_AUTO, VHOST_ON, VHOST_OFF };
+/* The mode of the macvtap devices (LINK_MACVTAP). */
+enum topo_macvtap_mode {
+	MACVTAP_BRIDGE,
+	MACVTAP_VEPA,
+	MACVTAP_PRIVATE,
+	MACVTAP_PASSTHRU
+};
+#define TOPO_GUEST_CMDLINE_MAX 512 /* bytes of --guest-cmdline */
 
 struct topo_opts {
 	char topology[64];	      /* "monolithic" */
@@ -77,6 +89,14 @@ struct topo_opts {
 	cpu_set_t cpus;	      /* --cpus restriction */
 	int has_cpus;
 	int txqueuelen; /* 0 = kernel default */
+	/* Guest and NIC axes (issue 14); each in the plan's options only
+	 * when not the default, so default plans stay as they were. */
+	enum topo_nic_model nic_model;
+	enum topo_vhost vhost;
+	enum topo_macvtap_mode macvtap_mode;
+	int guest_txqueuelen;			    /* 0 = guest default */
+	char guest_cmdline[TOPO_GUEST_CMDLINE_MAX]; /* appended verbatim */
+	char cpu_model[64]; /* guest CPU model; "" = the default */
 	/* Count parameters of the topology file; 0 = the file's default.
 	 * A built plan holds the values used (0 when the file has none). */
 	int vrs, backends, lbs;
@@ -148,6 +168,7 @@ struct topo_node {
 	int vcpus;
 	int memory_mib;
 	char image[PATH_MAX]; /* per-node image directory; "" = opts.image */
+	int nic_model;	      /* enum topo_nic_model; -1 = opts.nic_model */
 	struct topo_if ifs[TOPO_MAX_IFS];
 	int nifs;
 	struct topo_route routes[TOPO_MAX_ROUTES];
@@ -180,7 +201,9 @@ void topo_opts_init(struct topo_opts *o);
  * Keys (those of topo_opts_to_json, plus topology and name): topology,
  * name, cores, memory_mib (alias: memory), pin, rt, smt, accel, link, ports
  * ("test" or "in=IF,out=IF"), image (absolute path, "" = the daemon's
- * default), timeout, cpus (CPU list, "" = no restriction), txqueuelen.
+ * default), timeout, cpus (CPU list, "" = no restriction), txqueuelen,
+ * nic_model, vhost, macvtap_mode, guest_txqueuelen, guest_cmdline,
+ * cpu_model.
  * Keys absent from params keep their value in *o (so call topo_opts_init,
  * then apply configured defaults, then this); keys it does not know are
  * ignored (the protocol layer rejects unknown ones).  *o is written only on
@@ -283,6 +306,9 @@ int topo_opts_set_ports(struct topo_opts *o, const char *s, char *err,
  */
 int topo_node_queues(const struct topo_node *n);
 
+/* Node n's NIC model: its own (topology file), else the options'. */
+enum topo_nic_model topo_node_nic_model(const struct topo_plan *p, int n);
+
 const char *topo_accel_name(enum topo_accel a);
 const char *topo_link_name(enum topo_link l);
 const char *topo_role_name(enum topo_role r);
@@ -292,6 +318,12 @@ int topo_accel_parse(const char *s);
 int topo_link_parse(const char *s);
 int topo_role_parse(const char *s);
 int topo_backend_parse(const char *s);
+const char *topo_nic_model_name(enum topo_nic_model m);
+const char *topo_vhost_name(enum topo_vhost v);
+const char *topo_macvtap_mode_name(enum topo_macvtap_mode m);
+int topo_nic_model_parse(const char *s);
+int topo_vhost_parse(const char *s);
+int topo_macvtap_mode_parse(const char *s);
 
 /*
  * The netns backend: node n's network namespace, "vr-NAME-NODE" (at most

@@ -1057,8 +1057,8 @@ read_node(struct tf *t, json_object *o, const char *path, int idx)
 	struct topo_plan *p = t->p;
 	struct topo_node *n;
 	char name[32], role[16] = "router", sub[PATHLEN];
-	int vcpus, mem, r, failed = 0;
-	json_object *img;
+	int vcpus, mem, r, failed = 0, nic_model = -1;
+	json_object *img, *nic;
 
 	if (get_tmpl(t, o, path, "name", 1, idx, name, sizeof(name)) == -1 ||
 	    get_tmpl(t, o, path, "role", 0, idx, role, sizeof(role)) == -1)
@@ -1094,6 +1094,15 @@ read_node(struct tf *t, json_object *o, const char *path, int idx)
 		subpath(sub, sizeof(sub), path, "image");
 		return tf_fail(t, sub, "path too long");
 	}
+	nic = get(t, o, path, "nic_model", json_type_string, 0, &failed);
+	if (failed)
+		return -1;
+	if (nic && (nic_model = topo_nic_model_parse(
+			json_object_get_string(nic))) == -1) {
+		subpath(sub, sizeof(sub), path, "nic_model");
+		return tf_fail(t, sub, "'%.32s' is not virtio, e1000 or e1000e",
+			       json_object_get_string(nic));
+	}
 	if (p->nnodes == TOPO_MAX_NODES)
 		return tf_fail(t, path, "more than %d nodes", TOPO_MAX_NODES);
 	t->total_vcpus += vcpus;
@@ -1106,6 +1115,7 @@ read_node(struct tf *t, json_object *o, const char *path, int idx)
 	    NULL)
 		return -1;
 	n->memory_mib = mem;
+	n->nic_model = nic_model;
 	if (img)
 		vr_strlcpy(n->image, json_object_get_string(img),
 			   sizeof(n->image));
@@ -1118,9 +1128,9 @@ read_node(struct tf *t, json_object *o, const char *path, int idx)
 static int
 read_nodes(struct tf *t, json_object *root)
 {
-	static const char *const keys[] = {"name",	 "count",      "role",
-					   "vcpus",	 "memory_mib", "image",
-					   "interfaces", "routes",     NULL};
+	static const char *const keys[] = {
+	    "name",  "count",	  "role",	"vcpus",  "memory_mib",
+	    "image", "nic_model", "interfaces", "routes", NULL};
 	json_object *a;
 	int failed = 0;
 

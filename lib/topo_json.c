@@ -98,6 +98,10 @@ node_to_json(const struct topo_plan *p, int ni)
 	if (n->image[0])
 		json_object_object_add(j, "image",
 				       json_object_new_string(n->image));
+	if (n->nic_model >= 0)
+		json_object_object_add(
+		    j, "nic_model",
+		    json_object_new_string(topo_nic_model_name(n->nic_model)));
 	json_object_object_add(j, "routes",
 			       routes_to_json(n->routes, n->nroutes));
 	return j;
@@ -610,6 +614,7 @@ node_from_json(json_object *o, const char *path, struct topo_plan *p,
 	json_object *ifs;
 	int r;
 
+	n->nic_model = -1; /* the options' unless the node has its own */
 	if (!json_object_is_type(o, json_type_object)) {
 		msgf(err, errlen, "plan: %s: expected an object", path);
 		return -1;
@@ -645,6 +650,18 @@ node_from_json(json_object *o, const char *path, struct topo_plan *p,
 	    str_member(o, path, "image", n->image, sizeof(n->image), err,
 		       errlen) == -1)
 		return -1;
+	if (json_object_object_get_ex(o, "nic_model", NULL)) {
+		char m[16];
+
+		if (str_member(o, path, "nic_model", m, sizeof(m), err,
+			       errlen) == -1)
+			return -1;
+		if ((n->nic_model = topo_nic_model_parse(m)) == -1) {
+			msgf(err, errlen, "plan: %s.nic_model: '%s' unknown",
+			     path, m);
+			return -1;
+		}
+	}
 	return routes_from_json(o, path, n->routes, &n->nroutes, err, errlen);
 }
 

@@ -92,7 +92,16 @@ topo_plan_add_node(struct topo_plan *p, const char *name, enum topo_role role,
 	n->role = role;
 	n->vcpus = vcpus;
 	n->memory_mib = p->opts.memory_mib;
+	n->nic_model = -1;
 	return n;
+}
+
+enum topo_nic_model
+topo_node_nic_model(const struct topo_plan *p, int n)
+{
+	if (n >= 0 && n < p->nnodes && p->nodes[n].nic_model >= 0)
+		return p->nodes[n].nic_model;
+	return p->opts.nic_model;
 }
 
 /* Interface K of node N: guest ethK, host "vr-NAME-tNK". */
@@ -283,6 +292,68 @@ fake_host(cpu_set_t *online, cpu_set_t *isolated)
 	return 1;
 }
 
+/* The NIC and guest axes where they cannot apply. */
+static int
+axes_check(const struct topo_opts *o, char *err, size_t errlen)
+{
+	if (o->macvtap_mode != MACVTAP_BRIDGE && o->link != LINK_MACVTAP) {
+		msgf(err, errlen, "macvtap_mode %s: needs --link macvtap",
+		     topo_macvtap_mode_name(o->macvtap_mode));
+		return -1;
+	}
+	if (o->backend == BACKEND_NETNS &&
+	    (o->nic_model != NIC_VIRTIO || o->vhost != VHOST_AUTO ||
+	     o->guest_txqueuelen > 0 || o->guest_cmdline[0] != '\0' ||
+	     o->cpu_model[0] != '\0')) {
+		msgf(err, errlen,
+		     "the netns backend has no guests: nic_model, vhost, "
+		     "guest_txqueuelen, guest_cmdline and cpu_model are for "
+		     "--backend vm");
+		return -1;
+	}
+	if (o->nic_model != NIC_VIRTIO && o->vhost == VHOST_ON) {
+		msgf(err, errlen,
+		     "vhost on: vhost-net serves virtio NICs only, not %s",
+		     topo_nic_model_name(o->nic_model));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * macvtap passthru hands the whole lower device to one macvtap: each
+ * interface must be alone on a port of its own (no internal network, no
+ * port shared with another interface).
+ */
+static int
+passthru_check(const struct topo_plan *p, char *err, size_t errlen)
+{
+	int users[2] = {0, 0};
+
+	if (p->opts.link != LINK_MACVTAP ||
+	    p->opts.macvtap_mode != MACVTAP_PASSTHRU)
+		return 0;
+	for (int i = 0; i < p->nnodes; i++)
+		for (int k = 0; k < p->nodes[i].nifs; k++) {
+			const struct topo_if *f = &p->nodes[i].ifs[k];
+
+			if (f->port < 0 || f->port > 1 ||
+			    ++users[f->port] > 1) {
+				msgf(err, errlen,
+				     "macvtap_mode passthru: %s %s %s; "
+				     "passthru needs a NIC of its own for "
+				     "every interface (use bridge, vepa or "
+				     "private)",
+				     p->nodes[i].name, f->guest_if,
+				     f->port < 0 ? "is on an internal network"
+						 : "shares its port with "
+						   "another interface");
+				return -1;
+			}
+		}
+	return 0;
+}
+
 int
 topo_plan_build(const struct topo_opts *o, const cpu_set_t *online,
 		const cpu_set_t *isolated, struct topo_plan *p, char *err,
@@ -337,9 +408,12 @@ topo_plan_build_topo(const struct topo_opts *o, const cpu_set_t *online,
 		     "use --link tap");
 		goto fail;
 	}
-	if (topo_file_expand(p, err, errlen) == -1)
+	if (axes_check(o, err, errlen) == -1 ||
+	    topo_file_expand(p, err, errlen) == -1)
 		goto fail;
 	if (o->backend == BACKEND_NETNS && netns_check(p, err, errlen) == -1)
+		goto fail;
+	if (passthru_check(p, err, errlen) == -1)
 		goto fail;
 	if (o->backend == BACKEND_VM && cmdline_check(p, err, errlen) == -1)
 		goto fail;
@@ -419,6 +493,12 @@ topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 	/* an L4 flow hash for ECMP routes (the MSR load balancer) */
 	if ((mp || nd->role == ROLE_LB) &&
 	    cat(buf, len, &off, " vr.mphash=1") == -1)
+		return -1;
+	if (p->opts.guest_txqueuelen > 0 && cat(buf, len, &off, " vr.txqlen=%d",
+						p->opts.guest_txqueuelen) == -1)
+		return -1;
+	if (p->opts.guest_cmdline[0] != '\0' &&
+	    cat(buf, len, &off, " %s", p->opts.guest_cmdline) == -1)
 		return -1;
 	return 0;
 }

@@ -390,6 +390,29 @@ int
 nl_macvtap_add(struct ns_ctx *ctx, const char *name, const char *alias,
 	       const char *lower, const char *mac)
 {
+	return nl_macvtap_add_mode(ctx, name, alias, lower, mac,
+				   MACVLAN_MODE_BRIDGE);
+}
+
+int
+nl_macvtap_get_mode(struct ns_ctx *ctx, const char *name, unsigned *mode)
+{
+	struct rtnl_link *link = NULL;
+	int err;
+
+	if ((err = ns_link_get(ctx, name, &link)) < 0) {
+		ns_fail_nl(ctx, err, NULL, "macvtap %s", name);
+		return -1;
+	}
+	*mode = rtnl_link_macvtap_get_mode(link);
+	rtnl_link_put(link);
+	return 0;
+}
+
+int
+nl_macvtap_add_mode(struct ns_ctx *ctx, const char *name, const char *alias,
+		    const char *lower, const char *mac, unsigned mode)
+{
 	struct rtnl_link *link = NULL, *low = NULL;
 	struct nl_addr *addr = NULL;
 	char what[IFNAMSIZ + 32];
@@ -415,7 +438,7 @@ nl_macvtap_add(struct ns_ctx *ctx, const char *name, const char *alias,
 	}
 	rtnl_link_set_name(link, name);
 	rtnl_link_set_link(link, rtnl_link_get_ifindex(low));
-	if ((err = rtnl_link_macvtap_set_mode(link, MACVLAN_MODE_BRIDGE)) < 0) {
+	if ((err = rtnl_link_macvtap_set_mode(link, mode)) < 0) {
 		ns_fail_nl(ctx, err, NULL, "%s", what);
 		goto fail;
 	}

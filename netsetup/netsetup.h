@@ -70,6 +70,11 @@ int nl_tap_add(struct ns_ctx *ctx, const char *name, const char *alias,
 /* macvtap in bridge mode on lower; mac "" or NULL for a random one. */
 int nl_macvtap_add(struct ns_ctx *ctx, const char *name, const char *alias,
 		   const char *lower, const char *mac);
+/* The same in mode (MACVLAN_MODE_BRIDGE, _VEPA, _PRIVATE, _PASSTHRU). */
+int nl_macvtap_add_mode(struct ns_ctx *ctx, const char *name, const char *alias,
+			const char *lower, const char *mac, unsigned mode);
+/* The mode of macvtap name (MACVLAN_MODE_*) into *mode; 0 or -1. */
+int nl_macvtap_get_mode(struct ns_ctx *ctx, const char *name, unsigned *mode);
 int nl_dummy_add(struct ns_ctx *ctx, const char *name, const char *alias);
 
 /* Changes. */

@@ -16,6 +16,14 @@ foreach(link tap macvtap)
 		LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
 endforeach()
 
+# Issue 14: cputune seen by virsh, --rt as vcpusched, e1000/virtio, macvtap
+# modes, vhost off/on.
+add_test(NAME e2e_axes
+	COMMAND ${VR_IT}/test_axes.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_axes PROPERTIES
+	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 1500)
+
 add_test(NAME e2e_start_failures
 	COMMAND ${VR_IT}/test_start_failures.sh ${CMAKE_BINARY_DIR})
 set_tests_properties(e2e_start_failures PROPERTIES

@@ -75,6 +75,15 @@ add_test(NAME test_threads COMMAND test_threads)
 set_tests_properties(test_threads PROPERTIES LABELS unit)
 
 # Readiness read incrementally from a console log (daemon/deploy.c).
+# What status reads back from the live domain XML (issue 14).
+add_executable(test_vmlive ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_vmlive.c)
+target_link_libraries(test_vmlive PRIVATE vrouterd_core)
+target_include_directories(test_vmlive PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit ${CMAKE_SOURCE_DIR}/daemon)
+target_compile_definitions(test_vmlive PRIVATE GOLDEN_DIR="${VR_GOLDEN_DIR}")
+add_test(NAME test_vmlive COMMAND test_vmlive)
+set_tests_properties(test_vmlive PROPERTIES LABELS unit)
+
 add_executable(test_console_scan
 	${CMAKE_CURRENT_SOURCE_DIR}/unit/test_console_scan.c)
 target_link_libraries(test_console_scan PRIVATE vrouterd_core)

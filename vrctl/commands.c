@@ -29,7 +29,11 @@ static int ctl_topology(struct vrctl *, int, char **);
 	"[--cores N] [--memory MIB] [--pin] [--rt PRIO]\n"                     \
 	"        [--smt avoid|share]\n"                                        \
 	"        [--accel auto|kvm|tcg] [--link tap|macvtap]\n"                \
-	"        [--backend vm|netns]\n"                                       \
+	"        [--backend vm|netns] [--nic-model virtio|e1000|e1000e]\n"     \
+	"        [--vhost auto|on|off]\n"                                      \
+	"        [--macvtap-mode bridge|vepa|private|passthru]\n"              \
+	"        [--guest-txqueuelen N] [--guest-cmdline ARGS]\n"              \
+	"        [--cpu-model MODEL]\n"                                        \
 	"        [--ports test|in=IF,out=IF] [--image DIR] [--name NAME]\n"    \
 	"        [--timeout SEC] [--cpus LIST] [--txqueuelen N]\n"             \
 	"        [--restart never|on-failure] [--restart-limit N]\n"           \
@@ -314,6 +318,12 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 	    {"vrs", required_argument, NULL, OPT_TOPO_VRS},
 	    {"backends", required_argument, NULL, OPT_TOPO_BACKENDS},
 	    {"lbs", required_argument, NULL, OPT_TOPO_LBS},
+	    {"nic-model", required_argument, NULL, OPT_TOPO_NIC_MODEL},
+	    {"vhost", required_argument, NULL, OPT_TOPO_VHOST},
+	    {"macvtap-mode", required_argument, NULL, OPT_TOPO_MACVTAP_MODE},
+	    {"guest-txqueuelen", required_argument, NULL, OPT_TOPO_GUEST_TXQ},
+	    {"guest-cmdline", required_argument, NULL, OPT_TOPO_GUEST_CMDLINE},
+	    {"cpu-model", required_argument, NULL, OPT_TOPO_CPU_MODEL},
 	    {"dot", no_argument, NULL, OPT_TOPO_DOT},
 	    {"host-cpus", required_argument, NULL, OPT_TOPO_HOST_CPUS},
 	    {NULL, 0, NULL, 0},
@@ -340,6 +350,23 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 			break;
 		case OPT_TOPO_DOT:
 			v->dot = 1;
+			break;
+		case OPT_TOPO_GUEST_TXQ:
+			rv = ctl_int(params, "guest_txqueuelen", optarg);
+			break;
+		case OPT_TOPO_NIC_MODEL:
+		case OPT_TOPO_VHOST:
+		case OPT_TOPO_MACVTAP_MODE:
+		case OPT_TOPO_GUEST_CMDLINE:
+		case OPT_TOPO_CPU_MODEL:
+			json_object_object_add(
+			    params,
+			    ch == OPT_TOPO_NIC_MODEL	   ? "nic_model"
+			    : ch == OPT_TOPO_VHOST	   ? "vhost"
+			    : ch == OPT_TOPO_MACVTAP_MODE  ? "macvtap_mode"
+			    : ch == OPT_TOPO_GUEST_CMDLINE ? "guest_cmdline"
+							   : "cpu_model",
+			    json_object_new_string(optarg));
 			break;
 		case OPT_TOPO_HOST_CPUS: /* a preview: `topology` only */
 			if (strcmp(method, "topology") != 0) {

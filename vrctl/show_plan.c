@@ -74,6 +74,21 @@ plan_options(json_object *o)
 			printf("%slbs %s", sep, j_str(o, "lbs"));
 		printf("\n");
 	}
+	/* the NIC and guest axes, present only when not the default */
+	static const char *const axes[] = {"nic_model",	   "vhost",
+					   "macvtap_mode", "guest_txqueuelen",
+					   "cpu_model",	   "guest_cmdline"};
+	const char *sep = "          ";
+	int any = 0;
+
+	for (size_t i = 0; i < sizeof(axes) / sizeof(axes[0]); i++)
+		if (j_get(o, axes[i])) {
+			printf("%s%s %s", sep, axes[i], j_str(o, axes[i]));
+			sep = ", ";
+			any = 1;
+		}
+	if (any)
+		printf("\n");
 }
 
 static const char *

@@ -68,6 +68,8 @@ test_golden_tcg_tap(void)
 		CHECK(strstr(xml, "<driver name='qemu'/>") != NULL);
 		CHECK(strstr(xml, "queues=") == NULL);
 		CHECK(strstr(xml, "<emulator>") == NULL);
+		CHECK(strstr(xml, "<cputune>") == NULL); /* pin off */
+		CHECK(strstr(xml, "<model type='virtio'/>") != NULL);
 	}
 	free(xml);
 	free(pj);
@@ -102,6 +104,10 @@ test_golden_kvm_vhost_macvtap(void)
 		    strstr(xml, "<target dev='vr-bench-t01' managed='no'/>") !=
 		    NULL);
 		CHECK(strstr(xml, "<vcpu placement='static'>4</vcpu>") != NULL);
+		/* pinned through libvirt: vCPUs 4-7, emulator 0-3 */
+		CHECK(strstr(xml, "<vcpupin vcpu='3' cpuset='7'/>") != NULL);
+		CHECK(strstr(xml, "<emulatorpin cpuset='0-3'/>") != NULL);
+		CHECK(strstr(xml, "<vcpusched") == NULL); /* rt off */
 	}
 	free(xml);
 
@@ -237,6 +243,82 @@ test_errors(void)
 	topo_plan_free(&p);
 }
 
+/*
+ * The axes of issue 14 in the XML: <cputune> from the pinning plan (so
+ * `virsh vcpupin` shows it), <vcpusched> for rt, the NIC model (no vhost
+ * <driver> for e1000), the CPU model, and the guest's txqueuelen and extra
+ * arguments on the kernel command line.
+ */
+static void
+test_golden_tcg_e1000_rt(void)
+{
+	struct topo_plan p;
+	struct topo_opts o;
+	cpu_set_t online, isolated;
+	struct domxml_env env = {
+	    .kvm = 0,
+	    .vhost = 1, /* e1000: still no vhost driver element */
+	    .kernel = "/usr/share/vrouterd/guest/vmlinuz",
+	    .initrd = "/usr/share/vrouterd/guest/initrd.img",
+	    .console_log = "/var/lib/vrouterd/mono/vr0.console.log",
+	};
+	char err[256] = "", *xml;
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	vr_strlcpy(o.name, "mono", sizeof(o.name));
+	vr_strlcpy(o.image, "/usr/share/vrouterd/guest", sizeof(o.image));
+	vr_strlcpy(o.cpu_model, "Nehalem", sizeof(o.cpu_model));
+	vr_strlcpy(o.guest_cmdline, "mitigations=off quiet",
+		   sizeof(o.guest_cmdline));
+	o.cores = 2;
+	o.pin = 1;
+	o.rt_prio = 10;
+	o.nic_model = NIC_E1000;
+	o.guest_txqueuelen = 20000;
+	cpulist_parse("0-7", &online);
+	CPU_ZERO(&isolated);
+	CHECK_INT(topo_plan_build(&o, &online, &isolated, &p, err, sizeof(err)),
+		  0);
+	xml = domxml_build(&p, 0, &env, err, sizeof(err));
+	CHECK(xml != NULL);
+	if (xml != NULL) {
+		golden_check("domxml-tcg-e1000-rt-pin.xml", xml);
+		CHECK(strstr(xml, "<vcpupin vcpu='0' cpuset='6'/>") != NULL);
+		CHECK(strstr(xml, "<vcpupin vcpu='1' cpuset='7'/>") != NULL);
+		CHECK(strstr(xml, "<emulatorpin cpuset='0-5'/>") != NULL);
+		CHECK(strstr(xml, "<vcpusched vcpus='0-1' scheduler='fifo' "
+				  "priority='10'/>") != NULL);
+		CHECK(strstr(xml, "<model type='e1000'/>") != NULL);
+		CHECK(strstr(xml, "<driver") == NULL);
+		CHECK(strstr(xml, "<model fallback='forbid'>Nehalem</model>") !=
+		      NULL);
+		CHECK(strstr(xml, " vr.txqlen=20000 mitigations=off quiet<") !=
+		      NULL);
+	}
+	free(xml);
+	topo_plan_free(&p);
+
+	/* rt without pin: only <vcpusched>; a CPU mode instead of a model */
+	o.pin = 0;
+	o.nic_model = NIC_E1000E;
+	vr_strlcpy(o.cpu_model, "maximum", sizeof(o.cpu_model));
+	CHECK_INT(topo_plan_build(&o, &online, &isolated, &p, err, sizeof(err)),
+		  0);
+	xml = domxml_build(&p, 0, &env, err, sizeof(err));
+	CHECK(xml != NULL);
+	if (xml != NULL) {
+		CHECK(strstr(xml, "<vcpupin") == NULL);
+		CHECK(strstr(xml, "<emulatorpin") == NULL);
+		CHECK(strstr(xml, "<vcpusched vcpus='0-1'") != NULL);
+		CHECK(strstr(xml, "<model type='e1000e'/>") != NULL);
+		CHECK(strstr(xml, "<cpu mode='maximum' check='none'/>") !=
+		      NULL);
+	}
+	free(xml);
+	topo_plan_free(&p);
+}
+
 /* A 2-socket host, 4 cores a socket, 2 threads a core, one NUMA node per
  * socket, numbered as Linux does (CPU c and c+8 are siblings). */
 static void
@@ -358,6 +440,7 @@ int
 main(void)
 {
 	test_numatune();
+	test_golden_tcg_e1000_rt();
 	test_golden_tcg_tap();
 	test_golden_kvm_vhost_macvtap();
 	test_metadata_plan();

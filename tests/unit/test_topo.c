@@ -124,6 +124,19 @@ test_opts_from_json(void)
 	     "txqueuelen: -1 is out of range (0-1000000)"},
 	    {"{\"accel\":\"xen\"}", "accel: 'xen' is not auto, kvm or tcg"},
 	    {"{\"link\":\"veth\"}", "link: 'veth' is not tap or macvtap"},
+	    {"{\"nic_model\":\"rtl8139\"}",
+	     "nic_model: 'rtl8139' is not virtio, e1000 or e1000e"},
+	    {"{\"vhost\":\"yes\"}", "vhost: 'yes' is not auto, on or off"},
+	    {"{\"macvtap_mode\":\"source\"}",
+	     "macvtap_mode: 'source' is not bridge, vepa, private or passthru"},
+	    {"{\"guest_txqueuelen\":-1}",
+	     "guest_txqueuelen: -1 is out of range (0-1000000)"},
+	    {"{\"guest_cmdline\":\"a='b'\"}",
+	     "guest_cmdline: character 0x27 is not allowed (printable ASCII "
+	     "and spaces, no quotes)"},
+	    {"{\"cpu_model\":\"a b\"}",
+	     "cpu_model: character 0x20 is not allowed (letters, digits and "
+	     "-_.,=+)"},
 	    {"{\"name\":\"Mono\"}",
 	     "name 'Mono': use 1-8 characters a-z, 0-9 and '-', starting "
 	     "with a letter or digit"},
@@ -899,9 +912,124 @@ test_cmdline_size(void)
 	topo_plan_free(&p);
 }
 
+/*
+ * The NIC and guest axes (issue 14): parsed, in the plan's options only
+ * when not the default (default plans unchanged), on the guest's command
+ * line, per node from a topology file, through the plan's JSON, and
+ * refused where they cannot work.
+ */
+static void
+test_axes(void)
+{
+	struct topo_opts o;
+	struct topo_plan p, q;
+	json_object *j, *opts;
+	char err[512] = "", line[TOPO_CMDLINE_MAX + 1];
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	vr_strlcpy(o.name, "mono", sizeof(o.name));
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	j = topo_plan_to_json(&p);
+	opts = json_object_object_get(j, "options");
+	CHECK(!json_object_object_get_ex(opts, "nic_model", NULL));
+	CHECK(!json_object_object_get_ex(opts, "vhost", NULL));
+	CHECK(!json_object_object_get_ex(opts, "guest_cmdline", NULL));
+	json_object_put(j);
+	CHECK_INT(topo_node_nic_model(&p, 0), NIC_VIRTIO);
+	topo_plan_free(&p);
+
+	j = jparse("{\"nic_model\":\"e1000e\",\"vhost\":\"off\","
+		   "\"link\":\"macvtap\",\"macvtap_mode\":\"vepa\","
+		   "\"guest_txqueuelen\":20000,"
+		   "\"guest_cmdline\":\"mitigations=off\","
+		   "\"cpu_model\":\"Nehalem\"}");
+	CHECK_INT(topo_opts_from_json(j, &o, err, sizeof(err)), 0);
+	json_object_put(j);
+	CHECK_INT(o.nic_model, NIC_E1000E);
+	CHECK_INT(o.vhost, VHOST_OFF);
+	CHECK_INT(o.macvtap_mode, MACVTAP_VEPA);
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK_INT(topo_node_cmdline(&p, 0, line, sizeof(line)), 0);
+	CHECK(strstr(line, " vr.txqlen=20000 mitigations=off") != NULL);
+	j = topo_plan_to_json(&p);
+	opts = json_object_object_get(j, "options");
+	CHECK_STR(json_object_get_string(json_object_object_get(opts, "vhost")),
+		  "off");
+	CHECK_STR(json_object_get_string(
+		      json_object_object_get(opts, "macvtap_mode")),
+		  "vepa");
+	/* the round trip of adoption keeps every axis */
+	CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), 0);
+	CHECK_INT(q.opts.nic_model, NIC_E1000E);
+	CHECK_INT(q.opts.vhost, VHOST_OFF);
+	CHECK_INT(q.opts.macvtap_mode, MACVTAP_VEPA);
+	CHECK_INT(q.opts.guest_txqueuelen, 20000);
+	CHECK_STR(q.opts.cpu_model, "Nehalem");
+	CHECK_STR(q.opts.guest_cmdline, "mitigations=off");
+	CHECK_INT(topo_node_nic_model(&q, 0), NIC_E1000E);
+	topo_plan_free(&q);
+	json_object_put(j);
+	topo_plan_free(&p);
+
+	/* refusals */
+	o.link = LINK_TAP;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
+	CHECK_STR(err, "macvtap_mode vepa: needs --link macvtap");
+	o.macvtap_mode = MACVTAP_BRIDGE;
+	o.vhost = VHOST_ON;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
+	CHECK_STR(err,
+		  "vhost on: vhost-net serves virtio NICs only, not e1000e");
+	o.vhost = VHOST_AUTO;
+	o.backend = BACKEND_NETNS;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
+	CHECK(strstr(err, "the netns backend has no guests") == err);
+	o.backend = BACKEND_VM;
+	/* passthru: fine for monolithic (each interface alone on a port),
+	 * refused where interfaces share a port or an internal network */
+	o.link = LINK_MACVTAP;
+	o.macvtap_mode = MACVTAP_PASSTHRU;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	topo_plan_free(&p);
+	vr_strlcpy(o.topology, "pvr", sizeof(o.topology));
+	vr_strlcpy(o.name, "pvr", sizeof(o.name));
+	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
+	CHECK(strstr(err, "macvtap_mode passthru: ") == err);
+	CHECK(strstr(err, "passthru needs a NIC of its own") != NULL);
+
+	/* per node, from a topology file */
+	topo_opts_init(&o);
+	vr_strlcpy(o.file, "/x/two.json", sizeof(o.file));
+	o.file_text =
+	    "{\"format\":1,\"name\":\"two\",\"description\":\"d\","
+	    "\"ports\":{\"in\":{\"address\":\"198.18.1.2/24\",\"gateway\":"
+	    "\"198.18.1.1\"},\"out\":{\"address\":\"198.18.2.2/24\","
+	    "\"gateway\":\"198.18.2.1\"}},\"networks\":[{\"name\":\"a\","
+	    "\"port\":\"in\"},{\"name\":\"b\",\"port\":\"out\"}],"
+	    "\"nodes\":[{\"name\":\"vr0\",\"nic_model\":\"e1000\","
+	    "\"interfaces\":[{\"network\":\"a\",\"address\":"
+	    "\"198.18.1.1/24\"},{\"network\":\"b\",\"address\":"
+	    "\"198.18.2.1/24\"}],\"routes\":[{\"dst\":\"default\","
+	    "\"via\":\"198.18.2.2\"}]}]}";
+	if (build(&o, &p, err, sizeof(err)) != 0) {
+		fprintf(stderr, "per-node plan: %s\n", err);
+		CHECK(0);
+	} else {
+		CHECK_INT(topo_node_nic_model(&p, 0), NIC_E1000);
+		j = topo_plan_to_json(&p);
+		CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), 0);
+		CHECK_INT(topo_node_nic_model(&q, 0), NIC_E1000);
+		topo_plan_free(&q);
+		json_object_put(j);
+		topo_plan_free(&p);
+	}
+}
+
 int
 main(void)
 {
+	test_axes();
 	test_opts_defaults();
 	test_opts_from_json();
 	test_opts_to_json();
