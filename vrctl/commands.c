@@ -269,7 +269,7 @@ ctl_int(json_object *params, const char *key, const char *arg)
  * A regular file of at most TOPO_FILE_MAX bytes, one JSON value (jtext.h):
  * refused here, with the file's name, rather than cut or sent as it is.
  */
-static int
+int
 ctl_topo_file(json_object *params, const char *path)
 {
 	char err[512], *text;

@@ -324,6 +324,38 @@ exp_build_run(json_object *spec, struct matrix *m, size_t r, struct xrun *x,
 	return 0;
 }
 
+/*
+ * A start.topology that is a file (a path, or a name ending in .json) is
+ * read here, by vrctl, as `vrctl start -f` does: vrouterd opens no path a
+ * client names.  A relative path is taken from the experiment file's
+ * directory, so an experiment and its topologies move together.
+ */
+static int
+exp_topo_file(const char *file, json_object *start, char *err, size_t elen)
+{
+	const char *t = j_str(start, "topology");
+	char path[PATH_MAX], dir[PATH_MAX], *slash;
+	size_t l = strlen(t);
+
+	if (j_get(start, "topology_text") != NULL ||
+	    (strchr(t, '/') == NULL && (l < 5 || strcmp(t + l - 5, ".json"))))
+		return 0;
+	vr_strlcpy(dir, file, sizeof(dir));
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	else
+		vr_strlcpy(dir, ".", sizeof(dir));
+	if (t[0] == '/')
+		vr_strlcpy(path, t, sizeof(path));
+	else
+		msgf(path, sizeof(path), "%s/%s", dir, t);
+	if (ctl_topo_file(start, path) == -1) {
+		msgf(err, elen, "start.topology %s: cannot be read (above)", t);
+		return -1;
+	}
+	return 0;
+}
+
 /* Expand the file's matrix into runs (first key outermost). */
 static int
 exp_expand(const char *file, json_object *spec, struct xrun **runsp, size_t *np)
@@ -344,7 +376,9 @@ exp_expand(const char *file, json_object *spec, struct xrun **runsp, size_t *np)
 	for (size_t r = 0; r < n; r++) {
 		*np = r + 1;
 		if (exp_build_run(spec, &m, r, &runs[r], err, sizeof(err)) ==
-		    -1) {
+			-1 ||
+		    exp_topo_file(file, runs[r].start, err, sizeof(err)) ==
+			-1) {
 			if (m.nk > 0)
 				msgf(msg, sizeof(msg), "run %zu (%s): %s",
 				     r + 1, runs[r].label, err);

@@ -103,6 +103,9 @@ extern int client_readonly;
 
 /* Connect to a socket path (bounded by client_timeout): the fd, or -1 with
  * errno set, nothing printed. */
+/* Read topology file path (regular, bounded, one JSON value) into params'
+ * "topology_text", its absolute path as "topology"; 0, or -1 said. */
+int ctl_topo_file(json_object *params, const char *path);
 int client_connect_path(const char *path);
 int client_call(const char *socket, const char *method, json_object *params,
 		json_object **result, json_object **error);

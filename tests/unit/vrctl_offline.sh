@@ -157,5 +157,29 @@ assert r["matrix"] == {"cores": 1, "pin": True}, r["matrix"]
 ' "$T/out"
 check "experiment --dry-run --json: nothing started, stderr empty" [ ! -s "$T/err" ]
 
+# A start.topology that is a file: vrctl reads it (the daemon opens no
+# path a client names), relative to the experiment file's directory.
+mkdir -p "$T/exp/sub"
+cp "$GOLDEN/../../topologies/monolithic.json" "$T/exp/sub/mine.json"
+cat >"$T/exp/e.json" <<'EOF2'
+{"name": "t", "start": {"topology": "sub/mine.json", "backend": "netns"},
+ "matrix": {"cores": [1, 2]},
+ "bench": {"mode": "sweep", "rates": "1000", "duration": 1}}
+EOF2
+run --json experiment --dry-run "$T/exp/e.json"
+check "experiment: a topology file is read by vrctl, relative to the file" \
+	python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+for r in j["runs"]:
+    s = r["start"]
+    assert s["topology"] == sys.argv[2], s["topology"]
+    assert json.loads(s["topology_text"])["name"] == "monolithic", s
+' "$T/out" "$T/exp/sub/mine.json"
+sed 's#sub/mine.json#sub/none.json#' "$T/exp/e.json" >"$T/exp/f.json"
+run experiment --dry-run "$T/exp/f.json"
+check "experiment: a missing topology file is a usage error, named" \
+	sh -c "[ $rc = 2 ] && grep -q 'sub/none.json' '$T/err'"
+
 echo "$((CHECKS - FAILS)) passed, $FAILS failed"
 [ $FAILS = 0 ]
