@@ -98,7 +98,17 @@ for t in r["trials"]:
           c["busiest"], c["bounded_by"])
 print("\n".join(fail))
 sys.exit(bool(fail) or len(r["trials"]) != 2)' "$T/b/experiment.json"
-# 30 kpps for 2 s cost the router time, and more than 1 kpps did
+# 30 kpps for 2 s cost the router time, and more than 1 kpps did.  On the
+# netns backend that time is softirq, which a kernel without
+# CONFIG_IRQ_TIME_ACCOUNTING only samples at ticks, and bills to the thread
+# it interrupted (here the generator's sendto): it can read 0 however
+# fast the router works, so there it is not asserted (docs/vrgen.md).
+irqtime=0
+{ zcat /proc/config.gz 2>/dev/null || cat "/boot/config-$(uname -r)" 2>/dev/null; } |
+	grep -q '^CONFIG_IRQ_TIME_ACCOUNTING=y' && irqtime=1
+if [ "$KIND" = napi ] && [ $irqtime = 0 ]; then
+	echo "note: no CONFIG_IRQ_TIME_ACCOUNTING: the netns router's softirq time is not measurable here; not asserted"
+else
 check "the router's time is > 0 at 30 kpps and grows with the rate" \
 	python3 -c '
 import json, sys
@@ -106,6 +116,7 @@ t = json.load(open(sys.argv[1]))["trials"]
 c = t[1]["cpu"]
 sys.exit(not (c["router_cpu_s"] > t[0]["cpu"]["router_cpu_s"] and
               c["pkts_per_router_cpu_s"] > 0))' "$T/b/experiment.json"
+fi
 check "vrctl bench prints a busiest line per trial" \
 	[ "$(grep -c '^ *busiest: .* bounded by: ' "$T/b.out")" = 2 ]
 check "the record is complete" \
