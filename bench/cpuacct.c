@@ -526,6 +526,8 @@ cpuacct_json(struct jw *jw, const struct cpuacct_result *r)
 		jw_str(jw, "router_cpu_basis", r->router_basis);
 	else
 		jw_null(jw, "router_cpu_basis");
+	if (r->router_note != NULL)
+		jw_str(jw, "router_cpu_note", r->router_note);
 	jw_dbl(jw, "threads_cpu_s", round(r->threads_cpu_s * 1e6) / 1e6);
 	jw_dbl(jw, "softirq_cpu_s", round(r->softirq_cpu_s * 1e6) / 1e6);
 	jw_dbl(jw, "pkts_per_router_cpu_s", round(r->pkts_per_router_cpu_s));

@@ -83,6 +83,7 @@ struct cpuacct_result {
 	double softirq_cpu_s;	      /* softirq time summed over all CPUs */
 	double router_cpu_s;	      /* NAN: no thread of the router known */
 	const char *router_basis;     /* what router_cpu_s sums */
+	const char *router_note;      /* why it may read low, or NULL */
 	double pkts_per_router_cpu_s; /* NAN when router_cpu_s is 0 or NAN */
 	char busiest[64];
 	double busiest_pct;

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -835,6 +836,45 @@ trial_intervals(struct bench *b, struct trial_out *t)
 	}
 }
 
+/*
+ * Does the kernel account softirq time (CONFIG_IRQ_TIME_ACCOUNTING)?  1
+ * yes, 0 no, -1 unknown.  Without it the netns router's work, done in
+ * softirq, is billed to whatever thread a tick interrupts.
+ */
+static int
+irqtime_accounted(void)
+{
+	static int known = -2;
+	struct utsname u;
+	char path[300], line[256];
+	FILE *f = NULL;
+	int gz = 0;
+
+	if (known != -2)
+		return known;
+	known = -1;
+	if (uname(&u) == 0) {
+		snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+		f = fopen(path, "re");
+	}
+	if (f == NULL && access("/proc/config.gz", R_OK) == 0 &&
+	    (f = popen("zcat /proc/config.gz 2>/dev/null", "re")) != NULL)
+		gz = 1;
+	if (f == NULL)
+		return known;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "CONFIG_IRQ_TIME_ACCOUNTING=y", 28) == 0)
+			known = 1;
+		else if (strstr(line, "CONFIG_IRQ_TIME_ACCOUNTING is not set"))
+			known = 0;
+	}
+	if (gz)
+		pclose(f);
+	else
+		fclose(f);
+	return known;
+}
+
 static int
 run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	  struct trial_out *out)
@@ -934,6 +974,14 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 					   .achieved_pps = out->achieved,
 				       }),
 		    b->car);
+	if (out->cpu_ok && b->car->router_basis != NULL &&
+	    strncmp(b->car->router_basis, "napi", 4) == 0 &&
+	    irqtime_accounted() != 1)
+		b->car->router_note =
+		    "this kernel does not account softirq time "
+		    "(CONFIG_IRQ_TIME_ACCOUNTING off or unknown): softirq is "
+		    "sampled at ticks and billed to the thread it interrupted, "
+		    "so the router's time reads low, often 0";
 	return 0;
 }
 

@@ -379,6 +379,9 @@ bench_print_cpu(json_object *cpu)
 	printf("         busiest: %s at %.0f %%; bounded by: %s%s\n",
 	       j_str(b, "what"), j_num(b, "util_pct", 0),
 	       j_str(cpu, "bounded_by"), router);
+	if (j_get(cpu, "router_cpu_note") != NULL)
+		printf("         router time: %s\n",
+		       j_str(cpu, "router_cpu_note"));
 }
 
 static void
