@@ -42,29 +42,38 @@
 /* ---- the search path ---------------------------------------------------- */
 
 /*
- * Is the running binary one in its build tree (under VR_BINARY_DIR)?  Only
- * then is the source tree's topologies/ on the search path: an installed
- * binary must not read a directory its build happened to be in (a user's
- * checkout, or one under /tmp that anyone may recreate).
+ * Is the running binary one in its build tree?  Only then is the source
+ * tree's topologies/ on the search path: an installed binary must not read
+ * a directory its build happened to be in (a user's checkout, or one under
+ * /tmp that anyone may recreate).  A build tree is known by the header
+ * CMake generated at its top (BUILD/vr_build.h, beside BUILD/daemon/,
+ * BUILD/vrctl/, ...) naming this source tree; the build directory's path is
+ * not compiled in, so that two builds of one source are byte-identical
+ * (images/build-host checks it).
  */
 static int
 topo_in_build_tree(void)
 {
 	static int known, in;
-	char exe[PATH_MAX];
-	size_t bl = strlen(VR_BINARY_DIR);
+	char exe[PATH_MAX], hdr[PATH_MAX + 32], want[PATH_MAX + 64], *s, *slash;
 	ssize_t n;
 
-	if (!known) {
-		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		if (n > 0) {
-			exe[n] = '\0';
-			in = (size_t)n > bl &&
-			     strncmp(exe, VR_BINARY_DIR, bl) == 0 &&
-			     exe[bl] == '/';
-		}
-		known = 1;
-	}
+	if (known)
+		return in;
+	known = 1;
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		return in;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return in;
+	*slash = '\0';
+	msgf(hdr, sizeof(hdr), "%s/../vr_build.h", exe);
+	if ((s = file_readat(AT_FDCWD, hdr, 8192, 0)) == NULL)
+		return in;
+	msgf(want, sizeof(want), "#define VR_SOURCE_DIR        \"%s\"\n",
+	     VR_SOURCE_DIR);
+	in = strstr(s, want) != NULL;
+	free(s);
 	return in;
 }
 
