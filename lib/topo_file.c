@@ -655,6 +655,7 @@ param_slot(struct tf *t, const char *name, int **has)
 {
 	struct topo_opts *o = &t->p->opts;
 
+	*has = NULL;
 	if (strcmp(name, "vrs") == 0) {
 		*has = &t->has_vrs;
 		return &o->vrs;
