@@ -52,6 +52,29 @@ pin_smt_parse(const char *s)
 	return -1;
 }
 
+static const char *const vhost_names[] = {
+    [PIN_VHOST_HOUSEKEEPING] = "housekeeping",
+    [PIN_VHOST_VCPU] = "vcpu",
+    [PIN_VHOST_DEDICATED] = "dedicated",
+};
+
+const char *
+pin_vhost_name(enum pin_vhost v)
+{
+	if ((unsigned)v >= nitems(vhost_names))
+		return "unknown";
+	return vhost_names[v];
+}
+
+int
+pin_vhost_parse(const char *s)
+{
+	for (size_t i = 0; i < nitems(vhost_names); i++)
+		if (s != NULL && strcmp(s, vhost_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 int
 pin_kind_parse(const char *s)
 {
@@ -487,9 +510,9 @@ plan_topo(const struct pin_input *in, const cpu_set_t *cand,
 	free(vc);
 }
 
-int
-pin_plan_build(const struct pin_input *in, struct pin_plan *out, char *err,
-	       size_t errlen)
+static int
+plan_build(const struct pin_input *in, struct pin_plan *out, char *err,
+	   size_t errlen)
 {
 	int cand[CPU_SETSIZE], vcpu_cpu[CPU_SETSIZE], hk[CPU_SETSIZE];
 	char vbuf[256], hbuf[256];
@@ -626,6 +649,100 @@ pin_plan_build(const struct pin_input *in, struct pin_plan *out, char *err,
 		a->cpus = p.housekeeping;
 	}
 	*out = p;
+	return 0;
+}
+
+/* --vhost-cpu vcpu: vhost thread j of node n on the CPUs of its vCPU
+ * j mod vcpus[n]. */
+static void
+vhost_on_vcpus(const struct pin_input *in, struct pin_plan *p)
+{
+	for (int i = 0; i < p->n; i++) {
+		struct pin_assign *a = &p->a[i];
+		const struct pin_assign *v;
+
+		if (a->kind != PIN_VHOST)
+			continue;
+		v = pin_plan_find(p, a->node, PIN_VCPU,
+				  a->index % in->vcpus[a->node]);
+		if (v != NULL)
+			a->cpus = v->cpus;
+	}
+}
+
+/*
+ * --vhost-cpu dedicated: p was planned with node n's vhost threads as its
+ * vCPUs vcpus[n]..vcpus[n]+nics[n]-1 (and no vhost entries): give those
+ * entries back to the vhost threads, in the usual order.
+ */
+static void
+vhost_dedicated(const struct pin_input *in, struct pin_plan *p)
+{
+	struct pin_assign *a = xcalloc(p->n, sizeof(*a));
+	int j = 0, k = 0, nvh = 0;
+	char buf[256];
+
+	CPU_ZERO(&p->vcpu_cpus);
+	for (int n = 0; n < in->nnodes; n++) {
+		const struct pin_assign *src = &p->a[j];
+		int v = in->vcpus[n], m = in->nics[n];
+
+		for (int i = 0; i < v; i++) {
+			a[k++] = src[i];
+			CPU_OR(&p->vcpu_cpus, &p->vcpu_cpus, &src[i].cpus);
+		}
+		a[k++] = src[v + m]; /* emulator */
+		for (int i = 0; i < m; i++, k++) {
+			a[k] = src[v + i];
+			a[k].kind = PIN_VHOST;
+			a[k].index = i;
+		}
+		a[k++] = src[v + m + 1]; /* io */
+		j += v + m + 2;
+		nvh += m;
+	}
+	free(p->a);
+	p->a = a;
+	if (nvh == 0)
+		return;
+	snprintf(buf, sizeof(buf),
+		 "--vhost-cpu dedicated: %d vhost thread%s planned like "
+		 "vCPUs",
+		 nvh, plural(nvh));
+	if (p->warning[0] != '\0')
+		warn_append(p, "%s (counted as vCPUs above)", buf);
+	if (p->topo_used) {
+		size_t off = strlen(p->note);
+
+		snprintf(p->note + off, sizeof(p->note) - off, "; %s", buf);
+	}
+}
+
+int
+pin_plan_build(const struct pin_input *in, struct pin_plan *out, char *err,
+	       size_t errlen)
+{
+	struct pin_input w;
+	int nv, na;
+
+	if (in == NULL || in->vhost != PIN_VHOST_DEDICATED) {
+		if (plan_build(in, out, err, errlen) == -1)
+			return -1;
+		if (in->vhost == PIN_VHOST_VCPU)
+			vhost_on_vcpus(in, out);
+		return 0;
+	}
+	memset(out, 0, sizeof(*out));
+	if (check_input(in, &nv, &na, err, errlen) == -1)
+		return -1;
+	w = *in;
+	for (int n = 0; n < w.nnodes; n++) {
+		w.vcpus[n] += w.nics[n];
+		w.nics[n] = 0;
+	}
+	if (plan_build(&w, out, err, errlen) == -1)
+		return -1;
+	vhost_dedicated(in, out);
 	return 0;
 }
 

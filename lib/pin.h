@@ -52,6 +52,14 @@
  *     NUMA node's housekeeping CPUs, else to all of them (with a note);
  *   - note says what was done; numa[n] is node n's NUMA node when the
  *     candidates span more than one (else -1).
+ *
+ * Where vhost threads go (--vhost-cpu, enum pin_vhost): housekeeping, as
+ * above; vcpu: node n's vhost thread j on the CPUs of its vCPU j mod
+ * vcpus[n]; dedicated: each vhost thread is planned like one more vCPU of
+ * its node (counted in the fit, sharing round-robin with a warning when
+ * they do not fit, on distinct cores with --smt avoid), then its entry is
+ * given back to the vhost thread; vcpu_cpus holds the vCPUs' CPUs only.
+ * The entries per node keep their order in every mode.
  */
 #ifndef VR_PIN_H
 #define VR_PIN_H
@@ -66,6 +74,9 @@ enum pin_kind {
 	PIN_VHOST,    /* vhost-net worker, one per NIC queue */
 	PIN_IO,	      /* I/O threads (iothreads, netns backend NAPI kthreads) */
 };
+
+/* Where vhost threads run (pin.h, top). */
+enum pin_vhost { PIN_VHOST_HOUSEKEEPING, PIN_VHOST_VCPU, PIN_VHOST_DEDICATED };
 
 /* May a node's vCPUs be SMT siblings of one core? */
 enum pin_smt { PIN_SMT_AVOID, PIN_SMT_SHARE };
@@ -92,6 +103,7 @@ struct pin_input {
 	int vcpus[PIN_MAX_NODES]; /* vCPUs of node i */
 	int nics[PIN_MAX_NODES];  /* vhost threads of node i (0: no vhost) */
 	enum pin_smt smt;
+	enum pin_vhost vhost;	 /* --vhost-cpu */
 	struct pin_cputopo topo; /* known = 0: ignore */
 };
 
@@ -129,5 +141,8 @@ const char *pin_kind_name(enum pin_kind k); /* "vcpu", "emulator", ... */
 const char *pin_smt_name(enum pin_smt s);   /* "avoid", "share" */
 int pin_smt_parse(const char *s);	    /* -1 if unknown */
 int pin_kind_parse(const char *s);	    /* -1 if unknown */
+/* "housekeeping", "vcpu", "dedicated" */
+const char *pin_vhost_name(enum pin_vhost v);
+int pin_vhost_parse(const char *s); /* -1 if unknown */
 
 #endif

@@ -345,6 +345,154 @@ test_kind_names(void)
 	CHECK(pin_plan_find(NULL, 0, PIN_VCPU, 0) == NULL);
 }
 
+/* --vhost-cpu vcpu: vhost thread j of a node on its vCPU j mod vcpus. */
+static void
+test_vhost_vcpu(void)
+{
+	struct pin_input in = input("0-7", NULL, NULL);
+	struct pin_plan p;
+	char err[256] = "";
+
+	in.vhost = PIN_VHOST_VCPU;
+	add_node(&in, 2, 3);
+	add_node(&in, 1, 2);
+	CHECK_INT(pin_plan_build(&in, &p, err, sizeof(err)), 0);
+	CHECK_STR(p.warning, "");
+	CHECK_STR(setstr(&p.vcpu_cpus), "5-7");
+	CHECK_STR(cpus_of(&p, 0, PIN_VCPU, 0), "5");
+	CHECK_STR(cpus_of(&p, 0, PIN_VCPU, 1), "6");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 0), "5");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 1), "6");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 2), "5");
+	CHECK_STR(cpus_of(&p, 1, PIN_VHOST, 0), "7");
+	CHECK_STR(cpus_of(&p, 1, PIN_VHOST, 1), "7");
+	CHECK_STR(cpus_of(&p, 0, PIN_EMULATOR, 0), "0-4");
+	/* the order of the entries does not change */
+	CHECK_INT(p.n, 2 + 1 + 3 + 1 + 1 + 1 + 2 + 1);
+	CHECK_INT(p.a[3].kind, PIN_VHOST);
+	CHECK_INT(p.a[6].kind, PIN_IO);
+	pin_plan_free(&p);
+}
+
+/* --vhost-cpu dedicated: vhost threads planned like vCPUs of their node. */
+static void
+test_vhost_dedicated(void)
+{
+	struct pin_input in = input("0-7", NULL, NULL);
+	struct pin_plan p;
+	char err[256] = "";
+
+	in.vhost = PIN_VHOST_DEDICATED;
+	add_node(&in, 2, 2);
+	CHECK_INT(pin_plan_build(&in, &p, err, sizeof(err)), 0);
+	CHECK_INT(p.shared, 0);
+	CHECK_STR(p.warning, "");
+	CHECK_STR(setstr(&p.housekeeping), "0-3");
+	CHECK_STR(setstr(&p.vcpu_cpus), "4-5");
+	CHECK_STR(cpus_of(&p, 0, PIN_VCPU, 0), "4");
+	CHECK_STR(cpus_of(&p, 0, PIN_VCPU, 1), "5");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 0), "6");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 1), "7");
+	CHECK_STR(cpus_of(&p, 0, PIN_EMULATOR, 0), "0-3");
+	CHECK_STR(cpus_of(&p, 0, PIN_IO, 0), "0-3");
+	CHECK_INT(p.n, 2 + 1 + 2 + 1);
+	CHECK_INT(p.a[2].kind, PIN_EMULATOR);
+	CHECK_INT(p.a[3].kind, PIN_VHOST);
+	CHECK_INT(p.a[3].index, 0);
+	CHECK_INT(p.a[5].kind, PIN_IO);
+	pin_plan_free(&p);
+
+	/* two nodes: node-major, each node's vhost CPUs after its vCPUs */
+	in = input("0-7", NULL, NULL);
+	in.vhost = PIN_VHOST_DEDICATED;
+	add_node(&in, 1, 2);
+	add_node(&in, 1, 2);
+	CHECK_INT(pin_plan_build(&in, &p, err, sizeof(err)), 0);
+	CHECK_STR(setstr(&p.housekeeping), "0-1");
+	CHECK_STR(setstr(&p.vcpu_cpus), "2,5");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 1), "4");
+	CHECK_STR(cpus_of(&p, 1, PIN_VCPU, 0), "5");
+	CHECK_STR(cpus_of(&p, 1, PIN_VHOST, 0), "6");
+	CHECK_STR(cpus_of(&p, 1, PIN_VHOST, 1), "7");
+	pin_plan_free(&p);
+
+	/* isolated CPUs: vCPUs and vhost threads on them */
+	in = input("0-7", "4-7", NULL);
+	in.vhost = PIN_VHOST_DEDICATED;
+	add_node(&in, 2, 2);
+	CHECK_INT(pin_plan_build(&in, &p, err, sizeof(err)), 0);
+	CHECK_STR(p.warning, "");
+	CHECK_STR(setstr(&p.housekeeping), "0-3");
+	CHECK_STR(setstr(&p.vcpu_cpus), "4-5");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 0), "6");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 1), "7");
+	pin_plan_free(&p);
+
+	/* too few isolated CPUs: shared round-robin, and the warning says
+	 * the vhost threads were counted */
+	in = input("0-7", "6-7", NULL);
+	in.vhost = PIN_VHOST_DEDICATED;
+	add_node(&in, 2, 2);
+	CHECK_INT(pin_plan_build(&in, &p, err, sizeof(err)), 0);
+	CHECK_INT(p.shared, 1);
+	CHECK_STR(setstr(&p.vcpu_cpus), "6-7");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 0), "6");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 1), "7");
+	CHECK_STR(setstr(&p.housekeeping), "0-5");
+	CHECK(strstr(p.warning, "4 vCPUs on 2 isolated CPUs") != NULL);
+	CHECK(strstr(p.warning, "--vhost-cpu dedicated: 2 vhost threads "
+				"planned like vCPUs") != NULL);
+	pin_plan_free(&p);
+}
+
+/* --vhost-cpu dedicated that does not fit: shared, with a warning, as
+ * vCPUs that do not fit. */
+static void
+test_vhost_dedicated_nofit(void)
+{
+	struct pin_input in = input("0-3", NULL, NULL);
+	struct pin_plan p;
+	char err[256] = "";
+
+	in.vhost = PIN_VHOST_DEDICATED;
+	add_node(&in, 2, 4);
+	CHECK_INT(pin_plan_build(&in, &p, err, sizeof(err)), 0);
+	CHECK_INT(p.shared, 1);
+	CHECK(strstr(p.warning, "6 vCPUs on 4 CPUs (0-3): vCPUs share") !=
+	      NULL);
+	CHECK(strstr(p.warning, "4 vhost threads planned like vCPUs") != NULL);
+	CHECK_STR(cpus_of(&p, 0, PIN_VCPU, 0), "0");
+	CHECK_STR(cpus_of(&p, 0, PIN_VCPU, 1), "1");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 0), "2");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 1), "3");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 2), "0");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 3), "1");
+	CHECK_STR(setstr(&p.vcpu_cpus), "0-1");
+	CHECK_STR(cpus_of(&p, 0, PIN_EMULATOR, 0), "0-3");
+	pin_plan_free(&p);
+
+	/* no vhost thread at all: the plan of housekeeping, no note */
+	in = input("0-3", NULL, NULL);
+	in.vhost = PIN_VHOST_DEDICATED;
+	add_node(&in, 2, 0);
+	CHECK_INT(pin_plan_build(&in, &p, err, sizeof(err)), 0);
+	CHECK_STR(p.warning, "");
+	CHECK_STR(setstr(&p.vcpu_cpus), "2-3");
+	pin_plan_free(&p);
+}
+
+static void
+test_vhost_names(void)
+{
+	CHECK_STR(pin_vhost_name(PIN_VHOST_HOUSEKEEPING), "housekeeping");
+	CHECK_STR(pin_vhost_name(PIN_VHOST_VCPU), "vcpu");
+	CHECK_STR(pin_vhost_name(PIN_VHOST_DEDICATED), "dedicated");
+	for (int v = PIN_VHOST_HOUSEKEEPING; v <= PIN_VHOST_DEDICATED; v++)
+		CHECK_INT(pin_vhost_parse(pin_vhost_name(v)), v);
+	CHECK_INT(pin_vhost_parse("own"), -1);
+	CHECK_INT(pin_vhost_parse(NULL), -1);
+}
+
 int
 main(void)
 {
@@ -356,5 +504,9 @@ main(void)
 	test_no_candidates();
 	test_single_cpu();
 	test_kind_names();
+	test_vhost_vcpu();
+	test_vhost_dedicated();
+	test_vhost_dedicated_nofit();
+	test_vhost_names();
 	return t_done("test_pin");
 }

@@ -383,6 +383,142 @@ test_offline_isolated(void)
 	clean();
 }
 
+/* The CPU set of one entry as a number (single CPU), -1 otherwise. */
+static int
+cpu_of(const struct pin_plan *p, int node, enum pin_kind kind, int index)
+{
+	const struct pin_assign *a = pin_plan_find(p, node, kind, index);
+
+	if (a == NULL || CPU_COUNT(&a->cpus) != 1)
+		return -1;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &a->cpus))
+			return c;
+	return -1;
+}
+
+/*
+ * --vhost-cpu on synthetic hosts: 1 socket without SMT, 2 sockets with SMT
+ * and NUMA nodes, isolated CPUs.  dedicated: every vhost thread a CPU of
+ * its own, on its node's NUMA node, on a core none of the node's vCPUs
+ * uses (--smt avoid); vcpu: on its vCPU's CPU.
+ */
+static void
+test_vhost_placement(void)
+{
+	struct pin_plan p;
+	struct hostinfo h;
+	struct pin_input in;
+	cpu_set_t used;
+	char err[256], buf[64];
+
+	/* 1 socket, 8 cores, no SMT */
+	make_host(1, 8, 1, 0, "", "");
+	CHECK_INT(hostinfo_read(&h, root), 0);
+	in = input_from(&h, PIN_SMT_AVOID);
+	in.vhost = PIN_VHOST_DEDICATED;
+	add_node(&in, 2, 2);
+	CHECK_INT(pin_plan_build(&in, &p, err, sizeof(err)), 0);
+	CHECK_INT(p.topo_used, 0);
+	CHECK_STR(vcpus_of(&p, 0), "4,5");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 0), "6");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 1), "7");
+	CHECK_STR(cpus_of(&p, 0, PIN_EMULATOR, 0), "0-3");
+	pin_plan_free(&p);
+	in.vhost = PIN_VHOST_VCPU;
+	CHECK_INT(pin_plan_build(&in, &p, err, sizeof(err)), 0);
+	CHECK_STR(vcpus_of(&p, 0), "6,7");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 0), "6");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 1), "7");
+	pin_plan_free(&p);
+	clean();
+
+	/* 2 sockets x 4 cores x 2 threads, a NUMA node per socket */
+	make_host(2, 4, 2, 1, "", "");
+	CHECK_INT(hostinfo_read(&h, root), 0);
+	in = input_from(&h, PIN_SMT_AVOID);
+	in.vhost = PIN_VHOST_DEDICATED;
+	add_node(&in, 2, 2);
+	add_node(&in, 2, 2);
+	CHECK_INT(pin_plan_build(&in, &p, err, sizeof(err)), 0);
+	CHECK_INT(p.topo_used, 1);
+	CHECK_STR(p.warning, "");
+	CHECK(strstr(p.note, "--vhost-cpu dedicated: 4 vhost threads "
+			     "planned like vCPUs") != NULL);
+	CPU_ZERO(&used);
+	for (int n = 0; n < 2; n++) {
+		cpu_set_t cores;
+
+		CHECK(p.numa[n] >= 0);
+		CPU_ZERO(&cores);
+		for (int i = 0; i < 2; i++) {
+			int v = cpu_of(&p, n, PIN_VCPU, i);
+			int t = cpu_of(&p, n, PIN_VHOST, i);
+
+			CHECK(v >= 0 && t >= 0);
+			if (v < 0 || t < 0)
+				continue;
+			/* a CPU of its own, not housekeeping, not a vCPU's */
+			CHECK(!CPU_ISSET(t, &used) && !CPU_ISSET(v, &used));
+			CPU_SET(t, &used);
+			CPU_SET(v, &used);
+			CHECK(!CPU_ISSET(t, &p.housekeeping));
+			CHECK(!CPU_ISSET(t, &p.vcpu_cpus));
+			CHECK(CPU_ISSET(v, &p.vcpu_cpus));
+			/* the node's NUMA node, distinct cores */
+			CHECK_INT(h.topo.numa[t], p.numa[n]);
+			CHECK_INT(h.topo.numa[v], p.numa[n]);
+			CHECK(!CPU_ISSET(h.topo.core[t], &cores));
+			CPU_SET(h.topo.core[t], &cores);
+			CHECK(!CPU_ISSET(h.topo.core[v], &cores));
+			CPU_SET(h.topo.core[v], &cores);
+		}
+	}
+	CHECK(p.numa[0] != p.numa[1]);
+	CHECK_INT(CPU_COUNT(&p.vcpu_cpus), 4);
+	pin_plan_free(&p);
+
+	/* vcpu: each vhost thread on the CPU of the vCPU it serves */
+	in.vhost = PIN_VHOST_VCPU;
+	CHECK_INT(pin_plan_build(&in, &p, err, sizeof(err)), 0);
+	for (int n = 0; n < 2; n++)
+		for (int i = 0; i < 2; i++)
+			CHECK_INT(cpu_of(&p, n, PIN_VHOST, i),
+				  cpu_of(&p, n, PIN_VCPU, i));
+	pin_plan_free(&p);
+
+	/* dedicated that does not fit: 3 nodes of 4 vCPUs + 2 vhost on 16
+	 * CPUs: shared, with the warnings of vCPUs that do not fit */
+	in = input_from(&h, PIN_SMT_AVOID);
+	in.vhost = PIN_VHOST_DEDICATED;
+	for (int n = 0; n < 3; n++)
+		add_node(&in, 4, 2);
+	CHECK_INT(pin_plan_build(&in, &p, err, sizeof(err)), 0);
+	CHECK_INT(p.shared, 1);
+	CHECK(strstr(p.warning, "the vCPUs do not fit") != NULL);
+	CHECK(strstr(p.warning, "18 vCPUs on 16 CPUs") != NULL);
+	CHECK(strstr(p.warning, "6 vhost threads planned like vCPUs") != NULL);
+	CHECK_INT(cpu_of(&p, 2, PIN_VHOST, 1), 1); /* vCPU-like 17 mod 16 */
+	pin_plan_free(&p);
+	clean();
+
+	/* isolated CPUs 4,5,12,13 (cores 4 and 5) on node 1, 6 and 14
+	 * offline: 1 vCPU + 1 vhost thread on isolated, distinct cores */
+	make_host(2, 4, 2, 1, "6,14", "4-5,12-13");
+	CHECK_INT(hostinfo_read(&h, root), 0);
+	in = input_from(&h, PIN_SMT_AVOID);
+	in.vhost = PIN_VHOST_DEDICATED;
+	add_node(&in, 1, 1);
+	CHECK_INT(pin_plan_build(&in, &p, err, sizeof(err)), 0);
+	CHECK_STR(vcpus_of(&p, 0), "4");
+	CHECK_STR(cpus_of(&p, 0, PIN_VHOST, 0), "5");
+	CHECK_STR(cpulist_format(&p.vcpu_cpus, buf, sizeof(buf)), "4");
+	CHECK_STR(cpus_of(&p, 0, PIN_EMULATOR, 0), "7,15");
+	CHECK_STR(p.warning, "");
+	pin_plan_free(&p);
+	clean();
+}
+
 static void
 test_smt_names(void)
 {
@@ -401,5 +537,6 @@ main(void)
 	test_two_sockets_smt();
 	test_offline_isolated();
 	test_smt_names();
+	test_vhost_placement();
 	return t_done("test_pintopo");
 }
