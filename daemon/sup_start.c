@@ -14,6 +14,7 @@
 #include "config.h"
 #include "deploy.h"
 #include "hostinfo.h"
+#include "hugepages.h"
 #include "job.h"
 #include "log.h"
 #include "proto.h"
@@ -297,6 +298,8 @@ sup_start(json_object *params, struct rpc_req *req,
 		     h.vhost_reason);
 		goto fail;
 	}
+	if (hugepages_check(r->plan, NULL, err, errlen) == -1)
+		goto fail;
 	if (r->plan->opts.vhost == VHOST_OFF) {
 		r->vhost = 0;
 		msgf(r->vhost_reason, sizeof(r->vhost_reason),

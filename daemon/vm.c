@@ -890,6 +890,11 @@ vm_live_from_xml(const char *xml)
 		json_object_object_add(o, "emulatorpin",
 				       json_object_new_string(b));
 	}
+	if ((p = strstr(xml, "<memoryBacking>")) != NULL &&
+	    (end = strstr(p, "</memoryBacking>")) != NULL &&
+	    (p = strstr(p, "<hugepages")) != NULL && p < end)
+		json_object_object_add(o, "hugepages",
+				       json_object_new_boolean(1));
 	if ((p = strstr(xml, "<vcpusched ")) != NULL) {
 		char s[sizeof(a) + sizeof(b) + 2];
 

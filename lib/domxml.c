@@ -399,9 +399,12 @@ domxml_build(const struct topo_plan *p, int node, const struct domxml_env *env,
 	add_metadata(&b, p, n, env);
 	sb_printf(&b,
 		  "  <memory unit='MiB'>%d</memory>\n"
-		  "  <currentMemory unit='MiB'>%d</currentMemory>\n"
-		  "  <vcpu placement='static'>%d</vcpu>\n",
-		  n->memory_mib, n->memory_mib, n->vcpus);
+		  "  <currentMemory unit='MiB'>%d</currentMemory>\n",
+		  n->memory_mib, n->memory_mib);
+	if (p->opts.hugepages) /* the default size; sup_start checked */
+		sb_printf(&b, "  <memoryBacking>\n    <hugepages/>\n"
+			      "  </memoryBacking>\n");
+	sb_printf(&b, "  <vcpu placement='static'>%d</vcpu>\n", n->vcpus);
 	add_cputune(&b, p, node);
 	add_os(&b, env, cmdline);
 	sb_printf(&b, "  <features>\n    <acpi/>\n  </features>\n");

@@ -21,6 +21,8 @@ static const char *const smt_choices[] = {"avoid", "share", NULL};
 static const char *const nic_model_choices[] = {"virtio", "e1000", "e1000e",
 						NULL};
 static const char *const vhost_choices[] = {"auto", "on", "off", NULL};
+static const char *const vhost_cpu_choices[] = {"housekeeping", "vcpu",
+						"dedicated", NULL};
 static const char *const macvtap_mode_choices[] = {"bridge", "vepa", "private",
 						   "passthru", NULL};
 
@@ -131,6 +133,22 @@ static const char *const macvtap_mode_choices[] = {"bridge", "vepa", "private",
 	     0,                                                                  \
 	     NULL,                                                               \
 	     "guest CPU model (or host-passthrough, host-model, maximum)"},      \
+	    {"vhost_cpu",                                                        \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     vhost_cpu_choices,                                                  \
+	     "vhost threads on housekeeping (default), vcpu or dedicated "       \
+	     "CPUs"},                                                            \
+	    {"vhost_rt",                                                         \
+	     PT_INT,                                                             \
+	     0,                                                                  \
+	     0,                                                                  \
+	     99,                                                                 \
+	     NULL,                                                               \
+	     "SCHED_FIFO priority for vhost threads, 0 = off"},                  \
+	    {"hugepages", PT_BOOL, 0, 0, 0, NULL, "guest memory on hugepages"},  \
 	    {"vrs", PT_INT, 0, 1, 16, NULL, "parallel VRs (pvr)"},               \
 	    {"backends", PT_INT, 0, 1, 16, NULL, "back-end routers (msr)"},      \
 	    {"lbs", PT_INT, 0, 1, 16, NULL, "load balancers (msr)"},             \

@@ -444,6 +444,18 @@ apply_axes(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 		}
 		o->macvtap_mode = v;
 	}
+	if ((r = get_str(obj, "vhost_cpu", &s, err, errlen)) == -1)
+		return -1;
+	if (r == 1) {
+		if ((v = pin_vhost_parse(s)) == -1) {
+			msgf(err, errlen,
+			     "vhost_cpu: '%.32s' is not housekeeping, vcpu or "
+			     "dedicated",
+			     s);
+			return -1;
+		}
+		o->vhost_cpu = v;
+	}
 	return 0;
 }
 
@@ -624,6 +636,9 @@ topo_opts_apply(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 		    &t.memory_mib, err, errlen) == -1 ||
 	    get_bool(obj, "pin", &t.pin, err, errlen) == -1 ||
 	    get_int(obj, "rt", 0, RT_PRIO_MAX, &t.rt_prio, err, errlen) == -1 ||
+	    get_int(obj, "vhost_rt", 0, RT_PRIO_MAX, &t.vhost_rt, err,
+		    errlen) == -1 ||
+	    get_bool(obj, "hugepages", &t.hugepages, err, errlen) == -1 ||
 	    get_int(obj, "timeout", 1, TIMEOUT_MAX_SEC, &t.timeout_sec, err,
 		    errlen) == -1 ||
 	    get_int(obj, "txqueuelen", 0, TXQLEN_MAX, &t.txqueuelen, err,
@@ -713,6 +728,16 @@ topo_opts_to_json(const struct topo_opts *o)
 	if (o->cpu_model[0] != '\0')
 		json_object_object_add(j, "cpu_model",
 				       json_object_new_string(o->cpu_model));
+	if (o->vhost_cpu != PIN_VHOST_HOUSEKEEPING)
+		json_object_object_add(
+		    j, "vhost_cpu",
+		    json_object_new_string(pin_vhost_name(o->vhost_cpu)));
+	if (o->vhost_rt > 0)
+		json_object_object_add(j, "vhost_rt",
+				       json_object_new_int(o->vhost_rt));
+	if (o->hugepages)
+		json_object_object_add(j, "hugepages",
+				       json_object_new_boolean(1));
 	/* the topology's count parameters, when it has them */
 	if (o->vrs > 0)
 		json_object_object_add(j, "vrs", json_object_new_int(o->vrs));

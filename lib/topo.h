@@ -97,6 +97,11 @@ struct topo_opts {
 	int guest_txqueuelen;			    /* 0 = guest default */
 	char guest_cmdline[TOPO_GUEST_CMDLINE_MAX]; /* appended verbatim */
 	char cpu_model[64]; /* guest CPU model; "" = the default */
+	/* Placement axes (issue 14), in the plan's options when not the
+	 * default as the axes above. */
+	enum pin_vhost vhost_cpu; /* where vhost threads run (pin.h) */
+	int vhost_rt;		  /* SCHED_FIFO priority for vhost; 0 = off */
+	int hugepages;		  /* guest memory on hugepages */
 	/* Count parameters of the topology file; 0 = the file's default.
 	 * A built plan holds the values used (0 when the file has none). */
 	int vrs, backends, lbs;
@@ -203,7 +208,7 @@ void topo_opts_init(struct topo_opts *o);
  * ("test" or "in=IF,out=IF"), image (absolute path, "" = the daemon's
  * default), timeout, cpus (CPU list, "" = no restriction), txqueuelen,
  * nic_model, vhost, macvtap_mode, guest_txqueuelen, guest_cmdline,
- * cpu_model.
+ * cpu_model, vhost_cpu, vhost_rt, hugepages.
  * Keys absent from params keep their value in *o (so call topo_opts_init,
  * then apply configured defaults, then this); keys it does not know are
  * ignored (the protocol layer rejects unknown ones).  *o is written only on

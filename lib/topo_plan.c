@@ -194,6 +194,7 @@ plan_pinning(struct topo_plan *p, const cpu_set_t *online,
 	if (cpu != NULL)
 		in.topo = *cpu;
 	in.smt = p->opts.smt;
+	in.vhost = p->opts.vhost_cpu;
 	in.has_restrict = p->opts.has_cpus;
 	in.restrict_to = p->opts.cpus;
 	in.nnodes = p->nnodes;
@@ -309,6 +310,19 @@ axes_check(const struct topo_opts *o, char *err, size_t errlen)
 		     "the netns backend has no guests: nic_model, vhost, "
 		     "guest_txqueuelen, guest_cmdline and cpu_model are for "
 		     "--backend vm");
+		return -1;
+	}
+	if (o->backend == BACKEND_NETNS &&
+	    (o->vhost_cpu != PIN_VHOST_HOUSEKEEPING || o->vhost_rt > 0 ||
+	     o->hugepages)) {
+		msgf(err, errlen,
+		     "the netns backend has no guests: vhost_cpu, vhost_rt "
+		     "and hugepages (guest memory) are for --backend vm");
+		return -1;
+	}
+	if (o->vhost_cpu != PIN_VHOST_HOUSEKEEPING && !o->pin) {
+		msgf(err, errlen, "vhost_cpu %s: needs --pin",
+		     pin_vhost_name(o->vhost_cpu));
 		return -1;
 	}
 	if (o->nic_model != NIC_VIRTIO && o->vhost == VHOST_ON) {

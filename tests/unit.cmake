@@ -18,6 +18,10 @@ vr_unit_test(test_pin)
 # The CPU topology from synthetic sysfs trees, and the planner with it.
 vr_unit_test(test_pintopo)
 vr_unit_test(test_topo)
+# The --hugepages check against fake /proc and /sys trees.
+vr_unit_test(test_hugepages)
+target_compile_definitions(test_hugepages PRIVATE
+	TOPOLOGY_DIR="${CMAKE_SOURCE_DIR}/topologies")
 vr_unit_test(test_domxml)
 vr_unit_test(test_fileio)
 vr_unit_test(test_log)

@@ -34,6 +34,9 @@ static int ctl_topology(struct vrctl *, int, char **);
 	"        [--macvtap-mode bridge|vepa|private|passthru]\n"              \
 	"        [--guest-txqueuelen N] [--guest-cmdline ARGS]\n"              \
 	"        [--cpu-model MODEL]\n"                                        \
+	"        [--vhost-cpu housekeeping|vcpu|dedicated] [--vhost-rt "       \
+	"PRIO]\n"                                                              \
+	"        [--hugepages]\n"                                              \
 	"        [--ports test|in=IF,out=IF] [--image DIR] [--name NAME]\n"    \
 	"        [--timeout SEC] [--cpus LIST] [--txqueuelen N]\n"             \
 	"        [--restart never|on-failure] [--restart-limit N]\n"           \
@@ -324,6 +327,9 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 	    {"guest-txqueuelen", required_argument, NULL, OPT_TOPO_GUEST_TXQ},
 	    {"guest-cmdline", required_argument, NULL, OPT_TOPO_GUEST_CMDLINE},
 	    {"cpu-model", required_argument, NULL, OPT_TOPO_CPU_MODEL},
+	    {"vhost-cpu", required_argument, NULL, OPT_TOPO_VHOST_CPU},
+	    {"vhost-rt", required_argument, NULL, OPT_TOPO_VHOST_RT},
+	    {"hugepages", no_argument, NULL, OPT_TOPO_HUGEPAGES},
 	    {"dot", no_argument, NULL, OPT_TOPO_DOT},
 	    {"host-cpus", required_argument, NULL, OPT_TOPO_HOST_CPUS},
 	    {NULL, 0, NULL, 0},
@@ -354,17 +360,26 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 		case OPT_TOPO_GUEST_TXQ:
 			rv = ctl_int(params, "guest_txqueuelen", optarg);
 			break;
+		case OPT_TOPO_VHOST_RT:
+			rv = ctl_int(params, "vhost_rt", optarg);
+			break;
+		case OPT_TOPO_HUGEPAGES:
+			json_object_object_add(params, "hugepages",
+					       json_object_new_boolean(1));
+			break;
 		case OPT_TOPO_NIC_MODEL:
 		case OPT_TOPO_VHOST:
 		case OPT_TOPO_MACVTAP_MODE:
 		case OPT_TOPO_GUEST_CMDLINE:
 		case OPT_TOPO_CPU_MODEL:
+		case OPT_TOPO_VHOST_CPU:
 			json_object_object_add(
 			    params,
 			    ch == OPT_TOPO_NIC_MODEL	   ? "nic_model"
 			    : ch == OPT_TOPO_VHOST	   ? "vhost"
 			    : ch == OPT_TOPO_MACVTAP_MODE  ? "macvtap_mode"
 			    : ch == OPT_TOPO_GUEST_CMDLINE ? "guest_cmdline"
+			    : ch == OPT_TOPO_VHOST_CPU	   ? "vhost_cpu"
 							   : "cpu_model",
 			    json_object_new_string(optarg));
 			break;

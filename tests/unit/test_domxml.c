@@ -436,9 +436,85 @@ test_numatune(void)
 	topo_plan_free(&p);
 }
 
+/*
+ * --hugepages, --vhost-cpu dedicated and --vhost-rt (issue 14): the domain
+ * asks for hugepage-backed memory, the plan gives each vhost thread a CPU
+ * of its own, and the options survive the plan's trip through JSON.
+ */
+static void
+test_golden_hugepages_vhost(void)
+{
+	struct topo_opts o;
+	struct topo_plan p, q;
+	cpu_set_t online, isolated;
+	struct domxml_env env = {
+	    .kvm = 1,
+	    .vhost = 1,
+	    .kernel = "/usr/share/vrouterd/guest/vmlinuz",
+	    .initrd = "/usr/share/vrouterd/guest/initrd.img",
+	    .console_log = "/var/lib/vrouterd/mono/vr0.console.log",
+	};
+	char err[256] = "", *xml, *pj;
+	json_object *j;
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	vr_strlcpy(o.name, "mono", sizeof(o.name));
+	vr_strlcpy(o.image, "/usr/share/vrouterd/guest", sizeof(o.image));
+	o.cores = 2;
+	o.pin = 1;
+	o.vhost_cpu = PIN_VHOST_DEDICATED;
+	o.vhost_rt = 10;
+	o.hugepages = 1;
+	cpulist_parse("0-7", &online);
+	CPU_ZERO(&isolated);
+	CHECK_INT(topo_plan_build(&o, &online, &isolated, &p, err, sizeof(err)),
+		  0);
+	pj = plan_json(&p);
+	golden_check("plan-monolithic-2cores-pin-vhost-dedicated.json", pj);
+	xml = domxml_build(&p, 0, &env, err, sizeof(err));
+	CHECK(xml != NULL);
+	if (xml != NULL) {
+		golden_check("domxml-kvm-hugepages-2vcpus.xml", xml);
+		CHECK(strstr(xml, "</currentMemory>\n  <memoryBacking>\n"
+				  "    <hugepages/>\n  </memoryBacking>\n"
+				  "  <vcpu ") != NULL);
+		/* 2 vCPUs + 4 vhost threads planned like vCPUs: 2-7 */
+		CHECK(strstr(xml, "<vcpupin vcpu='0' cpuset='2'/>") != NULL);
+		CHECK(strstr(xml, "<emulatorpin cpuset='0-1'/>") != NULL);
+	}
+	CHECK(strstr(pj, "\"vhost_cpu\":\"dedicated\",\"vhost_rt\":10,"
+			 "\"hugepages\":true") != NULL);
+	CHECK(strstr(pj, "\"kind\":\"vhost\",\"index\":3,\"cpus\":\"7\"") !=
+	      NULL);
+	j = json_tokener_parse(pj);
+	CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), 0);
+	CHECK_INT(q.opts.vhost_cpu, PIN_VHOST_DEDICATED);
+	CHECK_INT(q.opts.vhost_rt, 10);
+	CHECK_INT(q.opts.hugepages, 1);
+	json_object_put(j);
+	topo_plan_free(&q);
+	free(xml);
+	free(pj);
+	topo_plan_free(&p);
+
+	/* the default: no <memoryBacking>, none of the keys */
+	CHECK_INT(plan(&p, "mono", 2, LINK_TAP, 1), 0);
+	pj = plan_json(&p);
+	xml = domxml_build(&p, 0, &env, err, sizeof(err));
+	CHECK(xml != NULL && strstr(xml, "memoryBacking") == NULL);
+	CHECK(strstr(pj, "vhost_cpu") == NULL &&
+	      strstr(pj, "vhost_rt") == NULL &&
+	      strstr(pj, "hugepages") == NULL);
+	free(xml);
+	free(pj);
+	topo_plan_free(&p);
+}
+
 int
 main(void)
 {
+	test_golden_hugepages_vhost();
 	test_numatune();
 	test_golden_tcg_e1000_rt();
 	test_golden_tcg_tap();

@@ -58,6 +58,7 @@ main(void)
 	CHECK_STR(get(o, "cpu"), "qemu64");
 	CHECK_STR(get(o, "vcpupin"), "(absent)");
 	CHECK_STR(get(o, "vcpusched"), "(absent)");
+	CHECK_STR(get(o, "hugepages"), "(absent)");
 	json_object_put(o);
 	free(xml);
 
@@ -66,6 +67,14 @@ main(void)
 	CHECK_STR(get(o, "nic_driver"), "vhost");
 	CHECK_STR(get(o, "cpu"), "host-passthrough");
 	CHECK_STR(get(o, "emulatorpin"), "0-3");
+	json_object_put(o);
+	free(xml);
+
+	/* --hugepages: the live XML's <memoryBacking> */
+	xml = slurp("domxml-kvm-hugepages-2vcpus.xml");
+	o = vm_live_from_xml(xml);
+	CHECK_STR(get(o, "hugepages"), "true");
+	CHECK_STR(get(o, "vcpupin"), "{ \"0\": \"2\", \"1\": \"3\" }");
 	json_object_put(o);
 	free(xml);
 	return t_done("test_vmlive");
