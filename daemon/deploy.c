@@ -924,7 +924,7 @@ deploy_pin(struct deploy *d, int only)
 	const struct topo_plan *p = d->plan;
 	char err[1024];
 
-	if (!p->opts.pin && p->opts.rt_prio == 0)
+	if (!p->opts.pin && p->opts.rt_prio == 0 && p->opts.vhost_rt == 0)
 		return 0;
 	for (int n = 0; n < p->nnodes; n++) {
 		pid_t pid;
@@ -938,7 +938,8 @@ deploy_pin(struct deploy *d, int only)
 					   "cannot find the QEMU process of %s",
 					   p->nodes[n].domain);
 		if (threads_apply(pid, p->opts.pin ? &p->pin : NULL, n,
-				  p->opts.rt_prio, err, sizeof(err)) == -1)
+				  p->opts.rt_prio, p->opts.vhost_rt, err,
+				  sizeof(err)) == -1)
 			return deploy_fail(d, PROTO_E_PIN, "pin", "%s: %s",
 					   p->nodes[n].name, err);
 	}

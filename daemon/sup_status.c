@@ -12,6 +12,7 @@
 #include "jtext.h"
 #include "log.h"
 #include "netsetup.h"
+#include "placement.h"
 #include "sup_int.h"
 #include "threads.h"
 #include "util.h"
@@ -312,6 +313,7 @@ sup_run_json(struct run *r)
 			    json_object_new_int(r->plan->pin.numa[n]));
 		json_object_object_add(o, "numa_nodes", numa);
 	}
+	placement_status(r, o);
 	json_object_object_add(o, "adopted",
 			       json_object_new_boolean(r->adopted));
 	if (r->plan->opts.backend == BACKEND_VM && r->plan->opts.image[0])

@@ -742,9 +742,11 @@ adopt_one(struct adopted *a)
 			    "%s/%s: adopted before its guest reported ready",
 			    r->plan->opts.name, r->plan->nodes[n].name);
 		}
-		if ((r->plan->opts.pin || r->plan->opts.rt_prio) &&
+		if ((r->plan->opts.pin || r->plan->opts.rt_prio ||
+		     r->plan->opts.vhost_rt) &&
 		    threads_apply(pid, r->plan->opts.pin ? &r->plan->pin : NULL,
-				  n, r->plan->opts.rt_prio, err,
+				  n, r->plan->opts.rt_prio,
+				  r->plan->opts.vhost_rt, err,
 				  sizeof(err)) == -1)
 			log_warnx("%s/%s: re-pinning after adoption: %s",
 				  r->plan->opts.name, r->plan->nodes[n].name,

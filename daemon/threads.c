@@ -231,23 +231,25 @@ thread_place(const struct vthread *t, const cpu_set_t *cpus, int rt_prio,
 	return 0;
 }
 
-/* Place v[0..n) where the plan says (SCHED_FIFO for vCPU-like threads);
- * 0 or -1 with err. */
+/* Place v[0..n) where the plan says (SCHED_FIFO rt_prio for vCPU-like
+ * threads, vhost_rt for vhost workers); 0 or -1 with err. */
 static int
 threads_place(struct vthread *v, int n, const struct pin_plan *plan, int node,
-	      int rt_prio, char *err, size_t errlen)
+	      int rt_prio, int vhost_rt, char *err, size_t errlen)
 {
 	for (int i = 0; i < n; i++)
 		if (thread_place(&v[i], plan_cpus(plan, node, &v[i]),
-				 v[i].kind == PIN_VCPU ? rt_prio : 0, err,
-				 errlen) == -1)
+				 v[i].kind == PIN_VCPU	  ? rt_prio
+				 : v[i].kind == PIN_VHOST ? vhost_rt
+							  : 0,
+				 err, errlen) == -1)
 			return -1;
 	return 0;
 }
 
 int
 threads_apply(pid_t pid, const struct pin_plan *plan, int node, int rt_prio,
-	      char *err, size_t errlen)
+	      int vhost_rt, char *err, size_t errlen)
 {
 	struct vthread *v = NULL;
 	int n, rc;
@@ -257,7 +259,7 @@ threads_apply(pid_t pid, const struct pin_plan *plan, int node, int rt_prio,
 		     strerror(errno));
 		return -1;
 	}
-	rc = threads_place(v, n, plan, node, rt_prio, err, errlen);
+	rc = threads_place(v, n, plan, node, rt_prio, vhost_rt, err, errlen);
 	free(v);
 	return rc;
 }
@@ -267,15 +269,17 @@ threads_policy_name(int policy)
 {
 	switch (policy) {
 	case SCHED_OTHER:
-		return "SCHED_OTHER";
+		return "other";
 	case SCHED_FIFO:
-		return "SCHED_FIFO";
+		return "fifo";
 	case SCHED_RR:
-		return "SCHED_RR";
+		return "rr";
 	case SCHED_BATCH:
-		return "SCHED_BATCH";
+		return "batch";
 	case SCHED_IDLE:
-		return "SCHED_IDLE";
+		return "idle";
+	case 6: /* SCHED_DEADLINE, not in every libc's <sched.h> */
+		return "deadline";
 	default:
 		return "unknown";
 	}
@@ -303,7 +307,7 @@ thread_json(const struct vthread *v, const char *kind, const cpu_set_t *planned)
 	json_object_object_add(
 	    t, "policy",
 	    json_object_new_string(threads_policy_name(v->policy)));
-	json_object_object_add(t, "priority", json_object_new_int(v->priority));
+	json_object_object_add(t, "prio", json_object_new_int(v->priority));
 	return t;
 }
 
@@ -391,7 +395,7 @@ threads_netns_apply(const struct topo_plan *p, int node, int rt_prio, char *err,
 		goto fail;
 	}
 	/* NAPI threads stand in for vCPUs: PIN_VCPU, queue q as index q */
-	rc = threads_place(v, n, plan, node, rt_prio, err, errlen);
+	rc = threads_place(v, n, plan, node, rt_prio, 0, err, errlen);
 fail:
 	free(v);
 	return rc;

@@ -32,15 +32,17 @@ int threads_list(pid_t pid, struct vthread **out);
 
 /*
  * Apply the plan's assignments for node to the threads of pid; with
- * rt_prio > 0, vCPU threads get SCHED_FIFO at that priority.  Reads every
- * affinity back and fails on a mismatch.  0, or -1 with err.
+ * rt_prio > 0, vCPU threads get SCHED_FIFO at that priority, with
+ * vhost_rt > 0 vhost workers at that one.  Reads every affinity back and
+ * fails on a mismatch.  0, or -1 with err.
  */
 int threads_apply(pid_t pid, const struct pin_plan *plan, int node, int rt_prio,
-		  char *err, size_t errlen);
+		  int vhost_rt, char *err, size_t errlen);
 
 /* The status array for a node's threads ("planned" from plan if given). */
 json_object *threads_json(pid_t pid, const struct pin_plan *plan, int node);
 
+/* "other", "fifo", "rr", "batch", "idle", "deadline" (status "policy") */
 const char *threads_policy_name(int policy);
 
 /*

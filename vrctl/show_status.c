@@ -53,8 +53,8 @@ show_threads(json_object *a)
 		printf("    %-8s %-9s %-5lld %-10s %-8s %s", j_str(t, "tid"),
 		       j_str(t, "kind"), j_int(t, "index", 0), j_str(t, "cpus"),
 		       j_str(t, "last_cpu"), j_str(t, "policy"));
-		if (j_int(t, "priority", 0) > 0)
-			printf(" %lld", j_int(t, "priority", 0));
+		if (j_int(t, "prio", 0) > 0)
+			printf(" %lld", j_int(t, "prio", 0));
 		if (j_get(t, "planned") != NULL &&
 		    strcmp(j_str(t, "planned"), j_str(t, "cpus")) != 0)
 			printf("  (planned %s)", j_str(t, "planned"));

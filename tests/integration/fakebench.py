@@ -44,7 +44,7 @@ def topo_status(name, p):
                 "index": i, "name": "CPU %d/TCG" % i,
                 "cpus": "1" if p.get("pin") else "0-1",
                 "planned": "1" if p.get("pin") else "0-1",
-                "last_cpu": 1, "policy": "SCHED_OTHER", "priority": 0}
+                "last_cpu": 1, "policy": "other", "prio": 0}
                for i in range(cores)]
     return {"name": name, "topology": p.get("topology", "monolithic"),
             "state": "running", "backend": backend,

@@ -112,7 +112,7 @@ run rt rt --rt 10
 check "rt: <vcpusched> fifo 10 for both vCPUs in the live XML" \
 	sh -c "grep -c \"<vcpusched vcpus='[01]' scheduler='fifo' priority='10'/>\" '$T/rt.xml' | grep -qx 2"
 check "rt: the vCPU threads run SCHED_FIFO 10" \
-	[ "$(json "$T/rt.status" "sorted(set('%s/%s' % (t['policy'], t['priority']) for t in j['topologies'][0]['nodes'][0]['threads'] if t['kind']=='vcpu'))")" = "['SCHED_FIFO/10']" ]
+	[ "$(json "$T/rt.status" "sorted(set('%s/%s' % (t['policy'], t['prio']) for t in j['topologies'][0]['nodes'][0]['threads'] if t['kind']=='vcpu'))")" = "['fifo/10']" ]
 check "rt: stop" "$VRCTL" stop rt
 check "rt: nothing left behind" nothing_left rt
 
