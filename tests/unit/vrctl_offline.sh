@@ -110,6 +110,32 @@ assert [r["matrix"] for r in j["runs"]] == [{"smt": "avoid"}, {"smt": "share"}],
 assert j["runs"][1]["start"]["smt"] == "share", j["runs"][1]
 ' "$T/out"
 
+# The placement axes (issue 14): matrix keys, plan options, vhost entries.
+cat >"$T/vh.json" <<'EOF2'
+{"name": "vh", "start": {"topology": "monolithic", "pin": true},
+ "matrix": {"vhost_cpu": ["vcpu", "dedicated"], "vhost_rt": [0, 10],
+            "hugepages": [true]}, "bench": {"mode": "ndr"}}
+EOF2
+run --json experiment --dry-run "$T/vh.json"
+check "experiment: vhost_cpu, vhost_rt, hugepages are matrix keys" python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+m = [r["matrix"] for r in j["runs"]]
+assert len(m) == 4 and {"vhost_cpu": "dedicated", "vhost_rt": 10, "hugepages": True} in m, m
+assert all(r["start"]["vhost_cpu"] == r["matrix"]["vhost_cpu"] for r in j["runs"]), j
+' "$T/out"
+run --json topology monolithic --cores 2 --pin --vhost-cpu dedicated --vhost-rt 10 --host-cpus 8
+check "--vhost-cpu dedicated: each vhost thread a CPU of its own" python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["plan"]
+assert p["options"]["vhost_cpu"] == "dedicated" and p["options"]["vhost_rt"] == 10, p["options"]
+vh = [t["cpus"] for t in p["pinning"]["threads"] if t["kind"] == "vhost"]
+assert vh == ["4", "5", "6", "7"] and p["pinning"]["vcpu_cpus"] == "2-3", p["pinning"]
+' "$T/out"
+run topology monolithic --vhost-cpu vcpu --host-cpus 8
+check "--vhost-cpu vcpu without --pin: refused" \
+	sh -c "[ $rc != 0 ] && grep -q 'vhost_cpu vcpu: needs --pin' '$T/err'"
+
 # No daemon, no --host-cpus: this machine's CPUs, said on stderr.
 run topology monolithic
 check "no daemon: exit 0" [ $rc = 0 ]
