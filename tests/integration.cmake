@@ -24,6 +24,14 @@ set_tests_properties(e2e_axes PROPERTIES
 	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
 	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 1500)
 
+# Issue 14 placement: --hugepages refused with the numbers (fake pool),
+# --vhost-cpu/--vhost-rt in status, policies read back.
+add_test(NAME e2e_placement
+	COMMAND ${VR_IT}/test_placement.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_placement PROPERTIES
+	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
+
 add_test(NAME e2e_start_failures
 	COMMAND ${VR_IT}/test_start_failures.sh ${CMAKE_BINARY_DIR})
 set_tests_properties(e2e_start_failures PROPERTIES
