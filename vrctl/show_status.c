@@ -41,6 +41,22 @@ show_pairs(json_object *o)
 	}
 }
 
+/* The placement axes (status "options"), when not the defaults. */
+static void
+show_placement(json_object *t)
+{
+	json_object *o = j_get(t, "options");
+
+	if (o == NULL ||
+	    (strcmp(j_str(o, "vhost_cpu"), "housekeeping") == 0 &&
+	     j_int(o, "vhost_rt", 0) == 0 && !j_bool(o, "hugepages")))
+		return;
+	printf("  placement: vhost threads on %s CPUs, vhost rt %lld, "
+	       "hugepages %s\n",
+	       j_str(o, "vhost_cpu"), j_int(o, "vhost_rt", 0),
+	       j_bool(o, "hugepages") ? "on" : "off");
+}
+
 static void
 show_threads(json_object *a)
 {
@@ -175,6 +191,7 @@ show_topology(json_object *t)
 	if (!netns && j_get(t, "vhost") != NULL)
 		printf("  vhost %s: %s\n", j_bool(t, "vhost") ? "on" : "off",
 		       j_str(t, "vhost_reason"));
+	show_placement(t);
 	if (!netns && (k = j_get(t, "guest_kernel")) != NULL) {
 		if (json_object_is_type(k, json_type_object))
 			printf("  guest kernel %s (%s config, sha256 %.12s)\n",
