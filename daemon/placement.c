@@ -21,6 +21,24 @@ live_hugepages(const struct run *r)
 }
 
 void
+placement_warn(struct run *r)
+{
+	const struct topo_opts *o = &r->plan->opts;
+
+	if (r->vhost || o->backend != BACKEND_VM ||
+	    (o->vhost_cpu == PIN_VHOST_HOUSEKEEPING && o->vhost_rt == 0))
+		return;
+	json_object_array_add(
+	    r->warnings,
+	    jstrf("vhost-net is not in use (%s): --vhost-cpu %s and "
+		  "--vhost-rt %d have no vhost thread to place%s",
+		  r->vhost_reason, pin_vhost_name(o->vhost_cpu), o->vhost_rt,
+		  o->vhost_cpu == PIN_VHOST_DEDICATED && o->pin
+		      ? " (the CPUs planned for them stay idle)"
+		      : ""));
+}
+
+void
 placement_status(const struct run *r, json_object *status)
 {
 	const struct topo_opts *o = &r->plan->opts;

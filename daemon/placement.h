@@ -15,4 +15,8 @@ struct run;
 /* Add the keys to status's "options" object (made when absent). */
 void placement_status(const struct run *r, json_object *status);
 
+/* At start, once vhost is decided: a warning in r->warnings when the vhost
+ * axes were asked for but there will be no vhost thread to place. */
+void placement_warn(struct run *r);
+
 #endif

@@ -15,6 +15,7 @@
 #include "deploy.h"
 #include "hostinfo.h"
 #include "hugepages.h"
+#include "placement.h"
 #include "job.h"
 #include "log.h"
 #include "proto.h"
@@ -310,6 +311,7 @@ sup_start(json_object *params, struct rpc_req *req,
 		     "NIC model %s: vhost-net serves virtio NICs only",
 		     topo_nic_model_name(r->plan->opts.nic_model));
 	}
+	placement_warn(r);
 	if (!r->kvm)
 		json_object_array_add(
 		    r->warnings,

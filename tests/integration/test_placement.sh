@@ -71,6 +71,8 @@ else
 	top="j.get('topologies', [j])[0]"
 	check "status options: vhost_cpu vcpu, vhost_rt 10, hugepages false" \
 		[ "$(json "$T/vh.status" "(lambda t: (t['options']['vhost_cpu'], t['options']['vhost_rt'], t['options']['hugepages']))($top)")" = "('vcpu', 10, False)" ]
+	check "a warning says there is no vhost thread to place" \
+		[ "$(json "$T/vh.status" "[w for w in $top['warnings'] if 'have no vhost thread to place' in w]" | grep -c 'vhost-net is not in use (off by request (--vhost off)): --vhost-cpu vcpu and --vhost-rt 10')" = 1 ]
 	check "every thread has policy and prio" \
 		[ "$(json "$T/vh.status" "all('policy' in t and 'prio' in t for t in $top['nodes'][0]['threads'])")" = True ]
 	check "vCPU threads: other 0 (no --rt), read back" \
