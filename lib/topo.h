@@ -27,6 +27,7 @@
 
 #include <json-c/json.h>
 
+#include "dlparam.h"
 #include "pin.h"
 
 #define TOPO_NAME_LEN	    8 /* keeps "vr-NAME-t00" within IFNAMSIZ */
@@ -97,6 +98,9 @@ struct topo_opts {
 	int guest_txqueuelen;			    /* 0 = guest default */
 	char guest_cmdline[TOPO_GUEST_CMDLINE_MAX]; /* appended verbatim */
 	char cpu_model[64]; /* guest CPU model; "" = the default */
+	/* SCHED_DEADLINE for vCPU / vhost threads (needs pin; runtime 0 =
+	 * off); in the plan's options only when set. */
+	struct dlparam deadline, vhost_deadline;
 	/* Count parameters of the topology file; 0 = the file's default.
 	 * A built plan holds the values used (0 when the file has none). */
 	int vrs, backends, lbs;

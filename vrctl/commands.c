@@ -34,6 +34,8 @@ static int ctl_topology(struct vrctl *, int, char **);
 	"        [--macvtap-mode bridge|vepa|private|passthru]\n"              \
 	"        [--guest-txqueuelen N] [--guest-cmdline ARGS]\n"              \
 	"        [--cpu-model MODEL]\n"                                        \
+	"        [--deadline RUNTIME/PERIOD]\n"                                \
+	"        [--vhost-deadline RUNTIME/PERIOD]\n"                          \
 	"        [--ports test|in=IF,out=IF] [--image DIR] [--name NAME]\n"    \
 	"        [--timeout SEC] [--cpus LIST] [--txqueuelen N]\n"             \
 	"        [--restart never|on-failure] [--restart-limit N]\n"           \
@@ -324,6 +326,9 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 	    {"guest-txqueuelen", required_argument, NULL, OPT_TOPO_GUEST_TXQ},
 	    {"guest-cmdline", required_argument, NULL, OPT_TOPO_GUEST_CMDLINE},
 	    {"cpu-model", required_argument, NULL, OPT_TOPO_CPU_MODEL},
+	    {"deadline", required_argument, NULL, OPT_TOPO_DEADLINE},
+	    {"vhost-deadline", required_argument, NULL,
+	     OPT_TOPO_VHOST_DEADLINE},
 	    {"dot", no_argument, NULL, OPT_TOPO_DOT},
 	    {"host-cpus", required_argument, NULL, OPT_TOPO_HOST_CPUS},
 	    {NULL, 0, NULL, 0},
@@ -367,6 +372,14 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 			    : ch == OPT_TOPO_GUEST_CMDLINE ? "guest_cmdline"
 							   : "cpu_model",
 			    json_object_new_string(optarg));
+			break;
+		case OPT_TOPO_DEADLINE:
+		case OPT_TOPO_VHOST_DEADLINE:
+			json_object_object_add(params,
+					       ch == OPT_TOPO_DEADLINE
+						   ? "deadline"
+						   : "vhost_deadline",
+					       json_object_new_string(optarg));
 			break;
 		case OPT_TOPO_HOST_CPUS: /* a preview: `topology` only */
 			if (strcmp(method, "topology") != 0) {
