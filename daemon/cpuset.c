@@ -384,11 +384,6 @@ cs_v1_setup(const struct cpuset_hier *h, json_object *rec, const char *name,
 		CPU_ZERO(&rootc);
 	CPU_XOR(&hkc, &rootc, all);
 	CPU_AND(&hkc, &hkc, &rootc);
-	if (CPU_COUNT(&hkc) == 0) {
-		msgf(err, errlen,
-		     "no CPU of %s would be left for everything else", root);
-		return -1;
-	}
 	cpulist_format(&hkc, hk, sizeof(hk));
 	cpulist_format(all, top, sizeof(top));
 	cpulist_format(cpus, mine, sizeof(mine));
@@ -464,14 +459,6 @@ cs_v2_setup(const struct cpuset_hier *h, json_object *rec, const char *name,
 {
 	char ctl[256], top[256], mine[256], dir[512];
 
-	cs_read(h, "", "cgroup.controllers", ctl, sizeof(ctl));
-	if (strstr(ctl, "cpuset") == NULL) {
-		msgf(err, errlen,
-		     "no cpuset controller: %s/cgroup.controllers has none "
-		     "(bound to a v1 hierarchy?)",
-		     h->root);
-		return -1;
-	}
 	cs_read(h, "", "cgroup.subtree_control", ctl, sizeof(ctl));
 	if (strstr(ctl, "cpuset") == NULL) {
 		rec_shared(rec, "file", "cgroup.subtree_control", "-cpuset");
@@ -501,13 +488,77 @@ cs_v2_setup(const struct cpuset_hier *h, json_object *rec, const char *name,
 	return 0;
 }
 
+/* The checks of setup that need nothing made: 0, or -1 with err. */
+static int
+cs_check(const struct cpuset_hier *h, json_object *rec, const char *name,
+	 const cpu_set_t *cpus, cpu_set_t *all, char *err, size_t errlen)
+{
+	cpu_set_t others, clash, rootc;
+	char list[256], buf[256];
+
+	CPU_ZERO(&others);
+	rec_cpus(rec, name, &others);
+	CPU_AND(&clash, &others, cpus);
+	if (CPU_COUNT(&clash) > 0) {
+		msgf(err, errlen,
+		     "CPUs %s hold another topology's deadline threads",
+		     cpulist_format(&clash, list, sizeof(list)));
+		return -1;
+	}
+	CPU_OR(all, &others, cpus);
+	if (h->version == 2) {
+		cs_read(h, "", "cgroup.controllers", buf, sizeof(buf));
+		if (strstr(buf, "cpuset") == NULL) {
+			msgf(err, errlen,
+			     "no cpuset controller: %s/cgroup.controllers has "
+			     "none (bound to a v1 hierarchy?)",
+			     h->root);
+			return -1;
+		}
+		return 0;
+	}
+	if (cs_v1_overlap(h, cpus, err, errlen) == -1)
+		return -1;
+	cs_read(h, "", "cpuset.cpus", buf, sizeof(buf));
+	if (cpulist_parse(buf, &rootc) == -1)
+		CPU_ZERO(&rootc);
+	CPU_AND(&clash, &rootc, all);
+	if (!CPU_EQUAL(&clash, all) || CPU_EQUAL(&rootc, all)) {
+		msgf(err, errlen, "CPUs %s: %s of the root cpuset (cpus %s)",
+		     cpulist_format(all, list, sizeof(list)),
+		     CPU_EQUAL(&rootc, all)
+			 ? "no CPU would be left for the rest"
+			 : "not all",
+		     buf);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cpuset_check(const char *record, const char *name, const cpu_set_t *cpus,
+	     char *err, size_t errlen)
+{
+	struct cpuset_hier h;
+	json_object *rec;
+	cpu_set_t all;
+	int rc;
+
+	if (cpuset_find(&h, err, errlen) == -1)
+		return -1;
+	rec = rec_load(record);
+	rc = cs_check(&h, rec, name, cpus, &all, err, errlen);
+	json_object_put(rec);
+	return rc;
+}
+
 int
 cpuset_setup(const char *record, const char *name, const cpu_set_t *cpus,
 	     char *err, size_t errlen)
 {
 	struct cpuset_hier h;
 	json_object *rec, *t;
-	cpu_set_t others, all, clash;
+	cpu_set_t all;
 	char list[256];
 	int rc = -1;
 
@@ -518,18 +569,8 @@ cpuset_setup(const char *record, const char *name, const cpu_set_t *cpus,
 		json_object_put(rec);
 		return 0; /* made already (one node restarted) */
 	}
-	CPU_ZERO(&others);
-	rec_cpus(rec, NULL, &others);
-	CPU_AND(&clash, &others, cpus);
-	if (CPU_COUNT(&clash) > 0) {
-		msgf(err, errlen,
-		     "CPUs %s hold another topology's deadline threads",
-		     cpulist_format(&clash, list, sizeof(list)));
+	if (cs_check(&h, rec, name, cpus, &all, err, errlen) == -1)
 		goto out;
-	}
-	if (h.version == 1 && cs_v1_overlap(&h, cpus, err, errlen) == -1)
-		goto out;
-	CPU_OR(&all, &others, cpus);
 	/* the intent first: an undo of steps not taken is harmless */
 	json_object_object_add(rec, "version", json_object_new_int(h.version));
 	json_object_object_add(rec, "root", json_object_new_string(h.root));

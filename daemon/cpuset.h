@@ -44,6 +44,11 @@ int cpuset_find(struct cpuset_hier *h, char *err, size_t errlen);
 int cpuset_setup(const char *record, const char *name, const cpu_set_t *cpus,
 		 char *err, size_t errlen);
 
+/* What setup checks before it makes anything (the hierarchy, CPUs of
+ * another topology, another cpuset over them): 0 or -1 with err. */
+int cpuset_check(const char *record, const char *name, const cpu_set_t *cpus,
+		 char *err, size_t errlen);
+
 /* Move thread tid into name's cpuset of cpu, remembering where it was and
  * its policy (policy, prio) for the undo.  0 or -1 with err. */
 int cpuset_attach(const char *record, const char *name, int cpu, pid_t tid,

@@ -64,7 +64,7 @@ deadline_cpu(const struct topo_plan *p, int node, const struct vthread *t,
 
 	if (a == NULL || CPU_COUNT(&a->cpus) != 1) {
 		msgf(err, errlen,
-		     "deadline: %s tid %d is planned on %s, not on one CPU of "
+		     "%s tid %d is planned on %s, not on one CPU of "
 		     "its own (a reservation needs a CPU: for vhost threads "
 		     "--vhost-cpu vcpu or dedicated)",
 		     t->name, t->tid,
@@ -91,7 +91,7 @@ deadline_set(const struct vthread *t, int cpu, const struct dlparam *d,
 		int e = errno;
 
 		msgf(err, errlen,
-		     "deadline: sched_setattr(SCHED_DEADLINE %u/%u us) for %s "
+		     "sched_setattr(SCHED_DEADLINE %u/%u us) for %s "
 		     "tid %d on CPU %d: %s%s",
 		     d->runtime_us, d->period_us, t->name, t->tid, cpu,
 		     strerror(e),
@@ -110,7 +110,7 @@ deadline_set(const struct vthread *t, int cpu, const struct dlparam *d,
 	    a.sched_runtime != (uint64_t)d->runtime_us * 1000 ||
 	    a.sched_period != (uint64_t)d->period_us * 1000) {
 		msgf(err, errlen,
-		     "deadline: %s tid %d reads back policy %u runtime %llu "
+		     "%s tid %d reads back policy %u runtime %llu "
 		     "period %llu ns, not what was set",
 		     t->name, t->tid, a.sched_policy,
 		     (unsigned long long)a.sched_runtime,
@@ -130,7 +130,7 @@ deadline_node(const struct topo_plan *p, int n, struct vthread **v,
 
 	*v = NULL;
 	if (pid == -1 || (nt = threads_list(pid, v)) == -1) {
-		msgf(err, errlen, "deadline: cannot list the threads of %s",
+		msgf(err, errlen, "cannot list the threads of %s",
 		     p->nodes[n].domain);
 		return -1;
 	}
@@ -167,7 +167,9 @@ deadline_apply(const struct topo_plan *p, int only, char *err, size_t errlen)
 			-1)
 			goto out;
 	if (CPU_COUNT(&cpus) == 0) {
-		msgf(err, errlen, "deadline: no thread to reserve for");
+		msgf(err, errlen,
+		     "no thread to reserve for (no vhost thread "
+		     "without vhost-net)");
 		goto out;
 	}
 	if (cpuset_setup(record, p->opts.name, &cpus, err, errlen) == -1)
@@ -195,6 +197,47 @@ out:
 	for (int n = 0; n < p->nnodes; n++)
 		free(v[n]);
 	return rc;
+}
+
+int
+deadline_check(const struct topo_plan *p, char *err, size_t errlen)
+{
+	char record[PATH_MAX];
+	cpu_set_t cpus;
+
+	if (p->opts.deadline.runtime_us == 0 &&
+	    p->opts.vhost_deadline.runtime_us == 0)
+		return 0;
+	CPU_ZERO(&cpus);
+	for (int n = 0; n < p->nnodes; n++) {
+		for (int k = 0; k < 2; k++) {
+			enum pin_kind kind = k == 0 ? PIN_VCPU : PIN_VHOST;
+			const struct dlparam *d = k == 0
+						      ? &p->opts.deadline
+						      : &p->opts.vhost_deadline;
+			const struct pin_assign *a;
+
+			for (int i = 0;
+			     d->runtime_us > 0 &&
+			     (a = pin_plan_find(&p->pin, n, kind, i)) != NULL;
+			     i++) {
+				if (CPU_COUNT(&a->cpus) != 1) {
+					msgf(err, errlen,
+					     "%s %s %d is planned on "
+					     "more than one CPU (a reservation "
+					     "needs a CPU of its own)",
+					     p->nodes[n].name,
+					     pin_kind_name(kind), i);
+					return -1;
+				}
+				CPU_OR(&cpus, &cpus, &a->cpus);
+			}
+		}
+	}
+	if (CPU_COUNT(&cpus) == 0)
+		return 0; /* known once the threads are there */
+	deadline_record(record, sizeof(record));
+	return cpuset_check(record, p->opts.name, &cpus, err, errlen);
 }
 
 void

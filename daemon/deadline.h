@@ -19,6 +19,10 @@ struct topo_plan;
 int deadline_apply(const struct topo_plan *p, int only, char *err,
 		   size_t errlen);
 
+/* Before anything is made: the planned CPUs can get exclusive cpusets
+ * (cpuset_check).  0 or -1 with err. */
+int deadline_check(const struct topo_plan *p, char *err, size_t errlen);
+
 /* Undo p's (or a gone topology's) cpusets; quiet when there are none. */
 void deadline_release(const char *name);
 

@@ -1028,6 +1028,10 @@ deploy_start(struct job *j, struct deploy *d)
 	}
 	if (check_names_free(d, host) == -1 || deploy_fault(d, "check") == -1)
 		goto fail;
+	if (deadline_check(p, err, sizeof(err)) == -1) {
+		deploy_fail(d, PROTO_E_PIN, "deadline", "%s", err);
+		goto fail;
+	}
 	if ((d->rundir_fd =
 		 statedir_topo_open(p->opts.name, 1, err, sizeof(err))) == -1) {
 		deploy_fail(d, PROTO_E_START, "state", "%s", err);

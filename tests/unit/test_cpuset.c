@@ -184,6 +184,9 @@ test_v1(void)
 	CHECK_INT(mkdir(strcat(strcpy(err, root), "/machine"), 0755), 0);
 	put("machine/cpuset.cpus", "0-3\n");
 	c = cpus("1");
+	CHECK_INT(cpuset_check(rec, "t1", &c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "/machine (cpus 0-3) overlaps CPUs 1") != NULL);
+	err[0] = '\0';
 	CHECK_INT(cpuset_setup(rec, "t1", &c, err, sizeof(err)), -1);
 	CHECK(strstr(err, "/machine (cpus 0-3) overlaps CPUs 1") != NULL);
 	CHECK(!exists("vrouterd"));
@@ -196,7 +199,7 @@ test_v1(void)
 	fresh(1);
 	c = cpus("0-3");
 	CHECK_INT(cpuset_setup(rec, "t1", &c, err, sizeof(err)), -1);
-	CHECK(strstr(err, "no CPU of 0-3 would be left") != NULL);
+	CHECK(strstr(err, "no CPU would be left for the rest") != NULL);
 	CHECK(!exists("vrouterd"));
 }
 
