@@ -127,9 +127,8 @@ cs_write(const struct cpuset_hier *h, const char *dir, const char *file,
 		int e = errno;
 
 		close(fd);
-		errno = e;
-		msgf(err, errlen, "write '%s' to %s: %s", val, p,
-		     strerror(errno));
+		msgf(err, errlen, "write '%s' to %s: %s", val, p, strerror(e));
+		errno = e; /* for the caller's hint */
 		return -1;
 	}
 	close(fd);
@@ -655,6 +654,12 @@ cpuset_attach(const char *record, const char *name, int cpu, pid_t tid,
 	snprintf(dir, sizeof(dir), "%s/%s/cpu%d", CS_TOP, name, cpu);
 	snprintf(val, sizeof(val), "%d", tid);
 	rc = cs_write(&h, dir, cs_threads_file(&h), val, err, errlen);
+	if (rc == -1 && h.version == 2 && errno == EOPNOTSUPP)
+		msgf(err + strlen(err), errlen - strlen(err),
+		     " (tid %d is in %s, another threaded domain: libvirt's "
+		     "cgroup? cgroup_controllers = [ ] in qemu.conf keeps "
+		     "QEMU in the root; docs/topology.md, \"Deadline\")",
+		     tid, from);
 out:
 	json_object_put(rec);
 	return rc;
