@@ -949,7 +949,8 @@ deploy_pin(struct deploy *d, int only)
 	}
 	if (deadline_apply(p, only, err, sizeof(err)) == -1)
 		return deploy_fail(d, PROTO_E_PIN, "deadline", "%s", err);
-	deploy_undo_push(d, UNDO_CPUSET, p->opts.name);
+	if (only < 0) /* a restarted node's rollback keeps the others' */
+		deploy_undo_push(d, UNDO_CPUSET, p->opts.name);
 	return 0;
 }
 

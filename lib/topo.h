@@ -207,7 +207,7 @@ void topo_opts_init(struct topo_opts *o);
  * ("test" or "in=IF,out=IF"), image (absolute path, "" = the daemon's
  * default), timeout, cpus (CPU list, "" = no restriction), txqueuelen,
  * nic_model, vhost, macvtap_mode, guest_txqueuelen, guest_cmdline,
- * cpu_model.
+ * cpu_model, deadline, vhost_deadline ("RUNTIME/PERIOD" or "off").
  * Keys absent from params keep their value in *o (so call topo_opts_init,
  * then apply configured defaults, then this); keys it does not know are
  * ignored (the protocol layer rejects unknown ones).  *o is written only on
