@@ -10,7 +10,8 @@
 # sandbox shares the host's cgroup fs, so a trap restores it whatever
 # happens).  Then the path after boot on this kernel, with the cpusets
 # in a fake tree (VR_CGROUP_ROOT): sched_setattr's EPERM is reported and
-# everything is rolled back.
+# everything is rolled back.  Last, a restarted daemon undoes the
+# recorded cpusets of a topology that no longer runs (fake tree).
 #
 #   test_deadline.sh BUILD_DIR
 BUILD=$(realpath "$1")
@@ -144,6 +145,31 @@ fake_snap >"$T/fake.after"
 check "the fake tree as it was (directories gone, flags back)" \
 	diff "$T/fake.before" "$T/fake.after"
 check "the thread went back (to the root's tasks)" grep -q . "$F/tasks"
+
+# A daemon restarted after its topology went: the record in the state
+# directory names cpusets of a topology that no longer runs; once libvirt
+# is connected (adoption) they are undone.
+say "restart: cpusets of a topology that is gone are undone"
+"$VRCTL" stop --all >/dev/null 2>&1
+daemon_stop
+F2=$T/fakecg2
+mkdir -p "$F2/vrouterd/gone/cpu1" "$F2/vrouterd-housekeeping"
+printf '0-%d\n' $(($(nproc) - 1)) >"$F2/cpuset.cpus"
+echo 0 >"$F2/cpuset.sched_load_balance"
+: >"$F2/tasks"
+cat >"$T/state/cpuset.json" <<EOJ
+{ "version": 1, "root": "$F2",
+  "shared": [ { "rmdir": "vrouterd-housekeeping" }, { "rmdir": "vrouterd" },
+	{ "file": "cpuset.sched_load_balance", "write": "1" } ],
+  "topologies": { "gone": { "cpus": "1", "threads": [] } } }
+EOJ
+VR_CGROUP_ROOT=$F2 daemon_start
+wait_for "the gone topology's cpusets removed" 30 test ! -e "$F2/vrouterd"
+check "housekeeping cpuset removed" test ! -e "$F2/vrouterd-housekeeping"
+check "the root's sched_load_balance back to 1" grep -qx 1 "$F2/cpuset.sched_load_balance"
+check "the record is gone" test ! -e "$T/state/cpuset.json"
+check "the log says so" grep -q "cpuset: gone is gone: undoing its cpusets" "$T/vrouterd.log"
+
 check "no vrouterd cpuset left" test ! -e "$CG/vrouterd" -a ! -e "$CG/vrouterd-housekeeping"
 check "no record left" [ ! -e "$T/state/cpuset.json" ]
 snapshot >"$T/after.txt"
