@@ -514,13 +514,16 @@ cs_check(const struct cpuset_hier *h, json_object *rec, const char *name,
 			     h->root);
 			return -1;
 		}
-		return 0;
-	}
-	if (cs_v1_overlap(h, cpus, err, errlen) == -1)
+	} else if (cs_v1_overlap(h, cpus, err, errlen) == -1)
 		return -1;
-	cs_read(h, "", "cpuset.cpus", buf, sizeof(buf));
+	/* v2: the root's effective CPUs lack those our partitions hold */
+	cs_read(h, "",
+		h->version == 1 ? "cpuset.cpus" : "cpuset.cpus.effective", buf,
+		sizeof(buf));
 	if (cpulist_parse(buf, &rootc) == -1)
 		CPU_ZERO(&rootc);
+	if (h->version == 2)
+		CPU_OR(&rootc, &rootc, &others);
 	CPU_AND(&clash, &rootc, all);
 	if (!CPU_EQUAL(&clash, all) || CPU_EQUAL(&rootc, all)) {
 		msgf(err, errlen, "CPUs %s: %s of the root cpuset (cpus %s)",

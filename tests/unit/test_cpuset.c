@@ -239,6 +239,13 @@ test_v2(void)
 	CHECK_STR(get("cgroup.subtree_control"), "-cpuset");
 	CHECK(access(rec, F_OK) == -1);
 
+	/* v2 too leaves the root a CPU */
+	fresh(2);
+	c = cpus("0-3");
+	CHECK_INT(cpuset_setup(rec, "t1", &c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "no CPU would be left for the rest") != NULL);
+	CHECK(!exists("vrouterd"));
+
 	/* no cpuset among the controllers: refused, nothing made */
 	fresh(2);
 	put("cgroup.controllers", "cpu io memory pids\n");
