@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,11 @@
 #define CS_TOP	   "vrouterd"
 #define CS_HK	   "vrouterd-housekeeping"
 #define CS_REC_MAX (1 << 20)
+
+/* One record, read-modified-written by start jobs (worker threads), stop
+ * jobs and adoption: one at a time. */
+static pthread_mutex_t cs_lock = PTHREAD_MUTEX_INITIALIZER;
+static int cs_release_locked(const char *record, const char *name);
 
 /* ---- the hierarchy --------------------------------------------------------
  */
@@ -537,9 +543,9 @@ cs_check(const struct cpuset_hier *h, json_object *rec, const char *name,
 	return 0;
 }
 
-int
-cpuset_check(const char *record, const char *name, const cpu_set_t *cpus,
-	     char *err, size_t errlen)
+static int
+cs_check_locked(const char *record, const char *name, const cpu_set_t *cpus,
+		char *err, size_t errlen)
 {
 	struct cpuset_hier h;
 	json_object *rec;
@@ -554,9 +560,9 @@ cpuset_check(const char *record, const char *name, const cpu_set_t *cpus,
 	return rc;
 }
 
-int
-cpuset_setup(const char *record, const char *name, const cpu_set_t *cpus,
-	     char *err, size_t errlen)
+static int
+cs_setup_locked(const char *record, const char *name, const cpu_set_t *cpus,
+		char *err, size_t errlen)
 {
 	struct cpuset_hier h;
 	json_object *rec, *t;
@@ -599,7 +605,7 @@ cpuset_setup(const char *record, const char *name, const cpu_set_t *cpus,
 	if (rc == -1) {
 		rec_save(record, rec);
 		json_object_put(rec);
-		cpuset_release(record, name);
+		cs_release_locked(record, name);
 		return -1;
 	}
 out:
@@ -626,9 +632,9 @@ cs_thread_where(pid_t tid, char *buf, size_t len)
 	free(s);
 }
 
-int
-cpuset_attach(const char *record, const char *name, int cpu, pid_t tid,
-	      int policy, int prio, char *err, size_t errlen)
+static int
+cs_attach_locked(const char *record, const char *name, int cpu, pid_t tid,
+		 int policy, int prio, char *err, size_t errlen)
 {
 	struct cpuset_hier h;
 	json_object *rec, *t, *th;
@@ -826,8 +832,8 @@ cs_release_shared(const struct cpuset_hier *h, json_object *rec)
 	return rc;
 }
 
-int
-cpuset_release(const char *record, const char *name)
+static int
+cs_release_locked(const char *record, const char *name)
 {
 	struct cpuset_hier h;
 	json_object *rec, *t;
@@ -863,12 +869,63 @@ cpuset_release(const char *record, const char *name)
 	return rc;
 }
 
+int
+cpuset_check(const char *record, const char *name, const cpu_set_t *cpus,
+	     char *err, size_t errlen)
+{
+	int rc;
+
+	pthread_mutex_lock(&cs_lock);
+	rc = cs_check_locked(record, name, cpus, err, errlen);
+	pthread_mutex_unlock(&cs_lock);
+	return rc;
+}
+
+int
+cpuset_setup(const char *record, const char *name, const cpu_set_t *cpus,
+	     char *err, size_t errlen)
+{
+	int rc;
+
+	pthread_mutex_lock(&cs_lock);
+	rc = cs_setup_locked(record, name, cpus, err, errlen);
+	pthread_mutex_unlock(&cs_lock);
+	return rc;
+}
+
+int
+cpuset_attach(const char *record, const char *name, int cpu, pid_t tid,
+	      int policy, int prio, char *err, size_t errlen)
+{
+	int rc;
+
+	pthread_mutex_lock(&cs_lock);
+	rc =
+	    cs_attach_locked(record, name, cpu, tid, policy, prio, err, errlen);
+	pthread_mutex_unlock(&cs_lock);
+	return rc;
+}
+
+int
+cpuset_release(const char *record, const char *name)
+{
+	int rc;
+
+	pthread_mutex_lock(&cs_lock);
+	rc = cs_release_locked(record, name);
+	pthread_mutex_unlock(&cs_lock);
+	return rc;
+}
+
 void
 cpuset_reap(const char *record, int (*live)(const char *name))
 {
-	json_object *rec = rec_load(record);
+	json_object *rec;
 	char names[64][128];
 	int n = 0;
+
+	pthread_mutex_lock(&cs_lock);
+	rec = rec_load(record);
 
 	json_object_object_foreach(rec_topos(rec), name, t)
 	{
@@ -879,6 +936,7 @@ cpuset_reap(const char *record, int (*live)(const char *name))
 	json_object_put(rec);
 	for (int i = 0; i < n; i++) {
 		log_info("cpuset: %s is gone: undoing its cpusets", names[i]);
-		cpuset_release(record, names[i]);
+		cs_release_locked(record, names[i]);
 	}
+	pthread_mutex_unlock(&cs_lock);
 }
