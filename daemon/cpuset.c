@@ -308,6 +308,22 @@ rec_cpus(json_object *j, const char *skip, cpu_set_t *out)
 /* ---- setup ----------------------------------------------------------------
  */
 
+/* A shared directory about to be made is recorded first (a crash in
+ * between leaves a record of a directory that is not there: harmless). */
+static int
+cs_intend(const struct cpuset_hier *h, json_object *rec, const char *record,
+	  const char *dir)
+{
+	char p[8400];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", h->root, dir);
+	if (stat(p, &st) == 0)
+		return 0;
+	rec_shared(rec, "rmdir", dir, NULL);
+	return rec_save(record, rec);
+}
+
 /* v1: a root cpuset other than ours whose CPUs overlap want (their
  * exclusive bit and balanced domains would clash with ours). */
 static int
@@ -349,16 +365,13 @@ cs_v1_overlap(const struct cpuset_hier *h, const cpu_set_t *want, char *err,
 
 /* One cpuset directory: made (recorded), mems, cpus, then flags. */
 static int
-cs_v1_dir(const struct cpuset_hier *h, json_object *rec, const char *dir,
-	  const char *mems, const char *cpus, int excl, int balance, char *err,
-	  size_t errlen)
+cs_v1_dir(const struct cpuset_hier *h, const char *dir, const char *mems,
+	  const char *cpus, int excl, int balance, char *err, size_t errlen)
 {
 	int made;
 
 	if (cs_mkdir(h, dir, &made, err, errlen) == -1)
 		return -1;
-	if (made && strchr(dir, '/') == NULL)
-		rec_shared(rec, "rmdir", dir, NULL);
 	if (cs_write(h, dir, "cpuset.mems", mems, err, errlen) == -1 ||
 	    cs_write(h, dir, "cpuset.cpus", cpus, err, errlen) == -1)
 		return -1;
@@ -393,14 +406,12 @@ cs_v1_setup(const struct cpuset_hier *h, json_object *rec, const char *name,
 	cpulist_format(all, top, sizeof(top));
 	cpulist_format(cpus, mine, sizeof(mine));
 	/* housekeeping shrinks before vrouterd grows (no overlap) */
-	if (cs_mkdir(h, CS_HK, &made, err, errlen) == -1)
-		return -1;
-	if (made)
-		rec_shared(rec, "rmdir", CS_HK, NULL);
-	if (rec_save(record, rec) == -1 ||
+	if (cs_intend(h, rec, record, CS_HK) == -1 ||
+	    cs_intend(h, rec, record, CS_TOP) == -1 ||
+	    cs_mkdir(h, CS_HK, &made, err, errlen) == -1 ||
 	    cs_write(h, CS_HK, "cpuset.mems", mems, err, errlen) == -1 ||
 	    cs_write(h, CS_HK, "cpuset.cpus", hk, err, errlen) == -1 ||
-	    cs_v1_dir(h, rec, CS_TOP, mems, top, 1, 0, err, errlen) == -1 ||
+	    cs_v1_dir(h, CS_TOP, mems, top, 1, 0, err, errlen) == -1 ||
 	    rec_save(record, rec) == -1)
 		return -1;
 	cs_read(h, "", "cpuset.sched_load_balance", lb, sizeof(lb));
@@ -412,7 +423,7 @@ cs_v1_setup(const struct cpuset_hier *h, json_object *rec, const char *name,
 			return -1;
 	}
 	snprintf(dir, sizeof(dir), "%s/%s", CS_TOP, name);
-	if (cs_v1_dir(h, rec, dir, mems, mine, 1, 0, err, errlen) == -1)
+	if (cs_v1_dir(h, dir, mems, mine, 1, 0, err, errlen) == -1)
 		return -1;
 	for (int c = 0; c < CPU_SETSIZE; c++) {
 		char one[16];
@@ -421,7 +432,7 @@ cs_v1_setup(const struct cpuset_hier *h, json_object *rec, const char *name,
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s/cpu%d", CS_TOP, name, c);
 		snprintf(one, sizeof(one), "%d", c);
-		if (cs_v1_dir(h, rec, dir, mems, one, 1, 1, err, errlen) == -1)
+		if (cs_v1_dir(h, dir, mems, one, 1, 1, err, errlen) == -1)
 			return -1;
 	}
 	return 0;
@@ -429,16 +440,14 @@ cs_v1_setup(const struct cpuset_hier *h, json_object *rec, const char *name,
 
 /* v2: a threaded partition root with cpus, read back. */
 static int
-cs_v2_dir(const struct cpuset_hier *h, json_object *rec, const char *dir,
-	  const char *cpus, int parent, char *err, size_t errlen)
+cs_v2_dir(const struct cpuset_hier *h, const char *dir, const char *cpus,
+	  int parent, char *err, size_t errlen)
 {
 	char back[256];
 	int made;
 
 	if (cs_mkdir(h, dir, &made, err, errlen) == -1)
 		return -1;
-	if (made && strchr(dir, '/') == NULL)
-		rec_shared(rec, "rmdir", dir, NULL);
 	if (cs_write(h, dir, "cgroup.type", "threaded", err, errlen) == -1 ||
 	    (parent && cs_write(h, dir, "cgroup.subtree_control", "+cpuset",
 				err, errlen) == -1) ||
@@ -474,11 +483,13 @@ cs_v2_setup(const struct cpuset_hier *h, json_object *rec, const char *name,
 	}
 	cpulist_format(all, top, sizeof(top));
 	cpulist_format(cpus, mine, sizeof(mine));
-	if (cs_v2_dir(h, rec, CS_TOP, top, 1, err, errlen) == -1 ||
+	if (cs_intend(h, rec, record, CS_TOP) == -1)
+		return -1;
+	if (cs_v2_dir(h, CS_TOP, top, 1, err, errlen) == -1 ||
 	    rec_save(record, rec) == -1)
 		return -1;
 	snprintf(dir, sizeof(dir), "%s/%s", CS_TOP, name);
-	if (cs_v2_dir(h, rec, dir, mine, 1, err, errlen) == -1)
+	if (cs_v2_dir(h, dir, mine, 1, err, errlen) == -1)
 		return -1;
 	for (int c = 0; c < CPU_SETSIZE; c++) {
 		char one[16];
@@ -487,7 +498,7 @@ cs_v2_setup(const struct cpuset_hier *h, json_object *rec, const char *name,
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s/cpu%d", CS_TOP, name, c);
 		snprintf(one, sizeof(one), "%d", c);
-		if (cs_v2_dir(h, rec, dir, one, 0, err, errlen) == -1)
+		if (cs_v2_dir(h, dir, one, 0, err, errlen) == -1)
 			return -1;
 	}
 	return 0;
