@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "deploy.h"
 #include "deploy_int.h"
 #include "domxml.h"
@@ -701,6 +702,9 @@ deploy_rollback(struct deploy *d)
 		case UNDO_NETNS:
 			rc = netns_delete(u->name, prefix, 1, err, sizeof(err));
 			break;
+		case UNDO_CPUSET:
+			deadline_release(u->name);
+			break;
 		}
 		if (rc == -1)
 			log_warnx("rollback of %s: %s", u->name, err);
@@ -911,6 +915,7 @@ deploy_teardown(const struct topo_plan *p, char *err, size_t errlen)
 	tp.prefix = prefix;
 	if (teardown_run(&tp, TEARDOWN_LINK_THREADS, err, errlen) == -1)
 		rc = -1;
+	deadline_release(p->opts.name); /* quiet without --deadline */
 	free(it);
 	return rc;
 }
@@ -943,6 +948,10 @@ deploy_pin(struct deploy *d, int only)
 			return deploy_fail(d, PROTO_E_PIN, "pin", "%s: %s",
 					   p->nodes[n].name, err);
 	}
+	if (deadline_apply(p, only, err, sizeof(err)) == -1)
+		return deploy_fail(d, PROTO_E_PIN, "deadline", "%s", err);
+	if (only < 0) /* a restarted node's rollback keeps the others' */
+		deploy_undo_push(d, UNDO_CPUSET, p->opts.name);
 	return 0;
 }
 
@@ -1021,6 +1030,10 @@ deploy_start(struct job *j, struct deploy *d)
 	}
 	if (check_names_free(d, host) == -1 || deploy_fault(d, "check") == -1)
 		goto fail;
+	if (deadline_check(p, err, sizeof(err)) == -1) {
+		deploy_fail(d, PROTO_E_PIN, "deadline", "%s", err);
+		goto fail;
+	}
 	if ((d->rundir_fd =
 		 statedir_topo_open(p->opts.name, 1, err, sizeof(err))) == -1) {
 		deploy_fail(d, PROTO_E_START, "state", "%s", err);

@@ -16,7 +16,7 @@
 
 #define DEPLOY_MAX_UNDO 256
 
-enum undo_kind { UNDO_NETNS, UNDO_LINK, UNDO_DOMAIN };
+enum undo_kind { UNDO_NETNS, UNDO_LINK, UNDO_DOMAIN, UNDO_CPUSET };
 
 struct deploy_undo {
 	enum undo_kind kind;

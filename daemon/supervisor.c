@@ -19,6 +19,7 @@
 #include "adopt.h"
 #include "autostart.h"
 #include "config.h"
+#include "deadline.h"
 #include "job.h"
 #include "log.h"
 #include "proto.h"
@@ -788,6 +789,7 @@ sup_adopt(void)
 	}
 	adopt_free(a, na);
 	json_object_put(orphans);
+	deadline_reap(sup_is_running); /* cpusets of topologies that went */
 }
 
 /* netns topologies: their plans are in the state directory. */

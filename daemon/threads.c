@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,21 @@ thread_fill(struct vthread *t)
 	t->last_cpu = thread_last_cpu(t->tid);
 	t->policy = sched_getscheduler(t->tid) & ~SCHED_RESET_ON_FORK;
 	t->priority = sched_getparam(t->tid, &sp) == 0 ? sp.sched_priority : 0;
+	t->dl_runtime = t->dl_period = 0;
+	if (t->policy == 6 /* SCHED_DEADLINE */) {
+		struct {
+			uint32_t size, policy;
+			uint64_t flags;
+			int32_t nice;
+			uint32_t prio;
+			uint64_t runtime, deadline, period;
+		} a = {.size = sizeof(a)};
+
+		if (syscall(SYS_sched_getattr, t->tid, &a, sizeof(a), 0) == 0) {
+			t->dl_runtime = a.runtime;
+			t->dl_period = a.period;
+		}
+	}
 }
 
 static int
@@ -308,6 +324,14 @@ thread_json(const struct vthread *v, const char *kind, const cpu_set_t *planned)
 	    t, "policy",
 	    json_object_new_string(threads_policy_name(v->policy)));
 	json_object_object_add(t, "prio", json_object_new_int(v->priority));
+	if (v->dl_period > 0) { /* read back with sched_getattr */
+		json_object_object_add(
+		    t, "runtime_us",
+		    json_object_new_int64((int64_t)(v->dl_runtime / 1000)));
+		json_object_object_add(
+		    t, "period_us",
+		    json_object_new_int64((int64_t)(v->dl_period / 1000)));
+	}
 	return t;
 }
 

@@ -23,6 +23,7 @@ struct vthread {
 	int last_cpu;	/* /proc/TID/stat field 39 */
 	int policy;	/* SCHED_OTHER, SCHED_FIFO, ... */
 	int priority;
+	unsigned long long dl_runtime, dl_period; /* SCHED_DEADLINE, ns */
 	char dev[16]; /* netns nodes: the interface whose NAPI it runs */
 };
 

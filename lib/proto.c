@@ -149,6 +149,21 @@ static const char *const macvtap_mode_choices[] = {"bridge", "vepa", "private",
 	     NULL,                                                               \
 	     "SCHED_FIFO priority for vhost threads, 0 = off"},                  \
 	    {"hugepages", PT_BOOL, 0, 0, 0, NULL, "guest memory on hugepages"},  \
+	    {"deadline",                                                         \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     NULL,                                                               \
+	     "SCHED_DEADLINE RUNTIME/PERIOD (us) for vCPU threads (needs "       \
+	     "pin)"},                                                            \
+	    {"vhost_deadline",                                                   \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     NULL,                                                               \
+	     "SCHED_DEADLINE RUNTIME/PERIOD (us) for vhost threads"},            \
 	    {"vrs", PT_INT, 0, 1, 16, NULL, "parallel VRs (pvr)"},               \
 	    {"backends", PT_INT, 0, 1, 16, NULL, "back-end routers (msr)"},      \
 	    {"lbs", PT_INT, 0, 1, 16, NULL, "load balancers (msr)"},             \

@@ -537,6 +537,28 @@ apply_enums(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 	return apply_axes(obj, o, err, errlen);
 }
 
+/* "RUNTIME/PERIOD" (dlparam.h); "" or "off" clears it. */
+static int
+get_dlparam(json_object *obj, const char *key, struct dlparam *d, char *err,
+	    size_t errlen)
+{
+	const char *s;
+	char e[128];
+	int r;
+
+	if ((r = get_str(obj, key, &s, err, errlen)) != 1)
+		return r;
+	if (s[0] == '\0' || strcmp(s, "off") == 0) {
+		d->runtime_us = d->period_us = 0;
+		return 0;
+	}
+	if (dlparam_parse(s, d, e, sizeof(e)) == -1) {
+		msgf(err, errlen, "%s: %s", key, e);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 apply_strings(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 {
@@ -597,7 +619,10 @@ apply_strings(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 			    errlen) == -1 ||
 	    get_strbuf(obj, "cpu_model", o->cpu_model, sizeof(o->cpu_model),
 		       err, errlen) == -1 ||
-	    check_guest_str("cpu_model", o->cpu_model, 0, err, errlen) == -1)
+	    check_guest_str("cpu_model", o->cpu_model, 0, err, errlen) == -1 ||
+	    get_dlparam(obj, "deadline", &o->deadline, err, errlen) == -1 ||
+	    get_dlparam(obj, "vhost_deadline", &o->vhost_deadline, err,
+			errlen) == -1)
 		return -1;
 	return 0;
 }
@@ -738,6 +763,15 @@ topo_opts_to_json(const struct topo_opts *o)
 	if (o->hugepages)
 		json_object_object_add(j, "hugepages",
 				       json_object_new_boolean(1));
+	if (o->deadline.runtime_us > 0)
+		json_object_object_add(j, "deadline",
+				       json_object_new_string(dlparam_format(
+					   &o->deadline, buf, sizeof(buf))));
+	if (o->vhost_deadline.runtime_us > 0)
+		json_object_object_add(
+		    j, "vhost_deadline",
+		    json_object_new_string(
+			dlparam_format(&o->vhost_deadline, buf, sizeof(buf))));
 	/* the topology's count parameters, when it has them */
 	if (o->vrs > 0)
 		json_object_object_add(j, "vrs", json_object_new_int(o->vrs));

@@ -27,6 +27,7 @@
 
 #include <json-c/json.h>
 
+#include "dlparam.h"
 #include "pin.h"
 
 #define TOPO_NAME_LEN	    8 /* keeps "vr-NAME-t00" within IFNAMSIZ */
@@ -102,6 +103,9 @@ struct topo_opts {
 	enum pin_vhost vhost_cpu; /* where vhost threads run (pin.h) */
 	int vhost_rt;		  /* SCHED_FIFO priority for vhost; 0 = off */
 	int hugepages;		  /* guest memory on hugepages */
+	/* SCHED_DEADLINE for vCPU / vhost threads (needs pin; runtime 0 =
+	 * off); in the plan's options only when set. */
+	struct dlparam deadline, vhost_deadline;
 	/* Count parameters of the topology file; 0 = the file's default.
 	 * A built plan holds the values used (0 when the file has none). */
 	int vrs, backends, lbs;
@@ -208,7 +212,8 @@ void topo_opts_init(struct topo_opts *o);
  * ("test" or "in=IF,out=IF"), image (absolute path, "" = the daemon's
  * default), timeout, cpus (CPU list, "" = no restriction), txqueuelen,
  * nic_model, vhost, macvtap_mode, guest_txqueuelen, guest_cmdline,
- * cpu_model, vhost_cpu, vhost_rt, hugepages.
+ * cpu_model, vhost_cpu, vhost_rt, hugepages, deadline, vhost_deadline
+ * ("RUNTIME/PERIOD" or "off").
  * Keys absent from params keep their value in *o (so call topo_opts_init,
  * then apply configured defaults, then this); keys it does not know are
  * ignored (the protocol layer rejects unknown ones).  *o is written only on

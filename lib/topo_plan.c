@@ -325,6 +325,17 @@ axes_check(const struct topo_opts *o, char *err, size_t errlen)
 		     pin_vhost_name(o->vhost_cpu));
 		return -1;
 	}
+	if ((o->deadline.runtime_us || o->vhost_deadline.runtime_us) &&
+	    (o->backend == BACKEND_NETNS || !o->pin)) {
+		msgf(err, errlen,
+		     o->backend == BACKEND_NETNS
+			 ? "deadline, vhost_deadline: for --backend vm (the "
+			   "netns backend's NAPI threads are not reserved)"
+			 : "deadline, vhost_deadline: need --pin (a "
+			   "reservation is made on the CPU a thread is "
+			   "pinned to)");
+		return -1;
+	}
 	if (o->nic_model != NIC_VIRTIO && o->vhost == VHOST_ON) {
 		msgf(err, errlen,
 		     "vhost on: vhost-net serves virtio NICs only, not %s",

@@ -32,6 +32,14 @@ set_tests_properties(e2e_placement PROPERTIES
 	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
 	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
 
+# Issue 14: --deadline admitted or refused with its cause, and no cpuset
+# or changed flag left behind in the (shared) cpuset hierarchy.
+add_test(NAME e2e_deadline
+	COMMAND ${VR_IT}/test_deadline.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_deadline PROPERTIES
+	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
+
 add_test(NAME e2e_start_failures
 	COMMAND ${VR_IT}/test_start_failures.sh ${CMAKE_BINARY_DIR})
 set_tests_properties(e2e_start_failures PROPERTIES

@@ -29,6 +29,9 @@ vr_unit_test(test_log)
 vr_unit_test(test_summary)
 # The bench params' rules: one table of cases (shared with test_bench_cli.sh
 # and test_control.sh) and the numbers the docs quote.
+# SCHED_DEADLINE "RUNTIME/PERIOD" params (lib/dlparam.c) and where they
+# are refused (issue 14).
+vr_unit_test(test_dlparam)
 vr_unit_test(test_benchparam)
 target_compile_definitions(test_benchparam PRIVATE
 	CASES_FILE="${CMAKE_CURRENT_SOURCE_DIR}/bench_params.json"
@@ -77,6 +80,15 @@ target_include_directories(test_threads PRIVATE
 	${CMAKE_CURRENT_SOURCE_DIR}/unit)
 add_test(NAME test_threads COMMAND test_threads)
 set_tests_properties(test_threads PROPERTIES LABELS unit)
+
+# Exclusive cpusets for SCHED_DEADLINE (daemon/cpuset.c) against fake v1
+# and v2 cgroup trees: what is written and what is restored.
+add_executable(test_cpuset ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_cpuset.c)
+target_link_libraries(test_cpuset PRIVATE vrouterd_core)
+target_include_directories(test_cpuset PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit)
+add_test(NAME test_cpuset COMMAND test_cpuset)
+set_tests_properties(test_cpuset PROPERTIES LABELS unit)
 
 # Readiness read incrementally from a console log (daemon/deploy.c).
 # What status reads back from the live domain XML (issue 14).

@@ -37,6 +37,8 @@ static int ctl_topology(struct vrctl *, int, char **);
 	"        [--vhost-cpu housekeeping|vcpu|dedicated] [--vhost-rt "       \
 	"PRIO]\n"                                                              \
 	"        [--hugepages]\n"                                              \
+	"        [--deadline RUNTIME/PERIOD]\n"                                \
+	"        [--vhost-deadline RUNTIME/PERIOD]\n"                          \
 	"        [--ports test|in=IF,out=IF] [--image DIR] [--name NAME]\n"    \
 	"        [--timeout SEC] [--cpus LIST] [--txqueuelen N]\n"             \
 	"        [--restart never|on-failure] [--restart-limit N]\n"           \
@@ -330,6 +332,9 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 	    {"vhost-cpu", required_argument, NULL, OPT_TOPO_VHOST_CPU},
 	    {"vhost-rt", required_argument, NULL, OPT_TOPO_VHOST_RT},
 	    {"hugepages", no_argument, NULL, OPT_TOPO_HUGEPAGES},
+	    {"deadline", required_argument, NULL, OPT_TOPO_DEADLINE},
+	    {"vhost-deadline", required_argument, NULL,
+	     OPT_TOPO_VHOST_DEADLINE},
 	    {"dot", no_argument, NULL, OPT_TOPO_DOT},
 	    {"host-cpus", required_argument, NULL, OPT_TOPO_HOST_CPUS},
 	    {NULL, 0, NULL, 0},
@@ -382,6 +387,14 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 			    : ch == OPT_TOPO_VHOST_CPU	   ? "vhost_cpu"
 							   : "cpu_model",
 			    json_object_new_string(optarg));
+			break;
+		case OPT_TOPO_DEADLINE:
+		case OPT_TOPO_VHOST_DEADLINE:
+			json_object_object_add(params,
+					       ch == OPT_TOPO_DEADLINE
+						   ? "deadline"
+						   : "vhost_deadline",
+					       json_object_new_string(optarg));
 			break;
 		case OPT_TOPO_HOST_CPUS: /* a preview: `topology` only */
 			if (strcmp(method, "topology") != 0) {

@@ -71,6 +71,9 @@ show_threads(json_object *a)
 		       j_str(t, "last_cpu"), j_str(t, "policy"));
 		if (j_int(t, "prio", 0) > 0)
 			printf(" %lld", j_int(t, "prio", 0));
+		if (j_int(t, "period_us", 0) > 0) /* SCHED_DEADLINE */
+			printf(" %lld/%lld us", j_int(t, "runtime_us", 0),
+			       j_int(t, "period_us", 0));
 		if (j_get(t, "planned") != NULL &&
 		    strcmp(j_str(t, "planned"), j_str(t, "cpus")) != 0)
 			printf("  (planned %s)", j_str(t, "planned"));

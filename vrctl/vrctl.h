@@ -75,7 +75,9 @@ enum {
 	/* placement (issue 14) */
 	OPT_TOPO_VHOST_CPU,
 	OPT_TOPO_VHOST_RT,
-	OPT_TOPO_HUGEPAGES
+	OPT_TOPO_HUGEPAGES,
+	OPT_TOPO_DEADLINE,
+	OPT_TOPO_VHOST_DEADLINE
 };
 
 struct ctl_command {

@@ -67,5 +67,26 @@ main(void)
 			  "vhost rt 10, hugepages off\n") != NULL);
 	free(buf);
 	json_object_put(j);
+
+	/* a SCHED_DEADLINE thread shows its reservation (issue 14) */
+	j = json_tokener_parse(
+	    "{\"topologies\":[{\"name\":\"dl\",\"state\":\"running\","
+	    "\"nodes\":[{\"name\":\"vr0\",\"threads\":[{\"tid\":7,"
+	    "\"kind\":\"vcpu\",\"index\":0,\"cpus\":\"1\",\"last_cpu\":1,"
+	    "\"policy\":\"deadline\",\"priority\":0,\"runtime_us\":200,"
+	    "\"period_us\":1000}]}]}]}");
+	CHECK(j != NULL);
+	buf = NULL;
+	m = open_memstream(&buf, &len);
+	stdout = m;
+	show_status(j);
+	fflush(m);
+	stdout = saved;
+	fclose(m);
+	CHECK(strstr(buf, " deadline 200/1000 us") != NULL);
+	if (strstr(buf, " deadline 200/1000 us") == NULL)
+		fputs(buf, stderr);
+	free(buf);
+	json_object_put(j);
 	return t_done("test_show_status");
 }

@@ -1,0 +1,271 @@
+/*
+ * The exclusive cpusets of daemon/cpuset.c against fake cgroup trees
+ * (VR_CGROUP_ROOT, a temporary directory with the v1 or the v2 file
+ * names): what is made and written, and that the undo (stop, a failed
+ * start, a restarted daemon) restores every flag and leaves no directory.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cpuset.h"
+#include "t.h"
+#include "util.h"
+
+static char root[256], rec[300];
+
+static void
+put(const char *rel, const char *val)
+{
+	char p[600];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if ((f = fopen(p, "w")) != NULL) {
+		fputs(val, f);
+		fclose(f);
+	}
+}
+
+/* A file's contents without its newline ("<absent>" when missing). */
+static const char *
+get(const char *rel)
+{
+	static char buf[8][256];
+	static int k;
+	char p[600], *s;
+
+	k = (k + 1) % 8;
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if ((s = file_read(p, 4096)) == NULL)
+		return "<absent>";
+	s[strcspn(s, "\n")] = '\0';
+	vr_strlcpy(buf[k], s, sizeof(buf[k]));
+	free(s);
+	return buf[k];
+}
+
+static int
+exists(const char *rel)
+{
+	char p[600];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	return stat(p, &st) == 0;
+}
+
+static cpu_set_t
+cpus(const char *list)
+{
+	cpu_set_t c;
+
+	cpulist_parse(list, &c);
+	return c;
+}
+
+static void
+fresh(int version)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	CHECK_INT(system(cmd), 0);
+	CHECK_INT(mkdir(root, 0755), 0);
+	if (version == 1) {
+		put("cpuset.cpus", "0-3\n");
+		put("cpuset.mems", "0\n");
+		put("cpuset.sched_load_balance", "1\n");
+		put("cpuset.cpu_exclusive", "1\n");
+		put("tasks", "");
+	} else {
+		put("cgroup.controllers", "cpuset cpu io memory pids\n");
+		put("cgroup.subtree_control", "memory\n");
+		put("cpuset.cpus.effective", "0-3\n");
+		put("cgroup.threads", "");
+	}
+	unlink(rec);
+}
+
+static int
+none_live(const char *name)
+{
+	(void)name;
+	return 0;
+}
+
+static void
+test_v1(void)
+{
+	cpu_set_t c;
+	char err[1024] = "", pid[32];
+
+	fresh(1);
+	c = cpus("2");
+	CHECK_INT(cpuset_setup(rec, "t1", &c, err, sizeof(err)), 0);
+	CHECK_STR(get("cpuset.sched_load_balance"), "0");
+	CHECK_STR(get("vrouterd-housekeeping/cpuset.cpus"), "0-1,3");
+	CHECK_STR(get("vrouterd-housekeeping/cpuset.mems"), "0");
+	CHECK_STR(get("vrouterd/cpuset.cpus"), "2");
+	CHECK_STR(get("vrouterd/cpuset.cpu_exclusive"), "1");
+	CHECK_STR(get("vrouterd/cpuset.sched_load_balance"), "0");
+	CHECK_STR(get("vrouterd/t1/cpuset.cpus"), "2");
+	CHECK_STR(get("vrouterd/t1/cpuset.cpu_exclusive"), "1");
+	CHECK_STR(get("vrouterd/t1/cpuset.sched_load_balance"), "0");
+	CHECK_STR(get("vrouterd/t1/cpu2/cpuset.cpus"), "2");
+	CHECK_STR(get("vrouterd/t1/cpu2/cpuset.mems"), "0");
+	CHECK_STR(get("vrouterd/t1/cpu2/cpuset.cpu_exclusive"), "1");
+	CHECK_STR(get("vrouterd/t1/cpu2/cpuset.sched_load_balance"), "1");
+	CHECK(access(rec, F_OK) == 0);
+	/* again (one node restarted): nothing new */
+	CHECK_INT(cpuset_setup(rec, "t1", &c, err, sizeof(err)), 0);
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	CHECK_INT(cpuset_attach(rec, "t1", 2, getpid(), 0, 0, err, sizeof(err)),
+		  0);
+	CHECK_STR(get("vrouterd/t1/cpu2/tasks"), pid);
+
+	/* a second topology: vrouterd grows, housekeeping shrinks */
+	c = cpus("3");
+	CHECK_INT(cpuset_setup(rec, "t2", &c, err, sizeof(err)), 0);
+	CHECK_STR(get("vrouterd/cpuset.cpus"), "2-3");
+	CHECK_STR(get("vrouterd-housekeeping/cpuset.cpus"), "0-1");
+	/* a CPU another topology holds */
+	c = cpus("1-2");
+	CHECK_INT(cpuset_setup(rec, "t3", &c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "CPUs 2 hold another topology's") != NULL);
+	CHECK(!exists("vrouterd/t3"));
+
+	/* stop t1: its threads back (to the root: their cpuset is not in
+	 * the fake tree), its directories gone, the shared ones shrink */
+	CHECK_INT(cpuset_release(rec, "t1"), 0);
+	CHECK(!exists("vrouterd/t1"));
+	CHECK_STR(get("tasks"), pid);
+	CHECK_STR(get("vrouterd/cpuset.cpus"), "3");
+	CHECK_STR(get("vrouterd-housekeeping/cpuset.cpus"), "0-2");
+	CHECK_STR(get("cpuset.sched_load_balance"), "0");
+	/* the last one: every flag back, nothing left */
+	CHECK_INT(cpuset_release(rec, "t2"), 0);
+	CHECK(!exists("vrouterd"));
+	CHECK(!exists("vrouterd-housekeeping"));
+	CHECK_STR(get("cpuset.sched_load_balance"), "1");
+	CHECK(access(rec, F_OK) == -1);
+	CHECK_INT(cpuset_release(rec, "t2"), 0); /* quiet: nothing to do */
+
+	/* a daemon restarted after its topology went */
+	c = cpus("1");
+	CHECK_INT(cpuset_setup(rec, "t1", &c, err, sizeof(err)), 0);
+	CHECK(exists("vrouterd/t1/cpu1"));
+	cpuset_reap(rec, none_live);
+	CHECK(!exists("vrouterd"));
+	CHECK(!exists("vrouterd-housekeeping"));
+	CHECK_STR(get("cpuset.sched_load_balance"), "1");
+	CHECK(access(rec, F_OK) == -1);
+
+	/* a failure half-way: all or nothing */
+	put("vrouterd", "not a directory");
+	CHECK_INT(cpuset_setup(rec, "t1", &c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "vrouterd/cpuset.mems") != NULL);
+	CHECK(!exists("vrouterd-housekeeping"));
+	CHECK_STR(get("cpuset.sched_load_balance"), "1");
+	CHECK(access(rec, F_OK) == -1);
+	{
+		char p[600];
+
+		snprintf(p, sizeof(p), "%s/vrouterd", root);
+		unlink(p);
+	}
+
+	/* another cpuset over the CPUs (libvirt's "machine"): refused
+	 * before anything is made, naming it */
+	CHECK_INT(mkdir(strcat(strcpy(err, root), "/machine"), 0755), 0);
+	put("machine/cpuset.cpus", "0-3\n");
+	c = cpus("1");
+	CHECK_INT(cpuset_check(rec, "t1", &c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "/machine (cpus 0-3) overlaps CPUs 1") != NULL);
+	err[0] = '\0';
+	CHECK_INT(cpuset_setup(rec, "t1", &c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "/machine (cpus 0-3) overlaps CPUs 1") != NULL);
+	CHECK(!exists("vrouterd"));
+	CHECK(!exists("vrouterd-housekeeping"));
+	CHECK_STR(get("cpuset.sched_load_balance"), "1");
+	CHECK(access(rec, F_OK) == -1);
+	fprintf(stderr, "refusal: %s\n", err);
+
+	/* no CPU left for everything else */
+	fresh(1);
+	c = cpus("0-3");
+	CHECK_INT(cpuset_setup(rec, "t1", &c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "no CPU would be left for the rest") != NULL);
+	CHECK(!exists("vrouterd"));
+}
+
+static void
+test_v2(void)
+{
+	cpu_set_t c;
+	char err[1024] = "", pid[32];
+
+	fresh(2);
+	c = cpus("1-2");
+	CHECK_INT(cpuset_setup(rec, "t1", &c, err, sizeof(err)), 0);
+	if (err[0])
+		fprintf(stderr, "v2: %s\n", err);
+	CHECK_STR(get("cgroup.subtree_control"), "+cpuset");
+	CHECK_STR(get("vrouterd/cgroup.type"), "threaded");
+	CHECK_STR(get("vrouterd/cgroup.subtree_control"), "+cpuset");
+	CHECK_STR(get("vrouterd/cpuset.cpus"), "1-2");
+	CHECK_STR(get("vrouterd/cpuset.cpus.partition"), "root");
+	CHECK_STR(get("vrouterd/t1/cgroup.type"), "threaded");
+	CHECK_STR(get("vrouterd/t1/cpuset.cpus"), "1-2");
+	CHECK_STR(get("vrouterd/t1/cpuset.cpus.partition"), "root");
+	CHECK_STR(get("vrouterd/t1/cpu1/cgroup.type"), "threaded");
+	CHECK_STR(get("vrouterd/t1/cpu1/cpuset.cpus"), "1");
+	CHECK_STR(get("vrouterd/t1/cpu1/cpuset.cpus.partition"), "root");
+	CHECK_STR(get("vrouterd/t1/cpu2/cpuset.cpus"), "2");
+	CHECK(!exists("vrouterd-housekeeping")); /* v1 only */
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	CHECK_INT(cpuset_attach(rec, "t1", 2, getpid(), 0, 0, err, sizeof(err)),
+		  0);
+	CHECK_STR(get("vrouterd/t1/cpu2/cgroup.threads"), pid);
+
+	CHECK_INT(cpuset_release(rec, "t1"), 0);
+	CHECK(!exists("vrouterd"));
+	CHECK_STR(get("cgroup.threads"), pid);
+	CHECK_STR(get("cgroup.subtree_control"), "-cpuset");
+	CHECK(access(rec, F_OK) == -1);
+
+	/* v2 too leaves the root a CPU */
+	fresh(2);
+	c = cpus("0-3");
+	CHECK_INT(cpuset_setup(rec, "t1", &c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "no CPU would be left for the rest") != NULL);
+	CHECK(!exists("vrouterd"));
+
+	/* no cpuset among the controllers: refused, nothing made */
+	fresh(2);
+	put("cgroup.controllers", "cpu io memory pids\n");
+	CHECK_INT(cpuset_setup(rec, "t1", &c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "no cpuset controller") != NULL);
+	CHECK(!exists("vrouterd"));
+	CHECK(access(rec, F_OK) == -1);
+}
+
+int
+main(void)
+{
+	char cmd[600];
+
+	snprintf(root, sizeof(root), "/tmp/vr-test-cpuset.%d", (int)getpid());
+	snprintf(rec, sizeof(rec), "%s.json", root);
+	setenv("VR_CGROUP_ROOT", root, 1);
+	test_v1();
+	test_v2();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", root, rec);
+	CHECK_INT(system(cmd), 0);
+	return t_done("test_cpuset");
+}
