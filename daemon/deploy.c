@@ -441,7 +441,8 @@ node_links_setup(struct deploy *d, struct ns_ctx *host,
 			    deploy_macvtap_mode(p->opts.macvtap_mode));
 		else
 			rc = nl_tap_add(host, ifc->host_if, alias,
-					nd->vcpus > 1 && d->vhost);
+					topo_node_mq(p, (int)(nd - p->nodes),
+						     d->vhost) > 1);
 		if (rc == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "links", "%s",
 					   ns_error(host));

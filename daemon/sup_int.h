@@ -63,6 +63,7 @@ struct run {
 	struct node_rt *nrt; /* plan->nnodes entries */
 	void (*started)(void *arg, int code, const char *err); /* autostart */
 	void *started_arg;
+	struct realport *realport; /* NIC values to restore (realport.h) */
 };
 
 TAILQ_HEAD(run_list, run);

@@ -19,10 +19,12 @@
 #include "job.h"
 #include "log.h"
 #include "proto.h"
+#include "realport.h"
 #include "statedir.h"
 #include "sup_int.h"
 #include "supervisor.h"
 #include "util.h"
+#include "vhostnet.h"
 
 struct stop_op {
 	struct rpc_req *req;
@@ -115,6 +117,7 @@ start_done(void *arg)
 		else
 			json_object_put(data);
 		TAILQ_REMOVE(&sup_runs, r, entry);
+		realport_restore(r->realport);
 		/* only if empty: keep console logs */
 		statedir_topo_rmdir(r->plan->opts.name);
 		sup_run_free(r);
@@ -301,6 +304,8 @@ sup_start(json_object *params, struct rpc_req *req,
 	}
 	if (hugepages_check(r->plan, NULL, err, errlen) == -1)
 		goto fail;
+	if (vhostnet_check(&r->plan->opts, vhostnet_root(), err, errlen) == -1)
+		goto fail;
 	if (r->plan->opts.vhost == VHOST_OFF) {
 		r->vhost = 0;
 		msgf(r->vhost_reason, sizeof(r->vhost_reason),
@@ -336,6 +341,10 @@ netns:
 		msgf(err, errlen, "state_dir %s is too long", statedir_path());
 		goto fail;
 	}
+	*code = PROTO_E_START;
+	if (realport_apply(r->plan, vhostnet_root(), &r->realport, err,
+			   errlen) == -1)
+		goto fail;
 	vr_strlcpy(d->rundir, r->rundir, sizeof(d->rundir));
 	d->plan = r->plan;
 	d->kvm = r->kvm;
@@ -362,6 +371,8 @@ netns:
 	sup_event("topology", r, -1, "starting");
 	return 0;
 fail:
+	realport_restore(r->realport);
+	r->realport = NULL;
 	free(d);
 	sup_run_free(r);
 	return -1;
@@ -471,6 +482,8 @@ stop_done(void *arg)
 			continue;
 		}
 		stop_remove_state(r);
+		realport_restore(r->realport);
+		r->realport = NULL;
 		log_info("%s: stopped", r->plan->opts.name);
 		sup_event("topology", r, -1, "stopped");
 		TAILQ_REMOVE(&sup_runs, r, entry);

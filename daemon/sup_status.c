@@ -13,6 +13,7 @@
 #include "log.h"
 #include "netsetup.h"
 #include "placement.h"
+#include "realport.h"
 #include "sup_int.h"
 #include "threads.h"
 #include "util.h"
@@ -295,6 +296,7 @@ sup_run_json(struct run *r)
 	json_object_object_add(o, "vhost", json_object_new_boolean(r->vhost));
 	json_object_object_add(o, "vhost_reason",
 			       json_object_new_string(r->vhost_reason));
+	realport_status(r->plan, o); /* vhost_net, port_nics (issue 14) */
 	json_object_object_add(
 	    o, "link",
 	    json_object_new_string(topo_link_name(r->plan->opts.link)));

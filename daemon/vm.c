@@ -837,6 +837,79 @@ xml_attr(const char *el, const char *attr, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
+/* An attribute value as libvirt writes it (' quoted, entities for
+ * & < > " ' and character references), decoded; malloc'ed.  end: the
+ * closing quote. */
+static char *
+xml_attr_decode(const char *p, const char **end)
+{
+	static const struct {
+		const char *ent;
+		char c;
+	} ents[] = {{"&amp;", '&'},
+		    {"&lt;", '<'},
+		    {"&gt;", '>'},
+		    {"&quot;", '"'},
+		    {"&apos;", '\''}};
+	size_t n = strcspn(p, "'"), k = 0;
+	char *out = xmalloc(n + 1);
+
+	for (size_t i = 0; i < n;) {
+		size_t e;
+		for (e = 0; e < sizeof(ents) / sizeof(ents[0]); e++)
+			if (strncmp(p + i, ents[e].ent, strlen(ents[e].ent)) ==
+			    0)
+				break;
+		if (e < sizeof(ents) / sizeof(ents[0])) {
+			out[k++] = ents[e].c;
+			i += strlen(ents[e].ent);
+		} else if (p[i] == '&' && p[i + 1] == '#') {
+			char *q;
+			long c = strtol(p + i + 2, &q, 10);
+			out[k++] = c > 0 && c < 128 ? (char)c : '?';
+			i = *q == ';' ? (size_t)(q - p) + 1 : i + 2;
+		} else
+			out[k++] = p[i++];
+	}
+	out[k] = '\0';
+	*end = p + n;
+	return out;
+}
+
+/* The axes rows of issue 14 in the live XML: "nic_queues" (the first
+ * virtio <driver queues=...>, 1 without) and "qemu_args" (each
+ * <qemu:arg value=...>, decoded), absent when there are none. */
+static void
+vm_live_axes(const char *xml, json_object *o)
+{
+	json_object *args = json_object_new_array();
+	const char *p, *end;
+	char a[16];
+	int queues = 1;
+
+	for (p = xml; (p = strstr(p, "<interface ")) != NULL; p++) {
+		const char *d = strstr(p, "<driver "),
+			   *e = strstr(p, "</interface>");
+		if (d != NULL && e != NULL && d < e) {
+			xml_attr(d, "queues", a, sizeof(a));
+			if (a[0] != '\0')
+				queues = atoi(a);
+			break;
+		}
+	}
+	json_object_object_add(o, "nic_queues", json_object_new_int(queues));
+	for (p = xml; (p = strstr(p, "<qemu:arg value='")) != NULL; p = end) {
+		char *v =
+		    xml_attr_decode(p + strlen("<qemu:arg value='"), &end);
+		json_object_array_add(args, json_object_new_string(v));
+		free(v);
+	}
+	if (json_object_array_length(args) > 0)
+		json_object_object_add(o, "qemu_args", args);
+	else
+		json_object_put(args);
+}
+
 json_object *
 vm_live_from_xml(const char *xml)
 {
@@ -904,6 +977,7 @@ vm_live_from_xml(const char *xml)
 		json_object_object_add(o, "vcpusched",
 				       json_object_new_string(s));
 	}
+	vm_live_axes(xml, o);
 	return o;
 }
 

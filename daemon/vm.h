@@ -82,7 +82,8 @@ void vm_domain_type(const char *name, char *buf, size_t len);
  * What the running domain's live XML (virDomainGetXMLDesc) says of the
  * axes vrouterd sets: {"nic_models": [...], "nic_driver", "cpu",
  * "vcpupin": {"0": "6", ...}, "emulatorpin", "vcpusched", "hugepages":
- * true (a <memoryBacking><hugepages/>)}, keys absent
+ * true (a <memoryBacking><hugepages/>), "nic_queues", "qemu_args": [...]},
+ * keys absent
  * when the XML has no such element; NULL when the domain cannot be read.
  * A libvirt call: made at start and adoption, cached for status.
  */

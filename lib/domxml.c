@@ -324,7 +324,7 @@ add_interface(struct sbuf *b, const struct topo_plan *p,
 	      const struct topo_node *n, const struct topo_if *f,
 	      const struct domxml_env *env)
 {
-	int queues = topo_node_queues(n);
+	int queues = topo_node_mq(p, (int)(n - p->nodes), env->vhost);
 	enum topo_nic_model model = topo_node_nic_model(p, (int)(n - p->nodes));
 
 	sb_printf(b, "    <interface type='ethernet'>\n      <mac address='");
@@ -334,9 +334,9 @@ add_interface(struct sbuf *b, const struct topo_plan *p,
 	sb_printf(b, "' managed='no'/>\n      <model type='%s'/>\n",
 		  topo_nic_model_name(model));
 	/* vhost-net and multiqueue are virtio's; e1000 has no <driver> */
-	if (model == NIC_VIRTIO && env->vhost && queues > 1)
-		sb_printf(b, "      <driver name='vhost' queues='%d'/>\n",
-			  queues);
+	if (model == NIC_VIRTIO && queues > 1)
+		sb_printf(b, "      <driver name='%s' queues='%d'/>\n",
+			  env->vhost ? "vhost" : "qemu", queues);
 	else if (model == NIC_VIRTIO)
 		sb_printf(b, "      <driver name='%s'/>\n",
 			  env->vhost ? "vhost" : "qemu");
@@ -363,6 +363,22 @@ add_console(struct sbuf *b, const struct domxml_env *env)
 		     "    <console type='pty'>\n"
 		     "      <target type='serial' port='0'/>\n"
 		     "    </console>\n");
+}
+
+/* --qemu-arg: libvirt's QEMU command-line namespace, each argument one
+ * <qemu:arg>, verbatim (escaped), after the devices, as virsh shows it. */
+static void
+add_qemu_args(struct sbuf *b, const struct topo_plan *p)
+{
+	if (p->opts.nqemu_args == 0)
+		return;
+	sb_printf(b, "  <qemu:commandline>\n");
+	for (int i = 0; i < p->opts.nqemu_args; i++) {
+		sb_printf(b, "    <qemu:arg value='");
+		sb_esc(b, p->opts.qemu_args[i]);
+		sb_printf(b, "'/>\n");
+	}
+	sb_printf(b, "  </qemu:commandline>\n");
 }
 
 char *
@@ -392,8 +408,17 @@ domxml_build(const struct topo_plan *p, int node, const struct domxml_env *env,
 		return NULL;
 	}
 
-	sb_printf(&b, "<domain type='%s'>\n  <name>",
-		  env->kvm ? "kvm" : "qemu");
+	for (int i = 0; i < p->opts.nqemu_args; i++)
+		if (!xml_text_ok(p->opts.qemu_args[i])) {
+			msgf(err, errlen,
+			     "domain XML: qemu_args[%d]: a character XML "
+			     "cannot carry",
+			     i);
+			return NULL;
+		}
+	sb_printf(
+	    &b, "<domain type='%s'%s>\n  <name>", env->kvm ? "kvm" : "qemu",
+	    p->opts.nqemu_args > 0 ? " xmlns:qemu='" DOMXML_QEMU_NS "'" : "");
 	sb_esc(&b, n->domain);
 	sb_printf(&b, "</name>\n");
 	add_metadata(&b, p, n, env);
@@ -432,7 +457,8 @@ domxml_build(const struct topo_plan *p, int node, const struct domxml_env *env,
 		add_interface(&b, p, n, &n->ifs[i], env);
 	add_console(&b, env);
 	sb_printf(&b, "    <memballoon model='none'/>\n"
-		      "  </devices>\n"
-		      "</domain>\n");
+		      "  </devices>\n");
+	add_qemu_args(&b, p);
+	sb_printf(&b, "</domain>\n");
 	return b.s;
 }

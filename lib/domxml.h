@@ -12,6 +12,8 @@
 
 #include "topo.h"
 
+/* libvirt's QEMU command-line namespace (<qemu:commandline>). */
+#define DOMXML_QEMU_NS	 "http://libvirt.org/schemas/domain/qemu/1.0"
 #define DOMXML_NS_URI	 "urn:vrouterd:domain:1"
 #define DOMXML_NS_PREFIX "vrouterd"
 

@@ -23,6 +23,8 @@ static const char *const nic_model_choices[] = {"virtio", "e1000", "e1000e",
 static const char *const vhost_choices[] = {"auto", "on", "off", NULL};
 static const char *const vhost_cpu_choices[] = {"housekeeping", "vcpu",
 						"dedicated", NULL};
+static const char *const onoff_choices[] = {"on", "off", NULL};
+static const char *const pause_choices[] = {"off", "keep", NULL};
 static const char *const macvtap_mode_choices[] = {"bridge", "vepa", "private",
 						   "passthru", NULL};
 
@@ -164,6 +166,41 @@ static const char *const macvtap_mode_choices[] = {"bridge", "vepa", "private",
 	     0,                                                                  \
 	     NULL,                                                               \
 	     "SCHED_DEADLINE RUNTIME/PERIOD (us) for vhost threads"},            \
+	    {"queues",                                                           \
+	     PT_INT,                                                             \
+	     0,                                                                  \
+	     1,                                                                  \
+	     16,                                                                 \
+	     NULL,                                                               \
+	     "virtio queue pairs per NIC (default: the node's vCPUs)"},          \
+	    {"vhost_zerocopy",                                                   \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     onoff_choices,                                                      \
+	     "require vhost_net's experimental_zcopytx on or off"},              \
+	    {"qemu_args",                                                        \
+	     PT_ARRAY,                                                           \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     NULL,                                                               \
+	     "extra QEMU arguments (libvirt qemu:commandline), verbatim"},       \
+	    {"irq_cpus",                                                         \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     NULL,                                                               \
+	     "real ports: CPU list for the NICs' queue interrupts"},             \
+	    {"pause",                                                            \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     pause_choices,                                                      \
+	     "real ports: pause frames off, or keep (default)"},                 \
 	    {"vrs", PT_INT, 0, 1, 16, NULL, "parallel VRs (pvr)"},               \
 	    {"backends", PT_INT, 0, 1, 16, NULL, "back-end routers (msr)"},      \
 	    {"lbs", PT_INT, 0, 1, 16, NULL, "load balancers (msr)"},             \

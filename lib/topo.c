@@ -675,7 +675,8 @@ topo_opts_apply(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 		    errlen) == -1 ||
 	    get_int(obj, "lbs", 1, TOPO_MAX_COUNT, &t.lbs, err, errlen) == -1 ||
 	    apply_enums(obj, &t, err, errlen) == -1 ||
-	    apply_strings(obj, &t, err, errlen) == -1)
+	    apply_strings(obj, &t, err, errlen) == -1 ||
+	    topo_axes_apply(obj, &t, err, errlen) == -1)
 		return -1;
 	*o = t;
 	return 0;
@@ -772,6 +773,7 @@ topo_opts_to_json(const struct topo_opts *o)
 		    j, "vhost_deadline",
 		    json_object_new_string(
 			dlparam_format(&o->vhost_deadline, buf, sizeof(buf))));
+	topo_axes_to_json(o, j);
 	/* the topology's count parameters, when it has them */
 	if (o->vrs > 0)
 		json_object_object_add(j, "vrs", json_object_new_int(o->vrs));

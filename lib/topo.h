@@ -70,6 +70,12 @@ enum topo_macvtap_mode {
 	MACVTAP_PASSTHRU
 };
 #define TOPO_GUEST_CMDLINE_MAX 512 /* bytes of --guest-cmdline */
+#define TOPO_MAX_QUEUES	       16  /* --queues: virtio queue pairs per NIC */
+#define TOPO_QEMU_ARGS_MAX     16  /* --qemu-arg: arguments */
+#define TOPO_QEMU_ARG_LEN      256 /* bytes of one, with its NUL */
+/* --vhost-zerocopy: the vhost_net module's experimental_zcopytx, as
+ * required (ANY: not checked, the default). */
+enum topo_zcopy { ZCOPY_ANY, ZCOPY_ON, ZCOPY_OFF };
 
 struct topo_opts {
 	char topology[64];	      /* "monolithic" */
@@ -106,6 +112,14 @@ struct topo_opts {
 	/* SCHED_DEADLINE for vCPU / vhost threads (needs pin; runtime 0 =
 	 * off); in the plan's options only when set. */
 	struct dlparam deadline, vhost_deadline;
+	/* The axes of lib/topo_axes.c (issue 14, "axes" rows). */
+	int queues; /* virtio queue pairs per NIC; 0 = the rule */
+	enum topo_zcopy vhost_zerocopy;
+	char qemu_args[TOPO_QEMU_ARGS_MAX][TOPO_QEMU_ARG_LEN]; /* verbatim */
+	int nqemu_args;
+	cpu_set_t irq_cpus; /* PORTS_HOST: the NICs' queue IRQs go here */
+	int has_irq_cpus;
+	int pause_off; /* PORTS_HOST: pause frames off ("pause": "off") */
 	/* Count parameters of the topology file; 0 = the file's default.
 	 * A built plan holds the values used (0 when the file has none). */
 	int vrs, backends, lbs;
@@ -309,12 +323,26 @@ int topo_opts_set_ports(struct topo_opts *o, const char *s, char *err,
 			size_t errlen);
 
 /*
- * Queue pairs per NIC of a node when multiqueue virtio-net is used (with
- * vhost, see domxml.c): its vCPU count, or 1.  Each queue pair has its own
- * vhost thread, so the pinning plan holds nifs * queues PIN_VHOST entries
- * per node: index = interface * queues + queue.
+ * Queue pairs per NIC of node n when multiqueue virtio-net is used (with
+ * vhost, or whenever --queues is given; see topo_node_mq): --queues when
+ * given, else its vCPU count, or 1.  Each queue pair has its own vhost
+ * thread, so the pinning plan holds nifs * queues PIN_VHOST entries per
+ * node: index = interface * queues + queue.
  */
-int topo_node_queues(const struct topo_node *n);
+int topo_node_queues(const struct topo_plan *p, int n);
+/* The queue pairs node n's virtio NICs get in the domain (and its taps'
+ * IFF_MULTI_QUEUE): topo_node_queues with vhost or an explicit --queues,
+ * else 1 (no multiqueue; also for e1000). */
+int topo_node_mq(const struct topo_plan *p, int n, int vhost);
+
+/* lib/topo_axes.c: queues, vhost_zerocopy, qemu_args, irq_cpus, pause.
+ * apply: read them from params (0/-1, err); to_json: add the ones not at
+ * their default to j; check: refuse them where they cannot apply. */
+int topo_axes_apply(json_object *obj, struct topo_opts *o, char *err,
+		    size_t errlen);
+void topo_axes_to_json(const struct topo_opts *o, json_object *j);
+int topo_axes_check(const struct topo_opts *o, char *err, size_t errlen);
+const char *topo_zcopy_name(enum topo_zcopy z);
 
 /* Node n's NIC model: its own (topology file), else the options'. */
 enum topo_nic_model topo_node_nic_model(const struct topo_plan *p, int n);

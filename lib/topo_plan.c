@@ -19,9 +19,22 @@
 const char *const topo_builtin_names[] = {"monolithic", "pvr", "msr", NULL};
 
 int
-topo_node_queues(const struct topo_node *n)
+topo_node_queues(const struct topo_plan *p, int n)
 {
-	return n->vcpus > 1 ? n->vcpus : 1;
+	int v = p->nodes[n].vcpus;
+
+	if (p->opts.queues > 0)
+		return p->opts.queues;
+	return v > 1 ? v : 1;
+}
+
+int
+topo_node_mq(const struct topo_plan *p, int n, int vhost)
+{
+	if (topo_node_nic_model(p, n) != NIC_VIRTIO ||
+	    (!vhost && p->opts.queues == 0))
+		return 1;
+	return topo_node_queues(p, n);
 }
 
 char
@@ -202,10 +215,9 @@ plan_pinning(struct topo_plan *p, const cpu_set_t *online,
 		in.vcpus[i] = p->nodes[i].vcpus;
 		/* vhost threads; a netns node has none (its NAPI threads
 		 * take its vCPU entries, docs/netns-backend.md) */
-		in.nics[i] =
-		    p->opts.backend == BACKEND_NETNS
-			? 0
-			: p->nodes[i].nifs * topo_node_queues(&p->nodes[i]);
+		in.nics[i] = p->opts.backend == BACKEND_NETNS
+				 ? 0
+				 : p->nodes[i].nifs * topo_node_queues(p, i);
 	}
 	return pin_plan_build(&in, &p->pin, err, errlen);
 }
@@ -434,6 +446,7 @@ topo_plan_build_topo(const struct topo_opts *o, const cpu_set_t *online,
 		goto fail;
 	}
 	if (axes_check(o, err, errlen) == -1 ||
+	    topo_axes_check(o, err, errlen) == -1 ||
 	    topo_file_expand(p, err, errlen) == -1)
 		goto fail;
 	if (o->backend == BACKEND_NETNS && netns_check(p, err, errlen) == -1)

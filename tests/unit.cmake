@@ -176,3 +176,12 @@ python3 '${CMAKE_CURRENT_SOURCE_DIR}/integration/check_experiment.py' \
 --record \"$f\" && { echo \"$f: valid, should not be\"; exit 1; }; \
 done; exit 0")
 set_tests_properties(record_schemas PROPERTIES LABELS unit)
+
+# Real port NICs (IRQ affinity through a fake /sys + /proc tree) and the
+# vhost_net zero-copy check (issue 14, daemon/realport.c, vhostnet.c).
+add_executable(test_realport ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_realport.c)
+target_link_libraries(test_realport PRIVATE vrouterd_core)
+target_include_directories(test_realport PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit ${CMAKE_SOURCE_DIR}/daemon)
+add_test(NAME test_realport COMMAND test_realport)
+set_tests_properties(test_realport PROPERTIES LABELS unit)

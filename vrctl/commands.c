@@ -39,6 +39,8 @@ static int ctl_topology(struct vrctl *, int, char **);
 	"        [--hugepages]\n"                                              \
 	"        [--deadline RUNTIME/PERIOD]\n"                                \
 	"        [--vhost-deadline RUNTIME/PERIOD]\n"                          \
+	"        [--queues N] [--vhost-zerocopy on|off] [--qemu-arg ARG]...\n" \
+	"        [--irq-cpus LIST] [--pause off|keep]\n"                       \
 	"        [--ports test|in=IF,out=IF] [--image DIR] [--name NAME]\n"    \
 	"        [--timeout SEC] [--cpus LIST] [--txqueuelen N]\n"             \
 	"        [--restart never|on-failure] [--restart-limit N]\n"           \
@@ -293,6 +295,33 @@ ctl_topo_file(json_object *params, const char *path)
 	return 0;
 }
 
+/* An option of the "axes" rows (lib/topo_axes.c) into params: --qemu-arg
+ * appends to the "qemu_args" array, the others set their key. */
+static int
+ctl_axes_opt(json_object *params, int ch, const char *arg)
+{
+	json_object *a;
+
+	switch (ch) {
+	case OPT_AXES_QUEUES:
+		return ctl_int(params, "queues", arg);
+	case OPT_AXES_QEMU_ARG:
+		if (!json_object_object_get_ex(params, "qemu_args", &a)) {
+			a = json_object_new_array();
+			json_object_object_add(params, "qemu_args", a);
+		}
+		json_object_array_add(a, json_object_new_string(arg));
+		return 0;
+	default:
+		json_object_object_add(params,
+				       ch == OPT_AXES_ZCOPY ? "vhost_zerocopy"
+				       : ch == OPT_AXES_IRQ_CPUS ? "irq_cpus"
+								 : "pause",
+				       json_object_new_string(arg));
+		return 0;
+	}
+}
+
 /*
  * The options shared by start and topology.  *topology receives the
  * positional argument (NULL when none).  Returns params or NULL (usage).
@@ -335,6 +364,11 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 	    {"deadline", required_argument, NULL, OPT_TOPO_DEADLINE},
 	    {"vhost-deadline", required_argument, NULL,
 	     OPT_TOPO_VHOST_DEADLINE},
+	    {"queues", required_argument, NULL, OPT_AXES_QUEUES},
+	    {"vhost-zerocopy", required_argument, NULL, OPT_AXES_ZCOPY},
+	    {"qemu-arg", required_argument, NULL, OPT_AXES_QEMU_ARG},
+	    {"irq-cpus", required_argument, NULL, OPT_AXES_IRQ_CPUS},
+	    {"pause", required_argument, NULL, OPT_AXES_PAUSE},
 	    {"dot", no_argument, NULL, OPT_TOPO_DOT},
 	    {"host-cpus", required_argument, NULL, OPT_TOPO_HOST_CPUS},
 	    {NULL, 0, NULL, 0},
@@ -361,6 +395,13 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 			break;
 		case OPT_TOPO_DOT:
 			v->dot = 1;
+			break;
+		case OPT_AXES_QUEUES:
+		case OPT_AXES_ZCOPY:
+		case OPT_AXES_QEMU_ARG:
+		case OPT_AXES_IRQ_CPUS:
+		case OPT_AXES_PAUSE:
+			rv = ctl_axes_opt(params, ch, optarg);
 			break;
 		case OPT_TOPO_GUEST_TXQ:
 			rv = ctl_int(params, "guest_txqueuelen", optarg);

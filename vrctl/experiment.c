@@ -65,6 +65,8 @@ dir_part(char *buf, size_t len, const char *key, json_object *val)
 		     k);
 	else if (json_object_is_type(val, json_type_string))
 		msgf(buf, len, "%s", json_object_get_string(val));
+	else if (json_object_is_type(val, json_type_array))
+		msgf(buf, len, "%s%zu", k, json_object_array_length(val));
 	else
 		msgf(buf, len, "%s%s", k, json_object_get_string(val));
 	for (; buf[i]; i++)
@@ -169,6 +171,18 @@ scalars_only(json_object *o)
 	return 1;
 }
 
+/* An array of strings: a list-valued start param (qemu_args) as one
+ * matrix value. */
+static int
+strings_only(json_object *a)
+{
+	for (size_t i = 0; i < json_object_array_length(a); i++)
+		if (!json_object_is_type(json_object_array_get_idx(a, i),
+					 json_type_string))
+			return 0;
+	return 1;
+}
+
 /* key=value into a start (or, "bench.KEY", a bench) params object. */
 static void
 run_set(struct xrun *x, const char *key, json_object *val)
@@ -202,12 +216,13 @@ exp_matrix(const char *file, json_object *matrix, struct matrix *m, size_t *n)
 			json_object *e = json_object_array_get_idx(list, i);
 			int obj = json_object_is_type(e, json_type_object);
 			if (e == NULL ||
-			    json_object_is_type(e, json_type_array) ||
+			    (json_object_is_type(e, json_type_array) &&
+			     !strings_only(e)) ||
 			    (obj && !scalars_only(e))) {
 				msgf(msg, sizeof(msg),
 				     "matrix.%s[%zu] must be a string, number, "
-				     "boolean, or an object of those (a "
-				     "variant)",
+				     "boolean, an array of strings (qemu_args) "
+				     "or an object of scalars (a variant)",
 				     key, i);
 				return exp_fail(file, msg);
 			}

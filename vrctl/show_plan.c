@@ -78,7 +78,10 @@ plan_options(json_object *o)
 	static const char *const axes[] = {
 	    "nic_model",	"vhost",     "macvtap_mode",
 	    "guest_txqueuelen", "cpu_model", "guest_cmdline",
-	    "vhost_cpu",	"vhost_rt",  "hugepages"};
+	    "vhost_cpu",	"vhost_rt",  "hugepages",
+	    "deadline",		"vhost_deadline", "queues",
+	    "vhost_zerocopy",	"qemu_args", "irq_cpus",
+	    "pause"};
 	const char *sep = "          ";
 	int any = 0;
 

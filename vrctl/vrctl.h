@@ -80,6 +80,15 @@ enum {
 	OPT_TOPO_VHOST_DEADLINE
 };
 
+/* The "axes" rows of issue 14 (lib/topo_axes.c), numbered apart. */
+enum {
+	OPT_AXES_QUEUES = 1200,
+	OPT_AXES_ZCOPY,
+	OPT_AXES_QEMU_ARG,
+	OPT_AXES_IRQ_CPUS,
+	OPT_AXES_PAUSE
+};
+
 struct ctl_command {
 	const char *name;
 	int (*handler)(struct vrctl *, int, char **);

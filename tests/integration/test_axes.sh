@@ -5,7 +5,11 @@
 # an e1000 guest on macvtap in VEPA mode with vhost off and txqueuelen
 # 20000 forwards; a virtio guest on macvtap in bridge mode forwards; --rt
 # becomes libvirt's <vcpusched>; `--vhost on` on a host without vhost-net
-# is refused before anything is made.  The two forwarding VRs get the same
+# is refused before anything is made.  The "axes" rows: --queues and
+# --qemu-arg reach the live XML, QEMU's command line (/proc/PID/cmdline)
+# and status; --vhost-zerocopy without vhost_net, --irq-cpus and --pause
+# off on veth ports are refused with a clear message; status reads the
+# port NICs back.  The two forwarding VRs get the same
 # short sweep (VR_AXES_RATES, default 2000:8000:2000), and the
 # e1000/virtio ratio of forwarded packets is printed.
 #
@@ -32,6 +36,78 @@ else
 	check "the message says why" grep -q "vhost on: this host has no usable vhost-net" "$T/on.out"
 	check "nothing left behind" nothing_left xon
 fi
+
+# --- the "axes" rows (lib/topo_axes.c, daemon/realport.c, vhostnet.c) ---
+say "--vhost-zerocopy without vhost_net loaded: refused, saying so"
+if [ -e /sys/module/vhost_net/parameters/experimental_zcopytx ]; then
+	ok "skipped: vhost_net is loaded here"
+else
+	"$VRCTL" start monolithic --name xzc --vhost-zerocopy on >"$T/zc.out" 2>&1
+	check "refused (exit $?)" [ $? != 0 ]
+	cat "$T/zc.out"
+	check "the message says the module is not loaded and how to load it" \
+		grep -q "the vhost_net module is not loaded.*modprobe vhost_net experimental_zcopytx=1" "$T/zc.out"
+	check "nothing left behind" nothing_left xzc
+fi
+
+say "real ports on veth: --irq-cpus and --pause off refused, port NICs read back"
+ip link add vrtax0 type veth peer name vrtax1 &&
+	ip link add vrtax2 type veth peer name vrtax3 &&
+	ip link set vrtax0 up && ip link set vrtax2 up
+"$VRCTL" start monolithic --name xirq --ports in=vrtax0,out=vrtax2 \
+	--irq-cpus 0 >"$T/irq.out" 2>&1
+check "--irq-cpus on a veth: refused (exit $?)" [ $? != 0 ]
+cat "$T/irq.out"
+check "the message says the NIC has no queue interrupts" \
+	grep -q "irq_cpus: vrtax0 has no queue interrupts .*not supported by this NIC" "$T/irq.out"
+check "nothing left behind" nothing_left xirq
+"$VRCTL" start monolithic --name xpau --ports in=vrtax0,out=vrtax2 \
+	--pause off >"$T/pau.out" 2>&1
+check "--pause off on a veth: refused (exit $?)" [ $? != 0 ]
+cat "$T/pau.out"
+check "the message names the NIC" grep -q "pause off: vrtax0: " "$T/pau.out"
+check "nothing left behind" nothing_left xpau
+if "$VRCTL" start monolithic --name xpn --backend netns \
+	--ports in=vrtax0,out=vrtax2 >"$T/pn.out" 2>&1; then
+	"$VRCTL" --json status >"$T/pn.status"
+	json "$T/pn.status" "j['topologies'][0]['port_nics']"
+	check "status port_nics: driver veth, no IRQs, no pause control" \
+		[ "$(json "$T/pn.status" "(lambda p: (p['in']['driver'], p['out']['driver'], p['in']['irqs'], p['in']['pause']))(j['topologies'][0]['port_nics'])")" = "('veth', 'veth', 'not supported by this NIC', 'not supported by this NIC')" ]
+	check "netns on real ports: stop" "$VRCTL" stop xpn
+else
+	bad "netns backend on veth ports: start: $(cat "$T/pn.out")"
+fi
+ip link del vrtax0 2>/dev/null
+ip link del vrtax2 2>/dev/null
+
+say "--queues 2 and --qemu-arg reach QEMU (TCG guest)"
+ZARG="type=1,serial=vr'axes&<1>\"x"
+if "$VRCTL" --json start monolithic --name xq --cores 2 --queues 2 \
+	--qemu-arg -smbios --qemu-arg "$ZARG" --timeout 240 \
+	>"$T/xq.start" 2>"$T/xq.err"; then
+	ok "started"
+	"$VRCTL" --json status >"$T/xq.status"
+	virsh dumpxml vrouterd-xq-vr0 >"$T/xq.xml"
+	grep -E "queues=|qemu:" "$T/xq.xml"
+	check "live XML: two queue pairs on each NIC" \
+		sh -c "grep -c \"<driver name='qemu' queues='2'/>\" '$T/xq.xml' | grep -qx 2"
+	check "live XML: the arguments, escaped" \
+		grep -qF "<qemu:arg value='type=1,serial=vr&apos;axes&amp;&lt;1&gt;&quot;x'/>" "$T/xq.xml"
+	check "status reads queues and the arguments back from the live XML" \
+		[ "$(json "$T/xq.status" "(lambda d: (d['nic_queues'], d['qemu_args']))(j['topologies'][0]['nodes'][0]['domain_live'])")" = "(2, ['-smbios', $(python3 -c 'import sys; print(repr(sys.argv[1]))' "$ZARG")])" ]
+	pid=$(json "$T/xq.status" "j['topologies'][0]['nodes'][0]['qemu_pid']")
+	tr '\0' '\n' <"/proc/$pid/cmdline" >"$T/xq.cmdline"
+	check "QEMU (pid $pid) got -smbios and the argument verbatim, in order" \
+		sh -c "grep -A1 -x -- '-smbios' '$T/xq.cmdline' | tail -1 | grep -qxF -- \"\$1\"" _ "$ZARG"
+	check "QEMU's virtio-net devices are multi-queue" \
+		grep -qE -- 'virtio-net-pci.*("mq":true|mq=on)' "$T/xq.cmdline"
+	check "status vhost_net: not loaded, said" \
+		[ "$(json "$T/xq.status" "j['topologies'][0]['vhost_net']['loaded']")" = False ]
+	check "stop" "$VRCTL" stop xq
+else
+	bad "start: $(cat "$T/xq.err")"
+fi
+check "nothing left behind" nothing_left xq
 
 # compare the CPU list of `virsh vcpupin`/`emulatorpin` with the plan's
 pins_agree() { # pins_agree DOMAIN STATUS_JSON

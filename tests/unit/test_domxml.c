@@ -511,6 +511,95 @@ test_golden_hugepages_vhost(void)
 	topo_plan_free(&p);
 }
 
+/* --queues and --qemu-arg (issue 14 "axes"): an explicit queue count
+ * gives multiqueue with or without vhost; the default rule is unchanged;
+ * the QEMU arguments go into libvirt's qemu namespace, escaped, in order,
+ * and the namespace is declared only when there are some. */
+static void
+test_axes_queues_qemu_args(void)
+{
+	struct topo_plan p;
+	struct topo_opts o;
+	cpu_set_t online, isolated;
+	struct domxml_env env = {
+	    .kvm = 0,
+	    .vhost = 0,
+	    .kernel = "/usr/share/vrouterd/guest/vmlinuz",
+	    .initrd = "/usr/share/vrouterd/guest/initrd.img",
+	    .console_log = "/var/lib/vrouterd/mono/vr0.console.log",
+	};
+	char err[256] = "", *xml;
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	vr_strlcpy(o.name, "mono", sizeof(o.name));
+	vr_strlcpy(o.image, "/usr/share/vrouterd/guest", sizeof(o.image));
+	o.cores = 2;
+	cpulist_parse("0-7", &online);
+	CPU_ZERO(&isolated);
+
+	/* the default rule, without vhost: no multiqueue, no namespace */
+	CHECK_INT(topo_plan_build(&o, &online, &isolated, &p, err, sizeof(err)),
+		  0);
+	xml = domxml_build(&p, 0, &env, err, sizeof(err));
+	CHECK(xml != NULL && strstr(xml, "<driver name='qemu'/>") != NULL);
+	CHECK(xml != NULL && strstr(xml, "xmlns:qemu") == NULL);
+	CHECK(xml != NULL && strstr(xml, "qemu:commandline") == NULL);
+	CHECK_INT(topo_node_mq(&p, 0, 0), 1);
+	CHECK_INT(topo_node_mq(&p, 0, 1), 2);
+	free(xml);
+	topo_plan_free(&p);
+
+	o.queues = 3;
+	vr_strlcpy(o.qemu_args[0], "-global", sizeof(o.qemu_args[0]));
+	vr_strlcpy(o.qemu_args[1], "kvm-pit.lost_tick_policy=discard",
+		   sizeof(o.qemu_args[1]));
+	vr_strlcpy(o.qemu_args[2], "a'b&<c>\"d", sizeof(o.qemu_args[2]));
+	o.nqemu_args = 3;
+	CHECK_INT(topo_plan_build(&o, &online, &isolated, &p, err, sizeof(err)),
+		  0);
+	CHECK_INT(topo_node_queues(&p, 0), 3);
+	xml = domxml_build(&p, 0, &env, err, sizeof(err));
+	CHECK(xml != NULL);
+	if (xml != NULL) {
+		golden_check("domxml-tcg-queues-qemu-args.xml", xml);
+		CHECK(strstr(xml,
+			     "<domain type='qemu' xmlns:qemu='" DOMXML_QEMU_NS
+			     "'>") == xml);
+		CHECK(strstr(xml, "<driver name='qemu' queues='3'/>") != NULL);
+		CHECK(strstr(xml,
+			     "  </devices>\n  <qemu:commandline>\n"
+			     "    <qemu:arg value='-global'/>\n"
+			     "    <qemu:arg value='kvm-pit.lost_tick_policy="
+			     "discard'/>\n"
+			     "    <qemu:arg value='a&apos;b&amp;&lt;c&gt;"
+			     "&quot;d'/>\n"
+			     "  </qemu:commandline>\n</domain>\n") != NULL);
+	}
+	free(xml);
+	env.vhost = 1;
+	xml = domxml_build(&p, 0, &env, err, sizeof(err));
+	CHECK(xml != NULL && strstr(xml, "<driver name='vhost' queues='3'/>"));
+	free(xml);
+	/* one queue asked for: no multiqueue even with vhost and 2 vCPUs */
+	topo_plan_free(&p);
+	o.queues = 1;
+	CHECK_INT(topo_plan_build(&o, &online, &isolated, &p, err, sizeof(err)),
+		  0);
+	xml = domxml_build(&p, 0, &env, err, sizeof(err));
+	CHECK(xml != NULL && strstr(xml, "<driver name='vhost'/>") != NULL);
+	free(xml);
+	/* an argument XML cannot carry is refused, not mangled */
+	topo_plan_free(&p);
+	vr_strlcpy(o.qemu_args[2], "bad\xff", sizeof(o.qemu_args[2]));
+	CHECK_INT(topo_plan_build(&o, &online, &isolated, &p, err, sizeof(err)),
+		  0);
+	CHECK(domxml_build(&p, 0, &env, err, sizeof(err)) == NULL);
+	CHECK_STR(err,
+		  "domain XML: qemu_args[2]: a character XML cannot carry");
+	topo_plan_free(&p);
+}
+
 int
 main(void)
 {
@@ -521,6 +610,7 @@ main(void)
 	test_golden_kvm_vhost_macvtap();
 	test_metadata_plan();
 	test_escape();
+	test_axes_queues_qemu_args();
 	test_errors();
 	return t_done("test_domxml");
 }

@@ -415,7 +415,7 @@ test_plan_monolithic(void)
 	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
 	CHECK_INT(topo_node_cmdline(&p, 0, cmd, sizeof(cmd)), 0);
 	CHECK(strstr(cmd, " vr.rps=1") != NULL);
-	CHECK_INT(topo_node_queues(&p.nodes[0]), 2);
+	CHECK_INT(topo_node_queues(&p, 0), 2);
 	CHECK_INT(p.pin.n, 2 + 1 + 4 + 1);
 	CHECK(pin_plan_find(&p.pin, 0, PIN_VHOST, 3) != NULL);
 	CHECK(pin_plan_find(&p.pin, 0, PIN_VHOST, 4) == NULL);
@@ -1026,6 +1026,129 @@ test_axes(void)
 	}
 }
 
+/* The "axes" rows of issue 14 (lib/topo_axes.c): queues, vhost_zerocopy,
+ * qemu_args, irq_cpus, pause: parsed, bounded, in the plan's options only
+ * when set, kept by the adoption round trip, refused where they cannot
+ * apply. */
+static void
+test_axes_rows(void)
+{
+	static const struct {
+		const char *in, *err;
+	} bad[] = {
+	    {"{\"queues\":0}",
+	     "queues: expected an integer 1-16 (virtio queue pairs per NIC)"},
+	    {"{\"queues\":17}",
+	     "queues: expected an integer 1-16 (virtio queue pairs per NIC)"},
+	    {"{\"vhost_zerocopy\":\"yes\"}",
+	     "vhost_zerocopy: 'yes' is not on or off"},
+	    {"{\"qemu_args\":\"-S\"}",
+	     "qemu_args: expected an array of strings"},
+	    {"{\"qemu_args\":[1]}", "qemu_args[0]: expected a string"},
+	    {"{\"qemu_args\":[\"\"]}", "qemu_args[0]: 0 bytes, expected 1-255"},
+	    {"{\"qemu_args\":[\"a\",\"b\\nc\"]}",
+	     "qemu_args[1]: control character 0x0a is not allowed"},
+	    {"{\"qemu_args\":[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\","
+	     "\"9\",\"10\",\"11\",\"12\",\"13\",\"14\",\"15\",\"16\",\"17\"]}",
+	     "qemu_args: 17 arguments, at most 16"},
+	    {"{\"irq_cpus\":\"1-\"}",
+	     "irq_cpus: '1-' is not a CPU list (e.g. 0-3,6)"},
+	    {"{\"pause\":\"on\"}", "pause: 'on' is not off or keep"},
+	};
+	struct topo_opts o;
+	struct topo_plan p, q;
+	json_object *j, *opts;
+	char err[512] = "", big[400];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_INT(opts_from(bad[i].in, &o, err, sizeof(err)), -1);
+		CHECK_STR(err, bad[i].err);
+	}
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	snprintf(err, sizeof(err), "{\"qemu_args\":[\"%.300s\"]}", big);
+	CHECK_INT(opts_from(err, &o, err, sizeof(err)), -1);
+	CHECK_STR(err, "qemu_args[0]: 300 bytes, expected 1-255");
+
+	CHECK_INT(opts_from("{\"topology\":\"monolithic\",\"name\":\"ax\","
+			    "\"cores\":2,\"queues\":4,"
+			    "\"vhost_zerocopy\":\"off\","
+			    "\"qemu_args\":[\"-global\",\"a='b' & <c>\"],"
+			    "\"ports\":\"in=eth1,out=eth2\","
+			    "\"irq_cpus\":\"0,1\",\"pause\":\"off\"}",
+			    &o, err, sizeof(err)),
+		  0);
+	CHECK_INT(o.queues, 4);
+	CHECK_INT(o.vhost_zerocopy, ZCOPY_OFF);
+	CHECK_INT(o.nqemu_args, 2);
+	CHECK_STR(o.qemu_args[1], "a='b' & <c>");
+	CHECK_INT(o.has_irq_cpus, 1);
+	CHECK_INT(o.pause_off, 1);
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK_INT(topo_node_queues(&p, 0), 4);
+	/* a vhost thread per queue pair and NIC in the pinning input */
+	j = topo_plan_to_json(&p);
+	opts = json_object_object_get(j, "options");
+	CHECK_STR(json_object_to_json_string_ext(
+		      json_object_object_get(opts, "qemu_args"),
+		      JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+		  "[\"-global\",\"a='b' & <c>\"]");
+	CHECK_STR(
+	    json_object_get_string(json_object_object_get(opts, "irq_cpus")),
+	    "0-1");
+	CHECK_STR(json_object_get_string(json_object_object_get(opts, "pause")),
+		  "off");
+	CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), 0);
+	CHECK_INT(q.opts.queues, 4);
+	CHECK_INT(q.opts.vhost_zerocopy, ZCOPY_OFF);
+	CHECK_INT(q.opts.nqemu_args, 2);
+	CHECK_STR(q.opts.qemu_args[0], "-global");
+	CHECK_INT(q.opts.has_irq_cpus, 1);
+	CHECK_INT(q.opts.pause_off, 1);
+	topo_plan_free(&q);
+	json_object_put(j);
+	topo_plan_free(&p);
+
+	/* the defaults: none of them in the plan's options */
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	vr_strlcpy(o.name, "ax", sizeof(o.name));
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	j = topo_plan_to_json(&p);
+	opts = json_object_object_get(j, "options");
+	CHECK(!json_object_object_get_ex(opts, "queues", NULL));
+	CHECK(!json_object_object_get_ex(opts, "vhost_zerocopy", NULL));
+	CHECK(!json_object_object_get_ex(opts, "qemu_args", NULL));
+	CHECK(!json_object_object_get_ex(opts, "irq_cpus", NULL));
+	CHECK(!json_object_object_get_ex(opts, "pause", NULL));
+	json_object_put(j);
+	topo_plan_free(&p);
+
+	/* refusals where they cannot apply */
+	o.pause_off = 1;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
+	CHECK_STR(err, "pause off: for real NICs only (--ports in=IF,out=IF); "
+		       "the test ports are veth pairs");
+	o.pause_off = 0;
+	o.queues = 2;
+	o.nic_model = NIC_E1000;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
+	CHECK_STR(err,
+		  "queues 2: multiqueue is virtio-net's; e1000 has one queue");
+	o.nic_model = NIC_VIRTIO;
+	o.backend = BACKEND_NETNS;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
+	CHECK_STR(err, "the netns backend has no guests: queues, qemu_args and "
+		       "vhost_zerocopy are for --backend vm");
+	o.backend = BACKEND_VM;
+	o.queues = 0;
+	o.vhost = VHOST_OFF;
+	o.vhost_zerocopy = ZCOPY_ON;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
+	CHECK_STR(err, "vhost_zerocopy on: zero-copy transmit is vhost-net's, "
+		       "and vhost is off");
+}
+
 int
 main(void)
 {
@@ -1041,5 +1164,6 @@ main(void)
 	test_plan_foreign_names();
 	test_backend_netns();
 	test_cmdline_size();
+	test_axes_rows();
 	return t_done("test_topo");
 }

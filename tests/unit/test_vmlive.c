@@ -77,5 +77,24 @@ main(void)
 	CHECK_STR(get(o, "vcpupin"), "{ \"0\": \"2\", \"1\": \"3\" }");
 	json_object_put(o);
 	free(xml);
+
+	/* issue 14 axes: the queue count and the QEMU arguments, decoded */
+	CHECK_STR(get(o = vm_live_from_xml(
+			  xml = slurp("domxml-tcg-queues-qemu-args.xml")),
+		      "nic_queues"),
+		  "3");
+	CHECK_STR(json_object_to_json_string_ext(
+		      json_object_object_get(o, "qemu_args"),
+		      JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+		  "[\"-global\",\"kvm-pit.lost_tick_policy=discard\","
+		  "\"a'b&<c>\\\"d\"]");
+	json_object_put(o);
+	free(xml);
+	xml = slurp("domxml-tcg-tap-2vcpus.xml");
+	o = vm_live_from_xml(xml);
+	CHECK_STR(get(o, "nic_queues"), "1");
+	CHECK_STR(get(o, "qemu_args"), "(absent)");
+	json_object_put(o);
+	free(xml);
 	return t_done("test_vmlive");
 }

@@ -109,6 +109,32 @@ j = json.load(open(sys.argv[1]))
 assert [r["matrix"] for r in j["runs"]] == [{"smt": "avoid"}, {"smt": "share"}], j
 assert j["runs"][1]["start"]["smt"] == "share", j["runs"][1]
 ' "$T/out"
+cat >"$T/axes.json" <<'EOF2'
+{"name": "axes", "start": {"topology": "monolithic"},
+ "matrix": {"qemu_args": [[], ["-global", "a=b"]], "queues": [1, 2],
+            "vhost_zerocopy": ["on", "off"]},
+ "bench": {"mode": "ndr"}}
+EOF2
+run --json experiment --dry-run "$T/axes.json"
+check "experiment: queues, vhost_zerocopy and qemu_args (an array) are matrix keys" python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert len(j["runs"]) == 8, j
+assert j["runs"][7]["start"]["qemu_args"] == ["-global", "a=b"], j["runs"][7]
+assert j["runs"][7]["start"]["queues"] == 2, j["runs"][7]
+' "$T/out"
+# the axes flags in a plan; refused where they cannot apply
+run --json topology monolithic --cores 2 --queues 3 --qemu-arg -global \
+	--qemu-arg "a='b'" --vhost-zerocopy off
+check "topology --queues --qemu-arg --vhost-zerocopy: in the plan's options" python3 -c '
+import json, sys
+o = json.load(open(sys.argv[1]))["plan"]["options"]
+assert (o["queues"], o["qemu_args"], o["vhost_zerocopy"]) == (3, ["-global", "a='"'"'b'"'"'"], "off"), o
+' "$T/out"
+run topology monolithic --irq-cpus 0
+check "--irq-cpus on test ports: refused" sh -c "[ $rc != 0 ] && grep -q 'irq_cpus: for real NICs only' '$T/err'"
+run topology monolithic --queues 0
+check "--queues 0: refused" sh -c "[ $rc != 0 ] && grep -q 'queues' '$T/err'"
 
 # The placement axes (issue 14): matrix keys, plan options, vhost entries.
 cat >"$T/vh.json" <<'EOF2'
