@@ -21,6 +21,7 @@ static const char *const smt_choices[] = {"avoid", "share", NULL};
 static const char *const nic_model_choices[] = {"virtio", "e1000", "e1000e",
 						NULL};
 static const char *const vhost_choices[] = {"auto", "on", "off", NULL};
+static const char *const lb_mode_choices[] = {"flow", "packet", NULL};
 static const char *const macvtap_mode_choices[] = {"bridge", "vepa", "private",
 						   "passthru", NULL};
 
@@ -131,6 +132,13 @@ static const char *const macvtap_mode_choices[] = {"bridge", "vepa", "private",
 	     0,                                                                  \
 	     NULL,                                                               \
 	     "guest CPU model (or host-passthrough, host-model, maximum)"},      \
+	    {"lb_mode",                                                          \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     lb_mode_choices,                                                    \
+	     "load balancers: per flow (default) or per packet (msr)"},          \
 	    {"vrs", PT_INT, 0, 1, 16, NULL, "parallel VRs (pvr)"},               \
 	    {"backends", PT_INT, 0, 1, 16, NULL, "back-end routers (msr)"},      \
 	    {"lbs", PT_INT, 0, 1, 16, NULL, "load balancers (msr)"},             \

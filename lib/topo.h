@@ -68,6 +68,10 @@ enum topo_macvtap_mode {
 	MACVTAP_PRIVATE,
 	MACVTAP_PASSTHRU
 };
+/* How a load balancer (role lb) spreads traffic over its back-ends: per
+ * flow (its ECMP route, L4 hash) or per packet (round robin by the
+ * guest's vr-lb, docs/topology.md "msr"). */
+enum topo_lb_mode { LB_MODE_FLOW, LB_MODE_PACKET };
 #define TOPO_GUEST_CMDLINE_MAX 512 /* bytes of --guest-cmdline */
 
 struct topo_opts {
@@ -96,7 +100,8 @@ struct topo_opts {
 	enum topo_macvtap_mode macvtap_mode;
 	int guest_txqueuelen;			    /* 0 = guest default */
 	char guest_cmdline[TOPO_GUEST_CMDLINE_MAX]; /* appended verbatim */
-	char cpu_model[64]; /* guest CPU model; "" = the default */
+	char cpu_model[64];	   /* guest CPU model; "" = the default */
+	enum topo_lb_mode lb_mode; /* in the options only when packet */
 	/* Count parameters of the topology file; 0 = the file's default.
 	 * A built plan holds the values used (0 when the file has none). */
 	int vrs, backends, lbs;
@@ -324,6 +329,8 @@ const char *topo_macvtap_mode_name(enum topo_macvtap_mode m);
 int topo_nic_model_parse(const char *s);
 int topo_vhost_parse(const char *s);
 int topo_macvtap_mode_parse(const char *s);
+const char *topo_lb_mode_name(enum topo_lb_mode m);
+int topo_lb_mode_parse(const char *s);
 
 /*
  * The netns backend: node n's network namespace, "vr-NAME-NODE" (at most

@@ -253,6 +253,131 @@ netns_check(const struct topo_plan *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* snprintf at *off into buf; -1 once the buffer is full. */
+static int cat(char *buf, size_t len, size_t *off, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Interfaces a and b on one network (a port, or an internal segment). */
+static int
+same_net(const struct topo_if *a, const struct topo_if *b)
+{
+	if (a->port >= 0 || b->port >= 0)
+		return a->port == b->port;
+	return a->segment == b->segment;
+}
+
+/* The interface of the plan whose address (without its prefix length) is
+ * ip, or NULL. */
+static const struct topo_if *
+if_by_addr(const struct topo_plan *p, const char *ip)
+{
+	size_t n = strlen(ip);
+
+	for (int i = 0; i < p->nnodes; i++)
+		for (int k = 0; k < p->nodes[i].nifs; k++) {
+			const struct topo_if *f = &p->nodes[i].ifs[k];
+
+			if (strncmp(f->addr, ip, n) == 0 && f->addr[n] == '/')
+				return f;
+		}
+	return NULL;
+}
+
+/*
+ * A per-packet load balancer (lb_mode packet) spreads what its default
+ * route would: the back-ends are the nexthops of that route, the outer
+ * interface the one on their network, the inner one the other interface
+ * of the node (which must have exactly two).  Writes " vr.lb=IN,OUT,BE..."
+ * (MACs; the first back-end also takes the control traffic) at *off, or
+ * says why it cannot.
+ */
+static int
+lb_arg(const struct topo_plan *p, int n, char *buf, size_t len, size_t *off,
+       char *err, size_t errlen)
+{
+	const struct topo_node *nd = &p->nodes[n];
+	const struct topo_route *r = NULL;
+	const struct topo_if *be[TOPO_MAX_NEXTHOPS], *out = NULL, *in = NULL;
+
+	for (int i = 0; r == NULL && i < nd->nroutes; i++)
+		if (strcmp(nd->routes[i].dst, "default") == 0)
+			r = &nd->routes[i];
+	if (nd->nifs != 2 || r == NULL) {
+		msgf(err, errlen,
+		     "lb_mode packet: load balancer %s needs exactly two "
+		     "interfaces and a default route over its back-ends",
+		     nd->name);
+		return -1;
+	}
+	for (int k = 0; k < r->nvia; k++) {
+		if ((be[k] = if_by_addr(p, r->via[k])) == NULL) {
+			msgf(err, errlen,
+			     "lb_mode packet: load balancer %s: no node has "
+			     "its nexthop %s (a per-packet balancer needs "
+			     "the back-end's MAC)",
+			     nd->name, r->via[k]);
+			return -1;
+		}
+		for (int i = 0; i < 2; i++)
+			if (same_net(&nd->ifs[i], be[k]))
+				out = &nd->ifs[i], in = &nd->ifs[1 - i];
+		if (out == NULL || !same_net(out, be[k])) {
+			msgf(err, errlen,
+			     "lb_mode packet: load balancer %s: nexthop %s "
+			     "is not on one network with it",
+			     nd->name, r->via[k]);
+			return -1;
+		}
+	}
+	if (cat(buf, len, off, " vr.lb=%s,%s", in->mac, out->mac) == -1)
+		goto toolong;
+	for (int k = 0; k < r->nvia; k++)
+		if (cat(buf, len, off, ",%s", be[k]->mac) == -1)
+			goto toolong;
+	return 0;
+toolong:
+	msgf(err, errlen,
+	     "lb_mode packet: load balancer %s: command line "
+	     "too long",
+	     nd->name);
+	return -1;
+}
+
+/* lb_mode packet: guests only, and at least one load balancer whose
+ * back-ends the plan can name. */
+static int
+lb_mode_check(const struct topo_plan *p, char *err, size_t errlen)
+{
+	char buf[TOPO_CMDLINE_MAX + 1];
+	int nlb = 0;
+
+	if (p->opts.lb_mode == LB_MODE_FLOW)
+		return 0;
+	if (p->opts.backend != BACKEND_VM) {
+		msgf(err, errlen,
+		     "lb_mode packet: the per-packet balancer runs inside the "
+		     "load-balancer guest: use --backend vm");
+		return -1;
+	}
+	for (int n = 0; n < p->nnodes; n++) {
+		size_t off = 0;
+
+		if (p->nodes[n].role != ROLE_LB)
+			continue;
+		nlb++;
+		if (lb_arg(p, n, buf, sizeof(buf), &off, err, errlen) == -1)
+			return -1;
+	}
+	if (nlb == 0) {
+		msgf(err, errlen,
+		     "lb_mode packet: topology %s has no load balancer (a "
+		     "node with role lb)",
+		     p->opts.topology);
+		return -1;
+	}
+	return 0;
+}
+
 /* Each guest's kernel command line must fit what x86 boots: a load
  * balancer with many routes and next hops could pass it and only fail (or
  * lose routes) at boot. */
@@ -415,6 +540,8 @@ topo_plan_build_topo(const struct topo_opts *o, const cpu_set_t *online,
 		goto fail;
 	if (passthru_check(p, err, errlen) == -1)
 		goto fail;
+	if (lb_mode_check(p, err, errlen) == -1)
+		goto fail;
 	if (o->backend == BACKEND_VM && cmdline_check(p, err, errlen) == -1)
 		goto fail;
 	p->opts.file_text = NULL; /* borrowed from the caller */
@@ -434,10 +561,6 @@ topo_plan_free(struct topo_plan *p)
 	pin_plan_free(&p->pin);
 	memset(p, 0, sizeof(*p));
 }
-
-/* snprintf at *off into buf; -1 once the buffer is full. */
-static int cat(char *buf, size_t len, size_t *off, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 
 static int
 cat(char *buf, size_t len, size_t *off, const char *fmt, ...)
@@ -493,6 +616,9 @@ topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 	/* an L4 flow hash for ECMP routes (the MSR load balancer) */
 	if ((mp || nd->role == ROLE_LB) &&
 	    cat(buf, len, &off, " vr.mphash=1") == -1)
+		return -1;
+	if (nd->role == ROLE_LB && p->opts.lb_mode == LB_MODE_PACKET &&
+	    lb_arg(p, n, buf, len, &off, NULL, 0) == -1)
 		return -1;
 	if (p->opts.guest_txqueuelen > 0 && cat(buf, len, &off, " vr.txqlen=%d",
 						p->opts.guest_txqueuelen) == -1)

@@ -821,6 +821,70 @@ test_search_path(void)
 	free(pl);
 }
 
+/* msr --lb-mode packet (issue 17): the LB's command line names its inner
+ * and outer MACs and its back-ends' (the nexthops of its default route),
+ * first back-end first; back-ends get nothing new; refused where there is
+ * no LB, for the netns backend, and by the option parser for a bad mode. */
+static void
+test_lb_mode_packet(void)
+{
+	struct topo_plan *p = xcalloc(1, sizeof(*p));
+	struct topo_opts o;
+	char cmd[2048], want[256];
+	json_object *j;
+
+	opts_for(&o, "msr");
+	o.backends = 3;
+	o.lb_mode = LB_MODE_PACKET;
+	golden_topology("msr-lb-packet", &o, p);
+	CHECK_INT(topo_node_cmdline(p, 0, cmd, sizeof(cmd)), 0);
+	snprintf(want, sizeof(want), " vr.lb=%s,%s,%s,%s,%s",
+		 p->nodes[0].ifs[0].mac, p->nodes[0].ifs[1].mac,
+		 p->nodes[1].ifs[0].mac, p->nodes[2].ifs[0].mac,
+		 p->nodes[3].ifs[0].mac);
+	CHECK(strstr(cmd, want) != NULL);
+	CHECK_INT(topo_node_cmdline(p, 1, cmd, sizeof(cmd)), 0);
+	CHECK(strstr(cmd, "vr.lb=") == NULL);
+	j = topo_plan_to_json(p);
+	CHECK_STR(json_object_get_string(json_object_object_get(
+		      json_object_object_get(j, "options"), "lb_mode")),
+		  "packet");
+	json_object_put(j);
+	topo_plan_free(p);
+
+	/* flow (the default): no vr.lb=, no lb_mode in the options */
+	opts_for(&o, "msr");
+	CHECK_INT(build(&o, p, cmd, sizeof(cmd)), 0);
+	CHECK_INT(topo_node_cmdline(p, 0, cmd, sizeof(cmd)), 0);
+	CHECK(strstr(cmd, "vr.lb=") == NULL);
+	j = topo_plan_to_json(p);
+	CHECK(json_object_object_get(json_object_object_get(j, "options"),
+				     "lb_mode") == NULL);
+	json_object_put(j);
+	topo_plan_free(p);
+
+	opts_for(&o, "pvr");
+	o.lb_mode = LB_MODE_PACKET;
+	CHECK_INT(build(&o, p, cmd, sizeof(cmd)), -1);
+	CHECK_STR(cmd, "lb_mode packet: topology pvr has no load balancer (a "
+		       "node with role lb)");
+	topo_plan_free(p);
+
+	opts_for(&o, "msr");
+	o.lb_mode = LB_MODE_PACKET;
+	o.backend = BACKEND_NETNS;
+	CHECK_INT(build(&o, p, cmd, sizeof(cmd)), -1);
+	CHECK(strstr(cmd, "use --backend vm") != NULL);
+	topo_plan_free(p);
+
+	opts_for(&o, "msr");
+	j = json_tokener_parse("{\"lb_mode\":\"hash\"}");
+	CHECK_INT(topo_opts_from_json(j, &o, cmd, sizeof(cmd)), -1);
+	CHECK_STR(cmd, "lb_mode: 'hash' is not flow or packet");
+	json_object_put(j);
+	free(p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -828,6 +892,7 @@ main(int argc, char **argv)
 		return print_dirs();
 	test_search_path();
 	test_builtins();
+	test_lb_mode_packet();
 	test_builtin_ranges();
 	test_cannot_forward();
 	test_jtext();
