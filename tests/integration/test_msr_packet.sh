@@ -32,9 +32,10 @@ else
 fi
 virsh dumpxml "vrouterd-$NAME-lb0" >"$T/lb0.xml" 2>&1
 check "the LB's domain records lb_mode packet and boots with vr.lb=" \
-	sh -c "grep -q 'lb_mode.*packet' '$T/lb0.xml' && grep -q ' vr.lb=' '$T/lb0.xml'"
+	sh -c "grep -q 'lb_mode.*packet' '$T/lb0.xml' && grep -q '<cmdline>.* vr.lb=' '$T/lb0.xml'"
 virsh dumpxml "vrouterd-$NAME-be0" >"$T/be0.xml" 2>&1
-check "a back-end boots without vr.lb=" sh -c "! grep -q ' vr.lb=' '$T/be0.xml'"
+check "a back-end boots without vr.lb=" \
+	sh -c "grep -q '<cmdline>' '$T/be0.xml' && ! grep -q '<cmdline>.* vr.lb=' '$T/be0.xml'"
 check "lb0 runs the per-packet balancer" \
 	grep -q 'per-packet balancer on eth0' "$T/state/$NAME/lb0.console.log"
 "$VRCTL" --json status >"$T/status.json"
