@@ -22,6 +22,7 @@ static const char *const nic_model_choices[] = {"virtio", "e1000", "e1000e",
 						NULL};
 static const char *const vhost_choices[] = {"auto", "on", "off", NULL};
 static const char *const lb_mode_choices[] = {"flow", "packet", NULL};
+static const char *const split_choices[] = {"host", "macvtap", NULL};
 static const char *const macvtap_mode_choices[] = {"bridge", "vepa", "private",
 						   "passthru", NULL};
 
@@ -139,6 +140,13 @@ static const char *const macvtap_mode_choices[] = {"bridge", "vepa", "private",
 	     0,                                                                  \
 	     lb_mode_choices,                                                    \
 	     "load balancers: per flow (default) or per packet (msr)"},          \
+	    {"split",                                                            \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     split_choices,                                                      \
+	     "pvr flow split: host namespace (default) or one macvtap"},         \
 	    {"vrs", PT_INT, 0, 1, 16, NULL, "parallel VRs (pvr)"},               \
 	    {"backends", PT_INT, 0, 1, 16, NULL, "back-end routers (msr)"},      \
 	    {"lbs", PT_INT, 0, 1, 16, NULL, "load balancers (msr)"},             \

@@ -49,6 +49,10 @@ static const char *const lb_mode_names[] = {
     [LB_MODE_FLOW] = "flow",
     [LB_MODE_PACKET] = "packet",
 };
+static const char *const split_names[] = {
+    [SPLIT_HOST] = "host",
+    [SPLIT_MACVTAP] = "macvtap",
+};
 static const char *const role_names[] = {
     [ROLE_ROUTER] = "router",
     [ROLE_LB] = "lb",
@@ -146,6 +150,18 @@ int
 topo_lb_mode_parse(const char *s)
 {
 	return parse_in(lb_mode_names, nitems(lb_mode_names), s);
+}
+
+const char *
+topo_split_name(enum topo_split s)
+{
+	return name_of(split_names, nitems(split_names), s);
+}
+
+int
+topo_split_parse(const char *s)
+{
+	return parse_in(split_names, nitems(split_names), s);
 }
 
 int
@@ -470,6 +486,16 @@ apply_axes(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 		}
 		o->lb_mode = v;
 	}
+	if ((r = get_str(obj, "split", &s, err, errlen)) == -1)
+		return -1;
+	if (r == 1) {
+		if ((v = topo_split_parse(s)) == -1) {
+			msgf(err, errlen,
+			     "split: '%.32s' is not host or macvtap", s);
+			return -1;
+		}
+		o->split = v;
+	}
 	return 0;
 }
 
@@ -743,6 +769,10 @@ topo_opts_to_json(const struct topo_opts *o)
 		json_object_object_add(
 		    j, "lb_mode",
 		    json_object_new_string(topo_lb_mode_name(o->lb_mode)));
+	if (o->split != SPLIT_HOST)
+		json_object_object_add(
+		    j, "split",
+		    json_object_new_string(topo_split_name(o->split)));
 	/* the topology's count parameters, when it has them */
 	if (o->vrs > 0)
 		json_object_object_add(j, "vrs", json_object_new_int(o->vrs));

@@ -32,7 +32,7 @@ static int ctl_topology(struct vrctl *, int, char **);
 	"        [--backend vm|netns] [--nic-model virtio|e1000|e1000e]\n"     \
 	"        [--vhost auto|on|off]\n"                                      \
 	"        [--macvtap-mode bridge|vepa|private|passthru]\n"              \
-	"        [--lb-mode flow|packet]\n"                                    \
+	"        [--lb-mode flow|packet] [--split host|macvtap]\n"             \
 	"        [--guest-txqueuelen N] [--guest-cmdline ARGS]\n"              \
 	"        [--cpu-model MODEL]\n"                                        \
 	"        [--ports test|in=IF,out=IF] [--image DIR] [--name NAME]\n"    \
@@ -323,6 +323,7 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 	    {"vhost", required_argument, NULL, OPT_TOPO_VHOST},
 	    {"macvtap-mode", required_argument, NULL, OPT_TOPO_MACVTAP_MODE},
 	    {"lb-mode", required_argument, NULL, OPT_TOPO_LB_MODE},
+	    {"split", required_argument, NULL, OPT_TOPO_SPLIT},
 	    {"guest-txqueuelen", required_argument, NULL, OPT_TOPO_GUEST_TXQ},
 	    {"guest-cmdline", required_argument, NULL, OPT_TOPO_GUEST_CMDLINE},
 	    {"cpu-model", required_argument, NULL, OPT_TOPO_CPU_MODEL},
@@ -360,6 +361,7 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 		case OPT_TOPO_VHOST:
 		case OPT_TOPO_MACVTAP_MODE:
 		case OPT_TOPO_LB_MODE:
+		case OPT_TOPO_SPLIT:
 		case OPT_TOPO_GUEST_CMDLINE:
 		case OPT_TOPO_CPU_MODEL:
 			json_object_object_add(
@@ -368,6 +370,7 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 			    : ch == OPT_TOPO_VHOST	   ? "vhost"
 			    : ch == OPT_TOPO_MACVTAP_MODE  ? "macvtap_mode"
 			    : ch == OPT_TOPO_LB_MODE	   ? "lb_mode"
+			    : ch == OPT_TOPO_SPLIT	   ? "split"
 			    : ch == OPT_TOPO_GUEST_CMDLINE ? "guest_cmdline"
 							   : "cpu_model",
 			    json_object_new_string(optarg));
