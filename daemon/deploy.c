@@ -212,9 +212,22 @@ check_image(struct deploy *d)
 
 /* ---- ports --------------------------------------------------------------- */
 
+/* split macvtap: the shared MAC of the VRs' ingress queues, or NULL. */
+static const char *
+split_queue_mac(const struct topo_plan *p)
+{
+	for (int n = 0; n < p->nnodes; n++)
+		for (int k = 0; k < p->nodes[n].nifs; k++)
+			if (topo_if_split_queue(p, &p->nodes[n].ifs[k]))
+				return p->nodes[n].ifs[k].mac;
+	return NULL;
+}
+
 static int
 port_ns_setup(struct deploy *d, const struct topo_port *pt)
 {
+	const char *qmac =
+	    pt == &d->plan->ports[0] ? split_queue_mac(d->plan) : NULL;
 	struct ns_ctx *ns;
 	char err[512];
 	int rc = -1;
@@ -225,7 +238,11 @@ port_ns_setup(struct deploy *d, const struct topo_port *pt)
 	     nl_link_set_mac(ns, pt->ns_if, pt->ns_mac) == -1) ||
 	    nl_addr_add(ns, pt->ns_if, pt->ns_addr) == -1 ||
 	    nl_link_set_up(ns, pt->ns_if, 1) == -1 ||
-	    nl_route_add(ns, "default", pt->ns_gw) == -1) {
+	    nl_route_add(ns, "default", pt->ns_gw) == -1 ||
+	    /* the source reaches the shared address without ARP, which
+	     * would reach one queue (one VR) only */
+	    (qmac != NULL &&
+	     nl_neigh_add(ns, pt->ns_if, pt->ns_gw, qmac) == -1)) {
 		deploy_fail(d, PROTO_E_NETSETUP, "ports", "in %s: %s",
 			    pt->netns, ns_error(ns));
 		goto out;
