@@ -213,18 +213,37 @@ check_image(struct deploy *d)
 
 /* ---- ports --------------------------------------------------------------- */
 
+/* split macvtap: the shared MAC of the VRs' ingress queues, or NULL. */
+static const char *
+split_queue_mac(const struct topo_plan *p)
+{
+	for (int n = 0; n < p->nnodes; n++)
+		for (int k = 0; k < p->nodes[n].nifs; k++)
+			if (topo_if_split_queue(p, &p->nodes[n].ifs[k]))
+				return p->nodes[n].ifs[k].mac;
+	return NULL;
+}
+
 static int
 port_ns_setup(struct deploy *d, const struct topo_port *pt)
 {
+	const char *qmac =
+	    pt == &d->plan->ports[0] ? split_queue_mac(d->plan) : NULL;
 	struct ns_ctx *ns;
 	char err[512];
 	int rc = -1;
 
 	if ((ns = ns_open(pt->netns, err, sizeof(err))) == NULL)
 		return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s", err);
-	if (nl_addr_add(ns, pt->ns_if, pt->ns_addr) == -1 ||
+	if ((pt->ns_mac[0] != '\0' &&
+	     nl_link_set_mac(ns, pt->ns_if, pt->ns_mac) == -1) ||
+	    nl_addr_add(ns, pt->ns_if, pt->ns_addr) == -1 ||
 	    nl_link_set_up(ns, pt->ns_if, 1) == -1 ||
-	    nl_route_add(ns, "default", pt->ns_gw) == -1) {
+	    nl_route_add(ns, "default", pt->ns_gw) == -1 ||
+	    /* the source reaches the shared address without ARP, which
+	     * would reach one queue (one VR) only */
+	    (qmac != NULL &&
+	     nl_neigh_add(ns, pt->ns_if, pt->ns_gw, qmac) == -1)) {
 		deploy_fail(d, PROTO_E_NETSETUP, "ports", "in %s: %s",
 			    pt->netns, ns_error(ns));
 		goto out;
@@ -409,6 +428,17 @@ splitter_setup(struct deploy *d, struct ns_ctx *host)
 
 /* ---- node interfaces ----------------------------------------------------- */
 
+/* An earlier node than nd already has the split macvtap. */
+static int
+split_queue_made(const struct topo_plan *p, const struct topo_node *nd)
+{
+	for (const struct topo_node *o = p->nodes; o < nd; o++)
+		for (int k = 0; k < o->nifs; k++)
+			if (topo_if_split_queue(p, &o->ifs[k]))
+				return 1;
+	return 0;
+}
+
 static int
 node_links_setup(struct deploy *d, struct ns_ctx *host,
 		 const struct topo_node *nd)
@@ -424,6 +454,11 @@ node_links_setup(struct deploy *d, struct ns_ctx *host,
 		int rc;
 
 		const char *br = deploy_if_bridge(p, ifc);
+		int queue = topo_if_split_queue(p, ifc);
+
+		/* split macvtap: one macvtap for every VR, made once */
+		if (queue && split_queue_made(p, nd))
+			continue;
 
 		if (pt == NULL && br[0] == '\0')
 			return deploy_fail(d, PROTO_E_TOPOLOGY, "links",
@@ -434,7 +469,7 @@ node_links_setup(struct deploy *d, struct ns_ctx *host,
 		deploy_alias(p, role, alias, sizeof(alias));
 		/* macvtap rides on the network's bridge, or directly on the
 		 * port's NIC when the VM is alone on it (monolithic) */
-		if (p->opts.link == LINK_MACVTAP)
+		if (p->opts.link == LINK_MACVTAP || queue)
 			rc = nl_macvtap_add_mode(
 			    host, ifc->host_if, alias, br[0] ? br : pt->host_if,
 			    ifc->mac,
@@ -447,7 +482,7 @@ node_links_setup(struct deploy *d, struct ns_ctx *host,
 			return deploy_fail(d, PROTO_E_NETSETUP, "links", "%s",
 					   ns_error(host));
 		deploy_undo_push(d, UNDO_LINK, ifc->host_if);
-		if ((p->opts.link == LINK_TAP && br[0] &&
+		if ((p->opts.link == LINK_TAP && !queue && br[0] &&
 		     nl_link_set_master(host, ifc->host_if, br) == -1) ||
 		    (qlen > 0 &&
 		     nl_link_set_txqlen(host, ifc->host_if, qlen) == -1) ||

@@ -302,6 +302,15 @@ sup_run_json(struct run *r)
 	    json_object_new_string(topo_link_name(r->plan->opts.link)));
 	json_object_object_add(o, "pinned",
 			       json_object_new_boolean(r->plan->opts.pin));
+	/* issue 17's architecture choices, when not the default */
+	if (r->plan->opts.split != SPLIT_HOST)
+		json_object_object_add(o, "split",
+				       json_object_new_string(topo_split_name(
+					   r->plan->opts.split)));
+	if (r->plan->opts.lb_mode != LB_MODE_FLOW)
+		json_object_object_add(o, "lb_mode",
+				       json_object_new_string(topo_lb_mode_name(
+					   r->plan->opts.lb_mode)));
 	/* the planner's choice on this host's SMT siblings and NUMA nodes */
 	if (r->plan->opts.pin && r->plan->pin.topo_used) {
 		json_object *numa = json_object_new_object();

@@ -25,6 +25,8 @@ static const char *const vhost_cpu_choices[] = {"housekeeping", "vcpu",
 						"dedicated", NULL};
 static const char *const onoff_choices[] = {"on", "off", NULL};
 static const char *const pause_choices[] = {"off", "keep", NULL};
+static const char *const lb_mode_choices[] = {"flow", "packet", NULL};
+static const char *const split_choices[] = {"host", "macvtap", NULL};
 static const char *const macvtap_mode_choices[] = {"bridge", "vepa", "private",
 						   "passthru", NULL};
 
@@ -201,6 +203,20 @@ static const char *const macvtap_mode_choices[] = {"bridge", "vepa", "private",
 	     0,                                                                  \
 	     pause_choices,                                                      \
 	     "real ports: pause frames off, or keep (default)"},                 \
+	    {"lb_mode",                                                          \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     lb_mode_choices,                                                    \
+	     "load balancers: per flow (default) or per packet (msr)"},          \
+	    {"split",                                                            \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     split_choices,                                                      \
+	     "pvr flow split: host namespace (default) or one macvtap"},         \
 	    {"vrs", PT_INT, 0, 1, 16, NULL, "parallel VRs (pvr)"},               \
 	    {"backends", PT_INT, 0, 1, 16, NULL, "back-end routers (msr)"},      \
 	    {"lbs", PT_INT, 0, 1, 16, NULL, "load balancers (msr)"},             \

@@ -45,6 +45,14 @@ static const char *const macvtap_mode_names[] = {
     [MACVTAP_PRIVATE] = "private",
     [MACVTAP_PASSTHRU] = "passthru",
 };
+static const char *const lb_mode_names[] = {
+    [LB_MODE_FLOW] = "flow",
+    [LB_MODE_PACKET] = "packet",
+};
+static const char *const split_names[] = {
+    [SPLIT_HOST] = "host",
+    [SPLIT_MACVTAP] = "macvtap",
+};
 static const char *const role_names[] = {
     [ROLE_ROUTER] = "router",
     [ROLE_LB] = "lb",
@@ -130,6 +138,30 @@ int
 topo_macvtap_mode_parse(const char *s)
 {
 	return parse_in(macvtap_mode_names, nitems(macvtap_mode_names), s);
+}
+
+const char *
+topo_lb_mode_name(enum topo_lb_mode m)
+{
+	return name_of(lb_mode_names, nitems(lb_mode_names), m);
+}
+
+int
+topo_lb_mode_parse(const char *s)
+{
+	return parse_in(lb_mode_names, nitems(lb_mode_names), s);
+}
+
+const char *
+topo_split_name(enum topo_split s)
+{
+	return name_of(split_names, nitems(split_names), s);
+}
+
+int
+topo_split_parse(const char *s)
+{
+	return parse_in(split_names, nitems(split_names), s);
 }
 
 int
@@ -403,7 +435,7 @@ get_strbuf(json_object *obj, const char *key, char *buf, size_t len, char *err,
 	return 1;
 }
 
-/* The NIC and vhost axes: nic_model, vhost, macvtap_mode. */
+/* The NIC and vhost axes: nic_model, vhost, macvtap_mode; lb_mode. */
 static int
 apply_axes(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 {
@@ -455,6 +487,26 @@ apply_axes(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 			return -1;
 		}
 		o->vhost_cpu = v;
+	}
+	if ((r = get_str(obj, "lb_mode", &s, err, errlen)) == -1)
+		return -1;
+	if (r == 1) {
+		if ((v = topo_lb_mode_parse(s)) == -1) {
+			msgf(err, errlen,
+			     "lb_mode: '%.32s' is not flow or packet", s);
+			return -1;
+		}
+		o->lb_mode = v;
+	}
+	if ((r = get_str(obj, "split", &s, err, errlen)) == -1)
+		return -1;
+	if (r == 1) {
+		if ((v = topo_split_parse(s)) == -1) {
+			msgf(err, errlen,
+			     "split: '%.32s' is not host or macvtap", s);
+			return -1;
+		}
+		o->split = v;
 	}
 	return 0;
 }
@@ -774,6 +826,14 @@ topo_opts_to_json(const struct topo_opts *o)
 		    json_object_new_string(
 			dlparam_format(&o->vhost_deadline, buf, sizeof(buf))));
 	topo_axes_to_json(o, j);
+	if (o->lb_mode != LB_MODE_FLOW)
+		json_object_object_add(
+		    j, "lb_mode",
+		    json_object_new_string(topo_lb_mode_name(o->lb_mode)));
+	if (o->split != SPLIT_HOST)
+		json_object_object_add(
+		    j, "split",
+		    json_object_new_string(topo_split_name(o->split)));
 	/* the topology's count parameters, when it has them */
 	if (o->vrs > 0)
 		json_object_object_add(j, "vrs", json_object_new_int(o->vrs));

@@ -69,6 +69,15 @@ enum topo_macvtap_mode {
 	MACVTAP_PRIVATE,
 	MACVTAP_PASSTHRU
 };
+/* How a load balancer (role lb) spreads traffic over its back-ends: per
+ * flow (its ECMP route, L4 hash) or per packet (round robin by the
+ * guest's vr-lb, docs/topology.md "msr"). */
+enum topo_lb_mode { LB_MODE_FLOW, LB_MODE_PACKET };
+/* Where a topology's splitter (pvr) spreads the ingress flows: in a host
+ * namespace with an ECMP route (host), or by the kernel's per-flow queue
+ * choice of one macvtap whose queues are the VRs' ingress NICs (macvtap:
+ * no extra L3 hop; docs/topology.md "pvr"). */
+enum topo_split { SPLIT_HOST, SPLIT_MACVTAP };
 #define TOPO_GUEST_CMDLINE_MAX 512 /* bytes of --guest-cmdline */
 #define TOPO_MAX_QUEUES	       16  /* --queues: virtio queue pairs per NIC */
 #define TOPO_QEMU_ARGS_MAX     16  /* --qemu-arg: arguments */
@@ -120,6 +129,8 @@ struct topo_opts {
 	cpu_set_t irq_cpus; /* PORTS_HOST: the NICs' queue IRQs go here */
 	int has_irq_cpus;
 	int pause_off; /* PORTS_HOST: pause frames off ("pause": "off") */
+	enum topo_lb_mode lb_mode; /* in the options only when packet */
+	enum topo_split split;	   /* in the options only when macvtap */
 	/* Count parameters of the topology file; 0 = the file's default.
 	 * A built plan holds the values used (0 when the file has none). */
 	int vrs, backends, lbs;
@@ -143,6 +154,7 @@ struct topo_port {
 	char ns_if[TOPO_IFNAMSIZ]; /* interface inside netns ("vp0") */
 	char ns_addr[24];	   /* "198.18.1.2/24" */
 	char ns_gw[20];		   /* "198.18.1.1" */
+	char ns_mac[18]; /* ns_if's MAC when the plan sets it, else "" */
 	char host_if[TOPO_IFNAMSIZ]; /* veth host end (test) or the real NIC */
 	char bridge[TOPO_IFNAMSIZ];  /* LINK_TAP: "vr-NAME-bi"; "" otherwise */
 	int created;		     /* host_if is ours (test ports) */
@@ -362,6 +374,14 @@ const char *topo_macvtap_mode_name(enum topo_macvtap_mode m);
 int topo_nic_model_parse(const char *s);
 int topo_vhost_parse(const char *s);
 int topo_macvtap_mode_parse(const char *s);
+const char *topo_lb_mode_name(enum topo_lb_mode m);
+int topo_lb_mode_parse(const char *s);
+const char *topo_split_name(enum topo_split s);
+int topo_split_parse(const char *s);
+
+/* Interface f of plan p is a queue of the shared split macvtap (split
+ * macvtap: every VR's ingress NIC; one device, made once). */
+int topo_if_split_queue(const struct topo_plan *p, const struct topo_if *f);
 
 /*
  * The netns backend: node n's network namespace, "vr-NAME-NODE" (at most

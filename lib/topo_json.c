@@ -145,6 +145,9 @@ port_to_json(const struct topo_port *t)
 	json_object_object_add(j, "ns_address",
 			       json_object_new_string(t->ns_addr));
 	json_object_object_add(j, "gateway", json_object_new_string(t->ns_gw));
+	if (t->ns_mac[0] != '\0')
+		json_object_object_add(j, "ns_mac",
+				       json_object_new_string(t->ns_mac));
 	json_object_object_add(j, "host_if",
 			       json_object_new_string(t->host_if));
 	json_object_object_add(j, "bridge", json_object_new_string(t->bridge));
@@ -705,6 +708,10 @@ ports_from_json(json_object *j, struct topo_plan *p, char *err, size_t errlen)
 			       err, errlen) == -1 ||
 		    bool_member(o, path, "created", &t->created, err, errlen) ==
 			-1)
+			return -1;
+		if (json_object_object_get_ex(o, "ns_mac", NULL) &&
+		    str_member(o, path, "ns_mac", t->ns_mac, sizeof(t->ns_mac),
+			       err, errlen) == -1)
 			return -1;
 		if (strcmp(t->role, roles[i]) != 0) {
 			msgf(err, errlen, "plan: %s.role: expected \"%s\"",

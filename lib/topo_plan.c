@@ -266,6 +266,284 @@ netns_check(const struct topo_plan *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* snprintf at *off into buf; -1 once the buffer is full. */
+static int cat(char *buf, size_t len, size_t *off, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Interfaces a and b on one network (a port, or an internal segment). */
+static int
+same_net(const struct topo_if *a, const struct topo_if *b)
+{
+	if (a->port >= 0 || b->port >= 0)
+		return a->port == b->port;
+	return a->segment == b->segment;
+}
+
+/* The interface of the plan whose address (without its prefix length) is
+ * ip, or NULL. */
+static const struct topo_if *
+if_by_addr(const struct topo_plan *p, const char *ip)
+{
+	size_t n = strlen(ip);
+
+	for (int i = 0; i < p->nnodes; i++)
+		for (int k = 0; k < p->nodes[i].nifs; k++) {
+			const struct topo_if *f = &p->nodes[i].ifs[k];
+
+			if (strncmp(f->addr, ip, n) == 0 && f->addr[n] == '/')
+				return f;
+		}
+	return NULL;
+}
+
+/*
+ * A per-packet load balancer (lb_mode packet) spreads what its default
+ * route would: the back-ends are the nexthops of that route, the outer
+ * interface the one on their network, the inner one the other interface
+ * of the node (which must have exactly two).  Writes " vr.lb=IN,OUT,BE..."
+ * (MACs; the first back-end also takes the control traffic) at *off, or
+ * says why it cannot.
+ */
+static int
+lb_arg(const struct topo_plan *p, int n, char *buf, size_t len, size_t *off,
+       char *err, size_t errlen)
+{
+	const struct topo_node *nd = &p->nodes[n];
+	const struct topo_route *r = NULL;
+	const struct topo_if *be[TOPO_MAX_NEXTHOPS], *out = NULL, *in = NULL;
+
+	for (int i = 0; r == NULL && i < nd->nroutes; i++)
+		if (strcmp(nd->routes[i].dst, "default") == 0)
+			r = &nd->routes[i];
+	if (nd->nifs != 2 || r == NULL) {
+		msgf(err, errlen,
+		     "lb_mode packet: load balancer %s needs exactly two "
+		     "interfaces and a default route over its back-ends",
+		     nd->name);
+		return -1;
+	}
+	for (int k = 0; k < r->nvia; k++) {
+		if ((be[k] = if_by_addr(p, r->via[k])) == NULL) {
+			msgf(err, errlen,
+			     "lb_mode packet: load balancer %s: no node has "
+			     "its nexthop %s (a per-packet balancer needs "
+			     "the back-end's MAC)",
+			     nd->name, r->via[k]);
+			return -1;
+		}
+		for (int i = 0; i < 2; i++)
+			if (same_net(&nd->ifs[i], be[k]))
+				out = &nd->ifs[i], in = &nd->ifs[1 - i];
+		if (out == NULL || !same_net(out, be[k])) {
+			msgf(err, errlen,
+			     "lb_mode packet: load balancer %s: nexthop %s "
+			     "is not on one network with it",
+			     nd->name, r->via[k]);
+			return -1;
+		}
+	}
+	if (cat(buf, len, off, " vr.lb=%s,%s", in->mac, out->mac) == -1)
+		goto toolong;
+	for (int k = 0; k < r->nvia; k++)
+		if (cat(buf, len, off, ",%s", be[k]->mac) == -1)
+			goto toolong;
+	return 0;
+toolong:
+	msgf(err, errlen,
+	     "lb_mode packet: load balancer %s: command line "
+	     "too long",
+	     nd->name);
+	return -1;
+}
+
+/* lb_mode packet: guests only, and at least one load balancer whose
+ * back-ends the plan can name. */
+static int
+lb_mode_check(const struct topo_plan *p, char *err, size_t errlen)
+{
+	char buf[TOPO_CMDLINE_MAX + 1];
+	int nlb = 0;
+
+	if (p->opts.lb_mode == LB_MODE_FLOW)
+		return 0;
+	if (p->opts.backend != BACKEND_VM) {
+		msgf(err, errlen,
+		     "lb_mode packet: the per-packet balancer runs inside the "
+		     "load-balancer guest: use --backend vm");
+		return -1;
+	}
+	for (int n = 0; n < p->nnodes; n++) {
+		size_t off = 0;
+
+		if (p->nodes[n].role != ROLE_LB)
+			continue;
+		nlb++;
+		if (lb_arg(p, n, buf, sizeof(buf), &off, err, errlen) == -1)
+			return -1;
+	}
+	if (nlb == 0) {
+		msgf(err, errlen,
+		     "lb_mode packet: topology %s has no load balancer (a "
+		     "node with role lb)",
+		     p->opts.topology);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- pvr --split macvtap ------------------------------------------------ */
+
+int
+topo_if_split_queue(const struct topo_plan *p, const struct topo_if *f)
+{
+	return p->opts.split == SPLIT_MACVTAP && f->port == 0;
+}
+
+/* The splitter interface on port 0 (its ingress), or NULL. */
+static const struct topo_if *
+split_ingress(const struct topo_splitter *sp)
+{
+	for (int k = 0; k < sp->nifs; k++)
+		if (sp->ifs[k].port == 0)
+			return &sp->ifs[k];
+	return NULL;
+}
+
+/* Drop node nd's routes through gw (a splitter address that is gone). */
+static void
+routes_drop_via(struct topo_node *nd, const char *gw)
+{
+	int w = 0;
+
+	for (int i = 0; i < nd->nroutes; i++) {
+		const struct topo_route *r = &nd->routes[i];
+
+		if (r->nvia == 1 && strcmp(r->via[0], gw) == 0)
+			continue;
+		if (w != i)
+			nd->routes[w] = *r;
+		w++;
+	}
+	/* zeroed, so that a plan read back from its JSON is the same */
+	memset(&nd->routes[w], 0, sizeof(nd->routes[0]) * (nd->nroutes - w));
+	nd->nroutes = w;
+}
+
+/* Drop internal networks no interface is on any more, renumbering. */
+static void
+segments_compact(struct topo_plan *p)
+{
+	int map[TOPO_MAX_SEGMENTS], w = 0;
+
+	for (int s = 0; s < p->nsegments; s++) {
+		int used = 0;
+
+		for (int n = 0; n < p->nnodes && !used; n++)
+			for (int k = 0; k < p->nodes[n].nifs; k++)
+				if (p->nodes[n].ifs[k].port < 0 &&
+				    p->nodes[n].ifs[k].segment == s)
+					used = 1;
+		map[s] = used ? w : -1;
+		if (used)
+			p->segments[w++] = p->segments[s];
+	}
+	for (int n = 0; n < p->nnodes; n++)
+		for (int k = 0; k < p->nodes[n].nifs; k++)
+			if (p->nodes[n].ifs[k].port < 0)
+				p->nodes[n].ifs[k].segment =
+				    map[p->nodes[n].ifs[k].segment];
+	memset(&p->segments[w], 0, sizeof(p->segments[0]) * (p->nsegments - w));
+	p->nsegments = w;
+}
+
+/*
+ * split macvtap: the splitter's next hops (its default route: one
+ * interface per VR) become queues of one macvtap "vr-NAME-mq" on the in
+ * port's own device: same MAC (the first VR's), same address (the
+ * splitter's ingress one, the source's gateway), so the kernel's per-flow
+ * queue choice (skb hash modulo the queues) splits the flows with no L3
+ * hop.  ARP for the shared address reaches one queue (one hash) and that
+ * VR answers; every VR gets the source as a static neighbour (the plan
+ * sets the source's MAC), since an ARP reply could reach another VR.
+ * The splitter, its legs and the routes through it go.
+ */
+static int
+split_macvtap_apply(struct topo_plan *p, char *err, size_t errlen)
+{
+	struct topo_splitter *sp = &p->splitter;
+	const struct topo_if *in = split_ingress(sp);
+	const struct topo_route *r = NULL;
+	char mac[18] = "", host_if[TOPO_IFNAMSIZ], addr[24], gwip[24];
+
+	if (p->opts.split == SPLIT_HOST)
+		return 0;
+	for (int i = 0; r == NULL && i < sp->nroutes; i++)
+		if (strcmp(sp->routes[i].dst, "default") == 0)
+			r = &sp->routes[i];
+	if (sp->netns[0] == '\0' || in == NULL || r == NULL) {
+		msgf(err, errlen,
+		     "split macvtap: topology %s has no splitter with an "
+		     "ingress and a default route over its VRs (pvr has)",
+		     p->opts.topology);
+		return -1;
+	}
+	if (p->opts.backend != BACKEND_VM || p->opts.ports != PORTS_TEST) {
+		msgf(err, errlen,
+		     "split macvtap: the VRs are queues of one macvtap (use "
+		     "--backend vm) and need the source's MAC as a static "
+		     "neighbour, which the plan knows for --ports test only");
+		return -1;
+	}
+	snprintf(host_if, sizeof(host_if), TOPO_IF_PREFIX "%s-mq",
+		 p->opts.name);
+	vr_strlcpy(addr, in->addr, sizeof(addr));
+	for (int v = 0; v < r->nvia; v++) {
+		const char *gw = NULL;
+		struct topo_if *f = NULL;
+		struct topo_node *nd = NULL;
+		size_t n = strlen(r->via[v]);
+
+		for (int i = 0; f == NULL && i < p->nnodes; i++)
+			for (int k = 0; f == NULL && k < p->nodes[i].nifs; k++)
+				if (strncmp(p->nodes[i].ifs[k].addr, r->via[v],
+					    n) == 0 &&
+				    p->nodes[i].ifs[k].addr[n] == '/')
+					nd = &p->nodes[i],
+					f = &p->nodes[i].ifs[k];
+		for (int k = 0; f != NULL && k < sp->nifs; k++)
+			if (sp->ifs[k].port < 0 && f->port < 0 &&
+			    sp->ifs[k].segment == f->segment)
+				gw = sp->ifs[k].addr;
+		if (f == NULL || gw == NULL) {
+			msgf(err, errlen,
+			     "split macvtap: the splitter's nexthop %s is no "
+			     "node's interface on one of its legs",
+			     r->via[v]);
+			return -1;
+		}
+		if (mac[0] == '\0')
+			vr_strlcpy(mac, f->mac, sizeof(mac));
+		vr_strlcpy(gwip, gw, sizeof(gwip));
+		gwip[strcspn(gwip, "/")] = '\0';
+		routes_drop_via(nd, gwip);
+		f->port = 0;
+		f->segment = -1;
+		memset(f->mac, 0, sizeof(f->mac));
+		memset(f->addr, 0, sizeof(f->addr));
+		memset(f->host_if, 0, sizeof(f->host_if));
+		vr_strlcpy(f->mac, mac, sizeof(f->mac));
+		vr_strlcpy(f->addr, addr, sizeof(f->addr));
+		vr_strlcpy(f->host_if, host_if, sizeof(f->host_if));
+	}
+	memset(sp, 0, sizeof(*sp));
+	segments_compact(p);
+	/* the macvtap sits on the port */
+	memset(p->ports[0].bridge, 0, sizeof(p->ports[0].bridge));
+	make_mac(p, "port-in", 0, p->ports[0].ns_mac,
+		 sizeof(p->ports[0].ns_mac));
+	return 0;
+}
+
 /* Each guest's kernel command line must fit what x86 boots: a load
  * balancer with many routes and next hops could pass it and only fail (or
  * lose routes) at boot. */
@@ -453,6 +731,9 @@ topo_plan_build_topo(const struct topo_opts *o, const cpu_set_t *online,
 		goto fail;
 	if (passthru_check(p, err, errlen) == -1)
 		goto fail;
+	if (split_macvtap_apply(p, err, errlen) == -1 ||
+	    lb_mode_check(p, err, errlen) == -1)
+		goto fail;
 	if (o->backend == BACKEND_VM && cmdline_check(p, err, errlen) == -1)
 		goto fail;
 	p->opts.file_text = NULL; /* borrowed from the caller */
@@ -472,10 +753,6 @@ topo_plan_free(struct topo_plan *p)
 	pin_plan_free(&p->pin);
 	memset(p, 0, sizeof(*p));
 }
-
-/* snprintf at *off into buf; -1 once the buffer is full. */
-static int cat(char *buf, size_t len, size_t *off, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 
 static int
 cat(char *buf, size_t len, size_t *off, const char *fmt, ...)
@@ -526,11 +803,21 @@ topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 		if (r->nvia > 1)
 			mp = 1;
 	}
+	/* split macvtap: the source, which an ARP reply may not tell */
+	for (int i = 0; i < nd->nifs; i++)
+		if (topo_if_split_queue(p, &nd->ifs[i]) &&
+		    cat(buf, len, &off, " vr.neigh=%.*s,%s",
+			(int)strcspn(p->ports[0].ns_addr, "/"),
+			p->ports[0].ns_addr, p->ports[0].ns_mac) == -1)
+			return -1;
 	if (nd->vcpus > 1 && cat(buf, len, &off, " vr.rps=1") == -1)
 		return -1;
 	/* an L4 flow hash for ECMP routes (the MSR load balancer) */
 	if ((mp || nd->role == ROLE_LB) &&
 	    cat(buf, len, &off, " vr.mphash=1") == -1)
+		return -1;
+	if (nd->role == ROLE_LB && p->opts.lb_mode == LB_MODE_PACKET &&
+	    lb_arg(p, n, buf, len, &off, NULL, 0) == -1)
 		return -1;
 	if (p->opts.guest_txqueuelen > 0 && cat(buf, len, &off, " vr.txqlen=%d",
 						p->opts.guest_txqueuelen) == -1)

@@ -70,3 +70,15 @@ add_test(NAME e2e_msr_2lbs
 set_tests_properties(e2e_msr_2lbs PROPERTIES
 	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
 	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
+# ... and an MSR whose load balancer spreads packets, not flows (issue 17)
+add_test(NAME e2e_msr_packet
+	COMMAND ${VR_IT}/test_msr_packet.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_msr_packet PROPERTIES
+	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
+# ... and a PVR split by one multi-queue macvtap, no splitter (issue 17)
+add_test(NAME e2e_pvr_split
+	COMMAND ${VR_IT}/test_pvr_split.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_pvr_split PROPERTIES
+	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)

@@ -32,6 +32,7 @@ static int ctl_topology(struct vrctl *, int, char **);
 	"        [--backend vm|netns] [--nic-model virtio|e1000|e1000e]\n"     \
 	"        [--vhost auto|on|off]\n"                                      \
 	"        [--macvtap-mode bridge|vepa|private|passthru]\n"              \
+	"        [--lb-mode flow|packet] [--split host|macvtap]\n"             \
 	"        [--guest-txqueuelen N] [--guest-cmdline ARGS]\n"              \
 	"        [--cpu-model MODEL]\n"                                        \
 	"        [--vhost-cpu housekeeping|vcpu|dedicated] [--vhost-rt "       \
@@ -355,6 +356,8 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 	    {"nic-model", required_argument, NULL, OPT_TOPO_NIC_MODEL},
 	    {"vhost", required_argument, NULL, OPT_TOPO_VHOST},
 	    {"macvtap-mode", required_argument, NULL, OPT_TOPO_MACVTAP_MODE},
+	    {"lb-mode", required_argument, NULL, OPT_TOPO_LB_MODE},
+	    {"split", required_argument, NULL, OPT_TOPO_SPLIT},
 	    {"guest-txqueuelen", required_argument, NULL, OPT_TOPO_GUEST_TXQ},
 	    {"guest-cmdline", required_argument, NULL, OPT_TOPO_GUEST_CMDLINE},
 	    {"cpu-model", required_argument, NULL, OPT_TOPO_CPU_MODEL},
@@ -416,6 +419,8 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 		case OPT_TOPO_NIC_MODEL:
 		case OPT_TOPO_VHOST:
 		case OPT_TOPO_MACVTAP_MODE:
+		case OPT_TOPO_LB_MODE:
+		case OPT_TOPO_SPLIT:
 		case OPT_TOPO_GUEST_CMDLINE:
 		case OPT_TOPO_CPU_MODEL:
 		case OPT_TOPO_VHOST_CPU:
@@ -424,6 +429,8 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 			    ch == OPT_TOPO_NIC_MODEL	   ? "nic_model"
 			    : ch == OPT_TOPO_VHOST	   ? "vhost"
 			    : ch == OPT_TOPO_MACVTAP_MODE  ? "macvtap_mode"
+			    : ch == OPT_TOPO_LB_MODE	   ? "lb_mode"
+			    : ch == OPT_TOPO_SPLIT	   ? "split"
 			    : ch == OPT_TOPO_GUEST_CMDLINE ? "guest_cmdline"
 			    : ch == OPT_TOPO_VHOST_CPU	   ? "vhost_cpu"
 							   : "cpu_model",

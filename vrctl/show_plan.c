@@ -81,7 +81,7 @@ plan_options(json_object *o)
 	    "vhost_cpu",	"vhost_rt",  "hugepages",
 	    "deadline",		"vhost_deadline", "queues",
 	    "vhost_zerocopy",	"qemu_args", "irq_cpus",
-	    "pause"};
+	    "pause",	"lb_mode",   "split"};
 	const char *sep = "          ";
 	int any = 0;
 

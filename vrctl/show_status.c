@@ -195,6 +195,14 @@ show_topology(json_object *t)
 		printf("  vhost %s: %s\n", j_bool(t, "vhost") ? "on" : "off",
 		       j_str(t, "vhost_reason"));
 	show_placement(t);
+	if (j_get(t, "split") != NULL)
+		printf("  split %s: flows split by the queues of one macvtap, "
+		       "no splitter namespace\n",
+		       j_str(t, "split"));
+	if (j_get(t, "lb_mode") != NULL)
+		printf("  lb_mode %s: load balancers spread packets round "
+		       "robin\n",
+		       j_str(t, "lb_mode"));
 	if (!netns && (k = j_get(t, "guest_kernel")) != NULL) {
 		if (json_object_is_type(k, json_type_object))
 			printf("  guest kernel %s (%s config, sha256 %.12s)\n",

@@ -129,7 +129,7 @@ def check(image, epoch=None):
         if mtime != man["source_date_epoch"]:
             fail("%s has mtime %d" % (name, mtime))
     kv = man["kernel_version"]
-    for need in ["init", "bin/busybox", "bin/sh",
+    for need in ["init", "bin/busybox", "bin/sh", "bin/vr-route", "bin/vr-lb",
                  "lib/modules/%s/vrouterd.load" % kv] + \
             ["lib/modules/%s/%s.ko" % (kv, m) for m in man["modules"]]:
         if need not in names:

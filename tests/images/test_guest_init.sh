@@ -64,6 +64,12 @@ expect "bad rps" "VROUTERD-FAIL node=vr0 reason=bad-vr.rps:2" \
 	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.rps=2" "$P"
 expect "unknown role" "VROUTERD-FAIL node=vr0 reason=unknown-role:pvr" \
 	"vr.node=vr0 vr.role=pvr vr.if=$M0,10.0.0.1/24" 'parse_cmdline; role_setup'
+expect "vr.lb: MACs kept, lower-case" "lb=$M0,$M1,52:54:00:ab:cd:ef" \
+	"vr.node=lb0 vr.role=lb vr.if=$M0,10.0.0.1/24 vr.lb=$M0,$M1,52:54:00:AB:CD:EF" 'parse_cmdline; echo "lb=$LB"'
+expect "vr.lb: a bad MAC" "VROUTERD-FAIL node=lb0 reason=bad-vr.lb:$M0,$M1,52:54:00" \
+	"vr.node=lb0 vr.role=lb vr.if=$M0,10.0.0.1/24 vr.lb=$M0,$M1,52:54:00" "$P"
+expect "vr.lb: only for role lb" "VROUTERD-FAIL node=be0 reason=vr.lb-needs-vr.role=lb" \
+	"vr.node=be0 vr.role=backend vr.if=$M0,10.0.0.1/24 vr.lb=$M0,$M1,$M1" 'parse_cmdline; setup_lb'
 expect "reason with spaces becomes one word" "VROUTERD-FAIL node=unknown reason=a-b-c" \
 	"" 'fail "a b  c"'
 expect "cpu mask 1..64" "1 3 7 f ff ffffffff 1,ffffffff ffffffff,ffffffff" "" '

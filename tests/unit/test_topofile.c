@@ -821,6 +821,141 @@ test_search_path(void)
 	free(pl);
 }
 
+/* msr --lb-mode packet (issue 17): the LB's command line names its inner
+ * and outer MACs and its back-ends' (the nexthops of its default route),
+ * first back-end first; back-ends get nothing new; refused where there is
+ * no LB, for the netns backend, and by the option parser for a bad mode. */
+static void
+test_lb_mode_packet(void)
+{
+	struct topo_plan *p = xcalloc(1, sizeof(*p));
+	struct topo_opts o;
+	char cmd[2048], want[256];
+	json_object *j;
+
+	opts_for(&o, "msr");
+	o.backends = 3;
+	o.lb_mode = LB_MODE_PACKET;
+	golden_topology("msr-lb-packet", &o, p);
+	CHECK_INT(topo_node_cmdline(p, 0, cmd, sizeof(cmd)), 0);
+	snprintf(want, sizeof(want), " vr.lb=%s,%s,%s,%s,%s",
+		 p->nodes[0].ifs[0].mac, p->nodes[0].ifs[1].mac,
+		 p->nodes[1].ifs[0].mac, p->nodes[2].ifs[0].mac,
+		 p->nodes[3].ifs[0].mac);
+	CHECK(strstr(cmd, want) != NULL);
+	CHECK_INT(topo_node_cmdline(p, 1, cmd, sizeof(cmd)), 0);
+	CHECK(strstr(cmd, "vr.lb=") == NULL);
+	j = topo_plan_to_json(p);
+	CHECK_STR(json_object_get_string(json_object_object_get(
+		      json_object_object_get(j, "options"), "lb_mode")),
+		  "packet");
+	json_object_put(j);
+	topo_plan_free(p);
+
+	/* flow (the default): no vr.lb=, no lb_mode in the options */
+	opts_for(&o, "msr");
+	CHECK_INT(build(&o, p, cmd, sizeof(cmd)), 0);
+	CHECK_INT(topo_node_cmdline(p, 0, cmd, sizeof(cmd)), 0);
+	CHECK(strstr(cmd, "vr.lb=") == NULL);
+	j = topo_plan_to_json(p);
+	CHECK(json_object_object_get(json_object_object_get(j, "options"),
+				     "lb_mode") == NULL);
+	json_object_put(j);
+	topo_plan_free(p);
+
+	opts_for(&o, "pvr");
+	o.lb_mode = LB_MODE_PACKET;
+	CHECK_INT(build(&o, p, cmd, sizeof(cmd)), -1);
+	CHECK_STR(cmd, "lb_mode packet: topology pvr has no load balancer (a "
+		       "node with role lb)");
+	topo_plan_free(p);
+
+	opts_for(&o, "msr");
+	o.lb_mode = LB_MODE_PACKET;
+	o.backend = BACKEND_NETNS;
+	CHECK_INT(build(&o, p, cmd, sizeof(cmd)), -1);
+	CHECK(strstr(cmd, "use --backend vm") != NULL);
+	topo_plan_free(p);
+
+	opts_for(&o, "msr");
+	j = json_tokener_parse("{\"lb_mode\":\"hash\"}");
+	CHECK_INT(topo_opts_from_json(j, &o, cmd, sizeof(cmd)), -1);
+	CHECK_STR(cmd, "lb_mode: 'hash' is not flow or packet");
+	json_object_put(j);
+	free(p);
+}
+
+/* pvr --split macvtap (issue 17): the VRs' legs become queues of one
+ * macvtap on the in port (same MAC, the source's gateway address), the
+ * splitter, its legs and the routes through it go, the source gets a MAC
+ * and every VR a static neighbour for it; refused where it cannot be. */
+static void
+test_split_macvtap(void)
+{
+	struct topo_plan *p = xcalloc(1, sizeof(*p));
+	struct topo_opts o;
+	char cmd[2048], want[128];
+	json_object *j;
+
+	opts_for(&o, "pvr");
+	o.vrs = 3;
+	o.split = SPLIT_MACVTAP;
+	golden_topology("pvr-3vrs-split-macvtap", &o, p);
+	CHECK_STR(p->splitter.netns, "");
+	CHECK_INT(p->nsegments, 0);
+	CHECK_STR(p->ports[0].bridge, "");
+	CHECK(p->ports[0].ns_mac[0] != '\0');
+	for (int n = 0; n < 3; n++) {
+		const struct topo_if *f = &p->nodes[n].ifs[0];
+
+		CHECK_INT(f->port, 0);
+		CHECK_STR(f->host_if, "vr-pvr-mq");
+		CHECK_STR(f->addr, "198.18.1.1/24");
+		CHECK_STR(f->mac, p->nodes[0].ifs[0].mac);
+		CHECK(topo_if_split_queue(p, f));
+		CHECK(!topo_if_split_queue(p, &p->nodes[n].ifs[1]));
+		CHECK_INT(p->nodes[n].nroutes, 1); /* default via the sink */
+		CHECK_INT(topo_node_cmdline(p, n, cmd, sizeof(cmd)), 0);
+		snprintf(want, sizeof(want), " vr.neigh=198.18.1.2,%s",
+			 p->ports[0].ns_mac);
+		CHECK(strstr(cmd, want) != NULL);
+	}
+	j = topo_plan_to_json(p);
+	CHECK_STR(json_object_get_string(json_object_object_get(
+		      json_object_object_get(j, "options"), "split")),
+		  "macvtap");
+	json_object_put(j);
+	topo_plan_free(p);
+
+	opts_for(&o, "monolithic");
+	o.split = SPLIT_MACVTAP;
+	CHECK_INT(build(&o, p, cmd, sizeof(cmd)), -1);
+	CHECK(strstr(cmd, "split macvtap: topology monolithic has no "
+			  "splitter") == cmd);
+	topo_plan_free(p);
+
+	opts_for(&o, "pvr");
+	o.split = SPLIT_MACVTAP;
+	o.backend = BACKEND_NETNS;
+	CHECK_INT(build(&o, p, cmd, sizeof(cmd)), -1);
+	CHECK(strstr(cmd, "use --backend vm") != NULL);
+	topo_plan_free(p);
+
+	opts_for(&o, "pvr");
+	o.split = SPLIT_MACVTAP;
+	topo_opts_set_ports(&o, "in=eth8,out=eth9", NULL, 0);
+	CHECK_INT(build(&o, p, cmd, sizeof(cmd)), -1);
+	CHECK(strstr(cmd, "--ports test only") != NULL);
+	topo_plan_free(p);
+
+	opts_for(&o, "pvr");
+	j = json_tokener_parse("{\"split\":\"bond\"}");
+	CHECK_INT(topo_opts_from_json(j, &o, cmd, sizeof(cmd)), -1);
+	CHECK_STR(cmd, "split: 'bond' is not host or macvtap");
+	json_object_put(j);
+	free(p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -828,6 +963,8 @@ main(int argc, char **argv)
 		return print_dirs();
 	test_search_path();
 	test_builtins();
+	test_lb_mode_packet();
+	test_split_macvtap();
 	test_builtin_ranges();
 	test_cannot_forward();
 	test_jtext();
