@@ -187,7 +187,7 @@ boot() {
 	set -e
 	echo "$out"
 	boot_ms=$(echo "$out" | sed -n 's/^boot_ms=//p')
-	uptime_ms=$(echo "$out" | sed -n 's/^VROUTERD-READY .*uptime_ms=//p')
+	uptime_ms=$(echo "$out" | sed -n 's/^VROUTERD-READY .*uptime_ms=\([0-9]*\).*/\1/p')
 	return "$brc"
 }
 
@@ -202,7 +202,7 @@ ping_through() {
 # --- boot 1: the router kernel ----------------------------------------------------------
 echo "booting the $arch $kconf-kernel guest (TCG, 2 vCPUs) ..."
 boot "$tmp/img-router" || fail "router-kernel guest not ready (qemu-boot exit $brc)"
-echo "$out" | grep -qxE 'VROUTERD-READY node=vr0 uptime_ms=[0-9]+' ||
+echo "$out" | grep -qxE 'VROUTERD-READY node=vr0 uptime_ms=[0-9]+ routes=[0-9]+' ||
 	fail "malformed READY line"
 [ "$(grep -c '^VROUTERD-' "$tmp/console.log")" -eq 1 ] ||
 	fail "expected exactly one VROUTERD- line"
