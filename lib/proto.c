@@ -131,6 +131,13 @@ static const char *const macvtap_mode_choices[] = {"bridge", "vepa", "private",
 	     0,                                                                  \
 	     NULL,                                                               \
 	     "guest CPU model (or host-passthrough, host-model, maximum)"},      \
+	    {"fib_routes",                                                       \
+	     PT_INT,                                                             \
+	     0,                                                                  \
+	     0,                                                                  \
+	     1000000,                                                            \
+	     NULL,                                                               \
+	     "extra prefixes in every guest's FIB, 0 = none"},                   \
 	    {"vrs", PT_INT, 0, 1, 16, NULL, "parallel VRs (pvr)"},               \
 	    {"backends", PT_INT, 0, 1, 16, NULL, "back-end routers (msr)"},      \
 	    {"lbs", PT_INT, 0, 1, 16, NULL, "load balancers (msr)"},             \

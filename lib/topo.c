@@ -630,6 +630,8 @@ topo_opts_apply(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 		    errlen) == -1 ||
 	    get_int(obj, "guest_txqueuelen", 0, TXQLEN_MAX, &t.guest_txqueuelen,
 		    err, errlen) == -1 ||
+	    get_int(obj, "fib_routes", 0, TOPO_FIB_ROUTES_MAX, &t.fib_routes,
+		    err, errlen) == -1 ||
 	    get_int(obj, "vrs", 1, TOPO_MAX_COUNT, &t.vrs, err, errlen) == -1 ||
 	    get_int(obj, "backends", 1, TOPO_MAX_COUNT, &t.backends, err,
 		    errlen) == -1 ||
@@ -713,6 +715,9 @@ topo_opts_to_json(const struct topo_opts *o)
 	if (o->cpu_model[0] != '\0')
 		json_object_object_add(j, "cpu_model",
 				       json_object_new_string(o->cpu_model));
+	if (o->fib_routes > 0)
+		json_object_object_add(j, "fib_routes",
+				       json_object_new_int(o->fib_routes));
 	/* the topology's count parameters, when it has them */
 	if (o->vrs > 0)
 		json_object_object_add(j, "vrs", json_object_new_int(o->vrs));

@@ -68,7 +68,8 @@ enum topo_macvtap_mode {
 	MACVTAP_PRIVATE,
 	MACVTAP_PASSTHRU
 };
-#define TOPO_GUEST_CMDLINE_MAX 512 /* bytes of --guest-cmdline */
+#define TOPO_GUEST_CMDLINE_MAX 512     /* bytes of --guest-cmdline */
+#define TOPO_FIB_ROUTES_MAX    1000000 /* --fib-routes */
 
 struct topo_opts {
 	char topology[64];	      /* "monolithic" */
@@ -97,6 +98,9 @@ struct topo_opts {
 	int guest_txqueuelen;			    /* 0 = guest default */
 	char guest_cmdline[TOPO_GUEST_CMDLINE_MAX]; /* appended verbatim */
 	char cpu_model[64]; /* guest CPU model; "" = the default */
+	/* Synthetic prefixes each guest installs (vr.fib=; issue 17):
+	 * 0 = none.  See topo_fib_memory_mib. */
+	int fib_routes;
 	/* Count parameters of the topology file; 0 = the file's default.
 	 * A built plan holds the values used (0 when the file has none). */
 	int vrs, backends, lbs;
@@ -194,6 +198,10 @@ struct topo_plan {
 /* Defaults for every option (name and topology left empty). */
 void topo_opts_init(struct topo_opts *o);
 
+/* The guest memory (MiB) a node needs to hold `routes` synthetic
+ * prefixes on top of its own needs (measured: docs/topology.md). */
+int topo_fib_memory_mib(int routes);
+
 /*
  * Fill opts from a `start`/`topology` params object (already type-checked
  * by proto_params_check).  0, or -1 with a message naming the parameter.
@@ -203,7 +211,7 @@ void topo_opts_init(struct topo_opts *o);
  * ("test" or "in=IF,out=IF"), image (absolute path, "" = the daemon's
  * default), timeout, cpus (CPU list, "" = no restriction), txqueuelen,
  * nic_model, vhost, macvtap_mode, guest_txqueuelen, guest_cmdline,
- * cpu_model.
+ * cpu_model, fib_routes.
  * Keys absent from params keep their value in *o (so call topo_opts_init,
  * then apply configured defaults, then this); keys it does not know are
  * ignored (the protocol layer rejects unknown ones).  *o is written only on

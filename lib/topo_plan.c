@@ -256,6 +256,44 @@ netns_check(const struct topo_plan *p, char *err, size_t errlen)
 /* Each guest's kernel command line must fit what x86 boots: a load
  * balancer with many routes and next hops could pass it and only fail (or
  * lose routes) at boot. */
+/*
+ * Guest memory for --fib-routes: the kernel's FIB costs ~130 bytes per /24
+ * (fib_alias + leaf + trie nodes, slab; measured on Debian's 6.1 kernel,
+ * docs/topology.md); FIB_BYTES_PER_ROUTE leaves room for the netlink
+ * buffers and slab slack, FIB_BASE_MIB for the guest itself.
+ */
+#define FIB_BYTES_PER_ROUTE 256
+#define FIB_BASE_MIB	    128
+
+int
+topo_fib_memory_mib(int routes)
+{
+	if (routes <= 0)
+		return 0;
+	return FIB_BASE_MIB +
+	       (int)(((int64_t)routes * FIB_BYTES_PER_ROUTE + (1 << 20) - 1) >>
+		     20);
+}
+
+/* Every guest holding fib_routes prefixes has the memory for them. */
+static int
+fib_check(const struct topo_plan *p, char *err, size_t errlen)
+{
+	int need = topo_fib_memory_mib(p->opts.fib_routes);
+
+	for (int n = 0; n < p->nnodes; n++)
+		if (p->nodes[n].memory_mib < need) {
+			msgf(err, errlen,
+			     "fib_routes %d: node %s has %d MiB, a guest "
+			     "needs %d MiB for that many routes: give "
+			     "--memory %d (or more)",
+			     p->opts.fib_routes, p->nodes[n].name,
+			     p->nodes[n].memory_mib, need, need);
+			return -1;
+		}
+	return 0;
+}
+
 static int
 cmdline_check(const struct topo_plan *p, char *err, size_t errlen)
 {
@@ -304,11 +342,11 @@ axes_check(const struct topo_opts *o, char *err, size_t errlen)
 	if (o->backend == BACKEND_NETNS &&
 	    (o->nic_model != NIC_VIRTIO || o->vhost != VHOST_AUTO ||
 	     o->guest_txqueuelen > 0 || o->guest_cmdline[0] != '\0' ||
-	     o->cpu_model[0] != '\0')) {
+	     o->cpu_model[0] != '\0' || o->fib_routes > 0)) {
 		msgf(err, errlen,
 		     "the netns backend has no guests: nic_model, vhost, "
-		     "guest_txqueuelen, guest_cmdline and cpu_model are for "
-		     "--backend vm");
+		     "guest_txqueuelen, guest_cmdline, cpu_model and "
+		     "fib_routes are for --backend vm");
 		return -1;
 	}
 	if (o->nic_model != NIC_VIRTIO && o->vhost == VHOST_ON) {
@@ -415,7 +453,8 @@ topo_plan_build_topo(const struct topo_opts *o, const cpu_set_t *online,
 		goto fail;
 	if (passthru_check(p, err, errlen) == -1)
 		goto fail;
-	if (o->backend == BACKEND_VM && cmdline_check(p, err, errlen) == -1)
+	if (o->backend == BACKEND_VM && (cmdline_check(p, err, errlen) == -1 ||
+					 fib_check(p, err, errlen) == -1))
 		goto fail;
 	p->opts.file_text = NULL; /* borrowed from the caller */
 	if (o->pin && plan_pinning(p, online, isolated, cpu, err, errlen) == -1)
@@ -496,6 +535,9 @@ topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 		return -1;
 	if (p->opts.guest_txqueuelen > 0 && cat(buf, len, &off, " vr.txqlen=%d",
 						p->opts.guest_txqueuelen) == -1)
+		return -1;
+	if (p->opts.fib_routes > 0 &&
+	    cat(buf, len, &off, " vr.fib=%d", p->opts.fib_routes) == -1)
 		return -1;
 	if (p->opts.guest_cmdline[0] != '\0' &&
 	    cat(buf, len, &off, " %s", p->opts.guest_cmdline) == -1)

@@ -33,7 +33,7 @@ static int ctl_topology(struct vrctl *, int, char **);
 	"        [--vhost auto|on|off]\n"                                      \
 	"        [--macvtap-mode bridge|vepa|private|passthru]\n"              \
 	"        [--guest-txqueuelen N] [--guest-cmdline ARGS]\n"              \
-	"        [--cpu-model MODEL]\n"                                        \
+	"        [--cpu-model MODEL] [--fib-routes N]\n"                       \
 	"        [--ports test|in=IF,out=IF] [--image DIR] [--name NAME]\n"    \
 	"        [--timeout SEC] [--cpus LIST] [--txqueuelen N]\n"             \
 	"        [--restart never|on-failure] [--restart-limit N]\n"           \
@@ -324,6 +324,7 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 	    {"guest-txqueuelen", required_argument, NULL, OPT_TOPO_GUEST_TXQ},
 	    {"guest-cmdline", required_argument, NULL, OPT_TOPO_GUEST_CMDLINE},
 	    {"cpu-model", required_argument, NULL, OPT_TOPO_CPU_MODEL},
+	    {"fib-routes", required_argument, NULL, OPT_TOPO_FIB_ROUTES},
 	    {"dot", no_argument, NULL, OPT_TOPO_DOT},
 	    {"host-cpus", required_argument, NULL, OPT_TOPO_HOST_CPUS},
 	    {NULL, 0, NULL, 0},
@@ -353,6 +354,9 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 			break;
 		case OPT_TOPO_GUEST_TXQ:
 			rv = ctl_int(params, "guest_txqueuelen", optarg);
+			break;
+		case OPT_TOPO_FIB_ROUTES:
+			rv = ctl_int(params, "fib_routes", optarg);
 			break;
 		case OPT_TOPO_NIC_MODEL:
 		case OPT_TOPO_VHOST:

@@ -75,9 +75,9 @@ plan_options(json_object *o)
 		printf("\n");
 	}
 	/* the NIC and guest axes, present only when not the default */
-	static const char *const axes[] = {"nic_model",	   "vhost",
-					   "macvtap_mode", "guest_txqueuelen",
-					   "cpu_model",	   "guest_cmdline"};
+	static const char *const axes[] = {
+	    "nic_model", "vhost",	  "macvtap_mode", "guest_txqueuelen",
+	    "cpu_model", "guest_cmdline", "fib_routes"};
 	const char *sep = "          ";
 	int any = 0;
 
