@@ -201,6 +201,8 @@ void topo_opts_init(struct topo_opts *o);
 /* The guest memory (MiB) a node needs to hold `routes` synthetic
  * prefixes on top of its own needs (measured: docs/topology.md). */
 int topo_fib_memory_mib(int routes);
+/* Node nd's route to "default", or NULL. */
+const struct topo_route *topo_node_default_route(const struct topo_node *nd);
 
 /*
  * Fill opts from a `start`/`topology` params object (already type-checked

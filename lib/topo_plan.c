@@ -275,13 +275,30 @@ topo_fib_memory_mib(int routes)
 		     20);
 }
 
-/* Every guest holding fib_routes prefixes has the memory for them. */
+const struct topo_route *
+topo_node_default_route(const struct topo_node *nd)
+{
+	for (int i = 0; i < nd->nroutes; i++)
+		if (strcmp(nd->routes[i].dst, "default") == 0)
+			return &nd->routes[i];
+	return NULL;
+}
+
+/* Every guest holding fib_routes prefixes has the memory for them and a
+ * default route whose gateways they go through. */
 static int
 fib_check(const struct topo_plan *p, char *err, size_t errlen)
 {
 	int need = topo_fib_memory_mib(p->opts.fib_routes);
 
-	for (int n = 0; n < p->nnodes; n++)
+	for (int n = 0; n < p->nnodes && need > 0; n++) {
+		if (topo_node_default_route(&p->nodes[n]) == NULL) {
+			msgf(err, errlen,
+			     "fib_routes: node %s has no default route: "
+			     "the extra prefixes go through its gateways",
+			     p->nodes[n].name);
+			return -1;
+		}
 		if (p->nodes[n].memory_mib < need) {
 			msgf(err, errlen,
 			     "fib_routes %d: node %s has %d MiB, a guest "
@@ -291,6 +308,7 @@ fib_check(const struct topo_plan *p, char *err, size_t errlen)
 			     p->nodes[n].memory_mib, need, need);
 			return -1;
 		}
+	}
 	return 0;
 }
 
@@ -536,9 +554,16 @@ topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 	if (p->opts.guest_txqueuelen > 0 && cat(buf, len, &off, " vr.txqlen=%d",
 						p->opts.guest_txqueuelen) == -1)
 		return -1;
-	if (p->opts.fib_routes > 0 &&
-	    cat(buf, len, &off, " vr.fib=%d", p->opts.fib_routes) == -1)
-		return -1;
+	if (p->opts.fib_routes > 0) { /* via the default route's gateways */
+		const struct topo_route *r = topo_node_default_route(nd);
+
+		if (r == NULL ||
+		    cat(buf, len, &off, " vr.fib=%d", p->opts.fib_routes) == -1)
+			return -1;
+		for (int k = 0; k < r->nvia; k++)
+			if (cat(buf, len, &off, ",%s", r->via[k]) == -1)
+				return -1;
+	}
 	if (p->opts.guest_cmdline[0] != '\0' &&
 	    cat(buf, len, &off, " %s", p->opts.guest_cmdline) == -1)
 		return -1;

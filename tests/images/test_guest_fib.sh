@@ -2,7 +2,10 @@
 # Boot the router guest under QEMU (TCG) with vr.fib=N (--fib-routes) and
 # ping through it to an address in the last of its N synthetic prefixes
 # (240.0.0.0 + (N-1)*256, "deep in the table"), which the sink holds.
-# The READY line must report at least N main-FIB prefixes.
+# The guest's default route points back at the source, so only the
+# synthetic prefix takes the packets to the sink: the prefix just past the
+# table (k = N) must not be reachable.  The READY line must report at
+# least N main-FIB prefixes.
 #
 #   vrt-fib-PID-src   vp0 198.18.1.2/24, default via 198.18.1.1
 #   vrt-fib-PID-host  br0/br1 with the guest's taps, QEMU runs here
@@ -47,10 +50,14 @@ else
 fi
 
 bootnet_up
-# The last prefix: 240.0.0.0/4 carved in /24s, k = routes - 1.
-k=$((routes - 1))
-deep=240.$(((k >> 16) & 15)).$(((k >> 8) & 255)).$((k & 255))
+# Prefix k of 240.0.0.0/4 carved in /24s: 240.0.0.0 + k*256 ("A.B.C").
+prefix() {
+	echo "$((240 + ($1 >> 16))).$((($1 >> 8) & 255)).$(($1 & 255))"
+}
+deep=$(prefix $((routes - 1))) # the last one installed
+past=$(prefix "$routes")       # the first one not installed
 ip -n "$D" addr add "$deep.1/32" dev vp0
+ip -n "$D" addr add "$past.1/32" dev vp0
 
 echo "booting $image (TCG, $mem MiB) with $routes extra routes ..."
 set +e
@@ -58,8 +65,8 @@ out=$(ip netns exec "$H" "$root/images/qemu-boot" -m "$mem" -w "$timeout" \
 	-p "$tmp/qemu.pid" "$image" "tap0=$MAC0,tap1=$MAC1" "$tmp/console.log" \
 	vr.node=vr0 vr.role=router \
 	vr.if=$MAC0,198.18.1.1/24 vr.if=$MAC1,198.18.2.1/24 \
-	vr.route=default,198.18.2.2 "vr.neigh=198.18.2.2,$sink_mac" \
-	"vr.fib=$routes")
+	vr.route=default,198.18.1.2 "vr.neigh=198.18.2.2,$sink_mac" \
+	"vr.fib=$routes,198.18.2.2")
 rc=$?
 set -e
 echo "$out"
@@ -73,5 +80,8 @@ ping_out=$(ip netns exec "$S" busybox ping -c 3 -i 0.2 -W 5 -w 30 "$deep.1") ||
 	fail "ping $deep.1 (prefix $routes of $routes) through the guest failed: $ping_out"
 echo "$ping_out" | tail -n 2
 echo "$ping_out" | grep -q 'ttl=63' || fail "reply did not come through one router hop"
+if ip netns exec "$S" busybox ping -c 2 -i 0.2 -W 2 "$past.1" >/dev/null 2>&1; then
+	fail "$past.1 (prefix $routes, not in the table) was reachable: the default route, not the FIB, forwarded"
+fi
 stop_qemu
 echo "PASS: a guest with $got routes forwards to $deep.0/24"

@@ -131,6 +131,8 @@ test_opts_from_json(void)
 	     "macvtap_mode: 'source' is not bridge, vepa, private or passthru"},
 	    {"{\"guest_txqueuelen\":-1}",
 	     "guest_txqueuelen: -1 is out of range (0-1000000)"},
+	    {"{\"fib_routes\":1000001}",
+	     "fib_routes: 1000001 is out of range (0-1000000)"},
 	    {"{\"guest_cmdline\":\"a='b'\"}",
 	     "guest_cmdline: character 0x27 is not allowed (printable ASCII "
 	     "and spaces, no quotes)"},
@@ -1026,9 +1028,77 @@ test_axes(void)
 	}
 }
 
+/*
+ * --fib-routes (issue 17): vr.fib=N with the node's default-route gateways
+ * (all of them for the MSR load balancer's ECMP default), in the options
+ * only when set and kept through adoption's round trip; the memory a
+ * guest needs, and a plan with less refused with the figure to give.
+ */
+static void
+test_fib_routes(void)
+{
+	struct topo_opts o;
+	struct topo_plan p, q;
+	json_object *j;
+	char err[512] = "", line[TOPO_CMDLINE_MAX + 1];
+
+	CHECK_INT(topo_fib_memory_mib(0), 0);
+	CHECK_INT(topo_fib_memory_mib(1), 129);
+	CHECK_INT(topo_fib_memory_mib(100000), 153);
+	CHECK_INT(topo_fib_memory_mib(1000000), 373);
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK_INT(topo_node_cmdline(&p, 0, line, sizeof(line)), 0);
+	CHECK(strstr(line, "vr.fib") == NULL);
+	j = topo_plan_to_json(&p);
+	CHECK(!json_object_object_get_ex(json_object_object_get(j, "options"),
+					 "fib_routes", NULL));
+	json_object_put(j);
+	topo_plan_free(&p);
+
+	j = jparse("{\"fib_routes\":100000}");
+	CHECK_INT(topo_opts_from_json(j, &o, err, sizeof(err)), 0);
+	json_object_put(j);
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK_INT(topo_node_cmdline(&p, 0, line, sizeof(line)), 0);
+	CHECK(strstr(line, " vr.fib=100000,198.18.2.2") != NULL);
+	j = topo_plan_to_json(&p);
+	CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), 0);
+	CHECK_INT(q.opts.fib_routes, 100000);
+	topo_plan_free(&q);
+	json_object_put(j);
+	topo_plan_free(&p);
+
+	/* msr: the LB's default is ECMP over the back-ends */
+	vr_strlcpy(o.topology, "msr", sizeof(o.topology));
+	o.name[0] = '\0';
+	o.fib_routes = 10;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK_INT(topo_node_cmdline(&p, 0, line, sizeof(line)), 0);
+	CHECK(strstr(line, " vr.fib=10,198.19.0.11,198.19.0.12") != NULL);
+	topo_plan_free(&p);
+
+	/* a million routes do not fit the default 256 MiB */
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	o.fib_routes = 1000000;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
+	CHECK_STR(err, "fib_routes 1000000: node vr0 has 256 MiB, a guest "
+		       "needs 373 MiB for that many routes: give --memory "
+		       "373 (or more)");
+	o.memory_mib = 373;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	topo_plan_free(&p);
+	o.backend = BACKEND_NETNS;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
+	CHECK(strstr(err, "fib_routes are for --backend vm") != NULL);
+}
+
 int
 main(void)
 {
+	test_fib_routes();
 	test_axes();
 	test_opts_defaults();
 	test_opts_from_json();
