@@ -635,6 +635,17 @@ bench_args(struct bench_op *op, json_object *params, const struct run *r,
 	arg(op, "%d", cpu);
 	arg(op, "--tx");
 	arg(op, "%s", pstr(params, "tx", "auto"));
+	if (r->plan->opts.fib_routes > 0) {
+		/* --fib-routes: to the last synthetic prefix, so that every
+		 * lookup goes deep into the table, not to the default */
+		char dst[20];
+
+		if (topo_fib_host(r->plan->opts.fib_routes - 1, dst,
+				  sizeof(dst)) == 0) {
+			arg(op, "--dst-ip");
+			arg(op, "%s", dst);
+		}
+	}
 	if (strcmp(mode, "sweep") == 0) {
 		arg(op, "--rates");
 		arg(op, "%s", rates);

@@ -201,6 +201,13 @@ void topo_opts_init(struct topo_opts *o);
 /* The guest memory (MiB) a node needs to hold `routes` synthetic
  * prefixes on top of its own needs (measured: docs/topology.md). */
 int topo_fib_memory_mib(int routes);
+/*
+ * Synthetic prefix k (0 <= k < 2^20) of --fib-routes: 240.0.0.0/4 carved
+ * in /24s, 240.0.0.0 + k*256 (images/guest/vr-route.c makes the same).
+ * Written as its first host address ("A.B.C.1", e.g. "241.134.159.1"),
+ * the destination that bench traffic uses for the last prefix.  0 or -1.
+ */
+int topo_fib_host(int k, char *buf, size_t len);
 /* Node nd's route to "default", or NULL. */
 const struct topo_route *topo_node_default_route(const struct topo_node *nd);
 

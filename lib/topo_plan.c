@@ -275,6 +275,18 @@ topo_fib_memory_mib(int routes)
 		     20);
 }
 
+int
+topo_fib_host(int k, char *buf, size_t len)
+{
+	int r;
+
+	if (k < 0 || k >= (1 << 20))
+		return -1;
+	r = snprintf(buf, len, "%d.%d.%d.1", 240 + (k >> 16), (k >> 8) & 255,
+		     k & 255);
+	return r < 0 || (size_t)r >= len ? -1 : 0;
+}
+
 const struct topo_route *
 topo_node_default_route(const struct topo_node *nd)
 {

@@ -6,7 +6,7 @@
  * gateway and for vr.fib= (docs/contracts.md).
  *
  *   vr-route DST VIA1 [VIA2 ...]       DST "default" or A.B.C.D/N
- *   vr-route --fib N VIA1 [VIA2 ...]   N prefixes (1..1048576): prefix k
+ *   vr-route --fib N VIA1 [VIA2 ...]   N prefixes (1..1000000): prefix k
  *                                      is 240.0.0.0 + k*256, /24 (the
  *                                      reserved 240.0.0.0/4, carved in
  *                                      /24s: no test address is in it)
@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #define MAX_NH	   64
-#define FIB_MAX	   (1 << 20) /* /24s in 240.0.0.0/4 */
+#define FIB_MAX	   1000000 /* of the 2^20 /24s in 240.0.0.0/4 */
 #define FIB_BATCH  512
 #define FIB_MSG	   512 /* bytes reserved per request in a batch */
 #define FIB_PREFIX 0xf0000000u

@@ -1046,6 +1046,17 @@ test_fib_routes(void)
 	CHECK_INT(topo_fib_memory_mib(1), 129);
 	CHECK_INT(topo_fib_memory_mib(100000), 153);
 	CHECK_INT(topo_fib_memory_mib(1000000), 373);
+	/* prefix generation: 240.0.0.0 + k*256, the last one of 2^20 */
+	CHECK_INT(topo_fib_host(0, line, sizeof(line)), 0);
+	CHECK_STR(line, "240.0.0.1");
+	CHECK_INT(topo_fib_host(99999, line, sizeof(line)), 0);
+	CHECK_STR(line, "241.134.159.1");
+	CHECK_INT(topo_fib_host(999999, line, sizeof(line)), 0);
+	CHECK_STR(line, "255.66.63.1");
+	CHECK_INT(topo_fib_host(1000000, line, sizeof(line)), 0);
+	CHECK_STR(line, "255.66.64.1");
+	CHECK_INT(topo_fib_host(1 << 20, line, sizeof(line)), -1);
+	CHECK_INT(topo_fib_host(99999, line, 8), -1);
 
 	topo_opts_init(&o);
 	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
