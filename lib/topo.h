@@ -173,6 +173,7 @@ struct topo_node {
 	int memory_mib;
 	char image[PATH_MAX]; /* per-node image directory; "" = opts.image */
 	int nic_model;	      /* enum topo_nic_model; -1 = opts.nic_model */
+	int fib_routes;	      /* -1 = opts.fib_routes (topo_node_fib_routes) */
 	struct topo_if ifs[TOPO_MAX_IFS];
 	int nifs;
 	struct topo_route routes[TOPO_MAX_ROUTES];
@@ -325,6 +326,11 @@ int topo_node_queues(const struct topo_node *n);
 
 /* Node n's NIC model: its own (topology file), else the options'. */
 enum topo_nic_model topo_node_nic_model(const struct topo_plan *p, int n);
+/* Node n's --fib-routes: its topology file's, else the option's. */
+int topo_node_fib_routes(const struct topo_plan *p, int n);
+/* The fewest synthetic prefixes any node holding some has (0: none): the
+ * last of them is in every such node's table. */
+int topo_plan_fib_min(const struct topo_plan *p);
 
 const char *topo_accel_name(enum topo_accel a);
 const char *topo_link_name(enum topo_link l);

@@ -93,7 +93,30 @@ topo_plan_add_node(struct topo_plan *p, const char *name, enum topo_role role,
 	n->vcpus = vcpus;
 	n->memory_mib = p->opts.memory_mib;
 	n->nic_model = -1;
+	n->fib_routes = -1;
 	return n;
+}
+
+int
+topo_node_fib_routes(const struct topo_plan *p, int n)
+{
+	if (n >= 0 && n < p->nnodes && p->nodes[n].fib_routes >= 0)
+		return p->nodes[n].fib_routes;
+	return p->opts.fib_routes;
+}
+
+int
+topo_plan_fib_min(const struct topo_plan *p)
+{
+	int min = 0;
+
+	for (int n = 0; n < p->nnodes; n++) {
+		int f = topo_node_fib_routes(p, n);
+
+		if (f > 0 && (min == 0 || f < min))
+			min = f;
+	}
+	return min;
 }
 
 enum topo_nic_model
@@ -301,9 +324,19 @@ topo_node_default_route(const struct topo_node *nd)
 static int
 fib_check(const struct topo_plan *p, char *err, size_t errlen)
 {
-	int need = topo_fib_memory_mib(p->opts.fib_routes);
+	for (int n = 0; n < p->nnodes; n++) {
+		int routes = topo_node_fib_routes(p, n);
+		int need = topo_fib_memory_mib(routes);
 
-	for (int n = 0; n < p->nnodes && need > 0; n++) {
+		if (routes <= 0)
+			continue;
+		if (p->opts.backend == BACKEND_NETNS) {
+			msgf(err, errlen,
+			     "fib_routes: node %s is a namespace: fib_routes "
+			     "is for --backend vm",
+			     p->nodes[n].name);
+			return -1;
+		}
 		if (topo_node_default_route(&p->nodes[n]) == NULL) {
 			msgf(err, errlen,
 			     "fib_routes: node %s has no default route: "
@@ -316,8 +349,8 @@ fib_check(const struct topo_plan *p, char *err, size_t errlen)
 			     "fib_routes %d: node %s has %d MiB, a guest "
 			     "needs %d MiB for that many routes: give "
 			     "--memory %d (or more)",
-			     p->opts.fib_routes, p->nodes[n].name,
-			     p->nodes[n].memory_mib, need, need);
+			     routes, p->nodes[n].name, p->nodes[n].memory_mib,
+			     need, need);
 			return -1;
 		}
 	}
@@ -483,8 +516,8 @@ topo_plan_build_topo(const struct topo_opts *o, const cpu_set_t *online,
 		goto fail;
 	if (passthru_check(p, err, errlen) == -1)
 		goto fail;
-	if (o->backend == BACKEND_VM && (cmdline_check(p, err, errlen) == -1 ||
-					 fib_check(p, err, errlen) == -1))
+	if (fib_check(p, err, errlen) == -1 ||
+	    (o->backend == BACKEND_VM && cmdline_check(p, err, errlen) == -1))
 		goto fail;
 	p->opts.file_text = NULL; /* borrowed from the caller */
 	if (o->pin && plan_pinning(p, online, isolated, cpu, err, errlen) == -1)
@@ -566,11 +599,11 @@ topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 	if (p->opts.guest_txqueuelen > 0 && cat(buf, len, &off, " vr.txqlen=%d",
 						p->opts.guest_txqueuelen) == -1)
 		return -1;
-	if (p->opts.fib_routes > 0) { /* via the default route's gateways */
+	if (topo_node_fib_routes(p, n) > 0) { /* via the default's gateways */
 		const struct topo_route *r = topo_node_default_route(nd);
 
-		if (r == NULL ||
-		    cat(buf, len, &off, " vr.fib=%d", p->opts.fib_routes) == -1)
+		if (r == NULL || cat(buf, len, &off, " vr.fib=%d",
+				     topo_node_fib_routes(p, n)) == -1)
 			return -1;
 		for (int k = 0; k < r->nvia; k++)
 			if (cat(buf, len, &off, ",%s", r->via[k]) == -1)

@@ -54,3 +54,11 @@ add_test(NAME e2e_msr_2lbs
 set_tests_properties(e2e_msr_2lbs PROPERTIES
 	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
 	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
+
+# Issue 17: --fib-routes 100000 end to end (readiness, status routes, a
+# ping to the last prefix), and a million refused in too little memory.
+add_test(NAME e2e_fib
+	COMMAND ${VR_IT}/test_fib.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_fib PROPERTIES
+	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 1800)
