@@ -62,6 +62,21 @@ expect "bad node name" "VROUTERD-FAIL node=unknown reason=bad-vr.node:a/b" \
 	"vr.node=a/b vr.if=$M0,10.0.0.1/24" "$P"
 expect "bad rps" "VROUTERD-FAIL node=vr0 reason=bad-vr.rps:2" \
 	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.rps=2" "$P"
+F='parse_cmdline; echo "fib=$FIB via=$FIB_VIA"'
+expect "vr.fib: count and ECMP gateways" "fib=1000000 via=10.0.0.2 10.0.0.3" \
+	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.fib=1000000,10.0.0.2,10.0.0.3" "$F"
+expect "vr.fib: over a million" "VROUTERD-FAIL node=vr0 reason=bad-vr.fib:1000001,10.0.0.2" \
+	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.fib=1000001,10.0.0.2" "$F"
+expect "vr.fib: no gateway" "VROUTERD-FAIL node=vr0 reason=bad-vr.fib:5" \
+	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.fib=5" "$F"
+expect "vr.fib: leading zero" "VROUTERD-FAIL node=vr0 reason=bad-vr.fib:05,10.0.0.2" \
+	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.fib=05,10.0.0.2" "$F"
+expect "vr.fib: bad gateway" "VROUTERD-FAIL node=vr0 reason=bad-vr.fib:5,10.0.0.2,x" \
+	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.fib=5,10.0.0.2,x" "$F"
+expect "fib_triestat: the Main table's prefixes" "7" "" '
+	ts=$(mktemp)
+	printf "Basic info: size of leaf\nLocal:\n\tPrefixes:       9\nMain:\n\tAver depth: 1\n\tPrefixes:       7\n" >"$ts"
+	fib_prefixes "$ts"; rm -f "$ts"'
 expect "unknown role" "VROUTERD-FAIL node=vr0 reason=unknown-role:pvr" \
 	"vr.node=vr0 vr.role=pvr vr.if=$M0,10.0.0.1/24" 'parse_cmdline; role_setup'
 expect "reason with spaces becomes one word" "VROUTERD-FAIL node=unknown reason=a-b-c" \
