@@ -23,6 +23,7 @@ static const char *const nic_model_choices[] = {"virtio", "e1000", "e1000e",
 static const char *const vhost_choices[] = {"auto", "on", "off", NULL};
 static const char *const macvtap_mode_choices[] = {"bridge", "vepa", "private",
 						   "passthru", NULL};
+static const char *const routing_choices[] = {"static", "ospf", "bgp", NULL};
 
 /* The options shared by `start` and `topology` (keys of topo_opts_to_json,
  * so that a plan's "options" can be sent back as params). */
@@ -131,6 +132,13 @@ static const char *const macvtap_mode_choices[] = {"bridge", "vepa", "private",
 	     0,                                                                  \
 	     NULL,                                                               \
 	     "guest CPU model (or host-passthrough, host-model, maximum)"},      \
+	    {"routing",                                                          \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     routing_choices,                                                    \
+	     "how guests learn routes: static (default) or ospf (BIRD 2)"},      \
 	    {"fib_routes",                                                       \
 	     PT_INT,                                                             \
 	     0,                                                                  \

@@ -518,6 +518,16 @@ apply_enums(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 		}
 		o->smt = v;
 	}
+	if ((r = get_str(obj, "routing", &s, err, errlen)) == -1)
+		return -1;
+	if (r == 1) {
+		if ((v = topo_routing_parse(s)) == -1) {
+			msgf(err, errlen,
+			     "routing: '%.32s' is not static, ospf or bgp", s);
+			return -1;
+		}
+		o->routing = v;
+	}
 	if ((r = get_str(obj, "ports", &s, err, errlen)) == -1)
 		return -1;
 	if (r == 1 && topo_opts_set_ports(o, s, err, errlen) == -1)
@@ -718,6 +728,10 @@ topo_opts_to_json(const struct topo_opts *o)
 	if (o->fib_routes > 0)
 		json_object_object_add(j, "fib_routes",
 				       json_object_new_int(o->fib_routes));
+	if (o->routing != ROUTING_STATIC)
+		json_object_object_add(
+		    j, "routing",
+		    json_object_new_string(topo_routing_name(o->routing)));
 	/* the topology's count parameters, when it has them */
 	if (o->vrs > 0)
 		json_object_object_add(j, "vrs", json_object_new_int(o->vrs));

@@ -70,6 +70,10 @@ enum topo_macvtap_mode {
 };
 #define TOPO_GUEST_CMDLINE_MAX 512     /* bytes of --guest-cmdline */
 #define TOPO_FIB_ROUTES_MAX    1000000 /* --fib-routes */
+/* How guests get their routes (issue 17): the plan's, on the command
+ * line; or BIRD 2 with OSPF learning those whose gateway is another node
+ * (bgp: refused, not built yet). */
+enum topo_routing { ROUTING_STATIC, ROUTING_OSPF, ROUTING_BGP };
 
 struct topo_opts {
 	char topology[64];	      /* "monolithic" */
@@ -101,6 +105,7 @@ struct topo_opts {
 	/* Synthetic prefixes each guest installs (vr.fib=; issue 17):
 	 * 0 = none.  See topo_fib_memory_mib. */
 	int fib_routes;
+	enum topo_routing routing; /* ROUTING_STATIC unless --routing */
 	/* Count parameters of the topology file; 0 = the file's default.
 	 * A built plan holds the values used (0 when the file has none). */
 	int vrs, backends, lbs;
@@ -209,6 +214,11 @@ int topo_fib_memory_mib(int routes);
  * the destination that bench traffic uses for the last prefix.  0 or -1.
  */
 int topo_fib_host(int k, char *buf, size_t len);
+const char *topo_routing_name(enum topo_routing r);
+int topo_routing_parse(const char *s); /* -1 when unknown */
+/* With --routing ospf: is route r of the plan learned (every gateway is
+ * another node's interface) rather than static? */
+int topo_route_learned(const struct topo_plan *p, const struct topo_route *r);
 /* Node nd's route to "default", or NULL. */
 const struct topo_route *topo_node_default_route(const struct topo_node *nd);
 

@@ -298,6 +298,48 @@ topo_fib_memory_mib(int routes)
 		     20);
 }
 
+static const char *const routing_names[] = {"static", "ospf", "bgp"};
+
+const char *
+topo_routing_name(enum topo_routing r)
+{
+	return (unsigned)r < 3 ? routing_names[r] : "?";
+}
+
+int
+topo_routing_parse(const char *s)
+{
+	for (int i = 0; i < 3; i++)
+		if (strcmp(s, routing_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Is addr (no prefix length) some node's interface address? */
+static int
+node_addr(const struct topo_plan *p, const char *addr)
+{
+	size_t l = strlen(addr);
+
+	for (int n = 0; n < p->nnodes; n++)
+		for (int i = 0; i < p->nodes[n].nifs; i++)
+			if (strncmp(p->nodes[n].ifs[i].addr, addr, l) == 0 &&
+			    p->nodes[n].ifs[i].addr[l] == '/')
+				return 1;
+	return 0;
+}
+
+int
+topo_route_learned(const struct topo_plan *p, const struct topo_route *r)
+{
+	if (r->nvia == 0)
+		return 0;
+	for (int k = 0; k < r->nvia; k++)
+		if (!node_addr(p, r->via[k]))
+			return 0;
+	return 1;
+}
+
 int
 topo_fib_host(int k, char *buf, size_t len)
 {
@@ -410,6 +452,19 @@ axes_check(const struct topo_opts *o, char *err, size_t errlen)
 		     "the netns backend has no guests: nic_model, vhost, "
 		     "guest_txqueuelen, guest_cmdline, cpu_model and "
 		     "fib_routes are for --backend vm");
+		return -1;
+	}
+	if (o->routing == ROUTING_BGP) {
+		msgf(err, errlen,
+		     "routing bgp: not built yet (issue 17); use static or "
+		     "ospf");
+		return -1;
+	}
+	if (o->routing != ROUTING_STATIC && o->backend == BACKEND_NETNS) {
+		msgf(err, errlen,
+		     "routing %s: the routing daemon runs in the guest image: "
+		     "use --backend vm",
+		     topo_routing_name(o->routing));
 		return -1;
 	}
 	if (o->nic_model != NIC_VIRTIO && o->vhost == VHOST_ON) {
@@ -579,9 +634,19 @@ topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 		if (cat(buf, len, &off, " vr.if=%s,%s", nd->ifs[i].mac,
 			nd->ifs[i].addr) == -1)
 			return -1;
+	if (p->opts.routing == ROUTING_OSPF &&
+	    cat(buf, len, &off, " vr.routing=ospf") == -1)
+		return -1;
 	for (int i = 0; i < nd->nroutes; i++) {
 		const struct topo_route *r = &nd->routes[i];
 
+		/* ospf: another node announces it; the guest waits for it */
+		if (p->opts.routing == ROUTING_OSPF &&
+		    topo_route_learned(p, r)) {
+			if (cat(buf, len, &off, " vr.learn=%s", r->dst) == -1)
+				return -1;
+			continue;
+		}
 		if (cat(buf, len, &off, " vr.route=%s", r->dst) == -1)
 			return -1;
 		for (int k = 0; k < r->nvia; k++)

@@ -34,6 +34,7 @@ static int ctl_topology(struct vrctl *, int, char **);
 	"        [--macvtap-mode bridge|vepa|private|passthru]\n"              \
 	"        [--guest-txqueuelen N] [--guest-cmdline ARGS]\n"              \
 	"        [--cpu-model MODEL] [--fib-routes N]\n"                       \
+	"        [--routing static|ospf|bgp]\n"                                \
 	"        [--ports test|in=IF,out=IF] [--image DIR] [--name NAME]\n"    \
 	"        [--timeout SEC] [--cpus LIST] [--txqueuelen N]\n"             \
 	"        [--restart never|on-failure] [--restart-limit N]\n"           \
@@ -325,6 +326,7 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 	    {"guest-cmdline", required_argument, NULL, OPT_TOPO_GUEST_CMDLINE},
 	    {"cpu-model", required_argument, NULL, OPT_TOPO_CPU_MODEL},
 	    {"fib-routes", required_argument, NULL, OPT_TOPO_FIB_ROUTES},
+	    {"routing", required_argument, NULL, OPT_TOPO_ROUTING},
 	    {"dot", no_argument, NULL, OPT_TOPO_DOT},
 	    {"host-cpus", required_argument, NULL, OPT_TOPO_HOST_CPUS},
 	    {NULL, 0, NULL, 0},
@@ -357,6 +359,10 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 			break;
 		case OPT_TOPO_FIB_ROUTES:
 			rv = ctl_int(params, "fib_routes", optarg);
+			break;
+		case OPT_TOPO_ROUTING:
+			json_object_object_add(params, "routing",
+					       json_object_new_string(optarg));
 			break;
 		case OPT_TOPO_NIC_MODEL:
 		case OPT_TOPO_VHOST:

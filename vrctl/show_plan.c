@@ -77,7 +77,7 @@ plan_options(json_object *o)
 	/* the NIC and guest axes, present only when not the default */
 	static const char *const axes[] = {
 	    "nic_model", "vhost",	  "macvtap_mode", "guest_txqueuelen",
-	    "cpu_model", "guest_cmdline", "fib_routes"};
+	    "cpu_model", "guest_cmdline", "fib_routes",	  "routing"};
 	const char *sep = "          ";
 	int any = 0;
 

@@ -72,7 +72,8 @@ enum {
 	OPT_TOPO_GUEST_TXQ,
 	OPT_TOPO_GUEST_CMDLINE,
 	OPT_TOPO_CPU_MODEL,
-	OPT_TOPO_FIB_ROUTES /* issue 17 */
+	OPT_TOPO_FIB_ROUTES, /* issue 17 */
+	OPT_TOPO_ROUTING
 };
 
 struct ctl_command {

@@ -77,6 +77,14 @@ expect "fib_triestat: the Main table's prefixes" "7" "" '
 	ts=$(mktemp)
 	printf "Basic info: size of leaf\nLocal:\n\tPrefixes:       9\nMain:\n\tAver depth: 1\n\tPrefixes:       7\n" >"$ts"
 	fib_prefixes "$ts"; rm -f "$ts"'
+# The BIRD configuration of MSR's lb0 under --routing ospf (the command
+# line test_topo checks the plan makes), against its golden file.
+LB0="vr.node=lb0 vr.role=lb vr.if=$M0,198.19.101.2/24 vr.if=$M1,198.19.0.1/24 vr.routing=ospf vr.learn=default vr.route=198.18.1.0/24,198.19.101.1"
+expect "bird.conf of msr lb0 (tests/golden/bird-msr-lb0.conf)" "$(cat "$here/../golden/bird-msr-lb0.conf")" \
+	"$LB0" 'parse_cmdline; bird_conf'
+expect "routing ospf: learn list" "ospf default" "$LB0" 'parse_cmdline; echo $ROUTING$LEARN'
+expect "bad vr.routing" "VROUTERD-FAIL node=vr0 reason=bad-vr.routing:rip" \
+	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.routing=rip" "$P"
 expect "unknown role" "VROUTERD-FAIL node=vr0 reason=unknown-role:pvr" \
 	"vr.node=vr0 vr.role=pvr vr.if=$M0,10.0.0.1/24" 'parse_cmdline; role_setup'
 expect "reason with spaces becomes one word" "VROUTERD-FAIL node=unknown reason=a-b-c" \

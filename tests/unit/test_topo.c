@@ -1091,6 +1091,30 @@ test_fib_routes(void)
 	CHECK(strstr(line, " vr.fib=10,198.19.0.11,198.19.0.12") != NULL);
 	topo_plan_free(&p);
 
+	/* --routing ospf: a route via another node is learned (vr.learn),
+	 * one via a port or the splitter stays static */
+	o.fib_routes = 0;
+	j = jparse("{\"routing\":\"ospf\"}");
+	CHECK_INT(topo_opts_from_json(j, &o, err, sizeof(err)), 0);
+	json_object_put(j);
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK_INT(topo_node_cmdline(&p, 0, line, sizeof(line)), 0);
+	CHECK(strstr(line, " vr.routing=ospf vr.learn=default "
+			   "vr.route=198.18.1.0/24,198.19.101.1") != NULL);
+	CHECK_INT(topo_node_cmdline(&p, 1, line, sizeof(line)), 0);
+	CHECK(strstr(line, " vr.routing=ospf vr.route=default,198.18.2.2 "
+			   "vr.learn=198.18.1.0/24") != NULL);
+	j = topo_plan_to_json(&p);
+	CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), 0);
+	CHECK_INT(q.opts.routing, ROUTING_OSPF);
+	topo_plan_free(&q);
+	json_object_put(j);
+	topo_plan_free(&p);
+	o.routing = ROUTING_BGP;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
+	CHECK(strstr(err, "routing bgp: not built yet") == err);
+	o.routing = ROUTING_STATIC;
+
 	/* a million routes do not fit the default 256 MiB */
 	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
 	o.fib_routes = 1000000;
