@@ -71,9 +71,10 @@ enum topo_macvtap_mode {
 #define TOPO_GUEST_CMDLINE_MAX 512     /* bytes of --guest-cmdline */
 #define TOPO_FIB_ROUTES_MAX    1000000 /* --fib-routes */
 /* How guests get their routes (issue 17): the plan's, on the command
- * line; or BIRD 2 with OSPF learning those whose gateway is another node
- * (bgp: refused, not built yet). */
+ * line; or BIRD 2 with OSPF or eBGP learning those whose gateway is
+ * another node. */
 enum topo_routing { ROUTING_STATIC, ROUTING_OSPF, ROUTING_BGP };
+#define TOPO_BGP_AS_BASE 65001 /* --routing bgp: node n is AS 65001+n */
 
 struct topo_opts {
 	char topology[64];	      /* "monolithic" */

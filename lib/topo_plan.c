@@ -454,12 +454,6 @@ axes_check(const struct topo_opts *o, char *err, size_t errlen)
 		     "fib_routes are for --backend vm");
 		return -1;
 	}
-	if (o->routing == ROUTING_BGP) {
-		msgf(err, errlen,
-		     "routing bgp: not built yet (issue 17); use static or "
-		     "ospf");
-		return -1;
-	}
 	if (o->routing != ROUTING_STATIC && o->backend == BACKEND_NETNS) {
 		msgf(err, errlen,
 		     "routing %s: the routing daemon runs in the guest image: "
@@ -613,6 +607,41 @@ cat(char *buf, size_t len, size_t *off, const char *fmt, ...)
 	return 0;
 }
 
+/*
+ * --routing bgp: node n is AS TOPO_BGP_AS_BASE+n and peers (eBGP) with
+ * every other node's interface on an internal network it shares:
+ * " vr.as=AS vr.peer=IP,AS ...".
+ */
+static int
+bgp_cmdline(const struct topo_plan *p, int n, char *buf, size_t len,
+	    size_t *off)
+{
+	const struct topo_node *nd = &p->nodes[n];
+
+	if (cat(buf, len, off, " vr.as=%d", TOPO_BGP_AS_BASE + n) == -1)
+		return -1;
+	for (int i = 0; i < nd->nifs; i++) {
+		if (nd->ifs[i].port >= 0)
+			continue;
+		for (int m = 0; m < p->nnodes; m++)
+			for (int k = 0; m != n && k < p->nodes[m].nifs; k++) {
+				const struct topo_if *f = &p->nodes[m].ifs[k];
+				char a[24], *slash;
+
+				if (f->port >= 0 ||
+				    f->segment != nd->ifs[i].segment)
+					continue;
+				vr_strlcpy(a, f->addr, sizeof(a));
+				if ((slash = strchr(a, '/')) != NULL)
+					*slash = '\0';
+				if (cat(buf, len, off, " vr.peer=%s,%d", a,
+					TOPO_BGP_AS_BASE + m) == -1)
+					return -1;
+			}
+	}
+	return 0;
+}
+
 int
 topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 {
@@ -634,14 +663,18 @@ topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 		if (cat(buf, len, &off, " vr.if=%s,%s", nd->ifs[i].mac,
 			nd->ifs[i].addr) == -1)
 			return -1;
-	if (p->opts.routing == ROUTING_OSPF &&
-	    cat(buf, len, &off, " vr.routing=ospf") == -1)
+	if (p->opts.routing != ROUTING_STATIC &&
+	    cat(buf, len, &off, " vr.routing=%s",
+		topo_routing_name(p->opts.routing)) == -1)
+		return -1;
+	if (p->opts.routing == ROUTING_BGP &&
+	    bgp_cmdline(p, n, buf, len, &off) == -1)
 		return -1;
 	for (int i = 0; i < nd->nroutes; i++) {
 		const struct topo_route *r = &nd->routes[i];
 
-		/* ospf: another node announces it; the guest waits for it */
-		if (p->opts.routing == ROUTING_OSPF &&
+		/* ospf, bgp: another node announces it; the guest waits */
+		if (p->opts.routing != ROUTING_STATIC &&
 		    topo_route_learned(p, r)) {
 			if (cat(buf, len, &off, " vr.learn=%s", r->dst) == -1)
 				return -1;

@@ -63,10 +63,12 @@ set_tests_properties(e2e_fib PROPERTIES
 	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
 	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 1800)
 
-# Issue 17: MSR whose back-ends learn their routes by OSPF (BIRD 2);
-# withdrawing a back-end moves its flows (the gap is measured).
-add_test(NAME e2e_ospf
-	COMMAND ${VR_IT}/test_ospf.sh ${CMAKE_BINARY_DIR})
-set_tests_properties(e2e_ospf PROPERTIES
-	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
-	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 1800)
+# Issue 17: MSR whose back-ends learn their routes by OSPF or eBGP (BIRD
+# 2); withdrawing a back-end moves its flows (the gap is measured).
+foreach(r ospf bgp)
+	add_test(NAME e2e_${r}
+		COMMAND ${VR_IT}/test_ospf.sh ${CMAKE_BINARY_DIR} ${r})
+	set_tests_properties(e2e_${r} PROPERTIES
+		FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+		LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 1800)
+endforeach()

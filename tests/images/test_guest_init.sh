@@ -82,6 +82,11 @@ expect "fib_triestat: the Main table's prefixes" "7" "" '
 LB0="vr.node=lb0 vr.role=lb vr.if=$M0,198.19.101.2/24 vr.if=$M1,198.19.0.1/24 vr.routing=ospf vr.learn=default vr.route=198.18.1.0/24,198.19.101.1"
 expect "bird.conf of msr lb0 (tests/golden/bird-msr-lb0.conf)" "$(cat "$here/../golden/bird-msr-lb0.conf")" \
 	"$LB0" 'parse_cmdline; bird_conf'
+LB0B="vr.node=lb0 vr.role=lb vr.if=$M0,198.19.101.2/24 vr.if=$M1,198.19.0.1/24 vr.routing=bgp vr.as=65001 vr.peer=198.19.0.11,65002 vr.peer=198.19.0.12,65003 vr.learn=default vr.route=198.18.1.0/24,198.19.101.1 vr.mphash=1"
+expect "bird.conf of msr lb0, bgp (tests/golden/bird-msr-lb0-bgp.conf)" \
+	"$(cat "$here/../golden/bird-msr-lb0-bgp.conf")" "$LB0B" 'parse_cmdline; bird_conf'
+expect "bad vr.peer" "VROUTERD-FAIL node=vr0 reason=bad-vr.peer:10.0.0.2,x" \
+	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.peer=10.0.0.2,x" "$P"
 expect "routing ospf: learn list" "ospf default" "$LB0" 'parse_cmdline; echo $ROUTING$LEARN'
 expect "bad vr.routing" "VROUTERD-FAIL node=vr0 reason=bad-vr.routing:rip" \
 	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.routing=rip" "$P"

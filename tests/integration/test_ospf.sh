@@ -1,17 +1,18 @@
 #!/bin/bash
-# End to end (issue 17): `vrctl start msr --routing ospf` under TCG.  The
-# load balancer learns its default route (ECMP over both back-ends) and
-# the back-ends their route back to the source by OSPF (BIRD 2 in the
-# guests); readiness waits for them.  Traffic flows; then one back-end is
-# withdrawn (its domain destroyed) while 32 flows run, and the flows it
-# carried move to the other one once OSPF notices (dead interval 4 s):
-# the test measures that gap.  Stop leaves nothing behind.
+# End to end (issue 17): `vrctl start msr --routing ospf|bgp` under TCG.
+# The load balancer learns its default route (ECMP over both back-ends)
+# and the back-ends their route back to the source by OSPF or eBGP (BIRD 2
+# in the guests); readiness waits for them.  Traffic flows; then one
+# back-end is withdrawn (its domain destroyed) while 32 flows run, and the
+# flows it carried move to the other one once the protocol notices (OSPF
+# dead interval 4 s, BGP hold time 6 s): the test measures that gap.
+# Stop leaves nothing behind.
 #
-#   test_ospf.sh BUILD_DIR
+#   test_ospf.sh BUILD_DIR [ospf|bgp]
 BUILD=$(realpath "$1")
 SRC=$(realpath "$(dirname "$0")/../..")
 if [ -z "${VR_SANDBOX:-}" ]; then
-	exec "$SRC/tests/integration/sandbox.sh" --libvirt --name ospf \
+	exec "$SRC/tests/integration/sandbox.sh" --libvirt --name "${2:-ospf}" \
 		-- "$0" "$@"
 fi
 . "$SRC/tests/integration/common.sh"
@@ -19,10 +20,11 @@ trap 'finish 1' INT TERM
 
 need_image
 daemon_start
-NAME=ospf
+ROUTING=${2:-ospf}
+NAME=$ROUTING
 
-say "start msr --routing ospf --backends 2"
-if "$VRCTL" --json start msr --name "$NAME" --routing ospf --backends 2 \
+say "start msr --routing $ROUTING --backends 2"
+if "$VRCTL" --json start msr --name "$NAME" --routing "$ROUTING" --backends 2 \
 	--timeout 900 >"$T/start.json" 2>"$T/start.err"; then
 	ok "start answered"
 else
@@ -35,13 +37,13 @@ fi
 cat "$T/start.err"
 echo "boot_ms: $(json "$T/start.json" 'j["boot_ms"]')"
 for n in lb0 be0 be1; do
-	check "$n learned its routes by OSPF before READY" \
+	check "$n learned its routes by $ROUTING before READY" \
 		grep -aq "vrouterd-init: .* learned" "$T/state/$NAME/$n.console.log"
 done
 check "lb0's default route is not on its command line" \
 	grep -q "vr.learn=default" <(virsh dumpxml "vrouterd-$NAME-lb0")
 
-say "traffic through the OSPF-routed MSR"
+say "traffic through the $ROUTING-routed MSR"
 got=$(udp_count "$NAME" 300 100)
 check "300 of 300 datagrams arrived (got $got)" [ "$got" = 300 ]
 

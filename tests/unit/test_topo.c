@@ -1110,9 +1110,26 @@ test_fib_routes(void)
 	topo_plan_free(&q);
 	json_object_put(j);
 	topo_plan_free(&p);
+	/* bgp: an AS per node, eBGP to every node on a shared internal
+	 * network (the splitter and the ports are not peers) */
 	o.routing = ROUTING_BGP;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK_INT(topo_node_cmdline(&p, 0, line, sizeof(line)), 0);
+	CHECK(strstr(line,
+		     " vr.routing=bgp vr.as=65001 "
+		     "vr.peer=198.19.0.11,65002 vr.peer=198.19.0.12,65003 "
+		     "vr.learn=default") != NULL);
+	CHECK_INT(topo_node_cmdline(&p, 2, line, sizeof(line)), 0);
+	CHECK(strstr(line,
+		     " vr.as=65003 vr.peer=198.19.0.1,65001 "
+		     "vr.peer=198.19.0.11,65002 vr.route=default") != NULL);
+	topo_plan_free(&p);
+	o.backend = BACKEND_NETNS;
 	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
-	CHECK(strstr(err, "routing bgp: not built yet") == err);
+	CHECK(
+	    strstr(err, "routing bgp: the routing daemon runs in the guest") ==
+	    err);
+	o.backend = BACKEND_VM;
 	o.routing = ROUTING_STATIC;
 
 	/* a million routes do not fit the default 256 MiB */
