@@ -635,6 +635,17 @@ bench_args(struct bench_op *op, json_object *params, const struct run *r,
 	arg(op, "%d", cpu);
 	arg(op, "--tx");
 	arg(op, "%s", pstr(params, "tx", "auto"));
+	if (topo_plan_fib_min(r->plan) > 0) {
+		/* --fib-routes: to the last synthetic prefix every node has,
+		 * so that each lookup goes deep into the table */
+		char dst[20];
+
+		if (topo_fib_host(topo_plan_fib_min(r->plan) - 1, dst,
+				  sizeof(dst)) == 0) {
+			arg(op, "--dst-ip");
+			arg(op, "%s", dst);
+		}
+	}
 	if (strcmp(mode, "sweep") == 0) {
 		arg(op, "--rates");
 		arg(op, "%s", rates);

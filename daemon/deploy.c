@@ -594,25 +594,48 @@ deploy_console_scan(int dirfd, const char *file, const char *node, off_t *off,
 			char *f;
 
 			e = memchr(l, '\n', (size_t)(end - l) + 1);
-			if (memmem(l, (size_t)(e - l), want, wl) != NULL) {
+			if ((f = memmem(l, (size_t)(e - l), want, wl)) != NULL)
 				rc = 1;
-			} else if ((f = memmem(l, (size_t)(e - l), fail, fl)) !=
-				   NULL) {
-				size_t m = (size_t)(e - f) - fl;
+			else if ((f = memmem(l, (size_t)(e - l), fail, fl)) !=
+				 NULL)
+				rc = -1;
+			if (rc != 0) { /* the rest of the line: why */
+				size_t k = rc == 1 ? wl : fl;
+				size_t m = (size_t)(e - f) - k;
 
-				while (m > 0 && f[fl + m - 1] == '\r')
+				while (m > 0 && f[k + m - 1] == '\r')
 					m--;
 				if (m >= whylen)
 					m = whylen - 1;
-				memcpy(why, f + fl, m);
+				memcpy(why, f + k, m);
 				why[m] = '\0';
-				rc = -1;
 			}
 		}
 		*off += end - buf + 1;
 	}
 	close(fd);
 	return rc;
+}
+
+long
+deploy_ready_routes(const char *rest)
+{
+	const char *s = rest;
+	char *end;
+	long v;
+
+	while ((s = strstr(s, "routes=")) != NULL) {
+		if (s == rest || s[-1] == ' ') {
+			errno = 0;
+			v = strtol(s + 7, &end, 10);
+			if (errno == 0 && end != s + 7 && v >= 0 &&
+			    (*end == '\0' || *end == ' '))
+				return v;
+			return -1;
+		}
+		s += 7;
+	}
+	return -1;
 }
 
 /* 1 ready, 0 not yet, -1 failed (d->err set).  *off: deploy_console_scan's. */
@@ -626,6 +649,8 @@ node_ready(struct deploy *d, const struct topo_node *nd, off_t *off)
 	deploy_console_file(nd, log, sizeof(log));
 	rc = deploy_console_scan(d->rundir_fd, log, nd->name, off, why,
 				 sizeof(why));
+	if (rc == 1)
+		d->routes[nd - d->plan->nodes] = deploy_ready_routes(why);
 	if (rc == -1)
 		deploy_fail(d, PROTO_E_START, "ready",
 			    "guest %s reported failure: %s", nd->name, why);
@@ -650,6 +675,9 @@ nodes_wait_ready(struct job *j, struct deploy *d, uint64_t t0, int only)
 	int ready[TOPO_MAX_NODES] = {0}, left = p->nnodes;
 	off_t off[TOPO_MAX_NODES] = {0}; /* how far each log was read */
 
+	for (int n = 0; n < p->nnodes; n++)
+		if (only < 0 || n == only)
+			d->routes[n] = -1;
 	if (only >= 0) { /* one node (a restart): the others are up */
 		for (int n = 0; n < p->nnodes; n++)
 			ready[n] = n != only;
@@ -666,9 +694,15 @@ nodes_wait_ready(struct job *j, struct deploy *d, uint64_t t0, int only)
 			if (r == 1) {
 				ready[n] = 1;
 				left--;
-				job_progress(
-				    j, "ready", "%s is forwarding (%.1f s)",
-				    p->nodes[n].name, (now_ms() - t0) / 1000.0);
+				char fib[40] = "";
+
+				if (d->routes[n] >= 0)
+					msgf(fib, sizeof(fib), ", %ld routes",
+					     d->routes[n]);
+				job_progress(j, "ready",
+					     "%s is forwarding (%.1f s%s)",
+					     p->nodes[n].name,
+					     (now_ms() - t0) / 1000.0, fib);
 			}
 		}
 		if (left == 0)

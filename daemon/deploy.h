@@ -38,6 +38,9 @@ struct deploy {
 	char err[2048];
 	char console_tail[4096]; /* of the node that failed to become ready */
 	uint64_t boot_ms;	 /* domain created -> last node READY */
+	/* routes= of each node's READY line (its main FIB's prefixes);
+	 * -1 when the line had none (netns nodes, older images) */
+	long routes[TOPO_MAX_NODES];
 	char warnings[1024];
 	/* what was created, for rollback */
 	struct deploy_undo undo[DEPLOY_MAX_UNDO];
@@ -70,8 +73,9 @@ void deploy_console_tail(int dirfd, const char *file, char *buf, size_t len);
 /*
  * Scan what was appended to a console log (file in dirfd, never through a
  * link) since *off (advanced past the complete lines read) for the guest's
- * VROUTERD-READY / VROUTERD-FAIL line of node: 1 ready, 0 not yet, -1
- * failed (the guest's reason in why).  The supervisor keeps *off per node
+ * VROUTERD-READY / VROUTERD-FAIL line of node: 1 ready (the rest of the
+ * READY line, "uptime_ms=N routes=N", in why), 0 not yet, -1 failed (the
+ * guest's reason in why).  The supervisor keeps *off per node
  * (struct node_rt), so a booting guest's log is read once, not every tick.
  * A marker split between two calls is
  * found by the second; a log shorter than *off (truncated, or rotated by
@@ -79,5 +83,7 @@ void deploy_console_tail(int dirfd, const char *file, char *buf, size_t len);
  */
 int deploy_console_scan(int dirfd, const char *file, const char *node,
 			off_t *off, char *why, size_t whylen);
+/* The routes=N of a READY line's rest (deploy_console_scan's why), or -1. */
+long deploy_ready_routes(const char *rest);
 
 #endif

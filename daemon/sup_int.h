@@ -38,6 +38,8 @@ struct node_rt {
 	struct event *timer; /* a restart is due */
 	char last_event[64]; /* "stopped (destroyed)" ... */
 	json_object *live;   /* vm_domain_live at start/adoption, or NULL */
+	long routes;	     /* main-FIB prefixes when it became ready ... */
+	int has_routes;	     /* ... when its READY line said (routes=) */
 	struct run *run;
 	int node;
 };

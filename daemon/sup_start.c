@@ -83,6 +83,10 @@ start_done(void *arg)
 	if (d->code == 0) {
 		r->state = RUN_RUNNING;
 		r->boot_ms = d->boot_ms;
+		for (int n = 0; n < r->plan->nnodes; n++) {
+			r->nrt[n].routes = d->routes[n];
+			r->nrt[n].has_routes = d->routes[n] >= 0;
+		}
 		sup_run_read_live(r);
 		log_info("%s: running (%s, %d node%s, ready in %.1f s)",
 			 r->plan->opts.name, sup_run_engine(r), r->plan->nnodes,

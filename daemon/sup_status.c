@@ -206,6 +206,10 @@ node_json(struct run *r, int n)
 		if (rt->live)
 			json_object_object_add(o, "domain_live",
 					       json_object_get(rt->live));
+		/* the guest's main FIB when it reported ready (issue 17) */
+		if (rt->has_routes)
+			json_object_object_add(
+			    o, "routes", json_object_new_int64(rt->routes));
 	}
 	if (!netns) {
 		deploy_console_path(r->rundir, nd, log, sizeof(log));

@@ -133,7 +133,7 @@ sup_is_running(const char *name)
 void
 sup_run_save(struct run *r)
 {
-	json_object *s = json_object_new_object();
+	json_object *s = json_object_new_object(), *routes;
 
 	json_object_object_add(s, "name",
 			       json_object_new_string(r->plan->opts.name));
@@ -152,6 +152,13 @@ sup_run_save(struct run *r)
 	    json_object_new_string(r->on_failure ? "on-failure" : "never"));
 	json_object_object_add(s, "restart_limit",
 			       json_object_new_int(r->restart_limit));
+	routes = json_object_new_object(); /* what each READY line said */
+	for (int n = 0; n < r->plan->nnodes; n++)
+		if (r->nrt && r->nrt[n].has_routes)
+			json_object_object_add(
+			    routes, r->plan->nodes[n].name,
+			    json_object_new_int64(r->nrt[n].routes));
+	json_object_object_add(s, "routes", routes);
 	if (adopt_state_write(r->plan->opts.name, s) == -1)
 		log_warn("%s: cannot write %s/state.json", r->plan->opts.name,
 			 r->rundir);
@@ -280,6 +287,8 @@ booting_check(void)
 			rc = sup_console_ready(r, n, fail, sizeof(fail));
 			if (rc == 1) {
 				rt->booting = 0;
+				rt->routes = deploy_ready_routes(fail);
+				rt->has_routes = rt->routes >= 0;
 				sup_event("node", r, n, "ready");
 			} else if (rc == -1) {
 				log_warnx("%s/%s: guest reported failure: %s",
@@ -438,6 +447,8 @@ restart_done(void *arg)
 	rt->restarting = 0;
 	if (op->d->code == 0) {
 		rt->down = 0;
+		rt->routes = op->d->routes[op->node];
+		rt->has_routes = rt->routes >= 0;
 		msgf(rt->last_event, sizeof(rt->last_event), "restarted (%d)",
 		     rt->restarts);
 		sup_event("node", r, op->node, "restarted");
@@ -694,6 +705,19 @@ adopt_one(struct adopted *a)
 					       "on-failure") == 0;
 		if (json_object_object_get_ex(st, "restart_limit", &v))
 			r->restart_limit = json_object_get_int(v);
+		if (json_object_object_get_ex(st, "routes", &v) &&
+		    json_object_is_type(v, json_type_object))
+			for (int n = 0; n < r->plan->nnodes; n++) {
+				json_object *x;
+
+				if (json_object_object_get_ex(
+					v, r->plan->nodes[n].name, &x) &&
+				    json_object_is_type(x, json_type_int)) {
+					r->nrt[n].routes =
+					    json_object_get_int64(x);
+					r->nrt[n].has_routes = 1;
+				}
+			}
 		json_object_put(st);
 	} else if (r->plan->opts.backend == BACKEND_NETNS) {
 		msgf(r->accel_reason, sizeof(r->accel_reason),

@@ -29,6 +29,7 @@ static const char *const lb_mode_choices[] = {"flow", "packet", NULL};
 static const char *const split_choices[] = {"host", "macvtap", NULL};
 static const char *const macvtap_mode_choices[] = {"bridge", "vepa", "private",
 						   "passthru", NULL};
+static const char *const routing_choices[] = {"static", "ospf", "bgp", NULL};
 
 /* The options shared by `start` and `topology` (keys of topo_opts_to_json,
  * so that a plan's "options" can be sent back as params). */
@@ -217,6 +218,20 @@ static const char *const macvtap_mode_choices[] = {"bridge", "vepa", "private",
 	     0,                                                                  \
 	     split_choices,                                                      \
 	     "pvr flow split: host namespace (default) or one macvtap"},         \
+	    {"routing",                                                          \
+	     PT_STRING,                                                          \
+	     0,                                                                  \
+	     0,                                                                  \
+	     0,                                                                  \
+	     routing_choices,                                                    \
+	     "how guests learn routes: static (default) or ospf (BIRD 2)"},      \
+	    {"fib_routes",                                                       \
+	     PT_INT,                                                             \
+	     0,                                                                  \
+	     0,                                                                  \
+	     1000000,                                                            \
+	     NULL,                                                               \
+	     "extra prefixes in every guest's FIB, 0 = none"},                   \
 	    {"vrs", PT_INT, 0, 1, 16, NULL, "parallel VRs (pvr)"},               \
 	    {"backends", PT_INT, 0, 1, 16, NULL, "back-end routers (msr)"},      \
 	    {"lbs", PT_INT, 0, 1, 16, NULL, "load balancers (msr)"},             \

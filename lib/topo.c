@@ -582,6 +582,16 @@ apply_enums(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 		}
 		o->smt = v;
 	}
+	if ((r = get_str(obj, "routing", &s, err, errlen)) == -1)
+		return -1;
+	if (r == 1) {
+		if ((v = topo_routing_parse(s)) == -1) {
+			msgf(err, errlen,
+			     "routing: '%.32s' is not static, ospf or bgp", s);
+			return -1;
+		}
+		o->routing = v;
+	}
 	if ((r = get_str(obj, "ports", &s, err, errlen)) == -1)
 		return -1;
 	if (r == 1 && topo_opts_set_ports(o, s, err, errlen) == -1)
@@ -722,6 +732,8 @@ topo_opts_apply(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 		    errlen) == -1 ||
 	    get_int(obj, "guest_txqueuelen", 0, TXQLEN_MAX, &t.guest_txqueuelen,
 		    err, errlen) == -1 ||
+	    get_int(obj, "fib_routes", 0, TOPO_FIB_ROUTES_MAX, &t.fib_routes,
+		    err, errlen) == -1 ||
 	    get_int(obj, "vrs", 1, TOPO_MAX_COUNT, &t.vrs, err, errlen) == -1 ||
 	    get_int(obj, "backends", 1, TOPO_MAX_COUNT, &t.backends, err,
 		    errlen) == -1 ||
@@ -834,6 +846,13 @@ topo_opts_to_json(const struct topo_opts *o)
 		json_object_object_add(
 		    j, "split",
 		    json_object_new_string(topo_split_name(o->split)));
+	if (o->fib_routes > 0)
+		json_object_object_add(j, "fib_routes",
+				       json_object_new_int(o->fib_routes));
+	if (o->routing != ROUTING_STATIC)
+		json_object_object_add(
+		    j, "routing",
+		    json_object_new_string(topo_routing_name(o->routing)));
 	/* the topology's count parameters, when it has them */
 	if (o->vrs > 0)
 		json_object_object_add(j, "vrs", json_object_new_int(o->vrs));

@@ -85,6 +85,12 @@ enum topo_split { SPLIT_HOST, SPLIT_MACVTAP };
 /* --vhost-zerocopy: the vhost_net module's experimental_zcopytx, as
  * required (ANY: not checked, the default). */
 enum topo_zcopy { ZCOPY_ANY, ZCOPY_ON, ZCOPY_OFF };
+#define TOPO_FIB_ROUTES_MAX    1000000 /* --fib-routes */
+/* How guests get their routes (issue 17): the plan's, on the command
+ * line; or BIRD 2 with OSPF or eBGP learning those whose gateway is
+ * another node. */
+enum topo_routing { ROUTING_STATIC, ROUTING_OSPF, ROUTING_BGP };
+#define TOPO_BGP_AS_BASE 65001 /* --routing bgp: node n is AS 65001+n */
 
 struct topo_opts {
 	char topology[64];	      /* "monolithic" */
@@ -131,6 +137,10 @@ struct topo_opts {
 	int pause_off; /* PORTS_HOST: pause frames off ("pause": "off") */
 	enum topo_lb_mode lb_mode; /* in the options only when packet */
 	enum topo_split split;	   /* in the options only when macvtap */
+	/* Synthetic prefixes each guest installs (vr.fib=; issue 17):
+	 * 0 = none.  See topo_fib_memory_mib. */
+	int fib_routes;
+	enum topo_routing routing; /* ROUTING_STATIC unless --routing */
 	/* Count parameters of the topology file; 0 = the file's default.
 	 * A built plan holds the values used (0 when the file has none). */
 	int vrs, backends, lbs;
@@ -204,6 +214,7 @@ struct topo_node {
 	int memory_mib;
 	char image[PATH_MAX]; /* per-node image directory; "" = opts.image */
 	int nic_model;	      /* enum topo_nic_model; -1 = opts.nic_model */
+	int fib_routes;	      /* -1 = opts.fib_routes (topo_node_fib_routes) */
 	struct topo_if ifs[TOPO_MAX_IFS];
 	int nifs;
 	struct topo_route routes[TOPO_MAX_ROUTES];
@@ -229,6 +240,24 @@ struct topo_plan {
 /* Defaults for every option (name and topology left empty). */
 void topo_opts_init(struct topo_opts *o);
 
+/* The guest memory (MiB) a node needs to hold `routes` synthetic
+ * prefixes on top of its own needs (measured: docs/topology.md). */
+int topo_fib_memory_mib(int routes);
+/*
+ * Synthetic prefix k (0 <= k < 2^20) of --fib-routes: 240.0.0.0/4 carved
+ * in /24s, 240.0.0.0 + k*256 (images/guest/vr-route.c makes the same).
+ * Written as its first host address ("A.B.C.1", e.g. "241.134.159.1"),
+ * the destination that bench traffic uses for the last prefix.  0 or -1.
+ */
+int topo_fib_host(int k, char *buf, size_t len);
+const char *topo_routing_name(enum topo_routing r);
+int topo_routing_parse(const char *s); /* -1 when unknown */
+/* With --routing ospf: is route r of the plan learned (every gateway is
+ * another node's interface) rather than static? */
+int topo_route_learned(const struct topo_plan *p, const struct topo_route *r);
+/* Node nd's route to "default", or NULL. */
+const struct topo_route *topo_node_default_route(const struct topo_node *nd);
+
 /*
  * Fill opts from a `start`/`topology` params object (already type-checked
  * by proto_params_check).  0, or -1 with a message naming the parameter.
@@ -239,7 +268,7 @@ void topo_opts_init(struct topo_opts *o);
  * default), timeout, cpus (CPU list, "" = no restriction), txqueuelen,
  * nic_model, vhost, macvtap_mode, guest_txqueuelen, guest_cmdline,
  * cpu_model, vhost_cpu, vhost_rt, hugepages, deadline, vhost_deadline
- * ("RUNTIME/PERIOD" or "off").
+ * ("RUNTIME/PERIOD" or "off"), fib_routes, routing.
  * Keys absent from params keep their value in *o (so call topo_opts_init,
  * then apply configured defaults, then this); keys it does not know are
  * ignored (the protocol layer rejects unknown ones).  *o is written only on
@@ -358,6 +387,11 @@ const char *topo_zcopy_name(enum topo_zcopy z);
 
 /* Node n's NIC model: its own (topology file), else the options'. */
 enum topo_nic_model topo_node_nic_model(const struct topo_plan *p, int n);
+/* Node n's --fib-routes: its topology file's, else the option's. */
+int topo_node_fib_routes(const struct topo_plan *p, int n);
+/* The fewest synthetic prefixes any node holding some has (0: none): the
+ * last of them is in every such node's table. */
+int topo_plan_fib_min(const struct topo_plan *p);
 
 const char *topo_accel_name(enum topo_accel a);
 const char *topo_link_name(enum topo_link l);

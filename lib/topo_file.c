@@ -1067,8 +1067,8 @@ read_node(struct tf *t, json_object *o, const char *path, int idx)
 	struct topo_plan *p = t->p;
 	struct topo_node *n;
 	char name[32], role[16] = "router", sub[PATHLEN];
-	int vcpus, mem, r, failed = 0, nic_model = -1;
-	json_object *img, *nic;
+	int vcpus, mem, r, failed = 0, nic_model = -1, fib = -1;
+	json_object *img, *nic, *fv;
 
 	if (get_tmpl(t, o, path, "name", 1, idx, name, sizeof(name)) == -1 ||
 	    get_tmpl(t, o, path, "role", 0, idx, role, sizeof(role)) == -1)
@@ -1113,6 +1113,18 @@ read_node(struct tf *t, json_object *o, const char *path, int idx)
 		return tf_fail(t, sub, "'%.32s' is not virtio, e1000 or e1000e",
 			       json_object_get_string(nic));
 	}
+	fv = get(t, o, path, "fib_routes", json_type_int, 0, &failed);
+	if (failed)
+		return -1;
+	if (fv && (json_object_get_int64(fv) < 0 ||
+		   json_object_get_int64(fv) > TOPO_FIB_ROUTES_MAX)) {
+		subpath(sub, sizeof(sub), path, "fib_routes");
+		return tf_fail(t, sub, "%lld is out of range (0-%d)",
+			       (long long)json_object_get_int64(fv),
+			       TOPO_FIB_ROUTES_MAX);
+	}
+	if (fv)
+		fib = json_object_get_int(fv);
 	if (p->nnodes == TOPO_MAX_NODES)
 		return tf_fail(t, path, "more than %d nodes", TOPO_MAX_NODES);
 	t->total_vcpus += vcpus;
@@ -1126,6 +1138,7 @@ read_node(struct tf *t, json_object *o, const char *path, int idx)
 		return -1;
 	n->memory_mib = mem;
 	n->nic_model = nic_model;
+	n->fib_routes = fib;
 	if (img)
 		vr_strlcpy(n->image, json_object_get_string(img),
 			   sizeof(n->image));
@@ -1139,8 +1152,9 @@ static int
 read_nodes(struct tf *t, json_object *root)
 {
 	static const char *const keys[] = {
-	    "name",  "count",	  "role",	"vcpus",  "memory_mib",
-	    "image", "nic_model", "interfaces", "routes", NULL};
+	    "name",	  "count",  "role",	 "vcpus",
+	    "memory_mib", "image",  "nic_model", "fib_routes",
+	    "interfaces", "routes", NULL};
 	json_object *a;
 	int failed = 0;
 

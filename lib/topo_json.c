@@ -102,6 +102,9 @@ node_to_json(const struct topo_plan *p, int ni)
 		json_object_object_add(
 		    j, "nic_model",
 		    json_object_new_string(topo_nic_model_name(n->nic_model)));
+	if (n->fib_routes >= 0)
+		json_object_object_add(j, "fib_routes",
+				       json_object_new_int(n->fib_routes));
 	json_object_object_add(j, "routes",
 			       routes_to_json(n->routes, n->nroutes));
 	return j;
@@ -618,6 +621,7 @@ node_from_json(json_object *o, const char *path, struct topo_plan *p,
 	int r;
 
 	n->nic_model = -1; /* the options' unless the node has its own */
+	n->fib_routes = -1;
 	if (!json_object_is_type(o, json_type_object)) {
 		msgf(err, errlen, "plan: %s: expected an object", path);
 		return -1;
@@ -665,6 +669,10 @@ node_from_json(json_object *o, const char *path, struct topo_plan *p,
 			return -1;
 		}
 	}
+	if (json_object_object_get_ex(o, "fib_routes", NULL) &&
+	    int_member(o, path, "fib_routes", 0, TOPO_FIB_ROUTES_MAX,
+		       &n->fib_routes, err, errlen) == -1)
+		return -1;
 	return routes_from_json(o, path, n->routes, &n->nroutes, err, errlen);
 }
 

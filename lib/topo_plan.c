@@ -106,7 +106,30 @@ topo_plan_add_node(struct topo_plan *p, const char *name, enum topo_role role,
 	n->vcpus = vcpus;
 	n->memory_mib = p->opts.memory_mib;
 	n->nic_model = -1;
+	n->fib_routes = -1;
 	return n;
+}
+
+int
+topo_node_fib_routes(const struct topo_plan *p, int n)
+{
+	if (n >= 0 && n < p->nnodes && p->nodes[n].fib_routes >= 0)
+		return p->nodes[n].fib_routes;
+	return p->opts.fib_routes;
+}
+
+int
+topo_plan_fib_min(const struct topo_plan *p)
+{
+	int min = 0;
+
+	for (int n = 0; n < p->nnodes; n++) {
+		int f = topo_node_fib_routes(p, n);
+
+		if (f > 0 && (min == 0 || f < min))
+			min = f;
+	}
+	return min;
 }
 
 enum topo_nic_model
@@ -547,6 +570,126 @@ split_macvtap_apply(struct topo_plan *p, char *err, size_t errlen)
 /* Each guest's kernel command line must fit what x86 boots: a load
  * balancer with many routes and next hops could pass it and only fail (or
  * lose routes) at boot. */
+/*
+ * Guest memory for --fib-routes: the kernel's FIB costs ~130 bytes per /24
+ * (fib_alias + leaf + trie nodes, slab; measured on Debian's 6.1 kernel,
+ * docs/topology.md); FIB_BYTES_PER_ROUTE leaves room for the netlink
+ * buffers and slab slack, FIB_BASE_MIB for the guest itself.
+ */
+#define FIB_BYTES_PER_ROUTE 256
+#define FIB_BASE_MIB	    128
+
+int
+topo_fib_memory_mib(int routes)
+{
+	if (routes <= 0)
+		return 0;
+	return FIB_BASE_MIB +
+	       (int)(((int64_t)routes * FIB_BYTES_PER_ROUTE + (1 << 20) - 1) >>
+		     20);
+}
+
+static const char *const routing_names[] = {"static", "ospf", "bgp"};
+
+const char *
+topo_routing_name(enum topo_routing r)
+{
+	return (unsigned)r < 3 ? routing_names[r] : "?";
+}
+
+int
+topo_routing_parse(const char *s)
+{
+	for (int i = 0; i < 3; i++)
+		if (strcmp(s, routing_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Is addr (no prefix length) some node's interface address? */
+static int
+node_addr(const struct topo_plan *p, const char *addr)
+{
+	size_t l = strlen(addr);
+
+	for (int n = 0; n < p->nnodes; n++)
+		for (int i = 0; i < p->nodes[n].nifs; i++)
+			if (strncmp(p->nodes[n].ifs[i].addr, addr, l) == 0 &&
+			    p->nodes[n].ifs[i].addr[l] == '/')
+				return 1;
+	return 0;
+}
+
+int
+topo_route_learned(const struct topo_plan *p, const struct topo_route *r)
+{
+	if (r->nvia == 0)
+		return 0;
+	for (int k = 0; k < r->nvia; k++)
+		if (!node_addr(p, r->via[k]))
+			return 0;
+	return 1;
+}
+
+int
+topo_fib_host(int k, char *buf, size_t len)
+{
+	int r;
+
+	if (k < 0 || k >= (1 << 20))
+		return -1;
+	r = snprintf(buf, len, "%d.%d.%d.1", 240 + (k >> 16), (k >> 8) & 255,
+		     k & 255);
+	return r < 0 || (size_t)r >= len ? -1 : 0;
+}
+
+const struct topo_route *
+topo_node_default_route(const struct topo_node *nd)
+{
+	for (int i = 0; i < nd->nroutes; i++)
+		if (strcmp(nd->routes[i].dst, "default") == 0)
+			return &nd->routes[i];
+	return NULL;
+}
+
+/* Every guest holding fib_routes prefixes has the memory for them and a
+ * default route whose gateways they go through. */
+static int
+fib_check(const struct topo_plan *p, char *err, size_t errlen)
+{
+	for (int n = 0; n < p->nnodes; n++) {
+		int routes = topo_node_fib_routes(p, n);
+		int need = topo_fib_memory_mib(routes);
+
+		if (routes <= 0)
+			continue;
+		if (p->opts.backend == BACKEND_NETNS) {
+			msgf(err, errlen,
+			     "fib_routes: node %s is a namespace: fib_routes "
+			     "is for --backend vm",
+			     p->nodes[n].name);
+			return -1;
+		}
+		if (topo_node_default_route(&p->nodes[n]) == NULL) {
+			msgf(err, errlen,
+			     "fib_routes: node %s has no default route: "
+			     "the extra prefixes go through its gateways",
+			     p->nodes[n].name);
+			return -1;
+		}
+		if (p->nodes[n].memory_mib < need) {
+			msgf(err, errlen,
+			     "fib_routes %d: node %s has %d MiB, a guest "
+			     "needs %d MiB for that many routes: give "
+			     "--memory %d (or more)",
+			     routes, p->nodes[n].name, p->nodes[n].memory_mib,
+			     need, need);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 cmdline_check(const struct topo_plan *p, char *err, size_t errlen)
 {
@@ -595,11 +738,18 @@ axes_check(const struct topo_opts *o, char *err, size_t errlen)
 	if (o->backend == BACKEND_NETNS &&
 	    (o->nic_model != NIC_VIRTIO || o->vhost != VHOST_AUTO ||
 	     o->guest_txqueuelen > 0 || o->guest_cmdline[0] != '\0' ||
-	     o->cpu_model[0] != '\0')) {
+	     o->cpu_model[0] != '\0' || o->fib_routes > 0)) {
 		msgf(err, errlen,
 		     "the netns backend has no guests: nic_model, vhost, "
-		     "guest_txqueuelen, guest_cmdline and cpu_model are for "
-		     "--backend vm");
+		     "guest_txqueuelen, guest_cmdline, cpu_model and "
+		     "fib_routes are for --backend vm");
+		return -1;
+	}
+	if (o->routing != ROUTING_STATIC && o->backend == BACKEND_NETNS) {
+		msgf(err, errlen,
+		     "routing %s: the routing daemon runs in the guest image: "
+		     "use --backend vm",
+		     topo_routing_name(o->routing));
 		return -1;
 	}
 	if (o->backend == BACKEND_NETNS &&
@@ -732,7 +882,8 @@ topo_plan_build_topo(const struct topo_opts *o, const cpu_set_t *online,
 	if (passthru_check(p, err, errlen) == -1)
 		goto fail;
 	if (split_macvtap_apply(p, err, errlen) == -1 ||
-	    lb_mode_check(p, err, errlen) == -1)
+	    lb_mode_check(p, err, errlen) == -1 ||
+	    fib_check(p, err, errlen) == -1)
 		goto fail;
 	if (o->backend == BACKEND_VM && cmdline_check(p, err, errlen) == -1)
 		goto fail;
@@ -771,6 +922,41 @@ cat(char *buf, size_t len, size_t *off, const char *fmt, ...)
 	return 0;
 }
 
+/*
+ * --routing bgp: node n is AS TOPO_BGP_AS_BASE+n and peers (eBGP) with
+ * every other node's interface on an internal network it shares:
+ * " vr.as=AS vr.peer=IP,AS ...".
+ */
+static int
+bgp_cmdline(const struct topo_plan *p, int n, char *buf, size_t len,
+	    size_t *off)
+{
+	const struct topo_node *nd = &p->nodes[n];
+
+	if (cat(buf, len, off, " vr.as=%d", TOPO_BGP_AS_BASE + n) == -1)
+		return -1;
+	for (int i = 0; i < nd->nifs; i++) {
+		if (nd->ifs[i].port >= 0)
+			continue;
+		for (int m = 0; m < p->nnodes; m++)
+			for (int k = 0; m != n && k < p->nodes[m].nifs; k++) {
+				const struct topo_if *f = &p->nodes[m].ifs[k];
+				char a[24], *slash;
+
+				if (f->port >= 0 ||
+				    f->segment != nd->ifs[i].segment)
+					continue;
+				vr_strlcpy(a, f->addr, sizeof(a));
+				if ((slash = strchr(a, '/')) != NULL)
+					*slash = '\0';
+				if (cat(buf, len, off, " vr.peer=%s,%d", a,
+					TOPO_BGP_AS_BASE + m) == -1)
+					return -1;
+			}
+	}
+	return 0;
+}
+
 int
 topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 {
@@ -792,9 +978,23 @@ topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 		if (cat(buf, len, &off, " vr.if=%s,%s", nd->ifs[i].mac,
 			nd->ifs[i].addr) == -1)
 			return -1;
+	if (p->opts.routing != ROUTING_STATIC &&
+	    cat(buf, len, &off, " vr.routing=%s",
+		topo_routing_name(p->opts.routing)) == -1)
+		return -1;
+	if (p->opts.routing == ROUTING_BGP &&
+	    bgp_cmdline(p, n, buf, len, &off) == -1)
+		return -1;
 	for (int i = 0; i < nd->nroutes; i++) {
 		const struct topo_route *r = &nd->routes[i];
 
+		/* ospf, bgp: another node announces it; the guest waits */
+		if (p->opts.routing != ROUTING_STATIC &&
+		    topo_route_learned(p, r)) {
+			if (cat(buf, len, &off, " vr.learn=%s", r->dst) == -1)
+				return -1;
+			continue;
+		}
 		if (cat(buf, len, &off, " vr.route=%s", r->dst) == -1)
 			return -1;
 		for (int k = 0; k < r->nvia; k++)
@@ -822,6 +1022,16 @@ topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 	if (p->opts.guest_txqueuelen > 0 && cat(buf, len, &off, " vr.txqlen=%d",
 						p->opts.guest_txqueuelen) == -1)
 		return -1;
+	if (topo_node_fib_routes(p, n) > 0) { /* via the default's gateways */
+		const struct topo_route *r = topo_node_default_route(nd);
+
+		if (r == NULL || cat(buf, len, &off, " vr.fib=%d",
+				     topo_node_fib_routes(p, n)) == -1)
+			return -1;
+		for (int k = 0; k < r->nvia; k++)
+			if (cat(buf, len, &off, ",%s", r->via[k]) == -1)
+				return -1;
+	}
 	if (p->opts.guest_cmdline[0] != '\0' &&
 	    cat(buf, len, &off, " %s", p->opts.guest_cmdline) == -1)
 		return -1;

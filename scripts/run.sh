@@ -27,6 +27,8 @@ PACKAGES=(
 	iproute2 procps
 	# guest image (and its static ECMP helper)
 	linux-image-amd64 busybox-static cpio gzip kmod libc6-dev
+	# the guest's routing daemon (--routing ospf; images/build-guest)
+	bird2
 	# guest kernels from source (images/build-kernel)
 	linux-source-6.1 bc bison flex libelf-dev libssl-dev xz-utils
 	# the bootable host image (images/build-host) and its UEFI boot test

@@ -21,3 +21,12 @@ set_tests_properties(images_guest_init PROPERTIES
 	LABELS "images;unit"
 	SKIP_RETURN_CODE 77
 	TIMEOUT 60)
+
+# issue 17: a guest with 100 000 extra routes forwards to the last of them
+add_test(NAME images_guest_fib
+	COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/images/test_guest_fib.sh)
+set_tests_properties(images_guest_fib PROPERTIES
+	LABELS "images;integration"
+	SKIP_RETURN_CODE 77
+	RUN_SERIAL TRUE
+	TIMEOUT 900)

@@ -82,3 +82,21 @@ add_test(NAME e2e_pvr_split
 set_tests_properties(e2e_pvr_split PROPERTIES
 	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
 	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
+
+# Issue 17: --fib-routes 100000 end to end (readiness, status routes, a
+# ping to the last prefix), and a million refused in too little memory.
+add_test(NAME e2e_fib
+	COMMAND ${VR_IT}/test_fib.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_fib PROPERTIES
+	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 1800)
+
+# Issue 17: MSR whose back-ends learn their routes by OSPF or eBGP (BIRD
+# 2); withdrawing a back-end moves its flows (the gap is measured).
+foreach(r ospf bgp)
+	add_test(NAME e2e_${r}
+		COMMAND ${VR_IT}/test_ospf.sh ${CMAKE_BINARY_DIR} ${r})
+	set_tests_properties(e2e_${r} PROPERTIES
+		FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+		LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 1800)
+endforeach()

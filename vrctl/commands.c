@@ -42,6 +42,7 @@ static int ctl_topology(struct vrctl *, int, char **);
 	"        [--vhost-deadline RUNTIME/PERIOD]\n"                          \
 	"        [--queues N] [--vhost-zerocopy on|off] [--qemu-arg ARG]...\n" \
 	"        [--irq-cpus LIST] [--pause off|keep]\n"                       \
+	"        [--fib-routes N] [--routing static|ospf|bgp]\n"                  \
 	"        [--ports test|in=IF,out=IF] [--image DIR] [--name NAME]\n"    \
 	"        [--timeout SEC] [--cpus LIST] [--txqueuelen N]\n"             \
 	"        [--restart never|on-failure] [--restart-limit N]\n"           \
@@ -372,6 +373,8 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 	    {"qemu-arg", required_argument, NULL, OPT_AXES_QEMU_ARG},
 	    {"irq-cpus", required_argument, NULL, OPT_AXES_IRQ_CPUS},
 	    {"pause", required_argument, NULL, OPT_AXES_PAUSE},
+	    {"fib-routes", required_argument, NULL, OPT_TOPO_FIB_ROUTES},
+	    {"routing", required_argument, NULL, OPT_TOPO_ROUTING},
 	    {"dot", no_argument, NULL, OPT_TOPO_DOT},
 	    {"host-cpus", required_argument, NULL, OPT_TOPO_HOST_CPUS},
 	    {NULL, 0, NULL, 0},
@@ -415,6 +418,13 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 		case OPT_TOPO_HUGEPAGES:
 			json_object_object_add(params, "hugepages",
 					       json_object_new_boolean(1));
+			break;
+		case OPT_TOPO_FIB_ROUTES:
+			rv = ctl_int(params, "fib_routes", optarg);
+			break;
+		case OPT_TOPO_ROUTING:
+			json_object_object_add(params, "routing",
+					       json_object_new_string(optarg));
 			break;
 		case OPT_TOPO_NIC_MODEL:
 		case OPT_TOPO_VHOST:

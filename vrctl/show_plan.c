@@ -81,7 +81,8 @@ plan_options(json_object *o)
 	    "vhost_cpu",	"vhost_rt",  "hugepages",
 	    "deadline",		"vhost_deadline", "queues",
 	    "vhost_zerocopy",	"qemu_args", "irq_cpus",
-	    "pause",	"lb_mode",   "split"};
+	    "pause",	"lb_mode",   "split",
+	    "fib_routes",	"routing"};
 	const char *sep = "          ";
 	int any = 0;
 

@@ -235,6 +235,9 @@ show_topology(json_object *t)
 			       j_str(n, "domain"), j_str(n, "state"),
 			       j_int(n, "vcpus", 0), j_int(n, "memory_mib", 0),
 			       j_str(n, "qemu_pid"));
+		if (j_get(n, "routes") != NULL)
+			printf("    routes %lld (main FIB when ready)\n",
+			       j_int(n, "routes", 0));
 		if (j_get(n, "console_log") != NULL)
 			printf("    console %s\n", j_str(n, "console_log"));
 		show_threads(j_get(n, "threads"));

@@ -79,7 +79,9 @@ enum {
 	OPT_TOPO_VHOST_RT,
 	OPT_TOPO_HUGEPAGES,
 	OPT_TOPO_DEADLINE,
-	OPT_TOPO_VHOST_DEADLINE
+	OPT_TOPO_VHOST_DEADLINE,
+	OPT_TOPO_FIB_ROUTES, /* issue 17 */
+	OPT_TOPO_ROUTING
 };
 
 /* The "axes" rows of issue 14 (lib/topo_axes.c), numbered apart. */

@@ -62,7 +62,7 @@ rc=$?
 set -e
 echo "$out"
 [ "$rc" -eq 0 ] || fail "guest not ready (qemu-boot exit $rc)"
-echo "$out" | grep -qxE 'VROUTERD-READY node=vr0 uptime_ms=[0-9]+' ||
+echo "$out" | grep -qxE 'VROUTERD-READY node=vr0 uptime_ms=[0-9]+ routes=[0-9]+' ||
 	fail "malformed READY line"
 [ "$(grep -c '^VROUTERD-' "$tmp/console.log")" -eq 1 ] ||
 	fail "expected exactly one VROUTERD- line"

@@ -62,6 +62,34 @@ expect "bad node name" "VROUTERD-FAIL node=unknown reason=bad-vr.node:a/b" \
 	"vr.node=a/b vr.if=$M0,10.0.0.1/24" "$P"
 expect "bad rps" "VROUTERD-FAIL node=vr0 reason=bad-vr.rps:2" \
 	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.rps=2" "$P"
+F='parse_cmdline; echo "fib=$FIB via=$FIB_VIA"'
+expect "vr.fib: count and ECMP gateways" "fib=1000000 via=10.0.0.2 10.0.0.3" \
+	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.fib=1000000,10.0.0.2,10.0.0.3" "$F"
+expect "vr.fib: over a million" "VROUTERD-FAIL node=vr0 reason=bad-vr.fib:1000001,10.0.0.2" \
+	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.fib=1000001,10.0.0.2" "$F"
+expect "vr.fib: no gateway" "VROUTERD-FAIL node=vr0 reason=bad-vr.fib:5" \
+	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.fib=5" "$F"
+expect "vr.fib: leading zero" "VROUTERD-FAIL node=vr0 reason=bad-vr.fib:05,10.0.0.2" \
+	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.fib=05,10.0.0.2" "$F"
+expect "vr.fib: bad gateway" "VROUTERD-FAIL node=vr0 reason=bad-vr.fib:5,10.0.0.2,x" \
+	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.fib=5,10.0.0.2,x" "$F"
+expect "fib_triestat: the Main table's prefixes" "7" "" '
+	ts=$(mktemp)
+	printf "Basic info: size of leaf\nLocal:\n\tPrefixes:       9\nMain:\n\tAver depth: 1\n\tPrefixes:       7\n" >"$ts"
+	fib_prefixes "$ts"; rm -f "$ts"'
+# The BIRD configuration of MSR's lb0 under --routing ospf (the command
+# line test_topo checks the plan makes), against its golden file.
+LB0="vr.node=lb0 vr.role=lb vr.if=$M0,198.19.101.2/24 vr.if=$M1,198.19.0.1/24 vr.routing=ospf vr.learn=default vr.route=198.18.1.0/24,198.19.101.1"
+expect "bird.conf of msr lb0 (tests/golden/bird-msr-lb0.conf)" "$(cat "$here/../golden/bird-msr-lb0.conf")" \
+	"$LB0" 'parse_cmdline; bird_conf'
+LB0B="vr.node=lb0 vr.role=lb vr.if=$M0,198.19.101.2/24 vr.if=$M1,198.19.0.1/24 vr.routing=bgp vr.as=65001 vr.peer=198.19.0.11,65002 vr.peer=198.19.0.12,65003 vr.learn=default vr.route=198.18.1.0/24,198.19.101.1 vr.mphash=1"
+expect "bird.conf of msr lb0, bgp (tests/golden/bird-msr-lb0-bgp.conf)" \
+	"$(cat "$here/../golden/bird-msr-lb0-bgp.conf")" "$LB0B" 'parse_cmdline; bird_conf'
+expect "bad vr.peer" "VROUTERD-FAIL node=vr0 reason=bad-vr.peer:10.0.0.2,x" \
+	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.peer=10.0.0.2,x" "$P"
+expect "routing ospf: learn list" "ospf default" "$LB0" 'parse_cmdline; echo $ROUTING$LEARN'
+expect "bad vr.routing" "VROUTERD-FAIL node=vr0 reason=bad-vr.routing:rip" \
+	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.routing=rip" "$P"
 expect "unknown role" "VROUTERD-FAIL node=vr0 reason=unknown-role:pvr" \
 	"vr.node=vr0 vr.role=pvr vr.if=$M0,10.0.0.1/24" 'parse_cmdline; role_setup'
 expect "vr.lb: MACs kept, lower-case" "lb=$M0,$M1,52:54:00:ab:cd:ef" \

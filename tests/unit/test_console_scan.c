@@ -55,10 +55,19 @@ main(void)
 	    deploy_console_scan(AT_FDCWD, path, "vr0", &off, why, sizeof(why)),
 	    0);
 	/* the split marker, completed */
-	append("VROUTERD-READY node=vr0 ifs=2\r\n");
+	append("VROUTERD-READY node=vr0 uptime_ms=812 routes=100004\r\n");
 	CHECK_INT(
 	    deploy_console_scan(AT_FDCWD, path, "vr0", &off, why, sizeof(why)),
 	    1);
+	/* the rest of the READY line, and its routes= (issue 17) */
+	CHECK_STR(why, "uptime_ms=812 routes=100004");
+	CHECK_INT(deploy_ready_routes(why), 100004);
+	CHECK_INT(deploy_ready_routes("routes=7"), 7);
+	CHECK_INT(deploy_ready_routes("uptime_ms=5"), -1); /* old image */
+	CHECK_INT(deploy_ready_routes("xroutes=5 routes=6"), 6);
+	CHECK_INT(deploy_ready_routes("routes=5x"), -1);
+	CHECK_INT(deploy_ready_routes("routes="), -1);
+	CHECK_INT(deploy_ready_routes("routes=-3"), -1);
 
 	/* truncated (a new boot): read again from 0, the failure's reason
 	 * without the carriage return */

@@ -131,6 +131,8 @@ test_opts_from_json(void)
 	     "macvtap_mode: 'source' is not bridge, vepa, private or passthru"},
 	    {"{\"guest_txqueuelen\":-1}",
 	     "guest_txqueuelen: -1 is out of range (0-1000000)"},
+	    {"{\"fib_routes\":1000001}",
+	     "fib_routes: 1000001 is out of range (0-1000000)"},
 	    {"{\"guest_cmdline\":\"a='b'\"}",
 	     "guest_cmdline: character 0x27 is not allowed (printable ASCII "
 	     "and spaces, no quotes)"},
@@ -1149,9 +1151,129 @@ test_axes_rows(void)
 		       "and vhost is off");
 }
 
+/*
+ * --fib-routes (issue 17): vr.fib=N with the node's default-route gateways
+ * (all of them for the MSR load balancer's ECMP default), in the options
+ * only when set and kept through adoption's round trip; the memory a
+ * guest needs, and a plan with less refused with the figure to give.
+ */
+static void
+test_fib_routes(void)
+{
+	struct topo_opts o;
+	struct topo_plan p, q;
+	json_object *j;
+	char err[512] = "", line[TOPO_CMDLINE_MAX + 1];
+
+	CHECK_INT(topo_fib_memory_mib(0), 0);
+	CHECK_INT(topo_fib_memory_mib(1), 129);
+	CHECK_INT(topo_fib_memory_mib(100000), 153);
+	CHECK_INT(topo_fib_memory_mib(1000000), 373);
+	/* prefix generation: 240.0.0.0 + k*256, the last one of 2^20 */
+	CHECK_INT(topo_fib_host(0, line, sizeof(line)), 0);
+	CHECK_STR(line, "240.0.0.1");
+	CHECK_INT(topo_fib_host(99999, line, sizeof(line)), 0);
+	CHECK_STR(line, "241.134.159.1");
+	CHECK_INT(topo_fib_host(999999, line, sizeof(line)), 0);
+	CHECK_STR(line, "255.66.63.1");
+	CHECK_INT(topo_fib_host(1000000, line, sizeof(line)), 0);
+	CHECK_STR(line, "255.66.64.1");
+	CHECK_INT(topo_fib_host(1 << 20, line, sizeof(line)), -1);
+	CHECK_INT(topo_fib_host(99999, line, 8), -1);
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK_INT(topo_node_cmdline(&p, 0, line, sizeof(line)), 0);
+	CHECK(strstr(line, "vr.fib") == NULL);
+	j = topo_plan_to_json(&p);
+	CHECK(!json_object_object_get_ex(json_object_object_get(j, "options"),
+					 "fib_routes", NULL));
+	json_object_put(j);
+	topo_plan_free(&p);
+
+	j = jparse("{\"fib_routes\":100000}");
+	CHECK_INT(topo_opts_from_json(j, &o, err, sizeof(err)), 0);
+	json_object_put(j);
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK_INT(topo_node_cmdline(&p, 0, line, sizeof(line)), 0);
+	CHECK(strstr(line, " vr.fib=100000,198.18.2.2") != NULL);
+	j = topo_plan_to_json(&p);
+	CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), 0);
+	CHECK_INT(q.opts.fib_routes, 100000);
+	topo_plan_free(&q);
+	json_object_put(j);
+	topo_plan_free(&p);
+
+	/* msr: the LB's default is ECMP over the back-ends */
+	vr_strlcpy(o.topology, "msr", sizeof(o.topology));
+	o.name[0] = '\0';
+	o.fib_routes = 10;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK_INT(topo_node_cmdline(&p, 0, line, sizeof(line)), 0);
+	CHECK(strstr(line, " vr.fib=10,198.19.0.11,198.19.0.12") != NULL);
+	topo_plan_free(&p);
+
+	/* --routing ospf: a route via another node is learned (vr.learn),
+	 * one via a port or the splitter stays static */
+	o.fib_routes = 0;
+	j = jparse("{\"routing\":\"ospf\"}");
+	CHECK_INT(topo_opts_from_json(j, &o, err, sizeof(err)), 0);
+	json_object_put(j);
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK_INT(topo_node_cmdline(&p, 0, line, sizeof(line)), 0);
+	CHECK(strstr(line, " vr.routing=ospf vr.learn=default "
+			   "vr.route=198.18.1.0/24,198.19.101.1") != NULL);
+	CHECK_INT(topo_node_cmdline(&p, 1, line, sizeof(line)), 0);
+	CHECK(strstr(line, " vr.routing=ospf vr.route=default,198.18.2.2 "
+			   "vr.learn=198.18.1.0/24") != NULL);
+	j = topo_plan_to_json(&p);
+	CHECK_INT(topo_plan_from_json(j, &q, err, sizeof(err)), 0);
+	CHECK_INT(q.opts.routing, ROUTING_OSPF);
+	topo_plan_free(&q);
+	json_object_put(j);
+	topo_plan_free(&p);
+	/* bgp: an AS per node, eBGP to every node on a shared internal
+	 * network (the splitter and the ports are not peers) */
+	o.routing = ROUTING_BGP;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	CHECK_INT(topo_node_cmdline(&p, 0, line, sizeof(line)), 0);
+	CHECK(strstr(line,
+		     " vr.routing=bgp vr.as=65001 "
+		     "vr.peer=198.19.0.11,65002 vr.peer=198.19.0.12,65003 "
+		     "vr.learn=default") != NULL);
+	CHECK_INT(topo_node_cmdline(&p, 2, line, sizeof(line)), 0);
+	CHECK(strstr(line,
+		     " vr.as=65003 vr.peer=198.19.0.1,65001 "
+		     "vr.peer=198.19.0.11,65002 vr.route=default") != NULL);
+	topo_plan_free(&p);
+	o.backend = BACKEND_NETNS;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
+	CHECK(
+	    strstr(err, "routing bgp: the routing daemon runs in the guest") ==
+	    err);
+	o.backend = BACKEND_VM;
+	o.routing = ROUTING_STATIC;
+
+	/* a million routes do not fit the default 256 MiB */
+	vr_strlcpy(o.topology, "monolithic", sizeof(o.topology));
+	o.fib_routes = 1000000;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
+	CHECK_STR(err, "fib_routes 1000000: node vr0 has 256 MiB, a guest "
+		       "needs 373 MiB for that many routes: give --memory "
+		       "373 (or more)");
+	o.memory_mib = 373;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
+	topo_plan_free(&p);
+	o.backend = BACKEND_NETNS;
+	CHECK_INT(build(&o, &p, err, sizeof(err)), -1);
+	CHECK(strstr(err, "fib_routes are for --backend vm") != NULL);
+}
+
 int
 main(void)
 {
+	test_fib_routes();
 	test_axes();
 	test_opts_defaults();
 	test_opts_from_json();

@@ -956,6 +956,43 @@ test_split_macvtap(void)
 	free(p);
 }
 
+/* A node's own fib_routes (issue 17): over --fib-routes, on its command
+ * line, through the plan's JSON; out of range refused with its path. */
+static void
+test_fib_routes_key(void)
+{
+	struct topo_plan *p = calloc(1, sizeof(*p));
+	char err[512], line[TOPO_CMDLINE_MAX + 1];
+	static const char t[] =
+	    "{\"format\": 1, \"name\": \"x\", \"description\": \"d\", " NET2
+	    ", \"nodes\": [{\"name\": \"vr0\", \"fib_routes\": 5000, "
+	    "\"interfaces\": [{\"network\": \"a\", \"address\": "
+	    "\"198.18.1.1/24\"}, {\"network\": \"b\", \"address\": "
+	    "\"198.18.2.1/24\"}], \"routes\": [{\"dst\": \"default\", "
+	    "\"via\": \"198.18.2.2\"}]}, {\"name\": \"vr1\", \"interfaces\": "
+	    "[{\"network\": \"a\", \"address\": \"198.18.1.3/24\"}]}]}";
+	static const char bad[] =
+	    "{\"format\": 1, \"name\": \"x\", \"description\": \"d\", " NET2
+	    ", \"nodes\": [{\"name\": \"vr0\", \"fib_routes\": 2000000, "
+	    "\"interfaces\": [{\"network\": \"a\", \"address\": "
+	    "\"198.18.1.1/24\"}]}]}";
+
+	CHECK_INT(build_text(t, p, err, sizeof(err)), 0);
+	CHECK_INT(topo_node_fib_routes(p, 0), 5000);
+	CHECK_INT(topo_node_fib_routes(p, 1), 0);
+	CHECK_INT(topo_plan_fib_min(p), 5000);
+	CHECK_INT(topo_node_cmdline(p, 0, line, sizeof(line)), 0);
+	CHECK(strstr(line, " vr.fib=5000,198.18.2.2") != NULL);
+	CHECK_INT(topo_node_cmdline(p, 1, line, sizeof(line)), 0);
+	CHECK(strstr(line, "vr.fib") == NULL);
+	check_round_trip(p);
+	topo_plan_free(p);
+	CHECK_INT(build_text(bad, p, err, sizeof(err)), -1);
+	CHECK(strstr(err, "nodes[0].fib_routes: 2000000 is out of range "
+			  "(0-1000000)") != NULL);
+	free(p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -970,5 +1007,6 @@ main(int argc, char **argv)
 	test_jtext();
 	test_file_text();
 	test_bad_files();
+	test_fib_routes_key();
 	return t_done("test_topofile");
 }
