@@ -1,11 +1,12 @@
 /*
- * deploy internals shared by deploy.c (the common steps and VM nodes) and
- * deploy_netns.c (netns nodes).  Not part of the module's interface.
+ * deploy internals shared by deploy.c (the order and rollback), deploy_*.c
+ * (the common steps) and kind_*.c (the node kinds).  Not part of the module's interface.
  */
 #ifndef VR_DEPLOY_INT_H
 #define VR_DEPLOY_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "deploy.h"
 #include "netsetup.h"
@@ -32,7 +33,29 @@ void deploy_alias_prefix(const struct topo_plan *p, char *buf, size_t len);
 const char *deploy_if_bridge(const struct topo_plan *p,
 			     const struct topo_if *f);
 
-/* deploy_netns.c */
+/* deploy.c */
+int deploy_fault(struct deploy *d, const char *step);
+void deploy_rollback(struct deploy *d);
+
+/* deploy_net.c */
+int check_names_free(struct deploy *d, struct ns_ctx *host);
+int port_setup(struct deploy *d, struct ns_ctx *host,
+	       const struct topo_port *pt);
+int segments_setup(struct deploy *d, struct ns_ctx *host);
+int splitter_setup(struct deploy *d, struct ns_ctx *host);
+
+/* kind_vm.c */
+struct job;
+int check_image(struct deploy *d);
+int node_links_setup(struct deploy *d, struct ns_ctx *host,
+		     const struct topo_node *nd);
+int node_domain_start(struct deploy *d, int n, const char *plan_json);
+int nodes_wait_ready(struct job *j, struct deploy *d, uint64_t t0, int only);
+int deploy_pin(struct deploy *d, int only);
+
+/* kind_netns.c */
+int deploy_start_netns(struct job *j, struct deploy *d, struct ns_ctx *host);
+void deploy_restart_netns(struct job *j, struct deploy *d, int n);
 int deploy_netns_check(struct deploy *d, struct ns_ctx *host);
 int deploy_netns_node(struct deploy *d, struct ns_ctx *host, int n);
 int deploy_netns_pin(struct deploy *d, int n);

@@ -210,3 +210,66 @@ deploy_netns_save_plan(struct deploy *d)
 	json_object_put(pj);
 	return rc;
 }
+
+/* The nodes of a netns topology: namespaces, configured and pinned;
+ * ready as soon as they are configured (boot_ms: the time that took). */
+int
+deploy_start_netns(struct job *j, struct deploy *d, struct ns_ctx *host)
+{
+	const struct topo_plan *p = d->plan;
+	uint64_t t0 = now_ms();
+
+	for (int n = 0; n < p->nnodes; n++) {
+		job_progress(j, "node",
+			     "creating namespace node %s (%d queue%s)",
+			     p->nodes[n].name, p->nodes[n].vcpus,
+			     p->nodes[n].vcpus > 1 ? "s" : "");
+		if (deploy_netns_node(d, host, n) == -1)
+			return -1;
+	}
+	if (deploy_fault(d, "links") == -1 || deploy_fault(d, "domain") == -1)
+		return -1;
+	d->boot_ms = now_ms() - t0;
+	job_progress(j, "ready", "%d node%s forwarding (%.1f s)", p->nnodes,
+		     p->nnodes > 1 ? "s" : "", d->boot_ms / 1000.0);
+	if (deploy_fault(d, "ready") == -1)
+		return -1;
+	for (int n = 0; n < p->nnodes; n++)
+		if (deploy_netns_pin(d, n) == -1)
+			return -1;
+	if (deploy_fault(d, "pin") == -1 || deploy_netns_save_plan(d) == -1)
+		return -1;
+	return 0;
+}
+
+/* A netns node again: whatever is left of it goes, then it is made anew
+ * (its host ends included: they went with the namespace). */
+void
+deploy_restart_netns(struct job *j, struct deploy *d, int n)
+{
+	const struct topo_plan *p = d->plan;
+	struct ns_ctx *host;
+	char err[1024];
+	uint64_t t0 = now_ms();
+
+	if ((host = ns_open(NULL, err, sizeof(err))) == NULL) {
+		deploy_fail(d, PROTO_E_NETSETUP, "netlink", "%s", err);
+		return;
+	}
+	d->nundo = 0;
+	if (deploy_netns_node_teardown(p, host, n, err, sizeof(err)) == -1) {
+		deploy_fail(d, PROTO_E_NETSETUP, "node", "%s", err);
+		goto out;
+	}
+	if (deploy_netns_node(d, host, n) == -1 ||
+	    deploy_netns_pin(d, n) == -1) {
+		deploy_rollback(d);
+		goto out;
+	}
+	d->nundo = 0;
+	d->boot_ms = now_ms() - t0;
+	job_progress(j, "ready", "%s is forwarding again (%.1f s)",
+		     p->nodes[n].name, d->boot_ms / 1000.0);
+out:
+	ns_close(host);
+}

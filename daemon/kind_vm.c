@@ -1,0 +1,401 @@
+/*
+ * The VM node kind: a node is a libvirt domain (vm.c is the libvirt layer)
+ * booting the guest image.  Its interfaces are taps or macvtaps on the
+ * host; it is ready when its guest prints VROUTERD-READY on the console
+ * log, and pinned by placing QEMU's threads (threads.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/if_link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "deploy.h"
+#include "deploy_int.h"
+#include "domxml.h"
+#include "log.h"
+#include "netsetup.h"
+#include "proto.h"
+#include "statedir.h"
+#include "threads.h"
+#include "util.h"
+#include "vm.h"
+
+#define READY_POLL_MS	   50
+#define READY_HEARTBEAT_MS 5000 /* a "boot" progress line while waiting */
+
+void
+deploy_console_file(const struct topo_node *n, char *buf, size_t len)
+{
+	msgf(buf, len, "%s.console.log", n->name);
+}
+
+void
+deploy_console_path(const char *rundir, const struct topo_node *n, char *buf,
+		    size_t len)
+{
+	/* rundir is bounded by the caller; a truncated path only fails later */
+	if ((size_t)snprintf(buf, len, "%s/%s.console.log", rundir, n->name) >=
+	    len)
+		log_warnx("console log path of %s truncated", n->name);
+}
+
+void
+deploy_console_tail(int dirfd, const char *file, char *buf, size_t len)
+{
+	char *s, *p;
+	size_t n, o = 0;
+	int lines = 0;
+
+	buf[0] = '\0';
+	/* the end of the log, however long it is (FR_TAIL) */
+	if ((s = file_readat_len(dirfd, file, DEPLOY_CONSOLE_TAIL_MAX,
+				 FR_TAIL | FR_NOFOLLOW, &n)) == NULL)
+		return;
+	/* the last 15 lines, bounded by len */
+	for (p = s + n; p > s; p--) {
+		if (p[-1] == '\n' && ++lines == 15)
+			break;
+		if ((size_t)(s + n - p) >= len - 1)
+			break;
+	}
+	/* drop carriage returns from the serial line, and NULs a guest
+	 * printed (they would end the text early) */
+	for (; p < s + n && o < len - 1; p++)
+		if (*p != '\r' && *p != '\0')
+			buf[o++] = *p;
+	buf[o] = '\0';
+	free(s);
+}
+
+int
+check_image(struct deploy *d)
+{
+	const char *f[] = {d->kernel, d->initrd};
+
+	for (size_t i = 0; i < nitems(f); i++)
+		if (access(f[i], R_OK) == -1)
+			return deploy_fail(
+			    d, PROTO_E_IMAGE, "image",
+			    "%s: %s (build the guest image with "
+			    "`images/build-guest`, or pass --image DIR)",
+			    f[i], strerror(errno));
+	return 0;
+}
+
+/* The kernel's MACVLAN_MODE_* for a macvtap_mode. */
+static unsigned
+deploy_macvtap_mode(enum topo_macvtap_mode m)
+{
+	switch (m) {
+	case MACVTAP_VEPA:
+		return MACVLAN_MODE_VEPA;
+	case MACVTAP_PRIVATE:
+		return MACVLAN_MODE_PRIVATE;
+	case MACVTAP_PASSTHRU:
+		return MACVLAN_MODE_PASSTHRU;
+	case MACVTAP_BRIDGE:
+		break;
+	}
+	return MACVLAN_MODE_BRIDGE;
+}
+
+/* ---- node interfaces ----------------------------------------------------- */
+
+int
+node_links_setup(struct deploy *d, struct ns_ctx *host,
+		 const struct topo_node *nd)
+{
+	const struct topo_plan *p = d->plan;
+	int qlen = p->opts.txqueuelen;
+	char role[96], alias[128];
+
+	for (int k = 0; k < nd->nifs; k++) {
+		const struct topo_if *ifc = &nd->ifs[k];
+		const struct topo_port *pt =
+		    ifc->port >= 0 ? &p->ports[ifc->port] : NULL;
+		int rc;
+
+		const char *br = deploy_if_bridge(p, ifc);
+
+		if (pt == NULL && br[0] == '\0')
+			return deploy_fail(d, PROTO_E_TOPOLOGY, "links",
+					   "%s %s: on no network", nd->name,
+					   ifc->guest_if);
+		snprintf(role, sizeof(role), "node-%s-%s", nd->name,
+			 ifc->guest_if);
+		deploy_alias(p, role, alias, sizeof(alias));
+		/* macvtap rides on the network's bridge, or directly on the
+		 * port's NIC when the VM is alone on it (monolithic) */
+		if (p->opts.link == LINK_MACVTAP)
+			rc = nl_macvtap_add_mode(
+			    host, ifc->host_if, alias, br[0] ? br : pt->host_if,
+			    ifc->mac,
+			    deploy_macvtap_mode(p->opts.macvtap_mode));
+		else
+			rc = nl_tap_add(host, ifc->host_if, alias,
+					nd->vcpus > 1 && d->vhost);
+		if (rc == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "links", "%s",
+					   ns_error(host));
+		deploy_undo_push(d, UNDO_LINK, ifc->host_if);
+		if ((p->opts.link == LINK_TAP && br[0] &&
+		     nl_link_set_master(host, ifc->host_if, br) == -1) ||
+		    (qlen > 0 &&
+		     nl_link_set_txqlen(host, ifc->host_if, qlen) == -1) ||
+		    nl_link_set_up(host, ifc->host_if, 1) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "links", "%s",
+					   ns_error(host));
+	}
+	return 0;
+}
+
+/* ---- domains --------------------------------------------------------------
+ */
+
+int
+node_domain_start(struct deploy *d, int n, const char *plan_json)
+{
+	const struct topo_node *nd = &d->plan->nodes[n];
+	struct domxml_env env = {0};
+	char log[PATH_MAX], file[64], err[1024], real[PATH_MAX];
+	char kernel[PATH_MAX + 16], initrd[PATH_MAX + 16];
+	char *xml;
+
+	deploy_console_path(d->rundir, nd, log, sizeof(log));
+	deploy_console_file(nd, file, sizeof(file));
+	/* Start from an empty log (readiness is read from it), made by us in
+	 * the directory we checked: libvirt then opens it by path, and only
+	 * root may change what that path names. */
+	if (statedir_file_create(d->rundir_fd, file, 0640) == -1)
+		return deploy_fail(d, PROTO_E_START, "domain", "%s: %s", log,
+				   strerror(errno));
+	env.kvm = d->kvm;
+	env.vhost = d->vhost;
+	env.kernel = d->kernel;
+	env.initrd = d->initrd;
+	if (nd->image[0]) {
+		/* a per-node image (topology file): checked as the node
+		 * starts; a missing one rolls back what was made so far */
+		if (realpath(nd->image, real) == NULL)
+			return deploy_fail(d, PROTO_E_IMAGE, "image",
+					   "%s: image %s: %s (build it with "
+					   "`images/build-guest -o %s`)",
+					   nd->name, nd->image, strerror(errno),
+					   nd->image);
+		if ((size_t)snprintf(kernel, sizeof(kernel), "%s/vmlinuz",
+				     real) >= sizeof(kernel) ||
+		    (size_t)snprintf(initrd, sizeof(initrd), "%s/initrd.img",
+				     real) >= sizeof(initrd))
+			return deploy_fail(d, PROTO_E_IMAGE, "image",
+					   "%s: image path too long", nd->name);
+		for (int i = 0; i < 2; i++)
+			if (access(i ? initrd : kernel, R_OK) == -1)
+				return deploy_fail(d, PROTO_E_IMAGE, "image",
+						   "%s: %s: %s", nd->name,
+						   i ? initrd : kernel,
+						   strerror(errno));
+		env.kernel = kernel;
+		env.initrd = initrd;
+	}
+	env.console_log = log;
+	env.plan_json = plan_json;
+	if ((xml = domxml_build(d->plan, n, &env, err, sizeof(err))) == NULL)
+		return deploy_fail(d, PROTO_E_START, "domain", "%s: %s",
+				   nd->name, err);
+	if (vm_create(xml, err, sizeof(err)) == -1) {
+		free(xml);
+		return deploy_fail(
+		    d, PROTO_E_LIBVIRT, "domain", "%s: %s%s", nd->domain, err,
+		    strstr(err, "Permission denied")
+			? " (QEMU runs as an unprivileged user: the image "
+			  "files must be readable by it and every directory "
+			  "above them searchable, e.g. chmod o+x)"
+			: "");
+	}
+	free(xml);
+	deploy_undo_push(d, UNDO_DOMAIN, nd->domain);
+	return 0;
+}
+
+int
+deploy_console_scan(int dirfd, const char *file, const char *node, off_t *off,
+		    char *why, size_t whylen)
+{
+	char want[64], fail[64], buf[8192];
+	size_t wl, fl;
+	struct stat st;
+	ssize_t n;
+	int fd, rc = 0;
+
+	wl = (size_t)snprintf(want, sizeof(want), "VROUTERD-READY node=%s ",
+			      node);
+	fl = (size_t)snprintf(fail, sizeof(fail), "VROUTERD-FAIL node=%s ",
+			      node);
+	/* a regular file only, never through a link; anything else is
+	 * left unopened and is "not yet" */
+	if ((fd = file_openat_regular(dirfd, file, FR_NOFOLLOW, &st)) == -1)
+		return 0; /* not there yet: libvirt makes it */
+	if (st.st_size < *off)
+		*off = 0;
+	while (rc == 0 && (n = pread(fd, buf, sizeof(buf), *off)) > 0) {
+		char *end = memrchr(buf, '\n', (size_t)n), *l, *e = NULL;
+
+		if (end == NULL) {
+			if ((size_t)n < sizeof(buf))
+				break; /* the rest of the line comes later */
+			*off += n;     /* a line longer than buf: no marker */
+			continue;
+		}
+		for (l = buf; l <= end && rc == 0; l = e + 1) {
+			char *f;
+
+			e = memchr(l, '\n', (size_t)(end - l) + 1);
+			if (memmem(l, (size_t)(e - l), want, wl) != NULL) {
+				rc = 1;
+			} else if ((f = memmem(l, (size_t)(e - l), fail, fl)) !=
+				   NULL) {
+				size_t m = (size_t)(e - f) - fl;
+
+				while (m > 0 && f[fl + m - 1] == '\r')
+					m--;
+				if (m >= whylen)
+					m = whylen - 1;
+				memcpy(why, f + fl, m);
+				why[m] = '\0';
+				rc = -1;
+			}
+		}
+		*off += end - buf + 1;
+	}
+	close(fd);
+	return rc;
+}
+
+
+/* 1 ready, 0 not yet, -1 failed (d->err set).  *off: deploy_console_scan's. */
+static int
+node_ready(struct deploy *d, const struct topo_node *nd, off_t *off)
+{
+	char log[64], why[512];
+	const char *st;
+	int rc;
+
+	deploy_console_file(nd, log, sizeof(log));
+	rc = deploy_console_scan(d->rundir_fd, log, nd->name, off, why,
+				 sizeof(why));
+	if (rc == -1)
+		deploy_fail(d, PROTO_E_START, "ready",
+			    "guest %s reported failure: %s", nd->name, why);
+	if (rc == 0 && strcmp((st = vm_state(nd->domain)), "running") != 0 &&
+	    strcmp(st, "unknown") != 0)
+		rc = deploy_fail(d, PROTO_E_START, "ready",
+				 "guest %s stopped while booting (domain %s is "
+				 "%s)",
+				 nd->name, nd->domain, st);
+	if (rc == -1)
+		deploy_console_tail(d->rundir_fd, log, d->console_tail,
+				    sizeof(d->console_tail));
+	return rc;
+}
+
+int
+nodes_wait_ready(struct job *j, struct deploy *d, uint64_t t0, int only)
+{
+	const struct topo_plan *p = d->plan;
+	uint64_t deadline = t0 + (uint64_t)p->opts.timeout_sec * 1000;
+	uint64_t beat = now_ms() + READY_HEARTBEAT_MS;
+	int ready[TOPO_MAX_NODES] = {0}, left = p->nnodes;
+	off_t off[TOPO_MAX_NODES] = {0}; /* how far each log was read */
+
+	if (only >= 0) { /* one node (a restart): the others are up */
+		for (int n = 0; n < p->nnodes; n++)
+			ready[n] = n != only;
+		left = 1;
+	}
+
+	while (left > 0) {
+		for (int n = 0; n < p->nnodes; n++) {
+			int r;
+			if (ready[n])
+				continue;
+			if ((r = node_ready(d, &p->nodes[n], &off[n])) == -1)
+				return -1;
+			if (r == 1) {
+				ready[n] = 1;
+				left--;
+				job_progress(
+				    j, "ready", "%s is forwarding (%.1f s)",
+				    p->nodes[n].name, (now_ms() - t0) / 1000.0);
+			}
+		}
+		if (left == 0)
+			break;
+		if (job_cancelled(j))
+			return deploy_fail(d, PROTO_E_BUSY, "ready",
+					   "vrouterd is shutting down");
+		if (now_ms() > deadline) {
+			for (int n = 0; n < p->nnodes; n++) {
+				char log[PATH_MAX], file[64];
+				if (ready[n])
+					continue;
+				deploy_console_path(d->rundir, &p->nodes[n],
+						    log, sizeof(log));
+				deploy_console_file(&p->nodes[n], file,
+						    sizeof(file));
+				deploy_console_tail(d->rundir_fd, file,
+						    d->console_tail,
+						    sizeof(d->console_tail));
+				return deploy_fail(
+				    d, PROTO_E_TIMEOUT, "ready",
+				    "guest %s did not report ready within %d s "
+				    "(console: %s; a slow TCG host may need a "
+				    "larger --timeout)",
+				    p->nodes[n].name, p->opts.timeout_sec, log);
+			}
+		}
+		if (now_ms() >= beat) { /* a heartbeat: a guest still boots */
+			beat = now_ms() + READY_HEARTBEAT_MS;
+			job_progress(
+			    j, "boot",
+			    "%d of %d guest%s still booting (%.0f s of "
+			    "%d s)",
+			    left, p->nnodes, p->nnodes > 1 ? "s" : "",
+			    (now_ms() - t0) / 1000.0, p->opts.timeout_sec);
+		}
+		usleep(READY_POLL_MS * 1000);
+	}
+	d->boot_ms = now_ms() - t0;
+	return 0;
+}
+
+int
+deploy_pin(struct deploy *d, int only)
+{
+	const struct topo_plan *p = d->plan;
+	char err[1024];
+
+	if (!p->opts.pin && p->opts.rt_prio == 0)
+		return 0;
+	for (int n = 0; n < p->nnodes; n++) {
+		pid_t pid;
+
+		if (only >= 0 && n != only)
+			continue;
+		pid = vm_qemu_pid(p->nodes[n].domain);
+
+		if (pid == -1)
+			return deploy_fail(d, PROTO_E_PIN, "pin",
+					   "cannot find the QEMU process of %s",
+					   p->nodes[n].domain);
+		if (threads_apply(pid, p->opts.pin ? &p->pin : NULL, n,
+				  p->opts.rt_prio, err, sizeof(err)) == -1)
+			return deploy_fail(d, PROTO_E_PIN, "pin", "%s: %s",
+					   p->nodes[n].name, err);
+	}
+	return 0;
+}
