@@ -1,0 +1,182 @@
+/*
+ * Adoption: the topologies an earlier vrouterd started (adopt.c finds
+ * them) become runs of this one, with their state file read back and
+ * their pinning applied again.  Loop thread only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "adopt.h"
+#include "log.h"
+#include "statedir.h"
+#include "sup_int.h"
+#include "threads.h"
+#include "util.h"
+#include "vm.h"
+
+/* ---- adoption -------------------------------------------------------------
+ */
+
+static void
+adopt_one(struct adopted *a)
+{
+	struct run *r = sup_run_new();
+	json_object *st, *v;
+	char err[1024];
+
+	topo_plan_free(r->plan);
+	free(r->plan);
+	r->plan = a->plan;
+	a->plan = NULL;
+	r->nrt = xcalloc(r->plan->nnodes, sizeof(*r->nrt));
+	for (int n = 0; n < r->plan->nnodes; n++) {
+		r->nrt[n].run = r;
+		r->nrt[n].node = n;
+	}
+	r->adopted = 1;
+	sup_run_read_live(r);
+	r->state = RUN_RUNNING;
+	r->start_ms = now_ms();
+	r->started_at = time(NULL);
+	msgf(r->rundir, sizeof(r->rundir), "%s/%s", statedir_path(),
+	     r->plan->opts.name);
+	if ((st = adopt_state_read(r->plan->opts.name)) != NULL) {
+		if (json_object_object_get_ex(st, "started_at", &v)) {
+			r->started_at = json_object_get_int64(v);
+			r->start_ms -= (time(NULL) - r->started_at) * 1000;
+		}
+		if (json_object_object_get_ex(st, "boot_ms", &v))
+			r->boot_ms = json_object_get_int64(v);
+		if (json_object_object_get_ex(st, "kvm", &v))
+			r->kvm = json_object_get_boolean(v);
+		if (json_object_object_get_ex(st, "vhost", &v))
+			r->vhost = json_object_get_boolean(v);
+		if (json_object_object_get_ex(st, "accel_reason", &v))
+			vr_strlcpy(r->accel_reason, json_object_get_string(v),
+				   sizeof(r->accel_reason));
+		if (json_object_object_get_ex(st, "vhost_reason", &v))
+			vr_strlcpy(r->vhost_reason, json_object_get_string(v),
+				   sizeof(r->vhost_reason));
+		if (json_object_object_get_ex(st, "warnings", &v) &&
+		    json_object_is_type(v, json_type_array)) {
+			json_object_put(r->warnings);
+			r->warnings = json_object_get(v);
+		}
+		if (json_object_object_get_ex(st, "restart", &v))
+			r->on_failure = strcmp(json_object_get_string(v),
+					       "on-failure") == 0;
+		if (json_object_object_get_ex(st, "restart_limit", &v))
+			r->restart_limit = json_object_get_int(v);
+		json_object_put(st);
+	} else if (r->plan->opts.backend == BACKEND_NETNS) {
+		msgf(r->accel_reason, sizeof(r->accel_reason),
+		     "netns backend: nodes are network namespaces");
+	} else {
+		char type[16];
+
+		vm_domain_type(r->plan->nodes[0].domain, type, sizeof(type));
+		r->kvm = strcmp(type, "kvm") == 0;
+		msgf(r->accel_reason, sizeof(r->accel_reason),
+		     "adopted without a state file: accelerator read from the "
+		     "domain");
+	}
+	TAILQ_INSERT_TAIL(&sup_runs, r, entry);
+	/* Pinning is re-applied: it is what the plan says, not what the
+	 * threads happen to have now. */
+	for (int n = 0; n < r->plan->nnodes; n++) {
+		pid_t pid;
+
+		if (r->plan->opts.backend == BACKEND_NETNS) {
+			if (strcmp(sup_node_state(r, n), "running") != 0)
+				node_down(r, n, "absent at adoption");
+			else if ((r->plan->opts.pin || r->plan->opts.rt_prio) &&
+				 threads_netns_apply(r->plan, n,
+						     r->plan->opts.rt_prio, err,
+						     sizeof(err)) == -1)
+				log_warnx(
+				    "%s/%s: re-pinning after adoption: %s",
+				    r->plan->opts.name, r->plan->nodes[n].name,
+				    err);
+			continue;
+		}
+		pid = vm_qemu_pid(r->plan->nodes[n].domain);
+		if (pid <= 0) {
+			node_down(r, n, "absent at adoption");
+			continue;
+		}
+		/* the start that made it did not see it ready: it may still
+		 * be booting (booting_check follows it) */
+		r->nrt[n].console_off = 0;
+		if (sup_console_ready(r, n, err, sizeof(err)) != 1) {
+			/* booting_check reads it again from the start (a
+			 * failure seen here is reported there) */
+			r->nrt[n].console_off = 0;
+			r->nrt[n].booting = 1;
+			log_info(
+			    "%s/%s: adopted before its guest reported ready",
+			    r->plan->opts.name, r->plan->nodes[n].name);
+		}
+		if ((r->plan->opts.pin || r->plan->opts.rt_prio) &&
+		    threads_apply(pid, r->plan->opts.pin ? &r->plan->pin : NULL,
+				  n, r->plan->opts.rt_prio, err,
+				  sizeof(err)) == -1)
+			log_warnx("%s/%s: re-pinning after adoption: %s",
+				  r->plan->opts.name, r->plan->nodes[n].name,
+				  err);
+	}
+	log_info("%s: adopted (%s, %d node%s)", r->plan->opts.name,
+		 r->plan->opts.topology, r->plan->nnodes,
+		 r->plan->nnodes > 1 ? "s" : "");
+	sup_event("topology", r, -1, "adopted");
+}
+
+/* Take in every topology that runs but is not ours yet; refresh the others
+ * (their domains may have changed while libvirt was away). */
+void
+sup_adopt(void)
+{
+	json_object *orphans = json_object_new_array();
+	struct adopted *a = NULL;
+	struct run *r;
+	int na;
+
+	if ((na = adopt_scan(&a, orphans)) < 0) {
+		json_object_put(orphans);
+		return;
+	}
+	for (int i = 0; i < na; i++) {
+		if ((r = sup_run_find(a[i].plan->opts.name)) == NULL) {
+			adopt_one(&a[i]);
+			continue;
+		}
+		if (r->state != RUN_RUNNING ||
+		    r->plan->opts.backend != BACKEND_VM)
+			continue;
+		for (int n = 0; n < r->plan->nnodes; n++)
+			if (!r->nrt[n].down && !r->nrt[n].restarting &&
+			    strcmp(vm_state(r->plan->nodes[n].domain),
+				   "running") != 0)
+				node_down(r, n, "gone while libvirt was away");
+	}
+	adopt_free(a, na);
+	json_object_put(orphans);
+}
+
+/* netns topologies: their plans are in the state directory. */
+void
+sup_adopt_netns(void)
+{
+	struct adopted *a = NULL;
+	int na;
+
+	if ((na = adopt_scan_netns(&a)) < 0) {
+		log_warn("adoption: %s", statedir_path());
+		return;
+	}
+	for (int i = 0; i < na; i++)
+		if (sup_run_find(a[i].plan->opts.name) == NULL)
+			adopt_one(&a[i]);
+	adopt_free(a, na);
+}
