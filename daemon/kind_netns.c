@@ -15,11 +15,15 @@
  * flows spread over the queues by their hash.  threads.c pins those
  * threads per the plan.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "adopt.h"
 #include "deploy.h"
 #include "deploy_int.h"
 #include "log.h"
@@ -272,4 +276,111 @@ deploy_restart_netns(struct job *j, struct deploy *d, int n)
 		     p->nodes[n].name, d->boot_ms / 1000.0);
 out:
 	ns_close(host);
+}
+
+/* ---- the netns backend: plans in the state directory --------------------- */
+
+static int
+netns_plan_read(const char *name, struct adopted *ad)
+{
+	char path[PATH_MAX], ns[64], err[512], prefix[64], tag[256];
+	struct topo_plan *p;
+	json_object *j;
+	int fd;
+
+	msgf(path, sizeof(path), "%s/%s/plan.json", statedir_path(), name);
+	if ((fd = statedir_topo_open(name, 0, err, sizeof(err))) == -1) {
+		log_warnx("%s; not adopted", err);
+		return -1;
+	}
+	j = statedir_json_read(fd, "plan.json", err, sizeof(err));
+	close(fd);
+	if (j == NULL) {
+		if (err[0])
+			log_warnx("%s/%s/plan.json: cannot adopt: %s",
+				  statedir_path(), name, err);
+		return -1;
+	}
+	p = xcalloc(1, sizeof(*p));
+	err[0] = '\0';
+	if (topo_plan_from_json(j, p, err, sizeof(err)) == -1 ||
+	    p->opts.backend != BACKEND_NETNS ||
+	    strcmp(p->opts.name, name) != 0) {
+		log_warnx("%s: cannot adopt: %s", path,
+			  err[0] ? err
+			  : p->opts.backend != BACKEND_NETNS
+			      ? "not a netns topology"
+			      : "a plan for another name");
+		json_object_put(j);
+		topo_plan_free(p);
+		free(p);
+		return -1;
+	}
+	json_object_put(j);
+	ad->plan = p;
+	msgf(prefix, sizeof(prefix), "%s%s:", TOPO_ALIAS_PREFIX, name);
+	for (int n = 0; n < p->nnodes; n++) {
+		topo_node_netns(p, n, ns, sizeof(ns));
+		if (netns_exists(ns) != 1)
+			continue;
+		/* a node namespace that is not this topology's own: the plan
+		 * is not to be trusted (status, pinning and the restart
+		 * policy would act on that namespace) */
+		if (netns_get_tag(ns, tag, sizeof(tag), err, sizeof(err)) ==
+			-1 ||
+		    !netns_tag_ok(tag, prefix)) {
+			log_warnx("%s: cannot adopt: node %s: namespace %s is "
+				  "not tagged as %s's (lo's alias '%s')",
+				  path, p->nodes[n].name, ns, name, tag);
+			ad->plan = NULL;
+			ad->ndomains = ad->nactive = 0;
+			topo_plan_free(p);
+			free(p);
+			return -1;
+		}
+		ad->ndomains++;
+		ad->nactive++;
+	}
+	return 0;
+}
+
+int
+adopt_scan_netns(struct adopted **out)
+{
+	struct adopted *a = NULL;
+	struct dirent *de;
+	int na = 0, cap = 0;
+	DIR *d;
+
+	*out = NULL;
+	if ((d = statedir_list()) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		struct adopted ad = {0};
+
+		/* only directories (or unknown types: checked on open) */
+		if (de->d_name[0] == '.' ||
+		    (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN &&
+		     de->d_type != DT_LNK) ||
+		    topo_name_check(de->d_name, NULL, 0) == -1 ||
+		    netns_plan_read(de->d_name, &ad) == -1)
+			continue;
+		if (ad.ndomains == 0) {
+			/* nothing of it runs: a plan left by a crash */
+			log_warnx("%s/%s/plan.json: no node namespace exists; "
+				  "not adopted",
+				  statedir_path(), de->d_name);
+			topo_plan_free(ad.plan);
+			free(ad.plan);
+			continue;
+		}
+		if (na == cap) {
+			cap = cap ? cap * 2 : 4;
+			a = xreallocarray(a, cap, sizeof(*a));
+		}
+		a[na++] = ad;
+	}
+	closedir(d);
+	*out = a;
+	return na;
 }
