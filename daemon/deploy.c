@@ -1,25 +1,22 @@
-#include <errno.h>
-#include <linux/if_link.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <stdarg.h>
-#include <stdatomic.h>
-#include <stdio.h>
+/*
+ * The order of a start, all or nothing: the kind's checks, ports,
+ * internal networks, then the nodes (nodekind.h); on any failure the undo
+ * record is rolled back, newest first.  The steps themselves live in
+ * deploy_net.c (shared) and kind_*.c (per node kind); teardown in
+ * deploy_teardown.c.
+ */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "deploy.h"
 #include "deploy_int.h"
-#include "domxml.h"
 #include "log.h"
 #include "netsetup.h"
+#include "nodekind.h"
 #include "proto.h"
 #include "statedir.h"
-#include "threads.h"
 #include "util.h"
-#include "vm.h"
 
 /* ---- rollback and teardown ----------------------------------------------- */
 
@@ -37,8 +34,9 @@ deploy_rollback(struct deploy *d)
 
 		switch (u->kind) {
 		case UNDO_DOMAIN:
-			rc = vm_destroy(u->name, d->plan->opts.name, err,
-					sizeof(err));
+			rc = node_kind_get(d->plan->opts.backend)
+				 ->destroy(u->name, d->plan->opts.name, err,
+					   sizeof(err));
 			break;
 		case UNDO_LINK:
 			if (host &&
@@ -81,23 +79,15 @@ void
 deploy_start(struct job *j, struct deploy *d)
 {
 	const struct topo_plan *p = d->plan;
+	const struct node_kind_ops *k = node_kind_get(p->opts.backend);
 	struct ns_ctx *host = NULL;
-	json_object *pj = NULL;
 	char err[1024];
-	uint64_t t0;
-	int netns = p->opts.backend == BACKEND_NETNS;
 
 	d->code = 0;
 	d->rundir_fd = -1;
-	if (netns) /* no guests: no image, no libvirt */
-		;
-	else if (check_image(d) == -1 || deploy_fault(d, "image") == -1)
-		goto fail;
 	job_progress(j, "check", "checking that names are free");
-	if (!netns && vm_ensure(err, sizeof(err)) == -1) {
-		deploy_fail(d, PROTO_E_LIBVIRT, "libvirt", "%s", err);
+	if (k->prepare(d) == -1)
 		goto fail;
-	}
 	if ((host = ns_open(NULL, err, sizeof(err))) == NULL) {
 		deploy_fail(d, PROTO_E_NETSETUP, "netlink", "%s", err);
 		goto fail;
@@ -124,47 +114,14 @@ deploy_start(struct job *j, struct deploy *d)
 		    deploy_fault(d, "networks") == -1)
 			goto fail;
 	}
-	if (netns) {
-		if (deploy_start_netns(j, d, host) == -1)
-			goto fail;
-		goto out;
-	}
-	job_progress(j, "links", "creating %s interfaces",
-		     topo_link_name(p->opts.link));
-	for (int n = 0; n < p->nnodes; n++)
-		if (node_links_setup(d, host, &p->nodes[n]) == -1)
-			goto fail;
-	if (deploy_fault(d, "links") == -1)
+	if (k->start(j, d, host) == -1)
 		goto fail;
-	pj = topo_plan_to_json(p);
-	t0 = now_ms();
-	for (int n = 0; n < p->nnodes; n++) {
-		job_progress(j, "domain", "starting %s (%s, %d vCPU)",
-			     p->nodes[n].domain, d->kvm ? "kvm" : "tcg",
-			     p->nodes[n].vcpus);
-		if (node_domain_start(d, n,
-				      json_object_to_json_string_ext(
-					  pj, JSON_C_TO_STRING_PLAIN)) == -1)
-			goto fail;
-	}
-	if (deploy_fault(d, "domain") == -1)
-		goto fail;
-	job_progress(j, "ready", "waiting for %d guest%s to report ready",
-		     p->nnodes, p->nnodes > 1 ? "s" : "");
-	if (nodes_wait_ready(j, d, t0, -1) == -1 ||
-	    deploy_fault(d, "ready") == -1)
-		goto fail;
-	if (deploy_pin(d, -1) == -1 || deploy_fault(d, "pin") == -1)
-		goto fail;
-out:
-	json_object_put(pj);
 	ns_close(host);
 	close(d->rundir_fd);
 	d->rundir_fd = -1;
 	return;
 fail:
 	log_warnx("start %s failed: %s", p->opts.name, d->err);
-	json_object_put(pj);
 	if (host)
 		ns_close(host);
 	if (d->nundo)
@@ -181,45 +138,7 @@ fail:
 void
 deploy_restart_node(struct job *j, struct deploy *d, int n)
 {
-	const struct topo_plan *p = d->plan;
-	const struct topo_node *nd = &p->nodes[n];
-	uint64_t t0;
-	json_object *pj;
-	char err[1024];
-	int r;
-
 	d->code = 0;
 	d->rundir_fd = -1;
-	if (p->opts.backend == BACKEND_NETNS) {
-		deploy_restart_netns(j, d, n);
-		return;
-	}
-	if (check_image(d) == -1)
-		return;
-	if ((d->rundir_fd =
-		 statedir_topo_open(p->opts.name, 1, err, sizeof(err))) == -1) {
-		deploy_fail(d, PROTO_E_START, "state", "%s", err);
-		return;
-	}
-	/* whatever is left of the old domain goes first */
-	if (vm_destroy(nd->domain, p->opts.name, err, sizeof(err)) == -1) {
-		deploy_fail(d, PROTO_E_LIBVIRT, "domain", "%s", err);
-		goto out;
-	}
-	pj = topo_plan_to_json(p);
-	t0 = now_ms();
-	r = node_domain_start(
-	    d, n, json_object_to_json_string_ext(pj, JSON_C_TO_STRING_PLAIN));
-	json_object_put(pj);
-	if (r == -1)
-		goto out;
-	if (nodes_wait_ready(j, d, t0, n) == -1 || deploy_pin(d, n) == -1) {
-		/* leave no half-started domain behind; the links stay */
-		if (vm_destroy(nd->domain, p->opts.name, err, sizeof(err)) ==
-		    -1)
-			log_warnx("%s", err);
-	}
-out:
-	close(d->rundir_fd);
-	d->rundir_fd = -1;
+	node_kind_get(d->plan->opts.backend)->restart(j, d, n);
 }

@@ -1,12 +1,12 @@
 /*
  * deploy internals shared by deploy.c (the order and rollback), deploy_*.c
- * (the common steps) and kind_*.c (the node kinds).  Not part of the module's interface.
+ * (the common steps) and kind_*.c (the node kinds).  Not part of the module's
+ * interface.
  */
 #ifndef VR_DEPLOY_INT_H
 #define VR_DEPLOY_INT_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #include "deploy.h"
 #include "netsetup.h"
@@ -44,25 +44,16 @@ int port_setup(struct deploy *d, struct ns_ctx *host,
 int segments_setup(struct deploy *d, struct ns_ctx *host);
 int splitter_setup(struct deploy *d, struct ns_ctx *host);
 
-/* kind_vm.c */
-struct job;
-int check_image(struct deploy *d);
-int node_links_setup(struct deploy *d, struct ns_ctx *host,
-		     const struct topo_node *nd);
-int node_domain_start(struct deploy *d, int n, const char *plan_json);
-int nodes_wait_ready(struct job *j, struct deploy *d, uint64_t t0, int only);
-int deploy_pin(struct deploy *d, int only);
-
-/* kind_netns.c */
-int deploy_start_netns(struct job *j, struct deploy *d, struct ns_ctx *host);
-void deploy_restart_netns(struct job *j, struct deploy *d, int n);
-int deploy_netns_check(struct deploy *d, struct ns_ctx *host);
-int deploy_netns_node(struct deploy *d, struct ns_ctx *host, int n);
-int deploy_netns_pin(struct deploy *d, int n);
-/* Remove node n's namespace and host ends (absent is fine).  0, or -1
- * with err. */
-int deploy_netns_node_teardown(const struct topo_plan *p, struct ns_ctx *host,
-			       int n, char *err, size_t errlen);
-int deploy_netns_save_plan(struct deploy *d);
+/* deploy_teardown.c */
+/* Remove n node objects at once, each by destroy(name, owner, ...), one
+ * thread each; 0, or -1 with every failure appended to err. */
+int deploy_teardown_nodes(const char *const *names, int n, const char *owner,
+			  int (*destroy)(const char *, const char *, char *,
+					 size_t),
+			  char *err, size_t errlen);
+/* Delete namespace name if tagged with prefix (absent is fine); a failure
+ * is appended to err at *off. */
+void deploy_teardown_netns(const char *name, const char *prefix, char *err,
+			   size_t errlen, size_t *off);
 
 #endif

@@ -10,9 +10,9 @@
 #include "deploy_int.h"
 #include "log.h"
 #include "netsetup.h"
+#include "nodekind.h"
 #include "proto.h"
 #include "util.h"
-#include "vm.h"
 
 /* ---- checks before anything is created -------------------------------- */
 
@@ -62,13 +62,6 @@ check_names_free(struct deploy *d, struct ns_ctx *host)
 				    ", `ip link del %s` anything else)",
 				    nd->ifs[k].host_if, p->opts.name,
 				    nd->ifs[k].host_if);
-		if (p->opts.backend == BACKEND_VM && vm_exists(nd->domain) == 1)
-			return deploy_fail(
-			    d, PROTO_E_EXISTS, "check",
-			    "libvirt domain %s exists already "
-			    "(" DEPLOY_LEFTOVER_HINT
-			    ", `virsh destroy %s` anything else)",
-			    nd->domain, p->opts.name, nd->domain);
 	}
 	for (int i = 0; i < p->nsegments; i++)
 		if (nl_link_exists(host, p->segments[i].bridge) == 1)
@@ -78,8 +71,7 @@ check_names_free(struct deploy *d, struct ns_ctx *host)
 			    ", `ip link del %s` anything else)",
 			    p->segments[i].bridge, p->opts.name,
 			    p->segments[i].bridge);
-	if (p->opts.backend == BACKEND_NETNS &&
-	    deploy_netns_check(d, host) == -1)
+	if (node_kind_get(p->opts.backend)->check(d, host) == -1)
 		return -1;
 	if (p->splitter.netns[0]) {
 		if (netns_exists(p->splitter.netns))

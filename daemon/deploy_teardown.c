@@ -14,8 +14,8 @@
 #include "deploy_int.h"
 #include "log.h"
 #include "netsetup.h"
+#include "nodekind.h"
 #include "util.h"
-#include "vm.h"
 
 /*
  * Stopping waits on nothing that need not be waited for.  libvirt's
@@ -40,8 +40,10 @@ struct teardown_pool {
 	struct teardown_item *it;
 	int n;
 	atomic_int next;
-	const char *prefix; /* links: the alias prefix; NULL: domains */
-	const char *owner;  /* domains: the topology they must belong to */
+	const char *prefix; /* links: the alias prefix; NULL: nodes */
+	const char *owner;  /* nodes: the topology they must belong to */
+	int (*destroy)(const char *name, const char *owner, char *err,
+		       size_t errlen); /* nodes: the kind's */
 };
 
 static void *
@@ -58,8 +60,8 @@ teardown_worker(void *arg)
 		struct teardown_item *t = &tp->it[i];
 
 		if (tp->prefix == NULL)
-			t->rc = vm_destroy(t->name, tp->owner, t->err,
-					   sizeof(t->err));
+			t->rc = tp->destroy(t->name, tp->owner, t->err,
+					    sizeof(t->err));
 		else if (host == NULL) {
 			t->rc = -1;
 			vr_strlcpy(t->err, e, sizeof(t->err));
@@ -107,9 +109,10 @@ teardown_run(struct teardown_pool *tp, int nthreads, char *err, size_t errlen)
 static int
 teardown_links_left(struct ns_ctx *host, const struct topo_plan *p)
 {
-	int left = 0;
+	int left = 0,
+	    with_node = node_kind_get(p->opts.backend)->links_go_with_node;
 
-	for (int n = 0; n < p->nnodes && p->opts.backend == BACKEND_NETNS; n++)
+	for (int n = 0; n < p->nnodes && with_node; n++)
 		for (int k = 0; k < p->nodes[n].nifs; k++)
 			left += nl_link_exists(host,
 					       p->nodes[n].ifs[k].host_if) == 1;
@@ -149,9 +152,9 @@ teardown_wait_links(const struct topo_plan *p, char *err, size_t errlen)
 }
 
 /* Only a namespace tagged as the topology's own (prefix) is deleted. */
-static void
-teardown_netns(const char *name, const char *prefix, char *err, size_t errlen,
-	       size_t *off)
+void
+deploy_teardown_netns(const char *name, const char *prefix, char *err,
+		      size_t errlen, size_t *off)
 {
 	char e[512];
 
@@ -163,11 +166,31 @@ teardown_netns(const char *name, const char *prefix, char *err, size_t errlen,
 }
 
 int
+deploy_teardown_nodes(const char *const *names, int n, const char *owner,
+		      int (*destroy)(const char *, const char *, char *,
+				     size_t),
+		      char *err, size_t errlen)
+{
+	struct teardown_pool tp = {0};
+	int rc;
+
+	tp.it = xcalloc(n > 0 ? n : 1, sizeof(*tp.it));
+	for (int i = 0; i < n; i++)
+		tp.it[i].name = names[i];
+	tp.n = n;
+	tp.owner = owner;
+	tp.destroy = destroy;
+	rc = teardown_run(&tp, n, err, errlen);
+	free(tp.it);
+	return rc;
+}
+
+int
 deploy_teardown(const struct topo_plan *p, char *err, size_t errlen)
 {
 	struct teardown_pool tp = {0};
 	struct teardown_item *it;
-	char e[512], prefix[64], ns[64];
+	char e[512], prefix[64];
 	size_t off;
 	size_t nit = p->nnodes * (TOPO_MAX_IFS + 1) + p->splitter.nifs +
 		     p->nsegments + 4;
@@ -178,25 +201,16 @@ deploy_teardown(const struct topo_plan *p, char *err, size_t errlen)
 	deploy_alias_prefix(p, prefix, sizeof(prefix));
 	it = xcalloc(nit, sizeof(*it));
 	tp.it = it;
-	/* a netns topology needs no libvirt, not even to stop it */
-	if (p->opts.backend == BACKEND_VM) {
-		for (int i = 0; i < p->nnodes; i++)
-			it[n++].name = p->nodes[i].domain;
-		tp.n = n;
-		tp.owner = p->opts.name;
-		if (teardown_run(&tp, n, err, errlen) == -1)
-			rc = -1;
-		n = 0;
-	}
+	/* the nodes first, by their kind (a netns topology needs no libvirt,
+	 * not even to stop it) */
+	if (node_kind_get(p->opts.backend)->teardown(p, prefix, err, errlen) ==
+	    -1)
+		rc = -1;
 	off = strlen(err);
-	for (int i = 0; p->opts.backend == BACKEND_NETNS && i < p->nnodes;
-	     i++) {
-		topo_node_netns(p, i, ns, sizeof(ns));
-		teardown_netns(ns, prefix, err, errlen, &off);
-	}
-	teardown_netns(p->splitter.netns, prefix, err, errlen, &off);
+	deploy_teardown_netns(p->splitter.netns, prefix, err, errlen, &off);
 	for (int i = 0; i < 2; i++)
-		teardown_netns(p->ports[i].netns, prefix, err, errlen, &off);
+		deploy_teardown_netns(p->ports[i].netns, prefix, err, errlen,
+				      &off);
 	if (off > 0)
 		rc = -1;
 	teardown_wait_links(p, e, sizeof(e));

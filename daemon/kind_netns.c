@@ -26,14 +26,17 @@
 #include "adopt.h"
 #include "deploy.h"
 #include "deploy_int.h"
+#include "job.h"
 #include "log.h"
 #include "netsetup.h"
+#include "nodekind.h"
 #include "proto.h"
 #include "statedir.h"
+#include "sup_int.h"
 #include "threads.h"
 #include "util.h"
 
-int
+static int
 deploy_netns_check(struct deploy *d, struct ns_ctx *host)
 {
 	const struct topo_plan *p = d->plan;
@@ -118,7 +121,7 @@ out:
 	return rc;
 }
 
-int
+static int
 deploy_netns_node(struct deploy *d, struct ns_ctx *host, int n)
 {
 	const struct topo_plan *p = d->plan;
@@ -161,7 +164,7 @@ deploy_netns_node(struct deploy *d, struct ns_ctx *host, int n)
 	return node_inside(d, nd, netns);
 }
 
-int
+static int
 deploy_netns_pin(struct deploy *d, int n)
 {
 	const struct topo_plan *p = d->plan;
@@ -175,7 +178,7 @@ deploy_netns_pin(struct deploy *d, int n)
 	return 0;
 }
 
-int
+static int
 deploy_netns_node_teardown(const struct topo_plan *p, struct ns_ctx *host,
 			   int n, char *err, size_t errlen)
 {
@@ -201,7 +204,7 @@ deploy_netns_node_teardown(const struct topo_plan *p, struct ns_ctx *host,
 
 /* The plan, for the next vrouterd (adoption reads RUNDIR/plan.json: a
  * namespace has no place for metadata as a libvirt domain has). */
-int
+static int
 deploy_netns_save_plan(struct deploy *d)
 {
 	json_object *pj = topo_plan_to_json(d->plan);
@@ -217,7 +220,7 @@ deploy_netns_save_plan(struct deploy *d)
 
 /* The nodes of a netns topology: namespaces, configured and pinned;
  * ready as soon as they are configured (boot_ms: the time that took). */
-int
+static int
 deploy_start_netns(struct job *j, struct deploy *d, struct ns_ctx *host)
 {
 	const struct topo_plan *p = d->plan;
@@ -248,7 +251,7 @@ deploy_start_netns(struct job *j, struct deploy *d, struct ns_ctx *host)
 
 /* A netns node again: whatever is left of it goes, then it is made anew
  * (its host ends included: they went with the namespace). */
-void
+static void
 deploy_restart_netns(struct job *j, struct deploy *d, int n)
 {
 	const struct topo_plan *p = d->plan;
@@ -344,7 +347,7 @@ netns_plan_read(const char *name, struct adopted *ad)
 	return 0;
 }
 
-int
+static int
 adopt_scan_netns(struct adopted **out)
 {
 	struct adopted *a = NULL;
@@ -384,3 +387,124 @@ adopt_scan_netns(struct adopted **out)
 	*out = a;
 	return na;
 }
+
+/* ---- the kind's operations (nodekind.h) --------------------------------- */
+
+/* No guests: no image, no libvirt. */
+static int
+kind_netns_prepare(struct deploy *d)
+{
+	(void)d;
+	return 0;
+}
+
+/* Only a namespace tagged as the topology's own is deleted. */
+static int
+kind_netns_destroy(const char *name, const char *topology, char *err,
+		   size_t errlen)
+{
+	char prefix[64];
+
+	msgf(prefix, sizeof(prefix), "%s%s:", TOPO_ALIAS_PREFIX, topology);
+	return netns_delete(name, prefix, 1, err, errlen);
+}
+
+/* The node namespaces; their links go with them. */
+static int
+kind_netns_teardown(const struct topo_plan *p, const char *prefix, char *err,
+		    size_t errlen)
+{
+	size_t off = strlen(err), off0 = off;
+	char ns[64];
+
+	for (int i = 0; i < p->nnodes; i++) {
+		topo_node_netns(p, i, ns, sizeof(ns));
+		deploy_teardown_netns(ns, prefix, err, errlen, &off);
+	}
+	return off > off0 ? -1 : 0;
+}
+
+/* "running" while its namespace exists, else "absent". */
+static const char *
+kind_netns_node_state(const struct run *r, int n)
+{
+	char ns[64];
+
+	topo_node_netns(r->plan, n, ns, sizeof(ns));
+	return netns_exists(ns) == 1 ? "running" : "absent";
+}
+
+static void
+kind_netns_node_status(struct run *r, int n, json_object *o)
+{
+	char ns[64];
+
+	topo_node_netns(r->plan, n, ns, sizeof(ns));
+	json_object_object_add(o, "netns", json_object_new_string(ns));
+	if (r->state == RUN_RUNNING)
+		json_object_object_add(o, "threads",
+				       threads_netns_json(r->plan, n));
+}
+
+/* A namespace has no live definition to read back. */
+static json_object *
+kind_netns_node_live(const struct topo_plan *p, int n)
+{
+	(void)p;
+	(void)n;
+	return NULL;
+}
+
+static int
+kind_netns_pin(const struct topo_plan *p, int n, char *err, size_t errlen)
+{
+	return threads_netns_apply(p, n, p->opts.rt_prio, err, errlen);
+}
+
+/* Their plans are in the state directory (no libvirt: no orphans here). */
+static int
+kind_netns_adopt_scan(struct adopted **out, json_object *orphans)
+{
+	int na;
+
+	(void)orphans;
+	if ((na = adopt_scan_netns(out)) < 0)
+		log_warn("adoption: %s", statedir_path());
+	return na;
+}
+
+static void
+kind_netns_adopt_accel(struct run *r)
+{
+	msgf(r->accel_reason, sizeof(r->accel_reason), "%s",
+	     kind_netns.no_guest);
+}
+
+static int
+kind_netns_adopt_node(struct run *r, int n)
+{
+	return strcmp(kind_netns_node_state(r, n), "running") == 0 ? 0 : -1;
+}
+
+const struct node_kind_ops kind_netns = {
+    .name = "netns",
+    .no_guest = "netns backend: nodes are network namespaces",
+    .polled = 1,
+    .links_go_with_node = 1,
+    .thread_label = "napi",
+    .prepare = kind_netns_prepare,
+    .check = deploy_netns_check,
+    .start = deploy_start_netns,
+    .restart = deploy_restart_netns,
+    .destroy = kind_netns_destroy,
+    .teardown = kind_netns_teardown,
+    .node_state = kind_netns_node_state,
+    .node_status = kind_netns_node_status,
+    .node_live = kind_netns_node_live,
+    .threads = threads_netns_list,
+    .pin = kind_netns_pin,
+    .on_libvirt = 0,
+    .adopt_scan = kind_netns_adopt_scan,
+    .adopt_accel = kind_netns_adopt_accel,
+    .adopt_node = kind_netns_adopt_node,
+};

@@ -14,13 +14,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "adopt.h"
 #include "deploy.h"
 #include "deploy_int.h"
 #include "domxml.h"
+#include "job.h"
 #include "log.h"
 #include "netsetup.h"
+#include "nodekind.h"
 #include "proto.h"
 #include "statedir.h"
+#include "sup_int.h"
 #include "threads.h"
 #include "util.h"
 #include "vm.h"
@@ -72,7 +76,7 @@ deploy_console_tail(int dirfd, const char *file, char *buf, size_t len)
 	free(s);
 }
 
-int
+static int
 check_image(struct deploy *d)
 {
 	const char *f[] = {d->kernel, d->initrd};
@@ -106,7 +110,7 @@ deploy_macvtap_mode(enum topo_macvtap_mode m)
 
 /* ---- node interfaces ----------------------------------------------------- */
 
-int
+static int
 node_links_setup(struct deploy *d, struct ns_ctx *host,
 		 const struct topo_node *nd)
 {
@@ -157,7 +161,7 @@ node_links_setup(struct deploy *d, struct ns_ctx *host,
 /* ---- domains --------------------------------------------------------------
  */
 
-int
+static int
 node_domain_start(struct deploy *d, int n, const char *plan_json)
 {
 	const struct topo_node *nd = &d->plan->nodes[n];
@@ -276,7 +280,6 @@ deploy_console_scan(int dirfd, const char *file, const char *node, off_t *off,
 	return rc;
 }
 
-
 /* 1 ready, 0 not yet, -1 failed (d->err set).  *off: deploy_console_scan's. */
 static int
 node_ready(struct deploy *d, const struct topo_node *nd, off_t *off)
@@ -303,7 +306,7 @@ node_ready(struct deploy *d, const struct topo_node *nd, off_t *off)
 	return rc;
 }
 
-int
+static int
 nodes_wait_ready(struct job *j, struct deploy *d, uint64_t t0, int only)
 {
 	const struct topo_plan *p = d->plan;
@@ -373,7 +376,7 @@ nodes_wait_ready(struct job *j, struct deploy *d, uint64_t t0, int only)
 	return 0;
 }
 
-int
+static int
 deploy_pin(struct deploy *d, int only)
 {
 	const struct topo_plan *p = d->plan;
@@ -399,3 +402,257 @@ deploy_pin(struct deploy *d, int only)
 	}
 	return 0;
 }
+
+/* ---- the kind's operations (nodekind.h) --------------------------------- */
+
+/* The guest image is there, and libvirt answers. */
+static int
+kind_vm_prepare(struct deploy *d)
+{
+	char err[1024];
+
+	if (check_image(d) == -1 || deploy_fault(d, "image") == -1)
+		return -1;
+	if (vm_ensure(err, sizeof(err)) == -1)
+		return deploy_fail(d, PROTO_E_LIBVIRT, "libvirt", "%s", err);
+	return 0;
+}
+
+static int
+kind_vm_check(struct deploy *d, struct ns_ctx *host)
+{
+	const struct topo_plan *p = d->plan;
+
+	(void)host;
+	for (int n = 0; n < p->nnodes; n++) {
+		const struct topo_node *nd = &p->nodes[n];
+
+		if (vm_exists(nd->domain) == 1)
+			return deploy_fail(
+			    d, PROTO_E_EXISTS, "check",
+			    "libvirt domain %s exists already "
+			    "(" DEPLOY_LEFTOVER_HINT
+			    ", `virsh destroy %s` anything else)",
+			    nd->domain, p->opts.name, nd->domain);
+	}
+	return 0;
+}
+
+/* Taps or macvtaps, the domains, their guests' ready lines, pinning. */
+static int
+kind_vm_start(struct job *j, struct deploy *d, struct ns_ctx *host)
+{
+	const struct topo_plan *p = d->plan;
+	json_object *pj;
+	uint64_t t0;
+	int rc = -1;
+
+	job_progress(j, "links", "creating %s interfaces",
+		     topo_link_name(p->opts.link));
+	for (int n = 0; n < p->nnodes; n++)
+		if (node_links_setup(d, host, &p->nodes[n]) == -1)
+			return -1;
+	if (deploy_fault(d, "links") == -1)
+		return -1;
+	pj = topo_plan_to_json(p);
+	t0 = now_ms();
+	for (int n = 0; n < p->nnodes; n++) {
+		job_progress(j, "domain", "starting %s (%s, %d vCPU)",
+			     p->nodes[n].domain, d->kvm ? "kvm" : "tcg",
+			     p->nodes[n].vcpus);
+		if (node_domain_start(d, n,
+				      json_object_to_json_string_ext(
+					  pj, JSON_C_TO_STRING_PLAIN)) == -1)
+			goto out;
+	}
+	if (deploy_fault(d, "domain") == -1)
+		goto out;
+	job_progress(j, "ready", "waiting for %d guest%s to report ready",
+		     p->nnodes, p->nnodes > 1 ? "s" : "");
+	if (nodes_wait_ready(j, d, t0, -1) == -1 ||
+	    deploy_fault(d, "ready") == -1)
+		goto out;
+	if (deploy_pin(d, -1) == -1 || deploy_fault(d, "pin") == -1)
+		goto out;
+	rc = 0;
+out:
+	json_object_put(pj);
+	return rc;
+}
+
+/* A new domain for node n; its links are still there. */
+static void
+kind_vm_restart(struct job *j, struct deploy *d, int n)
+{
+	const struct topo_plan *p = d->plan;
+	const struct topo_node *nd = &p->nodes[n];
+	uint64_t t0;
+	json_object *pj;
+	char err[1024];
+	int r;
+
+	if (check_image(d) == -1)
+		return;
+	if ((d->rundir_fd =
+		 statedir_topo_open(p->opts.name, 1, err, sizeof(err))) == -1) {
+		deploy_fail(d, PROTO_E_START, "state", "%s", err);
+		return;
+	}
+	/* whatever is left of the old domain goes first */
+	if (vm_destroy(nd->domain, p->opts.name, err, sizeof(err)) == -1) {
+		deploy_fail(d, PROTO_E_LIBVIRT, "domain", "%s", err);
+		goto out;
+	}
+	pj = topo_plan_to_json(p);
+	t0 = now_ms();
+	r = node_domain_start(
+	    d, n, json_object_to_json_string_ext(pj, JSON_C_TO_STRING_PLAIN));
+	json_object_put(pj);
+	if (r == -1)
+		goto out;
+	if (nodes_wait_ready(j, d, t0, n) == -1 || deploy_pin(d, n) == -1) {
+		/* leave no half-started domain behind; the links stay */
+		if (vm_destroy(nd->domain, p->opts.name, err, sizeof(err)) ==
+		    -1)
+			log_warnx("%s", err);
+	}
+out:
+	close(d->rundir_fd);
+	d->rundir_fd = -1;
+}
+
+/* Every domain's destroy is issued at once (deploy_teardown.c says why). */
+static int
+kind_vm_teardown(const struct topo_plan *p, const char *prefix, char *err,
+		 size_t errlen)
+{
+	const char *names[TOPO_MAX_NODES];
+
+	(void)prefix; /* a domain's owner is in its metadata */
+	for (int i = 0; i < p->nnodes; i++)
+		names[i] = p->nodes[i].domain;
+	return deploy_teardown_nodes(names, p->nnodes, p->opts.name, vm_destroy,
+				     err, errlen);
+}
+
+/* A guest's domain state as libvirt's events told it (no libvirt call:
+ * status must not wait on libvirtd), "starting" while a running guest
+ * adopted before it reported ready has not yet. */
+static const char *
+kind_vm_node_state(const struct run *r, int n)
+{
+	const char *st = vm_state_known(r->plan->nodes[n].domain);
+
+	if (r->nrt != NULL && r->nrt[n].booting && strcmp(st, "running") == 0)
+		return "starting";
+	return st;
+}
+
+static void
+kind_vm_node_status(struct run *r, int n, json_object *o)
+{
+	const struct topo_node *nd = &r->plan->nodes[n];
+	char log[PATH_MAX];
+	pid_t pid = -1;
+
+	if (r->state != RUN_STARTING)
+		pid = vm_qemu_pid(nd->domain);
+	if (pid > 0)
+		json_object_object_add(o, "qemu_pid", json_object_new_int(pid));
+	deploy_console_path(r->rundir, nd, log, sizeof(log));
+	json_object_object_add(o, "console_log", json_object_new_string(log));
+	if (pid > 0)
+		json_object_object_add(
+		    o, "threads",
+		    threads_json(pid, r->plan->opts.pin ? &r->plan->pin : NULL,
+				 n));
+}
+
+static json_object *
+kind_vm_node_live(const struct topo_plan *p, int n)
+{
+	return vm_domain_live(p->nodes[n].domain);
+}
+
+/* QEMU's threads; none while its process cannot be found. */
+static int
+kind_vm_threads(const struct topo_plan *p, int n, struct vthread **out,
+		char *err, size_t errlen)
+{
+	pid_t pid = vm_qemu_pid(p->nodes[n].domain);
+
+	if (errlen)
+		err[0] = '\0';
+	*out = NULL;
+	return pid > 0 ? threads_list(pid, out) : 0;
+}
+
+static int
+kind_vm_pin(const struct topo_plan *p, int n, char *err, size_t errlen)
+{
+	pid_t pid = vm_qemu_pid(p->nodes[n].domain);
+
+	if (pid <= 0) {
+		msgf(err, errlen, "cannot find the QEMU process of %s",
+		     p->nodes[n].domain);
+		return -1;
+	}
+	return threads_apply(pid, p->opts.pin ? &p->pin : NULL, n,
+			     p->opts.rt_prio, err, errlen);
+}
+
+static void
+kind_vm_adopt_accel(struct run *r)
+{
+	char type[16];
+
+	vm_domain_type(r->plan->nodes[0].domain, type, sizeof(type));
+	r->kvm = strcmp(type, "kvm") == 0;
+	msgf(r->accel_reason, sizeof(r->accel_reason),
+	     "adopted without a state file: accelerator read from the "
+	     "domain");
+}
+
+static int
+kind_vm_adopt_node(struct run *r, int n)
+{
+	char err[1024];
+
+	if (vm_qemu_pid(r->plan->nodes[n].domain) <= 0)
+		return -1;
+	/* the start that made it did not see it ready: it may still
+	 * be booting (booting_check follows it) */
+	r->nrt[n].console_off = 0;
+	if (sup_console_ready(r, n, err, sizeof(err)) != 1) {
+		/* booting_check reads it again from the start (a
+		 * failure seen here is reported there) */
+		r->nrt[n].console_off = 0;
+		r->nrt[n].booting = 1;
+		log_info("%s/%s: adopted before its guest reported ready",
+			 r->plan->opts.name, r->plan->nodes[n].name);
+	}
+	return 0;
+}
+
+const struct node_kind_ops kind_vm = {
+    .name = "vm",
+    .no_guest = NULL,
+    .polled = 0,
+    .links_go_with_node = 0,
+    .thread_label = NULL,
+    .prepare = kind_vm_prepare,
+    .check = kind_vm_check,
+    .start = kind_vm_start,
+    .restart = kind_vm_restart,
+    .destroy = vm_destroy,
+    .teardown = kind_vm_teardown,
+    .node_state = kind_vm_node_state,
+    .node_status = kind_vm_node_status,
+    .node_live = kind_vm_node_live,
+    .threads = kind_vm_threads,
+    .pin = kind_vm_pin,
+    .on_libvirt = 1,
+    .adopt_scan = adopt_scan,
+    .adopt_accel = kind_vm_adopt_accel,
+    .adopt_node = kind_vm_adopt_node,
+};

@@ -10,9 +10,9 @@
 
 #include "adopt.h"
 #include "log.h"
+#include "nodekind.h"
 #include "statedir.h"
 #include "sup_int.h"
-#include "threads.h"
 #include "util.h"
 #include "vm.h"
 
@@ -22,6 +22,7 @@
 static void
 adopt_one(struct adopted *a)
 {
+	const struct node_kind_ops *k = node_kind_get(a->plan->opts.backend);
 	struct run *r = sup_run_new();
 	json_object *st, *v;
 	char err[1024];
@@ -70,58 +71,18 @@ adopt_one(struct adopted *a)
 		if (json_object_object_get_ex(st, "restart_limit", &v))
 			r->restart_limit = json_object_get_int(v);
 		json_object_put(st);
-	} else if (r->plan->opts.backend == BACKEND_NETNS) {
-		msgf(r->accel_reason, sizeof(r->accel_reason),
-		     "netns backend: nodes are network namespaces");
-	} else {
-		char type[16];
-
-		vm_domain_type(r->plan->nodes[0].domain, type, sizeof(type));
-		r->kvm = strcmp(type, "kvm") == 0;
-		msgf(r->accel_reason, sizeof(r->accel_reason),
-		     "adopted without a state file: accelerator read from the "
-		     "domain");
-	}
+	} else
+		k->adopt_accel(r);
 	TAILQ_INSERT_TAIL(&sup_runs, r, entry);
 	/* Pinning is re-applied: it is what the plan says, not what the
 	 * threads happen to have now. */
 	for (int n = 0; n < r->plan->nnodes; n++) {
-		pid_t pid;
-
-		if (r->plan->opts.backend == BACKEND_NETNS) {
-			if (strcmp(sup_node_state(r, n), "running") != 0)
-				node_down(r, n, "absent at adoption");
-			else if ((r->plan->opts.pin || r->plan->opts.rt_prio) &&
-				 threads_netns_apply(r->plan, n,
-						     r->plan->opts.rt_prio, err,
-						     sizeof(err)) == -1)
-				log_warnx(
-				    "%s/%s: re-pinning after adoption: %s",
-				    r->plan->opts.name, r->plan->nodes[n].name,
-				    err);
-			continue;
-		}
-		pid = vm_qemu_pid(r->plan->nodes[n].domain);
-		if (pid <= 0) {
+		if (k->adopt_node(r, n) == -1) {
 			node_down(r, n, "absent at adoption");
 			continue;
 		}
-		/* the start that made it did not see it ready: it may still
-		 * be booting (booting_check follows it) */
-		r->nrt[n].console_off = 0;
-		if (sup_console_ready(r, n, err, sizeof(err)) != 1) {
-			/* booting_check reads it again from the start (a
-			 * failure seen here is reported there) */
-			r->nrt[n].console_off = 0;
-			r->nrt[n].booting = 1;
-			log_info(
-			    "%s/%s: adopted before its guest reported ready",
-			    r->plan->opts.name, r->plan->nodes[n].name);
-		}
 		if ((r->plan->opts.pin || r->plan->opts.rt_prio) &&
-		    threads_apply(pid, r->plan->opts.pin ? &r->plan->pin : NULL,
-				  n, r->plan->opts.rt_prio, err,
-				  sizeof(err)) == -1)
+		    k->pin(r->plan, n, err, sizeof(err)) == -1)
 			log_warnx("%s/%s: re-pinning after adoption: %s",
 				  r->plan->opts.name, r->plan->nodes[n].name,
 				  err);
@@ -132,17 +93,18 @@ adopt_one(struct adopted *a)
 	sup_event("topology", r, -1, "adopted");
 }
 
-/* Take in every topology that runs but is not ours yet; refresh the others
- * (their domains may have changed while libvirt was away). */
-void
-sup_adopt(void)
+/* Take in every topology of kind k that runs but is not ours yet; with
+ * refresh, check the others (their domains may have changed while libvirt
+ * was away). */
+static void
+adopt_kind(const struct node_kind_ops *k, int refresh)
 {
 	json_object *orphans = json_object_new_array();
 	struct adopted *a = NULL;
 	struct run *r;
 	int na;
 
-	if ((na = adopt_scan(&a, orphans)) < 0) {
+	if ((na = k->adopt_scan(&a, orphans)) < 0) {
 		json_object_put(orphans);
 		return;
 	}
@@ -151,8 +113,8 @@ sup_adopt(void)
 			adopt_one(&a[i]);
 			continue;
 		}
-		if (r->state != RUN_RUNNING ||
-		    r->plan->opts.backend != BACKEND_VM)
+		if (!refresh || r->state != RUN_RUNNING ||
+		    node_kind_get(r->plan->opts.backend) != k)
 			continue;
 		for (int n = 0; n < r->plan->nnodes; n++)
 			if (!r->nrt[n].down && !r->nrt[n].restarting &&
@@ -164,19 +126,25 @@ sup_adopt(void)
 	json_object_put(orphans);
 }
 
-/* netns topologies: their plans are in the state directory. */
+/* The kinds found through libvirt, whenever it (re)connects. */
 void
-sup_adopt_netns(void)
+sup_adopt(void)
 {
-	struct adopted *a = NULL;
-	int na;
+	const struct node_kind_ops *k;
 
-	if ((na = adopt_scan_netns(&a)) < 0) {
-		log_warn("adoption: %s", statedir_path());
-		return;
-	}
-	for (int i = 0; i < na; i++)
-		if (sup_run_find(a[i].plan->opts.name) == NULL)
-			adopt_one(&a[i]);
-	adopt_free(a, na);
+	for (int i = 0; (k = node_kind_at(i)) != NULL; i++)
+		if (k->on_libvirt)
+			adopt_kind(k, 1);
+}
+
+/* The kinds that need no libvirt (their plans are in the state
+ * directory), once, when vrouterd starts. */
+void
+sup_adopt_local(void)
+{
+	const struct node_kind_ops *k;
+
+	for (int i = 0; (k = node_kind_at(i)) != NULL; i++)
+		if (!k->on_libvirt)
+			adopt_kind(k, 0);
 }

@@ -1,7 +1,7 @@
 /*
  * The supervisor's private state, shared by supervisor.c (the list, libvirt
- * events, adoption, restart policy, watchers), sup_start.c (start, stop,
- * topology) and sup_status.c (status objects).  Loop thread only.
+ * events), sup_*.c (start, status, watchers, restart policy, adoption,
+ * orphans) and the node kinds (kind_*.c).  Loop thread only.
  */
 #ifndef VR_SUP_INT_H
 #define VR_SUP_INT_H
@@ -111,7 +111,7 @@ void watch_end_all(void);
 void node_down(struct run *r, int n, const char *why);
 /* sup_adopt.c */
 void sup_adopt(void);
-void sup_adopt_netns(void);
+void sup_adopt_local(void);
 /* sup_orphans.c */
 extern json_object *orphans_cache;
 extern unsigned orphans_gen, orphans_cache_gen;

@@ -16,6 +16,7 @@
 #include "hostinfo.h"
 #include "job.h"
 #include "log.h"
+#include "nodekind.h"
 #include "proto.h"
 #include "statedir.h"
 #include "sup_int.h"
@@ -38,8 +39,10 @@ struct stop_op {
 static const char *
 sup_run_engine(const struct run *r)
 {
-	if (r->plan->opts.backend == BACKEND_NETNS)
-		return "netns";
+	const struct node_kind_ops *k = node_kind_get(r->plan->opts.backend);
+
+	if (k->no_guest)
+		return k->name;
 	return r->kvm ? "kvm" : "tcg";
 }
 
@@ -181,9 +184,9 @@ plan_from_params(json_object *params, struct topo_plan *plan,
 		     o.file);
 		return -1;
 	}
-	/* netns nodes join their networks by veth on bridges: the
-	 * configured link kind is for guests */
-	if (o.backend == BACKEND_NETNS &&
+	/* nodes without a guest (netns) join their networks by veth on
+	 * bridges: the configured link kind is for guests */
+	if (node_kind_get(o.backend)->no_guest &&
 	    !json_object_object_get_ex(params, "link", NULL))
 		o.link = LINK_TAP;
 	/* The plan records the image it will really boot. */
@@ -232,6 +235,7 @@ sup_start(json_object *params, struct rpc_req *req,
 	  void (*started)(void *, int, const char *), void *arg, int *code,
 	  char *err, size_t errlen)
 {
+	const struct node_kind_ops *k;
 	struct run *r = NULL;
 	struct deploy *d = NULL;
 	struct hostinfo h;
@@ -272,15 +276,15 @@ sup_start(json_object *params, struct rpc_req *req,
 	for (int i = 0; i < r->plan->nwarnings; i++) /* the file's check */
 		json_object_array_add(
 		    r->warnings, json_object_new_string(r->plan->warnings[i]));
-	if (r->plan->opts.backend == BACKEND_NETNS) {
+	if ((k = node_kind_get(r->plan->opts.backend))->no_guest) {
 		/* no guests: no accelerator, vhost or image (sup_status.c) */
-		msgf(r->accel_reason, sizeof(r->accel_reason),
-		     "netns backend: nodes are network namespaces");
+		msgf(r->accel_reason, sizeof(r->accel_reason), "%s",
+		     k->no_guest);
 		if (r->plan->pin.warning[0])
 			json_object_array_add(
 			    r->warnings,
 			    json_object_new_string(r->plan->pin.warning));
-		goto netns;
+		goto guestless;
 	}
 	if ((accel = hostinfo_accel(&h, r->plan->opts.accel, r->accel_reason,
 				    sizeof(r->accel_reason))) == -1) {
@@ -323,7 +327,7 @@ sup_start(json_object *params, struct rpc_req *req,
 	*code = PROTO_E_IMAGE;
 	if (image_paths(&r->plan->opts, d, err, errlen) == -1)
 		goto fail;
-netns:
+guestless:
 	*code = PROTO_E_CONFIG;
 	if ((size_t)snprintf(r->rundir, sizeof(r->rundir), "%s/%s",
 			     statedir_path(),

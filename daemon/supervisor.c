@@ -1,9 +1,12 @@
 /*
- * The supervisor: the topologies this daemon runs and what happens to them.
- * Adoption of what an earlier vrouterd started, libvirt's events and
- * reconnection, the restart policy, watchers, cleanup.  Runs in the loop's
- * thread; blocking work goes to jobs (job.c), deploy.c does the steps.
- * start/stop/topology live in sup_start.c, status objects in sup_status.c.
+ * The supervisor's core: the list of topologies this daemon runs, how it
+ * learns that a node went (libvirt's events, polling, the console of a
+ * booting guest) and its own life cycle.  Runs in the loop's thread;
+ * blocking work goes to jobs (job.c), deploy.c does the steps.  The rest
+ * of the supervisor is one file per concern: sup_start.c (start, stop,
+ * topology), sup_status.c (status objects), sup_watch.c (watchers and
+ * events), sup_restart.c (restart policy), sup_adopt.c (adoption),
+ * sup_orphans.c (orphans, cleanup).
  */
 #include <errno.h>
 #include <limits.h>
@@ -21,11 +24,11 @@
 #include "config.h"
 #include "job.h"
 #include "log.h"
+#include "nodekind.h"
 #include "proto.h"
 #include "statedir.h"
 #include "sup_int.h"
 #include "supervisor.h"
-#include "threads.h"
 #include "util.h"
 #include "vm.h"
 
@@ -73,11 +76,13 @@ sup_run_new(void)
 void
 sup_run_read_live(struct run *r)
 {
-	if (r->plan->opts.backend != BACKEND_VM || r->nrt == NULL)
+	const struct node_kind_ops *k = node_kind_get(r->plan->opts.backend);
+
+	if (r->nrt == NULL)
 		return;
 	for (int n = 0; n < r->plan->nnodes; n++) {
 		json_object_put(r->nrt[n].live);
-		r->nrt[n].live = vm_domain_live(r->plan->nodes[n].domain);
+		r->nrt[n].live = k->node_live(r->plan, n);
 	}
 }
 
@@ -146,17 +151,17 @@ sup_run_save(struct run *r)
 	json_object_put(s);
 }
 
-/* netns nodes have no libvirt events: a namespace that went is a node
- * down (checked every second). */
+/* Nodes of a kind without events (a netns node has no libvirt's): one
+ * that went is a node down (checked every second). */
 static void
-netns_check(void)
+poll_check(void)
 {
 	struct run *r;
 
 	TAILQ_FOREACH(r, &sup_runs, entry)
 	{
 		if (r->state != RUN_RUNNING ||
-		    r->plan->opts.backend != BACKEND_NETNS)
+		    !node_kind_get(r->plan->opts.backend)->polled)
 			continue;
 		for (int n = 0; n < r->plan->nnodes; n++)
 			if (!r->nrt[n].down && !r->nrt[n].restarting &&
@@ -225,7 +230,7 @@ watch_tick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	watch_prune();
-	netns_check();
+	poll_check();
 	booting_check();
 }
 
@@ -384,7 +389,7 @@ sup_init(struct event_base *base)
 		struct timeval tv = {1, 0};
 		event_add(watch_ev, &tv);
 	}
-	sup_adopt_netns(); /* needs no libvirt */
+	sup_adopt_local(); /* needs no libvirt */
 	if (vm_init(base, conf->libvirt_uri, sup_vm_event, NULL) == -1) {
 		log_warnx("libvirt: initialisation failed");
 		return -1;
