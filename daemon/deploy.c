@@ -92,7 +92,7 @@ deploy_start(struct job *j, struct deploy *d)
 		deploy_fail(d, PROTO_E_NETSETUP, "netlink", "%s", err);
 		goto fail;
 	}
-	if (check_names_free(d, host) == -1 || deploy_fault(d, "check") == -1)
+	if (deploy_check_names(d, host) == -1 || deploy_fault(d, "check") == -1)
 		goto fail;
 	if ((d->rundir_fd =
 		 statedir_topo_open(p->opts.name, 1, err, sizeof(err))) == -1) {
@@ -101,7 +101,7 @@ deploy_start(struct job *j, struct deploy *d)
 	}
 	job_progress(j, "ports", "creating ports");
 	for (int i = 0; i < 2; i++)
-		if (port_setup(d, host, &p->ports[i]) == -1)
+		if (deploy_port_setup(d, host, &p->ports[i]) == -1)
 			goto fail;
 	if (deploy_fault(d, "ports") == -1)
 		goto fail;
@@ -109,8 +109,8 @@ deploy_start(struct job *j, struct deploy *d)
 		job_progress(j, "networks", "creating %d internal network%s%s",
 			     p->nsegments, p->nsegments == 1 ? "" : "s",
 			     p->splitter.netns[0] ? " and the splitter" : "");
-		if (segments_setup(d, host) == -1 ||
-		    splitter_setup(d, host) == -1 ||
+		if (deploy_segments_setup(d, host) == -1 ||
+		    deploy_splitter_setup(d, host) == -1 ||
 		    deploy_fault(d, "networks") == -1)
 			goto fail;
 	}

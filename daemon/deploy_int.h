@@ -33,16 +33,16 @@ void deploy_alias_prefix(const struct topo_plan *p, char *buf, size_t len);
 const char *deploy_if_bridge(const struct topo_plan *p,
 			     const struct topo_if *f);
 
-/* deploy.c */
+/* deploy.c: the fault test hook (VROUTERD_FAULT); the undo record run */
 int deploy_fault(struct deploy *d, const char *step);
 void deploy_rollback(struct deploy *d);
 
-/* deploy_net.c */
-int check_names_free(struct deploy *d, struct ns_ctx *host);
-int port_setup(struct deploy *d, struct ns_ctx *host,
-	       const struct topo_port *pt);
-int segments_setup(struct deploy *d, struct ns_ctx *host);
-int splitter_setup(struct deploy *d, struct ns_ctx *host);
+/* deploy_net.c: the steps every kind shares.  0, or -1 with deploy_fail */
+int deploy_check_names(struct deploy *d, struct ns_ctx *host);
+int deploy_port_setup(struct deploy *d, struct ns_ctx *host,
+		      const struct topo_port *pt);
+int deploy_segments_setup(struct deploy *d, struct ns_ctx *host);
+int deploy_splitter_setup(struct deploy *d, struct ns_ctx *host);
 
 /* deploy_teardown.c */
 /* Remove n node objects at once, each by destroy(name, owner, ...), one

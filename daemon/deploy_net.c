@@ -17,7 +17,7 @@
 /* ---- checks before anything is created -------------------------------- */
 
 int
-check_names_free(struct deploy *d, struct ns_ctx *host)
+deploy_check_names(struct deploy *d, struct ns_ctx *host)
 {
 	const struct topo_plan *p = d->plan;
 
@@ -120,7 +120,8 @@ out:
 }
 
 int
-port_setup(struct deploy *d, struct ns_ctx *host, const struct topo_port *pt)
+deploy_port_setup(struct deploy *d, struct ns_ctx *host,
+		  const struct topo_port *pt)
 {
 	const struct topo_plan *p = d->plan;
 	char role[64], alias[128], peer_alias[160], err[512];
@@ -177,7 +178,7 @@ deploy_if_bridge(const struct topo_plan *p, const struct topo_if *f)
 }
 
 int
-segments_setup(struct deploy *d, struct ns_ctx *host)
+deploy_segments_setup(struct deploy *d, struct ns_ctx *host)
 {
 	const struct topo_plan *p = d->plan;
 	char role[64], alias[128];
@@ -236,7 +237,7 @@ fail:
 }
 
 int
-splitter_setup(struct deploy *d, struct ns_ctx *host)
+deploy_splitter_setup(struct deploy *d, struct ns_ctx *host)
 {
 	const struct topo_plan *p = d->plan;
 	const struct topo_splitter *sp = &p->splitter;

@@ -78,7 +78,7 @@ adopt_one(struct adopted *a)
 	 * threads happen to have now. */
 	for (int n = 0; n < r->plan->nnodes; n++) {
 		if (k->adopt_node(r, n) == -1) {
-			node_down(r, n, "absent at adoption");
+			sup_node_down(r, n, "absent at adoption");
 			continue;
 		}
 		if ((r->plan->opts.pin || r->plan->opts.rt_prio) &&
@@ -120,7 +120,8 @@ adopt_kind(const struct node_kind_ops *k, int refresh)
 			if (!r->nrt[n].down && !r->nrt[n].restarting &&
 			    strcmp(vm_state(r->plan->nodes[n].domain),
 				   "running") != 0)
-				node_down(r, n, "gone while libvirt was away");
+				sup_node_down(r, n,
+					      "gone while libvirt was away");
 	}
 	adopt_free(a, na);
 	json_object_put(orphans);

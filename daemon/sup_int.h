@@ -101,20 +101,21 @@ int sup_plan_check(json_object *params, int *code, char *err, size_t errlen);
 
 void sup_status_fini(void);
 
-/* supervisor.c */
-extern int reconnecting;
+/* supervisor.c; a libvirt reconnection job runs (not a start or stop) */
+extern int sup_reconnecting;
 int sup_console_ready(struct run *r, int n, char *fail, size_t faillen);
 /* sup_watch.c */
-void watch_prune(void);
-void watch_end_all(void);
-/* sup_restart.c */
-void node_down(struct run *r, int n, const char *why);
-/* sup_adopt.c */
+void sup_watch_prune(void);
+void sup_watch_end_all(void);
+/* sup_restart.c: node n went (why); the restart policy may act */
+void sup_node_down(struct run *r, int n, const char *why);
+/* sup_adopt.c: of the kinds found through libvirt; of the others */
 void sup_adopt(void);
 void sup_adopt_local(void);
 /* sup_orphans.c */
-extern json_object *orphans_cache;
-extern unsigned orphans_gen, orphans_cache_gen;
+/* bumped whenever what exists may have changed: the next status scans */
+extern unsigned sup_orphans_gen;
+void sup_orphans_fini(void);
 
 json_object *jstrf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -16,10 +16,11 @@
 /* Scanning for orphans costs a netlink dump and a libvirt call per domain:
  * it runs as a job, never in a status call; status answers with the last
  * scan and asks for a new one when that is older than two seconds or
- * something changed since (sup_event bumps orphans_gen). */
-json_object *orphans_cache;
+ * something changed since (sup_event bumps sup_orphans_gen). */
+static json_object *orphans_cache;
 static uint64_t orphans_when;
-unsigned orphans_gen, orphans_cache_gen;
+unsigned sup_orphans_gen;
+static unsigned orphans_cache_gen;
 static int orphans_scanning;
 
 /* ---- orphans and cleanup ----------------------------------------------- */
@@ -119,11 +120,11 @@ sup_status_orphans(void)
 	struct orphans_op *op;
 
 	if (!orphans_scanning && !sup_closing &&
-	    (orphans_cache == NULL || orphans_cache_gen != orphans_gen ||
+	    (orphans_cache == NULL || orphans_cache_gen != sup_orphans_gen ||
 	     now_ms() - orphans_when > 2000)) {
 		op = xcalloc(1, sizeof(*op));
 		op->names = sup_run_names();
-		op->gen = orphans_gen;
+		op->gen = sup_orphans_gen;
 		if (job_start(sup_base, orphans_job, NULL, orphans_done, op) ==
 		    0)
 			orphans_scanning = 1;
@@ -146,12 +147,12 @@ sup_method_cleanup(struct rpc_req *req)
 
 	if (json_object_object_get_ex(params, "dry_run", &v))
 		dry = json_object_get_boolean(v);
-	if (job_count() > orphans_scanning + reconnecting) {
+	if (job_count() > orphans_scanning + sup_reconnecting) {
 		rpc_error(req, PROTO_E_BUSY, NULL,
 			  "a start or stop is in progress; clean up after it");
 		return;
 	}
-	orphans_gen++; /* about to change */
+	sup_orphans_gen++; /* about to change */
 	names = sup_run_names();
 	orphans = sup_orphans(names);
 	sup_run_names_free(names);
@@ -163,4 +164,11 @@ sup_method_cleanup(struct rpc_req *req)
 	res = json_object_new_object();
 	json_object_object_add(res, dry ? "would_remove" : "removed", orphans);
 	rpc_reply(req, res);
+}
+
+void
+sup_orphans_fini(void)
+{
+	json_object_put(orphans_cache);
+	orphans_cache = NULL;
 }

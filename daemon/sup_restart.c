@@ -119,7 +119,7 @@ restart_due(evutil_socket_t fd, short what, void *arg)
 }
 
 void
-node_down(struct run *r, int n, const char *why)
+sup_node_down(struct run *r, int n, const char *why)
 {
 	struct node_rt *rt = &r->nrt[n];
 

@@ -21,7 +21,7 @@ static int nwatchers;
 /* ---- watchers ------------------------------------------------------------ */
 
 void
-watch_prune(void)
+sup_watch_prune(void)
 {
 	int k = 0;
 
@@ -47,7 +47,7 @@ watch_refused(struct rpc_req *req)
 	int unpriv = 0, limit = 1;
 	char msg[256];
 
-	watch_prune();
+	sup_watch_prune();
 	for (int i = 0; i < nwatchers && reason == NULL; i++) {
 		if (rpc_same_client(watchers[i], req))
 			reason = "watch";
@@ -82,11 +82,11 @@ sup_event(const char *kind, struct run *r, int node, const char *what)
 {
 	json_object *ev;
 
-	orphans_gen++; /* what exists has changed */
+	sup_orphans_gen++; /* what exists has changed */
 	if (r && node >= 0)
 		log_info("%s/%s: %s", r->plan->opts.name,
 			 r->plan->nodes[node].name, what);
-	watch_prune();
+	sup_watch_prune();
 	if (nwatchers == 0)
 		return;
 	ev = json_object_new_object();
@@ -144,7 +144,7 @@ sup_method_watch(struct rpc_req *req)
 }
 
 void
-watch_end_all(void)
+sup_watch_end_all(void)
 {
 	for (int i = 0; i < nwatchers; i++) {
 		json_object *res = json_object_new_object();

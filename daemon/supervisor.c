@@ -167,7 +167,7 @@ poll_check(void)
 			if (!r->nrt[n].down && !r->nrt[n].restarting &&
 			    r->nrt[n].timer == NULL &&
 			    strcmp(sup_node_state(r, n), "running") != 0)
-				node_down(r, n, "namespace gone");
+				sup_node_down(r, n, "namespace gone");
 	}
 }
 
@@ -217,7 +217,7 @@ booting_check(void)
 				log_warnx("%s/%s: guest reported failure: %s",
 					  r->plan->opts.name,
 					  r->plan->nodes[n].name, fail);
-				node_down(r, n, "guest reported failure");
+				sup_node_down(r, n, "guest reported failure");
 			}
 		}
 	}
@@ -229,7 +229,7 @@ watch_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	watch_prune();
+	sup_watch_prune();
 	poll_check();
 	booting_check();
 }
@@ -278,7 +278,7 @@ struct reconnect_op {
 	char err[512];
 };
 
-int reconnecting;
+int sup_reconnecting;
 
 static void
 reconnect_job(struct job *j, void *arg)
@@ -297,7 +297,7 @@ reconnect_done(void *arg)
 	int rc = op->rc;
 
 	free(op);
-	reconnecting = 0;
+	sup_reconnecting = 0;
 	sup_check_done();
 	if (sup_closing || rc == 0)
 		return; /* VM_EV_CONNECTED follows */
@@ -318,7 +318,7 @@ reconnect_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	if (sup_closing || reconnecting)
+	if (sup_closing || sup_reconnecting)
 		return;
 	op = xcalloc(1, sizeof(*op));
 	if (job_start(sup_base, reconnect_job, NULL, reconnect_done, op) ==
@@ -330,7 +330,7 @@ reconnect_tick(evutil_socket_t fd, short what, void *arg)
 		evtimer_add(reconnect_ev, &tv);
 		return;
 	}
-	reconnecting = 1;
+	sup_reconnecting = 1;
 }
 
 static void
@@ -365,7 +365,7 @@ sup_vm_event(const struct vm_event *ev, void *arg)
 		}
 		if (ev->event == VIR_DOMAIN_EVENT_STOPPED ||
 		    ev->event == VIR_DOMAIN_EVENT_CRASHED)
-			node_down(r, n, buf);
+			sup_node_down(r, n, buf);
 		else
 			sup_event("node", r, n, buf);
 		break;
@@ -439,7 +439,7 @@ sup_shutdown(void (*done)(void *), void *arg)
 	sup_closing = 1;
 	sup_done_cb = done;
 	sup_done_arg = arg;
-	watch_end_all();
+	sup_watch_end_all();
 	autostart_fini();
 	if (job_count() > 0) {
 		log_info("waiting for %d job(s) to finish", job_count());
@@ -467,7 +467,7 @@ sup_fini(void)
 		TAILQ_REMOVE(&sup_runs, r, entry);
 		sup_run_free(r);
 	}
-	watch_end_all();
+	sup_watch_end_all();
 	autostart_fini();
 	if (reconnect_ev)
 		event_free(reconnect_ev);
@@ -475,8 +475,7 @@ sup_fini(void)
 		event_free(watch_ev);
 	reconnect_ev = watch_ev = NULL;
 	sup_status_fini();
-	json_object_put(orphans_cache);
-	orphans_cache = NULL;
+	sup_orphans_fini();
 	vm_fini();
 }
 
