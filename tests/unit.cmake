@@ -74,7 +74,7 @@ target_include_directories(test_threads PRIVATE
 add_test(NAME test_threads COMMAND test_threads)
 set_tests_properties(test_threads PROPERTIES LABELS unit)
 
-# Readiness read incrementally from a console log (daemon/deploy.c).
+# Readiness read incrementally from a console log (daemon/kind_vm.c).
 # What status reads back from the live domain XML (issue 14).
 add_executable(test_vmlive ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_vmlive.c)
 target_link_libraries(test_vmlive PRIVATE vrouterd_core)
