@@ -390,6 +390,21 @@ adopt_scan_netns(struct adopted **out)
 
 /* ---- the kind's operations (nodekind.h) --------------------------------- */
 
+/* No guests: no accelerator, vhost or image (sup_status.c). */
+static int
+kind_netns_host_fit(struct run *r, struct deploy *d, const struct hostinfo *h,
+		    int *code, char *err, size_t errlen)
+{
+	(void)d;
+	(void)h;
+	(void)code;
+	(void)err;
+	(void)errlen;
+	msgf(r->accel_reason, sizeof(r->accel_reason), "%s",
+	     kind_netns.no_guest);
+	return 0;
+}
+
 /* No guests: no image, no libvirt. */
 static int
 kind_netns_prepare(struct deploy *d)
@@ -492,6 +507,7 @@ const struct node_kind_ops kind_netns = {
     .polled = 1,
     .links_go_with_node = 1,
     .thread_label = "napi",
+    .host_fit = kind_netns_host_fit,
     .prepare = kind_netns_prepare,
     .check = deploy_netns_check,
     .start = deploy_start_netns,

@@ -18,6 +18,7 @@
 #include "deploy.h"
 #include "deploy_int.h"
 #include "domxml.h"
+#include "hostinfo.h"
 #include "job.h"
 #include "log.h"
 #include "netsetup.h"
@@ -601,6 +602,77 @@ kind_vm_pin(const struct topo_plan *p, int n, char *err, size_t errlen)
 			     p->opts.rt_prio, err, errlen);
 }
 
+static int
+image_paths(const struct topo_opts *o, struct deploy *d, char *err,
+	    size_t errlen)
+{
+	const char *dir = o->image;
+	char real[PATH_MAX];
+
+	if (realpath(dir, real) == NULL) {
+		msgf(err, errlen,
+		     "guest image directory %s: %s (build it with "
+		     "`images/build-guest -o %s`, or pass --image DIR)",
+		     dir, strerror(errno), dir);
+		return -1;
+	}
+	if ((size_t)snprintf(d->kernel, sizeof(d->kernel), "%s/vmlinuz",
+			     real) >= sizeof(d->kernel) ||
+	    (size_t)snprintf(d->initrd, sizeof(d->initrd), "%s/initrd.img",
+			     real) >= sizeof(d->initrd)) {
+		snprintf(err, errlen, "guest image path too long");
+		return -1;
+	}
+	return 0;
+}
+
+/* The accelerator (auto: KVM when it works), vhost-net and the guest
+ * image; the warnings a person should see in status. */
+static int
+kind_vm_host_fit(struct run *r, struct deploy *d, const struct hostinfo *h,
+		 int *code, char *err, size_t errlen)
+{
+	int accel;
+
+	if ((accel = hostinfo_accel(h, r->plan->opts.accel, r->accel_reason,
+				    sizeof(r->accel_reason))) == -1) {
+		msgf(err, errlen, "accelerator: %s", r->accel_reason);
+		return -1;
+	}
+	r->kvm = accel == ACCEL_KVM;
+	r->vhost = h->vhost_net;
+	vr_strlcpy(r->vhost_reason, h->vhost_reason, sizeof(r->vhost_reason));
+	if (r->plan->opts.vhost == VHOST_ON && !h->vhost_net) {
+		msgf(err, errlen,
+		     "vhost on: this host has no usable vhost-net (%s); "
+		     "use --vhost auto or off",
+		     h->vhost_reason);
+		return -1;
+	}
+	if (r->plan->opts.vhost == VHOST_OFF) {
+		r->vhost = 0;
+		msgf(r->vhost_reason, sizeof(r->vhost_reason),
+		     "off by request (--vhost off)");
+	} else if (r->plan->opts.nic_model != NIC_VIRTIO) {
+		r->vhost = 0;
+		msgf(r->vhost_reason, sizeof(r->vhost_reason),
+		     "NIC model %s: vhost-net serves virtio NICs only",
+		     topo_nic_model_name(r->plan->opts.nic_model));
+	}
+	if (!r->kvm)
+		json_object_array_add(
+		    r->warnings,
+		    json_object_new_string(
+			"guests run under TCG (software emulation, far slower "
+			"than KVM); accel_reason says why"));
+	if (!r->vhost && r->plan->opts.vhost == VHOST_AUTO &&
+	    r->plan->opts.nic_model == NIC_VIRTIO)
+		json_object_array_add(
+		    r->warnings, jstrf("no vhost-net: %s", r->vhost_reason));
+	*code = PROTO_E_IMAGE;
+	return image_paths(&r->plan->opts, d, err, errlen);
+}
+
 static void
 kind_vm_adopt_accel(struct run *r)
 {
@@ -640,6 +712,7 @@ const struct node_kind_ops kind_vm = {
     .polled = 0,
     .links_go_with_node = 0,
     .thread_label = NULL,
+    .host_fit = kind_vm_host_fit,
     .prepare = kind_vm_prepare,
     .check = kind_vm_check,
     .start = kind_vm_start,

@@ -23,6 +23,7 @@
 
 struct adopted;
 struct deploy;
+struct hostinfo;
 struct job;
 struct ns_ctx;
 struct run;
@@ -42,6 +43,14 @@ struct node_kind_ops {
 	/* Its threads' label in bench's CPU accounting; NULL: their pin kind.
 	 */
 	const char *thread_label;
+
+	/* ---- start: on the loop, before the job ------------------------- */
+	/* What this host gives the nodes (accelerator, vhost, the guest
+	 * image): r->kvm, r->vhost, their reasons and warnings, d->kernel
+	 * and d->initrd.  0, or -1 with *code (PROTO_E_*) and err. */
+	int (*host_fit)(struct run *r, struct deploy *d,
+			const struct hostinfo *h, int *code, char *err,
+			size_t errlen);
 
 	/* ---- start, restart and stop: on a job's worker thread ---------- */
 	/* Before anything is checked: what the kind needs of the host (the
