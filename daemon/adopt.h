@@ -26,14 +26,6 @@ struct adopted {
 int adopt_scan(struct adopted **out, json_object *orphans);
 void adopt_free(struct adopted *a, int n);
 
-/*
- * netns-backend topologies: their plans are STATE_DIR/NAME/plan.json
- * (written when a start completes, removed by stop); one is adopted when
- * at least one of its node namespaces exists.  Needs no libvirt.  The
- * count with *out malloc'ed (adopt_free), or -1.
- */
-int adopt_scan_netns(struct adopted **out);
-
 /* The text of element TAG (any namespace prefix) in xml, unescaped;
  * malloc'ed, or NULL. */
 char *adopt_xml_text(const char *xml, const char *tag);

@@ -21,6 +21,7 @@
 #include "job.h"
 #include "jtext.h"
 #include "log.h"
+#include "nodekind.h"
 #include "proto.h"
 #include "sha256.h"
 #include "summary.h"
@@ -548,7 +549,8 @@ static void
 bench_watch(struct bench_op *op, const struct run *r)
 {
 	const struct topo_plan *p = r->plan;
-	int netns = p->opts.backend == BACKEND_NETNS, total = 0, skipped = 0;
+	const struct node_kind_ops *k = node_kind_get(p->opts.backend);
+	int total = 0, skipped = 0;
 	size_t len = 0;
 	char *list = NULL, err[512];
 	FILE *f;
@@ -557,20 +559,14 @@ bench_watch(struct bench_op *op, const struct run *r)
 		fatal("%s", __func__);
 	for (int n = 0; n < p->nnodes; n++) {
 		struct vthread *v = NULL;
-		pid_t pid;
 		int nv;
 
-		if (netns)
-			nv = threads_netns_list(p, n, &v, err, sizeof(err));
-		else if ((pid = vm_qemu_pid(p->nodes[n].domain)) > 0)
-			nv = threads_list(pid, &v);
-		else
-			nv = 0;
+		nv = k->threads(p, n, &v, err, sizeof(err));
 		if (nv == -1)
 			log_warnx("%s: %s: cannot list its threads for the "
 				  "bench's CPU accounting%s%s",
-				  op->name, p->nodes[n].name, netns ? ": " : "",
-				  netns ? err : "");
+				  op->name, p->nodes[n].name,
+				  err[0] ? ": " : "", err);
 		for (int i = 0; i < nv; i++) {
 			if (total == BENCH_WATCH_MAX) {
 				skipped++;
@@ -578,7 +574,8 @@ bench_watch(struct bench_op *op, const struct run *r)
 			}
 			fprintf(f, "%s%d:%s:%s:%d", total++ ? "," : "",
 				(int)v[i].tid, p->nodes[n].name,
-				netns ? "napi" : pin_kind_name(v[i].kind),
+				k->thread_label ? k->thread_label
+						: pin_kind_name(v[i].kind),
 				v[i].index);
 		}
 		free(v);
@@ -729,6 +726,7 @@ bench_method(struct rpc_req *req)
 	char vrgen[PATH_MAX], err[1024], when[32];
 	struct hostinfo h;
 	struct run *r;
+	const struct node_kind_ops *k;
 	int cpu, vm;
 
 	if (sup_closing) {
@@ -782,7 +780,8 @@ bench_method(struct rpc_req *req)
 		bench_op_free(op);
 		return;
 	}
-	vm = r->plan->opts.backend == BACKEND_VM;
+	k = node_kind_get(r->plan->opts.backend);
+	vm = k->no_guest == NULL; /* a guest: QEMU, libvirt, the image */
 	op->trials = json_object_new_array();
 	op->results = json_object_new_array();
 	op->repeat = pint(params, "repeat", 1);
@@ -804,7 +803,7 @@ bench_method(struct rpc_req *req)
 	json_object_object_add(op->record, "host", host_json(&h));
 	json_object_object_add(op->record, "versions", versions_json(&h, vm));
 	json_object_object_add(op->record, "backend",
-			       json_object_new_string(vm ? "vm" : "netns"));
+			       json_object_new_string(k->name));
 	json_object_object_add(op->record, "accel",
 			       json_object_new_string(!vm      ? "none"
 						      : r->kvm ? "kvm"

@@ -49,9 +49,10 @@ struct deploy {
 
 void deploy_start(struct job *j, struct deploy *d);
 
-/* Recreate node n's domain from d->plan (its links are still there), wait
- * for it and pin it: the restart policy.  d->code / d->err as above; on
- * failure the new domain is destroyed again. */
+/* Recreate node n from d->plan by its kind (nodekind.h: a VM's links are
+ * still there, a netns node is made anew), wait for it and pin it: the
+ * restart policy.  d->code / d->err as above; on failure what was made
+ * again is removed. */
 void deploy_restart_node(struct job *j, struct deploy *d, int n);
 
 /*

@@ -1,6 +1,7 @@
 /*
- * deploy internals shared by deploy.c (the common steps and VM nodes) and
- * deploy_netns.c (netns nodes).  Not part of the module's interface.
+ * deploy internals shared by deploy.c (the order and rollback), deploy_*.c
+ * (the common steps) and kind_*.c (the node kinds).  Not part of the module's
+ * interface.
  */
 #ifndef VR_DEPLOY_INT_H
 #define VR_DEPLOY_INT_H
@@ -32,14 +33,27 @@ void deploy_alias_prefix(const struct topo_plan *p, char *buf, size_t len);
 const char *deploy_if_bridge(const struct topo_plan *p,
 			     const struct topo_if *f);
 
-/* deploy_netns.c */
-int deploy_netns_check(struct deploy *d, struct ns_ctx *host);
-int deploy_netns_node(struct deploy *d, struct ns_ctx *host, int n);
-int deploy_netns_pin(struct deploy *d, int n);
-/* Remove node n's namespace and host ends (absent is fine).  0, or -1
- * with err. */
-int deploy_netns_node_teardown(const struct topo_plan *p, struct ns_ctx *host,
-			       int n, char *err, size_t errlen);
-int deploy_netns_save_plan(struct deploy *d);
+/* deploy.c: the fault test hook (VROUTERD_FAULT); the undo record run */
+int deploy_fault(struct deploy *d, const char *step);
+void deploy_rollback(struct deploy *d);
+
+/* deploy_net.c: the steps every kind shares.  0, or -1 with deploy_fail */
+int deploy_check_names(struct deploy *d, struct ns_ctx *host);
+int deploy_port_setup(struct deploy *d, struct ns_ctx *host,
+		      const struct topo_port *pt);
+int deploy_segments_setup(struct deploy *d, struct ns_ctx *host);
+int deploy_splitter_setup(struct deploy *d, struct ns_ctx *host);
+
+/* deploy_teardown.c */
+/* Remove n node objects at once, each by destroy(name, owner, ...), one
+ * thread each; 0, or -1 with every failure appended to err. */
+int deploy_teardown_nodes(const char *const *names, int n, const char *owner,
+			  int (*destroy)(const char *, const char *, char *,
+					 size_t),
+			  char *err, size_t errlen);
+/* Delete namespace name if tagged with prefix (absent is fine); a failure
+ * is appended to err at *off. */
+void deploy_teardown_netns(const char *name, const char *prefix, char *err,
+			   size_t errlen, size_t *off);
 
 #endif

@@ -25,7 +25,7 @@ placement_warn(struct run *r)
 {
 	const struct topo_opts *o = &r->plan->opts;
 
-	if (r->vhost || o->backend != BACKEND_VM ||
+	if (r->vhost ||
 	    (o->vhost_cpu == PIN_VHOST_HOUSEKEEPING && o->vhost_rt == 0))
 		return;
 	json_object_array_add(
@@ -44,8 +44,6 @@ placement_status(const struct run *r, json_object *status)
 	const struct topo_opts *o = &r->plan->opts;
 	json_object *opts;
 
-	if (o->backend != BACKEND_VM)
-		return; /* refused there (topo_plan.c) */
 	if (!json_object_object_get_ex(status, "options", &opts)) {
 		opts = json_object_new_object();
 		json_object_object_add(status, "options", opts);

@@ -371,11 +371,11 @@ realport_json(const struct topo_plan *p, const char *root)
 }
 
 void
-realport_status(const struct topo_plan *p, json_object *o)
+realport_status(const struct topo_plan *p, int guests, json_object *o)
 {
 	json_object *j;
 
-	if (p->opts.backend == BACKEND_VM)
+	if (guests)
 		json_object_object_add(
 		    o, "vhost_net", vhostnet_json(&p->opts, vhostnet_root()));
 	if ((j = realport_json(p, vhostnet_root())) != NULL)

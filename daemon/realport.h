@@ -50,8 +50,8 @@ void realport_restore(struct realport *rp);
 /* {"in": {...}, "out": {...}} for a PORTS_HOST plan (NULL otherwise):
  * each NIC as read now. */
 json_object *realport_json(const struct topo_plan *p, const char *root);
-/* Status of a running topology: "vhost_net" (a VM topology, vhostnet.h)
- * and "port_nics" (real ports), read now, added to o. */
-void realport_status(const struct topo_plan *p, json_object *o);
+/* Status of a running topology: "vhost_net" (when its nodes are guests,
+ * vhostnet.h) and "port_nics" (real ports), read now, added to o. */
+void realport_status(const struct topo_plan *p, int guests, json_object *o);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * The supervisor's private state, shared by supervisor.c (the list, libvirt
- * events, adoption, restart policy, watchers), sup_start.c (start, stop,
- * topology) and sup_status.c (status objects).  Loop thread only.
+ * events), sup_*.c (start, status, watchers, restart policy, adoption,
+ * orphans) and the node kinds (kind_*.c).  Loop thread only.
  */
 #ifndef VR_SUP_INT_H
 #define VR_SUP_INT_H
@@ -103,6 +103,22 @@ int sup_stop(const char *name, struct rpc_req *req, void (*done)(void *),
 int sup_plan_check(json_object *params, int *code, char *err, size_t errlen);
 
 void sup_status_fini(void);
+
+/* supervisor.c; a libvirt reconnection job runs (not a start or stop) */
+extern int sup_reconnecting;
+int sup_console_ready(struct run *r, int n, char *fail, size_t faillen);
+/* sup_watch.c */
+void sup_watch_prune(void);
+void sup_watch_end_all(void);
+/* sup_restart.c: node n went (why); the restart policy may act */
+void sup_node_down(struct run *r, int n, const char *why);
+/* sup_adopt.c: of the kinds found through libvirt; of the others */
+void sup_adopt(void);
+void sup_adopt_local(void);
+/* sup_orphans.c */
+/* bumped whenever what exists may have changed: the next status scans */
+extern unsigned sup_orphans_gen;
+void sup_orphans_fini(void);
 
 json_object *jstrf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -18,6 +18,7 @@
 #include "placement.h"
 #include "job.h"
 #include "log.h"
+#include "nodekind.h"
 #include "proto.h"
 #include "realport.h"
 #include "statedir.h"
@@ -42,8 +43,10 @@ struct stop_op {
 static const char *
 sup_run_engine(const struct run *r)
 {
-	if (r->plan->opts.backend == BACKEND_NETNS)
-		return "netns";
+	const struct node_kind_ops *k = node_kind_get(r->plan->opts.backend);
+
+	if (k->no_guest)
+		return k->name;
 	return r->kvm ? "kvm" : "tcg";
 }
 
@@ -130,30 +133,6 @@ start_done(void *arg)
 	sup_check_done();
 }
 
-static int
-image_paths(const struct topo_opts *o, struct deploy *d, char *err,
-	    size_t errlen)
-{
-	const char *dir = o->image;
-	char real[PATH_MAX];
-
-	if (realpath(dir, real) == NULL) {
-		msgf(err, errlen,
-		     "guest image directory %s: %s (build it with "
-		     "`images/build-guest -o %s`, or pass --image DIR)",
-		     dir, strerror(errno), dir);
-		return -1;
-	}
-	if ((size_t)snprintf(d->kernel, sizeof(d->kernel), "%s/vmlinuz",
-			     real) >= sizeof(d->kernel) ||
-	    (size_t)snprintf(d->initrd, sizeof(d->initrd), "%s/initrd.img",
-			     real) >= sizeof(d->initrd)) {
-		snprintf(err, errlen, "guest image path too long");
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * Options and plan from params.  0, or -1 with *code and err set.  A
  * caller's image path is resolved only when probe (start, autostart add):
@@ -190,9 +169,9 @@ plan_from_params(json_object *params, struct topo_plan *plan,
 		     o.file);
 		return -1;
 	}
-	/* netns nodes join their networks by veth on bridges: the
-	 * configured link kind is for guests */
-	if (o.backend == BACKEND_NETNS &&
+	/* nodes without a guest (netns) join their networks by veth on
+	 * bridges: the configured link kind is for guests */
+	if (node_kind_get(o.backend)->no_guest &&
 	    !json_object_object_get_ex(params, "link", NULL))
 		o.link = LINK_TAP;
 	/* The plan records the image it will really boot. */
@@ -241,11 +220,11 @@ sup_start(json_object *params, struct rpc_req *req,
 	  void (*started)(void *, int, const char *), void *arg, int *code,
 	  char *err, size_t errlen)
 {
+	const struct node_kind_ops *k;
 	struct run *r = NULL;
 	struct deploy *d = NULL;
 	struct hostinfo h;
 	json_object *tt;
-	int accel;
 
 	*code = PROTO_E_BUSY;
 	if (sup_closing) {
@@ -281,63 +260,13 @@ sup_start(json_object *params, struct rpc_req *req,
 	for (int i = 0; i < r->plan->nwarnings; i++) /* the file's check */
 		json_object_array_add(
 		    r->warnings, json_object_new_string(r->plan->warnings[i]));
-	if (r->plan->opts.backend == BACKEND_NETNS) {
-		/* no guests: no accelerator, vhost or image (sup_status.c) */
-		msgf(r->accel_reason, sizeof(r->accel_reason),
-		     "netns backend: nodes are network namespaces");
-		if (r->plan->pin.warning[0])
-			json_object_array_add(
-			    r->warnings,
-			    json_object_new_string(r->plan->pin.warning));
-		goto netns;
-	}
-	if ((accel = hostinfo_accel(&h, r->plan->opts.accel, r->accel_reason,
-				    sizeof(r->accel_reason))) == -1) {
-		msgf(err, errlen, "accelerator: %s", r->accel_reason);
+	/* what this host gives the nodes: accelerator, vhost, image */
+	k = node_kind_get(r->plan->opts.backend);
+	if (k->host_fit(r, d, &h, code, err, errlen) == -1)
 		goto fail;
-	}
-	r->kvm = accel == ACCEL_KVM;
-	r->vhost = h.vhost_net;
-	vr_strlcpy(r->vhost_reason, h.vhost_reason, sizeof(r->vhost_reason));
-	if (r->plan->opts.vhost == VHOST_ON && !h.vhost_net) {
-		msgf(err, errlen,
-		     "vhost on: this host has no usable vhost-net (%s); "
-		     "use --vhost auto or off",
-		     h.vhost_reason);
-		goto fail;
-	}
-	if (hugepages_check(r->plan, NULL, err, errlen) == -1)
-		goto fail;
-	if (vhostnet_check(&r->plan->opts, vhostnet_root(), err, errlen) == -1)
-		goto fail;
-	if (r->plan->opts.vhost == VHOST_OFF) {
-		r->vhost = 0;
-		msgf(r->vhost_reason, sizeof(r->vhost_reason),
-		     "off by request (--vhost off)");
-	} else if (r->plan->opts.nic_model != NIC_VIRTIO) {
-		r->vhost = 0;
-		msgf(r->vhost_reason, sizeof(r->vhost_reason),
-		     "NIC model %s: vhost-net serves virtio NICs only",
-		     topo_nic_model_name(r->plan->opts.nic_model));
-	}
-	placement_warn(r);
-	if (!r->kvm)
-		json_object_array_add(
-		    r->warnings,
-		    json_object_new_string(
-			"guests run under TCG (software emulation, far slower "
-			"than KVM); accel_reason says why"));
-	if (!r->vhost && r->plan->opts.vhost == VHOST_AUTO &&
-	    r->plan->opts.nic_model == NIC_VIRTIO)
-		json_object_array_add(
-		    r->warnings, jstrf("no vhost-net: %s", r->vhost_reason));
 	if (r->plan->pin.warning[0])
 		json_object_array_add(
 		    r->warnings, json_object_new_string(r->plan->pin.warning));
-	*code = PROTO_E_IMAGE;
-	if (image_paths(&r->plan->opts, d, err, errlen) == -1)
-		goto fail;
-netns:
 	*code = PROTO_E_CONFIG;
 	if ((size_t)snprintf(r->rundir, sizeof(r->rundir), "%s/%s",
 			     statedir_path(),

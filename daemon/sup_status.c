@@ -12,12 +12,11 @@
 #include "jtext.h"
 #include "log.h"
 #include "netsetup.h"
+#include "nodekind.h"
 #include "placement.h"
 #include "realport.h"
 #include "sup_int.h"
-#include "threads.h"
 #include "util.h"
-#include "vm.h"
 
 static struct ns_ctx *sup_ns; /* the daemon's namespace, for counters */
 
@@ -77,26 +76,11 @@ sup_run_state(const struct run *r)
 	return "running";
 }
 
-/* A guest's domain state as libvirt's events told it (no libvirt call:
- * status must not wait on libvirtd), "starting" while a running guest
- * adopted before it reported ready has not yet; a netns node is "running"
- * while its
- * namespace exists, else "absent". */
+/* As its kind says (no blocking call: status must not wait on libvirtd). */
 const char *
 sup_node_state(const struct run *r, int n)
 {
-	const char *st;
-	char ns[64];
-
-	if (r->plan->opts.backend == BACKEND_VM) {
-		st = vm_state_known(r->plan->nodes[n].domain);
-		if (r->nrt != NULL && r->nrt[n].booting &&
-		    strcmp(st, "running") == 0)
-			return "starting";
-		return st;
-	}
-	topo_node_netns(r->plan, n, ns, sizeof(ns));
-	return netns_exists(ns) == 1 ? "running" : "absent";
+	return node_kind_get(r->plan->opts.backend)->node_state(r, n);
 }
 
 void
@@ -166,31 +150,17 @@ node_json(struct run *r, int n)
 {
 	const struct topo_node *nd = &r->plan->nodes[n];
 	json_object *o = json_object_new_object(), *ifs;
-	char log[PATH_MAX];
-	pid_t pid = -1;
-	int netns = r->plan->opts.backend == BACKEND_NETNS;
 
 	json_object_object_add(o, "name", json_object_new_string(nd->name));
 	json_object_object_add(o, "domain", json_object_new_string(nd->domain));
 	json_object_object_add(
 	    o, "role", json_object_new_string(topo_role_name(nd->role)));
-	if (netns) {
-		char ns[64];
-
-		topo_node_netns(r->plan, n, ns, sizeof(ns));
-		json_object_object_add(o, "netns", json_object_new_string(ns));
-	}
-	if (r->state != RUN_STARTING) {
+	if (r->state != RUN_STARTING)
 		json_object_object_add(
 		    o, "state", json_object_new_string(sup_node_state(r, n)));
-		if (!netns)
-			pid = vm_qemu_pid(nd->domain);
-	}
 	json_object_object_add(o, "vcpus", json_object_new_int(nd->vcpus));
 	json_object_object_add(o, "memory_mib",
 			       json_object_new_int(nd->memory_mib));
-	if (pid > 0)
-		json_object_object_add(o, "qemu_pid", json_object_new_int(pid));
 	if (r->nrt) {
 		const struct node_rt *rt = &r->nrt[n];
 
@@ -211,18 +181,8 @@ node_json(struct run *r, int n)
 			json_object_object_add(
 			    o, "routes", json_object_new_int64(rt->routes));
 	}
-	if (!netns) {
-		deploy_console_path(r->rundir, nd, log, sizeof(log));
-		json_object_object_add(o, "console_log",
-				       json_object_new_string(log));
-	} else if (r->state == RUN_RUNNING)
-		json_object_object_add(o, "threads",
-				       threads_netns_json(r->plan, n));
-	if (pid > 0)
-		json_object_object_add(
-		    o, "threads",
-		    threads_json(pid, r->plan->opts.pin ? &r->plan->pin : NULL,
-				 n));
+	/* what the kind knows: its process, console log, threads ... */
+	node_kind_get(r->plan->opts.backend)->node_status(r, n, o);
 	ifs = json_object_new_array();
 	for (int k = 0; k < nd->nifs && r->state != RUN_STARTING; k++) {
 		const struct topo_if *i = &nd->ifs[k];
@@ -276,6 +236,7 @@ ports_json(struct run *r, json_object *hostifs)
 json_object *
 sup_run_json(struct run *r)
 {
+	const struct node_kind_ops *k = node_kind_get(r->plan->opts.backend);
 	json_object *o = json_object_new_object(), *nodes, *hostifs;
 	char when[32];
 	struct tm tm;
@@ -289,18 +250,17 @@ sup_run_json(struct run *r)
 	json_object_object_add(
 	    o, "backend",
 	    json_object_new_string(topo_backend_name(r->plan->opts.backend)));
-	json_object_object_add(
-	    o, "accel",
-	    json_object_new_string(r->plan->opts.backend == BACKEND_NETNS
-				       ? "none"
-				   : r->kvm ? "kvm"
-					    : "tcg"));
+	json_object_object_add(o, "accel",
+			       json_object_new_string(k->no_guest ? "none"
+						      : r->kvm	  ? "kvm"
+								  : "tcg"));
 	json_object_object_add(o, "accel_reason",
 			       json_object_new_string(r->accel_reason));
 	json_object_object_add(o, "vhost", json_object_new_boolean(r->vhost));
 	json_object_object_add(o, "vhost_reason",
 			       json_object_new_string(r->vhost_reason));
-	realport_status(r->plan, o); /* vhost_net, port_nics (issue 14) */
+	/* vhost_net (guests only), port_nics (issue 14) */
+	realport_status(r->plan, k->no_guest == NULL, o);
 	json_object_object_add(
 	    o, "link",
 	    json_object_new_string(topo_link_name(r->plan->opts.link)));
@@ -328,10 +288,11 @@ sup_run_json(struct run *r)
 			    json_object_new_int(r->plan->pin.numa[n]));
 		json_object_object_add(o, "numa_nodes", numa);
 	}
-	placement_status(r, o);
+	if (k->no_guest == NULL) /* guests only: refused for the others */
+		placement_status(r, o);
 	json_object_object_add(o, "adopted",
 			       json_object_new_boolean(r->adopted));
-	if (r->plan->opts.backend == BACKEND_VM && r->plan->opts.image[0])
+	if (k->no_guest == NULL && r->plan->opts.image[0])
 		json_object_object_add(o, "guest_kernel",
 				       image_kernel_json(r->plan->opts.image));
 	json_object_object_add(

@@ -85,7 +85,7 @@ enum topo_split { SPLIT_HOST, SPLIT_MACVTAP };
 /* --vhost-zerocopy: the vhost_net module's experimental_zcopytx, as
  * required (ANY: not checked, the default). */
 enum topo_zcopy { ZCOPY_ANY, ZCOPY_ON, ZCOPY_OFF };
-#define TOPO_FIB_ROUTES_MAX    1000000 /* --fib-routes */
+#define TOPO_FIB_ROUTES_MAX 1000000 /* --fib-routes */
 /* How guests get their routes (issue 17): the plan's, on the command
  * line; or BIRD 2 with OSPF or eBGP learning those whose gateway is
  * another node. */

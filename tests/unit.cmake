@@ -90,7 +90,15 @@ target_include_directories(test_cpuset PRIVATE
 add_test(NAME test_cpuset COMMAND test_cpuset)
 set_tests_properties(test_cpuset PROPERTIES LABELS unit)
 
-# Readiness read incrementally from a console log (daemon/deploy.c).
+# The node-kind table: every backend has a kind, every kind every hook.
+add_executable(test_nodekind ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_nodekind.c)
+target_link_libraries(test_nodekind PRIVATE vrouterd_core)
+target_include_directories(test_nodekind PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit)
+add_test(NAME test_nodekind COMMAND test_nodekind)
+set_tests_properties(test_nodekind PROPERTIES LABELS unit)
+
+# Readiness read incrementally from a console log (daemon/kind_vm.c).
 # What status reads back from the live domain XML (issue 14).
 add_executable(test_vmlive ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_vmlive.c)
 target_link_libraries(test_vmlive PRIVATE vrouterd_core)

@@ -42,7 +42,7 @@ static int ctl_topology(struct vrctl *, int, char **);
 	"        [--vhost-deadline RUNTIME/PERIOD]\n"                          \
 	"        [--queues N] [--vhost-zerocopy on|off] [--qemu-arg ARG]...\n" \
 	"        [--irq-cpus LIST] [--pause off|keep]\n"                       \
-	"        [--fib-routes N] [--routing static|ospf|bgp]\n"                  \
+	"        [--fib-routes N] [--routing static|ospf|bgp]\n"               \
 	"        [--ports test|in=IF,out=IF] [--image DIR] [--name NAME]\n"    \
 	"        [--timeout SEC] [--cpus LIST] [--txqueuelen N]\n"             \
 	"        [--restart never|on-failure] [--restart-limit N]\n"           \

@@ -75,14 +75,16 @@ plan_options(json_object *o)
 		printf("\n");
 	}
 	/* the NIC and guest axes, present only when not the default */
-	static const char *const axes[] = {
-	    "nic_model",	"vhost",     "macvtap_mode",
-	    "guest_txqueuelen", "cpu_model", "guest_cmdline",
-	    "vhost_cpu",	"vhost_rt",  "hugepages",
-	    "deadline",		"vhost_deadline", "queues",
-	    "vhost_zerocopy",	"qemu_args", "irq_cpus",
-	    "pause",	"lb_mode",   "split",
-	    "fib_routes",	"routing"};
+	static const char *const axes[] = {"nic_model",	     "vhost",
+					   "macvtap_mode",   "guest_txqueuelen",
+					   "cpu_model",	     "guest_cmdline",
+					   "vhost_cpu",	     "vhost_rt",
+					   "hugepages",	     "deadline",
+					   "vhost_deadline", "queues",
+					   "vhost_zerocopy", "qemu_args",
+					   "irq_cpus",	     "pause",
+					   "lb_mode",	     "split",
+					   "fib_routes",     "routing"};
 	const char *sep = "          ";
 	int any = 0;
 

@@ -1,4 +1,4 @@
-/* Unit tests for readiness from the console log (daemon/deploy.c
+/* Unit tests for readiness from the console log (daemon/kind_vm.c
  * deploy_console_scan): each call reads only what was appended since the
  * last, a marker split between two writes is found once its line is
  * complete, a truncated log is read again from the start, a guest's

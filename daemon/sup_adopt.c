@@ -1,0 +1,168 @@
+/*
+ * Adoption: the topologies an earlier vrouterd started (adopt.c finds
+ * them) become runs of this one, with their state file read back and
+ * their pinning applied again.  Loop thread only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "adopt.h"
+#include "deadline.h"
+#include "log.h"
+#include "nodekind.h"
+#include "statedir.h"
+#include "sup_int.h"
+#include "supervisor.h"
+#include "util.h"
+#include "vm.h"
+
+/* ---- adoption -------------------------------------------------------------
+ */
+
+static void
+adopt_one(struct adopted *a)
+{
+	const struct node_kind_ops *k = node_kind_get(a->plan->opts.backend);
+	struct run *r = sup_run_new();
+	json_object *st, *v;
+	char err[1024];
+
+	topo_plan_free(r->plan);
+	free(r->plan);
+	r->plan = a->plan;
+	a->plan = NULL;
+	r->nrt = xcalloc(r->plan->nnodes, sizeof(*r->nrt));
+	for (int n = 0; n < r->plan->nnodes; n++) {
+		r->nrt[n].run = r;
+		r->nrt[n].node = n;
+	}
+	r->adopted = 1;
+	sup_run_read_live(r);
+	r->state = RUN_RUNNING;
+	r->start_ms = now_ms();
+	r->started_at = time(NULL);
+	msgf(r->rundir, sizeof(r->rundir), "%s/%s", statedir_path(),
+	     r->plan->opts.name);
+	if ((st = adopt_state_read(r->plan->opts.name)) != NULL) {
+		if (json_object_object_get_ex(st, "started_at", &v)) {
+			r->started_at = json_object_get_int64(v);
+			r->start_ms -= (time(NULL) - r->started_at) * 1000;
+		}
+		if (json_object_object_get_ex(st, "boot_ms", &v))
+			r->boot_ms = json_object_get_int64(v);
+		if (json_object_object_get_ex(st, "kvm", &v))
+			r->kvm = json_object_get_boolean(v);
+		if (json_object_object_get_ex(st, "vhost", &v))
+			r->vhost = json_object_get_boolean(v);
+		if (json_object_object_get_ex(st, "accel_reason", &v))
+			vr_strlcpy(r->accel_reason, json_object_get_string(v),
+				   sizeof(r->accel_reason));
+		if (json_object_object_get_ex(st, "vhost_reason", &v))
+			vr_strlcpy(r->vhost_reason, json_object_get_string(v),
+				   sizeof(r->vhost_reason));
+		if (json_object_object_get_ex(st, "warnings", &v) &&
+		    json_object_is_type(v, json_type_array)) {
+			json_object_put(r->warnings);
+			r->warnings = json_object_get(v);
+		}
+		if (json_object_object_get_ex(st, "restart", &v))
+			r->on_failure = strcmp(json_object_get_string(v),
+					       "on-failure") == 0;
+		if (json_object_object_get_ex(st, "restart_limit", &v))
+			r->restart_limit = json_object_get_int(v);
+		if (json_object_object_get_ex(st, "routes", &v) &&
+		    json_object_is_type(v, json_type_object))
+			for (int n = 0; n < r->plan->nnodes; n++) {
+				json_object *x;
+
+				if (json_object_object_get_ex(
+					v, r->plan->nodes[n].name, &x) &&
+				    json_object_is_type(x, json_type_int)) {
+					r->nrt[n].routes =
+					    json_object_get_int64(x);
+					r->nrt[n].has_routes = 1;
+				}
+			}
+		json_object_put(st);
+	} else
+		k->adopt_accel(r);
+	TAILQ_INSERT_TAIL(&sup_runs, r, entry);
+	/* Pinning is re-applied: it is what the plan says, not what the
+	 * threads happen to have now. */
+	for (int n = 0; n < r->plan->nnodes; n++) {
+		if (k->adopt_node(r, n) == -1) {
+			sup_node_down(r, n, "absent at adoption");
+			continue;
+		}
+		if ((r->plan->opts.pin || r->plan->opts.rt_prio ||
+		     r->plan->opts.vhost_rt) &&
+		    k->pin(r->plan, n, err, sizeof(err)) == -1)
+			log_warnx("%s/%s: re-pinning after adoption: %s",
+				  r->plan->opts.name, r->plan->nodes[n].name,
+				  err);
+	}
+	log_info("%s: adopted (%s, %d node%s)", r->plan->opts.name,
+		 r->plan->opts.topology, r->plan->nnodes,
+		 r->plan->nnodes > 1 ? "s" : "");
+	sup_event("topology", r, -1, "adopted");
+}
+
+/* Take in every topology of kind k that runs but is not ours yet; with
+ * refresh, check the others (their domains may have changed while libvirt
+ * was away). */
+static void
+adopt_kind(const struct node_kind_ops *k, int refresh)
+{
+	json_object *orphans = json_object_new_array();
+	struct adopted *a = NULL;
+	struct run *r;
+	int na;
+
+	if ((na = k->adopt_scan(&a, orphans)) < 0) {
+		json_object_put(orphans);
+		return;
+	}
+	for (int i = 0; i < na; i++) {
+		if ((r = sup_run_find(a[i].plan->opts.name)) == NULL) {
+			adopt_one(&a[i]);
+			continue;
+		}
+		if (!refresh || r->state != RUN_RUNNING ||
+		    node_kind_get(r->plan->opts.backend) != k)
+			continue;
+		for (int n = 0; n < r->plan->nnodes; n++)
+			if (!r->nrt[n].down && !r->nrt[n].restarting &&
+			    strcmp(vm_state(r->plan->nodes[n].domain),
+				   "running") != 0)
+				sup_node_down(r, n,
+					      "gone while libvirt was away");
+	}
+	adopt_free(a, na);
+	json_object_put(orphans);
+}
+
+/* The kinds found through libvirt, whenever it (re)connects. */
+void
+sup_adopt(void)
+{
+	const struct node_kind_ops *k;
+
+	for (int i = 0; (k = node_kind_at(i)) != NULL; i++)
+		if (k->on_libvirt)
+			adopt_kind(k, 1);
+	deadline_reap(sup_is_running); /* cpusets of topologies that went */
+}
+
+/* The kinds that need no libvirt (their plans are in the state
+ * directory), once, when vrouterd starts. */
+void
+sup_adopt_local(void)
+{
+	const struct node_kind_ops *k;
+
+	for (int i = 0; (k = node_kind_at(i)) != NULL; i++)
+		if (!k->on_libvirt)
+			adopt_kind(k, 0);
+}
