@@ -160,3 +160,15 @@ python3 '${CMAKE_CURRENT_SOURCE_DIR}/integration/check_experiment.py' \
 --record \"$f\" && { echo \"$f: valid, should not be\"; exit 1; }; \
 done; exit 0")
 set_tests_properties(record_schemas PROPERTIES LABELS unit)
+
+# Every method has one name and one handler, tables indexed by its enum
+# (lib/proto.c, daemon/dispatch.c); no method named by string elsewhere.
+add_executable(test_dispatch ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_dispatch.c)
+target_link_libraries(test_dispatch PRIVATE vrouterd_core)
+target_include_directories(test_dispatch PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit)
+add_test(NAME test_dispatch COMMAND test_dispatch)
+add_test(NAME check_method_names
+	COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/unit/check_method_names.sh
+	${CMAKE_SOURCE_DIR})
+set_tests_properties(test_dispatch check_method_names PROPERTIES LABELS unit)

@@ -59,7 +59,7 @@ static long long notify_trials;
 int
 bench_params_check(json_object *p, char *err, size_t len)
 {
-	const struct proto_method *m = proto_method_find("bench");
+	const struct proto_method *m = &proto_methods[METHOD_BENCH];
 	const size_t pre = strlen("bench: ");
 
 	json_object_object_foreach(p, key, val)
@@ -791,7 +791,8 @@ bench_call(struct vrctl *v, const struct output *eout, json_object *params,
 	progress_begin(params);
 	client_notify_hook =
 	    v->out->progress != NULL ? v->out->progress : bench_notify;
-	if (client_call(v->socket, "bench", params, &result, &error) == -1) {
+	if (client_call(v->socket, METHOD_BENCH, params, &result, &error) ==
+	    -1) {
 		client_notify_hook = NULL;
 		json_object_put(cli);
 		return VRCTL_ECONNECT;

@@ -310,7 +310,7 @@ exp_build_run(json_object *spec, struct matrix *m, size_t r, struct xrun *x,
 		     "matrix.topology)");
 		return -1;
 	}
-	if (proto_params_check(proto_method_find("start"), x->start, err,
+	if (proto_params_check(&proto_methods[METHOD_START], x->start, err,
 			       elen) != 0)
 		return -1;
 	if (bench_params_check(x->bench, err, elen) != 0) {
@@ -446,7 +446,7 @@ exp_progress(struct vrctl *v, const char *step, json_object *what,
 
 /* A call for the experiment; 0 ok, 1 daemon error (*err), -1 no daemon. */
 static int
-exp_call(struct vrctl *v, const char *method, json_object *params,
+exp_call(struct vrctl *v, enum proto_method_id method, json_object *params,
 	 json_object **result, json_object **err)
 {
 	if (client_call(v->socket, method, params, result, err) == -1)
@@ -582,7 +582,7 @@ exp_run(struct vrctl *v, struct xrun *x, json_object *cli, const char *dir,
 	exp_progress(v, "start", json_object_get(x->start), msg);
 	client_notify_hook =
 	    v->out->progress != NULL ? v->out->progress : bench_notify;
-	rc = exp_call(v, "start", json_object_get(x->start), &res, &err);
+	rc = exp_call(v, METHOD_START, json_object_get(x->start), &res, &err);
 	client_notify_hook = NULL;
 	if (rc == 0)
 		started = 1;
@@ -629,7 +629,7 @@ exp_run(struct vrctl *v, struct xrun *x, json_object *cli, const char *dir,
 	json_object_object_add(p, "name", json_object_new_string(x->name));
 	msgf(msg, sizeof(msg), "stop %s", x->name);
 	exp_progress(v, "stop", json_object_get(p), msg);
-	rc = exp_call(v, "stop", p, &res, &err);
+	rc = exp_call(v, METHOD_STOP, p, &res, &err);
 	if (rc == 1 && !started && j_int(err, "code", 0) == PROTO_E_NOT_FOUND)
 		rc = 0; /* a failed start leaves nothing to stop */
 	if (rc != 0) {

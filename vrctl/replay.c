@@ -108,9 +108,9 @@ replay_in_list(const char *const *list, const char *key)
 }
 
 static int
-replay_param_known(const char *method, const char *key)
+replay_param_known(enum proto_method_id method, const char *key)
 {
-	const struct proto_param *q = proto_method_find(method)->params;
+	const struct proto_param *q = proto_methods[method].params;
 
 	for (; q->name != NULL; q++)
 		if (strcmp(q->name, key) == 0)
@@ -188,7 +188,7 @@ replay_ignored(const char *path, json_object *rec)
 	json_object_object_foreach(j_get(rec, "command"), ck, cv)
 	{
 		(void)cv;
-		if (!replay_param_known("bench", ck)) {
+		if (!replay_param_known(METHOD_BENCH, ck)) {
 			msgf(key, sizeof(key), "command.%s", ck);
 			json_object_array_add(ign, json_object_new_string(key));
 		}
@@ -196,7 +196,7 @@ replay_ignored(const char *path, json_object *rec)
 	json_object_object_foreach(j_get(j_get(rec, "plan"), "options"), ok, ov)
 	{
 		(void)ov;
-		if (!replay_param_known("start", ok)) {
+		if (!replay_param_known(METHOD_START, ok)) {
 			msgf(key, sizeof(key), "plan.options.%s", ok);
 			json_object_array_add(ign, json_object_new_string(key));
 		}
@@ -241,8 +241,9 @@ replay_start_params(const char *path, json_object *rec,
 	}
 	json_object_object_foreach(opts, k, v)
 	{
-		if (replay_param_known("start", k) && strcmp(k, "name") != 0 &&
-		    strcmp(k, "image") != 0 && strcmp(k, "topology") != 0 &&
+		if (replay_param_known(METHOD_START, k) &&
+		    strcmp(k, "name") != 0 && strcmp(k, "image") != 0 &&
+		    strcmp(k, "topology") != 0 &&
 		    strcmp(k, "topology_text") != 0)
 			json_object_object_add(p, k, json_object_get(v));
 	}
@@ -276,7 +277,7 @@ replay_start_params(const char *path, json_object *rec,
 		json_object_object_add(p, "image",
 				       json_object_get(j_get(opts, "image")));
 	json_object_object_add(p, "name", json_object_new_string(name));
-	if (proto_params_check(proto_method_find("start"), p, err,
+	if (proto_params_check(&proto_methods[METHOD_START], p, err,
 			       sizeof(err)) != 0) {
 		fprintf(stderr,
 			"vrctl: replay: %s: the recorded options make no valid "
@@ -317,7 +318,8 @@ replay_bench_params(const char *path, json_object *rec,
 
 	json_object_object_foreach(j_get(rec, "command"), k, v)
 	{
-		if (!replay_param_known("bench", k) || strcmp(k, "name") == 0)
+		if (!replay_param_known(METHOD_BENCH, k) ||
+		    strcmp(k, "name") == 0)
 			continue; /* said by replay_ignored */
 		if (strcmp(k, "cpu") == 0 && !replay_cpu_given(rec))
 			continue;
@@ -357,8 +359,8 @@ replay_image_check(struct vrctl *v, const char *path, json_object *rec,
 
 	if (strcmp(j_str(rec, "backend"), "vm") != 0)
 		return 0; /* netns: no image */
-	if (client_call(v->socket, "topology", json_object_get(start), &res,
-			&err) == -1)
+	if (client_call(v->socket, METHOD_TOPOLOGY, json_object_get(start),
+			&res, &err) == -1)
 		return -1;
 	if (err != NULL) {
 		fprintf(stderr, "vrctl: replay: %s: the plan: ", path);
@@ -537,8 +539,8 @@ replay_run(struct vrctl *v, json_object *start, json_object *bench,
 		json_object_to_json_string_ext(start, JSON_C_TO_STRING_PLAIN));
 	client_notify_hook =
 	    v->out->progress != NULL ? v->out->progress : bench_notify;
-	rc =
-	    client_call(v->socket, "start", json_object_get(start), &res, &err);
+	rc = client_call(v->socket, METHOD_START, json_object_get(start), &res,
+			 &err);
 	client_notify_hook = NULL;
 	json_object_put(res);
 	res = NULL;
@@ -556,7 +558,7 @@ replay_run(struct vrctl *v, json_object *start, json_object *bench,
 			&plot_rv);
 	p = json_object_new_object();
 	json_object_object_add(p, "name", json_object_new_string(name));
-	if ((rc = client_call(v->socket, "stop", p, &res, &err)) != 0 ||
+	if ((rc = client_call(v->socket, METHOD_STOP, p, &res, &err)) != 0 ||
 	    err != NULL) {
 		fprintf(stderr,
 			"vrctl: replay: STOP FAILED: instance %s may be left "

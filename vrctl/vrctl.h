@@ -10,6 +10,8 @@
 #include <json-c/json.h>
 #include <sched.h>
 
+#include "proto.h"
+
 enum { OPT_JSON = 256, OPT_HELP, OPT_FIRST_VERB };
 
 /* Exit codes. */
@@ -107,21 +109,22 @@ extern int client_readonly;
  * "topology_text", its absolute path as "topology"; 0, or -1 said. */
 int ctl_topo_file(json_object *params, const char *path);
 int client_connect_path(const char *path);
-int client_call(const char *socket, const char *method, json_object *params,
-		json_object **result, json_object **error);
+int client_call(const char *socket, enum proto_method_id method,
+		json_object *params, json_object **result, json_object **error);
 /* The same, and *fdp receives the fd the daemon passed with its answer
  * (SCM_RIGHTS), or -1 when it passed none. */
-int client_call_fd(const char *socket, const char *method, json_object *params,
-		   json_object **result, json_object **error, int *fdp);
+int client_call_fd(const char *socket, enum proto_method_id method,
+		   json_object *params, json_object **result,
+		   json_object **error, int *fdp);
 
 /* One call; VRCTL_OK with *result (the caller's), or the exit code with
  * the error printed through v->out.  JSON progress lines with --json. */
-int ctl_call(struct vrctl *v, const char *method, json_object *params,
+int ctl_call(struct vrctl *v, enum proto_method_id method, json_object *params,
 	     json_object **result);
 /* An error of vrctl's own ({"code", "message"}), for out->error. */
 json_object *ctl_error_new(int code, const char *msg);
 /* Run a call and print its answer through out->print; the exit code. */
-int ctl_run(struct vrctl *v, const char *method, json_object *params,
+int ctl_run(struct vrctl *v, enum proto_method_id method, json_object *params,
 	    void (*print)(json_object *));
 
 /* Helpers for the text renderers: a member as a string ("-" if absent). */
@@ -138,7 +141,8 @@ int ctl_cleanup(struct vrctl *v, int argc, char **argv);
 int ctl_autostart(struct vrctl *v, int argc, char **argv);
 /* start/topology option parsing, shared with `autostart add`. */
 json_object *ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
-			     const char *method, int argc, char **argv);
+			     enum proto_method_id method, int argc,
+			     char **argv);
 /* The options every command takes (getopt_long entries; short "s:h"),
  * handled by ctl_common_opt(). */
 /* clang-format off */
