@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "jtext.h"
+#include "names.h"
 #include "topo.h"
 #include "topo_int.h"
 #include "util.h"
@@ -103,27 +104,12 @@ topo_search_dirs(const char *dirs[], int max)
 }
 
 int
-topo_file_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 63 || s[0] == '-')
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
-		      s[i] == '_'))
-			return 0;
-	return 1;
-}
-
-int
 topo_find_file(const char *name, char *path, size_t len)
 {
 	const char *dirs[8];
 	int n = topo_search_dirs(dirs, 8);
 
-	if (name == NULL || !topo_file_name_ok(name))
+	if (name == NULL || !name_ok(NAME_FILE, name))
 		return -1;
 	for (int i = 0; i < n; i++) {
 		if ((size_t)snprintf(path, len, "%s/%s.json", dirs[i], name) >=
@@ -261,7 +247,7 @@ topo_list_json(void)
 				continue;
 			memcpy(name, de->d_name, l - 5);
 			name[l - 5] = '\0';
-			if (!topo_file_name_ok(name))
+			if (!name_ok(NAME_FILE, name))
 				continue;
 			for (int k = 0; k < cnt && !dup; k++)
 				dup = strcmp(json_object_get_string(
@@ -889,11 +875,9 @@ read_networks(struct tf *t, json_object *root)
 				     name, sizeof(name)) == -1)
 				return -1;
 			subpath(sub, sizeof(sub), path, "name");
-			if (!topo_file_name_ok(name))
-				return tf_fail(t, sub,
-					       "'%s': use a-z, 0-9, '-' and "
-					       "'_'",
-					       name);
+			if (!name_ok(NAME_FILE, name))
+				return tf_fail(t, sub, "'%s': use %s", name,
+					       name_rule(NAME_FILE));
 			if (net_find(t, name) != -1)
 				return tf_fail(t, sub,
 					       "duplicate network name '%s'",
@@ -1047,20 +1031,6 @@ node_interfaces(struct tf *t, json_object *o, const char *path, int idx,
 	return 0;
 }
 
-int
-topo_node_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 15 || !(s[0] >= 'a' && s[0] <= 'z'))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
 static int
 read_node(struct tf *t, json_object *o, const char *path, int idx)
 {
@@ -1074,11 +1044,9 @@ read_node(struct tf *t, json_object *o, const char *path, int idx)
 	    get_tmpl(t, o, path, "role", 0, idx, role, sizeof(role)) == -1)
 		return -1;
 	subpath(sub, sizeof(sub), path, "name");
-	if (!topo_node_name_ok(name))
-		return tf_fail(t, sub,
-			       "'%s': use 1-15 characters a-z, 0-9 and '-', "
-			       "starting with a letter",
-			       name);
+	if (!name_ok(NAME_NODE, name))
+		return tf_fail(t, sub, "'%s': use %s", name,
+			       name_rule(NAME_NODE));
 	for (int i = 0; i < p->nnodes; i++)
 		if (strcmp(p->nodes[i].name, name) == 0)
 			return tf_fail(t, sub,
@@ -1608,11 +1576,9 @@ read_header(struct tf *t, json_object *root, const char *want_name)
 	if ((v = get(t, root, "$", "name", json_type_string, 1, &failed)) ==
 	    NULL)
 		return -1;
-	if (!topo_file_name_ok(json_object_get_string(v)))
-		return tf_fail(t, "$.name",
-			       "'%.64s': use 1-63 characters a-z, 0-9, '-' "
-			       "and '_'",
-			       json_object_get_string(v));
+	if (!name_ok(NAME_FILE, json_object_get_string(v)))
+		return tf_fail(t, "$.name", "'%.64s': use %s",
+			       json_object_get_string(v), name_rule(NAME_FILE));
 	if (want_name && strcmp(want_name, json_object_get_string(v)) != 0)
 		return tf_fail(t, "$.name",
 			       "'%.64s' differs from the file's name (%s.json)",

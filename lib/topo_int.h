@@ -31,10 +31,6 @@ void topo_plan_ports(struct topo_plan *p, const char *in_addr,
 		     const char *in_gw, const char *out_addr,
 		     const char *out_gw);
 
-/* A node name: 1-15 characters a-z, 0-9 and '-', starting with a letter
- * (topo_file.c); 1 when valid. */
-int topo_node_name_ok(const char *s);
-
 /* Read, check and expand the topology file of p->opts (topo_file.c). */
 int topo_file_expand(struct topo_plan *p, char *err, size_t errlen);
 

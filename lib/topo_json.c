@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "names.h"
 #include "topo.h"
 #include "topo_int.h"
 #include "util.h"
@@ -891,12 +892,11 @@ plan_names_check(const struct topo_plan *p, char *err, size_t errlen)
 	for (int n = 0; n < p->nnodes; n++) {
 		const struct topo_node *nd = &p->nodes[n];
 
-		if (!topo_node_name_ok(nd->name)) {
+		if (!name_ok(NAME_NODE, nd->name)) {
 			msgf(err, errlen,
 			     "plan: $.nodes[%d].name: '%.64s' is not a node "
-			     "name (1-15 characters a-z, 0-9 and '-', starting "
-			     "with a letter)",
-			     n, nd->name);
+			     "name (%s)",
+			     n, nd->name, name_rule(NAME_NODE));
 			return -1;
 		}
 		snprintf(what, sizeof(what), "$.nodes[%d].domain", n);

@@ -18,6 +18,8 @@ vr_unit_test(test_pin)
 # The CPU topology from synthetic sysfs trees, and the planner with it.
 vr_unit_test(test_pintopo)
 vr_unit_test(test_topo)
+# What each kind of name allows (lib/names.c), one table of cases.
+vr_unit_test(test_names)
 vr_unit_test(test_domxml)
 vr_unit_test(test_fileio)
 vr_unit_test(test_log)

@@ -22,6 +22,7 @@
 #include "jtext.h"
 #include "benchparam.h"
 #include "proto.h"
+#include "names.h"
 #include "summary.h"
 #include "topo.h"
 #include "util.h"
@@ -113,10 +114,12 @@ exp_check_top(const char *file, json_object *spec)
 	if (!json_object_is_type(j_get(spec, "name"), json_type_string))
 		return exp_fail(file, "\"name\" must be a string");
 	/* it names the output directory: the topology names' rule */
-	if (!topo_file_name_ok(json_object_get_string(j_get(spec, "name"))))
-		return exp_fail(file, "\"name\": use 1-63 characters a-z, 0-9, "
-				      "'-' and '_' (it names the output "
-				      "directory)");
+	if (!name_ok(NAME_FILE, json_object_get_string(j_get(spec, "name")))) {
+		snprintf(msg, sizeof(msg),
+			 "\"name\": use %s (it names the output directory)",
+			 name_rule(NAME_FILE));
+		return exp_fail(file, msg);
+	}
 	if (j_get(spec, "description") &&
 	    !json_object_is_type(j_get(spec, "description"), json_type_string))
 		return exp_fail(file, "\"description\" must be a string");
