@@ -122,8 +122,8 @@ topo_find_file(const char *name, char *path, size_t len)
 }
 
 /* A topology file (regular, at most TOPO_FILE_MAX bytes) as JSON. */
-static json_object *
-read_json(const char *path, const char *label, char *err, size_t errlen)
+json_object *
+topo_file_read(const char *path, const char *label, char *err, size_t errlen)
 {
 	return jtext_read(path, label, TOPO_FILE_MAX, err, errlen);
 }
@@ -134,8 +134,9 @@ read_json(const char *path, const char *label, char *err, size_t errlen)
  * (else whoever can write there chooses what the daemon reads as root),
  * and never through a symbolic link.
  */
-static json_object *
-read_search_json(const char *path, const char *label, char *err, size_t errlen)
+json_object *
+topo_file_read_search(const char *path, const char *label, char *err,
+		      size_t errlen)
 {
 	const char *base = strrchr(path, '/');
 	char dir[PATH_MAX];
@@ -186,7 +187,7 @@ describe_file(const char *path, char *buf, size_t len)
 	json_object *j, *d;
 	int rc = -1;
 
-	if ((j = read_search_json(path, NULL, err, sizeof(err))) != NULL) {
+	if ((j = topo_file_read_search(path, NULL, err, sizeof(err))) != NULL) {
 		if (json_object_object_get_ex(j, "description", &d) &&
 		    json_object_is_type(d, json_type_string)) {
 			vr_strlcpy(buf, json_object_get_string(d), len);
@@ -1756,7 +1757,7 @@ topo_file_expand(struct topo_plan *p, char *err, size_t errlen)
 				   strlen(p->opts.file_text), err, errlen);
 	} else if (p->opts.file[0]) {
 		label = p->opts.file;
-		root = read_json(p->opts.file, NULL, err, errlen);
+		root = topo_file_read(p->opts.file, NULL, err, errlen);
 	} else {
 		if (topo_find_file(p->opts.topology, path, sizeof(path)) ==
 		    -1) {
@@ -1782,7 +1783,7 @@ topo_file_expand(struct topo_plan *p, char *err, size_t errlen)
 		}
 		want = p->opts.topology;
 		label = strrchr(path, '/') + 1;
-		root = read_search_json(path, label, err, errlen);
+		root = topo_file_read_search(path, label, err, errlen);
 	}
 	if (root == NULL)
 		goto out;
