@@ -141,6 +141,7 @@ set_tests_properties(vrctl_files PROPERTIES LABELS unit TIMEOUT 60)
 # installed.
 add_executable(test_plot ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_plot.c
 	${CMAKE_SOURCE_DIR}/vrctl/plot.c ${CMAKE_SOURCE_DIR}/vrctl/csv.c
+	${CMAKE_SOURCE_DIR}/vrctl/run_desc.c
 	${CMAKE_SOURCE_DIR}/vrctl/jget.c)
 target_link_libraries(test_plot PRIVATE vrouter PkgConfig::JSONC)
 target_include_directories(test_plot PRIVATE

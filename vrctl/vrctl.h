@@ -222,7 +222,7 @@ double progress_start(void);
 void progress_runs(char *buf, size_t len, long long done, long long n,
 		   double t0);
 
-/* A run in words, field by field (plot.c), for titles and labels. */
+/* A run in words, field by field (run_desc.c), for titles and labels. */
 enum {
 	BENCH_TOPO,
 	BENCH_BACKEND,
