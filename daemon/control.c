@@ -48,6 +48,7 @@
 
 #include "config.h"
 #include "control.h"
+#include "control_int.h"
 #include "dispatch.h"
 #include "log.h"
 #include "proto.h"
@@ -134,7 +135,6 @@ static void control_accept(evutil_socket_t, short, void *);
 static void control_read(struct bufferevent *, void *);
 static void control_write(struct bufferevent *, void *);
 static void control_event(struct bufferevent *, short, void *);
-static void control_close(struct control_client *);
 static void control_drain_check(void);
 static void control_fd_limit(void);
 static void control_idle(evutil_socket_t, short, void *);
@@ -383,7 +383,7 @@ control_fd_limit(void)
 
 /* The request deadline: from connect, from an answer with nothing left
  * pending, or from the first byte of a line begun while one is. */
-static void
+void
 control_deadline_arm(struct control_client *c)
 {
 	struct timeval tv = {conf->request_timeout, 0};
@@ -617,7 +617,7 @@ control_accept(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
-static void
+void
 control_send(struct control_client *c, json_object *msg)
 {
 	struct evbuffer *out;
@@ -890,7 +890,7 @@ control_event(struct bufferevent *bev, short what, void *arg)
 }
 
 /* Tear down: requests detached, list, timers, buffer (and fd), memory. */
-static void
+void
 control_close(struct control_client *c)
 {
 	struct rpc_req *req;
