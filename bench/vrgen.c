@@ -35,6 +35,7 @@
 #include "search.h"
 #include "sink.h"
 #include "stats.h"
+#include "vrgen.h"
 
 #define VRGEN_VERSION	 "1.0"
 #define DEFAULT_DST_IP	 "198.18.2.2"
@@ -42,7 +43,7 @@
 #define DEFAULT_IDLE_MS	 100
 #define DEFAULT_DRAIN_MS 2000
 
-static atomic_int stop_flag;
+atomic_int stop_flag;
 
 static void
 on_signal(int sig)
@@ -53,7 +54,7 @@ on_signal(int sig)
 
 /* The send path, and why AF_XDP was not used when auto fell back from it
  * (null when it did not), in every line that names a path. */
-static void
+void
 json_tx_path(struct jw *w, const struct gen_tx *tx)
 {
 	jw_str(w, "tx_path", gen_tx_describe(tx));
@@ -89,7 +90,7 @@ struct opts {
 	const char *watch; /* --watch: the topology's threads */
 };
 
-static void
+void
 usage(FILE *f)
 {
 	fputs("usage: vrgen send  --dev IF [--netns NS] [frame options] "
@@ -213,8 +214,7 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
+void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -241,7 +241,7 @@ num(const char *opt, const char *s, double lo, double hi)
 	return v;
 }
 
-static void
+void
 opts_parse(struct opts *o, int argc, char **argv)
 {
 	char err[256];
@@ -487,7 +487,7 @@ netns_enter(int fd, const char *name)
 		    strerror(errno), errno == EPERM ? " (run as root)" : "");
 }
 
-static void
+void
 pin_self(int cpu, const char *what)
 {
 	cpu_set_t set;
@@ -646,7 +646,7 @@ endpoint_setup(struct bench *b, struct endpoint *e, int is_tx)
 
 static void warmup(struct bench *);
 
-static void
+void
 bench_setup(struct bench *b, struct opts *o, int want_tx, int want_rx)
 {
 	cpu_set_t all;
@@ -723,7 +723,7 @@ bench_setup(struct bench *b, struct opts *o, int want_tx, int want_rx)
 	}
 }
 
-static void
+void
 bench_free(struct bench *b)
 {
 	if (b->have_tx) {
@@ -805,7 +805,7 @@ sink_main(void *arg)
 	return NULL;
 }
 
-static int
+int
 read_if(struct endpoint *e, struct ifcounters *c)
 {
 	return ifstats_read(e->stats_fd, e->ifindex, c);
@@ -875,7 +875,7 @@ irqtime_accounted(void)
 	return known;
 }
 
-static int
+int
 run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	  struct trial_out *out)
 {
@@ -1011,7 +1011,7 @@ warmup(struct bench *b)
 
 /* ---- output ------------------------------------------------------------- */
 
-static void
+void
 json_if(struct jw *w, const char *key, const struct endpoint *e,
 	const struct ifcounters *c)
 {
@@ -1052,7 +1052,7 @@ json_histogram(struct jw *w, const struct hist *h)
 	jw_end(w);
 }
 
-static void
+void
 json_latency(struct jw *w, const struct hist *h)
 {
 	jw_obj(w, "latency_us");
@@ -1070,7 +1070,7 @@ json_latency(struct jw *w, const struct hist *h)
 	jw_end(w);
 }
 
-static void
+void
 json_per_flow(struct jw *w, const struct sink *s, const uint64_t *sent)
 {
 	unsigned i;
@@ -1130,7 +1130,7 @@ json_intervals(struct jw *w, const struct bench *b, const struct trial_out *t)
 	jw_end(w);
 }
 
-static void
+void
 json_trial_obj(struct bench *b, const char *key, const struct trial_out *t,
 	       const struct search_step *step, int pass)
 {
@@ -1196,14 +1196,14 @@ json_trial_obj(struct bench *b, const char *key, const struct trial_out *t,
 	jw_end(w);
 }
 
-static void
+void
 json_trial(struct bench *b, const struct trial_out *t,
 	   const struct search_step *step, int pass)
 {
 	json_trial_obj(b, NULL, t, step, pass);
 }
 
-static void
+void
 human_header(void)
 {
 	printf("%5s %-8s %12s %12s %12s %12s %9s %9s %9s %9s %5s\n", "trial",
@@ -1211,7 +1211,7 @@ human_header(void)
 	       "p50_us", "p99_us", "max_us", "pass");
 }
 
-static void
+void
 human_trial(struct bench *b, const struct trial_out *t,
 	    const struct search_step *step, int pass)
 {
