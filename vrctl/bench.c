@@ -243,7 +243,7 @@ fail:
 /* Text output of one run */
 
 /* "[lo, hi]" of a STATS, "-" when it has none (n = 1). */
-static void
+void
 ci_fmt(char *buf, size_t len, json_object *stats, int decimals)
 {
 	json_object *ci = j_get(stats, "ci95");
@@ -384,7 +384,7 @@ bench_print_cpu(json_object *cpu)
 		       j_str(cpu, "router_cpu_note"));
 }
 
-static void
+void
 bench_print_text(json_object *record, const char *dir, int plot_rv)
 {
 	json_object *a = j_get(record, "trials"),

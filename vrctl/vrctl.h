@@ -195,6 +195,12 @@ int replay_experiment(struct vrctl *v, int argc, char **argv);
 int ctl_bench(struct vrctl *v, int argc, char **argv);
 int ctl_experiment(struct vrctl *v, int argc, char **argv);
 
+/* One run in words and tables, for a person (bench_text.c): the record's
+ * trials, its answer and where its files are (plot_rv: plot.c's). */
+void bench_print_text(json_object *record, const char *dir, int plot_rv);
+/* "[lo, hi]" of a summary.c stats object ("-" when n = 1), into buf. */
+void ci_fmt(char *buf, size_t len, json_object *stats, int decimals);
+
 /* Shared by bench.c and experiment.c. */
 struct bench_run {
 	json_object *record; /* owned */
