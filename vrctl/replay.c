@@ -458,7 +458,7 @@ replay_env_add(json_object *a, const char *what, const char *was,
 /* Every difference of the two environments: [{"what","recorded","replay"}]
  * (the table above, then any other host fact either record has: SMT,
  * NUMA, ... as later vrouterds record them). */
-static json_object *
+json_object *
 replay_env_diff(json_object *was, json_object *now)
 {
 	json_object *a = json_object_new_array();
@@ -502,7 +502,7 @@ replay_env_diff(json_object *was, json_object *now)
 	return a;
 }
 
-static void
+void
 replay_env_print(json_object *diff)
 {
 	size_t n = json_object_array_length(diff);

@@ -190,6 +190,10 @@ int ctl_console(struct vrctl *v, int argc, char **argv);
 int replay_wanted(int argc, char **argv); /* --replay among the options */
 int replay_bench(struct vrctl *v, int argc, char **argv);
 int replay_experiment(struct vrctl *v, int argc, char **argv);
+/* What differs between two records' environments (host, image, versions),
+ * as [{"what", "recorded", "replay"}], and that list printed (replay_env.c). */
+json_object *replay_env_diff(json_object *was, json_object *now);
+void replay_env_print(json_object *diff);
 
 /* bench, bench compare, experiment (bench.c; docs/bench.md). */
 int ctl_bench(struct vrctl *v, int argc, char **argv);
