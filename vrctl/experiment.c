@@ -27,6 +27,7 @@
 #include "topo.h"
 #include "util.h"
 #include "vrctl.h"
+#include "experiment.h"
 
 #define EXP_MAX_RUNS 1000
 enum { OPT_XOUT = 1300, OPT_DRY_RUN };
@@ -76,7 +77,7 @@ dir_part(char *buf, size_t len, const char *key, json_object *val)
 			buf[i] = '_';
 }
 
-static int
+int
 exp_fail(const char *file, const char *what)
 {
 	char msg[512];
@@ -360,7 +361,7 @@ exp_topo_file(const char *file, json_object *start, char *err, size_t elen)
 }
 
 /* Expand the file's matrix into runs (first key outermost). */
-static int
+int
 exp_expand(const char *file, json_object *spec, struct xrun **runsp, size_t *np)
 {
 	struct matrix m;
@@ -393,7 +394,7 @@ exp_expand(const char *file, json_object *spec, struct xrun **runsp, size_t *np)
 	return 0;
 }
 
-static void
+void
 exp_free(struct xrun *runs, size_t n)
 {
 	for (size_t i = 0; i < n && runs; i++) {
