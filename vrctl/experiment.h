@@ -9,7 +9,16 @@
 
 #include <json-c/json.h>
 
-struct xrun;
+#define EXP_MAX_RUNS 1000
+
+struct xrun {
+	json_object *start; /* start params, with the instance name */
+	json_object *bench; /* bench params, with the same name */
+	json_object *vals;  /* the matrix values of this run */
+	char label[256];    /* "cores=2 pin=true" (only keys that vary) */
+	char dirname[256];  /* "03-cores2-nopin" */
+	char name[16];	    /* instance name */
+};
 
 /* "vrctl: FILE: WHAT" on stderr (control characters as ?); -1. */
 int exp_fail(const char *file, const char *what);
