@@ -135,12 +135,12 @@ add_test(NAME vrctl_files
 		$<TARGET_FILE:vrctl> $<TARGET_FILE:vrouterd>)
 set_tests_properties(vrctl_files PROPERTIES LABELS unit TIMEOUT 60)
 
-# The files of a bench run and an experiment (vrctl/plot.c, vrctl/csv.c):
+# The files of a bench run and an experiment (vrctl/figures.c, vrctl/csv.c):
 # CSV and gnuplot scripts from synthetic records (tests/unit/records)
 # against golden files; the figures in SVG, PDF and PNG when gnuplot is
 # installed.
 add_executable(test_plot ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_plot.c
-	${CMAKE_SOURCE_DIR}/vrctl/plot.c ${CMAKE_SOURCE_DIR}/vrctl/csv.c
+	${CMAKE_SOURCE_DIR}/vrctl/figures.c ${CMAKE_SOURCE_DIR}/vrctl/csv.c
 	${CMAKE_SOURCE_DIR}/vrctl/run_desc.c
 	${CMAKE_SOURCE_DIR}/vrctl/jget.c)
 target_link_libraries(test_plot PRIVATE vrouter PkgConfig::JSONC)

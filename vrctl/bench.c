@@ -3,7 +3,7 @@
  * NDR/PDR search by vrgen against a running topology), `bench compare
  * DIR...` (several runs in one table and one plot) and `experiment FILE`
  * (a matrix of start options, each started, benchmarked and stopped, then
- * compared).  What is written where: docs/bench.md; the files: plot.c.
+ * compared).  What is written where: docs/bench.md; the files: figures.c.
  */
 #include <sys/stat.h>
 

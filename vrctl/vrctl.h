@@ -200,7 +200,7 @@ int ctl_bench(struct vrctl *v, int argc, char **argv);
 int ctl_experiment(struct vrctl *v, int argc, char **argv);
 
 /* One run in words and tables, for a person (bench_text.c): the record's
- * trials, its answer and where its files are (plot_rv: plot.c's). */
+ * trials, its answer and where its files are (plot_rv: figures.c's). */
 void bench_print_text(json_object *record, const char *dir, int plot_rv);
 /* "[lo, hi]" of a summary.c stats object ("-" when n = 1), into buf. */
 void ci_fmt(char *buf, size_t len, json_object *stats, int decimals);
@@ -259,12 +259,12 @@ double j_num(json_object *o, const char *key, double dflt);
 const char *bench_trial_phase(json_object *trial);
 /* ndr_pps / pdr_pps of a record (*what "NDR"/"PDR"), or -1. */
 double bench_answer(json_object *record, const char **what);
-/* Run files (plot.c): 0; 1 when only the plot is missing; -1. */
+/* Run files (figures.c): 0; 1 when only the plot is missing; -1. */
 int bench_write_csv(const char *path, json_object *record);
 int bench_save_dir(const char *dir, json_object *record);
 int plot_svg(const char *svg_path, const char *title, json_object **records,
 	     const char *const *labels, size_t n);
-/* An experiment's figures (answers, speedup) and trials.csv (plot.c). */
+/* An experiment's figures (answers, speedup) and trials.csv (figures.c). */
 int plot_experiment(const char *dir, const char *name,
 		    const struct bench_run *r, size_t n);
 /* Tables (csv.c): trials.csv; frame bytes with FCS (-1 unknown); Gbps
