@@ -14,7 +14,10 @@ add_library(vrbench STATIC
 target_include_directories(vrbench PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(vrbench PUBLIC m vrouter)
 
-add_executable(vrgen ${CMAKE_CURRENT_LIST_DIR}/vrgen.c)
+add_executable(vrgen ${CMAKE_CURRENT_LIST_DIR}/vrgen.c
+	${CMAKE_CURRENT_LIST_DIR}/vrgen_opts.c
+	${CMAKE_CURRENT_LIST_DIR}/vrgen_trial.c
+	${CMAKE_CURRENT_LIST_DIR}/vrgen_output.c)
 target_link_libraries(vrgen PRIVATE vrbench Threads::Threads)
 install(TARGETS vrgen DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(PROGRAMS ${CMAKE_CURRENT_LIST_DIR}/gen-bench.sh

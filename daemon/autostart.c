@@ -121,7 +121,7 @@ as_read(char *err, size_t errlen)
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
 		json_object *p = json_object_array_get_idx(list, i);
 
-		if (proto_params_check(proto_method_find("start"), p, perr,
+		if (proto_params_check(&proto_methods[METHOD_START], p, perr,
 				       sizeof(perr)) != 0) {
 			msgf(err, errlen, "%s: topologies[%zu]: %s",
 			     conf->autostart, i, perr);

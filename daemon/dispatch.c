@@ -2,8 +2,6 @@
  * The dispatcher: every method of lib/proto.c's table has a handler here,
  * and the access rule of the table (dispatch_allowed) is applied here.
  */
-#include <string.h>
-
 #include "autostart.h"
 #include "bench.h"
 #include "dispatch.h"
@@ -11,32 +9,28 @@
 #include "supervisor.h"
 #include "util.h"
 
-static const struct {
-	const char *name;
-	rpc_handler handler;
-} dispatch_table[] = {
-    {"version", methods_version},
-    {"status", methods_status},
-    {"reload", methods_reload},
-    {"start", sup_method_start},
-    {"stop", sup_method_stop},
-    {"topology", sup_method_topology},
-    {"bench", bench_method},
-    {"watch", sup_method_watch},
-    {"cleanup", sup_method_cleanup},
-    {"capture", sup_method_capture},
-    {"autostart.list", autostart_method_list},
-    {"autostart.add", autostart_method_add},
-    {"autostart.remove", autostart_method_remove},
+/* Indexed by the method's enum: a method without a handler is a NULL
+ * here, which test_dispatch catches. */
+static const rpc_handler dispatch_table[METHOD_COUNT] = {
+    [METHOD_VERSION] = methods_version,
+    [METHOD_STATUS] = methods_status,
+    [METHOD_RELOAD] = methods_reload,
+    [METHOD_START] = sup_method_start,
+    [METHOD_STOP] = sup_method_stop,
+    [METHOD_TOPOLOGY] = sup_method_topology,
+    [METHOD_BENCH] = bench_method,
+    [METHOD_WATCH] = sup_method_watch,
+    [METHOD_CLEANUP] = sup_method_cleanup,
+    [METHOD_CAPTURE] = sup_method_capture,
+    [METHOD_AUTOSTART_LIST] = autostart_method_list,
+    [METHOD_AUTOSTART_ADD] = autostart_method_add,
+    [METHOD_AUTOSTART_REMOVE] = autostart_method_remove,
 };
 
 rpc_handler
-dispatch_find(const char *method)
+dispatch_handler(enum proto_method_id id)
 {
-	for (size_t i = 0; i < nitems(dispatch_table); i++)
-		if (strcmp(dispatch_table[i].name, method) == 0)
-			return dispatch_table[i].handler;
-	return NULL;
+	return (unsigned)id < METHOD_COUNT ? dispatch_table[id] : NULL;
 }
 
 int
@@ -83,7 +77,7 @@ dispatch_run(struct rpc_req *req, const struct proto_method *m,
 				  m->name, peer->group);
 		return;
 	}
-	if ((h = dispatch_find(m->name)) == NULL) {
+	if ((h = dispatch_handler(proto_method_id(m))) == NULL) {
 		rpc_error(req, PROTO_E_INTERNAL, NULL,
 			  "%s: no handler for this method", m->name);
 		return;

@@ -1,5 +1,5 @@
 /*
- * Method name -> handler, and the access check in front of it.  The method
+ * Method -> handler, and the access check in front of it.  The method
  * table itself (names, access, params) is lib/proto.c's.
  */
 #ifndef VR_DISPATCH_H
@@ -8,8 +8,8 @@
 #include "proto.h"
 #include "rpc.h"
 
-/* The handler of a method, or NULL. */
-rpc_handler dispatch_find(const char *method);
+/* The handler of a method (by its enum), or NULL. */
+rpc_handler dispatch_handler(enum proto_method_id id);
 
 /* Who asks, and through which socket. */
 struct dispatch_peer {

@@ -330,31 +330,53 @@ static const struct proto_param params_capture[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
-const struct proto_method proto_methods[] = {
-    {"version", PROTO_READ, params_none, "daemon and protocol version"},
-    {"status", PROTO_READ, params_none,
-     "daemon, host, accelerator, libvirt and running topologies"},
-    {"topology", PROTO_READ, params_topology,
-     "list topologies, or show the plan of one without starting it"},
-    {"reload", PROTO_MUTATING, params_none, "re-read the configuration"},
-    {"start", PROTO_MUTATING, params_start, "start a topology"},
-    {"stop", PROTO_MUTATING, params_stop, "stop a topology (or all)"},
-    {"bench", PROTO_MUTATING, params_bench,
-     "measure a running topology: offered-load sweep or NDR/PDR search"},
-    {"watch", PROTO_READ, params_none,
-     "stream state changes as \"event\" notifications"},
-    {"cleanup", PROTO_MUTATING, params_cleanup,
-     "remove vrouterd objects that belong to no running topology"},
-    {"capture", PROTO_MUTATING, params_capture,
-     "a packet socket on a link of a topology, passed to the caller"},
-    {"autostart.list", PROTO_READ, params_none,
-     "the topologies started when the daemon starts"},
-    {"autostart.add", PROTO_MUTATING, params_start,
-     "add (or replace) an autostart entry; validated before saving"},
-    {"autostart.remove", PROTO_MUTATING, params_name,
-     "remove an autostart entry"},
-    {NULL, 0, NULL, NULL},
+const struct proto_method proto_methods[METHOD_COUNT + 1] = {
+    [METHOD_VERSION] = {"version", PROTO_READ, params_none,
+			"daemon and protocol version"},
+    [METHOD_STATUS] =
+	{"status", PROTO_READ, params_none,
+	 "daemon, host, accelerator, libvirt and running topologies"},
+    [METHOD_TOPOLOGY] =
+	{"topology", PROTO_READ, params_topology,
+	 "list topologies, or show the plan of one without starting it"},
+    [METHOD_RELOAD] = {"reload", PROTO_MUTATING, params_none,
+		       "re-read the configuration"},
+    [METHOD_START] = {"start", PROTO_MUTATING, params_start,
+		      "start a topology"},
+    [METHOD_STOP] = {"stop", PROTO_MUTATING, params_stop,
+		     "stop a topology (or all)"},
+    [METHOD_BENCH] =
+	{"bench", PROTO_MUTATING, params_bench,
+	 "measure a running topology: offered-load sweep or NDR/PDR search"},
+    [METHOD_WATCH] = {"watch", PROTO_READ, params_none,
+		      "stream state changes as \"event\" notifications"},
+    [METHOD_CLEANUP] =
+	{"cleanup", PROTO_MUTATING, params_cleanup,
+	 "remove vrouterd objects that belong to no running topology"},
+    [METHOD_CAPTURE] =
+	{"capture", PROTO_MUTATING, params_capture,
+	 "a packet socket on a link of a topology, passed to the caller"},
+    [METHOD_AUTOSTART_LIST] = {"autostart.list", PROTO_READ, params_none,
+			       "the topologies started when the daemon starts"},
+    [METHOD_AUTOSTART_ADD] =
+	{"autostart.add", PROTO_MUTATING, params_start,
+	 "add (or replace) an autostart entry; validated before saving"},
+    [METHOD_AUTOSTART_REMOVE] = {"autostart.remove", PROTO_MUTATING,
+				 params_name, "remove an autostart entry"},
+    [METHOD_COUNT] = {NULL, 0, NULL, NULL},
 };
+
+enum proto_method_id
+proto_method_id(const struct proto_method *m)
+{
+	return (enum proto_method_id)(m - proto_methods);
+}
+
+const char *
+proto_method_name(enum proto_method_id id)
+{
+	return (unsigned)id < METHOD_COUNT ? proto_methods[id].name : NULL;
+}
 
 const struct proto_method *
 proto_method_find(const char *name)

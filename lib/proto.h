@@ -69,6 +69,24 @@ struct proto_param {
 	const char *doc;
 };
 
+/* Every method, in the order of proto_methods[] (which is indexed by it). */
+enum proto_method_id {
+	METHOD_VERSION,
+	METHOD_STATUS,
+	METHOD_TOPOLOGY,
+	METHOD_RELOAD,
+	METHOD_START,
+	METHOD_STOP,
+	METHOD_BENCH,
+	METHOD_WATCH,
+	METHOD_CLEANUP,
+	METHOD_CAPTURE,
+	METHOD_AUTOSTART_LIST,
+	METHOD_AUTOSTART_ADD,
+	METHOD_AUTOSTART_REMOVE,
+	METHOD_COUNT
+};
+
 struct proto_method {
 	const char *name;
 	enum proto_access access;
@@ -76,10 +94,15 @@ struct proto_method {
 	const char *doc;
 };
 
-/* Every method the daemon knows, terminated by a NULL name. */
-extern const struct proto_method proto_methods[];
+/* Every method the daemon knows, indexed by its enum proto_method_id and
+ * terminated by a NULL name (at [METHOD_COUNT]). */
+extern const struct proto_method proto_methods[METHOD_COUNT + 1];
 
+/* The method called NAME, or NULL; its id is proto_method_id(m). */
 const struct proto_method *proto_method_find(const char *name);
+enum proto_method_id proto_method_id(const struct proto_method *m);
+/* The wire name of method ID (the one copy of it, in proto_methods[]). */
+const char *proto_method_name(enum proto_method_id id);
 
 /*
  * The read-only socket beside a control socket: "-ro" before a ".sock"

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "names.h"
 #include "topo.h"
 #include "topo_int.h"
 #include "util.h"
@@ -198,22 +199,7 @@ topo_opts_init(struct topo_opts *o)
 int
 topo_name_check(const char *name, char *err, size_t errlen)
 {
-	size_t n = name ? strlen(name) : 0;
-	int ok = n >= 1 && n <= TOPO_NAME_LEN;
-
-	for (size_t i = 0; ok && i < n; i++) {
-		char c = name[i];
-		ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		     (c == '-' && i > 0);
-	}
-	if (!ok) {
-		msgf(err, errlen,
-		     "name '%.64s': use 1-%d characters a-z, 0-9 and "
-		     "'-', starting with a letter or digit",
-		     name ? name : "", TOPO_NAME_LEN);
-		return -1;
-	}
-	return 0;
+	return name_check(NAME_INSTANCE, "name", name, err, errlen);
 }
 
 int

@@ -343,11 +343,8 @@ int topo_plan_from_json(json_object *j, struct topo_plan *p, char *err,
  * (docs/contracts.md).  0, or -1 when n is out of range or buf too small. */
 int topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len);
 
-/* A topology's name (and any name used as a file name component, such
- * as an experiment's): [a-z0-9_-], 1-63 characters, not starting '-'. */
-int topo_file_name_ok(const char *s);
-
-/* Valid instance name?  0 or -1 with err set. */
+/* Valid instance name (lib/names.c, NAME_INSTANCE)?  0 or -1 with err
+ * set.  A topology file's name is name_ok(NAME_FILE, ...). */
 int topo_name_check(const char *name, char *err, size_t errlen);
 
 /* The default instance name for a topology (rule above), into buf. */

@@ -31,9 +31,13 @@ void topo_plan_ports(struct topo_plan *p, const char *in_addr,
 		     const char *in_gw, const char *out_addr,
 		     const char *out_gw);
 
-/* A node name: 1-15 characters a-z, 0-9 and '-', starting with a letter
- * (topo_file.c); 1 when valid. */
-int topo_node_name_ok(const char *s);
+/* A topology file as JSON (regular, at most TOPO_FILE_MAX bytes); the
+ * _search one only from a search-path directory no one else may write,
+ * never through a link (topo_catalogue.c).  NULL with err set. */
+json_object *topo_file_read(const char *path, const char *label, char *err,
+			    size_t errlen);
+json_object *topo_file_read_search(const char *path, const char *label,
+				   char *err, size_t errlen);
 
 /* Read, check and expand the topology file of p->opts (topo_file.c). */
 int topo_file_expand(struct topo_plan *p, char *err, size_t errlen);

@@ -22,6 +22,9 @@ vr_unit_test(test_topo)
 vr_unit_test(test_hugepages)
 target_compile_definitions(test_hugepages PRIVATE
 	TOPOLOGY_DIR="${CMAKE_SOURCE_DIR}/topologies")
+
+# What each kind of name allows (lib/names.c), one table of cases.
+vr_unit_test(test_names)
 vr_unit_test(test_domxml)
 vr_unit_test(test_fileio)
 vr_unit_test(test_log)
@@ -157,12 +160,13 @@ add_test(NAME vrctl_files
 		$<TARGET_FILE:vrctl> $<TARGET_FILE:vrouterd>)
 set_tests_properties(vrctl_files PROPERTIES LABELS unit TIMEOUT 60)
 
-# The files of a bench run and an experiment (vrctl/plot.c, vrctl/csv.c):
+# The files of a bench run and an experiment (vrctl/figures.c, vrctl/csv.c):
 # CSV and gnuplot scripts from synthetic records (tests/unit/records)
 # against golden files; the figures in SVG, PDF and PNG when gnuplot is
 # installed.
 add_executable(test_plot ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_plot.c
-	${CMAKE_SOURCE_DIR}/vrctl/plot.c ${CMAKE_SOURCE_DIR}/vrctl/csv.c
+	${CMAKE_SOURCE_DIR}/vrctl/figures.c ${CMAKE_SOURCE_DIR}/vrctl/csv.c
+	${CMAKE_SOURCE_DIR}/vrctl/run_desc.c
 	${CMAKE_SOURCE_DIR}/vrctl/jget.c)
 target_link_libraries(test_plot PRIVATE vrouter PkgConfig::JSONC)
 target_include_directories(test_plot PRIVATE
@@ -193,3 +197,15 @@ target_include_directories(test_realport PRIVATE
 	${CMAKE_CURRENT_SOURCE_DIR}/unit ${CMAKE_SOURCE_DIR}/daemon)
 add_test(NAME test_realport COMMAND test_realport)
 set_tests_properties(test_realport PROPERTIES LABELS unit)
+
+# Every method has one name and one handler, tables indexed by its enum
+# (lib/proto.c, daemon/dispatch.c); no method named by string elsewhere.
+add_executable(test_dispatch ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_dispatch.c)
+target_link_libraries(test_dispatch PRIVATE vrouterd_core)
+target_include_directories(test_dispatch PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit)
+add_test(NAME test_dispatch COMMAND test_dispatch)
+add_test(NAME check_method_names
+	COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/unit/check_method_names.sh
+	${CMAKE_SOURCE_DIR})
+set_tests_properties(test_dispatch check_method_names PROPERTIES LABELS unit)

@@ -171,7 +171,7 @@ ctl_capture(struct vrctl *v, int argc, char **argv)
 			       json_object_new_string(argv[optind]));
 	json_object_object_add(params, "link",
 			       json_object_new_string(argv[optind + 1]));
-	if (client_call_fd(v->socket, "capture", params, &result, &error,
+	if (client_call_fd(v->socket, METHOD_CAPTURE, params, &result, &error,
 			   &fd) == -1)
 		return VRCTL_ECONNECT;
 	if (error != NULL) {

@@ -38,15 +38,11 @@
 int client_timeout = CLIENT_TIMEOUT_DEFAULT;
 
 /* Calls that run long, answered at once with a notification (protocol.md). */
-static const char *const client_long[] = {"start", "bench", "watch", NULL};
-
 static int
-client_is_long(const char *method)
+client_is_long(enum proto_method_id method)
 {
-	for (const char *const *m = client_long; *m; m++)
-		if (strcmp(*m, method) == 0)
-			return 1;
-	return 0;
+	return method == METHOD_START || method == METHOD_BENCH ||
+	       method == METHOD_WATCH;
 }
 
 static long long
@@ -140,9 +136,9 @@ client_connect_failed(const char *path, int err, const char *ro, int is_ro)
  * read-only socket.  The fd, or -1 (said).
  */
 static int
-client_connect(const char *path, const char *method)
+client_connect(const char *path, enum proto_method_id method)
 {
-	const struct proto_method *m = proto_method_find(method);
+	const struct proto_method *m = &proto_methods[method];
 	char ro[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int fd, err, have_ro;
 
@@ -290,15 +286,16 @@ client_recv(int fd, char *buf, size_t len, int *fdp)
 }
 
 int
-client_call(const char *socket, const char *method, json_object *params,
-	    json_object **result, json_object **error)
+client_call(const char *socket, enum proto_method_id method,
+	    json_object *params, json_object **result, json_object **error)
 {
 	return client_call_fd(socket, method, params, result, error, NULL);
 }
 
 int
-client_call_fd(const char *socket, const char *method, json_object *params,
-	       json_object **result, json_object **error, int *fdp)
+client_call_fd(const char *socket, enum proto_method_id method,
+	       json_object *params, json_object **result, json_object **error,
+	       int *fdp)
 {
 	json_object *req;
 	char *out, *buf = NULL;
@@ -313,7 +310,7 @@ client_call_fd(const char *socket, const char *method, json_object *params,
 		json_object_put(params);
 		return -1;
 	}
-	req = proto_request_new(CLIENT_ID, method, params);
+	req = proto_request_new(CLIENT_ID, proto_method_name(method), params);
 	out = proto_serialize(req, &len);
 	json_object_put(req);
 	/* A daemon that refused us closed the connection after a line saying

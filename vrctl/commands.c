@@ -144,7 +144,7 @@ ctl_version(struct vrctl *v, int argc, char **argv)
 {
 	if (ctl_noargs(v, v->cmd, argc, argv) == -1)
 		return VRCTL_EUSAGE;
-	return ctl_run(v, "version", NULL, v->out->version);
+	return ctl_run(v, METHOD_VERSION, NULL, v->out->version);
 }
 
 /* The running topology NAME in a status result, or NULL. */
@@ -202,8 +202,8 @@ ctl_status(struct vrctl *v, int argc, char **argv)
 	if (argc - optind > 1)
 		goto usage;
 	if (argc - optind == 0)
-		return ctl_run(v, "status", NULL, v->out->status);
-	if ((rv = ctl_call(v, "status", NULL, &result)) != VRCTL_OK)
+		return ctl_run(v, METHOD_STATUS, NULL, v->out->status);
+	if ((rv = ctl_call(v, METHOD_STATUS, NULL, &result)) != VRCTL_OK)
 		return rv;
 	if ((t = ctl_status_find(result, argv[optind])) != NULL)
 		v->out->started(t); /* one topology, as `start` shows it */
@@ -230,7 +230,7 @@ ctl_list(struct vrctl *v, int argc, char **argv)
 
 	if (ctl_noargs(v, v->cmd, argc, argv) == -1)
 		return VRCTL_EUSAGE;
-	if ((rv = ctl_call(v, "status", NULL, &result)) != VRCTL_OK)
+	if ((rv = ctl_call(v, METHOD_STATUS, NULL, &result)) != VRCTL_OK)
 		return rv;
 	list = ctl_list_from_status(result);
 	v->out->list(list);
@@ -330,7 +330,7 @@ ctl_axes_opt(json_object *params, int ch, const char *arg)
  */
 json_object *
 ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
-		const char *method, int argc, char **argv)
+		enum proto_method_id method, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    CTL_COMMON_LONGOPTS,
@@ -455,7 +455,7 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 					       json_object_new_string(optarg));
 			break;
 		case OPT_TOPO_HOST_CPUS: /* a preview: `topology` only */
-			if (strcmp(method, "topology") != 0) {
+			if (method != METHOD_TOPOLOGY) {
 				fprintf(stderr,
 					"vrctl: --host-cpus previews a "
 					"plan: `vrctl topology` only\n");
@@ -540,9 +540,9 @@ ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
 	} else if (argc - optind == 1)
 		;
 	else if (json_object_object_length(params) > 0 ||
-		 strcmp(method, "start") == 0)
+		 method == METHOD_START)
 		goto usage; /* options need a topology */
-	if (proto_params_check(proto_method_find(method), params, err,
+	if (proto_params_check(&proto_methods[method], params, err,
 			       sizeof(err)) != 0) {
 		fprintf(stderr, "vrctl: %s\n", err);
 		goto usage;
@@ -559,9 +559,10 @@ ctl_start(struct vrctl *v, int argc, char **argv)
 {
 	json_object *params;
 
-	if ((params = ctl_topo_params(v, v->cmd, "start", argc, argv)) == NULL)
+	if ((params = ctl_topo_params(v, v->cmd, METHOD_START, argc, argv)) ==
+	    NULL)
 		return VRCTL_EUSAGE;
-	return ctl_run(v, "start", params, v->out->started);
+	return ctl_run(v, METHOD_START, params, v->out->started);
 }
 
 /*
@@ -576,8 +577,8 @@ ctl_topology(struct vrctl *v, int argc, char **argv)
 	void (*print)(json_object *);
 	int listing, preview;
 
-	if ((params = ctl_topo_params(v, v->cmd, "topology", argc, argv)) ==
-	    NULL)
+	if ((params = ctl_topo_params(v, v->cmd, METHOD_TOPOLOGY, argc,
+				      argv)) == NULL)
 		return VRCTL_EUSAGE;
 	listing = !json_object_object_get_ex(params, "topology", NULL);
 	if (v->has_host_cpus && listing) {
@@ -591,7 +592,7 @@ ctl_topology(struct vrctl *v, int argc, char **argv)
 	/* a preview for another host: --host-cpus, or its sysfs tree */
 	preview = v->has_host_cpus || (!listing && getenv("VR_SYSFS_ROOT"));
 	if (!preview && ctl_socket_probe(v->socket) == 0)
-		return ctl_run(v, "topology", params, print);
+		return ctl_run(v, METHOD_TOPOLOGY, params, print);
 	if (!preview)
 		fprintf(
 		    stderr, "vrctl: vrouterd does not answer on %s (%s): %s\n",
@@ -635,14 +636,14 @@ ctl_stop(struct vrctl *v, int argc, char **argv)
 	else
 		json_object_object_add(params, "name",
 				       json_object_new_string(argv[optind]));
-	return ctl_run(v, "stop", params, v->out->stopped);
+	return ctl_run(v, METHOD_STOP, params, v->out->stopped);
 usage:
 	ctl_usage(cmd, 1);
 	return VRCTL_EUSAGE;
 }
 
 int
-ctl_call(struct vrctl *v, const char *method, json_object *params,
+ctl_call(struct vrctl *v, enum proto_method_id method, json_object *params,
 	 json_object **result)
 {
 	json_object *error;
@@ -660,7 +661,7 @@ ctl_call(struct vrctl *v, const char *method, json_object *params,
 }
 
 int
-ctl_run(struct vrctl *v, const char *method, json_object *params,
+ctl_run(struct vrctl *v, enum proto_method_id method, json_object *params,
 	void (*print)(json_object *))
 {
 	json_object *result;

@@ -52,7 +52,7 @@ ctl_watch(struct vrctl *v, int argc, char **argv)
 	client_notify_hook = watch_event;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* The answer comes only when the daemon shuts down. */
-	return ctl_run(v, "watch", NULL, v->out->cleaned);
+	return ctl_run(v, METHOD_WATCH, NULL, v->out->cleaned);
 usage:
 	ctl_usage(cmd, 1);
 	return VRCTL_EUSAGE;
@@ -80,7 +80,7 @@ ctl_cleanup(struct vrctl *v, int argc, char **argv)
 	}
 	if (optind != argc)
 		goto usage;
-	return ctl_run(v, "cleanup", params, v->out->cleaned);
+	return ctl_run(v, METHOD_CLEANUP, params, v->out->cleaned);
 usage:
 	json_object_put(params);
 	ctl_usage(cmd, 1);
@@ -97,24 +97,26 @@ ctl_autostart(struct vrctl *v, int argc, char **argv)
 	if (strcmp(sub, "list") == 0) {
 		if (ctl_noargs(v, cmd, argc - 1, argv + 1) == -1)
 			return VRCTL_EUSAGE;
-		return ctl_run(v, "autostart.list", NULL, v->out->autostart);
+		return ctl_run(v, METHOD_AUTOSTART_LIST, NULL,
+			       v->out->autostart);
 	}
 	if (strcmp(sub, "add") == 0) {
-		if ((params = ctl_topo_params(v, cmd, "autostart.add", argc - 1,
-					      argv + 1)) == NULL)
+		if ((params = ctl_topo_params(v, cmd, METHOD_AUTOSTART_ADD,
+					      argc - 1, argv + 1)) == NULL)
 			return VRCTL_EUSAGE;
 		if (!json_object_object_get_ex(params, "topology", NULL)) {
 			json_object_put(params);
 			ctl_usage(cmd, 1);
 			return VRCTL_EUSAGE;
 		}
-		return ctl_run(v, "autostart.add", params, v->out->autostart);
+		return ctl_run(v, METHOD_AUTOSTART_ADD, params,
+			       v->out->autostart);
 	}
 	if (strcmp(sub, "remove") == 0 && argc == 3) {
 		params = json_object_new_object();
 		json_object_object_add(params, "name",
 				       json_object_new_string(argv[2]));
-		return ctl_run(v, "autostart.remove", params,
+		return ctl_run(v, METHOD_AUTOSTART_REMOVE, params,
 			       v->out->autostart);
 	}
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {

@@ -114,7 +114,7 @@ complete_instances(struct vrctl *v)
 
 	client_timeout = 2;
 	if (freopen("/dev/null", "w", stderr) == NULL ||
-	    client_call(v->socket, "status", NULL, &result, &error) == -1)
+	    client_call(v->socket, METHOD_STATUS, NULL, &result, &error) == -1)
 		return VRCTL_OK;
 	if (result != NULL &&
 	    json_object_object_get_ex(result, "topologies", &topos) &&

@@ -99,7 +99,7 @@ ctl_console(struct vrctl *v, int argc, char **argv)
 		goto usage;
 	name = argv[optind];
 	node = argv[optind + 1];
-	if (client_call(v->socket, "status", NULL, &result, &error) == -1)
+	if (client_call(v->socket, METHOD_STATUS, NULL, &result, &error) == -1)
 		return VRCTL_ECONNECT;
 	if (error != NULL) {
 		v->out->error(error);

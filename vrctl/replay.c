@@ -8,6 +8,11 @@
  * difference of their environments beside it.  `vrctl experiment --replay
  * DIR` re-runs an experiment's file (summary.json's "spec") the same way
  * and compares run by run.  docs/bench.md "Repeat it elsewhere".
+ * The environment comparison is replay_env.c's.
+ *
+ * Over 800 lines on purpose: the two verbs share the record readers, the
+ * options and the start/bench/stop calls (all static here); apart, each
+ * would need the other's internals.
  */
 #include <sys/stat.h>
 
@@ -108,9 +113,9 @@ replay_in_list(const char *const *list, const char *key)
 }
 
 static int
-replay_param_known(const char *method, const char *key)
+replay_param_known(enum proto_method_id method, const char *key)
 {
-	const struct proto_param *q = proto_method_find(method)->params;
+	const struct proto_param *q = proto_methods[method].params;
 
 	for (; q->name != NULL; q++)
 		if (strcmp(q->name, key) == 0)
@@ -188,7 +193,7 @@ replay_ignored(const char *path, json_object *rec)
 	json_object_object_foreach(j_get(rec, "command"), ck, cv)
 	{
 		(void)cv;
-		if (!replay_param_known("bench", ck)) {
+		if (!replay_param_known(METHOD_BENCH, ck)) {
 			msgf(key, sizeof(key), "command.%s", ck);
 			json_object_array_add(ign, json_object_new_string(key));
 		}
@@ -196,7 +201,7 @@ replay_ignored(const char *path, json_object *rec)
 	json_object_object_foreach(j_get(j_get(rec, "plan"), "options"), ok, ov)
 	{
 		(void)ov;
-		if (!replay_param_known("start", ok)) {
+		if (!replay_param_known(METHOD_START, ok)) {
 			msgf(key, sizeof(key), "plan.options.%s", ok);
 			json_object_array_add(ign, json_object_new_string(key));
 		}
@@ -241,8 +246,9 @@ replay_start_params(const char *path, json_object *rec,
 	}
 	json_object_object_foreach(opts, k, v)
 	{
-		if (replay_param_known("start", k) && strcmp(k, "name") != 0 &&
-		    strcmp(k, "image") != 0 && strcmp(k, "topology") != 0 &&
+		if (replay_param_known(METHOD_START, k) &&
+		    strcmp(k, "name") != 0 && strcmp(k, "image") != 0 &&
+		    strcmp(k, "topology") != 0 &&
 		    strcmp(k, "topology_text") != 0)
 			json_object_object_add(p, k, json_object_get(v));
 	}
@@ -276,7 +282,7 @@ replay_start_params(const char *path, json_object *rec,
 		json_object_object_add(p, "image",
 				       json_object_get(j_get(opts, "image")));
 	json_object_object_add(p, "name", json_object_new_string(name));
-	if (proto_params_check(proto_method_find("start"), p, err,
+	if (proto_params_check(&proto_methods[METHOD_START], p, err,
 			       sizeof(err)) != 0) {
 		fprintf(stderr,
 			"vrctl: replay: %s: the recorded options make no valid "
@@ -317,7 +323,8 @@ replay_bench_params(const char *path, json_object *rec,
 
 	json_object_object_foreach(j_get(rec, "command"), k, v)
 	{
-		if (!replay_param_known("bench", k) || strcmp(k, "name") == 0)
+		if (!replay_param_known(METHOD_BENCH, k) ||
+		    strcmp(k, "name") == 0)
 			continue; /* said by replay_ignored */
 		if (strcmp(k, "cpu") == 0 && !replay_cpu_given(rec))
 			continue;
@@ -357,8 +364,8 @@ replay_image_check(struct vrctl *v, const char *path, json_object *rec,
 
 	if (strcmp(j_str(rec, "backend"), "vm") != 0)
 		return 0; /* netns: no image */
-	if (client_call(v->socket, "topology", json_object_get(start), &res,
-			&err) == -1)
+	if (client_call(v->socket, METHOD_TOPOLOGY, json_object_get(start),
+			&res, &err) == -1)
 		return -1;
 	if (err != NULL) {
 		fprintf(stderr, "vrctl: replay: %s: the plan: ", path);
@@ -401,126 +408,6 @@ done:
 }
 
 /* ------------------------------------------------------------------ */
-/* Environment differences */
-
-static const struct {
-	const char *obj, *key, *what;
-} replay_env_fields[] = {
-    {"host", "kernel", "kernel"},
-    {"host", "cpu_model", "CPU model"},
-    {"host", "cpus", "CPUs"},
-    {"host", "online", "online CPUs"},
-    {"host", "isolated", "isolated CPUs"},
-    {"host", "nohz_full", "nohz_full CPUs"},
-    {"versions", "qemu", "QEMU"},
-    {"versions", "libvirt", "libvirt"},
-    {"versions", "vrouterd", "vrouterd"},
-    {"versions", "vrgen", "vrgen"},
-    {NULL, "backend", "backend"},
-    {NULL, "accel", "accelerator"},
-    {NULL, "vhost", "vhost-net"},
-    {"generator", "tx_path", "tx path"},
-    {"generator", "cpu", "generator CPU"},
-    {"guest_image", "manifest_sha256", "guest image sha256"},
-};
-
-static const char *
-replay_env_value(json_object *rec, const char *obj, const char *key)
-{
-	json_object *o = obj ? j_get(rec, obj) : rec, *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v))
-		return "(not recorded)";
-	if (v == NULL)
-		return "-";
-	return json_object_is_type(v, json_type_string)
-		   ? json_object_get_string(v)
-		   : json_object_to_json_string(v);
-}
-
-static void
-replay_env_add(json_object *a, const char *what, const char *was,
-	       const char *now)
-{
-	json_object *d;
-
-	if (strcmp(was, now) == 0)
-		return;
-	d = json_object_new_object();
-	json_object_object_add(d, "what", json_object_new_string(what));
-	json_object_object_add(d, "recorded", json_object_new_string(was));
-	json_object_object_add(d, "replay", json_object_new_string(now));
-	json_object_array_add(a, d);
-}
-
-/* Every difference of the two environments: [{"what","recorded","replay"}]
- * (the table above, then any other host fact either record has: SMT,
- * NUMA, ... as later vrouterds record them). */
-static json_object *
-replay_env_diff(json_object *was, json_object *now)
-{
-	json_object *a = json_object_new_array();
-	char what[96];
-
-	for (size_t i = 0; i < nitems(replay_env_fields); i++) {
-		char a1[512];
-		vr_strlcpy(a1,
-			   replay_env_value(was, replay_env_fields[i].obj,
-					    replay_env_fields[i].key),
-			   sizeof(a1));
-		replay_env_add(a, replay_env_fields[i].what, a1,
-			       replay_env_value(now, replay_env_fields[i].obj,
-						replay_env_fields[i].key));
-	}
-	for (int side = 0; side < 2; side++) {
-		json_object_object_foreach(j_get(side ? now : was, "host"), k,
-					   v)
-		{
-			char a1[512];
-			size_t f;
-
-			(void)v;
-			for (f = 0; f < nitems(replay_env_fields); f++)
-				if (replay_env_fields[f].obj &&
-				    strcmp(replay_env_fields[f].obj, "host") ==
-					0 &&
-				    strcmp(replay_env_fields[f].key, k) == 0)
-					break;
-			/* known, or seen from the other side already */
-			if (f < nitems(replay_env_fields) ||
-			    (side && j_get(j_get(was, "host"), k)))
-				continue;
-			msgf(what, sizeof(what), "host %s", k);
-			vr_strlcpy(a1, replay_env_value(was, "host", k),
-				   sizeof(a1));
-			replay_env_add(a, what, a1,
-				       replay_env_value(now, "host", k));
-		}
-	}
-	return a;
-}
-
-static void
-replay_env_print(json_object *diff)
-{
-	size_t n = json_object_array_length(diff);
-
-	if (n == 0) {
-		printf("environment: no difference (kernel, CPUs, isolated "
-		       "CPUs, QEMU, libvirt, accelerator, vhost-net, "
-		       "vrouterd, vrgen, tx path as recorded)\n");
-		return;
-	}
-	printf("environment: %zu difference%s\n  %-20s %-28s %s\n", n,
-	       n > 1 ? "s" : "", "WHAT", "RECORDED", "REPLAY");
-	for (size_t i = 0; i < n; i++) {
-		json_object *d = json_object_array_get_idx(diff, i);
-		printf("  %-20s %-28s %s\n", j_str(d, "what"),
-		       j_str(d, "recorded"), j_str(d, "replay"));
-	}
-}
-
-/* ------------------------------------------------------------------ */
 /* bench --replay */
 
 /* start, bench, stop (always); VRCTL_* and the new record in *recp. */
@@ -537,8 +424,8 @@ replay_run(struct vrctl *v, json_object *start, json_object *bench,
 		json_object_to_json_string_ext(start, JSON_C_TO_STRING_PLAIN));
 	client_notify_hook =
 	    v->out->progress != NULL ? v->out->progress : bench_notify;
-	rc =
-	    client_call(v->socket, "start", json_object_get(start), &res, &err);
+	rc = client_call(v->socket, METHOD_START, json_object_get(start), &res,
+			 &err);
 	client_notify_hook = NULL;
 	json_object_put(res);
 	res = NULL;
@@ -556,7 +443,7 @@ replay_run(struct vrctl *v, json_object *start, json_object *bench,
 			&plot_rv);
 	p = json_object_new_object();
 	json_object_object_add(p, "name", json_object_new_string(name));
-	if ((rc = client_call(v->socket, "stop", p, &res, &err)) != 0 ||
+	if ((rc = client_call(v->socket, METHOD_STOP, p, &res, &err)) != 0 ||
 	    err != NULL) {
 		fprintf(stderr,
 			"vrctl: replay: STOP FAILED: instance %s may be left "

@@ -10,6 +10,8 @@
 #include <json-c/json.h>
 #include <sched.h>
 
+#include "proto.h"
+
 enum { OPT_JSON = 256, OPT_HELP, OPT_FIRST_VERB };
 
 /* Exit codes. */
@@ -126,21 +128,22 @@ extern int client_readonly;
  * "topology_text", its absolute path as "topology"; 0, or -1 said. */
 int ctl_topo_file(json_object *params, const char *path);
 int client_connect_path(const char *path);
-int client_call(const char *socket, const char *method, json_object *params,
-		json_object **result, json_object **error);
+int client_call(const char *socket, enum proto_method_id method,
+		json_object *params, json_object **result, json_object **error);
 /* The same, and *fdp receives the fd the daemon passed with its answer
  * (SCM_RIGHTS), or -1 when it passed none. */
-int client_call_fd(const char *socket, const char *method, json_object *params,
-		   json_object **result, json_object **error, int *fdp);
+int client_call_fd(const char *socket, enum proto_method_id method,
+		   json_object *params, json_object **result,
+		   json_object **error, int *fdp);
 
 /* One call; VRCTL_OK with *result (the caller's), or the exit code with
  * the error printed through v->out.  JSON progress lines with --json. */
-int ctl_call(struct vrctl *v, const char *method, json_object *params,
+int ctl_call(struct vrctl *v, enum proto_method_id method, json_object *params,
 	     json_object **result);
 /* An error of vrctl's own ({"code", "message"}), for out->error. */
 json_object *ctl_error_new(int code, const char *msg);
 /* Run a call and print its answer through out->print; the exit code. */
-int ctl_run(struct vrctl *v, const char *method, json_object *params,
+int ctl_run(struct vrctl *v, enum proto_method_id method, json_object *params,
 	    void (*print)(json_object *));
 
 /* Helpers for the text renderers: a member as a string ("-" if absent). */
@@ -157,7 +160,8 @@ int ctl_cleanup(struct vrctl *v, int argc, char **argv);
 int ctl_autostart(struct vrctl *v, int argc, char **argv);
 /* start/topology option parsing, shared with `autostart add`. */
 json_object *ctl_topo_params(struct vrctl *v, const struct ctl_command *cmd,
-			     const char *method, int argc, char **argv);
+			     enum proto_method_id method, int argc,
+			     char **argv);
 /* The options every command takes (getopt_long entries; short "s:h"),
  * handled by ctl_common_opt(). */
 /* clang-format off */
@@ -205,10 +209,20 @@ int ctl_console(struct vrctl *v, int argc, char **argv);
 int replay_wanted(int argc, char **argv); /* --replay among the options */
 int replay_bench(struct vrctl *v, int argc, char **argv);
 int replay_experiment(struct vrctl *v, int argc, char **argv);
+/* What differs between two records' environments (host, image, versions),
+ * as [{"what", "recorded", "replay"}], and that list printed (replay_env.c). */
+json_object *replay_env_diff(json_object *was, json_object *now);
+void replay_env_print(json_object *diff);
 
 /* bench, bench compare, experiment (bench.c; docs/bench.md). */
 int ctl_bench(struct vrctl *v, int argc, char **argv);
 int ctl_experiment(struct vrctl *v, int argc, char **argv);
+
+/* One run in words and tables, for a person (bench_text.c): the record's
+ * trials, its answer and where its files are (plot_rv: figures.c's). */
+void bench_print_text(json_object *record, const char *dir, int plot_rv);
+/* "[lo, hi]" of a summary.c stats object ("-" when n = 1), into buf. */
+void ci_fmt(char *buf, size_t len, json_object *stats, int decimals);
 
 /* Shared by bench.c and experiment.c. */
 struct bench_run {
@@ -237,7 +251,7 @@ double progress_start(void);
 void progress_runs(char *buf, size_t len, long long done, long long n,
 		   double t0);
 
-/* A run in words, field by field (plot.c), for titles and labels. */
+/* A run in words, field by field (run_desc.c), for titles and labels. */
 enum {
 	BENCH_TOPO,
 	BENCH_BACKEND,
@@ -264,12 +278,12 @@ double j_num(json_object *o, const char *key, double dflt);
 const char *bench_trial_phase(json_object *trial);
 /* ndr_pps / pdr_pps of a record (*what "NDR"/"PDR"), or -1. */
 double bench_answer(json_object *record, const char **what);
-/* Run files (plot.c): 0; 1 when only the plot is missing; -1. */
+/* Run files (figures.c): 0; 1 when only the plot is missing; -1. */
 int bench_write_csv(const char *path, json_object *record);
 int bench_save_dir(const char *dir, json_object *record);
 int plot_svg(const char *svg_path, const char *title, json_object **records,
 	     const char *const *labels, size_t n);
-/* An experiment's figures (answers, speedup) and trials.csv (plot.c). */
+/* An experiment's figures (answers, speedup) and trials.csv (figures.c). */
 int plot_experiment(const char *dir, const char *name,
 		    const struct bench_run *r, size_t n);
 /* Tables (csv.c): trials.csv; frame bytes with FCS (-1 unknown); Gbps

@@ -1,4 +1,4 @@
-/* The files of a bench run and an experiment (vrctl/plot.c, vrctl/csv.c,
+/* The files of a bench run and an experiment (vrctl/figures.c, vrctl/csv.c,
  * compiled in) from synthetic records (tests/unit/records: a format-1
  * sweep with a short trial; format-2 records with points, answers, cpu,
  * latency percentiles and histograms, latency_at): results.csv,
