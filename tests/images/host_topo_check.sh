@@ -163,6 +163,19 @@ if [ -x "$dir/vrgen" ]; then
 	done
 fi
 
+# --- a vrouterd from the stick instead of the image's (VR_HOST_VROUTERD) ---------------
+if [ -x "$dir/vrouterd" ]; then
+	vrctl autostart remove mono >/dev/null 2>&1 # no autostarted guest to wait for
+	cp "$dir/vrouterd" /usr/sbin/vrouterd
+	/etc/init.d/vrouterd restart >$T/restart.txt 2>&1
+	i=0
+	until vrctl version >/dev/null 2>&1 || [ $i -ge 60 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	info "vrouterd replaced by the stick's and restarted: $(vrctl version 2>&1 | head -n1)"
+fi
+
 # --- the autostarted topology goes away (it would share the CPUs) ------------------------
 phase stop-autostart
 i=0

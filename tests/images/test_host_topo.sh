@@ -3,7 +3,7 @@
 # host image: boot the image (the ISO images_host_image built, VR_HOST_ISO)
 # under qemu-system-x86_64 -accel tcg with a CPU that has SVM (the image's
 # Debian kernel loads kvm_amd and vhost_net) and a virtual topology of two
-# NUMA nodes with SMT, attach a FAT USB stick holding
+# NUMA nodes with SMT, attach a USB stick (a raw tar archive) holding
 # tests/images/host_topo_check.sh (and vrgen, which the image lacks, for
 # `vrctl bench`), type one command on the serial console's root shell, and
 # poll the console (bounded) for the script's lines:
@@ -15,6 +15,7 @@
 #   VR_HOST_ISO    the image (default: build/host-image/vrouterd-host.iso,
 #                  where images_host_image leaves it, VR_HOST_KEEP_ISO)
 #   VR_VRGEN       vrgen to put on the stick (default: none; bench SKIPs)
+#   VR_HOST_VROUTERD  a vrouterd (prefix /usr) the image runs instead of its own
 #   VR_HOST_QEMU_CPU (default qemu64: AMD, SVM), VR_HOST_MEM (MiB, 3072),
 #   VR_HOST_SMP (default "8,sockets=2,cores=2,threads=2", two nodes of
 #                half the CPUs each), VR_HOST_TIMEOUT (s, 1500: the whole run)
@@ -35,7 +36,7 @@ skip() {
 }
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (as the other image tests)"
-for c in qemu-system-x86_64 mkfs.vfat mcopy mmd mkfifo; do
+for c in qemu-system-x86_64 tar truncate mkfifo; do
 	command -v "$c" >/dev/null 2>&1 || skip "$c missing"
 done
 [ -n "$iso" ] && [ -f "$iso" ] || skip "no host image (VR_HOST_ISO=$iso): run images_host_image first"
@@ -73,18 +74,23 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 t0=$(now_ms)
 phase() { echo "[+$((($(now_ms) - t0) / 1000))s] $*"; }
 
-# --- the stick: a FAT file system, no partition table (the kernel's sda) -----------
-mkfs.vfat -C -n VRCHECK "$tmp/stick.img" 65536 >/dev/null
-mcopy -i "$tmp/stick.img" "$here/host_topo_check.sh" ::vrcheck.sh
+# --- the stick: a tar archive written raw to the disk (the kernel's sda; busybox
+# tar reads it, no file system or charset module needed) ----------------------------------
+mkdir -p "$tmp/stick/lib"
+cp "$here/host_topo_check.sh" "$tmp/stick/vrcheck.sh"
 if [ -n "${VR_VRGEN:-}" ] && [ -x "$VR_VRGEN" ]; then
-	mcopy -i "$tmp/stick.img" "$VR_VRGEN" ::vrgen
-	mmd -i "$tmp/stick.img" ::lib
+	cp "$VR_VRGEN" "$tmp/stick/vrgen"
 	# its libraries but the C library's (the image has those)
 	ldd "$VR_VRGEN" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p' | while read -r l; do
 		case ${l##*/} in libc.so.* | ld-linux* | libm.so.* | libpthread.so.*) continue ;; esac
-		mcopy -i "$tmp/stick.img" "$l" "::lib/${l##*/}"
+		cp "$l" "$tmp/stick/lib/"
 	done
 fi
+# a quicker loop than rebuilding the ISO: run this vrouterd (built with
+# -DCMAKE_INSTALL_PREFIX=/usr) instead of the image's
+[ -z "${VR_HOST_VROUTERD:-}" ] || cp "$VR_HOST_VROUTERD" "$tmp/stick/vrouterd"
+(cd "$tmp/stick" && tar -cf "$tmp/stick.img" --owner=0 --group=0 .)
+truncate -s 64M "$tmp/stick.img"
 phase "stick ready"
 
 # --- boot ----------------------------------------------------------------------------
@@ -113,8 +119,7 @@ qemu-system-x86_64 -accel tcg -cpu "$cpu" -m "$mem" -smp "$smp" \
 	-device usb-storage,bus=xhci.0,drive=stick \
 	>"$tmp/qemu.log" 2>&1 &
 qpid=$!
-exec 3>"$tmp/con.in"
-grep -v '^$' "$tmp/qemu.log" | sed 's/^/qemu: /' || :
+exec 3<>"$tmp/con.in" # read-write: never blocks, even if QEMU did not start
 
 deadline=$((t0 + timeout_s * 1000))
 ready_deadline=$((t0 + ready_timeout_s * 1000))
@@ -129,11 +134,12 @@ wait_for() { # PATTERN DEADLINE_MS WHAT
 }
 wait_for 'VROUTERD-HOST-READY' "$ready_deadline" "VROUTERD-HOST-READY"
 phase "$(tr -d '\r' <"$log" | grep -a -m1 '^VROUTERD-HOST-READY')"
+sort -u "$tmp/qemu.log" | grep -v '^$' | sed 's/^/qemu: /' || :
 tr -d '\r' <"$log" | grep -a -m1 '^rcS: .*/dev/kvm' | sed 's/^/console: /' || :
 # the root shell on ttyS0 (getty drops what is typed before it starts)
 wait_for '.*vrouterd-host# ' "$ready_deadline" "the serial console's shell prompt"
 phase "shell prompt; typing the check command"
-printf '%s\r' 'mkdir -p /mnt/vrcheck; for i in 1 2 3 4 5 6 7 8 9 10; do mount -t vfat -o ro /dev/sda /mnt/vrcheck && break; sleep 2; done; sh /mnt/vrcheck/vrcheck.sh 2>&1; echo "VRCHECK-E""XIT $?"' >&3
+printf '%s\r' 'mkdir -p /run/vrstick; cd /run/vrstick; for i in 1 2 3 4 5 6 7 8 9 10; do tar -xf /dev/sda && break; sleep 2; done; sh ./vrcheck.sh 2>&1; echo "VRCHECK-E""XIT $?"' >&3
 
 # --- follow the check's lines ------------------------------------------------------------------
 shown=0
