@@ -83,11 +83,26 @@ threads() {
 }
 
 phase start
+# --- vrouterd and vrctl from the stick instead of the image's (VR_HOST_VROUTERD) ---------------
+if [ -x "$dir/vrouterd" ]; then
+	vrctl autostart remove mono >/dev/null 2>&1 # no autostarted guest to wait for
+	/etc/init.d/vrouterd stop >$T/restart.txt 2>&1
+	cp "$dir/vrouterd" /usr/sbin/vrouterd
+	[ ! -x "$dir/vrctl" ] || cp "$dir/vrctl" /usr/bin/vrctl
+	/etc/init.d/vrouterd start >>$T/restart.txt 2>&1
+	i=0
+	until vrctl version >/dev/null 2>&1 || [ $i -ge 60 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	info "vrouterd replaced by the stick's and restarted: $(vrctl version 2>&1 | head -n1)"
+fi
+
 # --- the host: KVM, vhost, topology ------------------------------------------------
 info "kernel $(uname -r), $(grep -c '^processor' /proc/cpuinfo) CPUs, modules:" \
 	"$(cut -d' ' -f1 /proc/modules | grep -E '^(kvm|kvm_amd|kvm_intel|vhost|vhost_net)$' | tr '\n' ' ')"
 check "kvm_amd loaded (SVM CPU)" [ -d /sys/module/kvm_amd ]
-check "vhost_net loaded, /dev/vhost-net present" [ -d /sys/module/vhost_net ] -a -c /dev/vhost-net
+check "vhost_net loaded, /dev/vhost-net present" [ -d /sys/module/vhost_net -a -c /dev/vhost-net ]
 check "/dev/kvm present" [ -c /dev/kvm ]
 nodes=$(ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l)
 sibs=$(cat /sys/devices/system/cpu/cpu[0-9]*/topology/thread_siblings_list | sort -u |
@@ -116,7 +131,7 @@ else
 		echo "$((n / 2 * 2)),$((n / 2 * 2 + 1))" >"$d/core_cpus_list"
 		echo "$((n / 2 * 2)),$((n / 2 * 2 + 1))" >"$d/thread_siblings_list"
 	done
-	for f in online possible isolated nohz_full; do
+	for f in online possible isolated; do
 		[ -f /sys/devices/system/cpu/$f ] && cp /sys/devices/system/cpu/$f $fake_smt/sys/devices/system/cpu/
 	done
 	for n in /sys/devices/system/node/node[0-9]*; do
@@ -140,7 +155,7 @@ else
 	done
 	nu=$(echo $nu | tr ' ' '\n' | sort -u | wc -l)
 	check "declared SMT: --smt avoid plans $cores vCPUs ($fv) on no two siblings, off housekeeping ($fh), in one NUMA node" \
-		[ $ok = 1 ] -a "$(echo $seen | wc -w)" = "$cores" -a "$nu" = 1
+		[ $ok = 1 -a "$(echo $seen | wc -w)" = "$cores" -a "$nu" = 1 ]
 fi
 vrctl --json status >$T/host.json 2>&1
 tr -d ' \n' <$T/host.json >$T/host.1
@@ -161,19 +176,6 @@ if [ -x "$dir/vrgen" ]; then
 		[ -f "$l" ] || continue
 		[ -e "/usr/lib/x86_64-linux-gnu/${l##*/}" ] || cp "$l" /usr/lib/x86_64-linux-gnu/
 	done
-fi
-
-# --- a vrouterd from the stick instead of the image's (VR_HOST_VROUTERD) ---------------
-if [ -x "$dir/vrouterd" ]; then
-	vrctl autostart remove mono >/dev/null 2>&1 # no autostarted guest to wait for
-	cp "$dir/vrouterd" /usr/sbin/vrouterd
-	/etc/init.d/vrouterd restart >$T/restart.txt 2>&1
-	i=0
-	until vrctl version >/dev/null 2>&1 || [ $i -ge 60 ]; do
-		sleep 1
-		i=$((i + 1))
-	done
-	info "vrouterd replaced by the stick's and restarted: $(vrctl version 2>&1 | head -n1)"
 fi
 
 # --- the autostarted topology goes away (it would share the CPUs) ------------------------
@@ -264,7 +266,7 @@ run_one() { # PLACEMENT
 $(grep -E '^ *[0-9]+ ' $T/vcpupin.txt)
 EOF
 	check "[$p] virsh vcpupin $dom agrees with status ($(grep -E '^ *[0-9]+ ' $T/vcpupin.txt | awk '{ printf "%s:%s ", $1, $2 }'))" \
-		[ $ok = 1 ] -a "$(grep -cE '^ *[0-9]+ ' $T/vcpupin.txt)" = "$cores"
+		[ $ok = 1 -a "$(grep -cE '^ *[0-9]+ ' $T/vcpupin.txt)" = "$cores" ]
 	ep=$(virsh -c qemu:///system emulatorpin "$dom" 2>&1 | sed -n 's/^ *\*: *//p')
 	es=$(awk '$1 == "emulator" { print $3 }' $T/threads.txt | sort -u)
 	ok=0
@@ -282,7 +284,12 @@ EOF
 	while read -r j c; do
 		[ -n "$j" ] || continue
 		case $p in
-		housekeeping) same_cpus "$c" "$hk" || { ok=0; info "vhost $j on $c, housekeeping $hk"; } ;;
+		housekeeping) # on housekeeping CPUs (the planner spreads them over
+			# those of the vCPUs' NUMA node)
+			for x in $(cpus_expand "$c"); do
+				cpu_in "$x" "$hk" || { ok=0; info "vhost $j on $c, housekeeping $hk"; }
+			done
+			;;
 		vcpu)
 			want=$(awk -v k=$((j % cores)) '$1 == "vcpu" && $2 == k { print $3 }' $T/threads.txt)
 			same_cpus "$c" "$want" || { ok=0; info "vhost $j on $c, its vCPU on $want"; }

@@ -15,7 +15,8 @@
 #   VR_HOST_ISO    the image (default: build/host-image/vrouterd-host.iso,
 #                  where images_host_image leaves it, VR_HOST_KEEP_ISO)
 #   VR_VRGEN       vrgen to put on the stick (default: none; bench SKIPs)
-#   VR_HOST_VROUTERD  a vrouterd (prefix /usr) the image runs instead of its own
+#   VR_HOST_VROUTERD, VR_HOST_VRCTL  a vrouterd (prefix /usr) and a vrctl
+#                  the image runs instead of its own
 #   VR_HOST_QEMU_CPU (default qemu64: AMD, SVM), VR_HOST_MEM (MiB, 3072),
 #   VR_HOST_SMP (default "8,sockets=2,cores=2,threads=2", two nodes of
 #                half the CPUs each), VR_HOST_TIMEOUT (s, 1500: the whole run)
@@ -89,6 +90,7 @@ fi
 # a quicker loop than rebuilding the ISO: run this vrouterd (built with
 # -DCMAKE_INSTALL_PREFIX=/usr) instead of the image's
 [ -z "${VR_HOST_VROUTERD:-}" ] || cp "$VR_HOST_VROUTERD" "$tmp/stick/vrouterd"
+[ -z "${VR_HOST_VRCTL:-}" ] || cp "$VR_HOST_VRCTL" "$tmp/stick/vrctl"
 (cd "$tmp/stick" && tar -cf "$tmp/stick.img" --owner=0 --group=0 .)
 truncate -s 64M "$tmp/stick.img"
 phase "stick ready"
