@@ -145,7 +145,7 @@ else
 		--cores "$cores" >$T/fakeplan.json 2>&1
 	fv=$(jstr vcpu_cpus <$T/fakeplan.json)
 	fh=$(jstr housekeeping <$T/fakeplan.json)
-	info "declared SMT: plan vcpu_cpus $fv housekeeping $fh ($(tr -d ' \n' <$T/fakeplan.json | grep -o '"note":"[^"]*"'))"
+	info "declared SMT: plan vcpu_cpus $fv housekeeping $fh ($(tr -d '\n' <$T/fakeplan.json | grep -o '"note": *"[^"]*"'))"
 	ok=1 seen="" nu=""
 	for c in $(cpus_expand "$fv"); do
 		cpu_in "$c" "$fh" && ok=0
