@@ -42,8 +42,10 @@ hostinfo_cpulist(const char *root, const char *rel, cpu_set_t *set)
 	if ((s = file_read(hostinfo_path(root, rel, p, sizeof(p)), 65536)) ==
 	    NULL)
 		return errno == ENOENT ? 0 : -1;
-	/* Linux 6.1 prints "(null)" in nohz_full when none is set. */
-	rv = strcmp(s, "(null)") == 0 ? 0 : cpulist_parse(s, set);
+	/* Linux 6.1 prints "(null)" in nohz_full when none is set, padded
+	 * with spaces to nr_cpu_ids columns ("  (null)" with 8 CPUs). */
+	rv = strcmp(s + strspn(s, " "), "(null)") == 0 ? 0
+						       : cpulist_parse(s, set);
 	free(s);
 	if (rv == -1)
 		errno = EINVAL;

@@ -18,7 +18,8 @@
 # Environment: VR_HOST_TIMEOUT (s, default 900) bounds the wait for the
 # topology, VR_HOST_QEMU_CPU (e.g. "qemu64,-svm" to keep KVM out of the
 # booted host so the VR runs under nested TCG), VR_HOST_MEM (MiB, 2048),
-# VR_HOST_SKIP_REPRO=1 skips step 4.
+# VR_HOST_SKIP_REPRO=1 skips step 4, VR_HOST_KEEP_ISO=DIR keeps the ISO and
+# its manifest in DIR for the tests that boot it again (test_host_topo.sh).
 # Exit 77 (skip) when not root or a tool is missing.
 set -eu
 
@@ -40,6 +41,8 @@ done
 "$root/images/build-host" --check >/dev/null 2>&1 ||
 	skip "build prerequisites missing: $("$root/images/build-host" --check 2>&1 || :)"
 
+# no stale image for the tests that boot it again
+[ -z "${VR_HOST_KEEP_ISO:-}" ] || rm -f "$VR_HOST_KEEP_ISO/vrouterd-host.iso"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vrt-host.XXXXXX")
 qpid=""
 cleanup() {
@@ -86,6 +89,10 @@ iso=$tmp/a/vrouterd-host.iso
 man=$tmp/a/manifest.json
 size=$(stat -c %s "$iso")
 [ "$size" -le $((64 * 1024 * 1024)) ] || fail "image is $size bytes, over 64 MiB"
+if [ -n "${VR_HOST_KEEP_ISO:-}" ]; then
+	mkdir -p "$VR_HOST_KEEP_ISO"
+	cp "$iso" "$man" "$VR_HOST_KEEP_ISO/"
+fi
 
 # --- 2. manifest against the image ---------------------------------------------------
 # "PATH SIZE SHA256" for each file entry of one list of the manifest
