@@ -1,8 +1,8 @@
 /*
  * Topology files (docs/topology.md): checking them and expanding them into
- * a plan (finding and reading them: topo_catalogue.c).  Every error names the file, the
- * JSON path of the offending member and the reason, and is found before
- * anything is created on the host.
+ * a plan (finding and reading them: topo_catalogue.c).  Every error names the
+ * file, the JSON path of the offending member and the reason, and is found
+ * before anything is created on the host.
  *
  * Expansion is two passes over the nodes: the first creates the nodes and
  * their interfaces (so that names, MACs and addresses are all known), the
