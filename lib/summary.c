@@ -181,6 +181,47 @@ summary_compare(const struct summary *a, const struct summary *b,
 	return 0;
 }
 
+int
+summary_paired(const double *a, const double *b, size_t n,
+	       struct summary_paired *c)
+{
+	double sum = 0, ss = 0, mean, sd, se;
+	size_t k = 0;
+
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < n; i++)
+		if (a[i] > 0 && b[i] > 0) { /* false for NAN */
+			sum += log(a[i] / b[i]);
+			k++;
+		}
+	c->pairs = k;
+	if (k == 0)
+		return 0;
+	mean = sum / (double)k;
+	c->ratio = exp(mean);
+	if (k < 2)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (a[i] > 0 && b[i] > 0) {
+			double d = log(a[i] / b[i]) - mean;
+
+			ss += d * d;
+		}
+	sd = sqrt(ss / (double)(k - 1));
+	se = sd / sqrt((double)k);
+	c->df = (double)(k - 1);
+	c->has_ci = 1;
+	c->lo = exp(mean - summary_t975(c->df) * se);
+	c->hi = exp(mean + summary_t975(c->df) * se);
+	if (se > 0) {
+		c->has_test = 1;
+		c->t = mean / se;
+		c->p = summary_t_pvalue(c->t, c->df);
+		c->significant = c->p < 0.05;
+	}
+	return 0;
+}
+
 /* splitmix64: a small generator whose sequence is the same everywhere */
 static uint64_t
 splitmix64(uint64_t *x)
@@ -302,6 +343,59 @@ summary_cmp_text(const struct summary_cmp *c, const struct summary *a,
 		msgf(p, sizeof(p), "p=%.3f", c->p);
 	msgf(buf, len, "%s%s (%s: Welch t-test %s)", x, ci,
 	     c->significant ? "significant" : "not significant", p);
+}
+
+json_object *
+summary_paired_json(const struct summary_paired *c)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "pairs",
+			       json_object_new_int64((int64_t)c->pairs));
+	json_object_object_add(o, "ratio", dbl_or_null(c->pairs > 0, c->ratio));
+	json_object_object_add(o, "ci95", pair_json(c->has_ci, c->lo, c->hi));
+	json_object_object_add(o, "ci_method",
+			       json_object_new_string(SUMMARY_PAIRED));
+	json_object_object_add(o, "test", json_object_new_string("paired-t"));
+	json_object_object_add(o, "t", dbl_or_null(c->has_test, c->t));
+	json_object_object_add(o, "df", dbl_or_null(c->has_ci, c->df));
+	json_object_object_add(o, "p", dbl_or_null(c->has_test, c->p));
+	json_object_object_add(
+	    o, "significant",
+	    c->has_test ? json_object_new_boolean(c->significant) : NULL);
+	return o;
+}
+
+void
+summary_paired_text(const struct summary_paired *c, const char *base, char *buf,
+		    size_t len)
+{
+	char p[32], x[300];
+
+	msgf(x, sizeof(x), "%.2fx%s%s", c->ratio, *base ? " " : "", base);
+	if (c->pairs < 2) {
+		msgf(buf, len,
+		     "%s paired by round (%zu round%s with both: "
+		     "no confidence interval)",
+		     x, c->pairs, c->pairs == 1 ? "" : "s");
+		return;
+	}
+	if (!c->has_test) {
+		msgf(buf, len,
+		     "%s [%.2f, %.2f] paired by round (the same "
+		     "ratio in all %zu rounds: no test)",
+		     x, c->lo, c->hi, c->pairs);
+		return;
+	}
+	if (c->p < 0.001)
+		msgf(p, sizeof(p), "p<0.001");
+	else
+		msgf(p, sizeof(p), "p=%.3f", c->p);
+	msgf(buf, len,
+	     "%s [%.2f, %.2f] paired by round (%s: paired t-test %s, %zu "
+	     "rounds)",
+	     x, c->lo, c->hi,
+	     c->significant ? "significant" : "not significant", p, c->pairs);
 }
 
 static double
@@ -558,4 +652,52 @@ summary_record_values(json_object *record, double *out, size_t max)
 		if (out[i] >= 0)
 			out[j++] = out[i];
 	return j;
+}
+
+size_t
+summary_record_rounds(json_object *record, double *out, size_t max)
+{
+	json_object *res, *trials, *x;
+	size_t n = 0;
+	int any = 0;
+
+	/* a search: results[i] is round i's */
+	if (json_object_object_get_ex(record, "results", &res) &&
+	    json_object_is_type(res, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(res) && n < max;
+		     i++) {
+			json_object *r = json_object_array_get_idx(res, i);
+			const char *lower;
+			char buf[64];
+
+			out[n++] = NAN;
+			if (!json_object_object_get_ex(r, "ndr_pps", &x) &&
+			    !json_object_object_get_ex(r, "pdr_pps", &x))
+				continue;
+			any = 1;
+			if (answer_excluded(r, buf, sizeof(buf), &lower) ==
+			    NULL)
+				out[n - 1] = json_object_get_double(x);
+		}
+		if (any)
+			return n;
+		n = 0;
+	}
+	/* a sweep: the highest forwarded rate of each round's trials */
+	if (!json_object_object_get_ex(record, "trials", &trials) ||
+	    !json_object_is_type(trials, json_type_array))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(trials); i++) {
+		json_object *t = json_object_array_get_idx(trials, i);
+		double r = jnum(t, "repeat", 0),
+		       f = jnum(t, "forwarded_pps", 0);
+
+		if (!trial_is_sweep(t) || r < 0 || r >= (double)max)
+			continue;
+		while (n <= (size_t)r)
+			out[n++] = NAN;
+		if (isnan(out[(size_t)r]) || f > out[(size_t)r])
+			out[(size_t)r] = f;
+	}
+	return n;
 }

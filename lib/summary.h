@@ -21,6 +21,7 @@
 #define SUMMARY_CI_METHOD "student-t"
 #define SUMMARY_TEST	  "welch-t"
 #define SUMMARY_RATIO_CI  "delta-method"
+#define SUMMARY_PAIRED	  "paired-t-log-ratio"
 
 struct summary {
 	size_t n;
@@ -57,6 +58,27 @@ int summary_compare(const struct summary *a, const struct summary *b,
 		    struct summary_cmp *c);
 
 /*
+ * Two runs paired by round: a[i] and b[i] measured in round i (NAN where
+ * a round has no value; a round counts when both are > 0).  On the log
+ * ratios d_i = ln(a_i / b_i): ratio = exp(mean d), the geometric mean of
+ * the per-round ratios; its 95 % CI exp(mean d -+ t_0.975(k-1) sd/sqrt k)
+ * over the k pairs; a paired t-test of mean d against 0.
+ */
+struct summary_paired {
+	size_t pairs;	 /* rounds where both have a value */
+	double ratio;	 /* geometric mean of a_i / b_i (0 without pairs) */
+	int has_ci;	 /* pairs >= 2 */
+	double lo, hi;	 /* 95 % CI of the ratio */
+	int has_test;	 /* pairs >= 2 and the ratios differ */
+	double t, df, p; /* the paired t-test on the log ratios */
+	int significant; /* has_test && p < 0.05 */
+};
+
+/* Always 0. */
+int summary_paired(const double *a, const double *b, size_t n,
+		   struct summary_paired *c);
+
+/*
  * The run order of nconf configurations over rounds: out[r * nconf + i]
  * is the configuration run i-th in round r.  Every round is a
  * permutation of 0..nconf-1; shuffled by seed when shuffle is set, else
@@ -74,6 +96,15 @@ struct json_object *summary_json(const double *v, size_t n);
 /* A comparison as JSON: {"ratio","ci95","ci_method","test","t","df",
  * "p","significant"} (null where there is none). */
 struct json_object *summary_cmp_json(const struct summary_cmp *c);
+
+/* A paired comparison as JSON: {"pairs","ratio","ci95","ci_method",
+ * "test","t","df","p","significant"} (null where there is none). */
+struct json_object *summary_paired_json(const struct summary_paired *c);
+
+/* It in words, e.g. "0.75x unpinned [0.58, 0.96] paired by round
+ * (significant: paired t-test p=0.032, 5 rounds)". */
+void summary_paired_text(const struct summary_paired *c, const char *base,
+			 char *buf, size_t len);
 
 /* The comparison in words, base the baseline's name (or ""), e.g.
  * "1.31x unpinned [1.22, 1.40] (significant: Welch t-test p=0.003)" or
@@ -115,6 +146,16 @@ struct json_object *summary_answers(struct json_object *results,
  * count (<= max), 0 if none.
  */
 size_t summary_record_values(struct json_object *record, double *out,
+			     size_t max);
+
+/*
+ * The same values by round: out[i] is round i's (a search's usable answer
+ * in results[i], a sweep's highest forwarded rate of the trials with
+ * "repeat" i), NAN for a round without one.  Returns the number of rounds
+ * (<= max), 0 when the record has no per-round values (an old record
+ * with only answers or one top-level answer).
+ */
+size_t summary_record_rounds(struct json_object *record, double *out,
 			     size_t max);
 
 #endif

@@ -278,10 +278,76 @@ compare_labels(struct bench_run *r, size_t n, char *title, size_t tlen)
 }
 
 /*
+ * Were records a and b measured in the same rounds of one experiment?
+ * Both name the same experiment (cli.experiment.name), have the same
+ * number of rounds (2 or more), and each round of one began before the
+ * next round of the other: every round is a block holding one run of
+ * each, so their values may be paired by round.
+ */
+static int
+rounds_interleaved(json_object *a, json_object *b)
+{
+	json_object *ea = j_get(j_get(a, "cli"), "experiment"),
+		    *eb = j_get(j_get(b, "cli"), "experiment"),
+		    *ra = j_get(a, "rounds"), *rb = j_get(b, "rounds");
+	size_t n;
+
+	if (ea == NULL || eb == NULL ||
+	    strcmp(j_str(ea, "name"), j_str(eb, "name")) != 0 ||
+	    !json_object_is_type(ra, json_type_array) ||
+	    !json_object_is_type(rb, json_type_array) ||
+	    (n = json_object_array_length(ra)) < 2 ||
+	    json_object_array_length(rb) != n)
+		return 0;
+	for (size_t i = 0; i + 1 < n; i++) {
+		const char *a0 = j_str(json_object_array_get_idx(ra, i),
+				       "started_at"),
+			   *b0 = j_str(json_object_array_get_idx(rb, i),
+				       "started_at"),
+			   *a1 = j_str(json_object_array_get_idx(ra, i + 1),
+				       "started_at"),
+			   *b1 = j_str(json_object_array_get_idx(rb, i + 1),
+				       "started_at");
+
+		/* ISO 8601 UTC times compare as strings ("-": none) */
+		if (*a0 == '-' || *b0 == '-' || strcmp(a0, b1) >= 0 ||
+		    strcmp(b0, a1) >= 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* A comparison's "paired" member (and its sentence): run i against run
+ * base, when they were measured in the same rounds (rounds_interleaved). */
+static void
+compare_paired(struct bench_run *r, size_t base, size_t i, json_object *vs)
+{
+	double a[BENCH_REPEAT_MAX], b[BENCH_REPEAT_MAX];
+	struct summary_paired pc;
+	json_object *pj;
+	size_t na, nb;
+	char text[512];
+
+	if (!rounds_interleaved(r[base].record, r[i].record))
+		return;
+	na = summary_record_rounds(r[i].record, a, nitems(a));
+	nb = summary_record_rounds(r[base].record, b, nitems(b));
+	if (na == 0 || nb == 0)
+		return;
+	summary_paired(a, b, na < nb ? na : nb, &pc);
+	summary_paired_text(&pc, r[base].label, text, sizeof(text));
+	pj = summary_paired_json(&pc);
+	json_object_object_add(pj, "text", json_object_new_string(text));
+	json_object_object_add(vs, "paired", pj);
+}
+
+/*
  * Each run against the first (the baseline), on the per-round values
  * (summary_record_values: a search's answers, a sweep's highest forwarded
  * rate per round): row "stats" (STATS) and, from the second row on,
- * "vs_first" (ratio with its CI, Welch's t-test, and the sentence).
+ * "vs_first" (ratio with its CI, Welch's t-test, and the sentence; and
+ * "paired", the comparison paired by round, when both ran in the same
+ * rounds of one experiment).
  */
 static void
 compare_stats(struct bench_run *r, size_t n, json_object *rows)
@@ -309,7 +375,109 @@ compare_stats(struct bench_run *r, size_t n, json_object *rows)
 				 sizeof(text));
 		c = summary_cmp_json(&cmp);
 		json_object_object_add(c, "text", json_object_new_string(text));
+		compare_paired(r, 0, i, c);
 		json_object_object_add(row, "vs_first", c);
+	}
+}
+
+/* How many matrix keys (cli.experiment.matrix) records a and b differ
+ * in; -1 when either has no matrix. */
+static int
+matrix_distance(json_object *a, json_object *b)
+{
+	json_object *ma = j_get(j_get(j_get(a, "cli"), "experiment"), "matrix"),
+		    *mb = j_get(j_get(j_get(b, "cli"), "experiment"), "matrix");
+	int d = 0;
+
+	if (!json_object_is_type(ma, json_type_object) ||
+	    !json_object_is_type(mb, json_type_object))
+		return -1;
+	json_object_object_foreach(ma, key, va)
+	{
+		json_object *vb = j_get(mb, key);
+
+		if (vb == NULL || strcmp(json_object_to_json_string_ext(
+					     va, JSON_C_TO_STRING_PLAIN),
+					 json_object_to_json_string_ext(
+					     vb, JSON_C_TO_STRING_PLAIN)) != 0)
+			d++;
+	}
+	return d;
+}
+
+/*
+ * Every pair of runs of the same mode, the later against the earlier:
+ * [{"run", "base", "matrix_keys_differ", "vs"}] where vs is the
+ * comparison as vs_first has it (with "paired" when they shared rounds).
+ */
+static json_object *
+compare_pairs(struct bench_run *r, size_t n, json_object *rows)
+{
+	double va[BENCH_REPEAT_MAX], vb[BENCH_REPEAT_MAX];
+	json_object *pairs = json_object_new_array();
+
+	for (size_t b = 0; b < n; b++)
+		for (size_t i = b + 1; i < n; i++) {
+			size_t na = summary_record_values(r[i].record, va,
+							  nitems(va)),
+			       nb = summary_record_values(r[b].record, vb,
+							  nitems(vb));
+			struct summary sa, sb;
+			struct summary_cmp cmp;
+			json_object *p, *c;
+			char text[512];
+
+			if (na == 0 || nb == 0 ||
+			    strcmp(j_str(json_object_array_get_idx(rows, i),
+					 "mode"),
+				   j_str(json_object_array_get_idx(rows, b),
+					 "mode")) != 0)
+				continue;
+			summary_compute(va, na, &sa);
+			summary_compute(vb, nb, &sb);
+			summary_compare(&sa, &sb, &cmp);
+			summary_cmp_text(&cmp, &sa, &sb, r[b].label, text,
+					 sizeof(text));
+			c = summary_cmp_json(&cmp);
+			json_object_object_add(c, "text",
+					       json_object_new_string(text));
+			compare_paired(r, b, i, c);
+			p = json_object_new_object();
+			json_object_object_add(
+			    p, "run", json_object_new_string(r[i].label));
+			json_object_object_add(
+			    p, "base", json_object_new_string(r[b].label));
+			json_object_object_add(
+			    p, "matrix_keys_differ",
+			    json_object_new_int(
+				matrix_distance(r[i].record, r[b].record)));
+			json_object_object_add(p, "vs", c);
+			json_object_array_add(pairs, p);
+		}
+	return pairs;
+}
+
+/* The pairs that differ in one matrix key, other than against the first
+ * run (printed above them): the effect of one factor, the others held. */
+static void
+compare_pairs_text(json_object *pairs, const char *first)
+{
+	size_t head = 0;
+
+	for (size_t k = 0; k < json_object_array_length(pairs); k++) {
+		json_object *p = json_object_array_get_idx(pairs, k),
+			    *c = j_get(p, "vs");
+
+		if (j_int(p, "matrix_keys_differ", -1) != 1 ||
+		    strcmp(j_str(p, "base"), first) == 0)
+			continue;
+		if (!head++)
+			printf("one matrix key changed (the later run against "
+			       "the earlier):\n");
+		printf("  %s %s\n", j_str(p, "run"), j_str(c, "text"));
+		if (j_get(c, "paired") != NULL)
+			printf("  %*s %s\n", (int)strlen(j_str(p, "run")), "",
+			       j_str(j_get(c, "paired"), "text"));
 	}
 }
 
@@ -386,6 +554,7 @@ bench_compare_runs(struct bench_run *r, size_t n, const char *svg, int json,
 	compare_stats(r, n, rows);
 	json_object_object_add(o, "title", json_object_new_string(title));
 	json_object_object_add(o, "runs", rows);
+	json_object_object_add(o, "pairs", compare_pairs(r, n, rows));
 	if (svg != NULL) {
 		prv = plot_svg(svg, title, recs, labels, n);
 		if (prv == 0)
@@ -429,9 +598,15 @@ bench_compare_runs(struct bench_run *r, size_t n, const char *svg, int json,
 				printf("against the first run (per round: a "
 				       "search's answer, a sweep's highest "
 				       "forwarded rate; ratio of means, 95 %% "
-				       "CI by the delta method):\n");
+				       "CI by the delta method; runs measured "
+				       "in the same rounds also paired by "
+				       "round):\n");
 			printf("  %s %s\n", r[i].label, j_str(c, "text"));
+			if (j_get(c, "paired") != NULL)
+				printf("  %*s %s\n", (int)strlen(r[i].label),
+				       "", j_str(j_get(c, "paired"), "text"));
 		}
+		compare_pairs_text(j_get(o, "pairs"), r[0].label);
 		if (prv == 0)
 			printf("plot: %s\n", svg);
 	}
