@@ -105,7 +105,7 @@ toolong:
 /* lb_mode packet: guests only, and at least one load balancer whose
  * back-ends the plan can name. */
 int
-lb_mode_check(const struct topo_plan *p, char *err, size_t errlen)
+topo_lb_mode_check(const struct topo_plan *p, char *err, size_t errlen)
 {
 	char buf[TOPO_CMDLINE_MAX + 1];
 	int nlb = 0;
@@ -138,7 +138,7 @@ lb_mode_check(const struct topo_plan *p, char *err, size_t errlen)
 }
 
 int
-cmdline_check(const struct topo_plan *p, char *err, size_t errlen)
+topo_cmdline_check(const struct topo_plan *p, char *err, size_t errlen)
 {
 	char buf[4 * (TOPO_CMDLINE_MAX + 1)];
 

@@ -44,7 +44,7 @@ int topo_file_expand(struct topo_plan *p, char *err, size_t errlen);
 
 /* Checks topo_plan_build makes of the kernel command line
  * (topo_cmdline.c): lb_mode packet's vr.lb=, and each line's length. */
-int lb_mode_check(const struct topo_plan *p, char *err, size_t errlen);
-int cmdline_check(const struct topo_plan *p, char *err, size_t errlen);
+int topo_lb_mode_check(const struct topo_plan *p, char *err, size_t errlen);
+int topo_cmdline_check(const struct topo_plan *p, char *err, size_t errlen);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * Expanding options into a plan: the built-in topologies, host interface
- * names, deterministic MACs, the test ports, the pinning plan, and the
- * guest kernel command line (docs/contracts.md).
+ * names, deterministic MACs, the test ports, the pinning plan (the guest
+ * kernel command line is topo_cmdline.c's).
  *
  * Every topology is built from the same few helpers (plan_add_node,
  * node_add_if, node_add_route) so that PVR and MSR only add a builder.
@@ -733,10 +733,11 @@ topo_plan_build_topo(const struct topo_opts *o, const cpu_set_t *online,
 	if (passthru_check(p, err, errlen) == -1)
 		goto fail;
 	if (split_macvtap_apply(p, err, errlen) == -1 ||
-	    lb_mode_check(p, err, errlen) == -1 ||
+	    topo_lb_mode_check(p, err, errlen) == -1 ||
 	    fib_check(p, err, errlen) == -1)
 		goto fail;
-	if (o->backend == BACKEND_VM && cmdline_check(p, err, errlen) == -1)
+	if (o->backend == BACKEND_VM &&
+	    topo_cmdline_check(p, err, errlen) == -1)
 		goto fail;
 	p->opts.file_text = NULL; /* borrowed from the caller */
 	if (o->pin && plan_pinning(p, online, isolated, cpu, err, errlen) == -1)
