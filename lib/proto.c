@@ -1,6 +1,8 @@
 /*
- * The control protocol: the method table, request parsing and validation,
- * message builders.  Pure: no I/O, so it is unit-tested and fuzzed as is.
+ * The control protocol's methods: the method table with each method's
+ * params, their syntax rules and access, and the checks of a request's
+ * params against it (the JSON-RPC envelope is proto_rpc.c's).  Pure: no
+ * I/O, so it is unit-tested and fuzzed as is.
  */
 #include <errno.h>
 #include <stdio.h>
