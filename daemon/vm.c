@@ -5,6 +5,11 @@
  * current from what libvirt tells us (versions read at connect, domain
  * states from lifecycle events, the connection's state from its close
  * callback), so a slow or stopped libvirtd never holds up a status call.
+ *
+ * Over 800 lines on purpose (issue 12): the connection, its event thread
+ * and the calls made through it share vm_lock and the one virConnectPtr,
+ * which stay private to this file; the live-XML reader, which needs
+ * neither, is vm_live.c.
  */
 #include <errno.h>
 #include <fcntl.h>
