@@ -1,6 +1,11 @@
 /*
  * vrgen's generator: frame templates, payload encoding, pacing and the
  * AF_PACKET send path.  See gen.h for the frame and payload layout.
+ *
+ * Over 800 lines on purpose (issue 12): the frames are built, sent and
+ * parsed back with the same private byte helpers (put16, get16 ...) and
+ * the same layout; the next-hop resolution at the end (gen_ifinfo,
+ * gen_resolve_mac) is the one part that could go to a file of its own.
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,14 @@
+/*
+ * The `bench` method (bench.h): a request turned into a vrgen command line
+ * between a running topology's test ports, run as a job, its JSON lines
+ * collected into the experiment record (docs/bench.md).
+ *
+ * Over 800 lines on purpose (issue 12): the request that builds vrgen's
+ * arguments and the record, and the job that runs vrgen and fills the
+ * record in, share struct bench_op, private to this file.  The record's
+ * host, image and version facts (host_json ...) could go to a file of
+ * their own if it grows.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>

@@ -4,6 +4,13 @@
  * policy.  Every step is recorded before it is taken, and the undo
  * tolerates steps that were never taken, so one function undoes a failed
  * start, a stop and the leftovers a restarted daemon finds.
+ *
+ * Over 800 lines on purpose (issue 12): the v1 and v2 writers, the record
+ * and the undo are one protocol, each step written to the record before
+ * the hierarchy is touched, all under cs_lock; split across files, that
+ * order would have to be kept by callers that cannot see it.  The
+ * sections below (hierarchy, files, record, setup, threads, undo) read in
+ * turn.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -80,16 +80,11 @@ void vm_domains_free(struct vm_domain *d, int n);
 void vm_domain_type(const char *name, char *buf, size_t len);
 /*
  * What the running domain's live XML (virDomainGetXMLDesc) says of the
- * axes vrouterd sets: {"nic_models": [...], "nic_driver", "cpu",
- * "vcpupin": {"0": "6", ...}, "emulatorpin", "vcpusched", "hugepages":
- * true (a <memoryBacking><hugepages/>), "nic_queues", "qemu_args": [...]},
- * keys absent
- * when the XML has no such element; NULL when the domain cannot be read.
- * A libvirt call: made at start and adoption, cached for status.
+ * axes vrouterd sets, as vm_live_from_xml (vm_live.h) reads it; NULL when
+ * the domain cannot be read.  A libvirt call: made at start and adoption,
+ * cached for status.
  */
 json_object *vm_domain_live(const char *name);
-/* Its parser, for a domain XML text (test_vmlive). */
-json_object *vm_live_from_xml(const char *xml);
 
 /* Hypervisor and library versions ("7.2.22", "9.0.0"), "" if unknown; as
  * read at connect, no libvirt call. */

@@ -1,4 +1,4 @@
-/* Internals shared by topo.c, topo_plan.c and topo_json.c (not installed). */
+/* Internals shared by the topo*.c files (not installed). */
 #ifndef VR_TOPO_INT_H
 #define VR_TOPO_INT_H
 
@@ -41,5 +41,10 @@ json_object *topo_file_read_search(const char *path, const char *label,
 
 /* Read, check and expand the topology file of p->opts (topo_file.c). */
 int topo_file_expand(struct topo_plan *p, char *err, size_t errlen);
+
+/* Checks topo_plan_build makes of the kernel command line
+ * (topo_cmdline.c): lb_mode packet's vr.lb=, and each line's length. */
+int topo_lb_mode_check(const struct topo_plan *p, char *err, size_t errlen);
+int topo_cmdline_check(const struct topo_plan *p, char *err, size_t errlen);
 
 #endif

@@ -6,7 +6,8 @@ if(VR_FUZZ)
 	endif()
 	# The request parser and the dispatcher, with stand-in handlers.
 	add_executable(fuzz_request ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_request.c
-		${CMAKE_SOURCE_DIR}/lib/proto.c ${CMAKE_SOURCE_DIR}/lib/benchparam.c
+		${CMAKE_SOURCE_DIR}/lib/proto.c ${CMAKE_SOURCE_DIR}/lib/proto_rpc.c
+		${CMAKE_SOURCE_DIR}/lib/benchparam.c
 		${CMAKE_SOURCE_DIR}/lib/util.c ${CMAKE_SOURCE_DIR}/lib/jtext.c
 		${CMAKE_SOURCE_DIR}/lib/log.c ${CMAKE_SOURCE_DIR}/daemon/dispatch.c)
 	target_compile_options(fuzz_request PRIVATE

@@ -1,12 +1,12 @@
 /* Unit tests for what status reads back from a live domain XML
- * (daemon/vm.c, vm_live_from_xml), on the golden domain XML files. */
+ * (daemon/vm_live.c, vm_live_from_xml), on the golden domain XML files. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "t.h"
 #include "util.h"
-#include "vm.h"
+#include "vm_live.h"
 
 static char *
 slurp(const char *name)
