@@ -12,6 +12,7 @@
 #   - `virsh vcpupin` / `virsh emulatorpin` agree with status' threads;
 #   - vhost threads exist and sit where the plan says (housekeeping, the
 #     vCPU's CPU, or CPUs of their own);
+#   - --vhost-rt 10 (with --vhost-cpu vcpu): the vhost threads SCHED_FIFO 10;
 #   - --deadline: SCHED_DEADLINE admitted for the vCPU threads, and on stop
 #     no cpuset directory left and every cpuset flag as before;
 #   - a short `vrctl bench` forwards.
@@ -213,7 +214,11 @@ run_one() { # PLACEMENT
 	p=$1
 	opts="--pin --smt avoid --cores $cores --vhost on --accel kvm --ports test"
 	has --vhost-cpu && opts="$opts --vhost-cpu $p"
-	dl=""
+	dl="" vrt=""
+	if has --vhost-rt && [ "$p" = vcpu ]; then
+		vrt=1
+		opts="$opts --vhost-rt 10"
+	fi
 	if has --deadline && [ "$p" = housekeeping ]; then
 		dl=1
 		opts="$opts --deadline 200/1000"
@@ -305,6 +310,15 @@ EOF
 $vh
 EOF
 	check "[$p] vhost threads ($(echo "$vh" | tr '\n' ' ')) sit where --vhost-cpu $p puts them" [ $ok = 1 ]
+
+	# --vhost-rt: every vhost thread SCHED_FIFO 10, read back by status
+	if [ -n "$vrt" ]; then
+		tr -d ' \n' <$T/st.json | grep -oE '"kind":"vhost"[^}]*' >$T/vhost.json
+		nv=$(grep -c . $T/vhost.json)
+		nf=$(grep -c '"policy":"fifo","prio":10' $T/vhost.json)
+		check "[$p] --vhost-rt 10: all $nv vhost threads SCHED_FIFO 10 in status ($nf)" \
+			[ "$nv" -gt 0 -a "$nf" = "$nv" ]
+	fi
 
 	# SCHED_DEADLINE for the vCPU threads through an exclusive cpuset
 	if [ -n "$dl" ]; then
