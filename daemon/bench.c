@@ -77,7 +77,7 @@ bench_find_vrgen(char *path, size_t len)
 	msgf(path, len, "%s/vrgen", dir); /* installed side by side */
 	if (access(path, X_OK) == 0)
 		return 0;
-	msgf(path, len, "%s/../bench/vrgen", dir); /* the build tree */
+	msgf(path, len, "%s/../vrgen/vrgen", dir); /* the build tree */
 	if (access(path, X_OK) == 0)
 		return 0;
 	msgf(path, len, "%s/vrgen", VR_BINDIR);
@@ -552,7 +552,7 @@ versions_json(const struct hostinfo *h, int vm)
 
 /*
  * vrgen --watch TID:NODE:KIND:INDEX,...: the topology's threads, whose CPU
- * time vrgen samples around every trial (bench/cpuacct.h) -- QEMU's vCPU,
+ * time vrgen samples around every trial (vrgen/cpuacct.h) -- QEMU's vCPU,
  * emulator, vhost and I/O threads, or the netns backend's threaded-NAPI
  * kernel threads ("napi").  Nothing when no thread is found.
  */

@@ -1,5 +1,5 @@
 /*
- * `bench`: measure a running topology with vrgen (bench/) between its test
+ * `bench`: measure a running topology with vrgen (vrgen/) between its test
  * ports — an offered-load sweep or an NDR/PDR search — and answer with the
  * experiment record (docs/bench.md): everything needed to repeat and
  * compare the run.

@@ -7,7 +7,7 @@
  * Who checks against them: lib/proto.c's table for the bench method (so
  * vrouterd refuses a bad request with -32602 before vrgen runs, and vrctl,
  * its CLI and experiment files, refuses the same values before calling),
- * and vrgen's own options (bench/vrgen.c).  docs/protocol.md, bench.md,
+ * and vrgen's own options (vrgen/vrgen.c).  docs/protocol.md, bench.md,
  * vrgen.md and vrctl.1 quote the numbers; tests/unit/test_benchparam.c
  * checks that they still do.
  */

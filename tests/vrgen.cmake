@@ -1,4 +1,4 @@
-# vrgen (bench/): unit tests of the generator, the sink's accounting and
+# vrgen (vrgen/): unit tests of the generator, the sink's accounting and
 # the NDR/PDR search; an end-to-end test through a netns router.
 foreach(t test_gen test_sink test_search test_jw test_cpuacct)
 	add_executable(${t} ${CMAKE_CURRENT_LIST_DIR}/unit/${t}.c)

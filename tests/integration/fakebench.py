@@ -119,7 +119,7 @@ def trial(rate, dur, cap, bp, index=None, phase=None, loss_ok=0.0):
          "rx_if": {"name": "vp0", "netns": "vr-x-out",
                    "rx_packets": received},
          "softnet": {"processed": sent, "dropped": 0, "time_squeeze": 0}}
-    # what the CPUs did (bench/cpuacct.c's shape): the vCPU saturates
+    # what the CPUs did (vrgen/cpuacct.c's shape): the vCPU saturates
     # at the capacity; no router time at all below 3000 pps
     vcpu = round(dur * min(load, 1.0), 6) if rate >= 3000 else 0
     t["cpu"] = {

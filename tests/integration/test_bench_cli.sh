@@ -138,7 +138,7 @@ check "no directory made" [ ! -e "$T/never" ]
 "$VRCTL" bench mono --sweep 1:300:1 --out "$T/never" >/dev/null 2>"$T/err"
 check "a 300-rate sweep is refused up front, naming the limit" \
 	grep -q 'rates: "1:300:1" makes 300 rates; a sweep has at most 256' "$T/err"
-VRGEN=$BUILD/bench/vrgen
+VRGEN=$BUILD/vrgen/vrgen
 "$VRGEN" sweep --rates 1:300:1 --tx-dev none --rx-dev none --json \
 	>"$T/out" 2>"$T/err"
 check "vrgen refuses a 300-rate sweep (exit 1), never cuts it to 256" \

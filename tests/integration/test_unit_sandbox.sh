@@ -21,7 +21,7 @@ done
 . "$SRC/tests/integration/common.sh"
 . "$SRC/tests/integration/unit.sh"
 trap 'finish 1' INT TERM
-VRGEN=$BUILD/bench/vrgen
+VRGEN=$BUILD/vrgen/vrgen
 
 say "the unit, as read by the test: $(unit_families) / $(unit_bounding_set) / memlock $(unit_memlock)"
 check "the unit lets vrgen open AF_XDP (RestrictAddressFamilies=)" \

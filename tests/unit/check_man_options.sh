@@ -38,5 +38,5 @@ check() { # check MANPAGE SOURCES...
 
 check docs/vrctl.1 vrctl/*.c vrctl/*.h
 check docs/vrouterd.8 daemon/main.c
-check docs/vrgen.1 bench/vrgen_opts.c
+check docs/vrgen.1 vrgen/vrgen_opts.c
 [ "$fail" = 0 ]

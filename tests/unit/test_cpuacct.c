@@ -1,4 +1,4 @@
-/* Unit tests for a trial's CPU accounting (bench/cpuacct.c) against
+/* Unit tests for a trial's CPU accounting (vrgen/cpuacct.c) against
  * synthetic /proc snapshots. */
 #include <math.h>
 #include <stdlib.h>

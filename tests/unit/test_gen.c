@@ -1,4 +1,4 @@
-/* Unit tests for vrgen's frame building and pacing math (bench/gen.c). */
+/* Unit tests for vrgen's frame building and pacing math (vrgen/gen.c). */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Unit tests for vrgen's JSON writer (bench/jw.c): numbers read back as the
+/* Unit tests for vrgen's JSON writer (vrgen/jw.c): numbers read back as the
  * same double, integers stay integers, strings are escaped, null is null. */
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the NDR/PDR search (bench/search.c) against simulated
+ * Unit tests for the NDR/PDR search (vrgen/search.c) against simulated
  * devices with a known capacity and loss curve.
  */
 #include <math.h>

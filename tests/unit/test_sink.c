@@ -1,4 +1,4 @@
-/* Unit tests for the sink's accounting (bench/sink.c) and stats.c. */
+/* Unit tests for the sink's accounting (vrgen/sink.c) and stats.c. */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>

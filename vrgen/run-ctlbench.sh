@@ -1,5 +1,5 @@
 #!/bin/bash
-# `status` round trips and latency (bench/ctlbench) with 1 and 64 clients,
+# `status` round trips and latency (vrgen/ctlbench) with 1 and 64 clients,
 # for one or more builds side by side in one sandbox with a private
 # libvirtd: each round, each build serves status
 #   off        libvirt unreachable (libvirt_uri names a missing socket),
@@ -14,7 +14,7 @@
 # and each "on" case's ratio to its "off" case of the same round (on+vm:
 # to off+netns).  The first build's ctlbench measures them all.
 #
-#   [ROUNDS=3] [CALLS=2000] [VM=1] bench/run-ctlbench.sh [BUILD_DIR...]
+#   [ROUNDS=3] [CALLS=2000] [VM=1] vrgen/run-ctlbench.sh [BUILD_DIR...]
 #
 # Needs root (tests/integration/sandbox.sh).  Figures only; no verdict.
 ROUNDS=${ROUNDS:-3}
@@ -23,7 +23,7 @@ VM=${VM:-0}
 SRC=$(realpath "$(dirname "$0")/..")
 [ $# -gt 0 ] || set -- "$SRC/build"
 for b in "$@"; do
-	for f in "$b/daemon/vrouterd" "$b/bench/ctlbench" "$b/vrctl/vrctl"; do
+	for f in "$b/daemon/vrouterd" "$b/vrgen/ctlbench" "$b/vrctl/vrctl"; do
 		[ -x "$f" ] || { echo "run-ctlbench: build first: $f missing" >&2; exit 1; }
 	done
 done
@@ -46,7 +46,7 @@ R=$T/results
 
 measure() { # measure ROUND BUILD_INDEX CASE
 	local r=$1 bi=$2 c=$3 out=$T/ctlbench.out
-	"${BUILDS[0]}/bench/ctlbench" -s "$VROUTERD_SOCKET" -p "$DAEMON_PID" \
+	"${BUILDS[0]}/vrgen/ctlbench" -s "$VROUTERD_SOCKET" -p "$DAEMON_PID" \
 		-n "$CALLS" -c 1,64 >"$out" || { bad "ctlbench build$bi $c"; return; }
 	sed "s/^/build$bi $c: /" "$out"
 	# "  clients pace calls rt/s p50 p99 max"

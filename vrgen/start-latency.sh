@@ -5,7 +5,7 @@
 # same wiring to the same point.  Both measured in one run, alternating,
 # ROUNDS times each; prints the medians and their ratio (target < 1.2).
 #
-#   bench/start-latency.sh BUILD_DIR [ROUNDS]
+#   vrgen/start-latency.sh BUILD_DIR [ROUNDS]
 #
 # Runs inside tests/integration/sandbox.sh (private libvirtd, own network
 # namespace); needs root.

@@ -5,7 +5,7 @@
 # combinations) through `vrctl experiment`, then a table of the answers and
 # the ratios that matter.
 #
-#   bench/pinning-backends.sh BUILD_DIR [EXPERIMENT_FILE] [OUT_DIR]
+#   vrgen/pinning-backends.sh BUILD_DIR [EXPERIMENT_FILE] [OUT_DIR]
 #
 # Needs root, libvirt and the guest image (built on first use).  OUT_DIR
 # (default: a temporary directory, removed) keeps every run's

@@ -18,7 +18,7 @@
 # median reported.
 # Needs root; exits 77 when it cannot run.
 set -u
-VRGEN=${VRGEN:-$(dirname "$0")/../build/bench/vrgen}
+VRGEN=${VRGEN:-$(dirname "$0")/../build/vrgen/vrgen}
 CPU=0
 RPS=none
 ROUNDS=3

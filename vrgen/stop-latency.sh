@@ -5,7 +5,7 @@
 # libvirtd), alternating builds within each round, ROUNDS rounds.  Prints
 # one line per measurement and the median per build and case.
 #
-#   [ROUNDS=3] [VMS="1 2 4"] bench/stop-latency.sh BUILD_DIR [BUILD_DIR...]
+#   [ROUNDS=3] [VMS="1 2 4"] vrgen/stop-latency.sh BUILD_DIR [BUILD_DIR...]
 #
 # Runs inside tests/integration/sandbox.sh; needs root (and for VMS the
 # guest image in the first build, images/build-guest -o BUILD/images/guest).

@@ -5,7 +5,7 @@
 # measured with vrgen's NDR search in one run, alternating, ROUNDS each.
 # Target: ratio >= 0.95 (the tool adds no overhead).
 #
-#   bench/netns-overhead.sh BUILD_DIR [ROUNDS] [FLOWS]
+#   vrgen/netns-overhead.sh BUILD_DIR [ROUNDS] [FLOWS]
 BUILD=$(realpath "$1")
 ROUNDS=${2:-2}
 FLOWS=${3:-8}
@@ -14,7 +14,7 @@ if [ -z "${VR_SANDBOX:-}" ]; then
 	exec "$SRC/tests/integration/sandbox.sh" --name bnso -- "$0" "$@"
 fi
 . "$SRC/tests/integration/common.sh"
-VRGEN=$BUILD/bench/vrgen
+VRGEN=$BUILD/vrgen/vrgen
 write_config
 daemon_start
 

@@ -1,5 +1,5 @@
 /*
- * Private to vrgen (bench/vrgen*.c): what its options, its trial engine,
+ * Private to vrgen (vrgen/vrgen*.c): what its options, its trial engine,
  * its output and its commands share.  Nothing outside vrgen includes it.
  */
 #ifndef VR_VRGEN_H
