@@ -240,6 +240,9 @@ void bench_stamp_now(char *buf, size_t len);
 int bench_call(struct vrctl *v, const struct output *eout, json_object *params,
 	       json_object *cli, const char *dir, json_object **recp,
 	       int *plot_rv);
+/* `bench compare DIR...` (compare.c). */
+int bench_compare(struct vrctl *v, const struct ctl_command *cmd, int argc,
+		  char **argv);
 json_object *bench_compare_runs(struct bench_run *r, size_t n, const char *svg,
 				int json, int quiet);
 
