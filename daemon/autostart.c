@@ -14,7 +14,7 @@
 #include "log.h"
 #include "proto.h"
 #include "sha256.h"
-#include "sup_int.h"
+#include "sup_run.h"
 #include "supervisor.h"
 #include "topo.h"
 #include "util.h"

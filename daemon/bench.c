@@ -36,7 +36,7 @@
 #include "proto.h"
 #include "sha256.h"
 #include "summary.h"
-#include "sup_int.h"
+#include "sup_run.h"
 #include "threads.h"
 #include "util.h"
 #include "vm.h"

@@ -32,12 +32,12 @@
 #include "nodekind.h"
 #include "proto.h"
 #include "statedir.h"
-#include "sup_int.h"
+#include "sup_run.h"
 #include "threads.h"
 #include "util.h"
 
 static int
-deploy_netns_check(struct deploy *d, struct ns_ctx *host)
+kind_netns_check(struct deploy *d, struct ns_ctx *host)
 {
 	const struct topo_plan *p = d->plan;
 	char ns[64];
@@ -509,7 +509,7 @@ const struct node_kind_ops kind_netns = {
     .thread_label = "napi",
     .host_fit = kind_netns_host_fit,
     .prepare = kind_netns_prepare,
-    .check = deploy_netns_check,
+    .check = kind_netns_check,
     .start = deploy_start_netns,
     .restart = deploy_restart_netns,
     .destroy = kind_netns_destroy,

@@ -28,7 +28,7 @@
 #include "placement.h"
 #include "proto.h"
 #include "statedir.h"
-#include "sup_int.h"
+#include "sup_run.h"
 #include "threads.h"
 #include "util.h"
 #include "vhostnet.h"

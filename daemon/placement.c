@@ -2,7 +2,7 @@
  * The placement axes in status (placement.h).
  */
 #include "placement.h"
-#include "sup_int.h"
+#include "sup_run.h"
 #include "topo.h"
 
 /* Does every node's live domain XML ask for hugepages? */

@@ -13,7 +13,7 @@
 #include "log.h"
 #include "nodekind.h"
 #include "statedir.h"
-#include "sup_int.h"
+#include "sup_run.h"
 #include "supervisor.h"
 #include "util.h"
 #include "vm.h"

@@ -22,7 +22,7 @@
 #include "log.h"
 #include "pcap.h"
 #include "proto.h"
-#include "sup_int.h"
+#include "sup_run.h"
 #include "supervisor.h"
 #include "topo_capture.h"
 #include "util.h"

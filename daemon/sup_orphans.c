@@ -9,7 +9,7 @@
 #include "job.h"
 #include "log.h"
 #include "proto.h"
-#include "sup_int.h"
+#include "sup_run.h"
 #include "supervisor.h"
 #include "util.h"
 

@@ -8,7 +8,7 @@
 
 #include "job.h"
 #include "log.h"
-#include "sup_int.h"
+#include "sup_run.h"
 #include "util.h"
 
 /* ---- restart policy -------------------------------------------------------

@@ -22,7 +22,7 @@
 #include "proto.h"
 #include "realport.h"
 #include "statedir.h"
-#include "sup_int.h"
+#include "sup_run.h"
 #include "supervisor.h"
 #include "util.h"
 #include "vhostnet.h"

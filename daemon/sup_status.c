@@ -15,7 +15,7 @@
 #include "nodekind.h"
 #include "placement.h"
 #include "realport.h"
-#include "sup_int.h"
+#include "sup_run.h"
 #include "util.h"
 
 static struct ns_ctx *sup_ns; /* the daemon's namespace, for counters */

@@ -10,7 +10,7 @@
 #include "config.h"
 #include "log.h"
 #include "proto.h"
-#include "sup_int.h"
+#include "sup_run.h"
 #include "supervisor.h"
 #include "util.h"
 #include "vm.h"

@@ -27,7 +27,7 @@
 #include "nodekind.h"
 #include "proto.h"
 #include "statedir.h"
-#include "sup_int.h"
+#include "sup_run.h"
 #include "supervisor.h"
 #include "util.h"
 #include "vm.h"

@@ -261,7 +261,7 @@ topo_node_netns(const struct topo_plan *p, int n, char *buf, size_t len)
 /* The netns backend's node namespaces must not take the names of the
  * port namespaces ("vr-NAME-in", "-out") or the splitter's ("-sp"). */
 static int
-netns_check(const struct topo_plan *p, char *err, size_t errlen)
+plan_netns_check(const struct topo_plan *p, char *err, size_t errlen)
 {
 	static const char *const taken[] = {"in", "out", "sp"};
 	char ns[64];
@@ -728,7 +728,8 @@ topo_plan_build_topo(const struct topo_opts *o, const cpu_set_t *online,
 	    topo_axes_check(o, err, errlen) == -1 ||
 	    topo_file_expand(p, err, errlen) == -1)
 		goto fail;
-	if (o->backend == BACKEND_NETNS && netns_check(p, err, errlen) == -1)
+	if (o->backend == BACKEND_NETNS &&
+	    plan_netns_check(p, err, errlen) == -1)
 		goto fail;
 	if (passthru_check(p, err, errlen) == -1)
 		goto fail;

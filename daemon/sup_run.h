@@ -1,10 +1,13 @@
 /*
- * The supervisor's private state, shared by supervisor.c (the list, libvirt
- * events), sup_*.c (start, status, watchers, restart policy, adoption,
- * orphans) and the node kinds (kind_*.c).  Loop thread only.
+ * A running topology (struct run, its nodes' struct node_rt) and the
+ * supervisor calls that act on one: the supervisor's list and libvirt
+ * events (supervisor.c, sup_*.c), the node kinds (kind_*.c) and the
+ * methods that work on a running topology (bench.c, sup_capture.c,
+ * autostart.c, placement.c).  Not for the control layer.  Loop thread
+ * only.
  */
-#ifndef VR_SUP_INT_H
-#define VR_SUP_INT_H
+#ifndef VR_SUP_RUN_H
+#define VR_SUP_RUN_H
 
 #include <limits.h>
 #include <stdint.h>
