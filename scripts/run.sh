@@ -67,15 +67,22 @@ build() { # build DIR [CMAKE_ARGS...]
 	cmake --build "$dir" -j "$JOBS"
 }
 
+# A daemon whose pid file names a live process.
+running() {
+	[ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
+}
+
 # libvirtd and virtlogd, started by hand when no init system runs them.
 start_libvirt() {
 	if virsh -c qemu:///system version >/dev/null 2>&1; then
 		return 0
 	fi
 	step "starting virtlogd and libvirtd"
-	pgrep -x virtlogd >/dev/null || virtlogd -d
-	pgrep -x libvirtd >/dev/null || libvirtd -d
-	for _ in $(seq 300); do
+	# By their pid files, not pgrep: pgrep also sees the daemons of other
+	# mount namespaces (a container, a test sandbox), which are not ours.
+	running /run/libvirt/virtlogd.pid || virtlogd -d
+	running /run/libvirt/libvirtd.pid || libvirtd -d
+	for _ in $(seq 600); do
 		virsh -c qemu:///system version >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
