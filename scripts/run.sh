@@ -80,8 +80,11 @@ start_libvirt() {
 	step "starting virtlogd and libvirtd"
 	# By their pid files, not pgrep: pgrep also sees the daemons of other
 	# mount namespaces (a container, a test sandbox), which are not ours.
-	running /run/libvirt/virtlogd.pid || virtlogd -d
-	running /run/libvirt/libvirtd.pid || libvirtd -d
+	mkdir -p /run/libvirt
+	running /run/libvirt/virtlogd.pid ||
+		virtlogd -d -p /run/libvirt/virtlogd.pid
+	running /run/libvirt/libvirtd.pid ||
+		libvirtd -d -p /run/libvirt/libvirtd.pid
 	for _ in $(seq 600); do
 		virsh -c qemu:///system version >/dev/null 2>&1 && return 0
 		sleep 0.1
