@@ -571,6 +571,7 @@ gp_loss(const char *dir, const char *base, const char *title,
 {
 	struct gp_fig g;
 	size_t drawn = 0, zero = 0;
+	double lo = 0, hi = 0; /* the losses drawn */
 	char q[512];
 
 	if (gp_begin(&g, dir, base, title) == -1)
@@ -589,7 +590,10 @@ gp_loss(const char *dir, const char *base, const char *title,
 				zero++;
 				continue;
 			}
-			drawn++;
+			if (drawn++ == 0 || l < lo)
+				lo = l;
+			if (l > hi)
+				hi = l;
 			shorts += j_bool(t[k], "short");
 			fprintf(g.f, "%.10g %.10g %d\n", x, l,
 				j_bool(t[k], "short"));
@@ -624,6 +628,9 @@ gp_loss(const char *dir, const char *base, const char *title,
 	      "set format x '%.0f'\nset format y '10^{%L}'\n"
 	      "set xtics rotate by -30\nset xrange [0:*]\n",
 	      g.f);
+	if (hi < lo * 10) /* one decade at least (gnuplot warns of less) */
+		fprintf(g.f, "set yrange [%.6g:%.6g]\n", lo / 10,
+			hi * 10 > 1 ? 1 : hi * 10);
 	return gp_end(&g);
 }
 

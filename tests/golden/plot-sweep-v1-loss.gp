@@ -20,6 +20,7 @@ set format x '%.0f'
 set format y '10^{%L}'
 set xtics rotate by -30
 set xrange [0:*]
+set yrange [0.0005:0.05]
 
 set terminal svg size 960,640 dynamic enhanced font 'Helvetica,13' background rgb 'white'
 set output 'loss.svg'
