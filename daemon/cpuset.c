@@ -201,7 +201,8 @@ cs_rmdir(const struct cpuset_hier *h, const char *dir)
 		if (d)
 			closedir(d);
 	}
-	if (rmdir(p) == -1 && errno != ENOENT) {
+	/* gone, or never made (a path component is no directory) */
+	if (rmdir(p) == -1 && errno != ENOENT && errno != ENOTDIR) {
 		log_warn("cpuset: rmdir %s", p);
 		return -1;
 	}
@@ -846,7 +847,8 @@ cs_release_shared(const struct cpuset_hier *h, json_object *rec)
 			rc = -1;
 		}
 	}
-	json_object_object_del(rec, "shared");
+	if (rc == 0)
+		json_object_object_del(rec, "shared");
 	return rc;
 }
 
@@ -872,10 +874,13 @@ cs_release_locked(const char *record, const char *name)
 	/* the hierarchy the record was made in */
 	if ((root = rec_str(rec, "root")) != NULL && !h.fake)
 		vr_strlcpy(h.root, root, sizeof(h.root));
+	/* what could not be undone stays in the record, to be retried by
+	 * the next stop or reap (each step is idempotent) */
 	if (cs_release_topo(&h, name, t) == -1)
 		rc = -1;
-	json_object_object_del(rec_topos(rec), name);
-	if (cs_release_shared(&h, rec) == -1)
+	else
+		json_object_object_del(rec_topos(rec), name);
+	if (rc == 0 && cs_release_shared(&h, rec) == -1)
 		rc = -1;
 	if (rec_save(record, rec) == -1) {
 		log_warn("cpuset: %s", record);

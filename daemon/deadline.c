@@ -187,7 +187,11 @@ deadline_apply(const struct topo_plan *p, int only, char *err, size_t errlen)
 					  t->policy, t->priority, err,
 					  errlen) == -1 ||
 			    deadline_set(t, c, d, err, errlen) == -1) {
-				cpuset_release(record, p->opts.name);
+				/* a whole start undoes its cpusets; a node's
+				 * restart keeps the running nodes' (its own
+				 * threads go with its domain) */
+				if (only < 0)
+					cpuset_release(record, p->opts.name);
 				goto out;
 			}
 		}

@@ -35,15 +35,16 @@ int_cmp(const void *a, const void *b)
 static int
 irqs_from_proc(const char *root, const char *ifname, int *irqs, int max)
 {
-	char path[512], line[1024];
-	size_t il = strlen(ifname);
+	char path[512], *line = NULL;
+	size_t il = strlen(ifname), cap = 0;
 	FILE *f;
 	int n = 0;
 
 	snprintf(path, sizeof(path), "%s/proc/interrupts", root);
 	if ((f = fopen(path, "re")) == NULL)
 		return 0;
-	while (n < max && fgets(line, sizeof(line), f) != NULL) {
+	/* a line has a column per CPU: no fixed buffer holds it */
+	while (n < max && getline(&line, &cap, f) != -1) {
 		char *end, *name;
 		long irq = strtol(line, &end, 10);
 		size_t len = strcspn(line, "\n");
@@ -59,6 +60,7 @@ irqs_from_proc(const char *root, const char *ifname, int *irqs, int max)
 		    (name[il] == '\0' || name[il] == '-'))
 			irqs[n++] = (int)irq;
 	}
+	free(line);
 	fclose(f);
 	return n;
 }
@@ -98,7 +100,11 @@ aff_read(const char *root, int irq, char *buf, size_t len)
 	if ((s = file_read(path, 4096)) == NULL)
 		return -1;
 	s[strcspn(s, "\n")] = '\0';
-	vr_strlcpy(buf, s, len);
+	if (vr_strlcpy(buf, s, len) >= len) { /* a cut list restores wrong */
+		free(s);
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	free(s);
 	return 0;
 }
@@ -147,7 +153,15 @@ nic_apply(struct realport_nic *nic, const struct topo_opts *o, const char *root,
 		char list[1024];
 
 		nic->nirqs = realport_irqs(root, nic->ifname, nic->irqs,
-					   REALPORT_MAX_IRQS);
+					   REALPORT_MAX_IRQS + 1);
+		if (nic->nirqs > REALPORT_MAX_IRQS) {
+			msgf(err, errlen,
+			     "irq_cpus: %s has more than %d queue interrupts: "
+			     "pin them by hand (/proc/irq/N/smp_affinity_list)",
+			     nic->ifname, REALPORT_MAX_IRQS);
+			nic->nirqs = 0;
+			return -1;
+		}
 		if (nic->nirqs == 0) {
 			msgf(err, errlen,
 			     "irq_cpus: %s has no queue interrupts (no "
@@ -158,7 +172,7 @@ nic_apply(struct realport_nic *nic, const struct topo_opts *o, const char *root,
 		}
 		cpulist_format(&o->irq_cpus, list, sizeof(list));
 		for (int i = 0; i < nic->nirqs; i++) {
-			char old[64];
+			char old[REALPORT_AFF_LEN];
 
 			if (aff_read(root, nic->irqs[i], old, sizeof(old)) ==
 				-1 ||

@@ -15,15 +15,16 @@
 
 #include "topo.h"
 
-#define REALPORT_MAX_IRQS 64 /* per NIC */
+#define REALPORT_MAX_IRQS 256 /* per NIC; more is refused, not cut */
+#define REALPORT_AFF_LEN  512 /* an smp_affinity_list; longer is refused */
 
 struct realport_nic {
 	char ifname[TOPO_IFNAMSIZ];
 	int nirqs;
-	int irqs[REALPORT_MAX_IRQS];
+	int irqs[REALPORT_MAX_IRQS + 1]; /* + 1: to tell "too many" */
 	char saved_aff[REALPORT_MAX_IRQS]
-		      [64]; /* smp_affinity_list, "" = kept */
-	int pause_saved;    /* saved_pause holds what to put back */
+		      [REALPORT_AFF_LEN]; /* smp_affinity_list, "" = kept */
+	int pause_saved; /* saved_pause holds what to put back */
 	unsigned saved_autoneg, saved_rx, saved_tx;
 };
 

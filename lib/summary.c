@@ -190,7 +190,8 @@ summary_paired(const double *a, const double *b, size_t n,
 
 	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < n; i++)
-		if (a[i] > 0 && b[i] > 0) { /* false for NAN */
+		if (a[i] > 0 && b[i] > 0 && isfinite(a[i]) &&
+		    isfinite(b[i])) { /* false for NAN */
 			sum += log(a[i] / b[i]);
 			k++;
 		}
@@ -202,7 +203,7 @@ summary_paired(const double *a, const double *b, size_t n,
 	if (k < 2)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (a[i] > 0 && b[i] > 0) {
+		if (a[i] > 0 && b[i] > 0 && isfinite(a[i]) && isfinite(b[i])) {
 			double d = log(a[i] / b[i]) - mean;
 
 			ss += d * d;
@@ -639,7 +640,7 @@ summary_record_values(json_object *record, double *out, size_t max)
 		double r = jnum(t, "repeat", 0),
 		       f = jnum(t, "forwarded_pps", 0);
 
-		if (!trial_is_sweep(t) || r < 0 || r >= (double)max)
+		if (!trial_is_sweep(t) || !(r >= 0 && r < (double)max))
 			continue;
 		while (n <= (size_t)r)
 			out[n++] = -1;
@@ -692,7 +693,7 @@ summary_record_rounds(json_object *record, double *out, size_t max)
 		double r = jnum(t, "repeat", 0),
 		       f = jnum(t, "forwarded_pps", 0);
 
-		if (!trial_is_sweep(t) || r < 0 || r >= (double)max)
+		if (!trial_is_sweep(t) || !(r >= 0 && r < (double)max))
 			continue;
 		while (n <= (size_t)r)
 			out[n++] = NAN;

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,7 @@ rounds_interleaved(json_object *a, json_object *b)
 		    *ra = j_get(a, "rounds"), *rb = j_get(b, "rounds");
 	size_t n;
 
-	if (ea == NULL || eb == NULL ||
+	if (ea == NULL || eb == NULL || j_get(ea, "name") == NULL ||
 	    strcmp(j_str(ea, "name"), j_str(eb, "name")) != 0 ||
 	    !json_object_is_type(ra, json_type_array) ||
 	    !json_object_is_type(rb, json_type_array) ||
@@ -97,6 +98,36 @@ rounds_interleaved(json_object *a, json_object *b)
 	return 1;
 }
 
+/*
+ * An experiment's round r held `bench --repeat K` rounds of its own
+ * (command.repeat = K x rounds): their values v[r*K .. r*K+K-1] become
+ * the block's mean, in place.  Returns the number of blocks (the
+ * experiment's rounds), or n when K is 1.
+ */
+static size_t
+round_blocks(json_object *rec, double *v, size_t n)
+{
+	size_t rounds = json_object_array_length(j_get(rec, "rounds")),
+	       k = rounds ? (size_t)j_int(j_get(rec, "command"), "repeat", 1) /
+				rounds
+			  : 1;
+
+	if (k <= 1)
+		return n;
+	for (size_t r = 0; r < rounds; r++) {
+		double sum = 0;
+		size_t m = 0;
+
+		for (size_t j = r * k; j < (r + 1) * k && j < n; j++)
+			if (!isnan(v[j])) {
+				sum += v[j];
+				m++;
+			}
+		v[r] = m ? sum / (double)m : NAN;
+	}
+	return rounds;
+}
+
 /* A comparison's "paired" member (and its sentence): run i against run
  * base, when they were measured in the same rounds (rounds_interleaved). */
 static void
@@ -110,8 +141,10 @@ compare_paired(struct bench_run *r, size_t base, size_t i, json_object *vs)
 
 	if (!rounds_interleaved(r[base].record, r[i].record))
 		return;
-	na = summary_record_rounds(r[i].record, a, nitems(a));
-	nb = summary_record_rounds(r[base].record, b, nitems(b));
+	na = round_blocks(r[i].record, a,
+			  summary_record_rounds(r[i].record, a, nitems(a)));
+	nb = round_blocks(r[base].record, b,
+			  summary_record_rounds(r[base].record, b, nitems(b)));
 	if (na == 0 || nb == 0)
 		return;
 	summary_paired(a, b, na < nb ? na : nb, &pc);

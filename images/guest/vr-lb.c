@@ -52,7 +52,7 @@
 #include <unistd.h>
 
 #define MAX_BE	  64
-#define FRAME_MAX 65536
+#define FRAME_MAX (65536 + 18) /* GRO: 64 KiB of IP, Ethernet + VLAN */
 
 static uint8_t in_mac[6], out_mac[6], be_mac[MAX_BE][6];
 static int nbe;
@@ -204,11 +204,18 @@ forward(int rx, int tx)
 			want_stats = 0;
 			print_stats();
 		}
-		n = recvfrom(rx, buf, sizeof(buf), 0, (struct sockaddr *)&from,
-			     &fl);
+		/* MSG_TRUNC: n is the frame's length even when longer */
+		n = recvfrom(rx, buf, sizeof(buf), MSG_TRUNC,
+			     (struct sockaddr *)&from, &fl);
 		if (n == -1) {
-			if (errno != EINTR)
+			if (errno != EINTR) {
 				sent_err++;
+				usleep(1000); /* a lasting error: no spin */
+			}
+			continue;
+		}
+		if ((size_t)n > sizeof(buf)) { /* cut: forwarding it corrupts */
+			sent_err++;
 			continue;
 		}
 		if ((size_t)n < vh + ETH_HLEN ||
@@ -280,7 +287,14 @@ main(int argc, char **argv)
 		perror("vr-lb: packet socket");
 		return 1;
 	}
-	signal(SIGUSR1, on_usr1);
+	/* without SA_RESTART: the signal ends a waiting recvfrom, so the
+	 * counters print even when no frame comes */
+	{
+		struct sigaction sa = {.sa_handler = on_usr1};
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGUSR1, &sa, NULL);
+	}
 	if ((pid = fork()) == -1) {
 		perror("vr-lb: fork");
 		return 1;

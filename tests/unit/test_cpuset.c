@@ -165,6 +165,27 @@ test_v1(void)
 	CHECK_STR(get("cpuset.sched_load_balance"), "1");
 	CHECK(access(rec, F_OK) == -1);
 
+	/* an undo that fails (a cpuset the kernel will not remove) stays
+	 * in the record, and the next release finishes it */
+	c = cpus("1");
+	CHECK_INT(cpuset_setup(rec, "t1", &c, err, sizeof(err)), 0);
+	{
+		char p[600];
+
+		snprintf(p, sizeof(p), "%s/vrouterd/t1/cpu1/busy", root);
+		CHECK_INT(mkdir(p, 0755), 0);
+		CHECK_INT(cpuset_release(rec, "t1"), -1);
+		CHECK(exists("vrouterd/t1/cpu1"));
+		CHECK(access(rec, F_OK) == 0); /* remembered */
+		CHECK(exists("vrouterd-housekeeping"));
+		rmdir(p);
+	}
+	CHECK_INT(cpuset_release(rec, "t1"), 0);
+	CHECK(!exists("vrouterd"));
+	CHECK(!exists("vrouterd-housekeeping"));
+	CHECK_STR(get("cpuset.sched_load_balance"), "1");
+	CHECK(access(rec, F_OK) == -1);
+
 	/* a failure half-way: all or nothing */
 	put("vrouterd", "not a directory");
 	CHECK_INT(cpuset_setup(rec, "t1", &c, err, sizeof(err)), -1);
