@@ -270,6 +270,121 @@ realport_restore(struct realport *rp)
 	free(rp);
 }
 
+json_object *
+realport_saved_json(const struct realport *rp)
+{
+	json_object *o, *nics;
+
+	if (rp == NULL)
+		return NULL;
+	o = json_object_new_object();
+	nics = json_object_new_array();
+	json_object_object_add(o, "root", json_object_new_string(rp->root));
+	for (int k = 0; k < rp->n; k++) {
+		const struct realport_nic *nic = &rp->nics[k];
+		json_object *j = json_object_new_object(),
+			    *irqs = json_object_new_array();
+
+		json_object_object_add(j, "ifname",
+				       json_object_new_string(nic->ifname));
+		for (int i = 0; i < nic->nirqs; i++) {
+			json_object *x = json_object_new_array();
+
+			if (nic->saved_aff[i][0] == '\0')
+				continue;
+			json_object_array_add(
+			    x, json_object_new_int(nic->irqs[i]));
+			json_object_array_add(
+			    x, json_object_new_string(nic->saved_aff[i]));
+			json_object_array_add(irqs, x);
+		}
+		json_object_object_add(j, "irqs", irqs);
+		if (nic->pause_saved) {
+			json_object *pz = json_object_new_array();
+
+			json_object_array_add(
+			    pz, json_object_new_int((int)nic->saved_autoneg));
+			json_object_array_add(
+			    pz, json_object_new_int((int)nic->saved_rx));
+			json_object_array_add(
+			    pz, json_object_new_int((int)nic->saved_tx));
+			json_object_object_add(j, "pause", pz);
+		}
+		json_object_array_add(nics, j);
+	}
+	json_object_object_add(o, "nics", nics);
+	return o;
+}
+
+struct realport *
+realport_saved_from_json(json_object *o)
+{
+	struct realport *rp;
+	json_object *nics, *v;
+
+	if (o == NULL)
+		return NULL;
+	if (!json_object_object_get_ex(o, "nics", &nics) ||
+	    !json_object_is_type(nics, json_type_array) ||
+	    json_object_array_length(nics) > 2)
+		goto bad;
+	rp = xcalloc(1, sizeof(*rp));
+	if (json_object_object_get_ex(o, "root", &v) &&
+	    json_object_is_type(v, json_type_string))
+		vr_strlcpy(rp->root, json_object_get_string(v),
+			   sizeof(rp->root));
+	for (size_t k = 0; k < json_object_array_length(nics); k++) {
+		json_object *j = json_object_array_get_idx(nics, k), *irqs, *pz;
+		struct realport_nic *nic = &rp->nics[rp->n++];
+
+		if (!json_object_object_get_ex(j, "ifname", &v) ||
+		    !json_object_is_type(v, json_type_string) ||
+		    vr_strlcpy(nic->ifname, json_object_get_string(v),
+			       sizeof(nic->ifname)) >= sizeof(nic->ifname) ||
+		    !json_object_object_get_ex(j, "irqs", &irqs) ||
+		    !json_object_is_type(irqs, json_type_array) ||
+		    json_object_array_length(irqs) > REALPORT_MAX_IRQS) {
+			free(rp);
+			goto bad;
+		}
+		for (size_t i = 0; i < json_object_array_length(irqs); i++) {
+			json_object *x = json_object_array_get_idx(irqs, i);
+			json_object *irq = json_object_array_get_idx(x, 0),
+				    *aff = json_object_array_get_idx(x, 1);
+
+			if (!json_object_is_type(x, json_type_array) ||
+			    !json_object_is_type(irq, json_type_int) ||
+			    !json_object_is_type(aff, json_type_string) ||
+			    vr_strlcpy(nic->saved_aff[nic->nirqs],
+				       json_object_get_string(aff),
+				       REALPORT_AFF_LEN) >= REALPORT_AFF_LEN) {
+				free(rp);
+				goto bad;
+			}
+			nic->irqs[nic->nirqs++] = json_object_get_int(irq);
+		}
+		if (json_object_object_get_ex(j, "pause", &pz)) {
+			if (!json_object_is_type(pz, json_type_array) ||
+			    json_object_array_length(pz) != 3) {
+				free(rp);
+				goto bad;
+			}
+			nic->pause_saved = 1;
+			nic->saved_autoneg = (unsigned)json_object_get_int(
+			    json_object_array_get_idx(pz, 0));
+			nic->saved_rx = (unsigned)json_object_get_int(
+			    json_object_array_get_idx(pz, 1));
+			nic->saved_tx = (unsigned)json_object_get_int(
+			    json_object_array_get_idx(pz, 2));
+		}
+	}
+	return rp;
+bad:
+	log_warnx("state.json: a malformed \"realport\": the port NICs' "
+		  "IRQ affinity and pause frames will not be restored on stop");
+	return NULL;
+}
+
 /* The legacy offload gets, by the names `ethtool -k` prints. */
 static void
 nic_offloads(const char *ifname, json_object *o)

@@ -48,6 +48,14 @@ int realport_apply(const struct topo_plan *p, const char *root,
 /* Put back every saved value and free rp (NULL is fine). */
 void realport_restore(struct realport *rp);
 
+/* The saved values as JSON, for the run's state.json, so that a
+ * restarted vrouterd that adopts the topology restores them on stop:
+ * {"root", "nics": [{"ifname", "irqs": [[IRQ, "LIST"], ...], "pause":
+ * [autoneg, rx, tx] or absent}]}.  NULL for rp NULL. */
+json_object *realport_saved_json(const struct realport *rp);
+/* Back from that JSON; NULL when o is NULL or malformed (logged). */
+struct realport *realport_saved_from_json(json_object *o);
+
 /* {"in": {...}, "out": {...}} for a PORTS_HOST plan (NULL otherwise):
  * each NIC as read now. */
 json_object *realport_json(const struct topo_plan *p, const char *root);

@@ -12,6 +12,7 @@
 #include "deadline.h"
 #include "log.h"
 #include "nodekind.h"
+#include "realport.h"
 #include "statedir.h"
 #include "sup_run.h"
 #include "supervisor.h"
@@ -72,6 +73,8 @@ adopt_one(struct adopted *a)
 					       "on-failure") == 0;
 		if (json_object_object_get_ex(st, "restart_limit", &v))
 			r->restart_limit = json_object_get_int(v);
+		if (json_object_object_get_ex(st, "realport", &v))
+			r->realport = realport_saved_from_json(v);
 		if (json_object_object_get_ex(st, "routes", &v) &&
 		    json_object_is_type(v, json_type_object))
 			for (int n = 0; n < r->plan->nnodes; n++) {

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "nodekind.h"
 #include "proto.h"
+#include "realport.h"
 #include "statedir.h"
 #include "sup_run.h"
 #include "supervisor.h"
@@ -102,6 +103,7 @@ sup_run_free(struct run *r)
 	json_object_put(r->warnings);
 	free(r->topology_text);
 	free(r->deploy);
+	free(r->realport); /* not restored: the topology outlives us */
 	free(r);
 }
 
@@ -152,6 +154,10 @@ sup_run_save(struct run *r)
 			    routes, r->plan->nodes[n].name,
 			    json_object_new_int64(r->nrt[n].routes));
 	json_object_object_add(s, "routes", routes);
+	/* what the port NICs had: a restarted vrouterd restores it on stop */
+	if (r->realport != NULL)
+		json_object_object_add(s, "realport",
+				       realport_saved_json(r->realport));
 	if (adopt_state_write(r->plan->opts.name, s) == -1)
 		log_warn("%s: cannot write %s/state.json", r->plan->opts.name,
 			 r->rundir);

@@ -169,6 +169,19 @@ test_apply_restore(void)
 	CHECK_STR(json_object_get_string(json_object_object_get(v, "pause")),
 		  "not supported by this NIC");
 	json_object_put(j);
+	/* a restarted vrouterd: the saved values through state.json's
+	 * "realport", then restored by the adopted run's stop */
+	j = realport_saved_json(rp);
+	free(rp);
+	v = json_tokener_parse(json_object_to_json_string(j));
+	json_object_put(j);
+	rp = realport_saved_from_json(v);
+	json_object_put(v);
+	CHECK(rp != NULL && rp->n == 2);
+	j = json_tokener_parse("{\"nics\": [{\"ifname\": \"x\", \"irqs\": "
+			       "[[1, 2]]}]}");
+	CHECK(realport_saved_from_json(j) == NULL); /* malformed: refused */
+	json_object_put(j);
 	realport_restore(rp);
 	check_file("proc/irq/33/smp_affinity_list", "0-1");
 	check_file("proc/irq/34/smp_affinity_list", "0-1");
