@@ -78,6 +78,33 @@ deadline_cpu(const struct topo_plan *p, int node, const struct vthread *t,
 	return -1;
 }
 
+/* "; the thread: CPUs LIST, cgroup PATH", what the kernel says of it,
+ * for an EPERM's message ("" when unreadable). */
+static void
+thread_where(pid_t tid, char *buf, size_t len)
+{
+	char path[64], *st, *cg, *l;
+	char cpus[128] = "?";
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
+	if ((st = file_read(path, 1 << 16)) == NULL) {
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+		st = file_read(path, 1 << 16);
+	}
+	if (st && (l = strstr(st, "Cpus_allowed_list:")) != NULL) {
+		l += strlen("Cpus_allowed_list:");
+		l += strspn(l, " \t");
+		snprintf(cpus, sizeof(cpus), "%.*s", (int)strcspn(l, "\n"), l);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)tid);
+	cg = file_read(path, 4096);
+	if (cg)
+		cg[strcspn(cg, "\n")] = '\0';
+	msgf(buf, len, "; the thread: CPUs %s, cgroup %s", cpus, cg ? cg : "?");
+	free(st);
+	free(cg);
+}
+
 static int
 deadline_set(const struct vthread *t, int cpu, const struct dlparam *d,
 	     char *err, size_t errlen)
@@ -89,10 +116,13 @@ deadline_set(const struct vthread *t, int cpu, const struct dlparam *d,
 	a.sched_deadline = a.sched_period = (uint64_t)d->period_us * 1000;
 	if (syscall(SYS_sched_setattr, t->tid, &a, 0) == -1) {
 		int e = errno;
+		char where[256] = "";
 
+		if (e == EPERM)
+			thread_where(t->tid, where, sizeof(where));
 		msgf(err, errlen,
 		     "sched_setattr(SCHED_DEADLINE %u/%u us) for %s "
-		     "tid %d on CPU %d: %s%s",
+		     "tid %d on CPU %d: %s%s%s",
 		     d->runtime_us, d->period_us, t->name, t->tid, cpu,
 		     strerror(e),
 		     e == EBUSY ? " (admission: the CPU's deadline bandwidth, "
@@ -101,7 +131,8 @@ deadline_set(const struct vthread *t, int cpu, const struct dlparam *d,
 		     : e == EPERM
 			 ? " (the thread's CPUs are not its whole root "
 			   "domain: the exclusive cpuset did not take)"
-			 : "");
+			 : "",
+		     where);
 		return -1;
 	}
 	memset(&a, 0, sizeof(a));
