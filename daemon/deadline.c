@@ -110,11 +110,18 @@ deadline_set(const struct vthread *t, int cpu, const struct dlparam *d,
 	     char *err, size_t errlen)
 {
 	struct dl_attr a = {.size = sizeof(a)};
+	int rc, tries = 0;
 
 	a.sched_policy = SCHED_DEADLINE;
 	a.sched_runtime = (uint64_t)d->runtime_us * 1000;
 	a.sched_deadline = a.sched_period = (uint64_t)d->period_us * 1000;
-	if (syscall(SYS_sched_setattr, t->tid, &a, 0) == -1) {
+	/* EPERM while the kernel still sees the thread in its old root
+	 * domain (asleep on a runqueue of its old CPUs): it moves when it
+	 * next runs, so try again for up to a second */
+	while ((rc = (int)syscall(SYS_sched_setattr, t->tid, &a, 0)) == -1 &&
+	       errno == EPERM && tries++ < 50)
+		usleep(20000);
+	if (rc == -1) {
 		int e = errno;
 		char where[256] = "";
 

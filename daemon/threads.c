@@ -254,7 +254,8 @@ threads_place(struct vthread *v, int n, const struct pin_plan *plan, int node,
 	      int rt_prio, int vhost_rt, char *err, size_t errlen)
 {
 	for (int i = 0; i < n; i++)
-		if (thread_place(&v[i], plan_cpus(plan, node, &v[i]),
+		if (v[i].policy != 6 && /* SCHED_DEADLINE: deadline.c's */
+		    thread_place(&v[i], plan_cpus(plan, node, &v[i]),
 				 v[i].kind == PIN_VCPU	  ? rt_prio
 				 : v[i].kind == PIN_VHOST ? vhost_rt
 							  : 0,
