@@ -594,11 +594,37 @@ summary_answers(json_object *results, const char **keyp)
 	return a;
 }
 
+/* A sweep's highest forwarded rate of each round (trials by "repeat"):
+ * out[r], NAN for a round without a trial; the number of rounds. */
+static size_t
+sweep_rounds(json_object *record, double *out, size_t max)
+{
+	json_object *trials;
+	size_t n = 0;
+
+	if (!json_object_object_get_ex(record, "trials", &trials) ||
+	    !json_object_is_type(trials, json_type_array))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(trials); i++) {
+		json_object *t = json_object_array_get_idx(trials, i);
+		double r = jnum(t, "repeat", 0),
+		       f = jnum(t, "forwarded_pps", 0);
+
+		if (!trial_is_sweep(t) || !(r >= 0 && r < (double)max))
+			continue;
+		while (n <= (size_t)r)
+			out[n++] = NAN;
+		if (isnan(out[(size_t)r]) || f > out[(size_t)r])
+			out[(size_t)r] = f;
+	}
+	return n;
+}
+
 size_t
 summary_record_values(json_object *record, double *out, size_t max)
 {
 	static const char *const keys[] = {"ndr_pps", "pdr_pps"};
-	json_object *answers, *a, *vals, *trials, *v, *res;
+	json_object *answers, *a, *vals, *v, *res;
 	size_t n = 0;
 	const char *key;
 
@@ -631,26 +657,12 @@ summary_record_values(json_object *record, double *out, size_t max)
 			return 1;
 		}
 	}
-	/* a sweep: the highest forwarded rate of each round */
-	if (!json_object_object_get_ex(record, "trials", &trials) ||
-	    !json_object_is_type(trials, json_type_array))
-		return 0;
-	for (size_t i = 0; i < json_object_array_length(trials); i++) {
-		json_object *t = json_object_array_get_idx(trials, i);
-		double r = jnum(t, "repeat", 0),
-		       f = jnum(t, "forwarded_pps", 0);
-
-		if (!trial_is_sweep(t) || !(r >= 0 && r < (double)max))
-			continue;
-		while (n <= (size_t)r)
-			out[n++] = -1;
-		if (f > out[(size_t)r])
-			out[(size_t)r] = f;
-	}
-	/* a round with no trial (not in a record we wrote) drops out */
+	/* a sweep: the highest forwarded rate of each round; a round with
+	 * no trial (not in a record we wrote) drops out */
+	n = sweep_rounds(record, out, max);
 	size_t j = 0;
 	for (size_t i = 0; i < n; i++)
-		if (out[i] >= 0)
+		if (!isnan(out[i]))
 			out[j++] = out[i];
 	return j;
 }
@@ -658,7 +670,7 @@ summary_record_values(json_object *record, double *out, size_t max)
 size_t
 summary_record_rounds(json_object *record, double *out, size_t max)
 {
-	json_object *res, *trials, *x;
+	json_object *res, *x;
 	size_t n = 0;
 	int any = 0;
 
@@ -685,20 +697,5 @@ summary_record_rounds(json_object *record, double *out, size_t max)
 		n = 0;
 	}
 	/* a sweep: the highest forwarded rate of each round's trials */
-	if (!json_object_object_get_ex(record, "trials", &trials) ||
-	    !json_object_is_type(trials, json_type_array))
-		return 0;
-	for (size_t i = 0; i < json_object_array_length(trials); i++) {
-		json_object *t = json_object_array_get_idx(trials, i);
-		double r = jnum(t, "repeat", 0),
-		       f = jnum(t, "forwarded_pps", 0);
-
-		if (!trial_is_sweep(t) || !(r >= 0 && r < (double)max))
-			continue;
-		while (n <= (size_t)r)
-			out[n++] = NAN;
-		if (isnan(out[(size_t)r]) || f > out[(size_t)r])
-			out[(size_t)r] = f;
-	}
-	return n;
+	return sweep_rounds(record, out, max);
 }
