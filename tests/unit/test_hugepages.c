@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hugepages.h"
+#include "faketree.h"
 #include "t.h"
 #include "topo.h"
 #include "util.h"
@@ -19,22 +20,7 @@ static char root[64];
 static void
 put(const char *rel, const char *text)
 {
-	char path[512], dir[512], *p;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	snprintf(dir, sizeof(dir), "%s", path);
-	for (p = dir + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		mkdir(dir, 0755);
-		*p = '/';
-	}
-	if ((f = fopen(path, "w")) == NULL) {
-		perror(path);
-		exit(1);
-	}
-	fputs(text, f);
-	fclose(f);
+	faketree_put(root, rel, text);
 }
 
 /* A host with nr 2 MiB pages, free of them, resv reserved; hugetlbfs
