@@ -438,6 +438,14 @@ deploy_pin(struct deploy *d, int only)
 	const struct topo_plan *p = d->plan;
 	char err[1024];
 
+	/* the SCHED_DEADLINE threads first: a cgroup v2 partition takes its
+	 * CPUs from every task outside it, resetting their affinity, so the
+	 * others are placed after it (threads_apply leaves the reserved
+	 * threads alone) */
+	if (deadline_apply(p, only, err, sizeof(err)) == -1)
+		return deploy_fail(d, PROTO_E_PIN, "deadline", "%s", err);
+	if (only < 0) /* a restarted node's rollback keeps the others' */
+		deploy_undo_push(d, UNDO_CPUSET, p->opts.name);
 	if (!p->opts.pin && p->opts.rt_prio == 0 && p->opts.vhost_rt == 0)
 		return 0;
 	for (int n = 0; n < p->nnodes; n++) {
@@ -451,28 +459,6 @@ deploy_pin(struct deploy *d, int only)
 			return deploy_fail(d, PROTO_E_PIN, "pin",
 					   "cannot find the QEMU process of %s",
 					   p->nodes[n].domain);
-		if (threads_apply(pid, p->opts.pin ? &p->pin : NULL, n,
-				  p->opts.rt_prio, p->opts.vhost_rt, err,
-				  sizeof(err)) == -1)
-			return deploy_fail(d, PROTO_E_PIN, "pin", "%s: %s",
-					   p->nodes[n].name, err);
-	}
-	if (deadline_apply(p, only, err, sizeof(err)) == -1)
-		return deploy_fail(d, PROTO_E_PIN, "deadline", "%s", err);
-	if (only < 0) /* a restarted node's rollback keeps the others' */
-		deploy_undo_push(d, UNDO_CPUSET, p->opts.name);
-	/* cgroup v2: a partition takes its CPUs from every task outside it,
-	 * which resets the emulator's and vhost's affinity: place them
-	 * again (threads_apply leaves the SCHED_DEADLINE threads alone) */
-	for (int n = 0; (p->opts.deadline.runtime_us > 0 ||
-			 p->opts.vhost_deadline.runtime_us > 0) &&
-			n < p->nnodes;
-	     n++) {
-		pid_t pid;
-
-		if ((only >= 0 && n != only) ||
-		    (pid = vm_qemu_pid(p->nodes[n].domain)) == -1)
-			continue;
 		if (threads_apply(pid, p->opts.pin ? &p->pin : NULL, n,
 				  p->opts.rt_prio, p->opts.vhost_rt, err,
 				  sizeof(err)) == -1)
