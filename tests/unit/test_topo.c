@@ -1,4 +1,9 @@
-/* Unit tests for the topology model (lib/topo*.c). */
+/*
+ * Unit tests for the topology model (lib/topo*.c): options, plans,
+ * command lines and the axes rows.  Over 900 lines as one program on
+ * purpose: its cases share the option and plan helpers at the top, and
+ * each test function stands alone (split them by axis when one grows).
+ */
 #include <stdlib.h>
 #include <string.h>
 

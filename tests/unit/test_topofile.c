@@ -8,6 +8,8 @@
  * refusals (jtext: trailing text, truncation, duplicate keys, U+0000).
  * The search path: the source tree only for a binary in the build tree, a
  * directory others may write refused, a link there refused.
+ * Over 900 lines as one program on purpose: every case expands through
+ * the same fake host and golden helpers at its top.
  */
 #include <dirent.h>
 #include <fcntl.h>
