@@ -943,23 +943,27 @@ cpuset_release(const char *record, const char *name)
 void
 cpuset_reap(const char *record, int (*live)(const char *name))
 {
-	json_object *rec;
-	char names[64][128];
-	int n = 0;
+	json_object *rec, *gone = json_object_new_array();
 
 	pthread_mutex_lock(&cs_lock);
 	rec = rec_load(record);
 
+	/* Names first, releases after: a release rewrites the record. */
 	json_object_object_foreach(rec_topos(rec), name, t)
 	{
 		(void)t;
-		if (n < 64 && !live(name))
-			vr_strlcpy(names[n++], name, sizeof(names[0]));
+		if (gone && !live(name))
+			json_object_array_add(gone,
+					      json_object_new_string(name));
 	}
 	json_object_put(rec);
-	for (int i = 0; i < n; i++) {
-		log_info("cpuset: %s is gone: undoing its cpusets", names[i]);
-		cs_release_locked(record, names[i]);
+	for (size_t i = 0; gone && i < json_object_array_length(gone); i++) {
+		const char *topo =
+		    json_object_get_string(json_object_array_get_idx(gone, i));
+
+		log_info("cpuset: %s is gone: undoing its cpusets", topo);
+		cs_release_locked(record, topo);
 	}
 	pthread_mutex_unlock(&cs_lock);
+	json_object_put(gone);
 }

@@ -276,6 +276,32 @@ test_v2(void)
 	CHECK(access(rec, F_OK) == -1);
 }
 
+/* A restarted daemon reaps every topology that went, however many the
+ * record holds (it once stopped at 64). */
+static void
+test_reap_many(void)
+{
+	char err[1024] = "", name[32], list[8];
+
+	fresh(1);
+	put("cpuset.cpus", "0-99\n");
+	for (int i = 1; i <= 70; i++) {
+		cpu_set_t c;
+
+		snprintf(name, sizeof(name), "t%d", i);
+		snprintf(list, sizeof(list), "%d", i);
+		c = cpus(list);
+		CHECK_INT(cpuset_setup(rec, name, &c, err, sizeof(err)), 0);
+	}
+	CHECK(exists("vrouterd/t70/cpu70"));
+	cpuset_reap(rec, none_live);
+	CHECK(!exists("vrouterd/t70"));
+	CHECK(!exists("vrouterd"));
+	CHECK(!exists("vrouterd-housekeeping"));
+	CHECK_STR(get("cpuset.sched_load_balance"), "1");
+	CHECK(access(rec, F_OK) == -1);
+}
+
 int
 main(void)
 {
@@ -286,6 +312,7 @@ main(void)
 	setenv("VR_CGROUP_ROOT", root, 1);
 	test_v1();
 	test_v2();
+	test_reap_many();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", root, rec);
 	CHECK_INT(system(cmd), 0);
 	return t_done("test_cpuset");
