@@ -131,9 +131,11 @@ int nl_link_foreach_tagged(struct ns_ctx *ctx, const char *alias_prefix,
  * per remote endpoint, so broadcast and unknown unicast reach every other
  * host.  nl_vxlan_add creates name tagged with alias, with the given MTU
  * (0: the kernel's), enslaves it to bridge (NULL: none) and adds the
- * entries; on failure nothing is left.  nl_link_del deletes it, and the
- * FDB with it.  nl_vxlan_get reads a device back (for status and
- * adoption); remotes in the order the kernel lists them.
+ * entries; on failure nothing is left.  Refused before anything is made:
+ * a VNI outside 1..NL_VXLAN_VNI_MAX, no local address, a remote twice,
+ * the local address as a remote, remotes of the other family.  nl_link_del
+ * deletes it, and the FDB with it.  nl_vxlan_get reads a device back (for
+ * status and adoption); remotes in the order the kernel lists them.
  */
 #define NL_VXLAN_PORT	     4789 /* IANA's VXLAN port */
 #define NL_VXLAN_VNI_MAX     16777215u

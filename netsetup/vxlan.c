@@ -23,7 +23,7 @@
 /* Add the flood entry for remote on the device at ifindex. */
 static int
 vxlan_fdb_add(struct ns_ctx *ctx, const char *name, int ifindex,
-	      const char *remote, int family)
+	      const char *remote)
 {
 	static const unsigned char zero[6];
 	struct rtnl_neigh *ne = NULL;
@@ -35,13 +35,6 @@ vxlan_fdb_add(struct ns_ctx *ctx, const char *name, int ifindex,
 		 remote ? remote : "");
 	if (ns_addr_parse(ctx, what, remote, &dst) == -1)
 		goto fail;
-	if (nl_addr_get_family(dst) != family) {
-		ns_fail(ctx, EINVAL,
-			"the remote and the local address must both be IPv4 "
-			"or both IPv6",
-			"%s", what);
-		goto fail;
-	}
 	if ((ne = rtnl_neigh_alloc()) == NULL ||
 	    (ll = nl_addr_build(AF_LLC, zero, sizeof(zero))) == NULL) {
 		ns_fail(ctx, ENOMEM, NULL, "%s", what);
@@ -62,11 +55,7 @@ vxlan_fdb_add(struct ns_ctx *ctx, const char *name, int ifindex,
 	/* append: the all-zeros entry holds a list of remotes */
 	if ((err = rtnl_neigh_add(ctx->nc_sk, ne,
 				  NLM_F_CREATE | NLM_F_APPEND)) < 0) {
-		ns_fail_nl(ctx, err,
-			   ns_req_errno(ctx, err) == EEXIST
-			       ? "that remote is listed already"
-			       : NULL,
-			   "%s", what);
+		ns_fail_nl(ctx, err, NULL, "%s", what);
 		goto fail;
 	}
 	rv = 0;
@@ -77,6 +66,55 @@ fail:
 		nl_addr_put(dst);
 	if (ll != NULL)
 		nl_addr_put(ll);
+	return rv;
+}
+
+/*
+ * Each remote once, and not this host: the kernel takes a repeated
+ * append silently, and a VXLAN to itself loops.
+ */
+static int
+vxlan_check_remotes(struct ns_ctx *ctx, const char *what,
+		    const struct nl_vxlan *vx, struct nl_addr *local)
+{
+	struct nl_addr *a[NL_VXLAN_MAX_REMOTES] = {NULL};
+	int i, k, rv = -1;
+
+	for (i = 0; i < vx->nremotes; i++) {
+		if (vx->remotes[i] == NULL ||
+		    ns_addr_parse(ctx, what, vx->remotes[i], &a[i]) == -1) {
+			if (vx->remotes[i] == NULL)
+				ns_fail(ctx, EINVAL, NULL,
+					"%s: remote %d: none", what, i);
+			goto fail;
+		}
+		if (nl_addr_get_family(a[i]) != nl_addr_get_family(local)) {
+			ns_fail(ctx, EINVAL,
+				"the remote and the local address must both be "
+				"IPv4 or both IPv6",
+				"%s: remote %s", what, vx->remotes[i]);
+			goto fail;
+		}
+		if (nl_addr_cmp(a[i], local) == 0) {
+			ns_fail(ctx, EINVAL,
+				"a remote is another host, not this one",
+				"%s: remote %s is the local address", what,
+				vx->remotes[i]);
+			goto fail;
+		}
+		for (k = 0; k < i; k++)
+			if (nl_addr_cmp(a[k], a[i]) == 0) {
+				ns_fail(ctx, EINVAL, "give each remote once",
+					"%s: remote %s listed twice", what,
+					vx->remotes[i]);
+				goto fail;
+			}
+	}
+	rv = 0;
+fail:
+	for (i = 0; i < vx->nremotes; i++)
+		if (a[i] != NULL)
+			nl_addr_put(a[i]);
 	return rv;
 }
 
@@ -109,7 +147,14 @@ vxlan_check(struct ns_ctx *ctx, const char *name, const struct nl_vxlan *vx,
 			       "a unicast VXLAN needs this host's underlay "
 			       "address",
 			       "%s: no local address", what);
-	return ns_addr_parse(ctx, what, vx->local, local);
+	if (ns_addr_parse(ctx, what, vx->local, local) == -1)
+		return -1;
+	if (vxlan_check_remotes(ctx, what, vx, *local) == -1) {
+		nl_addr_put(*local);
+		*local = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -145,8 +190,7 @@ nl_vxlan_add(struct ns_ctx *ctx, const char *name, const char *alias,
 	if ((ifindex = nl_link_ifindex(ctx, name)) == -1)
 		goto rollback;
 	for (i = 0; i < vx->nremotes; i++)
-		if (vxlan_fdb_add(ctx, name, ifindex, vx->remotes[i],
-				  nl_addr_get_family(local)) == -1)
+		if (vxlan_fdb_add(ctx, name, ifindex, vx->remotes[i]) == -1)
 			goto rollback;
 	rv = 0;
 	goto fail;

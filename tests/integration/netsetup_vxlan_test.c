@@ -150,6 +150,8 @@ test_errors(struct ns_ctx *a)
 {
 	const char *r2[2] = {"198.18.0.2", "198.18.0.300"};
 	const char *r6[1] = {"2001:db8::2"};
+	const char *rdup[2] = {"198.18.0.2", "198.18.0.2"};
+	const char *rself[1] = {"198.18.0.1"};
 	struct nl_vxlan vx = {.vni = VNI, .local = "198.18.0.1"};
 
 	vx.vni = 0;
@@ -171,12 +173,23 @@ test_errors(struct ns_ctx *a)
 	FAILS(nl_vxlan_add(a, "vr-t-x", TAG "x", &vx, "vr-t-nobr"), ENODEV);
 	CHECK_HAS(ns_error(a), "vr-t-nobr");
 	CHECK_INT(nl_link_exists(a, "vr-t-x"), 0); /* rolled back */
-	/* a bad second remote: the first one's entry and the device go */
+	/* a bad second remote: refused before anything is made */
 	vx.remotes = r2;
 	vx.nremotes = 2;
 	FAILS(nl_vxlan_add(a, "vr-t-x", TAG "x", &vx, NULL), EINVAL);
-	CHECK_HAS(ns_error(a), "vxlan vr-t-x: add remote 198.18.0.300");
+	CHECK_HAS(ns_error(a), "create vxlan vr-t-x: '198.18.0.300'");
 	CHECK_INT(nl_link_exists(a, "vr-t-x"), 0);
+	/* the same remote twice (the kernel would take it silently), or
+	 * this host as a remote: refused before anything is made */
+	vx.remotes = rdup;
+	vx.nremotes = 2;
+	FAILS(nl_vxlan_add(a, "vr-t-x", TAG "x", &vx, NULL), EINVAL);
+	CHECK_HAS(ns_error(a), "remote 198.18.0.2 listed twice");
+	CHECK_INT(nl_link_exists(a, "vr-t-x"), 0);
+	vx.remotes = rself;
+	vx.nremotes = 1;
+	FAILS(nl_vxlan_add(a, "vr-t-x", TAG "x", &vx, NULL), EINVAL);
+	CHECK_HAS(ns_error(a), "remote 198.18.0.1 is the local address");
 	vx.remotes = r6;
 	vx.nremotes = 1;
 	FAILS(nl_vxlan_add(a, "vr-t-x", TAG "x", &vx, NULL), EINVAL);
