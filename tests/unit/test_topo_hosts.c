@@ -188,6 +188,10 @@ test_vni(struct topo_plan *p)
 	CHECK_INT(topo_vni_pick("chain", "mid", taken, 1), v + 1);
 	taken[1] = v + 1;
 	CHECK_INT(topo_vni_pick("chain", "mid", taken, 2), v + 2);
+	/* the last VNI of the range, taken: wraps to the first */
+	CHECK_INT(topo_vni_pick("w", "n32179840", NULL, 0), TOPO_VNI_LAST);
+	taken[0] = TOPO_VNI_LAST;
+	CHECK_INT(topo_vni_pick("w", "n32179840", taken, 1), TOPO_VNI_FIRST);
 
 	/* the plan: instance name + network, in plan order */
 	CHECK_INT(topo_hosts_plan(p, NULL, u4, 3, &h1, err, sizeof(err)), 0);
