@@ -23,8 +23,8 @@
 #include "realport.h"
 #include "statedir.h"
 #include "sup_run.h"
-#include "topo_hosts.h"
 #include "supervisor.h"
+#include "topo_hosts.h"
 #include "util.h"
 #include "vhostnet.h"
 
