@@ -21,11 +21,14 @@
 #include <unistd.h>
 
 #include "t.h"
+#include "topo_hosts.h"
 
 #define TAG	 "vrouterd:t:"
 #define WIRE_MTU 1400
-#define PLANNED	 (WIRE_MTU - 50) /* what topo_hosts plans for IPv4 */
-#define VNI	 4242
+/* what the placement planner gives every interface of a network that
+ * spans hosts over this wire: checked here against the kernel */
+#define PLANNED topo_vxlan_mtu(WIRE_MTU, 0)
+#define VNI	4242
 
 static char nsa[96], nsb[96];
 
@@ -262,6 +265,7 @@ test_wire(struct ns_ctx *a, struct ns_ctx *b)
 	char pa[160];
 	int rc;
 
+	CHECK_INT(PLANNED, WIRE_MTU - 50);
 	host_up(a, "198.18.0.1", "198.18.0.2", "192.0.2.1/24");
 	host_up(b, "198.18.0.2", "198.18.0.1", "192.0.2.2/24");
 
