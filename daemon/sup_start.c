@@ -24,6 +24,7 @@
 #include "statedir.h"
 #include "sup_run.h"
 #include "supervisor.h"
+#include "topo_hosts.h"
 #include "util.h"
 #include "vhostnet.h"
 
@@ -235,6 +236,10 @@ sup_start(json_object *params, struct rpc_req *req,
 	r = sup_run_new();
 	d = xcalloc(1, sizeof(*d));
 	if (plan_from_params(params, r->plan, &h, 1, code, err, errlen) == -1)
+		goto fail;
+	/* until the coordinator lands, only what this host deploys alone */
+	*code = PROTO_E_TOPOLOGY;
+	if (topo_hosts_local_only(r->plan, err, errlen) == -1)
 		goto fail;
 	*code = PROTO_E_PARAMS;
 	if (policy_from_params(params, r, err, errlen) == -1)

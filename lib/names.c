@@ -27,6 +27,10 @@ static const struct name_rule {
     /* a netns/interface suffix: IFNAMSIZ - 1 */
     [NAME_NODE] = {TOPO_IFNAMSIZ - 1, "-", 0, "",
 		   "1-15 characters a-z, 0-9 and '-', starting with a letter"},
+    /* a host's name in the daemon's config and in "host" keys */
+    [NAME_HOST] = {TOPO_HOST_LEN, "-", 1, "",
+		   "1-32 characters a-z, 0-9 and '-', starting with a letter "
+		   "or digit"},
 };
 
 int

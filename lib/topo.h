@@ -50,6 +50,10 @@
  * less its NUL.  Longer ones are cut at boot, so the planner refuses. */
 #define TOPO_CMDLINE_MAX  2047
 #define TOPO_MAX_WARNINGS 8 /* of the topology file check, kept */
+/* A host's name ("host" on nodes and ports; lib/names.c NAME_HOST).  ""
+ * and TOPO_HOST_SELF both mean the coordinator's own host (topo_hosts.h). */
+#define TOPO_HOST_LEN  32
+#define TOPO_HOST_SELF "local"
 
 enum topo_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 enum topo_link { LINK_TAP, LINK_MACVTAP };
@@ -168,6 +172,8 @@ struct topo_port {
 	char host_if[TOPO_IFNAMSIZ]; /* veth host end (test) or the real NIC */
 	char bridge[TOPO_IFNAMSIZ];  /* LINK_TAP: "vr-NAME-bi"; "" otherwise */
 	int created;		     /* host_if is ours (test ports) */
+
+	char host[TOPO_HOST_LEN + 1]; /* "": the coordinator's own */
 };
 
 struct topo_if {
@@ -219,6 +225,7 @@ struct topo_node {
 	int nifs;
 	struct topo_route routes[TOPO_MAX_ROUTES];
 	int nroutes;
+	char host[TOPO_HOST_LEN + 1]; /* "": the coordinator's own */
 };
 
 struct topo_plan {

@@ -533,11 +533,30 @@ get_count(struct tf *t, json_object *o, const char *path, int *n, int *counted)
 	return tf_fail(t, sub, "expected an integer or a parameter name");
 }
 
+/* The optional "host" of a node or port (a template) into host[]. */
+static int
+host_member(struct tf *t, json_object *o, const char *path, int idx,
+	    char host[TOPO_HOST_LEN + 1])
+{
+	char sub[PATHLEN], buf[64] = "";
+	int r;
+
+	if ((r = get_tmpl(t, o, path, "host", 0, idx, buf, sizeof(buf))) <= 0)
+		return r;
+	subpath(sub, sizeof(sub), path, "host");
+	if (!name_ok(NAME_HOST, buf))
+		return tf_fail(t, sub, "'%s': use %s", buf,
+			       name_rule(NAME_HOST));
+	vr_strlcpy(host, buf, TOPO_HOST_LEN + 1);
+	return 0;
+}
+
 static int
 read_ports(struct tf *t, json_object *root)
 {
 	static const char *const keys[] = {"in", "out", NULL};
-	static const char *const pkeys[] = {"address", "gateway", NULL};
+	static const char *const pkeys[] = {"address", "gateway", "host", NULL};
+	char host[2][TOPO_HOST_LEN + 1] = {"", ""};
 	char addr[2][24] = {"198.18.1.2/24", "198.18.2.2/24"};
 	char gw[2][20] = {"198.18.1.1", "198.18.2.1"};
 	json_object *ps;
@@ -559,7 +578,8 @@ read_ports(struct tf *t, json_object *root)
 		    get_tmpl(t, o, path, "address", 0, -1, addr[i],
 			     sizeof(addr[i])) == -1 ||
 		    get_tmpl(t, o, path, "gateway", 0, -1, gw[i],
-			     sizeof(gw[i])) == -1)
+			     sizeof(gw[i])) == -1 ||
+		    host_member(t, o, path, -1, host[i]) == -1)
 			return -1;
 		t->gw_given[i] = json_object_object_get_ex(o, "gateway", NULL);
 		subpath(sub, sizeof(sub), path, "gateway");
@@ -575,6 +595,9 @@ read_ports(struct tf *t, json_object *root)
 			return -1;
 	}
 	topo_plan_ports(t->p, addr[0], gw[0], addr[1], gw[1]);
+	for (int i = 0; i < 2; i++)
+		vr_strlcpy(t->p->ports[i].host, host[i],
+			   sizeof(t->p->ports[i].host));
 	return 0;
 }
 
@@ -800,11 +823,13 @@ read_node(struct tf *t, json_object *o, const char *path, int idx)
 	struct topo_plan *p = t->p;
 	struct topo_node *n;
 	char name[32], role[16] = "router", sub[PATHLEN];
+	char host[TOPO_HOST_LEN + 1] = "";
 	int vcpus, mem, r, failed = 0, nic_model = -1, fib = -1;
 	json_object *img, *nic, *fv;
 
 	if (get_tmpl(t, o, path, "name", 1, idx, name, sizeof(name)) == -1 ||
-	    get_tmpl(t, o, path, "role", 0, idx, role, sizeof(role)) == -1)
+	    get_tmpl(t, o, path, "role", 0, idx, role, sizeof(role)) == -1 ||
+	    host_member(t, o, path, idx, host) == -1)
 		return -1;
 	subpath(sub, sizeof(sub), path, "name");
 	if (!name_ok(NAME_NODE, name))
@@ -870,6 +895,7 @@ read_node(struct tf *t, json_object *o, const char *path, int idx)
 	n->memory_mib = mem;
 	n->nic_model = nic_model;
 	n->fib_routes = fib;
+	vr_strlcpy(n->host, host, sizeof(n->host));
 	if (img)
 		vr_strlcpy(n->image, json_object_get_string(img),
 			   sizeof(n->image));
@@ -885,7 +911,7 @@ read_nodes(struct tf *t, json_object *root)
 	static const char *const keys[] = {
 	    "name",	  "count",  "role",	 "vcpus",
 	    "memory_mib", "image",  "nic_model", "fib_routes",
-	    "interfaces", "routes", NULL};
+	    "interfaces", "routes", "host",	 NULL};
 	json_object *a;
 	int failed = 0;
 

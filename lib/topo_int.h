@@ -3,6 +3,7 @@
 #define VR_TOPO_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <json-c/json.h>
 
@@ -20,6 +21,10 @@ void topo_ports_format(const struct topo_opts *o, char *buf, size_t len);
 
 /* Plan building blocks (topo_plan.c), used by the file expander. */
 char topo_base36(int v);
+/* FNV-1a, 32 bits, of s continuing from h (start: TOPO_FNV1A_BASIS): the
+ * hash behind the MACs and the VNIs (topo_hosts.c). */
+#define TOPO_FNV1A_BASIS 2166136261u
+uint32_t topo_fnv1a(const char *s, uint32_t h);
 struct topo_node *topo_plan_add_node(struct topo_plan *p, const char *name,
 				     enum topo_role role, int vcpus, char *err,
 				     size_t errlen);

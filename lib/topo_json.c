@@ -357,6 +357,24 @@ segments_from_json(json_object *j, struct topo_plan *p, char *err,
 	return 0;
 }
 
+/* The optional "host" of a node or port (a name, lib/names.c). */
+static int
+host_from_json(json_object *o, const char *path, char *host, char *err,
+	       size_t errlen)
+{
+	if (!json_object_object_get_ex(o, "host", NULL))
+		return 0;
+	if (str_member(o, path, "host", host, TOPO_HOST_LEN + 1, err, errlen) ==
+	    -1)
+		return -1;
+	if (!name_ok(NAME_HOST, host)) {
+		msgf(err, errlen, "plan: %s.host: '%s': use %s", path, host,
+		     name_rule(NAME_HOST));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 node_from_json(json_object *o, const char *path, struct topo_plan *p,
 	       struct topo_node *n, char *err, size_t errlen)
@@ -418,6 +436,8 @@ node_from_json(json_object *o, const char *path, struct topo_plan *p,
 	    int_member(o, path, "fib_routes", 0, TOPO_FIB_ROUTES_MAX,
 		       &n->fib_routes, err, errlen) == -1)
 		return -1;
+	if (host_from_json(o, path, n->host, err, errlen) == -1)
+		return -1;
 	return routes_from_json(o, path, n->routes, &n->nroutes, err, errlen);
 }
 
@@ -465,6 +485,8 @@ ports_from_json(json_object *j, struct topo_plan *p, char *err, size_t errlen)
 		if (json_object_object_get_ex(o, "ns_mac", NULL) &&
 		    str_member(o, path, "ns_mac", t->ns_mac, sizeof(t->ns_mac),
 			       err, errlen) == -1)
+			return -1;
+		if (host_from_json(o, path, t->host, err, errlen) == -1)
 			return -1;
 		if (strcmp(t->role, roles[i]) != 0) {
 			msgf(err, errlen, "plan: %s.role: expected \"%s\"",

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "topo.h"
+#include "topo_hosts.h"
 #include "topo_int.h"
 #include "util.h"
 
@@ -106,6 +107,9 @@ node_to_json(const struct topo_plan *p, int ni)
 				       json_object_new_int(n->fib_routes));
 	json_object_object_add(j, "routes",
 			       routes_to_json(n->routes, n->nroutes));
+	if (n->host[0])
+		json_object_object_add(j, "host",
+				       json_object_new_string(n->host));
 	return j;
 }
 
@@ -155,6 +159,9 @@ port_to_json(const struct topo_port *t)
 	json_object_object_add(j, "bridge", json_object_new_string(t->bridge));
 	json_object_object_add(j, "created",
 			       json_object_new_boolean(t->created));
+	if (t->host[0])
+		json_object_object_add(j, "host",
+				       json_object_new_string(t->host));
 	return j;
 }
 
@@ -256,6 +263,16 @@ topo_plan_to_json(const struct topo_plan *p)
 	if (p->splitter.netns[0])
 		json_object_object_add(j, "splitter", splitter_to_json(p));
 	json_object_object_add(j, "pinning", pinning_to_json(p));
+	if (topo_hosts_placed(p)) {
+		struct topo_hosts h;
+		char err[256];
+
+		/* the underlay is the daemon's to know: assumed here */
+		if (topo_hosts_plan(p, NULL, NULL, 0, &h, err, sizeof(err)) ==
+		    0)
+			json_object_object_add(j, "placement",
+					       topo_hosts_to_json(p, &h));
+	}
 	if (p->nwarnings > 0) {
 		json_object *w = json_object_new_array();
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "topo.h"
+#include "topo_hosts.h"
 #include "topo_int.h"
 #include "util.h"
 
@@ -43,9 +44,9 @@ topo_base36(int v)
 	return "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36];
 }
 
-/* FNV-1a, 32 bits. */
-static uint32_t
-fnv1a(const char *s, uint32_t h)
+/* FNV-1a, 32 bits (topo_int.h). */
+uint32_t
+topo_fnv1a(const char *s, uint32_t h)
 {
 	for (; *s; s++) {
 		h ^= (unsigned char)*s;
@@ -79,7 +80,7 @@ make_mac(const struct topo_plan *p, const char *node, int index, char *mac,
 	for (int salt = 0;; salt++) {
 		snprintf(key, sizeof(key), "%s/%s/%d/%d", p->opts.name, node,
 			 index, salt);
-		h = fnv1a(key, 2166136261u);
+		h = topo_fnv1a(key, TOPO_FNV1A_BASIS);
 		snprintf(mac, len, "52:54:00:%02x:%02x:%02x", (h >> 16) & 0xff,
 			 (h >> 8) & 0xff, h & 0xff);
 		if (!mac_in_use(p, mac))
@@ -735,7 +736,8 @@ topo_plan_build_topo(const struct topo_opts *o, const cpu_set_t *online,
 		goto fail;
 	if (split_macvtap_apply(p, err, errlen) == -1 ||
 	    topo_lb_mode_check(p, err, errlen) == -1 ||
-	    fib_check(p, err, errlen) == -1)
+	    fib_check(p, err, errlen) == -1 ||
+	    topo_hosts_check(p, err, errlen) == -1)
 		goto fail;
 	if (o->backend == BACKEND_VM &&
 	    topo_cmdline_check(p, err, errlen) == -1)

@@ -72,6 +72,13 @@ bad:
 		       "%s: '%s'", what, s ? s : "");
 }
 
+int
+ns_addr_parse(struct ns_ctx *ctx, const char *what, const char *s,
+	      struct nl_addr **out)
+{
+	return addr_parse(ctx, what, s, 0, out);
+}
+
 static int
 addr_ifindex(struct ns_ctx *ctx, const char *what, const char *name)
 {

@@ -141,6 +141,22 @@ check_alias(struct ns_ctx *ctx, const char *what, const char *name,
 	return 0;
 }
 
+/* link_add and link_rollback for the other link files (vxlan.c). */
+int
+ns_link_add(struct ns_ctx *ctx, struct rtnl_link *link, const char *kind,
+	    const char *name, const char *alias)
+{
+	return check_alias(ctx, "create", name, alias) == -1
+		   ? -1
+		   : link_add(ctx, link, kind, name, alias);
+}
+
+void
+ns_link_rollback(struct ns_ctx *ctx, const char *name)
+{
+	link_rollback(ctx, name);
+}
+
 /* A simple link of a kind libnl needs no options for. */
 static int
 link_simple_add(struct ns_ctx *ctx, const char *kind, const char *name,
@@ -528,6 +544,23 @@ nl_link_set_txqlen(struct ns_ctx *ctx, const char *name, int qlen)
 		return ns_fail(ctx, ENOMEM, NULL, "set txqueuelen on %s", name);
 	rtnl_link_set_txqlen(ch, (unsigned int)qlen);
 	rv = link_change(ctx, "set txqueuelen on", name, ch);
+	rtnl_link_put(ch);
+	return rv;
+}
+
+int
+nl_link_set_mtu(struct ns_ctx *ctx, const char *name, int mtu)
+{
+	struct rtnl_link *ch;
+	int rv;
+
+	if (mtu < 68 || mtu > 65535)
+		return ns_fail(ctx, EINVAL, "an MTU is 68 to 65535",
+			       "set mtu %d on %s", mtu, name);
+	if ((ch = rtnl_link_alloc()) == NULL)
+		return ns_fail(ctx, ENOMEM, NULL, "set mtu on %s", name);
+	rtnl_link_set_mtu(ch, (unsigned int)mtu);
+	rv = link_change(ctx, "set mtu on", name, ch);
 	rtnl_link_put(ch);
 	return rv;
 }

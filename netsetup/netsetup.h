@@ -125,6 +125,50 @@ int nl_link_foreach_tagged(struct ns_ctx *ctx, const char *alias_prefix,
 			   void *arg);
 
 /*
+ * VXLAN (netsetup/vxlan.c): the segment that carries one internal network
+ * between hosts.  Unicast only: no multicast group; learning off; one
+ * all-zeros-MAC FDB entry (AF_BRIDGE, NUD_PERMANENT, NTF_SELF, NDA_DST)
+ * per remote endpoint, so broadcast and unknown unicast reach every other
+ * host.  nl_vxlan_add creates name tagged with alias, with the given MTU
+ * (0: the kernel's), enslaves it to bridge (NULL: none) and adds the
+ * entries; on failure nothing is left.  Refused before anything is made:
+ * a VNI outside 1..NL_VXLAN_VNI_MAX, no local address, a remote twice,
+ * the local address as a remote, remotes of the other family.  nl_link_del
+ * deletes it, and the FDB with it.  nl_vxlan_get reads a device back (for
+ * status and adoption); remotes in the order the kernel lists them.
+ */
+#define NL_VXLAN_PORT	     4789 /* IANA's VXLAN port */
+#define NL_VXLAN_VNI_MAX     16777215u
+#define NL_VXLAN_MAX_REMOTES 32
+#define NL_VXLAN_ADDRSTRLEN  46
+struct nl_vxlan {
+	uint32_t vni;		    /* 1 .. NL_VXLAN_VNI_MAX */
+	const char *local;	    /* this host's underlay address */
+	uint16_t port;		    /* UDP port; 0: NL_VXLAN_PORT */
+	int mtu;		    /* 0: leave it to the kernel */
+	const char *const *remotes; /* the other hosts' underlay addresses */
+	int nremotes;
+};
+struct nl_vxlan_info {
+	uint32_t vni;
+	uint16_t port;
+	int mtu;
+	int learning;
+	char local[NL_VXLAN_ADDRSTRLEN]; /* "" when unset */
+	char group[NL_VXLAN_ADDRSTRLEN]; /* "" unless multicast/remote */
+	char master[16];		 /* the bridge, "" when none */
+	int nremotes;
+	char remotes[NL_VXLAN_MAX_REMOTES][NL_VXLAN_ADDRSTRLEN];
+};
+int nl_vxlan_add(struct ns_ctx *ctx, const char *name, const char *alias,
+		 const struct nl_vxlan *vx, const char *bridge);
+int nl_vxlan_get(struct ns_ctx *ctx, const char *name,
+		 struct nl_vxlan_info *out);
+/* MTU of any link. */
+int nl_link_set_mtu(struct ns_ctx *ctx, const char *name, int mtu);
+int nl_link_get_mtu(struct ns_ctx *ctx, const char *name); /* >0 or -1 */
+
+/*
  * NAPI (netsetup/napi.c).  GRO on a link (ETHTOOL_SGRO, inside ctx's
  * namespace): on a veth it makes the receiving end use NAPI.  Threaded
  * NAPI (/sys/class/net/NAME/threaded): written through a sysfs mounted

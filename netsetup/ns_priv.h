@@ -48,6 +48,13 @@ int ns_check_ifname(struct ns_ctx *, const char *what, const char *name);
 struct nl_addr;
 int ns_parse_mac(struct ns_ctx *, const char *what, const char *mac,
 		 struct nl_addr **);
+int ns_link_add(struct ns_ctx *, struct rtnl_link *, const char *kind,
+		const char *name, const char *alias);
+void ns_link_rollback(struct ns_ctx *, const char *name);
+
+/* addr.c: an address without a prefix length, "198.18.0.1" or "2001:db8::1" */
+int ns_addr_parse(struct ns_ctx *, const char *what, const char *s,
+		  struct nl_addr **);
 
 /* netns.c */
 int netns_check_name(const char *name);

@@ -11,6 +11,8 @@
 #include <netlink/cache.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/vxlan.h>
+#include <netlink/route/neighbour.h>
 
 #include "netsetup.h"
 #include "ns_priv.h"
@@ -103,6 +105,19 @@ nl_link_ifindex(struct ns_ctx *ctx, const char *name)
 	return ifindex;
 }
 
+int
+nl_link_get_mtu(struct ns_ctx *ctx, const char *name)
+{
+	struct rtnl_link *link;
+	int mtu;
+
+	if (query_link(ctx, "get mtu of", name, &link) == -1)
+		return -1;
+	mtu = (int)rtnl_link_get_mtu(link);
+	rtnl_link_put(link);
+	return mtu;
+}
+
 static int
 query_copy(struct ns_ctx *ctx, const char *what, const char *name,
 	   const char *val, char *buf, size_t len)
@@ -182,6 +197,123 @@ nl_link_kind(struct ns_ctx *ctx, const char *name, char *buf, size_t len)
 	kind = rtnl_link_get_type(link);
 	rv = query_copy(ctx, "get kind of", name, kind ? kind : "device", buf,
 			len);
+	rtnl_link_put(link);
+	return rv;
+}
+
+/* addr as text into buf ("" for none); 0 or -1. */
+static int
+query_addr(struct ns_ctx *ctx, const char *name, struct nl_addr *a, char *buf,
+	   size_t len)
+{
+	char tmp[64];
+
+	if (a == NULL || nl_addr_get_len(a) == 0)
+		tmp[0] = '\0';
+	else if (nl_addr2str(a, tmp, sizeof(tmp)) == NULL)
+		return ns_fail(ctx, EINVAL, NULL, "read vxlan %s", name);
+	/* a host address prints without "/32" */
+	return query_copy(ctx, "read vxlan", name, tmp, buf, len);
+}
+
+/* The flood list: all-zeros-MAC FDB entries with a destination. */
+static int
+vxlan_remotes(struct ns_ctx *ctx, const char *name, int ifindex,
+	      struct nl_vxlan_info *out)
+{
+	static const unsigned char zero[6];
+	struct nl_cache *cache = NULL;
+	struct nl_object *obj;
+	struct nl_addr *ll;
+	int err, rv = -1;
+
+	ns_req_begin(ctx);
+	/* AF_ITER: one dump per family the cache knows, AF_BRIDGE among
+	 * them (the FDB) */
+	if ((err = rtnl_neigh_alloc_cache_flags(ctx->nc_sk, &cache,
+						NL_CACHE_AF_ITER)) < 0)
+		return ns_fail_nl(ctx, err, NULL, "read vxlan %s: FDB", name);
+	for (obj = nl_cache_get_first(cache); obj != NULL;
+	     obj = nl_cache_get_next(obj)) {
+		struct rtnl_neigh *ne = (struct rtnl_neigh *)obj;
+
+		if (rtnl_neigh_get_family(ne) != AF_BRIDGE ||
+		    rtnl_neigh_get_ifindex(ne) != ifindex ||
+		    rtnl_neigh_get_dst(ne) == NULL)
+			continue;
+		ll = rtnl_neigh_get_lladdr(ne);
+		if (ll == NULL || nl_addr_get_len(ll) != sizeof(zero) ||
+		    memcmp(nl_addr_get_binary_addr(ll), zero, sizeof(zero)) !=
+			0)
+			continue;
+		if (out->nremotes == NL_VXLAN_MAX_REMOTES) {
+			ns_fail(ctx, ERANGE, "more remotes than netsetup reads",
+				"read vxlan %s", name);
+			goto fail;
+		}
+		if (query_addr(ctx, name, rtnl_neigh_get_dst(ne),
+			       out->remotes[out->nremotes],
+			       sizeof(out->remotes[0])) == -1)
+			goto fail;
+		out->nremotes++;
+	}
+	rv = 0;
+fail:
+	nl_cache_free(cache);
+	return rv;
+}
+
+int
+nl_vxlan_get(struct ns_ctx *ctx, const char *name, struct nl_vxlan_info *out)
+{
+	struct rtnl_link *link = NULL, *m = NULL;
+	struct nl_addr *a = NULL;
+	uint32_t v;
+	int rv = -1, master;
+
+	memset(out, 0, sizeof(*out));
+	if (query_link(ctx, "read vxlan", name, &link) == -1)
+		return -1;
+	if (!rtnl_link_is_vxlan(link)) {
+		ns_fail(ctx, EINVAL, "the interface is not a VXLAN device",
+			"read vxlan %s", name);
+		goto fail;
+	}
+	if (rtnl_link_vxlan_get_id(link, &v) == 0)
+		out->vni = v;
+	if (rtnl_link_vxlan_get_port(link, &v) == 0)
+		out->port = (uint16_t)v;
+	out->learning = rtnl_link_vxlan_get_learning(link) > 0;
+	out->mtu = (int)rtnl_link_get_mtu(link);
+	if (rtnl_link_vxlan_get_local(link, &a) == 0) {
+		if (query_addr(ctx, name, a, out->local, sizeof(out->local)) ==
+		    -1)
+			goto fail;
+		nl_addr_put(a);
+		a = NULL;
+	}
+	if (rtnl_link_vxlan_get_group(link, &a) == 0) {
+		if (query_addr(ctx, name, a, out->group, sizeof(out->group)) ==
+		    -1)
+			goto fail;
+		nl_addr_put(a);
+		a = NULL;
+	}
+	if ((master = rtnl_link_get_master(link)) > 0) {
+		ns_req_begin(ctx);
+		if (rtnl_link_get_kernel(ctx->nc_sk, master, NULL, &m) == 0 &&
+		    query_copy(ctx, "read vxlan", name, rtnl_link_get_name(m),
+			       out->master, sizeof(out->master)) == -1)
+			goto fail;
+	}
+	if (vxlan_remotes(ctx, name, rtnl_link_get_ifindex(link), out) == -1)
+		goto fail;
+	rv = 0;
+fail:
+	if (a != NULL)
+		nl_addr_put(a);
+	if (m != NULL)
+		rtnl_link_put(m);
 	rtnl_link_put(link);
 	return rv;
 }

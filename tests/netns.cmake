@@ -60,3 +60,12 @@ add_test(NAME e2e_capture
 set_tests_properties(e2e_capture PROPERTIES
 	RUN_SERIAL TRUE LABELS "integration;e2e" SKIP_RETURN_CODE 77
 	TIMEOUT 300)
+
+# Topologies across hosts before the coordinator (issue 15): a plan that
+# places a node or port on another host shows its placement but is
+# refused by start, creating nothing; "host": "local" starts.
+add_test(NAME e2e_hosts_refused
+	COMMAND ${VR_IT}/test_hosts_refused.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_hosts_refused PROPERTIES
+	RUN_SERIAL TRUE LABELS "integration;e2e" SKIP_RETURN_CODE 77
+	TIMEOUT 300)

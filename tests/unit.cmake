@@ -25,6 +25,11 @@ target_compile_definitions(test_hugepages PRIVATE
 
 # What each kind of name allows (lib/names.c), one table of cases.
 vr_unit_test(test_names)
+# Which host holds what (lib/topo_hosts.c, issue 15): placement, VNIs,
+# MTUs, the "host" keys and the daemon's refusal of other hosts.
+vr_unit_test(test_topo_hosts)
+set_tests_properties(test_topo_hosts PROPERTIES
+	ENVIRONMENT "VR_TOPOLOGY_PATH=${CMAKE_SOURCE_DIR}/topologies")
 vr_unit_test(test_domxml)
 vr_unit_test(test_fileio)
 vr_unit_test(test_log)

@@ -128,9 +128,10 @@ plan_node(json_object *n)
 	json_object *ifs = j_get(n, "interfaces");
 	char att[48];
 
-	printf("  %s (%s): domain %s, %s vCPUs, %s MiB\n", j_str(n, "name"),
+	printf("  %s (%s): domain %s, %s vCPUs, %s MiB", j_str(n, "name"),
 	       j_str(n, "role"), j_str(n, "domain"), j_str(n, "vcpus"),
 	       j_str(n, "memory_mib"));
+	printf(j_get(n, "host") ? ", host %s\n" : "\n", j_str(n, "host"));
 	if (j_get(n, "image") != NULL)
 		printf("    image %s\n", j_str(n, "image"));
 	for (size_t i = 0; i < plan_len(ifs); i++) {
@@ -173,6 +174,54 @@ plan_port(json_object *p)
 	if (strcmp(j_str(p, "bridge"), "-") != 0)
 		printf(" bridge %s", j_str(p, "bridge"));
 	printf("%s\n", j_bool(p, "created") ? "" : " (existing NIC)");
+}
+
+/* The strings of array a joined by ", " ("-" when empty). */
+static const char *
+plan_join(json_object *a, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	snprintf(buf, len, "-");
+	for (size_t i = 0; i < plan_len(a) && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
+				j_text(plan_at(a, i)));
+	return buf;
+}
+
+/* Which host holds what (lib/topo_hosts.h), when anything is placed. */
+static void
+plan_placement(json_object *pl)
+{
+	json_object *hs = j_get(pl, "hosts"), *ns = j_get(pl, "networks");
+	char a[256], b[256], c[512];
+
+	if (pl == NULL)
+		return;
+	printf("placement: underlay %s\n",
+	       strcmp(j_str(pl, "underlay"), "assumed") == 0
+		   ? "assumed (MTU 1500, IPv4), not yet from the hosts' "
+		     "configuration"
+		   : j_str(pl, "underlay"));
+	for (size_t i = 0; i < plan_len(hs); i++) {
+		json_object *h = plan_at(hs, i);
+
+		printf("  host %s%s: nodes %s; ports %s; networks %s\n",
+		       j_str(h, "name"),
+		       j_bool(h, "coordinator") ? " (coordinator)" : "",
+		       plan_join(j_get(h, "nodes"), a, sizeof(a)),
+		       plan_join(j_get(h, "ports"), b, sizeof(b)),
+		       plan_join(j_get(h, "networks"), c, sizeof(c)));
+	}
+	for (size_t i = 0; i < plan_len(ns); i++) {
+		json_object *n = plan_at(ns, i);
+
+		if (j_get(n, "vni") == NULL)
+			continue;
+		printf("  %-10s vxlan vni %s, mtu %s, across %s\n",
+		       j_str(n, "name"), j_str(n, "vni"), j_str(n, "mtu"),
+		       plan_join(j_get(n, "hosts"), a, sizeof(a)));
+	}
 }
 
 /* What the host's CPU topology made the planner do (pin.h). */
@@ -601,6 +650,7 @@ show_plan(json_object *r)
 	for (size_t i = 0; i < plan_len(segs); i++)
 		printf("  %-10s bridge %s\n", j_str(plan_at(segs, i), "name"),
 		       j_str(plan_at(segs, i), "bridge"));
+	plan_placement(j_get(r, "placement"));
 	plan_pinning(j_get(r, "pinning"));
 	for (size_t i = 0; i < plan_len(j_get(r, "warnings")); i++)
 		printf("warning: %s\n",
