@@ -27,6 +27,10 @@ static const struct name_rule {
     /* a netns/interface suffix: IFNAMSIZ - 1 */
     [NAME_NODE] = {TOPO_IFNAMSIZ - 1, "-", 0, "",
 		   "1-15 characters a-z, 0-9 and '-', starting with a letter"},
+    /* a host: a DNS label, lowercase (a topology file's "host") */
+    [NAME_HOST] = {63, "-", 1, "",
+		   "1-63 characters a-z, 0-9 and '-', starting with a letter "
+		   "or digit"},
 };
 
 int

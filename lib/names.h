@@ -13,6 +13,7 @@ enum name_kind {
 	NAME_INSTANCE, /* a running topology: part of every link name */
 	NAME_FILE,     /* a topology file, a network, an experiment */
 	NAME_NODE,     /* a node: becomes a netns or domain suffix */
+	NAME_HOST,     /* a host of the daemon's config (`hosts`, host_name) */
 	NAME_KIND_COUNT
 };
 

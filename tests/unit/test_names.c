@@ -52,6 +52,16 @@ static const struct {
     {NAME_NODE, "R1", 0},
     {NAME_NODE, "", 0},
     {NAME_NODE, NULL, 0},
+    /* host: a lowercase DNS label, [a-z0-9][a-z0-9-]{0,62} */
+    {NAME_HOST, "b", 1},
+    {NAME_HOST, "host-2", 1},
+    {NAME_HOST, "2nd", 1},
+    {NAME_HOST, "-b", 0},
+    {NAME_HOST, "B", 0},
+    {NAME_HOST, "b.example", 0},
+    {NAME_HOST, "b_1", 0},
+    {NAME_HOST, "", 0},
+    {NAME_HOST, NULL, 0},
 };
 
 int
@@ -62,7 +72,10 @@ main(void)
 	static const struct {
 		enum name_kind kind;
 		size_t max;
-	} lim[] = {{NAME_INSTANCE, 8}, {NAME_FILE, 63}, {NAME_NODE, 15}};
+	} lim[] = {{NAME_INSTANCE, 8},
+		   {NAME_FILE, 63},
+		   {NAME_NODE, 15},
+		   {NAME_HOST, 63}};
 
 	for (size_t i = 0; i < nitems(cases); i++) {
 		int ok = name_ok(cases[i].kind, cases[i].name);
