@@ -371,7 +371,8 @@ const struct proto_method proto_methods[METHOD_COUNT + 1] = {
 	 "add (or replace) an autostart entry; validated before saving"},
     [METHOD_AUTOSTART_REMOVE] = {"autostart.remove", PROTO_MUTATING,
 				 params_name, "remove an autostart entry"},
-    [METHOD_HOSTS] = {"hosts", PROTO_READ, params_hosts,
+    /* privileged: it runs ssh as root, N children per call */
+    [METHOD_HOSTS] = {"hosts", PROTO_MUTATING, params_hosts,
 		      "this host and each configured one: reachable, version, "
 		      "CPUs, round trip"},
     [METHOD_COUNT] = {NULL, 0, NULL, NULL},

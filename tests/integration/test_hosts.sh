@@ -13,7 +13,8 @@
 # issue 15); this test checks everything on our side of ssh.
 #
 # Checked: both daemons see each other reachable with version, CPUs and a
-# round trip; a stopped peer daemon, a missing ssh command, a dropped and a
+# round trip, and an unprivileged caller is refused (hosts makes root run
+# ssh); a stopped peer daemon, a missing ssh command, a dropped and a
 # garbled connection each give an error naming the host and saying why; a
 # hanging one hits peer_timeout, and calls to several hosts run in parallel
 # (three hanging hosts take one timeout, not three); afterwards vrouterd
@@ -143,7 +144,7 @@ out=$("$VROUTERD" -n -c "$T/a/vrouterd.conf" 2>&1)
 check "a host named host_name: $out" grep -q "hosts\[0\].name: 'a' is this host's own name (host_name)" <<<"$out"
 
 # ---- two daemons, each the other's host -------------------------------------
-conf a "$(host b root@b "$SOCK_B" 2)"
+conf a "$(host b root@b "$SOCK_B" 2)" '"socket_mode": "0666"'
 conf b "$(host a root@a "$SOCK_A" 1)"
 cp "$T/a/vrouterd.conf" "$T/vrouterd.conf"
 daemon_start
@@ -171,6 +172,13 @@ check "b's libvirt URI as configured" [ "$(entry "$T/h1.json" b 'h["libvirt_uri"
 "$VRCTL" -s "$SOCK_B" --json hosts >"$T/hb.json" 2>&1
 check "and b sees a" [ "$(entry "$T/hb.json" a 'h["reachable"], h["remote_name"]')" = "(True, 'a')" ]
 check "no fd or child left after the calls" settled "$BASE_FDS"
+# hosts makes root run ssh: not for any peer that can connect
+setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	"$VRCTL" -s "$SOCK_A" hosts >"$T/nobody.out" 2>&1
+rc=$?
+check "nobody's hosts refused (exit $rc): $(cat "$T/nobody.out")" \
+	grep -q 'hosts: permission denied' "$T/nobody.out"
+check "and no child spawned for it" settled "$BASE_FDS"
 
 # ---- failures ----------------------------------------------------------------
 say "b stopped"
