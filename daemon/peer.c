@@ -8,7 +8,8 @@
  * Children: spawned with posix_spawn (the daemon has threads: no fork), in
  * a session of their own (setsid: ssh cannot open our terminal, and the
  * whole process group can be signalled, a shell wrapper's children too),
- * watched through a pidfd and reaped with waitpid(pid) for that pid only.
+ * watched through a pidfd (or, without pidfds, polled) and reaped with
+ * waitpid(pid) for that pid only.
  * A child outlives its peer until it is reaped: peer_close() asks it to go
  * (SIGTERM, then SIGKILL after PEER_KILL_MS) and the reaper frees it.
  *
@@ -38,6 +39,7 @@
 #define PEER_KILL_MS  2000 /* SIGTERM -> SIGKILL */
 #define PEER_GRACE_MS 1000 /* after EOF: for ssh's last words and exit */
 #define PEER_ERR_MAX  1024 /* stderr kept (its end) */
+#define PEER_POLL_MS  100  /* waitpid polls, where there is no pidfd */
 
 extern char **environ;
 
@@ -113,7 +115,8 @@ peer_child_free(struct peer_child *c)
 	event_free(c->pc_exit);
 	if (c->pc_kill != NULL)
 		event_free(c->pc_kill);
-	close(c->pc_pidfd);
+	if (c->pc_pidfd != -1)
+		close(c->pc_pidfd);
 	free(c);
 }
 
@@ -194,6 +197,7 @@ peer_spawn(char *const argv[], int fd, int errfd, char *err, size_t errlen)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
+	struct timeval poll_tv = {0, PEER_POLL_MS * 1000};
 	sigset_t dfl, none;
 	struct peer_child *c = NULL;
 	pid_t pid;
@@ -225,17 +229,19 @@ peer_spawn(char *const argv[], int fd, int errfd, char *err, size_t errlen)
 		return NULL;
 	}
 	/* the child cannot be reaped by anyone else: its pid stays its own
-	 * until we wait for it, so the pidfd names it */
-	if ((pidfd = pidfd_open(pid, 0)) == -1) {
+	 * until we wait for it, so the pidfd names it.  Without pidfds
+	 * (Linux < 5.3, valgrind): waitpid(pid, WNOHANG) on a timer. */
+	if ((pidfd = pidfd_open(pid, 0)) == -1 && errno != ENOSYS) {
 		msgf(err, errlen, "pidfd_open: %s", strerror(errno));
 		goto fail;
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->pc_pid = pid;
 	c->pc_pidfd = pidfd;
-	if ((c->pc_exit = event_new(pd.base, pidfd, EV_READ, peer_child_exited,
-				    c)) == NULL ||
-	    event_add(c->pc_exit, NULL) == -1) {
+	if ((c->pc_exit =
+		 event_new(pd.base, pidfd, pidfd == -1 ? EV_PERSIST : EV_READ,
+			   peer_child_exited, c)) == NULL ||
+	    event_add(c->pc_exit, pidfd == -1 ? &poll_tv : NULL) == -1) {
 		msgf(err, errlen, "cannot watch the child");
 		goto fail;
 	}
@@ -399,8 +405,11 @@ peer_eof_check(struct peer *p)
 	/* the child gone but not the socket: an answer may still be in it */
 	if (p->pr_eof && p->pr_errfd == -1 && p->pr_child == NULL) {
 		if (WIFEXITED(p->pr_status) && WEXITSTATUS(p->pr_status))
-			snprintf(fb, sizeof(fb), "exited with status %d",
-				 WEXITSTATUS(p->pr_status));
+			snprintf(fb, sizeof(fb), "exited with status %d%s",
+				 WEXITSTATUS(p->pr_status),
+				 WEXITSTATUS(p->pr_status) == 127
+				     ? " (command not found)"
+				     : "");
 		else if (WIFSIGNALED(p->pr_status))
 			snprintf(fb, sizeof(fb), "killed by signal %d",
 				 WTERMSIG(p->pr_status));

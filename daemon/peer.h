@@ -10,7 +10,8 @@
  * A failure of the transport says which host and why, from what ssh wrote
  * on its stderr: "host b (root@198.18.0.2): ssh: connect to host
  * 198.18.0.2 port 22: Connection refused", "host b (root@198.18.0.2): timed
- * out after 10 s".  The child is reaped through a pidfd, never by a
+ * out after 10 s".  The child is reaped through a pidfd (polled without
+ * pidfds), never by a
  * SIGCHLD handler (bench.c and libvirt wait for their own children).
  */
 #ifndef VR_PEER_H
