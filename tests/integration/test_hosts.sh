@@ -180,6 +180,21 @@ check "nobody's hosts refused (exit $rc): $(cat "$T/nobody.out")" \
 	grep -q 'hosts: permission denied' "$T/nobody.out"
 check "and no child spawned for it" settled "$BASE_FDS"
 
+say "vrctl proxy by itself"
+printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"version"}' \
+	'{"jsonrpc":"2.0","id":2,"method":"hosts","params":{"local":true}}' |
+	"$VRCTL" proxy --socket "$SOCK_B" >"$T/proxy.out" 2>"$T/proxy.err"
+rc=$?
+check "two requests in, two answers out, exit 0 at EOF (exit $rc)" \
+	[ "$rc.$(grep -c '"result"' "$T/proxy.out")" = 0.2 ]
+check "the second is b's own entry only" \
+	grep -q '"id":2,"result":{"host_name":"b","hosts":\[{"name":"b","self":true' "$T/proxy.out"
+"$VRCTL" proxy --socket "$T/nosuch.sock" </dev/null >/dev/null 2>"$T/proxy.err"
+rc=$?
+check "no socket: exit 3 (exit $rc)" [ "$rc" = 3 ]
+check "no socket: said on stderr" \
+	grep -q "^vrctl proxy: cannot connect to $T/nosuch.sock: No such file or directory" "$T/proxy.err"
+
 # ---- failures ----------------------------------------------------------------
 say "b stopped"
 cleanup_b
