@@ -37,7 +37,7 @@ static const struct config config_default = {
     .debug = 0,
     .stop_on_exit = 0,
     .autostart = VR_SYSCONFDIR "/autostart.json",
-    .peer_timeout = 10,
+    .peer_timeout = 15, /* above ssh_command's ConnectTimeout=10 */
 };
 
 static struct config config_store = config_default;

@@ -53,7 +53,7 @@ struct config {
 	char host_name[64]; /* this host's name: the hostname's first label */
 	char ssh_command[CONFIG_MAX_SSH_ARGS][CONFIG_ARG_LEN];
 	int nssh_command;
-	int peer_timeout; /* s a call to another host may take (10) */
+	int peer_timeout; /* s a call to another host may take (15) */
 	struct config_host hosts[CONFIG_MAX_HOSTS];
 	int nhosts;
 };

@@ -167,14 +167,14 @@ main(void)
 	CHECK(config_host_find(&c, "c") == &c.hosts[1]);
 	CHECK(config_host_find(&c, "a") == NULL);
 
-	/* the defaults: ssh in batch mode, 10 s, the hostname's label */
+	/* the defaults: ssh in batch mode, 15 s, the hostname's label */
 	put("{}");
 	CHECK_INT(config_load(path, 0, &c, err, sizeof(err)), 0);
 	CHECK_INT(c.nssh_command, 5);
 	CHECK_STR(c.ssh_command[0], "ssh");
 	CHECK_STR(c.ssh_command[2], "BatchMode=yes");
 	CHECK_STR(c.ssh_command[4], "ConnectTimeout=10");
-	CHECK_INT(c.peer_timeout, 10);
+	CHECK_INT(c.peer_timeout, 15);
 	CHECK_INT(c.nhosts, 0);
 	CHECK(name_ok(NAME_HOST, c.host_name));
 
