@@ -18,7 +18,8 @@
 # garbled connection each give an error naming the host and saying why; a
 # hanging one hits peer_timeout, and calls to several hosts run in parallel
 # (three hanging hosts take one timeout, not three); afterwards vrouterd
-# has no more fds than before and no child at all.
+# has no more fds than before and no child at all.  Last, the real ssh
+# client to an address the sandbox has no route to: its own message.
 #
 #   test_hosts.sh BUILD_DIR
 BUILD=$(realpath "$1")
@@ -232,5 +233,23 @@ hosts_json "$T/h4.json"
 err=$(entry "$T/h4.json" b 'h["error"]')
 check "$err" [ "$err" = "host b (root@b): cannot run /nonexistent/ssh: No such file or directory" ]
 check "no fd or child left" settled "$BASE_FDS"
+
+say "the real ssh, to an address this sandbox has no route to"
+# Nothing leaves the sandbox's network namespace: no route, so connect()
+# fails at once and ssh says so on its stderr, which the error carries.
+if ! command -v ssh >/dev/null; then
+	say "SKIP (counted as a pass): no ssh client"
+elif ip route get 198.18.0.2 >/dev/null 2>&1; then
+	bad "198.18.0.2 is routed in this sandbox: not sending anything there"
+else
+	SSH_CMD='["ssh", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "ConnectTimeout=2"]' \
+		conf a "$(host b root@198.18.0.2 /run/vrouterd/vrouterd.sock 2)"
+	cp "$T/a/vrouterd.conf" "$T/vrouterd.conf"
+	check "reload (SIGHUP)" reload
+	hosts_json "$T/h5.json"
+	err=$(entry "$T/h5.json" b 'h["error"]')
+	check "$err" [ "$err" = "host b (root@198.18.0.2): ssh: connect to host 198.18.0.2 port 22: Network is unreachable" ]
+	check "no fd or child left" settled "$BASE_FDS"
+fi
 
 finish 0
