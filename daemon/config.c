@@ -37,6 +37,7 @@ static const struct config config_default = {
     .debug = 0,
     .stop_on_exit = 0,
     .autostart = VR_SYSCONFDIR "/autostart.json",
+    .peer_timeout = 15, /* above ssh_command's ConnectTimeout=10 */
 };
 
 static struct config config_store = config_default;
@@ -52,7 +53,10 @@ enum config_type {
 	CK_LINK,
 	CK_PORTS,
 	CK_MODE,
-	CK_BOOL
+	CK_BOOL,
+	CK_HOSTS, /* config_hosts.c's */
+	CK_ARGV,
+	CK_HOST_NAME
 };
 
 struct config_key {
@@ -90,12 +94,17 @@ static const struct config_key config_keys[] = {
     CK(debug, CK_BOOL, 0, 0),
     CK(stop_on_exit, CK_BOOL, 0, 0),
     CK(autostart, CK_PATH, 0, 0),
+    CK(hosts, CK_HOSTS, 0, 0),
+    CK(host_name, CK_HOST_NAME, 0, 0),
+    CK(ssh_command, CK_ARGV, 0, 0),
+    CK(peer_timeout, CK_INT, 1, 3600),
 };
 
 void
 config_defaults(struct config *c)
 {
 	*c = config_default;
+	config_hosts_defaults(c);
 }
 
 void
@@ -233,6 +242,12 @@ config_set(const char *file, const struct config_key *k, json_object *v,
 			goto type;
 		*(int *)(void *)field = json_object_get_boolean(v);
 		return 0;
+	case CK_HOSTS:
+		return config_hosts_set(file, v, c, err, errlen);
+	case CK_ARGV:
+		return config_ssh_command_set(file, v, c, err, errlen);
+	case CK_HOST_NAME:
+		return config_host_name_set(file, v, c, err, errlen);
 	}
 type:
 	snprintf(err, errlen, "%s: %s: must be %s", file, k->name,
@@ -309,6 +324,8 @@ config_load(const char *path, int missing_ok, struct config *c, char *err,
 		if (config_set(path, k, val, c, err, errlen) == -1)
 			goto fail;
 	}
+	if (config_hosts_check(path, c, err, errlen) == -1)
+		goto fail;
 	rv = 0;
 fail:
 	json_object_put(root);

@@ -11,7 +11,22 @@
 #include "vr_build.h"
 #include "topo.h"
 
+#include <json-c/json.h>
+
 #define CONFIG_DEFAULT_PATH VR_SYSCONFDIR "/vrouterd.conf"
+
+#define CONFIG_MAX_HOSTS    32 /* entries of `hosts` */
+#define CONFIG_MAX_SSH_ARGS 16 /* words of `ssh_command` */
+#define CONFIG_ARG_LEN	    256
+
+/* Another host's vrouterd, reached over SSH (config_hosts.c). */
+struct config_host {
+	char name[64];		  /* lib/names.c's NAME_HOST */
+	char ssh[CONFIG_ARG_LEN]; /* ssh destination, "root@198.18.0.2" */
+	char libvirt_uri[256];	  /* its libvirtd, as seen from here */
+	char tunnel_address[64];  /* IPv4/IPv6 literal for VXLAN endpoints */
+	char socket[108];	  /* its vrouterd socket (sun_path) */
+};
 
 struct config {
 	char libvirt_uri[256];	  /* "qemu:///system" */
@@ -34,6 +49,13 @@ struct config {
 	int debug;
 	int stop_on_exit;	  /* stop every topology on SIGTERM (0) */
 	char autostart[PATH_MAX]; /* autostart file */
+	/* other hosts (config_hosts.c) */
+	char host_name[64]; /* this host's name: the hostname's first label */
+	char ssh_command[CONFIG_MAX_SSH_ARGS][CONFIG_ARG_LEN];
+	int nssh_command;
+	int peer_timeout; /* s a call to another host may take (15) */
+	struct config_host hosts[CONFIG_MAX_HOSTS];
+	int nhosts;
 };
 
 /* The configuration in force; always valid after config_init(). */
@@ -49,5 +71,21 @@ void config_defaults(struct config *c);
  */
 int config_load(const char *path, int missing_ok, struct config *c, char *err,
 		size_t errlen);
+
+/* config_hosts.c: the keys hosts, host_name and ssh_command, read by
+ * config_load; each 0 or -1 with err "FILE: KEY: reason". */
+void config_hosts_defaults(struct config *c);
+int config_hosts_set(const char *file, json_object *v, struct config *c,
+		     char *err, size_t errlen);
+int config_ssh_command_set(const char *file, json_object *v, struct config *c,
+			   char *err, size_t errlen);
+int config_host_name_set(const char *file, json_object *v, struct config *c,
+			 char *err, size_t errlen);
+/* Checks across keys, once the file is read: no host named host_name. */
+int config_hosts_check(const char *file, const struct config *c, char *err,
+		       size_t errlen);
+/* The host of that name, or NULL. */
+const struct config_host *config_host_find(const struct config *c,
+					   const char *name);
 
 #endif

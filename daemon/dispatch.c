@@ -5,6 +5,7 @@
 #include "autostart.h"
 #include "bench.h"
 #include "dispatch.h"
+#include "hosts.h"
 #include "methods.h"
 #include "supervisor.h"
 #include "util.h"
@@ -25,6 +26,7 @@ static const rpc_handler dispatch_table[METHOD_COUNT] = {
     [METHOD_AUTOSTART_LIST] = autostart_method_list,
     [METHOD_AUTOSTART_ADD] = autostart_method_add,
     [METHOD_AUTOSTART_REMOVE] = autostart_method_remove,
+    [METHOD_HOSTS] = hosts_method,
 };
 
 rpc_handler

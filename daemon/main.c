@@ -22,6 +22,7 @@
 #include "control.h"
 #include "log.h"
 #include "methods.h"
+#include "peer.h"
 #include "proto.h"
 #include "sdnotify.h"
 #include "statedir.h"
@@ -294,6 +295,7 @@ main(int argc, char *argv[])
 	    strcmp(conf->socket_ro, "off") != 0)
 		goto done;
 	methods_init(socket_path, ro_path, config_path, missing_ok);
+	peer_init(vd.base);
 	/* One daemon per state directory: locked before anything is adopted
 	 * (a second one is refused, naming the holder). */
 	if (statedir_open(conf->state_dir, socket_path, err, sizeof(err)) ==
@@ -332,6 +334,7 @@ fail:
 	if (vd.pidfile != NULL)
 		unlink(vd.pidfile);
 	sup_fini();
+	peer_fini();
 done:
 	statedir_close();
 	for (size_t i = 0; i < nitems(sigs); i++)

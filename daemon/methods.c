@@ -191,7 +191,7 @@ methods_status_vhost(const struct hostinfo *h)
 	return o;
 }
 
-static const struct hostinfo *
+const struct hostinfo *
 methods_host(void)
 {
 	uint64_t now = now_ms();

@@ -331,6 +331,13 @@ static const struct proto_param params_capture[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
+static const struct proto_param params_hosts[] = {
+    {"local", PT_BOOL, 0, 0, 0, NULL,
+     "this host's own entry only, without calling the others (what a "
+     "peer is asked)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
 const struct proto_method proto_methods[METHOD_COUNT + 1] = {
     [METHOD_VERSION] = {"version", PROTO_READ, params_none,
 			"daemon and protocol version"},
@@ -364,6 +371,10 @@ const struct proto_method proto_methods[METHOD_COUNT + 1] = {
 	 "add (or replace) an autostart entry; validated before saving"},
     [METHOD_AUTOSTART_REMOVE] = {"autostart.remove", PROTO_MUTATING,
 				 params_name, "remove an autostart entry"},
+    /* privileged: it runs ssh as root, N children per call */
+    [METHOD_HOSTS] = {"hosts", PROTO_MUTATING, params_hosts,
+		      "this host and each configured one: reachable, version, "
+		      "CPUs, round trip"},
     [METHOD_COUNT] = {NULL, 0, NULL, NULL},
 };
 

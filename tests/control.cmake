@@ -38,3 +38,11 @@ add_test(NAME control_readonly
 		$<TARGET_FILE:vrouterd> $<TARGET_FILE:vrctl>)
 set_tests_properties(control_readonly PROPERTIES
 	LABELS "integration" SKIP_RETURN_CODE 77 TIMEOUT 300)
+
+# The daemon-to-daemon transport and `vrctl hosts` (issue 15): two
+# vrouterds in one sandbox, a shim standing in for ssh.
+add_test(NAME hosts
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_hosts.sh
+		${CMAKE_BINARY_DIR})
+set_tests_properties(hosts PROPERTIES
+	LABELS "integration" SKIP_RETURN_CODE 77 TIMEOUT 300)

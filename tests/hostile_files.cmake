@@ -25,3 +25,13 @@ target_include_directories(test_configfile PRIVATE
 	${CMAKE_CURRENT_SOURCE_DIR}/unit)
 add_test(NAME test_configfile COMMAND test_configfile)
 set_tests_properties(test_configfile PROPERTIES LABELS unit)
+
+# The keys of other hosts (issue 15): hosts, host_name, ssh_command,
+# peer_timeout; each refusal names its key down to the entry.
+add_executable(test_config_hosts
+	${CMAKE_CURRENT_SOURCE_DIR}/unit/test_config_hosts.c)
+target_link_libraries(test_config_hosts PRIVATE vrouterd_core)
+target_include_directories(test_config_hosts PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit)
+add_test(NAME test_config_hosts COMMAND test_config_hosts)
+set_tests_properties(test_config_hosts PROPERTIES LABELS unit)

@@ -85,6 +85,12 @@ const struct ctl_command ctl_commands[] = {
      "FILE [--out DIR] [--dry-run]\n"
      "   or: vrctl experiment --replay DIR [--out DIR] [--image DIR] [--force]",
      "run a matrix of start options, each benchmarked, then compare"},
+    {"hosts", ctl_hosts, "",
+     "this host and each configured one: reachable, version, CPUs, round "
+     "trip"},
+    {"proxy", ctl_proxy, "[--socket PATH]",
+     "relay stdin/stdout to vrouterd's socket (what `ssh HOST vrctl "
+     "proxy` runs)"},
     {NULL, NULL, NULL, NULL},
 };
 

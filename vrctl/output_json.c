@@ -57,6 +57,7 @@ const struct output json_output = {
     .started = json_print,
     .stopped = json_print,
     .topologies = json_print,
+    .hosts = json_print,
     .plan = json_print,
     .cleaned = json_print,
     .autostart = json_print,

@@ -182,5 +182,6 @@ const struct output text_output = {
     .event = text_event,
     .error = text_error,
     .list = show_list,
+    .hosts = show_hosts,
     .progress = NULL, /* client.c's line, or bench's own */
 };

@@ -39,7 +39,8 @@ struct output {
 	void (*autostart)(json_object *result); /* autostart list/add/remove */
 	void (*event)(json_object *params);	/* one `watch` notification */
 	void (*error)(json_object *error);
-	void (*list)(json_object *list); /* `list`: ctl_list_from_status() */
+	void (*list)(json_object *list);    /* `list`: ctl_list_from_status() */
+	void (*hosts)(json_object *result); /* `hosts` */
 	/* A progress notification of a long call, on stderr; NULL: the
 	 * client's default line (client.c).  JSON: one JSON line each. */
 	void (*progress)(json_object *msg);
@@ -201,6 +202,11 @@ int ctl_topology_local(json_object *params, const cpu_set_t *host_cpus,
 		       json_object **result, json_object **error);
 void show_plan(json_object *r);
 void show_plan_dot(json_object *r); /* `topology NAME --dot` */
+
+/* Other hosts (hosts.c): `hosts` and its table, `proxy`. */
+int ctl_hosts(struct vrctl *v, int argc, char **argv);
+int ctl_proxy(struct vrctl *v, int argc, char **argv);
+void show_hosts(json_object *r);
 
 /* Link and node verbs: capture.c, console.c. */
 int ctl_capture(struct vrctl *v, int argc, char **argv);

@@ -268,6 +268,8 @@ test_table(void)
 	CHECK(proto_method_find("stop")->access == PROTO_MUTATING);
 	CHECK(proto_method_find("bench")->access == PROTO_MUTATING);
 	CHECK(proto_method_find("watch")->access == PROTO_READ);
+	/* it makes root run ssh, once per configured host */
+	CHECK(proto_method_find("hosts")->access == PROTO_MUTATING);
 	CHECK(proto_method_find("cleanup")->access == PROTO_MUTATING);
 	CHECK(proto_method_find("capture")->access == PROTO_MUTATING);
 	CHECK(proto_method_find("nosuch") == NULL);

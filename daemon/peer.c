@@ -1,0 +1,698 @@
+/*
+ * The daemon-to-daemon transport (peer.h): one ssh child per connection,
+ * its stdin and stdout one end of a socketpair, its stderr a pipe we keep
+ * the tail of, both read by the event loop.  Requests go out as
+ * proto_request_new() + proto_serialize() frame them; answers are matched
+ * to outstanding calls by id.
+ *
+ * Children: spawned with posix_spawn (the daemon has threads: no fork), in
+ * a session of their own (setsid: ssh cannot open our terminal, and the
+ * whole process group can be signalled, a shell wrapper's children too),
+ * watched through a pidfd (or, without pidfds, polled) and reaped with
+ * waitpid(pid) for that pid only.
+ * A child outlives its peer until it is reaped: peer_close() asks it to go
+ * (SIGTERM, then SIGKILL after PEER_KILL_MS) and the reaper frees it.
+ *
+ * Lifetimes: a callback may close its peer, so every event handler holds
+ * the peer (pr_busy) and the memory goes only when nobody does.
+ */
+#include <sys/socket.h>
+#include <sys/pidfd.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include "log.h"
+#include "peer.h"
+#include "util.h"
+
+#define PEER_KILL_MS  2000 /* SIGTERM -> SIGKILL */
+#define PEER_GRACE_MS 1000 /* after EOF: for ssh's last words and exit */
+#define PEER_ERR_MAX  1024 /* stderr kept (its end) */
+#define PEER_POLL_MS  100  /* waitpid polls, where there is no pidfd */
+
+extern char **environ;
+
+struct peer_child {
+	pid_t pc_pid;
+	int pc_pidfd;
+	struct event *pc_exit; /* the pidfd: the child exited */
+	struct event *pc_kill; /* SIGKILL when SIGTERM was not enough */
+	struct peer *pc_peer;  /* NULL once the peer is closed */
+	struct peer_child *pc_next;
+};
+
+struct peer_call {
+	struct peer *pc_p;
+	int pc_id;
+	int pc_timeout_s;
+	peer_cb pc_cb;
+	void *pc_arg;
+	struct event *pc_timer;
+	struct peer_call *pc_next;
+};
+
+struct peer {
+	struct config_host pr_host;
+	struct bufferevent *pr_bev;
+	int pr_errfd; /* -1 at EOF */
+	struct event *pr_errev;
+	char pr_err[PEER_ERR_MAX + 1];
+	size_t pr_errlen;
+	struct peer_child *pr_child; /* NULL once reaped */
+	int pr_status;		     /* wait status, -1 until reaped */
+	struct peer_call *pr_calls;
+	int pr_next_id;
+	int pr_eof;		/* no more answers will come */
+	struct event *pr_grace; /* after EOF, before failing the calls */
+	int pr_busy;		/* event handlers running on it */
+	int pr_closed;
+};
+
+static struct {
+	struct event_base *base;
+	struct peer_child *children;
+} pd;
+
+void
+peer_init(struct event_base *base)
+{
+	pd.base = base;
+}
+
+int
+peer_nchildren(void)
+{
+	int n = 0;
+
+	for (struct peer_child *c = pd.children; c; c = c->pc_next)
+		n++;
+	return n;
+}
+
+/* ---- children ---- */
+
+static void
+peer_child_free(struct peer_child *c)
+{
+	struct peer_child **pp;
+
+	for (pp = &pd.children; *pp != NULL; pp = &(*pp)->pc_next)
+		if (*pp == c) {
+			*pp = c->pc_next;
+			break;
+		}
+	event_free(c->pc_exit);
+	if (c->pc_kill != NULL)
+		event_free(c->pc_kill);
+	if (c->pc_pidfd != -1)
+		close(c->pc_pidfd);
+	free(c);
+}
+
+static void peer_eof_check(struct peer *p);
+static void peer_release(struct peer *p);
+
+static void
+peer_child_exited(evutil_socket_t fd, short what, void *arg)
+{
+	struct peer_child *c = arg;
+	struct peer *p = c->pc_peer;
+	int st;
+	pid_t r;
+
+	(void)fd;
+	(void)what;
+	while ((r = waitpid(c->pc_pid, &st, WNOHANG)) == -1 && errno == EINTR)
+		;
+	if (r == 0)
+		return; /* not yet (a spurious wake-up) */
+	if (r == -1) {
+		log_warn("%s: waitpid %ld", __func__, (long)c->pc_pid);
+		st = -1;
+	}
+	log_debug("peer child %ld exited (status 0x%x)", (long)c->pc_pid, st);
+	peer_child_free(c);
+	if (p == NULL)
+		return;
+	p->pr_busy++;
+	p->pr_child = NULL;
+	p->pr_status = st;
+	peer_eof_check(p);
+	peer_release(p);
+}
+
+static void
+peer_child_kill(evutil_socket_t fd, short what, void *arg)
+{
+	struct peer_child *c = arg;
+
+	(void)fd;
+	(void)what;
+	log_warnx("peer child %ld ignored SIGTERM: SIGKILL", (long)c->pc_pid);
+	(void)kill(-c->pc_pid, SIGKILL);
+}
+
+/* Ask a child whose peer is closed to go; the reaper frees it. */
+static void
+peer_child_stop(struct peer_child *c)
+{
+	struct timeval tv = {PEER_KILL_MS / 1000, PEER_KILL_MS % 1000 * 1000};
+
+	c->pc_peer = NULL;
+	(void)kill(-c->pc_pid, SIGTERM); /* its session's process group */
+	c->pc_kill = evtimer_new(pd.base, peer_child_kill, c);
+	if (c->pc_kill == NULL || evtimer_add(c->pc_kill, &tv) == -1)
+		(void)kill(-c->pc_pid, SIGKILL);
+}
+
+void
+peer_fini(void)
+{
+	while (pd.children != NULL) {
+		struct peer_child *c = pd.children;
+
+		(void)kill(-c->pc_pid, SIGKILL);
+		while (waitpid(c->pc_pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		if (c->pc_peer != NULL)
+			c->pc_peer->pr_child = NULL;
+		peer_child_free(c);
+	}
+}
+
+/* Spawn argv with fd as stdin and stdout and errfd as stderr. */
+static struct peer_child *
+peer_spawn(char *const argv[], int fd, int errfd, char *err, size_t errlen)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	struct timeval poll_tv = {0, PEER_POLL_MS * 1000};
+	sigset_t dfl, none;
+	struct peer_child *c = NULL;
+	pid_t pid;
+	int rc, pidfd = -1;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	posix_spawn_file_actions_adddup2(&fa, fd, STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, fd, STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, errfd, STDERR_FILENO);
+	/* our SIGPIPE is ignored, and that would be inherited */
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	sigaddset(&dfl, SIGHUP);
+	sigaddset(&dfl, SIGINT);
+	sigaddset(&dfl, SIGTERM);
+	sigaddset(&dfl, SIGCHLD);
+	sigemptyset(&none);
+	posix_spawnattr_setsigdefault(&at, &dfl);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID |
+					  POSIX_SPAWN_SETSIGDEF |
+					  POSIX_SPAWN_SETSIGMASK);
+	rc = posix_spawnp(&pid, argv[0], &fa, &at, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	if (rc != 0) {
+		msgf(err, errlen, "cannot run %s: %s", argv[0], strerror(rc));
+		return NULL;
+	}
+	/* the child cannot be reaped by anyone else: its pid stays its own
+	 * until we wait for it, so the pidfd names it.  Without pidfds
+	 * (Linux < 5.3, valgrind): waitpid(pid, WNOHANG) on a timer. */
+	if ((pidfd = pidfd_open(pid, 0)) == -1 && errno != ENOSYS) {
+		msgf(err, errlen, "pidfd_open: %s", strerror(errno));
+		goto fail;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->pc_pid = pid;
+	c->pc_pidfd = pidfd;
+	if ((c->pc_exit =
+		 event_new(pd.base, pidfd, pidfd == -1 ? EV_PERSIST : EV_READ,
+			   peer_child_exited, c)) == NULL ||
+	    event_add(c->pc_exit, pidfd == -1 ? &poll_tv : NULL) == -1) {
+		msgf(err, errlen, "cannot watch the child");
+		goto fail;
+	}
+	c->pc_next = pd.children;
+	pd.children = c;
+	log_debug("peer child %ld: %s", (long)pid, argv[0]);
+	return c;
+fail:
+	(void)kill(-pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+		;
+	if (c != NULL && c->pc_exit != NULL)
+		event_free(c->pc_exit);
+	free(c);
+	if (pidfd != -1)
+		close(pidfd);
+	return NULL;
+}
+
+/* ---- messages ---- */
+
+/* "host b (root@198.18.0.2): " + what ssh said, else fallback. */
+static void
+peer_why(const struct peer *p, const char *fallback, char *buf, size_t len)
+{
+	char said[PEER_ERR_MAX + 1] = "", *line, *save = NULL;
+	char copy[PEER_ERR_MAX + 1];
+	size_t n = 0;
+
+	memcpy(copy, p->pr_err, p->pr_errlen + 1);
+	for (line = strtok_r(copy, "\r\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\r\n", &save)) {
+		if (*line == '\0' ||
+		    strncmp(line, "Warning: Permanently added", 26) == 0)
+			continue;
+		n += (size_t)snprintf(said + n, sizeof(said) - n, "%s%s",
+				      n ? "; " : "", line);
+		if (n >= sizeof(said))
+			break;
+	}
+	if (said[0] != '\0')
+		msgf(buf, len, "host %s (%s): %s%s%s", p->pr_host.name,
+		     p->pr_host.ssh, fallback ? fallback : "",
+		     fallback ? "; it said: " : "", said);
+	else
+		msgf(buf, len, "host %s (%s): %s", p->pr_host.name,
+		     p->pr_host.ssh, fallback ? fallback : "connection closed");
+}
+
+/* ---- calls ---- */
+
+static void
+peer_call_unlink(struct peer_call *c)
+{
+	struct peer_call **pp;
+
+	for (pp = &c->pc_p->pr_calls; *pp != NULL; pp = &(*pp)->pc_next)
+		if (*pp == c) {
+			*pp = c->pc_next;
+			break;
+		}
+	if (c->pc_timer != NULL)
+		event_free(c->pc_timer);
+}
+
+/* The end of call c: unlinked, its callback called, freed. */
+static void
+peer_finish(struct peer_call *c, json_object *result, json_object *error,
+	    const char *fail)
+{
+	struct peer *p = c->pc_p;
+
+	peer_call_unlink(c);
+	p->pr_busy++;
+	c->pc_cb(result, error, fail, c->pc_arg);
+	p->pr_busy--;
+	free(c);
+}
+
+static void
+peer_fail_all(struct peer *p, const char *why)
+{
+	while (p->pr_calls != NULL && !p->pr_closed)
+		peer_finish(p->pr_calls, NULL, NULL, why);
+}
+
+static void
+peer_free(struct peer *p)
+{
+	while (p->pr_calls != NULL) { /* dropped: closed by its owner */
+		struct peer_call *c = p->pr_calls;
+		peer_call_unlink(c);
+		free(c);
+	}
+	if (p->pr_bev != NULL)
+		bufferevent_free(p->pr_bev); /* closes our end: EOF to ssh */
+	p->pr_bev = NULL;
+	if (p->pr_errev != NULL)
+		event_free(p->pr_errev);
+	p->pr_errev = NULL;
+	if (p->pr_errfd != -1)
+		close(p->pr_errfd);
+	p->pr_errfd = -1;
+	if (p->pr_grace != NULL)
+		event_free(p->pr_grace);
+	p->pr_grace = NULL;
+	if (p->pr_child != NULL)
+		peer_child_stop(p->pr_child);
+	p->pr_child = NULL;
+}
+
+/* Drop a reference an event handler held; free a closed, idle peer. */
+static void
+peer_release(struct peer *p)
+{
+	if (--p->pr_busy == 0 && p->pr_closed)
+		free(p);
+}
+
+void
+peer_close(struct peer *p)
+{
+	if (p == NULL || p->pr_closed)
+		return;
+	p->pr_closed = 1;
+	peer_free(p);
+	if (p->pr_busy == 0)
+		free(p);
+}
+
+static void
+peer_grace_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct peer *p = arg;
+	char why[1400];
+
+	(void)fd;
+	(void)what;
+	p->pr_busy++;
+	event_free(p->pr_grace);
+	p->pr_grace = NULL;
+	peer_why(p, NULL, why, sizeof(why));
+	peer_fail_all(p, why);
+	peer_release(p);
+}
+
+/*
+ * No more answers (the socket closed, or the child exited): fail what is
+ * outstanding once ssh has said its last (stderr closed and exit status
+ * known), or after PEER_GRACE_MS.
+ */
+static void
+peer_eof_check(struct peer *p)
+{
+	struct timeval tv = {0, PEER_GRACE_MS * 1000};
+	char why[1400], fb[64];
+
+	if (p->pr_closed || (!p->pr_eof && p->pr_child != NULL) ||
+	    p->pr_calls == NULL)
+		return;
+	/* the child gone but not the socket: an answer may still be in it */
+	if (p->pr_eof && p->pr_errfd == -1 && p->pr_child == NULL) {
+		if (WIFEXITED(p->pr_status) && WEXITSTATUS(p->pr_status))
+			snprintf(fb, sizeof(fb), "exited with status %d%s",
+				 WEXITSTATUS(p->pr_status),
+				 WEXITSTATUS(p->pr_status) == 127
+				     ? " (command not found)"
+				     : "");
+		else if (WIFSIGNALED(p->pr_status))
+			snprintf(fb, sizeof(fb), "killed by signal %d",
+				 WTERMSIG(p->pr_status));
+		else
+			snprintf(fb, sizeof(fb), "connection closed");
+		peer_why(p, p->pr_errlen ? NULL : fb, why, sizeof(why));
+		peer_fail_all(p, why);
+		return;
+	}
+	if (p->pr_grace == NULL &&
+	    (p->pr_grace = evtimer_new(pd.base, peer_grace_done, p)) != NULL)
+		evtimer_add(p->pr_grace, &tv);
+}
+
+static void
+peer_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct peer_call *c = arg;
+	struct peer *p = c->pc_p;
+	char why[1400], fb[64];
+
+	(void)fd;
+	(void)what;
+	p->pr_busy++;
+	snprintf(fb, sizeof(fb), "timed out after %d s", c->pc_timeout_s);
+	peer_why(p, fb, why, sizeof(why));
+	peer_finish(c, NULL, NULL, why);
+	peer_release(p);
+}
+
+/* The protocol broke (an answer that is not one): the connection is
+ * useless, every call fails with what. */
+static void
+peer_broken(struct peer *p, const char *what)
+{
+	char why[1400];
+
+	msgf(why, sizeof(why), "host %s (%s): %s", p->pr_host.name,
+	     p->pr_host.ssh, what);
+	p->pr_eof = 1;
+	bufferevent_disable(p->pr_bev, EV_READ | EV_WRITE);
+	peer_fail_all(p, why);
+}
+
+static void
+peer_line(struct peer *p, const char *line)
+{
+	json_object *msg, *id, *v;
+	struct peer_call *c;
+	char what[160];
+
+	msg = json_tokener_parse(line);
+	if (msg == NULL || !json_object_is_type(msg, json_type_object)) {
+		msgf(what, sizeof(what), "not a vrouterd answer: \"%.80s\"",
+		     line);
+		json_object_put(msg);
+		peer_broken(p, what);
+		return;
+	}
+	if (!json_object_object_get_ex(msg, "id", &id) ||
+	    !json_object_is_type(id, json_type_int)) {
+		json_object_put(msg); /* a notification (progress) */
+		return;
+	}
+	for (c = p->pr_calls; c != NULL; c = c->pc_next)
+		if (c->pc_id == json_object_get_int(id))
+			break;
+	if (c == NULL) { /* a call that timed out meanwhile */
+		log_debug("host %s: answer to id %d, which nobody awaits",
+			  p->pr_host.name, json_object_get_int(id));
+	} else if (json_object_object_get_ex(msg, "error", &v) &&
+		   json_object_is_type(v, json_type_object))
+		peer_finish(c, NULL, v, NULL);
+	else if (json_object_object_get_ex(msg, "result", &v))
+		peer_finish(c, v, NULL, NULL);
+	else
+		peer_broken(p, "an answer with neither result nor error");
+	json_object_put(msg);
+}
+
+static void
+peer_read(struct bufferevent *bev, void *arg)
+{
+	struct peer *p = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	char *line;
+	size_t n;
+
+	p->pr_busy++;
+	while (!p->pr_closed && !p->pr_eof &&
+	       (line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF)) != NULL) {
+		if (n > PROTO_MAX_LINE)
+			peer_broken(p, "an answer longer than the protocol "
+				       "allows");
+		else
+			peer_line(p, line);
+		free(line);
+	}
+	if (!p->pr_closed && !p->pr_eof &&
+	    evbuffer_get_length(in) > PROTO_MAX_LINE)
+		peer_broken(p, "an answer longer than the protocol allows");
+	peer_release(p);
+}
+
+static void
+peer_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct peer *p = arg;
+
+	(void)bev;
+	if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)))
+		return;
+	p->pr_busy++;
+	if (what & BEV_EVENT_ERROR)
+		log_debug("host %s: %s", p->pr_host.name, strerror(errno));
+	p->pr_eof = 1;
+	bufferevent_disable(p->pr_bev, EV_READ | EV_WRITE);
+	peer_eof_check(p);
+	peer_release(p);
+}
+
+/* ssh's stderr: keep its last PEER_ERR_MAX bytes. */
+static void
+peer_stderr(evutil_socket_t fd, short what, void *arg)
+{
+	struct peer *p = arg;
+	char buf[512];
+	ssize_t n;
+
+	(void)what;
+	n = read(fd, buf, sizeof(buf));
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	p->pr_busy++;
+	if (n <= 0) {
+		event_free(p->pr_errev);
+		p->pr_errev = NULL;
+		close(p->pr_errfd);
+		p->pr_errfd = -1;
+		peer_eof_check(p);
+	} else {
+		size_t k = (size_t)n;
+
+		if (k > PEER_ERR_MAX) /* cannot be; keeps the bounds plain */
+			k = PEER_ERR_MAX;
+		if (p->pr_errlen + k > PEER_ERR_MAX) {
+			size_t drop = p->pr_errlen + k - PEER_ERR_MAX;
+			memmove(p->pr_err, p->pr_err + drop,
+				p->pr_errlen - drop);
+			p->pr_errlen -= drop;
+		}
+		memcpy(p->pr_err + p->pr_errlen, buf, k);
+		p->pr_errlen += k;
+		p->pr_err[p->pr_errlen] = '\0';
+		log_debug("host %s: ssh: %.*s", p->pr_host.name, (int)n, buf);
+	}
+	peer_release(p);
+}
+
+/* ---- connections ---- */
+
+static int
+peer_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl == -1 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+struct peer *
+peer_open(const struct config_host *host, char *err, size_t errlen)
+{
+	char *argv[CONFIG_MAX_SSH_ARGS + 6], why[512];
+	int sv[2] = {-1, -1}, ep[2] = {-1, -1}, n = 0;
+	struct peer *p = xcalloc(1, sizeof(*p));
+
+	p->pr_host = *host;
+	p->pr_errfd = -1;
+	p->pr_status = -1;
+	p->pr_next_id = 1;
+	for (int i = 0; i < conf->nssh_command; i++)
+		argv[n++] = conf->ssh_command[i];
+	argv[n++] = p->pr_host.ssh;
+	argv[n++] = "vrctl";
+	argv[n++] = "proxy";
+	argv[n++] = "--socket";
+	argv[n++] = p->pr_host.socket;
+	argv[n] = NULL;
+	/* blocking for the child; our ends are made non-blocking below */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1 ||
+	    pipe2(ep, O_CLOEXEC) == -1) {
+		msgf(why, sizeof(why), "socketpair: %s", strerror(errno));
+		goto fail;
+	}
+	if (peer_nonblock(sv[0]) == -1 || peer_nonblock(ep[0]) == -1) {
+		msgf(why, sizeof(why), "O_NONBLOCK: %s", strerror(errno));
+		goto fail;
+	}
+	if ((p->pr_child = peer_spawn(argv, sv[1], ep[1], why, sizeof(why))) ==
+	    NULL)
+		goto fail;
+	p->pr_child->pc_peer = p;
+	close(sv[1]);
+	close(ep[1]);
+	sv[1] = ep[1] = -1;
+	p->pr_errfd = ep[0];
+	ep[0] = -1;
+	if ((p->pr_errev = event_new(pd.base, p->pr_errfd, EV_READ | EV_PERSIST,
+				     peer_stderr, p)) == NULL ||
+	    event_add(p->pr_errev, NULL) == -1 ||
+	    (p->pr_bev = bufferevent_socket_new(
+		 pd.base, sv[0], BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		msgf(why, sizeof(why), "cannot watch the connection");
+		goto fail;
+	}
+	sv[0] = -1;
+	bufferevent_setcb(p->pr_bev, peer_read, NULL, peer_event, p);
+	bufferevent_enable(p->pr_bev, EV_READ | EV_WRITE);
+	return p;
+fail:
+	msgf(err, errlen, "host %s (%s): %s", host->name, host->ssh, why);
+	for (int i = 0; i < 2; i++) {
+		if (sv[i] != -1)
+			close(sv[i]);
+		if (ep[i] != -1)
+			close(ep[i]);
+	}
+	p->pr_closed = 1;
+	peer_free(p);
+	free(p);
+	return NULL;
+}
+
+/* A call on a connection that is gone: failed now or after the grace;
+ * 0 while it waits for that, -1 when its callback has run. */
+static int
+peer_call_gone(struct peer *p, struct peer_call *c)
+{
+	int waiting = 0;
+
+	p->pr_busy++;
+	peer_eof_check(p);
+	for (struct peer_call *x = p->pr_calls; x != NULL; x = x->pc_next)
+		waiting |= x == c;
+	peer_release(p);
+	return waiting ? 0 : -1;
+}
+
+int
+peer_call(struct peer *p, enum proto_method_id method, json_object *params,
+	  int timeout_s, peer_cb cb, void *arg)
+{
+	struct timeval tv = {timeout_s, 0};
+	struct peer_call *c = xcalloc(1, sizeof(*c));
+	json_object *req;
+	char *out;
+	size_t len;
+
+	c->pc_p = p;
+	c->pc_id = p->pr_next_id++;
+	c->pc_cb = cb;
+	c->pc_arg = arg;
+	c->pc_timeout_s = timeout_s;
+	c->pc_next = p->pr_calls;
+	p->pr_calls = c;
+	if (p->pr_eof) {
+		json_object_put(params);
+		return peer_call_gone(p, c);
+	}
+	req = proto_request_new(c->pc_id, proto_method_name(method), params);
+	out = proto_serialize(req, &len);
+	json_object_put(req);
+	if (bufferevent_write(p->pr_bev, out, len) == -1) {
+		free(out);
+		p->pr_eof = 1;
+		bufferevent_disable(p->pr_bev, EV_READ | EV_WRITE);
+		return peer_call_gone(p, c);
+	}
+	free(out);
+	if (timeout_s > 0 &&
+	    ((c->pc_timer = evtimer_new(pd.base, peer_timeout, c)) == NULL ||
+	     evtimer_add(c->pc_timer, &tv) == -1))
+		log_warnx("host %s: cannot arm the call's timeout",
+			  p->pr_host.name);
+	return 0;
+}
