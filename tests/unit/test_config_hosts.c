@@ -58,10 +58,10 @@ static const struct {
      "bytes"},
     /* names: lib/names.c's NAME_HOST */
     {"{\"hosts\": [" HOST("B", "b", "198.18.0.2", "") "]}",
-     "hosts[0].name: name 'B': use 1-63 characters a-z, 0-9 and '-', "
+     "hosts[0].name: name 'B': use 1-32 characters a-z, 0-9 and '-', "
      "starting with a letter or digit"},
     {"{\"hosts\": [" HOST("b.lab", "b", "198.18.0.2", "") "]}",
-     "hosts[0].name: name 'b.lab': use 1-63 characters a-z, 0-9 and '-', "
+     "hosts[0].name: name 'b.lab': use 1-32 characters a-z, 0-9 and '-', "
      "starting with a letter or digit"},
     {"{\"hosts\": [" H("") ", " HOST("b", "c", "198.18.0.3", "") "]}",
      "hosts[1].name: 'b' is hosts[0] already"},
@@ -73,7 +73,7 @@ static const struct {
      "hosts[0].name: 'b' is this host's own name (host_name); list the "
      "other hosts only"},
     {"{\"host_name\": \"A_1\"}",
-     "host_name: name 'A_1': use 1-63 characters a-z, 0-9 and '-', "
+     "host_name: name 'A_1': use 1-32 characters a-z, 0-9 and '-', "
      "starting with a letter or digit"},
     {"{\"host_name\": 1}", "host_name: must be a string"},
     /* what goes to ssh and to the remote shell */
