@@ -209,6 +209,18 @@ cs_rmdir(const struct cpuset_hier *h, const char *dir)
 	return 0;
 }
 
+/* A list to write or record: whole, or -1 with err (never a list cut
+ * short, which would name fewer CPUs than were meant). */
+static int
+cs_list(const cpu_set_t *c, char *buf, size_t len, char *err, size_t errlen)
+{
+	if (cpulist_format(c, buf, len) != NULL)
+		return 0;
+	msgf(err, errlen, "a list of %d CPUs is longer than %zu characters",
+	     CPU_COUNT(c), len - 1);
+	return -1;
+}
+
 static const char *
 cs_threads_file(const struct cpuset_hier *h)
 {
@@ -345,7 +357,7 @@ cs_v1_overlap(const struct cpuset_hier *h, const cpu_set_t *want, char *err,
 	if ((d = opendir(h->root)) == NULL)
 		return 0;
 	while (rc == 0 && (de = readdir(d)) != NULL) {
-		char buf[256], list[256];
+		char buf[CPULIST_MAX], list[CPULIST_MAX];
 		cpu_set_t c;
 
 		if (de->d_type != DT_DIR || de->d_name[0] == '.' ||
@@ -399,8 +411,8 @@ cs_v1_setup(const struct cpuset_hier *h, json_object *rec, const char *name,
 	    const cpu_set_t *cpus, const cpu_set_t *all, const char *record,
 	    char *err, size_t errlen)
 {
-	char mems[256], root[256], hk[256], top[256], mine[256], dir[512],
-	    lb[16];
+	char mems[CPULIST_MAX], root[CPULIST_MAX], hk[CPULIST_MAX],
+	    top[CPULIST_MAX], mine[CPULIST_MAX], dir[512], lb[16];
 	cpu_set_t rootc, hkc;
 	int made;
 
@@ -410,9 +422,10 @@ cs_v1_setup(const struct cpuset_hier *h, json_object *rec, const char *name,
 		CPU_ZERO(&rootc);
 	CPU_XOR(&hkc, &rootc, all);
 	CPU_AND(&hkc, &hkc, &rootc);
-	cpulist_format(&hkc, hk, sizeof(hk));
-	cpulist_format(all, top, sizeof(top));
-	cpulist_format(cpus, mine, sizeof(mine));
+	if (cs_list(&hkc, hk, sizeof(hk), err, errlen) == -1 ||
+	    cs_list(all, top, sizeof(top), err, errlen) == -1 ||
+	    cs_list(cpus, mine, sizeof(mine), err, errlen) == -1)
+		return -1;
 	/* housekeeping shrinks before vrouterd grows (no overlap) */
 	if (cs_intend(h, rec, record, CS_HK) == -1 ||
 	    cs_intend(h, rec, record, CS_TOP) == -1 ||
@@ -479,7 +492,7 @@ cs_v2_setup(const struct cpuset_hier *h, json_object *rec, const char *name,
 	    const cpu_set_t *cpus, const cpu_set_t *all, const char *record,
 	    char *err, size_t errlen)
 {
-	char ctl[256], top[256], mine[256], dir[512];
+	char ctl[256], top[CPULIST_MAX], mine[CPULIST_MAX], dir[512];
 
 	cs_read(h, "", "cgroup.subtree_control", ctl, sizeof(ctl));
 	if (strstr(ctl, "cpuset") == NULL) {
@@ -489,9 +502,9 @@ cs_v2_setup(const struct cpuset_hier *h, json_object *rec, const char *name,
 			     errlen) == -1)
 			return -1;
 	}
-	cpulist_format(all, top, sizeof(top));
-	cpulist_format(cpus, mine, sizeof(mine));
-	if (cs_intend(h, rec, record, CS_TOP) == -1)
+	if (cs_list(all, top, sizeof(top), err, errlen) == -1 ||
+	    cs_list(cpus, mine, sizeof(mine), err, errlen) == -1 ||
+	    cs_intend(h, rec, record, CS_TOP) == -1)
 		return -1;
 	if (cs_v2_dir(h, CS_TOP, top, 1, err, errlen) == -1 ||
 	    rec_save(record, rec) == -1)
@@ -518,7 +531,7 @@ cs_check(const struct cpuset_hier *h, json_object *rec, const char *name,
 	 const cpu_set_t *cpus, cpu_set_t *all, char *err, size_t errlen)
 {
 	cpu_set_t others, clash, rootc;
-	char list[256], buf[256];
+	char list[CPULIST_MAX], buf[CPULIST_MAX];
 
 	CPU_ZERO(&others);
 	rec_cpus(rec, name, &others);
@@ -586,7 +599,7 @@ cs_setup_locked(const char *record, const char *name, const cpu_set_t *cpus,
 	struct cpuset_hier h;
 	json_object *rec, *t;
 	cpu_set_t all;
-	char list[256];
+	char list[CPULIST_MAX];
 	int rc = -1;
 
 	if (cpuset_find(&h, err, errlen) == -1)
@@ -596,15 +609,14 @@ cs_setup_locked(const char *record, const char *name, const cpu_set_t *cpus,
 		json_object_put(rec);
 		return 0; /* made already (one node restarted) */
 	}
-	if (cs_check(&h, rec, name, cpus, &all, err, errlen) == -1)
+	if (cs_check(&h, rec, name, cpus, &all, err, errlen) == -1 ||
+	    cs_list(cpus, list, sizeof(list), err, errlen) == -1)
 		goto out;
 	/* the intent first: an undo of steps not taken is harmless */
 	json_object_object_add(rec, "version", json_object_new_int(h.version));
 	json_object_object_add(rec, "root", json_object_new_string(h.root));
 	t = json_object_new_object();
-	json_object_object_add(
-	    t, "cpus",
-	    json_object_new_string(cpulist_format(cpus, list, sizeof(list))));
+	json_object_object_add(t, "cpus", json_object_new_string(list));
 	json_object_object_add(t, "threads", json_object_new_array());
 	json_object_object_add(rec_topos(rec), name, t);
 	if (rec_save(record, rec) == -1) {
@@ -803,15 +815,15 @@ cs_release_shared(const struct cpuset_hier *h, json_object *rec)
 {
 	json_object *sh;
 	cpu_set_t left, rootc, hkc;
-	char e[512], list[256], root[256];
+	char e[512], list[CPULIST_MAX], root[CPULIST_MAX];
 	int rc = 0;
 
 	CPU_ZERO(&left);
 	rec_cpus(rec, NULL, &left);
 	if (CPU_COUNT(&left) > 0) {
-		cpulist_format(&left, list, sizeof(list));
-		if (cs_write(h, CS_TOP, "cpuset.cpus", list, e, sizeof(e)) ==
-		    -1) {
+		if (cs_list(&left, list, sizeof(list), e, sizeof(e)) == -1 ||
+		    cs_write(h, CS_TOP, "cpuset.cpus", list, e, sizeof(e)) ==
+			-1) {
 			log_warnx("cpuset: %s", e);
 			rc = -1;
 		}
@@ -820,9 +832,11 @@ cs_release_shared(const struct cpuset_hier *h, json_object *rec)
 			if (cpulist_parse(root, &rootc) == 0) {
 				CPU_XOR(&hkc, &rootc, &left);
 				CPU_AND(&hkc, &hkc, &rootc);
-				cpulist_format(&hkc, list, sizeof(list));
-				cs_write(h, CS_HK, "cpuset.cpus", list, e,
-					 sizeof(e));
+				if (cs_list(&hkc, list, sizeof(list), e,
+					    sizeof(e)) == -1 ||
+				    cs_write(h, CS_HK, "cpuset.cpus", list, e,
+					     sizeof(e)) == -1)
+					log_warnx("cpuset: %s", e);
 			}
 		}
 		return rc;

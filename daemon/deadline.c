@@ -60,7 +60,7 @@ deadline_cpu(const struct topo_plan *p, int node, const struct vthread *t,
 {
 	const struct pin_assign *a =
 	    pin_plan_find(&p->pin, node, t->kind, t->index);
-	char list[256];
+	char list[CPULIST_MAX];
 
 	if (a == NULL || CPU_COUNT(&a->cpus) != 1) {
 		msgf(err, errlen,

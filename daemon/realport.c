@@ -150,7 +150,7 @@ nic_apply(struct realport_nic *nic, const struct topo_opts *o, const char *root,
 	  char *err, size_t errlen)
 {
 	if (o->has_irq_cpus) {
-		char list[1024];
+		char list[CPULIST_MAX];
 
 		nic->nirqs = realport_irqs(root, nic->ifname, nic->irqs,
 					   REALPORT_MAX_IRQS + 1);

@@ -34,7 +34,7 @@ put(const char *rel, const char *val)
 static const char *
 get(const char *rel)
 {
-	static char buf[8][256];
+	static char buf[8][CPULIST_MAX];
 	static int k;
 	char p[600], *s;
 
@@ -302,6 +302,57 @@ test_reap_many(void)
 	CHECK(access(rec, F_OK) == -1);
 }
 
+/* The longest list of CPU_SETSIZE CPUs fits CPULIST_MAX, and a buffer
+ * too short gets no list at all, never one cut inside a number. */
+static void
+test_cpulist(void)
+{
+	static char buf[CPULIST_MAX], again[CPULIST_MAX];
+	cpu_set_t c, back;
+
+	CPU_ZERO(&c); /* "0-1,3-4,6-7,...": pairs with a gap, the longest */
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (i % 3 != 2)
+			CPU_SET(i, &c);
+	CHECK(cpulist_format(&c, buf, sizeof(buf)) == buf);
+	CHECK(strlen(buf) > 2000);
+	CHECK_INT(cpulist_parse(buf, &back), 0);
+	CHECK(CPU_EQUAL(&c, &back));
+	CHECK(cpulist_format(&c, again, strlen(buf)) == NULL);
+	CHECK_STR(again, "");
+	CHECK(cpulist_format(&c, again, strlen(buf) + 1) == again);
+	c = cpus("2,4,150-155");
+	CHECK(cpulist_format(&c, again, 8) == NULL);
+	CHECK_STR(again, "");
+}
+
+/* 90 deadline CPUs 2,4,...,180: their list is longer than 256
+ * characters; the record and the cpusets get all of it, and the undo
+ * leaves nothing (it once recorded "2,...,154," and kept cpu156-180). */
+static void
+test_long_list(int version)
+{
+	char err[1024] = "", list[1024] = "";
+	cpu_set_t c;
+
+	fresh(version);
+	put(version == 1 ? "cpuset.cpus" : "cpuset.cpus.effective", "0-199\n");
+	CPU_ZERO(&c);
+	for (int i = 2; i <= 180; i += 2)
+		CPU_SET(i, &c);
+	CHECK(cpulist_format(&c, list, sizeof(list)) != NULL);
+	CHECK(strlen(list) > 256);
+	CHECK_INT(cpuset_setup(rec, "t1", &c, err, sizeof(err)), 0);
+	if (err[0])
+		fprintf(stderr, "long list v%d: %s\n", version, err);
+	CHECK(exists("vrouterd/t1/cpu180"));
+	CHECK_STR(get("vrouterd/t1/cpuset.cpus"), list);
+	CHECK_INT(cpuset_release(rec, "t1"), 0);
+	CHECK(!exists("vrouterd/t1/cpu180"));
+	CHECK(!exists("vrouterd"));
+	CHECK(access(rec, F_OK) == -1);
+}
+
 int
 main(void)
 {
@@ -313,6 +364,9 @@ main(void)
 	test_v1();
 	test_v2();
 	test_reap_many();
+	test_cpulist();
+	test_long_list(1);
+	test_long_list(2);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", root, rec);
 	CHECK_INT(system(cmd), 0);
 	return t_done("test_cpuset");
