@@ -35,7 +35,7 @@ struct dl_attr {
 	uint64_t sched_runtime, sched_deadline, sched_period;
 };
 
-static void
+void
 deadline_record(char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/cpuset.json", statedir_path());
@@ -289,13 +289,4 @@ deadline_release(const char *name)
 
 	deadline_record(record, sizeof(record));
 	cpuset_release(record, name);
-}
-
-void
-deadline_reap(int (*live)(const char *name))
-{
-	char record[PATH_MAX];
-
-	deadline_record(record, sizeof(record));
-	cpuset_reap(record, live);
 }

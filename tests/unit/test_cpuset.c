@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cpuset.h"
+#include "sup_run.h"
 #include "t.h"
 #include "util.h"
 
@@ -353,6 +354,49 @@ test_long_list(int version)
 	CHECK(access(rec, F_OK) == -1);
 }
 
+/* A restarted daemon's reap after adoption: none when a scan failed
+ * (libvirt away: running guests' reservations were once undone), none
+ * when a domain not adopted names no topology, never a topology an
+ * orphan names; else every topology that went. */
+static void
+test_adopt_reap(void)
+{
+	char err[1024] = "";
+	json_object *orphans;
+	cpu_set_t c;
+
+	fresh(2);
+	c = cpus("1");
+	CHECK_INT(cpuset_setup(rec, "t1", &c, err, sizeof(err)), 0);
+	c = cpus("2");
+	CHECK_INT(cpuset_setup(rec, "t2", &c, err, sizeof(err)), 0);
+	orphans = json_object_new_array();
+	sup_adopt_reap(rec, "vm", orphans);
+	CHECK(exists("vrouterd/t1/cpu1"));
+	CHECK(exists("vrouterd/t2/cpu2"));
+	json_object_put(orphans);
+
+	orphans = json_tokener_parse("[{\"kind\":\"domain\",\"name\":"
+				     "\"vr-x\",\"reason\":\"no plan\"}]");
+	sup_adopt_reap(rec, NULL, orphans);
+	CHECK(exists("vrouterd/t1/cpu1"));
+	CHECK(exists("vrouterd/t2/cpu2"));
+	json_object_put(orphans);
+
+	orphans = json_tokener_parse("[{\"kind\":\"domain\",\"name\":"
+				     "\"vr-t1-r1\",\"topology\":\"t1\"}]");
+	sup_adopt_reap(rec, NULL, orphans);
+	CHECK(exists("vrouterd/t1/cpu1"));
+	CHECK(!exists("vrouterd/t2"));
+	json_object_put(orphans);
+
+	orphans = json_object_new_array();
+	sup_adopt_reap(rec, NULL, orphans);
+	CHECK(!exists("vrouterd"));
+	CHECK(access(rec, F_OK) == -1);
+	json_object_put(orphans);
+}
+
 int
 main(void)
 {
@@ -367,6 +411,7 @@ main(void)
 	test_cpulist();
 	test_long_list(1);
 	test_long_list(2);
+	test_adopt_reap();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", root, rec);
 	CHECK_INT(system(cmd), 0);
 	return t_done("test_cpuset");
