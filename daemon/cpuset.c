@@ -230,6 +230,57 @@ cs_threads_file(const struct cpuset_hier *h)
 /* ---- the record -----------------------------------------------------------
  */
 
+/* A value of the wrong type (a hand edit, a bad disk) is logged and
+ * dropped, so that every reader below may trust the record's shape: a
+ * topology that is no object goes, as does a "threads" or "shared" that
+ * is no array (their entries are looked into by key, which tolerates
+ * any type). */
+static void
+rec_sane(const char *record, json_object *j)
+{
+	json_object *t, *v, *bad = json_object_new_array();
+
+	if (json_object_object_get_ex(j, "topologies", &t) &&
+	    !json_object_is_type(t, json_type_object)) {
+		log_warnx("cpuset: %s: \"topologies\" is no object: dropped",
+			  record);
+		json_object_object_del(j, "topologies");
+	}
+	if (json_object_object_get_ex(j, "shared", &v) &&
+	    !json_object_is_type(v, json_type_array)) {
+		log_warnx("cpuset: %s: \"shared\" is no array: dropped (the "
+			  "shared cpusets and flags stay as they are)",
+			  record);
+		json_object_object_del(j, "shared");
+	}
+	if (json_object_object_get_ex(j, "topologies", &t)) {
+		json_object_object_foreach(t, name, o)
+		{
+			if (!json_object_is_type(o, json_type_object))
+				json_object_array_add(
+				    bad, json_object_new_string(name));
+			else if (json_object_object_get_ex(o, "threads", &v) &&
+				 !json_object_is_type(v, json_type_array)) {
+				log_warnx("cpuset: %s: %s's \"threads\" is no "
+					  "array: dropped (their policies "
+					  "stay)",
+					  record, name);
+				json_object_object_del(o, "threads");
+			}
+		}
+		for (size_t i = 0; i < json_object_array_length(bad); i++) {
+			const char *b = json_object_get_string(
+			    json_object_array_get_idx(bad, i));
+
+			log_warnx("cpuset: %s: topology %s is no object: "
+				  "dropped (its cpusets stay)",
+				  record, b);
+			json_object_object_del(t, b);
+		}
+	}
+	json_object_put(bad);
+}
+
 static json_object *
 rec_load(const char *record)
 {
@@ -244,6 +295,7 @@ rec_load(const char *record)
 		json_object_put(j);
 		j = json_object_new_object();
 	}
+	rec_sane(record, j);
 	return j;
 }
 

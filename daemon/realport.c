@@ -368,11 +368,14 @@ realport_saved_from_json(json_object *o)
 		}
 		for (size_t i = 0; i < json_object_array_length(irqs); i++) {
 			json_object *x = json_object_array_get_idx(irqs, i);
-			json_object *irq = json_object_array_get_idx(x, 0),
-				    *aff = json_object_array_get_idx(x, 1);
+			json_object *irq = NULL, *aff = NULL;
 
-			if (!json_object_is_type(x, json_type_array) ||
-			    !json_object_is_type(irq, json_type_int) ||
+			/* [irq, cpus]: the type before the elements */
+			if (json_object_is_type(x, json_type_array)) {
+				irq = json_object_array_get_idx(x, 0);
+				aff = json_object_array_get_idx(x, 1);
+			}
+			if (!json_object_is_type(irq, json_type_int) ||
 			    !json_object_is_type(aff, json_type_string) ||
 			    vr_strlcpy(nic->saved_aff[nic->nirqs],
 				       json_object_get_string(aff),

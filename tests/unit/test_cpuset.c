@@ -397,6 +397,40 @@ test_adopt_reap(void)
 	json_object_put(orphans);
 }
 
+/* A record with values of the wrong type (a hand edit, a bad disk):
+ * logged and skipped, never an abort of the daemon at adoption. */
+static void
+test_malformed_record(void)
+{
+	static const char *recs[] = {
+	    "{\"topologies\": {\"t1\": {\"cpus\": \"1\", \"threads\": 5}}, "
+	    "\"shared\": [{\"rmdir\": \"vrouterd\"}]}",
+	    "{\"topologies\": {\"t1\": {\"cpus\": \"1\", \"threads\": "
+	    "[5, {\"tid\": \"x\"}]}}, \"shared\": 5}",
+	    "{\"topologies\": {\"t1\": 5, \"t2\": {\"cpus\": \"2\"}}, "
+	    "\"shared\": [5]}",
+	    "{\"topologies\": [1, 2]}",
+	};
+	char err[1024] = "";
+	cpu_set_t c;
+
+	for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+		fresh(2);
+		c = cpus("1");
+		CHECK_INT(cpuset_setup(rec, "t1", &c, err, sizeof(err)), 0);
+		CHECK_INT(cpuset_attach(rec, "t1", 1, getpid(), 0, 0, err,
+					sizeof(err)),
+			  0);
+		CHECK_INT(
+		    file_write_atomic(rec, recs[i], strlen(recs[i]), 0600), 0);
+		cpuset_reap(rec, none_live);
+		CHECK_INT(cpuset_release(rec, "t1"), 0);
+		c = cpus("3");
+		CHECK_INT(cpuset_setup(rec, "t3", &c, err, sizeof(err)), 0);
+		CHECK_INT(cpuset_release(rec, "t3"), 0);
+	}
+}
+
 int
 main(void)
 {
@@ -412,6 +446,7 @@ main(void)
 	test_long_list(1);
 	test_long_list(2);
 	test_adopt_reap();
+	test_malformed_record();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", root, rec);
 	CHECK_INT(system(cmd), 0);
 	return t_done("test_cpuset");

@@ -182,6 +182,11 @@ test_apply_restore(void)
 			       "[[1, 2]]}]}");
 	CHECK(realport_saved_from_json(j) == NULL); /* malformed: refused */
 	json_object_put(j);
+	/* an IRQ that is no [irq, cpus] pair: refused, not an abort */
+	j = json_tokener_parse("{\"nics\": [{\"ifname\": \"x\", \"irqs\": "
+			       "[5]}]}");
+	CHECK(realport_saved_from_json(j) == NULL);
+	json_object_put(j);
 	realport_restore(rp);
 	check_file("proc/irq/33/smp_affinity_list", "0-1");
 	check_file("proc/irq/34/smp_affinity_list", "0-1");
