@@ -496,7 +496,7 @@ nic_json(const char *ifname, const char *root)
 	irqs = json_object_new_array();
 	for (int i = 0; i < n; i++) {
 		json_object *e = json_object_new_object();
-		char aff[64];
+		char aff[CPULIST_MAX];
 
 		json_object_object_add(e, "irq", json_object_new_int(irq[i]));
 		if (aff_read(root, irq[i], aff, sizeof(aff)) == 0)

@@ -278,6 +278,25 @@ test_shared_function(void)
 	realport_restore(rp);
 	check_file("proc/irq/60/smp_affinity_list", "0-1");
 	check_file("proc/irq/61/smp_affinity_list", "0");
+
+	/* status shows a long affinity whole (it once dropped any list of
+	 * 64 characters or more) */
+	{
+		static const char *lng =
+		    "0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,"
+		    "40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70";
+		json_object *in, *e;
+
+		fake_irq(60, lng);
+		j = realport_json(p, root);
+		in = json_object_object_get(j, "in");
+		e = json_object_array_get_idx(
+		    json_object_object_get(in, "irqs"), 0);
+		CHECK_STR(
+		    json_object_get_string(json_object_object_get(e, "cpus")),
+		    lng);
+		json_object_put(j);
+	}
 	free(p);
 }
 
