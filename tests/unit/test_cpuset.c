@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "cpuset.h"
+#include "deadline.h"
+#include "topo.h"
 #include "sup_run.h"
 #include "t.h"
 #include "util.h"
@@ -431,6 +433,60 @@ test_malformed_record(void)
 	}
 }
 
+/* deadline_check on plans: a deadline thread's CPU that another thread's
+ * set holds too (vhost threads on the housekeeping CPUs the emulator
+ * uses) is refused before anything is made; v2 would take the CPU from
+ * that thread.  Dedicated vhost CPUs pass. */
+static void
+test_deadline_shared_cpu(void)
+{
+	static const struct {
+		const char *opts, *want;
+	} cases[] = {
+	    {"{\"topology\":\"monolithic\",\"pin\":true,"
+	     "\"vhost_deadline\":\"200/1000\"}",
+	     "--vhost-cpu dedicated"},
+	    {"{\"topology\":\"monolithic\",\"pin\":true,"
+	     "\"vhost_cpu\":\"vcpu\",\"vhost_deadline\":\"200/1000\"}",
+	     "vcpu 0"},
+	    {"{\"topology\":\"monolithic\",\"pin\":true,"
+	     "\"vhost_cpu\":\"dedicated\",\"vhost_deadline\":\"200/1000\"}",
+	     NULL},
+	    {"{\"topology\":\"monolithic\",\"pin\":true,"
+	     "\"deadline\":\"200/1000\"}",
+	     NULL},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		static struct topo_plan p;
+		struct topo_opts o;
+		cpu_set_t online, isolated;
+		json_object *j = json_tokener_parse(cases[i].opts);
+		char err[1024] = "";
+
+		fresh(2);
+		put("cpuset.cpus.effective", "0-7\n");
+		topo_opts_init(&o);
+		CHECK_INT(topo_opts_from_json(j, &o, err, sizeof(err)), 0);
+		json_object_put(j);
+		online = cpus("0-7");
+		CPU_ZERO(&isolated);
+		CHECK_INT(topo_plan_build(&o, &online, &isolated, &p, err,
+					  sizeof(err)),
+			  0);
+		err[0] = '\0';
+		CHECK_INT(deadline_check(&p, err, sizeof(err)),
+			  cases[i].want ? -1 : 0);
+		if (cases[i].want) {
+			CHECK(strstr(err, cases[i].want) != NULL);
+			fprintf(stderr, "refusal: %s\n", err);
+		} else if (err[0])
+			fprintf(stderr, "unexpected: %s\n", err);
+		CHECK(!exists("vrouterd"));
+		topo_plan_free(&p);
+	}
+}
+
 int
 main(void)
 {
@@ -447,6 +503,7 @@ main(void)
 	test_long_list(2);
 	test_adopt_reap();
 	test_malformed_record();
+	test_deadline_shared_cpu();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", root, rec);
 	CHECK_INT(system(cmd), 0);
 	return t_done("test_cpuset");
