@@ -39,6 +39,7 @@
  * jobs and adoption: one at a time. */
 static pthread_mutex_t cs_lock = PTHREAD_MUTEX_INITIALIZER;
 static int cs_release_locked(const char *record, const char *name);
+static const char *rec_str(json_object *o, const char *key);
 
 /* ---- the hierarchy --------------------------------------------------------
  */
@@ -281,10 +282,24 @@ rec_sane(const char *record, json_object *j)
 	json_object_put(bad);
 }
 
+/* This boot's id ("" when unreadable): a record names the boot it was
+ * made in, since cgroups and thread ids do not outlive it. */
+static void
+cs_boot_id(char *buf, size_t len)
+{
+	char *s = file_read("/proc/sys/kernel/random/boot_id", 256);
+
+	vr_strlcpy(buf, s ? s : "", len);
+	buf[strcspn(buf, "\n")] = '\0';
+	free(s);
+}
+
 static json_object *
 rec_load(const char *record)
 {
 	json_object *j = NULL;
+	const char *was;
+	char now[64];
 	char *s;
 
 	if ((s = file_read(record, CS_REC_MAX)) != NULL) {
@@ -292,6 +307,21 @@ rec_load(const char *record)
 		free(s);
 	}
 	if (j == NULL || !json_object_is_type(j, json_type_object)) {
+		json_object_put(j);
+		j = json_object_new_object();
+	}
+	/* A record of another boot: its cpusets went with that boot, and
+	 * undoing its shared steps would undo this boot's settings (the
+	 * root's cpuset controller, load balancing) and touch thread ids
+	 * that are other threads now.  Dropped, nothing undone. */
+	cs_boot_id(now, sizeof(now));
+	if ((was = rec_str(j, "boot_id")) != NULL && now[0] != '\0' &&
+	    strcmp(was, now) != 0) {
+		log_warnx("cpuset: %s is of another boot (%s, this one is %s): "
+			  "dropped, nothing undone",
+			  record, was, now);
+		if (unlink(record) == -1 && errno != ENOENT)
+			log_warn("cpuset: %s", record);
 		json_object_put(j);
 		j = json_object_new_object();
 	}
@@ -651,7 +681,7 @@ cs_setup_locked(const char *record, const char *name, const cpu_set_t *cpus,
 	struct cpuset_hier h;
 	json_object *rec, *t;
 	cpu_set_t all;
-	char list[CPULIST_MAX];
+	char list[CPULIST_MAX], boot[64];
 	int rc = -1;
 
 	if (cpuset_find(&h, err, errlen) == -1)
@@ -667,6 +697,8 @@ cs_setup_locked(const char *record, const char *name, const cpu_set_t *cpus,
 	/* the intent first: an undo of steps not taken is harmless */
 	json_object_object_add(rec, "version", json_object_new_int(h.version));
 	json_object_object_add(rec, "root", json_object_new_string(h.root));
+	cs_boot_id(boot, sizeof(boot));
+	json_object_object_add(rec, "boot_id", json_object_new_string(boot));
 	t = json_object_new_object();
 	json_object_object_add(t, "cpus", json_object_new_string(list));
 	json_object_object_add(t, "threads", json_object_new_array());

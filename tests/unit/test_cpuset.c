@@ -487,6 +487,48 @@ test_deadline_shared_cpu(void)
 	}
 }
 
+/* cpuset.json names the boot it was made in; a record of another boot
+ * (one that outlived a reboot) is dropped without undoing: its shared
+ * steps would undo this boot's settings ("-cpuset" into a subtree_control
+ * that had cpuset before). */
+static void
+test_other_boot(void)
+{
+	char err[1024] = "", *boot, *r, *p;
+	json_object *j;
+	cpu_set_t c;
+
+	fresh(2);
+	c = cpus("1");
+	CHECK_INT(cpuset_setup(rec, "t1", &c, err, sizeof(err)), 0);
+	boot = file_read("/proc/sys/kernel/random/boot_id", 256);
+	j = json_object_from_file(rec);
+	CHECK_STR(json_object_get_string(json_object_object_get(j, "boot_id")),
+		  boot ? boot : "(no boot_id)");
+	json_object_put(j);
+	free(boot);
+	/* the same record after a reboot: the new boot set its own +cpuset
+	 * and has no vrouterd cpusets (cgroupfs is fresh) */
+	r = file_read(rec, 1 << 20);
+	CHECK(r != NULL && (p = strstr(r, "\"boot_id\"")) != NULL);
+	if (r != NULL && p != NULL) {
+		p = strchr(p + 9, '"') + 1;
+		memset(p, '0', 8);
+		CHECK_INT(file_write_atomic(rec, r, strlen(r), 0600), 0);
+	}
+	free(r);
+	put("cgroup.subtree_control", "+cpuset\n");
+	cpuset_reap(rec, none_live);
+	CHECK_STR(get("cgroup.subtree_control"), "+cpuset");
+	CHECK(exists("vrouterd/t1/cpu1")); /* not ours any more */
+	CHECK(access(rec, F_OK) == -1);
+	/* a new start in this boot works from a clean record */
+	c = cpus("2");
+	CHECK_INT(cpuset_setup(rec, "t2", &c, err, sizeof(err)), 0);
+	CHECK_INT(cpuset_release(rec, "t2"), 0);
+	CHECK(!exists("vrouterd/t2"));
+}
+
 int
 main(void)
 {
@@ -504,6 +546,7 @@ main(void)
 	test_adopt_reap();
 	test_malformed_record();
 	test_deadline_shared_cpu();
+	test_other_boot();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", root, rec);
 	CHECK_INT(system(cmd), 0);
 	return t_done("test_cpuset");
