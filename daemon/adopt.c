@@ -154,7 +154,12 @@ adopt_scan(struct adopted **out, json_object *orphans)
 				     sizeof(err)) == -1) {
 			log_warnx("domain %s: cannot adopt: %s", d[i].name,
 				  err);
-			orphan_add(orphans, "domain", d[i].name, NULL, err);
+			char *topo = adopt_xml_text(d[i].metadata, "name");
+
+			/* the topology its metadata names, when it names one:
+			 * its cpusets stay (sup_adopt_reap) */
+			orphan_add(orphans, "domain", d[i].name, topo, err);
+			free(topo);
 			json_object_put(j);
 			topo_plan_free(p);
 			free(p);

@@ -473,7 +473,7 @@ static json_object *
 host_json(const struct hostinfo *h)
 {
 	json_object *o = json_object_new_object();
-	char buf[1024];
+	char buf[CPULIST_MAX];
 
 	json_object_object_add(o, "cpu_model",
 			       json_object_new_string(h->cpu_model));
@@ -773,7 +773,7 @@ bench_method(struct rpc_req *req)
 	cpu = bench_cpu(params, r, &h);
 	if (!CPU_ISSET(cpu, &h.online)) { /* vrgen could not pin to it */
 		json_object *d = json_object_new_object();
-		char on[256];
+		char on[CPULIST_MAX];
 
 		json_object_object_add(d, "method",
 				       json_object_new_string("bench"));

@@ -39,6 +39,7 @@
  * jobs and adoption: one at a time. */
 static pthread_mutex_t cs_lock = PTHREAD_MUTEX_INITIALIZER;
 static int cs_release_locked(const char *record, const char *name);
+static const char *rec_str(json_object *o, const char *key);
 
 /* ---- the hierarchy --------------------------------------------------------
  */
@@ -209,6 +210,18 @@ cs_rmdir(const struct cpuset_hier *h, const char *dir)
 	return 0;
 }
 
+/* A list to write or record: whole, or -1 with err (never a list cut
+ * short, which would name fewer CPUs than were meant). */
+static int
+cs_list(const cpu_set_t *c, char *buf, size_t len, char *err, size_t errlen)
+{
+	if (cpulist_format(c, buf, len) != NULL)
+		return 0;
+	msgf(err, errlen, "a list of %d CPUs is longer than %zu characters",
+	     CPU_COUNT(c), len - 1);
+	return -1;
+}
+
 static const char *
 cs_threads_file(const struct cpuset_hier *h)
 {
@@ -218,10 +231,75 @@ cs_threads_file(const struct cpuset_hier *h)
 /* ---- the record -----------------------------------------------------------
  */
 
+/* A value of the wrong type (a hand edit, a bad disk) is logged and
+ * dropped, so that every reader below may trust the record's shape: a
+ * topology that is no object goes, as does a "threads" or "shared" that
+ * is no array (their entries are looked into by key, which tolerates
+ * any type). */
+static void
+rec_sane(const char *record, json_object *j)
+{
+	json_object *t, *v, *bad = json_object_new_array();
+
+	if (json_object_object_get_ex(j, "topologies", &t) &&
+	    !json_object_is_type(t, json_type_object)) {
+		log_warnx("cpuset: %s: \"topologies\" is no object: dropped",
+			  record);
+		json_object_object_del(j, "topologies");
+	}
+	if (json_object_object_get_ex(j, "shared", &v) &&
+	    !json_object_is_type(v, json_type_array)) {
+		log_warnx("cpuset: %s: \"shared\" is no array: dropped (the "
+			  "shared cpusets and flags stay as they are)",
+			  record);
+		json_object_object_del(j, "shared");
+	}
+	if (json_object_object_get_ex(j, "topologies", &t)) {
+		json_object_object_foreach(t, name, o)
+		{
+			if (!json_object_is_type(o, json_type_object))
+				json_object_array_add(
+				    bad, json_object_new_string(name));
+			else if (json_object_object_get_ex(o, "threads", &v) &&
+				 !json_object_is_type(v, json_type_array)) {
+				log_warnx("cpuset: %s: %s's \"threads\" is no "
+					  "array: dropped (their policies "
+					  "stay)",
+					  record, name);
+				json_object_object_del(o, "threads");
+			}
+		}
+		for (size_t i = 0; i < json_object_array_length(bad); i++) {
+			const char *b = json_object_get_string(
+			    json_object_array_get_idx(bad, i));
+
+			log_warnx("cpuset: %s: topology %s is no object: "
+				  "dropped (its cpusets stay)",
+				  record, b);
+			json_object_object_del(t, b);
+		}
+	}
+	json_object_put(bad);
+}
+
+/* This boot's id ("" when unreadable): a record names the boot it was
+ * made in, since cgroups and thread ids do not outlive it. */
+static void
+cs_boot_id(char *buf, size_t len)
+{
+	char *s = file_read("/proc/sys/kernel/random/boot_id", 256);
+
+	vr_strlcpy(buf, s ? s : "", len);
+	buf[strcspn(buf, "\n")] = '\0';
+	free(s);
+}
+
 static json_object *
 rec_load(const char *record)
 {
 	json_object *j = NULL;
+	const char *was;
+	char now[64];
 	char *s;
 
 	if ((s = file_read(record, CS_REC_MAX)) != NULL) {
@@ -232,6 +310,22 @@ rec_load(const char *record)
 		json_object_put(j);
 		j = json_object_new_object();
 	}
+	/* A record of another boot: its cpusets went with that boot, and
+	 * undoing its shared steps would undo this boot's settings (the
+	 * root's cpuset controller, load balancing) and touch thread ids
+	 * that are other threads now.  Dropped, nothing undone. */
+	cs_boot_id(now, sizeof(now));
+	if ((was = rec_str(j, "boot_id")) != NULL && now[0] != '\0' &&
+	    strcmp(was, now) != 0) {
+		log_warnx("cpuset: %s is of another boot (%s, this one is %s): "
+			  "dropped, nothing undone",
+			  record, was, now);
+		if (unlink(record) == -1 && errno != ENOENT)
+			log_warn("cpuset: %s", record);
+		json_object_put(j);
+		j = json_object_new_object();
+	}
+	rec_sane(record, j);
 	return j;
 }
 
@@ -345,7 +439,7 @@ cs_v1_overlap(const struct cpuset_hier *h, const cpu_set_t *want, char *err,
 	if ((d = opendir(h->root)) == NULL)
 		return 0;
 	while (rc == 0 && (de = readdir(d)) != NULL) {
-		char buf[256], list[256];
+		char buf[CPULIST_MAX], list[CPULIST_MAX];
 		cpu_set_t c;
 
 		if (de->d_type != DT_DIR || de->d_name[0] == '.' ||
@@ -399,8 +493,8 @@ cs_v1_setup(const struct cpuset_hier *h, json_object *rec, const char *name,
 	    const cpu_set_t *cpus, const cpu_set_t *all, const char *record,
 	    char *err, size_t errlen)
 {
-	char mems[256], root[256], hk[256], top[256], mine[256], dir[512],
-	    lb[16];
+	char mems[CPULIST_MAX], root[CPULIST_MAX], hk[CPULIST_MAX],
+	    top[CPULIST_MAX], mine[CPULIST_MAX], dir[512], lb[16];
 	cpu_set_t rootc, hkc;
 	int made;
 
@@ -410,9 +504,10 @@ cs_v1_setup(const struct cpuset_hier *h, json_object *rec, const char *name,
 		CPU_ZERO(&rootc);
 	CPU_XOR(&hkc, &rootc, all);
 	CPU_AND(&hkc, &hkc, &rootc);
-	cpulist_format(&hkc, hk, sizeof(hk));
-	cpulist_format(all, top, sizeof(top));
-	cpulist_format(cpus, mine, sizeof(mine));
+	if (cs_list(&hkc, hk, sizeof(hk), err, errlen) == -1 ||
+	    cs_list(all, top, sizeof(top), err, errlen) == -1 ||
+	    cs_list(cpus, mine, sizeof(mine), err, errlen) == -1)
+		return -1;
 	/* housekeeping shrinks before vrouterd grows (no overlap) */
 	if (cs_intend(h, rec, record, CS_HK) == -1 ||
 	    cs_intend(h, rec, record, CS_TOP) == -1 ||
@@ -479,7 +574,7 @@ cs_v2_setup(const struct cpuset_hier *h, json_object *rec, const char *name,
 	    const cpu_set_t *cpus, const cpu_set_t *all, const char *record,
 	    char *err, size_t errlen)
 {
-	char ctl[256], top[256], mine[256], dir[512];
+	char ctl[256], top[CPULIST_MAX], mine[CPULIST_MAX], dir[512];
 
 	cs_read(h, "", "cgroup.subtree_control", ctl, sizeof(ctl));
 	if (strstr(ctl, "cpuset") == NULL) {
@@ -489,9 +584,9 @@ cs_v2_setup(const struct cpuset_hier *h, json_object *rec, const char *name,
 			     errlen) == -1)
 			return -1;
 	}
-	cpulist_format(all, top, sizeof(top));
-	cpulist_format(cpus, mine, sizeof(mine));
-	if (cs_intend(h, rec, record, CS_TOP) == -1)
+	if (cs_list(all, top, sizeof(top), err, errlen) == -1 ||
+	    cs_list(cpus, mine, sizeof(mine), err, errlen) == -1 ||
+	    cs_intend(h, rec, record, CS_TOP) == -1)
 		return -1;
 	if (cs_v2_dir(h, CS_TOP, top, 1, err, errlen) == -1 ||
 	    rec_save(record, rec) == -1)
@@ -518,7 +613,7 @@ cs_check(const struct cpuset_hier *h, json_object *rec, const char *name,
 	 const cpu_set_t *cpus, cpu_set_t *all, char *err, size_t errlen)
 {
 	cpu_set_t others, clash, rootc;
-	char list[256], buf[256];
+	char list[CPULIST_MAX], buf[CPULIST_MAX];
 
 	CPU_ZERO(&others);
 	rec_cpus(rec, name, &others);
@@ -586,7 +681,7 @@ cs_setup_locked(const char *record, const char *name, const cpu_set_t *cpus,
 	struct cpuset_hier h;
 	json_object *rec, *t;
 	cpu_set_t all;
-	char list[256];
+	char list[CPULIST_MAX], boot[64];
 	int rc = -1;
 
 	if (cpuset_find(&h, err, errlen) == -1)
@@ -596,15 +691,16 @@ cs_setup_locked(const char *record, const char *name, const cpu_set_t *cpus,
 		json_object_put(rec);
 		return 0; /* made already (one node restarted) */
 	}
-	if (cs_check(&h, rec, name, cpus, &all, err, errlen) == -1)
+	if (cs_check(&h, rec, name, cpus, &all, err, errlen) == -1 ||
+	    cs_list(cpus, list, sizeof(list), err, errlen) == -1)
 		goto out;
 	/* the intent first: an undo of steps not taken is harmless */
 	json_object_object_add(rec, "version", json_object_new_int(h.version));
 	json_object_object_add(rec, "root", json_object_new_string(h.root));
+	cs_boot_id(boot, sizeof(boot));
+	json_object_object_add(rec, "boot_id", json_object_new_string(boot));
 	t = json_object_new_object();
-	json_object_object_add(
-	    t, "cpus",
-	    json_object_new_string(cpulist_format(cpus, list, sizeof(list))));
+	json_object_object_add(t, "cpus", json_object_new_string(list));
 	json_object_object_add(t, "threads", json_object_new_array());
 	json_object_object_add(rec_topos(rec), name, t);
 	if (rec_save(record, rec) == -1) {
@@ -803,15 +899,15 @@ cs_release_shared(const struct cpuset_hier *h, json_object *rec)
 {
 	json_object *sh;
 	cpu_set_t left, rootc, hkc;
-	char e[512], list[256], root[256];
+	char e[512], list[CPULIST_MAX], root[CPULIST_MAX];
 	int rc = 0;
 
 	CPU_ZERO(&left);
 	rec_cpus(rec, NULL, &left);
 	if (CPU_COUNT(&left) > 0) {
-		cpulist_format(&left, list, sizeof(list));
-		if (cs_write(h, CS_TOP, "cpuset.cpus", list, e, sizeof(e)) ==
-		    -1) {
+		if (cs_list(&left, list, sizeof(list), e, sizeof(e)) == -1 ||
+		    cs_write(h, CS_TOP, "cpuset.cpus", list, e, sizeof(e)) ==
+			-1) {
 			log_warnx("cpuset: %s", e);
 			rc = -1;
 		}
@@ -820,9 +916,11 @@ cs_release_shared(const struct cpuset_hier *h, json_object *rec)
 			if (cpulist_parse(root, &rootc) == 0) {
 				CPU_XOR(&hkc, &rootc, &left);
 				CPU_AND(&hkc, &hkc, &rootc);
-				cpulist_format(&hkc, list, sizeof(list));
-				cs_write(h, CS_HK, "cpuset.cpus", list, e,
-					 sizeof(e));
+				if (cs_list(&hkc, list, sizeof(list), e,
+					    sizeof(e)) == -1 ||
+				    cs_write(h, CS_HK, "cpuset.cpus", list, e,
+					     sizeof(e)) == -1)
+					log_warnx("cpuset: %s", e);
 			}
 		}
 		return rc;

@@ -35,7 +35,7 @@ struct dl_attr {
 	uint64_t sched_runtime, sched_deadline, sched_period;
 };
 
-static void
+void
 deadline_record(char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/cpuset.json", statedir_path());
@@ -60,7 +60,7 @@ deadline_cpu(const struct topo_plan *p, int node, const struct vthread *t,
 {
 	const struct pin_assign *a =
 	    pin_plan_find(&p->pin, node, t->kind, t->index);
-	char list[256];
+	char list[CPULIST_MAX];
 
 	if (a == NULL || CPU_COUNT(&a->cpus) != 1) {
 		msgf(err, errlen,
@@ -241,6 +241,48 @@ out:
 	return rc;
 }
 
+/* Whether plan entry a is a thread that gets a reservation. */
+static int
+deadline_entry(const struct topo_plan *p, const struct pin_assign *a)
+{
+	return (a->kind == PIN_VCPU && p->opts.deadline.runtime_us > 0) ||
+	       (a->kind == PIN_VHOST && p->opts.vhost_deadline.runtime_us > 0);
+}
+
+/* A reserved CPU becomes an exclusive cpuset (under v2 a partition, taken
+ * from every thread outside it): no thread without a reservation may be
+ * planned on it.  0, or -1 with err naming the thread and the way out. */
+static int
+deadline_shared(const struct topo_plan *p, const cpu_set_t *dl, char *err,
+		size_t errlen)
+{
+	for (int i = 0; i < p->pin.n; i++) {
+		const struct pin_assign *a = &p->pin.a[i];
+		char list[CPULIST_MAX], bl[CPULIST_MAX];
+		cpu_set_t both;
+
+		CPU_AND(&both, &a->cpus, dl);
+		if (deadline_entry(p, a) || CPU_COUNT(&both) == 0)
+			continue;
+		msgf(
+		    err, errlen,
+		    "%s %s %d is planned on CPUs %s, and CPUs %s of them also "
+		    "hold a SCHED_DEADLINE thread: a reserved CPU becomes an "
+		    "exclusive cpuset that no other thread may use (%s)",
+		    p->nodes[a->node].name, pin_kind_name(a->kind), a->index,
+		    cpulist_format(&a->cpus, list, sizeof(list)),
+		    cpulist_format(&both, bl, sizeof(bl)),
+		    p->opts.vhost_deadline.runtime_us > 0
+			? "with --vhost-deadline, give vhost threads CPUs "
+			  "of their own: --vhost-cpu dedicated (or --vhost-cpu "
+			  "vcpu with --deadline too)"
+			: "with --deadline, vhost threads may not share the "
+			  "vCPUs' CPUs: --vhost-cpu dedicated or housekeeping");
+		return -1;
+	}
+	return 0;
+}
+
 int
 deadline_check(const struct topo_plan *p, char *err, size_t errlen)
 {
@@ -278,6 +320,8 @@ deadline_check(const struct topo_plan *p, char *err, size_t errlen)
 	}
 	if (CPU_COUNT(&cpus) == 0)
 		return 0; /* known once the threads are there */
+	if (deadline_shared(p, &cpus, err, errlen) == -1)
+		return -1;
 	deadline_record(record, sizeof(record));
 	return cpuset_check(record, p->opts.name, &cpus, err, errlen);
 }
@@ -289,13 +333,4 @@ deadline_release(const char *name)
 
 	deadline_record(record, sizeof(record));
 	cpuset_release(record, name);
-}
-
-void
-deadline_reap(int (*live)(const char *name))
-{
-	char record[PATH_MAX];
-
-	deadline_record(record, sizeof(record));
-	cpuset_reap(record, live);
 }

@@ -26,7 +26,7 @@ int deadline_check(const struct topo_plan *p, char *err, size_t errlen);
 /* Undo p's (or a gone topology's) cpusets; quiet when there are none. */
 void deadline_release(const char *name);
 
-/* Undo the cpusets of every recorded topology live() does not know. */
-void deadline_reap(int (*live)(const char *name));
+/* The record of the cpusets made (cpuset.h), in the state directory. */
+void deadline_record(char *buf, size_t len);
 
 #endif

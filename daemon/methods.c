@@ -29,7 +29,7 @@ static struct {
 	int cli_debug;
 	uint64_t started_ms;
 	struct hostinfo host; /* cached for METHODS_HOST_TTL_MS */
-	char online[1024], isolated[1024], nohz_full[1024];
+	char online[CPULIST_MAX], isolated[CPULIST_MAX], nohz_full[CPULIST_MAX];
 	uint64_t host_ms;
 	int have_host;
 } md;

@@ -145,12 +145,26 @@ ethtool(const char *ifname, void *data)
 	return rc;
 }
 
+/* Whether an earlier NIC of rp saved irq already (two netdevs of one PCI
+ * function share its MSI-X vectors): its first value is the one to put
+ * back, and a second save would record ours. */
 static int
-nic_apply(struct realport_nic *nic, const struct topo_opts *o, const char *root,
-	  char *err, size_t errlen)
+irq_saved(const struct realport *rp, int upto, int irq)
+{
+	for (int k = 0; k < upto; k++)
+		for (int i = 0; i < rp->nics[k].nirqs; i++)
+			if (rp->nics[k].irqs[i] == irq &&
+			    rp->nics[k].saved_aff[i][0] != '\0')
+				return 1;
+	return 0;
+}
+
+static int
+nic_apply(const struct realport *rp, struct realport_nic *nic,
+	  const struct topo_opts *o, const char *root, char *err, size_t errlen)
 {
 	if (o->has_irq_cpus) {
-		char list[1024];
+		char list[CPULIST_MAX];
 
 		nic->nirqs = realport_irqs(root, nic->ifname, nic->irqs,
 					   REALPORT_MAX_IRQS + 1);
@@ -173,9 +187,11 @@ nic_apply(struct realport_nic *nic, const struct topo_opts *o, const char *root,
 		cpulist_format(&o->irq_cpus, list, sizeof(list));
 		for (int i = 0; i < nic->nirqs; i++) {
 			char old[REALPORT_AFF_LEN];
+			int again =
+			    irq_saved(rp, (int)(nic - rp->nics), nic->irqs[i]);
 
-			if (aff_read(root, nic->irqs[i], old, sizeof(old)) ==
-				-1 ||
+			if ((!again && aff_read(root, nic->irqs[i], old,
+						sizeof(old)) == -1) ||
 			    aff_write(root, nic->irqs[i], list) == -1) {
 				msgf(err, errlen,
 				     "irq_cpus: %s: IRQ %d: cannot set its "
@@ -184,8 +200,9 @@ nic_apply(struct realport_nic *nic, const struct topo_opts *o, const char *root,
 				     strerror(errno));
 				return -1;
 			}
-			vr_strlcpy(nic->saved_aff[i], old,
-				   sizeof(nic->saved_aff[i]));
+			if (!again)
+				vr_strlcpy(nic->saved_aff[i], old,
+					   sizeof(nic->saved_aff[i]));
 		}
 	}
 	if (o->pause_off) {
@@ -231,7 +248,7 @@ realport_apply(const struct topo_plan *p, const char *root,
 
 		vr_strlcpy(nic->ifname, k == 0 ? o->port_in : o->port_out,
 			   sizeof(nic->ifname));
-		if (nic_apply(nic, o, root, err, errlen) == -1) {
+		if (nic_apply(rp, nic, o, root, err, errlen) == -1) {
 			realport_restore(rp);
 			return -1;
 		}
@@ -245,10 +262,12 @@ realport_restore(struct realport *rp)
 {
 	if (rp == NULL)
 		return;
-	for (int k = 0; k < rp->n; k++) {
+	/* newest first, as a stack: an IRQ two NICs share (a record from
+	 * before each was saved once) ends with the first NIC's value */
+	for (int k = rp->n - 1; k >= 0; k--) {
 		struct realport_nic *nic = &rp->nics[k];
 
-		for (int i = 0; i < nic->nirqs; i++)
+		for (int i = nic->nirqs - 1; i >= 0; i--)
 			if (nic->saved_aff[i][0] != '\0' &&
 			    aff_write(rp->root, nic->irqs[i],
 				      nic->saved_aff[i]) == -1)
@@ -349,11 +368,14 @@ realport_saved_from_json(json_object *o)
 		}
 		for (size_t i = 0; i < json_object_array_length(irqs); i++) {
 			json_object *x = json_object_array_get_idx(irqs, i);
-			json_object *irq = json_object_array_get_idx(x, 0),
-				    *aff = json_object_array_get_idx(x, 1);
+			json_object *irq = NULL, *aff = NULL;
 
-			if (!json_object_is_type(x, json_type_array) ||
-			    !json_object_is_type(irq, json_type_int) ||
+			/* [irq, cpus]: the type before the elements */
+			if (json_object_is_type(x, json_type_array)) {
+				irq = json_object_array_get_idx(x, 0);
+				aff = json_object_array_get_idx(x, 1);
+			}
+			if (!json_object_is_type(irq, json_type_int) ||
 			    !json_object_is_type(aff, json_type_string) ||
 			    vr_strlcpy(nic->saved_aff[nic->nirqs],
 				       json_object_get_string(aff),
@@ -474,7 +496,7 @@ nic_json(const char *ifname, const char *root)
 	irqs = json_object_new_array();
 	for (int i = 0; i < n; i++) {
 		json_object *e = json_object_new_object();
-		char aff[64];
+		char aff[CPULIST_MAX];
 
 		json_object_object_add(e, "irq", json_object_new_int(irq[i]));
 		if (aff_read(root, irq[i], aff, sizeof(aff)) == 0)

@@ -3,12 +3,14 @@
  * them) become runs of this one, with their state file read back and
  * their pinning applied again.  Loop thread only.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "adopt.h"
+#include "cpuset.h"
 #include "deadline.h"
 #include "log.h"
 #include "nodekind.h"
@@ -114,19 +116,17 @@ adopt_one(struct adopted *a)
 
 /* Take in every topology of kind k that runs but is not ours yet; with
  * refresh, check the others (their domains may have changed while libvirt
- * was away). */
-static void
-adopt_kind(const struct node_kind_ops *k, int refresh)
+ * was away).  What could not be adopted is added to orphans.  0, or -1
+ * when the scan failed (what runs of kind k is not known). */
+static int
+adopt_kind(const struct node_kind_ops *k, int refresh, json_object *orphans)
 {
-	json_object *orphans = json_object_new_array();
 	struct adopted *a = NULL;
 	struct run *r;
 	int na;
 
-	if ((na = k->adopt_scan(&a, orphans)) < 0) {
-		json_object_put(orphans);
-		return;
-	}
+	if ((na = k->adopt_scan(&a, orphans)) < 0)
+		return -1;
 	for (int i = 0; i < na; i++) {
 		if ((r = sup_run_find(a[i].plan->opts.name)) == NULL) {
 			adopt_one(&a[i]);
@@ -143,19 +143,78 @@ adopt_kind(const struct node_kind_ops *k, int refresh)
 					      "gone while libvirt was away");
 	}
 	adopt_free(a, na);
-	json_object_put(orphans);
+	return 0;
 }
 
-/* The kinds found through libvirt, whenever it (re)connects. */
+/* The orphans of the reap under way (loop thread only). */
+static json_object *adopt_keep;
+
+/* A topology whose cpusets stay: it runs here, or an orphan (a domain,
+ * link or namespace not adopted) names it, whose threads may hold them. */
+static int
+adopt_live(const char *name)
+{
+	size_t n = adopt_keep ? json_object_array_length(adopt_keep) : 0;
+
+	if (sup_is_running(name))
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_object_array_get_idx(adopt_keep, i), *t;
+
+		if (json_object_object_get_ex(o, "topology", &t) &&
+		    strcmp(json_object_get_string(t), name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+void
+sup_adopt_reap(const char *record, const char *failed, json_object *orphans)
+{
+	if (failed != NULL) {
+		log_warnx("deadline: cpusets of topologies that went are kept "
+			  "(not reaped): the %s scan failed, and a topology it "
+			  "could not see may run with SCHED_DEADLINE threads; "
+			  "the next adoption reaps them",
+			  failed);
+		return;
+	}
+	for (size_t i = 0; i < json_object_array_length(orphans); i++) {
+		json_object *o = json_object_array_get_idx(orphans, i), *t;
+
+		if (!json_object_object_get_ex(o, "topology", &t)) {
+			log_warnx("deadline: cpusets of topologies that went "
+				  "are kept (not reaped): %s %s, not adopted, "
+				  "names no topology and may run one's "
+				  "SCHED_DEADLINE threads",
+				  json_object_get_string(
+				      json_object_object_get(o, "kind")),
+				  json_object_get_string(
+				      json_object_object_get(o, "name")));
+			return;
+		}
+	}
+	adopt_keep = orphans;
+	cpuset_reap(record, adopt_live);
+	adopt_keep = NULL;
+}
+
+/* The kinds found through libvirt, whenever it (re)connects; then the
+ * cpusets of topologies that went. */
 void
 sup_adopt(void)
 {
+	json_object *orphans = json_object_new_array();
 	const struct node_kind_ops *k;
+	const char *failed = NULL;
+	char record[PATH_MAX];
 
 	for (int i = 0; (k = node_kind_at(i)) != NULL; i++)
-		if (k->on_libvirt)
-			adopt_kind(k, 1);
-	deadline_reap(sup_is_running); /* cpusets of topologies that went */
+		if (k->on_libvirt && adopt_kind(k, 1, orphans) == -1)
+			failed = k->name;
+	deadline_record(record, sizeof(record));
+	sup_adopt_reap(record, failed, orphans);
+	json_object_put(orphans);
 }
 
 /* The kinds that need no libvirt (their plans are in the state
@@ -163,9 +222,11 @@ sup_adopt(void)
 void
 sup_adopt_local(void)
 {
+	json_object *orphans = json_object_new_array();
 	const struct node_kind_ops *k;
 
 	for (int i = 0; (k = node_kind_at(i)) != NULL; i++)
 		if (!k->on_libvirt)
-			adopt_kind(k, 0);
+			(void)adopt_kind(k, 0, orphans);
+	json_object_put(orphans);
 }

@@ -118,6 +118,11 @@ void sup_node_down(struct run *r, int n, const char *why);
 /* sup_adopt.c: of the kinds found through libvirt; of the others */
 void sup_adopt(void);
 void sup_adopt_local(void);
+/* Undo the cpusets (record, cpuset.h) of topologies that went: none when
+ * failed names a kind whose scan failed (logged), and never those of a
+ * topology that runs or that an entry of orphans (adopt_scan's) names. */
+void sup_adopt_reap(const char *record, const char *failed,
+		    json_object *orphans);
 /* sup_orphans.c */
 /* bumped whenever what exists may have changed: the next status scans */
 extern unsigned sup_orphans_gen;

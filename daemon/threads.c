@@ -214,7 +214,7 @@ static int
 thread_place(const struct vthread *t, const cpu_set_t *cpus, int rt_prio,
 	     char *err, size_t errlen)
 {
-	char want[256], got[256];
+	char want[CPULIST_MAX], got[CPULIST_MAX];
 	cpu_set_t back;
 
 	if (rt_prio > 0) {
@@ -307,7 +307,7 @@ static json_object *
 thread_json(const struct vthread *v, const char *kind, const cpu_set_t *planned)
 {
 	json_object *t = json_object_new_object();
-	char buf[256];
+	char buf[CPULIST_MAX];
 
 	json_object_object_add(t, "tid", json_object_new_int(v->tid));
 	json_object_object_add(t, "kind", json_object_new_string(kind));

@@ -261,7 +261,7 @@ add_cputune(struct sbuf *b, const struct topo_plan *p, int node)
 {
 	const struct topo_node *n = &p->nodes[node];
 	const struct pin_assign *a;
-	char cpus[1024];
+	char cpus[CPULIST_MAX];
 
 	if (p->pin.n == 0 && p->opts.rt_prio == 0)
 		return;

@@ -322,7 +322,7 @@ hostinfo_topology_json(const struct hostinfo *h)
 {
 	json_object *o = json_object_new_object(), *sib, *numa;
 	const struct pin_cputopo *t = &h->topo;
-	char buf[1024], key[16];
+	char buf[CPULIST_MAX], key[16];
 
 	json_object_object_add(o, "known", json_object_new_boolean(t->known));
 	json_object_object_add(o, "packages",

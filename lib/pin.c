@@ -165,7 +165,7 @@ static int
 candidates(const struct pin_input *in, cpu_set_t *cand, struct pin_plan *p,
 	   char *err, size_t errlen)
 {
-	char rbuf[256], obuf[256];
+	char rbuf[CPULIST_MAX], obuf[CPULIST_MAX];
 	cpu_set_t off;
 
 	cpulist_format(&in->online, obuf, sizeof(obuf));
@@ -192,7 +192,7 @@ candidates(const struct pin_input *in, cpu_set_t *cand, struct pin_plan *p,
 	}
 	CPU_XOR(&off, &in->restrict_to, cand);
 	if (CPU_COUNT(&off) > 0) {
-		char fbuf[256];
+		char fbuf[CPULIST_MAX];
 
 		cpulist_format(&off, fbuf, sizeof(fbuf));
 		warn_append(p, "--cpus %s: %s not online, ignored", rbuf, fbuf);
@@ -396,7 +396,7 @@ plan_topo(const struct pin_input *in, const cpu_set_t *cand,
 	int *vc = xcalloc(nv, sizeof(int)), hkc[CPU_SETSIZE];
 	int numa[PIN_MAX_NODES], k = 0, vh = 0, far = 0, sib = 0;
 	cpu_set_t free_set = *pool, vcores, region;
-	char buf[256];
+	char buf[CPULIST_MAX];
 
 	if (hk_fixed == NULL)
 		for (int c = 0; c < CPU_SETSIZE; c++)
@@ -515,7 +515,7 @@ plan_build(const struct pin_input *in, struct pin_plan *out, char *err,
 	   size_t errlen)
 {
 	int cand[CPU_SETSIZE], vcpu_cpu[CPU_SETSIZE], hk[CPU_SETSIZE];
-	char vbuf[256], hbuf[256];
+	char vbuf[CPULIST_MAX], hbuf[CPULIST_MAX];
 	cpu_set_t cand_set, iso, rest;
 	int nv = 0, na = 0, nvc, nhk, float_hk = 0, k, vh, multi_numa;
 	struct pin_plan p;

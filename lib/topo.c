@@ -752,7 +752,7 @@ json_object *
 topo_opts_to_json(const struct topo_opts *o)
 {
 	json_object *j = json_object_new_object();
-	char buf[1024];
+	char buf[CPULIST_MAX];
 
 	json_object_object_add(j, "cores", json_object_new_int(o->cores));
 	json_object_object_add(j, "memory_mib",

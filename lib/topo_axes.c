@@ -160,7 +160,7 @@ topo_axes_apply(json_object *obj, struct topo_opts *o, char *err, size_t errlen)
 void
 topo_axes_to_json(const struct topo_opts *o, json_object *j)
 {
-	char buf[1024];
+	char buf[CPULIST_MAX];
 
 	if (o->queues > 0)
 		json_object_object_add(j, "queues",

@@ -169,7 +169,7 @@ static json_object *
 pinning_to_json(const struct topo_plan *p)
 {
 	json_object *j = json_object_new_object(), *threads;
-	char buf[1024];
+	char buf[CPULIST_MAX];
 
 	json_object_object_add(j, "enabled",
 			       json_object_new_boolean(p->opts.pin));

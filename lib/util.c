@@ -134,6 +134,8 @@ cpulist_parse(const char *s, cpu_set_t *set)
 	return 0;
 }
 
+_Static_assert(CPU_SETSIZE <= 1024, "CPULIST_MAX fits 1024 CPUs");
+
 char *
 cpulist_format(const cpu_set_t *set, char *buf, size_t len)
 {
@@ -154,8 +156,11 @@ cpulist_format(const cpu_set_t *set, char *buf, size_t len)
 					 off ? "," : "", i, j)
 			      : snprintf(buf + off, len - off, "%s%d",
 					 off ? "," : "", i);
-		if (n < 0 || (size_t)n >= len - off)
-			break;
+		if (n < 0 || (size_t)n >= len - off) {
+			if (len)
+				buf[0] = '\0'; /* no list rather than half */
+			return NULL;
+		}
 		off += n;
 		i = j + 1;
 	}

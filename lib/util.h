@@ -27,7 +27,15 @@ size_t vr_strlcpy(char *dst, const char *src, size_t size);
  * number >= CPU_SETSIZE.
  */
 int cpulist_parse(const char *s, cpu_set_t *set);
-/* Format into buf ("" for an empty set); returns buf. */
+/*
+ * A buffer that holds any list of CPU_SETSIZE (1024) CPUs: the longest,
+ * "0-1,3-4,6-7,...,1020-1021,1023", is 2673 characters.  Size every
+ * buffer cpulist_format fills, and every buffer a kernel list is read
+ * into, with it.
+ */
+#define CPULIST_MAX 2688
+/* Format into buf ("" for an empty set); returns buf, or NULL (buf "")
+ * when the list does not fit in len: never a list cut short. */
 char *cpulist_format(const cpu_set_t *set, char *buf, size_t len);
 
 /*

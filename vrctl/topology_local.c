@@ -71,7 +71,7 @@ host_json(const cpu_set_t *online, const cpu_set_t *isolated,
 	  const struct hostinfo *hi, const char *source)
 {
 	json_object *h = json_object_new_object();
-	char buf[1024];
+	char buf[CPULIST_MAX];
 
 	json_object_object_add(h, "cpus",
 			       json_object_new_int(CPU_COUNT(online)));

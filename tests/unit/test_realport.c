@@ -182,6 +182,11 @@ test_apply_restore(void)
 			       "[[1, 2]]}]}");
 	CHECK(realport_saved_from_json(j) == NULL); /* malformed: refused */
 	json_object_put(j);
+	/* an IRQ that is no [irq, cpus] pair: refused, not an abort */
+	j = json_tokener_parse("{\"nics\": [{\"ifname\": \"x\", \"irqs\": "
+			       "[5]}]}");
+	CHECK(realport_saved_from_json(j) == NULL);
+	json_object_put(j);
 	realport_restore(rp);
 	check_file("proc/irq/33/smp_affinity_list", "0-1");
 	check_file("proc/irq/34/smp_affinity_list", "0-1");
@@ -211,6 +216,87 @@ test_apply_restore(void)
 	p->opts.pause_off = 1;
 	CHECK_INT(realport_apply(p, root, &rp, err, sizeof(err)), -1);
 	CHECK(strncmp(err, "pause off: vrtnic0: ", 20) == 0);
+	free(p);
+}
+
+/* in and out are two netdevs of one PCI function (one device, one set
+ * of MSI-X vectors): each IRQ is saved once, with its value from before
+ * the start, and stop puts that back (it once kept --irq-cpus: out saved
+ * in's new value and was restored last). */
+static void
+test_shared_function(void)
+{
+	struct topo_plan *p;
+	struct realport *rp = NULL;
+	json_object *j;
+	char err[512] = "", path[512];
+
+	mkpath("sys/devices/pci0/0000:01:00.0/msi_irqs");
+	put("sys/devices/pci0/0000:01:00.0/msi_irqs/60", "msix\n");
+	put("sys/devices/pci0/0000:01:00.0/msi_irqs/61", "msix\n");
+	mkpath("sys/class/net/vrtpf0");
+	mkpath("sys/class/net/vrtpf1");
+	snprintf(path, sizeof(path), "%s/sys/class/net/vrtpf0/device", root);
+	CHECK_INT(symlink("../../../devices/pci0/0000:01:00.0", path), 0);
+	snprintf(path, sizeof(path), "%s/sys/class/net/vrtpf1/device", root);
+	CHECK_INT(symlink("../../../devices/pci0/0000:01:00.0", path), 0);
+	fake_irq(60, "0-1\n");
+	fake_irq(61, "0\n");
+
+	p = plan("vrtpf0", "vrtpf1", "1");
+	CHECK_INT(realport_apply(p, root, &rp, err, sizeof(err)), 0);
+	check_file("proc/irq/60/smp_affinity_list", "1");
+	check_file("proc/irq/61/smp_affinity_list", "1");
+	/* the record names each IRQ once, with its first value */
+	j = realport_saved_json(rp);
+	CHECK_STR(
+	    json_object_to_json_string_ext(json_object_object_get(j, "nics"),
+					   JSON_C_TO_STRING_PLAIN),
+	    "[{\"ifname\":\"vrtpf0\",\"irqs\":"
+	    "[[60,\"0-1\"],[61,\"0\"]]},{\"ifname\":\"vrtpf1\",\"irqs\":"
+	    "[]}]");
+	realport_restore(rp);
+	check_file("proc/irq/60/smp_affinity_list", "0-1");
+	check_file("proc/irq/61/smp_affinity_list", "0");
+
+	/* a record written before the fix (each NIC saved one; out's
+	 * values are in's new ones): restored newest first, the
+	 * originals win */
+	json_object_put(j);
+	snprintf(path, sizeof(path),
+		 "{\"root\":\"%s\",\"nics\":[{\"ifname\":\"vrtpf0\",\"irqs\":[["
+		 "60,\"0-1\"],"
+		 "[61,\"0\"]]},{\"ifname\":\"vrtpf1\",\"irqs\":[[60,\"1\"],"
+		 "[61,\"1\"]]}]}",
+		 root);
+	j = json_tokener_parse(path);
+	rp = realport_saved_from_json(j);
+	json_object_put(j);
+	CHECK(rp != NULL);
+	fake_irq(60, "1\n");
+	fake_irq(61, "1\n");
+	realport_restore(rp);
+	check_file("proc/irq/60/smp_affinity_list", "0-1");
+	check_file("proc/irq/61/smp_affinity_list", "0");
+
+	/* status shows a long affinity whole (it once dropped any list of
+	 * 64 characters or more) */
+	{
+		static const char *lng =
+		    "0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,"
+		    "40,42,44,46,48,50,52,54,56,58,60,62,64,66,68,70";
+		json_object *in, *e;
+
+		fake_irq(60, lng);
+		j = realport_json(p, root);
+		in = json_object_object_get(j, "in");
+		e = json_object_array_get_idx(
+		    json_object_object_get(in, "irqs"), 0);
+		CHECK_STR(
+		    json_object_get_string(json_object_object_get(e, "cpus")),
+		    lng);
+		json_object_put(j);
+	}
 	free(p);
 }
 
@@ -273,6 +359,7 @@ main(void)
 	}
 	test_irqs();
 	test_apply_restore();
+	test_shared_function();
 	test_vhostnet();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)
