@@ -2,9 +2,9 @@
 # common.sh, inside tests/integration/sandbox.sh).  Each host is one
 # process tree in its own PID, network, mount and UTS namespaces: a
 # private /run (so /run/libvirt, /run/netns, /run/sshd), /var/lib/libvirt,
-# /var/log/libvirt, /etc/libvirt, /var/lib/vrouterd, /dev/shm and /sys,
-# with its own virtlogd, libvirtd, sshd (root, by a generated key only,
-# listening only on the wire) and vrouterd.  A veth "wire" joins them:
+# /var/log/libvirt, /etc/libvirt, /etc/hosts, /var/lib/vrouterd, /dev/shm
+# and /sys, with its own virtlogd, libvirtd, sshd (root, by a generated
+# key only, listening only on the wire) and vrouterd.  A veth "wire" joins them:
 # A is 198.18.0.1/24, B 198.18.0.2/24, and nothing else.  Where two
 # libvirtds on one kernel would collide, each has its own: host UUID
 # (libvirt refuses to migrate to "the same host"), migration address,
@@ -129,6 +129,7 @@ EOC
 		mount --bind '$d/vrouterd' /var/lib/vrouterd
 		mount --bind '$d/etc-libvirt' /etc/libvirt
 		mount --bind '$TH/ssh_config' /etc/ssh/ssh_config
+		mount --bind '$TH/hosts' /etc/hosts
 		ip link set lo up
 	"
 }
@@ -188,6 +189,9 @@ twohost_up() {
 	ssh-keygen -q -t ed25519 -N '' -C twohost -f "$TH_KEY" || return 1
 	cp "$TH_KEY.pub" "$TH/authorized_keys"
 	: >"$TH/known_hosts"
+	# the hosts' names resolve (libvirt looks its own up), to the wire
+	printf '127.0.0.1\tlocalhost\n%s\tth-A\n%s\tth-B\n' \
+		"$TH_ADDR_A" "$TH_ADDR_B" >"$TH/hosts"
 	cat >"$TH/ssh_config" <<EOC
 # twohost.sh: both hosts' client configuration
 Host *
