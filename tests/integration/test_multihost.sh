@@ -3,7 +3,8 @@
 # peer-to-peer live migration of a vrouterd guest between them: both
 # hosts up, SSH from one to the other by key only, the other's libvirtd
 # over qemu+ssh; a monolithic VR (TCG, taps) started by A's vrouterd; the
-# wiring it needs made on B; `virsh migrate --live --p2p` A -> B (it runs
+# wiring it needs made on B (a migration before that fails and leaves it
+# running on A, nothing on B); `virsh migrate --live --p2p` A -> B (it runs
 # on B, answers there, is gone from A) and back B -> A (it forwards on A
 # again); stop; nothing left on either host, nor of the hosts.  Each
 # migration prints libvirt's figures (virsh domjobinfo --completed on the
@@ -86,6 +87,28 @@ named_cpu() {
 	twohost_exec A virsh dumpxml "$DOM" | grep -q "<model fallback='forbid'>qemu64</model>"
 }
 check "the guest's CPU is a named model (migratable under TCG)" named_cpu
+
+say "migrations B cannot take fail and change nothing"
+# refused WHY: a migration A -> B fails; virsh says little ("End of file
+# while reading data"), A's libvirtd log says why: it must name WHY
+refused() {
+	local why
+	if twohost_exec A virsh migrate --live --p2p "$DOM" "$TH_URI_B" >"$T/nomig.out" 2>&1; then
+		bad "migrated to B without $1"
+		return 1
+	fi
+	why=$(grep ' error : ' "$TH/A/log-libvirt/libvirtd.log" |
+		grep -v virNetSocketReadWire | tail -1 | sed 's/.* error : //')
+	check "refused without $1 on B: $why" grep -q "$2" <<<"$why"
+	check "it still runs on A" \
+		[ "$(twohost_exec A virsh domstate "$DOM" 2>&1)" = running ]
+	check "no domain on B" [ -z "$(twohost_exec B virsh list --all --name | grep .)" ]
+}
+refused "the console log's directory" "/var/lib/vrouterd/$NAME/vr0.console.log"
+twohost_exec B mkdir -p "/var/lib/vrouterd/$NAME"
+refused "the taps" "managed='no' but specified dev doesn't exist"
+check "it still forwards on A" \
+	twohost_exec A ip netns exec "vr-$NAME-in" ping -c 1 -W 5 198.18.2.2
 
 say "B gets the wiring the domain needs"
 check "taps, bridges and console directory made on B" \
