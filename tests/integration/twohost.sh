@@ -81,7 +81,7 @@ th_spawn() { # th_spawn H
 		</dev/null >/dev/null 2>&1 &
 	job=$!
 	for _ in $(seq 50); do
-		init=$(cat "/proc/$job/task/$job/children" 2>/dev/null | awk '{print $1}')
+		init=$(awk '{print $1}' "/proc/$job/task/$job/children" 2>/dev/null)
 		[ -n "$init" ] && break
 		sleep 0.1
 	done
@@ -285,7 +285,9 @@ twohost_down() {
 	local h init job d
 	for h in A B; do
 		init=$(th_init $h)
-		[ -n "$init" ] && [ -d "/proc/$init" ] || continue
+		if [ -z "$init" ] || [ ! -d "/proc/$init" ]; then
+			continue
+		fi
 		twohost_exec $h sh -c '
 			[ -s /run/vrouterd/vrouterd.pid ] && kill -TERM "$(cat /run/vrouterd/vrouterd.pid)"
 			for _ in $(seq 50); do
@@ -304,7 +306,7 @@ twohost_down() {
 		if [ $h = A ]; then job=$TH_JOB_A; else job=$TH_JOB_B; fi
 		[ -n "$init" ] && kill -KILL "$init" 2>/dev/null
 		[ -n "$job" ] && wait "$job" 2>/dev/null
-		if [ $h = A ]; then TH_INIT_A= TH_JOB_A=; else TH_INIT_B= TH_JOB_B=; fi
+		if [ $h = A ]; then TH_INIT_A='' TH_JOB_A=''; else TH_INIT_B='' TH_JOB_B=''; fi
 	done
 	# the vrouterd jobs (nsenter) end with their host
 	wait 2>/dev/null
@@ -318,6 +320,6 @@ twohost_gone() {
 	l=$(ip -o link show | grep -c 'th-wire')
 	[ "$l" = 0 ] || { echo "wire left"; return 1; }
 	l=$(pgrep -f "$TH/" | grep -v "^$$\$")
-	[ -z "$l" ] || { echo "processes left: $(ps -o pid,args -p $l | tail -n +2)"; return 1; }
+	[ -z "$l" ] || { echo "processes left: $(ps -o pid,args -p "$(echo $l | tr ' ' ,)" | tail -n +2)"; return 1; }
 	return 0
 }
