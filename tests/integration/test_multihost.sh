@@ -6,9 +6,10 @@
 # wiring it needs made on B (a migration before that fails and leaves it
 # running on A, nothing on B); `virsh migrate --live --p2p` A -> B (it runs
 # on B, answers there, is gone from A) and back B -> A (it forwards on A
-# again); stop; nothing left on either host, nor of the hosts.  Each
-# migration prints libvirt's figures (virsh domjobinfo --completed on the
-# destination); VR_MIGRATE_ROUNDS round trips (default 1), then medians.
+# again); stop; nothing left on either host, nor of the hosts, nor of a
+# bed whose shell is killed with SIGKILL.  Each migration prints libvirt's
+# figures (virsh domjobinfo --completed on the destination);
+# VR_MIGRATE_ROUNDS round trips (default 1), then medians.
 #
 #   test_multihost.sh BUILD_DIR
 BUILD=$(realpath "$1")
@@ -187,5 +188,24 @@ check "B's vrouterd ran no topology" \
 	[ "$(json "$T/b.json" 'len(j["topologies"])')" = 0 ]
 twohost_down
 check "the bed is gone (no process, no wire)" twohost_gone
+
+say "a bed whose shell is SIGKILLed dies with it"
+(
+	T=$T/killed
+	mkdir -p "$T"
+	. "$SRC/tests/integration/twohost.sh"
+	twohost_up >"$T/up.log" 2>&1 && touch "$T/up"
+	exec sleep 600 # the bed's pdeathsig parent, killed below
+) &
+sub=$!
+th_until 60 test -e "$T/killed/up"
+check "a second bed came up in a subshell" \
+	pgrep -f "$T/killed/twohost/B/sshd_config"
+kill -KILL $sub
+wait $sub 2>/dev/null
+killed_gone() { ! pgrep -f "$T/killed/" >/dev/null; }
+check "after kill -9 of its shell, no process of that bed is left" \
+	th_until 10 killed_gone
+check "... and no wire" [ -z "$(ip -o link show | grep th-wire)" ]
 trap - EXIT
 end 0
