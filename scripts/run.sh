@@ -39,6 +39,7 @@ PACKAGES=(
 	netsniff-ng iperf3
 	bash-completion
 	tcpdump # reads back `vrctl capture` files (tests/integration/test_capture.sh)
+	openssh-server # the two-host test bed runs its own sshd (tests/integration/twohost.sh)
 )
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -56,6 +57,13 @@ install_packages() {
 	# hold every package, so only the install decides.
 	apt-get update -q ||
 		echo "warning: apt-get update reported errors; installing with the package lists at hand" >&2
+	# openssh-server is there for the test bed, which starts its own sshd:
+	# on a machine that had none, the package starts none either (Debian's
+	# units and init script keep off while this file exists)
+	if ! dpkg-query -W -f='${Status}' openssh-server 2>/dev/null | grep -q ' installed$'; then
+		mkdir -p /etc/ssh
+		touch /etc/ssh/sshd_not_to_be_run
+	fi
 	apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
 }
 

@@ -102,3 +102,12 @@ foreach(r ospf bgp)
 		FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
 		LABELS "integration;e2e;guest" SKIP_RETURN_CODE 77 TIMEOUT 1800)
 endforeach()
+
+# Issue 15: two hosts on one machine (tests/integration/twohost.sh: netns,
+# mount ns, libvirtd, sshd and vrouterd each, joined by a veth) and libvirt
+# peer-to-peer live migration of a vrouterd guest A -> B -> A.
+add_test(NAME multihost
+	COMMAND ${VR_IT}/test_multihost.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(multihost PROPERTIES
+	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
