@@ -31,7 +31,8 @@
  * waits for the first only), one sendmmsg sends the transit ones, so the
  * cost is two system calls per batch instead of two per frame; under
  * load the batches fill, at a trickle each is one frame and nothing
- * waits.  The frames of a batch go out in the order they came.
+ * waits (a TPACKET_V3 ring would hold frames until its block fills or
+ * its timer fires).  The frames of a batch go out in the order they came.
  *
  * Both sockets carry the virtio-net header (PACKET_VNET_HDR), so a frame
  * whose checksum is still partial or that GRO merged is sent on with the
