@@ -45,6 +45,9 @@ target_compile_definitions(test_benchparam PRIVATE
 	CASES_FILE="${CMAKE_CURRENT_SOURCE_DIR}/bench_params.json"
 	DOCS_DIR="${CMAKE_SOURCE_DIR}/docs")
 vr_unit_test(test_capture)
+# The guest's per-packet MSR balancer (images/guest/vr-lb.c), its choice
+# and batch steps on the host (issue 17).
+vr_unit_test(test_vrlb)
 set_tests_properties(test_capture PROPERTIES
 	ENVIRONMENT "VR_TOPOLOGY_PATH=${CMAKE_SOURCE_DIR}/topologies")
 

@@ -28,20 +28,43 @@ plan_at(json_object *a, size_t i)
 	return json_object_array_get_idx(a, i);
 }
 
-/* "a, b, c" for an ECMP route's array, or the one address. */
+/* Whether the plan's load balancers spread per packet (lb_mode packet):
+ * then the guest's vr-lb, not the kernel's ECMP, uses their default
+ * route (docs/topology.md "msr"). */
+static int
+plan_lb_packet(json_object *plan)
+{
+	json_object *o = j_get(plan, "options");
+
+	return o != NULL && j_get(o, "lb_mode") != NULL &&
+	       strcmp(j_str(o, "lb_mode"), "packet") == 0;
+}
+
+/* "a, b, c" for an ECMP route's array, or the one address; with what
+ * spreads over them: the kernel's flow hash, or for the default route of a
+ * per-packet load balancer (lb_pkt) its vr-lb. */
 static const char *
-plan_via(json_object *r, char *buf, size_t len)
+plan_via(json_object *r, int lb_pkt, char *buf, size_t len)
 {
 	json_object *v = j_get(r, "via");
+	int multi = v != NULL && json_object_is_type(v, json_type_array);
 	size_t off = 0;
 
-	if (v == NULL || !json_object_is_type(v, json_type_array))
+	lb_pkt = lb_pkt && strcmp(j_str(r, "dst"), "default") == 0;
+	if (!multi && !lb_pkt)
 		return j_str(r, "via");
 	buf[0] = '\0';
-	for (size_t i = 0; i < plan_len(v) && off < len; i++)
-		off += snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
-				j_text(plan_at(v, i)));
-	if (off < len)
+	if (!multi)
+		off = (size_t)snprintf(buf, len, "%s", j_str(r, "via"));
+	for (size_t i = 0; multi && i < plan_len(v) && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					i ? ", " : "", j_text(plan_at(v, i)));
+	if (off < len && lb_pkt)
+		snprintf(buf + off, len - off,
+			 " (per packet: vr-lb round robin, control traffic "
+			 "to %s)",
+			 multi ? j_text(plan_at(v, 0)) : j_str(r, "via"));
+	else if (off < len)
 		snprintf(buf + off, len - off, " (ECMP, L4 flow hash)");
 	return buf;
 }
@@ -111,19 +134,20 @@ plan_attach(json_object *f, char *buf, size_t len)
 }
 
 static void
-plan_routes(json_object *rt)
+plan_routes(json_object *rt, int lb_pkt)
 {
 	char via[512];
 
 	for (size_t i = 0; i < plan_len(rt); i++) {
 		json_object *r = plan_at(rt, i);
 		printf("    route %s via %s\n", j_str(r, "dst"),
-		       plan_via(r, via, sizeof(via)));
+		       plan_via(r, lb_pkt, via, sizeof(via)));
 	}
 }
 
+/* One node; lb_pkt: the plan's load balancers spread per packet. */
 static void
-plan_node(json_object *n)
+plan_node(json_object *n, int lb_pkt)
 {
 	json_object *ifs = j_get(n, "interfaces");
 	char att[48];
@@ -141,7 +165,8 @@ plan_node(json_object *n)
 		       j_str(f, "address"), j_str(f, "host_if"),
 		       plan_attach(f, att, sizeof(att)));
 	}
-	plan_routes(j_get(n, "routes"));
+	plan_routes(j_get(n, "routes"),
+		    lb_pkt && strcmp(j_str(n, "role"), "lb") == 0);
 }
 
 static void
@@ -161,7 +186,7 @@ plan_splitter(json_object *s)
 		       j_str(f, "address"), j_str(f, "host_if"),
 		       plan_attach(f, att, sizeof(att)));
 	}
-	plan_routes(j_get(s, "routes"));
+	plan_routes(j_get(s, "routes"), 0);
 }
 
 static void
@@ -356,6 +381,7 @@ g_build(struct graph *g, json_object *plan)
 		    *segs = j_get(plan, "segments");
 	json_object *nodes = j_get(plan, "nodes"),
 		    *sp = j_get(plan, "splitter");
+	int lb_pkt = plan_lb_packet(plan);
 	char id[48], label[96];
 
 	memset(g, 0, sizeof(*g));
@@ -406,8 +432,12 @@ g_build(struct graph *g, json_object *plan)
 		int v;
 
 		msgf(id, sizeof(id), "node_%s", j_str(n, "name"));
-		msgf(label, sizeof(label), "[ %s %s, %s vCPU ]",
-		     j_str(n, "name"), j_str(n, "role"), j_str(n, "vcpus"));
+		msgf(label, sizeof(label), "[ %s %s%s, %s vCPU ]",
+		     j_str(n, "name"), j_str(n, "role"),
+		     lb_pkt && strcmp(j_str(n, "role"), "lb") == 0
+			 ? " per packet"
+			 : "",
+		     j_str(n, "vcpus"));
 		v = g_add(g, G_NODE, id, label);
 		for (size_t k = 0; k < plan_len(ifs); k++)
 			g_edge(g, g_attach(g, plan_at(ifs, k)), v);
@@ -639,7 +669,7 @@ show_plan(json_object *r)
 	plan_options(j_get(r, "options"));
 	printf("nodes:\n");
 	for (size_t i = 0; i < plan_len(nodes); i++)
-		plan_node(plan_at(nodes, i));
+		plan_node(plan_at(nodes, i), plan_lb_packet(r));
 	plan_splitter(j_get(r, "splitter"));
 	if (plan_len(ports) > 0)
 		printf("ports:\n");

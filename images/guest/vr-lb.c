@@ -27,6 +27,13 @@
  * the kernel's: back-ends route replies to the LB's outer address and the
  * LB forwards them out of the inner interface.
  *
+ * Frames move in batches: one recvmmsg takes up to LB_BATCH frames (it
+ * waits for the first only), one sendmmsg sends the transit ones, so the
+ * cost is two system calls per batch instead of two per frame; under
+ * load the batches fill, at a trickle each is one frame and nothing
+ * waits (a TPACKET_V3 ring would hold frames until its block fills or
+ * its timer fires).  The frames of a batch go out in the order they came.
+ *
  * Both sockets carry the virtio-net header (PACKET_VNET_HDR), so a frame
  * whose checksum is still partial or that GRO merged is sent on with the
  * same offload request and the kernel finishes (or segments) it.
@@ -35,6 +42,9 @@
  * prints READY only when the balancer is in place.  Exit 1 with a message
  * on stderr on a set-up error.  SIGUSR1 makes it print its counters.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* recvmmsg, sendmmsg */
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_ether.h>
@@ -53,6 +63,7 @@
 
 #define MAX_BE	  64
 #define FRAME_MAX (65536 + 18) /* GRO: 64 KiB of IP, Ethernet + VLAN */
+#define LB_BATCH  32	       /* frames per recvmmsg/sendmmsg */
 
 static uint8_t in_mac[6], out_mac[6], be_mac[MAX_BE][6];
 static int nbe;
@@ -185,28 +196,97 @@ print_stats(void)
 	fflush(stdout);
 }
 
+/* The back-end a received frame goes to (eth at its Ethernet header, len
+ * bytes, pkttype as the packet socket saw it), with *ctl = 1 for control
+ * traffic; -1: the kernel's. */
+static int
+lb_pick(const uint8_t *eth, size_t len, int pkttype, unsigned *rr, int *ctl)
+{
+	uint16_t type;
+
+	*ctl = 0;
+	if (len < ETH_HLEN || pkttype == PACKET_OUTGOING)
+		return -1;
+	type = (uint16_t)(eth[12] << 8 | eth[13]);
+	if (type == ETH_P_IP &&
+	    (pkttype == PACKET_HOST || pkttype == PACKET_MULTICAST))
+		return classify_ipv4(eth + ETH_HLEN, len - ETH_HLEN,
+				     pkttype == PACKET_MULTICAST, rr, ctl);
+	if (type == ETH_P_ARP) {
+		*ctl = 1;
+		return classify_arp(eth + ETH_HLEN, len - ETH_HLEN);
+	}
+	return -1;
+}
+
+/* One batch: rx[0..n) as recvmmsg filled them (their iovecs hold the
+ * virtio-net header, then the frame; from[i] the sender's address).  The
+ * frames to forward get their MACs rewritten in place and their iovec
+ * (trimmed to the length received) in tx[], in the order they came, with
+ * their back-end in be[] and their control flag in ctl[]; returns how
+ * many.  A cut frame counts as an error: forwarding it corrupts. */
+static int
+lb_batch(struct mmsghdr *rx, const struct sockaddr_ll *from, int n,
+	 struct iovec *tx, int *be, int *ctl, unsigned *rr)
+{
+	const size_t vh = sizeof(struct virtio_net_hdr);
+	int ntx = 0;
+
+	for (int i = 0; i < n; i++) {
+		uint8_t *buf = rx[i].msg_hdr.msg_iov[0].iov_base;
+		size_t len = rx[i].msg_len;
+		int b, c;
+
+		if (rx[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			sent_err++;
+			continue;
+		}
+		if (len < vh || (b = lb_pick(buf + vh, len - vh,
+					     from[i].sll_pkttype, rr, &c)) < 0)
+			continue;
+		memcpy(buf + vh, be_mac[b], 6);
+		memcpy(buf + vh + 6, out_mac, 6);
+		tx[ntx].iov_base = buf;
+		tx[ntx].iov_len = len;
+		be[ntx] = b;
+		ctl[ntx] = c;
+		ntx++;
+	}
+	return ntx;
+}
+
+/* Receive up to LB_BATCH frames with one recvmmsg (waiting for the first
+ * only), send the transit ones with one sendmmsg: two system calls per
+ * batch, not two per frame. */
 static void
 forward(int rx, int tx)
 {
-	static uint8_t buf[sizeof(struct virtio_net_hdr) + FRAME_MAX];
-	const size_t vh = sizeof(struct virtio_net_hdr);
+	static uint8_t buf[LB_BATCH][sizeof(struct virtio_net_hdr) + FRAME_MAX];
+	static struct sockaddr_ll from[LB_BATCH];
+	static struct iovec riov[LB_BATCH], tiov[LB_BATCH];
+	static struct mmsghdr rmsg[LB_BATCH], tmsg[LB_BATCH];
+	int be[LB_BATCH], ctl[LB_BATCH];
 	unsigned rr = 0;
 
+	for (int i = 0; i < LB_BATCH; i++)
+		tmsg[i].msg_hdr.msg_iovlen = 1;
 	for (;;) {
-		struct sockaddr_ll from;
-		socklen_t fl = sizeof(from);
-		uint8_t *eth = buf + vh;
-		uint16_t type;
-		ssize_t n;
-		int be = -1, ctl = 0;
+		int n, ntx, done;
 
 		if (want_stats) {
 			want_stats = 0;
 			print_stats();
 		}
-		/* MSG_TRUNC: n is the frame's length even when longer */
-		n = recvfrom(rx, buf, sizeof(buf), MSG_TRUNC,
-			     (struct sockaddr *)&from, &fl);
+		for (int i = 0; i < LB_BATCH; i++) {
+			riov[i].iov_base = buf[i];
+			riov[i].iov_len = sizeof(buf[i]);
+			rmsg[i].msg_hdr =
+			    (struct msghdr){.msg_name = &from[i],
+					    .msg_namelen = sizeof(from[i]),
+					    .msg_iov = &riov[i],
+					    .msg_iovlen = 1};
+		}
+		n = recvmmsg(rx, rmsg, LB_BATCH, MSG_WAITFORONE, NULL);
 		if (n == -1) {
 			if (errno != EINTR) {
 				sent_err++;
@@ -214,35 +294,27 @@ forward(int rx, int tx)
 			}
 			continue;
 		}
-		if ((size_t)n > sizeof(buf)) { /* cut: forwarding it corrupts */
-			sent_err++;
-			continue;
+		ntx = lb_batch(rmsg, from, n, tiov, be, ctl, &rr);
+		for (int i = 0; i < ntx; i++)
+			tmsg[i].msg_hdr.msg_iov = &tiov[i];
+		/* sendmmsg stops at the first frame it cannot send: count
+		 * that one as an error and go on with the next */
+		for (done = 0; done < ntx;) {
+			int k = sendmmsg(tx, tmsg + done,
+					 (unsigned)(ntx - done), 0);
+
+			if (k == -1 && errno == EINTR)
+				continue;
+			if (k <= 0) {
+				sent_err++;
+				k = 1;
+			} else
+				for (int i = done; i < done + k; i++) {
+					sent[be[i]]++;
+					sent_ctl += (unsigned long long)ctl[i];
+				}
+			done += k;
 		}
-		if ((size_t)n < vh + ETH_HLEN ||
-		    from.sll_pkttype == PACKET_OUTGOING)
-			continue;
-		type = (uint16_t)(eth[12] << 8 | eth[13]);
-		if (type == ETH_P_IP && (from.sll_pkttype == PACKET_HOST ||
-					 from.sll_pkttype == PACKET_MULTICAST))
-			be = classify_ipv4(
-			    eth + ETH_HLEN, (size_t)n - vh - ETH_HLEN,
-			    from.sll_pkttype == PACKET_MULTICAST, &rr, &ctl);
-		else if (type == ETH_P_ARP) {
-			be = classify_arp(eth + ETH_HLEN,
-					  (size_t)n - vh - ETH_HLEN);
-			ctl = 1;
-		}
-		if (be < 0)
-			continue;
-		memcpy(eth, be_mac[be], 6);
-		memcpy(eth + 6, out_mac, 6);
-		if (send(tx, buf, (size_t)n, 0) == -1) {
-			sent_err++;
-			continue;
-		}
-		sent[be]++;
-		if (ctl)
-			sent_ctl++;
 	}
 }
 
