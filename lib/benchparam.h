@@ -29,6 +29,12 @@
 #define BENCH_LAT_AT_MAX   8	/* latency_at: percents of the answer */
 #define BENCH_WATCH_MAX	   256	/* topology threads vrgen --watch samples */
 
+/* A timeline (mode timeline, vrgen timeline): its bin in ms, 1..MAX, and
+ * the most bins its duration may span. */
+#define BENCH_BIN_MS_MAX 1000
+#define BENCH_BIN_MS_DEF 10
+#define BENCH_BINS_MAX	 360000
+
 /*
  * A sweep's rates: "FROM:TO:STEP" or "R1,R2,...", decimal integers in
  * 1..BENCH_RATE_MAX (FROM <= TO, STEP >= 1), at most BENCH_RATES_MAX of

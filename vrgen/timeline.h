@@ -15,11 +15,6 @@
 
 #include <stdint.h>
 
-/* The bin (ms) when none is asked for, and the most bins one stream has
- * (a 10 ms bin over BENCH_DURATION_MAX plus the drain fits). */
-#define TIMELINE_BIN_MS	  10
-#define TIMELINE_BINS_MAX 400000u
-
 struct timeline {
 	uint64_t tl_origin_ns; /* t = 0, the sink's clock */
 	uint64_t tl_bin_ns;
