@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -57,6 +58,8 @@ struct bench_op {
 	json_object *result;	 /* the current round's */
 	json_object *results;	 /* every round's, in order */
 	int repeat, round;	 /* rounds asked for; the one running */
+	int timeline;		 /* mode timeline: marks on its time axis */
+	json_object *marks_raw;	 /* [{"unix_s","label","repeat"}], in order */
 	char err[1024];
 	int status;	    /* vrgen's exit status, -1 if it did not run */
 	atomic_int abandon; /* the caller went away: stop vrgen */
@@ -112,7 +115,84 @@ bench_op_free(struct bench_op *op)
 	json_object_put(op->latency_at);
 	json_object_put(op->result);
 	json_object_put(op->results);
+	json_object_put(op->marks_raw);
 	free(op);
+}
+
+/* ---- marks: events on a timeline's time axis ------------------------------
+ */
+
+static double
+bench_unix_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Mark an event of round `round` now (the bench's start and stop; a
+ * migration's phases).  Kept as wall-clock time: the record places it on
+ * the round's timeline (bench_marks) once vrgen has said when its t = 0
+ * was.  The job thread's, like the rest of the rounds' state.
+ */
+static void
+bench_mark(struct bench_op *op, int round, const char *label)
+{
+	json_object *m = json_object_new_object();
+
+	json_object_object_add(m, "unix_s",
+			       json_object_new_double(bench_unix_now()));
+	json_object_object_add(m, "label", json_object_new_string(label));
+	json_object_object_add(m, "repeat", json_object_new_int(round));
+	json_object_array_add(op->marks_raw, m);
+}
+
+/*
+ * The record's "marks": [{"t", "label", "repeat"}], t in seconds on the
+ * time axis of that round's timeline (its t = 0, timeline.origin_unix_s,
+ * is the sink's wall clock; the marks are the daemon's, the same host's
+ * clock here).  A round without a timeline (vrgen failed) has no marks.
+ */
+static json_object *
+bench_marks(const struct bench_op *op)
+{
+	json_object *out = json_object_new_array();
+	size_t n = json_object_array_length(op->marks_raw);
+	size_t nt = json_object_array_length(op->trials);
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *m = json_object_array_get_idx(op->marks_raw, i);
+		json_object *tl = NULL, *o, *v;
+		int rnd =
+		    json_object_get_int(json_object_object_get(m, "repeat"));
+		double dt;
+
+		for (size_t k = 0; k < nt && tl == NULL; k++) {
+			json_object *tr =
+			    json_object_array_get_idx(op->trials, k);
+
+			if (json_object_object_get_ex(tr, "repeat", &v) &&
+			    json_object_get_int(v) == rnd)
+				json_object_object_get_ex(tr, "timeline", &tl);
+		}
+		if (tl == NULL ||
+		    !json_object_object_get_ex(tl, "origin_unix_s", &v))
+			continue;
+		dt = json_object_get_double(
+			 json_object_object_get(m, "unix_s")) -
+		     json_object_get_double(v);
+		o = json_object_new_object();
+		json_object_object_add(
+		    o, "t", json_object_new_double(round(dt * 1e6) / 1e6));
+		json_object_object_add(
+		    o, "label",
+		    json_object_get(json_object_object_get(m, "label")));
+		json_object_object_add(o, "repeat", json_object_new_int(rnd));
+		json_object_array_add(out, o);
+	}
+	return out;
 }
 
 /* ---- the job: run vrgen, collect its JSON lines -------------------------- */
@@ -277,7 +357,11 @@ bench_job(struct job *j, void *arg_)
 		if (op->round > 0)
 			job_progress(j, "round", "round %d/%d", op->round + 1,
 				     op->repeat);
+		if (op->timeline)
+			bench_mark(op, op->round, "bench start");
 		bench_vrgen(j, op);
+		if (op->timeline)
+			bench_mark(op, op->round, "bench stop");
 		if (op->result) {
 			json_object_array_add(op->results, op->result);
 			op->result = NULL;
@@ -387,6 +471,8 @@ bench_done(void *arg_)
 				       json_object_get(op->latency_at));
 	if (json_object_array_length(op->results) > 0)
 		bench_answers(op);
+	if (op->timeline)
+		json_object_object_add(op->record, "marks", bench_marks(op));
 	if (json_object_object_get_ex(op->record, "command", &gen) &&
 	    json_object_object_get_ex(gen, "mode", &gen) &&
 	    strcmp(json_object_get_string(gen), "sweep") == 0)
@@ -659,6 +745,13 @@ bench_args(struct bench_op *op, json_object *params, const struct run *r,
 		arg(op, "%s", rates);
 		arg(op, "--duration");
 		arg(op, "%d", pint(params, "duration", 10));
+	} else if (strcmp(mode, "timeline") == 0) {
+		arg(op, "--rate");
+		arg(op, "%d", pint(params, "rate", 0));
+		arg(op, "--duration");
+		arg(op, "%d", pint(params, "duration", 10));
+		arg(op, "--bin-ms");
+		arg(op, "%d", pint(params, "bin_ms", BENCH_BIN_MS_DEF));
 	} else {
 		arg(op, "--final-duration");
 		arg(op, "%d", pint(params, "duration", 10));
@@ -701,13 +794,21 @@ bench_command(json_object *params, int cpu)
 		json_object_object_add(
 		    c, "loss",
 		    json_object_new_string(pstr(params, "loss", "0")));
+	if (strcmp(mode, "timeline") == 0) {
+		json_object_object_add(
+		    c, "rate", json_object_new_int(pint(params, "rate", 0)));
+		json_object_object_add(
+		    c, "bin_ms",
+		    json_object_new_int(
+			pint(params, "bin_ms", BENCH_BIN_MS_DEF)));
+	}
 	json_object_object_add(
 	    c, "frame", json_object_new_string(pstr(params, "frame", "64")));
 	json_object_object_add(c, "flows",
 			       json_object_new_int(pint(params, "flows", 1)));
 	json_object_object_add(
 	    c, "duration", json_object_new_int(pint(params, "duration", 10)));
-	if (strcmp(mode, "sweep") != 0) {
+	if (strcmp(mode, "sweep") != 0 && strcmp(mode, "timeline") != 0) {
 		json_object_object_add(
 		    c, "trial_duration",
 		    json_object_new_int(pint(params, "trial_duration", 1)));
@@ -797,6 +898,8 @@ bench_method(struct rpc_req *req)
 	op->results = json_object_new_array();
 	op->repeat = pint(params, "repeat", 1);
 	op->latency_at = json_object_new_array();
+	op->marks_raw = json_object_new_array();
+	op->timeline = strcmp(pstr(params, "mode", ""), "timeline") == 0;
 	op->record = json_object_new_object();
 	json_object_object_add(op->record, "format", json_object_new_int(2));
 	json_object_object_add(op->record, "kind",

@@ -175,6 +175,8 @@ json_trial_obj(struct bench *b, const char *key, const struct trial_out *t,
 	if (step != NULL) {
 		jw_u64(w, "index", step->index);
 		jw_str(w, "phase", search_phase_name(step->phase));
+	} else if (b->have_tl) {
+		jw_str(w, "phase", "timeline");
 	}
 	jw_u64(w, "run", t->run);
 	jw_dbl(w, "offered_pps", t->offered);
