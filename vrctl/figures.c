@@ -803,6 +803,7 @@ gp_timeline(const char *dir, const char *base, const char *title,
 	json_object *tr = j_get(rec, "trials"), *marks = j_get(rec, "marks");
 	struct gp_fig g;
 	size_t drawn = 0, nm = 0;
+	double xlo = 0, xhi = 0; /* the curves' and the marks' span */
 
 	if (tr == NULL || !json_object_is_type(tr, json_type_array))
 		return 2;
@@ -825,6 +826,18 @@ gp_timeline(const char *dir, const char *base, const char *title,
 				json_object_get_double(
 				    json_object_array_get_idx(b, k)) /
 				    bin);
+		/* the last step ends where its bin does */
+		if (json_object_array_length(b) > 0) {
+			double end = (double)json_object_array_length(b) * bin;
+
+			fprintf(
+			    g.f, "%.6f %.10g\n", end,
+			    json_object_get_double(json_object_array_get_idx(
+				b, json_object_array_length(b) - 1)) /
+				bin);
+			if (end > xhi)
+				xhi = end;
+		}
 		fputs("EOD\n", g.f);
 		msgf(q, sizeof(q), "round %lld", j_int(t, "repeat", 0));
 		fprintf(g.c,
@@ -859,12 +872,19 @@ gp_timeline(const char *dir, const char *base, const char *title,
 		gp_quote(g.f, j_str(m, "label"));
 		fprintf(g.f,
 			" at %.6f, graph 0.97 rotate by 90 right offset "
-			"-0.6,0 tc rgb '#555555' noenhanced\n",
+			"-1,0 tc rgb '#555555' noenhanced\n",
 			j_num(m, "t", 0));
 		fprintf(g.c, "mark at t = %.3f s: %s\n", j_num(m, "t", 0),
 			j_str(m, "label"));
+		if (j_num(m, "t", 0) < xlo)
+			xlo = j_num(m, "t", 0);
+		if (j_num(m, "t", 0) > xhi)
+			xhi = j_num(m, "t", 0);
 		nm++;
 	}
+	/* every mark inside the frame, with a little room either side */
+	fprintf(g.f, "set xrange [%.6f:%.6f]\n", xlo - 0.02 * (xhi - xlo),
+		xhi + 0.02 * (xhi - xlo));
 	fputs("Received rate against time at the sink: each bin's frames "
 	      "over the bin's length, t = 0 the stream's start on the "
 	      "sink's clock; dashed vertical lines are the marks (round "
