@@ -200,8 +200,8 @@ cmd_sink(struct opts *o)
 			jw_end(w);
 		}
 		if (b.have_tl)
-			json_timeline(w, &b,
-				      o->duration > 0 ? o->duration : secs);
+			json_timeline(
+			    w, &b, o->duration > 0 ? o->duration : secs, NULL);
 		if (o->per_flow)
 			json_per_flow(w, b.sink, NULL);
 		jw_end(w);

@@ -139,7 +139,10 @@ void json_if(struct jw *w, const char *key, const struct endpoint *e,
 	     const struct ifcounters *c);
 void json_latency(struct jw *w, const struct hist *h);
 void json_per_flow(struct jw *w, const struct sink *s, const uint64_t *sent);
-void json_timeline(struct jw *w, const struct bench *b, double duration_s);
+/* gs: the sender's stats when it ran in this process (its pause), or
+ * NULL (a sink alone) */
+void json_timeline(struct jw *w, const struct bench *b, double duration_s,
+		   const struct gen_stats *gs);
 void json_trial_obj(struct bench *b, const char *key, const struct trial_out *t,
 		    const struct search_step *step, int pass);
 void json_trial(struct bench *b, const struct trial_out *t,

@@ -228,7 +228,7 @@ json_trial_obj(struct bench *b, const char *key, const struct trial_out *t,
 		jw_bool(w, "pass", pass);
 	json_intervals(w, b, t);
 	if (b->have_tl)
-		json_timeline(w, b, t->duration_s);
+		json_timeline(w, b, t->duration_s, &t->gs);
 	if (b->o->per_flow)
 		json_per_flow(w, b->sink, b->sent_per_flow);
 	jw_end(w);
@@ -240,7 +240,8 @@ json_trial_obj(struct bench *b, const char *key, const struct trial_out *t,
  * duration and the last frame's bin.
  */
 void
-json_timeline(struct jw *w, const struct bench *b, double duration_s)
+json_timeline(struct jw *w, const struct bench *b, double duration_s,
+	      const struct gen_stats *gs)
 {
 	const struct timeline *tl = &b->tl;
 	struct timeline_summary ts;
@@ -274,6 +275,15 @@ json_timeline(struct jw *w, const struct bench *b, double duration_s)
 	jw_end(w);
 	jw_dbl(w, "rate_before_pps", round(ts.rate_before_pps));
 	jw_dbl(w, "rate_after_pps", round(ts.rate_after_pps));
+	/* the sender's longest pause, on its clock: the sink's only when
+	 * both run here (a trial); a gap no longer than it may be it */
+	if (gs != NULL) {
+		jw_obj(w, "sender_pause");
+		jw_dbl(w, "ms", (double)gs->pause_ns / 1e6);
+		jw_dbl(w, "at_s",
+		       ((double)gs->pause_at - (double)tl->tl_origin_ns) / 1e9);
+		jw_end(w);
+	}
 	jw_arr(w, "bins");
 	for (i = 0; i < n; i++)
 		jw_u64(w, NULL, tl->tl_bins[i]);

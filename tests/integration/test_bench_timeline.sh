@@ -2,7 +2,8 @@
 # `vrctl bench NAME --mode timeline` (docs/bench.md "Timelines") against a
 # netns monolithic topology in a sandbox without libvirtd, with an event
 # this test causes: 1.5 s into a 4 s stream at 5000 pps the router's
-# egress link goes down for 300 ms.  The record has the trial's timeline
+# egress link goes down for 300 ms (its ARP retransmit time set to 10 ms:
+# test_timeline.sh says why).  The record has the trial's timeline
 # (a gap of 250..700 ms mid-stream, lost = rate x gap) and the marks
 # (bench start before the stream, bench stop after it); the text says
 # lost, the gap and the rates either side; timeline.gp draws the marks.
@@ -39,7 +40,8 @@ fi
 ok "monolithic (netns) runs as tlb"
 # the router's egress: its interface on the out port's subnet
 EGRESS=$(ip -n vr-tlb-vr0 -o -4 addr show | awk '/ 198\.18\.2\./ {print $2; exit}')
-check "the router's egress interface found ($EGRESS)" [ -n "$EGRESS" ]
+check "the router's egress interface found ($EGRESS)" [ -n "$EGRESS" ] &&
+	ip netns exec vr-tlb-vr0 sysctl -qw net.ipv4.neigh."$EGRESS".retrans_time_ms=10
 
 say "timeline 5000 pps, 4 s; egress down 300 ms at about 1.5 s"
 "$VRCTL" bench tlb --mode timeline --rate 5000 --duration 4 --cpu 0 \

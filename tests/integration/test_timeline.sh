@@ -2,8 +2,15 @@
 # The timeline measurement a blackout bench uses (vrgen timeline,
 # docs/bench.md "Timelines"), on an event this test causes itself: a
 # constant-rate stream through a netns router built by hand (as
-# test_vrgen.sh), with the router's egress link taken down for 300 ms
-# mid-stream.  The sink must see a gap of about that length, as many
+# test_vrgen.sh), with the router's ingress link taken down for 300 ms
+# mid-stream.  The router's ARP retransmit time is 10 ms: a link going
+# down flushes its neighbour entry for the sink, frames forwarded while it
+# is down leave an unresolved entry, and with the default 1 s its next
+# probe after the link is back waits up to a second (measured: gaps of
+# 1.3-1.4 s for a 300 ms outage in 3 of 5 rounds, the frames queued
+# meanwhile arriving reordered).  A migration meets that too; here the
+# test measures the measurement.  (Not the ingress: with its peer down the
+# generator's veth pushes back, the sender waits and nothing is lost.)  The sink must see a gap of about that length, as many
 # frames lost as the rate times the gap, empty bins inside it, and with
 # no outage no gap over 50 ms.  ROUNDS (default 1) outage runs; the last
 # lines print each round's gap and the spread.  Run it inside sandbox.sh:
@@ -84,7 +91,8 @@ ip -n $P-out link set vp0 up
 ip -n $P-in route add default via 198.18.1.1
 ip -n $P-out route add default via 198.18.2.1
 ip netns exec $P-rt sysctl -qw net.ipv4.ip_forward=1 \
-	net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+	net.ipv4.neigh.eth1.retrans_time_ms=10
 set +e
 wait_up() {
 	for _ in $(seq 50); do
@@ -107,9 +115,15 @@ check "calm: the sink's clock, 10 ms bins, 400 of them" \
 	tcheck "$T/calm.json" 'tl["clock"] == "sink" and tl["bin_ms"] == 10 and len(tl["bins"]) >= 400'
 check "calm: nothing lost, every frame in a bin" \
 	tcheck "$T/calm.json" 'j["lost"] == 0 and tl["lost_seq"] == 0 and sum(tl["bins"]) == j["received"] == tl["frames"]'
-check "calm: longest gap under 50 ms" tcheck "$T/calm.json" 'tl["gap"]["ms"] < 50'
-check "calm: rate before and after near the offered rate" \
-	tcheck "$T/calm.json" "abs(tl['rate_before_pps'] - $RATE) < $RATE * 0.1 and abs(tl['rate_after_pps'] - $RATE) < $RATE * 0.1"
+# a gap the generator made itself (not scheduled on a busy host) is no
+# blackout: the record has the sender's longest pause to tell them apart
+check "calm: longest gap under 50 ms, or the generator's own pause" \
+	tcheck "$T/calm.json" 'tl["gap"]["ms"] < 50 or (tl["sender_pause"]["ms"] >= tl["gap"]["ms"] - 10 and abs(tl["sender_pause"]["at_s"] - tl["gap"]["at_s"]) < 0.05)'
+python3 -c 'import json,sys; tl=[json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]["timeline"]; print("calm: longest gap %.1f ms at t=%.3f s; the generator paused at most %.1f ms (t=%.3f s)" % (tl["gap"]["ms"], tl["gap"]["at_s"], tl["sender_pause"]["ms"], tl["sender_pause"]["at_s"]))' "$T/calm.json"
+# (the rates either side of a gap this short say little: a pause near an
+# end leaves a short, bursty side)
+check "calm: first to last frame at the offered rate (2 %)" \
+	tcheck "$T/calm.json" "abs((tl['frames'] - 1) / (tl['last_rx_s'] - tl['first_rx_s']) - $RATE) < $RATE * 0.02"
 
 # --- the outage: eth1 of the router down for 300 ms, 1.5 s into the stream ---
 GAPS=""
@@ -119,15 +133,34 @@ for r in $(seq "$ROUNDS"); do
 		>"$T/out.json" 2>"$T/out.err" &
 	GEN=$!
 	sleep 1.5
+	# when the link really went down and up: between these (a busy host
+	# may take long to run ip)
+	d0=$(date +%s.%N)
 	ip -n $P-rt link set eth1 down
+	d1=$(date +%s.%N)
 	sleep 0.3
+	u0=$(date +%s.%N)
 	ip -n $P-rt link set eth1 up
+	u1=$(date +%s.%N)
 	wait "$GEN"
 	check "outage: timeline exits 0" test $? = 0
 	GEN=
 	cat "$T/out.err"
-	check "outage: gap 250..700 ms" \
-		tcheck "$T/out.json" '250 <= tl["gap"]["ms"] <= 700'
+	# the outage caused lasted at least u0 - d1 and at most u1 - d0
+	short=$(python3 -c "print(($u0 - $d1) * 1000)")
+	long=$(python3 -c "print(($u1 - $d0) * 1000)")
+	printf 'the link was down %.1f..%.1f ms\n' "$short" "$long"
+	if python3 -c "import sys; sys.exit(not $long <= 450)"; then
+		check "outage: gap 250..700 ms" \
+			tcheck "$T/out.json" '250 <= tl["gap"]["ms"] <= 700'
+	else
+		echo "note: the host took ${long%.*} ms to run down, sleep 0.3, up: 250..700 ms not asked"
+	fi
+	# the gap began when the link went down (the last frame before it
+	# arrived at most 20 ms earlier) and lasted the outage, plus up to
+	# 100 ms to resolve the sink's address again
+	check "outage: the gap is the outage caused (start and length)" \
+		tcheck "$T/out.json" "$d0 - 0.02 <= tl['origin_unix_s'] + tl['gap']['at_s'] <= $d1 and $short - 20 <= tl['gap']['ms'] <= $long + 100"
 	check "outage: it began mid-stream (1..3 s)" \
 		tcheck "$T/out.json" '1 <= tl["gap"]["at_s"] <= 3'
 	# lost = rate x gap: the frames due while nothing arrived, within a
@@ -145,7 +178,15 @@ for r in $(seq "$ROUNDS"); do
 		tcheck "$T/out.json" 'abs(tl["rate_after_pps"] - tl["rate_before_pps"]) < 0.1 * tl["rate_before_pps"]'
 	wait_up
 	GAPS="$GAPS $(python3 -c 'import json,sys; j=[json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]; print("%.1f" % j["timeline"]["gap"]["ms"])' "$T/out.json")"
-	echo "round $r: gap $(echo $GAPS | awk '{print $NF}') ms for a 300 ms outage, lost $(python3 -c 'import json,sys; print([json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]["lost"])' "$T/out.json")"
+	python3 -c '
+import json, sys
+j = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]
+tl = j["timeline"]
+print("round %s: gap %.1f ms at t=%.3f s for a 300 ms outage, lost %d, "
+      "skipped %d, rate before %d after %d pps" %
+      (sys.argv[2], tl["gap"]["ms"], tl["gap"]["at_s"], j["lost"],
+       tl["gap"]["skipped"], tl["rate_before_pps"], tl["rate_after_pps"]))
+' "$T/out.json" "$r"
 done
 echo "gaps (ms):$GAPS"
 echo "$GAPS" | tr ' ' '\n' | sed '/^$/d' | sort -n |
