@@ -181,6 +181,12 @@ bench_print_timeline(json_object *record)
 		       j_num(gap, "at_s", 0), j_int(gap, "skipped", 0),
 		       j_num(tl, "rate_before_pps", 0),
 		       j_num(tl, "rate_after_pps", 0));
+		if (j_get(tl, "sender_pause") != NULL)
+			printf("  the generator's longest pause %.1f ms at "
+			       "t=%.3f s (a gap no longer, at that time, is "
+			       "the generator's)\n",
+			       j_num(j_get(tl, "sender_pause"), "ms", 0),
+			       j_num(j_get(tl, "sender_pause"), "at_s", 0));
 		for (size_t k = 0; marks && k < json_object_array_length(marks);
 		     k++) {
 			json_object *m = json_object_array_get_idx(marks, k);
