@@ -91,6 +91,27 @@ else
 	echo "SKIP: no gnuplot, no figure checks"
 fi
 
+say "two rounds of a 1 s timeline: marks per round"
+"$VRCTL" bench tlb --mode timeline --rate 2000 --duration 1 --repeat 2 \
+	--bin-ms 5 --cpu 0 --out "$T/tl2" >"$T/tl2.out" 2>"$T/tl2.err"
+check "bench --mode timeline --repeat 2 exits 0" [ $? = 0 ]
+check "two rounds, each its own timeline and its own start and stop" python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+tr = r["trials"]
+ms = r["marks"]
+print([(m["repeat"], m["label"], m["t"]) for m in ms])
+ok = ([t["repeat"] for t in tr] == [0, 1] and
+      all(t["phase"] == "timeline" and t["timeline"]["bin_ms"] == 5 and
+          len(t["timeline"]["bins"]) >= 200 and t["timeline"]["gap"]["ms"] < 1000
+          for t in tr) and
+      [(m["repeat"], m["label"]) for m in ms] ==
+      [(0, "bench start"), (0, "bench stop"), (1, "bench start"), (1, "bench stop")] and
+      all(m["t"] < 0 if m["label"] == "bench start" else 1 < m["t"] < 20 for m in ms) and
+      tr[1]["timeline"]["origin_unix_s"] > tr[0]["timeline"]["origin_unix_s"] + 1)
+sys.exit(not ok)' "$T/tl2/experiment.json"
+check "  the text has both rounds" [ "$(grep -c '^round [01]: lost' "$T/tl2.out")" = 2 ]
+
 check "stop" "$VRCTL" stop tlb
 check "nothing left behind" nothing_left tlb
 finish 0
