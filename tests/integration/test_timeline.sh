@@ -12,7 +12,8 @@
 # test measures the measurement.  (Not the ingress: with its peer down the
 # generator's veth pushes back, the sender waits and nothing is lost.)  The sink must see a gap of about that length, as many
 # frames lost as the rate times the gap, empty bins inside it, and with
-# no outage no gap over 50 ms.  ROUNDS (default 1) outage runs; the last
+# no outage no gap over 50 ms; `vrgen sink --bin-ms` apart from `vrgen
+# send` (as on two hosts) keeps the same timeline on its own clock.  ROUNDS (default 1) outage runs; the last
 # lines print each round's gap and the spread.  Run it inside sandbox.sh:
 #
 #   tests/integration/sandbox.sh --name timeline -- test_timeline.sh PATH/TO/vrgen [ROUNDS]
@@ -124,6 +125,20 @@ python3 -c 'import json,sys; tl=[json.loads(l) for l in open(sys.argv[1]) if l.s
 # end leaves a short, bursty side)
 check "calm: first to last frame at the offered rate (2 %)" \
 	tcheck "$T/calm.json" "abs((tl['frames'] - 1) / (tl['last_rx_s'] - tl['first_rx_s']) - $RATE) < $RATE * 0.02"
+
+# --- sender and sink apart (as on two hosts): the sink keeps the timeline --
+echo "--- vrgen sink --bin-ms 10 while vrgen send offers 2000 pps for 2 s"
+"$VRGEN" sink --dev vp0 --netns $P-out --duration 4 --bin-ms 10 --json \
+	>"$T/sink.json" 2>"$T/sink.err" &
+SINK=$!
+sleep 1
+"$VRGEN" send --dev vp0 --netns $P-in --rate 2000 --duration 2 --json \
+	>"$T/send.json" 2>"$T/send.err"
+check "send exits 0" test $? = 0
+wait $SINK
+check "sink exits 0" test $? = 0
+check "sink: a timeline on its own clock, t = 0 when it started" \
+	tcheck "$T/sink.json" 'j["type"] == "sink" and tl["clock"] == "sink" and sum(tl["bins"]) == tl["frames"] == j["received"] == 4000 and tl["lost_seq"] == 0 and 0.5 < tl["first_rx_s"] < 2 and tl["gap"]["ms"] < 50 and "sender_pause" not in tl'
 
 # --- the outage: eth1 of the router down for 300 ms, 1.5 s into the stream ---
 GAPS=""
