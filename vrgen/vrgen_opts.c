@@ -388,10 +388,15 @@ opts_parse(struct opts *o, int argc, char **argv)
 		case O_WATCH:
 			o->watch = optarg;
 			break;
-		case O_BIN_MS:
-			o->bin_ms = (unsigned)num("bin-ms", optarg, 1,
-						  BENCH_BIN_MS_MAX);
+		case O_BIN_MS: {
+			double ms = num("bin-ms", optarg, 1, BENCH_BIN_MS_MAX);
+
+			if (ms != floor(ms))
+				die("--bin-ms: whole milliseconds, got \"%s\"",
+				    optarg);
+			o->bin_ms = (unsigned)ms;
 			break;
+		}
 		case 'h':
 		case O_HELP:
 			usage(stdout);
