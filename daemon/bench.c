@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -66,6 +67,9 @@ struct bench_op {
 };
 
 static int bench_running;
+/* The running timeline bench, which bench_mark marks (any thread). */
+static pthread_mutex_t bench_mark_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct bench_op *bench_marking;
 
 int
 bench_find_vrgen(char *path, size_t len)
@@ -131,22 +135,28 @@ bench_unix_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/*
- * Mark an event of round `round` now (the bench's start and stop; a
- * migration's phases).  Kept as wall-clock time: the record places it on
- * the round's timeline (bench_marks) once vrgen has said when its t = 0
- * was.  The job thread's, like the rest of the rounds' state.
- */
+/* Mark an event of the current round now, on the wall clock; the record
+ * places it on the round's timeline (bench_marks) once vrgen has said
+ * when its t = 0 was.  Caller holds bench_mark_lock. */
 static void
-bench_mark(struct bench_op *op, int round, const char *label)
+bench_mark_locked(struct bench_op *op, const char *label)
 {
 	json_object *m = json_object_new_object();
 
 	json_object_object_add(m, "unix_s",
 			       json_object_new_double(bench_unix_now()));
 	json_object_object_add(m, "label", json_object_new_string(label));
-	json_object_object_add(m, "repeat", json_object_new_int(round));
+	json_object_object_add(m, "repeat", json_object_new_int(op->round));
 	json_object_array_add(op->marks_raw, m);
+}
+
+void
+bench_mark(const char *label)
+{
+	pthread_mutex_lock(&bench_mark_lock);
+	if (bench_marking != NULL)
+		bench_mark_locked(bench_marking, label);
+	pthread_mutex_unlock(&bench_mark_lock);
 }
 
 /*
@@ -357,11 +367,9 @@ bench_job(struct job *j, void *arg_)
 		if (op->round > 0)
 			job_progress(j, "round", "round %d/%d", op->round + 1,
 				     op->repeat);
-		if (op->timeline)
-			bench_mark(op, op->round, "bench start");
+		bench_mark("bench start");
 		bench_vrgen(j, op);
-		if (op->timeline)
-			bench_mark(op, op->round, "bench stop");
+		bench_mark("bench stop");
 		if (op->result) {
 			json_object_array_add(op->results, op->result);
 			op->result = NULL;
@@ -459,6 +467,9 @@ bench_done(void *arg_)
 	char when[32];
 
 	bench_running = 0;
+	pthread_mutex_lock(&bench_mark_lock);
+	bench_marking = NULL;
+	pthread_mutex_unlock(&bench_mark_lock);
 	json_object_object_add(
 	    op->record, "finished_at",
 	    json_object_new_string(iso_now(when, sizeof(when))));
@@ -944,9 +955,17 @@ bench_method(struct rpc_req *req)
 	    op->record, "started_at",
 	    json_object_new_string(iso_now(when, sizeof(when))));
 	op->req = req;
+	if (op->timeline) { /* before the job: it marks its first start */
+		pthread_mutex_lock(&bench_mark_lock);
+		bench_marking = op;
+		pthread_mutex_unlock(&bench_mark_lock);
+	}
 	if (job_start(sup_base, bench_job, bench_progress, bench_done, op) ==
 	    -1) {
 		op->req = NULL;
+		pthread_mutex_lock(&bench_mark_lock);
+		bench_marking = NULL;
+		pthread_mutex_unlock(&bench_mark_lock);
 		rpc_error(req, PROTO_E_INTERNAL, NULL, "cannot start a job: %s",
 			  strerror(errno));
 		bench_op_free(op);
