@@ -13,7 +13,9 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -57,12 +59,17 @@ struct bench_op {
 	json_object *result;	 /* the current round's */
 	json_object *results;	 /* every round's, in order */
 	int repeat, round;	 /* rounds asked for; the one running */
+	int timeline;		 /* mode timeline: marks on its time axis */
+	json_object *marks_raw;	 /* [{"unix_s","label","repeat"}], in order */
 	char err[1024];
 	int status;	    /* vrgen's exit status, -1 if it did not run */
 	atomic_int abandon; /* the caller went away: stop vrgen */
 };
 
 static int bench_running;
+/* The running timeline bench, which bench_mark marks (any thread). */
+static pthread_mutex_t bench_mark_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct bench_op *bench_marking;
 
 int
 bench_find_vrgen(char *path, size_t len)
@@ -112,7 +119,90 @@ bench_op_free(struct bench_op *op)
 	json_object_put(op->latency_at);
 	json_object_put(op->result);
 	json_object_put(op->results);
+	json_object_put(op->marks_raw);
 	free(op);
+}
+
+/* ---- marks: events on a timeline's time axis ------------------------------
+ */
+
+static double
+bench_unix_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Mark an event of the current round now, on the wall clock; the record
+ * places it on the round's timeline (bench_marks) once vrgen has said
+ * when its t = 0 was.  Caller holds bench_mark_lock. */
+static void
+bench_mark_locked(struct bench_op *op, const char *label)
+{
+	json_object *m = json_object_new_object();
+
+	json_object_object_add(m, "unix_s",
+			       json_object_new_double(bench_unix_now()));
+	json_object_object_add(m, "label", json_object_new_string(label));
+	json_object_object_add(m, "repeat", json_object_new_int(op->round));
+	json_object_array_add(op->marks_raw, m);
+}
+
+void
+bench_mark(const char *label)
+{
+	pthread_mutex_lock(&bench_mark_lock);
+	if (bench_marking != NULL)
+		bench_mark_locked(bench_marking, label);
+	pthread_mutex_unlock(&bench_mark_lock);
+}
+
+/*
+ * The record's "marks": [{"t", "label", "repeat"}], t in seconds on the
+ * time axis of that round's timeline (its t = 0, timeline.origin_unix_s,
+ * is the sink's wall clock; the marks are the daemon's, the same host's
+ * clock here).  A round without a timeline (vrgen failed) has no marks.
+ */
+static json_object *
+bench_marks(const struct bench_op *op)
+{
+	json_object *out = json_object_new_array();
+	size_t n = json_object_array_length(op->marks_raw);
+	size_t nt = json_object_array_length(op->trials);
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *m = json_object_array_get_idx(op->marks_raw, i);
+		json_object *tl = NULL, *o, *v;
+		int rnd =
+		    json_object_get_int(json_object_object_get(m, "repeat"));
+		double dt;
+
+		for (size_t k = 0; k < nt && tl == NULL; k++) {
+			json_object *tr =
+			    json_object_array_get_idx(op->trials, k);
+
+			if (json_object_object_get_ex(tr, "repeat", &v) &&
+			    json_object_get_int(v) == rnd)
+				json_object_object_get_ex(tr, "timeline", &tl);
+		}
+		if (tl == NULL ||
+		    !json_object_object_get_ex(tl, "origin_unix_s", &v))
+			continue;
+		dt = json_object_get_double(
+			 json_object_object_get(m, "unix_s")) -
+		     json_object_get_double(v);
+		o = json_object_new_object();
+		json_object_object_add(
+		    o, "t", json_object_new_double(round(dt * 1e6) / 1e6));
+		json_object_object_add(
+		    o, "label",
+		    json_object_get(json_object_object_get(m, "label")));
+		json_object_object_add(o, "repeat", json_object_new_int(rnd));
+		json_object_array_add(out, o);
+	}
+	return out;
 }
 
 /* ---- the job: run vrgen, collect its JSON lines -------------------------- */
@@ -277,7 +367,9 @@ bench_job(struct job *j, void *arg_)
 		if (op->round > 0)
 			job_progress(j, "round", "round %d/%d", op->round + 1,
 				     op->repeat);
+		bench_mark("bench start");
 		bench_vrgen(j, op);
+		bench_mark("bench stop");
 		if (op->result) {
 			json_object_array_add(op->results, op->result);
 			op->result = NULL;
@@ -375,6 +467,9 @@ bench_done(void *arg_)
 	char when[32];
 
 	bench_running = 0;
+	pthread_mutex_lock(&bench_mark_lock);
+	bench_marking = NULL;
+	pthread_mutex_unlock(&bench_mark_lock);
 	json_object_object_add(
 	    op->record, "finished_at",
 	    json_object_new_string(iso_now(when, sizeof(when))));
@@ -387,6 +482,8 @@ bench_done(void *arg_)
 				       json_object_get(op->latency_at));
 	if (json_object_array_length(op->results) > 0)
 		bench_answers(op);
+	if (op->timeline)
+		json_object_object_add(op->record, "marks", bench_marks(op));
 	if (json_object_object_get_ex(op->record, "command", &gen) &&
 	    json_object_object_get_ex(gen, "mode", &gen) &&
 	    strcmp(json_object_get_string(gen), "sweep") == 0)
@@ -659,6 +756,13 @@ bench_args(struct bench_op *op, json_object *params, const struct run *r,
 		arg(op, "%s", rates);
 		arg(op, "--duration");
 		arg(op, "%d", pint(params, "duration", 10));
+	} else if (strcmp(mode, "timeline") == 0) {
+		arg(op, "--rate");
+		arg(op, "%d", pint(params, "rate", 0));
+		arg(op, "--duration");
+		arg(op, "%d", pint(params, "duration", 10));
+		arg(op, "--bin-ms");
+		arg(op, "%d", pint(params, "bin_ms", BENCH_BIN_MS_DEF));
 	} else {
 		arg(op, "--final-duration");
 		arg(op, "%d", pint(params, "duration", 10));
@@ -701,13 +805,21 @@ bench_command(json_object *params, int cpu)
 		json_object_object_add(
 		    c, "loss",
 		    json_object_new_string(pstr(params, "loss", "0")));
+	if (strcmp(mode, "timeline") == 0) {
+		json_object_object_add(
+		    c, "rate", json_object_new_int(pint(params, "rate", 0)));
+		json_object_object_add(
+		    c, "bin_ms",
+		    json_object_new_int(
+			pint(params, "bin_ms", BENCH_BIN_MS_DEF)));
+	}
 	json_object_object_add(
 	    c, "frame", json_object_new_string(pstr(params, "frame", "64")));
 	json_object_object_add(c, "flows",
 			       json_object_new_int(pint(params, "flows", 1)));
 	json_object_object_add(
 	    c, "duration", json_object_new_int(pint(params, "duration", 10)));
-	if (strcmp(mode, "sweep") != 0) {
+	if (strcmp(mode, "sweep") != 0 && strcmp(mode, "timeline") != 0) {
 		json_object_object_add(
 		    c, "trial_duration",
 		    json_object_new_int(pint(params, "trial_duration", 1)));
@@ -797,6 +909,8 @@ bench_method(struct rpc_req *req)
 	op->results = json_object_new_array();
 	op->repeat = pint(params, "repeat", 1);
 	op->latency_at = json_object_new_array();
+	op->marks_raw = json_object_new_array();
+	op->timeline = strcmp(pstr(params, "mode", ""), "timeline") == 0;
 	op->record = json_object_new_object();
 	json_object_object_add(op->record, "format", json_object_new_int(2));
 	json_object_object_add(op->record, "kind",
@@ -841,9 +955,17 @@ bench_method(struct rpc_req *req)
 	    op->record, "started_at",
 	    json_object_new_string(iso_now(when, sizeof(when))));
 	op->req = req;
+	if (op->timeline) { /* before the job: it marks its first start */
+		pthread_mutex_lock(&bench_mark_lock);
+		bench_marking = op;
+		pthread_mutex_unlock(&bench_mark_lock);
+	}
 	if (job_start(sup_base, bench_job, bench_progress, bench_done, op) ==
 	    -1) {
 		op->req = NULL;
+		pthread_mutex_lock(&bench_mark_lock);
+		bench_marking = NULL;
+		pthread_mutex_unlock(&bench_mark_lock);
 		rpc_error(req, PROTO_E_INTERNAL, NULL, "cannot start a job: %s",
 			  strerror(errno));
 		bench_op_free(op);

@@ -11,6 +11,12 @@
 
 void bench_method(struct rpc_req *req);
 
+/* Mark an event (a migration's phases) now on the running timeline
+ * bench's current round: the record's marks place it on that round's time
+ * axis (docs/bench.md "Timelines").  Any thread; nothing when no timeline
+ * bench runs. */
+void bench_mark(const char *label);
+
 /* The vrgen binary vrouterd runs: beside vrouterd, in the build tree, or
  * installed.  0, or -1 when there is none. */
 int bench_find_vrgen(char *path, size_t len);

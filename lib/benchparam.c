@@ -179,20 +179,77 @@ bad:
 	return -1;
 }
 
+/* A timeline: one constant rate, no rates, no search param; its bins
+ * (duration / bin_ms) at most BENCH_BINS_MAX. */
+static int
+benchparam_timeline(json_object *params, const char *const *search_only,
+		    const char **param, char *err, size_t errlen)
+{
+	json_object *v;
+	long long dur = 10, bin = BENCH_BIN_MS_DEF;
+
+	if (!json_object_object_get_ex(params, "rate", NULL)) {
+		*param = "rate";
+		snprintf(err, errlen, "a timeline needs rate (pps)");
+		return -1;
+	}
+	if (json_object_object_get_ex(params, "rates", NULL)) {
+		*param = "rates";
+		snprintf(err, errlen,
+			 "rates belong to a sweep; a timeline has one rate");
+		return -1;
+	}
+	for (const char *const *k = search_only; *k; k++)
+		if (json_object_object_get_ex(params, *k, NULL)) {
+			*param = *k;
+			snprintf(err, errlen,
+				 "%s belongs to a search (ndr/pdr), not to a "
+				 "timeline",
+				 *k);
+			return -1;
+		}
+	if (json_object_object_get_ex(params, "duration", &v))
+		dur = json_object_get_int64(v);
+	if (json_object_object_get_ex(params, "bin_ms", &v))
+		bin = json_object_get_int64(v);
+	if (bin > 0 && dur * 1000 / bin > BENCH_BINS_MAX) {
+		*param = "bin_ms";
+		snprintf(err, errlen,
+			 "%lld ms bins over %lld s are more than %d: take a "
+			 "longer bin",
+			 bin, dur, BENCH_BINS_MAX);
+		return -1;
+	}
+	return 0;
+}
+
 int
 benchparam_modes(struct json_object *params, const char **param, char *err,
 		 size_t errlen)
 {
 	static const char *const search_only[] = {
 	    "loss", "trial_duration", "max_rate", "latency_at", NULL};
+	static const char *const timeline_only[] = {"rate", "bin_ms", NULL};
 	json_object *v;
 	const char *mode = "";
-	int sweep, pdr;
+	int sweep, pdr, timeline;
 
 	if (json_object_object_get_ex(params, "mode", &v))
 		mode = json_object_get_string(v);
 	sweep = strcmp(mode, "sweep") == 0;
 	pdr = strcmp(mode, "pdr") == 0;
+	timeline = strcmp(mode, "timeline") == 0;
+	if (timeline)
+		return benchparam_timeline(params, search_only, param, err,
+					   errlen);
+	for (const char *const *k = timeline_only; *k; k++)
+		if (json_object_object_get_ex(params, *k, NULL)) {
+			*param = *k;
+			snprintf(err, errlen,
+				 "%s belongs to a timeline, not to %s", *k,
+				 mode);
+			return -1;
+		}
 	if (sweep) {
 		if (!json_object_object_get_ex(params, "rates", NULL)) {
 			*param = "rates";

@@ -29,6 +29,12 @@
 #define BENCH_LAT_AT_MAX   8	/* latency_at: percents of the answer */
 #define BENCH_WATCH_MAX	   256	/* topology threads vrgen --watch samples */
 
+/* A timeline (mode timeline, vrgen timeline): its bin in ms, 1..MAX, and
+ * the most bins its duration may span. */
+#define BENCH_BIN_MS_MAX 1000
+#define BENCH_BIN_MS_DEF 10
+#define BENCH_BINS_MAX	 360000
+
 /*
  * A sweep's rates: "FROM:TO:STEP" or "R1,R2,...", decimal integers in
  * 1..BENCH_RATE_MAX (FROM <= TO, STEP >= 1), at most BENCH_RATES_MAX of
@@ -58,7 +64,9 @@ int benchparam_percents(const char *s, unsigned *out, char *err, size_t errlen);
  * The rules across a bench's params, which a per-param table cannot say:
  * a sweep needs rates and takes no search param (loss, trial_duration,
  * max_rate, latency_at); ndr and pdr take no rates; pdr needs loss and ndr has
- * none. params is a json_object already checked param by param.  0, or -1 with
+ * none; a timeline needs rate, takes neither rates nor a search param, and
+ * its duration spans at most BENCH_BINS_MAX bins; rate and bin_ms belong to
+ * a timeline only. params is a json_object already checked param by param.  0, or -1 with
  * err set and *param naming the param at fault.
  */
 struct json_object;

@@ -264,14 +264,20 @@ static const struct proto_param params_name[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
-static const char *const bench_modes[] = {"sweep", "ndr", "pdr", NULL};
+static const char *const bench_modes[] = {"sweep", "ndr", "pdr", "timeline",
+					  NULL};
 static const char *const bench_tx[] = {"auto", "packet", "xdp", NULL};
 
 /* The limits and the string syntaxes are lib/benchparam.h's. */
 static const struct proto_param params_bench[] = {
     {"name", PT_STRING, 1, 0, 0, NULL, "the running topology to measure"},
     {"mode", PT_STRING, 1, 0, 0, bench_modes,
-     "sweep (one trial per rate), ndr (zero loss) or pdr (loss <= loss)"},
+     "sweep (one trial per rate), ndr (zero loss), pdr (loss <= loss) or "
+     "timeline (one constant rate, received frames over time)"},
+    {"rate", PT_INT, 0, 1, BENCH_RATE_MAX, NULL,
+     "timeline: the constant rate, pps"},
+    {"bin_ms", PT_INT, 0, 1, BENCH_BIN_MS_MAX, NULL,
+     "timeline: the bin of its received-frame counts, ms (default 10)"},
     {"rates", PT_RATES, 0, 0, 0, NULL,
      "sweep rates: \"FROM:TO:STEP\" or \"R1,R2,...\" (pps)"},
     {"loss", PT_LOSS, 0, 0, 0, NULL, "pdr: the loss ratio allowed"},

@@ -59,3 +59,12 @@ add_test(NAME e2e_bench_cpu_vm
 set_tests_properties(e2e_bench_cpu_vm PROPERTIES
 	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
 	LABELS "integration;e2e;bench" SKIP_RETURN_CODE 77 TIMEOUT 600)
+
+# A timeline (mode timeline: the blackout measurement) against a netns
+# topology whose egress link the test takes down for 300 ms; the record's
+# timeline and marks, the text, the figure.  No libvirtd, no guest image.
+add_test(NAME e2e_bench_timeline
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_bench_timeline.sh
+		${CMAKE_BINARY_DIR})
+set_tests_properties(e2e_bench_timeline PROPERTIES RUN_SERIAL TRUE
+	LABELS "integration;bench" SKIP_RETURN_CODE 77 TIMEOUT 300)

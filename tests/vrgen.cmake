@@ -14,3 +14,12 @@ add_test(NAME e2e_vrgen
 		$<TARGET_FILE:vrgen>)
 set_tests_properties(e2e_vrgen PROPERTIES LABELS "integration;bench"
 	RUN_SERIAL TRUE SKIP_RETURN_CODE 77 TIMEOUT 300)
+
+# The timeline a blackout bench uses, against a 300 ms link outage the
+# test causes itself (ARGS: vrgen, rounds).
+add_test(NAME e2e_timeline
+	COMMAND ${CMAKE_CURRENT_LIST_DIR}/integration/sandbox.sh --name timeline --
+		${CMAKE_CURRENT_LIST_DIR}/integration/test_timeline.sh
+		$<TARGET_FILE:vrgen>)
+set_tests_properties(e2e_timeline PROPERTIES LABELS "integration;bench"
+	RUN_SERIAL TRUE SKIP_RETURN_CODE 77 TIMEOUT 120)

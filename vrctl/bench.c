@@ -39,6 +39,9 @@ enum {
 	OPT_OUT,
 	OPT_REPEAT,
 	OPT_LATENCY_AT,
+	OPT_MODE,
+	OPT_RATE,
+	OPT_BIN_MS,
 };
 
 /* "run 2/4 (cores=2): " in an experiment */
@@ -298,12 +301,15 @@ ctl_bench(struct vrctl *v, int argc, char **argv)
 	    {"out", required_argument, NULL, OPT_OUT},
 	    {"repeat", required_argument, NULL, OPT_REPEAT},
 	    {"latency-at", required_argument, NULL, OPT_LATENCY_AT},
+	    {"mode", required_argument, NULL, OPT_MODE},
+	    {"rate", required_argument, NULL, OPT_RATE},
+	    {"bin-ms", required_argument, NULL, OPT_BIN_MS},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct ctl_command *cmd = ctl_command_find("bench");
 	json_object *params, *rec = NULL;
 	char dir[PATH_MAX], stamp[32], err[512];
-	const char *out = NULL, *sweep = NULL, *loss = NULL;
+	const char *out = NULL, *sweep = NULL, *loss = NULL, *mode = NULL;
 	int ch, ndr = 0, rv = 0, made, plot_rv = 1;
 
 	if (argc > 1 && strcmp(argv[1], "compare") == 0)
@@ -353,6 +359,15 @@ ctl_bench(struct vrctl *v, int argc, char **argv)
 			json_object_object_add(params, "latency_at",
 					       json_object_new_string(optarg));
 			break;
+		case OPT_MODE:
+			mode = optarg;
+			break;
+		case OPT_RATE:
+			rv = ctl_int(params, "rate", optarg);
+			break;
+		case OPT_BIN_MS:
+			rv = ctl_int(params, "bin_ms", optarg);
+			break;
 		case OPT_OUT:
 		case 'o':
 			out = optarg;
@@ -364,18 +379,22 @@ ctl_bench(struct vrctl *v, int argc, char **argv)
 		if (rv == -1)
 			goto usage;
 	}
-	if (argc - optind != 1 || (sweep != NULL) == ndr) {
+	/* --mode names the mode outright (timeline has no other option);
+	 * with --sweep or --ndr as well, the params' rules below judge */
+	if (argc - optind != 1 || (mode == NULL && (sweep != NULL) == ndr)) {
 		if (argc - optind == 1)
-			fprintf(stderr, "vrctl: bench: give --sweep RATES or "
-					"--ndr (one of them)\n");
+			fprintf(stderr,
+				"vrctl: bench: give --sweep RATES, "
+				"--ndr or --mode timeline --rate PPS\n");
 		goto usage;
 	}
 	json_object_object_add(params, "name",
 			       json_object_new_string(argv[optind]));
 	json_object_object_add(params, "mode",
-			       json_object_new_string(sweep  ? "sweep"
-						      : loss ? "pdr"
-							     : "ndr"));
+			       json_object_new_string(mode    ? mode
+						      : sweep ? "sweep"
+						      : loss  ? "pdr"
+							      : "ndr"));
 	if (sweep)
 		json_object_object_add(params, "rates",
 				       json_object_new_string(sweep));

@@ -155,6 +155,52 @@ bench_print_cpu(json_object *cpu)
 		       j_str(cpu, "router_cpu_note"));
 }
 
+/*
+ * A timeline's rounds: lost, the longest gap and when, the rate either
+ * side of it, and the marks on the same time axis.
+ */
+static void
+bench_print_timeline(json_object *record)
+{
+	json_object *a = j_get(record, "trials"),
+		    *marks = j_get(record, "marks");
+
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		json_object *t = json_object_array_get_idx(a, i);
+		json_object *tl = j_get(t, "timeline"), *gap = j_get(tl, "gap");
+
+		if (tl == NULL)
+			continue;
+		printf("round %lld: lost %lld of %lld (by sequence %lld), "
+		       "reordered %lld; longest gap %.1f ms at t=%.3f s "
+		       "(%lld sequence numbers skipped); rate before %.0f "
+		       "pps, after %.0f pps\n",
+		       j_int(t, "repeat", 0), j_int(t, "lost", 0),
+		       j_int(t, "sent", 0), j_int(tl, "lost_seq", 0),
+		       j_int(tl, "reordered", 0), j_num(gap, "ms", 0),
+		       j_num(gap, "at_s", 0), j_int(gap, "skipped", 0),
+		       j_num(tl, "rate_before_pps", 0),
+		       j_num(tl, "rate_after_pps", 0));
+		if (j_get(tl, "sender_pause") != NULL)
+			printf("  the generator's longest pause %.1f ms at "
+			       "t=%.3f s (a gap no longer, at that time, is "
+			       "the generator's)\n",
+			       j_num(j_get(tl, "sender_pause"), "ms", 0),
+			       j_num(j_get(tl, "sender_pause"), "at_s", 0));
+		for (size_t k = 0; marks && k < json_object_array_length(marks);
+		     k++) {
+			json_object *m = json_object_array_get_idx(marks, k);
+
+			if (j_int(m, "repeat", 0) == j_int(t, "repeat", 0))
+				printf("  mark t=%.3f s: %s\n",
+				       j_num(m, "t", 0), j_str(m, "label"));
+		}
+	}
+	printf("times on the sink's clock, t = 0 the stream's start; bins of "
+	       "%lld ms in experiment.json (trials[].timeline)\n",
+	       j_int(j_get(record, "command"), "bin_ms", 10));
+}
+
 void
 bench_print_text(json_object *record, const char *dir, int plot_rv)
 {
@@ -228,13 +274,19 @@ bench_print_text(json_object *record, const char *dir, int plot_rv)
 			       "answer; the router may forward more (give "
 			       "the generator a CPU of its own: --cpu)\n");
 	}
-	if (best >= 0)
+	if (best >= 0 && !bench_is_timeline(record))
 		printf("max forwarded %.0f pps (L1 %.4f Gbps) at %.0f "
 		       "offered\n",
 		       best,
 		       bench_gbps(best, bench_frame_bytes(record, NULL), 1),
 		       at);
 	bench_print_latency_at(j_get(record, "latency_at"));
+	if (bench_is_timeline(record)) {
+		bench_print_timeline(record);
+		printf("results in %s: experiment.json results.csv%s\n", dir,
+		       plot_rv == 0 ? " timeline.svg" : " (no timeline.svg)");
+		return;
+	}
 	printf("results in %s: experiment.json results.csv%s\n", dir,
 	       plot_rv == 0 ? " plot.svg" : " (no plot.svg)");
 }

@@ -73,6 +73,7 @@ const struct ctl_command ctl_commands[] = {
      "the topologies vrouterd starts when it starts"},
     {"bench", ctl_bench,
      "NAME --sweep FROM:TO:STEP|R1,R2,... | --ndr [--loss RATIO]\n"
+     "        | --mode timeline --rate PPS [--bin-ms MS]\n"
      "        [--frame 64..1518|imix] [--flows F] [--duration SEC]\n"
      "        [--trial-duration SEC] [--max-rate PPS] [--cpu N]\n"
      "        [--latency-at P1,P2,...] [--tx auto|packet|xdp] [--repeat N]\n"
@@ -80,7 +81,8 @@ const struct ctl_command ctl_commands[] = {
      "   or: vrctl bench compare DIR... [--out FILE.svg] [--label L1,L2,...]\n"
      "   or: vrctl bench --replay DIR [--out DIR] [--name NAME] [--image DIR]\n"
      "        [--cpu N] [--force]",
-     "measure a running topology: offered-load sweep or NDR/PDR search"},
+     "measure a running topology: offered-load sweep, NDR/PDR search or "
+     "timeline"},
     {"experiment", ctl_experiment,
      "FILE [--out DIR] [--dry-run]\n"
      "   or: vrctl experiment --replay DIR [--out DIR] [--image DIR] [--force]",

@@ -401,6 +401,13 @@ done:
 	return rv;
 }
 
+/* A record of mode timeline (its figure and text are over time). */
+int
+bench_is_timeline(json_object *record)
+{
+	return strcmp(j_str(j_get(record, "command"), "mode"), "timeline") == 0;
+}
+
 /* The search's answer of a record: ndr_pps or pdr_pps, or -1. */
 double
 bench_answer(json_object *record, const char **what)
@@ -783,6 +790,113 @@ gp_cdf(const char *dir, const char *base, const char *title, json_object *rec)
 	return gp_end(&g);
 }
 
+/*
+ * A timeline (mode timeline): the received rate against time, one curve
+ * per round (each on its own t = 0, the sink's), from the bins of each
+ * trial's "timeline"; the record's marks (round 0's, the bench's start and
+ * stop, a migration's phases) as labelled vertical lines.
+ */
+static int
+gp_timeline(const char *dir, const char *base, const char *title,
+	    json_object *rec)
+{
+	json_object *tr = j_get(rec, "trials"), *marks = j_get(rec, "marks");
+	struct gp_fig g;
+	size_t drawn = 0, nm = 0;
+	double xlo = 0, xhi = 0; /* the curves' and the marks' span */
+
+	if (tr == NULL || !json_object_is_type(tr, json_type_array))
+		return 2;
+	if (gp_begin(&g, dir, base, title) == -1)
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(tr); i++) {
+		json_object *t = json_object_array_get_idx(tr, i);
+		json_object *tl = j_get(t, "timeline"), *b = j_get(tl, "bins"),
+			    *gap = j_get(tl, "gap");
+		double bin = j_num(tl, "bin_ms", 0) / 1000;
+		char q[64];
+
+		if (b == NULL || !json_object_is_type(b, json_type_array) ||
+		    bin <= 0)
+			continue;
+		fprintf(g.f, "$tl%zu << EOD\n# t_s received_pps\n", i);
+		/* each bin's rate drawn over the bin: steps from its start */
+		for (size_t k = 0; k < json_object_array_length(b); k++)
+			fprintf(g.f, "%.6f %.10g\n", (double)k * bin,
+				json_object_get_double(
+				    json_object_array_get_idx(b, k)) /
+				    bin);
+		/* the last step ends where its bin does */
+		if (json_object_array_length(b) > 0) {
+			double end = (double)json_object_array_length(b) * bin;
+
+			fprintf(
+			    g.f, "%.6f %.10g\n", end,
+			    json_object_get_double(json_object_array_get_idx(
+				b, json_object_array_length(b) - 1)) /
+				bin);
+			if (end > xhi)
+				xhi = end;
+		}
+		fputs("EOD\n", g.f);
+		msgf(q, sizeof(q), "round %lld", j_int(t, "repeat", 0));
+		fprintf(g.c,
+			"curve %s: %s, %.0f pps offered; longest gap %.1f ms "
+			"at t = %.3f s, %lld lost\n",
+			gp_colour(drawn), q, j_num(t, "offered_pps", 0),
+			j_num(gap, "ms", 0), j_num(gap, "at_s", 0),
+			j_int(t, "lost", 0));
+		gp_elem(&g,
+			"$tl%zu using 1:2 with steps lw 1.5 lc rgb '%s' "
+			"title '%s'",
+			i, gp_colour(drawn), q);
+		drawn++;
+	}
+	if (drawn == 0) {
+		gp_drop(&g);
+		return 2;
+	}
+	for (size_t i = 0;
+	     marks && json_object_is_type(marks, json_type_array) &&
+	     i < json_object_array_length(marks);
+	     i++) {
+		json_object *m = json_object_array_get_idx(marks, i);
+
+		if (j_int(m, "repeat", 0) != 0)
+			continue;
+		fprintf(g.f,
+			"set arrow %zu from %.6f, graph 0 to %.6f, graph 1 "
+			"nohead dt 2 lw 1.5 lc rgb '#555555'\n"
+			"set label %zu ",
+			nm + 1, j_num(m, "t", 0), j_num(m, "t", 0), nm + 1);
+		gp_quote(g.f, j_str(m, "label"));
+		fprintf(g.f,
+			" at %.6f, graph 0.97 rotate by 90 right offset "
+			"-1,0 tc rgb '#555555' noenhanced\n",
+			j_num(m, "t", 0));
+		fprintf(g.c, "mark at t = %.3f s: %s\n", j_num(m, "t", 0),
+			j_str(m, "label"));
+		if (j_num(m, "t", 0) < xlo)
+			xlo = j_num(m, "t", 0);
+		if (j_num(m, "t", 0) > xhi)
+			xhi = j_num(m, "t", 0);
+		nm++;
+	}
+	/* every mark inside the frame, with a little room either side */
+	fprintf(g.f, "set xrange [%.6f:%.6f]\n", xlo - 0.02 * (xhi - xlo),
+		xhi + 0.02 * (xhi - xlo));
+	fputs("Received rate against time at the sink: each bin's frames "
+	      "over the bin's length, t = 0 the stream's start on the "
+	      "sink's clock; dashed vertical lines are the marks (round "
+	      "0's: the bench's start and stop, a migration's phases), "
+	      "placed by the daemon's wall clock.\n",
+	      g.c);
+	fputs("set key top right\nset xlabel 'time since the stream began "
+	      "(s)'\nset ylabel 'received (packets/s)'\nset yrange [0:*]\n",
+	      g.f);
+	return gp_end(&g);
+}
+
 /* A record's answer with its CI: answers.{ndr,pdr}_pps, else the top
  * level (no CI).  Returns the mean when there is a CI (the CI is of the
  * mean), else the median (the one value), or -1; lo/hi the CI or the
@@ -1063,6 +1177,11 @@ bench_save_dir(const char *dir, json_object *record)
 	bench_describe(record, &d);
 	bench_desc_join(&d, BENCH_DESC_ALL, ", ", fields, sizeof(fields));
 	msgf(title, sizeof(title), "%s: %s", name, fields);
+	if (bench_is_timeline(record)) {
+		/* one rate: the figure is over time, not against load */
+		rv = gp_timeline(dir, "timeline", title, record);
+		return rv == 0 ? 0 : 1;
+	}
 	rv = gp_forwarded(dir, "plot", title, &record, &label, 1, fields);
 	msgf(title, sizeof(title), "%s: loss ratio", name);
 	(void)gp_loss(dir, "loss", title, &record, &label, 1);

@@ -290,6 +290,9 @@ double bench_answer(json_object *record, const char **what);
 /* Run files (figures.c): 0; 1 when only the plot is missing; -1. */
 int bench_write_csv(const char *path, json_object *record);
 int bench_save_dir(const char *dir, json_object *record);
+/* A record of mode timeline: its figure is timeline.svg (received rate
+ * against time), its text the gap and the marks. */
+int bench_is_timeline(json_object *record);
 int plot_svg(const char *svg_path, const char *title, json_object **records,
 	     const char *const *labels, size_t n);
 /* An experiment's figures (answers, speedup) and trials.csv (figures.c). */

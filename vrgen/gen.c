@@ -566,7 +566,7 @@ gen_run(struct gen_tx *tx, const struct gen_frames *gf,
 	char *err, size_t errlen)
 {
 	const struct gen_cfg *c = &gf->gf_cfg;
-	uint64_t total, k = 0, t0, deadline = 0, slack_ns;
+	uint64_t total, k = 0, t0, deadline = 0, slack_ns, last = 0;
 	uint64_t *per_flow = st->per_flow;
 	struct gen_cursor cur;
 	unsigned burst, f;
@@ -637,6 +637,13 @@ gen_run(struct gen_tx *tx, const struct gen_frames *gf,
 		}
 		if (p->ivl != NULL) /* st->sent was k before the push */
 			ivl_add(p->ivl, now, st->sent - k);
+		/* the sender's own longest pause: a gap the sink sees may be
+		 * the generator's (a busy host), not the network's */
+		if (k > 0 && now - last > st->pause_ns) {
+			st->pause_ns = now - last;
+			st->pause_at = last;
+		}
+		last = now;
 		k += n;
 		if (st->sent < k) /* stopped while retrying */
 			break;

@@ -206,6 +206,8 @@ struct gen_stats {
 	uint64_t late_bursts; /* bursts that started > 1 burst interval late */
 	uint64_t t_start;     /* monotonic ns: first burst due */
 	uint64_t t_end;	      /* monotonic ns: last send call returned */
+	uint64_t pause_ns;    /* the longest time between two bursts' sends */
+	uint64_t pause_at;    /* monotonic ns: the burst before it */
 	uint64_t *per_flow;   /* flows entries, caller-allocated (or NULL) */
 };
 

@@ -133,6 +133,8 @@ sink_account(struct sink *s, const uint8_t *frame, size_t caplen, size_t len,
 	     uint64_t rx_ns)
 {
 	struct gen_payload pl;
+	struct sink_flow *f;
+	uint64_t next0;
 
 	if (gen_parse(frame, caplen, &pl) < 0) {
 		s->s_foreign++;
@@ -146,7 +148,9 @@ sink_account(struct sink *s, const uint8_t *frame, size_t caplen, size_t len,
 		s->s_bad_flow++;
 		return 0;
 	}
-	if (flow_seq(&s->s_flows[pl.flow], pl.seq) == 2)
+	f = &s->s_flows[pl.flow];
+	next0 = f->sf_next;
+	if (flow_seq(f, pl.seq) == 2)
 		return 1; /* a duplicate says nothing new about latency */
 	s->s_bytes += len;
 	if (s->s_first_ns == 0)
@@ -155,6 +159,8 @@ sink_account(struct sink *s, const uint8_t *frame, size_t caplen, size_t len,
 	hist_add(&s->s_lat, rx_ns > pl.ts_ns ? rx_ns - pl.ts_ns : 0);
 	if (s->s_ivl != NULL)
 		ivl_add(s->s_ivl, rx_ns, 1);
+	if (s->s_tl != NULL)
+		timeline_add(s->s_tl, rx_ns, f->sf_next - next0);
 	return 1;
 }
 

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "stats.h"
+#include "timeline.h"
 
 /* A frame whose sequence number is this far below the highest seen in its
  * flow can no longer be checked for duplication; it counts as late. */
@@ -34,15 +35,17 @@ struct sink {
 	unsigned s_nflows;
 	int s_run; /* accept only this run id; -1: any */
 	struct sink_flow *s_flows;
-	uint64_t s_bytes;    /* of accepted frames, as received (no FCS) */
-	uint64_t s_foreign;  /* not vrgen frames (ARP, ND, ...) */
-	uint64_t s_stale;    /* vrgen frames of another run */
-	uint64_t s_bad_flow; /* flow id >= s_nflows */
-	uint64_t s_first_ns; /* receive time of the first accepted frame */
-	uint64_t s_last_ns;  /* ... and of the last */
-	struct hist s_lat;   /* one-way latency, ns */
-	struct ivl *s_ivl;   /* per-second received counts by receive time,
-				or NULL; the caller's, sink_reset keeps it */
+	uint64_t s_bytes;      /* of accepted frames, as received (no FCS) */
+	uint64_t s_foreign;    /* not vrgen frames (ARP, ND, ...) */
+	uint64_t s_stale;      /* vrgen frames of another run */
+	uint64_t s_bad_flow;   /* flow id >= s_nflows */
+	uint64_t s_first_ns;   /* receive time of the first accepted frame */
+	uint64_t s_last_ns;    /* ... and of the last */
+	struct hist s_lat;     /* one-way latency, ns */
+	struct ivl *s_ivl;     /* per-second received counts by receive time,
+				  or NULL; the caller's, sink_reset keeps it */
+	struct timeline *s_tl; /* the stream over time (timeline.h), or NULL;
+				  the caller's, sink_reset keeps it */
 };
 
 struct sink *sink_new(unsigned nflows);

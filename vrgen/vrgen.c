@@ -6,9 +6,10 @@
  *   vrgen trial --tx-netns NS --tx-dev IF --rx-netns NS --rx-dev IF ...
  *   vrgen sweep ... --rates LIST|FROM:TO:STEP
  *   vrgen ndr   ... [--loss RATIO] [--latency-at P1,P2,...]
+ *   vrgen timeline ... --rate PPS --duration S [--bin-ms MS]
  *
  * See docs/vrgen.md for the options and the JSON it prints.  This file
- * holds the five commands and main; the options are vrgen_opts.c, the
+ * holds the six commands and main; the options are vrgen_opts.c, the
  * trial engine vrgen_trial.c, the output vrgen_output.c.
  */
 #include <arpa/inet.h>
@@ -148,6 +149,7 @@ cmd_sink(struct opts *o)
 	bench_setup(&b, o, 0, 1);
 	pin_self(o->rx_cpu, "sink");
 	sink_reset(b.sink, o->run);
+	bench_timeline_start(&b, gen_now_ns());
 	memset(&u, 0, sizeof(u));
 	u.stop = &stop_flag;
 	if (o->duration > 0)
@@ -197,6 +199,9 @@ cmd_sink(struct opts *o)
 			jw_u64(w, "time_squeeze", sn1.squeezed - sn0.squeezed);
 			jw_end(w);
 		}
+		if (b.have_tl)
+			json_timeline(
+			    w, &b, o->duration > 0 ? o->duration : secs, NULL);
 		if (o->per_flow)
 			json_per_flow(w, b.sink, NULL);
 		jw_end(w);
@@ -506,6 +511,15 @@ main(int argc, char **argv)
 		return cmd_sink(&o);
 	if (strcmp(o.verb, "trial") == 0)
 		return cmd_trial(&o);
+	if (strcmp(o.verb, "timeline") == 0) {
+		/* a trial whose sink also keeps the timeline */
+		if (o.bin_ms == 0)
+			o.bin_ms = BENCH_BIN_MS_DEF;
+		if (o.rate <= 0 || o.duration <= 0)
+			die("timeline needs --rate PPS (above 0: a constant "
+			    "rate) and --duration S");
+		return cmd_trial(&o);
+	}
 	if (strcmp(o.verb, "sweep") == 0)
 		return cmd_sweep(&o);
 	if (strcmp(o.verb, "ndr") == 0 || strcmp(o.verb, "pdr") == 0) {

@@ -9,6 +9,7 @@ add_library(vrbench STATIC
 	${CMAKE_CURRENT_LIST_DIR}/jw.c
 	${CMAKE_CURRENT_LIST_DIR}/cpuacct.c
 	${CMAKE_CURRENT_LIST_DIR}/sink.c
+	${CMAKE_CURRENT_LIST_DIR}/timeline.c
 	${CMAKE_CURRENT_LIST_DIR}/search.c
 	${CMAKE_CURRENT_LIST_DIR}/stats.c)
 target_include_directories(vrbench PUBLIC ${CMAKE_CURRENT_LIST_DIR})

@@ -45,6 +45,7 @@ struct opts {
 	double tx_tolerance;
 	unsigned lat_pct[BENCH_LAT_AT_MAX], n_lat; /* --latency-at */
 	const char *watch; /* --watch: the topology's threads */
+	unsigned bin_ms;   /* timeline bins (--bin-ms); 0: no timeline */
 };
 
 struct endpoint {
@@ -77,6 +78,10 @@ struct bench {
 	int nwatch;
 	struct cpuacct_sample *ca0, *ca1;
 	struct cpuacct_result *car;
+	/* the stream over time (timeline verb, sink --bin-ms) */
+	struct timeline tl;
+	int have_tl;
+	double tl_origin_unix_s; /* t = 0 in CLOCK_REALTIME, the sink's */
 };
 
 struct trial_out {
@@ -124,6 +129,7 @@ void pin_self(int cpu, const char *what);
 void bench_setup(struct bench *b, struct opts *o, int want_tx, int want_rx);
 void bench_free(struct bench *b);
 int read_if(struct endpoint *e, struct ifcounters *c);
+void bench_timeline_start(struct bench *b, uint64_t origin_ns);
 int run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	      struct trial_out *out);
 
@@ -133,6 +139,10 @@ void json_if(struct jw *w, const char *key, const struct endpoint *e,
 	     const struct ifcounters *c);
 void json_latency(struct jw *w, const struct hist *h);
 void json_per_flow(struct jw *w, const struct sink *s, const uint64_t *sent);
+/* gs: the sender's stats when it ran in this process (its pause), or
+ * NULL (a sink alone) */
+void json_timeline(struct jw *w, const struct bench *b, double duration_s,
+		   const struct gen_stats *gs);
 void json_trial_obj(struct bench *b, const char *key, const struct trial_out *t,
 		    const struct search_step *step, int pass);
 void json_trial(struct bench *b, const struct trial_out *t,

@@ -51,6 +51,8 @@ usage(FILE *f)
 	      "[--max-trials N]\n"
 	      "                   [--latency-at P1,P2,... (percents of the "
 	      "answer; 0: 1 %)]\n"
+	      "       vrgen timeline ... --rate PPS --duration S [--bin-ms MS]"
+	      "\n"
 	      "frame options: [--dst-mac MAC | --gateway IP] [--src-ip A] "
 	      "[--dst-ip B] [--flows F] [--src-ips K]\n"
 	      "               [--src-port P] [--dst-port P] [--frame "
@@ -108,6 +110,7 @@ enum {
 	O_TX_TOL,
 	O_LATENCY_AT,
 	O_WATCH,
+	O_BIN_MS,
 	O_HELP,
 };
 
@@ -154,6 +157,7 @@ static const struct option long_opts[] = {
     {"tx-tolerance", required_argument, NULL, O_TX_TOL},
     {"latency-at", required_argument, NULL, O_LATENCY_AT},
     {"watch", required_argument, NULL, O_WATCH},
+    {"bin-ms", required_argument, NULL, O_BIN_MS},
     {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -384,6 +388,15 @@ opts_parse(struct opts *o, int argc, char **argv)
 		case O_WATCH:
 			o->watch = optarg;
 			break;
+		case O_BIN_MS: {
+			double ms = num("bin-ms", optarg, 1, BENCH_BIN_MS_MAX);
+
+			if (ms != floor(ms))
+				die("--bin-ms: whole milliseconds, got \"%s\"",
+				    optarg);
+			o->bin_ms = (unsigned)ms;
+			break;
+		}
 		case 'h':
 		case O_HELP:
 			usage(stdout);

@@ -175,6 +175,8 @@ json_trial_obj(struct bench *b, const char *key, const struct trial_out *t,
 	if (step != NULL) {
 		jw_u64(w, "index", step->index);
 		jw_str(w, "phase", search_phase_name(step->phase));
+	} else if (b->have_tl) {
+		jw_str(w, "phase", "timeline");
 	}
 	jw_u64(w, "run", t->run);
 	jw_dbl(w, "offered_pps", t->offered);
@@ -225,8 +227,67 @@ json_trial_obj(struct bench *b, const char *key, const struct trial_out *t,
 	if (step != NULL)
 		jw_bool(w, "pass", pass);
 	json_intervals(w, b, t);
+	if (b->have_tl)
+		json_timeline(w, b, t->duration_s, &t->gs);
 	if (b->o->per_flow)
 		json_per_flow(w, b->sink, b->sent_per_flow);
+	jw_end(w);
+}
+
+/*
+ * "timeline" (docs/bench.md): the stream over time as the sink saw it.
+ * Every time is the sink's; bins are written up to the later of the
+ * duration and the last frame's bin.
+ */
+void
+json_timeline(struct jw *w, const struct bench *b, double duration_s,
+	      const struct gen_stats *gs)
+{
+	const struct timeline *tl = &b->tl;
+	struct timeline_summary ts;
+	struct sink_totals st;
+	unsigned i, n;
+
+	timeline_summary(tl, &ts);
+	sink_totals(b->sink, NULL, &st);
+	n = (unsigned)ceil(duration_s * 1000 / b->o->bin_ms - 1e-9);
+	if (n < ts.bins_used)
+		n = ts.bins_used;
+	if (n > tl->tl_nbins)
+		n = tl->tl_nbins;
+	jw_obj(w, "timeline");
+	jw_str(w, "clock", "sink");
+	jw_str(w, "clock_note",
+	       "receive times on the sink's clock only: the gap and the bins "
+	       "stay valid with the generator on another host");
+	jw_dbl(w, "origin_unix_s", b->tl_origin_unix_s);
+	jw_u64(w, "bin_ms", b->o->bin_ms);
+	jw_u64(w, "frames", tl->tl_frames);
+	jw_u64(w, "lost_seq", st.lost);
+	jw_u64(w, "reordered", st.reordered);
+	jw_u64(w, "duplicates", st.duplicates);
+	jw_dbl(w, "first_rx_s", ts.first_rx_s);
+	jw_dbl(w, "last_rx_s", ts.last_rx_s);
+	jw_obj(w, "gap");
+	jw_dbl(w, "ms", ts.gap_ms);
+	jw_dbl(w, "at_s", ts.gap_at_s);
+	jw_u64(w, "skipped", ts.gap_skipped);
+	jw_end(w);
+	jw_dbl(w, "rate_before_pps", round(ts.rate_before_pps));
+	jw_dbl(w, "rate_after_pps", round(ts.rate_after_pps));
+	/* the sender's longest pause, on its clock: the sink's only when
+	 * both run here (a trial); a gap no longer than it may be it */
+	if (gs != NULL) {
+		jw_obj(w, "sender_pause");
+		jw_dbl(w, "ms", (double)gs->pause_ns / 1e6);
+		jw_dbl(w, "at_s",
+		       ((double)gs->pause_at - (double)tl->tl_origin_ns) / 1e9);
+		jw_end(w);
+	}
+	jw_arr(w, "bins");
+	for (i = 0; i < n; i++)
+		jw_u64(w, NULL, tl->tl_bins[i]);
+	jw_arr_end(w);
 	jw_end(w);
 }
 

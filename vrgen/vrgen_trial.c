@@ -186,6 +186,31 @@ endpoint_setup(struct bench *b, struct endpoint *e, int is_tx)
 
 static void warmup(struct bench *);
 
+/*
+ * The timeline's bins: the duration (the longest a sink may run without
+ * one), the drain after it and a second of slack; frames later still
+ * count in the last bin.  At most BENCH_BINS_MAX bins over the duration.
+ */
+static void
+timeline_setup(struct bench *b)
+{
+	const struct opts *o = b->o;
+	double dur_ms =
+	    (o->duration > 0 ? o->duration : BENCH_DURATION_MAX) * 1000.0;
+
+	if (dur_ms / o->bin_ms > BENCH_BINS_MAX)
+		die("--bin-ms %u over %.0f s makes more than %d bins: take a "
+		    "longer bin",
+		    o->bin_ms, dur_ms / 1000, BENCH_BINS_MAX);
+	b->tl.tl_nbins =
+	    (unsigned)ceil((dur_ms + o->max_drain_ms + 1000) / o->bin_ms);
+	b->tl.tl_bins = calloc(b->tl.tl_nbins, sizeof(uint64_t));
+	if (b->tl.tl_bins == NULL)
+		die("out of memory");
+	b->sink->s_tl = &b->tl;
+	b->have_tl = 1;
+}
+
 void
 bench_setup(struct bench *b, struct opts *o, int want_tx, int want_rx)
 {
@@ -247,6 +272,8 @@ bench_setup(struct bench *b, struct opts *o, int want_tx, int want_rx)
 			die("out of memory");
 		b->sink->s_ivl = &b->iv_rx;
 	}
+	if (want_rx && o->bin_ms > 0)
+		timeline_setup(b);
 	pin_self(o->cpu, "sender");
 	if (want_tx && want_rx) {
 		if (o->watch != NULL &&
@@ -261,6 +288,24 @@ bench_setup(struct bench *b, struct opts *o, int want_tx, int want_rx)
 			die("out of memory");
 		warmup(b);
 	}
+}
+
+/* t = 0 of the timeline at origin_ns (CLOCK_MONOTONIC, the sink's
+ * clock); its wall-clock time too, for marks placed by other programs
+ * (the daemon's) on the same host's clock. */
+void
+bench_timeline_start(struct bench *b, uint64_t origin_ns)
+{
+	struct timespec m, r;
+
+	if (!b->have_tl)
+		return;
+	timeline_start(&b->tl, origin_ns, (uint64_t)b->o->bin_ms * 1000000);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &r);
+	b->tl_origin_unix_s = ((double)r.tv_sec + (double)r.tv_nsec / 1e9) -
+			      ((double)m.tv_sec + (double)m.tv_nsec / 1e9) +
+			      (double)origin_ns / 1e9;
 }
 
 void
@@ -279,6 +324,7 @@ bench_free(struct bench *b)
 	free(b->sent_per_flow);
 	free(b->iv_tx.iv_count);
 	free(b->iv_rx.iv_count);
+	free(b->tl.tl_bins);
 	free(b->ca0);
 	free(b->ca1);
 	free(b->car);
@@ -425,6 +471,7 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	 * enough to start the sink */
 	ivl_start(&b->iv_tx, gen_now_ns() + 1000000);
 	ivl_start(&b->iv_rx, b->iv_tx.iv_origin_ns);
+	bench_timeline_start(b, b->iv_tx.iv_origin_ns);
 	caok = cpuacct_sample(b->ca0, b->watch, b->nwatch) == 0;
 	gen.cpu_s = thread_cpu_s();
 	if ((rc = pthread_create(&th, NULL, sink_main, &st)) != 0)

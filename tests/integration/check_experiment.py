@@ -13,7 +13,7 @@ is not empty, ndr_pps (pdr_pps) is there for an ndr
 (pdr) search and matches result, results.csv has the documented header and
 one row per trial agreeing with the record, plot.svg is well-formed XML
 whose root is <svg>, and plot.pdf and plot.png are there (--no-plot:
-plot.svg may be missing, as when gnuplot is not installed; plot.gp must
+plot.svg (a timeline: timeline.svg) may be missing, as when gnuplot is not installed; plot.gp must
 then be there); every other figure (FIG.gp) has its FIG.svg, .pdf, .png.
 For an experiment directory: summary.json, every run marked "ok" is a
 valid bench directory, trials.csv has one row per trial of those runs
@@ -129,8 +129,19 @@ def check_record(rec, where):
     cmd = rec["command"]
     need(cmd, {"name": str, "mode": str}, where + ": command")
     mode = cmd.get("mode")
-    if mode not in ("sweep", "ndr", "pdr"):
+    if mode not in ("sweep", "ndr", "pdr", "timeline"):
         bad(where, "command.mode is %r" % mode)
+    if mode == "timeline":
+        if not isinstance(cmd.get("rate"), int):
+            bad(where, "a timeline without command.rate")
+        if not isinstance(rec.get("marks"), list):
+            bad(where, "a timeline without marks")
+        for i, t in enumerate(rec.get("trials") or []):
+            tl = t.get("timeline") if isinstance(t, dict) else None
+            if not isinstance(tl, dict) or tl.get("clock") != "sink":
+                bad(where, "trials[%d]: no timeline on the sink's clock" % i)
+            elif sum(tl.get("bins", [])) != tl.get("frames"):
+                bad(where, "trials[%d]: the bins do not add up to frames" % i)
     if mode == "sweep" and not isinstance(cmd.get("rates"), str):
         bad(where, "a sweep without command.rates")
     if mode == "pdr" and not isinstance(cmd.get("loss"), str):
@@ -257,11 +268,14 @@ def check_dir(d, no_plot):
         return
     check_record(rec, path)
     check_csv(os.path.join(d, "results.csv"), rec)
-    svg = os.path.join(d, "plot.svg")
+    # a timeline's figure is over time (timeline.*), the others' plot.*
+    fig = "timeline" if rec.get("command", {}).get("mode") == "timeline" \
+        else "plot"
+    svg = os.path.join(d, fig + ".svg")
     if os.path.exists(svg) or not no_plot:
         check_figures(d, no_plot)
-    elif not os.path.exists(os.path.join(d, "plot.gp")):
-        bad(d, "neither plot.svg nor plot.gp")
+    elif not os.path.exists(os.path.join(d, fig + ".gp")):
+        bad(d, "neither %s.svg nor %s.gp" % (fig, fig))
     return rec
 
 

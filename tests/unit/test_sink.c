@@ -325,6 +325,160 @@ test_softnet(void)
 	CHECK_INT(softnet_parse("zz\n", &sn), -1);
 }
 
+/* ---- the timeline (vrgen/timeline.c) through sink_account ---------------- */
+
+#define MS 1000000ull
+
+/* A sink with a timeline of 10 ms bins from t = 0 (origin 1 s). */
+static struct sink *
+tl_sink(struct timeline *tl, uint64_t *bins, unsigned nbins)
+{
+	struct sink *s = sink_new(2);
+
+	sink_reset(s, 1);
+	memset(tl, 0, sizeof(*tl));
+	tl->tl_bins = bins;
+	tl->tl_nbins = nbins;
+	timeline_start(tl, 1000 * MS, 10 * MS);
+	s->s_tl = tl;
+	return s;
+}
+
+/* 1000 pps for 1 s, seq 0..999 at t = seq ms, with seq 400..699 lost (a
+ * 300 ms outage): the gap, its start, what it skipped, the bins, the
+ * rates either side. */
+static void
+test_timeline_outage(void)
+{
+	static uint64_t bins[200];
+	struct timeline tl;
+	struct timeline_summary ts;
+	struct sink_totals t;
+	struct sink *s = tl_sink(&tl, bins, 200);
+	uint64_t sent[2] = {1000, 0};
+	uint32_t q;
+
+	for (q = 0; q < 1000; q++)
+		if (q < 400 || q >= 700)
+			feed(s, 1, 0, q, 0, 1000 * MS + q * MS);
+	sink_totals(s, sent, &t);
+	timeline_summary(&tl, &ts);
+	CHECK_INT(t.lost, 300);
+	CHECK(ts.gap_ms > 300.999 && ts.gap_ms < 301.001); /* 399 -> 700 */
+	CHECK(ts.gap_at_s > 0.3989 && ts.gap_at_s < 0.3991);
+	CHECK_INT(ts.gap_skipped, 300);
+	CHECK_INT(bins[0], 10);
+	CHECK_INT(bins[39], 10);
+	CHECK_INT(bins[40], 0);
+	CHECK_INT(bins[69], 0);
+	CHECK_INT(bins[70], 10);
+	CHECK_INT(bins[99], 10);
+	CHECK_INT(bins[100], 0);
+	CHECK_INT(ts.bins_used, 100);
+	CHECK(ts.rate_before_pps > 999.9 && ts.rate_before_pps < 1000.1);
+	CHECK(ts.rate_after_pps > 999.9 && ts.rate_after_pps < 1000.1);
+	CHECK(ts.first_rx_s == 0);
+	CHECK(ts.last_rx_s > 0.9989 && ts.last_rx_s < 0.9991);
+	/* no outage: the gap is the frame spacing */
+	timeline_start(&tl, 1000 * MS, 10 * MS);
+	sink_reset(s, 1);
+	for (q = 0; q < 1000; q++)
+		feed(s, 1, 0, q, 0, 1000 * MS + q * MS);
+	timeline_summary(&tl, &ts);
+	CHECK(ts.gap_ms > 0.999 && ts.gap_ms < 1.001);
+	CHECK_INT(ts.gap_skipped, 0);
+	CHECK_INT(bins[40], 10);
+	sink_free(s);
+}
+
+/* The sequence wraps inside the gap: it skips what it skipped, no more. */
+static void
+test_timeline_wrap(void)
+{
+	static uint64_t bins[100];
+	struct timeline tl;
+	struct timeline_summary ts;
+	struct sink *s = tl_sink(&tl, bins, 100);
+	uint32_t q, base = 0xfffffff0u;
+
+	for (q = 0; q < 10; q++) /* 0xfffffff0..0xfffffff9 */
+		feed(s, 1, 0, base + q, 0, 1000 * MS + q * MS);
+	for (q = 30; q < 40; q++) /* 0x0000000e..: 20 lost across the wrap */
+		feed(s, 1, 0, base + q, 0, 1000 * MS + q * MS);
+	timeline_summary(&tl, &ts);
+	CHECK_INT(ts.gap_skipped, 20);
+	CHECK(ts.gap_ms > 20.999 && ts.gap_ms < 21.001);
+	CHECK(ts.gap_at_s > 0.0089 && ts.gap_at_s < 0.0091);
+	CHECK_INT(tl.tl_frames, 20);
+	sink_free(s);
+}
+
+/* A reordered frame ends a gap (something arrived, it skipped nothing);
+ * a duplicate neither ends one nor counts in a bin. */
+static void
+test_timeline_reorder_dup(void)
+{
+	static uint64_t bins[100];
+	struct timeline tl;
+	struct timeline_summary ts;
+	struct sink *s = tl_sink(&tl, bins, 100);
+
+	feed(s, 1, 0, 0, 0, 1000 * MS);
+	feed(s, 1, 0, 2, 0, 1001 * MS);
+	feed(s, 1, 0, 1, 0, 1050 * MS); /* late: ends a 49 ms gap */
+	feed(s, 1, 0, 1, 0, 1090 * MS); /* duplicate: ignored */
+	feed(s, 1, 0, 3, 0, 1095 * MS); /* 45 ms after the last distinct */
+	timeline_summary(&tl, &ts);
+	CHECK(ts.gap_ms > 48.999 && ts.gap_ms < 49.001);
+	CHECK(ts.gap_at_s > 0.0009 && ts.gap_at_s < 0.0011);
+	CHECK_INT(ts.gap_skipped, 0);
+	CHECK_INT(tl.tl_frames, 4);
+	CHECK_INT(bins[5], 1);
+	CHECK_INT(bins[9], 1); /* 1095 ms: the duplicate at 1090 is not here */
+	sink_free(s);
+}
+
+/* The first and the last frame lost: loss sees both (the sequence starts
+ * at 0, the sender's count gives the tail); the gap only spans frames
+ * that arrived, and the first arrival is not at t = 0.  Frames before
+ * t = 0 count in bin 0, after the last bin in the last. */
+static void
+test_timeline_ends_lost(void)
+{
+	static uint64_t bins[50];
+	struct timeline tl;
+	struct timeline_summary ts;
+	struct sink_totals t;
+	struct sink *s = tl_sink(&tl, bins, 50);
+	uint64_t sent[2] = {100, 0};
+	uint32_t q;
+
+	for (q = 1; q < 99; q++) /* 0 and 99 lost */
+		feed(s, 1, 0, q, 0, 1000 * MS + q * MS);
+	sink_totals(s, sent, &t);
+	timeline_summary(&tl, &ts);
+	CHECK_INT(t.lost, 2);
+	CHECK(ts.gap_ms > 0.999 && ts.gap_ms < 1.001);
+	CHECK(ts.first_rx_s > 0.0009 && ts.first_rx_s < 0.0011);
+	CHECK_INT(ts.bins_used, 10);
+	CHECK_INT(bins[0], 9);
+	feed(s, 1, 1, 0, 0, 500 * MS);	/* before t = 0 */
+	feed(s, 1, 1, 1, 0, 9000 * MS); /* past the last bin */
+	CHECK_INT(bins[0], 10);
+	CHECK_INT(bins[49], 1);
+	timeline_summary(&tl, &ts);
+	CHECK_INT(ts.bins_used, 50);
+	CHECK(ts.gap_ms > 7901.9 && ts.gap_ms < 7902.1); /* 1098 -> 9000 */
+	/* one frame, or none: no gap, no rates */
+	timeline_start(&tl, 0, 10 * MS);
+	timeline_summary(&tl, &ts);
+	CHECK(ts.gap_ms == 0 && ts.bins_used == 0);
+	timeline_add(&tl, 5 * MS, 1);
+	timeline_summary(&tl, &ts);
+	CHECK(ts.gap_ms == 0 && ts.rate_before_pps == 0 && ts.bins_used == 1);
+	sink_free(s);
+}
+
 int
 main(void)
 {
@@ -345,6 +499,10 @@ main(void)
 	test_hist_export();
 	test_intervals();
 	test_softnet();
+	test_timeline_outage();
+	test_timeline_wrap();
+	test_timeline_reorder_dup();
+	test_timeline_ends_lost();
 	gen_frames_free(&gf);
 	return t_done("test_sink");
 }
