@@ -85,6 +85,24 @@ expect "bird.conf of msr lb0 (tests/golden/bird-msr-lb0.conf)" "$(cat "$here/../
 LB0B="vr.node=lb0 vr.role=lb vr.if=$M0,198.19.101.2/24 vr.if=$M1,198.19.0.1/24 vr.routing=bgp vr.as=65001 vr.peer=198.19.0.11,65002 vr.peer=198.19.0.12,65003 vr.learn=default vr.route=198.18.1.0/24,198.19.101.1 vr.mphash=1"
 expect "bird.conf of msr lb0, bgp (tests/golden/bird-msr-lb0-bgp.conf)" \
 	"$(cat "$here/../golden/bird-msr-lb0-bgp.conf")" "$LB0B" 'parse_cmdline; bird_conf'
+# bgp announces the connected networks: a vr.learn= destination can be
+# only a network on the node that announces it (msr --split macvtap).
+expect "bgp exports connected networks, not to the kernel" \
+	"protocol direct { ipv4; interface \"eth*\"; }
+export where source != RTS_DEVICE;
+RTS_DEVICE ]; };
+RTS_DEVICE ]; };" \
+	"$LB0B" 'parse_cmdline; bird_conf | grep -o -e "protocol direct.*" -e "RTS_DEVICE.*" -e "export where source != RTS_DEVICE;"'
+# BIRD itself parses both configurations (the guest runs the same 2.0 series).
+if command -v bird >/dev/null 2>&1; then
+	for cl in "$LB0" "$LB0B"; do
+		expect "bird -p accepts $(echo "$cl" | grep -o 'vr.routing=[a-z]*')" "ok" "$cl" '
+			c=$(mktemp); parse_cmdline; bird_conf >"$c"
+			bird -p -c "$c" && echo ok; rm -f "$c"'
+	done
+else
+	echo "skip bird -p: no bird on this host"
+fi
 expect "bad vr.peer" "VROUTERD-FAIL node=vr0 reason=bad-vr.peer:10.0.0.2,x" \
 	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.peer=10.0.0.2,x" "$P"
 expect "routing ospf: learn list" "ospf default" "$LB0" 'parse_cmdline; echo $ROUTING$LEARN'
