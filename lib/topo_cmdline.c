@@ -2,7 +2,8 @@
  * The guest kernel command line (docs/contracts.md): the vr.* arguments
  * topo_node_cmdline writes for a node, with the plan checks that are
  * checks of that line (a per-packet load balancer needs a vr.lb= it can
- * name; every line must fit what an x86 kernel boots with).
+ * name; every line must fit what an x86 kernel boots with; a node under
+ * --routing needs an address of its own for its router id).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,6 +40,34 @@ if_by_addr(const struct topo_plan *p, const char *ip)
 			if (strncmp(f->addr, ip, n) == 0 && f->addr[n] == '/')
 				return f;
 		}
+	return NULL;
+}
+
+/*
+ * --routing ospf, bgp: the node's router id, the address of its first
+ * interface that no other node's interface has (under --split macvtap
+ * every next hop's first interface has the splitter's one address), or
+ * NULL when it has none.  "198.18.2.1/24": the caller drops the length.
+ */
+static const char *
+router_id(const struct topo_plan *p, int n)
+{
+	const struct topo_node *nd = &p->nodes[n];
+
+	for (int k = 0; k < nd->nifs; k++) {
+		const char *a = nd->ifs[k].addr;
+		size_t len = strcspn(a, "/");
+		int shared = 0;
+
+		for (int i = 0; !shared && i < p->nnodes; i++)
+			for (int j = 0; !shared && j < p->nodes[i].nifs; j++)
+				shared = i != n &&
+					 strncmp(p->nodes[i].ifs[j].addr, a,
+						 len) == 0 &&
+					 p->nodes[i].ifs[j].addr[len] == '/';
+		if (!shared && a[0] != '\0')
+			return a;
+	}
 	return NULL;
 }
 
@@ -145,6 +174,17 @@ topo_cmdline_check(const struct topo_plan *p, char *err, size_t errlen)
 	for (int n = 0; n < p->nnodes; n++) {
 		size_t len;
 
+		if (p->opts.routing != ROUTING_STATIC &&
+		    router_id(p, n) == NULL) {
+			msgf(err, errlen,
+			     "%s%srouting %s: node %s has no address of its "
+			     "own for its router id (each is another node's "
+			     "too)",
+			     p->opts.file, p->opts.file[0] ? ": " : "",
+			     topo_routing_name(p->opts.routing),
+			     p->nodes[n].name);
+			return -1;
+		}
 		if (topo_node_cmdline(p, n, buf, sizeof(buf)) == -1)
 			len = sizeof(buf);
 		else if ((len = strlen(buf)) <= TOPO_CMDLINE_MAX)
@@ -217,6 +257,7 @@ int
 topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 {
 	const struct topo_node *nd;
+	const char *rid;
 	size_t off = 0;
 	int mp = 0;
 
@@ -234,6 +275,11 @@ topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 		if (cat(buf, len, &off, " vr.if=%s,%s", nd->ifs[i].mac,
 			nd->ifs[i].addr) == -1)
 			return -1;
+	if (p->opts.routing != ROUTING_STATIC &&
+	    (rid = router_id(p, n)) != NULL &&
+	    cat(buf, len, &off, " vr.rid=%.*s", (int)strcspn(rid, "/"), rid) ==
+		-1)
+		return -1;
 	if (p->opts.routing != ROUTING_STATIC &&
 	    cat(buf, len, &off, " vr.routing=%s",
 		topo_routing_name(p->opts.routing)) == -1)

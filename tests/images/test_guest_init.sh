@@ -103,6 +103,10 @@ if command -v bird >/dev/null 2>&1; then
 else
 	echo "skip bird -p: no bird on this host"
 fi
+expect "vr.rid: the router id over the first interface's address" \
+	"router id 198.19.0.1;" "$LB0 vr.rid=198.19.0.1" 'parse_cmdline; bird_conf | head -n 1'
+expect "bad vr.rid" "VROUTERD-FAIL node=lb0 reason=bad-vr.rid:198.19.0" \
+	"$LB0 vr.rid=198.19.0" 'parse_cmdline; bird_conf | head -n 1'
 expect "bad vr.peer" "VROUTERD-FAIL node=vr0 reason=bad-vr.peer:10.0.0.2,x" \
 	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.peer=10.0.0.2,x" "$P"
 expect "routing ospf: learn list" "ospf default" "$LB0" 'parse_cmdline; echo $ROUTING$LEARN'

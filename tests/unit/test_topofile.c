@@ -958,6 +958,64 @@ test_split_macvtap(void)
 	free(p);
 }
 
+/* Under --routing every node's command line names a router id (vr.rid=)
+ * that no other node's has: with --split macvtap every next hop's first
+ * interface has the same address, which BIRD took for its id. */
+static void
+check_router_ids(const struct topo_plan *p)
+{
+	char cmd[2048], rid[TOPO_MAX_NODES][24];
+
+	for (int n = 0; n < p->nnodes; n++) {
+		const char *r;
+
+		CHECK_INT(topo_node_cmdline(p, n, cmd, sizeof(cmd)), 0);
+		r = strstr(cmd, " vr.rid=");
+		CHECK(r != NULL);
+		if (r == NULL)
+			continue;
+		snprintf(rid[n], sizeof(rid[n]), "%.*s",
+			 (int)strcspn(r + 8, " "), r + 8);
+		for (int i = 0; i < n; i++)
+			if (strcmp(rid[i], rid[n]) == 0)
+				CHECK_STR(p->nodes[n].name, "a distinct id");
+	}
+}
+
+static void
+test_router_ids(void)
+{
+	struct topo_plan *p = xcalloc(1, sizeof(*p));
+	struct topo_opts o;
+	char err[512];
+
+	opts_for(&o, "msr");
+	o.lbs = 2;
+	o.split = SPLIT_MACVTAP;
+	o.routing = ROUTING_OSPF;
+	CHECK_INT(build(&o, p, err, sizeof(err)), 0);
+	check_router_ids(p);
+	topo_plan_free(p);
+	o.routing = ROUTING_BGP;
+	CHECK_INT(build(&o, p, err, sizeof(err)), 0);
+	check_router_ids(p);
+	topo_plan_free(p);
+	opts_for(&o, "pvr");
+	o.vrs = 3;
+	o.split = SPLIT_MACVTAP;
+	o.routing = ROUTING_OSPF;
+	CHECK_INT(build(&o, p, err, sizeof(err)), 0);
+	check_router_ids(p);
+	topo_plan_free(p);
+	/* static routing runs no BIRD: no id */
+	o.routing = ROUTING_STATIC;
+	CHECK_INT(build(&o, p, err, sizeof(err)), 0);
+	CHECK_INT(topo_node_cmdline(p, 0, err, sizeof(err)), 0);
+	CHECK(strstr(err, "vr.rid=") == NULL);
+	topo_plan_free(p);
+	free(p);
+}
+
 /* A node's own fib_routes (issue 17): over --fib-routes, on its command
  * line, through the plan's JSON; out of range refused with its path. */
 static void
@@ -1004,6 +1062,7 @@ main(int argc, char **argv)
 	test_builtins();
 	test_lb_mode_packet();
 	test_split_macvtap();
+	test_router_ids();
 	test_builtin_ranges();
 	test_cannot_forward();
 	test_jtext();
