@@ -107,6 +107,23 @@ expect "vr.rid: the router id over the first interface's address" \
 	"router id 198.19.0.1;" "$LB0 vr.rid=198.19.0.1" 'parse_cmdline; bird_conf | head -n 1'
 expect "bad vr.rid" "VROUTERD-FAIL node=lb0 reason=bad-vr.rid:198.19.0" \
 	"$LB0 vr.rid=198.19.0" 'parse_cmdline; bird_conf | head -n 1'
+# wait_learned asks for each destination exactly, never for the whole
+# table (a million vr.fib= prefixes: seconds per poll); its budget is
+# time, not a count of polls.
+IPSTUB='ip() {
+	case "$*" in
+	"-4 route show exact default") echo "default " ;;
+	"-4 route show exact 198.18.1.0/24") echo "198.18.1.0/24 via 198.19.101.1 dev eth0 " ;;
+	"-4 route show exact "*) ;;
+	*) echo "ip $* asked for the whole table"; exit 1 ;;
+	esac
+}'
+expect "wait_learned: one exact query per destination" "ok" "$LB0" "$IPSTUB"'
+	parse_cmdline; wait_learned; echo ok'
+expect "wait_learned: fails once the time is up" \
+	"VROUTERD-FAIL node=lb0 reason=routes-not-learned-after-0s:198.18.9.0/24" \
+	"$LB0 vr.learn=198.18.9.0/24 vr.wait=0" "$IPSTUB"'
+	parse_cmdline; wait_learned; echo ok'
 expect "bad vr.peer" "VROUTERD-FAIL node=vr0 reason=bad-vr.peer:10.0.0.2,x" \
 	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.peer=10.0.0.2,x" "$P"
 expect "routing ospf: learn list" "ospf default" "$LB0" 'parse_cmdline; echo $ROUTING$LEARN'
