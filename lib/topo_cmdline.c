@@ -74,7 +74,8 @@ router_id(const struct topo_plan *p, int n)
 /*
  * A per-packet load balancer (lb_mode packet) spreads what its default
  * route would: the back-ends are the nexthops of that route, the outer
- * interface the one on their network, the inner one the other interface
+ * interface the one on their network (all on the first's), the inner one
+ * the other interface
  * of the node (which must have exactly two).  Writes " vr.lb=IN,OUT,BE..."
  * (MACs; the first back-end also takes the control traffic) at *off, or
  * says why it cannot.
@@ -106,14 +107,23 @@ lb_arg(const struct topo_plan *p, int n, char *buf, size_t len, size_t *off,
 			     nd->name, r->via[k]);
 			return -1;
 		}
-		for (int i = 0; i < 2; i++)
+		/* the outer interface is the first back-end's */
+		for (int i = 0; k == 0 && i < 2; i++)
 			if (same_net(&nd->ifs[i], be[k]))
 				out = &nd->ifs[i], in = &nd->ifs[1 - i];
-		if (out == NULL || !same_net(out, be[k])) {
+		if (out == NULL) {
 			msgf(err, errlen,
 			     "lb_mode packet: load balancer %s: nexthop %s "
 			     "is not on one network with it",
 			     nd->name, r->via[k]);
+			return -1;
+		}
+		if (!same_net(out, be[k])) {
+			msgf(err, errlen,
+			     "lb_mode packet: load balancer %s: nexthop %s "
+			     "is not on the interface of its first back-end "
+			     "%s (%s): vr-lb sends out of one interface",
+			     nd->name, r->via[k], r->via[0], out->addr);
 			return -1;
 		}
 	}

@@ -834,6 +834,21 @@ test_lb_mode_packet(void)
 	struct topo_opts o;
 	char cmd[2048], want[256];
 	json_object *j;
+	static const char split_bes[] =
+	    "{\"format\": 1, \"name\": \"x\", \"description\": \"d\", "
+	    "\"networks\": [{\"name\": \"a\", \"port\": \"in\"}, "
+	    "{\"name\": \"b\", \"port\": \"out\"}, {\"name\": \"c\"}], "
+	    "\"nodes\": [{\"name\": \"lb0\", \"role\": \"lb\", "
+	    "\"interfaces\": [{\"network\": \"a\", \"address\": "
+	    "\"198.18.1.1/24\"}, {\"network\": \"c\", \"address\": "
+	    "\"198.19.0.1/24\"}], \"routes\": [{\"dst\": \"default\", "
+	    "\"via\": [\"198.19.0.11\", \"198.18.1.3\"]}]}, "
+	    "{\"name\": \"be0\", \"interfaces\": [{\"network\": \"c\", "
+	    "\"address\": \"198.19.0.11/24\"}, {\"network\": \"b\", "
+	    "\"address\": \"198.18.2.1/24\"}]}, {\"name\": \"be1\", "
+	    "\"interfaces\": [{\"network\": \"a\", \"address\": "
+	    "\"198.18.1.3/24\"}, {\"network\": \"b\", \"address\": "
+	    "\"198.18.2.3/24\"}]}]}";
 
 	opts_for(&o, "msr");
 	o.backends = 3;
@@ -877,6 +892,22 @@ test_lb_mode_packet(void)
 	o.backend = BACKEND_NETNS;
 	CHECK_INT(build(&o, p, cmd, sizeof(cmd)), -1);
 	CHECK(strstr(cmd, "use --backend vm") != NULL);
+	topo_plan_free(p);
+
+	/* back-ends on both interfaces of the LB: vr-lb would send half the
+	 * packets out of the wrong NIC */
+	topo_opts_init(&o);
+	vr_strlcpy(o.file, "t.json", sizeof(o.file));
+	o.file_text = split_bes;
+	o.lb_mode = LB_MODE_PACKET;
+	CHECK_INT(build(&o, p, cmd, sizeof(cmd)), -1);
+	CHECK_STR(cmd, "lb_mode packet: load balancer lb0: nexthop "
+		       "198.18.1.3 is not on the interface of its first "
+		       "back-end 198.19.0.11 (198.19.0.1/24): vr-lb sends "
+		       "out of one interface");
+	topo_plan_free(p);
+	o.lb_mode = LB_MODE_FLOW; /* an ECMP route may */
+	CHECK_INT(build(&o, p, cmd, sizeof(cmd)), 0);
 	topo_plan_free(p);
 
 	opts_for(&o, "msr");
