@@ -1067,6 +1067,13 @@ test_fib_routes_key(void)
 	    ", \"nodes\": [{\"name\": \"vr0\", \"fib_routes\": 2000000, "
 	    "\"interfaces\": [{\"network\": \"a\", \"address\": "
 	    "\"198.18.1.1/24\"}]}]}";
+	static const char small[] =
+	    "{\"format\": 1, \"name\": \"x\", \"description\": \"d\", " NET2
+	    ", \"nodes\": [{\"name\": \"vr0\", \"fib_routes\": 1000000, "
+	    "\"memory_mib\": 200, \"interfaces\": [{\"network\": \"a\", "
+	    "\"address\": \"198.18.1.1/24\"}, {\"network\": \"b\", "
+	    "\"address\": \"198.18.2.1/24\"}], \"routes\": [{\"dst\": "
+	    "\"default\", \"via\": \"198.18.2.2\"}]}]}";
 
 	CHECK_INT(build_text(t, p, err, sizeof(err)), 0);
 	CHECK_INT(topo_node_fib_routes(p, 0), 5000);
@@ -1081,6 +1088,14 @@ test_fib_routes_key(void)
 	CHECK_INT(build_text(bad, p, err, sizeof(err)), -1);
 	CHECK(strstr(err, "nodes[0].fib_routes: 2000000 is out of range "
 			  "(0-1000000)") != NULL);
+	topo_plan_free(p);
+	/* too little memory: the node's own memory_mib is what to raise
+	 * (--memory would not change it) */
+	CHECK_INT(build_text(small, p, err, sizeof(err)), -1);
+	CHECK_STR(err, "fib_routes 1000000: node vr0 has 200 MiB, a guest "
+		       "needs 373 MiB for that many routes: give it "
+		       "memory_mib 373 (or more) in t.json");
+	topo_plan_free(p);
 	free(p);
 }
 
