@@ -300,10 +300,13 @@ topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 	for (int i = 0; i < nd->nroutes; i++) {
 		const struct topo_route *r = &nd->routes[i];
 
-		/* ospf, bgp: another node announces it; the guest waits */
+		/* ospf, bgp: another node announces it; the guest waits
+		 * (for every nexthop of an ECMP route: ",N") */
 		if (p->opts.routing != ROUTING_STATIC &&
 		    topo_route_learned(p, r)) {
-			if (cat(buf, len, &off, " vr.learn=%s", r->dst) == -1)
+			if (cat(buf, len, &off, " vr.learn=%s", r->dst) == -1 ||
+			    (r->nvia > 1 &&
+			     cat(buf, len, &off, ",%d", r->nvia) == -1))
 				return -1;
 			continue;
 		}
