@@ -132,13 +132,13 @@ if "$VRCTL" --json start msr --name "$N2" --routing "$ROUTING" --lbs 2 \
 	check "four nodes, four router ids ($ids)" [ "$ids" = 4 ]
 	got=$(udp_count "$N2" 300 100)
 	check "300 of 300 datagrams arrived (got $got)" [ "$got" = 300 ]
-else
+	check "stop $N2" "$VRCTL" stop "$N2"
+else # a failed start removed what it made
 	bad "start failed: $(cat "$T/s.err")"
 	for n in lb0 lb1 be0 be1; do
 		tail -n 5 "$T/state/$N2/$n.console.log" 2>/dev/null
 	done
 fi
-check "stop $N2" "$VRCTL" stop "$N2"
 check "nothing of $N2 left behind" nothing_left "$N2"
 check "daemon exits 0 on SIGTERM" daemon_stop
 finish 0
