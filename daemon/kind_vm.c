@@ -770,6 +770,10 @@ kind_vm_adopt_node(struct run *r, int n)
 		r->nrt[n].booting = 1;
 		log_info("%s/%s: adopted before its guest reported ready",
 			 r->plan->opts.name, r->plan->nodes[n].name);
+	} else if (!r->nrt[n].has_routes) {
+		/* no state file said it: the READY line does */
+		r->nrt[n].routes = deploy_ready_routes(err);
+		r->nrt[n].has_routes = r->nrt[n].routes >= 0;
 	}
 	return 0;
 }

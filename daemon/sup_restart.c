@@ -69,6 +69,7 @@ restart_done(void *arg)
 		rt->down = 0;
 		rt->routes = op->d->routes[op->node];
 		rt->has_routes = rt->routes >= 0;
+		sup_run_save(r); /* for the next vrouterd */
 		msgf(rt->last_event, sizeof(rt->last_event), "restarted (%d)",
 		     rt->restarts);
 		sup_event("node", r, op->node, "restarted");

@@ -227,6 +227,7 @@ booting_check(void)
 				rt->booting = 0;
 				rt->routes = deploy_ready_routes(fail);
 				rt->has_routes = rt->routes >= 0;
+				sup_run_save(r); /* for the next vrouterd */
 				sup_event("node", r, n, "ready");
 			} else if (rc == -1) {
 				log_warnx("%s/%s: guest reported failure: %s",

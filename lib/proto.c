@@ -13,6 +13,7 @@
 #include "jtext.h"
 #include "proto.h"
 #include "proto_int.h"
+#include "topo.h"
 #include "util.h"
 
 static const char *const accel_choices[] = {"auto", "kvm", "tcg", NULL};
@@ -218,19 +219,19 @@ static const char *const routing_choices[] = {"static", "ospf", "bgp", NULL};
 	     0,                                                                  \
 	     0,                                                                  \
 	     split_choices,                                                      \
-	     "pvr flow split: host namespace (default) or one macvtap"},         \
+	     "pvr, msr flow split: host namespace (default) or one macvtap"},    \
 	    {"routing",                                                          \
 	     PT_STRING,                                                          \
 	     0,                                                                  \
 	     0,                                                                  \
 	     0,                                                                  \
 	     routing_choices,                                                    \
-	     "how guests learn routes: static (default) or ospf (BIRD 2)"},      \
+	     "how guests learn routes: static (default), ospf, bgp (BIRD 2)"},   \
 	    {"fib_routes",                                                       \
 	     PT_INT,                                                             \
 	     0,                                                                  \
 	     0,                                                                  \
-	     1000000,                                                            \
+	     TOPO_FIB_ROUTES_MAX,                                                \
 	     NULL,                                                               \
 	     "extra prefixes in every guest's FIB, 0 = none"},                   \
 	    {"vrs", PT_INT, 0, 1, 16, NULL, "parallel VRs (pvr)"},               \

@@ -2,7 +2,8 @@
  * The guest kernel command line (docs/contracts.md): the vr.* arguments
  * topo_node_cmdline writes for a node, with the plan checks that are
  * checks of that line (a per-packet load balancer needs a vr.lb= it can
- * name; every line must fit what an x86 kernel boots with).
+ * name; every line must fit what an x86 kernel boots with; a node under
+ * --routing needs an address of its own for its router id).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,9 +44,38 @@ if_by_addr(const struct topo_plan *p, const char *ip)
 }
 
 /*
+ * --routing ospf, bgp: the node's router id, the address of its first
+ * interface that no other node's interface has (under --split macvtap
+ * every next hop's first interface has the splitter's one address), or
+ * NULL when it has none.  "198.18.2.1/24": the caller drops the length.
+ */
+static const char *
+router_id(const struct topo_plan *p, int n)
+{
+	const struct topo_node *nd = &p->nodes[n];
+
+	for (int k = 0; k < nd->nifs; k++) {
+		const char *a = nd->ifs[k].addr;
+		size_t len = strcspn(a, "/");
+		int shared = 0;
+
+		for (int i = 0; !shared && i < p->nnodes; i++)
+			for (int j = 0; !shared && j < p->nodes[i].nifs; j++)
+				shared = i != n &&
+					 strncmp(p->nodes[i].ifs[j].addr, a,
+						 len) == 0 &&
+					 p->nodes[i].ifs[j].addr[len] == '/';
+		if (!shared && a[0] != '\0')
+			return a;
+	}
+	return NULL;
+}
+
+/*
  * A per-packet load balancer (lb_mode packet) spreads what its default
  * route would: the back-ends are the nexthops of that route, the outer
- * interface the one on their network, the inner one the other interface
+ * interface the one on their network (all on the first's), the inner one
+ * the other interface
  * of the node (which must have exactly two).  Writes " vr.lb=IN,OUT,BE..."
  * (MACs; the first back-end also takes the control traffic) at *off, or
  * says why it cannot.
@@ -77,14 +107,23 @@ lb_arg(const struct topo_plan *p, int n, char *buf, size_t len, size_t *off,
 			     nd->name, r->via[k]);
 			return -1;
 		}
-		for (int i = 0; i < 2; i++)
+		/* the outer interface is the first back-end's */
+		for (int i = 0; k == 0 && i < 2; i++)
 			if (same_net(&nd->ifs[i], be[k]))
 				out = &nd->ifs[i], in = &nd->ifs[1 - i];
-		if (out == NULL || !same_net(out, be[k])) {
+		if (out == NULL) {
 			msgf(err, errlen,
 			     "lb_mode packet: load balancer %s: nexthop %s "
 			     "is not on one network with it",
 			     nd->name, r->via[k]);
+			return -1;
+		}
+		if (!same_net(out, be[k])) {
+			msgf(err, errlen,
+			     "lb_mode packet: load balancer %s: nexthop %s "
+			     "is not on the interface of its first back-end "
+			     "%s (%s): vr-lb sends out of one interface",
+			     nd->name, r->via[k], r->via[0], out->addr);
 			return -1;
 		}
 	}
@@ -145,6 +184,17 @@ topo_cmdline_check(const struct topo_plan *p, char *err, size_t errlen)
 	for (int n = 0; n < p->nnodes; n++) {
 		size_t len;
 
+		if (p->opts.routing != ROUTING_STATIC &&
+		    router_id(p, n) == NULL) {
+			msgf(err, errlen,
+			     "%s%srouting %s: node %s has no address of its "
+			     "own for its router id (each is another node's "
+			     "too)",
+			     p->opts.file, p->opts.file[0] ? ": " : "",
+			     topo_routing_name(p->opts.routing),
+			     p->nodes[n].name);
+			return -1;
+		}
 		if (topo_node_cmdline(p, n, buf, sizeof(buf)) == -1)
 			len = sizeof(buf);
 		else if ((len = strlen(buf)) <= TOPO_CMDLINE_MAX)
@@ -217,6 +267,7 @@ int
 topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 {
 	const struct topo_node *nd;
+	const char *rid;
 	size_t off = 0;
 	int mp = 0;
 
@@ -235,6 +286,11 @@ topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 			nd->ifs[i].addr) == -1)
 			return -1;
 	if (p->opts.routing != ROUTING_STATIC &&
+	    (rid = router_id(p, n)) != NULL &&
+	    cat(buf, len, &off, " vr.rid=%.*s", (int)strcspn(rid, "/"), rid) ==
+		-1)
+		return -1;
+	if (p->opts.routing != ROUTING_STATIC &&
 	    cat(buf, len, &off, " vr.routing=%s",
 		topo_routing_name(p->opts.routing)) == -1)
 		return -1;
@@ -244,10 +300,13 @@ topo_node_cmdline(const struct topo_plan *p, int n, char *buf, size_t len)
 	for (int i = 0; i < nd->nroutes; i++) {
 		const struct topo_route *r = &nd->routes[i];
 
-		/* ospf, bgp: another node announces it; the guest waits */
+		/* ospf, bgp: another node announces it; the guest waits
+		 * (for every nexthop of an ECMP route: ",N") */
 		if (p->opts.routing != ROUTING_STATIC &&
 		    topo_route_learned(p, r)) {
-			if (cat(buf, len, &off, " vr.learn=%s", r->dst) == -1)
+			if (cat(buf, len, &off, " vr.learn=%s", r->dst) == -1 ||
+			    (r->nvia > 1 &&
+			     cat(buf, len, &off, ",%d", r->nvia) == -1))
 				return -1;
 			continue;
 		}

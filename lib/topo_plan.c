@@ -553,15 +553,29 @@ fib_check(const struct topo_plan *p, char *err, size_t errlen)
 			     p->nodes[n].name);
 			return -1;
 		}
-		if (p->nodes[n].memory_mib < need) {
+		if (p->nodes[n].memory_mib >= need)
+			continue;
+		/* a file's own memory_mib for the node beats --memory */
+		if (p->opts.file[0] != '\0' &&
+		    p->nodes[n].memory_mib != p->opts.memory_mib)
+			msgf(err, errlen,
+			     "fib_routes %d: node %s has %d MiB, a guest "
+			     "needs %d MiB for that many routes: give it "
+			     "memory_mib %d (or more) in %s",
+			     routes, p->nodes[n].name, p->nodes[n].memory_mib,
+			     need, need, p->opts.file);
+		else
 			msgf(err, errlen,
 			     "fib_routes %d: node %s has %d MiB, a guest "
 			     "needs %d MiB for that many routes: give "
-			     "--memory %d (or more)",
+			     "--memory %d (or more)%s",
 			     routes, p->nodes[n].name, p->nodes[n].memory_mib,
-			     need, need);
-			return -1;
-		}
+			     need, need,
+			     p->opts.file[0] != '\0'
+				 ? ", or the node's memory_mib if the file "
+				   "sets it"
+				 : "");
+		return -1;
 	}
 	return 0;
 }

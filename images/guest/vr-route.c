@@ -10,6 +10,10 @@
  *                                      is 240.0.0.0 + k*256, /24 (the
  *                                      reserved 240.0.0.0/4, carved in
  *                                      /24s: no test address is in it)
+ *   vr-route --nexthops DST            prints how many nexthops the main
+ *                                      table's route to exactly DST has
+ *                                      (0: none), which busybox `ip`
+ *                                      does not show for a multipath one
  *
  * Every nexthop has weight 1; the kernel resolves each gateway's device.
  * --fib sends FIB_BATCH requests per write and reads their answers before
@@ -168,6 +172,120 @@ fail:
 	return -1;
 }
 
+/* "default" or A.B.C.D/N into *dst, *plen. 0, or -1 with a message. */
+static int
+dst_parse(const char *arg, struct in_addr *dst, int *plen)
+{
+	char d[32], *slash;
+
+	dst->s_addr = 0;
+	*plen = 0;
+	if (strcmp(arg, "default") == 0)
+		return 0;
+	snprintf(d, sizeof(d), "%s", arg);
+	if ((slash = strchr(d, '/')) == NULL || (*plen = atoi(slash + 1)) < 0 ||
+	    *plen > 32 || (*slash = '\0', inet_pton(AF_INET, d, dst) != 1)) {
+		fprintf(stderr, "vr-route: bad destination %s\n", arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The nexthops of one RTM_NEWROUTE if it is the main table's unicast
+ * route to exactly dst/plen, else 0. */
+static int
+route_nexthops(struct nlmsghdr *h, struct in_addr dst, int plen)
+{
+	struct rtmsg *r = NLMSG_DATA(h);
+	int len = (int)RTM_PAYLOAD(h), nh = 0, table = r->rtm_table;
+	uint32_t rdst = 0;
+
+	if (r->rtm_family != AF_INET || r->rtm_dst_len != plen ||
+	    r->rtm_type != RTN_UNICAST)
+		return 0;
+	for (struct rtattr *a = RTM_RTA(r); RTA_OK(a, len);
+	     a = RTA_NEXT(a, len)) {
+		if (a->rta_type == RTA_TABLE)
+			memcpy(&table, RTA_DATA(a), 4);
+		else if (a->rta_type == RTA_DST)
+			memcpy(&rdst, RTA_DATA(a), 4);
+		else if (a->rta_type == RTA_MULTIPATH) {
+			int mlen = (int)RTA_PAYLOAD(a);
+
+			for (struct rtnexthop *n = RTA_DATA(a);
+			     mlen >= (int)sizeof(*n) &&
+			     n->rtnh_len >= sizeof(*n) && n->rtnh_len <= mlen;
+			     mlen -= RTNH_ALIGN(n->rtnh_len), n = RTNH_NEXT(n))
+				nh++;
+		} else if (a->rta_type == RTA_GATEWAY || a->rta_type == RTA_OIF)
+			nh = nh ? nh : 1;
+	}
+	return table == RT_TABLE_MAIN && rdst == dst.s_addr ? nh : 0;
+}
+
+/* vr-route --nexthops DST: one dump of the IPv4 routes. */
+static int
+nexthops_print(const char *arg)
+{
+	static char ans[1 << 16];
+	struct {
+		struct nlmsghdr n;
+		struct rtmsg r;
+	} req;
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	struct in_addr dst;
+	int plen, fd, best = 0;
+	ssize_t got;
+
+	if (dst_parse(arg, &dst, &plen) == -1)
+		return -1;
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)) ==
+	    -1) {
+		perror("vr-route: socket");
+		return -1;
+	}
+	memset(&req, 0, sizeof(req));
+	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+	req.n.nlmsg_type = RTM_GETROUTE;
+	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.n.nlmsg_seq = 1;
+	req.r.rtm_family = AF_INET;
+	if (sendto(fd, &req, req.n.nlmsg_len, 0, (struct sockaddr *)&sa,
+		   sizeof(sa)) == -1) {
+		perror("vr-route: send");
+		goto fail;
+	}
+	for (;;) {
+		if ((got = recv(fd, ans, sizeof(ans), 0)) == -1) {
+			if (errno == EINTR)
+				continue;
+			perror("vr-route: recv");
+			goto fail;
+		}
+		for (struct nlmsghdr *h = (struct nlmsghdr *)ans;
+		     NLMSG_OK(h, (size_t)got); h = NLMSG_NEXT(h, got)) {
+			int nh;
+
+			if (h->nlmsg_type == NLMSG_DONE) {
+				close(fd);
+				printf("%d\n", best);
+				return 0;
+			}
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				fprintf(stderr,
+					"vr-route: route dump failed\n");
+				goto fail;
+			}
+			if (h->nlmsg_type == RTM_NEWROUTE &&
+			    (nh = route_nexthops(h, dst, plen)) > best)
+				best = nh;
+		}
+	}
+fail:
+	close(fd);
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -177,8 +295,8 @@ main(int argc, char **argv)
 		char buf[4096];
 	} req;
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	struct in_addr dst = {0};
-	int plen = 0, fd, nh = argc - 2;
+	struct in_addr dst;
+	int plen, fd, nh = argc - 2;
 	char ans[4096];
 	ssize_t got;
 
@@ -196,24 +314,16 @@ main(int argc, char **argv)
 		}
 		return fib_install(count, argv + 3, argc - 3) == -1;
 	}
+	if (argc == 3 && strcmp(argv[1], "--nexthops") == 0)
+		return nexthops_print(argv[2]) == -1;
 	if (argc < 3 || nh > MAX_NH) {
 		fprintf(stderr,
 			"usage: vr-route DST VIA [VIA...] (at most %d)\n",
 			MAX_NH);
 		return 1;
 	}
-	if (strcmp(argv[1], "default") != 0) {
-		char d[32], *slash;
-
-		snprintf(d, sizeof(d), "%s", argv[1]);
-		if ((slash = strchr(d, '/')) == NULL ||
-		    (plen = atoi(slash + 1)) < 0 || plen > 32 ||
-		    (*slash = '\0', inet_pton(AF_INET, d, &dst) != 1)) {
-			fprintf(stderr, "vr-route: bad destination %s\n",
-				argv[1]);
-			return 1;
-		}
-	}
+	if (dst_parse(argv[1], &dst, &plen) == -1)
+		return 1;
 	memset(&req, 0, sizeof(req));
 	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
 	req.n.nlmsg_type = RTM_NEWROUTE;

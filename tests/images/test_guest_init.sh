@@ -79,15 +79,90 @@ expect "fib_triestat: the Main table's prefixes" "7" "" '
 	fib_prefixes "$ts"; rm -f "$ts"'
 # The BIRD configuration of MSR's lb0 under --routing ospf (the command
 # line test_topo checks the plan makes), against its golden file.
-LB0="vr.node=lb0 vr.role=lb vr.if=$M0,198.19.101.2/24 vr.if=$M1,198.19.0.1/24 vr.routing=ospf vr.learn=default vr.route=198.18.1.0/24,198.19.101.1"
+LB0="vr.node=lb0 vr.role=lb vr.if=$M0,198.19.101.2/24 vr.if=$M1,198.19.0.1/24 vr.routing=ospf vr.learn=default,2 vr.route=198.18.1.0/24,198.19.101.1"
 expect "bird.conf of msr lb0 (tests/golden/bird-msr-lb0.conf)" "$(cat "$here/../golden/bird-msr-lb0.conf")" \
 	"$LB0" 'parse_cmdline; bird_conf'
-LB0B="vr.node=lb0 vr.role=lb vr.if=$M0,198.19.101.2/24 vr.if=$M1,198.19.0.1/24 vr.routing=bgp vr.as=65001 vr.peer=198.19.0.11,65002 vr.peer=198.19.0.12,65003 vr.learn=default vr.route=198.18.1.0/24,198.19.101.1 vr.mphash=1"
+LB0B="vr.node=lb0 vr.role=lb vr.if=$M0,198.19.101.2/24 vr.if=$M1,198.19.0.1/24 vr.routing=bgp vr.as=65001 vr.peer=198.19.0.11,65002 vr.peer=198.19.0.12,65003 vr.learn=default,2 vr.route=198.18.1.0/24,198.19.101.1 vr.mphash=1"
 expect "bird.conf of msr lb0, bgp (tests/golden/bird-msr-lb0-bgp.conf)" \
 	"$(cat "$here/../golden/bird-msr-lb0-bgp.conf")" "$LB0B" 'parse_cmdline; bird_conf'
+# bgp announces the connected networks: a vr.learn= destination can be
+# only a network on the node that announces it (msr --split macvtap).
+expect "bgp exports connected networks, not to the kernel" \
+	"protocol direct { ipv4; interface \"eth*\"; }
+export where source != RTS_DEVICE;
+RTS_DEVICE ]; };
+RTS_DEVICE ]; };" \
+	"$LB0B" 'parse_cmdline; bird_conf | grep -o -e "protocol direct.*" -e "RTS_DEVICE.*" -e "export where source != RTS_DEVICE;"'
+# BIRD itself parses both configurations (the guest runs the same 2.0 series).
+if command -v bird >/dev/null 2>&1; then
+	for cl in "$LB0" "$LB0B"; do
+		expect "bird -p accepts $(echo "$cl" | grep -o 'vr.routing=[a-z]*')" "ok" "$cl" '
+			c=$(mktemp); parse_cmdline; bird_conf >"$c"
+			bird -p -c "$c" && echo ok; rm -f "$c"'
+	done
+else
+	echo "skip bird -p: no bird on this host"
+fi
+expect "vr.rid: the router id over the first interface's address" \
+	"router id 198.19.0.1;" "$LB0 vr.rid=198.19.0.1" 'parse_cmdline; bird_conf | head -n 1'
+expect "bad vr.rid" "VROUTERD-FAIL node=lb0 reason=bad-vr.rid:198.19.0" \
+	"$LB0 vr.rid=198.19.0" 'parse_cmdline; bird_conf | head -n 1'
+# wait_learned asks for each destination exactly, never for the whole
+# table (a million vr.fib= prefixes: seconds per poll); its budget is
+# time, not a count of polls.
+IPSTUB='ip() {
+	case "$*" in
+	"-4 route show exact default") echo "default " ;;
+	"-4 route show exact 198.18.1.0/24") echo "198.18.1.0/24 via 198.19.101.1 dev eth0 " ;;
+	"-4 route show exact "*) ;;
+	*) echo "ip $* asked for the whole table"; exit 1 ;;
+	esac
+}
+route_nexthops() { [ "$1" = default ] && echo 2; }'
+expect "wait_learned: one exact query per destination" "ok" "$LB0" "$IPSTUB"'
+	parse_cmdline; wait_learned; echo ok'
+expect "wait_learned: fails once the time is up" \
+	"VROUTERD-FAIL node=lb0 reason=routes-not-learned-after-0s:198.18.9.0/24" \
+	"$LB0 vr.learn=198.18.9.0/24 vr.wait=0" "$IPSTUB"'
+	parse_cmdline; wait_learned; echo ok'
+# vr.learn=DST,N: an ECMP route is learned with all N nexthops, not one
+LBN="vr.node=lb0 vr.role=lb vr.if=$M0,198.19.101.2/24 vr.routing=ospf vr.learn=default,2 vr.wait=0"
+expect "wait_learned: an ECMP default with 1 of 2 nexthops is not learned" \
+	"VROUTERD-FAIL node=lb0 reason=routes-not-learned-after-0s:default,2" \
+	"$LBN" "$IPSTUB"'
+	route_nexthops() { echo 1; }
+	parse_cmdline; wait_learned; echo ok'
+expect "wait_learned: with 2 of 2 it is" "ok" "$LBN" "$IPSTUB"'
+	route_nexthops() { [ "$1" = default ] && echo 2; }
+	parse_cmdline; wait_learned; echo ok'
+expect "bad vr.learn count" "VROUTERD-FAIL node=lb0 reason=bad-vr.learn:default,x" \
+	"vr.node=lb0 vr.if=$M0,10.0.0.1/24 vr.learn=default,x" "$P"
+# vr-route --nexthops itself, in a network namespace of our own (a user
+# namespace: no root needed), where the kernel has one.
+if command -v gcc >/dev/null 2>&1 && unshare -rn true 2>/dev/null &&
+	gcc -O2 -o "$tmp/vr-route" "$here/../../images/guest/vr-route.c" 2>"$tmp/cc.log"; then
+	got=$(unshare -rn sh -c '
+		ip link add d0 type veth peer name d1 && ip link set d0 up &&
+		ip link set d1 up && ip addr add 198.18.5.1/24 dev d0 || exit 1
+		r=$1
+		$r --nexthops default
+		$r default 198.18.5.2 198.18.5.3 198.18.5.4
+		$r 198.18.9.0/24 198.18.5.2
+		for d in default 0.0.0.0/0 198.18.9.0/24 198.18.9.0/25 198.18.5.0/24; do
+			$r --nexthops $d
+		done' sh "$tmp/vr-route" 2>&1 | tr '\n' ' ')
+	if [ "$got" = "0 3 3 1 0 1 " ]; then
+		echo "ok   vr-route --nexthops"
+	else
+		echo "FAIL vr-route --nexthops: expected [0 3 3 1 0 1 ] got [$got]"
+		nfail=$((nfail + 1))
+	fi
+else
+	echo "skip vr-route --nexthops: no gcc or no user network namespace"
+fi
 expect "bad vr.peer" "VROUTERD-FAIL node=vr0 reason=bad-vr.peer:10.0.0.2,x" \
 	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.peer=10.0.0.2,x" "$P"
-expect "routing ospf: learn list" "ospf default" "$LB0" 'parse_cmdline; echo $ROUTING$LEARN'
+expect "routing ospf: learn list" "ospf default,2" "$LB0" 'parse_cmdline; echo $ROUTING$LEARN'
 expect "bad vr.routing" "VROUTERD-FAIL node=vr0 reason=bad-vr.routing:rip" \
 	"vr.node=vr0 vr.if=$M0,10.0.0.1/24 vr.routing=rip" "$P"
 expect "unknown role" "VROUTERD-FAIL node=vr0 reason=unknown-role:pvr" \

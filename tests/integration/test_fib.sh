@@ -5,7 +5,8 @@
 # in the last prefix (240.0.0.0 + 99999*256 = 241.134.159.0/24, "deep in
 # the table"), which the sink namespace holds; a million routes with the
 # default 256 MiB are refused before anything is made, naming the
-# --memory to give.  Stop leaves nothing behind.
+# --memory to give; the routes survive vrouterd restarts, one of them
+# without state.json.  Stop leaves nothing behind.
 #
 #   test_fib.sh BUILD_DIR
 BUILD=$(realpath "$1")
@@ -49,6 +50,21 @@ got=$(json "$T/start.json" 'j["nodes"][0].get("routes", -1)')
 check "status: vr0 held $got routes (>= $ROUTES)" [ "$got" -ge "$ROUTES" ]
 "$VRCTL" status "$NAME" >"$T/status.txt" 2>&1
 check "status (text) shows the routes" grep -q "routes $got" "$T/status.txt"
+
+say "routes across two vrouterd restarts, the second without state.json"
+restart_daemon() {
+	kill -9 "$DAEMON_PID"
+	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=
+	daemon_start
+}
+restart_daemon
+check "adopted: vr0 still shows $got routes" \
+	[ "$(status_field 'j["topologies"][0]["nodes"][0].get("routes")')" = "$got" ]
+rm -f "$T/state/$NAME/state.json"
+restart_daemon
+check "adopted without a state file: $got routes, from the READY line" \
+	[ "$(status_field 'j["topologies"][0]["nodes"][0].get("routes")')" = "$got" ]
 
 say "ping the last prefix through the VR"
 k=$((ROUTES - 1))

@@ -6,6 +6,8 @@
 # back-end is withdrawn (its domain destroyed) while 32 flows run, and the
 # flows it carried move to the other one once the protocol notices (OSPF
 # dead interval 4 s, BGP hold time 6 s): the test measures that gap.
+# Then msr --lbs 2 --split macvtap: ready (bgp learns routes that are
+# only connected networks), one router id per node, traffic flows.
 # Stop leaves nothing behind.
 #
 #   test_ospf.sh BUILD_DIR [ospf|bgp]
@@ -114,5 +116,29 @@ check "after the withdrawal every one of the 32 flows arrives ($tailf)" [ "$tail
 say "stop"
 check "stop" "$VRCTL" stop "$NAME"
 check "nothing left behind" nothing_left "$NAME"
+
+# --split macvtap: every LB's first interface has the one shared address
+# (so the router id comes from vr.rid=), and a back-end's route back to
+# the source is only a connected network on the LBs (bgp announces it
+# by its direct protocol).
+N2=${ROUTING}s
+say "start msr --lbs 2 --split macvtap --routing $ROUTING"
+if "$VRCTL" --json start msr --name "$N2" --routing "$ROUTING" --lbs 2 \
+	--backends 2 --split macvtap --timeout 900 >"$T/s.json" 2>"$T/s.err"; then
+	ok "start answered: every node learned its routes"
+	ids=$(for n in lb0 lb1 be0 be1; do
+		virsh dumpxml "vrouterd-$N2-$n" | grep -o 'vr\.rid=[0-9.]*'
+	done | sort -u | wc -l)
+	check "four nodes, four router ids ($ids)" [ "$ids" = 4 ]
+	got=$(udp_count "$N2" 300 100)
+	check "300 of 300 datagrams arrived (got $got)" [ "$got" = 300 ]
+	check "stop $N2" "$VRCTL" stop "$N2"
+else # a failed start removed what it made
+	bad "start failed: $(cat "$T/s.err")"
+	for n in lb0 lb1 be0 be1; do
+		tail -n 5 "$T/state/$N2/$n.console.log" 2>/dev/null
+	done
+fi
+check "nothing of $N2 left behind" nothing_left "$N2"
 check "daemon exits 0 on SIGTERM" daemon_stop
 finish 0

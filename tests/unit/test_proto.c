@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "proto.h"
+#include "topo.h"
 #include "t.h"
 
 static int
@@ -278,6 +279,16 @@ test_table(void)
 		CHECK(m->doc != NULL);
 		for (const struct proto_param *q = m->params; q->name; q++)
 			CHECK(q->doc != NULL);
+	}
+	/* start's routing help names every choice; fib_routes' bound is
+	 * the planner's */
+	for (const struct proto_param *q = proto_method_find("start")->params;
+	     q->name; q++) {
+		if (strcmp(q->name, "routing") == 0)
+			for (int i = 0; q->choices[i]; i++)
+				CHECK(strstr(q->doc, q->choices[i]) != NULL);
+		if (strcmp(q->name, "fib_routes") == 0)
+			CHECK_INT(q->max, TOPO_FIB_ROUTES_MAX);
 	}
 }
 

@@ -1227,7 +1227,8 @@ test_fib_routes(void)
 	json_object_put(j);
 	CHECK_INT(build(&o, &p, err, sizeof(err)), 0);
 	CHECK_INT(topo_node_cmdline(&p, 0, line, sizeof(line)), 0);
-	CHECK(strstr(line, " vr.routing=ospf vr.learn=default "
+	/* the LB's default is ECMP over both back-ends: it waits for both */
+	CHECK(strstr(line, " vr.routing=ospf vr.learn=default,2 "
 			   "vr.route=198.18.1.0/24,198.19.101.1") != NULL);
 	CHECK_INT(topo_node_cmdline(&p, 1, line, sizeof(line)), 0);
 	CHECK(strstr(line, " vr.routing=ospf vr.route=default,198.18.2.2 "
@@ -1246,7 +1247,7 @@ test_fib_routes(void)
 	CHECK(strstr(line,
 		     " vr.routing=bgp vr.as=65001 "
 		     "vr.peer=198.19.0.11,65002 vr.peer=198.19.0.12,65003 "
-		     "vr.learn=default") != NULL);
+		     "vr.learn=default,2") != NULL);
 	CHECK_INT(topo_node_cmdline(&p, 2, line, sizeof(line)), 0);
 	CHECK(strstr(line,
 		     " vr.as=65003 vr.peer=198.19.0.1,65001 "

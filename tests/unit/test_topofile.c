@@ -855,6 +855,21 @@ test_lb_mode_packet(void)
 	struct topo_opts o;
 	char cmd[2048], want[256];
 	json_object *j;
+	static const char split_bes[] =
+	    "{\"format\": 1, \"name\": \"x\", \"description\": \"d\", "
+	    "\"networks\": [{\"name\": \"a\", \"port\": \"in\"}, "
+	    "{\"name\": \"b\", \"port\": \"out\"}, {\"name\": \"c\"}], "
+	    "\"nodes\": [{\"name\": \"lb0\", \"role\": \"lb\", "
+	    "\"interfaces\": [{\"network\": \"a\", \"address\": "
+	    "\"198.18.1.1/24\"}, {\"network\": \"c\", \"address\": "
+	    "\"198.19.0.1/24\"}], \"routes\": [{\"dst\": \"default\", "
+	    "\"via\": [\"198.19.0.11\", \"198.18.1.3\"]}]}, "
+	    "{\"name\": \"be0\", \"interfaces\": [{\"network\": \"c\", "
+	    "\"address\": \"198.19.0.11/24\"}, {\"network\": \"b\", "
+	    "\"address\": \"198.18.2.1/24\"}]}, {\"name\": \"be1\", "
+	    "\"interfaces\": [{\"network\": \"a\", \"address\": "
+	    "\"198.18.1.3/24\"}, {\"network\": \"b\", \"address\": "
+	    "\"198.18.2.3/24\"}]}]}";
 
 	opts_for(&o, "msr");
 	o.backends = 3;
@@ -901,6 +916,22 @@ test_lb_mode_packet(void)
 	o.backend = BACKEND_NETNS;
 	CHECK_INT(build(&o, p, cmd, sizeof(cmd)), -1);
 	CHECK(strstr(cmd, "use --backend vm") != NULL);
+	topo_plan_free(p);
+
+	/* back-ends on both interfaces of the LB: vr-lb would send half the
+	 * packets out of the wrong NIC */
+	topo_opts_init(&o);
+	vr_strlcpy(o.file, "t.json", sizeof(o.file));
+	o.file_text = split_bes;
+	o.lb_mode = LB_MODE_PACKET;
+	CHECK_INT(build(&o, p, cmd, sizeof(cmd)), -1);
+	CHECK_STR(cmd, "lb_mode packet: load balancer lb0: nexthop "
+		       "198.18.1.3 is not on the interface of its first "
+		       "back-end 198.19.0.11 (198.19.0.1/24): vr-lb sends "
+		       "out of one interface");
+	topo_plan_free(p);
+	o.lb_mode = LB_MODE_FLOW; /* an ECMP route may */
+	CHECK_INT(build(&o, p, cmd, sizeof(cmd)), 0);
 	topo_plan_free(p);
 
 	opts_for(&o, "msr");
@@ -982,6 +1013,64 @@ test_split_macvtap(void)
 	free(p);
 }
 
+/* Under --routing every node's command line names a router id (vr.rid=)
+ * that no other node's has: with --split macvtap every next hop's first
+ * interface has the same address, which BIRD took for its id. */
+static void
+check_router_ids(const struct topo_plan *p)
+{
+	char cmd[2048], rid[TOPO_MAX_NODES][24];
+
+	for (int n = 0; n < p->nnodes; n++) {
+		const char *r;
+
+		CHECK_INT(topo_node_cmdline(p, n, cmd, sizeof(cmd)), 0);
+		r = strstr(cmd, " vr.rid=");
+		CHECK(r != NULL);
+		if (r == NULL)
+			continue;
+		snprintf(rid[n], sizeof(rid[n]), "%.*s",
+			 (int)strcspn(r + 8, " "), r + 8);
+		for (int i = 0; i < n; i++)
+			if (strcmp(rid[i], rid[n]) == 0)
+				CHECK_STR(p->nodes[n].name, "a distinct id");
+	}
+}
+
+static void
+test_router_ids(void)
+{
+	struct topo_plan *p = xcalloc(1, sizeof(*p));
+	struct topo_opts o;
+	char err[512];
+
+	opts_for(&o, "msr");
+	o.lbs = 2;
+	o.split = SPLIT_MACVTAP;
+	o.routing = ROUTING_OSPF;
+	CHECK_INT(build(&o, p, err, sizeof(err)), 0);
+	check_router_ids(p);
+	topo_plan_free(p);
+	o.routing = ROUTING_BGP;
+	CHECK_INT(build(&o, p, err, sizeof(err)), 0);
+	check_router_ids(p);
+	topo_plan_free(p);
+	opts_for(&o, "pvr");
+	o.vrs = 3;
+	o.split = SPLIT_MACVTAP;
+	o.routing = ROUTING_OSPF;
+	CHECK_INT(build(&o, p, err, sizeof(err)), 0);
+	check_router_ids(p);
+	topo_plan_free(p);
+	/* static routing runs no BIRD: no id */
+	o.routing = ROUTING_STATIC;
+	CHECK_INT(build(&o, p, err, sizeof(err)), 0);
+	CHECK_INT(topo_node_cmdline(p, 0, err, sizeof(err)), 0);
+	CHECK(strstr(err, "vr.rid=") == NULL);
+	topo_plan_free(p);
+	free(p);
+}
+
 /* A node's own fib_routes (issue 17): over --fib-routes, on its command
  * line, through the plan's JSON; out of range refused with its path. */
 static void
@@ -1002,6 +1091,13 @@ test_fib_routes_key(void)
 	    ", \"nodes\": [{\"name\": \"vr0\", \"fib_routes\": 2000000, "
 	    "\"interfaces\": [{\"network\": \"a\", \"address\": "
 	    "\"198.18.1.1/24\"}]}]}";
+	static const char small[] =
+	    "{\"format\": 1, \"name\": \"x\", \"description\": \"d\", " NET2
+	    ", \"nodes\": [{\"name\": \"vr0\", \"fib_routes\": 1000000, "
+	    "\"memory_mib\": 200, \"interfaces\": [{\"network\": \"a\", "
+	    "\"address\": \"198.18.1.1/24\"}, {\"network\": \"b\", "
+	    "\"address\": \"198.18.2.1/24\"}], \"routes\": [{\"dst\": "
+	    "\"default\", \"via\": \"198.18.2.2\"}]}]}";
 
 	CHECK_INT(build_text(t, p, err, sizeof(err)), 0);
 	CHECK_INT(topo_node_fib_routes(p, 0), 5000);
@@ -1016,6 +1112,14 @@ test_fib_routes_key(void)
 	CHECK_INT(build_text(bad, p, err, sizeof(err)), -1);
 	CHECK(strstr(err, "nodes[0].fib_routes: 2000000 is out of range "
 			  "(0-1000000)") != NULL);
+	topo_plan_free(p);
+	/* too little memory: the node's own memory_mib is what to raise
+	 * (--memory would not change it) */
+	CHECK_INT(build_text(small, p, err, sizeof(err)), -1);
+	CHECK_STR(err, "fib_routes 1000000: node vr0 has 200 MiB, a guest "
+		       "needs 373 MiB for that many routes: give it "
+		       "memory_mib 373 (or more) in t.json");
+	topo_plan_free(p);
 	free(p);
 }
 
@@ -1028,6 +1132,7 @@ main(int argc, char **argv)
 	test_builtins();
 	test_lb_mode_packet();
 	test_split_macvtap();
+	test_router_ids();
 	test_builtin_ranges();
 	test_cannot_forward();
 	test_jtext();
