@@ -137,6 +137,7 @@ adopt_kind(const struct node_kind_ops *k, int refresh, json_object *orphans)
 			continue;
 		for (int n = 0; n < r->plan->nnodes; n++)
 			if (!r->nrt[n].down && !r->nrt[n].restarting &&
+			    !r->nrt[n].migrating && !r->nrt[n].host[0] &&
 			    strcmp(vm_state(r->plan->nodes[n].domain),
 				   "running") != 0)
 				sup_node_down(r, n,

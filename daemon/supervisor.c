@@ -104,6 +104,7 @@ sup_run_free(struct run *r)
 	free(r->topology_text);
 	free(r->deploy);
 	free(r->realport); /* not restored: the topology outlives us */
+	json_object_put(r->migration);
 	free(r);
 }
 
@@ -374,7 +375,12 @@ sup_vm_event(const struct vm_event *ev, void *arg)
 		if ((n = run_node_by_domain(ev->domain, &r)) < 0)
 			break;
 		lifecycle_name(ev->event, ev->detail, buf, sizeof(buf));
-		if (r->state != RUN_RUNNING || r->nrt[n].restarting) {
+		/* a migration (migrate.c): the domain leaving is no failure,
+		 * and one on another host is that host's vrouterd's */
+		if (r->state != RUN_RUNNING || r->nrt[n].restarting ||
+		    r->nrt[n].migrating || r->nrt[n].host[0] ||
+		    (ev->event == VIR_DOMAIN_EVENT_STOPPED &&
+		     ev->detail == VIR_DOMAIN_EVENT_STOPPED_MIGRATED)) {
 			log_debug("%s: %s (expected)", ev->domain, buf);
 			break;
 		}

@@ -90,6 +90,9 @@ const struct ctl_command ctl_commands[] = {
     {"hosts", ctl_hosts, "",
      "this host and each configured one: reachable, version, CPUs, round "
      "trip"},
+    {"migrate", ctl_migrate, "NAME NODE --to HOST [--offline]",
+     "move a running node to another host (libvirt live migration) or "
+     "back"},
     {"proxy", ctl_proxy, "[--socket PATH]",
      "relay stdin/stdout to vrouterd's socket (what `ssh HOST vrctl "
      "proxy` runs)"},
