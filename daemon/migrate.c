@@ -75,7 +75,8 @@ enum mig_step {
 };
 
 struct mig_op {
-	struct rpc_req *req;
+	migrate_done_fn done;
+	void *done_arg;
 	char name[64];
 	char node[32];
 	char domain[64];
@@ -634,12 +635,12 @@ mig_end(struct mig_op *op)
 		sup_event("node", r, op->n,
 			  op->moved ? "migrated" : "migration failed");
 	}
-	if (op->moved)
-		rpc_reply(op->req, rec);
-	else {
-		rpc_error(op->req, op->code ? op->code : PROTO_E_INTERNAL, rec,
-			  "migrate %s/%s: %s", op->name, op->node, op->err);
-	}
+	op->done(op->done_arg, rec,
+		 op->moved  ? 0
+		 : op->code ? op->code
+			    : PROTO_E_INTERNAL,
+		 op->err);
+	json_object_put(rec);
 	peer_close(op->peer);
 	json_object_put(op->stats);
 	json_object_put(op->pinned);
@@ -701,73 +702,67 @@ mig_next(struct mig_op *op)
 	}
 }
 
-void
-migrate_method(struct rpc_req *req)
+int
+migrate_run(const char *name, const char *node, const char *to, int offline,
+	    migrate_done_fn done, void *arg, int *code, char *err,
+	    size_t errlen)
 {
-	json_object *params = rpc_params(req), *v;
-	const char *name, *node, *to;
 	const struct config_host *h;
 	struct mig_op *op;
 	struct run *r;
-	char err[1024];
 	int n;
 
-	json_object_object_get_ex(params, "name", &v);
-	name = json_object_get_string(v);
-	json_object_object_get_ex(params, "node", &v);
-	node = json_object_get_string(v);
-	json_object_object_get_ex(params, "to", &v);
-	to = json_object_get_string(v);
+	*code = PROTO_E_BUSY;
 	if (sup_closing) {
-		rpc_error(req, PROTO_E_BUSY, NULL, "vrouterd is shutting down");
-		return;
+		msgf(err, errlen, "vrouterd is shutting down");
+		return -1;
 	}
+	*code = PROTO_E_NOT_FOUND;
 	if ((r = sup_run_find(name)) == NULL) {
-		rpc_error(req, PROTO_E_NOT_FOUND, NULL,
-			  "no topology named %s is running", name);
-		return;
+		msgf(err, errlen, "no topology named %s is running", name);
+		return -1;
 	}
 	for (n = 0; n < r->plan->nnodes; n++)
 		if (strcmp(r->plan->nodes[n].name, node) == 0)
 			break;
 	if (n == r->plan->nnodes) {
-		rpc_error(req, PROTO_E_NOT_FOUND, NULL, "%s has no node %s",
-			  name, node);
-		return;
+		msgf(err, errlen, "%s has no node %s", name, node);
+		return -1;
 	}
+	*code = PROTO_E_BUSY;
 	if (r->state != RUN_RUNNING || r->nrt[n].migrating ||
 	    r->nrt[n].restarting) {
-		rpc_error(req, PROTO_E_BUSY, NULL,
-			  "%s/%s is busy (%s); try again when that has "
-			  "finished",
-			  name, node,
-			  r->nrt[n].migrating ? "migrating" : sup_run_state(r));
-		return;
+		msgf(err, errlen,
+		     "%s/%s is busy (%s); try again when that has finished",
+		     name, node,
+		     r->nrt[n].migrating ? "migrating" : sup_run_state(r));
+		return -1;
 	}
+	*code = PROTO_E_TOPOLOGY;
 	if (r->plan->opts.backend != BACKEND_VM) {
-		rpc_error(req, PROTO_E_TOPOLOGY, NULL,
-			  "%s/%s is a namespace node: only VMs migrate", name,
-			  node);
-		return;
+		msgf(err, errlen, "%s/%s is a namespace node: only VMs migrate",
+		     name, node);
+		return -1;
 	}
+	*code = PROTO_E_PARAMS;
 	if (strcmp(to, conf->host_name) == 0)
 		to = "";
 	if (strcmp(to, r->nrt[n].host) == 0) {
-		rpc_error(req, PROTO_E_PARAMS, NULL, "%s/%s runs on %s already",
-			  name, node, to[0] ? to : conf->host_name);
-		return;
+		msgf(err, errlen, "%s/%s runs on %s already", name, node,
+		     to[0] ? to : conf->host_name);
+		return -1;
 	}
 	if (to[0] && r->nrt[n].host[0]) {
-		rpc_error(req, PROTO_E_PARAMS, NULL,
-			  "%s/%s runs on %s: it can only come back here (%s)",
-			  name, node, r->nrt[n].host, conf->host_name);
-		return;
+		msgf(err, errlen,
+		     "%s/%s runs on %s: it can only come back here (%s)", name,
+		     node, r->nrt[n].host, conf->host_name);
+		return -1;
 	}
 	op = xcalloc(1, sizeof(*op));
-	op->req = req;
+	op->done = done;
+	op->done_arg = arg;
 	op->n = n;
-	op->offline = json_object_object_get_ex(params, "offline", &v) &&
-		      json_object_get_boolean(v);
+	op->offline = offline;
 	vr_strlcpy(op->name, name, sizeof(op->name));
 	vr_strlcpy(op->node, node, sizeof(op->node));
 	vr_strlcpy(op->domain, r->plan->nodes[n].domain, sizeof(op->domain));
@@ -805,19 +800,57 @@ migrate_method(struct rpc_req *req)
 		op->code = PROTO_E_TOPOLOGY;
 		goto fail;
 	}
-	if ((op->peer = peer_open(h, err, sizeof(err))) == NULL) {
+	if ((op->peer = peer_open(h, op->jerr, sizeof(op->jerr))) == NULL) {
 		op->code = PROTO_E_NETSETUP;
-		msgf(op->err, sizeof(op->err), "%s", err);
+		msgf(op->err, sizeof(op->err), "%s", op->jerr);
 		goto fail;
 	}
 	r->nrt[n].migrating = 1;
 	sup_event("node", r, n, "migrating");
 	op->step = MS_WIRE;
 	mig_next(op);
-	return;
+	return 0;
 fail:
 	op->step = (enum mig_step) - 1;
-	mig_end(op);
+	mig_end(op); /* the failure's record, through done */
+	return 0;
+}
+
+static void
+mig_method_done(void *arg, json_object *record, int code, const char *err)
+{
+	struct rpc_req *req = arg;
+	json_object *v = NULL;
+
+	if (code == 0)
+		rpc_reply(req, json_object_get(record));
+	else {
+		json_object_object_get_ex(record, "node", &v);
+		rpc_error(req, code, json_object_get(record), "migrate %s: %s",
+			  json_object_get_string(v), err);
+	}
+}
+
+void
+migrate_method(struct rpc_req *req)
+{
+	json_object *params = rpc_params(req), *v;
+	const char *name, *node, *to;
+	char err[1024];
+	int code, offline;
+
+	json_object_object_get_ex(params, "name", &v);
+	name = json_object_get_string(v);
+	json_object_object_get_ex(params, "node", &v);
+	node = json_object_get_string(v);
+	json_object_object_get_ex(params, "to", &v);
+	to = json_object_get_string(v);
+	offline = json_object_object_get_ex(params, "offline", &v) &&
+		  json_object_get_boolean(v);
+	if (migrate_run(name, node, to, offline, mig_method_done, req, &code,
+			err, sizeof(err)) == -1)
+		rpc_error(req, code, NULL, "migrate %s/%s: %s", name, node,
+			  err);
 }
 
 /* ---- the other host's side -------------------------------------------- */

@@ -11,6 +11,18 @@
 #include "rpc.h"
 
 void migrate_method(struct rpc_req *req);
+
+/*
+ * The same from inside the daemon (bench --migrate): -1 with code/err when
+ * it cannot begin (nothing changed, done not called); else 0, and done
+ * runs once, from the loop, with the migration's record (borrowed: take a
+ * reference to keep it), code 0 when the node moved, else the error.
+ */
+typedef void (*migrate_done_fn)(void *arg, json_object *record, int code,
+				const char *err);
+int migrate_run(const char *name, const char *node, const char *to, int offline,
+		migrate_done_fn done, void *arg, int *code, char *err,
+		size_t errlen);
 /* The peer-facing steps, called by the coordinator (docs/protocol.md). */
 void migrate_prepare_method(struct rpc_req *req);
 void migrate_send_method(struct rpc_req *req);

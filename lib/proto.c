@@ -300,6 +300,11 @@ static const struct proto_param params_bench[] = {
     {"latency_at", PT_PERCENTS, 0, 0, 0, NULL,
      "ndr/pdr: after the search, one trial at each of these percents of "
      "the answer (\"0,10,50,90\"; 0: 1 % of it), with its latency"},
+    {"migrate", PT_STRING, 0, 0, 0, NULL,
+     "timeline: migrate this node during the stream (with to)"},
+    {"to", PT_STRING, 0, 0, 0, NULL, "timeline: the host it migrates to"},
+    {"migrate_after", PT_INT, 0, 0, 3600, NULL,
+     "timeline: seconds into the stream the migration starts (default 2)"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 

@@ -74,6 +74,7 @@ const struct ctl_command ctl_commands[] = {
     {"bench", ctl_bench,
      "NAME --sweep FROM:TO:STEP|R1,R2,... | --ndr [--loss RATIO]\n"
      "        | --mode timeline --rate PPS [--bin-ms MS]\n"
+     "        | --migrate NODE --to HOST --rate PPS [--bin-ms MS]\n"
      "        [--frame 64..1518|imix] [--flows F] [--duration SEC]\n"
      "        [--trial-duration SEC] [--max-rate PPS] [--cpu N]\n"
      "        [--latency-at P1,P2,...] [--tx auto|packet|xdp] [--repeat N]\n"
