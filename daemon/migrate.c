@@ -632,6 +632,7 @@ mig_end(struct mig_op *op)
 				   sizeof(r->nrt[op->n].host));
 		json_object_put(r->migration);
 		r->migration = json_object_get(rec);
+		sup_run_save(r); /* state.json: where the node runs */
 		sup_event("node", r, op->n,
 			  op->moved ? "migrated" : "migration failed");
 	}
@@ -741,6 +742,13 @@ migrate_run(const char *name, const char *node, const char *to, int offline,
 	*code = PROTO_E_TOPOLOGY;
 	if (r->plan->opts.backend != BACKEND_VM) {
 		msgf(err, errlen, "%s/%s is a namespace node: only VMs migrate",
+		     name, node);
+		return -1;
+	}
+	if (r->plan->opts.link == LINK_MACVTAP) {
+		msgf(err, errlen,
+		     "%s/%s has macvtap links (--link macvtap): only taps "
+		     "migrate",
 		     name, node);
 		return -1;
 	}

@@ -155,6 +155,17 @@ sup_run_save(struct run *r)
 			    routes, r->plan->nodes[n].name,
 			    json_object_new_int64(r->nrt[n].routes));
 	json_object_object_add(s, "routes", routes);
+	/* where migrate.c moved nodes: {"vr0":"b"}, and its last record */
+	routes = json_object_new_object();
+	for (int n = 0; n < r->plan->nnodes; n++)
+		if (r->nrt && r->nrt[n].host[0])
+			json_object_object_add(
+			    routes, r->plan->nodes[n].name,
+			    json_object_new_string(r->nrt[n].host));
+	json_object_object_add(s, "hosts", routes);
+	if (r->migration)
+		json_object_object_add(s, "last_migration",
+				       json_object_get(r->migration));
 	/* what the port NICs had: a restarted vrouterd restores it on stop */
 	if (r->realport != NULL)
 		json_object_object_add(s, "realport",

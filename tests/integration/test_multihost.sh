@@ -6,8 +6,9 @@
 # name taken there) fail, leave it running on A and nothing on B; then
 # `vrctl migrate` A -> B (B wired by its vrouterd, VXLANs between the
 # bridges, status says host b, no restart on A, it forwards A's ports
-# from B) and back B -> A (B's wiring and the VXLANs go); a stop with the
-# node on B stops it there too; nothing left on either host, nor of the
+# from B) and back B -> A (B's wiring and the VXLANs go); `vrctl bench
+# --migrate` A -> B records the blackout; a stop with the node on B stops
+# it there too; nothing left on either host, nor of the
 # hosts, nor of a bed whose shell is killed with SIGKILL.  Each migration
 # prints libvirt's figures (from the reply); VR_MIGRATE_ROUNDS round trips
 # (default 1), then medians.
@@ -219,8 +220,28 @@ echo "medians over $NMIG migrations: total $(median "${TOTALS[@]}") ms," \
 	"vrctl $(median "${WALLS[@]}") ms"
 twohost_vrctl A status | sed -n '/^topology/,/^  node/p'
 
+say "bench --migrate: a timeline with the migration A -> B marked"
+bench_ok() {
+	twohost_vrctl A bench "$NAME" --migrate vr0 --to b --rate 500 \
+		--duration 8 --out "$T/blk" >"$T/blk.log" 2>&1
+}
+check "vrctl bench --migrate vr0 --to b" bench_ok
+cat "$T/blk.log"
+rec=$T/blk/experiment.json
+check "the record's blackout: the node moved, libvirt's total time" \
+	[ "$(json "$rec" 'j["blackout"]["ok"] and j["blackout"]["total_ms"] > 0')" = True ]
+check "... lost and the longest gap from the timeline" \
+	[ "$(json "$rec" '"lost" in j["blackout"] and j["blackout"]["gap_ms"] > 0')" = True ]
+check "... the marks: migrate start, then migrate done" \
+	[ "$(json "$rec" '[m["label"] for m in j["marks"] if m["label"].startswith("migrate")]')" = \
+	"['migrate start', 'migrate done']" ]
+check "the figure (timeline.svg)" [ -s "$T/blk/timeline.svg" ]
+check "the text says the blackout" \
+	grep -q '^migration a -> b: lost [0-9]* packets, gap [0-9.]* ms, total [0-9]* ms' "$T/blk.log"
+check "it runs on B" runs_on B
+check "status: host b" [ "$(node host)" = b ]
+
 say "stop with the node on B: stopped there too"
-migrate A B || end 1
 check "stop on A" twohost_vrctl A stop "$NAME"
 for h in A B; do
 	l=$(debris $h | xargs)
