@@ -42,6 +42,7 @@
 #include "deploy_int.h"
 #include "log.h"
 #include "migrate.h"
+#include "names.h"
 #include "netsetup.h"
 #include "peer.h"
 #include "pin.h"
@@ -90,7 +91,8 @@ struct mig_op {
 	int mq;
 	struct mig_vx vx[TOPO_MAX_NETS];
 	int nvx;
-	int vx_mtu; /* the taps' MTU while the node is away */
+	int vx_mtu;  /* the taps' MTU while the node is away */
+	int keep_vx; /* another node of the topology is away: VXLANs stay */
 	char local[TOPO_ADDRSTRLEN];
 	json_object *cpus; /* the node's vCPU CPUs */
 	/* results */
@@ -391,8 +393,9 @@ mig_local_job(struct job *j, void *arg)
 					op->jrc = -1;
 				}
 		/* the VXLANs, when the node is (still, again) home */
-		if ((op->step == MS_ABORT_L && op->from[0] == '\0') ||
-		    (op->step == MS_UNWIRE_L && op->to[0] == '\0')) {
+		if (!op->keep_vx &&
+		    ((op->step == MS_ABORT_L && op->from[0] == '\0') ||
+		     (op->step == MS_UNWIRE_L && op->to[0] == '\0'))) {
 			deploy_alias(p, MIGRATE_VXLAN_ROLE, alias,
 				     sizeof(alias));
 			if (mig_unwire_tagged(ns, alias, op->jerr,
@@ -783,6 +786,9 @@ migrate_run(const char *name, const char *node, const char *to, int offline,
 	op->plan->pin.a = NULL;
 	op->plan->pin.n = 0;
 	op->mq = topo_node_mq(r->plan, n, r->vhost) > 1;
+	for (int k = 0; k < r->plan->nnodes; k++)
+		if (k != n && (r->nrt[k].host[0] || r->nrt[k].migrating))
+			op->keep_vx = 1;
 	op->cpus = json_object_new_array();
 	for (int i = 0; i < r->plan->nodes[n].vcpus; i++) {
 		const struct pin_assign *a =
@@ -874,6 +880,54 @@ struct mig_peer_op {
 	char err[1024];
 };
 
+/* A link name of the request: a string, vrouterd's "vr-" names only, one
+ * that fits; "" allowed only for a bridge (a tap on none). */
+static int
+mig_name_ok(json_object *o, const char *key, int empty_ok)
+{
+	const char *s = json_object_get_string(json_object_object_get(o, key));
+
+	if (s == NULL || !json_object_is_type(json_object_object_get(o, key),
+					      json_type_string))
+		return 0;
+	if (s[0] == '\0')
+		return empty_ok;
+	return strncmp(s, "vr-", 3) == 0 && strlen(s) < TOPO_IFNAMSIZ &&
+	       strchr(s, '/') == NULL;
+}
+
+/* The request's links and VXLANs are well formed (checked before
+ * anything is made). */
+static int
+mig_prepare_check(json_object *links, json_object *vxs, char *err,
+		  size_t errlen)
+{
+	for (size_t i = 0; i < json_object_array_length(links); i++) {
+		json_object *l = json_object_array_get_idx(links, i);
+
+		if (!mig_name_ok(l, "tap", 0) || !mig_name_ok(l, "bridge", 1)) {
+			msgf(err, errlen,
+			     "links[%zu]: a tap and a bridge "
+			     "named vr-... expected",
+			     i);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < json_object_array_length(vxs); i++) {
+		json_object *x = json_object_array_get_idx(vxs, i);
+
+		if (!mig_name_ok(x, "name", 0) ||
+		    !mig_name_ok(x, "bridge", 0)) {
+			msgf(err, errlen,
+			     "vxlans[%zu]: a name and a bridge "
+			     "named vr-... expected",
+			     i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void
 mig_peer_prepare(struct mig_peer_op *op, struct ns_ctx *ns)
 {
@@ -886,6 +940,10 @@ mig_peer_prepare(struct mig_peer_op *op, struct ns_ctx *ns)
 	json_object_object_get_ex(op->params, "vxlans", &vxs);
 	if (json_object_object_get_ex(op->params, "remote", &v))
 		remote = json_object_get_string(v);
+	if (mig_prepare_check(links, vxs, op->err, sizeof(op->err)) == -1) {
+		op->rc = -1;
+		return; /* nothing made */
+	}
 	if (mig_underlay(remote, local, sizeof(local), &mtu, &v6) == -1) {
 		msgf(op->err, sizeof(op->err), "no route to %s", remote);
 		goto fail;
@@ -1074,6 +1132,13 @@ mig_peer_method(struct rpc_req *req, enum proto_method_id m)
 	snprintf(op->domain, sizeof(op->domain), "vrouterd-%s-%s", name, node);
 	if (sup_closing) {
 		rpc_error(req, PROTO_E_BUSY, NULL, "vrouterd is shutting down");
+		free(op);
+		return;
+	}
+	if (!name_ok(NAME_INSTANCE, name) || !name_ok(NAME_NODE, node)) {
+		rpc_error(req, PROTO_E_PARAMS, NULL,
+			  "name (%s) or node (%s) is not a valid name",
+			  name_rule(NAME_INSTANCE), name_rule(NAME_NODE));
 		free(op);
 		return;
 	}
