@@ -38,7 +38,7 @@ twohost_vrctl A start monolithic --name "$NAME" --cores 1 --link tap \
 
 LOST=() GAP=() TOTAL=()
 n=0
-for r in $(seq "$ROUNDS"); do
+for _ in $(seq "$ROUNDS"); do
 	for to in b a; do
 		n=$((n + 1))
 		d=$OUT/migration-$n

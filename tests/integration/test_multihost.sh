@@ -241,6 +241,17 @@ check "the text says the blackout" \
 check "it runs on B" runs_on B
 check "status: host b" [ "$(node host)" = b ]
 
+say "--offline: back to A paused, then to B again"
+offline_back() {
+	twohost_vrctl A --json migrate "$NAME" vr0 --to a --offline \
+		>"$T/off.json" 2>"$T/off.err" &&
+		[ "$(json "$T/off.json" 'j["live"]')" = False ]
+}
+check "vrctl migrate --offline B -> A (live: false)" offline_back
+check "it runs on A" runs_on A
+check "it forwards on A" forwards
+migrate A B || end 1
+
 say "stop with the node on B: stopped there too"
 check "stop on A" twohost_vrctl A stop "$NAME"
 for h in A B; do
