@@ -163,6 +163,8 @@ node_json(struct run *r, int n)
 	    json_object_new_string(r->nrt && r->nrt[n].host[0]
 				       ? r->nrt[n].host
 				       : conf->host_name));
+	if (r->nrt && r->nrt[n].host[0]) /* migrate.c moved it */
+		json_object_object_add(o, "remote", json_object_new_boolean(1));
 	json_object_object_add(
 	    o, "role", json_object_new_string(topo_role_name(nd->role)));
 	if (r->state != RUN_STARTING)

@@ -116,6 +116,7 @@ topo_state() {
 		json "$T/st.json" "j['topologies'][0]['state']"
 }
 forwards() { twohost_exec A ip netns exec "vr-$NAME-in" ping -c 3 -W 5 198.18.2.2; }
+status_says_b() { twohost_vrctl A status | grep -q '^    on host b '; }
 topo_running() { [ "$(topo_state)" = running ]; }
 no_tap() { ! twohost_exec "$1" ip link show "vr-$NAME-t00" >/dev/null 2>&1; }
 no_vxlan() { [ -z "$(twohost_exec "$1" ip -o link show type vxlan)" ]; }
@@ -208,6 +209,7 @@ for r in $(seq "$ROUNDS"); do
 	sleep 2 # a restart (one second after the domain left) would show now
 	check "no restart on A (no second copy)" gone_from A
 	check "status: no restart counted" [ "$(node restarts)" = 0 ]
+	check "status text: vr0 on host b" status_says_b
 	say "round $r: B -> A"
 	migrate B A || end 1
 	check "it forwards on A again" forwards
