@@ -2,11 +2,11 @@
 # Two hosts on one machine (tests/integration/twohost.sh) and `vrctl
 # migrate`: both hosts up, SSH from one to the other by key only, the
 # other's libvirtd over qemu+ssh; a monolithic VR (TCG, taps) started by
-# A's vrouterd; two migrations B cannot take (libvirt refuses; a tap's
+# A's vrouterd, pinned; two migrations B cannot take (libvirt refuses; a tap's
 # name taken there) fail, leave it running on A and nothing on B; then
 # `vrctl migrate` A -> B (B wired by its vrouterd, VXLANs between the
 # bridges, status says host b, no restart on A, it forwards A's ports
-# from B) and back B -> A (B's wiring and the VXLANs go); `vrctl bench
+# from B, B pins it as A's plan says) and back B -> A (B's wiring and the VXLANs go); `vrctl bench
 # --migrate` A -> B records the blackout; a stop with the node on B stops
 # it there too; nothing left on either host, nor of the
 # hosts, nor of a bed whose shell is killed with SIGKILL.  Each migration
@@ -76,8 +76,8 @@ no_root_ssh() { [ "$root_ssh" = 1 ] || [ ! -e /root/.ssh ]; }
 check "no ~/.ssh made (the bed's ssh keeps its keys and known hosts in $TH)" \
 	no_root_ssh
 
-say "monolithic on A (TCG, taps)"
-if twohost_vrctl A --json start monolithic --name "$NAME" --cores 1 \
+say "monolithic on A (TCG, taps, pinned)"
+if twohost_vrctl A --json start monolithic --name "$NAME" --cores 1 --pin \
 	--link tap --timeout 300 >"$T/start.json" 2>"$T/start.err"; then
 	ok "start on A"
 else
@@ -86,6 +86,9 @@ else
 fi
 check "it forwards on A" \
 	twohost_exec A ip netns exec "vr-$NAME-in" ping -c 3 -W 5 198.18.2.2
+# the CPU the plan gives vCPU 0 (what the destination pins it on)
+VCPU_CPU=$(json "$T/start.json" '[t["planned"] for t in j["nodes"][0]["threads"] if t["kind"] == "vcpu"][0]')
+check "the plan pins vCPU 0 on one CPU ($VCPU_CPU)" grep -Eqx '[0-9]+' <<<"$VCPU_CPU"
 named_cpu() {
 	twohost_exec A virsh dumpxml "$DOM" | grep -q "<model fallback='forbid'>qemu64</model>"
 }
@@ -116,6 +119,9 @@ topo_state() {
 		json "$T/st.json" "j['topologies'][0]['state']"
 }
 forwards() { twohost_exec A ip netns exec "vr-$NAME-in" ping -c 3 -W 5 198.18.2.2; }
+vcpupin_is() { # vcpupin_is H: vCPU 0 of the domain on H is on VCPU_CPU
+	twohost_exec "$1" virsh vcpupin "$DOM" 0 | grep -Eq "^ *0 +$VCPU_CPU\$"
+}
 status_says_b() { twohost_vrctl A status | grep -q '^    on host b '; }
 topo_running() { [ "$(topo_state)" = running ]; }
 no_tap() { ! twohost_exec "$1" ip link show "vr-$NAME-t00" >/dev/null 2>&1; }
@@ -187,6 +193,9 @@ migrate() {
 	down=$(json "$T/migrate.json" 'j["downtime_ms"]')
 	mem=$(json "$T/migrate.json" 'round(j["memory_bytes"] / 1048576, 1)')
 	check "libvirt's figures in the reply (total $total ms)" [ "$total" -gt 0 ]
+	check "pinned on $to as planned: vCPU 0 on CPU $VCPU_CPU" \
+		[ "$(json "$T/migrate.json" '[(p["vcpu"], p["cpu"]) for p in j["pinned"]]')" = "[(0, $VCPU_CPU)]" ]
+	check "... and libvirt says so there" vcpupin_is "$to"
 	echo "migration $NMIG $from -> $to: total $total ms, downtime $down ms," \
 		"memory $mem MiB, vrctl $(((t1 - t0) / 1000000)) ms"
 	TOTALS+=("$total") DOWNS+=("$down") MEMS+=("$mem")
