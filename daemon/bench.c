@@ -34,6 +34,7 @@
 #include "job.h"
 #include "jtext.h"
 #include "log.h"
+#include "migrate.h"
 #include "nodekind.h"
 #include "proto.h"
 #include "sha256.h"
@@ -64,6 +65,13 @@ struct bench_op {
 	char err[1024];
 	int status;	    /* vrgen's exit status, -1 if it did not run */
 	atomic_int abandon; /* the caller went away: stop vrgen */
+	/* --migrate: the node, the host, when; the loop's own */
+	char mig_node[TOPO_NAME_LEN + 1];
+	char mig_to[TOPO_HOST_LEN + 1];
+	struct event *mig_ev;	/* the migration is due */
+	int mig_running;	/* it runs: the record waits for it */
+	int stream_done;	/* vrgen is done (bench_done came) */
+	json_object *migration; /* its record */
 };
 
 static int bench_running;
@@ -120,6 +128,9 @@ bench_op_free(struct bench_op *op)
 	json_object_put(op->result);
 	json_object_put(op->results);
 	json_object_put(op->marks_raw);
+	json_object_put(op->migration);
+	if (op->mig_ev)
+		event_free(op->mig_ev);
 	free(op);
 }
 
@@ -458,10 +469,98 @@ bench_answers(struct bench_op *op)
 	json_object_object_add(op->record, "answers", a);
 }
 
+static void bench_finish(struct bench_op *op);
+
+/* The migration a timeline was asked for ended: marked, kept for the
+ * record, which waited for it if the stream ended first. */
+static void
+bench_mig_done(void *arg_, json_object *rec, int code, const char *err)
+{
+	struct bench_op *op = arg_;
+
+	(void)code;
+	(void)err;
+	bench_mark("migrate done");
+	op->migration = json_object_get(rec);
+	op->mig_running = 0;
+	if (op->stream_done)
+		bench_finish(op);
+}
+
+static void
+bench_mig_tick(evutil_socket_t fd, short what, void *arg_)
+{
+	struct bench_op *op = arg_;
+	char err[1024];
+	int code;
+
+	(void)fd;
+	(void)what;
+	bench_mark("migrate start");
+	op->mig_running = 1;
+	if (migrate_run(op->name, op->mig_node, op->mig_to, 0, bench_mig_done,
+			op, &code, err, sizeof(err)) == -1) {
+		op->mig_running = 0;
+		op->migration = json_object_new_object();
+		json_object_object_add(op->migration, "ok",
+				       json_object_new_boolean(0));
+		json_object_object_add(op->migration, "error",
+				       json_object_new_string(err));
+	}
+}
+
+/* The blackout of the stream around the migration: what the sink lost,
+ * its longest gap, and libvirt's figures. */
+static json_object *
+bench_blackout(const struct bench_op *op)
+{
+	json_object *b = json_object_new_object(), *tl = NULL, *v, *t;
+	static const char *const keys[] = {"total_ms", "downtime_ms",
+					   "memory_bytes", "wall_ms"};
+
+	t = json_object_array_get_idx(op->trials, 0);
+	if (t != NULL && json_object_object_get_ex(t, "timeline", &tl)) {
+		if (json_object_object_get_ex(tl, "lost_seq", &v))
+			json_object_object_add(b, "lost", json_object_get(v));
+		if (json_object_object_get_ex(tl, "gap", &v) &&
+		    json_object_object_get_ex(v, "ms", &v))
+			json_object_object_add(b, "gap_ms", json_object_get(v));
+	}
+	for (size_t i = 0; i < nitems(keys); i++)
+		if (json_object_object_get_ex(op->migration, keys[i], &v))
+			json_object_object_add(b, keys[i], json_object_get(v));
+	json_object_object_add(
+	    b, "ok",
+	    json_object_new_boolean(json_object_get_boolean(
+		json_object_object_get(op->migration, "ok"))));
+	return b;
+}
+
 static void
 bench_done(void *arg_)
 {
 	struct bench_op *op = arg_;
+
+	op->stream_done = 1;
+	if (op->mig_ev && evtimer_pending(op->mig_ev, NULL)) {
+		event_del(op->mig_ev);
+		op->migration = json_object_new_object();
+		json_object_object_add(op->migration, "ok",
+				       json_object_new_boolean(0));
+		json_object_object_add(
+		    op->migration, "error",
+		    json_object_new_string("the stream ended before the "
+					   "migration was due (migrate_after "
+					   "over duration?)"));
+	}
+	if (op->mig_running)
+		return; /* bench_mig_done finishes */
+	bench_finish(op);
+}
+
+static void
+bench_finish(struct bench_op *op)
+{
 	struct run *r = sup_run_find(op->name);
 	json_object *gen;
 	char when[32];
@@ -484,6 +583,12 @@ bench_done(void *arg_)
 		bench_answers(op);
 	if (op->timeline)
 		json_object_object_add(op->record, "marks", bench_marks(op));
+	if (op->migration) {
+		json_object_object_add(op->record, "migration",
+				       json_object_get(op->migration));
+		json_object_object_add(op->record, "blackout",
+				       bench_blackout(op));
+	}
 	if (json_object_object_get_ex(op->record, "command", &gen) &&
 	    json_object_object_get_ex(gen, "mode", &gen) &&
 	    strcmp(json_object_get_string(gen), "sweep") == 0)
@@ -972,6 +1077,17 @@ bench_method(struct rpc_req *req)
 		return;
 	}
 	bench_running = 1;
+	if (pstr(params, "migrate", NULL) != NULL) {
+		struct timeval tv = {pint(params, "migrate_after", 2), 0};
+
+		vr_strlcpy(op->mig_node, pstr(params, "migrate", ""),
+			   sizeof(op->mig_node));
+		vr_strlcpy(op->mig_to, pstr(params, "to", ""),
+			   sizeof(op->mig_to));
+		op->mig_ev = evtimer_new(sup_base, bench_mig_tick, op);
+		if (op->mig_ev)
+			evtimer_add(op->mig_ev, &tv);
+	}
 	log_info("%s: bench (%s) with %s on CPU %d", op->name,
 		 pstr(params, "mode", ""), vrgen, cpu);
 	/* A word at once, before the first trial ends: the caller knows the

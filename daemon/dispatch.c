@@ -7,6 +7,7 @@
 #include "dispatch.h"
 #include "hosts.h"
 #include "methods.h"
+#include "migrate.h"
 #include "supervisor.h"
 #include "util.h"
 
@@ -27,6 +28,11 @@ static const rpc_handler dispatch_table[METHOD_COUNT] = {
     [METHOD_AUTOSTART_ADD] = autostart_method_add,
     [METHOD_AUTOSTART_REMOVE] = autostart_method_remove,
     [METHOD_HOSTS] = hosts_method,
+    [METHOD_MIGRATE] = migrate_method,
+    [METHOD_MIGRATE_PREPARE] = migrate_prepare_method,
+    [METHOD_MIGRATE_SEND] = migrate_send_method,
+    [METHOD_MIGRATE_FINISH] = migrate_finish_method,
+    [METHOD_MIGRATE_ABORT] = migrate_abort_method,
 };
 
 rpc_handler

@@ -90,6 +90,19 @@ adopt_one(struct adopted *a)
 					r->nrt[n].has_routes = 1;
 				}
 			}
+		if (json_object_object_get_ex(st, "hosts", &v) &&
+		    json_object_is_type(v, json_type_object))
+			for (int n = 0; n < r->plan->nnodes; n++) {
+				json_object *x;
+
+				if (json_object_object_get_ex(
+					v, r->plan->nodes[n].name, &x))
+					vr_strlcpy(r->nrt[n].host,
+						   json_object_get_string(x),
+						   sizeof(r->nrt[n].host));
+			}
+		if (json_object_object_get_ex(st, "last_migration", &v))
+			r->migration = json_object_get(v);
 		json_object_put(st);
 	} else
 		k->adopt_accel(r);
@@ -97,6 +110,8 @@ adopt_one(struct adopted *a)
 	/* Pinning is re-applied: it is what the plan says, not what the
 	 * threads happen to have now. */
 	for (int n = 0; n < r->plan->nnodes; n++) {
+		if (r->nrt[n].host[0])
+			continue; /* on another host (migrate.c) */
 		if (k->adopt_node(r, n) == -1) {
 			sup_node_down(r, n, "absent at adoption");
 			continue;
@@ -137,6 +152,7 @@ adopt_kind(const struct node_kind_ops *k, int refresh, json_object *orphans)
 			continue;
 		for (int n = 0; n < r->plan->nnodes; n++)
 			if (!r->nrt[n].down && !r->nrt[n].restarting &&
+			    !r->nrt[n].migrating && !r->nrt[n].host[0] &&
 			    strcmp(vm_state(r->plan->nodes[n].domain),
 				   "running") != 0)
 				sup_node_down(r, n,

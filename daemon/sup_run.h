@@ -33,7 +33,9 @@ enum run_state { RUN_STARTING, RUN_RUNNING, RUN_STOPPING };
 
 /* What happens to one node at run time. */
 struct node_rt {
-	int down;	     /* its domain stopped behind our back */
+	int down;		      /* its domain stopped behind our back */
+	int migrating;		      /* a migration job runs (migrate.c) */
+	char host[TOPO_HOST_LEN + 1]; /* runs on that host; "": here */
 	int booting;	     /* adopted before its guest reported ready */
 	off_t console_off;   /* booting: how far its console log was read */
 	int restarts;	     /* done so far */
@@ -69,6 +71,7 @@ struct run {
 	void (*started)(void *arg, int code, const char *err); /* autostart */
 	void *started_arg;
 	struct realport *realport; /* NIC values to restore (realport.h) */
+	json_object *migration;	   /* the last migration's record (migrate.c) */
 };
 
 TAILQ_HEAD(run_list, run);

@@ -18,6 +18,7 @@
 #include "placement.h"
 #include "job.h"
 #include "log.h"
+#include "migrate.h"
 #include "nodekind.h"
 #include "proto.h"
 #include "realport.h"
@@ -535,6 +536,8 @@ sup_method_stop(struct rpc_req *req)
 		rpc_error(req, PROTO_E_BUSY, NULL, "vrouterd is shutting down");
 		return;
 	}
+	if (name != NULL && migrate_stop(req, name))
+		return; /* its nodes elsewhere first */
 	if (sup_stop(name, req, NULL, NULL, &code, err, sizeof(err)) == -1)
 		rpc_error(req, code, NULL, "%s", err);
 }

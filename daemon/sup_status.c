@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "jtext.h"
 #include "log.h"
 #include "netsetup.h"
@@ -80,6 +81,10 @@ sup_run_state(const struct run *r)
 const char *
 sup_node_state(const struct run *r, int n)
 {
+	if (r->nrt != NULL && r->nrt[n].migrating)
+		return "migrating";
+	if (r->nrt != NULL && r->nrt[n].host[0])
+		return "running"; /* on another host (migrate.c) */
 	return node_kind_get(r->plan->opts.backend)->node_state(r, n);
 }
 
@@ -153,6 +158,13 @@ node_json(struct run *r, int n)
 
 	json_object_object_add(o, "name", json_object_new_string(nd->name));
 	json_object_object_add(o, "domain", json_object_new_string(nd->domain));
+	json_object_object_add(
+	    o, "host",
+	    json_object_new_string(r->nrt && r->nrt[n].host[0]
+				       ? r->nrt[n].host
+				       : conf->host_name));
+	if (r->nrt && r->nrt[n].host[0]) /* migrate.c moved it */
+		json_object_object_add(o, "remote", json_object_new_boolean(1));
 	json_object_object_add(
 	    o, "role", json_object_new_string(topo_role_name(nd->role)));
 	if (r->state != RUN_STARTING)
@@ -315,6 +327,9 @@ sup_run_json(struct run *r)
 	for (int n = 0; n < r->plan->nnodes; n++)
 		json_object_array_add(nodes, node_json(r, n));
 	json_object_object_add(o, "nodes", nodes);
+	if (r->migration)
+		json_object_object_add(o, "last_migration",
+				       json_object_get(r->migration));
 	hostifs = json_object_new_array();
 	json_object_object_add(o, "ports", ports_json(r, hostifs));
 	if (r->state != RUN_STARTING) {

@@ -104,6 +104,7 @@ sup_run_free(struct run *r)
 	free(r->topology_text);
 	free(r->deploy);
 	free(r->realport); /* not restored: the topology outlives us */
+	json_object_put(r->migration);
 	free(r);
 }
 
@@ -154,6 +155,17 @@ sup_run_save(struct run *r)
 			    routes, r->plan->nodes[n].name,
 			    json_object_new_int64(r->nrt[n].routes));
 	json_object_object_add(s, "routes", routes);
+	/* where migrate.c moved nodes: {"vr0":"b"}, and its last record */
+	routes = json_object_new_object();
+	for (int n = 0; n < r->plan->nnodes; n++)
+		if (r->nrt && r->nrt[n].host[0])
+			json_object_object_add(
+			    routes, r->plan->nodes[n].name,
+			    json_object_new_string(r->nrt[n].host));
+	json_object_object_add(s, "hosts", routes);
+	if (r->migration)
+		json_object_object_add(s, "last_migration",
+				       json_object_get(r->migration));
 	/* what the port NICs had: a restarted vrouterd restores it on stop */
 	if (r->realport != NULL)
 		json_object_object_add(s, "realport",
@@ -375,7 +387,12 @@ sup_vm_event(const struct vm_event *ev, void *arg)
 		if ((n = run_node_by_domain(ev->domain, &r)) < 0)
 			break;
 		lifecycle_name(ev->event, ev->detail, buf, sizeof(buf));
-		if (r->state != RUN_RUNNING || r->nrt[n].restarting) {
+		/* a migration (migrate.c): the domain leaving is no failure,
+		 * and one on another host is that host's vrouterd's */
+		if (r->state != RUN_RUNNING || r->nrt[n].restarting ||
+		    r->nrt[n].migrating || r->nrt[n].host[0] ||
+		    (ev->event == VIR_DOMAIN_EVENT_STOPPED &&
+		     ev->detail == VIR_DOMAIN_EVENT_STOPPED_MIGRATED)) {
 			log_debug("%s: %s (expected)", ev->domain, buf);
 			break;
 		}

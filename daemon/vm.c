@@ -861,3 +861,119 @@ vm_domain_type(const char *name, char *buf, size_t len)
 	free(xml);
 	(void)len;
 }
+
+/* libvirt's job statistics as JSON: the typed parameters, each under its
+ * libvirt name ("time_elapsed", "downtime", "memory_processed" ...). */
+static json_object *
+vm_typed_json(virTypedParameterPtr p, int n)
+{
+	json_object *o = json_object_new_object();
+
+	for (int i = 0; i < n; i++) {
+		json_object *v = NULL;
+
+		switch (p[i].type) {
+		case VIR_TYPED_PARAM_INT:
+			v = json_object_new_int(p[i].value.i);
+			break;
+		case VIR_TYPED_PARAM_UINT:
+			v = json_object_new_int64(p[i].value.ui);
+			break;
+		case VIR_TYPED_PARAM_LLONG:
+			v = json_object_new_int64(p[i].value.l);
+			break;
+		case VIR_TYPED_PARAM_ULLONG:
+			v = json_object_new_int64((int64_t)p[i].value.ul);
+			break;
+		case VIR_TYPED_PARAM_DOUBLE:
+			v = json_object_new_double(p[i].value.d);
+			break;
+		case VIR_TYPED_PARAM_BOOLEAN:
+			v = json_object_new_boolean(p[i].value.b);
+			break;
+		case VIR_TYPED_PARAM_STRING:
+			v = json_object_new_string(p[i].value.s);
+			break;
+		}
+		json_object_object_add(o, p[i].field, v);
+	}
+	return o;
+}
+
+int
+vm_migrate(const char *name, const char *dconnuri, int live, char *err,
+	   size_t errlen)
+{
+	virConnectPtr c;
+	virDomainPtr d = NULL;
+	unsigned flags = VIR_MIGRATE_PEER2PEER;
+	int rc = -1;
+
+	if (vm_ensure(err, errlen) == -1)
+		return -1;
+	if (live)
+		flags |= VIR_MIGRATE_LIVE;
+	/* transient domains (vm_create): nothing to persist or undefine */
+	if ((c = vm_conn_get()) == NULL || (d = vm_lookup(c, name)) == NULL)
+		snprintf(err, errlen, "domain %s: %s", name, vm_errmsg());
+	else if (virDomainMigrateToURI3(d, dconnuri, NULL, 0, flags) < 0)
+		snprintf(err, errlen, "libvirt refused to migrate %s: %s", name,
+			 vm_errmsg());
+	else
+		rc = 0;
+	if (d)
+		virDomainFree(d);
+	if (c)
+		virConnectClose(c);
+	return rc;
+}
+
+json_object *
+vm_job_completed(const char *name)
+{
+	virConnectPtr c = vm_conn_get();
+	virDomainPtr d = c ? vm_lookup(c, name) : NULL;
+	virTypedParameterPtr p = NULL;
+	json_object *o = NULL;
+	int type, n = 0;
+
+	if (d != NULL &&
+	    virDomainGetJobStats(d, &type, &p, &n,
+				 VIR_DOMAIN_JOB_STATS_COMPLETED) == 0) {
+		o = vm_typed_json(p, n);
+		virTypedParamsFree(p, n);
+	}
+	if (d)
+		virDomainFree(d);
+	if (c)
+		virConnectClose(c);
+	return o;
+}
+
+int
+vm_pin_vcpu(const char *name, int vcpu, int cpu, char *err, size_t errlen)
+{
+	virConnectPtr c = vm_conn_get();
+	virDomainPtr d = c ? vm_lookup(c, name) : NULL;
+	unsigned char map[128] = {0};
+	int rc = -1;
+
+	if (cpu < 0 || cpu >= (int)sizeof(map) * 8)
+		snprintf(err, errlen, "CPU %d out of range", cpu);
+	else if (d == NULL)
+		snprintf(err, errlen, "domain %s: %s", name, vm_errmsg());
+	else {
+		map[cpu / 8] = (unsigned char)(1u << (cpu % 8));
+		if (virDomainPinVcpuFlags(d, (unsigned)vcpu, map, sizeof(map),
+					  VIR_DOMAIN_AFFECT_LIVE) < 0)
+			snprintf(err, errlen, "pin %s vCPU %d to CPU %d: %s",
+				 name, vcpu, cpu, vm_errmsg());
+		else
+			rc = 0;
+	}
+	if (d)
+		virDomainFree(d);
+	if (c)
+		virConnectClose(c);
+	return rc;
+}

@@ -90,4 +90,16 @@ json_object *vm_domain_live(const char *name);
  * read at connect, no libvirt call. */
 void vm_versions(char *hv, size_t hvlen, char *lib, size_t liblen);
 
+/*
+ * Live migration (daemon/migrate.c), blocking, for a job: domain name
+ * peer to peer to the libvirtd at dconnuri (live, or paused while it
+ * moves).  0 or -1 with err.  vm_job_completed: libvirt's statistics of
+ * the domain's last completed job (virDomainGetJobStats COMPLETED, on the
+ * destination), or NULL.  vm_pin_vcpu: vCPU vcpu of name on cpu, live.
+ */
+int vm_migrate(const char *name, const char *dconnuri, int live, char *err,
+	       size_t errlen);
+json_object *vm_job_completed(const char *name);
+int vm_pin_vcpu(const char *name, int vcpu, int cpu, char *err, size_t errlen);
+
 #endif

@@ -208,6 +208,22 @@ benchparam_timeline(json_object *params, const char *const *search_only,
 				 *k);
 			return -1;
 		}
+	if (json_object_object_get_ex(params, "migrate", NULL) !=
+	    json_object_object_get_ex(params, "to", NULL)) {
+		*param = json_object_object_get_ex(params, "to", NULL)
+			     ? "migrate"
+			     : "to";
+		snprintf(err, errlen,
+			 "a migration needs both migrate (the node) and to "
+			 "(the host)");
+		return -1;
+	}
+	if (json_object_object_get_ex(params, "migrate_after", NULL) &&
+	    !json_object_object_get_ex(params, "migrate", NULL)) {
+		*param = "migrate_after";
+		snprintf(err, errlen, "migrate_after belongs to a migration");
+		return -1;
+	}
 	if (json_object_object_get_ex(params, "duration", &v))
 		dur = json_object_get_int64(v);
 	if (json_object_object_get_ex(params, "bin_ms", &v))
@@ -229,7 +245,8 @@ benchparam_modes(struct json_object *params, const char **param, char *err,
 {
 	static const char *const search_only[] = {
 	    "loss", "trial_duration", "max_rate", "latency_at", NULL};
-	static const char *const timeline_only[] = {"rate", "bin_ms", NULL};
+	static const char *const timeline_only[] = {
+	    "rate", "bin_ms", "migrate", "to", "migrate_after", NULL};
 	json_object *v;
 	const char *mode = "";
 	int sweep, pdr, timeline;

@@ -301,6 +301,11 @@ static const struct proto_param params_bench[] = {
     {"latency_at", PT_PERCENTS, 0, 0, 0, NULL,
      "ndr/pdr: after the search, one trial at each of these percents of "
      "the answer (\"0,10,50,90\"; 0: 1 % of it), with its latency"},
+    {"migrate", PT_STRING, 0, 0, 0, NULL,
+     "timeline: migrate this node during the stream (with to)"},
+    {"to", PT_STRING, 0, 0, 0, NULL, "timeline: the host it migrates to"},
+    {"migrate_after", PT_INT, 0, 0, 3600, NULL,
+     "timeline: seconds into the stream the migration starts (default 2)"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -345,6 +350,51 @@ static const struct proto_param params_hosts[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
+static const struct proto_param params_migrate[] = {
+    {"name", PT_STRING, 1, 0, 0, NULL, "the running topology"},
+    {"node", PT_STRING, 1, 0, 0, NULL, "the node (a VM) to move"},
+    {"to", PT_STRING, 1, 0, 0, NULL,
+     "the host: a name of the configuration's hosts, or host_name"},
+    {"offline", PT_BOOL, 0, 0, 0, NULL,
+     "paused while it moves instead of live"},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+/* The peer-facing steps of a migration (daemon/migrate.c) */
+static const struct proto_param params_migrate_prepare[] = {
+    {"name", PT_STRING, 1, 0, 0, NULL, "the topology"},
+    {"node", PT_STRING, 1, 0, 0, NULL, "the node"},
+    {"links", PT_ARRAY, 1, 0, 0, NULL,
+     "the node's taps: {tap, bridge, multi_queue, mtu}"},
+    {"vxlans", PT_ARRAY, 1, 0, 0, NULL,
+     "a VXLAN per network: {name, bridge, vni, mtu}"},
+    {"remote", PT_STRING, 1, 0, 0, NULL,
+     "the coordinator's underlay address (the VXLANs' remote)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct proto_param params_migrate_send[] = {
+    {"name", PT_STRING, 1, 0, 0, NULL, "the topology"},
+    {"node", PT_STRING, 1, 0, 0, NULL, "the node"},
+    {"to", PT_STRING, 1, 0, 0, NULL, "a host of this host's configuration"},
+    {"offline", PT_BOOL, 0, 0, 0, NULL, "paused while it moves"},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct proto_param params_migrate_finish[] = {
+    {"name", PT_STRING, 1, 0, 0, NULL, "the topology"},
+    {"node", PT_STRING, 1, 0, 0, NULL, "the node"},
+    {"cpus", PT_ARRAY, 0, 0, 0, NULL,
+     "the node's pinning plan: vCPU i on cpus[i]"},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct proto_param params_migrate_abort[] = {
+    {"name", PT_STRING, 1, 0, 0, NULL, "the topology"},
+    {"node", PT_STRING, 1, 0, 0, NULL, "the node"},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
 const struct proto_method proto_methods[METHOD_COUNT + 1] = {
     [METHOD_VERSION] = {"version", PROTO_READ, params_none,
 			"daemon and protocol version"},
@@ -382,6 +432,25 @@ const struct proto_method proto_methods[METHOD_COUNT + 1] = {
     [METHOD_HOSTS] = {"hosts", PROTO_MUTATING, params_hosts,
 		      "this host and each configured one: reachable, version, "
 		      "CPUs, round trip"},
+    [METHOD_MIGRATE] = {"migrate", PROTO_MUTATING, params_migrate,
+			"move a running node to another host (libvirt live "
+			"migration, peer to peer)"},
+    [METHOD_MIGRATE_PREPARE] = {"migrate_prepare", PROTO_MUTATING,
+				params_migrate_prepare,
+				"(between vrouterds) make a migrating node's "
+				"wiring here"},
+    [METHOD_MIGRATE_SEND] = {"migrate_send", PROTO_MUTATING,
+			     params_migrate_send,
+			     "(between vrouterds) migrate a domain that runs "
+			     "here to another host"},
+    [METHOD_MIGRATE_FINISH] = {"migrate_finish", PROTO_MUTATING,
+			       params_migrate_finish,
+			       "(between vrouterds) pin an arrived node; "
+			       "libvirt's statistics of its migration"},
+    [METHOD_MIGRATE_ABORT] = {"migrate_abort", PROTO_MUTATING,
+			      params_migrate_abort,
+			      "(between vrouterds) destroy a node here and "
+			      "remove its wiring"},
     [METHOD_COUNT] = {NULL, 0, NULL, NULL},
 };
 

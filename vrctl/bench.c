@@ -42,6 +42,8 @@ enum {
 	OPT_MODE,
 	OPT_RATE,
 	OPT_BIN_MS,
+	OPT_MIGRATE,
+	OPT_TO,
 };
 
 /* "run 2/4 (cores=2): " in an experiment */
@@ -304,6 +306,8 @@ ctl_bench(struct vrctl *v, int argc, char **argv)
 	    {"mode", required_argument, NULL, OPT_MODE},
 	    {"rate", required_argument, NULL, OPT_RATE},
 	    {"bin-ms", required_argument, NULL, OPT_BIN_MS},
+	    {"migrate", required_argument, NULL, OPT_MIGRATE},
+	    {"to", required_argument, NULL, OPT_TO},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct ctl_command *cmd = ctl_command_find("bench");
@@ -367,6 +371,16 @@ ctl_bench(struct vrctl *v, int argc, char **argv)
 			break;
 		case OPT_BIN_MS:
 			rv = ctl_int(params, "bin_ms", optarg);
+			break;
+		case OPT_MIGRATE: /* a timeline, migrating NODE meanwhile */
+			json_object_object_add(params, "migrate",
+					       json_object_new_string(optarg));
+			if (mode == NULL)
+				mode = "timeline";
+			break;
+		case OPT_TO:
+			json_object_object_add(params, "to",
+					       json_object_new_string(optarg));
 			break;
 		case OPT_OUT:
 		case 'o':

@@ -199,6 +199,21 @@ bench_print_timeline(json_object *record)
 	printf("times on the sink's clock, t = 0 the stream's start; bins of "
 	       "%lld ms in experiment.json (trials[].timeline)\n",
 	       j_int(j_get(record, "command"), "bin_ms", 10));
+	if ((a = j_get(record, "blackout")) != NULL) {
+		json_object *m = j_get(record, "migration");
+
+		if (j_bool(a, "ok"))
+			printf(
+			    "migration %s -> %s: lost %lld packets, gap %.1f "
+			    "ms, total %lld ms (downtime %lld ms, memory "
+			    "%.1f MiB)\n",
+			    j_str(m, "from"), j_str(m, "to"),
+			    j_int(a, "lost", 0), j_num(a, "gap_ms", 0),
+			    j_int(a, "total_ms", 0), j_int(a, "downtime_ms", 0),
+			    (double)j_int(a, "memory_bytes", 0) / (1 << 20));
+		else
+			printf("migration failed: %s\n", j_str(m, "error"));
+	}
 }
 
 void

@@ -74,6 +74,7 @@ const struct ctl_command ctl_commands[] = {
     {"bench", ctl_bench,
      "NAME --sweep FROM:TO:STEP|R1,R2,... | --ndr [--loss RATIO]\n"
      "        | --mode timeline --rate PPS [--bin-ms MS]\n"
+     "        | --migrate NODE --to HOST --rate PPS [--bin-ms MS]\n"
      "        [--frame 64..1518|imix] [--flows F] [--duration SEC]\n"
      "        [--trial-duration SEC] [--max-rate PPS] [--cpu N]\n"
      "        [--latency-at P1,P2,...] [--tx auto|packet|xdp] [--repeat N]\n"
@@ -90,6 +91,9 @@ const struct ctl_command ctl_commands[] = {
     {"hosts", ctl_hosts, "",
      "this host and each configured one: reachable, version, CPUs, round "
      "trip"},
+    {"migrate", ctl_migrate, "NAME NODE --to HOST [--offline]",
+     "move a running node to another host (libvirt live migration) or "
+     "back"},
     {"proxy", ctl_proxy, "[--socket PATH]",
      "relay stdin/stdout to vrouterd's socket (what `ssh HOST vrctl "
      "proxy` runs)"},

@@ -107,7 +107,7 @@ _vrctl() {
 		COMPREPLY=($(compgen -W "$(_vrctl_words topologies | sort -u)" \
 			-- "$cur") $(compgen -f -X '!*.json' -- "$cur"))
 		;;
-	stop::0 | status::0 | autostart:remove:0)
+	stop::0 | status::0 | autostart:remove:0 | migrate::0)
 		COMPREPLY=($(compgen -W "$(_vrctl_words instances)" -- "$cur"))
 		;;
 	experiment::0) COMPREPLY=($(compgen -f -- "$cur")) ;;

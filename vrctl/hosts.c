@@ -10,6 +10,7 @@
 #include <sys/time.h>
 
 #include <errno.h>
+#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -164,6 +165,63 @@ ctl_proxy(struct vrctl *v, int argc, char **argv)
 	ch = proxy_relay(fd);
 	close(fd);
 	return ch;
+usage:
+	ctl_usage(v->cmd, 1);
+	return VRCTL_EUSAGE;
+}
+
+/* `migrate`: where the node went and libvirt's figures. */
+void
+show_migrated(json_object *r)
+{
+	printf("%s: %s -> %s (%s), %lld ms", j_str(r, "node"), j_str(r, "from"),
+	       j_str(r, "to"), j_bool(r, "live") ? "live" : "offline",
+	       j_int(r, "wall_ms", 0));
+	if (j_get(r, "total_ms") != NULL)
+		printf("; libvirt: total %lld ms, downtime %lld ms, memory "
+		       "%.1f MiB",
+		       j_int(r, "total_ms", 0), j_int(r, "downtime_ms", 0),
+		       (double)j_int(r, "memory_bytes", 0) / (1 << 20));
+	printf("\n");
+	for (size_t i = 0; i < json_object_array_length(j_get(r, "warnings"));
+	     i++)
+		printf("  warning: %s\n", j_text(json_object_array_get_idx(
+					      j_get(r, "warnings"), i)));
+}
+
+int
+ctl_migrate(struct vrctl *v, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    CTL_COMMON_LONGOPTS,
+	    {"to", required_argument, NULL, 't'},
+	    {"offline", no_argument, NULL, 'o'},
+	    {NULL, 0, NULL, 0},
+	};
+	json_object *p;
+	const char *to = NULL;
+	int ch, offline = 0;
+
+	optind = 0; /* glibc: re-initialise after main()'s "+" scan */
+	while ((ch = getopt_long(argc, argv, "s:ht:", opts, NULL)) != -1) {
+		if (ch == 't')
+			to = optarg;
+		else if (ch == 'o')
+			offline = 1;
+		else if (!ctl_common_opt(v, v->cmd, ch))
+			goto usage;
+	}
+	if (argc - optind != 2 || to == NULL)
+		goto usage;
+	p = json_object_new_object();
+	json_object_object_add(p, "name", json_object_new_string(argv[optind]));
+	json_object_object_add(p, "node",
+			       json_object_new_string(argv[optind + 1]));
+	json_object_object_add(p, "to", json_object_new_string(to));
+	if (offline)
+		json_object_object_add(p, "offline",
+				       json_object_new_boolean(1));
+	return ctl_run(v, METHOD_MIGRATE, p, v->out->migrated);
 usage:
 	ctl_usage(v->cmd, 1);
 	return VRCTL_EUSAGE;

@@ -58,6 +58,7 @@ const struct output json_output = {
     .stopped = json_print,
     .topologies = json_print,
     .hosts = json_print,
+    .migrated = json_print,
     .plan = json_print,
     .cleaned = json_print,
     .autostart = json_print,

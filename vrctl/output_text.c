@@ -183,5 +183,6 @@ const struct output text_output = {
     .error = text_error,
     .list = show_list,
     .hosts = show_hosts,
+    .migrated = show_migrated,
     .progress = NULL, /* client.c's line, or bench's own */
 };

@@ -235,6 +235,10 @@ show_topology(json_object *t)
 			       j_str(n, "domain"), j_str(n, "state"),
 			       j_int(n, "vcpus", 0), j_int(n, "memory_mib", 0),
 			       j_str(n, "qemu_pid"));
+		if (j_bool(n, "remote"))
+			printf("    on host %s (migrated there; its vrouterd "
+			       "has its threads and counters)\n",
+			       j_str(n, "host"));
 		if (j_get(n, "routes") != NULL)
 			printf("    routes %lld (main FIB when ready)\n",
 			       j_int(n, "routes", 0));

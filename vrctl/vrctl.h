@@ -41,6 +41,7 @@ struct output {
 	void (*error)(json_object *error);
 	void (*list)(json_object *list);    /* `list`: ctl_list_from_status() */
 	void (*hosts)(json_object *result); /* `hosts` */
+	void (*migrated)(json_object *result); /* `migrate` */
 	/* A progress notification of a long call, on stderr; NULL: the
 	 * client's default line (client.c).  JSON: one JSON line each. */
 	void (*progress)(json_object *msg);
@@ -207,6 +208,8 @@ void show_plan_dot(json_object *r); /* `topology NAME --dot` */
 int ctl_hosts(struct vrctl *v, int argc, char **argv);
 int ctl_proxy(struct vrctl *v, int argc, char **argv);
 void show_hosts(json_object *r);
+int ctl_migrate(struct vrctl *v, int argc, char **argv);
+void show_migrated(json_object *r);
 
 /* Link and node verbs: capture.c, console.c. */
 int ctl_capture(struct vrctl *v, int argc, char **argv);

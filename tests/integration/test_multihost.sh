@@ -1,15 +1,17 @@
 #!/bin/bash
-# Two hosts on one machine (tests/integration/twohost.sh) and libvirt
-# peer-to-peer live migration of a vrouterd guest between them: both
-# hosts up, SSH from one to the other by key only, the other's libvirtd
-# over qemu+ssh; a monolithic VR (TCG, taps) started by A's vrouterd; the
-# wiring it needs made on B (a migration before that fails and leaves it
-# running on A, nothing on B); `virsh migrate --live --p2p` A -> B (it runs
-# on B, answers there, is gone from A) and back B -> A (it forwards on A
-# again); stop; nothing left on either host, nor of the hosts, nor of a
-# bed whose shell is killed with SIGKILL.  Each migration prints libvirt's
-# figures (virsh domjobinfo --completed on the destination);
-# VR_MIGRATE_ROUNDS round trips (default 1), then medians.
+# Two hosts on one machine (tests/integration/twohost.sh) and `vrctl
+# migrate`: both hosts up, SSH from one to the other by key only, the
+# other's libvirtd over qemu+ssh; a monolithic VR (TCG, taps) started by
+# A's vrouterd, pinned; two migrations B cannot take (libvirt refuses; a tap's
+# name taken there) fail, leave it running on A and nothing on B; then
+# `vrctl migrate` A -> B (B wired by its vrouterd, VXLANs between the
+# bridges, status says host b, no restart on A, it forwards A's ports
+# from B, B pins it as A's plan says) and back B -> A (B's wiring and the VXLANs go); `vrctl bench
+# --migrate` A -> B records the blackout; a stop with the node on B stops
+# it there too; nothing left on either host, nor of the
+# hosts, nor of a bed whose shell is killed with SIGKILL.  Each migration
+# prints libvirt's figures (from the reply); VR_MIGRATE_ROUNDS round trips
+# (default 1), then medians.
 #
 #   test_multihost.sh BUILD_DIR
 BUILD=$(realpath "$1")
@@ -74,8 +76,8 @@ no_root_ssh() { [ "$root_ssh" = 1 ] || [ ! -e /root/.ssh ]; }
 check "no ~/.ssh made (the bed's ssh keeps its keys and known hosts in $TH)" \
 	no_root_ssh
 
-say "monolithic on A (TCG, taps)"
-if twohost_vrctl A --json start monolithic --name "$NAME" --cores 1 \
+say "monolithic on A (TCG, taps, pinned)"
+if twohost_vrctl A --json start monolithic --name "$NAME" --cores 1 --pin \
 	--link tap --timeout 300 >"$T/start.json" 2>"$T/start.err"; then
 	ok "start on A"
 else
@@ -84,101 +86,185 @@ else
 fi
 check "it forwards on A" \
 	twohost_exec A ip netns exec "vr-$NAME-in" ping -c 3 -W 5 198.18.2.2
+# the CPU the plan gives vCPU 0 (what the destination pins it on)
+VCPU_CPU=$(json "$T/start.json" '[t["planned"] for t in j["nodes"][0]["threads"] if t["kind"] == "vcpu"][0]')
+check "the plan pins vCPU 0 on one CPU ($VCPU_CPU)" grep -Eqx '[0-9]+' <<<"$VCPU_CPU"
 named_cpu() {
 	twohost_exec A virsh dumpxml "$DOM" | grep -q "<model fallback='forbid'>qemu64</model>"
 }
 check "the guest's CPU is a named model (migratable under TCG)" named_cpu
 
-say "migrations B cannot take fail and change nothing"
-# refused WHY: a migration A -> B fails; virsh says little ("End of file
-# while reading data"), A's libvirtd log says why: it must name WHY
-refused() {
-	local why
-	if twohost_exec A virsh migrate --live --p2p "$DOM" "$TH_URI_B" >"$T/nomig.out" 2>&1; then
-		bad "migrated to B without $1"
-		return 1
-	fi
-	why=$(grep ' error : ' "$TH/A/log-libvirt/libvirtd.log" |
-		grep -v virNetSocketReadWire | tail -1 | sed 's/.* error : //')
-	check "refused without $1 on B: $why" grep -q "$2" <<<"$why"
-	check "it still runs on A" \
-		[ "$(twohost_exec A virsh domstate "$DOM" 2>&1)" = running ]
-	check "no domain on B" [ -z "$(twohost_exec B virsh list --all --name | grep .)" ]
+# What vrouterd made on host H: links tagged by it (alias vrouterd...),
+# VXLANs, namespaces, domains.
+ours() { # ours H
+	twohost_exec "$1" sh -c "ip -d -o link show | grep -E 'alias vrouterd|vxlan id' |
+		awk -F': ' '{print \$2}' | sed 's/@.*//'; ip netns list;
+		virsh list --all --name | grep ."
 }
-refused "the console log's directory" "/var/lib/vrouterd/$NAME/vr0.console.log"
-twohost_exec B mkdir -p "/var/lib/vrouterd/$NAME"
-refused "the taps" "managed='no' but specified dev doesn't exist"
-check "it still forwards on A" \
-	twohost_exec A ip netns exec "vr-$NAME-in" ping -c 1 -W 5 198.18.2.2
-
-say "B gets the wiring the domain needs"
-check "taps, bridges and console directory made on B" \
-	twohost_wire_like A B "$DOM"
-twohost_exec B ip -br link
-# B answers for the in port's address, with the MAC the guest knows for it
-mac=$(twohost_exec A ip netns exec "vr-$NAME-in" cat /sys/class/net/vp0/address)
-check "198.18.1.2 (MAC $mac) on B's in bridge" \
-	twohost_exec B sh -ec "ip link set vr-$NAME-bi address $mac
-		ip addr add 198.18.1.2/24 dev vr-$NAME-bi"
-
-# migrate FROM TO: virsh migrate --live --p2p, then where the domain runs
-# and libvirt's figures on the destination
-gone_from() { ! twohost_exec "$1" virsh list --all --name | grep -qx "$DOM"; }
-TOTALS=() DOWNS=() WALLS=() MEMS=()
-NMIG=0
-migrate() {
-	local from=$1 to=$2 uri t0 t1 rc
-	if [ "$to" = B ]; then uri=$TH_URI_B; else uri=$TH_URI_A; fi
-	NMIG=$((NMIG + 1))
-	t0=$(date +%s%N)
-	twohost_exec "$from" virsh migrate --live --p2p --verbose "$DOM" "$uri" \
-		>"$T/migrate.out" 2>&1
-	rc=$?
-	t1=$(date +%s%N)
-	if [ $rc = 0 ]; then
-		ok "migration $NMIG $from -> $to ($(((t1 - t0) / 1000000)) ms)"
-	else
-		bad "migration $NMIG $from -> $to: $(cat "$T/migrate.out")"
-		return 1
-	fi
-	check "it runs on $to" \
-		[ "$(twohost_exec "$to" virsh domstate "$DOM" 2>&1)" = running ]
-	check "it is gone from $from" gone_from "$from"
-	twohost_exec "$to" virsh domjobinfo --completed "$DOM" >"$T/job.txt"
-	local total down mem
-	total=$(awk -F: '/^Time elapsed:/ {print $2+0}' "$T/job.txt")
-	down=$(awk -F: '/^Total downtime:/ {print $2+0}' "$T/job.txt")
-	mem=$(awk -F: '/^Memory processed:/ {print $2+0}' "$T/job.txt")
-	echo "migration $NMIG $from -> $to: total $total ms, downtime $down ms," \
-		"memory $mem MiB, virsh $(((t1 - t0) / 1000000)) ms"
-	TOTALS+=("$total") DOWNS+=("$down") MEMS+=("$mem")
-	WALLS+=("$(((t1 - t0) / 1000000))")
-}
-
-for r in $(seq "$ROUNDS"); do
-	say "round $r: A -> B"
-	migrate A B || end 1
-	check "the guest answers on B" \
-		twohost_exec B ping -c 3 -W 5 198.18.1.1
-	say "round $r: B -> A"
-	migrate B A || end 1
-	check "it forwards on A again" \
-		twohost_exec A ip netns exec "vr-$NAME-in" ping -c 3 -W 5 198.18.2.2
-done
-echo "medians over $NMIG migrations: total $(median "${TOTALS[@]}") ms," \
-	"downtime $(median "${DOWNS[@]}") ms, memory $(median "${MEMS[@]}") MiB," \
-	"virsh $(median "${WALLS[@]}") ms"
-twohost_vrctl A status | sed -n '/^topology/,/^  node/p'
-
-say "stop; nothing left"
-check "B's wiring removed" twohost_unwire B
-check "stop on A" twohost_vrctl A stop "$NAME"
-# what a host holds besides lo and its end of the wire
+# What a host holds besides lo and its end of the wire
 debris() { # debris H
 	twohost_exec "$1" sh -c "ip -o link show | awk -F': ' '{print \$2}' |
 		grep -v '^lo\$' | grep -v '^th-wire-'; ip netns list;
 		virsh list --all --name | grep ."
 }
+runs_on() { [ "$(twohost_exec "$1" virsh domstate "$DOM" 2>&1)" = running ]; }
+gone_from() { ! twohost_exec "$1" virsh list --all --name | grep -qx "$DOM"; }
+# node FIELD: vr0's FIELD in A's status (host, state, restarts)
+node() {
+	twohost_vrctl A --json status >"$T/st.json" &&
+		json "$T/st.json" "[n for n in j['topologies'][0]['nodes'] if n['name'] == 'vr0'][0]['$1']"
+}
+topo_state() {
+	twohost_vrctl A --json status >"$T/st.json" &&
+		json "$T/st.json" "j['topologies'][0]['state']"
+}
+forwards() { twohost_exec A ip netns exec "vr-$NAME-in" ping -c 3 -W 5 198.18.2.2; }
+vcpupin_is() { # vcpupin_is H: vCPU 0 of the domain on H is on VCPU_CPU
+	twohost_exec "$1" virsh vcpupin "$DOM" 0 | grep -Eq "^ *0 +$VCPU_CPU\$"
+}
+status_says_b() { twohost_vrctl A status | grep -q '^    on host b '; }
+topo_running() { [ "$(topo_state)" = running ]; }
+no_tap() { ! twohost_exec "$1" ip link show "vr-$NAME-t00" >/dev/null 2>&1; }
+no_vxlan() { [ -z "$(twohost_exec "$1" ip -o link show type vxlan)" ]; }
+
+say "a migration B cannot take fails and changes nothing"
+# B's libvirt cannot open the console log there (a directory in its way):
+# the migration fails after B was wired; vrouterd removes what it made
+twohost_exec B mkdir -p "/var/lib/vrouterd/$NAME/vr0.console.log"
+if twohost_vrctl A migrate "$NAME" vr0 --to b >"$T/nomig.out" 2>&1; then
+	bad "migrated to B with its console log in the way"
+else
+	check "refused, libvirt's reason given: $(head -c 300 "$T/nomig.out")" \
+		grep -q "libvirt refused to migrate" "$T/nomig.out"
+fi
+check "it still runs on A" runs_on A
+check "no domain on B" gone_from B
+l=$(ours B | xargs)
+check "nothing of vrouterd's left on B (links, VXLANs)${l:+: $l}" [ -z "$l" ]
+check "no VXLAN left on A" no_vxlan A
+check "status: still on a" [ "$(node host)" = a ]
+check "status: running, not degraded" [ "$(topo_state)" = running ]
+twohost_exec B rm -rf "/var/lib/vrouterd/$NAME"
+# a destination lacking a tap's name (something else holds it): the
+# wiring there fails; what it had made goes, and A's VXLANs with it
+twohost_exec B ip link add "vr-$NAME-t01" type bridge
+if twohost_vrctl A migrate "$NAME" vr0 --to b >"$T/nomig2.out" 2>&1; then
+	bad "migrated to B with vr-$NAME-t01 taken"
+else
+	check "refused: wiring there: $(head -c 300 "$T/nomig2.out")" \
+		grep -q "wiring there" "$T/nomig2.out"
+fi
+check "it still runs on A" runs_on A
+twohost_exec B ip link del "vr-$NAME-t01"
+l=$(debris B | xargs)
+check "nothing left on B${l:+: $l}" [ -z "$l" ]
+check "no VXLAN left on A" no_vxlan A
+unknown_host() {
+	! twohost_vrctl A migrate "$NAME" vr0 --to c >"$T/nohost.out" 2>&1 &&
+		grep -q "no host c in the configuration" "$T/nohost.out"
+}
+check "a host not configured is refused" unknown_host
+check "it still forwards on A" forwards
+
+# migrate FROM TO: vrctl migrate on A, then where the domain runs and
+# what status says; libvirt's figures from the reply
+TOTALS=() DOWNS=() WALLS=() MEMS=()
+NMIG=0
+migrate() {
+	local from=$1 to=$2 t0 t1 rc
+	NMIG=$((NMIG + 1))
+	t0=$(date +%s%N)
+	twohost_vrctl A --json migrate "$NAME" vr0 --to "${to,,}" \
+		>"$T/migrate.json" 2>"$T/migrate.err"
+	rc=$?
+	t1=$(date +%s%N)
+	if [ $rc = 0 ]; then
+		ok "migration $NMIG $from -> $to ($(((t1 - t0) / 1000000)) ms)"
+	else
+		bad "migration $NMIG $from -> $to: $(cat "$T/migrate.err")"
+		return 1
+	fi
+	check "it runs on $to" runs_on "$to"
+	check "it is gone from $from" gone_from "$from"
+	check "status: host ${to,,}" [ "$(node host)" = "${to,,}" ]
+	check "status: running, not degraded" th_until 10 topo_running
+	local total down mem
+	total=$(json "$T/migrate.json" 'j["total_ms"]')
+	down=$(json "$T/migrate.json" 'j["downtime_ms"]')
+	mem=$(json "$T/migrate.json" 'round(j["memory_bytes"] / 1048576, 1)')
+	check "libvirt's figures in the reply (total $total ms)" [ "$total" -gt 0 ]
+	check "pinned on $to as planned: vCPU 0 on CPU $VCPU_CPU" \
+		[ "$(json "$T/migrate.json" '[(p["vcpu"], p["cpu"]) for p in j["pinned"]]')" = "[(0, $VCPU_CPU)]" ]
+	check "... and libvirt says so there" vcpupin_is "$to"
+	echo "migration $NMIG $from -> $to: total $total ms, downtime $down ms," \
+		"memory $mem MiB, vrctl $(((t1 - t0) / 1000000)) ms"
+	TOTALS+=("$total") DOWNS+=("$down") MEMS+=("$mem")
+	WALLS+=("$(((t1 - t0) / 1000000))")
+}
+vx_agree() { [ -n "$(vxlan_mtu A)" ] && [ "$(vxlan_mtu A)" = "$(vxlan_mtu B)" ]; }
+vxlan_mtu() { # vxlan_mtu H: the in network's VXLAN: VNI and MTU
+	twohost_exec "$1" ip -d -o link show "vr-$NAME-xi" |
+		sed -n 's/.* mtu \([0-9]*\) .*vxlan id \([0-9]*\) .*/\1 \2/p'
+}
+
+for r in $(seq "$ROUNDS"); do
+	say "round $r: A -> B"
+	migrate A B || end 1
+	check "the VXLANs agree (MTU, VNI): $(vxlan_mtu A)" vx_agree
+	check "B's taps have the VXLAN's MTU (1450 over the 1500 wire)" \
+		twohost_exec B sh -c "ip -o link show vr-$NAME-t00 | grep -q 'mtu 1450 '"
+	check "A's taps are gone" no_tap A
+	check "it forwards A's ports while it runs on B (over the VXLANs)" forwards
+	sleep 2 # a restart (one second after the domain left) would show now
+	check "no restart on A (no second copy)" gone_from A
+	check "status: no restart counted" [ "$(node restarts)" = 0 ]
+	check "status text: vr0 on host b" status_says_b
+	say "round $r: B -> A"
+	migrate B A || end 1
+	check "it forwards on A again" forwards
+	l=$(debris B | xargs)
+	check "nothing left on B${l:+: $l}" [ -z "$l" ]
+	check "no VXLAN left on A" no_vxlan A
+done
+echo "medians over $NMIG migrations: total $(median "${TOTALS[@]}") ms," \
+	"downtime $(median "${DOWNS[@]}") ms, memory $(median "${MEMS[@]}") MiB," \
+	"vrctl $(median "${WALLS[@]}") ms"
+twohost_vrctl A status | sed -n '/^topology/,/^  node/p'
+
+say "bench --migrate: a timeline with the migration A -> B marked"
+bench_ok() {
+	twohost_vrctl A bench "$NAME" --migrate vr0 --to b --rate 500 \
+		--duration 8 --out "$T/blk" >"$T/blk.log" 2>&1
+}
+check "vrctl bench --migrate vr0 --to b" bench_ok
+cat "$T/blk.log"
+rec=$T/blk/experiment.json
+check "the record's blackout: the node moved, libvirt's total time" \
+	[ "$(json "$rec" 'j["blackout"]["ok"] and j["blackout"]["total_ms"] > 0')" = True ]
+check "... lost and the longest gap from the timeline" \
+	[ "$(json "$rec" '"lost" in j["blackout"] and j["blackout"]["gap_ms"] > 0')" = True ]
+check "... the marks: migrate start, then migrate done" \
+	[ "$(json "$rec" '[m["label"] for m in j["marks"] if m["label"].startswith("migrate")]')" = \
+	"['migrate start', 'migrate done']" ]
+check "the figure (timeline.svg)" [ -s "$T/blk/timeline.svg" ]
+check "the text says the blackout" \
+	grep -q '^migration a -> b: lost [0-9]* packets, gap [0-9.]* ms, total [0-9]* ms' "$T/blk.log"
+check "it runs on B" runs_on B
+check "status: host b" [ "$(node host)" = b ]
+
+say "--offline: back to A paused, then to B again"
+offline_back() {
+	twohost_vrctl A --json migrate "$NAME" vr0 --to a --offline \
+		>"$T/off.json" 2>"$T/off.err" &&
+		[ "$(json "$T/off.json" 'j["live"]')" = False ]
+}
+check "vrctl migrate --offline B -> A (live: false)" offline_back
+check "it runs on A" runs_on A
+check "it forwards on A" forwards
+migrate A B || end 1
+
+say "stop with the node on B: stopped there too"
+check "stop on A" twohost_vrctl A stop "$NAME"
 for h in A B; do
 	l=$(debris $h | xargs)
 	check "nothing left on $h (links, namespaces, domains)${l:+: $l}" [ -z "$l" ]

@@ -15,6 +15,8 @@
 #   twohost_up                  make A and B (fails the test when it cannot)
 #   twohost_exec H CMD...       run CMD inside host H (A or B)
 #   twohost_vrctl H ARGS...     vrctl against host H's vrouterd, inside H
+#                               (host_name a or b; each names the other
+#                               in its hosts, for `vrctl migrate`)
 #   twohost_wire_like S D DOM   make on D the taps and bridges domain DOM of S
 #                               uses (before migrating it S -> D)
 #   twohost_unwire H            remove what twohost_wire_like made on H
@@ -171,11 +173,22 @@ th_libvirt() { # th_libvirt H
 	th_until 30 twohost_exec "$h" virsh -c qemu:///system version
 }
 
+# vrouterd: host_name a (or b), the other host in its hosts (its
+# vrouterd through ssh + `vrctl proxy`, its libvirtd, its wire address),
+# and this build's vrctl on the host's PATH for the peer's ssh.
 th_vrouterd() { # th_vrouterd H
-	local h=$1 d=$TH/$1
+	local h=$1 d=$TH/$1 o ouri
+	if [ "$h" = A ]; then o=B ouri=$TH_URI_B; else o=A ouri=$TH_URI_A; fi
 	cat >"$d/vrouterd.conf" <<EOC
-{ "state_dir": "/var/lib/vrouterd", "image_dir": "$IMAGE" }
+{ "state_dir": "/var/lib/vrouterd", "image_dir": "$IMAGE",
+  "host_name": "${h,,}",
+  "hosts": [ { "name": "${o,,}", "ssh": "root@$(th_addr $o)",
+    "socket": "$TH/$o/vrouterd.sock", "libvirt_uri": "$ouri",
+    "tunnel_address": "$(th_addr $o)" } ] }
 EOC
+	mkdir -p "$d/bin"
+	ln -sf "$VRCTL" "$d/bin/vrctl"
+	twohost_exec "$h" mount --bind "$d/bin" /usr/local/bin || return 1
 	twohost_exec "$h" sh -c "exec '$VROUTERD' --foreground --debug \
 		--socket '$d/vrouterd.sock' --config '$d/vrouterd.conf' \
 		--pidfile /run/vrouterd/vrouterd.pid >>'$d/vrouterd.log' 2>&1" &

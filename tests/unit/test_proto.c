@@ -370,6 +370,47 @@ test_socket_ro(void)
 	CHECK_STR(buf, "/a/b-ro.sock");
 }
 
+/* migrate and bench --migrate: the params each takes, and the rule that
+ * a migration during a timeline names both the node and the host. */
+static void
+test_migrate(void)
+{
+	CHECK(proto_method_find("migrate")->access == PROTO_MUTATING);
+	CHECK(proto_method_find("migrate_prepare")->access == PROTO_MUTATING);
+	CHECK(proto_method_find("migrate_abort")->access == PROTO_MUTATING);
+	CHECK_INT(
+	    p("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"migrate\","
+	      "\"params\":{\"name\":\"m\",\"node\":\"vr0\",\"to\":\"b\"}}"),
+	    0);
+	CHECK_INT(p("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"migrate\","
+		    "\"params\":{\"name\":\"m\",\"node\":\"vr0\"}}"),
+		  PROTO_E_PARAMS);
+	CHECK_INT(p("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"migrate\","
+		    "\"params\":{\"name\":\"m\",\"node\":\"vr0\",\"to\":\"b\","
+		    "\"offline\":1}}"),
+		  PROTO_E_PARAMS);
+	CHECK_INT(
+	    p("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"bench\","
+	      "\"params\":{\"name\":\"m\",\"mode\":\"timeline\",\"rate\":10,"
+	      "\"migrate\":\"vr0\",\"to\":\"b\",\"migrate_after\":3}}"),
+	    0);
+	CHECK_INT(
+	    p("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"bench\","
+	      "\"params\":{\"name\":\"m\",\"mode\":\"timeline\",\"rate\":10,"
+	      "\"migrate\":\"vr0\"}}"),
+	    PROTO_E_PARAMS);
+	CHECK_INT(
+	    p("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"bench\","
+	      "\"params\":{\"name\":\"m\",\"mode\":\"timeline\",\"rate\":10,"
+	      "\"migrate_after\":3}}"),
+	    PROTO_E_PARAMS);
+	CHECK_INT(
+	    p("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"bench\","
+	      "\"params\":{\"name\":\"m\",\"mode\":\"sweep\",\"rates\":\"10\","
+	      "\"migrate\":\"vr0\",\"to\":\"b\"}}"),
+	    PROTO_E_PARAMS);
+}
+
 int
 main(void)
 {
@@ -380,5 +421,6 @@ main(void)
 	test_builders();
 	test_names();
 	test_socket_ro();
+	test_migrate();
 	return t_done("test_proto");
 }

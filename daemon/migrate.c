@@ -1,0 +1,1319 @@
+/*
+ * `migrate` (docs/protocol.md): move a running VM node of a topology to
+ * another host with libvirt's peer-to-peer migration, and back.  The
+ * vrouterd that runs the topology (the coordinator) drives every step; the
+ * other host's vrouterd does its part through the peer-facing methods
+ * (peer.c):
+ *   1. wiring at the destination: the node's taps, by the names its
+ *      domain XML uses, in bridges of the same names, and its console
+ *      log's directory (migrate_prepare there, or here when the node
+ *      comes home); and one unicast VXLAN per network of the node between
+ *      the two hosts, on both sides, bridged into that network, its VNI
+ *      and MTU by lib/topo_hosts.c's rules (the taps get that MTU too);
+ *   2. the migration itself, by the host the domain runs on
+ *      (virDomainMigrateToURI3, here or migrate_send there), off the loop;
+ *   3. the destination pins the node (the plan's vCPU CPUs) and reports
+ *      libvirt's statistics of the completed job (migrate_finish);
+ *   4. the source's wiring goes (its taps here; everything there, by
+ *      migrate_abort), and the VXLANs once the node is home again.
+ * The supervisor knows the node is migrating (no restart, no "degraded")
+ * and, afterwards, on which host it runs (status: "host").  A failure
+ * before the domain moved leaves it where it ran and removes what step 1
+ * made, on both hosts.  Only a node between this host and one other is
+ * supported: a node on host B migrates back here, not to host C.
+ *
+ * What a peer makes is tagged MIGRATE_ALIAS "NAME:NODE", so migrate_abort
+ * finds it again (and `cleanup` of a topology never takes it for its own).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "deploy.h"
+#include "deploy_int.h"
+#include "log.h"
+#include "migrate.h"
+#include "names.h"
+#include "netsetup.h"
+#include "peer.h"
+#include "pin.h"
+#include "statedir.h"
+#include "sup_run.h"
+#include "topo_hosts.h"
+#include "util.h"
+#include "vm.h"
+
+#define MIGRATE_ALIAS	   "vrouterd-migrate:"
+#define MIGRATE_PEER_WAIT  60  /* s, a wiring step at the peer */
+#define MIGRATE_SEND_WAIT  900 /* s, the migration itself */
+#define MIGRATE_VXLAN_ROLE "vxlan"
+
+struct mig_vx {
+	char name[TOPO_IFNAMSIZ];
+	char bridge[TOPO_IFNAMSIZ];
+	uint32_t vni;
+	int mtu;
+};
+
+enum mig_step {
+	MS_WIRE,     /* here: taps (coming home), VXLANs (leaving home) */
+	MS_PREPARE,  /* there: migrate_prepare */
+	MS_SEND,     /* where it runs: the migration */
+	MS_FINISH,   /* where it arrived: pin, statistics */
+	MS_UNWIRE,   /* where it ran, there: migrate_abort */
+	MS_UNWIRE_L, /* here: the taps it left, the VXLANs when home */
+	MS_ABORT,    /* failed: there, migrate_abort */
+	MS_ABORT_L,  /* failed: here, what MS_WIRE made */
+};
+
+struct mig_op {
+	migrate_done_fn done;
+	void *done_arg;
+	char name[64];
+	char node[32];
+	char domain[64];
+	char from[TOPO_HOST_LEN + 1];	/* where it runs: "" here */
+	char to[TOPO_HOST_LEN + 1];	/* where it goes: "" here */
+	char remote[TOPO_HOST_LEN + 1]; /* the other host (from or to) */
+	int n, offline;
+	enum mig_step step;
+	struct peer *peer;
+	struct topo_plan *plan; /* a copy: the run may go meanwhile */
+	int mq;
+	struct mig_vx vx[TOPO_MAX_NETS];
+	int nvx;
+	int vx_mtu;  /* the taps' MTU while the node is away */
+	int keep_vx; /* another node of the topology is away: VXLANs stay */
+	char local[TOPO_ADDRSTRLEN];
+	json_object *cpus; /* the node's vCPU CPUs */
+	/* results */
+	int wired, prepared, moved;
+	json_object *stats, *pinned, *warnings;
+	double t0, send_ms;
+	int code;
+	char err[2048];
+	/* the job's own */
+	int jrc;
+	char jerr[1024];
+};
+
+static double
+mig_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* The address this host sends from toward remote, and the path's MTU
+ * (the kernel's route, by a connected UDP socket: nothing is sent). */
+static int
+mig_underlay(const char *remote, char *local, size_t len, int *mtu, int *v6)
+{
+	struct addrinfo hints = {0}, *ai = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int fd = -1, rc = -1, m = 0;
+	socklen_t ml = sizeof(m);
+
+	hints.ai_flags = AI_NUMERICHOST;
+	hints.ai_socktype = SOCK_DGRAM;
+	if (getaddrinfo(remote, "4789", &hints, &ai) != 0 || ai == NULL)
+		goto out;
+	*v6 = ai->ai_family == AF_INET6;
+	if ((fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sl) == -1)
+		goto out;
+	if (getnameinfo((struct sockaddr *)&ss, sl, local, (socklen_t)len, NULL,
+			0, NI_NUMERICHOST) != 0)
+		goto out;
+	if (getsockopt(fd, *v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+		       *v6 ? IPV6_MTU : IP_MTU, &m, &ml) == -1 ||
+	    m <= 0)
+		m = TOPO_UNDERLAY_MTU_DEFAULT;
+	*mtu = m;
+	rc = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	if (ai)
+		freeaddrinfo(ai);
+	return rc;
+}
+
+/* The VXLAN of a network: its bridge's name with 'x' after the last '-'
+ * ("vr-NAME-bi" -> "vr-NAME-xi", "vr-NAME-n0" -> "vr-NAME-x0"). */
+static void
+mig_vx_name(const char *bridge, char *buf, size_t len)
+{
+	const char *dash = strrchr(bridge, '-');
+
+	vr_strlcpy(buf, bridge, len);
+	if (dash != NULL && (size_t)(dash - bridge + 1) < len)
+		buf[dash - bridge + 1] = 'x';
+}
+
+/* The networks of node n between this host and remote, as topo_hosts
+ * plans them with the node on remote: VNI, MTU. */
+static int
+mig_plan_vx(struct mig_op *op, const struct config_host *h)
+{
+	struct topo_plan *p = xcalloc(1, sizeof(*p));
+	struct topo_hosts *th = xcalloc(1, sizeof(*th));
+	struct topo_underlay u[2];
+	int mtu, v6, rc = -1;
+	char perr[512];
+
+	if (mig_underlay(h->tunnel_address, op->local, sizeof(op->local), &mtu,
+			 &v6) == -1) {
+		msgf(op->err, sizeof(op->err),
+		     "host %s: no route to its tunnel_address %s", h->name,
+		     h->tunnel_address);
+		goto out;
+	}
+	*p = *op->plan;
+	p->pin.a = NULL; /* not ours to free */
+	p->pin.n = 0;
+	vr_strlcpy(p->nodes[op->n].host, h->name, sizeof(p->nodes[op->n].host));
+	u[0] = (struct topo_underlay){conf->host_name, op->local, mtu};
+	u[1] = (struct topo_underlay){h->name, h->tunnel_address, mtu};
+	if (topo_hosts_plan(p, conf->host_name, u, 2, th, perr, sizeof(perr)) ==
+	    -1) {
+		msgf(op->err, sizeof(op->err), "%s", perr);
+		goto out;
+	}
+	for (int i = 0; i < th->nnets; i++) {
+		struct mig_vx *x = &op->vx[op->nvx];
+
+		if (th->nets[i].vni == 0)
+			continue;
+		vr_strlcpy(x->bridge, th->nets[i].bridge, sizeof(x->bridge));
+		mig_vx_name(x->bridge, x->name, sizeof(x->name));
+		x->vni = th->nets[i].vni;
+		x->mtu = th->nets[i].mtu;
+		op->vx_mtu = x->mtu;
+		op->nvx++;
+	}
+	rc = 0;
+out:
+	free(p);
+	free(th);
+	return rc;
+}
+
+/* ---- wiring, on a worker thread -------------------------------------- */
+
+/* One tap of a node: as kind_vm.c makes it, in bridge, MTU mtu (0: the
+ * kernel's). */
+static int
+mig_tap_make(struct ns_ctx *ns, const char *tap, const char *alias,
+	     const char *bridge, int mq, int mtu, int qlen)
+{
+	if (nl_tap_add(ns, tap, alias, mq) == -1)
+		return -1;
+	if ((mtu > 0 && nl_link_set_mtu(ns, tap, mtu) == -1) ||
+	    (bridge[0] && nl_link_set_master(ns, tap, bridge) == -1) ||
+	    (qlen > 0 && nl_link_set_txqlen(ns, tap, qlen) == -1) ||
+	    nl_link_set_up(ns, tap, 1) == -1) {
+		(void)nl_link_del(ns, tap, alias, 1);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+mig_vx_make(struct ns_ctx *ns, const struct mig_vx *x, const char *alias,
+	    const char *local, const char *remote)
+{
+	const char *const remotes[1] = {remote};
+	struct nl_vxlan v = {.vni = x->vni,
+			     .local = local,
+			     .mtu = x->mtu,
+			     .remotes = remotes,
+			     .nremotes = 1};
+
+	if (nl_link_exists(ns, x->name) == 1)
+		return 0; /* another node of the topology brought it */
+	if (nl_vxlan_add(ns, x->name, alias, &v, x->bridge) == -1)
+		return -1;
+	if (nl_link_set_up(ns, x->name, 1) == -1) {
+		(void)nl_link_del(ns, x->name, alias, 1);
+		return -1;
+	}
+	return 0;
+}
+
+struct mig_tagged {
+	char names[64][16];
+	int n;
+};
+
+static void
+mig_tagged_add(const char *name, const char *alias, void *arg)
+{
+	struct mig_tagged *t = arg;
+
+	(void)alias;
+	if (t->n < (int)nitems(t->names))
+		vr_strlcpy(t->names[t->n++], name, sizeof(t->names[0]));
+}
+
+/* Remove every link whose alias starts with prefix: bridges last. */
+static int
+mig_unwire_tagged(struct ns_ctx *ns, const char *prefix, char *err,
+		  size_t errlen)
+{
+	struct mig_tagged t = {.n = 0};
+	char kind[32];
+	int rc = 0;
+
+	if (nl_link_foreach_tagged(ns, prefix, mig_tagged_add, &t) == -1) {
+		msgf(err, errlen, "%s", ns_error(ns));
+		return -1;
+	}
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < t.n; i++) {
+			int br = nl_link_kind(ns, t.names[i], kind,
+					      sizeof(kind)) == 0 &&
+				 strcmp(kind, "bridge") == 0;
+
+			if (br != pass)
+				continue;
+			if (nl_link_del(ns, t.names[i], prefix, 1) == -1) {
+				msgf(err, errlen, "%s", ns_error(ns));
+				rc = -1;
+			}
+		}
+	return rc;
+}
+
+/* ---- the coordinator's steps ------------------------------------------ */
+
+static void mig_next(struct mig_op *op);
+
+static void
+mig_local_job(struct job *j, void *arg)
+{
+	struct mig_op *op = arg;
+	const struct topo_plan *p = op->plan;
+	const struct topo_node *nd = &p->nodes[op->n];
+	char alias[160], prefix[160], err[512];
+	struct ns_ctx *ns = NULL;
+
+	(void)j;
+	op->jrc = 0;
+	op->jerr[0] = '\0';
+	if (op->step == MS_SEND) {
+		const struct config_host *h = config_host_find(conf, op->to);
+
+		if (h == NULL) {
+			msgf(op->jerr, sizeof(op->jerr), "no host %s", op->to);
+			op->jrc = -1;
+		} else
+			op->jrc =
+			    vm_migrate(op->domain, h->libvirt_uri, !op->offline,
+				       op->jerr, sizeof(op->jerr));
+		return;
+	}
+	if (op->step == MS_FINISH) {
+		op->pinned = json_object_new_array();
+		for (size_t i = 0; i < json_object_array_length(op->cpus);
+		     i++) {
+			int cpu = json_object_get_int(
+			    json_object_array_get_idx(op->cpus, i));
+
+			if (cpu >= 0 && vm_pin_vcpu(op->domain, (int)i, cpu,
+						    err, sizeof(err)) == 0) {
+				json_object *o = json_object_new_object();
+				json_object_object_add(
+				    o, "vcpu", json_object_new_int((int)i));
+				json_object_object_add(
+				    o, "cpu", json_object_new_int(cpu));
+				json_object_array_add(op->pinned, o);
+			}
+		}
+		op->stats = vm_job_completed(op->domain);
+		return;
+	}
+	if ((ns = ns_open(NULL, err, sizeof(err))) == NULL) {
+		msgf(op->jerr, sizeof(op->jerr), "%s", err);
+		op->jrc = -1;
+		return;
+	}
+	deploy_alias_prefix(p, prefix, sizeof(prefix));
+	switch (op->step) {
+	case MS_WIRE:
+		/* coming home: the taps, as the start made them */
+		if (op->to[0] == '\0')
+			for (int k = 0; k < nd->nifs && op->jrc == 0; k++) {
+				char role[96];
+
+				snprintf(role, sizeof(role), "node-%s-%s",
+					 nd->name, nd->ifs[k].guest_if);
+				deploy_alias(p, role, alias, sizeof(alias));
+				op->jrc = mig_tap_make(
+				    ns, nd->ifs[k].host_if, alias,
+				    deploy_if_bridge(p, &nd->ifs[k]), op->mq, 0,
+				    p->opts.txqueuelen);
+			}
+		/* leaving home: the VXLANs toward the other host */
+		deploy_alias(p, MIGRATE_VXLAN_ROLE, alias, sizeof(alias));
+		if (op->from[0] == '\0') {
+			const struct config_host *h =
+			    config_host_find(conf, op->to);
+
+			for (int i = 0; i < op->nvx && op->jrc == 0; i++)
+				op->jrc = mig_vx_make(
+				    ns, &op->vx[i], alias, op->local,
+				    h ? h->tunnel_address : "");
+		}
+		if (op->jrc == -1)
+			msgf(op->jerr, sizeof(op->jerr), "%s", ns_error(ns));
+		break;
+	case MS_ABORT_L:
+	case MS_UNWIRE_L:
+		/* the taps of the host it is not on (now) */
+		if ((op->step == MS_ABORT_L) == (op->to[0] == '\0'))
+			for (int k = 0; k < nd->nifs; k++)
+				if (nl_link_del(ns, nd->ifs[k].host_if, prefix,
+						1) == -1) {
+					msgf(op->jerr, sizeof(op->jerr), "%s",
+					     ns_error(ns));
+					op->jrc = -1;
+				}
+		/* the VXLANs, when the node is (still, again) home */
+		if (!op->keep_vx &&
+		    ((op->step == MS_ABORT_L && op->from[0] == '\0') ||
+		     (op->step == MS_UNWIRE_L && op->to[0] == '\0'))) {
+			deploy_alias(p, MIGRATE_VXLAN_ROLE, alias,
+				     sizeof(alias));
+			if (mig_unwire_tagged(ns, alias, op->jerr,
+					      sizeof(op->jerr)) == -1)
+				op->jrc = -1;
+		}
+		break;
+	default:
+		break;
+	}
+	ns_close(ns);
+}
+
+static void
+mig_local_done(void *arg)
+{
+	struct mig_op *op = arg;
+
+	switch (op->step) {
+	case MS_WIRE:
+		op->wired = op->jrc == 0;
+		if (op->jrc == -1) {
+			op->code = PROTO_E_NETSETUP;
+			msgf(op->err, sizeof(op->err), "wiring here: %s",
+			     op->jerr);
+			op->step = MS_ABORT_L;
+		} else
+			op->step = op->to[0] ? MS_PREPARE : MS_SEND;
+		break;
+	case MS_SEND:
+		op->send_ms = mig_now_ms() - op->t0;
+		if (op->jrc == -1) {
+			op->code = PROTO_E_LIBVIRT;
+			msgf(op->err, sizeof(op->err), "%s", op->jerr);
+			op->step = op->prepared ? MS_ABORT : MS_ABORT_L;
+		} else {
+			op->moved = 1;
+			op->step = MS_FINISH;
+		}
+		break;
+	case MS_FINISH:
+		op->step = op->from[0] ? MS_UNWIRE : MS_UNWIRE_L;
+		break;
+	case MS_UNWIRE_L:
+	case MS_ABORT_L:
+		if (op->jrc == -1)
+			json_object_array_add(op->warnings,
+					      json_object_new_string(op->jerr));
+		op->step = (enum mig_step) - 1;
+		break;
+	default:
+		break;
+	}
+	mig_next(op);
+}
+
+static void
+mig_local(struct mig_op *op)
+{
+	if (job_start(sup_base, mig_local_job, NULL, mig_local_done, op) ==
+	    -1) {
+		op->jrc = -1;
+		msgf(op->jerr, sizeof(op->jerr), "cannot start a job: %s",
+		     strerror(errno));
+		mig_local_done(op);
+	}
+}
+
+static void
+mig_peer_done(json_object *result, json_object *error, const char *fail,
+	      void *arg)
+{
+	struct mig_op *op = arg;
+	json_object *m = NULL, *v;
+	char msg[1024] = "";
+
+	if (fail)
+		msgf(msg, sizeof(msg), "%s", fail);
+	else if (error) {
+		json_object_object_get_ex(error, "message", &m);
+		msgf(msg, sizeof(msg), "host %s: %s", op->remote,
+		     m ? json_object_get_string(m) : "(no message)");
+	}
+	switch (op->step) {
+	case MS_PREPARE:
+		op->prepared = 1; /* even a failed one may have left some */
+		if (msg[0]) {
+			op->code = PROTO_E_NETSETUP;
+			msgf(op->err, sizeof(op->err), "wiring there: %s", msg);
+			op->step = MS_ABORT;
+		} else
+			op->step = MS_SEND;
+		break;
+	case MS_SEND:
+		op->send_ms = mig_now_ms() - op->t0;
+		if (msg[0]) {
+			op->code = PROTO_E_LIBVIRT;
+			msgf(op->err, sizeof(op->err), "%s", msg);
+			op->step = MS_ABORT_L;
+		} else {
+			op->moved = 1;
+			op->step = MS_FINISH;
+		}
+		break;
+	case MS_FINISH:
+		if (msg[0])
+			json_object_array_add(op->warnings,
+					      json_object_new_string(msg));
+		if (result && json_object_object_get_ex(result, "stats", &v))
+			op->stats = json_object_get(v);
+		if (result && json_object_object_get_ex(result, "pinned", &v))
+			op->pinned = json_object_get(v);
+		op->step = MS_UNWIRE_L;
+		break;
+	case MS_UNWIRE:
+	case MS_ABORT:
+		if (msg[0])
+			json_object_array_add(op->warnings,
+					      json_object_new_string(msg));
+		op->step = op->step == MS_UNWIRE ? MS_UNWIRE_L : MS_ABORT_L;
+		break;
+	default:
+		break;
+	}
+	mig_next(op);
+}
+
+static json_object *
+mig_params(const struct mig_op *op)
+{
+	json_object *p = json_object_new_object();
+
+	json_object_object_add(p, "name", json_object_new_string(op->name));
+	json_object_object_add(p, "node", json_object_new_string(op->node));
+	return p;
+}
+
+static json_object *
+mig_prepare_params(const struct mig_op *op)
+{
+	const struct topo_node *nd = &op->plan->nodes[op->n];
+	json_object *p = mig_params(op), *links = json_object_new_array(),
+		    *vxs = json_object_new_array();
+
+	for (int k = 0; k < nd->nifs; k++) {
+		json_object *l = json_object_new_object();
+
+		json_object_object_add(
+		    l, "tap", json_object_new_string(nd->ifs[k].host_if));
+		json_object_object_add(l, "bridge",
+				       json_object_new_string(deploy_if_bridge(
+					   op->plan, &nd->ifs[k])));
+		json_object_object_add(l, "multi_queue",
+				       json_object_new_boolean(op->mq));
+		json_object_object_add(l, "mtu",
+				       json_object_new_int(op->vx_mtu));
+		json_object_array_add(links, l);
+	}
+	for (int i = 0; i < op->nvx; i++) {
+		json_object *x = json_object_new_object();
+
+		json_object_object_add(x, "name",
+				       json_object_new_string(op->vx[i].name));
+		json_object_object_add(
+		    x, "bridge", json_object_new_string(op->vx[i].bridge));
+		json_object_object_add(x, "vni",
+				       json_object_new_int64(op->vx[i].vni));
+		json_object_object_add(x, "mtu",
+				       json_object_new_int(op->vx[i].mtu));
+		json_object_array_add(vxs, x);
+	}
+	json_object_object_add(p, "links", links);
+	json_object_object_add(p, "vxlans", vxs);
+	json_object_object_add(p, "remote", json_object_new_string(op->local));
+	return p;
+}
+
+static void
+mig_call(struct mig_op *op, enum proto_method_id m, json_object *params,
+	 int wait)
+{
+	(void)peer_call(op->peer, m, params, wait, mig_peer_done, op);
+}
+
+static json_object *
+mig_record(struct mig_op *op)
+{
+	json_object *o = json_object_new_object(), *v;
+
+	json_object_object_add(o, "node", json_object_new_string(op->node));
+	json_object_object_add(
+	    o, "from",
+	    json_object_new_string(op->from[0] ? op->from : conf->host_name));
+	json_object_object_add(
+	    o, "to",
+	    json_object_new_string(op->to[0] ? op->to : conf->host_name));
+	json_object_object_add(o, "live",
+			       json_object_new_boolean(!op->offline));
+	json_object_object_add(o, "ok", json_object_new_boolean(op->moved));
+	if (!op->moved)
+		json_object_object_add(o, "error",
+				       json_object_new_string(op->err));
+	json_object_object_add(o, "wall_ms",
+			       json_object_new_int64((int64_t)op->send_ms));
+	if (op->stats) {
+		if (json_object_object_get_ex(op->stats, "time_elapsed", &v))
+			json_object_object_add(o, "total_ms",
+					       json_object_get(v));
+		if (json_object_object_get_ex(op->stats, "downtime", &v))
+			json_object_object_add(o, "downtime_ms",
+					       json_object_get(v));
+		if (json_object_object_get_ex(op->stats, "memory_processed",
+					      &v))
+			json_object_object_add(o, "memory_bytes",
+					       json_object_get(v));
+		json_object_object_add(o, "libvirt",
+				       json_object_get(op->stats));
+	}
+	json_object_object_add(o, "pinned",
+			       op->pinned ? json_object_get(op->pinned)
+					  : json_object_new_array());
+	json_object_object_add(o, "vxlans", json_object_new_int(op->nvx));
+	json_object_object_add(o, "warnings", json_object_get(op->warnings));
+	return o;
+}
+
+static void
+mig_end(struct mig_op *op)
+{
+	struct run *r = sup_run_find(op->name);
+	json_object *rec = mig_record(op);
+
+	if (r != NULL && op->n < r->plan->nnodes) {
+		r->nrt[op->n].migrating = 0;
+		if (op->moved)
+			vr_strlcpy(r->nrt[op->n].host, op->to,
+				   sizeof(r->nrt[op->n].host));
+		json_object_put(r->migration);
+		r->migration = json_object_get(rec);
+		sup_run_save(r); /* state.json: where the node runs */
+		sup_event("node", r, op->n,
+			  op->moved ? "migrated" : "migration failed");
+	}
+	op->done(op->done_arg, rec,
+		 op->moved  ? 0
+		 : op->code ? op->code
+			    : PROTO_E_INTERNAL,
+		 op->err);
+	json_object_put(rec);
+	peer_close(op->peer);
+	json_object_put(op->stats);
+	json_object_put(op->pinned);
+	json_object_put(op->warnings);
+	json_object_put(op->cpus);
+	topo_plan_free(op->plan);
+	free(op->plan);
+	free(op);
+	sup_check_done();
+}
+
+static void
+mig_next(struct mig_op *op)
+{
+	switch ((int)op->step) {
+	case MS_WIRE:
+	case MS_UNWIRE_L:
+	case MS_ABORT_L:
+		mig_local(op);
+		return;
+	case MS_PREPARE:
+		mig_call(op, METHOD_MIGRATE_PREPARE, mig_prepare_params(op),
+			 MIGRATE_PEER_WAIT);
+		return;
+	case MS_SEND:
+		op->t0 = mig_now_ms();
+		if (op->from[0] == '\0') {
+			mig_local(op);
+		} else {
+			json_object *p = mig_params(op);
+
+			json_object_object_add(
+			    p, "to", json_object_new_string(conf->host_name));
+			json_object_object_add(
+			    p, "offline", json_object_new_boolean(op->offline));
+			mig_call(op, METHOD_MIGRATE_SEND, p, MIGRATE_SEND_WAIT);
+		}
+		return;
+	case MS_FINISH:
+		if (op->to[0] == '\0')
+			mig_local(op);
+		else {
+			json_object *p = mig_params(op);
+
+			json_object_object_add(p, "cpus",
+					       json_object_get(op->cpus));
+			mig_call(op, METHOD_MIGRATE_FINISH, p,
+				 MIGRATE_PEER_WAIT);
+		}
+		return;
+	case MS_UNWIRE:
+	case MS_ABORT:
+		mig_call(op, METHOD_MIGRATE_ABORT, mig_params(op),
+			 MIGRATE_PEER_WAIT);
+		return;
+	default:
+		mig_end(op);
+		return;
+	}
+}
+
+int
+migrate_run(const char *name, const char *node, const char *to, int offline,
+	    migrate_done_fn done, void *arg, int *code, char *err,
+	    size_t errlen)
+{
+	const struct config_host *h;
+	struct mig_op *op;
+	struct run *r;
+	int n;
+
+	*code = PROTO_E_BUSY;
+	if (sup_closing) {
+		msgf(err, errlen, "vrouterd is shutting down");
+		return -1;
+	}
+	*code = PROTO_E_NOT_FOUND;
+	if ((r = sup_run_find(name)) == NULL) {
+		msgf(err, errlen, "no topology named %s is running", name);
+		return -1;
+	}
+	for (n = 0; n < r->plan->nnodes; n++)
+		if (strcmp(r->plan->nodes[n].name, node) == 0)
+			break;
+	if (n == r->plan->nnodes) {
+		msgf(err, errlen, "%s has no node %s", name, node);
+		return -1;
+	}
+	*code = PROTO_E_BUSY;
+	if (r->state != RUN_RUNNING || r->nrt[n].migrating ||
+	    r->nrt[n].restarting) {
+		msgf(err, errlen,
+		     "%s/%s is busy (%s); try again when that has finished",
+		     name, node,
+		     r->nrt[n].migrating ? "migrating" : sup_run_state(r));
+		return -1;
+	}
+	*code = PROTO_E_TOPOLOGY;
+	if (r->plan->opts.backend != BACKEND_VM) {
+		msgf(err, errlen, "%s/%s is a namespace node: only VMs migrate",
+		     name, node);
+		return -1;
+	}
+	if (r->plan->opts.link == LINK_MACVTAP) {
+		msgf(err, errlen,
+		     "%s/%s has macvtap links (--link macvtap): only taps "
+		     "migrate",
+		     name, node);
+		return -1;
+	}
+	*code = PROTO_E_PARAMS;
+	if (strcmp(to, conf->host_name) == 0)
+		to = "";
+	if (strcmp(to, r->nrt[n].host) == 0) {
+		msgf(err, errlen, "%s/%s runs on %s already", name, node,
+		     to[0] ? to : conf->host_name);
+		return -1;
+	}
+	if (to[0] && r->nrt[n].host[0]) {
+		msgf(err, errlen,
+		     "%s/%s runs on %s: it can only come back here (%s)", name,
+		     node, r->nrt[n].host, conf->host_name);
+		return -1;
+	}
+	op = xcalloc(1, sizeof(*op));
+	op->done = done;
+	op->done_arg = arg;
+	op->n = n;
+	op->offline = offline;
+	vr_strlcpy(op->name, name, sizeof(op->name));
+	vr_strlcpy(op->node, node, sizeof(op->node));
+	vr_strlcpy(op->domain, r->plan->nodes[n].domain, sizeof(op->domain));
+	vr_strlcpy(op->from, r->nrt[n].host, sizeof(op->from));
+	vr_strlcpy(op->to, to, sizeof(op->to));
+	vr_strlcpy(op->remote, to[0] ? to : op->from, sizeof(op->remote));
+	op->warnings = json_object_new_array();
+	op->plan = xcalloc(1, sizeof(*op->plan));
+	*op->plan = *r->plan;
+	op->plan->pin.a = NULL;
+	op->plan->pin.n = 0;
+	op->mq = topo_node_mq(r->plan, n, r->vhost) > 1;
+	for (int k = 0; k < r->plan->nnodes; k++)
+		if (k != n && (r->nrt[k].host[0] || r->nrt[k].migrating))
+			op->keep_vx = 1;
+	op->cpus = json_object_new_array();
+	for (int i = 0; i < r->plan->nodes[n].vcpus; i++) {
+		const struct pin_assign *a =
+		    r->plan->opts.pin
+			? pin_plan_find(&r->plan->pin, n, PIN_VCPU, i)
+			: NULL;
+		int cpu = -1;
+
+		for (int c = 0; a && c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &a->cpus)) {
+				cpu = c;
+				break;
+			}
+		json_object_array_add(op->cpus, json_object_new_int(cpu));
+	}
+	if ((h = config_host_find(conf, op->remote)) == NULL) {
+		op->code = PROTO_E_PARAMS;
+		msgf(op->err, sizeof(op->err),
+		     "no host %s in the configuration's hosts", op->remote);
+		goto fail;
+	}
+	if (mig_plan_vx(op, h) == -1) {
+		op->code = PROTO_E_TOPOLOGY;
+		goto fail;
+	}
+	if ((op->peer = peer_open(h, op->jerr, sizeof(op->jerr))) == NULL) {
+		op->code = PROTO_E_NETSETUP;
+		msgf(op->err, sizeof(op->err), "%s", op->jerr);
+		goto fail;
+	}
+	r->nrt[n].migrating = 1;
+	sup_event("node", r, n, "migrating");
+	op->step = MS_WIRE;
+	mig_next(op);
+	return 0;
+fail:
+	op->step = (enum mig_step) - 1;
+	mig_end(op); /* the failure's record, through done */
+	return 0;
+}
+
+static void
+mig_method_done(void *arg, json_object *record, int code, const char *err)
+{
+	struct rpc_req *req = arg;
+	json_object *v = NULL;
+
+	if (code == 0)
+		rpc_reply(req, json_object_get(record));
+	else {
+		json_object_object_get_ex(record, "node", &v);
+		rpc_error(req, code, json_object_get(record), "migrate %s: %s",
+			  json_object_get_string(v), err);
+	}
+}
+
+void
+migrate_method(struct rpc_req *req)
+{
+	json_object *params = rpc_params(req), *v;
+	const char *name, *node, *to;
+	char err[1024];
+	int code, offline;
+
+	json_object_object_get_ex(params, "name", &v);
+	name = json_object_get_string(v);
+	json_object_object_get_ex(params, "node", &v);
+	node = json_object_get_string(v);
+	json_object_object_get_ex(params, "to", &v);
+	to = json_object_get_string(v);
+	offline = json_object_object_get_ex(params, "offline", &v) &&
+		  json_object_get_boolean(v);
+	if (migrate_run(name, node, to, offline, mig_method_done, req, &code,
+			err, sizeof(err)) == -1)
+		rpc_error(req, code, NULL, "migrate %s/%s: %s", name, node,
+			  err);
+}
+
+/* ---- the other host's side -------------------------------------------- */
+
+struct mig_peer_op {
+	struct rpc_req *req;
+	enum proto_method_id m;
+	json_object *params;
+	char alias[160];
+	char domain[64];
+	int rc;
+	json_object *result;
+	char err[1024];
+};
+
+/* A link name of the request: a string, vrouterd's "vr-" names only, one
+ * that fits; "" allowed only for a bridge (a tap on none). */
+static int
+mig_name_ok(json_object *o, const char *key, int empty_ok)
+{
+	const char *s = json_object_get_string(json_object_object_get(o, key));
+
+	if (s == NULL || !json_object_is_type(json_object_object_get(o, key),
+					      json_type_string))
+		return 0;
+	if (s[0] == '\0')
+		return empty_ok;
+	return strncmp(s, "vr-", 3) == 0 && strlen(s) < TOPO_IFNAMSIZ &&
+	       strchr(s, '/') == NULL;
+}
+
+/* The request's links and VXLANs are well formed (checked before
+ * anything is made). */
+static int
+mig_prepare_check(json_object *links, json_object *vxs, char *err,
+		  size_t errlen)
+{
+	for (size_t i = 0; i < json_object_array_length(links); i++) {
+		json_object *l = json_object_array_get_idx(links, i);
+
+		if (!mig_name_ok(l, "tap", 0) || !mig_name_ok(l, "bridge", 1)) {
+			msgf(err, errlen,
+			     "links[%zu]: a tap and a bridge "
+			     "named vr-... expected",
+			     i);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < json_object_array_length(vxs); i++) {
+		json_object *x = json_object_array_get_idx(vxs, i);
+
+		if (!mig_name_ok(x, "name", 0) ||
+		    !mig_name_ok(x, "bridge", 0)) {
+			msgf(err, errlen,
+			     "vxlans[%zu]: a name and a bridge "
+			     "named vr-... expected",
+			     i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+mig_peer_prepare(struct mig_peer_op *op, struct ns_ctx *ns)
+{
+	json_object *links = NULL, *vxs = NULL, *v;
+	const char *remote = "";
+	char local[TOPO_ADDRSTRLEN], derr[256];
+	int mtu, v6, fd;
+
+	json_object_object_get_ex(op->params, "links", &links);
+	json_object_object_get_ex(op->params, "vxlans", &vxs);
+	if (json_object_object_get_ex(op->params, "remote", &v))
+		remote = json_object_get_string(v);
+	if (mig_prepare_check(links, vxs, op->err, sizeof(op->err)) == -1) {
+		op->rc = -1;
+		return; /* nothing made */
+	}
+	if (mig_underlay(remote, local, sizeof(local), &mtu, &v6) == -1) {
+		msgf(op->err, sizeof(op->err), "no route to %s", remote);
+		goto fail;
+	}
+	json_object_object_get_ex(op->params, "name", &v);
+	if ((fd = statedir_topo_open(json_object_get_string(v), 1, derr,
+				     sizeof(derr))) == -1) {
+		msgf(op->err, sizeof(op->err), "console log directory: %s",
+		     derr);
+		goto fail;
+	}
+	close(fd);
+	/* bridges first: of the links and of the VXLANs */
+	for (int pass = 0; pass < 2; pass++) {
+		json_object *a = pass ? vxs : links;
+
+		for (size_t i = 0; i < json_object_array_length(a); i++) {
+			const char *br =
+			    json_object_get_string(json_object_object_get(
+				json_object_array_get_idx(a, i), "bridge"));
+
+			if (br == NULL || br[0] == '\0' ||
+			    nl_link_exists(ns, br) == 1)
+				continue;
+			if (nl_bridge_add(ns, br, op->alias) == -1 ||
+			    nl_link_set_up(ns, br, 1) == -1)
+				goto nl_fail;
+		}
+	}
+	for (size_t i = 0; i < json_object_array_length(vxs); i++) {
+		json_object *x = json_object_array_get_idx(vxs, i);
+		struct mig_vx mx = {0};
+
+		vr_strlcpy(
+		    mx.name,
+		    json_object_get_string(json_object_object_get(x, "name")),
+		    sizeof(mx.name));
+		vr_strlcpy(
+		    mx.bridge,
+		    json_object_get_string(json_object_object_get(x, "bridge")),
+		    sizeof(mx.bridge));
+		mx.vni = (uint32_t)json_object_get_int64(
+		    json_object_object_get(x, "vni"));
+		mx.mtu = json_object_get_int(json_object_object_get(x, "mtu"));
+		if (mig_vx_make(ns, &mx, op->alias, local, remote) == -1)
+			goto nl_fail;
+	}
+	for (size_t i = 0; i < json_object_array_length(links); i++) {
+		json_object *l = json_object_array_get_idx(links, i);
+		const char *br =
+		    json_object_get_string(json_object_object_get(l, "bridge"));
+
+		if (mig_tap_make(
+			ns,
+			json_object_get_string(
+			    json_object_object_get(l, "tap")),
+			op->alias, br ? br : "",
+			json_object_get_boolean(
+			    json_object_object_get(l, "multi_queue")),
+			json_object_get_int(json_object_object_get(l, "mtu")),
+			0) == -1)
+			goto nl_fail;
+	}
+	op->result = json_object_new_object();
+	json_object_object_add(op->result, "local",
+			       json_object_new_string(local));
+	return;
+nl_fail:
+	msgf(op->err, sizeof(op->err), "%s", ns_error(ns));
+fail:
+	op->rc = -1;
+	(void)mig_unwire_tagged(ns, op->alias, derr, sizeof(derr));
+}
+
+static void
+mig_peer_job(struct job *j, void *arg)
+{
+	struct mig_peer_op *op = arg;
+	struct ns_ctx *ns = NULL;
+	json_object *v;
+	char err[512];
+
+	(void)j;
+	switch (op->m) {
+	case METHOD_MIGRATE_SEND: {
+		const struct config_host *h;
+
+		json_object_object_get_ex(op->params, "to", &v);
+		if ((h = config_host_find(conf, json_object_get_string(v))) ==
+		    NULL) {
+			msgf(op->err, sizeof(op->err),
+			     "no host %s in this host's configuration",
+			     json_object_get_string(v));
+			op->rc = -1;
+			break;
+		}
+		op->rc = vm_migrate(
+		    op->domain, h->libvirt_uri,
+		    !(json_object_object_get_ex(op->params, "offline", &v) &&
+		      json_object_get_boolean(v)),
+		    op->err, sizeof(op->err));
+		break;
+	}
+	case METHOD_MIGRATE_FINISH: {
+		json_object *cpus = NULL, *pinned = json_object_new_array();
+
+		json_object_object_get_ex(op->params, "cpus", &cpus);
+		for (size_t i = 0; i < json_object_array_length(cpus); i++) {
+			int cpu = json_object_get_int(
+			    json_object_array_get_idx(cpus, i));
+
+			if (cpu >= 0 && vm_pin_vcpu(op->domain, (int)i, cpu,
+						    err, sizeof(err)) == 0) {
+				json_object *o = json_object_new_object();
+				json_object_object_add(
+				    o, "vcpu", json_object_new_int((int)i));
+				json_object_object_add(
+				    o, "cpu", json_object_new_int(cpu));
+				json_object_array_add(pinned, o);
+			}
+		}
+		op->result = json_object_new_object();
+		json_object_object_add(op->result, "pinned", pinned);
+		json_object_object_add(op->result, "stats",
+				       vm_job_completed(op->domain));
+		break;
+	}
+	case METHOD_MIGRATE_PREPARE:
+	case METHOD_MIGRATE_ABORT:
+		if ((ns = ns_open(NULL, err, sizeof(err))) == NULL) {
+			msgf(op->err, sizeof(op->err), "%s", err);
+			op->rc = -1;
+			break;
+		}
+		if (op->m == METHOD_MIGRATE_PREPARE) {
+			mig_peer_prepare(op, ns);
+			break;
+		}
+		json_object_object_get_ex(op->params, "name", &v);
+		if (vm_destroy(op->domain, json_object_get_string(v), op->err,
+			       sizeof(op->err)) == -1 ||
+		    mig_unwire_tagged(ns, op->alias, op->err,
+				      sizeof(op->err)) == -1)
+			op->rc = -1;
+		break;
+	default:
+		break;
+	}
+	if (ns)
+		ns_close(ns);
+}
+
+static void
+mig_peer_job_done(void *arg)
+{
+	struct mig_peer_op *op = arg;
+
+	if (op->rc == -1)
+		rpc_error(op->req,
+			  op->m == METHOD_MIGRATE_SEND ? PROTO_E_LIBVIRT
+						       : PROTO_E_NETSETUP,
+			  NULL, "%s", op->err);
+	else
+		rpc_reply(op->req,
+			  op->result ? op->result : json_object_new_object());
+	free(op);
+	sup_check_done();
+}
+
+static void
+mig_peer_method(struct rpc_req *req, enum proto_method_id m)
+{
+	struct mig_peer_op *op = xcalloc(1, sizeof(*op));
+	const char *name, *node;
+	json_object *v;
+
+	op->req = req;
+	op->params = rpc_params(req);
+	op->m = m;
+	json_object_object_get_ex(op->params, "name", &v);
+	name = json_object_get_string(v);
+	json_object_object_get_ex(op->params, "node", &v);
+	node = json_object_get_string(v);
+	snprintf(op->alias, sizeof(op->alias), MIGRATE_ALIAS "%s:%s", name,
+		 node);
+	snprintf(op->domain, sizeof(op->domain), "vrouterd-%s-%s", name, node);
+	if (sup_closing) {
+		rpc_error(req, PROTO_E_BUSY, NULL, "vrouterd is shutting down");
+		free(op);
+		return;
+	}
+	if (!name_ok(NAME_INSTANCE, name) || !name_ok(NAME_NODE, node)) {
+		rpc_error(req, PROTO_E_PARAMS, NULL,
+			  "name (%s) or node (%s) is not a valid name",
+			  name_rule(NAME_INSTANCE), name_rule(NAME_NODE));
+		free(op);
+		return;
+	}
+	if (sup_run_find(name) != NULL) {
+		rpc_error(req, PROTO_E_EXISTS, NULL,
+			  "a topology named %s runs here already", name);
+		free(op);
+		return;
+	}
+	if (job_start(sup_base, mig_peer_job, NULL, mig_peer_job_done, op) ==
+	    -1) {
+		rpc_error(req, PROTO_E_INTERNAL, NULL, "cannot start a job: %s",
+			  strerror(errno));
+		free(op);
+	}
+}
+
+void
+migrate_prepare_method(struct rpc_req *req)
+{
+	mig_peer_method(req, METHOD_MIGRATE_PREPARE);
+}
+
+void
+migrate_send_method(struct rpc_req *req)
+{
+	mig_peer_method(req, METHOD_MIGRATE_SEND);
+}
+
+void
+migrate_finish_method(struct rpc_req *req)
+{
+	mig_peer_method(req, METHOD_MIGRATE_FINISH);
+}
+
+void
+migrate_abort_method(struct rpc_req *req)
+{
+	mig_peer_method(req, METHOD_MIGRATE_ABORT);
+}
+
+/* ---- stop: the nodes on other hosts go too --------------------------- */
+
+struct mig_stop {
+	struct rpc_req *req;
+	char name[64];
+	struct peer *peer;
+	struct topo_plan plan;
+	int nodes[TOPO_MAX_NODES];
+	int nnodes, i;
+	char err[1024];
+};
+
+static void mig_stop_next(struct mig_stop *st);
+
+static void
+mig_stop_done(json_object *result, json_object *error, const char *fail,
+	      void *arg)
+{
+	struct mig_stop *st = arg;
+	json_object *m = NULL;
+
+	(void)result;
+	if (fail)
+		msgf(st->err, sizeof(st->err), "%s", fail);
+	else if (error) {
+		json_object_object_get_ex(error, "message", &m);
+		msgf(st->err, sizeof(st->err), "%s",
+		     m ? json_object_get_string(m) : "(no message)");
+	}
+	peer_close(st->peer);
+	st->peer = NULL;
+	if (st->err[0] == '\0') {
+		struct run *r = sup_run_find(st->name);
+
+		if (r && st->nodes[st->i] < r->plan->nnodes)
+			r->nrt[st->nodes[st->i]].host[0] = '\0';
+	}
+	st->i++;
+	mig_stop_next(st);
+}
+
+static void
+mig_stop_vx_job(struct job *j, void *arg)
+{
+	struct mig_stop *st = arg;
+	char alias[160], err[512];
+	struct ns_ctx *ns;
+
+	(void)j;
+	deploy_alias(&st->plan, MIGRATE_VXLAN_ROLE, alias, sizeof(alias));
+	if ((ns = ns_open(NULL, err, sizeof(err))) == NULL) {
+		msgf(st->err, sizeof(st->err), "%s", err);
+		return;
+	}
+	if (mig_unwire_tagged(ns, alias, err, sizeof(err)) == -1)
+		msgf(st->err, sizeof(st->err), "%s", err);
+	ns_close(ns);
+}
+
+static void
+mig_stop_vx_done(void *arg)
+{
+	struct mig_stop *st = arg;
+	char err[1024];
+	int code;
+
+	if (st->err[0])
+		rpc_error(st->req, PROTO_E_STOP, NULL, "stop %s: %s", st->name,
+			  st->err);
+	else if (sup_stop(st->name, st->req, NULL, NULL, &code, err,
+			  sizeof(err)) == -1)
+		rpc_error(st->req, code, NULL, "%s", err);
+	free(st);
+	sup_check_done();
+}
+
+static void
+mig_stop_next(struct mig_stop *st)
+{
+	struct run *r = sup_run_find(st->name);
+	const struct config_host *h;
+	char err[512];
+
+	while (st->err[0] == '\0' && st->i < st->nnodes && r) {
+		int n = st->nodes[st->i];
+
+		if ((h = config_host_find(conf, r->nrt[n].host)) == NULL) {
+			msgf(st->err, sizeof(st->err),
+			     "node %s runs on %s, which the configuration no "
+			     "longer names",
+			     r->plan->nodes[n].name, r->nrt[n].host);
+			break;
+		}
+		if ((st->peer = peer_open(h, err, sizeof(err))) == NULL) {
+			msgf(st->err, sizeof(st->err), "%s", err);
+			break;
+		}
+		json_object *p = json_object_new_object();
+		json_object_object_add(p, "name",
+				       json_object_new_string(st->name));
+		json_object_object_add(
+		    p, "node", json_object_new_string(r->plan->nodes[n].name));
+		(void)peer_call(st->peer, METHOD_MIGRATE_ABORT, p,
+				MIGRATE_PEER_WAIT, mig_stop_done, st);
+		return;
+	}
+	if (job_start(sup_base, mig_stop_vx_job, NULL, mig_stop_vx_done, st) ==
+	    -1) {
+		msgf(st->err, sizeof(st->err), "cannot start a job: %s",
+		     strerror(errno));
+		mig_stop_vx_done(st);
+	}
+}
+
+int
+migrate_stop(struct rpc_req *req, const char *name)
+{
+	struct run *r = sup_run_find(name);
+	struct mig_stop *st;
+
+	if (r == NULL || r->state != RUN_RUNNING || r->nrt == NULL)
+		return 0;
+	for (int n = 0; n < r->plan->nnodes; n++)
+		if (r->nrt[n].migrating)
+			return 0; /* sup_stop refuses: busy */
+	if (r->migration == NULL)
+		return 0; /* never migrated: no VXLAN, nothing elsewhere */
+	st = xcalloc(1, sizeof(*st));
+	st->req = req;
+	vr_strlcpy(st->name, name, sizeof(st->name));
+	st->plan.opts = r->plan->opts;
+	for (int n = 0; n < r->plan->nnodes; n++)
+		if (r->nrt[n].host[0])
+			st->nodes[st->nnodes++] = n;
+	mig_stop_next(st);
+	return 1;
+}
