@@ -122,6 +122,13 @@ deploy_start(struct job *j, struct deploy *d)
 		    deploy_fault(d, "networks") == -1)
 			goto fail;
 	}
+	if (d->nvxlans > 0) {
+		job_progress(j, "vxlan", "joining %d network%s to other hosts",
+			     d->nvxlans, d->nvxlans == 1 ? "" : "s");
+		if (deploy_vxlans_setup(d, host) == -1 ||
+		    deploy_fault(d, "vxlan") == -1)
+			goto fail;
+	}
 	if (k->start(j, d, host) == -1)
 		goto fail;
 	ns_close(host);

@@ -146,6 +146,22 @@ deploy_port_setup(struct deploy *d, struct ns_ctx *host,
 	char role[64], alias[128], peer_alias[160], err[512];
 	int qlen = p->opts.txqueuelen;
 
+	/* a port on another host (part.c): its network's bridge only, when
+	 * this host holds members of it */
+	if (pt->host_if[0] == '\0') {
+		if (pt->bridge[0] == '\0')
+			return 0;
+		snprintf(role, sizeof(role), "bridge-%s", pt->role);
+		deploy_alias(p, role, alias, sizeof(alias));
+		if (nl_bridge_add(host, pt->bridge, alias) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
+					   ns_error(host));
+		deploy_undo_push(d, UNDO_LINK, pt->bridge);
+		if (nl_link_set_up(host, pt->bridge, 1) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
+					   ns_error(host));
+		return 0;
+	}
 	if (pt->created) {
 		snprintf(role, sizeof(role), "netns-port-%s", pt->role);
 		deploy_alias(p, role, alias, sizeof(alias));
@@ -205,6 +221,8 @@ deploy_segments_setup(struct deploy *d, struct ns_ctx *host)
 	for (int i = 0; i < p->nsegments; i++) {
 		const struct topo_segment *sg = &p->segments[i];
 
+		if (sg->bridge[0] == '\0') /* held by other hosts only */
+			continue;
 		snprintf(role, sizeof(role), "net-%s", sg->name);
 		deploy_alias(p, role, alias, sizeof(alias));
 		if (nl_bridge_add(host, sg->bridge, alias) == -1)
@@ -292,4 +310,52 @@ deploy_splitter_setup(struct deploy *d, struct ns_ctx *host)
 	rc = splitter_inside(d, ns);
 	ns_close(ns);
 	return rc;
+}
+
+/* ---- VXLANs to other hosts ---------------------------------------------- */
+
+void
+deploy_vxlan_name(const char *bridge, char *buf, size_t len)
+{
+	const char *dash = strrchr(bridge, '-');
+
+	vr_strlcpy(buf, bridge, len);
+	if (dash != NULL && dash[1] != '\0' && (size_t)(dash + 1 - bridge) < len)
+		buf[dash + 1 - bridge] = 'x';
+}
+
+/* Each VXLAN of the part, enslaved to its network's bridge, with the
+ * planned MTU; then every other member of that bridge gets the same MTU,
+ * so a frame too big for the tunnel is refused where it is sent, not lost
+ * on the way. */
+int
+deploy_vxlans_setup(struct deploy *d, struct ns_ctx *host)
+{
+	const struct topo_plan *p = d->plan;
+	char role[64], alias[128];
+
+	for (int i = 0; i < d->nvxlans; i++) {
+		const struct deploy_vxlan *x = &d->vxlans[i];
+		const char *rem[TOPO_MAX_HOSTS];
+		struct nl_vxlan vx = {0};
+
+		for (int k = 0; k < x->nremotes; k++)
+			rem[k] = x->remotes[k];
+		vx.vni = x->vni;
+		vx.local = x->local;
+		vx.mtu = x->mtu;
+		vx.remotes = rem;
+		vx.nremotes = x->nremotes;
+		snprintf(role, sizeof(role), "vxlan-%s", x->bridge);
+		deploy_alias(p, role, alias, sizeof(alias));
+		if (nl_vxlan_add(host, x->name, alias, &vx, x->bridge) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "vxlan", "%s",
+					   ns_error(host));
+		deploy_undo_push(d, UNDO_LINK, x->name);
+		if (nl_link_set_up(host, x->name, 1) == -1 ||
+		    nl_link_set_mtu(host, x->bridge, x->mtu) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "vxlan", "%s",
+					   ns_error(host));
+	}
+	return 0;
 }

@@ -5,6 +5,7 @@
 #include "autostart.h"
 #include "bench.h"
 #include "dispatch.h"
+#include "coord.h"
 #include "hosts.h"
 #include "methods.h"
 #include "supervisor.h"
@@ -27,6 +28,7 @@ static const rpc_handler dispatch_table[METHOD_COUNT] = {
     [METHOD_AUTOSTART_ADD] = autostart_method_add,
     [METHOD_AUTOSTART_REMOVE] = autostart_method_remove,
     [METHOD_HOSTS] = hosts_method,
+    [METHOD_START_PART] = coord_method_start_part,
 };
 
 rpc_handler

@@ -69,6 +69,11 @@ struct run {
 	void (*started)(void *arg, int code, const char *err); /* autostart */
 	void *started_arg;
 	struct realport *realport; /* NIC values to restore (realport.h) */
+	/* across hosts (part.c): this host's name in the placement ("" on
+	 * one host) and, on the coordinator, the other hosts holding parts */
+	char host[TOPO_HOST_LEN + 1];
+	char peers[TOPO_MAX_HOSTS][TOPO_HOST_LEN + 1];
+	int npeers;
 };
 
 TAILQ_HEAD(run_list, run);
@@ -96,6 +101,9 @@ void sup_check_done(void);
 
 /* Start / stop from inside the daemon (autostart, stop_on_exit) as well as
  * for a caller (req); see sup_start.c. */
+/* The plan params ask for (as start builds it).  0, or -1 with code/err. */
+int sup_plan_build(json_object *params, struct topo_plan *plan, int *code,
+		   char *err, size_t errlen);
 int sup_start(json_object *params, struct rpc_req *req,
 	      void (*started)(void *, int, const char *), void *arg, int *code,
 	      char *err, size_t errlen);
