@@ -298,8 +298,14 @@ coord_start_next(struct coord_op *op)
 			coord_rollback(op);
 			return;
 		}
-		p = json_object_new_object();
-		json_object_deep_copy(op->params, &p, NULL);
+		p = NULL;
+		if (json_object_deep_copy(op->params, &p, NULL) != 0) {
+			snprintf(op->err, sizeof(op->err),
+				 "cannot copy the params: out of memory");
+			op->code = PROTO_E_INTERNAL;
+			coord_rollback(op);
+			return;
+		}
 		json_object_object_add(
 		    p, "part", json_object_new_string(op->hosts[op->i]));
 		(void)peer_call(op->peer, METHOD_START_PART, p,
@@ -349,7 +355,8 @@ coord_start(struct rpc_req *req)
 	}
 	op = xcalloc(1, sizeof(*op));
 	op->req = req;
-	json_object_deep_copy(params, &op->params, NULL);
+	if (json_object_deep_copy(params, &op->params, NULL) != 0)
+		op->params = json_object_new_object(); /* start_part refuses */
 	json_object_object_add(op->params, "coordinator",
 			       json_object_new_string(conf->host_name));
 	json_object_object_add(op->params, "underlay",

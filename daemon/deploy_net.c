@@ -30,7 +30,8 @@ deploy_check_names(struct deploy *d, struct ns_ctx *host)
 			    "interface %s exists already (" DEPLOY_LEFTOVER_HINT
 			    ", `ip link del %s` anything else)",
 			    pt->host_if, p->opts.name, pt->host_if);
-		if (!pt->created && nl_link_exists(host, pt->host_if) != 1)
+		if (!pt->created && pt->host_if[0] && /* "": elsewhere */
+		    nl_link_exists(host, pt->host_if) != 1)
 			return deploy_fail(
 			    d, PROTO_E_NETSETUP, "check",
 			    "port %s: interface %s does not exist (see `ip "
@@ -64,7 +65,8 @@ deploy_check_names(struct deploy *d, struct ns_ctx *host)
 				    nd->ifs[k].host_if);
 	}
 	for (int i = 0; i < p->nsegments; i++)
-		if (nl_link_exists(host, p->segments[i].bridge) == 1)
+		if (p->segments[i].bridge[0] &&
+		    nl_link_exists(host, p->segments[i].bridge) == 1)
 			return deploy_fail(
 			    d, PROTO_E_EXISTS, "check",
 			    "bridge %s exists already (" DEPLOY_LEFTOVER_HINT

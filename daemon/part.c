@@ -158,8 +158,8 @@ part_cut(struct topo_plan *p, const struct topo_hosts *hs, int hi,
 
 int
 part_plan(struct topo_plan *p, const char *coordinator, const char *underlay,
-	  const char *part, struct topo_hosts *hs, struct deploy *d, char *err,
-	  size_t errlen)
+	  const char *part, struct topo_hosts *hs, struct deploy *d,
+	  json_object **remote, char *err, size_t errlen)
 {
 	struct part_underlay u;
 	int hi = -1;
@@ -175,6 +175,23 @@ part_plan(struct topo_plan *p, const char *coordinator, const char *underlay,
 	for (int h = 0; h < hs->nhosts; h++)
 		if (strcmp(hs->hosts[h].name, part) == 0)
 			hi = h;
+	if (hi >= 0 && remote != NULL) {
+		*remote = json_object_new_array();
+		for (int h = 0; h < hs->nhosts; h++)
+			for (int j = 0; j < hs->hosts[h].nnodes && h != hi;
+			     j++) {
+				json_object *o = json_object_new_object();
+
+				json_object_object_add(
+				    o, "name",
+				    json_object_new_string(
+					p->nodes[hs->hosts[h].nodes[j]].name));
+				json_object_object_add(
+				    o, "host",
+				    json_object_new_string(hs->hosts[h].name));
+				json_object_array_add(*remote, o);
+			}
+	}
 	if (hi < 0) {
 		msgf(err, errlen,
 		     "host %s holds no part of %s (the placement names "

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include <json-c/json.h>
+
 #include "topo.h"
 #include "topo_hosts.h"
 
@@ -31,9 +33,11 @@ int part_underlay_conf(char *buf, size_t len, char *err, size_t errlen);
 int part_cut(struct topo_plan *p, const struct topo_hosts *hs, int hi,
 	     struct deploy *d);
 /* Place p (coordinator, underlay as sent) and cut it to host part's
- * share.  0, or -1 with err (a host not in the placement, --pin). */
+ * share; remote (may be NULL): a new array of {"name", "host"} of the
+ * nodes other hosts hold.  0, or -1 with err (a host not in the
+ * placement, --pin). */
 int part_plan(struct topo_plan *p, const char *coordinator, const char *underlay,
 	      const char *part, struct topo_hosts *hs, struct deploy *d,
-	      char *err, size_t errlen);
+	      json_object **remote, char *err, size_t errlen);
 
 #endif

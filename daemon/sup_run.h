@@ -74,6 +74,7 @@ struct run {
 	char host[TOPO_HOST_LEN + 1];
 	char peers[TOPO_MAX_HOSTS][TOPO_HOST_LEN + 1];
 	int npeers;
+	json_object *remote; /* [{"name", "host"}] of the nodes elsewhere */
 };
 
 TAILQ_HEAD(run_list, run);

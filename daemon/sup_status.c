@@ -152,6 +152,9 @@ node_json(struct run *r, int n)
 	json_object *o = json_object_new_object(), *ifs;
 
 	json_object_object_add(o, "name", json_object_new_string(nd->name));
+	if (r->host[0]) /* across hosts: this host's part */
+		json_object_object_add(o, "host",
+				       json_object_new_string(r->host));
 	json_object_object_add(o, "domain", json_object_new_string(nd->domain));
 	json_object_object_add(
 	    o, "role", json_object_new_string(topo_role_name(nd->role)));
@@ -224,7 +227,9 @@ ports_json(struct run *r, json_object *hostifs)
 				       json_object_new_string(pt->host_if));
 		json_object_object_add(o, pt->role, p);
 		if (r->state != RUN_STARTING) {
-			json_object_array_add(hostifs, link_json(pt->host_if));
+			if (pt->host_if[0]) /* "": on another host */
+				json_object_array_add(hostifs,
+						      link_json(pt->host_if));
 			if (pt->bridge[0])
 				json_object_array_add(hostifs,
 						      link_json(pt->bridge));
@@ -315,14 +320,25 @@ sup_run_json(struct run *r)
 	for (int n = 0; n < r->plan->nnodes; n++)
 		json_object_array_add(nodes, node_json(r, n));
 	json_object_object_add(o, "nodes", nodes);
+	if (r->host[0]) {
+		/* across hosts: who holds the rest (their state is on their
+		 * host: `vrctl status` there) */
+		json_object_object_add(o, "host",
+				       json_object_new_string(r->host));
+		json_object_object_add(o, "remote_nodes",
+				       r->remote ? json_object_get(r->remote)
+						 : json_object_new_array());
+	}
 	hostifs = json_object_new_array();
 	json_object_object_add(o, "ports", ports_json(r, hostifs));
 	if (r->state != RUN_STARTING) {
 		/* internal networks, and the splitter's legs: their counters
 		 * show how the traffic was spread on the host side */
 		for (int i = 0; i < r->plan->nsegments; i++)
-			json_object_array_add(
-			    hostifs, link_json(r->plan->segments[i].bridge));
+			if (r->plan->segments[i].bridge[0])
+				json_object_array_add(
+				    hostifs,
+				    link_json(r->plan->segments[i].bridge));
 		for (int i = 0; i < r->plan->splitter.nifs; i++)
 			json_object_array_add(
 			    hostifs,

@@ -101,6 +101,7 @@ sup_run_free(struct run *r)
 	topo_plan_free(r->plan);
 	free(r->plan);
 	json_object_put(r->warnings);
+	json_object_put(r->remote);
 	free(r->topology_text);
 	free(r->deploy);
 	free(r->realport); /* not restored: the topology outlives us */

@@ -1,0 +1,214 @@
+#!/bin/bash
+# A topology across two hosts (issue 15; tests/integration/twohost.sh):
+# a PVR with two VRs, vr0 on A and vr1 on B ("host": "b" in the file),
+# the ports and the splitter on A, started by A's vrouterd (the
+# coordinator), which asks B's for its part (start_part over SSH).  leg1
+# and egress span both hosts, each a unicast VXLAN (planned VNI and MTU,
+# remote = the other host's tunnel address) in its bridge.  32 UDP flows
+# from the source namespace on A all reach the sink on A, each VR
+# carrying a share (vr1's through both VXLANs); status on A lists vr0 on
+# a and vr1 on b, B's lists vr1 on b; stop leaves nothing on either host.
+# Then B's vrouterd killed while it deploys its part: start fails naming
+# b, nothing is left on A; B, its vrouterd restarted, keeps nothing once
+# `vrctl cleanup` ran there (its part was never recorded).
+#
+#   test_multihost_topo.sh BUILD_DIR [vm|netns]
+BUILD=$(realpath "$1")
+BACKEND=${2:-vm}
+SRC=$(realpath "$(dirname "$0")/../..")
+if [ -z "${VR_SANDBOX:-}" ]; then
+	exec "$SRC/tests/integration/sandbox.sh" --name "mht-$BACKEND" -- "$0" "$@"
+fi
+. "$SRC/tests/integration/common.sh"
+. "$SRC/tests/integration/twohost.sh"
+for t in sshd ssh ssh-keygen nsenter setpriv; do
+	command -v $t >/dev/null || [ -x /usr/sbin/$t ] ||
+		{ echo "SKIP: $t missing (apt-get install openssh-server)"; exit 77; }
+done
+end() {
+	twohost_down
+	finish "${1:-0}"
+}
+trap 'end 1' INT TERM
+trap twohost_down EXIT
+
+NAME=xh
+[ "$BACKEND" = vm ] && need_image
+
+say "two hosts"
+twohost_up || { bad "the two hosts did not come up"; end 1; }
+ok "hosts A and B up"
+
+# The far end runs `vrctl proxy`: this build's, by PATH, through a shim
+# for ssh (the remote command is a shell line).
+mkdir -p "$T/bin"
+cat >"$T/bin/ssh-build" <<EOS
+#!/bin/sh
+dest=\$1
+shift
+exec ssh "\$dest" PATH=$BUILD/vrctl:/usr/sbin:/usr/bin:/sbin:/bin "\$@"
+EOS
+chmod 755 "$T/bin/ssh-build"
+
+# conf H NAME OTHER OTHER_ADDR: H's configuration, the other host listed
+conf() {
+	cat >"$TH/$1/vrouterd.conf" <<EOC
+{ "state_dir": "/var/lib/vrouterd", "image_dir": "$IMAGE",
+  "host_name": "$2", "tunnel_address": "$(th_addr "$1")",
+  "ssh_command": ["$T/bin/ssh-build"], "peer_timeout": 30,
+  "hosts": [{"name": "$3", "ssh": "root@$4",
+             "libvirt_uri": "qemu+ssh://root@$4/system",
+             "tunnel_address": "$4",
+             "socket": "$TH/$([ "$3" = a ] && echo A || echo B)/vrouterd.sock"}] }
+EOC
+}
+# reload H: SIGHUP, and wait for the log to say so
+reload() {
+	local n
+	n=$(grep -c 'configuration reloaded' "$TH/$1/vrouterd.log")
+	twohost_exec "$1" sh -c 'kill -HUP "$(cat /run/vrouterd/vrouterd.pid)"'
+	for _ in $(seq 50); do
+		[ "$(grep -c 'configuration reloaded' "$TH/$1/vrouterd.log")" -gt "$n" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+conf A a b "$TH_ADDR_B"
+conf B b a "$TH_ADDR_A"
+check "A reloads its configuration" reload A
+check "B reloads its configuration" reload B
+twohost_vrctl A --json hosts >"$T/hosts.json" 2>&1
+check "A reaches B's vrouterd" \
+	[ "$(json "$T/hosts.json" "[h['reachable'] for h in j['hosts'] if h['name'] == 'b'][0]")" = True ]
+
+# pvr --vrs 2 written out, vr1 on host b
+cat >"$T/xh.json" <<'EOF'
+{"format": 1, "name": "xhpvr", "description": "pvr, vr1 on host b",
+ "ports": {"in": {"address": "198.18.1.2/24", "gateway": "198.18.1.1"},
+           "out": {"address": "198.18.2.2/24", "gateway": "198.18.2.11"}},
+ "networks": [{"name": "ingress", "port": "in"},
+              {"name": "egress", "port": "out"},
+              {"name": "leg0"}, {"name": "leg1"}],
+ "splitter": {
+   "interfaces": [
+     {"name": "in0", "network": "ingress", "address": "198.18.1.1/24"},
+     {"name": "sp0", "network": "leg0", "address": "198.19.1.1/24"},
+     {"name": "sp1", "network": "leg1", "address": "198.19.2.1/24"}],
+   "routes": [{"dst": "default", "via": ["vr*.eth0"]}]},
+ "nodes": [
+  {"name": "vr0", "role": "router", "interfaces": [
+     {"network": "leg0", "address": "198.19.1.2/24"},
+     {"network": "egress", "address": "198.18.2.11/24"}],
+   "routes": [{"dst": "default", "via": "198.18.2.2"},
+              {"dst": "198.18.1.0/24", "via": "198.19.1.1"}]},
+  {"name": "vr1", "role": "router", "host": "b", "interfaces": [
+     {"network": "leg1", "address": "198.19.2.2/24"},
+     {"network": "egress", "address": "198.18.2.12/24"}],
+   "routes": [{"dst": "default", "via": "198.18.2.2"},
+              {"dst": "198.18.1.0/24", "via": "198.19.2.1"}]}]}
+EOF
+chmod 644 "$T/xh.json"
+
+# left H: what of topology NAME is on host H (links, namespaces, domains)
+left() {
+	twohost_exec "$1" sh -c "
+		ip -o link show | awk -F': ' '{print \$2}' | sed 's/@.*//' | grep '^vr-$NAME-'
+		ip netns list | grep '^vr-$NAME-'
+		virsh -c qemu:///system list --all --name 2>/dev/null | grep '^vrouterd-$NAME-'
+		true"
+}
+nothing_on() { # nothing_on H
+	local l
+	l=$(left "$1")
+	[ -z "$l" ] || { echo "left on $1: $l"; return 1; }
+}
+
+say "start across hosts (backend $BACKEND)"
+if twohost_vrctl A --json start -f "$T/xh.json" --name "$NAME" \
+	--backend "$BACKEND" --timeout 600 >"$T/start.json" 2>"$T/start.err"; then
+	ok "start answered"
+else
+	bad "start failed: $(cat "$T/start.err")"
+	tail -n 30 "$TH/A/vrouterd.log" "$TH/B/vrouterd.log"
+	end 1
+fi
+check "running" [ "$(json "$T/start.json" 'j["state"]')" = running ]
+check "A holds vr0 (host a)" \
+	[ "$(json "$T/start.json" '[(n["name"], n["host"]) for n in j["nodes"]]')" = "[('vr0', 'a')]" ]
+check "and knows vr1 is on b" \
+	[ "$(json "$T/start.json" '[(n["name"], n["host"]) for n in j["remote_nodes"]]')" = "[('vr1', 'b')]" ]
+twohost_vrctl B --json status >"$T/statusB.json"
+check "B runs vr1 (host b)" \
+	[ "$(json "$T/statusB.json" '[(n["name"], n["host"]) for t in j["topologies"] for n in t["nodes"]]')" = "[('vr1', 'b')]" ]
+vx() { # vx H: "VXLAN VNI MTU REMOTE" of each of the topology's VXLANs on H
+	twohost_exec "$1" ip -d -o link show type vxlan |
+		sed -n "s/^[0-9]*: \(vr-$NAME-x[^:@]*\).* mtu \([0-9]*\) .*vxlan id \([0-9]*\) .*/\1 \3 \2/p" | sort
+}
+vx A >"$T/vxA"
+vx B >"$T/vxB"
+cat "$T/vxA" "$T/vxB"
+check "A has two VXLANs (leg1, egress), MTU 1450" \
+	[ "$(awk '$3 == 1450' "$T/vxA" | wc -l)" = 2 ]
+check "B has the same two, same VNIs" \
+	[ "$(cut -d' ' -f2 "$T/vxA")" = "$(cut -d' ' -f2 "$T/vxB")" ]
+remotes() { # remotes H: the flood entries' destinations of H's VXLANs
+	twohost_exec "$1" bridge fdb show | grep "dev vr-$NAME-x" |
+		sed -n 's/^00:00:00:00:00:00 .* dst \([^ ]*\) .*/\1/p' | sort -u
+}
+check "A's VXLANs send to B's tunnel address" [ "$(remotes A)" = "$TH_ADDR_B" ]
+check "B's VXLANs send to A's" [ "$(remotes B)" = "$TH_ADDR_A" ]
+check "no leg0 bridge on B (A's only)" \
+	sh -c "! nsenter -t $(th_init B) -n ip link show dev vr-$NAME-n0 >/dev/null 2>&1"
+
+say "32 UDP flows through both VRs"
+statuses() { # statuses SUFFIX
+	twohost_vrctl A --json status >"$T/A$1.json"
+	twohost_vrctl B --json status >"$T/B$1.json"
+}
+statuses 0
+twohost_exec A env T="$T" bash -c ". '$SRC/tests/integration/flows.sh'; flows $NAME 32 20 200" >"$T/perflow.txt"
+statuses 1
+cat "$T/perflow.txt"
+n=$(wc -l <"$T/perflow.txt")
+total=$(awk '{s += $2} END {print s + 0}' "$T/perflow.txt")
+check "32 flows reached the sink (got $n)" [ "$n" = 32 ]
+check "every datagram arrived: $total of 640" [ "$total" = 640 ]
+pkts() { # pkts FILE NODE: frames to the node's eth0
+	json "$1" "[i['tx_packets'] + i['rx_packets'] for t in j['topologies'] for n in t['nodes'] if n['name'] == '$2' for i in n['interfaces'] if i['guest_if'] == 'eth0'][0]"
+}
+d0=$(($(pkts "$T/A1.json" vr0) - $(pkts "$T/A0.json" vr0)))
+d1=$(($(pkts "$T/B1.json" vr1) - $(pkts "$T/B0.json" vr1)))
+echo "shares: vr0 (A) $d0, vr1 (B) $d1 frames"
+check "vr0 on A carried a share ($d0)" [ "$d0" -ge 20 ]
+check "vr1 on B carried a share ($d1)" [ "$d1" -ge 20 ]
+
+say "stop everywhere"
+check "stop on A" twohost_vrctl A stop "$NAME"
+check "nothing left on A" nothing_on A
+check "nothing left on B" nothing_on B
+check "B runs nothing" [ "$(twohost_vrctl B --json status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["topologies"]))')" = 0 ]
+
+say "B's vrouterd killed while it deploys its part"
+twohost_vrctl A --json start -f "$T/xh.json" --name "$NAME" \
+	--backend "$BACKEND" --timeout 600 >"$T/start2.json" 2>"$T/start2.err" &
+job=$!
+for _ in $(seq 600); do
+	grep -q "$NAME: starting" "$TH/B/vrouterd.log" && break
+	sleep 0.1
+done
+sleep 1
+twohost_exec B sh -c 'kill -KILL "$(cat /run/vrouterd/vrouterd.pid)"'
+wait $job
+rc=$?
+cat "$T/start2.err"
+check "start failed" [ $rc != 0 ]
+check "the error names host b" grep -q "host b" "$T/start2.err"
+check "nothing left on A" nothing_on A
+check "A runs nothing" [ "$(twohost_vrctl A --json status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["topologies"]))')" = 0 ]
+echo "on B after the kill:"; left B
+th_vrouterd B || bad "B's vrouterd did not come back"
+twohost_vrctl B cleanup >"$T/cleanup.txt" 2>&1
+cat "$T/cleanup.txt"
+check "nothing left on B once its vrouterd is back and cleaned up" nothing_on B
+
+end 0
