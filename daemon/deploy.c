@@ -65,12 +65,21 @@ deploy_rollback(struct deploy *d)
 /*
  * Test hook: with VROUTERD_FAULT=STEP in vrouterd's environment, start fails
  * right after STEP, so the rollback of everything made before it is
- * exercised (tests/integration/test_faults.sh walks every step).
+ * exercised (tests/integration/test_faults.sh walks every step);
+ * VROUTERD_STALL=STEP makes it wait there instead (a daemon killed mid-start,
+ * tests/integration/test_multihost_topo.sh).
  */
 int
 deploy_fault(struct deploy *d, const char *step)
 {
-	const char *f = getenv("VROUTERD_FAULT");
+	const char *f = getenv("VROUTERD_FAULT"), *st = getenv("VROUTERD_STALL");
+
+	/* VROUTERD_STALL=STEP: the job waits 60 s after STEP, so a test can
+	 * kill the daemon in the middle of a start */
+	if (st != NULL && strcmp(st, step) == 0) {
+		log_warnx("stalling after %s (VROUTERD_STALL)", step);
+		sleep(60);
+	}
 
 	if (f == NULL || strcmp(f, step) != 0)
 		return 0;

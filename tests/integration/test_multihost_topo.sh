@@ -188,25 +188,53 @@ check "nothing left on A" nothing_on A
 check "nothing left on B" nothing_on B
 check "B runs nothing" [ "$(twohost_vrctl B --json status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["topologies"]))')" = 0 ]
 
+# restart_b [VAR=VALUE]: B's vrouterd again, with that in its environment
+restart_b() {
+	twohost_exec B sh -c 'p=$(cat /run/vrouterd/vrouterd.pid); kill -TERM $p
+		for _ in $(seq 100); do kill -0 $p 2>/dev/null || exit 0; sleep 0.1; done'
+	cp "$TH/B/vrouterd.conf" "$T/confB"
+	if [ -n "${1:-}" ]; then
+		(export "$1"; th_vrouterd B) || return 1
+	else
+		th_vrouterd B || return 1
+	fi
+	cp "$T/confB" "$TH/B/vrouterd.conf"
+	reload B
+}
+# runs H: how many topologies H's vrouterd runs
+runs() {
+	twohost_vrctl "$1" --json status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["topologies"]))'
+}
+
+say "B's part fails (VROUTERD_FAULT=vxlan there): every host rolls back"
+check "B's vrouterd restarted with the fault" restart_b VROUTERD_FAULT=vxlan
+twohost_vrctl A --json start -f "$T/xh.json" --name "$NAME" \
+	--backend "$BACKEND" --timeout 600 >"$T/start1.json" 2>"$T/start1.err"
+rc=$?
+tail -n 1 "$T/start1.err"
+check "start failed" [ $rc != 0 ]
+check "the error names host b and the cause" \
+	grep -q "host b: its part failed: .*fault injected after this step" "$T/start1.err"
+check "nothing left on A" nothing_on A
+check "nothing left on B" nothing_on B
+check "neither host runs it" [ "$(runs A)$(runs B)" = 00 ]
+
 say "B's vrouterd killed while it deploys its part"
+check "B's vrouterd restarted to stall after its VXLANs" restart_b VROUTERD_STALL=vxlan
 twohost_vrctl A --json start -f "$T/xh.json" --name "$NAME" \
 	--backend "$BACKEND" --timeout 600 >"$T/start2.json" 2>"$T/start2.err" &
 job=$!
-for _ in $(seq 600); do
-	grep -q "$NAME: starting" "$TH/B/vrouterd.log" && break
-	sleep 0.1
-done
-sleep 1
+th_until 60 grep -q "stalling after vxlan" "$TH/B/vrouterd.log"
 twohost_exec B sh -c 'kill -KILL "$(cat /run/vrouterd/vrouterd.pid)"'
 wait $job
 rc=$?
-cat "$T/start2.err"
+tail -n 1 "$T/start2.err"
 check "start failed" [ $rc != 0 ]
-check "the error names host b" grep -q "host b" "$T/start2.err"
+check "the error names host b" grep -q "^vrctl: start $NAME failed: host b" "$T/start2.err"
 check "nothing left on A" nothing_on A
-check "A runs nothing" [ "$(twohost_vrctl A --json status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["topologies"]))')" = 0 ]
+check "A runs nothing" [ "$(runs A)" = 0 ]
 echo "on B after the kill:"; left B
-th_vrouterd B || bad "B's vrouterd did not come back"
+check "B's vrouterd back" restart_b
 twohost_vrctl B cleanup >"$T/cleanup.txt" 2>&1
 cat "$T/cleanup.txt"
 check "nothing left on B once its vrouterd is back and cleaned up" nothing_on B
