@@ -341,7 +341,26 @@ coord_start(struct rpc_req *req)
 		free(hs);
 		return 0;
 	}
+	/* every host the placement names must be one of ours */
 	code = PROTO_E_TOPOLOGY;
+	if (topo_hosts_plan(plan, conf->host_name, NULL, 0, hs, err,
+			    sizeof(err)) == -1)
+		goto fail;
+	for (int h = 1; h < hs->nhosts; h++)
+		if (coord_host(hs->hosts[h].name) == NULL) {
+			msgf(err, sizeof(err),
+			     "%s places %s %s on host '%s', which this "
+			     "vrouterd "
+			     "(host %s) does not know: list it in `hosts` of "
+			     "the configuration (docs/config.md)",
+			     plan->opts.name,
+			     hs->hosts[h].nnodes ? "node" : "port",
+			     hs->hosts[h].nnodes
+				 ? plan->nodes[hs->hosts[h].nodes[0]].name
+				 : plan->ports[hs->hosts[h].ports[0]].role,
+			     hs->hosts[h].name, conf->host_name);
+			goto fail;
+		}
 	if (part_underlay_conf(ul, sizeof(ul), err, sizeof(err)) == -1 ||
 	    part_underlay(ul, &u, err, sizeof(err)) == -1 ||
 	    topo_hosts_plan(plan, conf->host_name, u.u, u.n, hs, err,

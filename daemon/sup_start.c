@@ -267,11 +267,13 @@ sup_start(json_object *params, struct rpc_req *req,
 		free(hs);
 		if (rc == -1)
 			goto fail;
-	} else if (topo_hosts_local_only(r->plan, err, errlen) == -1) {
+	} else if (topo_hosts_placed(r->plan)) {
 		/* `start` hands these to coord.c; autostart does not */
-		msgf(err + strlen(err), errlen - strlen(err),
-		     " (only `vrctl start` coordinates a topology across "
-		     "hosts; autostart does not)");
+		msgf(err, errlen,
+		     "%s places nodes or ports on other hosts: only `vrctl "
+		     "start` coordinates a topology across hosts (autostart "
+		     "does not yet)",
+		     r->plan->opts.name);
 		goto fail;
 	}
 	*code = PROTO_E_PARAMS;
