@@ -123,6 +123,24 @@ nothing_on() { # nothing_on H
 	[ -z "$l" ] || { echo "left on $1: $l"; return 1; }
 }
 
+# restart_b [VAR=VALUE]: B's vrouterd again, with that in its environment
+restart_b() {
+	twohost_exec B sh -c 'p=$(cat /run/vrouterd/vrouterd.pid); kill -TERM $p
+		for _ in $(seq 100); do kill -0 $p 2>/dev/null || exit 0; sleep 0.1; done'
+	cp "$TH/B/vrouterd.conf" "$T/confB"
+	if [ -n "${1:-}" ]; then
+		(export "$1"; th_vrouterd B) || return 1
+	else
+		th_vrouterd B || return 1
+	fi
+	cp "$T/confB" "$TH/B/vrouterd.conf"
+	reload B
+}
+# runs H: how many topologies H's vrouterd runs
+runs() {
+	twohost_vrctl "$1" --json status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["topologies"]))'
+}
+
 say "start across hosts (backend $BACKEND)"
 if twohost_vrctl A --json start -f "$T/xh.json" --name "$NAME" \
 	--backend "$BACKEND" --timeout 600 >"$T/start.json" 2>"$T/start.err"; then
@@ -182,29 +200,30 @@ echo "shares: vr0 (A) $d0, vr1 (B) $d1 frames"
 check "vr0 on A carried a share ($d0)" [ "$d0" -ge 20 ]
 check "vr1 on B carried a share ($d1)" [ "$d1" -ge 20 ]
 
+say "A's vrouterd restarted: it adopts its part, still knows B's"
+restart_a() {
+	twohost_exec A sh -c 'p=$(cat /run/vrouterd/vrouterd.pid); kill -TERM $p
+		for _ in $(seq 100); do kill -0 $p 2>/dev/null || exit 0; sleep 0.1; done'
+	cp "$TH/A/vrouterd.conf" "$T/confA"
+	th_vrouterd A || return 1
+	cp "$T/confA" "$TH/A/vrouterd.conf"
+	reload A
+}
+check "A's vrouterd restarted" restart_a
+twohost_vrctl A --json status >"$T/statusA2.json"
+check "A adopted vr0 (host a), knows vr1 on b" \
+	[ "$(json "$T/statusA2.json" '[[(n["name"], n["host"]) for n in t["nodes"]] + [(n["name"], n["host"]) for n in t["remote_nodes"]] for t in j["topologies"]]')" = "[[('vr0', 'a'), ('vr1', 'b')]]" ]
+check "B still runs vr1" [ "$(json "$(twohost_vrctl B --json status >"$T/sB2.json"; echo "$T/sB2.json")" '[n["name"] for t in j["topologies"] for n in t["nodes"]]')" = "['vr1']" ]
+check "the VXLANs are still there" [ "$(vx A | wc -l)$(vx B | wc -l)" = 22 ]
+check "B's vrouterd restarted" restart_b
+check "B adopted vr1 (host b)" \
+	[ "$(json "$(twohost_vrctl B --json status >"$T/sB3.json"; echo "$T/sB3.json")" '[(n["name"], n["host"]) for t in j["topologies"] for n in t["nodes"]]')" = "[('vr1', 'b')]" ]
+
 say "stop everywhere"
 check "stop on A" twohost_vrctl A stop "$NAME"
 check "nothing left on A" nothing_on A
 check "nothing left on B" nothing_on B
 check "B runs nothing" [ "$(twohost_vrctl B --json status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["topologies"]))')" = 0 ]
-
-# restart_b [VAR=VALUE]: B's vrouterd again, with that in its environment
-restart_b() {
-	twohost_exec B sh -c 'p=$(cat /run/vrouterd/vrouterd.pid); kill -TERM $p
-		for _ in $(seq 100); do kill -0 $p 2>/dev/null || exit 0; sleep 0.1; done'
-	cp "$TH/B/vrouterd.conf" "$T/confB"
-	if [ -n "${1:-}" ]; then
-		(export "$1"; th_vrouterd B) || return 1
-	else
-		th_vrouterd B || return 1
-	fi
-	cp "$T/confB" "$TH/B/vrouterd.conf"
-	reload B
-}
-# runs H: how many topologies H's vrouterd runs
-runs() {
-	twohost_vrctl "$1" --json status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["topologies"]))'
-}
 
 say "B's part fails (VROUTERD_FAULT=vxlan there): every host rolls back"
 check "B's vrouterd restarted with the fault" restart_b VROUTERD_FAULT=vxlan
