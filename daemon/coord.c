@@ -32,8 +32,8 @@ struct coord_op {
 	char name[64];
 	char hosts[TOPO_MAX_HOSTS][TOPO_HOST_LEN + 1]; /* [0]: this host */
 	int nhosts;
-	int i;	       /* the host being asked */
-	int stopping;  /* coord_stop, not start */
+	int i;	      /* the host being asked */
+	int stopping; /* coord_stop, not start */
 	int start_timeout;
 	struct peer *peer;
 	int code;
@@ -59,8 +59,8 @@ coord_free(struct coord_op *op)
 	free(op);
 }
 
-static void
-coord_progress(struct coord_op *op, const char *step, const char *fmt, ...)
+static void coord_progress(struct coord_op *op, const char *step,
+			   const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void
 coord_progress(struct coord_op *op, const char *step, const char *fmt, ...)
@@ -98,13 +98,12 @@ coord_stop_done(json_object *result, json_object *error, const char *fail,
 		json_object_object_get_ex(error, "code", &c);
 		json_object_object_get_ex(error, "message", &m);
 	}
-	if (fail != NULL || (error != NULL && json_object_get_int(c) !=
-						  PROTO_E_NOT_FOUND)) {
+	if (fail != NULL ||
+	    (error != NULL && json_object_get_int(c) != PROTO_E_NOT_FOUND)) {
 		op->off += snprintf(
 		    op->err + op->off,
 		    op->off < sizeof(op->err) ? sizeof(op->err) - op->off : 0,
-		    "; host %s: its part was not stopped: %s",
-		    op->hosts[op->i],
+		    "; host %s: its part was not stopped: %s", op->hosts[op->i],
 		    fail ? fail : json_object_get_string(m));
 		if (op->off >= sizeof(op->err))
 			op->off = sizeof(op->err) - 1;
@@ -162,11 +161,11 @@ coord_stop_next(struct coord_op *op)
 		    (op->peer = peer_open(h, err, sizeof(err))) == NULL) {
 			op->off += snprintf(
 			    op->err + op->off,
-			    op->off < sizeof(op->err) ? sizeof(op->err) - op->off
-						      : 0,
+			    op->off < sizeof(op->err)
+				? sizeof(op->err) - op->off
+				: 0,
 			    "; host %s: its part was not stopped: %s",
-			    op->hosts[op->i],
-			    h ? err : "not configured");
+			    op->hosts[op->i], h ? err : "not configured");
 			if (op->off >= sizeof(op->err))
 				op->off = sizeof(op->err) - 1;
 			op->i--;
@@ -189,11 +188,10 @@ coord_stop_next(struct coord_op *op)
 
 	if (sup_stop(op->name, NULL, coord_stopped_local, op, &code, err,
 		     sizeof(err)) == -1) {
-		op->off += snprintf(op->err + op->off,
-				    op->off < sizeof(op->err)
-					? sizeof(op->err) - op->off
-					: 0,
-				    "; host %s: %s", op->hosts[0], err);
+		op->off += snprintf(
+		    op->err + op->off,
+		    op->off < sizeof(op->err) ? sizeof(op->err) - op->off : 0,
+		    "; host %s: %s", op->hosts[0], err);
 		if (op->off >= sizeof(op->err))
 			op->off = sizeof(op->err) - 1;
 		coord_stopped_local(op);
@@ -208,9 +206,8 @@ coord_rollback(struct coord_op *op)
 
 	op->off = 0;
 	/* the rollback's failures go after the cause */
-	memmove(op->err + 2, op->err, n + 1 < sizeof(op->err) - 2
-					  ? n + 1
-					  : sizeof(op->err) - 3);
+	memmove(op->err + 2, op->err,
+		n + 1 < sizeof(op->err) - 2 ? n + 1 : sizeof(op->err) - 3);
 	op->err[sizeof(op->err) - 1] = '\0';
 	op->err[0] = ' ';
 	op->err[1] = ' ';
@@ -287,9 +284,8 @@ coord_start_next(struct coord_op *op)
 		h = coord_host(op->hosts[op->i]);
 		coord_progress(op, "hosts", "starting the part on host %s",
 			       op->hosts[op->i]);
-		if (h == NULL ||
-		    (op->peer = peer_open(h, op->err, sizeof(op->err))) ==
-			NULL) {
+		if (h == NULL || (op->peer = peer_open(
+				      h, op->err, sizeof(op->err))) == NULL) {
 			if (h == NULL)
 				snprintf(op->err, sizeof(op->err),
 					 "host %s is not configured",

@@ -72,7 +72,8 @@ deploy_rollback(struct deploy *d)
 int
 deploy_fault(struct deploy *d, const char *step)
 {
-	const char *f = getenv("VROUTERD_FAULT"), *st = getenv("VROUTERD_STALL");
+	const char *f = getenv("VROUTERD_FAULT"),
+		   *st = getenv("VROUTERD_STALL");
 
 	/* VROUTERD_STALL=STEP: the job waits 60 s after STEP, so a test can
 	 * kill the daemon in the middle of a start */
@@ -139,6 +140,8 @@ deploy_start(struct job *j, struct deploy *d)
 			goto fail;
 	}
 	if (k->start(j, d, host) == -1)
+		goto fail;
+	if (d->nvxlans > 0 && deploy_mtu_apply(d, host) == -1)
 		goto fail;
 	ns_close(host);
 	close(d->rundir_fd);

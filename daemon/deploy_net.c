@@ -322,7 +322,8 @@ deploy_vxlan_name(const char *bridge, char *buf, size_t len)
 	const char *dash = strrchr(bridge, '-');
 
 	vr_strlcpy(buf, bridge, len);
-	if (dash != NULL && dash[1] != '\0' && (size_t)(dash + 1 - bridge) < len)
+	if (dash != NULL && dash[1] != '\0' &&
+	    (size_t)(dash + 1 - bridge) < len)
 		buf[dash + 1 - bridge] = 'x';
 }
 
@@ -358,6 +359,88 @@ deploy_vxlans_setup(struct deploy *d, struct ns_ctx *host)
 		    nl_link_set_mtu(host, x->bridge, x->mtu) == -1)
 			return deploy_fail(d, PROTO_E_NETSETUP, "vxlan", "%s",
 					   ns_error(host));
+	}
+	return 0;
+}
+
+/* MTU of a link inside a namespace (the far end of a veth). */
+static int
+mtu_in(const char *netns, const char *ifname, int mtu, char *err, size_t errlen)
+{
+	struct ns_ctx *ns;
+	int rc;
+
+	if ((ns = ns_open(netns, err, errlen)) == NULL)
+		return -1;
+	if ((rc = nl_link_set_mtu(ns, ifname, mtu)) == -1)
+		msgf(err, errlen, "in %s: %s", netns, ns_error(ns));
+	ns_close(ns);
+	return rc;
+}
+
+/*
+ * Every member of a network across hosts at its planned MTU, both ends of
+ * each veth (a VM's guest end is told by its domain XML, domxml.c): so a
+ * frame the VXLAN cannot carry is refused where it is sent, never lost on
+ * the way.
+ */
+int
+deploy_mtu_apply(struct deploy *d, struct ns_ctx *host)
+{
+	const struct topo_plan *p = d->plan;
+	const struct node_kind_ops *k = node_kind_get(p->opts.backend);
+	char ns[64], err[512];
+
+	for (int x = 0; x < d->nvxlans; x++) {
+		const struct deploy_vxlan *vx = &d->vxlans[x];
+
+		for (int n = 0; n < p->nnodes; n++)
+			for (int i = 0; i < p->nodes[n].nifs; i++) {
+				const struct topo_if *f = &p->nodes[n].ifs[i];
+
+				if (strcmp(deploy_if_bridge(p, f), vx->bridge))
+					continue;
+				if (nl_link_set_mtu(host, f->host_if,
+						    vx->mtu) == -1)
+					return deploy_fail(d, PROTO_E_NETSETUP,
+							   "mtu", "%s",
+							   ns_error(host));
+				if (!k->no_guest)
+					continue;
+				topo_node_netns(p, n, ns, sizeof(ns));
+				if (mtu_in(ns, f->guest_if, vx->mtu, err,
+					   sizeof(err)) == -1)
+					return deploy_fail(d, PROTO_E_NETSETUP,
+							   "mtu", "%s", err);
+			}
+		for (int i = 0; i < p->splitter.nifs; i++) {
+			const struct topo_if *f = &p->splitter.ifs[i];
+
+			if (strcmp(deploy_if_bridge(p, f), vx->bridge))
+				continue;
+			if (nl_link_set_mtu(host, f->host_if, vx->mtu) == -1)
+				return deploy_fail(d, PROTO_E_NETSETUP, "mtu",
+						   "%s", ns_error(host));
+			if (mtu_in(p->splitter.netns, f->guest_if, vx->mtu, err,
+				   sizeof(err)) == -1)
+				return deploy_fail(d, PROTO_E_NETSETUP, "mtu",
+						   "%s", err);
+		}
+		for (int i = 0; i < 2; i++) {
+			const struct topo_port *pt = &p->ports[i];
+
+			if (pt->host_if[0] == '\0' ||
+			    strcmp(pt->bridge, vx->bridge) != 0)
+				continue;
+			if (nl_link_set_mtu(host, pt->host_if, vx->mtu) == -1)
+				return deploy_fail(d, PROTO_E_NETSETUP, "mtu",
+						   "%s", ns_error(host));
+			if (pt->created && pt->netns[0] &&
+			    mtu_in(pt->netns, pt->ns_if, vx->mtu, err,
+				   sizeof(err)) == -1)
+				return deploy_fail(d, PROTO_E_NETSETUP, "mtu",
+						   "%s", err);
+		}
 	}
 	return 0;
 }

@@ -226,8 +226,7 @@ deploy_teardown(const struct topo_plan *p, char *err, size_t errlen)
 		if (p->segments[i].bridge[0] == '\0')
 			continue; /* on other hosts only (part.c) */
 		it[n++].name = p->segments[i].bridge;
-		deploy_vxlan_name(p->segments[i].bridge, vx[i],
-				  sizeof(vx[i]));
+		deploy_vxlan_name(p->segments[i].bridge, vx[i], sizeof(vx[i]));
 		it[n++].name = vx[i];
 	}
 	for (int i = 0; i < 2; i++) {

@@ -72,8 +72,8 @@ part_underlay_conf(char *buf, size_t len, char *err, size_t errlen)
 		     conf->host_name);
 		return -1;
 	}
-	off = snprintf(buf, len, "%s=%s", conf->host_name,
-		       conf->tunnel_address);
+	off =
+	    snprintf(buf, len, "%s=%s", conf->host_name, conf->tunnel_address);
 	for (int i = 0; i < conf->nhosts && off < len; i++)
 		off += snprintf(buf + off, len - off, ",%s=%s",
 				conf->hosts[i].name,
@@ -90,6 +90,21 @@ static int
 net_held(const struct topo_hnet *nt, int h)
 {
 	return (nt->hosts >> h) & 1;
+}
+
+/* The planned MTU of f's network when it spans hosts, else 0. */
+static int
+part_if_mtu(const struct topo_hosts *hs, const struct topo_if *f)
+{
+	for (int i = 0; i < hs->nnets; i++) {
+		const struct topo_hnet *nt = &hs->nets[i];
+
+		if (nt->nhosts > 1 &&
+		    ((f->port >= 0 && nt->port == f->port) ||
+		     (f->port < 0 && nt->segment == f->segment)))
+			return nt->mtu;
+	}
+	return 0;
 }
 
 int
@@ -127,6 +142,13 @@ part_cut(struct topo_plan *p, const struct topo_hosts *hs, int hi,
 					   hs->hosts[h].addr,
 					   sizeof(x->remotes[0]));
 	}
+	/* every interface on a network across hosts gets its MTU */
+	for (int n = 0; n < p->nnodes; n++)
+		for (int k = 0; k < p->nodes[n].nifs; k++)
+			p->nodes[n].ifs[k].mtu =
+			    part_if_mtu(hs, &p->nodes[n].ifs[k]);
+	for (int k = 0; k < p->splitter.nifs; k++)
+		p->splitter.ifs[k].mtu = part_if_mtu(hs, &p->splitter.ifs[k]);
 	for (int i = 0; i < th->nports; i++)
 		held_port[th->ports[i]] = 1;
 	for (int i = 0; i < p->nsegments; i++)

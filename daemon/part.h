@@ -36,8 +36,8 @@ int part_cut(struct topo_plan *p, const struct topo_hosts *hs, int hi,
  * share; remote (may be NULL): a new array of {"name", "host"} of the
  * nodes other hosts hold.  0, or -1 with err (a host not in the
  * placement, --pin). */
-int part_plan(struct topo_plan *p, const char *coordinator, const char *underlay,
-	      const char *part, struct topo_hosts *hs, struct deploy *d,
-	      json_object **remote, char *err, size_t errlen);
+int part_plan(struct topo_plan *p, const char *coordinator,
+	      const char *underlay, const char *part, struct topo_hosts *hs,
+	      struct deploy *d, json_object **remote, char *err, size_t errlen);
 
 #endif

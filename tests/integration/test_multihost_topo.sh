@@ -200,6 +200,35 @@ echo "shares: vr0 (A) $d0, vr1 (B) $d1 frames"
 check "vr0 on A carried a share ($d0)" [ "$d0" -ge 20 ]
 check "vr1 on B carried a share ($d1)" [ "$d1" -ge 20 ]
 
+say "MTU planned, not discovered by loss"
+mtus() { # mtus H BRIDGE: the MTUs of BRIDGE's members on H
+	twohost_exec "$1" ip -o link show master "$2" |
+		sed -n 's/.* mtu \([0-9]*\) .*/\1/p' | sort -u | tr '\n' ' '
+}
+for h in A B; do
+	check "every member of egress on $h at 1450: $(mtus $h vr-$NAME-bo)" \
+		[ "$(mtus $h vr-$NAME-bo)" = "1450 " ]
+	check "every member of leg1 on $h at 1450: $(mtus $h vr-$NAME-n1)" \
+		[ "$(mtus $h vr-$NAME-n1)" = "1450 " ]
+done
+check "leg0 (on A only) keeps 1500" [ "$(mtus A vr-$NAME-n0)" = "1500 " ]
+if [ "$BACKEND" = vm ]; then
+	check "vr1's guest is told its MTU (domain XML)" \
+		sh -c "nsenter -t $(th_init B) -p -m -n -u virsh -c qemu:///system dumpxml vrouterd-$NAME-vr1 | grep -c \"<mtu size='1450'/>\" | grep -qx 2"
+else
+	check "vr1's own end of egress at 1450" \
+		twohost_exec B sh -c "ip netns exec vr-$NAME-vr1 ip link show eth1 | grep -q 'mtu 1450 '"
+fi
+# 1450-byte datagrams, DF: across leg1 (source -> vr1) and egress (sink -> vr1)
+check "1450 bytes with DF from the source reach vr1 across leg1" \
+	twohost_exec A ip netns exec "vr-$NAME-in" ping -M do -s 1422 -c 2 -W 5 198.19.2.2
+check "1450 bytes with DF from the sink reach vr1 across egress" \
+	twohost_exec A ip netns exec "vr-$NAME-out" ping -M do -s 1422 -c 2 -W 5 198.18.2.12
+twohost_exec A ip netns exec "vr-$NAME-out" ping -M do -s 1472 -c 1 -W 3 198.18.2.12 >"$T/big.txt" 2>&1
+cat "$T/big.txt"
+check "1500 bytes with DF are refused where they are sent (mtu 1450), not lost" \
+	grep -Eq 'mtu ?= ?1450|Frag needed and DF set \(mtu = 1450\)' "$T/big.txt"
+
 say "A's vrouterd restarted: it adopts its part, still knows B's"
 restart_a() {
 	twohost_exec A sh -c 'p=$(cat /run/vrouterd/vrouterd.pid); kill -TERM $p
