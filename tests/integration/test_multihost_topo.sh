@@ -200,6 +200,20 @@ echo "shares: vr0 (A) $d0, vr1 (B) $d1 frames"
 check "vr0 on A carried a share ($d0)" [ "$d0" -ge 20 ]
 check "vr1 on B carried a share ($d1)" [ "$d1" -ge 20 ]
 
+say "bench across hosts (both ports on A: one clock for latency)"
+# ndr NAME H OUT: a short NDR search against NAME on host H; its pps
+ndr() {
+	twohost_vrctl "$2" --json bench "$1" --ndr --duration 2 --trial-duration 1 \
+		--flows 32 --out "$T/$3" >"$T/$3.json" 2>"$T/$3.err" &&
+		json "$T/$3.json" 'j["ndr_pps"]'
+}
+NDR_X=$(ndr "$NAME" A bench-x)
+check "bench on A answers across hosts: NDR $NDR_X pps" [ -n "$NDR_X" ]
+twohost_vrctl B bench "$NAME" --ndr --duration 2 >"$T/benchB.txt" 2>&1
+cat "$T/benchB.txt"
+check "bench on B (no port there) is refused, saying why" \
+	grep -q "port in is on another host: vrgen sends and receives on one host" "$T/benchB.txt"
+
 say "MTU planned, not discovered by loss"
 mtus() { # mtus H BRIDGE: the MTUs of BRIDGE's members on H
 	twohost_exec "$1" ip -o link show master "$2" |
@@ -286,5 +300,18 @@ check "B's vrouterd back" restart_b
 twohost_vrctl B cleanup >"$T/cleanup.txt" 2>&1
 cat "$T/cleanup.txt"
 check "nothing left on B once its vrouterd is back and cleaned up" nothing_on B
+
+say "the same topology on one host, for comparison"
+sed 's/"host": "b", //' "$T/xh.json" >"$T/one.json"
+chmod 644 "$T/one.json"
+if twohost_vrctl A start -f "$T/one.json" --name "$NAME" --backend "$BACKEND" \
+	--timeout 600 >/dev/null 2>"$T/one.err"; then
+	NDR_1=$(ndr "$NAME" A bench-1)
+	echo "NDR ($BACKEND, 64 B, 32 flows): across hosts $NDR_X pps, one host $NDR_1 pps"
+	check "stop (one host)" twohost_vrctl A stop "$NAME"
+else
+	bad "start on one host failed: $(cat "$T/one.err")"
+fi
+check "nothing left on A" nothing_on A
 
 end 0
