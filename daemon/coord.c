@@ -430,3 +430,189 @@ coord_method_start_part(struct rpc_req *req)
 		      sizeof(err)) == -1)
 		rpc_error(req, code, NULL, "%s", err);
 }
+
+/* ---- status: the other hosts' nodes ---------------------------------------
+ */
+
+struct coord_status;
+
+struct coord_speer {
+	struct coord_status *cs;
+	char host[TOPO_HOST_LEN + 1];
+	struct peer *peer;
+};
+
+struct coord_status {
+	struct rpc_req *req;
+	json_object *result;
+	int pending;
+	int npeers;
+	struct coord_speer peers[TOPO_MAX_HOSTS];
+};
+
+/* Each remote node of host in result's topologies: its state from the
+ * host's own status (st), or unknown with why (st NULL). */
+static void
+coord_status_fill(json_object *result, const char *host, json_object *st,
+		  const char *why)
+{
+	json_object *tops = NULL, *ptops = NULL;
+
+	if (st != NULL)
+		json_object_object_get_ex(st, "topologies", &ptops);
+	if (!json_object_object_get_ex(result, "topologies", &tops) ||
+	    !json_object_is_type(tops, json_type_array))
+		return;
+	if (ptops != NULL && !json_object_is_type(ptops, json_type_array))
+		ptops = NULL;
+	for (size_t i = 0; i < json_object_array_length(tops); i++) {
+		json_object *t = json_object_array_get_idx(tops, i), *rn, *nm;
+		json_object *pt = NULL;
+
+		if (!json_object_object_get_ex(t, "remote_nodes", &rn) ||
+		    !json_object_object_get_ex(t, "name", &nm))
+			continue;
+		for (size_t k = 0;
+		     ptops != NULL && k < json_object_array_length(ptops);
+		     k++) {
+			json_object *x = json_object_array_get_idx(ptops, k),
+				    *n;
+
+			if (json_object_object_get_ex(x, "name", &n) &&
+			    strcmp(json_object_get_string(n),
+				   json_object_get_string(nm)) == 0)
+				pt = x;
+		}
+		for (size_t k = 0; k < json_object_array_length(rn); k++) {
+			json_object *e = json_object_array_get_idx(rn, k), *h,
+				    *n, *pn = NULL, *v;
+			const char *state = NULL;
+
+			if (!json_object_object_get_ex(e, "host", &h) ||
+			    strcmp(json_object_get_string(h), host) != 0 ||
+			    !json_object_object_get_ex(e, "name", &n))
+				continue;
+			if (pt != NULL &&
+			    json_object_object_get_ex(pt, "nodes", &pn) &&
+			    json_object_is_type(pn, json_type_array))
+				for (size_t m = 0;
+				     m < json_object_array_length(pn); m++) {
+					json_object *x =
+					    json_object_array_get_idx(pn, m);
+
+					if (json_object_object_get_ex(x, "name",
+								      &v) &&
+					    strcmp(json_object_get_string(v),
+						   json_object_get_string(n)) ==
+						0 &&
+					    json_object_object_get_ex(
+						x, "state", &v))
+						state =
+						    json_object_get_string(v);
+				}
+			json_object_object_add(
+			    e, "reachable",
+			    json_object_new_boolean(st != NULL));
+			json_object_object_add(
+			    e, "state",
+			    json_object_new_string(
+				state ? state
+				: st  ? "absent" /* its host runs no such */
+				      : "unknown"));
+			if (why != NULL)
+				json_object_object_add(
+				    e, "error", json_object_new_string(why));
+		}
+	}
+}
+
+static void
+coord_status_one(struct coord_speer *sp, json_object *st, const char *why)
+{
+	struct coord_status *cs = sp->cs;
+
+	coord_status_fill(cs->result, sp->host, st, why);
+	if (--cs->pending > 0)
+		return;
+	for (int i = 0; i < cs->npeers; i++)
+		if (cs->peers[i].peer)
+			peer_close(cs->peers[i].peer);
+	rpc_reply(cs->req, cs->result);
+	free(cs);
+}
+
+static void
+coord_status_done(json_object *result, json_object *error, const char *fail,
+		  void *arg)
+{
+	struct coord_speer *sp = arg;
+	json_object *m = NULL;
+	char why[1024];
+
+	if (fail != NULL) {
+		coord_status_one(sp, NULL, fail);
+		return;
+	}
+	if (error != NULL) {
+		json_object_object_get_ex(error, "message", &m);
+		snprintf(why, sizeof(why), "host %s: its vrouterd refused: %s",
+			 sp->host, m ? json_object_get_string(m) : "?");
+		coord_status_one(sp, NULL, why);
+		return;
+	}
+	coord_status_one(sp, result, NULL);
+}
+
+void
+coord_status(struct rpc_req *req, json_object *result)
+{
+	struct coord_status *cs = xcalloc(1, sizeof(*cs));
+	struct run *r;
+	char err[1024];
+
+	cs->req = req;
+	cs->result = result;
+	TAILQ_FOREACH(r, &sup_runs, entry)
+	for (int i = 0; i < r->npeers; i++) {
+		int seen = 0;
+
+		for (int k = 0; k < cs->npeers; k++)
+			seen |= strcmp(cs->peers[k].host, r->peers[i]) == 0;
+		if (!seen && cs->npeers < TOPO_MAX_HOSTS)
+			vr_strlcpy(cs->peers[cs->npeers++].host, r->peers[i],
+				   sizeof(cs->peers[0].host));
+	}
+	if (cs->npeers == 0) {
+		rpc_reply(req, result);
+		free(cs);
+		return;
+	}
+	cs->pending = cs->npeers + 1; /* the loop's own hold */
+	for (int i = 0; i < cs->npeers; i++) {
+		struct coord_speer *sp = &cs->peers[i];
+		const struct config_host *h = coord_host(sp->host);
+
+		sp->cs = cs;
+		if (!rpc_privileged(req)) {
+			/* a peer call runs ssh as root: not for a read-only
+			 * client */
+			coord_status_one(sp, NULL,
+					 "not asked: the caller is not "
+					 "privileged");
+			continue;
+		}
+		if (h == NULL) {
+			snprintf(err, sizeof(err),
+				 "host %s is no longer configured", sp->host);
+			coord_status_one(sp, NULL, err);
+			continue;
+		}
+		if ((sp->peer = peer_open(h, err, sizeof(err))) == NULL) {
+			coord_status_one(sp, NULL, err);
+			continue;
+		}
+		(void)peer_call(sp->peer, METHOD_STATUS, NULL,
+				conf->peer_timeout, coord_status_done, sp);
+	}
+	coord_status_one(&(struct coord_speer){.cs = cs}, NULL, NULL);
+}

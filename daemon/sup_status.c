@@ -325,9 +325,13 @@ sup_run_json(struct run *r)
 		 * host: `vrctl status` there) */
 		json_object_object_add(o, "host",
 				       json_object_new_string(r->host));
-		json_object_object_add(o, "remote_nodes",
-				       r->remote ? json_object_get(r->remote)
-						 : json_object_new_array());
+		json_object *rn = NULL;
+
+		/* a copy: coord_status adds each node's state to it */
+		if (r->remote == NULL ||
+		    json_object_deep_copy(r->remote, &rn, NULL) != 0)
+			rn = json_object_new_array();
+		json_object_object_add(o, "remote_nodes", rn);
 	}
 	hostifs = json_object_new_array();
 	json_object_object_add(o, "ports", ports_json(r, hostifs));

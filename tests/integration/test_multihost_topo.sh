@@ -155,6 +155,9 @@ check "A holds vr0 (host a)" \
 	[ "$(json "$T/start.json" '[(n["name"], n["host"]) for n in j["nodes"]]')" = "[('vr0', 'a')]" ]
 check "and knows vr1 is on b" \
 	[ "$(json "$T/start.json" '[(n["name"], n["host"]) for n in j["remote_nodes"]]')" = "[('vr1', 'b')]" ]
+twohost_vrctl A --json status >"$T/statusA.json"
+check "A's status has vr1's state from B: running" \
+	[ "$(json "$T/statusA.json" '[(n["name"], n["host"], n["state"], n["reachable"]) for t in j["topologies"] for n in t["remote_nodes"]]')" = "[('vr1', 'b', 'running', True)]" ]
 twohost_vrctl B --json status >"$T/statusB.json"
 check "B runs vr1 (host b)" \
 	[ "$(json "$T/statusB.json" '[(n["name"], n["host"]) for t in j["topologies"] for n in t["nodes"]]')" = "[('vr1', 'b')]" ]
@@ -258,6 +261,13 @@ check "A adopted vr0 (host a), knows vr1 on b" \
 	[ "$(json "$T/statusA2.json" '[[(n["name"], n["host"]) for n in t["nodes"]] + [(n["name"], n["host"]) for n in t["remote_nodes"]] for t in j["topologies"]]')" = "[[('vr0', 'a'), ('vr1', 'b')]]" ]
 check "B still runs vr1" [ "$(json "$(twohost_vrctl B --json status >"$T/sB2.json"; echo "$T/sB2.json")" '[n["name"] for t in j["topologies"] for n in t["nodes"]]')" = "['vr1']" ]
 check "the VXLANs are still there" [ "$(vx A | wc -l)$(vx B | wc -l)" = 22 ]
+# restart_b, in two halves: status on A while B's vrouterd is down
+twohost_exec B sh -c 'p=$(cat /run/vrouterd/vrouterd.pid); kill -TERM $p
+	for _ in $(seq 100); do kill -0 $p 2>/dev/null || exit 0; sleep 0.1; done'
+twohost_vrctl A --json status >"$T/statusA3.json"
+check "status on A answers with B's vrouterd down" [ -s "$T/statusA3.json" ]
+check "vr1 shown unreachable, the error naming host b" \
+	[ "$(json "$T/statusA3.json" '[(n["name"], n["state"], n["reachable"], n["error"].startswith("host b")) for t in j["topologies"] for n in t["remote_nodes"]]')" = "[('vr1', 'unknown', False, True)]" ]
 check "B's vrouterd restarted" restart_b
 check "B adopted vr1 (host b)" \
 	[ "$(json "$(twohost_vrctl B --json status >"$T/sB3.json"; echo "$T/sB3.json")" '[(n["name"], n["host"]) for t in j["topologies"] for n in t["nodes"]]')" = "[('vr1', 'b')]" ]
