@@ -125,7 +125,8 @@ nothing_on() { # nothing_on H
 
 # restart_b [VAR=VALUE]: B's vrouterd again, with that in its environment
 restart_b() {
-	twohost_exec B sh -c 'p=$(cat /run/vrouterd/vrouterd.pid); kill -TERM $p
+	twohost_exec B sh -c '[ -s /run/vrouterd/vrouterd.pid ] || exit 0
+		p=$(cat /run/vrouterd/vrouterd.pid); kill -TERM $p 2>/dev/null
 		for _ in $(seq 100); do kill -0 $p 2>/dev/null || exit 0; sleep 0.1; done'
 	cp "$TH/B/vrouterd.conf" "$T/confB"
 	if [ -n "${1:-}" ]; then
@@ -158,6 +159,9 @@ check "and knows vr1 is on b" \
 twohost_vrctl A --json status >"$T/statusA.json"
 check "A's status has vr1's state from B: running" \
 	[ "$(json "$T/statusA.json" '[(n["name"], n["host"], n["state"], n["reachable"]) for t in j["topologies"] for n in t["remote_nodes"]]')" = "[('vr1', 'b', 'running', True)]" ]
+twohost_vrctl A status >"$T/statusA.txt"
+check "vrctl status (text) on A: vr1 on host b, running" \
+	grep -q "^  node vr1 on host b: running" "$T/statusA.txt"
 twohost_vrctl B --json status >"$T/statusB.json"
 check "B runs vr1 (host b)" \
 	[ "$(json "$T/statusB.json" '[(n["name"], n["host"]) for t in j["topologies"] for n in t["nodes"]]')" = "[('vr1', 'b')]" ]
