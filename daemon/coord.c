@@ -38,7 +38,8 @@ struct coord_op {
 	struct peer *peer;
 	int code;
 	char err[3072];
-	size_t off; /* of what stop could not do */
+	size_t off;	  /* of what stop could not do */
+	size_t cause_len; /* rollback: err's length before it */
 };
 
 static const struct config_host *
@@ -140,8 +141,9 @@ coord_start_failed(struct coord_op *op)
 	json_object *data = json_object_new_object();
 
 	json_object_object_add(data, "step", json_object_new_string("hosts"));
-	json_object_object_add(data, "rolled_back",
-			       json_object_new_boolean(op->off == 0));
+	json_object_object_add(
+	    data, "rolled_back",
+	    json_object_new_boolean(op->off == op->cause_len));
 	rpc_error(op->req, op->code, data, "start %s failed: %s", op->name,
 		  op->err);
 	coord_free(op);
@@ -198,21 +200,12 @@ coord_stop_next(struct coord_op *op)
 	}
 }
 
-/* Start failed at host op->i (err set): every host asked is told stop. */
+/* Start failed at host op->i (err set): every host asked is told stop;
+ * what could not be stopped is appended to the cause. */
 static void
 coord_rollback(struct coord_op *op)
 {
-	size_t n = strlen(op->err);
-
-	op->off = 0;
-	/* the rollback's failures go after the cause */
-	memmove(op->err + 2, op->err,
-		n + 1 < sizeof(op->err) - 2 ? n + 1 : sizeof(op->err) - 3);
-	op->err[sizeof(op->err) - 1] = '\0';
-	op->err[0] = ' ';
-	op->err[1] = ' ';
-	vr_strlcpy(op->err, op->err + 2, sizeof(op->err));
-	op->off = strlen(op->err);
+	op->off = op->cause_len = strlen(op->err);
 	op->i = op->i >= op->nhosts ? op->nhosts - 1 : op->i;
 	coord_progress(op, "rollback", "removing every host's part");
 	coord_stop_next(op);
