@@ -974,6 +974,19 @@ bench_method(struct rpc_req *req)
 			  pstr(params, "name", ""));
 		return;
 	}
+	/* vrgen sends and receives here, timing both on this host's one
+	 * clock: a port on another host (a topology across hosts) has no
+	 * namespace here, and one-way latency across two clocks would not
+	 * be comparable */
+	for (int i = 0; i < 2; i++)
+		if (r->plan->ports[i].host_if[0] == '\0') {
+			rpc_error(req, PROTO_E_TOPOLOGY, NULL,
+				  "bench %s: port %s is on another host: vrgen "
+				  "sends and receives on one host, timing both "
+				  "on its clock; bench where both ports are",
+				  r->plan->opts.name, r->plan->ports[i].role);
+			return;
+		}
 	if (bench_find_vrgen(vrgen, sizeof(vrgen)) == -1) {
 		rpc_error(
 		    req, PROTO_E_INTERNAL, NULL,

@@ -96,6 +96,7 @@ static const struct config_key config_keys[] = {
     CK(autostart, CK_PATH, 0, 0),
     CK(hosts, CK_HOSTS, 0, 0),
     CK(host_name, CK_HOST_NAME, 0, 0),
+    CK(tunnel_address, CK_STRING, 0, 0),
     CK(ssh_command, CK_ARGV, 0, 0),
     CK(peer_timeout, CK_INT, 1, 3600),
 };

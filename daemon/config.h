@@ -51,6 +51,7 @@ struct config {
 	char autostart[PATH_MAX]; /* autostart file */
 	/* other hosts (config_hosts.c) */
 	char host_name[64]; /* this host's name: the hostname's first label */
+	char tunnel_address[64]; /* this host's VXLAN endpoint ("": none) */
 	char ssh_command[CONFIG_MAX_SSH_ARGS][CONFIG_ARG_LEN];
 	int nssh_command;
 	int peer_timeout; /* s a call to another host may take (15) */

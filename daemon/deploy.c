@@ -65,12 +65,22 @@ deploy_rollback(struct deploy *d)
 /*
  * Test hook: with VROUTERD_FAULT=STEP in vrouterd's environment, start fails
  * right after STEP, so the rollback of everything made before it is
- * exercised (tests/integration/test_faults.sh walks every step).
+ * exercised (tests/integration/test_faults.sh walks every step);
+ * VROUTERD_STALL=STEP makes it wait there instead (a daemon killed mid-start,
+ * tests/integration/test_multihost_topo.sh).
  */
 int
 deploy_fault(struct deploy *d, const char *step)
 {
-	const char *f = getenv("VROUTERD_FAULT");
+	const char *f = getenv("VROUTERD_FAULT"),
+		   *st = getenv("VROUTERD_STALL");
+
+	/* VROUTERD_STALL=STEP: the job waits 60 s after STEP, so a test can
+	 * kill the daemon in the middle of a start */
+	if (st != NULL && strcmp(st, step) == 0) {
+		log_warnx("stalling after %s (VROUTERD_STALL)", step);
+		sleep(60);
+	}
 
 	if (f == NULL || strcmp(f, step) != 0)
 		return 0;
@@ -122,7 +132,16 @@ deploy_start(struct job *j, struct deploy *d)
 		    deploy_fault(d, "networks") == -1)
 			goto fail;
 	}
+	if (d->nvxlans > 0) {
+		job_progress(j, "vxlan", "joining %d network%s to other hosts",
+			     d->nvxlans, d->nvxlans == 1 ? "" : "s");
+		if (deploy_vxlans_setup(d, host) == -1 ||
+		    deploy_fault(d, "vxlan") == -1)
+			goto fail;
+	}
 	if (k->start(j, d, host) == -1)
+		goto fail;
+	if (d->nvxlans > 0 && deploy_mtu_apply(d, host) == -1)
 		goto fail;
 	ns_close(host);
 	close(d->rundir_fd);

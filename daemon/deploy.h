@@ -13,6 +13,7 @@
 
 #include "job.h"
 #include "topo.h"
+#include "topo_hosts.h"
 
 #define DEPLOY_MAX_UNDO 256
 
@@ -21,6 +22,18 @@ enum undo_kind { UNDO_NETNS, UNDO_LINK, UNDO_DOMAIN, UNDO_CPUSET };
 struct deploy_undo {
 	enum undo_kind kind;
 	char name[64];
+};
+
+/* A VXLAN this host's part of a topology across hosts holds (part.c):
+ * name (deploy_vxlan_name), the bridge it joins, VNI, MTU, endpoints. */
+struct deploy_vxlan {
+	char name[TOPO_IFNAMSIZ];
+	char bridge[TOPO_IFNAMSIZ];
+	uint32_t vni;
+	int mtu;
+	char local[48];
+	char remotes[TOPO_MAX_HOSTS][48];
+	int nremotes;
 };
 
 struct deploy {
@@ -32,6 +45,9 @@ struct deploy {
 	int rundir_fd; /* STATE_DIR/NAME (statedir.h) while the job runs */
 	int kvm;
 	int vhost;
+	/* the VXLANs of this host's part (none on one host) */
+	struct deploy_vxlan vxlans[TOPO_MAX_NETS];
+	int nvxlans;
 	/* outputs */
 	int code;      /* 0, or a PROTO_E_* code */
 	char step[32]; /* the step that failed */
@@ -61,6 +77,11 @@ void deploy_restart_node(struct job *j, struct deploy *d, int n);
  * listing what could not be removed.
  */
 int deploy_teardown(const struct topo_plan *p, char *err, size_t errlen);
+
+/* The VXLAN device that carries the network whose bridge is bridge to
+ * other hosts: the bridge's name with the letter after its last '-' made
+ * 'x' ("vr-NAME-n0" -> "vr-NAME-x0", "vr-NAME-bo" -> "vr-NAME-xo"). */
+void deploy_vxlan_name(const char *bridge, char *buf, size_t len);
 
 /* Console log of node n: its name in the run directory, and its path. */
 void deploy_console_file(const struct topo_node *n, char *buf, size_t len);

@@ -43,6 +43,9 @@ int deploy_port_setup(struct deploy *d, struct ns_ctx *host,
 		      const struct topo_port *pt);
 int deploy_segments_setup(struct deploy *d, struct ns_ctx *host);
 int deploy_splitter_setup(struct deploy *d, struct ns_ctx *host);
+int deploy_vxlans_setup(struct deploy *d, struct ns_ctx *host);
+/* After the nodes: every member of a network across hosts at its MTU. */
+int deploy_mtu_apply(struct deploy *d, struct ns_ctx *host);
 
 /* deploy_teardown.c */
 /* Remove n node objects at once, each by destroy(name, owner, ...), one

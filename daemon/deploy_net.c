@@ -30,7 +30,8 @@ deploy_check_names(struct deploy *d, struct ns_ctx *host)
 			    "interface %s exists already (" DEPLOY_LEFTOVER_HINT
 			    ", `ip link del %s` anything else)",
 			    pt->host_if, p->opts.name, pt->host_if);
-		if (!pt->created && nl_link_exists(host, pt->host_if) != 1)
+		if (!pt->created && pt->host_if[0] && /* "": elsewhere */
+		    nl_link_exists(host, pt->host_if) != 1)
 			return deploy_fail(
 			    d, PROTO_E_NETSETUP, "check",
 			    "port %s: interface %s does not exist (see `ip "
@@ -64,7 +65,8 @@ deploy_check_names(struct deploy *d, struct ns_ctx *host)
 				    nd->ifs[k].host_if);
 	}
 	for (int i = 0; i < p->nsegments; i++)
-		if (nl_link_exists(host, p->segments[i].bridge) == 1)
+		if (p->segments[i].bridge[0] &&
+		    nl_link_exists(host, p->segments[i].bridge) == 1)
 			return deploy_fail(
 			    d, PROTO_E_EXISTS, "check",
 			    "bridge %s exists already (" DEPLOY_LEFTOVER_HINT
@@ -146,6 +148,22 @@ deploy_port_setup(struct deploy *d, struct ns_ctx *host,
 	char role[64], alias[128], peer_alias[160], err[512];
 	int qlen = p->opts.txqueuelen;
 
+	/* a port on another host (part.c): its network's bridge only, when
+	 * this host holds members of it */
+	if (pt->host_if[0] == '\0') {
+		if (pt->bridge[0] == '\0')
+			return 0;
+		snprintf(role, sizeof(role), "bridge-%s", pt->role);
+		deploy_alias(p, role, alias, sizeof(alias));
+		if (nl_bridge_add(host, pt->bridge, alias) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
+					   ns_error(host));
+		deploy_undo_push(d, UNDO_LINK, pt->bridge);
+		if (nl_link_set_up(host, pt->bridge, 1) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "ports", "%s",
+					   ns_error(host));
+		return 0;
+	}
 	if (pt->created) {
 		snprintf(role, sizeof(role), "netns-port-%s", pt->role);
 		deploy_alias(p, role, alias, sizeof(alias));
@@ -205,6 +223,8 @@ deploy_segments_setup(struct deploy *d, struct ns_ctx *host)
 	for (int i = 0; i < p->nsegments; i++) {
 		const struct topo_segment *sg = &p->segments[i];
 
+		if (sg->bridge[0] == '\0') /* held by other hosts only */
+			continue;
 		snprintf(role, sizeof(role), "net-%s", sg->name);
 		deploy_alias(p, role, alias, sizeof(alias));
 		if (nl_bridge_add(host, sg->bridge, alias) == -1)
@@ -292,4 +312,135 @@ deploy_splitter_setup(struct deploy *d, struct ns_ctx *host)
 	rc = splitter_inside(d, ns);
 	ns_close(ns);
 	return rc;
+}
+
+/* ---- VXLANs to other hosts ---------------------------------------------- */
+
+void
+deploy_vxlan_name(const char *bridge, char *buf, size_t len)
+{
+	const char *dash = strrchr(bridge, '-');
+
+	vr_strlcpy(buf, bridge, len);
+	if (dash != NULL && dash[1] != '\0' &&
+	    (size_t)(dash + 1 - bridge) < len)
+		buf[dash + 1 - bridge] = 'x';
+}
+
+/* Each VXLAN of the part, enslaved to its network's bridge, with the
+ * planned MTU; then every other member of that bridge gets the same MTU,
+ * so a frame too big for the tunnel is refused where it is sent, not lost
+ * on the way. */
+int
+deploy_vxlans_setup(struct deploy *d, struct ns_ctx *host)
+{
+	const struct topo_plan *p = d->plan;
+	char role[64], alias[128];
+
+	for (int i = 0; i < d->nvxlans; i++) {
+		const struct deploy_vxlan *x = &d->vxlans[i];
+		const char *rem[TOPO_MAX_HOSTS];
+		struct nl_vxlan vx = {0};
+
+		for (int k = 0; k < x->nremotes; k++)
+			rem[k] = x->remotes[k];
+		vx.vni = x->vni;
+		vx.local = x->local;
+		vx.mtu = x->mtu;
+		vx.remotes = rem;
+		vx.nremotes = x->nremotes;
+		snprintf(role, sizeof(role), "vxlan-%s", x->bridge);
+		deploy_alias(p, role, alias, sizeof(alias));
+		if (nl_vxlan_add(host, x->name, alias, &vx, x->bridge) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "vxlan", "%s",
+					   ns_error(host));
+		deploy_undo_push(d, UNDO_LINK, x->name);
+		if (nl_link_set_up(host, x->name, 1) == -1 ||
+		    nl_link_set_mtu(host, x->bridge, x->mtu) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "vxlan", "%s",
+					   ns_error(host));
+	}
+	return 0;
+}
+
+/* MTU of a link inside a namespace (the far end of a veth). */
+static int
+mtu_in(const char *netns, const char *ifname, int mtu, char *err, size_t errlen)
+{
+	struct ns_ctx *ns;
+	int rc;
+
+	if ((ns = ns_open(netns, err, errlen)) == NULL)
+		return -1;
+	if ((rc = nl_link_set_mtu(ns, ifname, mtu)) == -1)
+		msgf(err, errlen, "in %s: %s", netns, ns_error(ns));
+	ns_close(ns);
+	return rc;
+}
+
+/*
+ * Every member of a network across hosts at its planned MTU, both ends of
+ * each veth (a VM's guest end is told by its domain XML, domxml.c): so a
+ * frame the VXLAN cannot carry is refused where it is sent, never lost on
+ * the way.
+ */
+int
+deploy_mtu_apply(struct deploy *d, struct ns_ctx *host)
+{
+	const struct topo_plan *p = d->plan;
+	const struct node_kind_ops *k = node_kind_get(p->opts.backend);
+	char ns[64], err[512];
+
+	for (int x = 0; x < d->nvxlans; x++) {
+		const struct deploy_vxlan *vx = &d->vxlans[x];
+
+		for (int n = 0; n < p->nnodes; n++)
+			for (int i = 0; i < p->nodes[n].nifs; i++) {
+				const struct topo_if *f = &p->nodes[n].ifs[i];
+
+				if (strcmp(deploy_if_bridge(p, f), vx->bridge))
+					continue;
+				if (nl_link_set_mtu(host, f->host_if,
+						    vx->mtu) == -1)
+					return deploy_fail(d, PROTO_E_NETSETUP,
+							   "mtu", "%s",
+							   ns_error(host));
+				if (!k->no_guest)
+					continue;
+				topo_node_netns(p, n, ns, sizeof(ns));
+				if (mtu_in(ns, f->guest_if, vx->mtu, err,
+					   sizeof(err)) == -1)
+					return deploy_fail(d, PROTO_E_NETSETUP,
+							   "mtu", "%s", err);
+			}
+		for (int i = 0; i < p->splitter.nifs; i++) {
+			const struct topo_if *f = &p->splitter.ifs[i];
+
+			if (strcmp(deploy_if_bridge(p, f), vx->bridge))
+				continue;
+			if (nl_link_set_mtu(host, f->host_if, vx->mtu) == -1)
+				return deploy_fail(d, PROTO_E_NETSETUP, "mtu",
+						   "%s", ns_error(host));
+			if (mtu_in(p->splitter.netns, f->guest_if, vx->mtu, err,
+				   sizeof(err)) == -1)
+				return deploy_fail(d, PROTO_E_NETSETUP, "mtu",
+						   "%s", err);
+		}
+		for (int i = 0; i < 2; i++) {
+			const struct topo_port *pt = &p->ports[i];
+
+			if (pt->host_if[0] == '\0' ||
+			    strcmp(pt->bridge, vx->bridge) != 0)
+				continue;
+			if (nl_link_set_mtu(host, pt->host_if, vx->mtu) == -1)
+				return deploy_fail(d, PROTO_E_NETSETUP, "mtu",
+						   "%s", ns_error(host));
+			if (pt->created && pt->netns[0] &&
+			    mtu_in(pt->netns, pt->ns_if, vx->mtu, err,
+				   sizeof(err)) == -1)
+				return deploy_fail(d, PROTO_E_NETSETUP, "mtu",
+						   "%s", err);
+		}
+	}
+	return 0;
 }

@@ -194,7 +194,8 @@ deploy_teardown(const struct topo_plan *p, char *err, size_t errlen)
 	char e[512], prefix[64];
 	size_t off;
 	size_t nit = p->nnodes * (TOPO_MAX_IFS + 1) + p->splitter.nifs +
-		     p->nsegments + 4;
+		     2 * p->nsegments + 6;
+	char vx[TOPO_MAX_NETS][TOPO_IFNAMSIZ];
 	int n = 0, rc = 0;
 
 	if (errlen)
@@ -221,11 +222,21 @@ deploy_teardown(const struct topo_plan *p, char *err, size_t errlen)
 			it[n++].name = p->nodes[i].ifs[k].host_if;
 	for (int k = 0; k < p->splitter.nifs; k++)
 		it[n++].name = p->splitter.ifs[k].host_if;
-	for (int i = 0; i < p->nsegments; i++)
+	for (int i = 0; i < p->nsegments; i++) {
+		if (p->segments[i].bridge[0] == '\0')
+			continue; /* on other hosts only (part.c) */
 		it[n++].name = p->segments[i].bridge;
+		deploy_vxlan_name(p->segments[i].bridge, vx[i], sizeof(vx[i]));
+		it[n++].name = vx[i];
+	}
 	for (int i = 0; i < 2; i++) {
-		if (p->ports[i].bridge[0])
+		if (p->ports[i].bridge[0]) {
 			it[n++].name = p->ports[i].bridge;
+			deploy_vxlan_name(p->ports[i].bridge,
+					  vx[TOPO_MAX_SEGMENTS + i],
+					  sizeof(vx[0]));
+			it[n++].name = vx[TOPO_MAX_SEGMENTS + i];
+		}
 		if (p->ports[i].created)
 			it[n++].name = p->ports[i].host_if;
 	}

@@ -5,6 +5,7 @@
 #include "autostart.h"
 #include "bench.h"
 #include "dispatch.h"
+#include "coord.h"
 #include "hosts.h"
 #include "methods.h"
 #include "migrate.h"
@@ -33,6 +34,7 @@ static const rpc_handler dispatch_table[METHOD_COUNT] = {
     [METHOD_MIGRATE_SEND] = migrate_send_method,
     [METHOD_MIGRATE_FINISH] = migrate_finish_method,
     [METHOD_MIGRATE_ABORT] = migrate_abort_method,
+    [METHOD_START_PART] = coord_method_start_part,
 };
 
 rpc_handler

@@ -10,6 +10,7 @@
 #include <json-c/json_c_version.h>
 
 #include "config.h"
+#include "coord.h"
 #include "control.h"
 #include "hostinfo.h"
 #include "log.h"
@@ -232,7 +233,7 @@ methods_status(struct rpc_req *req)
 	json_object_object_add(r, "topologies", sup_status_topologies());
 	json_object_object_add(r, "autostart", autostart_status());
 	json_object_object_add(r, "orphans", sup_status_orphans());
-	rpc_reply(req, r);
+	coord_status(req, r); /* the nodes on other hosts: their state */
 }
 
 void

@@ -75,6 +75,21 @@ adopt_one(struct adopted *a)
 					       "on-failure") == 0;
 		if (json_object_object_get_ex(st, "restart_limit", &v))
 			r->restart_limit = json_object_get_int(v);
+		if (json_object_object_get_ex(st, "host", &v))
+			vr_strlcpy(r->host, json_object_get_string(v),
+				   sizeof(r->host));
+		if (json_object_object_get_ex(st, "peers", &v) &&
+		    json_object_is_type(v, json_type_array))
+			for (size_t i = 0; i < json_object_array_length(v) &&
+					   r->npeers < TOPO_MAX_HOSTS;
+			     i++)
+				vr_strlcpy(r->peers[r->npeers++],
+					   json_object_get_string(
+					       json_object_array_get_idx(v, i)),
+					   sizeof(r->peers[0]));
+		if (json_object_object_get_ex(st, "remote_nodes", &v) &&
+		    json_object_is_type(v, json_type_array))
+			r->remote = json_object_get(v);
 		if (json_object_object_get_ex(st, "realport", &v))
 			r->realport = realport_saved_from_json(v);
 		if (json_object_object_get_ex(st, "routes", &v) &&

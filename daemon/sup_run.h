@@ -72,6 +72,12 @@ struct run {
 	void *started_arg;
 	struct realport *realport; /* NIC values to restore (realport.h) */
 	json_object *migration;	   /* the last migration's record (migrate.c) */
+	/* across hosts (part.c): this host's name in the placement ("" on
+	 * one host) and, on the coordinator, the other hosts holding parts */
+	char host[TOPO_HOST_LEN + 1];
+	char peers[TOPO_MAX_HOSTS][TOPO_HOST_LEN + 1];
+	int npeers;
+	json_object *remote; /* [{"name", "host"}] of the nodes elsewhere */
 };
 
 TAILQ_HEAD(run_list, run);
@@ -99,6 +105,9 @@ void sup_check_done(void);
 
 /* Start / stop from inside the daemon (autostart, stop_on_exit) as well as
  * for a caller (req); see sup_start.c. */
+/* The plan params ask for (as start builds it).  0, or -1 with code/err. */
+int sup_plan_build(json_object *params, struct topo_plan *plan, int *code,
+		   char *err, size_t errlen);
 int sup_start(json_object *params, struct rpc_req *req,
 	      void (*started)(void *, int, const char *), void *arg, int *code,
 	      char *err, size_t errlen);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "coord.h"
 #include "deploy.h"
 #include "hostinfo.h"
 #include "hugepages.h"
@@ -20,6 +21,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "nodekind.h"
+#include "part.h"
 #include "proto.h"
 #include "realport.h"
 #include "statedir.h"
@@ -238,10 +240,43 @@ sup_start(json_object *params, struct rpc_req *req,
 	d = xcalloc(1, sizeof(*d));
 	if (plan_from_params(params, r->plan, &h, 1, code, err, errlen) == -1)
 		goto fail;
-	/* until the coordinator lands, only what this host deploys alone */
+	/* one host's part of a topology across hosts (coord.c sends
+	 * "part"): the plan cut to it; the whole of one is coord.c's */
 	*code = PROTO_E_TOPOLOGY;
-	if (topo_hosts_local_only(r->plan, err, errlen) == -1)
+	if (json_object_object_get_ex(params, "part", &tt)) {
+		struct topo_hosts *hs = xcalloc(1, sizeof(*hs));
+		json_object *co = NULL, *ul = NULL;
+		int rc;
+
+		(void)json_object_object_get_ex(params, "coordinator", &co);
+		(void)json_object_object_get_ex(params, "underlay", &ul);
+		rc = part_plan(r->plan, json_object_get_string(co),
+			       json_object_get_string(ul),
+			       json_object_get_string(tt), hs, d, &r->remote,
+			       err, errlen);
+		if (rc == 0 && hs->nhosts > 1 &&
+		    strcmp(json_object_get_string(tt),
+			   json_object_get_string(co)) == 0) {
+			for (int i = 1; i < hs->nhosts; i++)
+				vr_strlcpy(r->peers[r->npeers++],
+					   hs->hosts[i].name,
+					   sizeof(r->peers[0]));
+		}
+		if (rc == 0)
+			vr_strlcpy(r->host, json_object_get_string(tt),
+				   sizeof(r->host));
+		free(hs);
+		if (rc == -1)
+			goto fail;
+	} else if (topo_hosts_placed(r->plan)) {
+		/* `start` hands these to coord.c; autostart does not */
+		msgf(err, errlen,
+		     "%s places nodes or ports on other hosts: only `vrctl "
+		     "start` coordinates a topology across hosts (autostart "
+		     "does not yet)",
+		     r->plan->opts.name);
 		goto fail;
+	}
 	*code = PROTO_E_PARAMS;
 	if (policy_from_params(params, r, err, errlen) == -1)
 		goto fail;
@@ -318,6 +353,15 @@ fail:
 }
 
 int
+sup_plan_build(json_object *params, struct topo_plan *plan, int *code,
+	       char *err, size_t errlen)
+{
+	struct hostinfo h;
+
+	return plan_from_params(params, plan, &h, 1, code, err, errlen);
+}
+
+int
 sup_plan_check(json_object *params, int *code, char *err, size_t errlen)
 {
 	struct topo_plan *plan = xcalloc(1, sizeof(*plan));
@@ -337,6 +381,8 @@ sup_method_start(struct rpc_req *req)
 	char err[2048];
 	int code;
 
+	if (coord_start(req) == 1) /* across hosts: coord.c answers */
+		return;
 	if (sup_start(rpc_params(req), req, NULL, NULL, &code, err,
 		      sizeof(err)) == -1)
 		rpc_error(req, code, NULL, "%s", err);
@@ -538,6 +584,8 @@ sup_method_stop(struct rpc_req *req)
 	}
 	if (name != NULL && migrate_stop(req, name))
 		return; /* its nodes elsewhere first */
+	if (name != NULL && coord_stop(req, name) == 1)
+		return; /* across hosts: coord.c answers */
 	if (sup_stop(name, req, NULL, NULL, &code, err, sizeof(err)) == -1)
 		rpc_error(req, code, NULL, "%s", err);
 }

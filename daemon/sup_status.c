@@ -158,11 +158,13 @@ node_json(struct run *r, int n)
 
 	json_object_object_add(o, "name", json_object_new_string(nd->name));
 	json_object_object_add(o, "domain", json_object_new_string(nd->domain));
+	/* where it runs: moved by migrate.c, a part of a topology across
+	 * hosts (part.c), or here */
 	json_object_object_add(
 	    o, "host",
-	    json_object_new_string(r->nrt && r->nrt[n].host[0]
-				       ? r->nrt[n].host
-				       : conf->host_name));
+	    json_object_new_string(r->nrt && r->nrt[n].host[0] ? r->nrt[n].host
+				   : r->host[0]		       ? r->host
+						: conf->host_name));
 	if (r->nrt && r->nrt[n].host[0]) /* migrate.c moved it */
 		json_object_object_add(o, "remote", json_object_new_boolean(1));
 	json_object_object_add(
@@ -236,7 +238,9 @@ ports_json(struct run *r, json_object *hostifs)
 				       json_object_new_string(pt->host_if));
 		json_object_object_add(o, pt->role, p);
 		if (r->state != RUN_STARTING) {
-			json_object_array_add(hostifs, link_json(pt->host_if));
+			if (pt->host_if[0]) /* "": on another host */
+				json_object_array_add(hostifs,
+						      link_json(pt->host_if));
 			if (pt->bridge[0])
 				json_object_array_add(hostifs,
 						      link_json(pt->bridge));
@@ -330,14 +334,29 @@ sup_run_json(struct run *r)
 	if (r->migration)
 		json_object_object_add(o, "last_migration",
 				       json_object_get(r->migration));
+	if (r->host[0]) {
+		/* across hosts: who holds the rest (their state is on their
+		 * host: `vrctl status` there) */
+		json_object_object_add(o, "host",
+				       json_object_new_string(r->host));
+		json_object *rn = NULL;
+
+		/* a copy: coord_status adds each node's state to it */
+		if (r->remote == NULL ||
+		    json_object_deep_copy(r->remote, &rn, NULL) != 0)
+			rn = json_object_new_array();
+		json_object_object_add(o, "remote_nodes", rn);
+	}
 	hostifs = json_object_new_array();
 	json_object_object_add(o, "ports", ports_json(r, hostifs));
 	if (r->state != RUN_STARTING) {
 		/* internal networks, and the splitter's legs: their counters
 		 * show how the traffic was spread on the host side */
 		for (int i = 0; i < r->plan->nsegments; i++)
-			json_object_array_add(
-			    hostifs, link_json(r->plan->segments[i].bridge));
+			if (r->plan->segments[i].bridge[0])
+				json_object_array_add(
+				    hostifs,
+				    link_json(r->plan->segments[i].bridge));
 		for (int i = 0; i < r->plan->splitter.nifs; i++)
 			json_object_array_add(
 			    hostifs,

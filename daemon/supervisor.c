@@ -101,6 +101,7 @@ sup_run_free(struct run *r)
 	topo_plan_free(r->plan);
 	free(r->plan);
 	json_object_put(r->warnings);
+	json_object_put(r->remote);
 	free(r->topology_text);
 	free(r->deploy);
 	free(r->realport); /* not restored: the topology outlives us */
@@ -170,6 +171,21 @@ sup_run_save(struct run *r)
 	if (r->realport != NULL)
 		json_object_object_add(s, "realport",
 				       realport_saved_json(r->realport));
+	/* across hosts: this host's name, the peers holding parts (a
+	 * restarted coordinator still stops them) and their nodes */
+	if (r->host[0]) {
+		json_object *peers = json_object_new_array();
+
+		json_object_object_add(s, "host",
+				       json_object_new_string(r->host));
+		for (int i = 0; i < r->npeers; i++)
+			json_object_array_add(
+			    peers, json_object_new_string(r->peers[i]));
+		json_object_object_add(s, "peers", peers);
+		if (r->remote)
+			json_object_object_add(s, "remote_nodes",
+					       json_object_get(r->remote));
+	}
 	if (adopt_state_write(r->plan->opts.name, s) == -1)
 		log_warn("%s: cannot write %s/state.json", r->plan->opts.name,
 			 r->rundir);

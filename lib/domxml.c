@@ -340,6 +340,10 @@ add_interface(struct sbuf *b, const struct topo_plan *p,
 	else if (model == NIC_VIRTIO)
 		sb_printf(b, "      <driver name='%s'/>\n",
 			  env->vhost ? "vhost" : "qemu");
+	/* a network across hosts: the guest is told its MTU (virtio's
+	 * host_mtu), so it sends nothing the VXLAN cannot carry */
+	if (model == NIC_VIRTIO && f->mtu > 0)
+		sb_printf(b, "      <mtu size='%d'/>\n", f->mtu);
 	sb_printf(b, "      <rom enabled='no'/>\n"
 		     "    </interface>\n");
 }

@@ -395,6 +395,22 @@ static const struct proto_param params_migrate_abort[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
+static const struct proto_param params_start_part[] = {
+    {"topology", PT_STRING, 1, 0, 0, NULL,
+     "built-in topology name or topology file path"},
+    PROTO_TOPO_OPTIONS,
+    {"restart", PT_STRING, 0, 0, 0, restart_choices,
+     "restart policy of the nodes (default never)"},
+    {"restart_limit", PT_INT, 0, 0, 1000, NULL,
+     "restarts allowed per node before giving up (default 5)"},
+    {"part", PT_STRING, 1, 0, 0, NULL, "the host whose part to start"},
+    {"coordinator", PT_STRING, 1, 0, 0, NULL,
+     "the host coordinating the topology"},
+    {"underlay", PT_STRING, 1, 0, 0, NULL,
+     "every host's tunnel address, NAME=ADDRESS,... (coordinator first)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
 const struct proto_method proto_methods[METHOD_COUNT + 1] = {
     [METHOD_VERSION] = {"version", PROTO_READ, params_none,
 			"daemon and protocol version"},
@@ -451,6 +467,10 @@ const struct proto_method proto_methods[METHOD_COUNT + 1] = {
 			      params_migrate_abort,
 			      "(between vrouterds) destroy a node here and "
 			      "remove its wiring"},
+    /* peer-facing: the coordinator asks each host for its part */
+    [METHOD_START_PART] = {"start_part", PROTO_MUTATING, params_start_part,
+			   "start this host's part of a topology across "
+			   "hosts (sent by the coordinating vrouterd)"},
     [METHOD_COUNT] = {NULL, 0, NULL, NULL},
 };
 

@@ -183,6 +183,7 @@ struct topo_if {
 	char host_if[TOPO_IFNAMSIZ];  /* tap or macvtap: "vr-NAME-t00" */
 	int port;		      /* index into plan->ports, -1: internal */
 	int segment;		      /* internal: index into plan->segments */
+	int mtu; /* a network across hosts: its planned MTU; 0: the default */
 };
 
 /* A route; more than one nexthop is an ECMP (multipath) route. */

@@ -105,7 +105,8 @@ int topo_hosts_check(const struct topo_plan *p, char *err, size_t errlen);
 int topo_hosts_placed(const struct topo_plan *p);
 
 /*
- * The daemon's refusal until the coordinator lands: 0 when p keeps
+ * (The daemon's refusal before the coordinator, daemon/coord.c, landed;
+ * no longer called by it.)  0 when p keeps
  * everything on this host, else -1 with err naming the first node or
  * port placed elsewhere and saying that deployment across hosts is not
  * wired to the daemon yet.

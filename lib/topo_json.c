@@ -665,8 +665,9 @@ plan_names_check(const struct topo_plan *p, char *err, size_t errlen)
 			return -1;
 	}
 	for (int i = 0; i < p->nsegments; i++) {
+		/* "": a network only other hosts hold (a part, part.c) */
 		snprintf(what, sizeof(what), "$.segments[%d].bridge", i);
-		if (plan_name_ours(what, p->segments[i].bridge, ifp, 0, err,
+		if (plan_name_ours(what, p->segments[i].bridge, ifp, 1, err,
 				   errlen) == -1)
 			return -1;
 	}

@@ -111,3 +111,16 @@ add_test(NAME multihost
 set_tests_properties(multihost PROPERTIES
 	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
 	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
+
+# Issue 15: a topology across hosts (daemon/coord.c): pvr --vrs 2 with vr1
+# on host B, started by A's vrouterd; flows, status, stop, a peer killed
+# mid-start.  multihost_topo_netns: the same wiring, nodes as namespaces.
+add_test(NAME multihost_topo
+	COMMAND ${VR_IT}/test_multihost_topo.sh ${CMAKE_BINARY_DIR} vm)
+set_tests_properties(multihost_topo PROPERTIES
+	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
+	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 1200)
+add_test(NAME multihost_topo_netns
+	COMMAND ${VR_IT}/test_multihost_topo.sh ${CMAKE_BINARY_DIR} netns)
+set_tests_properties(multihost_topo_netns PROPERTIES
+	RUN_SERIAL TRUE LABELS "integration" SKIP_RETURN_CODE 77 TIMEOUT 600)

@@ -217,3 +217,11 @@ add_test(NAME check_method_names
 	COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/unit/check_method_names.sh
 	${CMAKE_SOURCE_DIR})
 set_tests_properties(test_dispatch check_method_names PROPERTIES LABELS unit)
+
+# One host's part of a topology across hosts (daemon/part.c, issue 15).
+add_executable(test_part ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_part.c)
+target_link_libraries(test_part PRIVATE vrouterd_core)
+target_include_directories(test_part PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit ${CMAKE_SOURCE_DIR}/daemon)
+add_test(NAME test_part COMMAND test_part)
+set_tests_properties(test_part PROPERTIES LABELS unit)

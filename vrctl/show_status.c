@@ -247,6 +247,20 @@ show_topology(json_object *t)
 		show_threads(j_get(n, "threads"));
 		show_counters(j_get(n, "interfaces"), 1);
 	}
+	/* across hosts: this host's name, and the nodes others hold */
+	if (j_get(t, "host") != NULL)
+		printf("  this host: %s\n", j_str(t, "host"));
+	for (size_t i = 0; i < show_len(j_get(t, "remote_nodes")); i++) {
+		json_object *n =
+		    json_object_array_get_idx(j_get(t, "remote_nodes"), i);
+
+		printf("  node %s on host %s: %s", j_str(n, "name"),
+		       j_str(n, "host"),
+		       j_get(n, "state") ? j_str(n, "state") : "(not asked)");
+		if (j_get(n, "error") != NULL)
+			printf(" (%s)", j_str(n, "error"));
+		printf("\n");
+	}
 	show_ports(j_get(t, "ports"));
 	if (show_len(j_get(t, "host_interfaces")) > 0) {
 		printf("  host interfaces:\n");

@@ -1,9 +1,11 @@
 #!/bin/bash
-# Topologies across hosts (issue 15) before the coordinator exists: a
-# file placing a node or a port on another host ("host": "b") plans (the
-# placement is in `vrctl topology --json`), but vrouterd refuses to start
-# it with a message saying deployment across hosts is not wired yet, and
-# creates nothing; "host": "local" is this host and starts as before.
+# Topologies across hosts (issue 15) on a vrouterd that knows no other
+# host: a file placing a node or a port on another host ("host": "b")
+# plans (the placement is in `vrctl topology --json`), but vrouterd
+# refuses to start it with a message naming the node (or port) and the
+# host it does not know, and creates nothing; "host": "local" is this host
+# and starts as before.  (Starting across configured hosts:
+# test_multihost_topo.sh.)
 #
 #   test_hosts_refused.sh BUILD_DIR
 BUILD=$(realpath "$1")
@@ -60,7 +62,7 @@ rc=$?
 cat "$T/start.txt"
 check "start fails (exit 1)" [ $rc = 1 ]
 check "the error names the node, the host and why" grep -q \
-	"node vr1 is placed on host 'b': deployment across hosts is not wired to vrouterd yet" \
+	"places node vr1 on host 'b', which this vrouterd (host .*) does not know" \
 	"$T/start.txt"
 check "nothing was created" nothing_left thost
 "$VRCTL" --json status >"$T/st.json"
@@ -71,7 +73,7 @@ say "start refuses a port on another host"
 rc=$?
 cat "$T/start2.txt"
 check "start fails (exit 1)" [ $rc = 1 ]
-check "the error names the port" grep -q "port out is placed on host 'b'" \
+check "the error names the port" grep -q "places port out on host 'b'" \
 	"$T/start2.txt"
 check "nothing was created" nothing_left thost
 

@@ -1,0 +1,25 @@
+/*
+ * The coordinator of a topology across hosts (coord.c).
+ */
+#ifndef VR_COORD_H
+#define VR_COORD_H
+
+#include <json-c/json.h>
+
+#include "rpc.h"
+
+/* `start`: 1 when the plan places anything on another host (coord.c has
+ * taken the request and answers it), else 0 (an ordinary start). */
+int coord_start(struct rpc_req *req);
+/* `stop` of name: 1 when it has parts on other hosts (coord.c answers),
+ * else 0. */
+int coord_stop(struct rpc_req *req, const char *name);
+/* `status`: result (taken) is answered once each peer holding a part of
+ * a running topology has said its nodes' state (or failed: the nodes
+ * marked unreachable, with why; a read-only caller's peers are not
+ * asked). */
+void coord_status(struct rpc_req *req, json_object *result);
+/* `start_part`: a peer's share of a topology across hosts. */
+void coord_method_start_part(struct rpc_req *req);
+
+#endif

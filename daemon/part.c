@@ -1,0 +1,225 @@
+/*
+ * One host's part of a topology across hosts (issue 15).  Every host
+ * involved builds the same plan from the same params, then part_plan
+ * places it (topo_hosts_plan, from the underlay the coordinator sends:
+ * "NAME=ADDRESS,..." with the coordinator first) and cuts the plan down
+ * to what this host deploys: its nodes (the others dropped from
+ * plan->nodes), the ports it holds (a port elsewhere whose network has
+ * members here keeps only its bridge), the bridges of the networks it has
+ * members on (the others' names emptied), the splitter only on the
+ * coordinator; and a VXLAN for each network it shares with other hosts
+ * (deploy->vxlans: VNI, MTU, the other members' tunnel addresses).  The
+ * cut plan is then deployed, stopped and shown as any other.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "deploy.h"
+#include "part.h"
+#include "topo_hosts.h"
+#include "util.h"
+
+int
+part_underlay(const char *spec, struct part_underlay *u, char *err,
+	      size_t errlen)
+{
+	char buf[1024], *save = NULL, *tok;
+
+	memset(u, 0, sizeof(*u));
+	if (vr_strlcpy(buf, spec, sizeof(buf)) >= sizeof(buf)) {
+		msgf(err, errlen, "underlay: too long");
+		return -1;
+	}
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		int i = u->n;
+
+		if (eq == NULL || eq == tok || eq[1] == '\0' ||
+		    i >= TOPO_MAX_HOSTS) {
+			msgf(err, errlen,
+			     "underlay: \"%.64s\" is not NAME=ADDRESS (at most "
+			     "%d hosts)",
+			     tok, TOPO_MAX_HOSTS);
+			return -1;
+		}
+		*eq = '\0';
+		vr_strlcpy(u->names[i], tok, sizeof(u->names[i]));
+		vr_strlcpy(u->addrs[i], eq + 1, sizeof(u->addrs[i]));
+		u->u[i].host = u->names[i];
+		u->u[i].addr = u->addrs[i];
+		u->u[i].mtu = TOPO_UNDERLAY_MTU_DEFAULT;
+		u->n++;
+	}
+	if (u->n == 0) {
+		msgf(err, errlen, "underlay: empty");
+		return -1;
+	}
+	return 0;
+}
+
+int
+part_underlay_conf(char *buf, size_t len, char *err, size_t errlen)
+{
+	size_t off;
+
+	if (conf->tunnel_address[0] == '\0') {
+		msgf(err, errlen,
+		     "this host (%s) has no tunnel_address in its "
+		     "configuration: a topology across hosts needs one",
+		     conf->host_name);
+		return -1;
+	}
+	off =
+	    snprintf(buf, len, "%s=%s", conf->host_name, conf->tunnel_address);
+	for (int i = 0; i < conf->nhosts && off < len; i++)
+		off += snprintf(buf + off, len - off, ",%s=%s",
+				conf->hosts[i].name,
+				conf->hosts[i].tunnel_address);
+	if (off >= len) {
+		msgf(err, errlen, "too many hosts configured");
+		return -1;
+	}
+	return 0;
+}
+
+/* Is bit h of the network's hosts set? */
+static int
+net_held(const struct topo_hnet *nt, int h)
+{
+	return (nt->hosts >> h) & 1;
+}
+
+/* The planned MTU of f's network when it spans hosts, else 0. */
+static int
+part_if_mtu(const struct topo_hosts *hs, const struct topo_if *f)
+{
+	for (int i = 0; i < hs->nnets; i++) {
+		const struct topo_hnet *nt = &hs->nets[i];
+
+		if (nt->nhosts > 1 &&
+		    ((f->port >= 0 && nt->port == f->port) ||
+		     (f->port < 0 && nt->segment == f->segment)))
+			return nt->mtu;
+	}
+	return 0;
+}
+
+int
+part_cut(struct topo_plan *p, const struct topo_hosts *hs, int hi,
+	 struct deploy *d)
+{
+	const struct topo_host *th = &hs->hosts[hi];
+	int held_seg[TOPO_MAX_SEGMENTS] = {0}, held_port[2] = {0};
+	int port_net[2] = {0};
+
+	/* the networks: bridges here, a VXLAN where they span hosts */
+	d->nvxlans = 0;
+	for (int i = 0; i < hs->nnets; i++) {
+		const struct topo_hnet *nt = &hs->nets[i];
+		struct deploy_vxlan *x;
+
+		if (!net_held(nt, hi))
+			continue;
+		if (nt->segment >= 0)
+			held_seg[nt->segment] = 1;
+		else if (nt->port >= 0)
+			port_net[nt->port] = 1;
+		if (nt->nhosts < 2)
+			continue;
+		x = &d->vxlans[d->nvxlans++];
+		memset(x, 0, sizeof(*x));
+		vr_strlcpy(x->bridge, nt->bridge, sizeof(x->bridge));
+		deploy_vxlan_name(nt->bridge, x->name, sizeof(x->name));
+		x->vni = nt->vni;
+		x->mtu = nt->mtu;
+		vr_strlcpy(x->local, th->addr, sizeof(x->local));
+		for (int h = 0; h < hs->nhosts; h++)
+			if (h != hi && net_held(nt, h))
+				vr_strlcpy(x->remotes[x->nremotes++],
+					   hs->hosts[h].addr,
+					   sizeof(x->remotes[0]));
+	}
+	/* every interface on a network across hosts gets its MTU */
+	for (int n = 0; n < p->nnodes; n++)
+		for (int k = 0; k < p->nodes[n].nifs; k++)
+			p->nodes[n].ifs[k].mtu =
+			    part_if_mtu(hs, &p->nodes[n].ifs[k]);
+	for (int k = 0; k < p->splitter.nifs; k++)
+		p->splitter.ifs[k].mtu = part_if_mtu(hs, &p->splitter.ifs[k]);
+	for (int i = 0; i < th->nports; i++)
+		held_port[th->ports[i]] = 1;
+	for (int i = 0; i < p->nsegments; i++)
+		if (!held_seg[i])
+			p->segments[i].bridge[0] = '\0';
+	for (int i = 0; i < 2; i++) {
+		struct topo_port *pt = &p->ports[i];
+
+		if (held_port[i])
+			continue;
+		pt->netns[0] = '\0';
+		pt->host_if[0] = '\0';
+		pt->created = 0;
+		if (!port_net[i])
+			pt->bridge[0] = '\0';
+	}
+	if (!th->splitter) {
+		p->splitter.netns[0] = '\0';
+		p->splitter.nifs = 0;
+		p->splitter.nroutes = 0;
+	}
+	/* the nodes, in plan order (th->nodes is ascending) */
+	for (int j = 0; j < th->nnodes; j++)
+		if (th->nodes[j] != j)
+			p->nodes[j] = p->nodes[th->nodes[j]];
+	p->nnodes = th->nnodes;
+	return 0;
+}
+
+int
+part_plan(struct topo_plan *p, const char *coordinator, const char *underlay,
+	  const char *part, struct topo_hosts *hs, struct deploy *d,
+	  json_object **remote, char *err, size_t errlen)
+{
+	struct part_underlay u;
+	int hi = -1;
+
+	if (p->opts.pin) {
+		msgf(err, errlen,
+		     "--pin is not supported for a topology across hosts yet");
+		return -1;
+	}
+	if (part_underlay(underlay, &u, err, errlen) == -1 ||
+	    topo_hosts_plan(p, coordinator, u.u, u.n, hs, err, errlen) == -1)
+		return -1;
+	for (int h = 0; h < hs->nhosts; h++)
+		if (strcmp(hs->hosts[h].name, part) == 0)
+			hi = h;
+	if (hi >= 0 && remote != NULL) {
+		*remote = json_object_new_array();
+		for (int h = 0; h < hs->nhosts; h++)
+			for (int j = 0; j < hs->hosts[h].nnodes && h != hi;
+			     j++) {
+				json_object *o = json_object_new_object();
+
+				json_object_object_add(
+				    o, "name",
+				    json_object_new_string(
+					p->nodes[hs->hosts[h].nodes[j]].name));
+				json_object_object_add(
+				    o, "host",
+				    json_object_new_string(hs->hosts[h].name));
+				json_object_array_add(*remote, o);
+			}
+	}
+	if (hi < 0) {
+		msgf(err, errlen,
+		     "host %s holds no part of %s (the placement names "
+		     "other hosts)",
+		     part, p->opts.name);
+		return -1;
+	}
+	return part_cut(p, hs, hi, d);
+}

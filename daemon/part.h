@@ -1,0 +1,43 @@
+/*
+ * One host's part of a topology across hosts (part.c): the underlay every
+ * host is told, and the plan cut down to what one host deploys.
+ */
+#ifndef VR_PART_H
+#define VR_PART_H
+
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#include "topo.h"
+#include "topo_hosts.h"
+
+struct deploy;
+
+struct part_underlay {
+	struct topo_underlay u[TOPO_MAX_HOSTS];
+	char names[TOPO_MAX_HOSTS][TOPO_HOST_LEN + 1];
+	char addrs[TOPO_MAX_HOSTS][TOPO_ADDRSTRLEN];
+	int n;
+};
+
+/* "NAME=ADDRESS,..." into u (MTU: TOPO_UNDERLAY_MTU_DEFAULT).  0 or -1. */
+int part_underlay(const char *spec, struct part_underlay *u, char *err,
+		  size_t errlen);
+/* This host's underlay string from the configuration: host_name =
+ * tunnel_address first, then each of `hosts`.  0, or -1 when this host
+ * has no tunnel_address. */
+int part_underlay_conf(char *buf, size_t len, char *err, size_t errlen);
+
+/* Cut p to host hi's part of hs (its placement) and fill d's VXLANs. */
+int part_cut(struct topo_plan *p, const struct topo_hosts *hs, int hi,
+	     struct deploy *d);
+/* Place p (coordinator, underlay as sent) and cut it to host part's
+ * share; remote (may be NULL): a new array of {"name", "host"} of the
+ * nodes other hosts hold.  0, or -1 with err (a host not in the
+ * placement, --pin). */
+int part_plan(struct topo_plan *p, const char *coordinator,
+	      const char *underlay, const char *part, struct topo_hosts *hs,
+	      struct deploy *d, json_object **remote, char *err, size_t errlen);
+
+#endif

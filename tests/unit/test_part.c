@@ -1,0 +1,214 @@
+/*
+ * One host's part of a topology across hosts (daemon/part.c): the
+ * underlay string, and the plan cut to a host's share: its nodes only
+ * (in plan order), ports elsewhere reduced to their network's bridge or
+ * nothing, bridges of networks held elsewhere emptied, the splitter only
+ * on the coordinator, a VXLAN per shared network with the other member
+ * hosts as remotes and the planned MTU on every interface on it; the
+ * VXLAN device names; the errors.
+ */
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deploy.h"
+#include "part.h"
+#include "t.h"
+#include "topo.h"
+#include "topo_hosts.h"
+#include "util.h"
+
+/* r0 here, r1 on b (with the out port), r2 on c: "mid" spans all three,
+ * "side" b and c, ingress stays here, egress on b. */
+#define CHAIN(R1HOST, R2HOST, OUTHOST)                                         \
+	"{\"format\": 1, \"name\": \"chain\", \"description\": \"d\", "        \
+	"\"ports\": {\"in\": {\"address\": \"198.18.1.2/24\", \"gateway\": "   \
+	"\"198.18.1.1\"}, \"out\": {\"address\": \"198.18.2.2/24\", "          \
+	"\"gateway\": \"198.18.2.1\"" OUTHOST "}}, "                           \
+	"\"networks\": [{\"name\": \"ingress\", \"port\": \"in\"}, "           \
+	"{\"name\": \"mid\"}, {\"name\": \"side\"}, "                          \
+	"{\"name\": \"egress\", \"port\": \"out\"}], "                         \
+	"\"nodes\": ["                                                         \
+	"{\"name\": \"r0\", \"interfaces\": [{\"network\": \"ingress\", "      \
+	"\"address\": \"198.18.1.1/24\"}, {\"network\": \"mid\", "             \
+	"\"address\": \"198.19.0.1/24\"}]},"                                   \
+	"{\"name\": \"r1\"" R1HOST ", \"interfaces\": [{\"network\": "         \
+	"\"mid\", \"address\": \"198.19.0.2/24\"}, {\"network\": \"egress\", " \
+	"\"address\": \"198.18.2.1/24\"}, {\"network\": \"side\", "            \
+	"\"address\": \"198.19.1.1/24\"}]},"                                   \
+	"{\"name\": \"r2\"" R2HOST ", \"interfaces\": [{\"network\": "         \
+	"\"mid\", \"address\": \"198.19.0.3/24\"}, {\"network\": \"side\", "   \
+	"\"address\": \"198.19.1.2/24\"}]}]}"
+
+static const char chain3[] =
+    CHAIN(", \"host\": \"b\"", ", \"host\": \"c\"", ", \"host\": \"b\"");
+
+static int
+build(const char *text, int link, struct topo_plan *p, char *err, size_t errlen)
+{
+	struct topo_opts o;
+	cpu_set_t online, isolated;
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.file, "t.json", sizeof(o.file));
+	o.file_text = text;
+	o.link = link;
+	cpulist_parse("0-7", &online);
+	CPU_ZERO(&isolated);
+	err[0] = '\0';
+	return topo_plan_build(&o, &online, &isolated, p, err, errlen);
+}
+
+#define UL "a=198.18.0.1,b=198.18.0.2,c=198.18.0.3"
+
+static const struct deploy_vxlan *
+vx_of(const struct deploy *d, const char *bridge)
+{
+	for (int i = 0; i < d->nvxlans; i++)
+		if (strcmp(d->vxlans[i].bridge, bridge) == 0)
+			return &d->vxlans[i];
+	return NULL;
+}
+
+static void
+test_underlay(void)
+{
+	struct part_underlay u;
+	char err[256];
+
+	CHECK_INT(part_underlay(UL, &u, err, sizeof(err)), 0);
+	CHECK_INT(u.n, 3);
+	CHECK_STR(u.u[1].host, "b");
+	CHECK_STR(u.u[1].addr, "198.18.0.2");
+	CHECK_INT(u.u[2].mtu, TOPO_UNDERLAY_MTU_DEFAULT);
+	CHECK_INT(part_underlay("a", &u, err, sizeof(err)), -1);
+	CHECK(strstr(err, "not NAME=ADDRESS") != NULL);
+	CHECK_INT(part_underlay("=1.2.3.4", &u, err, sizeof(err)), -1);
+	CHECK_INT(part_underlay("", &u, err, sizeof(err)), -1);
+}
+
+static void
+test_cut_b(void)
+{
+	struct topo_plan *p = calloc(1, sizeof(*p));
+	struct topo_hosts *hs = calloc(1, sizeof(*hs));
+	struct deploy *d = calloc(1, sizeof(*d));
+	const struct deploy_vxlan *x;
+	json_object *remote = NULL;
+	char err[512], mid[16], side[16], ingress[16];
+
+	CHECK_INT(build(chain3, LINK_TAP, p, err, sizeof(err)), 0);
+	vr_strlcpy(mid, p->segments[0].bridge, sizeof(mid));
+	vr_strlcpy(side, p->segments[1].bridge, sizeof(side));
+	vr_strlcpy(ingress, p->ports[0].bridge, sizeof(ingress));
+	CHECK_INT(part_plan(p, "a", UL, "b", hs, d, &remote, err, sizeof(err)),
+		  0);
+	/* b holds r1 and the out port */
+	CHECK_INT(p->nnodes, 1);
+	CHECK_STR(p->nodes[0].name, "r1");
+	CHECK_STR(p->ports[0].host_if, "");
+	CHECK_STR(p->ports[0].bridge, ""); /* ingress: a's only */
+	CHECK_INT(p->ports[0].created, 0);
+	CHECK(p->ports[1].host_if[0] != '\0');
+	CHECK_STR(p->segments[0].bridge, mid);
+	CHECK_STR(p->segments[1].bridge, side);
+	CHECK_STR(p->splitter.netns, "");
+	/* mid spans a, b, c; side b and c; egress only b: no VXLAN */
+	CHECK_INT(d->nvxlans, 2);
+	CHECK((x = vx_of(d, mid)) != NULL);
+	if (x) {
+		CHECK_STR(x->local, "198.18.0.2");
+		CHECK_INT(x->nremotes, 2);
+		CHECK_STR(x->remotes[0], "198.18.0.1");
+		CHECK_STR(x->remotes[1], "198.18.0.3");
+		CHECK_INT(x->mtu, 1450);
+		CHECK(x->vni >= TOPO_VNI_FIRST);
+		CHECK_INT(strncmp(x->name, mid, strlen(mid) - 2), 0);
+		CHECK(x->name[strlen(mid) - 2] == 'x');
+	}
+	CHECK((x = vx_of(d, side)) != NULL);
+	if (x) {
+		CHECK_INT(x->nremotes, 1);
+		CHECK_STR(x->remotes[0], "198.18.0.3");
+	}
+	/* r1's interfaces: mid and side at 1450, egress (b only) default */
+	CHECK_INT(p->nodes[0].ifs[0].mtu, 1450);
+	CHECK_INT(p->nodes[0].ifs[1].mtu, 0);
+	CHECK_INT(p->nodes[0].ifs[2].mtu, 1450);
+	/* the others' nodes, for status */
+	CHECK_STR(
+	    json_object_to_json_string_ext(remote, JSON_C_TO_STRING_PLAIN),
+	    "[{\"name\":\"r0\",\"host\":\"a\"},"
+	    "{\"name\":\"r2\",\"host\":\"c\"}]");
+	json_object_put(remote);
+	topo_plan_free(p);
+	free(p);
+	free(hs);
+	free(d);
+}
+
+static void
+test_cut_coordinator(void)
+{
+	struct topo_plan *p = calloc(1, sizeof(*p));
+	struct topo_hosts *hs = calloc(1, sizeof(*hs));
+	struct deploy *d = calloc(1, sizeof(*d));
+	char err[512], side[16];
+
+	CHECK_INT(build(chain3, LINK_TAP, p, err, sizeof(err)), 0);
+	vr_strlcpy(side, p->segments[1].bridge, sizeof(side));
+	CHECK_INT(part_plan(p, "a", UL, "a", hs, d, NULL, err, sizeof(err)), 0);
+	CHECK_INT(p->nnodes, 1);
+	CHECK_STR(p->nodes[0].name, "r0");
+	CHECK(p->ports[0].host_if[0] != '\0'); /* in: a's */
+	CHECK_STR(p->ports[1].host_if, "");    /* out: b's */
+	CHECK_STR(p->ports[1].bridge, "");     /* egress: b only */
+	CHECK_STR(p->segments[1].bridge, "");  /* side: b and c */
+	CHECK_INT(d->nvxlans, 1);	       /* mid */
+	CHECK_INT(d->vxlans[0].nremotes, 2);
+	CHECK_INT(p->nodes[0].ifs[0].mtu, 0);
+	CHECK_INT(p->nodes[0].ifs[1].mtu, 1450);
+	topo_plan_free(p);
+	free(p);
+
+	/* a host the placement does not name; a host not in the underlay */
+	p = calloc(1, sizeof(*p));
+	CHECK_INT(build(chain3, LINK_TAP, p, err, sizeof(err)), 0);
+	CHECK_INT(part_plan(p, "a", UL, "z", hs, d, NULL, err, sizeof(err)),
+		  -1);
+	CHECK(strstr(err, "host z holds no part of chain") != NULL);
+	topo_plan_free(p);
+	memset(p, 0, sizeof(*p));
+	CHECK_INT(build(chain3, LINK_TAP, p, err, sizeof(err)), 0);
+	CHECK_INT(part_plan(p, "a", "a=198.18.0.1,b=198.18.0.2", "b", hs, d,
+			    NULL, err, sizeof(err)),
+		  -1);
+	topo_plan_free(p);
+	free(p);
+	free(hs);
+	free(d);
+}
+
+static void
+test_vxlan_name(void)
+{
+	char b[16];
+
+	deploy_vxlan_name("vr-xh-n0", b, sizeof(b));
+	CHECK_STR(b, "vr-xh-x0");
+	deploy_vxlan_name("vr-xh-bo", b, sizeof(b));
+	CHECK_STR(b, "vr-xh-xo");
+	deploy_vxlan_name("vr-abcdefgh-n12", b, sizeof(b));
+	CHECK_STR(b, "vr-abcdefgh-x12");
+}
+
+int
+main(void)
+{
+	test_underlay();
+	test_cut_b();
+	test_cut_coordinator();
+	test_vxlan_name();
+	return t_done("test_part");
+}
