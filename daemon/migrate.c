@@ -743,6 +743,14 @@ migrate_run(const char *name, const char *node, const char *to, int offline,
 		return -1;
 	}
 	*code = PROTO_E_TOPOLOGY;
+	if (r->host[0]) {
+		msgf(err, errlen,
+		     "%s is placed across hosts (\"host\" keys): its nodes do "
+		     "not migrate yet; start it on one host to migrate a node "
+		     "(docs/multihost.md)",
+		     name);
+		return -1;
+	}
 	if (r->plan->opts.backend != BACKEND_VM) {
 		msgf(err, errlen, "%s/%s is a namespace node: only VMs migrate",
 		     name, node);
