@@ -307,10 +307,11 @@ realport_saved_json(const struct realport *rp)
 		json_object_object_add(j, "ifname",
 				       json_object_new_string(nic->ifname));
 		for (int i = 0; i < nic->nirqs; i++) {
-			json_object *x = json_object_new_array();
+			json_object *x;
 
 			if (nic->saved_aff[i][0] == '\0')
-				continue;
+				continue; /* saved by an earlier NIC */
+			x = json_object_new_array();
 			json_object_array_add(
 			    x, json_object_new_int(nic->irqs[i]));
 			json_object_array_add(
