@@ -22,8 +22,12 @@
  * made, on both hosts.  Only a node between this host and one other is
  * supported: a node on host B migrates back here, not to host C.
  *
- * What a peer makes is tagged MIGRATE_ALIAS "NAME:NODE", so migrate_abort
- * finds it again (and `cleanup` of a topology never takes it for its own).
+ * What a peer makes is tagged MIGRATE_ALIAS "NAME:NODE:" (the node's taps)
+ * or MIGRATE_ALIAS "NAME::" (the bridges and VXLANs the topology's nodes
+ * there share), so migrate_abort finds it again, exactly (the tag ends in
+ * ':': r1's is no prefix of r10's), and removes the shared ones with the
+ * topology's last node there (`last`); `cleanup` of a topology never takes
+ * them for its own.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -533,6 +537,34 @@ mig_params(const struct mig_op *op)
 	return p;
 }
 
+/* No node of the topology but n runs on host or is on its way anywhere:
+ * n is the last there, its migrate_abort removes the shared bridges and
+ * VXLANs too. */
+static int
+mig_last_on(const char *name, int n, const char *host)
+{
+	struct run *r = sup_run_find(name);
+
+	if (r == NULL || r->nrt == NULL)
+		return 1;
+	for (int k = 0; k < r->plan->nnodes; k++)
+		if (k != n &&
+		    (strcmp(r->nrt[k].host, host) == 0 || r->nrt[k].migrating))
+			return 0;
+	return 1;
+}
+
+static json_object *
+mig_abort_params(const struct mig_op *op)
+{
+	json_object *p = mig_params(op);
+
+	json_object_object_add(
+	    p, "last",
+	    json_object_new_boolean(mig_last_on(op->name, op->n, op->remote)));
+	return p;
+}
+
 static json_object *
 mig_prepare_params(const struct mig_op *op)
 {
@@ -697,7 +729,7 @@ mig_next(struct mig_op *op)
 		return;
 	case MS_UNWIRE:
 	case MS_ABORT:
-		mig_call(op, METHOD_MIGRATE_ABORT, mig_params(op),
+		mig_call(op, METHOD_MIGRATE_ABORT, mig_abort_params(op),
 			 MIGRATE_PEER_WAIT);
 		return;
 	default:
@@ -873,7 +905,8 @@ struct mig_peer_op {
 	struct rpc_req *req;
 	enum proto_method_id m;
 	json_object *params;
-	char alias[160];
+	char alias[160];  /* the node's: its taps */
+	char talias[160]; /* the topology's: bridges, VXLANs */
 	char domain[64];
 	int rc;
 	json_object *result;
@@ -968,7 +1001,7 @@ mig_peer_prepare(struct mig_peer_op *op, struct ns_ctx *ns)
 			if (br == NULL || br[0] == '\0' ||
 			    nl_link_exists(ns, br) == 1)
 				continue;
-			if (nl_bridge_add(ns, br, op->alias) == -1 ||
+			if (nl_bridge_add(ns, br, op->talias) == -1 ||
 			    nl_link_set_up(ns, br, 1) == -1)
 				goto nl_fail;
 		}
@@ -988,7 +1021,7 @@ mig_peer_prepare(struct mig_peer_op *op, struct ns_ctx *ns)
 		mx.vni = (uint32_t)json_object_get_int64(
 		    json_object_object_get(x, "vni"));
 		mx.mtu = json_object_get_int(json_object_object_get(x, "mtu"));
-		if (mig_vx_make(ns, &mx, op->alias, local, remote) == -1)
+		if (mig_vx_make(ns, &mx, op->talias, local, remote) == -1)
 			goto nl_fail;
 	}
 	for (size_t i = 0; i < json_object_array_length(links); i++) {
@@ -1088,6 +1121,12 @@ mig_peer_job(struct job *j, void *arg)
 		    mig_unwire_tagged(ns, op->alias, op->err,
 				      sizeof(op->err)) == -1)
 			op->rc = -1;
+		/* the shared ones with the topology's last node here */
+		else if (json_object_object_get_ex(op->params, "last", &v) &&
+			 json_object_get_boolean(v) &&
+			 mig_unwire_tagged(ns, op->talias, op->err,
+					   sizeof(op->err)) == -1)
+			op->rc = -1;
 		break;
 	default:
 		break;
@@ -1127,8 +1166,9 @@ mig_peer_method(struct rpc_req *req, enum proto_method_id m)
 	name = json_object_get_string(v);
 	json_object_object_get_ex(op->params, "node", &v);
 	node = json_object_get_string(v);
-	snprintf(op->alias, sizeof(op->alias), MIGRATE_ALIAS "%s:%s", name,
+	snprintf(op->alias, sizeof(op->alias), MIGRATE_ALIAS "%s:%s:", name,
 		 node);
+	snprintf(op->talias, sizeof(op->talias), MIGRATE_ALIAS "%s::", name);
 	snprintf(op->domain, sizeof(op->domain), "vrouterd-%s-%s", name, node);
 	if (sup_closing) {
 		rpc_error(req, PROTO_E_BUSY, NULL, "vrouterd is shutting down");
@@ -1282,6 +1322,9 @@ mig_stop_next(struct mig_stop *st)
 				       json_object_new_string(st->name));
 		json_object_object_add(
 		    p, "node", json_object_new_string(r->plan->nodes[n].name));
+		json_object_object_add(p, "last",
+				       json_object_new_boolean(mig_last_on(
+					   st->name, n, r->nrt[n].host)));
 		(void)peer_call(st->peer, METHOD_MIGRATE_ABORT, p,
 				MIGRATE_PEER_WAIT, mig_stop_done, st);
 		return;

@@ -219,8 +219,19 @@ for r in $(seq "$ROUNDS"); do
 	check "no restart on A (no second copy)" gone_from A
 	check "status: no restart counted" [ "$(node restarts)" = 0 ]
 	check "status text: vr0 on host b" status_says_b
+	check "B's tap tagged as the node's, its bridge as the topology's" \
+		twohost_exec B sh -c "ip -d -o link show vr-$NAME-t00 |
+			grep -q 'alias vrouterd-migrate:$NAME:vr0:' &&
+			ip -d -o link show vr-$NAME-bi |
+			grep -q 'alias vrouterd-migrate:$NAME::'"
+	# a node vr00's link there: vr0's tag is no prefix of vr00's
+	twohost_exec B ip link add "vr-$NAME-zz" type dummy
+	twohost_exec B ip link set "vr-$NAME-zz" alias "vrouterd-migrate:$NAME:vr00:"
 	say "round $r: B -> A"
 	migrate B A || end 1
+	check "vr00's link on B is left alone" \
+		twohost_exec B ip link show "vr-$NAME-zz"
+	twohost_exec B ip link del "vr-$NAME-zz"
 	check "it forwards on A again" forwards
 	l=$(debris B | xargs)
 	check "nothing left on B${l:+: $l}" [ -z "$l" ]
