@@ -481,6 +481,17 @@ sup_stop(const char *name, struct rpc_req *req, void (*done)(void *), void *arg,
 			     r->plan->opts.name, sup_run_state(r));
 			goto fail;
 		}
+		for (int k = 0; r->nrt && k < r->plan->nnodes; k++)
+			if (r->nrt[k].migrating &&
+			    (name != NULL || req != NULL)) {
+				*code = PROTO_E_BUSY;
+				msgf(err, errlen,
+				     "%s/%s is migrating; try again when that "
+				     "has finished",
+				     r->plan->opts.name,
+				     r->plan->nodes[k].name);
+				goto fail;
+			}
 		op->runs[op->nruns++] = r;
 	}
 	if (name && op->nruns == 0) {

@@ -272,7 +272,23 @@ offline_back() {
 check "vrctl migrate --offline B -> A (live: false)" offline_back
 check "it runs on A" runs_on A
 check "it forwards on A" forwards
-migrate A B || end 1
+
+say "while vr0 migrates A -> B: a stop is refused"
+twohost_vrctl A --json migrate "$NAME" vr0 --to b >"$T/busy.json" 2>"$T/busy.err" &
+mig=$!
+migrating() { [ "$(node state)" = migrating ]; }
+stop_busy() {
+	! twohost_vrctl A stop "$NAME" >"$T/stopbusy.out" 2>&1 &&
+		grep -q "$NAME/vr0 is migrating" "$T/stopbusy.out"
+}
+if th_until 30 migrating; then
+	check "stop refused, naming vr0 (vr0 is migrating)" stop_busy
+	cat "$T/stopbusy.out"
+else
+	bad "vr0 never showed as migrating"
+fi
+check "the migration went on" wait $mig
+check "it runs on B" runs_on B
 
 say "stop with the node on B: stopped there too"
 check "stop on A" twohost_vrctl A stop "$NAME"
