@@ -918,31 +918,65 @@ struct mig_peer_op {
 static int
 mig_name_ok(json_object *o, const char *key, int empty_ok)
 {
-	const char *s = json_object_get_string(json_object_object_get(o, key));
+	json_object *v = NULL;
+	const char *s;
 
-	if (s == NULL || !json_object_is_type(json_object_object_get(o, key),
-					      json_type_string))
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
 		return 0;
+	s = json_object_get_string(v);
 	if (s[0] == '\0')
 		return empty_ok;
 	return strncmp(s, "vr-", 3) == 0 && strlen(s) < TOPO_IFNAMSIZ &&
 	       strchr(s, '/') == NULL;
 }
 
-/* The request's links and VXLANs are well formed (checked before
- * anything is made). */
+/* o's key is of type t (absent: need says whether that is wrong). */
 static int
-mig_prepare_check(json_object *links, json_object *vxs, char *err,
-		  size_t errlen)
+mig_is(json_object *o, const char *key, json_type t, int need)
 {
+	json_object *v;
+
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, key, &v))
+		return !need && json_object_is_type(o, json_type_object);
+	return json_object_is_type(v, t);
+}
+
+/* Every value a peer sent is of the type its use needs (checked on the
+ * loop, before anything is made; proto.c checked the top level's). */
+static int
+mig_peer_check(enum proto_method_id m, json_object *params, char *err,
+	       size_t errlen)
+{
+	json_object *links = NULL, *vxs = NULL, *cpus = NULL;
+
+	if (m == METHOD_MIGRATE_FINISH &&
+	    json_object_object_get_ex(params, "cpus", &cpus))
+		for (size_t i = 0; i < json_object_array_length(cpus); i++)
+			if (!json_object_is_type(
+				json_object_array_get_idx(cpus, i),
+				json_type_int)) {
+				msgf(err, errlen,
+				     "cpus[%zu]: an integer expected", i);
+				return -1;
+			}
+	if (m != METHOD_MIGRATE_PREPARE)
+		return 0;
+	json_object_object_get_ex(params, "links", &links);
+	json_object_object_get_ex(params, "vxlans", &vxs);
 	for (size_t i = 0; i < json_object_array_length(links); i++) {
 		json_object *l = json_object_array_get_idx(links, i);
 
-		if (!mig_name_ok(l, "tap", 0) || !mig_name_ok(l, "bridge", 1)) {
-			msgf(err, errlen,
-			     "links[%zu]: a tap and a bridge "
-			     "named vr-... expected",
-			     i);
+		if (!mig_name_ok(l, "tap", 0) || !mig_name_ok(l, "bridge", 1) ||
+		    !mig_is(l, "multi_queue", json_type_boolean, 0) ||
+		    !mig_is(l, "mtu", json_type_int, 1)) {
+			msgf(
+			    err, errlen,
+			    "links[%zu]: {tap, bridge: vr-... names, "
+			    "multi_queue: a boolean, mtu: an integer} expected",
+			    i);
 			return -1;
 		}
 	}
@@ -950,10 +984,12 @@ mig_prepare_check(json_object *links, json_object *vxs, char *err,
 		json_object *x = json_object_array_get_idx(vxs, i);
 
 		if (!mig_name_ok(x, "name", 0) ||
-		    !mig_name_ok(x, "bridge", 0)) {
+		    !mig_name_ok(x, "bridge", 0) ||
+		    !mig_is(x, "vni", json_type_int, 1) ||
+		    !mig_is(x, "mtu", json_type_int, 1)) {
 			msgf(err, errlen,
-			     "vxlans[%zu]: a name and a bridge "
-			     "named vr-... expected",
+			     "vxlans[%zu]: {name, bridge: vr-... names, vni, "
+			     "mtu: integers} expected",
 			     i);
 			return -1;
 		}
@@ -973,10 +1009,6 @@ mig_peer_prepare(struct mig_peer_op *op, struct ns_ctx *ns)
 	json_object_object_get_ex(op->params, "vxlans", &vxs);
 	if (json_object_object_get_ex(op->params, "remote", &v))
 		remote = json_object_get_string(v);
-	if (mig_prepare_check(links, vxs, op->err, sizeof(op->err)) == -1) {
-		op->rc = -1;
-		return; /* nothing made */
-	}
 	if (mig_underlay(remote, local, sizeof(local), &mtu, &v6) == -1) {
 		msgf(op->err, sizeof(op->err), "no route to %s", remote);
 		goto fail;
@@ -1084,7 +1116,8 @@ mig_peer_job(struct job *j, void *arg)
 		json_object *cpus = NULL, *pinned = json_object_new_array();
 
 		json_object_object_get_ex(op->params, "cpus", &cpus);
-		for (size_t i = 0; i < json_object_array_length(cpus); i++) {
+		for (size_t i = 0; cpus && i < json_object_array_length(cpus);
+		     i++) {
 			int cpu = json_object_get_int(
 			    json_object_array_get_idx(cpus, i));
 
@@ -1179,6 +1212,11 @@ mig_peer_method(struct rpc_req *req, enum proto_method_id m)
 		rpc_error(req, PROTO_E_PARAMS, NULL,
 			  "name (%s) or node (%s) is not a valid name",
 			  name_rule(NAME_INSTANCE), name_rule(NAME_NODE));
+		free(op);
+		return;
+	}
+	if (mig_peer_check(m, op->params, op->err, sizeof(op->err)) == -1) {
+		rpc_error(req, PROTO_E_PARAMS, NULL, "%s", op->err);
 		free(op);
 		return;
 	}

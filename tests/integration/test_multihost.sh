@@ -127,6 +127,30 @@ topo_running() { [ "$(topo_state)" = running ]; }
 no_tap() { ! twohost_exec "$1" ip link show "vr-$NAME-t00" >/dev/null 2>&1; }
 no_vxlan() { [ -z "$(twohost_exec "$1" ip -o link show type vxlan)" ]; }
 
+say "B's peer-facing methods check what they are sent"
+# peer_rpc H METHOD PARAMS: the error code of a raw request to H's vrouterd
+# ("ok" for a result)
+peer_rpc() {
+	twohost_exec "$1" python3 -c '
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall((json.dumps({"jsonrpc": "2.0", "id": 1, "method": sys.argv[2],
+    "params": json.loads(sys.argv[3])}) + "\n").encode())
+r = json.loads(s.makefile().readline())
+print(r["error"]["code"] if "error" in r else "ok")' \
+		"$TH/$1/vrouterd.sock" "$2" "$3"
+}
+check "migrate_finish without cpus: answered, vrouterd alive" \
+	[ "$(peer_rpc B migrate_finish "{\"name\":\"$NAME\",\"node\":\"vr9\"}")" = ok ]
+check "migrate_finish with cpus [\"x\"]: -32602" \
+	[ "$(peer_rpc B migrate_finish "{\"name\":\"$NAME\",\"node\":\"vr9\",\"cpus\":[\"x\"]}")" = -32602 ]
+check "migrate_prepare with links [1]: -32602" \
+	[ "$(peer_rpc B migrate_prepare "{\"name\":\"$NAME\",\"node\":\"vr9\",\"links\":[1],\"vxlans\":[],\"remote\":\"192.0.2.1\"}")" = -32602 ]
+check "migrate_prepare with a VXLAN's vni a string: -32602" \
+	[ "$(peer_rpc B migrate_prepare "{\"name\":\"$NAME\",\"node\":\"vr9\",\"links\":[],\"vxlans\":[{\"name\":\"vr-$NAME-x0\",\"bridge\":\"vr-$NAME-b0\",\"vni\":\"1\",\"mtu\":1450}],\"remote\":\"192.0.2.1\"}")" = -32602 ]
+check "B's vrouterd still answers" twohost_vrctl B status
+
 say "a migration B cannot take fails and changes nothing"
 # B's libvirt cannot open the console log there (a directory in its way):
 # the migration fails after B was wired; vrouterd removes what it made
