@@ -1307,6 +1307,8 @@ mig_stop_vx_job(struct job *j, void *arg)
 	struct ns_ctx *ns;
 
 	(void)j;
+	if (st->err[0])
+		return; /* a node still runs there: its VXLANs stay */
 	deploy_alias(&st->plan, MIGRATE_VXLAN_ROLE, alias, sizeof(alias));
 	if ((ns = ns_open(NULL, err, sizeof(err))) == NULL) {
 		msgf(st->err, sizeof(st->err), "%s", err);
