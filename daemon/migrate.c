@@ -1262,6 +1262,9 @@ migrate_abort_method(struct rpc_req *req)
 
 struct mig_stop {
 	struct rpc_req *req;
+	int all;	   /* stop --all: every topology, name by name */
+	char (*names)[64]; /* the topologies with nodes elsewhere */
+	int nnames, iname;
 	char name[64];
 	struct peer *peer;
 	struct topo_plan plan;
@@ -1319,6 +1322,22 @@ mig_stop_vx_job(struct job *j, void *arg)
 	ns_close(ns);
 }
 
+/* The next topology's nodes elsewhere, for mig_stop_next. */
+static void
+mig_stop_load(struct mig_stop *st)
+{
+	struct run *r;
+
+	vr_strlcpy(st->name, st->names[st->iname], sizeof(st->name));
+	st->nnodes = st->i = 0;
+	if ((r = sup_run_find(st->name)) == NULL || r->nrt == NULL)
+		return;
+	st->plan.opts = r->plan->opts;
+	for (int n = 0; n < r->plan->nnodes; n++)
+		if (r->nrt[n].host[0])
+			st->nodes[st->nnodes++] = n;
+}
+
 static void
 mig_stop_vx_done(void *arg)
 {
@@ -1326,12 +1345,18 @@ mig_stop_vx_done(void *arg)
 	char err[1024];
 	int code;
 
+	if (st->err[0] == '\0' && ++st->iname < st->nnames) {
+		mig_stop_load(st);
+		mig_stop_next(st);
+		return;
+	}
 	if (st->err[0])
 		rpc_error(st->req, PROTO_E_STOP, NULL, "stop %s: %s", st->name,
 			  st->err);
-	else if (sup_stop(st->name, st->req, NULL, NULL, &code, err,
-			  sizeof(err)) == -1)
+	else if (sup_stop(st->all ? NULL : st->name, st->req, NULL, NULL, &code,
+			  err, sizeof(err)) == -1)
 		rpc_error(st->req, code, NULL, "%s", err);
+	free(st->names);
 	free(st);
 	sup_check_done();
 }
@@ -1380,23 +1405,36 @@ mig_stop_next(struct mig_stop *st)
 int
 migrate_stop(struct rpc_req *req, const char *name)
 {
-	struct run *r = sup_run_find(name);
 	struct mig_stop *st;
+	struct run *r;
+	int n = 0;
 
-	if (r == NULL || r->state != RUN_RUNNING || r->nrt == NULL)
-		return 0;
-	for (int n = 0; n < r->plan->nnodes; n++)
-		if (r->nrt[n].migrating)
-			return 0; /* sup_stop refuses: busy */
-	if (r->migration == NULL)
-		return 0; /* never migrated: no VXLAN, nothing elsewhere */
+	TAILQ_FOREACH(r, &sup_runs, entry)
+	n++;
 	st = xcalloc(1, sizeof(*st));
+	st->names = xcalloc((size_t)n + 1, sizeof(*st->names));
 	st->req = req;
-	vr_strlcpy(st->name, name, sizeof(st->name));
-	st->plan.opts = r->plan->opts;
-	for (int n = 0; n < r->plan->nnodes; n++)
-		if (r->nrt[n].host[0])
-			st->nodes[st->nnodes++] = n;
+	st->all = name == NULL;
+	TAILQ_FOREACH(r, &sup_runs, entry)
+	{
+		if ((name && strcmp(r->plan->opts.name, name) != 0) ||
+		    r->state != RUN_RUNNING || r->nrt == NULL)
+			continue;
+		for (int k = 0; k < r->plan->nnodes; k++)
+			if (r->nrt[k].migrating)
+				goto none; /* sup_stop refuses: busy */
+		/* never migrated: no VXLAN, nothing elsewhere */
+		if (r->migration != NULL && st->nnames < n)
+			vr_strlcpy(st->names[st->nnames++], r->plan->opts.name,
+				   sizeof(st->names[0]));
+	}
+	if (st->nnames == 0)
+		goto none;
+	mig_stop_load(st);
 	mig_stop_next(st);
 	return 1;
+none:
+	free(st->names);
+	free(st);
+	return 0;
 }

@@ -547,8 +547,8 @@ sup_method_stop(struct rpc_req *req)
 		rpc_error(req, PROTO_E_BUSY, NULL, "vrouterd is shutting down");
 		return;
 	}
-	if (name != NULL && migrate_stop(req, name))
-		return; /* its nodes elsewhere first */
+	if (migrate_stop(req, name))
+		return; /* the nodes elsewhere first (of every one: --all) */
 	if (sup_stop(name, req, NULL, NULL, &code, err, sizeof(err)) == -1)
 		rpc_error(req, code, NULL, "%s", err);
 }

@@ -314,8 +314,8 @@ fi
 check "the migration went on" wait $mig
 check "it runs on B" runs_on B
 
-say "stop with the node on B: stopped there too"
-check "stop on A" twohost_vrctl A stop "$NAME"
+say "stop --all with the node on B: stopped there too"
+check "stop --all on A" twohost_vrctl A stop --all
 for h in A B; do
 	l=$(debris $h | xargs)
 	check "nothing left on $h (links, namespaces, domains)${l:+: $l}" [ -z "$l" ]
