@@ -774,6 +774,16 @@ migrate_run(const char *name, const char *node, const char *to, int offline,
 		     r->nrt[n].migrating ? "migrating" : sup_run_state(r));
 		return -1;
 	}
+	/* one at a time per topology: keep_vx and the other host's shared
+	 * bridges and VXLANs are planned with the others where they are */
+	for (int k = 0; k < r->plan->nnodes; k++)
+		if (r->nrt[k].migrating) {
+			msgf(err, errlen,
+			     "%s/%s is migrating: one migration of a topology "
+			     "at a time; try again when it has finished",
+			     name, r->plan->nodes[k].name);
+			return -1;
+		}
 	*code = PROTO_E_TOPOLOGY;
 	if (r->plan->opts.backend != BACKEND_VM) {
 		msgf(err, errlen, "%s/%s is a namespace node: only VMs migrate",
