@@ -923,12 +923,14 @@ struct mig_peer_op {
 	char err[1024];
 };
 
-/* A link name of the request: a string, vrouterd's "vr-" names only, one
- * that fits; "" allowed only for a bridge (a tap on none). */
+/* A link name of the request: a string, one of topology name's
+ * ("vr-NAME-..."), one that fits; "" allowed only for a bridge (a tap on
+ * none). */
 static int
-mig_name_ok(json_object *o, const char *key, int empty_ok)
+mig_name_ok(json_object *o, const char *key, const char *name, int empty_ok)
 {
 	json_object *v = NULL;
+	char prefix[TOPO_IFNAMSIZ + 8];
 	const char *s;
 
 	if (!json_object_is_type(o, json_type_object) ||
@@ -938,8 +940,24 @@ mig_name_ok(json_object *o, const char *key, int empty_ok)
 	s = json_object_get_string(v);
 	if (s[0] == '\0')
 		return empty_ok;
-	return strncmp(s, "vr-", 3) == 0 && strlen(s) < TOPO_IFNAMSIZ &&
+	snprintf(prefix, sizeof(prefix), "vr-%s-", name);
+	return strncmp(s, prefix, strlen(prefix)) == 0 &&
+	       strlen(s) > strlen(prefix) && strlen(s) < TOPO_IFNAMSIZ &&
 	       strchr(s, '/') == NULL;
+}
+
+/* o's key is an integer in [lo, hi] (absent: 0, when 0 is allowed). */
+static int
+mig_int_ok(json_object *o, const char *key, int64_t lo, int64_t hi, int zero_ok)
+{
+	json_object *v;
+	int64_t i;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return 0;
+	i = json_object_get_int64(v);
+	return (i >= lo && i <= hi) || (zero_ok && i == 0);
 }
 
 /* o's key is of type t (absent: need says whether that is wrong). */
@@ -960,7 +978,8 @@ static int
 mig_peer_check(enum proto_method_id m, json_object *params, char *err,
 	       size_t errlen)
 {
-	json_object *links = NULL, *vxs = NULL, *cpus = NULL;
+	json_object *links = NULL, *vxs = NULL, *cpus = NULL, *v = NULL;
+	const char *name;
 
 	if (m == METHOD_MIGRATE_FINISH &&
 	    json_object_object_get_ex(params, "cpus", &cpus))
@@ -974,33 +993,36 @@ mig_peer_check(enum proto_method_id m, json_object *params, char *err,
 			}
 	if (m != METHOD_MIGRATE_PREPARE)
 		return 0;
+	json_object_object_get_ex(params, "name", &v);
+	name = json_object_get_string(v);
 	json_object_object_get_ex(params, "links", &links);
 	json_object_object_get_ex(params, "vxlans", &vxs);
 	for (size_t i = 0; i < json_object_array_length(links); i++) {
 		json_object *l = json_object_array_get_idx(links, i);
 
-		if (!mig_name_ok(l, "tap", 0) || !mig_name_ok(l, "bridge", 1) ||
+		if (!mig_name_ok(l, "tap", name, 0) ||
+		    !mig_name_ok(l, "bridge", name, 1) ||
 		    !mig_is(l, "multi_queue", json_type_boolean, 0) ||
-		    !mig_is(l, "mtu", json_type_int, 1)) {
-			msgf(
-			    err, errlen,
-			    "links[%zu]: {tap, bridge: vr-... names, "
-			    "multi_queue: a boolean, mtu: an integer} expected",
-			    i);
+		    !mig_int_ok(l, "mtu", 68, 65535, 1)) {
+			msgf(err, errlen,
+			     "links[%zu]: {tap, bridge: vr-%s-... names, "
+			     "multi_queue: a boolean, mtu: 0 or 68..65535} "
+			     "expected",
+			     i, name);
 			return -1;
 		}
 	}
 	for (size_t i = 0; i < json_object_array_length(vxs); i++) {
 		json_object *x = json_object_array_get_idx(vxs, i);
 
-		if (!mig_name_ok(x, "name", 0) ||
-		    !mig_name_ok(x, "bridge", 0) ||
-		    !mig_is(x, "vni", json_type_int, 1) ||
-		    !mig_is(x, "mtu", json_type_int, 1)) {
+		if (!mig_name_ok(x, "name", name, 0) ||
+		    !mig_name_ok(x, "bridge", name, 0) ||
+		    !mig_int_ok(x, "vni", 1, 16777215, 0) ||
+		    !mig_int_ok(x, "mtu", 68, 65535, 0)) {
 			msgf(err, errlen,
-			     "vxlans[%zu]: {name, bridge: vr-... names, vni, "
-			     "mtu: integers} expected",
-			     i);
+			     "vxlans[%zu]: {name, bridge: vr-%s-... names, "
+			     "vni: 1..16777215, mtu: 68..65535} expected",
+			     i, name);
 			return -1;
 		}
 	}

@@ -149,6 +149,10 @@ check "migrate_prepare with links [1]: -32602" \
 	[ "$(peer_rpc B migrate_prepare "{\"name\":\"$NAME\",\"node\":\"vr9\",\"links\":[1],\"vxlans\":[],\"remote\":\"192.0.2.1\"}")" = -32602 ]
 check "migrate_prepare with a VXLAN's vni a string: -32602" \
 	[ "$(peer_rpc B migrate_prepare "{\"name\":\"$NAME\",\"node\":\"vr9\",\"links\":[],\"vxlans\":[{\"name\":\"vr-$NAME-x0\",\"bridge\":\"vr-$NAME-b0\",\"vni\":\"1\",\"mtu\":1450}],\"remote\":\"192.0.2.1\"}")" = -32602 ]
+check "migrate_prepare with another topology's tap (vr-zz-t00): -32602" \
+	[ "$(peer_rpc B migrate_prepare "{\"name\":\"$NAME\",\"node\":\"vr9\",\"links\":[{\"tap\":\"vr-zz-t00\",\"bridge\":\"\",\"mtu\":0}],\"vxlans\":[],\"remote\":\"192.0.2.1\"}")" = -32602 ]
+check "migrate_prepare with a VXLAN's vni 0: -32602" \
+	[ "$(peer_rpc B migrate_prepare "{\"name\":\"$NAME\",\"node\":\"vr9\",\"links\":[],\"vxlans\":[{\"name\":\"vr-$NAME-x0\",\"bridge\":\"vr-$NAME-b0\",\"vni\":0,\"mtu\":1450}],\"remote\":\"192.0.2.1\"}")" = -32602 ]
 check "B's vrouterd still answers" twohost_vrctl B status
 
 say "a migration B cannot take fails and changes nothing"
