@@ -99,6 +99,9 @@ struct mig_op {
 	int keep_vx; /* another node of the topology is away: VXLANs stay */
 	char local[TOPO_ADDRSTRLEN];
 	json_object *cpus; /* the node's vCPU CPUs */
+	/* the other host's entry, copied: a reload rewrites conf on the loop
+	 * while the jobs run */
+	struct config_host host;
 	/* results */
 	int wired, prepared, moved;
 	json_object *stats, *pinned, *warnings;
@@ -319,15 +322,8 @@ mig_local_job(struct job *j, void *arg)
 	op->jrc = 0;
 	op->jerr[0] = '\0';
 	if (op->step == MS_SEND) {
-		const struct config_host *h = config_host_find(conf, op->to);
-
-		if (h == NULL) {
-			msgf(op->jerr, sizeof(op->jerr), "no host %s", op->to);
-			op->jrc = -1;
-		} else
-			op->jrc =
-			    vm_migrate(op->domain, h->libvirt_uri, !op->offline,
-				       op->jerr, sizeof(op->jerr));
+		op->jrc = vm_migrate(op->domain, op->host.libvirt_uri,
+				     !op->offline, op->jerr, sizeof(op->jerr));
 		return;
 	}
 	if (op->step == MS_FINISH) {
@@ -373,15 +369,11 @@ mig_local_job(struct job *j, void *arg)
 			}
 		/* leaving home: the VXLANs toward the other host */
 		deploy_alias(p, MIGRATE_VXLAN_ROLE, alias, sizeof(alias));
-		if (op->from[0] == '\0') {
-			const struct config_host *h =
-			    config_host_find(conf, op->to);
-
+		if (op->from[0] == '\0')
 			for (int i = 0; i < op->nvx && op->jrc == 0; i++)
-				op->jrc = mig_vx_make(
-				    ns, &op->vx[i], alias, op->local,
-				    h ? h->tunnel_address : "");
-		}
+				op->jrc = mig_vx_make(ns, &op->vx[i], alias,
+						      op->local,
+						      op->host.tunnel_address);
 		if (op->jrc == -1)
 			msgf(op->jerr, sizeof(op->jerr), "%s", ns_error(ns));
 		break;
@@ -852,6 +844,7 @@ migrate_run(const char *name, const char *node, const char *to, int offline,
 		     "no host %s in the configuration's hosts", op->remote);
 		goto fail;
 	}
+	op->host = *h;
 	if (mig_plan_vx(op, h) == -1) {
 		op->code = PROTO_E_TOPOLOGY;
 		goto fail;
@@ -918,6 +911,8 @@ struct mig_peer_op {
 	char alias[160];  /* the node's: its taps */
 	char talias[160]; /* the topology's: bridges, VXLANs */
 	char domain[64];
+	char uri[256]; /* migrate_send: to's libvirt_uri, from conf on the loop
+			*/
 	int rc;
 	json_object *result;
 	char err[1024];
@@ -1126,19 +1121,8 @@ mig_peer_job(struct job *j, void *arg)
 	(void)j;
 	switch (op->m) {
 	case METHOD_MIGRATE_SEND: {
-		const struct config_host *h;
-
-		json_object_object_get_ex(op->params, "to", &v);
-		if ((h = config_host_find(conf, json_object_get_string(v))) ==
-		    NULL) {
-			msgf(op->err, sizeof(op->err),
-			     "no host %s in this host's configuration",
-			     json_object_get_string(v));
-			op->rc = -1;
-			break;
-		}
 		op->rc = vm_migrate(
-		    op->domain, h->libvirt_uri,
+		    op->domain, op->uri,
 		    !(json_object_object_get_ex(op->params, "offline", &v) &&
 		      json_object_get_boolean(v)),
 		    op->err, sizeof(op->err));
@@ -1251,6 +1235,20 @@ mig_peer_method(struct rpc_req *req, enum proto_method_id m)
 		rpc_error(req, PROTO_E_PARAMS, NULL, "%s", op->err);
 		free(op);
 		return;
+	}
+	if (m == METHOD_MIGRATE_SEND) {
+		const struct config_host *h;
+
+		json_object_object_get_ex(op->params, "to", &v);
+		if ((h = config_host_find(conf, json_object_get_string(v))) ==
+		    NULL) {
+			rpc_error(req, PROTO_E_LIBVIRT, NULL,
+				  "no host %s in this host's configuration",
+				  json_object_get_string(v));
+			free(op);
+			return;
+		}
+		vr_strlcpy(op->uri, h->libvirt_uri, sizeof(op->uri));
 	}
 	if (sup_run_find(name) != NULL) {
 		rpc_error(req, PROTO_E_EXISTS, NULL,
