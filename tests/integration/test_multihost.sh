@@ -275,6 +275,12 @@ bench_ok() {
 	twohost_vrctl A bench "$NAME" --migrate vr0 --to b --rate 500 \
 		--duration 8 --out "$T/blk" >"$T/blk.log" 2>&1
 }
+bench_nonode() {
+	! twohost_vrctl A bench "$NAME" --migrate vr0-not-a-node --to b \
+		--rate 500 --duration 8 --out "$T/blk0" >"$T/blk0.log" 2>&1 &&
+		grep -q "has no node vr0-not-a-node" "$T/blk0.log"
+}
+check "bench --migrate of a node the topology lacks: refused at once" bench_nonode
 check "vrctl bench --migrate vr0 --to b" bench_ok
 cat "$T/blk.log"
 rec=$T/blk/experiment.json
