@@ -253,7 +253,7 @@ for r in $(seq "$ROUNDS"); do
 			ip -d -o link show vr-$NAME-bi |
 			grep -q 'alias vrouterd-migrate:$NAME::'"
 	# a node vr00's link there: vr0's tag is no prefix of vr00's
-	twohost_exec B ip link add "vr-$NAME-zz" type dummy
+	twohost_exec B ip link add "vr-$NAME-zz" type bridge
 	twohost_exec B ip link set "vr-$NAME-zz" alias "vrouterd-migrate:$NAME:vr00:"
 	say "round $r: B -> A"
 	migrate B A || end 1
