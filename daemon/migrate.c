@@ -59,6 +59,7 @@
 #define MIGRATE_ALIAS	   "vrouterd-migrate:"
 #define MIGRATE_PEER_WAIT  60  /* s, a wiring step at the peer */
 #define MIGRATE_SEND_WAIT  900 /* s, the migration itself */
+#define MIGRATE_WHERE_WAIT 60  /* s, MS_WHERE: until one host has it */
 #define MIGRATE_VXLAN_ROLE "vxlan"
 
 struct mig_vx {
@@ -77,6 +78,7 @@ enum mig_step {
 	MS_UNWIRE_L, /* here: the taps it left, the VXLANs when home */
 	MS_ABORT,    /* failed: there, migrate_abort */
 	MS_ABORT_L,  /* failed: here, what MS_WIRE made */
+	MS_WHERE,    /* the peer went silent in MS_SEND: where does it run? */
 };
 
 struct mig_op {
@@ -104,6 +106,8 @@ struct mig_op {
 	struct config_host host;
 	/* results */
 	int wired, prepared, moved;
+	int where;   /* MS_WHERE: 1 here, 0 there, -1 unknown */
+	int counted; /* in mig_inflight */
 	json_object *stats, *pinned, *warnings;
 	double t0, send_ms;
 	int code;
@@ -112,6 +116,14 @@ struct mig_op {
 	int jrc;
 	char jerr[1024];
 };
+
+static int mig_inflight; /* migrations under way (shutdown waits) */
+
+int
+migrate_inflight(void)
+{
+	return mig_inflight;
+}
 
 static double
 mig_now_ms(void)
@@ -326,6 +338,25 @@ mig_local_job(struct job *j, void *arg)
 				     !op->offline, op->jerr, sizeof(op->jerr));
 		return;
 	}
+	if (op->step == MS_WHERE) {
+		/* abort the job there (if it still runs), then wait until
+		 * exactly one host has the domain */
+		op->where = -1;
+		for (int t = 0; t < MIGRATE_WHERE_WAIT && op->where == -1;
+		     t++) {
+			int there =
+				vm_abort_at(op->host.libvirt_uri, op->domain),
+			    here = vm_exists(op->domain);
+
+			if (here == 1 && there == 0)
+				op->where = 1;
+			else if (here == 0 && there == 1)
+				op->where = 0;
+			else
+				sleep(1);
+		}
+		return;
+	}
 	if (op->step == MS_FINISH) {
 		op->pinned = json_object_new_array();
 		for (size_t i = 0; i < json_object_array_length(op->cpus);
@@ -435,6 +466,23 @@ mig_local_done(void *arg)
 	case MS_FINISH:
 		op->step = op->from[0] ? MS_UNWIRE : MS_UNWIRE_L;
 		break;
+	case MS_WHERE:
+		if (op->where == 1) {
+			op->moved = 1; /* it arrived after all */
+			json_object_array_add(op->warnings,
+					      json_object_new_string(op->err));
+			op->step = MS_FINISH;
+		} else if (op->where == 0)
+			op->step = MS_ABORT_L;
+		else {
+			msgf(op->err + strlen(op->err),
+			     sizeof(op->err) - strlen(op->err),
+			     "; neither host could say where %s runs: "
+			     "nothing was removed (see docs/multihost.md)",
+			     op->domain);
+			op->step = (enum mig_step) - 1;
+		}
+		break;
 	case MS_UNWIRE_L:
 	case MS_ABORT_L:
 		if (op->jrc == -1)
@@ -490,7 +538,9 @@ mig_peer_done(json_object *result, json_object *error, const char *fail,
 		if (msg[0]) {
 			op->code = PROTO_E_LIBVIRT;
 			msgf(op->err, sizeof(op->err), "%s", msg);
-			op->step = MS_ABORT_L;
+			/* no answer (connection lost, timeout): the domain
+			 * may still come; ask both libvirtds first */
+			op->step = fail ? MS_WHERE : MS_ABORT_L;
 		} else {
 			op->moved = 1;
 			op->step = MS_FINISH;
@@ -669,6 +719,8 @@ mig_end(struct mig_op *op)
 			    : PROTO_E_INTERNAL,
 		 op->err);
 	json_object_put(rec);
+	if (op->counted)
+		mig_inflight--;
 	peer_close(op->peer);
 	json_object_put(op->stats);
 	json_object_put(op->pinned);
@@ -687,6 +739,7 @@ mig_next(struct mig_op *op)
 	case MS_WIRE:
 	case MS_UNWIRE_L:
 	case MS_ABORT_L:
+	case MS_WHERE:
 		mig_local(op);
 		return;
 	case MS_PREPARE:
@@ -855,6 +908,8 @@ migrate_run(const char *name, const char *node, const char *to, int offline,
 		goto fail;
 	}
 	r->nrt[n].migrating = 1;
+	op->counted = 1;
+	mig_inflight++;
 	sup_event("node", r, n, "migrating");
 	op->step = MS_WIRE;
 	mig_next(op);

@@ -33,5 +33,7 @@ void migrate_abort_method(struct rpc_req *req);
  * when it took req over, 0 when there is nothing of that kind (the caller
  * stops as usual). */
 int migrate_stop(struct rpc_req *req, const char *name);
+/* Migrations under way: a shutdown waits for them (sup_check_done). */
+int migrate_inflight(void);
 
 #endif
