@@ -66,7 +66,7 @@ struct bench_op {
 	int status;	    /* vrgen's exit status, -1 if it did not run */
 	atomic_int abandon; /* the caller went away: stop vrgen */
 	/* --migrate: the node, the host, when; the loop's own */
-	char mig_node[TOPO_NAME_LEN + 1];
+	char mig_node[TOPO_IFNAMSIZ]; /* a node's name (NAME_NODE) */
 	char mig_to[TOPO_HOST_LEN + 1];
 	struct event *mig_ev;	/* the migration is due */
 	int mig_running;	/* it runs: the record waits for it */
@@ -824,6 +824,19 @@ bench_args(struct bench_op *op, json_object *params, const struct run *r,
 		    "machine",
 		    op->name);
 		return -1;
+	}
+	if (pstr(params, "migrate", NULL) != NULL) {
+		const char *node = pstr(params, "migrate", "");
+		int n;
+
+		for (n = 0; n < r->plan->nnodes; n++)
+			if (strcmp(r->plan->nodes[n].name, node) == 0)
+				break;
+		if (n == r->plan->nnodes) {
+			msgf(err, errlen, "migrate: %s has no node %s",
+			     op->name, node);
+			return -1;
+		}
 	}
 	/* the params' values and which mode takes which were checked with
 	 * the request (lib/proto.c's table, lib/benchparam.c) */

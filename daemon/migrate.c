@@ -22,8 +22,12 @@
  * made, on both hosts.  Only a node between this host and one other is
  * supported: a node on host B migrates back here, not to host C.
  *
- * What a peer makes is tagged MIGRATE_ALIAS "NAME:NODE", so migrate_abort
- * finds it again (and `cleanup` of a topology never takes it for its own).
+ * What a peer makes is tagged MIGRATE_ALIAS "NAME:NODE:" (the node's taps)
+ * or MIGRATE_ALIAS "NAME::" (the bridges and VXLANs the topology's nodes
+ * there share), so migrate_abort finds it again, exactly (the tag ends in
+ * ':': r1's is no prefix of r10's), and removes the shared ones with the
+ * topology's last node there (`last`); `cleanup` of a topology never takes
+ * them for its own.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -55,6 +59,7 @@
 #define MIGRATE_ALIAS	   "vrouterd-migrate:"
 #define MIGRATE_PEER_WAIT  60  /* s, a wiring step at the peer */
 #define MIGRATE_SEND_WAIT  900 /* s, the migration itself */
+#define MIGRATE_WHERE_WAIT 60  /* s, MS_WHERE: until one host has it */
 #define MIGRATE_VXLAN_ROLE "vxlan"
 
 struct mig_vx {
@@ -73,6 +78,7 @@ enum mig_step {
 	MS_UNWIRE_L, /* here: the taps it left, the VXLANs when home */
 	MS_ABORT,    /* failed: there, migrate_abort */
 	MS_ABORT_L,  /* failed: here, what MS_WIRE made */
+	MS_WHERE,    /* the peer went silent in MS_SEND: where does it run? */
 };
 
 struct mig_op {
@@ -95,8 +101,13 @@ struct mig_op {
 	int keep_vx; /* another node of the topology is away: VXLANs stay */
 	char local[TOPO_ADDRSTRLEN];
 	json_object *cpus; /* the node's vCPU CPUs */
+	/* the other host's entry, copied: a reload rewrites conf on the loop
+	 * while the jobs run */
+	struct config_host host;
 	/* results */
 	int wired, prepared, moved;
+	int where;   /* MS_WHERE: 1 here, 0 there, -1 unknown */
+	int counted; /* in mig_inflight */
 	json_object *stats, *pinned, *warnings;
 	double t0, send_ms;
 	int code;
@@ -105,6 +116,14 @@ struct mig_op {
 	int jrc;
 	char jerr[1024];
 };
+
+static int mig_inflight; /* migrations under way (shutdown waits) */
+
+int
+migrate_inflight(void)
+{
+	return mig_inflight;
+}
 
 static double
 mig_now_ms(void)
@@ -315,15 +334,27 @@ mig_local_job(struct job *j, void *arg)
 	op->jrc = 0;
 	op->jerr[0] = '\0';
 	if (op->step == MS_SEND) {
-		const struct config_host *h = config_host_find(conf, op->to);
+		op->jrc = vm_migrate(op->domain, op->host.libvirt_uri,
+				     !op->offline, op->jerr, sizeof(op->jerr));
+		return;
+	}
+	if (op->step == MS_WHERE) {
+		/* abort the job there (if it still runs), then wait until
+		 * exactly one host has the domain */
+		op->where = -1;
+		for (int t = 0; t < MIGRATE_WHERE_WAIT && op->where == -1;
+		     t++) {
+			int there =
+				vm_abort_at(op->host.libvirt_uri, op->domain),
+			    here = vm_exists(op->domain);
 
-		if (h == NULL) {
-			msgf(op->jerr, sizeof(op->jerr), "no host %s", op->to);
-			op->jrc = -1;
-		} else
-			op->jrc =
-			    vm_migrate(op->domain, h->libvirt_uri, !op->offline,
-				       op->jerr, sizeof(op->jerr));
+			if (here == 1 && there == 0)
+				op->where = 1;
+			else if (here == 0 && there == 1)
+				op->where = 0;
+			else
+				sleep(1);
+		}
 		return;
 	}
 	if (op->step == MS_FINISH) {
@@ -369,15 +400,11 @@ mig_local_job(struct job *j, void *arg)
 			}
 		/* leaving home: the VXLANs toward the other host */
 		deploy_alias(p, MIGRATE_VXLAN_ROLE, alias, sizeof(alias));
-		if (op->from[0] == '\0') {
-			const struct config_host *h =
-			    config_host_find(conf, op->to);
-
+		if (op->from[0] == '\0')
 			for (int i = 0; i < op->nvx && op->jrc == 0; i++)
-				op->jrc = mig_vx_make(
-				    ns, &op->vx[i], alias, op->local,
-				    h ? h->tunnel_address : "");
-		}
+				op->jrc = mig_vx_make(ns, &op->vx[i], alias,
+						      op->local,
+						      op->host.tunnel_address);
 		if (op->jrc == -1)
 			msgf(op->jerr, sizeof(op->jerr), "%s", ns_error(ns));
 		break;
@@ -439,6 +466,23 @@ mig_local_done(void *arg)
 	case MS_FINISH:
 		op->step = op->from[0] ? MS_UNWIRE : MS_UNWIRE_L;
 		break;
+	case MS_WHERE:
+		if (op->where == 1) {
+			op->moved = 1; /* it arrived after all */
+			json_object_array_add(op->warnings,
+					      json_object_new_string(op->err));
+			op->step = MS_FINISH;
+		} else if (op->where == 0)
+			op->step = MS_ABORT_L;
+		else {
+			msgf(op->err + strlen(op->err),
+			     sizeof(op->err) - strlen(op->err),
+			     "; neither host could say where %s runs: "
+			     "nothing was removed (see docs/multihost.md)",
+			     op->domain);
+			op->step = (enum mig_step) - 1;
+		}
+		break;
 	case MS_UNWIRE_L:
 	case MS_ABORT_L:
 		if (op->jrc == -1)
@@ -494,7 +538,9 @@ mig_peer_done(json_object *result, json_object *error, const char *fail,
 		if (msg[0]) {
 			op->code = PROTO_E_LIBVIRT;
 			msgf(op->err, sizeof(op->err), "%s", msg);
-			op->step = MS_ABORT_L;
+			/* no answer (connection lost, timeout): the domain
+			 * may still come; ask both libvirtds first */
+			op->step = fail ? MS_WHERE : MS_ABORT_L;
 		} else {
 			op->moved = 1;
 			op->step = MS_FINISH;
@@ -530,6 +576,34 @@ mig_params(const struct mig_op *op)
 
 	json_object_object_add(p, "name", json_object_new_string(op->name));
 	json_object_object_add(p, "node", json_object_new_string(op->node));
+	return p;
+}
+
+/* No node of the topology but n runs on host or is on its way anywhere:
+ * n is the last there, its migrate_abort removes the shared bridges and
+ * VXLANs too. */
+static int
+mig_last_on(const char *name, int n, const char *host)
+{
+	struct run *r = sup_run_find(name);
+
+	if (r == NULL || r->nrt == NULL)
+		return 1;
+	for (int k = 0; k < r->plan->nnodes; k++)
+		if (k != n &&
+		    (strcmp(r->nrt[k].host, host) == 0 || r->nrt[k].migrating))
+			return 0;
+	return 1;
+}
+
+static json_object *
+mig_abort_params(const struct mig_op *op)
+{
+	json_object *p = mig_params(op);
+
+	json_object_object_add(
+	    p, "last",
+	    json_object_new_boolean(mig_last_on(op->name, op->n, op->remote)));
 	return p;
 }
 
@@ -645,6 +719,8 @@ mig_end(struct mig_op *op)
 			    : PROTO_E_INTERNAL,
 		 op->err);
 	json_object_put(rec);
+	if (op->counted)
+		mig_inflight--;
 	peer_close(op->peer);
 	json_object_put(op->stats);
 	json_object_put(op->pinned);
@@ -663,6 +739,7 @@ mig_next(struct mig_op *op)
 	case MS_WIRE:
 	case MS_UNWIRE_L:
 	case MS_ABORT_L:
+	case MS_WHERE:
 		mig_local(op);
 		return;
 	case MS_PREPARE:
@@ -697,7 +774,7 @@ mig_next(struct mig_op *op)
 		return;
 	case MS_UNWIRE:
 	case MS_ABORT:
-		mig_call(op, METHOD_MIGRATE_ABORT, mig_params(op),
+		mig_call(op, METHOD_MIGRATE_ABORT, mig_abort_params(op),
 			 MIGRATE_PEER_WAIT);
 		return;
 	default:
@@ -742,6 +819,16 @@ migrate_run(const char *name, const char *node, const char *to, int offline,
 		     r->nrt[n].migrating ? "migrating" : sup_run_state(r));
 		return -1;
 	}
+	/* one at a time per topology: keep_vx and the other host's shared
+	 * bridges and VXLANs are planned with the others where they are */
+	for (int k = 0; k < r->plan->nnodes; k++)
+		if (r->nrt[k].migrating) {
+			msgf(err, errlen,
+			     "%s/%s is migrating: one migration of a topology "
+			     "at a time; try again when it has finished",
+			     name, r->plan->nodes[k].name);
+			return -1;
+		}
 	*code = PROTO_E_TOPOLOGY;
 	if (r->host[0]) {
 		msgf(err, errlen,
@@ -818,6 +905,7 @@ migrate_run(const char *name, const char *node, const char *to, int offline,
 		     "no host %s in the configuration's hosts", op->remote);
 		goto fail;
 	}
+	op->host = *h;
 	if (mig_plan_vx(op, h) == -1) {
 		op->code = PROTO_E_TOPOLOGY;
 		goto fail;
@@ -828,6 +916,8 @@ migrate_run(const char *name, const char *node, const char *to, int offline,
 		goto fail;
 	}
 	r->nrt[n].migrating = 1;
+	op->counted = 1;
+	mig_inflight++;
 	sup_event("node", r, n, "migrating");
 	op->step = MS_WIRE;
 	mig_next(op);
@@ -881,55 +971,116 @@ struct mig_peer_op {
 	struct rpc_req *req;
 	enum proto_method_id m;
 	json_object *params;
-	char alias[160];
+	char alias[160];  /* the node's: its taps */
+	char talias[160]; /* the topology's: bridges, VXLANs */
 	char domain[64];
+	char uri[256]; /* migrate_send: to's libvirt_uri, from conf on the loop
+			*/
 	int rc;
 	json_object *result;
 	char err[1024];
 };
 
-/* A link name of the request: a string, vrouterd's "vr-" names only, one
- * that fits; "" allowed only for a bridge (a tap on none). */
+/* A link name of the request: a string, one of topology name's
+ * ("vr-NAME-..."), one that fits; "" allowed only for a bridge (a tap on
+ * none). */
 static int
-mig_name_ok(json_object *o, const char *key, int empty_ok)
+mig_name_ok(json_object *o, const char *key, const char *name, int empty_ok)
 {
-	const char *s = json_object_get_string(json_object_object_get(o, key));
+	json_object *v = NULL;
+	char prefix[TOPO_IFNAMSIZ + 8];
+	const char *s;
 
-	if (s == NULL || !json_object_is_type(json_object_object_get(o, key),
-					      json_type_string))
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
 		return 0;
+	s = json_object_get_string(v);
 	if (s[0] == '\0')
 		return empty_ok;
-	return strncmp(s, "vr-", 3) == 0 && strlen(s) < TOPO_IFNAMSIZ &&
+	snprintf(prefix, sizeof(prefix), "vr-%s-", name);
+	return strncmp(s, prefix, strlen(prefix)) == 0 &&
+	       strlen(s) > strlen(prefix) && strlen(s) < TOPO_IFNAMSIZ &&
 	       strchr(s, '/') == NULL;
 }
 
-/* The request's links and VXLANs are well formed (checked before
- * anything is made). */
+/* o's key is an integer in [lo, hi] (absent: 0, when 0 is allowed). */
 static int
-mig_prepare_check(json_object *links, json_object *vxs, char *err,
-		  size_t errlen)
+mig_int_ok(json_object *o, const char *key, int64_t lo, int64_t hi, int zero_ok)
 {
+	json_object *v;
+	int64_t i;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return 0;
+	i = json_object_get_int64(v);
+	return (i >= lo && i <= hi) || (zero_ok && i == 0);
+}
+
+/* o's key is of type t (absent: need says whether that is wrong). */
+static int
+mig_is(json_object *o, const char *key, json_type t, int need)
+{
+	json_object *v;
+
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, key, &v))
+		return !need && json_object_is_type(o, json_type_object);
+	return json_object_is_type(v, t);
+}
+
+/* Every value a peer sent is of the type its use needs (checked on the
+ * loop, before anything is made; proto.c checked the top level's). */
+static int
+mig_peer_check(enum proto_method_id m, json_object *params, char *err,
+	       size_t errlen)
+{
+	json_object *links = NULL, *vxs = NULL, *cpus = NULL, *v = NULL;
+	const char *name;
+
+	if (m == METHOD_MIGRATE_FINISH &&
+	    json_object_object_get_ex(params, "cpus", &cpus))
+		for (size_t i = 0; i < json_object_array_length(cpus); i++)
+			if (!json_object_is_type(
+				json_object_array_get_idx(cpus, i),
+				json_type_int)) {
+				msgf(err, errlen,
+				     "cpus[%zu]: an integer expected", i);
+				return -1;
+			}
+	if (m != METHOD_MIGRATE_PREPARE)
+		return 0;
+	json_object_object_get_ex(params, "name", &v);
+	name = json_object_get_string(v);
+	json_object_object_get_ex(params, "links", &links);
+	json_object_object_get_ex(params, "vxlans", &vxs);
 	for (size_t i = 0; i < json_object_array_length(links); i++) {
 		json_object *l = json_object_array_get_idx(links, i);
 
-		if (!mig_name_ok(l, "tap", 0) || !mig_name_ok(l, "bridge", 1)) {
+		if (!mig_name_ok(l, "tap", name, 0) ||
+		    !mig_name_ok(l, "bridge", name, 1) ||
+		    !mig_is(l, "multi_queue", json_type_boolean, 0) ||
+		    !mig_int_ok(l, "mtu", 68, 65535, 1)) {
 			msgf(err, errlen,
-			     "links[%zu]: a tap and a bridge "
-			     "named vr-... expected",
-			     i);
+			     "links[%zu]: {tap, bridge: vr-%s-... names, "
+			     "multi_queue: a boolean, mtu: 0 or 68..65535} "
+			     "expected",
+			     i, name);
 			return -1;
 		}
 	}
 	for (size_t i = 0; i < json_object_array_length(vxs); i++) {
 		json_object *x = json_object_array_get_idx(vxs, i);
 
-		if (!mig_name_ok(x, "name", 0) ||
-		    !mig_name_ok(x, "bridge", 0)) {
+		if (!mig_name_ok(x, "name", name, 0) ||
+		    !mig_name_ok(x, "bridge", name, 0) ||
+		    !mig_int_ok(x, "vni", 1, 16777215, 0) ||
+		    !mig_int_ok(x, "mtu", 68, 65535, 0)) {
 			msgf(err, errlen,
-			     "vxlans[%zu]: a name and a bridge "
-			     "named vr-... expected",
-			     i);
+			     "vxlans[%zu]: {name, bridge: vr-%s-... names, "
+			     "vni: 1..16777215, mtu: 68..65535} expected",
+			     i, name);
 			return -1;
 		}
 	}
@@ -948,10 +1099,6 @@ mig_peer_prepare(struct mig_peer_op *op, struct ns_ctx *ns)
 	json_object_object_get_ex(op->params, "vxlans", &vxs);
 	if (json_object_object_get_ex(op->params, "remote", &v))
 		remote = json_object_get_string(v);
-	if (mig_prepare_check(links, vxs, op->err, sizeof(op->err)) == -1) {
-		op->rc = -1;
-		return; /* nothing made */
-	}
 	if (mig_underlay(remote, local, sizeof(local), &mtu, &v6) == -1) {
 		msgf(op->err, sizeof(op->err), "no route to %s", remote);
 		goto fail;
@@ -976,7 +1123,7 @@ mig_peer_prepare(struct mig_peer_op *op, struct ns_ctx *ns)
 			if (br == NULL || br[0] == '\0' ||
 			    nl_link_exists(ns, br) == 1)
 				continue;
-			if (nl_bridge_add(ns, br, op->alias) == -1 ||
+			if (nl_bridge_add(ns, br, op->talias) == -1 ||
 			    nl_link_set_up(ns, br, 1) == -1)
 				goto nl_fail;
 		}
@@ -996,7 +1143,7 @@ mig_peer_prepare(struct mig_peer_op *op, struct ns_ctx *ns)
 		mx.vni = (uint32_t)json_object_get_int64(
 		    json_object_object_get(x, "vni"));
 		mx.mtu = json_object_get_int(json_object_object_get(x, "mtu"));
-		if (mig_vx_make(ns, &mx, op->alias, local, remote) == -1)
+		if (mig_vx_make(ns, &mx, op->talias, local, remote) == -1)
 			goto nl_fail;
 	}
 	for (size_t i = 0; i < json_object_array_length(links); i++) {
@@ -1037,19 +1184,8 @@ mig_peer_job(struct job *j, void *arg)
 	(void)j;
 	switch (op->m) {
 	case METHOD_MIGRATE_SEND: {
-		const struct config_host *h;
-
-		json_object_object_get_ex(op->params, "to", &v);
-		if ((h = config_host_find(conf, json_object_get_string(v))) ==
-		    NULL) {
-			msgf(op->err, sizeof(op->err),
-			     "no host %s in this host's configuration",
-			     json_object_get_string(v));
-			op->rc = -1;
-			break;
-		}
 		op->rc = vm_migrate(
-		    op->domain, h->libvirt_uri,
+		    op->domain, op->uri,
 		    !(json_object_object_get_ex(op->params, "offline", &v) &&
 		      json_object_get_boolean(v)),
 		    op->err, sizeof(op->err));
@@ -1059,7 +1195,8 @@ mig_peer_job(struct job *j, void *arg)
 		json_object *cpus = NULL, *pinned = json_object_new_array();
 
 		json_object_object_get_ex(op->params, "cpus", &cpus);
-		for (size_t i = 0; i < json_object_array_length(cpus); i++) {
+		for (size_t i = 0; cpus && i < json_object_array_length(cpus);
+		     i++) {
 			int cpu = json_object_get_int(
 			    json_object_array_get_idx(cpus, i));
 
@@ -1095,6 +1232,12 @@ mig_peer_job(struct job *j, void *arg)
 			       sizeof(op->err)) == -1 ||
 		    mig_unwire_tagged(ns, op->alias, op->err,
 				      sizeof(op->err)) == -1)
+			op->rc = -1;
+		/* the shared ones with the topology's last node here */
+		else if (json_object_object_get_ex(op->params, "last", &v) &&
+			 json_object_get_boolean(v) &&
+			 mig_unwire_tagged(ns, op->talias, op->err,
+					   sizeof(op->err)) == -1)
 			op->rc = -1;
 		break;
 	default:
@@ -1135,8 +1278,9 @@ mig_peer_method(struct rpc_req *req, enum proto_method_id m)
 	name = json_object_get_string(v);
 	json_object_object_get_ex(op->params, "node", &v);
 	node = json_object_get_string(v);
-	snprintf(op->alias, sizeof(op->alias), MIGRATE_ALIAS "%s:%s", name,
+	snprintf(op->alias, sizeof(op->alias), MIGRATE_ALIAS "%s:%s:", name,
 		 node);
+	snprintf(op->talias, sizeof(op->talias), MIGRATE_ALIAS "%s::", name);
 	snprintf(op->domain, sizeof(op->domain), "vrouterd-%s-%s", name, node);
 	if (sup_closing) {
 		rpc_error(req, PROTO_E_BUSY, NULL, "vrouterd is shutting down");
@@ -1149,6 +1293,25 @@ mig_peer_method(struct rpc_req *req, enum proto_method_id m)
 			  name_rule(NAME_INSTANCE), name_rule(NAME_NODE));
 		free(op);
 		return;
+	}
+	if (mig_peer_check(m, op->params, op->err, sizeof(op->err)) == -1) {
+		rpc_error(req, PROTO_E_PARAMS, NULL, "%s", op->err);
+		free(op);
+		return;
+	}
+	if (m == METHOD_MIGRATE_SEND) {
+		const struct config_host *h;
+
+		json_object_object_get_ex(op->params, "to", &v);
+		if ((h = config_host_find(conf, json_object_get_string(v))) ==
+		    NULL) {
+			rpc_error(req, PROTO_E_LIBVIRT, NULL,
+				  "no host %s in this host's configuration",
+				  json_object_get_string(v));
+			free(op);
+			return;
+		}
+		vr_strlcpy(op->uri, h->libvirt_uri, sizeof(op->uri));
 	}
 	if (sup_run_find(name) != NULL) {
 		rpc_error(req, PROTO_E_EXISTS, NULL,
@@ -1192,6 +1355,9 @@ migrate_abort_method(struct rpc_req *req)
 
 struct mig_stop {
 	struct rpc_req *req;
+	int all;	   /* stop --all: every topology, name by name */
+	char (*names)[64]; /* the topologies with nodes elsewhere */
+	int nnames, iname;
 	char name[64];
 	struct peer *peer;
 	struct topo_plan plan;
@@ -1237,6 +1403,8 @@ mig_stop_vx_job(struct job *j, void *arg)
 	struct ns_ctx *ns;
 
 	(void)j;
+	if (st->err[0])
+		return; /* a node still runs there: its VXLANs stay */
 	deploy_alias(&st->plan, MIGRATE_VXLAN_ROLE, alias, sizeof(alias));
 	if ((ns = ns_open(NULL, err, sizeof(err))) == NULL) {
 		msgf(st->err, sizeof(st->err), "%s", err);
@@ -1247,6 +1415,22 @@ mig_stop_vx_job(struct job *j, void *arg)
 	ns_close(ns);
 }
 
+/* The next topology's nodes elsewhere, for mig_stop_next. */
+static void
+mig_stop_load(struct mig_stop *st)
+{
+	struct run *r;
+
+	vr_strlcpy(st->name, st->names[st->iname], sizeof(st->name));
+	st->nnodes = st->i = 0;
+	if ((r = sup_run_find(st->name)) == NULL || r->nrt == NULL)
+		return;
+	st->plan.opts = r->plan->opts;
+	for (int n = 0; n < r->plan->nnodes; n++)
+		if (r->nrt[n].host[0])
+			st->nodes[st->nnodes++] = n;
+}
+
 static void
 mig_stop_vx_done(void *arg)
 {
@@ -1254,12 +1438,18 @@ mig_stop_vx_done(void *arg)
 	char err[1024];
 	int code;
 
+	if (st->err[0] == '\0' && ++st->iname < st->nnames) {
+		mig_stop_load(st);
+		mig_stop_next(st);
+		return;
+	}
 	if (st->err[0])
 		rpc_error(st->req, PROTO_E_STOP, NULL, "stop %s: %s", st->name,
 			  st->err);
-	else if (sup_stop(st->name, st->req, NULL, NULL, &code, err,
-			  sizeof(err)) == -1)
+	else if (sup_stop(st->all ? NULL : st->name, st->req, NULL, NULL, &code,
+			  err, sizeof(err)) == -1)
 		rpc_error(st->req, code, NULL, "%s", err);
+	free(st->names);
 	free(st);
 	sup_check_done();
 }
@@ -1290,6 +1480,9 @@ mig_stop_next(struct mig_stop *st)
 				       json_object_new_string(st->name));
 		json_object_object_add(
 		    p, "node", json_object_new_string(r->plan->nodes[n].name));
+		json_object_object_add(p, "last",
+				       json_object_new_boolean(mig_last_on(
+					   st->name, n, r->nrt[n].host)));
 		(void)peer_call(st->peer, METHOD_MIGRATE_ABORT, p,
 				MIGRATE_PEER_WAIT, mig_stop_done, st);
 		return;
@@ -1305,23 +1498,36 @@ mig_stop_next(struct mig_stop *st)
 int
 migrate_stop(struct rpc_req *req, const char *name)
 {
-	struct run *r = sup_run_find(name);
 	struct mig_stop *st;
+	struct run *r;
+	int n = 0;
 
-	if (r == NULL || r->state != RUN_RUNNING || r->nrt == NULL)
-		return 0;
-	for (int n = 0; n < r->plan->nnodes; n++)
-		if (r->nrt[n].migrating)
-			return 0; /* sup_stop refuses: busy */
-	if (r->migration == NULL)
-		return 0; /* never migrated: no VXLAN, nothing elsewhere */
+	TAILQ_FOREACH(r, &sup_runs, entry)
+	n++;
 	st = xcalloc(1, sizeof(*st));
+	st->names = xcalloc((size_t)n + 1, sizeof(*st->names));
 	st->req = req;
-	vr_strlcpy(st->name, name, sizeof(st->name));
-	st->plan.opts = r->plan->opts;
-	for (int n = 0; n < r->plan->nnodes; n++)
-		if (r->nrt[n].host[0])
-			st->nodes[st->nnodes++] = n;
+	st->all = name == NULL;
+	TAILQ_FOREACH(r, &sup_runs, entry)
+	{
+		if ((name && strcmp(r->plan->opts.name, name) != 0) ||
+		    r->state != RUN_RUNNING || r->nrt == NULL)
+			continue;
+		for (int k = 0; k < r->plan->nnodes; k++)
+			if (r->nrt[k].migrating)
+				goto none; /* sup_stop refuses: busy */
+		/* never migrated: no VXLAN, nothing elsewhere */
+		if (r->migration != NULL && st->nnames < n)
+			vr_strlcpy(st->names[st->nnames++], r->plan->opts.name,
+				   sizeof(st->names[0]));
+	}
+	if (st->nnames == 0)
+		goto none;
+	mig_stop_load(st);
 	mig_stop_next(st);
 	return 1;
+none:
+	free(st->names);
+	free(st);
+	return 0;
 }

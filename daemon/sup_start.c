@@ -527,6 +527,17 @@ sup_stop(const char *name, struct rpc_req *req, void (*done)(void *), void *arg,
 			     r->plan->opts.name, sup_run_state(r));
 			goto fail;
 		}
+		for (int k = 0; r->nrt && k < r->plan->nnodes; k++)
+			if (r->nrt[k].migrating &&
+			    (name != NULL || req != NULL)) {
+				*code = PROTO_E_BUSY;
+				msgf(err, errlen,
+				     "%s/%s is migrating; try again when that "
+				     "has finished",
+				     r->plan->opts.name,
+				     r->plan->nodes[k].name);
+				goto fail;
+			}
 		op->runs[op->nruns++] = r;
 	}
 	if (name && op->nruns == 0) {
@@ -582,8 +593,8 @@ sup_method_stop(struct rpc_req *req)
 		rpc_error(req, PROTO_E_BUSY, NULL, "vrouterd is shutting down");
 		return;
 	}
-	if (name != NULL && migrate_stop(req, name))
-		return; /* its nodes elsewhere first */
+	if (migrate_stop(req, name))
+		return; /* the nodes elsewhere first (of every one: --all) */
 	if (name != NULL && coord_stop(req, name) == 1)
 		return; /* across hosts: coord.c answers */
 	if (sup_stop(name, req, NULL, NULL, &code, err, sizeof(err)) == -1)

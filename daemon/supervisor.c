@@ -24,6 +24,7 @@
 #include "config.h"
 #include "job.h"
 #include "log.h"
+#include "migrate.h"
 #include "nodekind.h"
 #include "proto.h"
 #include "realport.h"
@@ -466,7 +467,8 @@ sup_check_done(void)
 {
 	void (*cb)(void *) = sup_done_cb;
 
-	if (!sup_closing || job_count() > 0 || sup_stopping_all || cb == NULL)
+	if (!sup_closing || job_count() > 0 || migrate_inflight() > 0 ||
+	    sup_stopping_all || cb == NULL)
 		return;
 	sup_done_cb = NULL;
 	cb(sup_done_arg);

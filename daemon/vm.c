@@ -928,6 +928,29 @@ vm_migrate(const char *name, const char *dconnuri, int live, char *err,
 	return rc;
 }
 
+int
+vm_abort_at(const char *uri, const char *name)
+{
+	virConnectPtr c = virConnectOpen(uri);
+	virDomainPtr d;
+	int rc = -1;
+
+	if (c == NULL)
+		return -1;
+	if ((d = virDomainLookupByName(c, name)) != NULL) {
+		(void)virDomainAbortJob(
+		    d); /* none running: an error, no harm */
+		virDomainFree(d);
+		rc = 1;
+	} else {
+		virErrorPtr e = virGetLastError();
+
+		rc = e && e->code == VIR_ERR_NO_DOMAIN ? 0 : -1;
+	}
+	virConnectClose(c);
+	return rc;
+}
+
 json_object *
 vm_job_completed(const char *name)
 {

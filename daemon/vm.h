@@ -100,6 +100,10 @@ void vm_versions(char *hv, size_t hvlen, char *lib, size_t liblen);
 int vm_migrate(const char *name, const char *dconnuri, int live, char *err,
 	       size_t errlen);
 json_object *vm_job_completed(const char *name);
+/* At the libvirtd at uri (another host's): abort name's job (a migration
+ * under way) if it has one; 1 the domain is there, 0 it is not, -1 that
+ * libvirtd cannot say. */
+int vm_abort_at(const char *uri, const char *name);
 int vm_pin_vcpu(const char *name, int vcpu, int cpu, char *err, size_t errlen);
 
 #endif

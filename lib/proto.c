@@ -392,6 +392,9 @@ static const struct proto_param params_migrate_finish[] = {
 static const struct proto_param params_migrate_abort[] = {
     {"name", PT_STRING, 1, 0, 0, NULL, "the topology"},
     {"node", PT_STRING, 1, 0, 0, NULL, "the node"},
+    {"last", PT_BOOL, 0, 0, 0, NULL,
+     "no other node of the topology is on the callee: its shared bridges "
+     "and VXLANs go too"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 

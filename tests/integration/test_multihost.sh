@@ -127,6 +127,34 @@ topo_running() { [ "$(topo_state)" = running ]; }
 no_tap() { ! twohost_exec "$1" ip link show "vr-$NAME-t00" >/dev/null 2>&1; }
 no_vxlan() { [ -z "$(twohost_exec "$1" ip -o link show type vxlan)" ]; }
 
+say "B's peer-facing methods check what they are sent"
+# peer_rpc H METHOD PARAMS: the error code of a raw request to H's vrouterd
+# ("ok" for a result)
+peer_rpc() {
+	twohost_exec "$1" python3 -c '
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall((json.dumps({"jsonrpc": "2.0", "id": 1, "method": sys.argv[2],
+    "params": json.loads(sys.argv[3])}) + "\n").encode())
+r = json.loads(s.makefile().readline())
+print(r["error"]["code"] if "error" in r else "ok")' \
+		"$TH/$1/vrouterd.sock" "$2" "$3"
+}
+check "migrate_finish without cpus: answered, vrouterd alive" \
+	[ "$(peer_rpc B migrate_finish "{\"name\":\"$NAME\",\"node\":\"vr9\"}")" = ok ]
+check "migrate_finish with cpus [\"x\"]: -32602" \
+	[ "$(peer_rpc B migrate_finish "{\"name\":\"$NAME\",\"node\":\"vr9\",\"cpus\":[\"x\"]}")" = -32602 ]
+check "migrate_prepare with links [1]: -32602" \
+	[ "$(peer_rpc B migrate_prepare "{\"name\":\"$NAME\",\"node\":\"vr9\",\"links\":[1],\"vxlans\":[],\"remote\":\"192.0.2.1\"}")" = -32602 ]
+check "migrate_prepare with a VXLAN's vni a string: -32602" \
+	[ "$(peer_rpc B migrate_prepare "{\"name\":\"$NAME\",\"node\":\"vr9\",\"links\":[],\"vxlans\":[{\"name\":\"vr-$NAME-x0\",\"bridge\":\"vr-$NAME-b0\",\"vni\":\"1\",\"mtu\":1450}],\"remote\":\"192.0.2.1\"}")" = -32602 ]
+check "migrate_prepare with another topology's tap (vr-zz-t00): -32602" \
+	[ "$(peer_rpc B migrate_prepare "{\"name\":\"$NAME\",\"node\":\"vr9\",\"links\":[{\"tap\":\"vr-zz-t00\",\"bridge\":\"\",\"mtu\":0}],\"vxlans\":[],\"remote\":\"192.0.2.1\"}")" = -32602 ]
+check "migrate_prepare with a VXLAN's vni 0: -32602" \
+	[ "$(peer_rpc B migrate_prepare "{\"name\":\"$NAME\",\"node\":\"vr9\",\"links\":[],\"vxlans\":[{\"name\":\"vr-$NAME-x0\",\"bridge\":\"vr-$NAME-b0\",\"vni\":0,\"mtu\":1450}],\"remote\":\"192.0.2.1\"}")" = -32602 ]
+check "B's vrouterd still answers" twohost_vrctl B status
+
 say "a migration B cannot take fails and changes nothing"
 # B's libvirt cannot open the console log there (a directory in its way):
 # the migration fails after B was wired; vrouterd removes what it made
@@ -219,8 +247,19 @@ for r in $(seq "$ROUNDS"); do
 	check "no restart on A (no second copy)" gone_from A
 	check "status: no restart counted" [ "$(node restarts)" = 0 ]
 	check "status text: vr0 on host b" status_says_b
+	check "B's tap tagged as the node's, its bridge as the topology's" \
+		twohost_exec B sh -c "ip -d -o link show vr-$NAME-t00 |
+			grep -q 'alias vrouterd-migrate:$NAME:vr0:' &&
+			ip -d -o link show vr-$NAME-bi |
+			grep -q 'alias vrouterd-migrate:$NAME::'"
+	# a node vr00's link there: vr0's tag is no prefix of vr00's
+	twohost_exec B ip link add "vr-$NAME-zz" type bridge
+	twohost_exec B ip link set "vr-$NAME-zz" alias "vrouterd-migrate:$NAME:vr00:"
 	say "round $r: B -> A"
 	migrate B A || end 1
+	check "vr00's link on B is left alone" \
+		twohost_exec B ip link show "vr-$NAME-zz"
+	twohost_exec B ip link del "vr-$NAME-zz"
 	check "it forwards on A again" forwards
 	l=$(debris B | xargs)
 	check "nothing left on B${l:+: $l}" [ -z "$l" ]
@@ -236,6 +275,12 @@ bench_ok() {
 	twohost_vrctl A bench "$NAME" --migrate vr0 --to b --rate 500 \
 		--duration 8 --out "$T/blk" >"$T/blk.log" 2>&1
 }
+bench_nonode() {
+	! twohost_vrctl A bench "$NAME" --migrate vr0-not-a-node --to b \
+		--rate 500 --duration 8 --out "$T/blk0" >"$T/blk0.log" 2>&1 &&
+		grep -q "has no node vr0-not-a-node" "$T/blk0.log"
+}
+check "bench --migrate of a node the topology lacks: refused at once" bench_nonode
 check "vrctl bench --migrate vr0 --to b" bench_ok
 cat "$T/blk.log"
 rec=$T/blk/experiment.json
@@ -261,10 +306,26 @@ offline_back() {
 check "vrctl migrate --offline B -> A (live: false)" offline_back
 check "it runs on A" runs_on A
 check "it forwards on A" forwards
-migrate A B || end 1
 
-say "stop with the node on B: stopped there too"
-check "stop on A" twohost_vrctl A stop "$NAME"
+say "while vr0 migrates A -> B: a stop is refused"
+twohost_vrctl A --json migrate "$NAME" vr0 --to b >"$T/busy.json" 2>"$T/busy.err" &
+mig=$!
+migrating() { [ "$(node state)" = migrating ]; }
+stop_busy() {
+	! twohost_vrctl A stop "$NAME" >"$T/stopbusy.out" 2>&1 &&
+		grep -q "$NAME/vr0 is migrating" "$T/stopbusy.out"
+}
+if th_until 30 migrating; then
+	check "stop refused, naming vr0 (vr0 is migrating)" stop_busy
+	cat "$T/stopbusy.out"
+else
+	bad "vr0 never showed as migrating"
+fi
+check "the migration went on" wait $mig
+check "it runs on B" runs_on B
+
+say "stop --all with the node on B: stopped there too"
+check "stop --all on A" twohost_vrctl A stop --all
 for h in A B; do
 	l=$(debris $h | xargs)
 	check "nothing left on $h (links, namespaces, domains)${l:+: $l}" [ -z "$l" ]
