@@ -66,8 +66,8 @@ int benchparam_percents(const char *s, unsigned *out, char *err, size_t errlen);
  * max_rate, latency_at); ndr and pdr take no rates; pdr needs loss and ndr has
  * none; a timeline needs rate, takes neither rates nor a search param, and
  * its duration spans at most BENCH_BINS_MAX bins; rate and bin_ms belong to
- * a timeline only. params is a json_object already checked param by param.  0, or -1 with
- * err set and *param naming the param at fault.
+ * a timeline only. params is a json_object already checked param by param.  0,
+ * or -1 with err set and *param naming the param at fault.
  */
 struct json_object;
 int benchparam_modes(struct json_object *params, const char **param, char *err,
