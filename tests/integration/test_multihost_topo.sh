@@ -277,6 +277,14 @@ check "B adopted vr1 (host b)" \
 	[ "$(json "$(twohost_vrctl B --json status >"$T/sB3.json"; echo "$T/sB3.json")" '[(n["name"], n["host"]) for t in j["topologies"] for n in t["nodes"]]')" = "[('vr1', 'b')]" ]
 
 say "stop everywhere"
+if twohost_vrctl A stop --all >"$T/stopall.out" 2>&1; then
+	check "stop --all refused while $NAME has a part on b" false
+else
+	check "stop --all refused, naming $NAME and host b" \
+		grep -q "stop --all: $NAME has parts on other hosts (b)" "$T/stopall.out"
+fi
+check "vr1 still runs on B after the refused stop --all" \
+	[ "$(twohost_vrctl B --json status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["topologies"]))')" = 1 ]
 check "stop on A" twohost_vrctl A stop "$NAME"
 check "nothing left on A" nothing_on A
 check "nothing left on B" nothing_on B
