@@ -294,8 +294,20 @@ th_pids() { # th_pids H
 # Domains destroyed, daemons stopped (vrouterd first, so it sees its
 # domains go as a stop, not a crash), then the host's init killed, which
 # kills whatever is left; the wire and both namespaces go with them.
+# What each host's daemons said, for a failed test's output.
+twohost_logs() {
+	local h
+	for h in A B; do
+		echo "=== host $h: vrouterd log (last 40 lines)"
+		tail -40 "$TH/$h/vrouterd.log" 2>/dev/null
+		echo "=== host $h: libvirtd errors (last 20)"
+		grep -i ' error ' "$TH/$h/log-libvirt/libvirtd.log" 2>/dev/null | tail -20
+	done
+}
+
 twohost_down() {
 	local h init job d
+	[ "${FAILS:-0}" -gt 0 ] && twohost_logs
 	for h in A B; do
 		init=$(th_init $h)
 		if [ -z "$init" ] || [ ! -d "/proc/$init" ]; then
