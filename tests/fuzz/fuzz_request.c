@@ -13,8 +13,11 @@
 
 #include "autostart.h"
 #include "bench.h"
+#include "coord.h"
 #include "dispatch.h"
+#include "hosts.h"
 #include "methods.h"
+#include "migrate.h"
 #include "proto.h"
 #include "rpc.h"
 #include "supervisor.h"
@@ -135,6 +138,13 @@ STANDIN(sup_method_capture)
 STANDIN(autostart_method_list)
 STANDIN(autostart_method_add)
 STANDIN(autostart_method_remove)
+STANDIN(hosts_method)
+STANDIN(migrate_method)
+STANDIN(migrate_prepare_method)
+STANDIN(migrate_send_method)
+STANDIN(migrate_finish_method)
+STANDIN(migrate_abort_method)
+STANDIN(coord_method_start_part)
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
