@@ -102,6 +102,7 @@ struct mig_op {
 	struct config_host host;
 	/* results */
 	int wired, prepared, moved;
+	int arrived; /* MS_FINISH: the domain is where libvirt said */
 	int where;   /* MS_WHERE: 1 here, 0 there, -1 unknown */
 	int counted; /* in mig_inflight */
 	json_object *stats, *pinned, *warnings;
@@ -371,6 +372,7 @@ mig_local_job(struct job *j, void *arg)
 			}
 		}
 		op->stats = vm_job_completed(op->domain);
+		op->arrived = vm_exists(op->domain) == 1;
 		return;
 	}
 	if ((ns = ns_open(NULL, err, sizeof(err))) == NULL) {
@@ -432,6 +434,25 @@ mig_local_job(struct job *j, void *arg)
 	ns_close(ns);
 }
 
+/* libvirt answered success but the destination has no such domain: where
+ * it runs is unknown, so nothing is removed on either host and the node
+ * stays recorded where it was.  The next step: none (the end). */
+static enum mig_step
+mig_not_arrived(struct mig_op *op)
+{
+	op->moved = 0;
+	op->code = PROTO_E_LIBVIRT;
+	msgf(op->err, sizeof(op->err),
+	     "libvirt reported %s migrated to %s, but it does not run there: "
+	     "nothing was removed on either host; find it with `virsh list "
+	     "--all` on both, then `vrctl stop %s` here and remove the links "
+	     "aliased vrouterd-migrate:%s: on the other host "
+	     "(docs/multihost.md)",
+	     op->domain, op->to[0] ? op->to : conf->host_name, op->name,
+	     op->name);
+	return (enum mig_step) - 1;
+}
+
 static void
 mig_local_done(void *arg)
 {
@@ -460,7 +481,8 @@ mig_local_done(void *arg)
 		}
 		break;
 	case MS_FINISH:
-		op->step = op->from[0] ? MS_UNWIRE : MS_UNWIRE_L;
+		op->step = op->arrived ? (op->from[0] ? MS_UNWIRE : MS_UNWIRE_L)
+				       : mig_not_arrived(op);
 		break;
 	case MS_WHERE:
 		if (op->where == 1) {
@@ -550,7 +572,14 @@ mig_peer_done(json_object *result, json_object *error, const char *fail,
 			op->stats = json_object_get(v);
 		if (result && json_object_object_get_ex(result, "pinned", &v))
 			op->pinned = json_object_get(v);
-		op->step = MS_UNWIRE_L;
+		/* "arrived" false: libvirt said it moved, it is not there
+		 * (a peer that does not say is taken at libvirt's word) */
+		op->step =
+		    result &&
+			    json_object_object_get_ex(result, "arrived", &v) &&
+			    !json_object_get_boolean(v)
+			? mig_not_arrived(op)
+			: MS_UNWIRE_L;
 		break;
 	case MS_UNWIRE:
 	case MS_ABORT:

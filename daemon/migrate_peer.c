@@ -279,6 +279,11 @@ mig_peer_job(struct job *j, void *arg)
 		json_object_object_add(op->result, "pinned", pinned);
 		json_object_object_add(op->result, "stats",
 				       vm_job_completed(op->domain));
+		/* libvirt's success is checked, not trusted: the coordinator
+		 * removes the source's wiring only for a domain that is here */
+		json_object_object_add(
+		    op->result, "arrived",
+		    json_object_new_boolean(vm_exists(op->domain) == 1));
 		break;
 	}
 	case METHOD_MIGRATE_PREPARE:

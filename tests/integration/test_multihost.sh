@@ -156,6 +156,15 @@ print(r["error"]["code"] if "error" in r else "ok")' \
 }
 check "migrate_finish without cpus: answered, vrouterd alive" \
 	[ "$(peer_rpc B migrate_finish "{\"name\":\"$NAME\",\"node\":\"vr9\"}")" = ok ]
+check "migrate_finish of a domain B does not run: it says it did not arrive" \
+	twohost_exec B python3 -c '
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall((json.dumps({"jsonrpc": "2.0", "id": 1, "method": "migrate_finish",
+    "params": {"name": sys.argv[2], "node": "vr9"}}) + "\n").encode())
+r = json.loads(s.makefile().readline())
+sys.exit(0 if r["result"]["arrived"] is False else 1)' "$TH/B/vrouterd.sock" "$NAME"
 check "migrate_finish with cpus [\"x\"]: -32602" \
 	[ "$(peer_rpc B migrate_finish "{\"name\":\"$NAME\",\"node\":\"vr9\",\"cpus\":[\"x\"]}")" = -32602 ]
 check "migrate_prepare with links [1]: -32602" \
