@@ -236,14 +236,56 @@ fail:
 	return rv;
 }
 
+/* A permanent neighbour entry on ifindex: an IP neighbour (ARP/NDP,
+ * replacing a learnt one) or, with fdb, a bridge FDB entry of the device
+ * itself (NTF_SELF) whose NDA_DST is dst, appended to the list of ll.
+ * The caller keeps dst and ll. */
+int
+ns_neigh_add(struct ns_ctx *ctx, const char *what, int ifindex,
+	     struct nl_addr *dst, struct nl_addr *ll, int fdb)
+{
+	struct rtnl_neigh *ne;
+	int rv = -1, err;
+
+	if ((ne = rtnl_neigh_alloc()) == NULL) {
+		ns_fail(ctx, ENOMEM, NULL, "%s", what);
+		return -1;
+	}
+	rtnl_neigh_set_ifindex(ne, ifindex);
+	/* the address first: it sets the family, which an FDB entry then
+	 * overrides with AF_BRIDGE */
+	if ((err = rtnl_neigh_set_dst(ne, dst)) < 0) {
+		ns_fail_nl(ctx, err, NULL, "%s", what);
+		goto fail;
+	}
+	if (fdb) {
+		rtnl_neigh_set_family(ne, AF_BRIDGE);
+		rtnl_neigh_set_flags(ne, NTF_SELF);
+	}
+	rtnl_neigh_set_lladdr(ne, ll);
+	rtnl_neigh_set_state(ne, NUD_PERMANENT);
+	ns_req_begin(ctx);
+	/* an FDB entry appends (the all-zeros entry holds a list of
+	 * remotes); an IP neighbour replaces a learnt entry */
+	if ((err = rtnl_neigh_add(
+		 ctx->nc_sk, ne,
+		 NLM_F_CREATE | (fdb ? NLM_F_APPEND : NLM_F_REPLACE))) < 0) {
+		ns_fail_nl(ctx, err, NULL, "%s", what);
+		goto fail;
+	}
+	rv = 0;
+fail:
+	rtnl_neigh_put(ne);
+	return rv;
+}
+
 int
 nl_neigh_add(struct ns_ctx *ctx, const char *name, const char *ip,
 	     const char *mac)
 {
-	struct rtnl_neigh *ne = NULL;
 	struct nl_addr *dst = NULL, *ll = NULL;
 	char what[128];
-	int rv = -1, ifindex, err;
+	int rv = -1, ifindex;
 
 	snprintf(what, sizeof(what), "add neighbour %s on %s", ip ? ip : "",
 		 name ? name : "");
@@ -252,25 +294,8 @@ nl_neigh_add(struct ns_ctx *ctx, const char *name, const char *ip,
 		goto fail;
 	if ((ifindex = addr_ifindex(ctx, what, name)) == -1)
 		goto fail;
-	if ((ne = rtnl_neigh_alloc()) == NULL) {
-		ns_fail(ctx, ENOMEM, NULL, "%s", what);
-		goto fail;
-	}
-	rtnl_neigh_set_ifindex(ne, ifindex);
-	rtnl_neigh_set_dst(ne, dst); /* and the family */
-	rtnl_neigh_set_lladdr(ne, ll);
-	rtnl_neigh_set_state(ne, NUD_PERMANENT);
-	ns_req_begin(ctx);
-	/* replace: a learnt entry for the address becomes the permanent one */
-	if ((err = rtnl_neigh_add(ctx->nc_sk, ne,
-				  NLM_F_CREATE | NLM_F_REPLACE)) < 0) {
-		ns_fail_nl(ctx, err, NULL, "%s", what);
-		goto fail;
-	}
-	rv = 0;
+	rv = ns_neigh_add(ctx, what, ifindex, dst, ll, 0);
 fail:
-	if (ne != NULL)
-		rtnl_neigh_put(ne);
 	if (dst != NULL)
 		nl_addr_put(dst);
 	if (ll != NULL)

@@ -53,6 +53,10 @@ int ns_link_add(struct ns_ctx *, struct rtnl_link *, const char *kind,
 void ns_link_rollback(struct ns_ctx *, const char *name);
 
 /* addr.c: an address without a prefix length, "198.18.0.1" or "2001:db8::1" */
+/* addr.c: a permanent IP neighbour (fdb 0) or bridge FDB entry (fdb 1). */
+struct nl_addr;
+int ns_neigh_add(struct ns_ctx *, const char *what, int ifindex,
+		 struct nl_addr *dst, struct nl_addr *ll, int fdb);
 int ns_addr_parse(struct ns_ctx *, const char *what, const char *s,
 		  struct nl_addr **);
 

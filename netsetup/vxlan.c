@@ -26,42 +26,20 @@ vxlan_fdb_add(struct ns_ctx *ctx, const char *name, int ifindex,
 	      const char *remote)
 {
 	static const unsigned char zero[6];
-	struct rtnl_neigh *ne = NULL;
 	struct nl_addr *dst = NULL, *ll = NULL;
 	char what[128];
-	int rv = -1, err;
+	int rv = -1;
 
 	snprintf(what, sizeof(what), "vxlan %s: add remote %s", name,
 		 remote ? remote : "");
 	if (ns_addr_parse(ctx, what, remote, &dst) == -1)
 		goto fail;
-	if ((ne = rtnl_neigh_alloc()) == NULL ||
-	    (ll = nl_addr_build(AF_LLC, zero, sizeof(zero))) == NULL) {
+	if ((ll = nl_addr_build(AF_LLC, zero, sizeof(zero))) == NULL) {
 		ns_fail(ctx, ENOMEM, NULL, "%s", what);
 		goto fail;
 	}
-	rtnl_neigh_set_ifindex(ne, ifindex);
-	/* the address first: it sets the family, which must then be
-	 * AF_BRIDGE (an FDB entry whose NDA_DST is the remote) */
-	if ((err = rtnl_neigh_set_dst(ne, dst)) < 0) {
-		ns_fail_nl(ctx, err, NULL, "%s", what);
-		goto fail;
-	}
-	rtnl_neigh_set_family(ne, AF_BRIDGE);
-	rtnl_neigh_set_lladdr(ne, ll);
-	rtnl_neigh_set_state(ne, NUD_PERMANENT);
-	rtnl_neigh_set_flags(ne, NTF_SELF);
-	ns_req_begin(ctx);
-	/* append: the all-zeros entry holds a list of remotes */
-	if ((err = rtnl_neigh_add(ctx->nc_sk, ne,
-				  NLM_F_CREATE | NLM_F_APPEND)) < 0) {
-		ns_fail_nl(ctx, err, NULL, "%s", what);
-		goto fail;
-	}
-	rv = 0;
+	rv = ns_neigh_add(ctx, what, ifindex, dst, ll, 1);
 fail:
-	if (ne != NULL)
-		rtnl_neigh_put(ne);
 	if (dst != NULL)
 		nl_addr_put(dst);
 	if (ll != NULL)
