@@ -684,24 +684,34 @@ out:
 	return rc;
 }
 
-int
-vm_exists(const char *name)
+/* Whether c holds the domain: 1, 0, or -1 when libvirt cannot say;
+ * with abort_job, its job (a migration) is cancelled first.  Closes c. */
+static int
+vm_has(virConnectPtr c, const char *name, int abort_job)
 {
-	virConnectPtr c = vm_conn_get();
 	virDomainPtr d;
 	int rc;
 
 	if (c == NULL)
 		return -1;
 	if ((d = vm_lookup(c, name)) != NULL) {
+		if (abort_job)
+			(void)virDomainAbortJob(d); /* none running: no harm */
 		virDomainFree(d);
 		rc = 1;
 	} else {
 		virErrorPtr e = virGetLastError();
+
 		rc = e && e->code == VIR_ERR_NO_DOMAIN ? 0 : -1;
 	}
 	virConnectClose(c);
 	return rc;
+}
+
+int
+vm_exists(const char *name)
+{
+	return vm_has(vm_conn_get(), name, 0);
 }
 
 static const char *
@@ -931,24 +941,7 @@ vm_migrate(const char *name, const char *dconnuri, int live, char *err,
 int
 vm_abort_at(const char *uri, const char *name)
 {
-	virConnectPtr c = virConnectOpen(uri);
-	virDomainPtr d;
-	int rc = -1;
-
-	if (c == NULL)
-		return -1;
-	if ((d = virDomainLookupByName(c, name)) != NULL) {
-		(void)virDomainAbortJob(
-		    d); /* none running: an error, no harm */
-		virDomainFree(d);
-		rc = 1;
-	} else {
-		virErrorPtr e = virGetLastError();
-
-		rc = e && e->code == VIR_ERR_NO_DOMAIN ? 0 : -1;
-	}
-	virConnectClose(c);
-	return rc;
+	return vm_has(virConnectOpen(uri), name, 1);
 }
 
 json_object *
