@@ -42,15 +42,6 @@ struct coord_op {
 	size_t cause_len; /* rollback: err's length before it */
 };
 
-static const struct config_host *
-coord_host(const char *name)
-{
-	for (int i = 0; i < conf->nhosts; i++)
-		if (strcmp(conf->hosts[i].name, name) == 0)
-			return &conf->hosts[i];
-	return NULL;
-}
-
 static void
 coord_free(struct coord_op *op)
 {
@@ -159,7 +150,7 @@ coord_stop_next(struct coord_op *op)
 	char err[1024];
 
 	while (op->i >= 1) {
-		if ((h = coord_host(op->hosts[op->i])) == NULL ||
+		if ((h = config_host_find(conf, op->hosts[op->i])) == NULL ||
 		    (op->peer = peer_open(h, err, sizeof(err))) == NULL) {
 			op->off += snprintf(
 			    op->err + op->off,
@@ -274,7 +265,7 @@ coord_start_next(struct coord_op *op)
 	int code;
 
 	if (op->i < op->nhosts) {
-		h = coord_host(op->hosts[op->i]);
+		h = config_host_find(conf, op->hosts[op->i]);
 		coord_progress(op, "hosts", "starting the part on host %s",
 			       op->hosts[op->i]);
 		if (h == NULL || (op->peer = peer_open(
@@ -336,7 +327,7 @@ coord_start(struct rpc_req *req)
 			    sizeof(err)) == -1)
 		goto fail;
 	for (int h = 1; h < hs->nhosts; h++)
-		if (coord_host(hs->hosts[h].name) == NULL) {
+		if (config_host_find(conf, hs->hosts[h].name) == NULL) {
 			msgf(err, sizeof(err),
 			     "%s places %s %s on host '%s', which this "
 			     "vrouterd "
@@ -583,7 +574,7 @@ coord_status(struct rpc_req *req, json_object *result)
 	cs->pending = cs->npeers + 1; /* the loop's own hold */
 	for (int i = 0; i < cs->npeers; i++) {
 		struct coord_speer *sp = &cs->peers[i];
-		const struct config_host *h = coord_host(sp->host);
+		const struct config_host *h = config_host_find(conf, sp->host);
 
 		sp->cs = cs;
 		if (!rpc_privileged(req)) {
