@@ -21,16 +21,7 @@ if [ -z "${VR_SANDBOX:-}" ]; then
 fi
 . "$SRC/tests/integration/common.sh"
 . "$SRC/tests/integration/twohost.sh"
-for t in sshd ssh ssh-keygen nsenter setpriv; do
-	command -v $t >/dev/null || [ -x /usr/sbin/$t ] ||
-		{ echo "SKIP: $t missing (apt-get install openssh-server)"; exit 77; }
-done
-end() {
-	twohost_down
-	finish "${1:-0}"
-}
-trap 'end 1' INT TERM
-trap twohost_down EXIT
+twohost_test_init
 
 NAME=mig
 DOM=vrouterd-$NAME-vr0

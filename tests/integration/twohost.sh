@@ -294,6 +294,23 @@ th_pids() { # th_pids H
 # Domains destroyed, daemons stopped (vrouterd first, so it sees its
 # domains go as a stop, not a crash), then the host's init killed, which
 # kills whatever is left; the wire and both namespaces go with them.
+# For a test script (after common.sh): skip (77) without the bed's tools;
+# the bed goes down on exit, and `end RC` ends the test (bed down, then
+# common.sh's finish).
+twohost_test_init() {
+	local t
+	for t in sshd ssh ssh-keygen nsenter setpriv; do
+		command -v $t >/dev/null || [ -x /usr/sbin/$t ] ||
+			{ echo "SKIP: $t missing (apt-get install openssh-server)"; exit 77; }
+	done
+	trap 'end 1' INT TERM
+	trap twohost_down EXIT
+}
+end() {
+	twohost_down
+	finish "${1:-0}"
+}
+
 # What each host's daemons said, for a failed test's output.
 twohost_logs() {
 	local h
