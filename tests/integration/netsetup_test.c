@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "shcmd.h"
 #include "t.h"
 
 #define TAG	  "vrouterd:t:"
@@ -44,55 +45,6 @@ plain_add(struct ns_ctx *ctx, const char *name, const char *alias)
 	return have_dummy ? nl_dummy_add(ctx, name, alias)
 			  : nl_bridge_add(ctx, name, alias);
 }
-
-/* Run a shell command; its exit status. */
-static int
-sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	return st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-/* A command's first 4 KiB of output (stderr too). */
-static const char *
-out(const char *fmt, ...)
-{
-	static char buf[4096];
-	char cmd[512];
-	va_list ap;
-	size_t n;
-	FILE *f;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
-	buf[0] = '\0';
-	if ((f = popen(cmd, "r")) == NULL)
-		return buf;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	pclose(f);
-	return buf;
-}
-
-#define CHECK_HAS(hay, needle)                                                 \
-	do {                                                                   \
-		const char *t_h = (hay), *t_n = (needle);                      \
-		t_checks++;                                                    \
-		if (strstr(t_h, t_n) == NULL) {                                \
-			t_failed++;                                            \
-			fprintf(stderr, "%s:%d: \"%s\" not in \"%s\"\n",       \
-				__FILE__, __LINE__, t_n, t_h);                 \
-		}                                                              \
-	} while (0)
 
 #define CHECK_NOT_HAS(hay, needle)                                             \
 	do {                                                                   \

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#define SH_QUIET 1 /* the pings and ip commands say enough in their status */
+#include "shcmd.h"
 #include "t.h"
 #include "topo_hosts.h"
 
@@ -31,54 +33,6 @@
 #define VNI	4242
 
 static char nsa[96], nsb[96];
-
-static int
-sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	strncat(cmd, " >/dev/null 2>&1", sizeof(cmd) - strlen(cmd) - 1);
-	st = system(cmd);
-	return st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-static const char *
-out(const char *fmt, ...)
-{
-	static char buf[8192];
-	char cmd[512];
-	va_list ap;
-	size_t n;
-	FILE *f;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
-	buf[0] = '\0';
-	if ((f = popen(cmd, "r")) == NULL)
-		return buf;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	pclose(f);
-	return buf;
-}
-
-#define CHECK_HAS(hay, needle)                                                 \
-	do {                                                                   \
-		const char *t_h = (hay), *t_n = (needle);                      \
-		t_checks++;                                                    \
-		if (strstr(t_h, t_n) == NULL) {                                \
-			t_failed++;                                            \
-			fprintf(stderr, "%s:%d: \"%s\" not in \"%s\"\n",       \
-				__FILE__, __LINE__, t_n, t_h);                 \
-		}                                                              \
-	} while (0)
 
 #define OK(ctx, call)                                                          \
 	do {                                                                   \
