@@ -32,7 +32,11 @@
  * The other host's side is migrate_peer.c; what both use (the tag, the
  * wiring helpers) is declared in migrate_int.h.  What remains here is the
  * coordinator's steps, one state machine (mig_next, its jobs and peer
- * replies), and `stop`'s part, which calls the same peers.
+ * replies), and `stop`'s part, which calls the same peers.  Over 900
+ * lines on purpose: every step reads and writes one struct mig_op and
+ * moves by mig_next's switch, so a split would export the op and every
+ * step to each half; `stop`'s part (its own op, mig_stop) is the piece to
+ * move out when this grows.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
