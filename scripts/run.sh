@@ -153,7 +153,7 @@ run_tests() {
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --test-dir "$BUILD-asan" --output-on-failure -j "$JOBS" \
-		-LE 'fuzz|valgrind|slow|kernel|host|images|guest'
+		-LE 'fuzz|valgrind|slow|kernel|host|images|guest|variant'
 	# The integration tests start a private libvirtd of their own inside
 	# a sandbox (tests/integration/sandbox.sh): nothing runs on the host.
 	# "slow" (the i386 kernel) runs on demand: ctest --test-dir build -L slow.
