@@ -93,6 +93,20 @@ test_mtu_plan(void)
 		CHECK_INT(x->mtu, 8950); /* b and c: 9000 - 50 */
 	CHECK_INT(p->nodes[0].ifs[0].mtu, 1350);
 	CHECK_INT(p->nodes[0].ifs[2].mtu, 8950);
+	/* kept in the plan's JSON (plan.json: a netns node restarted after
+	 * adoption gets its MTUs again) */
+	{
+		json_object *j = topo_plan_to_json(p);
+		struct topo_plan *q = calloc(1, sizeof(*q));
+
+		CHECK_INT(topo_plan_from_json(j, q, err, sizeof(err)), 0);
+		CHECK_INT(q->nodes[0].ifs[0].mtu, 1350);
+		CHECK_INT(q->nodes[0].ifs[1].mtu, 0);
+		CHECK_INT(q->nodes[0].ifs[2].mtu, 8950);
+		json_object_put(j);
+		topo_plan_free(q);
+		free(q);
+	}
 	topo_plan_free(p);
 	memset(p, 0, sizeof(*p));
 	/* IPv6 underlay: - 70 */
