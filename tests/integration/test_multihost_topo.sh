@@ -296,9 +296,24 @@ check "nothing left on B" nothing_on B
 
 if [ "$BACKEND" = netns ]; then
 	say "stop --all across hosts, with a topology on A only"
-	check "start across hosts" twohost_vrctl A start -f "$T/xh.json" --name "$NAME" \
-		--backend netns --timeout 600
+	check "start across hosts (--restart on-failure)" twohost_vrctl A start \
+		-f "$T/xh.json" --name "$NAME" --backend netns --timeout 600 \
+		--restart on-failure
 	check "and one on A only" twohost_vrctl A start monolithic --backend netns --name one
+	# the restart policy makes vr1 anew on B: at its planned MTU again
+	twohost_exec B ip netns del "vr-$NAME-vr1"
+	vr1_back() {
+		twohost_vrctl B --json status >"$T/rstB.json" &&
+			[ "$(json "$T/rstB.json" '[n["restarts"] for t in j["topologies"] for n in t["nodes"] if n["name"] == "vr1"][0]')" -ge 1 ] &&
+			[ "$(json "$T/rstB.json" '[t["state"] for t in j["topologies"]][0]')" = running ]
+	}
+	check "vr1 made anew on B" th_until 30 vr1_back
+	check "vr1's ends on egress and leg1 at $VX_MTU again: $(mtus B vr-$NAME-bo)$(mtus B vr-$NAME-n1)" \
+		[ "$(mtus B vr-$NAME-bo)$(mtus B vr-$NAME-n1)" = "$VX_MTU $VX_MTU " ]
+	check "its own ends too" twohost_exec B sh -c \
+		"ip netns exec vr-$NAME-vr1 ip -o link | grep -E ' eth[01]' | grep -c 'mtu $VX_MTU ' | grep -qx 2"
+	check "$VX_MTU bytes with DF from the sink reach the new vr1 across egress" \
+		twohost_exec A ip netns exec "vr-$NAME-out" ping -M do -s $((VX_MTU - 28)) -c 2 -W 5 198.18.2.12
 	twohost_vrctl A --json stop --all >"$T/stopall.json" 2>"$T/stopall.err"
 	check "stop --all answered: $(cat "$T/stopall.json")" \
 		[ "$(json "$T/stopall.json" 'sorted(j["stopped"])')" = "['one', '$NAME']" ]
