@@ -7,6 +7,8 @@
 # A three-host bed of real vrouterds (twohost.sh) would cost three
 # libvirtds and sshds on two cores; the coordinator's side is all this
 # test checks.  Checked:
+#  - c's underlay is 1400 bytes (tunnel_mtu): the networks with c are at
+#    1350 here, leg0 (a and b) at 1450;
 #  - b and c are asked for their parts at once: each is asked before the
 #    other answers; the start takes one peer's delay, not the sum (times
 #    printed);
@@ -33,13 +35,13 @@ mkdir -p "$FAKEPEER_DIR"
 ip link add th-tu0 type veth peer name th-tu1
 ip addr add 198.18.0.1/24 dev th-tu0
 ip link set th-tu0 up
-host() { # host NAME N
-	printf '{"name": "%s", "ssh": "root@%s", "libvirt_uri": "qemu+ssh://%s/system", "tunnel_address": "198.18.0.%s", "socket": "/run/vrouterd/vrouterd.sock"}' \
-		"$1" "$1" "$1" "$2"
+host() { # host NAME N [MORE]
+	printf '{"name": "%s", "ssh": "root@%s", "libvirt_uri": "qemu+ssh://%s/system", "tunnel_address": "198.18.0.%s", "socket": "/run/vrouterd/vrouterd.sock"%s}' \
+		"$1" "$1" "$1" "$2" "${3:-}"
 }
 write_config "\"host_name\": \"a\", \"tunnel_address\": \"198.18.0.1\",
   \"ssh_command\": [\"$SRC/tests/integration/fakepeer.py\"], \"peer_timeout\": 20,
-  \"hosts\": [$(host b 2), $(host c 3)]"
+  \"hosts\": [$(host b 2), $(host c 3 ', "tunnel_mtu": 1400')]"
 daemon_start
 
 cat >"$T/x.json" <<'EOF'
@@ -94,6 +96,17 @@ check "c asked before b answered" lt "$(field c start_part 1)" "$(field b start_
 check "b asked before c answered" lt "$(field b start_part 1)" "$(field c start_part 2)"
 check "the start took less than the two delays added (${T_START} s < 6 s)" lt "$T_START" 6
 echo "asked b at $(field b start_part 1), c at $(field c start_part 1); answered $(field b start_part 2), $(field c start_part 2)"
+mtus() { # mtus BRIDGE: the MTUs of its members here
+	ip -o link show master "$1" | sed -n 's/.* mtu \([0-9]*\) .*/\1/p' | sort -u | tr '\n' ' '
+}
+# c's underlay is 1400 (tunnel_mtu), a's and b's 1500
+check "leg0 (a, b) at 1450: $(mtus vr-x-n0)" [ "$(mtus vr-x-n0)" = "1450 " ]
+check "leg1 (a, c) at 1350: $(mtus vr-x-n1)" [ "$(mtus vr-x-n1)" = "1350 " ]
+check "egress (a, b, c) at 1350: $(mtus vr-x-bo)" [ "$(mtus vr-x-bo)" = "1350 " ]
+check "ingress (a only) keeps 1500: $(mtus vr-x-bi)" [ "$(mtus vr-x-bi)" = "1500 " ]
+"$VRCTL" --json hosts >"$T/hosts.json"
+check "vrctl hosts says c's tunnel_mtu" \
+	[ "$(json "$T/hosts.json" '[(h["name"], h.get("tunnel_mtu")) for h in j["hosts"] if not h["self"]]')" = "[('b', 1500), ('c', 1400)]" ]
 check "status: vr0 on b, vr1 on c" \
 	[ "$(json "$T/s1.json" '[(n["name"], n["host"]) for n in j["remote_nodes"]]')" = "[('vr0', 'b'), ('vr1', 'c')]" ]
 check "stop x" "$VRCTL" stop x
