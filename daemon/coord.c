@@ -1,18 +1,17 @@
 /*
  * The coordinator of a topology across hosts (issue 15; docs/multihost.md
  * "Topologies across hosts").  `start` of a plan that places nodes or
- * ports on other hosts comes here: each other host's vrouterd is asked in
- * turn (peer.c) for `start_part` (the same params with "part": its name,
- * "coordinator" and "underlay"), which answers once its nodes are ready;
- * then this host starts its own part the same way (sup_start with
- * "part").  The other hosts are asked all at once, and this host's part
- * starts once every one has answered.  All or nothing: a host failing, or
- * unreachable, ends it, and once every host asked has answered (each
- * bounded by its timeout), every one asked is told `stop` of the name (a
- * host that never got that far answers "not running", which is fine); the
- * error names each host that failed.  `stop` of such a topology stops
- * each peer's part, then this host's; `stop --all` does that for each
- * such topology in turn, then stops the others (coord_stop_all).
+ * ports on other hosts comes here: every other host's vrouterd is asked
+ * at once (peer.c, a connection each) for `start_part` (the same params
+ * with "part": its name, "coordinator" and "underlay"), which answers
+ * once its nodes are ready; once every one has answered, this host
+ * starts its own part the same way (sup_start with "part").  All or
+ * nothing: a host failing, or unreachable, ends it, and once every host
+ * asked has answered (each bounded by its timeout), every one asked is
+ * told `stop` of the name (a host that never got that far answers "not
+ * running", which is fine); the error names each host that failed.  `stop` of
+ * such a topology stops each peer's part, then this host's; `stop --all` does
+ * that for each such topology in turn, then stops the others (coord_stop_all).
  */
 #include <stdarg.h>
 #include <stdio.h>
