@@ -38,6 +38,7 @@ static const struct config config_default = {
     .stop_on_exit = 0,
     .autostart = VR_SYSCONFDIR "/autostart.json",
     .peer_timeout = 15, /* above ssh_command's ConnectTimeout=10 */
+    .tunnel_mtu = 1500,
 };
 
 static struct config config_store = config_default;
@@ -97,6 +98,7 @@ static const struct config_key config_keys[] = {
     CK(hosts, CK_HOSTS, 0, 0),
     CK(host_name, CK_HOST_NAME, 0, 0),
     CK(tunnel_address, CK_STRING, 0, 0),
+    CK(tunnel_mtu, CK_INT, CONFIG_MTU_MIN, CONFIG_MTU_MAX),
     CK(ssh_command, CK_ARGV, 0, 0),
     CK(peer_timeout, CK_INT, 1, 3600),
 };

@@ -19,12 +19,18 @@
 #define CONFIG_MAX_SSH_ARGS 16 /* words of `ssh_command` */
 #define CONFIG_ARG_LEN	    256
 
+/* An underlay MTU (tunnel_mtu): from IPv6's minimum link MTU up to the
+ * largest the kernel gives a link. */
+#define CONFIG_MTU_MIN 1280
+#define CONFIG_MTU_MAX 65535
+
 /* Another host's vrouterd, reached over SSH (config_hosts.c). */
 struct config_host {
 	char name[64];		  /* lib/names.c's NAME_HOST */
 	char ssh[CONFIG_ARG_LEN]; /* ssh destination, "root@198.18.0.2" */
 	char libvirt_uri[256];	  /* its libvirtd, as seen from here */
 	char tunnel_address[64];  /* IPv4/IPv6 literal for VXLAN endpoints */
+	int tunnel_mtu;		  /* its underlay MTU (1500) */
 	char socket[108];	  /* its vrouterd socket (sun_path) */
 };
 
@@ -52,6 +58,7 @@ struct config {
 	/* other hosts (config_hosts.c) */
 	char host_name[64]; /* this host's name: the hostname's first label */
 	char tunnel_address[64]; /* this host's VXLAN endpoint ("": none) */
+	int tunnel_mtu; /* the underlay MTU there (1500; CONFIG_MTU_MIN..MAX) */
 	char ssh_command[CONFIG_MAX_SSH_ARGS][CONFIG_ARG_LEN];
 	int nssh_command;
 	int peer_timeout; /* s a call to another host may take (15) */

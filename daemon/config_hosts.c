@@ -14,6 +14,7 @@
 #include <sys/un.h>
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -141,7 +142,8 @@ config_shell_safe(const char *s)
 }
 
 static const char *const config_host_keys[] = {
-    "name", "ssh", "libvirt_uri", "tunnel_address", "socket", NULL,
+    "name",   "ssh",	    "libvirt_uri", "tunnel_address",
+    "socket", "tunnel_mtu", NULL,
 };
 
 /* hosts[i]: one object; 0 or -1 with err "FILE: hosts[i].KEY: ...". */
@@ -156,7 +158,8 @@ config_host_set(const char *file, size_t i, json_object *o,
 	if (!json_object_is_type(o, json_type_object)) {
 		msgf(err, errlen,
 		     "%s: hosts[%zu]: must be an object {\"name\", \"ssh\", "
-		     "\"libvirt_uri\", \"tunnel_address\"[, \"socket\"]}",
+		     "\"libvirt_uri\", \"tunnel_address\"[, \"socket\", "
+		     "\"tunnel_mtu\"]}",
 		     file, i);
 		return -1;
 	}
@@ -205,6 +208,20 @@ config_host_set(const char *file, size_t i, json_object *o,
 		     "or IPv6 address",
 		     file, i, h->tunnel_address);
 		return -1;
+	}
+	h->tunnel_mtu = 1500;
+	if (json_object_object_get_ex(o, "tunnel_mtu", &v)) {
+		int64_t m = json_object_get_int64(v);
+
+		if (!json_object_is_type(v, json_type_int) ||
+		    m < CONFIG_MTU_MIN || m > CONFIG_MTU_MAX) {
+			msgf(err, errlen,
+			     "%s: hosts[%zu].tunnel_mtu: must be an integer in "
+			     "%d..%d (the MTU of its tunnel_address's link)",
+			     file, i, CONFIG_MTU_MIN, CONFIG_MTU_MAX);
+			return -1;
+		}
+		h->tunnel_mtu = (int)m;
 	}
 	if (!json_object_object_get_ex(o, "socket", &v)) {
 		vr_strlcpy(h->socket, PROTO_DEFAULT_SOCKET, sizeof(h->socket));

@@ -1,15 +1,17 @@
 /*
  * The coordinator of a topology across hosts (issue 15; docs/multihost.md
  * "Topologies across hosts").  `start` of a plan that places nodes or
- * ports on other hosts comes here: each other host's vrouterd is asked in
- * turn (peer.c) for `start_part` (the same params with "part": its name,
- * "coordinator" and "underlay"), which answers once its nodes are ready;
- * then this host starts its own part the same way (sup_start with
- * "part").  All or nothing: the first host failing, or unreachable, ends
- * it, and every host asked so far is told `stop` of the name (a host that
- * never got that far answers "not running", which is fine); the error
- * names the host.  `stop` of such a topology stops each peer's part, then
- * this host's.
+ * ports on other hosts comes here: every other host's vrouterd is asked
+ * at once (peer.c, a connection each) for `start_part` (the same params
+ * with "part": its name, "coordinator" and "underlay"), which answers
+ * once its nodes are ready; once every one has answered, this host
+ * starts its own part the same way (sup_start with "part").  All or
+ * nothing: a host failing, or unreachable, ends it, and once every host
+ * asked has answered (each bounded by its timeout), every one asked is
+ * told `stop` of the name (a host that never got that far answers "not
+ * running", which is fine); the error names each host that failed.  `stop` of
+ * such a topology stops each peer's part, then this host's; `stop --all` does
+ * that for each such topology in turn, then stops the others (coord_stop_all).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,9 +28,20 @@
 #include "topo_hosts.h"
 #include "util.h"
 
+struct coord_op;
+
+/* One peer's start_part under way (the callback's arg). */
+struct coord_call {
+	struct coord_op *op;
+	int i; /* its index in op->hosts */
+};
+
+struct coord_all;
+
 struct coord_op {
 	struct rpc_req *req;
-	json_object *params; /* the caller's, with underlay and coordinator */
+	struct coord_all *all; /* stop --all: the answer is all's */
+	json_object *params;   /* the caller's, with underlay and coordinator */
 	char name[64];
 	char hosts[TOPO_MAX_HOSTS][TOPO_HOST_LEN + 1]; /* [0]: this host */
 	int nhosts;
@@ -36,6 +49,14 @@ struct coord_op {
 	int stopping; /* coord_stop, not start */
 	int start_timeout;
 	struct peer *peer;
+	/* start: one connection per peer, all asked at once */
+	struct peer *peers[TOPO_MAX_HOSTS];
+	struct coord_call calls[TOPO_MAX_HOSTS];
+	char *failed[TOPO_MAX_HOSTS]; /* why host i's part failed */
+	char *left[TOPO_MAX_HOSTS];   /* stop: host i's nodes ("vr1, vr2") */
+	int local_failed;	      /* stop: sup_stop refused (err says) */
+	unsigned char asked[TOPO_MAX_HOSTS];
+	int pending; /* start_part calls not answered yet */
 	int code;
 	char err[3072];
 	size_t off;	  /* of what stop could not do */
@@ -47,6 +68,12 @@ coord_free(struct coord_op *op)
 {
 	if (op->peer)
 		peer_close(op->peer);
+	for (int i = 0; i < TOPO_MAX_HOSTS; i++) {
+		if (op->peers[i])
+			peer_close(op->peers[i]);
+		free(op->failed[i]);
+		free(op->left[i]);
+	}
 	json_object_put(op->params);
 	free(op);
 }
@@ -74,9 +101,40 @@ coord_progress(struct coord_op *op, const char *step, const char *fmt, ...)
 	rpc_notify(op->req, "progress", p);
 }
 
-/* ---- stop of every peer's part (rollback, or `stop`) --------------------- */
+/* ---- stop of every peer's part (rollback, `stop`, `stop --all`) ---------- */
 
 static void coord_stop_next(struct coord_op *op);
+static void coord_all_one(struct coord_all *all, const char *name,
+			  const char *err);
+static void coord_all_next(struct coord_all *all);
+
+static void coord_err_add(struct coord_op *op, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Append to what stop could not do (op->err from op->off). */
+static void
+coord_err_add(struct coord_op *op, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	op->off += vsnprintf(
+	    op->err + op->off,
+	    op->off < sizeof(op->err) ? sizeof(op->err) - op->off : 0, fmt, ap);
+	va_end(ap);
+	if (op->off >= sizeof(op->err))
+		op->off = sizeof(op->err) - 1;
+}
+
+/* "; host b: its part was not stopped (vr1 left there): WHY" */
+static void
+coord_not_stopped(struct coord_op *op, const char *why)
+{
+	const char *left = op->left[op->i];
+
+	coord_err_add(op, "; host %s: its part was not stopped%s%s%s: %s",
+		      op->hosts[op->i], left ? " (" : "", left ? left : "",
+		      left ? " left there)" : "", why);
+}
 
 static void
 coord_stop_done(json_object *result, json_object *error, const char *fail,
@@ -91,15 +149,8 @@ coord_stop_done(json_object *result, json_object *error, const char *fail,
 		json_object_object_get_ex(error, "message", &m);
 	}
 	if (fail != NULL ||
-	    (error != NULL && json_object_get_int(c) != PROTO_E_NOT_FOUND)) {
-		op->off += snprintf(
-		    op->err + op->off,
-		    op->off < sizeof(op->err) ? sizeof(op->err) - op->off : 0,
-		    "; host %s: its part was not stopped: %s", op->hosts[op->i],
-		    fail ? fail : json_object_get_string(m));
-		if (op->off >= sizeof(op->err))
-			op->off = sizeof(op->err) - 1;
-	}
+	    (error != NULL && json_object_get_int(c) != PROTO_E_NOT_FOUND))
+		coord_not_stopped(op, fail ? fail : json_object_get_string(m));
 	peer_close(op->peer);
 	op->peer = NULL;
 	op->i--;
@@ -112,7 +163,20 @@ coord_stopped_local(void *arg)
 	struct coord_op *op = arg;
 	json_object *res, *names;
 
-	if (op->off > 0) {
+	/* sup_stop without a req logs why it left something: say where */
+	if (!op->local_failed && sup_run_find(op->name) != NULL)
+		coord_err_add(op,
+			      "; host %s (this host): stop left something "
+			      "behind (its log says what)",
+			      op->hosts[0]);
+	if (op->all != NULL) {
+		struct coord_all *all = op->all;
+
+		coord_all_one(all, op->name, op->off > 0 ? op->err + 2 : NULL);
+		coord_free(op);
+		coord_all_next(all); /* the next topology */
+		return;
+	} else if (op->off > 0) {
 		rpc_error(op->req, PROTO_E_STOP, NULL, "stop %s: %s", op->name,
 			  op->err + 2);
 	} else {
@@ -148,19 +212,16 @@ coord_stop_next(struct coord_op *op)
 	const struct config_host *h;
 	json_object *p;
 	char err[1024];
+	int code;
 
 	while (op->i >= 1) {
+		if (!op->stopping && !op->asked[op->i]) {
+			op->i--; /* never asked: nothing there to stop */
+			continue;
+		}
 		if ((h = config_host_find(conf, op->hosts[op->i])) == NULL ||
 		    (op->peer = peer_open(h, err, sizeof(err))) == NULL) {
-			op->off += snprintf(
-			    op->err + op->off,
-			    op->off < sizeof(op->err)
-				? sizeof(op->err) - op->off
-				: 0,
-			    "; host %s: its part was not stopped: %s",
-			    op->hosts[op->i], h ? err : "not configured");
-			if (op->off >= sizeof(op->err))
-				op->off = sizeof(op->err) - 1;
+			coord_not_stopped(op, h ? err : "not configured");
 			op->i--;
 			continue;
 		}
@@ -177,22 +238,16 @@ coord_stop_next(struct coord_op *op)
 		coord_start_failed(op);
 		return;
 	}
-	int code;
-
 	if (sup_stop(op->name, NULL, coord_stopped_local, op, &code, err,
 		     sizeof(err)) == -1) {
-		op->off += snprintf(
-		    op->err + op->off,
-		    op->off < sizeof(op->err) ? sizeof(op->err) - op->off : 0,
-		    "; host %s: %s", op->hosts[0], err);
-		if (op->off >= sizeof(op->err))
-			op->off = sizeof(op->err) - 1;
+		coord_err_add(op, "; host %s: %s", op->hosts[0], err);
+		op->local_failed = 1;
 		coord_stopped_local(op);
 	}
 }
 
-/* Start failed at host op->i (err set): every host asked is told stop;
- * what could not be stopped is appended to the cause. */
+/* Start failed (err set, op->i the last host): every host asked is told
+ * stop; what could not be stopped is appended to the cause. */
 static void
 coord_rollback(struct coord_op *op)
 {
@@ -203,8 +258,6 @@ coord_rollback(struct coord_op *op)
 }
 
 /* ---- start --------------------------------------------------------------- */
-
-static void coord_start_next(struct coord_op *op);
 
 static void
 coord_local_started(void *arg, int code, const char *err)
@@ -225,75 +278,30 @@ coord_local_started(void *arg, int code, const char *err)
 	coord_free(op);
 }
 
+/* Every peer has answered: roll back when one failed (the error names
+ * each that did, in the placement's order), else this host's part. */
 static void
-coord_part_done(json_object *result, json_object *error, const char *fail,
-		void *arg)
+coord_parts_done(struct coord_op *op)
 {
-	struct coord_op *op = arg;
-	json_object *m = NULL, *c = NULL;
-
-	(void)result;
-	if (fail != NULL || error != NULL) {
-		if (error != NULL) {
-			json_object_object_get_ex(error, "message", &m);
-			json_object_object_get_ex(error, "code", &c);
-		}
-		op->code = c ? json_object_get_int(c) : PROTO_E_START;
-		if (fail != NULL)
-			snprintf(op->err, sizeof(op->err), "%s", fail);
-		else
-			snprintf(op->err, sizeof(op->err),
-				 "host %s: its part failed: %s",
-				 op->hosts[op->i], json_object_get_string(m));
-		peer_close(op->peer);
-		op->peer = NULL;
-		coord_rollback(op);
-		return;
-	}
-	peer_close(op->peer);
-	op->peer = NULL;
-	op->i++;
-	coord_start_next(op);
-}
-
-static void
-coord_start_next(struct coord_op *op)
-{
-	const struct config_host *h;
-	json_object *p;
+	size_t off = 0;
 	char err[1024];
 	int code;
 
-	if (op->i < op->nhosts) {
-		h = config_host_find(conf, op->hosts[op->i]);
-		coord_progress(op, "hosts", "starting the part on host %s",
-			       op->hosts[op->i]);
-		if (h == NULL || (op->peer = peer_open(
-				      h, op->err, sizeof(op->err))) == NULL) {
-			if (h == NULL)
-				snprintf(op->err, sizeof(op->err),
-					 "host %s is not configured",
-					 op->hosts[op->i]);
-			op->code = PROTO_E_START;
-			coord_rollback(op);
-			return;
-		}
-		p = NULL;
-		if (json_object_deep_copy(op->params, &p, NULL) != 0) {
-			snprintf(op->err, sizeof(op->err),
-				 "cannot copy the params: out of memory");
-			op->code = PROTO_E_INTERNAL;
-			coord_rollback(op);
-			return;
-		}
-		json_object_object_add(
-		    p, "part", json_object_new_string(op->hosts[op->i]));
-		(void)peer_call(op->peer, METHOD_START_PART, p,
-				op->start_timeout + conf->peer_timeout,
-				coord_part_done, op);
+	for (int i = 1; i < op->nhosts; i++) {
+		if (op->failed[i] == NULL)
+			continue;
+		off +=
+		    snprintf(op->err + off,
+			     off < sizeof(op->err) ? sizeof(op->err) - off : 0,
+			     "%s%s", off ? "; " : "", op->failed[i]);
+		if (off >= sizeof(op->err))
+			off = sizeof(op->err) - 1;
+	}
+	if (off > 0) {
+		op->i = op->nhosts - 1;
+		coord_rollback(op);
 		return;
 	}
-	/* every peer's part is ready: this host's own */
 	coord_progress(op, "hosts", "starting the part on host %s (this host)",
 		       op->hosts[0]);
 	json_object_object_add(op->params, "part",
@@ -301,6 +309,95 @@ coord_start_next(struct coord_op *op)
 	if (sup_start(op->params, NULL, coord_local_started, op, &code, err,
 		      sizeof(err)) == -1)
 		coord_local_started(op, code, err);
+}
+
+/* Host i's part failed: why (a message naming it), code for the answer. */
+static void
+coord_part_failed(struct coord_op *op, int i, int code, const char *why)
+{
+	if (op->failed[i] == NULL)
+		op->failed[i] = xstrdup(why);
+	if (op->code == 0 || op->code == PROTO_E_START)
+		op->code = code;
+}
+
+static void
+coord_part_done(json_object *result, json_object *error, const char *fail,
+		void *arg)
+{
+	struct coord_call *c = arg;
+	struct coord_op *op = c->op;
+	json_object *m = NULL, *cd = NULL;
+	char why[2048];
+
+	(void)result;
+	if (fail != NULL || error != NULL) {
+		if (error != NULL) {
+			json_object_object_get_ex(error, "message", &m);
+			json_object_object_get_ex(error, "code", &cd);
+		}
+		if (fail != NULL)
+			snprintf(why, sizeof(why), "%s", fail);
+		else
+			snprintf(why, sizeof(why),
+				 "host %s: its part failed: %s",
+				 op->hosts[c->i], json_object_get_string(m));
+		coord_part_failed(op, c->i,
+				  cd ? json_object_get_int(cd) : PROTO_E_START,
+				  why);
+	} else
+		coord_progress(op, "hosts", "host %s: its part is ready",
+			       op->hosts[c->i]);
+	peer_close(op->peers[c->i]);
+	op->peers[c->i] = NULL;
+	if (--op->pending == 0)
+		coord_parts_done(op);
+}
+
+/* start_part to every peer at once; coord_parts_done once all answered. */
+static void
+coord_start_parts(struct coord_op *op)
+{
+	const struct config_host *h;
+	json_object *p;
+	char err[1024];
+
+	op->pending = 1; /* the loop's own hold */
+	for (int i = 1; i < op->nhosts; i++) {
+		h = config_host_find(conf, op->hosts[i]);
+		if (h == NULL) {
+			snprintf(err, sizeof(err), "host %s is not configured",
+				 op->hosts[i]);
+			coord_part_failed(op, i, PROTO_E_START, err);
+			continue;
+		}
+		if ((op->peers[i] = peer_open(h, err, sizeof(err))) == NULL) {
+			coord_part_failed(op, i, PROTO_E_START, err);
+			continue;
+		}
+		p = NULL;
+		if (json_object_deep_copy(op->params, &p, NULL) != 0) {
+			coord_part_failed(op, i, PROTO_E_INTERNAL,
+					  "cannot copy the params: out of "
+					  "memory");
+			peer_close(op->peers[i]);
+			op->peers[i] = NULL;
+			continue;
+		}
+		json_object_object_add(p, "part",
+				       json_object_new_string(op->hosts[i]));
+		coord_progress(op, "hosts", "starting the part on host %s",
+			       op->hosts[i]);
+		op->asked[i] = 1;
+		op->calls[i] = (struct coord_call){op, i};
+		op->pending++;
+		/* -1: the callback has run already */
+		(void)peer_call(op->peers[i], METHOD_START_PART, p,
+				op->start_timeout + conf->peer_timeout,
+				coord_part_done, &op->calls[i]);
+	}
+	if (--op->pending == 0)
+		coord_parts_done(op);
 }
 
 int
@@ -365,11 +462,10 @@ coord_start(struct rpc_req *req)
 		vr_strlcpy(op->hosts[op->nhosts++], hs->hosts[h].name,
 			   sizeof(op->hosts[0]));
 	op->start_timeout = plan->opts.timeout_sec + 60;
-	op->i = 1;
 	topo_plan_free(plan);
 	free(plan);
 	free(hs);
-	coord_start_next(op);
+	coord_start_parts(op);
 	return 1;
 fail:
 	rpc_error(req, code, NULL, "%s", err);
@@ -379,28 +475,211 @@ fail:
 	return 1;
 }
 
+/* The stop of r (running, with peers) everywhere: peers, then here. */
+static void
+coord_stop_run(struct rpc_req *req, struct run *r, struct coord_all *all)
+{
+	struct coord_op *op = xcalloc(1, sizeof(*op));
+
+	op->req = req;
+	op->all = all;
+	op->stopping = 1;
+	op->params = json_object_new_object();
+	vr_strlcpy(op->name, r->plan->opts.name, sizeof(op->name));
+	vr_strlcpy(op->hosts[0], r->host, sizeof(op->hosts[0]));
+	op->nhosts = 1;
+	for (int i = 0; i < r->npeers; i++) {
+		char left[512];
+		size_t off = 0;
+
+		vr_strlcpy(op->hosts[op->nhosts], r->peers[i],
+			   sizeof(op->hosts[0]));
+		/* the nodes there, for an error that says what was left */
+		for (size_t k = 0;
+		     r->remote && k < json_object_array_length(r->remote);
+		     k++) {
+			json_object *e =
+			    json_object_array_get_idx(r->remote, k);
+			json_object *h, *n;
+
+			if (json_object_object_get_ex(e, "host", &h) &&
+			    json_object_object_get_ex(e, "name", &n) &&
+			    strcmp(json_object_get_string(h), r->peers[i]) ==
+				0 &&
+			    off < sizeof(left))
+				off += snprintf(left + off, sizeof(left) - off,
+						"%s%s", off ? ", " : "",
+						json_object_get_string(n));
+		}
+		if (off > 0)
+			op->left[op->nhosts] = xstrdup(left);
+		op->nhosts++;
+	}
+	op->i = op->nhosts - 1;
+	coord_stop_next(op);
+}
+
 int
 coord_stop(struct rpc_req *req, const char *name)
 {
 	struct run *r = sup_run_find(name);
-	struct coord_op *op;
 
 	if (r == NULL || r->npeers == 0)
 		return 0;
 	if (r->state != RUN_RUNNING)
 		return 0; /* sup_stop says it is busy */
-	op = xcalloc(1, sizeof(*op));
-	op->req = req;
-	op->stopping = 1;
-	op->params = json_object_new_object();
-	vr_strlcpy(op->name, name, sizeof(op->name));
-	vr_strlcpy(op->hosts[0], r->host, sizeof(op->hosts[0]));
-	op->nhosts = 1;
-	for (int i = 0; i < r->npeers; i++)
-		vr_strlcpy(op->hosts[op->nhosts++], r->peers[i],
-			   sizeof(op->hosts[0]));
-	op->i = op->nhosts - 1;
-	coord_stop_next(op);
+	coord_stop_run(req, r, NULL);
+	return 1;
+}
+
+/*
+ * `stop --all` while topologies across hosts run: each of them stopped
+ * everywhere in turn (coord_stop_run), then the others here at once
+ * (sup_stop); the answer lists what stopped and, per topology, what was
+ * not.
+ */
+struct coord_all {
+	struct rpc_req *req;
+	char (*names)[64]; /* the topologies across hosts, then the rest */
+	int nnames, nacross, i;
+	json_object *stopped; /* names */
+	json_object *failed;  /* [{"name", "error"}] */
+};
+
+static void
+coord_all_end(struct coord_all *all)
+{
+	json_object *res = json_object_new_object();
+	char msg[4096];
+	size_t off = 0, n = json_object_array_length(all->failed);
+
+	json_object_object_add(res, "stopped", all->stopped);
+	if (n == 0) {
+		rpc_reply(all->req, res);
+	} else {
+		for (size_t k = 0; k < n && off < sizeof(msg); k++) {
+			json_object *f = json_object_array_get_idx(all->failed,
+								   k),
+				    *v, *e;
+
+			json_object_object_get_ex(f, "name", &v);
+			json_object_object_get_ex(f, "error", &e);
+			off +=
+			    snprintf(msg + off, sizeof(msg) - off, "%s%s: %s",
+				     off ? "; " : "", json_object_get_string(v),
+				     json_object_get_string(e));
+		}
+		json_object_object_add(res, "failed", all->failed);
+		all->failed = NULL;
+		rpc_error(all->req, PROTO_E_STOP, res, "stop --all: %s", msg);
+	}
+	json_object_put(all->failed);
+	free(all->names);
+	free(all);
+}
+
+/* The rest (one host each) stopped, or not: those still running failed. */
+static void
+coord_all_rest(void *arg)
+{
+	struct coord_all *all = arg;
+
+	for (int i = all->nacross; i < all->nnames; i++)
+		coord_all_one(all, all->names[i],
+			      sup_run_find(all->names[i]) == NULL
+				  ? NULL
+				  : "stop left something behind (the log of "
+				    "vrouterd says what)");
+	coord_all_end(all);
+}
+
+static void
+coord_all_next(struct coord_all *all)
+{
+	struct run *r;
+	char err[1024];
+	int code;
+
+	while (all->i < all->nacross) {
+		r = sup_run_find(all->names[all->i++]);
+		if (r != NULL && r->state == RUN_RUNNING && r->npeers > 0) {
+			coord_stop_run(all->req, r, all);
+			return;
+		}
+	}
+	if (all->nnames == all->nacross) {
+		coord_all_end(all);
+		return;
+	}
+	if (sup_stop(NULL, NULL, coord_all_rest, all, &code, err,
+		     sizeof(err)) == -1) {
+		for (int i = all->nacross; i < all->nnames; i++)
+			coord_all_one(all, all->names[i], err);
+		all->nnames = all->nacross;
+		coord_all_end(all);
+	}
+}
+
+static void
+coord_all_one(struct coord_all *all, const char *name, const char *err)
+{
+	json_object *f;
+
+	if (err == NULL) {
+		json_object_array_add(all->stopped,
+				      json_object_new_string(name));
+	} else {
+		f = json_object_new_object();
+		json_object_object_add(f, "name", json_object_new_string(name));
+		json_object_object_add(f, "error", json_object_new_string(err));
+		json_object_array_add(all->failed, f);
+	}
+}
+
+int
+coord_stop_all(struct rpc_req *req)
+{
+	struct coord_all *all;
+	struct run *r;
+	int n = 0, across = 0;
+
+	TAILQ_FOREACH(r, &sup_runs, entry)
+	{
+		n++;
+		across += r->npeers > 0;
+		if (r->state != RUN_RUNNING)
+			return 0; /* sup_stop refuses: busy */
+	}
+	if (across == 0)
+		return 0;
+	TAILQ_FOREACH(r, &sup_runs, entry)
+	for (int k = 0; r->npeers == 0 && r->nrt && k < r->plan->nnodes; k++)
+		if (r->nrt[k].migrating || r->nrt[k].host[0]) {
+			rpc_error(req, PROTO_E_BUSY, NULL,
+				  "stop --all: %s/%s %s, and other topologies "
+				  "run across hosts; stop %s by name first "
+				  "(`vrctl stop %s`), then --all",
+				  r->plan->opts.name, r->plan->nodes[k].name,
+				  r->nrt[k].migrating ? "is migrating"
+						      : "runs on another host",
+				  r->plan->opts.name, r->plan->opts.name);
+			return 1;
+		}
+	all = xcalloc(1, sizeof(*all));
+	all->req = req;
+	all->names = xcalloc((size_t)n, sizeof(*all->names));
+	all->stopped = json_object_new_array();
+	all->failed = json_object_new_array();
+	TAILQ_FOREACH(r, &sup_runs, entry)
+	if (r->npeers > 0)
+		vr_strlcpy(all->names[all->nnames++], r->plan->opts.name,
+			   sizeof(all->names[0]));
+	all->nacross = all->nnames;
+	TAILQ_FOREACH(r, &sup_runs, entry)
+	if (r->npeers == 0)
+		vr_strlcpy(all->names[all->nnames++], r->plan->opts.name,
+			   sizeof(all->names[0]));
+	coord_all_next(all);
 	return 1;
 }
 

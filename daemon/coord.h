@@ -14,6 +14,9 @@ int coord_start(struct rpc_req *req);
 /* `stop` of name: 1 when it has parts on other hosts (coord.c answers),
  * else 0. */
 int coord_stop(struct rpc_req *req, const char *name);
+/* `stop --all`: 1 when a topology across hosts runs (coord.c answers:
+ * each of those stopped everywhere in turn, then the others here). */
+int coord_stop_all(struct rpc_req *req);
 /* `status`: result (taken) is answered once each peer holding a part of
  * a running topology has said its nodes' state (or failed: the nodes
  * marked unreachable, with why; a read-only caller's peers are not

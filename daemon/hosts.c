@@ -206,6 +206,8 @@ hosts_entry(const struct config_host *h)
 			       json_object_new_string(h->libvirt_uri));
 	json_object_object_add(o, "tunnel_address",
 			       json_object_new_string(h->tunnel_address));
+	json_object_object_add(o, "tunnel_mtu",
+			       json_object_new_int(h->tunnel_mtu));
 	return o;
 }
 

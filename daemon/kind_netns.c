@@ -249,8 +249,44 @@ deploy_start_netns(struct job *j, struct deploy *d, struct ns_ctx *host)
 	return 0;
 }
 
+/* A node's interfaces on networks across hosts at their planned MTU
+ * (topo_if.mtu), both ends: what deploy_mtu_apply did at the start, for
+ * the node made anew. */
+static int
+deploy_netns_node_mtu(struct deploy *d, struct ns_ctx *host, int n)
+{
+	const struct topo_node *node = &d->plan->nodes[n];
+	struct ns_ctx *ns = NULL;
+	char name[64], err[512];
+
+	for (int i = 0; i < node->nifs; i++) {
+		const struct topo_if *f = &node->ifs[i];
+
+		if (f->mtu <= 0)
+			continue;
+		if (nl_link_set_mtu(host, f->host_if, f->mtu) == -1)
+			return deploy_fail(d, PROTO_E_NETSETUP, "mtu", "%s",
+					   ns_error(host));
+		if (ns == NULL) {
+			topo_node_netns(d->plan, n, name, sizeof(name));
+			if ((ns = ns_open(name, err, sizeof(err))) == NULL)
+				return deploy_fail(d, PROTO_E_NETSETUP, "mtu",
+						   "%s", err);
+		}
+		if (nl_link_set_mtu(ns, f->guest_if, f->mtu) == -1) {
+			deploy_fail(d, PROTO_E_NETSETUP, "mtu", "in %s: %s",
+				    name, ns_error(ns));
+			ns_close(ns);
+			return -1;
+		}
+	}
+	if (ns != NULL)
+		ns_close(ns);
+	return 0;
+}
+
 /* A netns node again: whatever is left of it goes, then it is made anew
- * (its host ends included: they went with the namespace). */
+ * (its host ends included: they went with the namespace), at its MTUs. */
 static void
 deploy_restart_netns(struct job *j, struct deploy *d, int n)
 {
@@ -269,6 +305,7 @@ deploy_restart_netns(struct job *j, struct deploy *d, int n)
 		goto out;
 	}
 	if (deploy_netns_node(d, host, n) == -1 ||
+	    deploy_netns_node_mtu(d, host, n) == -1 ||
 	    deploy_netns_pin(d, n) == -1) {
 		deploy_rollback(d);
 		goto out;

@@ -11,9 +11,18 @@
  * (deploy->vxlans: VNI, MTU, the other members' tunnel addresses).  The
  * cut plan is then deployed, stopped and shown as any other.
  */
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <ifaddrs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "deploy.h"
@@ -25,7 +34,7 @@ int
 part_underlay(const char *spec, struct part_underlay *u, char *err,
 	      size_t errlen)
 {
-	char buf[1024], *save = NULL, *tok;
+	char buf[1024], *save = NULL, *tok, *at;
 
 	memset(u, 0, sizeof(*u));
 	if (vr_strlcpy(buf, spec, sizeof(buf)) >= sizeof(buf)) {
@@ -46,11 +55,30 @@ part_underlay(const char *spec, struct part_underlay *u, char *err,
 			return -1;
 		}
 		*eq = '\0';
+		u->u[i].mtu = TOPO_UNDERLAY_MTU_DEFAULT;
+		if ((at = strchr(eq + 1, '@')) != NULL) {
+			char *end;
+			long m;
+
+			*at = '\0';
+			errno = 0;
+			m = strtol(at + 1, &end, 10);
+			if (errno != 0 || end == at + 1 || *end != '\0' ||
+			    m < CONFIG_MTU_MIN || m > CONFIG_MTU_MAX) {
+				msgf(err, errlen,
+				     "underlay: host %.32s: MTU \"%.16s\" is "
+				     "not "
+				     "an integer in %d..%d",
+				     tok, at + 1, CONFIG_MTU_MIN,
+				     CONFIG_MTU_MAX);
+				return -1;
+			}
+			u->u[i].mtu = (int)m;
+		}
 		vr_strlcpy(u->names[i], tok, sizeof(u->names[i]));
 		vr_strlcpy(u->addrs[i], eq + 1, sizeof(u->addrs[i]));
 		u->u[i].host = u->names[i];
 		u->u[i].addr = u->addrs[i];
-		u->u[i].mtu = TOPO_UNDERLAY_MTU_DEFAULT;
 		u->n++;
 	}
 	if (u->n == 0) {
@@ -58,6 +86,20 @@ part_underlay(const char *spec, struct part_underlay *u, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+/* ",NAME=ADDRESS[@MTU]": the MTU only when not the default */
+static size_t
+part_underlay_one(char *buf, size_t len, const char *sep, const char *name,
+		  const char *addr, int mtu)
+{
+	int n;
+
+	if (mtu == 0 || mtu == TOPO_UNDERLAY_MTU_DEFAULT)
+		n = snprintf(buf, len, "%s%s=%s", sep, name, addr);
+	else
+		n = snprintf(buf, len, "%s%s=%s@%d", sep, name, addr, mtu);
+	return n < 0 ? len : (size_t)n;
 }
 
 int
@@ -72,12 +114,12 @@ part_underlay_conf(char *buf, size_t len, char *err, size_t errlen)
 		     conf->host_name);
 		return -1;
 	}
-	off =
-	    snprintf(buf, len, "%s=%s", conf->host_name, conf->tunnel_address);
+	off = part_underlay_one(buf, len, "", conf->host_name,
+				conf->tunnel_address, conf->tunnel_mtu);
 	for (int i = 0; i < conf->nhosts && off < len; i++)
-		off += snprintf(buf + off, len - off, ",%s=%s",
-				conf->hosts[i].name,
-				conf->hosts[i].tunnel_address);
+		off += part_underlay_one(
+		    buf + off, len - off, ",", conf->hosts[i].name,
+		    conf->hosts[i].tunnel_address, conf->hosts[i].tunnel_mtu);
 	if (off >= len) {
 		msgf(err, errlen, "too many hosts configured");
 		return -1;
@@ -178,6 +220,75 @@ part_cut(struct topo_plan *p, const struct topo_hosts *hs, int hi,
 	return 0;
 }
 
+/*
+ * The MTU of the link holding address addr here (its name in dev), 0 when
+ * no link holds it (the VXLAN's creation says so), -1 on an error.
+ */
+static int
+part_link_mtu(const char *addr, char *dev, size_t devlen)
+{
+	unsigned char want[sizeof(struct in6_addr)];
+	struct ifaddrs *ifa = NULL, *i;
+	struct ifreq ifr;
+	int family, mtu = 0, fd;
+
+	family = inet_pton(AF_INET, addr, want) == 1	? AF_INET
+		 : inet_pton(AF_INET6, addr, want) == 1 ? AF_INET6
+							: -1;
+	if (family == -1 || getifaddrs(&ifa) == -1)
+		return family == -1 ? 0 : -1;
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		const void *a;
+
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != family)
+			continue;
+		a = family == AF_INET
+			? (const void *)&(
+			      (struct sockaddr_in *)(void *)i->ifa_addr)
+			      ->sin_addr
+			: (const void *)&(
+			      (struct sockaddr_in6 *)(void *)i->ifa_addr)
+			      ->sin6_addr;
+		if (memcmp(a, want, family == AF_INET ? 4 : 16) != 0)
+			continue;
+		memset(&ifr, 0, sizeof(ifr));
+		vr_strlcpy(ifr.ifr_name, i->ifa_name, sizeof(ifr.ifr_name));
+		vr_strlcpy(dev, i->ifa_name, devlen);
+		mtu = -1;
+		if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) !=
+		    -1) {
+			if (ioctl(fd, SIOCGIFMTU, &ifr) == 0)
+				mtu = ifr.ifr_mtu;
+			close(fd);
+		}
+		break;
+	}
+	freeifaddrs(ifa);
+	return mtu;
+}
+
+int
+part_mtu_check(const struct topo_host *th, char *err, size_t errlen)
+{
+	char dev[IFNAMSIZ] = "";
+	int real = part_link_mtu(th->addr, dev, sizeof(dev));
+
+	if (real == -1) {
+		msgf(err, errlen, "host %s: cannot read the MTU of %s: %s",
+		     th->name, dev[0] ? dev : th->addr, strerror(errno));
+		return -1;
+	}
+	if (real > 0 && th->mtu > real) {
+		msgf(err, errlen,
+		     "host %s: its underlay MTU is configured as %d "
+		     "(tunnel_mtu), but %s, which holds its tunnel address "
+		     "%s, has MTU %d: set tunnel_mtu to %d or less",
+		     th->name, th->mtu, dev, th->addr, real, real);
+		return -1;
+	}
+	return 0;
+}
+
 int
 part_plan(struct topo_plan *p, const char *coordinator, const char *underlay,
 	  const char *part, struct topo_hosts *hs, struct deploy *d,
@@ -221,5 +332,7 @@ part_plan(struct topo_plan *p, const char *coordinator, const char *underlay,
 		     part, p->opts.name);
 		return -1;
 	}
+	if (part_mtu_check(&hs->hosts[hi], err, errlen) == -1)
+		return -1;
 	return part_cut(p, hs, hi, d);
 }

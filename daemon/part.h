@@ -21,13 +21,21 @@ struct part_underlay {
 	int n;
 };
 
-/* "NAME=ADDRESS,..." into u (MTU: TOPO_UNDERLAY_MTU_DEFAULT).  0 or -1. */
+/* "NAME=ADDRESS[@MTU],..." into u (without @MTU:
+ * TOPO_UNDERLAY_MTU_DEFAULT).  0 or -1. */
 int part_underlay(const char *spec, struct part_underlay *u, char *err,
 		  size_t errlen);
 /* This host's underlay string from the configuration: host_name =
- * tunnel_address first, then each of `hosts`.  0, or -1 when this host
- * has no tunnel_address. */
+ * tunnel_address first, then each of `hosts`, each with @tunnel_mtu when
+ * that is not 1500 (so that a peer without tunnel_mtu reads the string
+ * of a coordinator that has none set).  0, or -1 when this host has no
+ * tunnel_address. */
 int part_underlay_conf(char *buf, size_t len, char *err, size_t errlen);
+
+/* th is this host: 0, or -1 with err when the link holding its tunnel
+ * address has a smaller MTU than th->mtu (the configuration claims more
+ * than the wire carries).  A link not found is not checked. */
+int part_mtu_check(const struct topo_host *th, char *err, size_t errlen);
 
 /* Cut p to host hi's part of hs (its placement) and fill d's VXLANs. */
 int part_cut(struct topo_plan *p, const struct topo_hosts *hs, int hi,

@@ -593,23 +593,8 @@ sup_method_stop(struct rpc_req *req)
 		rpc_error(req, PROTO_E_BUSY, NULL, "vrouterd is shutting down");
 		return;
 	}
-	if (name == NULL) {
-		struct run *r;
-
-		/* --all would leave the other hosts' parts running: those
-		 * are stopped by name (coord.c asks each host) */
-		TAILQ_FOREACH(r, &sup_runs, entry)
-		if (r->npeers > 0) {
-			rpc_error(req, PROTO_E_BUSY, NULL,
-				  "stop --all: %s has parts on other hosts "
-				  "(%s%s); stop it by name first (`vrctl stop "
-				  "%s`), then --all",
-				  r->plan->opts.name, r->peers[0],
-				  r->npeers > 1 ? ", ..." : "",
-				  r->plan->opts.name);
-			return;
-		}
-	}
+	if (name == NULL && coord_stop_all(req) == 1)
+		return; /* across hosts: every host's part (coord.c answers) */
 	if (migrate_stop(req, name))
 		return; /* the nodes elsewhere first (of every one: --all) */
 	if (name != NULL && coord_stop(req, name) == 1)

@@ -223,6 +223,10 @@ if_from_json(json_object *o, const char *path, struct topo_plan *p,
 		     path, f->mac);
 		return -1;
 	}
+	f->mtu = 0; /* only on a network across hosts */
+	if (json_object_object_get_ex(o, "mtu", NULL) &&
+	    int_member(o, path, "mtu", 68, 65535, &f->mtu, err, errlen) == -1)
+		return -1;
 	return if_port_from_json(o, path, p, f, err, errlen);
 }
 

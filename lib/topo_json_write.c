@@ -91,6 +91,9 @@ node_to_json(const struct topo_plan *p, int ni)
 				       json_object_new_string(f->addr));
 		json_object_object_add(o, "host_if",
 				       json_object_new_string(f->host_if));
+		if (f->mtu > 0) /* across hosts: for a netns node restarted */
+			json_object_object_add(o, "mtu",
+					       json_object_new_int(f->mtu));
 		if_port_to_json(p, f, o);
 		json_object_array_add(ifs, o);
 	}

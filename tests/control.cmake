@@ -46,3 +46,12 @@ add_test(NAME hosts
 		${CMAKE_BINARY_DIR})
 set_tests_properties(hosts PROPERTIES
 	LABELS "integration" SKIP_RETURN_CODE 77 TIMEOUT 300)
+
+# The coordinator of a topology across hosts (issue 15, daemon/coord.c)
+# against two stand-in peers (fakepeer.py): parts started at once,
+# rollback when one fails, stop --all.  netns backend, one vrouterd.
+add_test(NAME coord_hosts
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_coord_hosts.sh
+		${CMAKE_BINARY_DIR})
+set_tests_properties(coord_hosts PROPERTIES
+	LABELS "integration" SKIP_RETURN_CODE 77 TIMEOUT 300)

@@ -8,6 +8,10 @@
 # from the source namespace on A all reach the sink on A, each VR
 # carrying a share (vr1's through both VXLANs); status on A lists vr0 on
 # a and vr1 on b, B's lists vr1 on b; stop leaves nothing on either host.
+# The wire's MTU is 1400 and both configurations say so (tunnel_mtu):
+# every member of a network across hosts is at 1350, and a configuration
+# claiming 9000 for b is refused by b.  stop --all on A with B's vrouterd
+# down stops A's part and names b and the node left there.
 # Then B's vrouterd killed while it deploys its part: start fails naming
 # b, nothing is left on A; B, its vrouterd restarted, keeps nothing once
 # `vrctl cleanup` ran there (its part was never recorded).
@@ -29,6 +33,11 @@ NAME=xh
 say "two hosts"
 twohost_up || { bad "the two hosts did not come up"; end 1; }
 ok "hosts A and B up"
+# an underlay of 1400 bytes: the VXLANs carry 1350 (1400 - 50, IPv4)
+WIRE_MTU=1400
+VX_MTU=1350
+twohost_exec A ip link set th-wire-a mtu $WIRE_MTU
+twohost_exec B ip link set th-wire-b mtu $WIRE_MTU
 
 # The far end runs `vrctl proxy`: this build's, by PATH, through a shim
 # for ssh (the remote command is a shell line).
@@ -41,15 +50,17 @@ exec ssh "\$dest" PATH=$BUILD/vrctl:/usr/sbin:/usr/bin:/sbin:/bin "\$@"
 EOS
 chmod 755 "$T/bin/ssh-build"
 
-# conf H NAME OTHER OTHER_ADDR: H's configuration, the other host listed
+# conf H NAME OTHER OTHER_ADDR [OTHER_MTU]: H's configuration, the other
+# host listed; both underlay MTUs the wire's unless OTHER_MTU
 conf() {
 	cat >"$TH/$1/vrouterd.conf" <<EOC
 { "state_dir": "/var/lib/vrouterd", "image_dir": "$IMAGE",
   "host_name": "$2", "tunnel_address": "$(th_addr "$1")",
+  "tunnel_mtu": $WIRE_MTU,
   "ssh_command": ["$T/bin/ssh-build"], "peer_timeout": 30,
   "hosts": [{"name": "$3", "ssh": "root@$4",
              "libvirt_uri": "qemu+ssh://root@$4/system",
-             "tunnel_address": "$4",
+             "tunnel_address": "$4", "tunnel_mtu": ${5:-$WIRE_MTU},
              "socket": "$TH/$([ "$3" = a ] && echo A || echo B)/vrouterd.sock"}] }
 EOC
 }
@@ -163,8 +174,8 @@ vx() { # vx H: "VXLAN VNI MTU REMOTE" of each of the topology's VXLANs on H
 vx A >"$T/vxA"
 vx B >"$T/vxB"
 cat "$T/vxA" "$T/vxB"
-check "A has two VXLANs (leg1, egress), MTU 1450" \
-	[ "$(awk '$3 == 1450' "$T/vxA" | wc -l)" = 2 ]
+check "A has two VXLANs (leg1, egress), MTU $VX_MTU" \
+	[ "$(awk -v m=$VX_MTU '$3 == m' "$T/vxA" | wc -l)" = 2 ]
 check "B has the same two, same VNIs" \
 	[ "$(cut -d' ' -f2 "$T/vxA")" = "$(cut -d' ' -f2 "$T/vxB")" ]
 remotes() { # remotes H: the flood entries' destinations of H's VXLANs
@@ -218,28 +229,28 @@ mtus() { # mtus H BRIDGE: the MTUs of BRIDGE's members on H
 		sed -n 's/.* mtu \([0-9]*\) .*/\1/p' | sort -u | tr '\n' ' '
 }
 for h in A B; do
-	check "every member of egress on $h at 1450: $(mtus $h vr-$NAME-bo)" \
-		[ "$(mtus $h vr-$NAME-bo)" = "1450 " ]
-	check "every member of leg1 on $h at 1450: $(mtus $h vr-$NAME-n1)" \
-		[ "$(mtus $h vr-$NAME-n1)" = "1450 " ]
+	check "every member of egress on $h at $VX_MTU: $(mtus $h vr-$NAME-bo)" \
+		[ "$(mtus $h vr-$NAME-bo)" = "$VX_MTU " ]
+	check "every member of leg1 on $h at $VX_MTU: $(mtus $h vr-$NAME-n1)" \
+		[ "$(mtus $h vr-$NAME-n1)" = "$VX_MTU " ]
 done
 check "leg0 (on A only) keeps 1500" [ "$(mtus A vr-$NAME-n0)" = "1500 " ]
 if [ "$BACKEND" = vm ]; then
 	check "vr1's guest is told its MTU (domain XML)" \
-		sh -c "nsenter -t $(th_init B) -p -m -n -u virsh -c qemu:///system dumpxml vrouterd-$NAME-vr1 | grep -c \"<mtu size='1450'/>\" | grep -qx 2"
+		sh -c "nsenter -t $(th_init B) -p -m -n -u virsh -c qemu:///system dumpxml vrouterd-$NAME-vr1 | grep -c \"<mtu size='$VX_MTU'/>\" | grep -qx 2"
 else
-	check "vr1's own end of egress at 1450" \
-		twohost_exec B sh -c "ip netns exec vr-$NAME-vr1 ip link show eth1 | grep -q 'mtu 1450 '"
+	check "vr1's own end of egress at $VX_MTU" \
+		twohost_exec B sh -c "ip netns exec vr-$NAME-vr1 ip link show eth1 | grep -q 'mtu $VX_MTU '"
 fi
-# 1450-byte datagrams, DF: across leg1 (source -> vr1) and egress (sink -> vr1)
-check "1450 bytes with DF from the source reach vr1 across leg1" \
-	twohost_exec A ip netns exec "vr-$NAME-in" ping -M do -s 1422 -c 2 -W 5 198.19.2.2
-check "1450 bytes with DF from the sink reach vr1 across egress" \
-	twohost_exec A ip netns exec "vr-$NAME-out" ping -M do -s 1422 -c 2 -W 5 198.18.2.12
-twohost_exec A ip netns exec "vr-$NAME-out" ping -M do -s 1472 -c 1 -W 3 198.18.2.12 >"$T/big.txt" 2>&1
+# VX_MTU-byte datagrams, DF: across leg1 (source -> vr1) and egress (sink -> vr1)
+check "$VX_MTU bytes with DF from the source reach vr1 across leg1" \
+	twohost_exec A ip netns exec "vr-$NAME-in" ping -M do -s $((VX_MTU - 28)) -c 2 -W 5 198.19.2.2
+check "$VX_MTU bytes with DF from the sink reach vr1 across egress" \
+	twohost_exec A ip netns exec "vr-$NAME-out" ping -M do -s $((VX_MTU - 28)) -c 2 -W 5 198.18.2.12
+twohost_exec A ip netns exec "vr-$NAME-out" ping -M do -s $((WIRE_MTU - 28)) -c 1 -W 3 198.18.2.12 >"$T/big.txt" 2>&1
 cat "$T/big.txt"
-check "1500 bytes with DF are refused where they are sent (mtu 1450), not lost" \
-	grep -Eq 'mtu ?= ?1450|Frag needed and DF set \(mtu = 1450\)' "$T/big.txt"
+check "$WIRE_MTU bytes with DF are refused where they are sent (mtu $VX_MTU), not lost" \
+	grep -Eq "mtu ?= ?$VX_MTU|Frag needed and DF set \(mtu = $VX_MTU\)" "$T/big.txt"
 
 say "A's vrouterd restarted: it adopts its part, still knows B's"
 restart_a() {
@@ -267,19 +278,65 @@ check "B's vrouterd restarted" restart_b
 check "B adopted vr1 (host b)" \
 	[ "$(json "$(twohost_vrctl B --json status >"$T/sB3.json"; echo "$T/sB3.json")" '[(n["name"], n["host"]) for t in j["topologies"] for n in t["nodes"]]')" = "[('vr1', 'b')]" ]
 
-say "stop everywhere"
-if twohost_vrctl A stop --all >"$T/stopall.out" 2>&1; then
-	check "stop --all refused while $NAME has a part on b" false
-else
-	check "stop --all refused, naming $NAME and host b" \
-		grep -q "stop --all: $NAME has parts on other hosts (b)" "$T/stopall.out"
+say "stop --all with B's vrouterd down: A's part stops, b is named"
+twohost_exec B sh -c 'p=$(cat /run/vrouterd/vrouterd.pid); kill -TERM $p
+	for _ in $(seq 100); do kill -0 $p 2>/dev/null || exit 0; sleep 0.1; done'
+twohost_vrctl A stop --all >"$T/stopall.out" 2>&1
+rc=$?
+tail -n 1 "$T/stopall.out"
+check "stop --all fails" [ $rc != 0 ]
+check "naming $NAME, host b and vr1 left there" \
+	grep -q "stop --all: $NAME: host b: its part was not stopped (vr1 left there): host b (root@$TH_ADDR_B): " "$T/stopall.out"
+check "A runs nothing" [ "$(runs A)" = 0 ]
+check "nothing left on A" nothing_on A
+check "B's vrouterd back" restart_b
+check "B adopted vr1 again" [ "$(runs B)" = 1 ]
+check "stop on B (its part)" twohost_vrctl B stop "$NAME"
+check "nothing left on B" nothing_on B
+
+if [ "$BACKEND" = netns ]; then
+	say "stop --all across hosts, with a topology on A only"
+	check "start across hosts (--restart on-failure)" twohost_vrctl A start \
+		-f "$T/xh.json" --name "$NAME" --backend netns --timeout 600 \
+		--restart on-failure
+	check "and one on A only" twohost_vrctl A start monolithic --backend netns --name one
+	# the restart policy makes vr1 anew on B: at its planned MTU again
+	twohost_exec B ip netns del "vr-$NAME-vr1"
+	vr1_back() {
+		twohost_vrctl B --json status >"$T/rstB.json" &&
+			[ "$(json "$T/rstB.json" '[n["restarts"] for t in j["topologies"] for n in t["nodes"] if n["name"] == "vr1"][0]')" -ge 1 ] &&
+			[ "$(json "$T/rstB.json" '[t["state"] for t in j["topologies"]][0]')" = running ]
+	}
+	check "vr1 made anew on B" th_until 30 vr1_back
+	check "vr1's ends on egress and leg1 at $VX_MTU again: $(mtus B vr-$NAME-bo)$(mtus B vr-$NAME-n1)" \
+		[ "$(mtus B vr-$NAME-bo)$(mtus B vr-$NAME-n1)" = "$VX_MTU $VX_MTU " ]
+	check "its own ends too" twohost_exec B sh -c \
+		"ip netns exec vr-$NAME-vr1 ip -o link | grep -E ' eth[01]' | grep -c 'mtu $VX_MTU ' | grep -qx 2"
+	check "$VX_MTU bytes with DF from the sink reach the new vr1 across egress" \
+		twohost_exec A ip netns exec "vr-$NAME-out" ping -M do -s $((VX_MTU - 28)) -c 2 -W 5 198.18.2.12
+	twohost_vrctl A --json stop --all >"$T/stopall.json" 2>"$T/stopall.err"
+	check "stop --all answered: $(cat "$T/stopall.json")" \
+		[ "$(json "$T/stopall.json" 'sorted(j["stopped"])')" = "['one', '$NAME']" ]
+	check "A runs nothing" [ "$(runs A)" = 0 ]
+	check "B runs nothing" [ "$(runs B)" = 0 ]
+	check "nothing left on A" nothing_on A
+	check "nothing left on B" nothing_on B
 fi
-check "vr1 still runs on B after the refused stop --all" \
-	[ "$(twohost_vrctl B --json status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["topologies"]))')" = 1 ]
-check "stop on A" twohost_vrctl A stop "$NAME"
+
+say "a configuration claiming more than the wire carries: b refuses"
+conf A a b "$TH_ADDR_B" 9000
+check "A reloads its configuration (b: tunnel_mtu 9000)" reload A
+twohost_vrctl A --json start -f "$T/xh.json" --name "$NAME" \
+	--backend "$BACKEND" --timeout 600 >"$T/start9k.json" 2>"$T/start9k.err"
+rc=$?
+tail -n 1 "$T/start9k.err"
+check "start failed" [ $rc != 0 ]
+check "b says its wire carries $WIRE_MTU" \
+	grep -q "host b: its part failed: .*host b: its underlay MTU is configured as 9000 (tunnel_mtu), but th-wire-b, which holds its tunnel address $TH_ADDR_B, has MTU $WIRE_MTU" "$T/start9k.err"
 check "nothing left on A" nothing_on A
 check "nothing left on B" nothing_on B
-check "B runs nothing" [ "$(twohost_vrctl B --json status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["topologies"]))')" = 0 ]
+conf A a b "$TH_ADDR_B"
+check "A reloads its configuration" reload A
 
 say "B's part fails (VROUTERD_FAULT=vxlan there): every host rolls back"
 check "B's vrouterd restarted with the fault" restart_b VROUTERD_FAULT=vxlan

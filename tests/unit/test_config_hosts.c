@@ -36,11 +36,21 @@ static const struct {
     {"{\"host_name\": \"a\", \"hosts\": [" H("") "]}", NULL},
     {"{\"ssh_command\": [\"ssh\", \"-p\", \"2222\"]}", NULL},
     {"{\"peer_timeout\": 30}", NULL},
+    {"{\"tunnel_mtu\": 9000, \"hosts\": [" H(", \"tunnel_mtu\": 1280") "]}",
+     NULL},
+    {"{\"tunnel_mtu\": 1279}", "tunnel_mtu: must be an integer in 1280..65535"},
+    {"{\"tunnel_mtu\": \"9000\"}", "tunnel_mtu: must be an integer"},
+    {"{\"hosts\": [" H(", \"tunnel_mtu\": 65536") "]}",
+     "hosts[0].tunnel_mtu: must be an integer in 1280..65535 (the MTU of "
+     "its tunnel_address's link)"},
+    {"{\"hosts\": [" H(", \"tunnel_mtu\": 1500.5") "]}",
+     "hosts[0].tunnel_mtu: must be an integer in 1280..65535 (the MTU of "
+     "its tunnel_address's link)"},
     /* hosts: the array */
     {"{\"hosts\": {}}", "hosts: must be an array of at most 32 host objects"},
     {"{\"hosts\": [1]}",
      "hosts[0]: must be an object {\"name\", \"ssh\", \"libvirt_uri\", "
-     "\"tunnel_address\"[, \"socket\"]}"},
+     "\"tunnel_address\"[, \"socket\", \"tunnel_mtu\"]}"},
     /* each entry: keys */
     {"{\"hosts\": [" H(", \"port\": 22") "]}", "hosts[0].port: unknown key"},
     {"{\"hosts\": [{\"name\": \"b\"}]}", "hosts[0].ssh: missing"},
@@ -164,6 +174,8 @@ main(void)
 	CHECK_STR(c.hosts[0].socket, PROTO_DEFAULT_SOCKET); /* the default */
 	CHECK_STR(c.hosts[1].socket, "/srv/vr.sock");
 	CHECK_STR(c.hosts[1].tunnel_address, "2001:db8::3");
+	CHECK_INT(c.hosts[0].tunnel_mtu, 1500); /* the default */
+	CHECK_INT(c.tunnel_mtu, 1500);
 	CHECK(config_host_find(&c, "c") == &c.hosts[1]);
 	CHECK(config_host_find(&c, "a") == NULL);
 

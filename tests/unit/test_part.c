@@ -47,6 +47,96 @@ test_underlay(void)
 	CHECK(strstr(err, "not NAME=ADDRESS") != NULL);
 	CHECK_INT(part_underlay("=1.2.3.4", &u, err, sizeof(err)), -1);
 	CHECK_INT(part_underlay("", &u, err, sizeof(err)), -1);
+	/* @MTU: the host's underlay MTU (tunnel_mtu) */
+	CHECK_INT(part_underlay("a=198.18.0.1@9000,b=2001:db8::2@1400", &u, err,
+				sizeof(err)),
+		  0);
+	CHECK_STR(u.u[0].addr, "198.18.0.1");
+	CHECK_INT(u.u[0].mtu, 9000);
+	CHECK_STR(u.u[1].addr, "2001:db8::2");
+	CHECK_INT(u.u[1].mtu, 1400);
+	CHECK_INT(part_underlay("a=198.18.0.1@1279", &u, err, sizeof(err)), -1);
+	CHECK(strstr(err, "host a: MTU \"1279\" is not an integer in "
+			  "1280..65535") != NULL);
+	CHECK_INT(part_underlay("a=198.18.0.1@65536", &u, err, sizeof(err)),
+		  -1);
+	CHECK_INT(part_underlay("a=198.18.0.1@", &u, err, sizeof(err)), -1);
+	CHECK_INT(part_underlay("a=198.18.0.1@9k", &u, err, sizeof(err)), -1);
+}
+
+/* The planned MTU: the smallest underlay MTU of the network's hosts less
+ * 50 (IPv4) or 70 (IPv6); a network on hosts with larger MTUs gets more. */
+static void
+test_mtu_plan(void)
+{
+	struct topo_plan *p = calloc(1, sizeof(*p));
+	struct topo_hosts *hs = calloc(1, sizeof(*hs));
+	struct deploy *d = calloc(1, sizeof(*d));
+	const struct deploy_vxlan *x;
+	char err[512], mid[16], side[16];
+	struct topo_host th = {.name = "b", .addr = "127.0.0.1", .mtu = 1500};
+
+	/* mid spans a, b, c; side b and c */
+	CHECK_INT(build(chain3, LINK_TAP, p, err, sizeof(err)), 0);
+	vr_strlcpy(mid, p->segments[0].bridge, sizeof(mid));
+	vr_strlcpy(side, p->segments[1].bridge, sizeof(side));
+	CHECK_INT(part_plan(p, "a",
+			    "a=198.18.0.1@1400,b=198.18.0.2@9000,"
+			    "c=198.18.0.3@9000",
+			    "b", hs, d, NULL, err, sizeof(err)),
+		  0);
+	CHECK((x = vx_of(d, mid)) != NULL);
+	if (x)
+		CHECK_INT(x->mtu, 1350); /* a's 1400 - 50 */
+	CHECK((x = vx_of(d, side)) != NULL);
+	if (x)
+		CHECK_INT(x->mtu, 8950); /* b and c: 9000 - 50 */
+	CHECK_INT(p->nodes[0].ifs[0].mtu, 1350);
+	CHECK_INT(p->nodes[0].ifs[2].mtu, 8950);
+	/* kept in the plan's JSON (plan.json: a netns node restarted after
+	 * adoption gets its MTUs again) */
+	{
+		json_object *j = topo_plan_to_json(p);
+		struct topo_plan *q = calloc(1, sizeof(*q));
+
+		CHECK_INT(topo_plan_from_json(j, q, err, sizeof(err)), 0);
+		CHECK_INT(q->nodes[0].ifs[0].mtu, 1350);
+		CHECK_INT(q->nodes[0].ifs[1].mtu, 0);
+		CHECK_INT(q->nodes[0].ifs[2].mtu, 8950);
+		json_object_put(j);
+		topo_plan_free(q);
+		free(q);
+	}
+	topo_plan_free(p);
+	memset(p, 0, sizeof(*p));
+	/* IPv6 underlay: - 70 */
+	CHECK_INT(build(chain3, LINK_TAP, p, err, sizeof(err)), 0);
+	CHECK_INT(part_plan(p, "a",
+			    "a=2001:db8::1@1280,b=2001:db8::2,c=2001:db8::3",
+			    "b", hs, d, NULL, err, sizeof(err)),
+		  0);
+	CHECK((x = vx_of(d, mid)) != NULL);
+	if (x)
+		CHECK_INT(x->mtu, 1210);
+	CHECK((x = vx_of(d, side)) != NULL);
+	if (x)
+		CHECK_INT(x->mtu, 1430);
+	topo_plan_free(p);
+	free(p);
+	free(hs);
+	free(d);
+
+	/* this host's link: lo holds 127.0.0.1 (MTU 65536 or less) */
+	CHECK_INT(part_mtu_check(&th, err, sizeof(err)), 0);
+	th.mtu = 65535;
+	if (part_mtu_check(&th, err, sizeof(err)) == -1)
+		CHECK(strstr(err,
+			     "host b: its underlay MTU is configured as "
+			     "65535 (tunnel_mtu), but lo, which holds "
+			     "its tunnel address 127.0.0.1, has MTU") != NULL);
+	/* an address no link holds: not checked */
+	vr_strlcpy(th.addr, "192.0.2.77", sizeof(th.addr));
+	CHECK_INT(part_mtu_check(&th, err, sizeof(err)), 0);
 }
 
 static void
@@ -168,6 +258,7 @@ int
 main(void)
 {
 	test_underlay();
+	test_mtu_plan();
 	test_cut_b();
 	test_cut_coordinator();
 	test_vxlan_name();
