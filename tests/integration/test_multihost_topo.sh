@@ -13,7 +13,8 @@
 # restarted, removes its part by itself (its part.json), no `vrctl
 # cleanup`.  And A's vrouterd killed while it deploys its own part, after
 # B's is ready: A, restarted, removes its part and has B stop its
-# (coord.json); nothing is left on either host, records included.
+# (coord.json); nothing is left on either host, records included.  The
+# same when A's is killed while B deploys: A asks until B can stop it.
 #
 #   test_multihost_topo.sh BUILD_DIR [vm|netns]
 BUILD=$(realpath "$1")
@@ -335,7 +336,7 @@ check "B runs nothing" [ "$(runs B)" = 0 ]
 say "A's vrouterd killed while it deploys its own part, B's ready"
 # restart_a_with VAR=VALUE: A's vrouterd again, with that in its environment
 restart_a_with() {
-	twohost_exec A sh -c 'p=$(cat /run/vrouterd/vrouterd.pid); kill -TERM $p
+	twohost_exec A sh -c 'p=$(cat /run/vrouterd/vrouterd.pid); kill -TERM $p 2>/dev/null
 		for _ in $(seq 100); do kill -0 $p 2>/dev/null || exit 0; sleep 0.1; done'
 	cp "$TH/A/vrouterd.conf" "$T/confA"
 	if [ -n "${1:-}" ]; then
@@ -370,6 +371,28 @@ check "no record left on B" no_records B
 check "A's log: its part removed, B told to stop its part" \
 	sh -c "grep -q '$NAME: the unfinished part is gone' '$TH/A/vrouterd.log' &&
 		grep -q '$NAME: host b: its part of a start that never finished is stopped' '$TH/A/vrouterd.log'"
+
+say "A's vrouterd killed while B deploys its part"
+check "B's vrouterd restarted to stall after its VXLANs" restart_b VROUTERD_STALL=vxlan
+n=$(grep -c "stalling after vxlan" "$TH/B/vrouterd.log")
+twohost_vrctl A --json start -f "$T/xh.json" --name "$NAME" \
+	--backend "$BACKEND" --timeout 600 >"$T/start4.json" 2>"$T/start4.err" &
+job=$!
+th_until 120 sh -c "[ \$(grep -c 'stalling after vxlan' '$TH/B/vrouterd.log') -gt $n ]"
+twohost_exec A sh -c 'kill -KILL "$(cat /run/vrouterd/vrouterd.pid)"'
+wait $job
+check "start failed (A's vrouterd gone)" [ $? != 0 ]
+check "A's vrouterd back" restart_a_with
+# B's start goes on (its stall ends after 60 s): A asks until B's part
+# can be stopped
+th_until 400 gone_everywhere
+check "A asked again while B was still starting its part" \
+	grep -q "$NAME: host b is busy" "$TH/A/vrouterd.log"
+check "nothing left on A" nothing_on A
+check "nothing left on B" nothing_on B
+check "B runs nothing" [ "$(runs B)" = 0 ]
+check "no record left on A" no_records A
+check "no record left on B" no_records B
 
 say "the same topology on one host, for comparison"
 sed 's/"host": "b", //' "$T/xh.json" >"$T/one.json"
