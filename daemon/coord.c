@@ -17,13 +17,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "coord.h"
+#include "intent.h"
 #include "log.h"
 #include "part.h"
 #include "peer.h"
 #include "proto.h"
+#include "statedir.h"
 #include "sup_run.h"
 #include "topo_hosts.h"
 #include "util.h"
@@ -56,11 +59,13 @@ struct coord_op {
 	char *left[TOPO_MAX_HOSTS];   /* stop: host i's nodes ("vr1, vr2") */
 	int local_failed;	      /* stop: sup_stop refused (err says) */
 	unsigned char asked[TOPO_MAX_HOSTS];
+	unsigned char died[TOPO_MAX_HOSTS]; /* lost in its start_part */
 	int pending; /* start_part calls not answered yet */
 	int code;
 	char err[3072];
 	size_t off;	  /* of what stop could not do */
 	size_t cause_len; /* rollback: err's length before it */
+	int keep;	  /* a part not stopped: coord.json stays */
 };
 
 static void
@@ -102,6 +107,27 @@ coord_progress(struct coord_op *op, const char *step, const char *fmt, ...)
 }
 
 /* ---- stop of every peer's part (rollback, `stop`, `stop --all`) ---------- */
+
+/* Host op->i's part was not stopped (err says so): the peer lost in the
+ * middle of its start_part removes its part itself when its vrouterd
+ * starts (intent.c); any other is left to coord.json (intent.c). */
+static void
+coord_unstopped(struct coord_op *op, int lost)
+{
+	if (op->stopping)
+		return;
+	if (!lost || !op->died[op->i]) {
+		op->keep = 1;
+		return;
+	}
+	op->off +=
+	    snprintf(op->err + op->off,
+		     op->off < sizeof(op->err) ? sizeof(op->err) - op->off : 0,
+		     " (its vrouterd removes what it made of the part "
+		     "when it starts again)");
+	if (op->off >= sizeof(op->err))
+		op->off = sizeof(op->err) - 1;
+}
 
 static void coord_stop_next(struct coord_op *op);
 static void coord_all_one(struct coord_all *all, const char *name,
@@ -149,8 +175,10 @@ coord_stop_done(json_object *result, json_object *error, const char *fail,
 		json_object_object_get_ex(error, "message", &m);
 	}
 	if (fail != NULL ||
-	    (error != NULL && json_object_get_int(c) != PROTO_E_NOT_FOUND))
+	    (error != NULL && json_object_get_int(c) != PROTO_E_NOT_FOUND)) {
 		coord_not_stopped(op, fail ? fail : json_object_get_string(m));
+		coord_unstopped(op, fail != NULL);
+	}
 	peer_close(op->peer);
 	op->peer = NULL;
 	op->i--;
@@ -199,6 +227,15 @@ coord_start_failed(struct coord_op *op)
 	json_object_object_add(
 	    data, "rolled_back",
 	    json_object_new_boolean(op->off == op->cause_len));
+	if (op->keep)
+		log_warnx("%s: not every host's part was stopped: %s "
+			  "keeps them, to be stopped when this vrouterd "
+			  "starts again",
+			  op->name, INTENT_COORD);
+	else {
+		intent_clear(op->name, INTENT_COORD);
+		statedir_topo_rmdir(op->name);
+	}
 	rpc_error(op->req, op->code, data, "start %s failed: %s", op->name,
 		  op->err);
 	coord_free(op);
@@ -222,6 +259,7 @@ coord_stop_next(struct coord_op *op)
 		if ((h = config_host_find(conf, op->hosts[op->i])) == NULL ||
 		    (op->peer = peer_open(h, err, sizeof(err))) == NULL) {
 			coord_not_stopped(op, h ? err : "not configured");
+			coord_unstopped(op, h != NULL);
 			op->i--;
 			continue;
 		}
@@ -273,6 +311,7 @@ coord_local_started(void *arg, int code, const char *err)
 		coord_rollback(op);
 		return;
 	}
+	intent_clear(op->name, INTENT_COORD); /* every part recorded */
 	r = sup_run_find(op->name);
 	rpc_reply(op->req, r ? sup_run_json(r) : json_object_new_object());
 	coord_free(op);
@@ -336,9 +375,10 @@ coord_part_done(json_object *result, json_object *error, const char *fail,
 			json_object_object_get_ex(error, "message", &m);
 			json_object_object_get_ex(error, "code", &cd);
 		}
-		if (fail != NULL)
+		if (fail != NULL) {
 			snprintf(why, sizeof(why), "%s", fail);
-		else
+			op->died[c->i] = 1;
+		} else
 			snprintf(why, sizeof(why),
 				 "host %s: its part failed: %s",
 				 op->hosts[c->i], json_object_get_string(m));
@@ -400,6 +440,30 @@ coord_start_parts(struct coord_op *op)
 		coord_parts_done(op);
 }
 
+/* STATE/NAME/coord.json: the hosts about to be asked.  0 or -1 with err. */
+static int
+coord_intent(const struct topo_plan *plan, const struct topo_hosts *hs,
+	     char *err, size_t errlen)
+{
+	struct intent in;
+	char e[1024];
+
+	memset(&in, 0, sizeof(in));
+	vr_strlcpy(in.topology, plan->opts.name, sizeof(in.topology));
+	vr_strlcpy(in.coordinator, conf->host_name, sizeof(in.coordinator));
+	vr_strlcpy(in.host, conf->host_name, sizeof(in.host));
+	in.backend = plan->opts.backend;
+	for (int h = 1; h < hs->nhosts; h++)
+		vr_strlcpy(in.peers[in.npeers++], hs->hosts[h].name,
+			   sizeof(in.peers[0]));
+	in.since = time(NULL);
+	if (intent_write(INTENT_COORD, &in, e, sizeof(e)) == -1) {
+		msgf(err, errlen, "cannot record the start: %s", e);
+		return -1;
+	}
+	return 0;
+}
+
 int
 coord_start(struct rpc_req *req)
 {
@@ -449,6 +513,18 @@ coord_start(struct rpc_req *req)
 		     plan->opts.name);
 		goto fail;
 	}
+	code = PROTO_E_BUSY;
+	if (intent_coord_busy(plan->opts.name)) {
+		msgf(err, sizeof(err),
+		     "the other hosts are still being told to stop their part "
+		     "of an earlier start of %s: try again shortly",
+		     plan->opts.name);
+		goto fail;
+	}
+	/* recorded before any host is asked (intent.c) */
+	code = PROTO_E_START;
+	if (coord_intent(plan, hs, err, sizeof(err)) == -1)
+		goto fail;
 	op = xcalloc(1, sizeof(*op));
 	op->req = req;
 	if (json_object_deep_copy(params, &op->params, NULL) != 0)

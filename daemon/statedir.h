@@ -2,10 +2,11 @@
  * The state directory (state_dir, default /var/lib/vrouterd): locked for
  * one vrouterd at a time, and every file in it reached relative to a
  * directory fd, never through a symbolic link.  STATE/.lock says who holds
- * the lock; STATE/NAME/ holds a topology's console logs, state.json and
- * (netns backend) plan.json.  A STATE/NAME that is a link, not a directory,
- * not owned by us or writable by others is refused, and nothing in it is
- * read, written or deleted (docs/security.md).
+ * the lock; STATE/NAME/ holds a topology's console logs, state.json,
+ * (netns backend) plan.json and, while a start across hosts runs,
+ * part.json or coord.json (intent.h).  A STATE/NAME that is a link, not a
+ * directory, not owned by us or writable by others is refused, and
+ * nothing in it is read, written or deleted (docs/security.md).
  */
 #ifndef VR_STATEDIR_H
 #define VR_STATEDIR_H

@@ -12,6 +12,7 @@
 #include "adopt.h"
 #include "cpuset.h"
 #include "deadline.h"
+#include "intent.h"
 #include "log.h"
 #include "nodekind.h"
 #include "realport.h"
@@ -158,6 +159,11 @@ adopt_kind(const struct node_kind_ops *k, int refresh, json_object *orphans)
 	if ((na = k->adopt_scan(&a, orphans)) < 0)
 		return -1;
 	for (int i = 0; i < na; i++) {
+		/* a part whose start never finished is removed, not adopted
+		 * (intent.c) */
+		if (intent_part_pending(a[i].plan->opts.name) &&
+		    sup_run_find(a[i].plan->opts.name) == NULL)
+			continue;
 		if ((r = sup_run_find(a[i].plan->opts.name)) == NULL) {
 			adopt_one(&a[i]);
 			continue;
@@ -246,6 +252,8 @@ sup_adopt(void)
 	deadline_record(record, sizeof(record));
 	sup_adopt_reap(record, failed, orphans);
 	json_object_put(orphans);
+	if (failed == NULL)
+		intent_reap_parts(1);
 }
 
 /* The kinds that need no libvirt (their plans are in the state
@@ -260,4 +268,6 @@ sup_adopt_local(void)
 		if (!k->on_libvirt)
 			(void)adopt_kind(k, 0, orphans);
 	json_object_put(orphans);
+	intent_reap_parts(0);
+	intent_reap_coord();
 }

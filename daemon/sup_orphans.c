@@ -166,6 +166,28 @@ sup_method_cleanup(struct rpc_req *req)
 	rpc_reply(req, res);
 }
 
+int
+sup_orphans_remove(const char *name, json_object **removed, char *err,
+		   size_t errlen)
+{
+	json_object *all, *mine = json_object_new_array(), *t;
+	char **names = sup_run_names();
+
+	all = sup_orphans(names);
+	sup_run_names_free(names);
+	for (size_t i = 0; i < json_object_array_length(all); i++) {
+		json_object *o = json_object_array_get_idx(all, i);
+
+		if (json_object_object_get_ex(o, "topology", &t) &&
+		    strcmp(json_object_get_string(t), name) == 0)
+			json_object_array_add(mine, json_object_get(o));
+	}
+	json_object_put(all);
+	sup_orphans_gen++;
+	*removed = mine;
+	return adopt_cleanup(mine, err, errlen);
+}
+
 void
 sup_orphans_fini(void)
 {

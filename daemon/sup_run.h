@@ -139,6 +139,10 @@ void sup_adopt_reap(const char *record, const char *failed,
 /* bumped whenever what exists may have changed: the next status scans */
 extern unsigned sup_orphans_gen;
 void sup_orphans_fini(void);
+/* What `cleanup` would remove of topology name (not running), removed:
+ * *removed (new) lists it.  0, or -1 with err (what is left). */
+int sup_orphans_remove(const char *name, json_object **removed, char *err,
+		       size_t errlen);
 
 json_object *jstrf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

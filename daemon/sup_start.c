@@ -17,6 +17,7 @@
 #include "hostinfo.h"
 #include "hugepages.h"
 #include "placement.h"
+#include "intent.h"
 #include "job.h"
 #include "log.h"
 #include "migrate.h"
@@ -99,6 +100,8 @@ start_done(void *arg)
 			 r->plan->opts.name, sup_run_engine(r), r->plan->nnodes,
 			 r->plan->nnodes > 1 ? "s" : "", r->boot_ms / 1000.0);
 		sup_run_save(r);
+		if (r->host[0]) /* recorded now: adopted, not removed */
+			intent_clear(r->plan->opts.name, INTENT_PART);
 		sup_event("topology", r, -1, "running");
 		if (r->started)
 			r->started(r->started_arg, 0, NULL);
@@ -129,6 +132,8 @@ start_done(void *arg)
 			json_object_put(data);
 		TAILQ_REMOVE(&sup_runs, r, entry);
 		realport_restore(r->realport);
+		if (r->host[0]) /* rolled back */
+			intent_clear(r->plan->opts.name, INTENT_PART);
 		/* only if empty: keep console logs */
 		statedir_topo_rmdir(r->plan->opts.name);
 		sup_run_free(r);
@@ -216,6 +221,31 @@ policy_from_params(json_object *params, struct run *r, char *err, size_t errlen)
 	}
 	if (json_object_object_get_ex(params, "restart_limit", &v))
 		r->restart_limit = json_object_get_int(v);
+	return 0;
+}
+
+/* STATE/NAME/part.json for r, a part (coordinator from params).  0 or -1
+ * with err. */
+static int
+sup_part_intent(json_object *params, const struct run *r, char *err,
+		size_t errlen)
+{
+	struct intent in;
+	json_object *co = NULL;
+	char e[1024];
+
+	memset(&in, 0, sizeof(in));
+	(void)json_object_object_get_ex(params, "coordinator", &co);
+	vr_strlcpy(in.topology, r->plan->opts.name, sizeof(in.topology));
+	vr_strlcpy(in.coordinator, co ? json_object_get_string(co) : "",
+		   sizeof(in.coordinator));
+	vr_strlcpy(in.host, r->host, sizeof(in.host));
+	in.backend = r->plan->opts.backend;
+	in.since = time(NULL);
+	if (intent_write(INTENT_PART, &in, e, sizeof(e)) == -1) {
+		msgf(err, errlen, "cannot record the part: %s", e);
+		return -1;
+	}
 	return 0;
 }
 
@@ -316,9 +346,13 @@ sup_start(json_object *params, struct rpc_req *req,
 		goto fail;
 	}
 	*code = PROTO_E_START;
+	/* a part is recorded before anything of it is made: a vrouterd
+	 * killed meanwhile removes it when it starts again (intent.c) */
+	if (r->host[0] && sup_part_intent(params, r, err, errlen) == -1)
+		goto fail;
 	if (realport_apply(r->plan, vhostnet_root(), &r->realport, err,
 			   errlen) == -1)
-		goto fail;
+		goto fail_part;
 	vr_strlcpy(d->rundir, r->rundir, sizeof(d->rundir));
 	d->plan = r->plan;
 	d->kvm = r->kvm;
@@ -340,10 +374,13 @@ sup_start(json_object *params, struct rpc_req *req,
 		*code = PROTO_E_INTERNAL;
 		msgf(err, errlen, "cannot start a job: %s", strerror(errno));
 		r->deploy = NULL;
-		goto fail;
+		goto fail_part;
 	}
 	sup_event("topology", r, -1, "starting");
 	return 0;
+fail_part:
+	if (r->host[0])
+		intent_clear(r->plan->opts.name, INTENT_PART);
 fail:
 	realport_restore(r->realport);
 	r->realport = NULL;

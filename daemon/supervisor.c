@@ -22,6 +22,7 @@
 #include "adopt.h"
 #include "autostart.h"
 #include "config.h"
+#include "intent.h"
 #include "job.h"
 #include "log.h"
 #include "migrate.h"
@@ -460,6 +461,7 @@ sup_reconfigure(void)
 	/* A new libvirt URI takes effect on the next connection. */
 	vm_set_uri(conf->libvirt_uri);
 	autostart_reload();
+	intent_reap_coord(); /* its hosts may be configured now */
 }
 
 void

@@ -225,3 +225,11 @@ target_include_directories(test_part PRIVATE
 	${CMAKE_CURRENT_SOURCE_DIR}/unit ${CMAKE_SOURCE_DIR}/daemon)
 add_test(NAME test_part COMMAND test_part)
 set_tests_properties(test_part PROPERTIES LABELS unit)
+
+# The records of an unfinished start across hosts (daemon/intent.c).
+add_executable(test_intent ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_intent.c)
+target_link_libraries(test_intent PRIVATE vrouterd_core)
+target_include_directories(test_intent PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit ${CMAKE_SOURCE_DIR}/daemon)
+add_test(NAME test_intent COMMAND test_intent)
+set_tests_properties(test_intent PROPERTIES LABELS unit)

@@ -13,8 +13,12 @@
 # claiming 9000 for b is refused by b.  stop --all on A with B's vrouterd
 # down stops A's part and names b and the node left there.
 # Then B's vrouterd killed while it deploys its part: start fails naming
-# b, nothing is left on A; B, its vrouterd restarted, keeps nothing once
-# `vrctl cleanup` ran there (its part was never recorded).
+# b and saying what happens now, nothing is left on A; B, its vrouterd
+# restarted, removes its part by itself (its part.json), no `vrctl
+# cleanup`.  And A's vrouterd killed while it deploys its own part, after
+# B's is ready: A, restarted, removes its part and has B stop its
+# (coord.json); nothing is left on either host, records included.  The
+# same when A's is killed while B deploys: A asks until B can stop it.
 #
 #   test_multihost_topo.sh BUILD_DIR [vm|netns]
 BUILD=$(realpath "$1")
@@ -123,6 +127,14 @@ nothing_on() { # nothing_on H
 	local l
 	l=$(left "$1")
 	[ -z "$l" ] || { echo "left on $1: $l"; return 1; }
+}
+# no_records H: no state record of NAME on H (an unfinished start's
+# part.json or coord.json, a run's state.json or plan.json)
+no_records() {
+	local l
+	l=$(twohost_exec "$1" sh -c "ls /var/lib/vrouterd/$NAME 2>/dev/null" |
+		grep -E '^(part|coord|state|plan)\.json$')
+	[ -z "$l" ] || { echo "records on $1: $l"; return 1; }
 }
 
 # restart_b [VAR=VALUE]: B's vrouterd again, with that in its environment
@@ -365,11 +377,79 @@ check "start failed" [ $rc != 0 ]
 check "the error names host b" grep -q "^vrctl: start $NAME failed: host b" "$T/start2.err"
 check "nothing left on A" nothing_on A
 check "A runs nothing" [ "$(runs A)" = 0 ]
+check "the error says B removes its part when its vrouterd restarts" \
+	grep -q "host b: its part was not stopped: .*(its vrouterd removes what it made of the part when it starts again)" "$T/start2.err"
+check "no record left on A (B's part is B's to remove)" no_records A
 echo "on B after the kill:"; left B
+check "B recorded its part before making it" \
+	twohost_exec B test -f "/var/lib/vrouterd/$NAME/part.json"
 check "B's vrouterd back" restart_b
-twohost_vrctl B cleanup >"$T/cleanup.txt" 2>&1
-cat "$T/cleanup.txt"
-check "nothing left on B once its vrouterd is back and cleaned up" nothing_on B
+check "nothing left on B once its vrouterd is back, no cleanup run" nothing_on B
+check "no record left on B" no_records B
+check "B's log says what it removed" \
+	grep -q "$NAME: the unfinished part is gone ([1-9][0-9]* objects* removed)" "$TH/B/vrouterd.log"
+check "B runs nothing" [ "$(runs B)" = 0 ]
+
+say "A's vrouterd killed while it deploys its own part, B's ready"
+# restart_a_with VAR=VALUE: A's vrouterd again, with that in its environment
+restart_a_with() {
+	twohost_exec A sh -c 'p=$(cat /run/vrouterd/vrouterd.pid); kill -TERM $p 2>/dev/null
+		for _ in $(seq 100); do kill -0 $p 2>/dev/null || exit 0; sleep 0.1; done'
+	cp "$TH/A/vrouterd.conf" "$T/confA"
+	if [ -n "${1:-}" ]; then
+		(export "$1"; th_vrouterd A) || return 1
+	else
+		th_vrouterd A || return 1
+	fi
+	cp "$T/confA" "$TH/A/vrouterd.conf"
+	reload A
+}
+check "A's vrouterd restarted to stall after its VXLANs" restart_a_with VROUTERD_STALL=vxlan
+twohost_vrctl A --json start -f "$T/xh.json" --name "$NAME" \
+	--backend "$BACKEND" --timeout 600 >"$T/start3.json" 2>"$T/start3.err" &
+job=$!
+th_until 600 grep -q "stalling after vxlan" "$TH/A/vrouterd.log"
+check "B's part is running" [ "$(runs B)" = 1 ]
+check "A recorded the start (coord.json) and its part (part.json)" \
+	twohost_exec A test -f "/var/lib/vrouterd/$NAME/coord.json" -a -f "/var/lib/vrouterd/$NAME/part.json"
+twohost_exec A sh -c 'kill -KILL "$(cat /run/vrouterd/vrouterd.pid)"'
+wait $job
+check "start failed (its vrouterd gone)" [ $? != 0 ]
+echo "on A after the kill:"; left A
+check "A's vrouterd back" restart_a_with
+gone_everywhere() { nothing_on A && nothing_on B && [ "$(runs B)" = 0 ] && no_records A; }
+th_until 120 gone_everywhere
+check "nothing left on A" nothing_on A
+check "nothing left on B" nothing_on B
+check "B runs nothing" [ "$(runs B)" = 0 ]
+check "A runs nothing" [ "$(runs A)" = 0 ]
+check "no record left on A" no_records A
+check "no record left on B" no_records B
+check "A's log: its part removed, B told to stop its part" \
+	sh -c "grep -q '$NAME: the unfinished part is gone' '$TH/A/vrouterd.log' &&
+		grep -q '$NAME: host b: its part of a start that never finished is stopped' '$TH/A/vrouterd.log'"
+
+say "A's vrouterd killed while B deploys its part"
+check "B's vrouterd restarted to stall after its VXLANs" restart_b VROUTERD_STALL=vxlan
+n=$(grep -c "stalling after vxlan" "$TH/B/vrouterd.log")
+twohost_vrctl A --json start -f "$T/xh.json" --name "$NAME" \
+	--backend "$BACKEND" --timeout 600 >"$T/start4.json" 2>"$T/start4.err" &
+job=$!
+th_until 120 sh -c "[ \$(grep -c 'stalling after vxlan' '$TH/B/vrouterd.log') -gt $n ]"
+twohost_exec A sh -c 'kill -KILL "$(cat /run/vrouterd/vrouterd.pid)"'
+wait $job
+check "start failed (A's vrouterd gone)" [ $? != 0 ]
+check "A's vrouterd back" restart_a_with
+# B's start goes on (its stall ends after 60 s): A asks until B's part
+# can be stopped
+th_until 400 gone_everywhere
+check "A asked again while B was still starting its part" \
+	grep -q "$NAME: host b is busy" "$TH/A/vrouterd.log"
+check "nothing left on A" nothing_on A
+check "nothing left on B" nothing_on B
+check "B runs nothing" [ "$(runs B)" = 0 ]
+check "no record left on A" no_records A
+check "no record left on B" no_records B
 
 say "the same topology on one host, for comparison"
 sed 's/"host": "b", //' "$T/xh.json" >"$T/one.json"
