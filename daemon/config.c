@@ -38,6 +38,7 @@ static const struct config config_default = {
     .stop_on_exit = 0,
     .autostart = VR_SYSCONFDIR "/autostart.json",
     .peer_timeout = 15, /* above ssh_command's ConnectTimeout=10 */
+    .ssh_reuse = 1,
 };
 
 static struct config config_store = config_default;
@@ -99,6 +100,7 @@ static const struct config_key config_keys[] = {
     CK(tunnel_address, CK_STRING, 0, 0),
     CK(ssh_command, CK_ARGV, 0, 0),
     CK(peer_timeout, CK_INT, 1, 3600),
+    CK(ssh_reuse, CK_BOOL, 0, 0),
 };
 
 void
