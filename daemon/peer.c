@@ -30,9 +30,10 @@
  * through it times out unanswered (a hung master), and stopped by
  * peer_fini.  Its socket is SOCKET.ssh/HOSTNAME, in a directory of mode
  * 0700 beside the daemon's socket, short enough for sun_path with ssh's
- * temporary suffix.  A user's ssh_command that names ControlMaster,
- * ControlPath, ControlPersist, -M or -S multiplexes its own way: ours
- * stays out.
+ * temporary suffix.  The options go between ssh_command and the
+ * destination, so only where ssh_command runs ssh itself (its first word
+ * is .../ssh); one that names ControlMaster, ControlPath, ControlPersist,
+ * -M or -S multiplexes its own way: ours stays out.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -361,10 +362,20 @@ fail:
 
 /* ---- ssh masters ---- */
 
-/* The user's ssh_command multiplexes by itself: ours stay out. */
+/*
+ * Ours stay out: ssh_command is not ssh itself (its first word's base name
+ * is not "ssh": a wrapper's arguments are its own business, and the
+ * options would come where it expects the destination) or it multiplexes
+ * by itself.
+ */
 static int
 peer_mux_theirs(void)
 {
+	const char *base = strrchr(conf->ssh_command[0], '/');
+
+	base = base != NULL ? base + 1 : conf->ssh_command[0];
+	if (conf->nssh_command < 1 || strcmp(base, "ssh") != 0)
+		return 1;
 	for (int i = 0; i < conf->nssh_command; i++) {
 		const char *w = conf->ssh_command[i];
 

@@ -47,9 +47,9 @@ cleanup_b() {
 }
 trap 'cleanup_b; finish 1' INT TERM
 
-mkdir -p "$T/bin" "$T/a" "$T/b"
+mkdir -p "$T/bin" "$T/a" "$T/b" "$T/fake"
 ln -s "$BUILD/vrctl/vrctl" "$T/bin/vrctl"
-cat >"$T/fake-ssh" <<'EOS'
+cat >"$T/fake/ssh" <<'EOS'
 #!/bin/sh
 # Stands in for ssh (test_hosts.sh): options skipped, the destination
 # taken, the remote command run here; a master sleeps.
@@ -80,14 +80,14 @@ junk@*)
 esac
 PATH=$FAKE_SSH_BIN:$PATH exec "$@"
 EOS
-chmod +x "$T/fake-ssh"
+chmod +x "$T/fake/ssh"
 export FAKE_SSH_BIN=$T/bin FAKE_SSH_LOG=$T/ssh.log
 
 SOCK_A=$VROUTERD_SOCKET
 SOCK_B=$T/b/vrouterd.sock
 
 # conf HOST HOSTS_JSON [MORE_MEMBERS]: the configuration of a or b.
-FAKE_SSH_CMD="[\"$T/fake-ssh\", \"-o\", \"BatchMode=yes\"]"
+FAKE_SSH_CMD="[\"$T/fake/ssh\", \"-o\", \"BatchMode=yes\"]"
 conf() {
 	local ssh=${SSH_CMD:-$FAKE_SSH_CMD}
 	cat >"$T/$1/vrouterd.conf" <<EOC
@@ -276,12 +276,22 @@ check "the masters stopped" settled "$BASE_FDS"
 check "none left ($(masters))" [ "$(nmasters)" = 0 ]
 
 say "an ssh_command with its own ControlPath: ours stays out"
-SSH_CMD="[\"$T/fake-ssh\", \"-o\", \"ControlPath=$T/mine-%C\"]" conf a "$(host b root@b "$SOCK_B" 2)"
+SSH_CMD="[\"$T/fake/ssh\", \"-o\", \"ControlPath=$T/mine-%C\"]" conf a "$(host b root@b "$SOCK_B" 2)"
 cp "$T/a/vrouterd.conf" "$T/vrouterd.conf"
 check "reload (SIGHUP)" reload
 : >"$FAKE_SSH_LOG"
 hosts_json "$T/hp.json"
 check "only the user's: $(cat "$FAKE_SSH_LOG")" [ "$(spawns Control).$(spawns "ControlPath=$T/mine-%C root@b vrctl")" = 1.1 ]
+check "no master" [ "$(nmasters)" = 0 ]
+
+say "an ssh_command that wraps ssh (not named ssh): its arguments untouched"
+ln -s "$T/fake/ssh" "$T/wrap-ssh"
+SSH_CMD="[\"$T/wrap-ssh\"]" conf a "$(host b root@b "$SOCK_B" 2)"
+cp "$T/a/vrouterd.conf" "$T/vrouterd.conf"
+check "reload (SIGHUP)" reload
+: >"$FAKE_SSH_LOG"
+hosts_json "$T/hw.json"
+check "DEST first: $(cat "$FAKE_SSH_LOG")" [ "$(cat "$FAKE_SSH_LOG")" = "root@b vrctl proxy --socket $SOCK_B" ]
 check "no master" [ "$(nmasters)" = 0 ]
 
 say "ssh_command that does not exist"
