@@ -66,6 +66,7 @@
 #define PEER_MUX_TMP	    17 /* ssh binds PATH.XXXXXXXXXXXXXXXX, renames it */
 #define PEER_MASTER_GAP_S   2  /* between two spawns of one host's master */
 #define PEER_MASTER_TERM_MS 1000 /* at exit: SIGTERM -> SIGKILL */
+#define PEER_MUX_MAX	    8 /* calls through one master (sshd: MaxSessions 10) */
 
 extern char **environ;
 
@@ -92,6 +93,7 @@ struct peer_master {
 	struct peer_child *pm_child; /* NULL: none; kept until reaped */
 	int pm_stopping;	     /* told to go: not to be used */
 	struct timespec pm_spawned;
+	int pm_users; /* open peers that name its socket */
 };
 
 struct peer_call {
@@ -527,8 +529,10 @@ peer_master_reaped(struct peer_master *m)
 	(void)unlink(path);
 	m->pm_child = NULL;
 	m->pm_stopping = 0;
-	if (config_host_find(conf, m->pm_name) == NULL)
+	if (config_host_find(conf, m->pm_name) == NULL) {
 		m->pm_name[0] = '\0'; /* the slot is free */
+		m->pm_users = 0;
+	}
 }
 
 static void
@@ -606,12 +610,22 @@ peer_mux(const struct config_host *host, char *path, size_t len)
 		return -1;
 	if ((m = peer_master_find(host->name)) == NULL &&
 	    (m = peer_master_find("")) == NULL)
-		return 0; /* no slot: the last ones are still being reaped */
+		return -1; /* no slot: the last ones are still being reaped */
+	if (m->pm_users >= PEER_MUX_MAX) {
+		/* more sessions would be refused by sshd's MaxSessions */
+		log_debug("host %s: %d calls through its master: this one "
+			  "on its own connection",
+			  host->name, m->pm_users);
+		return -1;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (m->pm_child == NULL &&
 	    (m->pm_name[0] == '\0' ||
 	     now.tv_sec - m->pm_spawned.tv_sec >= PEER_MASTER_GAP_S))
 		peer_master_start(m, host, path);
+	if (m->pm_name[0] == '\0') /* not started: the slot stays free */
+		return -1;
+	m->pm_users++;
 	return 0;
 }
 
@@ -685,6 +699,8 @@ peer_fail_all(struct peer *p, const char *why)
 static void
 peer_free(struct peer *p)
 {
+	struct peer_master *m;
+
 	while (p->pr_calls != NULL) { /* dropped: closed by its owner */
 		struct peer_call *c = p->pr_calls;
 		peer_call_unlink(c);
@@ -705,6 +721,10 @@ peer_free(struct peer *p)
 	if (p->pr_child != NULL)
 		peer_child_stop(p->pr_child);
 	p->pr_child = NULL;
+	if (p->pr_mux && (m = peer_master_find(p->pr_host.name)) != NULL &&
+	    m->pm_users > 0)
+		m->pm_users--;
+	p->pr_mux = 0;
 }
 
 /* Drop a reference an event handler held; free a closed, idle peer. */

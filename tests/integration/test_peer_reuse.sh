@@ -5,6 +5,8 @@
 # the first call starts A's ssh master for b (A's child, socket in
 # A's SOCKET.ssh, mode 0700), and the calls after it log in to B's sshd no
 # more (its log counts logins); with ssh_reuse false each call logs in.
+# Twelve calls at once all get through (at most 8 through the master,
+# below sshd's MaxSessions, the others on their own connections).
 # B's vrouterd restarted, B's sshd restarted, the master killed: the next
 # call reaches b.  The master stopped (SIGSTOP, a hung one): the call
 # fails after peer_timeout, not later, and a later one reaches b through
@@ -80,6 +82,21 @@ check "the socket directory is 0700" [ "$(stat -c %a "$MUX")" = 700 ]
 n0=$(logins)
 for i in 1 2 3 4 5; do reached || bad "call $i"; done
 check "five more calls, no more login on B ($n0, then $(logins))" [ "$(logins)" = "$n0" ]
+
+say "twelve calls at once (sshd's MaxSessions: 10 per connection)"
+pids=()
+for i in $(seq 12); do
+	twohost_vrctl A --json hosts >"$T/par$i.json" 2>&1 &
+	pids+=($!)
+done
+wait "${pids[@]}" # not the bed's daemons
+n=0
+for i in $(seq 12); do
+	[ "$(json "$T/par$i.json" "[h['reachable'] for h in j['hosts'] if h['name'] == 'b'][0]")" = True ] &&
+		n=$((n + 1))
+done
+check "all twelve reach b ($n)" [ "$n" = 12 ]
+check "the master still up" master_up
 
 say "without reuse: one login per call"
 check "ssh_reuse false" set_a ssh_reuse false
