@@ -39,6 +39,7 @@ static const struct config config_default = {
     .autostart = VR_SYSCONFDIR "/autostart.json",
     .peer_timeout = 15, /* above ssh_command's ConnectTimeout=10 */
     .tunnel_mtu = 1500,
+    .ssh_reuse = 1,
 };
 
 static struct config config_store = config_default;
@@ -101,6 +102,7 @@ static const struct config_key config_keys[] = {
     CK(tunnel_mtu, CK_INT, CONFIG_MTU_MIN, CONFIG_MTU_MAX),
     CK(ssh_command, CK_ARGV, 0, 0),
     CK(peer_timeout, CK_INT, 1, 3600),
+    CK(ssh_reuse, CK_BOOL, 0, 0),
 };
 
 void

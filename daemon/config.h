@@ -62,6 +62,7 @@ struct config {
 	char ssh_command[CONFIG_MAX_SSH_ARGS][CONFIG_ARG_LEN];
 	int nssh_command;
 	int peer_timeout; /* s a call to another host may take (15) */
+	int ssh_reuse;	  /* calls share one ssh connection per host (1) */
 	struct config_host hosts[CONFIG_MAX_HOSTS];
 	int nhosts;
 };

@@ -296,6 +296,7 @@ main(int argc, char *argv[])
 		goto done;
 	methods_init(socket_path, ro_path, config_path, missing_ok);
 	peer_init(vd.base);
+	peer_rundir(socket_path);
 	/* One daemon per state directory: locked before anything is adopted
 	 * (a second one is refused, naming the holder). */
 	if (statedir_open(conf->state_dir, socket_path, err, sizeof(err)) ==

@@ -15,11 +15,32 @@
  *
  * Lifetimes: a callback may close its peer, so every event handler holds
  * the peer (pr_busy) and the memory goes only when nobody does.
+ *
+ * Reuse (ssh_reuse, on by default): a call still runs its own ssh and its
+ * own `vrctl proxy`, but through the host's ssh master (OpenSSH's
+ * connection multiplexing), so it costs a channel, not a TCP connection,
+ * a key exchange and a login.  Chosen over one long-lived `vrctl proxy`
+ * per host because nothing above changes (peer_open/peer_call/peer_close,
+ * one child per connection, errors from ssh's stderr) and every failure
+ * heals by itself: a restarted peer vrouterd is met by the next call's new
+ * proxy, and while no master runs ssh connects on its own.  The master is
+ * started by us (-M -N, ControlPersist=no), not forked into the background
+ * by a first call (ControlMaster=auto + ControlPersist): so it stays our
+ * child, reaped through its pidfd like the others, killed when a call
+ * through it times out unanswered (a hung master), and stopped by
+ * peer_fini.  Its socket is SOCKET.ssh/HOSTNAME, in a directory of mode
+ * 0700 beside the daemon's socket, short enough for sun_path with ssh's
+ * temporary suffix.  The options go between ssh_command and the
+ * destination, so only where ssh_command runs ssh itself (its first word
+ * is .../ssh); one that names ControlMaster, ControlPath, ControlPersist,
+ * -M or -S multiplexes its own way: ours stays out.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -27,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -36,20 +58,42 @@
 #include "peer.h"
 #include "util.h"
 
-#define PEER_KILL_MS  2000 /* SIGTERM -> SIGKILL */
-#define PEER_GRACE_MS 1000 /* after EOF: for ssh's last words and exit */
-#define PEER_ERR_MAX  1024 /* stderr kept (its end) */
-#define PEER_POLL_MS  100  /* waitpid polls, where there is no pidfd */
+#define PEER_KILL_MS	    2000 /* SIGTERM -> SIGKILL */
+#define PEER_GRACE_MS	    1000 /* after EOF: for ssh's last words and exit */
+#define PEER_ERR_MAX	    1024 /* stderr kept (its end) */
+#define PEER_POLL_MS	    100	 /* waitpid polls, where there is no pidfd */
+#define PEER_MUX_PATH	    104	 /* sun_path's portable size (Linux: 108) */
+#define PEER_MUX_TMP	    17 /* ssh binds PATH.XXXXXXXXXXXXXXXX, renames it */
+#define PEER_MASTER_GAP_S   2  /* between two spawns of one host's master */
+#define PEER_MASTER_TERM_MS 1000 /* at exit: SIGTERM -> SIGKILL */
+#define PEER_MUX_MAX	    8 /* calls through one master (sshd: MaxSessions 10) */
 
 extern char **environ;
 
 struct peer_child {
 	pid_t pc_pid;
 	int pc_pidfd;
-	struct event *pc_exit; /* the pidfd: the child exited */
-	struct event *pc_kill; /* SIGKILL when SIGTERM was not enough */
-	struct peer *pc_peer;  /* NULL once the peer is closed */
+	struct event *pc_exit;	       /* the pidfd: the child exited */
+	struct event *pc_kill;	       /* SIGKILL when SIGTERM was not enough */
+	struct peer *pc_peer;	       /* NULL once the peer is closed */
+	struct peer_master *pc_master; /* a host's ssh master: NULL if not */
 	struct peer_child *pc_next;
+};
+
+/*
+ * A host's ssh master (-M -N, ControlPersist=no): our child, so it is
+ * reaped, killed when hung and gone when we are.  Calls to the host name
+ * its socket (ControlPath, ControlMaster=no): through it while it runs,
+ * their own connection (ssh's fallback) while it does not.
+ */
+struct peer_master {
+	char pm_name[64];	     /* the host's name: the socket's */
+	char pm_ssh[CONFIG_ARG_LEN]; /* the destination it connects to */
+	char pm_cmd[CONFIG_MAX_SSH_ARGS][CONFIG_ARG_LEN]; /* ssh_command */
+	struct peer_child *pm_child; /* NULL: none; kept until reaped */
+	int pm_stopping;	     /* told to go: not to be used */
+	struct timespec pm_spawned;
+	int pm_users; /* open peers that name its socket */
 };
 
 struct peer_call {
@@ -77,17 +121,35 @@ struct peer {
 	struct event *pr_grace; /* after EOF, before failing the calls */
 	int pr_busy;		/* event handlers running on it */
 	int pr_closed;
+	int pr_answered; /* an answer came: ssh got through */
+	int pr_mux;	 /* through the host's master (if it runs) */
 };
 
 static struct {
 	struct event_base *base;
 	struct peer_child *children;
+	char muxdir[PEER_MUX_PATH]; /* "": no reuse at all */
+	int muxdir_made;
+	struct peer_master masters[CONFIG_MAX_HOSTS];
 } pd;
 
 void
 peer_init(struct event_base *base)
 {
 	pd.base = base;
+}
+
+void
+peer_rundir(const char *socket_path)
+{
+	int n = snprintf(pd.muxdir, sizeof(pd.muxdir), "%s.ssh", socket_path);
+
+	if (n < 0 || (size_t)n >= sizeof(pd.muxdir)) {
+		log_warnx("%s.ssh: too long for ssh's control sockets: "
+			  "no connection reuse",
+			  socket_path);
+		pd.muxdir[0] = '\0';
+	}
 }
 
 int
@@ -122,6 +184,7 @@ peer_child_free(struct peer_child *c)
 
 static void peer_eof_check(struct peer *p);
 static void peer_release(struct peer *p);
+static void peer_master_reaped(struct peer_master *m);
 
 static void
 peer_child_exited(evutil_socket_t fd, short what, void *arg)
@@ -142,6 +205,8 @@ peer_child_exited(evutil_socket_t fd, short what, void *arg)
 		st = -1;
 	}
 	log_debug("peer child %ld exited (status 0x%x)", (long)c->pc_pid, st);
+	if (c->pc_master != NULL)
+		peer_master_reaped(c->pc_master);
 	peer_child_free(c);
 	if (p == NULL)
 		return;
@@ -179,16 +244,52 @@ peer_child_stop(struct peer_child *c)
 void
 peer_fini(void)
 {
-	while (pd.children != NULL) {
-		struct peer_child *c = pd.children;
+	struct peer_child *c;
+	char path[PEER_MUX_PATH + 64];
+	int left = 1;
 
-		(void)kill(-c->pc_pid, SIGKILL);
-		while (waitpid(c->pc_pid, NULL, 0) == -1 && errno == EINTR)
-			;
+	/* the masters first, and politely: ssh says goodbye to the server
+	 * (SIGCONT: a stopped one would not see SIGTERM) */
+	for (c = pd.children; c != NULL; c = c->pc_next)
+		if (c->pc_master != NULL) {
+			(void)kill(-c->pc_pid, SIGTERM);
+			(void)kill(-c->pc_pid, SIGCONT);
+		}
+	for (int t = 0; left && t < PEER_MASTER_TERM_MS / 20; t++) {
+		left = 0;
+		for (c = pd.children; c != NULL; c = c->pc_next)
+			if (c->pc_master != NULL && c->pc_pid != 0) {
+				if (waitpid(c->pc_pid, NULL, WNOHANG) ==
+				    c->pc_pid)
+					c->pc_pid = 0; /* reaped */
+				else
+					left = 1;
+			}
+		if (left)
+			(void)usleep(20 * 1000);
+	}
+	while (pd.children != NULL) {
+		c = pd.children;
+		if (c->pc_pid != 0) {
+			(void)kill(-c->pc_pid, SIGKILL);
+			while (waitpid(c->pc_pid, NULL, 0) == -1 &&
+			       errno == EINTR)
+				;
+		}
 		if (c->pc_peer != NULL)
 			c->pc_peer->pr_child = NULL;
 		peer_child_free(c);
 	}
+	for (size_t i = 0; i < nitems(pd.masters); i++)
+		if (pd.masters[i].pm_name[0] != '\0') {
+			snprintf(path, sizeof(path), "%s/%s", pd.muxdir,
+				 pd.masters[i].pm_name);
+			(void)unlink(path);
+		}
+	memset(pd.masters, 0, sizeof(pd.masters));
+	if (pd.muxdir_made && rmdir(pd.muxdir) == -1)
+		log_warn("%s: rmdir", pd.muxdir);
+	pd.muxdir_made = 0;
 }
 
 /* Spawn argv with fd as stdin and stdout and errfd as stderr. */
@@ -261,6 +362,273 @@ fail:
 	return NULL;
 }
 
+/* ---- ssh masters ---- */
+
+/*
+ * Ours stay out: ssh_command is not ssh itself (its first word's base name
+ * is not "ssh": a wrapper's arguments are its own business, and the
+ * options would come where it expects the destination) or it multiplexes
+ * by itself.
+ */
+static int
+peer_mux_theirs(void)
+{
+	const char *base = strrchr(conf->ssh_command[0], '/');
+
+	base = base != NULL ? base + 1 : conf->ssh_command[0];
+	if (conf->nssh_command < 1 || strcmp(base, "ssh") != 0)
+		return 1;
+	for (int i = 0; i < conf->nssh_command; i++) {
+		const char *w = conf->ssh_command[i];
+
+		if (strcasestr(w, "ControlMaster") != NULL ||
+		    strcasestr(w, "ControlPath") != NULL ||
+		    strcasestr(w, "ControlPersist") != NULL ||
+		    strncmp(w, "-S", 2) == 0 || strcmp(w, "-M") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* DIR/NAME; -1 when ssh's temporary name beside it would not fit. */
+static int
+peer_mux_path(const char *name, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%s", pd.muxdir, name);
+
+	return n < 0 || (size_t)n >= len ||
+		       (size_t)n + PEER_MUX_TMP >= PEER_MUX_PATH
+		   ? -1
+		   : 0;
+}
+
+/* Run argv (stdio /dev/null) and wait for it, at most 2 s. */
+static void
+peer_run(char *const argv[])
+{
+	struct peer_child *c;
+	char err[256];
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), t;
+
+	if (null == -1)
+		return;
+	c = peer_spawn(argv, null, null, err, sizeof(err));
+	close(null);
+	if (c == NULL) {
+		log_warnx("%s", err);
+		return;
+	}
+	for (t = 0; t < 100; t++) {
+		if (waitpid(c->pc_pid, NULL, WNOHANG) == c->pc_pid)
+			break;
+		(void)usleep(20 * 1000);
+	}
+	if (t == 100) {
+		(void)kill(-c->pc_pid, SIGKILL);
+		while (waitpid(c->pc_pid, NULL, 0) == -1 && errno == EINTR)
+			;
+	}
+	peer_child_free(c);
+}
+
+/*
+ * Masters left by a vrouterd that did not stop (killed): each told to
+ * exit by the ordinary client (ssh -O exit), its socket removed.
+ */
+static void
+peer_mux_stale(void)
+{
+	char *argv[CONFIG_MAX_SSH_ARGS + 8], path[PEER_MUX_PATH + 256];
+	char cp[sizeof(path) + 16];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir(pd.muxdir)) == NULL)
+		return;
+	for (int i = 0; i < conf->nssh_command; i++)
+		argv[n++] = conf->ssh_command[i];
+	argv[n++] = "-o";
+	argv[n++] = cp;
+	argv[n++] = "-O";
+	argv[n++] = "exit";
+	argv[n++] = "stale";
+	argv[n] = NULL;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pd.muxdir, e->d_name);
+		snprintf(cp, sizeof(cp), "ControlPath=%s", path);
+		log_info("%s: an ssh master left behind: told to exit", path);
+		peer_run(argv);
+		(void)unlink(path);
+	}
+	closedir(d);
+}
+
+/* The sockets' directory: ours, mode 0700, made once. */
+static int
+peer_mux_dir(void)
+{
+	struct stat st;
+
+	if (pd.muxdir_made)
+		return 0;
+	if (mkdir(pd.muxdir, 0700) == -1 && errno != EEXIST) {
+		log_warn("%s: mkdir: no connection reuse", pd.muxdir);
+		goto fail;
+	}
+	if (lstat(pd.muxdir, &st) == -1 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+		log_warnx("%s: not our own directory of mode 0700: no "
+			  "connection reuse",
+			  pd.muxdir);
+		goto fail;
+	}
+	pd.muxdir_made = 1;
+	peer_mux_stale();
+	return 0;
+fail:
+	pd.muxdir[0] = '\0';
+	return -1;
+}
+
+static struct peer_master *
+peer_master_find(const char *name)
+{
+	for (size_t i = 0; i < nitems(pd.masters); i++)
+		if (strcmp(pd.masters[i].pm_name, name) == 0)
+			return &pd.masters[i];
+	return NULL;
+}
+
+/* Tell m's master to go (it is reaped later); calls go on their own. */
+static void
+peer_master_stop(struct peer_master *m, const char *why)
+{
+	char path[PEER_MUX_PATH + 64];
+
+	if (m->pm_child == NULL || m->pm_stopping)
+		return;
+	log_info("host %s: ssh master %ld stopped: %s", m->pm_name,
+		 (long)m->pm_child->pc_pid, why);
+	m->pm_stopping = 1;
+	snprintf(path, sizeof(path), "%s/%s", pd.muxdir, m->pm_name);
+	(void)unlink(path); /* new calls connect on their own meanwhile */
+	(void)kill(-m->pm_child->pc_pid, SIGCONT);
+	peer_child_stop(m->pm_child);
+}
+
+static void
+peer_master_reaped(struct peer_master *m)
+{
+	char path[PEER_MUX_PATH + 64];
+
+	/* no other master was started on this path while it ran */
+	snprintf(path, sizeof(path), "%s/%s", pd.muxdir, m->pm_name);
+	(void)unlink(path);
+	m->pm_child = NULL;
+	m->pm_stopping = 0;
+	if (config_host_find(conf, m->pm_name) == NULL) {
+		m->pm_name[0] = '\0'; /* the slot is free */
+		m->pm_users = 0;
+	}
+}
+
+static void
+peer_master_start(struct peer_master *m, const struct config_host *host,
+		  const char *path)
+{
+	char *argv[CONFIG_MAX_SSH_ARGS + 10], cp[PEER_MUX_PATH + 64 + 16];
+	char err[256];
+	int n = 0, null;
+
+	for (int i = 0; i < conf->nssh_command; i++)
+		argv[n++] = conf->ssh_command[i];
+	snprintf(cp, sizeof(cp), "ControlPath=%s", path);
+	argv[n++] = "-o";
+	argv[n++] = "ControlMaster=yes";
+	argv[n++] = "-o";
+	argv[n++] = "ControlPersist=no"; /* no fork: it stays our child */
+	argv[n++] = "-o";
+	argv[n++] = cp;
+	argv[n++] = "-N";
+	argv[n++] = (char *)host->ssh;
+	argv[n] = NULL;
+	vr_strlcpy(m->pm_name, host->name, sizeof(m->pm_name));
+	vr_strlcpy(m->pm_ssh, host->ssh, sizeof(m->pm_ssh));
+	memcpy(m->pm_cmd, conf->ssh_command, sizeof(m->pm_cmd));
+	clock_gettime(CLOCK_MONOTONIC, &m->pm_spawned);
+	(void)unlink(path); /* stale: ssh would not listen on it */
+	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
+		log_warn("/dev/null");
+		return;
+	}
+	m->pm_child = peer_spawn(argv, null, null, err, sizeof(err));
+	close(null);
+	if (m->pm_child == NULL) {
+		log_warnx("host %s: ssh master: %s", host->name, err);
+		return;
+	}
+	m->pm_child->pc_master = m;
+	log_debug("host %s: ssh master %ld on %s", host->name,
+		  (long)m->pm_child->pc_pid, path);
+}
+
+/*
+ * The socket a call to host goes through (path, 0) or none (-1: reuse is
+ * off, or the user's ssh_command multiplexes), its master started when
+ * none runs (at most every PEER_MASTER_GAP_S: a host that is down costs
+ * no master per call).  Masters of hosts a reload removed or changed go.
+ */
+static int
+peer_mux(const struct config_host *host, char *path, size_t len)
+{
+	struct peer_master *m;
+	struct timespec now;
+	int on = conf->ssh_reuse && pd.muxdir[0] != '\0' && !peer_mux_theirs();
+
+	for (size_t i = 0; i < nitems(pd.masters); i++) {
+		const struct config_host *h;
+
+		m = &pd.masters[i];
+		if (m->pm_child == NULL)
+			continue;
+		h = config_host_find(conf, m->pm_name);
+		if (!on || h == NULL || strcmp(h->ssh, m->pm_ssh) != 0 ||
+		    memcmp(m->pm_cmd, conf->ssh_command, sizeof(m->pm_cmd)))
+			peer_master_stop(m, "the configuration changed");
+	}
+	if (!on)
+		return -1;
+	if (peer_mux_path(host->name, path, len) == -1) {
+		log_debug("host %s: %s/%s: too long for a socket", host->name,
+			  pd.muxdir, host->name);
+		return -1;
+	}
+	if (peer_mux_dir() == -1)
+		return -1;
+	if ((m = peer_master_find(host->name)) == NULL &&
+	    (m = peer_master_find("")) == NULL)
+		return -1; /* no slot: the last ones are still being reaped */
+	if (m->pm_users >= PEER_MUX_MAX) {
+		/* more sessions would be refused by sshd's MaxSessions */
+		log_debug("host %s: %d calls through its master: this one "
+			  "on its own connection",
+			  host->name, m->pm_users);
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (m->pm_child == NULL &&
+	    (m->pm_name[0] == '\0' ||
+	     now.tv_sec - m->pm_spawned.tv_sec >= PEER_MASTER_GAP_S))
+		peer_master_start(m, host, path);
+	if (m->pm_name[0] == '\0') /* not started: the slot stays free */
+		return -1;
+	m->pm_users++;
+	return 0;
+}
+
 /* ---- messages ---- */
 
 /* "host b (root@198.18.0.2): " + what ssh said, else fallback. */
@@ -331,6 +699,8 @@ peer_fail_all(struct peer *p, const char *why)
 static void
 peer_free(struct peer *p)
 {
+	struct peer_master *m;
+
 	while (p->pr_calls != NULL) { /* dropped: closed by its owner */
 		struct peer_call *c = p->pr_calls;
 		peer_call_unlink(c);
@@ -351,6 +721,10 @@ peer_free(struct peer *p)
 	if (p->pr_child != NULL)
 		peer_child_stop(p->pr_child);
 	p->pr_child = NULL;
+	if (p->pr_mux && (m = peer_master_find(p->pr_host.name)) != NULL &&
+	    m->pm_users > 0)
+		m->pm_users--;
+	p->pr_mux = 0;
 }
 
 /* Drop a reference an event handler held; free a closed, idle peer. */
@@ -429,11 +803,17 @@ peer_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct peer_call *c = arg;
 	struct peer *p = c->pc_p;
+	struct peer_master *m;
 	char why[1400], fb[64];
 
 	(void)fd;
 	(void)what;
 	p->pr_busy++;
+	/* nothing ever came back: the master may hang (stopped, its
+	 * connection dead); the next call starts another */
+	if (p->pr_mux && !p->pr_answered &&
+	    (m = peer_master_find(p->pr_host.name)) != NULL)
+		peer_master_stop(m, "a call through it timed out unanswered");
 	snprintf(fb, sizeof(fb), "timed out after %d s", c->pc_timeout_s);
 	peer_why(p, fb, why, sizeof(why));
 	peer_finish(c, NULL, NULL, why);
@@ -474,6 +854,7 @@ peer_line(struct peer *p, const char *line)
 		json_object_put(msg); /* a notification (progress) */
 		return;
 	}
+	p->pr_answered = 1;
 	for (c = p->pr_calls; c != NULL; c = c->pc_next)
 		if (c->pc_id == json_object_get_int(id))
 			break;
@@ -582,7 +963,8 @@ peer_nonblock(int fd)
 struct peer *
 peer_open(const struct config_host *host, char *err, size_t errlen)
 {
-	char *argv[CONFIG_MAX_SSH_ARGS + 6], why[512];
+	char *argv[CONFIG_MAX_SSH_ARGS + 10], why[512];
+	char path[PEER_MUX_PATH + 64], cp[sizeof(path) + 16];
 	int sv[2] = {-1, -1}, ep[2] = {-1, -1}, n = 0;
 	struct peer *p = xcalloc(1, sizeof(*p));
 
@@ -592,6 +974,16 @@ peer_open(const struct config_host *host, char *err, size_t errlen)
 	p->pr_next_id = 1;
 	for (int i = 0; i < conf->nssh_command; i++)
 		argv[n++] = conf->ssh_command[i];
+	if (peer_mux(host, path, sizeof(path)) == 0) {
+		/* through the master if it runs, else (no socket) ssh
+		 * connects by itself */
+		snprintf(cp, sizeof(cp), "ControlPath=%s", path);
+		argv[n++] = "-o";
+		argv[n++] = "ControlMaster=no";
+		argv[n++] = "-o";
+		argv[n++] = cp;
+		p->pr_mux = 1;
+	}
 	argv[n++] = p->pr_host.ssh;
 	argv[n++] = "vrctl";
 	argv[n++] = "proxy";

@@ -37,7 +37,14 @@ typedef void (*peer_cb)(json_object *result, json_object *error,
 			const char *fail, void *arg);
 
 void peer_init(struct event_base *base);
-/* At exit: kill and reap every child still running (blocking, bounded). */
+/*
+ * Where the hosts' ssh masters put their sockets: SOCKET_PATH.ssh/NAME
+ * (made at the first call, mode 0700, removed by peer_fini).  Without it,
+ * or with ssh_reuse off, every call is its own ssh connection.
+ */
+void peer_rundir(const char *socket_path);
+/* At exit: stop the masters (SIGTERM, SIGKILL after 1 s), kill and reap
+ * every child still running (blocking, bounded), remove the sockets. */
 void peer_fini(void);
 
 /*

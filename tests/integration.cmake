@@ -112,6 +112,13 @@ set_tests_properties(multihost PROPERTIES
 	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
 	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
 
+# Issue 15: calls to another host share one ssh connection (ssh_reuse,
+# daemon/peer.c's masters), with the real ssh and sshd of the two hosts.
+add_test(NAME peer_reuse
+	COMMAND ${VR_IT}/test_peer_reuse.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(peer_reuse PROPERTIES
+	RUN_SERIAL TRUE LABELS "integration" SKIP_RETURN_CODE 77 TIMEOUT 300)
+
 # Issue 15: a topology across hosts (daemon/coord.c): pvr --vrs 2 with vr1
 # on host B, started by A's vrouterd; flows, status, stop, a peer killed
 # mid-start.  multihost_topo_netns: the same wiring, nodes as namespaces.

@@ -10,7 +10,10 @@
 # die@ reads the request and exits as ssh does when the connection drops,
 # junk@ answers with a line that is not JSON-RPC.  A real sshd between two
 # network namespaces is tests/integration/twohost.sh's (another part of
-# issue 15); this test checks everything on our side of ssh.
+# issue 15); this test checks everything on our side of ssh.  The shim
+# stands in for an ssh master too (ControlMaster=yes: it sleeps, as a
+# master that is up does; it makes no socket, so calls through the shim
+# behave as ssh's fallback does, their own connection).
 #
 # Checked: both daemons see each other reachable with version, CPUs and a
 # round trip, and an unprivileged caller is refused (hosts makes root run
@@ -18,8 +21,13 @@
 # garbled connection each give an error naming the host and saying why; a
 # hanging one hits peer_timeout, and calls to several hosts run in parallel
 # (three hanging hosts take one timeout, not three); afterwards vrouterd
-# has no more fds than before and no child at all.  Last, the real ssh
-# client to an address the sandbox has no route to: its own message.
+# has no more fds than before and no child but the hosts' ssh masters.
+# Masters (connection reuse): one per host, not one per call, with its
+# socket in SOCKET.ssh (0700); a killed one is replaced by a later call,
+# one whose call timed out unanswered is killed; ssh_reuse false and a
+# ssh_command with its own ControlPath get none; none is left after the
+# daemon stops.  Last, the real ssh client to an address the sandbox has
+# no route to: its own message.
 #
 #   test_hosts.sh BUILD_DIR
 BUILD=$(realpath "$1")
@@ -39,12 +47,16 @@ cleanup_b() {
 }
 trap 'cleanup_b; finish 1' INT TERM
 
-mkdir -p "$T/bin" "$T/a" "$T/b"
+mkdir -p "$T/bin" "$T/a" "$T/b" "$T/fake"
 ln -s "$BUILD/vrctl/vrctl" "$T/bin/vrctl"
-cat >"$T/fake-ssh" <<'EOS'
+cat >"$T/fake/ssh" <<'EOS'
 #!/bin/sh
 # Stands in for ssh (test_hosts.sh): options skipped, the destination
-# taken, the remote command run here.
+# taken, the remote command run here; a master sleeps.
+echo "$*" >>"$FAKE_SSH_LOG"
+case " $* " in
+*" ControlMaster=yes "*) exec sleep 3171 ;;
+esac
 while [ $# -gt 0 ]; do
 	case $1 in
 	-o | -p | -l | -i) shift 2 ;;
@@ -68,14 +80,14 @@ junk@*)
 esac
 PATH=$FAKE_SSH_BIN:$PATH exec "$@"
 EOS
-chmod +x "$T/fake-ssh"
-export FAKE_SSH_BIN=$T/bin
+chmod +x "$T/fake/ssh"
+export FAKE_SSH_BIN=$T/bin FAKE_SSH_LOG=$T/ssh.log
 
 SOCK_A=$VROUTERD_SOCKET
 SOCK_B=$T/b/vrouterd.sock
 
 # conf HOST HOSTS_JSON [MORE_MEMBERS]: the configuration of a or b.
-FAKE_SSH_CMD="[\"$T/fake-ssh\", \"-o\", \"BatchMode=yes\"]"
+FAKE_SSH_CMD="[\"$T/fake/ssh\", \"-o\", \"BatchMode=yes\"]"
 conf() {
 	local ssh=${SSH_CMD:-$FAKE_SSH_CMD}
 	cat >"$T/$1/vrouterd.conf" <<EOC
@@ -91,19 +103,26 @@ host() {
 		"$1" "$2" "${2#*@}" "$4" "$3"
 }
 
-# The daemon's fds and children.
+# The daemon's fds and children; its ssh masters (the shim's), each with
+# its pidfd, are expected while it runs.
 nfds() { ls "/proc/$DAEMON_PID/fd" | wc -l; }
-children() { cat /proc/"$DAEMON_PID"/task/*/children 2>/dev/null | tr -d ' '; }
+all_children() { cat /proc/"$DAEMON_PID"/task/*/children 2>/dev/null | tr ' ' '\n' | grep .; }
+is_master() { [ "$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" = "sleep 3171 " ]; }
+masters() { for c in $(all_children); do is_master "$c" && echo "$c"; done; }
+children() { for c in $(all_children); do is_master "$c" || echo "$c"; done; }
+nmasters() { masters | wc -l; }
 # Children are reaped as they exit (SIGTERM on close): bounded wait.
 settled() { # settled BASE_FDS
 	for _ in $(seq 50); do
-		[ -z "$(children)" ] && [ "$(nfds)" -le "$1" ] && return 0
+		[ -z "$(children)" ] && [ "$(nfds)" -le $(($1 + $(nmasters))) ] && return 0
 		sleep 0.1
 	done
-	echo "fds $(nfds) (before: $1), children: '$(children)'"
+	echo "fds $(nfds) (before: $1, masters: $(nmasters)), children: '$(children)'"
 	ls -l "/proc/$DAEMON_PID/fd"
 	return 1
 }
+# spawns PATTERN: the shim's invocations (so far) that match.
+spawns() { grep -c -- "$1" "$FAKE_SSH_LOG"; }
 # hosts_json FILE: vrctl --json hosts against a, into FILE; its seconds.
 hosts_json() {
 	local t0 t1
@@ -181,6 +200,23 @@ check "nobody's hosts refused (exit $rc): $(cat "$T/nobody.out")" \
 	grep -q 'hosts: permission denied' "$T/nobody.out"
 check "and no child spawned for it" settled "$BASE_FDS"
 
+say "connection reuse: one ssh master per host"
+MUX=$SOCK_A.ssh
+check "one master, for b ($(masters))" [ "$(nmasters)" = 1 ]
+check "started once, by us, on $MUX/b" [ "$(spawns "ControlMaster=yes -o ControlPersist=no -o ControlPath=$MUX/b -N root@b\$")" = 1 ]
+check "calls name its socket" [ "$(spawns "ControlMaster=no -o ControlPath=$MUX/b root@b vrctl proxy")" -ge 2 ]
+check "its directory is 0700" [ "$(stat -c %a "$MUX")" = 700 ]
+for _ in 1 2 3; do "$VRCTL" -s "$SOCK_A" hosts >/dev/null 2>&1; done
+check "three more calls: still one start" [ "$(spawns 'ControlMaster=yes.*root@b$')" = 1 ]
+old=$(masters)
+kill -KILL "$old"
+sleep 2.2 # PEER_MASTER_GAP_S
+hosts_json "$T/hm.json"
+check "master killed: b still reachable" [ "$(entry "$T/hm.json" b 'h["reachable"]')" = True ]
+check "and a new master ($(masters), was $old)" [ "$(nmasters).$(masters | grep -c "^$old\$")" = 1.0 ]
+check "started twice in all" [ "$(spawns 'ControlMaster=yes.*root@b$')" = 2 ]
+check "no fd or child left" settled "$BASE_FDS"
+
 say "vrctl proxy by itself"
 printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"version"}' \
 	'{"jsonrpc":"2.0","id":2,"method":"hosts","params":{"local":true}}' |
@@ -224,6 +260,39 @@ err=$(entry "$T/h3.json" g 'h["error"]')
 check "a garbled answer: $err" [ "$err" = 'host g (junk@g): not a vrouterd answer: "Welcome to g!"' ]
 check "no fd or child left (hanging ones killed and reaped)" settled "$BASE_FDS"
 check "no sleep of the shims left" [ -z "$(pgrep -f 'sleep 1717')" ]
+check "b's master went with b's entry; c, d and e's (timed out) killed; f and g's up ($(nmasters))" \
+	[ "$(nmasters)" = 2 ]
+check "logged: a call timed out unanswered" grep -q "host c: ssh master [0-9]* stopped: a call through it timed out unanswered" "$T/vrouterd.log"
+
+say "ssh_reuse false: no master, calls on their own"
+conf a "$(host b root@b "$SOCK_B" 2)" '"ssh_reuse": false'
+cp "$T/a/vrouterd.conf" "$T/vrouterd.conf"
+check "reload (SIGHUP)" reload
+: >"$FAKE_SSH_LOG"
+hosts_json "$T/hr.json"
+check "b (stopped) named as before" grep -q "cannot connect to $SOCK_B" "$T/hr.json"
+check "no ControlPath: $(cat "$FAKE_SSH_LOG")" [ "$(spawns Control)" = 0 ]
+check "the masters stopped" settled "$BASE_FDS"
+check "none left ($(masters))" [ "$(nmasters)" = 0 ]
+
+say "an ssh_command with its own ControlPath: ours stays out"
+SSH_CMD="[\"$T/fake/ssh\", \"-o\", \"ControlPath=$T/mine-%C\"]" conf a "$(host b root@b "$SOCK_B" 2)"
+cp "$T/a/vrouterd.conf" "$T/vrouterd.conf"
+check "reload (SIGHUP)" reload
+: >"$FAKE_SSH_LOG"
+hosts_json "$T/hp.json"
+check "only the user's: $(cat "$FAKE_SSH_LOG")" [ "$(spawns Control).$(spawns "ControlPath=$T/mine-%C root@b vrctl")" = 1.1 ]
+check "no master" [ "$(nmasters)" = 0 ]
+
+say "an ssh_command that wraps ssh (not named ssh): its arguments untouched"
+ln -s "$T/fake/ssh" "$T/wrap-ssh"
+SSH_CMD="[\"$T/wrap-ssh\"]" conf a "$(host b root@b "$SOCK_B" 2)"
+cp "$T/a/vrouterd.conf" "$T/vrouterd.conf"
+check "reload (SIGHUP)" reload
+: >"$FAKE_SSH_LOG"
+hosts_json "$T/hw.json"
+check "DEST first: $(cat "$FAKE_SSH_LOG")" [ "$(cat "$FAKE_SSH_LOG")" = "root@b vrctl proxy --socket $SOCK_B" ]
+check "no master" [ "$(nmasters)" = 0 ]
 
 say "ssh_command that does not exist"
 SSH_CMD='["/nonexistent/ssh"]' conf a "$(host b root@b "$SOCK_B" 2)"
@@ -251,5 +320,34 @@ else
 	check "$err" [ "$err" = "host b (root@198.18.0.2): ssh: connect to host 198.18.0.2 port 22: Network is unreachable" ]
 	check "no fd or child left" settled "$BASE_FDS"
 fi
+
+say "the daemon stops: no master, no socket directory left"
+conf a "$(host b root@b "$SOCK_B" 2)"
+cp "$T/a/vrouterd.conf" "$T/vrouterd.conf"
+check "reload (SIGHUP)" reload
+sleep 2.2 # PEER_MASTER_GAP_S after the last section's master
+"$VRCTL" -s "$SOCK_A" hosts >/dev/null 2>&1
+m=$(masters)
+check "a master runs ($m)" [ -n "$m" ]
+check "daemon stops" daemon_stop
+check "its master is gone" [ -z "$(pgrep -f 'sleep 3171')" ]
+check "$MUX is gone" [ ! -e "$MUX" ]
+
+say "a master left by a killed daemon: told to exit at the next start"
+daemon_start
+"$VRCTL" -s "$SOCK_A" hosts >/dev/null 2>&1
+check "a master runs" [ "$(nmasters)" = 1 ]
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=
+pkill -f 'sleep 3171' # the shim's master left behind makes no socket:
+mkfifo -m 600 "$MUX/b" # a stand-in for the one a real master leaves
+: >"$FAKE_SSH_LOG"
+daemon_start
+"$VRCTL" -s "$SOCK_A" hosts >/dev/null 2>&1
+check "ssh -O exit on it: $(cat "$FAKE_SSH_LOG")" [ "$(spawns "ControlPath=$MUX/b -O exit stale")" = 1 ]
+check "and a new master ($(masters))" [ "$(nmasters)" = 1 ]
+check "daemon stops" daemon_stop
+check "nothing left" [ -z "$(pgrep -f 'sleep 3171')" ] && [ ! -e "$MUX" ]
 
 finish 0

@@ -44,15 +44,17 @@ twohost_exec A ip link set th-wire-a mtu $WIRE_MTU
 twohost_exec B ip link set th-wire-b mtu $WIRE_MTU
 
 # The far end runs `vrctl proxy`: this build's, by PATH, through a shim
-# for ssh (the remote command is a shell line).
+# for ssh (the remote command is a shell line).  It is named ssh, so
+# vrouterd gives it ssh's options for its master (ControlPath...), which
+# it passes on; PATH goes in front of the remote command.
 mkdir -p "$T/bin"
-cat >"$T/bin/ssh-build" <<EOS
-#!/bin/sh
-dest=\$1
-shift
-exec ssh "\$dest" PATH=$BUILD/vrctl:/usr/sbin:/usr/bin:/sbin:/bin "\$@"
+cat >"$T/bin/ssh" <<EOS
+#!/bin/bash
+a=("\$@")
+for ((i = 0; i < \${#a[@]}; i++)); do [ "\${a[i]}" = vrctl ] && break; done
+exec $(PATH=/usr/bin:/bin command -v ssh) "\${a[@]:0:i}" \${a[i]:+PATH=$BUILD/vrctl:/usr/sbin:/usr/bin:/sbin:/bin} "\${a[@]:i}"
 EOS
-chmod 755 "$T/bin/ssh-build"
+chmod 755 "$T/bin/ssh"
 
 # conf H NAME OTHER OTHER_ADDR [OTHER_MTU]: H's configuration, the other
 # host listed; both underlay MTUs the wire's unless OTHER_MTU
@@ -61,7 +63,7 @@ conf() {
 { "state_dir": "/var/lib/vrouterd", "image_dir": "$IMAGE",
   "host_name": "$2", "tunnel_address": "$(th_addr "$1")",
   "tunnel_mtu": $WIRE_MTU,
-  "ssh_command": ["$T/bin/ssh-build"], "peer_timeout": 30,
+  "ssh_command": ["$T/bin/ssh"], "peer_timeout": 30,
   "hosts": [{"name": "$3", "ssh": "root@$4",
              "libvirt_uri": "qemu+ssh://root@$4/system",
              "tunnel_address": "$4", "tunnel_mtu": ${5:-$WIRE_MTU},
