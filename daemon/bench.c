@@ -80,6 +80,7 @@ struct bench_op {
 	int rx_in[2];		/* vrgen's stdin: the sink's answers */
 	atomic_int remote_dead; /* the sink failed: stop vrgen */
 	int closing; /* the sink is being closed: its end is no news */
+	struct event *alive_ev; /* every second: is the caller still there? */
 	char remote_err[1024];
 };
 
@@ -145,6 +146,8 @@ bench_op_free(struct bench_op *op)
 			close(op->rx_in[i]);
 	if (op->mig_ev)
 		event_free(op->mig_ev);
+	if (op->alive_ev)
+		event_free(op->alive_ev);
 	free(op);
 }
 
@@ -514,6 +517,23 @@ bench_rx_open(struct bench_op *op, int flows, char *err, size_t errlen)
 	json_object_object_add(p, "flows", json_object_new_int(flows));
 	(void)peer_call(op->peer, METHOD_BENCH_SINK, p, 0, bench_rx_ended, op);
 	return 0;
+}
+
+/* A caller gone during a long trial stops vrgen at once, and so the sink
+ * on the other host, not at the next progress line. */
+static void
+bench_alive(evutil_socket_t fd, short what, void *arg_)
+{
+	struct bench_op *op = arg_;
+
+	(void)fd;
+	(void)what;
+	if (op->req != NULL && !rpc_connected(op->req) &&
+	    !atomic_load(&op->abandon)) {
+		log_info("%s: bench caller went away; stopping vrgen",
+			 op->name);
+		atomic_store(&op->abandon, 1);
+	}
 }
 
 static void
@@ -1356,6 +1376,10 @@ bench_method(struct rpc_req *req)
 		return;
 	}
 	bench_running = 1;
+	if (op->sink_host[0] &&
+	    (op->alive_ev =
+		 event_new(sup_base, -1, EV_PERSIST, bench_alive, op)) != NULL)
+		event_add(op->alive_ev, &(struct timeval){1, 0});
 	if (pstr(params, "migrate", NULL) != NULL) {
 		struct timeval tv = {pint(params, "migrate_after", 2), 0};
 

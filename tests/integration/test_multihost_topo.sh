@@ -396,7 +396,38 @@ if twohost_vrctl A --json start -f "$T/xo.json" --name "$NAME" \
 	check "the error names host b" grep -q "the sink on host b: " "$T/xo-kill.err"
 	check "no vrgen left on A" no_vrgen A
 	check "no vrgen left on B" no_vrgen B
+	twohost_vrctl A --json bench "$NAME" --sweep 2000 --duration 2 \
+		--out "$T/xo-down" >/dev/null 2>"$T/xo-down.err"
+	rc=$?
+	tail -n 1 "$T/xo-down.err"
+	check "with B's vrouterd down, bench fails naming host b" \
+		sh -c "[ $rc != 0 ] && grep -q 'the sink on host b: ' '$T/xo-down.err'"
+	check "no vrgen left on A" no_vrgen A
 	check "B's vrouterd back" restart_b
+	# the sink killed mid-bench
+	twohost_vrctl A --json bench "$NAME" --sweep 2000 --duration 20 \
+		--out "$T/xo-sink" >/dev/null 2>"$T/xo-sink.err" &
+	job=$!
+	th_until 60 sh -c "[ \"\$(nsenter -t $(th_init B) -p -m pgrep -x vrgen | wc -l)\" -gt 0 ]"
+	sleep 1
+	twohost_exec B sh -c 'kill -KILL $(pgrep -x vrgen)'
+	wait $job
+	rc=$?
+	tail -n 1 "$T/xo-sink.err"
+	check "the sink killed mid-bench: bench fails, naming host b and the sink's end" \
+		sh -c "[ $rc != 0 ] && grep -q 'the sink on host b: vrgen ended with 137 mid-bench' '$T/xo-sink.err'"
+	check "no vrgen left on A" no_vrgen A
+	check "no vrgen left on B" no_vrgen B
+	# the caller goes away mid-trial
+	twohost_vrctl A --json bench "$NAME" --sweep 2000 --duration 30 \
+		--out "$T/xo-gone" >/dev/null 2>&1 &
+	job=$!
+	th_until 60 sh -c "[ \"\$(nsenter -t $(th_init B) -p -m pgrep -x vrgen | wc -l)\" -gt 0 ]"
+	sleep 1
+	twohost_exec A sh -c 'kill $(pgrep -f "vrctl .*bench $0")' "$NAME"
+	wait $job
+	check "the caller gone mid-trial: no vrgen left on A" no_vrgen A
+	check "nor on B" no_vrgen B
 	check "stop" twohost_vrctl A stop "$NAME"
 else
 	bad "start with the out port on b failed: $(cat "$T/xo.err")"
