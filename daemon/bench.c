@@ -479,13 +479,15 @@ bench_rx_ended(json_object *result, json_object *error, const char *fail,
 
 	if (op->closing)
 		return;
-	if (result != NULL)
+	if (result != NULL) {
+		const char *e = json_object_get_string(
+		    json_object_object_get(result, "stderr"));
+
 		msgf(
 		    why, sizeof(why), "vrgen ended with %d mid-bench: %s",
 		    json_object_get_int(json_object_object_get(result, "exit")),
-		    json_object_get_string(
-			json_object_object_get(result, "stderr")));
-	else
+		    e != NULL && e[0] ? e : "(no message)");
+	} else
 		msgf(why, sizeof(why), "%s",
 		     fail ? fail
 			  : json_object_get_string(
