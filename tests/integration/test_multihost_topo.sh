@@ -371,6 +371,12 @@ if twohost_vrctl A --json start -f "$T/xo.json" --name "$NAME" \
 	check "vrctl bench says so" grep -q "latency not measured: source on host a, sink on host b" "$T/xo-rate.err"
 	check "the experiment's files say so too" \
 		grep -q '"measured": *false' "$T/xo-rate/experiment.json"
+	twohost_vrctl A bench "$NAME" --sweep 2000 --duration 1 \
+		--out "$T/xo-text" >"$T/xo-text.txt" 2>/dev/null
+	cat "$T/xo-text.txt"
+	check "vrctl's table shows no latency ('-') and says why" \
+		sh -c "grep -Eq '^sweep .* - +- +-( +short)?\$' '$T/xo-text.txt' &&
+			grep -q '^latency not measured: source on host a, sink on host b' '$T/xo-text.txt'"
 	check "no vrgen left on A" no_vrgen A
 	check "no vrgen left on B" no_vrgen B
 	twohost_vrctl A --json bench "$NAME" --ndr --duration 2 --trial-duration 1 \
