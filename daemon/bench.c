@@ -36,6 +36,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "nodekind.h"
+#include "peer.h"
 #include "proto.h"
 #include "sha256.h"
 #include "summary.h"
@@ -72,6 +73,15 @@ struct bench_op {
 	int mig_running;	/* it runs: the record waits for it */
 	int stream_done;	/* vrgen is done (bench_done came) */
 	json_object *migration; /* its record */
+	/* the out port on another host: its vrouterd runs the sink
+	 * (bench_sink.c); the loop's own but remote_dead */
+	struct peer *peer;
+	char sink_host[TOPO_HOST_LEN + 1];
+	int rx_in[2];		/* vrgen's stdin: the sink's answers */
+	atomic_int remote_dead; /* the sink failed: stop vrgen */
+	int closing; /* the sink is being closed: its end is no news */
+	struct event *alive_ev; /* every second: is the caller still there? */
+	char remote_err[1024];
 };
 
 static int bench_running;
@@ -129,8 +139,15 @@ bench_op_free(struct bench_op *op)
 	json_object_put(op->results);
 	json_object_put(op->marks_raw);
 	json_object_put(op->migration);
+	if (op->peer)
+		peer_close(op->peer);
+	for (int i = 0; i < 2; i++)
+		if (op->rx_in[i] > 0)
+			close(op->rx_in[i]);
 	if (op->mig_ev)
 		event_free(op->mig_ev);
+	if (op->alive_ev)
+		event_free(op->alive_ev);
 	free(op);
 }
 
@@ -271,6 +288,11 @@ bench_line(struct job *j, struct bench_op *op, char *line)
 	} else if (strcmp(type, "result") == 0) {
 		json_object_put(op->result);
 		op->result = json_object_get(o);
+	} else if (strcmp(type, "rx") == 0 && op->peer != NULL) {
+		/* for the sink on the other host: the loop passes it on */
+		job_progress(
+		    j, "rx", "%s",
+		    json_object_get_string(json_object_object_get(o, "line")));
 	}
 	json_object_put(o);
 }
@@ -295,6 +317,8 @@ bench_vrgen(struct job *j, struct bench_op *op)
 		goto out;
 	}
 	if (pid == 0) {
+		if (op->rx_in[0] > 0)
+			dup2(op->rx_in[0], STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
 		dup2(errp[1], STDERR_FILENO);
 		execv(op->argv[0], op->argv);
@@ -311,7 +335,8 @@ bench_vrgen(struct job *j, struct bench_op *op)
 		ssize_t n;
 		char *nl;
 
-		if (job_cancelled(j) || atomic_load(&op->abandon))
+		if (job_cancelled(j) || atomic_load(&op->abandon) ||
+		    atomic_load(&op->remote_dead))
 			kill(pid, SIGTERM);
 		if (poll(pf, 2, 200) == -1 && errno != EINTR)
 			break;
@@ -386,8 +411,130 @@ bench_job(struct job *j, void *arg_)
 			op->result = NULL;
 		}
 		if (op->status != 0 || job_cancelled(j) ||
-		    atomic_load(&op->abandon))
+		    atomic_load(&op->abandon) || atomic_load(&op->remote_dead))
 			break;
+	}
+}
+
+/* ---- the sink on another host (bench_sink.c there) ----------------------
+ */
+
+/* The sink failed or is unreachable: the first reason is kept, vrgen is
+ * stopped (it reads "error ..." if it waits for an answer). */
+static void
+bench_rx_fail(struct bench_op *op, const char *why)
+{
+	if (op->remote_err[0] == '\0')
+		msgf(op->remote_err, sizeof(op->remote_err),
+		     "the sink on host %s: %s", op->sink_host, why);
+	atomic_store(&op->remote_dead, 1);
+	if (op->rx_in[1] > 0)
+		(void)dprintf(op->rx_in[1], "error %s\n", op->remote_err);
+}
+
+static void
+bench_rx_answer(json_object *result, json_object *error, const char *fail,
+		void *arg_)
+{
+	struct bench_op *op = arg_;
+	const char *line;
+
+	if (result != NULL && (line = json_object_get_string(
+				   json_object_object_get(result, "line")))) {
+		(void)dprintf(op->rx_in[1], "%s\n", line);
+		return;
+	}
+	bench_rx_fail(op, fail ? fail
+			  : error
+			      ? json_object_get_string(
+				    json_object_object_get(error, "message"))
+			      : "no answer");
+}
+
+static void
+bench_rx_line(struct bench_op *op, const char *line)
+{
+	json_object *p = json_object_new_object();
+
+	if (atomic_load(&op->remote_dead)) {
+		json_object_put(p);
+		bench_rx_fail(op, "gone");
+		return;
+	}
+	json_object_object_add(p, "name", json_object_new_string(op->name));
+	json_object_object_add(p, "op", json_object_new_string("line"));
+	json_object_object_add(p, "line", json_object_new_string(line));
+	(void)peer_call(op->peer, METHOD_BENCH_SINK, p, conf->peer_timeout + 30,
+			bench_rx_answer, op);
+}
+
+/* The open call is answered when the sink ends: before the bench closes
+ * it, that is a failure. */
+static void
+bench_rx_ended(json_object *result, json_object *error, const char *fail,
+	       void *arg_)
+{
+	struct bench_op *op = arg_;
+	char why[1024];
+
+	if (op->closing)
+		return;
+	if (result != NULL) {
+		const char *e = json_object_get_string(
+		    json_object_object_get(result, "stderr"));
+
+		msgf(
+		    why, sizeof(why), "vrgen ended with %d mid-bench: %s",
+		    json_object_get_int(json_object_object_get(result, "exit")),
+		    e != NULL && e[0] ? e : "(no message)");
+	} else
+		msgf(why, sizeof(why), "%s",
+		     fail ? fail
+			  : json_object_get_string(
+				json_object_object_get(error, "message")));
+	bench_rx_fail(op, why);
+}
+
+/* Open the connection to the out port's host and its sink there. */
+static int
+bench_rx_open(struct bench_op *op, int flows, char *err, size_t errlen)
+{
+	const struct config_host *h = config_host_find(conf, op->sink_host);
+	json_object *p;
+
+	if (h == NULL) {
+		msgf(err, errlen, "the out port's host %s is not configured",
+		     op->sink_host);
+		return -1;
+	}
+	if (pipe2(op->rx_in, O_CLOEXEC) == -1) {
+		msgf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((op->peer = peer_open(h, err, errlen)) == NULL)
+		return -1;
+	p = json_object_new_object();
+	json_object_object_add(p, "name", json_object_new_string(op->name));
+	json_object_object_add(p, "op", json_object_new_string("open"));
+	json_object_object_add(p, "flows", json_object_new_int(flows));
+	(void)peer_call(op->peer, METHOD_BENCH_SINK, p, 0, bench_rx_ended, op);
+	return 0;
+}
+
+/* A caller gone during a long trial stops vrgen at once, and so the sink
+ * on the other host, not at the next progress line. */
+static void
+bench_alive(evutil_socket_t fd, short what, void *arg_)
+{
+	struct bench_op *op = arg_;
+
+	(void)fd;
+	(void)what;
+	if (op->req != NULL && !rpc_connected(op->req) &&
+	    !atomic_load(&op->abandon)) {
+		log_info("%s: bench caller went away; stopping vrgen",
+			 op->name);
+		atomic_store(&op->abandon, 1);
 	}
 }
 
@@ -398,6 +545,11 @@ bench_progress(void *arg_, const char *step, const char *msg)
 	json_object *p = json_object_new_object(), *t;
 	char text[256];
 
+	if (strcmp(step, "rx") == 0) {
+		json_object_put(p);
+		bench_rx_line(op, msg);
+		return;
+	}
 	json_object_object_add(p, "step", json_object_new_string(step));
 	if (strcmp(step, "trial") == 0 && (t = json_tokener_parse(msg))) {
 		json_object *v;
@@ -536,11 +688,44 @@ bench_blackout(const struct bench_op *op)
 	return b;
 }
 
+static void bench_done(void *arg_);
+
+/* The sink on the other host closed (or could not be told): go on. */
+static void
+bench_rx_closed(json_object *result, json_object *error, const char *fail,
+		void *arg_)
+{
+	struct bench_op *op = arg_;
+
+	(void)result;
+	if (fail || error)
+		log_warnx("%s: closing the sink on host %s: %s", op->name,
+			  op->sink_host,
+			  fail ? fail
+			       : json_object_get_string(
+				     json_object_object_get(error, "message")));
+	peer_close(op->peer); /* the sink dies with the session anyway */
+	op->peer = NULL;
+	bench_done(op);
+}
+
 static void
 bench_done(void *arg_)
 {
 	struct bench_op *op = arg_;
 
+	if (op->peer != NULL && !op->closing) {
+		json_object *p = json_object_new_object();
+
+		op->closing = 1;
+		json_object_object_add(p, "name",
+				       json_object_new_string(op->name));
+		json_object_object_add(p, "op",
+				       json_object_new_string("close"));
+		(void)peer_call(op->peer, METHOD_BENCH_SINK, p,
+				conf->peer_timeout + 10, bench_rx_closed, op);
+		return;
+	}
 	op->stream_done = 1;
 	if (op->mig_ev && evtimer_pending(op->mig_ev, NULL)) {
 		event_del(op->mig_ev);
@@ -613,12 +798,15 @@ bench_finish(struct bench_op *op)
 	if (r)
 		json_object_object_add(op->record, "topology_after",
 				       sup_run_json(r));
-	if (op->status != 0 || json_object_array_length(op->trials) == 0) {
+	if (op->remote_err[0] || op->status != 0 ||
+	    json_object_array_length(op->trials) == 0) {
 		json_object *data = op->record;
 		op->record = NULL;
 		rpc_error(op->req, PROTO_E_START, data, "bench %s: %s",
 			  op->name,
-			  op->err[0] ? op->err : "vrgen produced no trial");
+			  op->remote_err[0] ? op->remote_err
+			  : op->err[0]	    ? op->err
+					    : "vrgen produced no trial");
 	} else {
 		rpc_reply(op->req, op->record);
 		op->record = NULL;
@@ -816,7 +1004,7 @@ bench_args(struct bench_op *op, json_object *params, const struct run *r,
 	const struct topo_port *in = &r->plan->ports[0],
 			       *out = &r->plan->ports[1];
 
-	if (!in->created || !out->created) {
+	if (!in->created || (!out->created && !op->sink_host[0])) {
 		msgf(
 		    err, errlen,
 		    "%s uses real NICs (--ports in=IF,out=IF): vrgen needs the "
@@ -846,10 +1034,14 @@ bench_args(struct bench_op *op, json_object *params, const struct run *r,
 	arg(op, "%s", in->netns);
 	arg(op, "--tx-dev");
 	arg(op, "%s", in->ns_if);
-	arg(op, "--rx-netns");
-	arg(op, "%s", out->netns);
-	arg(op, "--rx-dev");
-	arg(op, "%s", out->ns_if);
+	if (op->sink_host[0]) { /* the sink is there (bench_sink.c) */
+		arg(op, "--rx-remote");
+	} else {
+		arg(op, "--rx-netns");
+		arg(op, "%s", out->netns);
+		arg(op, "--rx-dev");
+		arg(op, "%s", out->ns_if);
+	}
 	arg(op, "--frame");
 	arg(op, "%s", pstr(params, "frame", "64"));
 	arg(op, "--flows");
@@ -959,6 +1151,80 @@ bench_command(json_object *params, int cpu)
 	return c;
 }
 
+/*
+ * Where vrgen's two ends run: the sender always here, on the in port; the
+ * sink here or, with the out port on another host, there.  Refused: the
+ * in port elsewhere (both there: bench on that host; apart: not yet).
+ */
+static int
+bench_where(struct rpc_req *req, const struct run *r)
+{
+	const struct topo_port *in = &r->plan->ports[0],
+			       *out = &r->plan->ports[1];
+	json_object *params = rpc_params(req);
+	const char *mode = pstr(params, "mode", "");
+
+	if (in->host_if[0] == '\0' && out->host_if[0] == '\0' &&
+	    strcmp(in->host, out->host) == 0) {
+		/* "" here: the coordinator's (this is a part) */
+		const char *h = in->host[0] ? in->host : "the coordinator";
+
+		rpc_error(req, PROTO_E_TOPOLOGY, NULL,
+			  "bench %s: both test ports are on %s%s: run `vrctl "
+			  "bench` there (vrgen runs where the ports are, "
+			  "timing both ends on one clock)",
+			  r->plan->opts.name, in->host[0] ? "host " : "", h);
+		return -1;
+	}
+	if (in->host_if[0] == '\0') {
+		rpc_error(req, PROTO_E_TOPOLOGY, NULL,
+			  "bench %s: the in port is on host %s: the sender "
+			  "runs on the host `vrctl bench` is asked on (a sink "
+			  "may be on another host, the sender not yet); place "
+			  "the in port here",
+			  r->plan->opts.name, in->host);
+		return -1;
+	}
+	if (out->host_if[0] != '\0')
+		return 0;
+	if (strcmp(mode, "timeline") == 0 ||
+	    pstr(params, "latency_at", NULL) != NULL) {
+		rpc_error(req, PROTO_E_TOPOLOGY, NULL,
+			  "bench %s: the out port is on host %s: %s needs the "
+			  "sink's times on the sender's clock; bench where "
+			  "both ports are",
+			  r->plan->opts.name, out->host,
+			  strcmp(mode, "timeline") == 0 ? "a timeline"
+							: "--latency-at");
+		return -1;
+	}
+	return 0;
+}
+
+/* The record's "latency": measured, or not and why. */
+static json_object *
+bench_latency_json(const struct bench_op *op)
+{
+	json_object *o = json_object_new_object();
+	char why[256];
+
+	json_object_object_add(o, "measured",
+			       json_object_new_boolean(!op->sink_host[0]));
+	if (op->sink_host[0]) {
+		msgf(why, sizeof(why),
+		     "source on host %s, sink on host %s: their clocks "
+		     "differ, so one-way latency is not measured (loss and "
+		     "rates are: the sink counts there, per trial)",
+		     conf->host_name, op->sink_host);
+		json_object_object_add(o, "reason",
+				       json_object_new_string(why));
+	} else
+		json_object_object_add(
+		    o, "clock",
+		    json_object_new_string("one host's CLOCK_MONOTONIC"));
+	return o;
+}
+
 void
 bench_method(struct rpc_req *req)
 {
@@ -987,19 +1253,12 @@ bench_method(struct rpc_req *req)
 			  pstr(params, "name", ""));
 		return;
 	}
-	/* vrgen sends and receives here, timing both on this host's one
-	 * clock: a port on another host (a topology across hosts) has no
-	 * namespace here, and one-way latency across two clocks would not
-	 * be comparable */
-	for (int i = 0; i < 2; i++)
-		if (r->plan->ports[i].host_if[0] == '\0') {
-			rpc_error(req, PROTO_E_TOPOLOGY, NULL,
-				  "bench %s: port %s is on another host: vrgen "
-				  "sends and receives on one host, timing both "
-				  "on its clock; bench where both ports are",
-				  r->plan->opts.name, r->plan->ports[i].role);
-			return;
-		}
+	/* vrgen sends here; with the out port on another host that host's
+	 * vrouterd runs the sink (bench_sink.c) and only counts come back:
+	 * one-way latency across two clocks would not be comparable, so
+	 * none is measured (bench_latency_json) */
+	if (bench_where(req, r) == -1)
+		return;
 	if (bench_find_vrgen(vrgen, sizeof(vrgen)) == -1) {
 		rpc_error(
 		    req, PROTO_E_INTERNAL, NULL,
@@ -1028,7 +1287,11 @@ bench_method(struct rpc_req *req)
 		return;
 	}
 	op = xcalloc(1, sizeof(*op));
+	op->rx_in[0] = op->rx_in[1] = -1;
 	vr_strlcpy(op->name, r->plan->opts.name, sizeof(op->name));
+	if (r->plan->ports[1].host_if[0] == '\0')
+		vr_strlcpy(op->sink_host, r->plan->ports[1].host,
+			   sizeof(op->sink_host));
 	if (bench_args(op, params, r, vrgen, cpu, err, sizeof(err)) == -1) {
 		rpc_error(req, PROTO_E_PARAMS, NULL, "bench: %s", err);
 		bench_op_free(op);
@@ -1081,10 +1344,22 @@ bench_method(struct rpc_req *req)
 	json_object_object_add(gen, "tool", json_object_new_string("vrgen"));
 	json_object_object_add(gen, "argv", argv);
 	json_object_object_add(gen, "cpu", json_object_new_int(cpu));
+	json_object_object_add(gen, "sink_host",
+			       json_object_new_string(op->sink_host[0]
+							  ? op->sink_host
+							  : conf->host_name));
 	json_object_object_add(op->record, "generator", gen);
+	json_object_object_add(op->record, "latency", bench_latency_json(op));
 	json_object_object_add(
 	    op->record, "started_at",
 	    json_object_new_string(iso_now(when, sizeof(when))));
+	if (op->sink_host[0] && bench_rx_open(op, pint(params, "flows", 1), err,
+					      sizeof(err)) == -1) {
+		rpc_error(req, PROTO_E_START, NULL, "bench %s: host %s: %s",
+			  op->name, op->sink_host, err);
+		bench_op_free(op);
+		return;
+	}
 	op->req = req;
 	if (op->timeline) { /* before the job: it marks its first start */
 		pthread_mutex_lock(&bench_mark_lock);
@@ -1103,6 +1378,10 @@ bench_method(struct rpc_req *req)
 		return;
 	}
 	bench_running = 1;
+	if (op->sink_host[0] &&
+	    (op->alive_ev =
+		 event_new(sup_base, -1, EV_PERSIST, bench_alive, op)) != NULL)
+		event_add(op->alive_ev, &(struct timeval){1, 0});
 	if (pstr(params, "migrate", NULL) != NULL) {
 		struct timeval tv = {pint(params, "migrate_after", 2), 0};
 
@@ -1124,4 +1403,16 @@ bench_method(struct rpc_req *req)
 	     pstr(params, "mode", ""), cpu);
 	json_object_object_add(gen, "message", json_object_new_string(err));
 	rpc_notify(req, "progress", gen);
+	if (op->sink_host[0]) { /* say it before the first trial */
+		gen = json_object_new_object();
+		json_object_object_add(gen, "step",
+				       json_object_new_string("latency"));
+		msgf(err, sizeof(err), "latency not measured: %s",
+		     json_object_get_string(json_object_object_get(
+			 json_object_object_get(op->record, "latency"),
+			 "reason")));
+		json_object_object_add(gen, "message",
+				       json_object_new_string(err));
+		rpc_notify(req, "progress", gen);
+	}
 }

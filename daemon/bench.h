@@ -21,4 +21,8 @@ void bench_mark(const char *label);
  * installed.  0, or -1 when there is none. */
 int bench_find_vrgen(char *path, size_t len);
 
+/* bench_sink (bench_sink.c): the receiving vrgen of a bench whose out port
+ * is on this host and whose sender is another host's (docs/protocol.md). */
+void bench_sink_method(struct rpc_req *req);
+
 #endif

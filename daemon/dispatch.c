@@ -35,6 +35,7 @@ static const rpc_handler dispatch_table[METHOD_COUNT] = {
     [METHOD_MIGRATE_FINISH] = migrate_finish_method,
     [METHOD_MIGRATE_ABORT] = migrate_abort_method,
     [METHOD_START_PART] = coord_method_start_part,
+    [METHOD_BENCH_SINK] = bench_sink_method,
 };
 
 rpc_handler

@@ -414,6 +414,17 @@ static const struct proto_param params_start_part[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
+static const char *const bench_sink_ops[] = {"open", "line", "close", NULL};
+
+static const struct proto_param params_bench_sink[] = {
+    {"name", PT_STRING, 1, 0, 0, NULL, "the topology"},
+    {"op", PT_STRING, 1, 0, 0, bench_sink_ops,
+     "open the sink (answered when it ends), pass it a line, close it"},
+    {"flows", PT_INT, 0, 1, 65536, NULL, "open: the sender's flows"},
+    {"line", PT_STRING, 0, 0, 0, NULL, "line: vrgen's, passed as it is"},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
 const struct proto_method proto_methods[METHOD_COUNT + 1] = {
     [METHOD_VERSION] = {"version", PROTO_READ, params_none,
 			"daemon and protocol version"},
@@ -474,6 +485,9 @@ const struct proto_method proto_methods[METHOD_COUNT + 1] = {
     [METHOD_START_PART] = {"start_part", PROTO_MUTATING, params_start_part,
 			   "start this host's part of a topology across "
 			   "hosts (sent by the coordinating vrouterd)"},
+    [METHOD_BENCH_SINK] = {"bench_sink", PROTO_MUTATING, params_bench_sink,
+			   "(between vrouterds) the receiving vrgen of a "
+			   "bench whose out port is here"},
     [METHOD_COUNT] = {NULL, 0, NULL, NULL},
 };
 

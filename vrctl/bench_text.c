@@ -248,16 +248,25 @@ bench_print_text(json_object *record, const char *dir, int plot_rv)
 		if (repeat > 1 && points != NULL)
 			continue;
 		fb = bench_frame_bytes(record, t);
-		printf(
-		    "%-8s %12.0f %12.0f %13.0f %8.4f %8.4f %11.6f %9.1f %9.1f "
-		    "%10.1f%s\n",
-		    bench_trial_phase(t), j_num(t, "offered_pps", 0),
-		    j_num(t, "achieved_pps", 0), fwd, bench_gbps(fwd, fb, 1),
-		    bench_gbps(fwd, fb, 0), j_num(t, "loss_ratio", 0),
-		    j_num(lat, "p50", 0), j_num(lat, "p99", 0),
-		    j_num(lat, "max", 0), j_bool(t, "short") ? "  short" : "");
+		/* no latency (the sink on another host): "-", not 0 */
+		char l50[16] = "-", l99[16] = "-", lmax[16] = "-";
+		if (lat != NULL) {
+			msgf(l50, sizeof(l50), "%.1f", j_num(lat, "p50", 0));
+			msgf(l99, sizeof(l99), "%.1f", j_num(lat, "p99", 0));
+			msgf(lmax, sizeof(lmax), "%.1f", j_num(lat, "max", 0));
+		}
+		printf("%-8s %12.0f %12.0f %13.0f %8.4f %8.4f %11.6f %9s %9s "
+		       "%10s%s\n",
+		       bench_trial_phase(t), j_num(t, "offered_pps", 0),
+		       j_num(t, "achieved_pps", 0), fwd, bench_gbps(fwd, fb, 1),
+		       bench_gbps(fwd, fb, 0), j_num(t, "loss_ratio", 0), l50,
+		       l99, lmax, j_bool(t, "short") ? "  short" : "");
 		bench_print_cpu(j_get(t, "cpu"));
 	}
+	if (j_get(record, "latency") != NULL &&
+	    !j_bool(j_get(record, "latency"), "measured"))
+		printf("latency not measured: %s\n",
+		       j_str(j_get(record, "latency"), "reason"));
 	if (shorts)
 		printf("short: the generator sent more than 1 %% below the "
 		       "offered rate (that trial measured the generator; a "

@@ -144,6 +144,13 @@ cmd_sink(struct opts *o)
 	int ok0, snok, rc;
 
 	need("--dev", o->dev, "sink");
+	if (o->serve) {
+		bench_setup(&b, o, 0, 1);
+		pin_self(o->rx_cpu, "sink");
+		rc = sink_serve(&b);
+		bench_free(&b);
+		return rc < 0 ? 1 : 0;
+	}
 	if (o->duration < 0 && o->until_idle_ms == 0)
 		die("sink needs --duration S or --until-idle MS");
 	bench_setup(&b, o, 0, 1);
@@ -228,7 +235,8 @@ static void
 need_pair(struct opts *o)
 {
 	need("--tx-dev", o->tx_dev, o->verb);
-	need("--rx-dev", o->rx_dev, o->verb);
+	if (!o->rx_remote)
+		need("--rx-dev", o->rx_dev, o->verb);
 }
 
 static int

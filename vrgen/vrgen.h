@@ -46,6 +46,8 @@ struct opts {
 	unsigned lat_pct[BENCH_LAT_AT_MAX], n_lat; /* --latency-at */
 	const char *watch; /* --watch: the topology's threads */
 	unsigned bin_ms;   /* timeline bins (--bin-ms); 0: no timeline */
+	int rx_remote;	   /* --rx-remote: the sink is another vrgen's */
+	int serve;	   /* sink --serve: answer rx_start/rx_stop lines */
 };
 
 struct endpoint {
@@ -132,6 +134,8 @@ int read_if(struct endpoint *e, struct ifcounters *c);
 void bench_timeline_start(struct bench *b, uint64_t origin_ns);
 int run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	      struct trial_out *out);
+/* sink --serve (vrgen_trial.c): the far end of --rx-remote */
+int sink_serve(struct bench *b);
 
 /* output: JSON lines and the human table (vrgen_output.c) */
 void json_tx_path(struct jw *w, const struct gen_tx *tx);

@@ -40,9 +40,13 @@ usage(FILE *f)
 	fputs("usage: vrgen send  --dev IF [--netns NS] [frame options] "
 	      "--rate PPS (--duration S | --count N)\n"
 	      "       vrgen sink  --dev IF [--netns NS] (--duration S | "
-	      "--until-idle MS) [--flows F]\n"
+	      "--until-idle MS | --serve) [--flows F]\n"
 	      "       vrgen trial --tx-dev IF [--tx-netns NS] --rx-dev IF "
 	      "[--rx-netns NS] [frame options] --rate PPS --duration S\n"
+	      "       vrgen trial|sweep|ndr ... --rx-remote (no --rx-dev: the "
+	      "sink is a sink --serve\n"
+	      "                   elsewhere, its lines through stdin and "
+	      "stdout)\n"
 	      "       vrgen sweep ... --rates R1,R2,...|FROM:TO:STEP "
 	      "--duration S\n"
 	      "       vrgen ndr   ... [--loss RATIO] [--precision P] "
@@ -111,6 +115,8 @@ enum {
 	O_LATENCY_AT,
 	O_WATCH,
 	O_BIN_MS,
+	O_RX_REMOTE,
+	O_SERVE,
 	O_HELP,
 };
 
@@ -158,6 +164,8 @@ static const struct option long_opts[] = {
     {"latency-at", required_argument, NULL, O_LATENCY_AT},
     {"watch", required_argument, NULL, O_WATCH},
     {"bin-ms", required_argument, NULL, O_BIN_MS},
+    {"rx-remote", no_argument, NULL, O_RX_REMOTE},
+    {"serve", no_argument, NULL, O_SERVE},
     {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -338,6 +346,12 @@ opts_parse(struct opts *o, int argc, char **argv)
 			break;
 		case O_JSON:
 			o->json = 1;
+			break;
+		case O_RX_REMOTE:
+			o->rx_remote = 1;
+			break;
+		case O_SERVE:
+			o->serve = 1;
 			break;
 		case O_NO_PER_FLOW:
 			o->per_flow = 0;

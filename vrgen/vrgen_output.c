@@ -207,7 +207,10 @@ json_trial_obj(struct bench *b, const char *key, const struct trial_out *t,
 	jw_u64(w, "tx_retries", t->gs.retries);
 	jw_u64(w, "tx_late_bursts", t->gs.late_bursts);
 	jw_u64(w, "burst", gen_auto_burst(t->offered, b->o->burst));
-	json_latency(w, &b->sink->s_lat);
+	if (b->o->rx_remote) /* one-way latency across two clocks: none */
+		jw_null(w, "latency_us");
+	else
+		json_latency(w, &b->sink->s_lat);
 	jw_u64(w, "sink_ring_drops", t->ring_drops);
 	jw_u64(w, "stale", t->stale);
 	jw_u64(w, "foreign", t->foreign);
@@ -226,7 +229,8 @@ json_trial_obj(struct bench *b, const char *key, const struct trial_out *t,
 		cpuacct_json(w, b->car);
 	if (step != NULL)
 		jw_bool(w, "pass", pass);
-	json_intervals(w, b, t);
+	if (!b->o->rx_remote) /* the far sink counts no seconds */
+		json_intervals(w, b, t);
 	if (b->have_tl)
 		json_timeline(w, b, t->duration_s, &t->gs);
 	if (b->o->per_flow)

@@ -242,7 +242,20 @@ bench_setup(struct bench *b, struct opts *o, int want_tx, int want_rx)
 	} else if (o->cpu >= 0 && CPU_COUNT(&all) > 1) {
 		CPU_CLR(o->cpu, &b->rx_cpus);
 	}
-	if (want_rx) {
+	if (want_rx && o->rx_remote) {
+		/* the sink is another vrgen's (sink --serve): only its counts
+		 * come back, through stdin */
+		if (!want_tx)
+			die("--rx-remote: a command that sends (trial, sweep, "
+			    "ndr)");
+		if (o->bin_ms > 0 || o->n_lat > 0)
+			die("--rx-remote: no timeline and no --latency-at: the "
+			    "sink's clock is not the sender's");
+		b->sink = sink_new(o->flows);
+		if (b->sink == NULL)
+			die("out of memory");
+		o->per_flow = 0;
+	} else if (want_rx) {
 		b->rx.dev = o->rx_dev ? o->rx_dev : o->dev;
 		b->rx.netns = o->rx_dev ? o->rx_netns : o->netns;
 		endpoint_setup(b, &b->rx, 0);
@@ -440,6 +453,155 @@ irqtime_accounted(void)
 	return known;
 }
 
+/* ---- the sink elsewhere (--rx-remote, sink --serve) ----------------------
+ *
+ * One line each way per step, in order: the sender writes
+ * {"type":"rx","line":"start RUN"} on stdout and waits on stdin for
+ * "ready" (the far sink listens for run RUN); after sending,
+ * {"type":"rx","line":"stop RUN SENT0,SENT1,..."} (sent per flow) and
+ * waits for "counts RECEIVED LOST REORDERED LATE DUPLICATES FLOWS_SEEN
+ * RING_DROPS STALE FOREIGN", once the far sink has drained.  "error
+ * MESSAGE" from the far end ends the run.  Whoever carries the lines
+ * between the two (vrouterd, over SSH) does not read them.
+ */
+
+static char *
+rx_remote_answer(const char *what)
+{
+	static char *line;
+	static size_t cap;
+	ssize_t n;
+
+	fflush(stdout);
+	if ((n = getline(&line, &cap, stdin)) <= 0)
+		die("the remote sink did not answer %s (its channel closed)",
+		    what);
+	while (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	if (strncmp(line, "error ", 6) == 0)
+		die("the remote sink: %s", line + 6);
+	return line;
+}
+
+static void
+rx_remote_start(uint16_t run)
+{
+	printf("{\"type\":\"rx\",\"line\":\"start %u\"}\n", (unsigned)run);
+	if (strcmp(rx_remote_answer("start"), "ready") != 0)
+		die("the remote sink answered start with something else");
+}
+
+static void
+rx_remote_stop(struct bench *b, struct trial_out *out)
+{
+	unsigned long long v[9];
+	const char *a;
+
+	printf("{\"type\":\"rx\",\"line\":\"stop %u ", (unsigned)out->run);
+	for (unsigned i = 0; i < b->o->flows; i++)
+		printf("%s%llu", i ? "," : "",
+		       (unsigned long long)b->sent_per_flow[i]);
+	printf("\"}\n");
+	a = rx_remote_answer("stop");
+	if (sscanf(a, "counts %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+		   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
+		   &v[8]) != 9)
+		die("the remote sink answered stop with \"%s\"", a);
+	out->st.received = v[0];
+	out->st.lost = v[1];
+	out->st.reordered = v[2];
+	out->st.late = v[3];
+	out->st.duplicates = v[4];
+	out->st.flows_seen = v[5];
+	out->ring_drops = v[6];
+	out->stale = v[7];
+	out->foreign = v[8];
+}
+
+/*
+ * sink --serve: the far end.  The ring is open from the start; each
+ * "start RUN" flushes it and starts the receiving thread before "ready",
+ * each "stop RUN SENT..." ends that thread once the stream drained
+ * (--idle-ms, at most --max-drain-ms) and answers the counts.  Ends at
+ * EOF on stdin (whoever runs it went away) or a signal.
+ */
+int
+sink_serve(struct bench *b)
+{
+	struct sink_thread st;
+	struct sink_totals t;
+	uint64_t *sent;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	pthread_t th;
+	int running = 0, rc;
+	unsigned run;
+
+	sink_free(b->sink); /* one flow per sender's flow, as it counts */
+	if ((b->sink = sink_new(b->o->flows)) == NULL ||
+	    (sent = calloc(b->o->flows, sizeof(*sent))) == NULL)
+		die("out of memory");
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while (!atomic_load(&stop_flag) &&
+	       (n = getline(&line, &cap, stdin)) > 0) {
+		char *p;
+
+		if (sscanf(line, "start %u", &run) == 1 && !running) {
+			sink_rx_flush(&b->srx);
+			sink_reset(b->sink, (int)run);
+			memset(&st, 0, sizeof(st));
+			st.b = b;
+			if ((rc = pthread_create(&th, NULL, sink_main, &st)) !=
+			    0)
+				die("cannot start the sink thread: %s",
+				    strerror(rc));
+			running = 1;
+			printf("ready\n");
+		} else if (sscanf(line, "stop %u", &run) == 1 && running &&
+			   (p = strchr(line + 5, ' ')) != NULL) {
+			memset(sent, 0, b->o->flows * sizeof(*sent));
+			p++;
+			for (unsigned i = 0; i < b->o->flows && *p; i++) {
+				sent[i] = strtoull(p, &p, 10);
+				if (*p == ',')
+					p++;
+			}
+			atomic_store(&st.tx_done, 1);
+			pthread_join(th, NULL);
+			running = 0;
+			if (st.rc < 0) {
+				printf("error receiving on %s: %s\n",
+				       b->rx.where, strerror(st.err));
+				continue;
+			}
+			sink_totals(b->sink, sent, &t);
+			printf("counts %llu %llu %llu %llu %llu %llu %llu %llu "
+			       "%llu\n",
+			       (unsigned long long)t.received,
+			       (unsigned long long)t.lost,
+			       (unsigned long long)t.reordered,
+			       (unsigned long long)t.late,
+			       (unsigned long long)t.duplicates,
+			       (unsigned long long)t.flows_seen,
+			       (unsigned long long)b->srx.rx_ring_drops,
+			       (unsigned long long)b->sink->s_stale,
+			       (unsigned long long)b->sink->s_foreign);
+		} else {
+			printf(
+			    "error vrgen sink --serve: unexpected \"%.40s\"\n",
+			    line);
+		}
+	}
+	if (running) {
+		atomic_store(&stop_flag, 1);
+		pthread_join(th, NULL);
+	}
+	free(line);
+	free(sent);
+	return 0;
+}
+
 int
 run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	  struct trial_out *out)
@@ -460,12 +622,13 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	out->run = b->o->run >= 0 ? (uint16_t)b->o->run
 				  : (uint16_t)(b->run_base + b->ntrials);
 	b->ntrials++;
-	sink_rx_flush(&b->srx);
+	if (b->have_rx)
+		sink_rx_flush(&b->srx);
 	sink_reset(b->sink, out->run);
 	memset(&st, 0, sizeof(st));
 	st.b = b;
 	txok = read_if(&b->tx, &tx0) == 0;
-	rxok = read_if(&b->rx, &rx0) == 0;
+	rxok = b->have_rx && read_if(&b->rx, &rx0) == 0;
 	snok = softnet_read(&sn0) == 0;
 	/* the intervals start with the sender's schedule: 1 ms ahead, time
 	 * enough to start the sink */
@@ -474,7 +637,10 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	bench_timeline_start(b, b->iv_tx.iv_origin_ns);
 	caok = cpuacct_sample(b->ca0, b->watch, b->nwatch) == 0;
 	gen.cpu_s = thread_cpu_s();
-	if ((rc = pthread_create(&th, NULL, sink_main, &st)) != 0)
+	if (b->o->rx_remote) {
+		st.cpu.cpu = -1; /* not this host's CPU */
+		rx_remote_start(out->run);
+	} else if ((rc = pthread_create(&th, NULL, sink_main, &st)) != 0)
 		die("cannot start the sink thread: %s", strerror(rc));
 	memset(&p, 0, sizeof(p));
 	p.ivl = &b->iv_tx;
@@ -488,7 +654,10 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	rc = gen_run(&b->gtx, &b->frames, &p, &stop_flag, &out->gs, err,
 		     sizeof(err));
 	atomic_store(&st.tx_done, 1);
-	pthread_join(th, NULL);
+	if (b->o->rx_remote)
+		rx_remote_stop(b, out);
+	else
+		pthread_join(th, NULL);
 	gen.cpu_s = thread_cpu_s() - gen.cpu_s;
 	gen.cpu = sched_getcpu();
 	caok = caok && cpuacct_sample(b->ca1, b->watch, b->nwatch) == 0;
@@ -515,11 +684,13 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 		out->sn.dropped = sn1.dropped - sn0.dropped;
 		out->sn.squeezed = sn1.squeezed - sn0.squeezed;
 	}
-	sink_totals(b->sink, b->sent_per_flow, &out->st);
-	out->ring_drops = b->srx.rx_ring_drops;
-	out->stale = b->sink->s_stale;
-	out->foreign = b->sink->s_foreign;
-	out->bad_flow = b->sink->s_bad_flow;
+	if (!b->o->rx_remote) {
+		sink_totals(b->sink, b->sent_per_flow, &out->st);
+		out->ring_drops = b->srx.rx_ring_drops;
+		out->stale = b->sink->s_stale;
+		out->foreign = b->sink->s_foreign;
+		out->bad_flow = b->sink->s_bad_flow;
+	}
 	out->lat_p50 = hist_quantile(&b->sink->s_lat, 0.5);
 	out->lat_p99 = hist_quantile(&b->sink->s_lat, 0.99);
 	out->lat_max = b->sink->s_lat.h_max;

@@ -234,8 +234,8 @@ NDR_X=$(ndr "$NAME" A bench-x)
 check "bench on A answers across hosts: NDR $NDR_X pps" [ -n "$NDR_X" ]
 twohost_vrctl B bench "$NAME" --ndr --duration 2 >"$T/benchB.txt" 2>&1
 cat "$T/benchB.txt"
-check "bench on B (no port there) is refused, saying why" \
-	grep -q "port in is on another host: vrgen sends and receives on one host" "$T/benchB.txt"
+check "bench on B (both ports on A) is refused: run it on host a" \
+	grep -q "both test ports are on the coordinator: run .vrctl bench. there" "$T/benchB.txt"
 
 say "MTU planned, not discovered by loss"
 mtus() { # mtus H BRIDGE: the MTUs of BRIDGE's members on H
@@ -465,5 +465,120 @@ else
 	bad "start on one host failed: $(cat "$T/one.err")"
 fi
 check "nothing left on A" nothing_on A
+
+say "bench with the sink on B: the out port and vr0 there, the in port on A"
+cat >"$T/xo.json" <<'EOF'
+{"format": 1, "name": "xo", "description": "the out port and vr0 on host b",
+ "ports": {"in": {"address": "198.18.1.2/24", "gateway": "198.18.1.1"},
+           "out": {"address": "198.18.2.2/24", "gateway": "198.18.2.1",
+                   "host": "b"}},
+ "networks": [{"name": "ingress", "port": "in"},
+              {"name": "egress", "port": "out"}],
+ "nodes": [{"name": "vr0", "role": "router", "host": "b", "interfaces": [
+     {"network": "ingress", "address": "198.18.1.1/24"},
+     {"network": "egress", "address": "198.18.2.1/24"}],
+   "routes": [{"dst": "default", "via": "198.18.2.2"}]}]}
+EOF
+chmod 644 "$T/xo.json"
+vrgens() { # vrgens H: vrgen processes on host H
+	twohost_exec "$1" sh -c 'pgrep -x vrgen | wc -l'
+}
+no_vrgen() { # no_vrgen H: none within 5 s
+	for _ in $(seq 50); do
+		[ "$(vrgens "$1")" = 0 ] && return 0
+		sleep 0.1
+	done
+	twohost_exec "$1" ps -ef | grep '[v]rgen'
+	return 1
+}
+if twohost_vrctl A --json start -f "$T/xo.json" --name "$NAME" \
+	--backend "$BACKEND" --timeout 600 >"$T/xo-start.json" 2>"$T/xo.err"; then
+	ok "started: the out port and vr0 on b"
+	twohost_vrctl A --json bench "$NAME" --sweep 1000,2000 --duration 2 --flows 4 \
+		--out "$T/xo-rate" >"$T/xo-rate.json" 2>"$T/xo-rate.err"
+	rc=$?
+	cat "$T/xo-rate.err"
+	check "bench --sweep with the sink on b answers" [ $rc = 0 ]
+	check "frames were received on b at each rate: $(json "$T/xo-rate.json" '[(t["sent"], t["received"]) for t in j["trials"]]')" \
+		[ "$(json "$T/xo-rate.json" 'len(j["trials"]) == 2 and all(0.5 * t["sent"] < t["received"] <= t["sent"] and t["sent"] >= 1500 for t in j["trials"])')" = True ]
+	check "the record says latency is not measured, and why" \
+		[ "$(json "$T/xo-rate.json" '(j["latency"]["measured"], "source on host a, sink on host b: their clocks differ" in j["latency"]["reason"])')" = "(False, True)" ]
+	check "no one-way latency in the trial" \
+		[ "$(json "$T/xo-rate.json" 'j["trials"][0]["latency_us"]')" = None ]
+	check "the generator's record names the sink's host" \
+		[ "$(json "$T/xo-rate.json" 'j["generator"]["sink_host"]')" = b ]
+	check "vrctl bench says so" grep -q "latency not measured: source on host a, sink on host b" "$T/xo-rate.err"
+	check "the experiment's files say so too" \
+		grep -q '"measured": *false' "$T/xo-rate/experiment.json"
+	twohost_vrctl A bench "$NAME" --sweep 2000 --duration 1 \
+		--out "$T/xo-text" >"$T/xo-text.txt" 2>/dev/null
+	cat "$T/xo-text.txt"
+	check "vrctl's table shows no latency ('-') and says why" \
+		sh -c "grep -Eq '^sweep .* - +- +-( +short)?\$' '$T/xo-text.txt' &&
+			grep -q '^latency not measured: source on host a, sink on host b' '$T/xo-text.txt'"
+	check "no vrgen left on A" no_vrgen A
+	check "no vrgen left on B" no_vrgen B
+	twohost_vrctl A --json bench "$NAME" --ndr --duration 2 --trial-duration 1 \
+		--max-rate 200000 --flows 4 --out "$T/xo-ndr" >"$T/xo-ndr.json" 2>"$T/xo-ndr.err"
+	tail -n 3 "$T/xo-ndr.err"
+	check "an NDR search with the sink on b answers: $(json "$T/xo-ndr.json" 'j.get("ndr_pps")') pps" \
+		[ "$(json "$T/xo-ndr.json" 'j["ndr_pps"] > 0 and len(j["trials"]) > 2')" = True ]
+	check "every trial of the search counted at the sink (one start and stop per trial)" \
+		[ "$(json "$T/xo-ndr.json" 'all(t["received"] > 0 for t in j["trials"])')" = True ]
+	check "no vrgen left on A" no_vrgen A
+	check "no vrgen left on B" no_vrgen B
+	# B's vrouterd killed mid-bench: the error names b, nothing is left
+	twohost_vrctl A --json bench "$NAME" --sweep 2000 --duration 20 \
+		--out "$T/xo-kill" >"$T/xo-kill.json" 2>"$T/xo-kill.err" &
+	job=$!
+	th_until 60 sh -c "[ \"\$(nsenter -t $(th_init B) -p -m pgrep -x vrgen | wc -l)\" -gt 0 ]"
+	sleep 1
+	twohost_exec B sh -c 'kill -KILL "$(cat /run/vrouterd/vrouterd.pid)"'
+	wait $job
+	rc=$?
+	tail -n 1 "$T/xo-kill.err"
+	check "bench failed" [ $rc != 0 ]
+	check "the error names host b" grep -q "the sink on host b: " "$T/xo-kill.err"
+	check "no vrgen left on A" no_vrgen A
+	check "no vrgen left on B" no_vrgen B
+	twohost_vrctl A --json bench "$NAME" --sweep 2000 --duration 2 \
+		--out "$T/xo-down" >/dev/null 2>"$T/xo-down.err"
+	rc=$?
+	tail -n 1 "$T/xo-down.err"
+	check "with B's vrouterd down, bench fails naming host b" \
+		sh -c "[ $rc != 0 ] && grep -q 'the sink on host b: ' '$T/xo-down.err'"
+	check "no vrgen left on A" no_vrgen A
+	check "B's vrouterd back" restart_b
+	# the sink killed mid-bench
+	twohost_vrctl A --json bench "$NAME" --sweep 2000 --duration 20 \
+		--out "$T/xo-sink" >/dev/null 2>"$T/xo-sink.err" &
+	job=$!
+	th_until 60 sh -c "[ \"\$(nsenter -t $(th_init B) -p -m pgrep -x vrgen | wc -l)\" -gt 0 ]"
+	sleep 1
+	twohost_exec B sh -c 'kill -KILL $(pgrep -x vrgen)'
+	wait $job
+	rc=$?
+	tail -n 1 "$T/xo-sink.err"
+	check "the sink killed mid-bench: bench fails, naming host b and the sink's end" \
+		sh -c "[ $rc != 0 ] && grep -q 'the sink on host b: vrgen ended with 137 mid-bench' '$T/xo-sink.err'"
+	check "no vrgen left on A" no_vrgen A
+	check "no vrgen left on B" no_vrgen B
+	# the caller goes away mid-trial
+	twohost_vrctl A --json bench "$NAME" --sweep 2000 --duration 30 \
+		--out "$T/xo-gone" >/dev/null 2>&1 &
+	job=$!
+	th_until 60 sh -c "[ \"\$(nsenter -t $(th_init B) -p -m pgrep -x vrgen | wc -l)\" -gt 0 ]"
+	sleep 1
+	twohost_exec A sh -c 'kill $(pgrep -f "vrctl .*bench $0")' "$NAME"
+	wait $job
+	check "the caller gone mid-trial: no vrgen left on A" no_vrgen A
+	check "nor on B" no_vrgen B
+	check "stop" twohost_vrctl A stop "$NAME"
+else
+	bad "start with the out port on b failed: $(cat "$T/xo.err")"
+fi
+twohost_vrctl B cleanup >/dev/null 2>&1
+check "nothing left on A" nothing_on A
+check "nothing left on B" nothing_on B
 
 end 0
