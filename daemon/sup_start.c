@@ -252,8 +252,8 @@ sup_start(json_object *params, struct rpc_req *req,
 		(void)json_object_object_get_ex(params, "underlay", &ul);
 		rc = part_plan(r->plan, json_object_get_string(co),
 			       json_object_get_string(ul),
-			       json_object_get_string(tt), hs, d, &r->remote,
-			       err, errlen);
+			       json_object_get_string(tt), &h, hs, d,
+			       &r->remote, err, errlen);
 		if (rc == 0 && hs->nhosts > 1 &&
 		    strcmp(json_object_get_string(tt),
 			   json_object_get_string(co)) == 0) {
