@@ -9,7 +9,9 @@
  * it, and every host asked so far is told `stop` of the name (a host that
  * never got that far answers "not running", which is fine); the error
  * names the host.  `stop` of such a topology stops each peer's part, then
- * this host's.
+ * this host's.  Autostart starts one the same way, told the outcome by a
+ * callback instead of a reply (a peer unreachable at boot: autostart.c
+ * retries with its backoff).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,7 +29,9 @@
 #include "util.h"
 
 struct coord_op {
-	struct rpc_req *req;
+	struct rpc_req *req; /* NULL: autostart's, told by done */
+	void (*done)(void *arg, int code, const char *err);
+	void *done_arg;
 	json_object *params; /* the caller's, with underlay and coordinator */
 	char name[64];
 	char hosts[TOPO_MAX_HOSTS][TOPO_HOST_LEN + 1]; /* [0]: this host */
@@ -135,8 +139,13 @@ coord_start_failed(struct coord_op *op)
 	json_object_object_add(
 	    data, "rolled_back",
 	    json_object_new_boolean(op->off == op->cause_len));
-	rpc_error(op->req, op->code, data, "start %s failed: %s", op->name,
-		  op->err);
+	if (op->req != NULL)
+		rpc_error(op->req, op->code, data, "start %s failed: %s",
+			  op->name, op->err);
+	else {
+		json_object_put(data);
+		op->done(op->done_arg, op->code, op->err);
+	}
 	coord_free(op);
 }
 
@@ -221,7 +230,11 @@ coord_local_started(void *arg, int code, const char *err)
 		return;
 	}
 	r = sup_run_find(op->name);
-	rpc_reply(op->req, r ? sup_run_json(r) : json_object_new_object());
+	if (op->req != NULL)
+		rpc_reply(op->req,
+			  r ? sup_run_json(r) : json_object_new_object());
+	else
+		op->done(op->done_arg, 0, NULL);
 	coord_free(op);
 }
 
@@ -306,7 +319,14 @@ coord_start_next(struct coord_op *op)
 int
 coord_start(struct rpc_req *req)
 {
-	json_object *params = rpc_params(req);
+	return coord_start_params(rpc_params(req), req, NULL, NULL);
+}
+
+int
+coord_start_params(json_object *params, struct rpc_req *req,
+		   void (*done)(void *arg, int code, const char *err),
+		   void *arg)
+{
 	struct topo_plan *plan = xcalloc(1, sizeof(*plan));
 	struct topo_hosts *hs = xcalloc(1, sizeof(*hs));
 	struct part_underlay u;
@@ -354,6 +374,8 @@ coord_start(struct rpc_req *req)
 	}
 	op = xcalloc(1, sizeof(*op));
 	op->req = req;
+	op->done = done;
+	op->done_arg = arg;
 	if (json_object_deep_copy(params, &op->params, NULL) != 0)
 		op->params = json_object_new_object(); /* start_part refuses */
 	json_object_object_add(op->params, "coordinator",
@@ -372,7 +394,10 @@ coord_start(struct rpc_req *req)
 	coord_start_next(op);
 	return 1;
 fail:
-	rpc_error(req, code, NULL, "%s", err);
+	if (req != NULL)
+		rpc_error(req, code, NULL, "%s", err);
+	else
+		done(arg, code, err);
 	topo_plan_free(plan);
 	free(plan);
 	free(hs);
@@ -434,6 +459,25 @@ struct coord_status {
 	struct coord_speer peers[TOPO_MAX_HOSTS];
 };
 
+/* A remote node's pinning as its host reports it: whether its part is
+ * pinned, the NUMA node its host's planner chose, and its threads (each
+ * one's planned and effective CPUs).  pt: the host's topology, x: its
+ * node, both from the host's own status. */
+static void
+coord_status_pin(json_object *e, json_object *pt, json_object *x)
+{
+	json_object *v, *numa, *nm;
+
+	if (json_object_object_get_ex(pt, "pinned", &v))
+		json_object_object_add(e, "pinned", json_object_get(v));
+	if (json_object_object_get_ex(pt, "numa_nodes", &numa) &&
+	    json_object_object_get_ex(x, "name", &nm) &&
+	    json_object_object_get_ex(numa, json_object_get_string(nm), &v))
+		json_object_object_add(e, "numa_node", json_object_get(v));
+	if (json_object_object_get_ex(x, "threads", &v))
+		json_object_object_add(e, "threads", json_object_get(v));
+}
+
 /* Each remote node of host in result's topologies: its state from the
  * host's own status (st), or unknown with why (st NULL). */
 static void
@@ -469,7 +513,7 @@ coord_status_fill(json_object *result, const char *host, json_object *st,
 		}
 		for (size_t k = 0; k < json_object_array_length(rn); k++) {
 			json_object *e = json_object_array_get_idx(rn, k), *h,
-				    *n, *pn = NULL, *v;
+				    *n, *pn = NULL, *v, *x = NULL;
 			const char *state = NULL;
 
 			if (!json_object_object_get_ex(e, "host", &h) ||
@@ -481,8 +525,7 @@ coord_status_fill(json_object *result, const char *host, json_object *st,
 			    json_object_is_type(pn, json_type_array))
 				for (size_t m = 0;
 				     m < json_object_array_length(pn); m++) {
-					json_object *x =
-					    json_object_array_get_idx(pn, m);
+					x = json_object_array_get_idx(pn, m);
 
 					if (json_object_object_get_ex(x, "name",
 								      &v) &&
@@ -490,9 +533,11 @@ coord_status_fill(json_object *result, const char *host, json_object *st,
 						   json_object_get_string(n)) ==
 						0 &&
 					    json_object_object_get_ex(
-						x, "state", &v))
+						x, "state", &v)) {
 						state =
 						    json_object_get_string(v);
+						coord_status_pin(e, pt, x);
+					}
 				}
 			json_object_object_add(
 			    e, "reachable",

@@ -269,11 +269,10 @@ sup_start(json_object *params, struct rpc_req *req,
 		if (rc == -1)
 			goto fail;
 	} else if (topo_hosts_placed(r->plan)) {
-		/* `start` hands these to coord.c; autostart does not */
+		/* `start` and autostart hand these to coord.c */
 		msgf(err, errlen,
-		     "%s places nodes or ports on other hosts: only `vrctl "
-		     "start` coordinates a topology across hosts (autostart "
-		     "does not yet)",
+		     "%s places nodes or ports on other hosts: the "
+		     "coordinator's `vrctl start` (or autostart) starts it",
 		     r->plan->opts.name);
 		goto fail;
 	}
