@@ -143,8 +143,12 @@ coord_start_failed(struct coord_op *op)
 		rpc_error(op->req, op->code, data, "start %s failed: %s",
 			  op->name, op->err);
 	else {
+		char msg[sizeof(op->err) + 128];
+
+		snprintf(msg, sizeof(msg), "start %s failed: %s", op->name,
+			 op->err);
 		json_object_put(data);
-		op->done(op->done_arg, op->code, op->err);
+		op->done(op->done_arg, op->code, msg);
 	}
 	coord_free(op);
 }
