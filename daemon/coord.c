@@ -517,7 +517,7 @@ coord_status_fill(json_object *result, const char *host, json_object *st,
 		}
 		for (size_t k = 0; k < json_object_array_length(rn); k++) {
 			json_object *e = json_object_array_get_idx(rn, k), *h,
-				    *n, *pn = NULL, *v, *x = NULL;
+				    *n, *pn = NULL, *v;
 			const char *state = NULL;
 
 			if (!json_object_object_get_ex(e, "host", &h) ||
@@ -529,7 +529,8 @@ coord_status_fill(json_object *result, const char *host, json_object *st,
 			    json_object_is_type(pn, json_type_array))
 				for (size_t m = 0;
 				     m < json_object_array_length(pn); m++) {
-					x = json_object_array_get_idx(pn, m);
+					json_object *x =
+					    json_object_array_get_idx(pn, m);
 
 					if (json_object_object_get_ex(x, "name",
 								      &v) &&
