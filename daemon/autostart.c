@@ -10,6 +10,7 @@
 
 #include "autostart.h"
 #include "config.h"
+#include "coord.h"
 #include "jtext.h"
 #include "log.h"
 #include "proto.h"
@@ -255,6 +256,10 @@ as_try(struct as_entry *e)
 	e->attempts++;
 	e->state = AS_STARTING;
 	arg = xstrdup(e->name);
+	/* across hosts: coord.c starts every host's part, all or nothing;
+	 * a peer unreachable at boot fails it and it is retried below */
+	if (coord_start_params(e->params, NULL, as_started, arg) == 1)
+		return;
 	if (sup_start(e->params, NULL, as_started, arg, &code, err,
 		      sizeof(err)) == -1) {
 		free(arg);

@@ -12,6 +12,9 @@
  * running", which is fine); the error names each host that failed.  `stop` of
  * such a topology stops each peer's part, then this host's; `stop --all` does
  * that for each such topology in turn, then stops the others (coord_stop_all).
+ * Autostart starts one the same way, told the outcome by a callback
+ * instead of a reply (a peer unreachable at boot: autostart.c retries with
+ * its backoff).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,7 +45,9 @@ struct coord_call {
 struct coord_all;
 
 struct coord_op {
-	struct rpc_req *req;
+	struct rpc_req *req; /* NULL: autostart's, told by done */
+	void (*done)(void *arg, int code, const char *err);
+	void *done_arg;
 	struct coord_all *all; /* stop --all: the answer is all's */
 	json_object *params;   /* the caller's, with underlay and coordinator */
 	char name[64];
@@ -236,8 +241,17 @@ coord_start_failed(struct coord_op *op)
 		intent_clear(op->name, INTENT_COORD);
 		statedir_topo_rmdir(op->name);
 	}
-	rpc_error(op->req, op->code, data, "start %s failed: %s", op->name,
-		  op->err);
+	if (op->req != NULL)
+		rpc_error(op->req, op->code, data, "start %s failed: %s",
+			  op->name, op->err);
+	else {
+		char msg[sizeof(op->err) + 128];
+
+		snprintf(msg, sizeof(msg), "start %s failed: %s", op->name,
+			 op->err);
+		json_object_put(data);
+		op->done(op->done_arg, op->code, msg);
+	}
 	coord_free(op);
 }
 
@@ -313,7 +327,11 @@ coord_local_started(void *arg, int code, const char *err)
 	}
 	intent_clear(op->name, INTENT_COORD); /* every part recorded */
 	r = sup_run_find(op->name);
-	rpc_reply(op->req, r ? sup_run_json(r) : json_object_new_object());
+	if (op->req != NULL)
+		rpc_reply(op->req,
+			  r ? sup_run_json(r) : json_object_new_object());
+	else
+		op->done(op->done_arg, 0, NULL);
 	coord_free(op);
 }
 
@@ -467,7 +485,14 @@ coord_intent(const struct topo_plan *plan, const struct topo_hosts *hs,
 int
 coord_start(struct rpc_req *req)
 {
-	json_object *params = rpc_params(req);
+	return coord_start_params(rpc_params(req), req, NULL, NULL);
+}
+
+int
+coord_start_params(json_object *params, struct rpc_req *req,
+		   void (*done)(void *arg, int code, const char *err),
+		   void *arg)
+{
 	struct topo_plan *plan = xcalloc(1, sizeof(*plan));
 	struct topo_hosts *hs = xcalloc(1, sizeof(*hs));
 	struct part_underlay u;
@@ -527,6 +552,8 @@ coord_start(struct rpc_req *req)
 		goto fail;
 	op = xcalloc(1, sizeof(*op));
 	op->req = req;
+	op->done = done;
+	op->done_arg = arg;
 	if (json_object_deep_copy(params, &op->params, NULL) != 0)
 		op->params = json_object_new_object(); /* start_part refuses */
 	json_object_object_add(op->params, "coordinator",
@@ -544,7 +571,10 @@ coord_start(struct rpc_req *req)
 	coord_start_parts(op);
 	return 1;
 fail:
-	rpc_error(req, code, NULL, "%s", err);
+	if (req != NULL)
+		rpc_error(req, code, NULL, "%s", err);
+	else
+		done(arg, code, err);
 	topo_plan_free(plan);
 	free(plan);
 	free(hs);
@@ -789,6 +819,25 @@ struct coord_status {
 	struct coord_speer peers[TOPO_MAX_HOSTS];
 };
 
+/* A remote node's pinning as its host reports it: whether its part is
+ * pinned, the NUMA node its host's planner chose, and its threads (each
+ * one's planned and effective CPUs).  pt: the host's topology, x: its
+ * node, both from the host's own status. */
+static void
+coord_status_pin(json_object *e, json_object *pt, json_object *x)
+{
+	json_object *v, *numa, *nm;
+
+	if (json_object_object_get_ex(pt, "pinned", &v))
+		json_object_object_add(e, "pinned", json_object_get(v));
+	if (json_object_object_get_ex(pt, "numa_nodes", &numa) &&
+	    json_object_object_get_ex(x, "name", &nm) &&
+	    json_object_object_get_ex(numa, json_object_get_string(nm), &v))
+		json_object_object_add(e, "numa_node", json_object_get(v));
+	if (json_object_object_get_ex(x, "threads", &v))
+		json_object_object_add(e, "threads", json_object_get(v));
+}
+
 /* Each remote node of host in result's topologies: its state from the
  * host's own status (st), or unknown with why (st NULL). */
 static void
@@ -845,9 +894,11 @@ coord_status_fill(json_object *result, const char *host, json_object *st,
 						   json_object_get_string(n)) ==
 						0 &&
 					    json_object_object_get_ex(
-						x, "state", &v))
+						x, "state", &v)) {
 						state =
 						    json_object_get_string(v);
+						coord_status_pin(e, pt, x);
+					}
 				}
 			json_object_object_add(
 			    e, "reachable",

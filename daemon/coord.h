@@ -11,6 +11,12 @@
 /* `start`: 1 when the plan places anything on another host (coord.c has
  * taken the request and answers it), else 0 (an ordinary start). */
 int coord_start(struct rpc_req *req);
+/* The same for params without a request (req NULL: autostart): done is
+ * called once with 0, or the error's code and message (every host asked
+ * rolled back); 0 (not across hosts) calls nothing. */
+int coord_start_params(json_object *params, struct rpc_req *req,
+		       void (*done)(void *arg, int code, const char *err),
+		       void *arg);
 /* `stop` of name: 1 when it has parts on other hosts (coord.c answers),
  * else 0. */
 int coord_stop(struct rpc_req *req, const char *name);

@@ -8,8 +8,11 @@
  * members here keeps only its bridge), the bridges of the networks it has
  * members on (the others' names emptied), the splitter only on the
  * coordinator; and a VXLAN for each network it shares with other hosts
- * (deploy->vxlans: VNI, MTU, the other members' tunnel addresses).  The
- * cut plan is then deployed, stopped and shown as any other.
+ * (deploy->vxlans: VNI, MTU, the other members' tunnel addresses).  With
+ * --pin, part_pin then plans the pinning of that share on this host's own
+ * CPUs (its online and isolated CPUs, SMT siblings and NUMA nodes, as on
+ * one host), and refuses a share whose vCPUs would have to share CPUs.
+ * The cut plan is then deployed, stopped and shown as any other.
  */
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -19,6 +22,7 @@
 
 #include <errno.h>
 #include <ifaddrs.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +30,7 @@
 
 #include "config.h"
 #include "deploy.h"
+#include "hostinfo.h"
 #include "part.h"
 #include "topo_hosts.h"
 #include "util.h"
@@ -290,18 +295,45 @@ part_mtu_check(const struct topo_host *th, char *err, size_t errlen)
 }
 
 int
+part_pin(struct topo_plan *p, const char *part, const struct hostinfo *h,
+	 char *err, size_t errlen)
+{
+	char why[1024];
+	int nv = 0;
+
+	if (!p->opts.pin || p->nnodes == 0) /* no node here: nothing to pin */
+		return 0;
+	if (topo_plan_pin(p, h ? &h->online : NULL, h ? &h->isolated : NULL,
+			  h ? &h->topo : NULL, why, sizeof(why)) == -1) {
+		msgf(err, errlen, "host %s cannot pin its share of %s: %s",
+		     part, p->opts.name, why);
+		return -1;
+	}
+	for (int n = 0; n < p->nnodes; n++)
+		nv += p->nodes[n].vcpus;
+	/* vCPUs on as many CPUs (housekeeping floating) is a warning, as on
+	 * one host; fewer CPUs than vCPUs is not the plan asked for */
+	if (!p->pin.shared || CPU_COUNT(&p->pin.vcpu_cpus) >= nv)
+		return 0;
+	msgf(err, errlen,
+	     "host %s cannot pin its share of %s: its %d node%s (%d vCPU%s) "
+	     "do not fit its CPUs (%s); across hosts every host must give "
+	     "each vCPU a CPU of its own (fewer --cores, a larger --cpus, or "
+	     "fewer nodes on %s)",
+	     part, p->opts.name, p->nnodes, p->nnodes > 1 ? "s" : "", nv,
+	     nv > 1 ? "s" : "", p->pin.warning, part);
+	pin_plan_free(&p->pin);
+	return -1;
+}
+
+int
 part_plan(struct topo_plan *p, const char *coordinator, const char *underlay,
-	  const char *part, struct topo_hosts *hs, struct deploy *d,
-	  json_object **remote, char *err, size_t errlen)
+	  const char *part, const struct hostinfo *info, struct topo_hosts *hs,
+	  struct deploy *d, json_object **remote, char *err, size_t errlen)
 {
 	struct part_underlay u;
 	int hi = -1;
 
-	if (p->opts.pin) {
-		msgf(err, errlen,
-		     "--pin is not supported for a topology across hosts yet");
-		return -1;
-	}
 	if (part_underlay(underlay, &u, err, errlen) == -1 ||
 	    topo_hosts_plan(p, coordinator, u.u, u.n, hs, err, errlen) == -1)
 		return -1;
@@ -334,5 +366,7 @@ part_plan(struct topo_plan *p, const char *coordinator, const char *underlay,
 	}
 	if (part_mtu_check(&hs->hosts[hi], err, errlen) == -1)
 		return -1;
-	return part_cut(p, hs, hi, d);
+	if (part_cut(p, hs, hi, d) == -1)
+		return -1;
+	return part_pin(p, part, info, err, errlen);
 }

@@ -13,6 +13,7 @@
 #include "topo_hosts.h"
 
 struct deploy;
+struct hostinfo;
 
 struct part_underlay {
 	struct topo_underlay u[TOPO_MAX_HOSTS];
@@ -40,12 +41,20 @@ int part_mtu_check(const struct topo_host *th, char *err, size_t errlen);
 /* Cut p to host hi's part of hs (its placement) and fill d's VXLANs. */
 int part_cut(struct topo_plan *p, const struct topo_hosts *hs, int hi,
 	     struct deploy *d);
-/* Place p (coordinator, underlay as sent) and cut it to host part's
- * share; remote (may be NULL): a new array of {"name", "host"} of the
- * nodes other hosts hold.  0, or -1 with err (a host not in the
- * placement, --pin). */
+/* With --pin, the pinning plan of p's nodes (cut to host part's share)
+ * on this host's CPUs (h; NULL: unknown).  A share whose vCPUs would
+ * share CPUs is refused (on one host it is a warning: across hosts no
+ * one reads a peer's warnings), and so is a --cpus with none of h's
+ * CPUs; err names the host.  0, or -1 with err. */
+int part_pin(struct topo_plan *p, const char *part, const struct hostinfo *h,
+	     char *err, size_t errlen);
+/* Place p (coordinator, underlay as sent), cut it to host part's share
+ * and pin that share on info's CPUs (part_pin); remote (may be NULL): a new
+ * array of {"name", "host"} of the nodes other hosts hold.  0, or -1 with
+ * err (a host not in the placement, a share that cannot be pinned). */
 int part_plan(struct topo_plan *p, const char *coordinator,
-	      const char *underlay, const char *part, struct topo_hosts *hs,
+	      const char *underlay, const char *part,
+	      const struct hostinfo *info, struct topo_hosts *hs,
 	      struct deploy *d, json_object **remote, char *err, size_t errlen);
 
 #endif

@@ -282,8 +282,8 @@ sup_start(json_object *params, struct rpc_req *req,
 		(void)json_object_object_get_ex(params, "underlay", &ul);
 		rc = part_plan(r->plan, json_object_get_string(co),
 			       json_object_get_string(ul),
-			       json_object_get_string(tt), hs, d, &r->remote,
-			       err, errlen);
+			       json_object_get_string(tt), &h, hs, d,
+			       &r->remote, err, errlen);
 		if (rc == 0 && hs->nhosts > 1 &&
 		    strcmp(json_object_get_string(tt),
 			   json_object_get_string(co)) == 0) {
@@ -299,11 +299,10 @@ sup_start(json_object *params, struct rpc_req *req,
 		if (rc == -1)
 			goto fail;
 	} else if (topo_hosts_placed(r->plan)) {
-		/* `start` hands these to coord.c; autostart does not */
+		/* `start` and autostart hand these to coord.c */
 		msgf(err, errlen,
-		     "%s places nodes or ports on other hosts: only `vrctl "
-		     "start` coordinates a topology across hosts (autostart "
-		     "does not yet)",
+		     "%s places nodes or ports on other hosts: the "
+		     "coordinator's `vrctl start` (or autostart) starts it",
 		     r->plan->opts.name);
 		goto fail;
 	}

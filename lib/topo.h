@@ -332,6 +332,13 @@ int topo_plan_build_topo(const struct topo_opts *o, const cpu_set_t *online,
 			 const cpu_set_t *isolated,
 			 const struct pin_cputopo *cpu, struct topo_plan *p,
 			 char *err, size_t errlen);
+/* The pinning plan of p's nodes as they are now (p->pin replaced), on
+ * this host's CPUs (VR_TEST_HOST_CPUS as above).  topo_plan_build_topo
+ * calls it with --pin, except for a plan placed across hosts: each host
+ * pins its own share once cut to it (daemon/part.c).  0, or -1 with err. */
+int topo_plan_pin(struct topo_plan *p, const cpu_set_t *online,
+		  const cpu_set_t *isolated, const struct pin_cputopo *cpu,
+		  char *err, size_t errlen);
 void topo_plan_free(struct topo_plan *p);
 
 /* How plans are pretty-printed for people and golden files (keep stable). */

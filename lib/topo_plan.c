@@ -209,13 +209,22 @@ topo_plan_ports(struct topo_plan *p, const char *in_addr, const char *in_gw,
 	}
 }
 
-static int
-plan_pinning(struct topo_plan *p, const cpu_set_t *online,
-	     const cpu_set_t *isolated, const struct pin_cputopo *cpu,
-	     char *err, size_t errlen)
+static int fake_host(cpu_set_t *online, cpu_set_t *isolated);
+
+int
+topo_plan_pin(struct topo_plan *p, const cpu_set_t *online,
+	      const cpu_set_t *isolated, const struct pin_cputopo *cpu,
+	      char *err, size_t errlen)
 {
+	cpu_set_t fake_online, fake_isolated;
 	struct pin_input in;
 
+	pin_plan_free(&p->pin);
+	if (fake_host(&fake_online, &fake_isolated)) {
+		online = &fake_online;
+		isolated = &fake_isolated;
+		cpu = NULL;
+	}
 	if (online == NULL) {
 		msgf(err, errlen,
 		     "pinning: the host's online CPUs are "
@@ -757,7 +766,10 @@ topo_plan_build_topo(const struct topo_opts *o, const cpu_set_t *online,
 	    topo_cmdline_check(p, err, errlen) == -1)
 		goto fail;
 	p->opts.file_text = NULL; /* borrowed from the caller */
-	if (o->pin && plan_pinning(p, online, isolated, cpu, err, errlen) == -1)
+	/* a plan across hosts is pinned by each host for its own share, on
+	 * its own CPUs, once cut to it (daemon/part.c) */
+	if (o->pin && !topo_hosts_placed(p) &&
+	    topo_plan_pin(p, online, isolated, cpu, err, errlen) == -1)
 		goto fail;
 	return 0;
 fail:

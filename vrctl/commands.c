@@ -55,7 +55,8 @@ const struct ctl_command ctl_commands[] = {
      "show the daemon, the host, and every running topology (or NAME)"},
     {"list", ctl_list, "", "one line per running topology"},
     {"start", ctl_start, "TOPOLOGY " TOPO_USAGE,
-     "start a topology (built-in name or topology file)"},
+     "start a topology (built-in name or topology file; one placed across "
+     "hosts from its coordinator, each host pinning its own nodes)"},
     {"stop", ctl_stop, "NAME | --all", "stop a topology, or all of them"},
     {"topology", ctl_topology,
      "[NAME " TOPO_USAGE "\n        [--dot] [--host-cpus N|LIST]]",
@@ -70,7 +71,8 @@ const struct ctl_command ctl_commands[] = {
      "remove vrouterd's leftovers that belong to no running topology"},
     {"autostart", ctl_autostart,
      "list | add TOPOLOGY [start options] | remove NAME",
-     "the topologies vrouterd starts when it starts"},
+     "the topologies vrouterd starts when it starts (across hosts too, "
+     "on the coordinator)"},
     {"bench", ctl_bench,
      "NAME --sweep FROM:TO:STEP|R1,R2,... | --ndr [--loss RATIO]\n"
      "        | --mode timeline --rate PPS [--bin-ms MS]\n"

@@ -681,7 +681,12 @@ show_plan(json_object *r)
 		printf("  %-10s bridge %s\n", j_str(plan_at(segs, i), "name"),
 		       j_str(plan_at(segs, i), "bridge"));
 	plan_placement(j_get(r, "placement"));
-	plan_pinning(j_get(r, "pinning"));
+	if (j_get(r, "placement") != NULL &&
+	    j_bool(j_get(r, "pinning"), "enabled"))
+		printf("pinning:  on, each host plans its own nodes on its own "
+		       "CPUs when it starts its part\n");
+	else
+		plan_pinning(j_get(r, "pinning"));
 	for (size_t i = 0; i < plan_len(j_get(r, "warnings")); i++)
 		printf("warning: %s\n",
 		       j_text(plan_at(j_get(r, "warnings"), i)));

@@ -260,6 +260,7 @@ show_topology(json_object *t)
 		if (j_get(n, "error") != NULL)
 			printf(" (%s)", j_str(n, "error"));
 		printf("\n");
+		show_threads(j_get(n, "threads")); /* as its host reports */
 	}
 	show_ports(j_get(t, "ports"));
 	if (show_len(j_get(t, "host_interfaces")) > 0) {

@@ -12,6 +12,11 @@
 # every member of a network across hosts is at 1350, and a configuration
 # claiming 9000 for b is refused by b.  stop --all on A with B's vrouterd
 # down stops A's part and names b and the node left there.
+#
+# --pin: each host pins its share on its own CPUs (A 2, B 1 CPU), status on
+# A shows vr1's threads as B reports them; more vCPUs than B has CPUs is
+# refused naming b.  Autostart on A starts both hosts' parts, retrying
+# while B's vrouterd is down.
 # Then B's vrouterd killed while it deploys its part: start fails naming
 # b and saying what happens now, nothing is left on A; B, its vrouterd
 # restarted, removes its part by itself (its part.json), no `vrctl
@@ -63,6 +68,7 @@ conf() {
 { "state_dir": "/var/lib/vrouterd", "image_dir": "$IMAGE",
   "host_name": "$2", "tunnel_address": "$(th_addr "$1")",
   "tunnel_mtu": $WIRE_MTU,
+  "autostart": "/var/lib/vrouterd/autostart.json",
   "ssh_command": ["$T/bin/ssh"], "peer_timeout": 30,
   "hosts": [{"name": "$3", "ssh": "root@$4",
              "libvirt_uri": "qemu+ssh://root@$4/system",
@@ -351,6 +357,85 @@ check "nothing left on A" nothing_on A
 check "nothing left on B" nothing_on B
 conf A a b "$TH_ADDR_B"
 check "A reloads its configuration" reload A
+
+say "--pin across hosts: each host pins its own share on its own CPUs"
+# B's vrouterd sees one CPU (VR_TEST_HOST_CPUS=0), A the machine's two:
+# each plans its share on its own, so vr0's vCPU goes to A's CPU 1 (CPU 0
+# for housekeeping) and vr1's to B's only CPU, 0.  Both hosts are this
+# machine's 2 CPUs: the check is the plan and the effective affinity,
+# not exclusivity.
+check "B's vrouterd restarted with one CPU" restart_b VR_TEST_HOST_CPUS=0
+# vcpus H FILE NODE: "planned cpus" of NODE's vCPU (or NAPI) threads in
+# H's status (FILE), from nodes (own) or remote_nodes (A's view of B's)
+vcpus() {
+	json "$2" "sorted(set((x['planned'], x['cpus']) for t in j['topologies'] for n in t['nodes'] + t.get('remote_nodes', []) if n['name'] == '$3' for x in n.get('threads', []) if x['kind'] in ('vcpu', 'napi')))"
+}
+if [ "$BACKEND" = vm ]; then
+	if twohost_vrctl A --json start -f "$T/xh.json" --name "$NAME" \
+		--backend "$BACKEND" --timeout 600 --pin >"$T/startp.json" 2>"$T/startp.err"; then
+		ok "start --pin across hosts answered"
+	else
+		bad "start --pin failed: $(cat "$T/startp.err")"
+	fi
+	twohost_vrctl A --json status >"$T/pinA.json"
+	twohost_vrctl B --json status >"$T/pinB.json"
+	check "A: pinned, vr0's vCPU planned on A's CPU 1 and running there: $(vcpus A "$T/pinA.json" vr0)" \
+		[ "$(vcpus A "$T/pinA.json" vr0)" = "[('1', '1')]" ]
+	check "B: pinned, vr1's vCPU planned on B's CPU 0 and running there: $(vcpus B "$T/pinB.json" vr1)" \
+		[ "$(vcpus B "$T/pinB.json" vr1)" = "[('0', '0')]" ]
+	check "A's status shows vr1's pinning as B reports it" \
+		[ "$(vcpus A "$T/pinA.json" vr1)" = "[('0', '0')]" ]
+	check "A's status: vr1 pinned (B's word)" \
+		[ "$(json "$T/pinA.json" '[n["pinned"] for t in j["topologies"] for n in t["remote_nodes"]]')" = "[True]" ]
+	check "B's part carries its planner's warning (1 vCPU on its 1 CPU)" \
+		grep -q "no CPU left for housekeeping" "$T/pinB.json"
+	tid=$(json "$T/pinB.json" "[x['tid'] for t in j['topologies'] for n in t['nodes'] for x in n['threads'] if x['kind'] == 'vcpu'][0]")
+	check "taskset on B: vr1's vCPU thread $tid runs on CPU 0" \
+		sh -c "nsenter -t $(th_init B) -p -m taskset -pc $tid | grep -q 'list: 0\$'"
+	check "stop (pinned)" twohost_vrctl A stop "$NAME"
+	check "nothing left on A" nothing_on A
+	check "nothing left on B" nothing_on B
+fi
+# more vCPUs than B has CPUs: B refuses its part (one host would share
+# them with a warning), the start fails naming b, every host rolls back
+twohost_vrctl A start -f "$T/xh.json" --name "$NAME" \
+	--backend "$BACKEND" --timeout 600 --pin --cores 2 >"$T/startq.out" 2>"$T/startq.err"
+rc=$?
+cat "$T/startq.err"
+check "start --pin --cores 2 refused" [ $rc != 0 ]
+check "the error names host b and its CPUs" \
+	grep -q "host b: its part failed: host b cannot pin its share of $NAME: its 1 node (2 vCPUs) do not fit its CPUs (2 vCPUs on 1 CPU (0)" "$T/startq.err"
+check "rolled back (the error's data says so)" grep -q '"rolled_back":true' "$T/startq.err"
+check "nothing left on A" nothing_on A
+check "nothing left on B" nothing_on B
+check "neither host runs it" [ "$(runs A)$(runs B)" = 00 ]
+
+say "autostart across hosts: A's record starts every host's part"
+check "autostart entry on A" twohost_vrctl A autostart add -f "$T/xh.json" \
+	--name "$NAME" --backend "$BACKEND" --timeout 600
+# B's vrouterd down while A boots: its autostart cannot reach B
+twohost_exec B sh -c 'p=$(cat /run/vrouterd/vrouterd.pid); kill -TERM $p
+	for _ in $(seq 100); do kill -0 $p 2>/dev/null || exit 0; sleep 0.1; done'
+check "A's vrouterd restarted (B's down)" restart_a
+th_until 120 grep -q "autostart $NAME: .*retrying in" "$TH/A/vrouterd.log"
+grep "autostart $NAME" "$TH/A/vrouterd.log"
+check "A's autostart failed naming host b, and retries" \
+	grep -q "autostart $NAME: start $NAME failed: .*host b.*; retrying in 5 s" "$TH/A/vrouterd.log"
+check "nothing left on A meanwhile" nothing_on A
+check "B's vrouterd back" restart_b
+as_started() { twohost_vrctl A autostart list | grep -q " started "; }
+th_until 180 as_started
+twohost_vrctl A autostart list >"$T/aslist.txt" 2>&1
+cat "$T/aslist.txt"
+check "A's autostart list says started (a retry)" grep -q " started " "$T/aslist.txt"
+check "the retry started it on both hosts" [ "$(runs A)$(runs B)" = 11 ]
+twohost_vrctl A --json status >"$T/statusAS.json"
+check "A's status: vr0 on a, vr1 on b running" \
+	[ "$(json "$T/statusAS.json" '[[(n["name"], n["host"]) for n in t["nodes"]] + [(n["name"], n["host"], n["state"]) for n in t["remote_nodes"]] for t in j["topologies"]]')" = "[[('vr0', 'a'), ('vr1', 'b', 'running')]]" ]
+check "autostart remove" twohost_vrctl A autostart remove "$NAME"
+check "stop on A" twohost_vrctl A stop "$NAME"
+check "nothing left on A" nothing_on A
+check "nothing left on B" nothing_on B
 
 say "B's part fails (VROUTERD_FAULT=vxlan there): every host rolls back"
 check "B's vrouterd restarted with the fault" restart_b VROUTERD_FAULT=vxlan

@@ -5,7 +5,9 @@
  * nothing, bridges of networks held elsewhere emptied, the splitter only
  * on the coordinator, a VXLAN per shared network with the other member
  * hosts as remotes and the planned MTU on every interface on it; the
- * VXLAN device names; the errors.
+ * VXLAN device names; the errors.  With --pin: the whole plan is not
+ * pinned (on whose CPUs?); each host pins its own share on its own CPUs,
+ * its nodes renumbered from 0, and refuses a share that does not fit.
  */
 #include <sched.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "deploy.h"
+#include "hostinfo.h"
 #include "part.h"
 #include "t.h"
 #include "topo.h"
@@ -153,8 +156,9 @@ test_cut_b(void)
 	vr_strlcpy(mid, p->segments[0].bridge, sizeof(mid));
 	vr_strlcpy(side, p->segments[1].bridge, sizeof(side));
 	vr_strlcpy(ingress, p->ports[0].bridge, sizeof(ingress));
-	CHECK_INT(part_plan(p, "a", UL, "b", hs, d, &remote, err, sizeof(err)),
-		  0);
+	CHECK_INT(
+	    part_plan(p, "a", UL, "b", NULL, hs, d, &remote, err, sizeof(err)),
+	    0);
 	/* b holds r1 and the out port */
 	CHECK_INT(p->nnodes, 1);
 	CHECK_STR(p->nodes[0].name, "r1");
@@ -209,7 +213,8 @@ test_cut_coordinator(void)
 
 	CHECK_INT(build(chain3, LINK_TAP, p, err, sizeof(err)), 0);
 	vr_strlcpy(side, p->segments[1].bridge, sizeof(side));
-	CHECK_INT(part_plan(p, "a", UL, "a", hs, d, NULL, err, sizeof(err)), 0);
+	CHECK_INT(
+	    part_plan(p, "a", UL, "a", NULL, hs, d, NULL, err, sizeof(err)), 0);
 	CHECK_INT(p->nnodes, 1);
 	CHECK_STR(p->nodes[0].name, "r0");
 	CHECK(p->ports[0].host_if[0] != '\0'); /* in: a's */
@@ -226,19 +231,132 @@ test_cut_coordinator(void)
 	/* a host the placement does not name; a host not in the underlay */
 	p = calloc(1, sizeof(*p));
 	CHECK_INT(build(chain3, LINK_TAP, p, err, sizeof(err)), 0);
-	CHECK_INT(part_plan(p, "a", UL, "z", hs, d, NULL, err, sizeof(err)),
-		  -1);
+	CHECK_INT(
+	    part_plan(p, "a", UL, "z", NULL, hs, d, NULL, err, sizeof(err)),
+	    -1);
 	CHECK(strstr(err, "host z holds no part of chain") != NULL);
 	topo_plan_free(p);
 	memset(p, 0, sizeof(*p));
 	CHECK_INT(build(chain3, LINK_TAP, p, err, sizeof(err)), 0);
-	CHECK_INT(part_plan(p, "a", "a=198.18.0.1,b=198.18.0.2", "b", hs, d,
-			    NULL, err, sizeof(err)),
+	CHECK_INT(part_plan(p, "a", "a=198.18.0.1,b=198.18.0.2", "b", NULL, hs,
+			    d, NULL, err, sizeof(err)),
 		  -1);
 	topo_plan_free(p);
 	free(p);
 	free(hs);
 	free(d);
+}
+
+/* chain3 with --pin and cores, cut to host part on a host with the CPUs
+ * online (cpus: --cpus, or NULL).  part_plan's result. */
+static int
+pin_part(const char *part, int cores, const char *online, const char *cpus,
+	 struct topo_plan *p, char *err, size_t errlen)
+{
+	struct topo_hosts *hs = calloc(1, sizeof(*hs));
+	struct deploy *d = calloc(1, sizeof(*d));
+	struct hostinfo h;
+	struct topo_opts o;
+	cpu_set_t all, none;
+	int rc;
+
+	topo_opts_init(&o);
+	vr_strlcpy(o.file, "t.json", sizeof(o.file));
+	o.file_text = chain3;
+	o.pin = 1;
+	o.cores = cores;
+	if (cpus != NULL) {
+		o.has_cpus = 1;
+		cpulist_parse(cpus, &o.cpus);
+	}
+	cpulist_parse("0-7", &all);
+	CPU_ZERO(&none);
+	CHECK_INT(topo_plan_build(&o, &all, &none, p, err, errlen), 0);
+	/* placed across hosts: no one host's CPUs pin the whole plan */
+	CHECK_INT(p->pin.n, 0);
+	memset(&h, 0, sizeof(h));
+	cpulist_parse(online, &h.online);
+	rc = part_plan(p, "a", UL, part, &h, hs, d, NULL, err, errlen);
+	free(hs);
+	free(d);
+	return rc;
+}
+
+static void
+test_pin(void)
+{
+	struct topo_plan *p = calloc(1, sizeof(*p));
+	const struct pin_assign *a;
+	char err[1024], buf[64];
+
+	/* b holds r1 (node 0 there) on its own 4 CPUs: the last for its
+	 * vCPU, the rest housekeeping; nothing planned for r0 or r2 */
+	CHECK_INT(pin_part("b", 1, "0-3", NULL, p, err, sizeof(err)), 0);
+	CHECK_INT(p->nnodes, 1);
+	CHECK_INT(p->pin.shared, 0);
+	CHECK((a = pin_plan_find(&p->pin, 0, PIN_VCPU, 0)) != NULL);
+	if (a)
+		CHECK_STR(cpulist_format(&a->cpus, buf, sizeof(buf)), "3");
+	CHECK((a = pin_plan_find(&p->pin, 0, PIN_EMULATOR, 0)) != NULL);
+	if (a)
+		CHECK_STR(cpulist_format(&a->cpus, buf, sizeof(buf)), "0-2");
+	CHECK(pin_plan_find(&p->pin, 1, PIN_VCPU, 0) == NULL);
+	CHECK_STR(cpulist_format(&p->pin.vcpu_cpus, buf, sizeof(buf)), "3");
+	topo_plan_free(p);
+
+	/* the coordinator's share on 2 CPUs: r0 alone, 1 vCPU fits */
+	CHECK_INT(pin_part("a", 1, "0-1", NULL, p, err, sizeof(err)), 0);
+	CHECK_STR(p->nodes[0].name, "r0");
+	CHECK((a = pin_plan_find(&p->pin, 0, PIN_VCPU, 0)) != NULL);
+	if (a)
+		CHECK_STR(cpulist_format(&a->cpus, buf, sizeof(buf)), "1");
+	topo_plan_free(p);
+
+	/* --cpus is each host's: 2-3 on b */
+	CHECK_INT(pin_part("b", 1, "0-3", "2-3", p, err, sizeof(err)), 0);
+	CHECK((a = pin_plan_find(&p->pin, 0, PIN_VCPU, 0)) != NULL);
+	if (a)
+		CHECK_STR(cpulist_format(&a->cpus, buf, sizeof(buf)), "3");
+	topo_plan_free(p);
+
+	/* too few CPUs on c: 3 vCPUs on 2 CPUs would share (a warning on
+	 * one host): refused, naming the host; nothing planned is kept */
+	CHECK_INT(pin_part("c", 3, "0-1", NULL, p, err, sizeof(err)), -1);
+	CHECK(strstr(err, "host c cannot pin its share of chain: its 1 node "
+			  "(3 vCPUs) do not fit its CPUs") != NULL);
+	CHECK(strstr(err, "share CPUs round-robin") != NULL);
+	CHECK_INT(p->pin.n, 0);
+	topo_plan_free(p);
+	/* as many CPUs as vCPUs: each its own, housekeeping floats (the
+	 * single-host warning, kept) */
+	CHECK_INT(pin_part("c", 2, "0-1", NULL, p, err, sizeof(err)), 0);
+	CHECK_INT(p->pin.shared, 1);
+	CHECK(strstr(p->pin.warning, "no CPU left for housekeeping") != NULL);
+	topo_plan_free(p);
+
+	/* --cpus naming none of b's CPUs */
+	CHECK_INT(pin_part("b", 1, "0-3", "6-7", p, err, sizeof(err)), -1);
+	CHECK(strstr(err,
+		     "host b cannot pin its share of chain: --cpus 6-7: "
+		     "none of these CPUs is online (online: 0-3)") != NULL);
+	topo_plan_free(p);
+
+	/* unknown CPUs (no host facts) */
+	CHECK_INT(build(chain3, LINK_TAP, p, err, sizeof(err)), 0);
+	p->opts.pin = 1;
+	{
+		struct topo_hosts *hs = calloc(1, sizeof(*hs));
+		struct deploy *d = calloc(1, sizeof(*d));
+
+		CHECK_INT(part_plan(p, "a", UL, "b", NULL, hs, d, NULL, err,
+				    sizeof(err)),
+			  -1);
+		CHECK(strstr(err, "host b cannot pin") != NULL);
+		free(hs);
+		free(d);
+	}
+	topo_plan_free(p);
+	free(p);
 }
 
 static void
@@ -261,6 +379,7 @@ main(void)
 	test_mtu_plan();
 	test_cut_b();
 	test_cut_coordinator();
+	test_pin();
 	test_vxlan_name();
 	return t_done("test_part");
 }
