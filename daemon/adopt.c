@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "adopt.h"
+#include "hosted.h"
 #include "jtext.h"
 #include "log.h"
 #include "netsetup.h"
@@ -124,6 +125,24 @@ plan_owns_domain(const struct topo_plan *p, const char *domain,
 	return rc;
 }
 
+/* The domain runs here for another host's topology (it migrated in,
+ * hosted.h): neither ours to adopt nor an orphan. */
+static int
+adopt_hosted(const struct topo_plan *p, const char *domain)
+{
+	char coord[64];
+
+	for (int n = 0; n < p->nnodes; n++)
+		if (strcmp(p->nodes[n].domain, domain) == 0 &&
+		    hosted_find(p->opts.name, p->nodes[n].name, coord,
+				sizeof(coord))) {
+			log_debug("domain %s: hosted for %s (topology %s)",
+				  domain, coord, p->opts.name);
+			return 1;
+		}
+	return 0;
+}
+
 int
 adopt_scan(struct adopted **out, json_object *orphans)
 {
@@ -166,6 +185,11 @@ adopt_scan(struct adopted **out, json_object *orphans)
 			continue;
 		}
 		json_object_put(j);
+		if (adopt_hosted(p, d[i].name)) {
+			topo_plan_free(p);
+			free(p);
+			continue;
+		}
 		if ((ad = adopted_find(a, na, p->opts.name)) == NULL) {
 			ad = &a[na++];
 			ad->plan = p;

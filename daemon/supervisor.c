@@ -492,6 +492,7 @@ sup_shutdown(void (*done)(void *), void *arg)
 	sup_done_arg = arg;
 	sup_watch_end_all();
 	autostart_fini();
+	migrate_shutdown();
 	if (job_count() > 0) {
 		log_info("waiting for %d job(s) to finish", job_count());
 		job_cancel_all();
