@@ -225,3 +225,12 @@ target_include_directories(test_part PRIVATE
 	${CMAKE_CURRENT_SOURCE_DIR}/unit ${CMAKE_SOURCE_DIR}/daemon)
 add_test(NAME test_part COMMAND test_part)
 set_tests_properties(test_part PROPERTIES LABELS unit)
+
+# What a host runs for another host's topology (daemon/hosted.c, #15):
+# recorded, found, listed, forgotten.  Links the daemon's core.
+add_executable(test_hosted ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_hosted.c)
+target_link_libraries(test_hosted PRIVATE vrouterd_core)
+target_include_directories(test_hosted PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit)
+add_test(NAME test_hosted COMMAND test_hosted)
+set_tests_properties(test_hosted PROPERTIES LABELS unit)
