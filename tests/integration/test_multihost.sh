@@ -283,6 +283,8 @@ hosted_on_b() {
 	check "... runs no topology of its own (vr0 not adopted)" \
 		[ "$(b_status && json "$T/b.json" 'len(j["topologies"])')" = 0 ]
 	check "... still hosts it for a" [ "$(b_hosted)" = "[('$DOM', 'a', '$NAME')]" ]
+	check "A's vrouterd restarted (no node of $NAME on A)" restart_vrouterd A
+	check "... it adopted $NAME from its state file, vr0 on b" [ "$(node host)" = b ]
 	check "it still runs on B" runs_on B
 	check "it still forwards A's ports from B" forwards
 }
@@ -392,7 +394,8 @@ twohost_exec A virsh migrate-setspeed "$DOM" 8796093022207
 a_fault() { (export VROUTERD_FAULT=migrate_said_failed; th_vrouterd A); }
 check "A's vrouterd restarted (VROUTERD_FAULT=migrate_said_failed)" a_fault
 check "it adopted the topology, vr0 on a" [ "$(node host)" = a ]
-check "... running" th_until 10 topo_running
+th_until 30 topo_running
+check "... running (not starting: its console log began anew when it came back; state $(topo_state))" topo_running
 
 say "A's libvirt says the migration failed, B has the domain: B is asked"
 said_failed() {
