@@ -621,6 +621,8 @@ mig_peer_done(json_object *result, json_object *error, const char *fail,
 			op->stats = json_object_get(v);
 		if (result && json_object_object_get_ex(result, "pinned", &v))
 			op->pinned = json_object_get(v);
+		if (result && json_object_object_get_ex(result, "warning", &v))
+			json_object_array_add(op->warnings, json_object_get(v));
 		/* "arrived" false: libvirt said it moved, it is not there
 		 * (a peer that does not say is taken at libvirt's word) */
 		op->step =

@@ -3,7 +3,9 @@
  * (migrate_prepare, migrate_send, migrate_finish, migrate_abort) another
  * vrouterd, the coordinator, calls through peer.c.  Their values are
  * checked on the loop before anything is made; the work (wiring, the
- * migration, pinning, removal) runs on a worker thread.  The protocol as
+ * migration, pinning, removal) runs on a worker thread.  A domain that
+ * arrived is recorded as hosted for the coordinator (hosted.h), and the
+ * record goes with it (migrate_abort).  The protocol as
  * a whole, its steps and the tags of what a peer makes, is described at
  * the top of migrate.c.
  */
