@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "adopt.h"
+#include "hosted.h"
 #include "jtext.h"
 #include "log.h"
 #include "netsetup.h"
@@ -124,6 +125,75 @@ plan_owns_domain(const struct topo_plan *p, const char *domain,
 	return rc;
 }
 
+/* The domain runs here for another host's topology (it migrated in,
+ * hosted.h): neither ours to adopt nor an orphan. */
+static int
+adopt_hosted(const struct topo_plan *p, const char *domain)
+{
+	char coord[64];
+
+	for (int n = 0; n < p->nnodes; n++)
+		if (strcmp(p->nodes[n].domain, domain) == 0 &&
+		    hosted_find(p->opts.name, p->nodes[n].name, coord,
+				sizeof(coord))) {
+			log_debug("domain %s: hosted for %s (topology %s)",
+				  domain, coord, p->opts.name);
+			return 1;
+		}
+	return 0;
+}
+
+/* The topologies of the state directory whose every node runs on another
+ * host (migrate.c): no domain here holds their plan, their state.json
+ * does ("plan", with "hosts" naming each node's host).  Added to a (na
+ * of them, room for cap) unless a domain brought them already. */
+static int
+adopt_scan_away(struct adopted **a, int na, int cap)
+{
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = statedir_list()) == NULL)
+		return na;
+	while ((de = readdir(d)) != NULL) {
+		json_object *st, *pj, *hosts, *v;
+		struct topo_plan *p;
+		char err[512];
+		int n;
+
+		if (de->d_name[0] == '.' ||
+		    topo_name_check(de->d_name, NULL, 0) == -1 ||
+		    adopted_find(*a, na, de->d_name) != NULL ||
+		    (st = adopt_state_read(de->d_name)) == NULL)
+			continue;
+		p = xcalloc(1, sizeof(*p));
+		if (!json_object_object_get_ex(st, "plan", &pj) ||
+		    !json_object_object_get_ex(st, "hosts", &hosts) ||
+		    topo_plan_from_json(pj, p, err, sizeof(err)) == -1 ||
+		    strcmp(p->opts.name, de->d_name) != 0)
+			n = -1;
+		else
+			for (n = 0; n < p->nnodes; n++)
+				if (!json_object_object_get_ex(
+					hosts, p->nodes[n].name, &v))
+					break;
+		json_object_put(st);
+		if (n != p->nnodes) {
+			topo_plan_free(p);
+			free(p);
+			continue;
+		}
+		if (na == cap) {
+			cap = cap ? cap * 2 : 4;
+			*a = xreallocarray(*a, cap, sizeof(**a));
+		}
+		(*a)[na] = (struct adopted){.plan = p};
+		na++;
+	}
+	closedir(d);
+	return na;
+}
+
 int
 adopt_scan(struct adopted **out, json_object *orphans)
 {
@@ -166,6 +236,11 @@ adopt_scan(struct adopted **out, json_object *orphans)
 			continue;
 		}
 		json_object_put(j);
+		if (adopt_hosted(p, d[i].name)) {
+			topo_plan_free(p);
+			free(p);
+			continue;
+		}
 		if ((ad = adopted_find(a, na, p->opts.name)) == NULL) {
 			ad = &a[na++];
 			ad->plan = p;
@@ -177,6 +252,7 @@ adopt_scan(struct adopted **out, json_object *orphans)
 		ad->nactive += d[i].active;
 	}
 	vm_domains_free(d, nd);
+	na = adopt_scan_away(&a, na, nd + 1);
 	*out = a;
 	return na;
 }

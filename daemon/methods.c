@@ -12,6 +12,7 @@
 #include "config.h"
 #include "coord.h"
 #include "control.h"
+#include "hosted.h"
 #include "hostinfo.h"
 #include "log.h"
 #include "autostart.h"
@@ -233,6 +234,7 @@ methods_status(struct rpc_req *req)
 	json_object_object_add(r, "topologies", sup_status_topologies());
 	json_object_object_add(r, "autostart", autostart_status());
 	json_object_object_add(r, "orphans", sup_status_orphans());
+	json_object_object_add(r, "hosted", hosted_list());
 	coord_status(req, r); /* the nodes on other hosts: their state */
 }
 

@@ -44,6 +44,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,9 +117,16 @@ struct mig_op {
 	/* the job's own */
 	int jrc;
 	char jerr[1024];
+	/* shutdown (migrate_shutdown): abort it, the node stays where it ran */
+	int closing;
+	int aborting;	 /* the abort job runs: mig_end waits for it */
+	int end_wait;	 /* ... and mig_end was called meanwhile */
+	atomic_int sent; /* MS_SEND answered: the abort job stops */
+	TAILQ_ENTRY(mig_op) entry; /* in mig_ops while counted */
 };
 
 static int mig_inflight; /* migrations under way (shutdown waits) */
+static TAILQ_HEAD(, mig_op) mig_ops = TAILQ_HEAD_INITIALIZER(mig_ops);
 
 int
 migrate_inflight(void)
@@ -335,8 +343,20 @@ mig_local_job(struct job *j, void *arg)
 	op->jrc = 0;
 	op->jerr[0] = '\0';
 	if (op->step == MS_SEND) {
+		const char *f = getenv("VROUTERD_FAULT");
+
 		op->jrc = vm_migrate(op->domain, op->host.libvirt_uri,
 				     !op->offline, op->jerr, sizeof(op->jerr));
+		/* test hook: libvirt's success said to be a failure, so the
+		 * check with the destination (MS_WHERE) is exercised */
+		if (op->jrc == 0 && f &&
+		    strcmp(f, "migrate_said_failed") == 0) {
+			op->jrc = -1;
+			msgf(op->jerr, sizeof(op->jerr),
+			     "fault injected: libvirt's success reported as a "
+			     "failure (VROUTERD_FAULT=%s)",
+			     f);
+		}
 		return;
 	}
 	if (op->step == MS_WHERE) {
@@ -353,6 +373,9 @@ mig_local_job(struct job *j, void *arg)
 				op->where = 1;
 			else if (here == 0 && there == 1)
 				op->where = 0;
+			else if (t + 1 == MIGRATE_WHERE_WAIT && here == 1 &&
+				 there == 1)
+				op->where = 2; /* on both: say so */
 			else
 				sleep(1);
 		}
@@ -475,10 +498,13 @@ mig_local_done(void *arg)
 		break;
 	case MS_SEND:
 		op->send_ms = mig_now_ms() - op->t0;
+		atomic_store(&op->sent, 1);
 		if (op->jrc == -1) {
 			op->code = PROTO_E_LIBVIRT;
 			msgf(op->err, sizeof(op->err), "%s", op->jerr);
-			op->step = op->prepared ? MS_ABORT : MS_ABORT_L;
+			/* libvirt's word is checked with the other host's
+			 * libvirtd before its wiring goes */
+			op->step = MS_WHERE;
 		} else {
 			op->moved = 1;
 			op->step = MS_FINISH;
@@ -489,19 +515,36 @@ mig_local_done(void *arg)
 				       : mig_not_arrived(op);
 		break;
 	case MS_WHERE:
-		if (op->where == 1) {
-			op->moved = 1; /* it arrived after all */
-			json_object_array_add(op->warnings,
-					      json_object_new_string(op->err));
-			op->step = MS_FINISH;
-		} else if (op->where == 0)
-			op->step = MS_ABORT_L;
-		else {
-			msgf(op->err + strlen(op->err),
-			     sizeof(op->err) - strlen(op->err),
-			     "; neither host could say where %s runs: "
-			     "nothing was removed (see docs/multihost.md)",
-			     op->domain);
+		/* where == 1: only here; 0: only there */
+		if (op->where == 1 || op->where == 0) {
+			if (op->where == (op->to[0] == '\0')) {
+				op->moved = 1; /* it arrived after all */
+				log_warnx("%s: libvirt said: %s; but it runs "
+					  "on %s: migrated",
+					  op->domain, op->err,
+					  op->to[0] ? op->to : conf->host_name);
+				json_object_array_add(
+				    op->warnings,
+				    json_object_new_string(op->err));
+				op->step = MS_FINISH;
+			} else /* it stayed: the destination's wiring goes */
+				op->step = op->prepared ? MS_ABORT : MS_ABORT_L;
+		} else {
+			msgf(
+			    op->err + strlen(op->err),
+			    sizeof(op->err) - strlen(op->err),
+			    op->where == 2
+				? "; %s exists on both hosts: nothing was "
+				  "removed; see which one runs (`virsh "
+				  "domstate %s` on each), destroy the other "
+				  "(`virsh destroy`), then `vrctl stop %s` "
+				  "here and remove the links aliased "
+				  "vrouterd-migrate:%s: there "
+				  "(docs/multihost.md)"
+				: "; neither host could say where %s runs: "
+				  "nothing was removed (see docs/multihost.md)",
+			    op->domain, op->domain, op->name, op->name);
+			log_warnx("%s/%s: %s", op->name, op->node, op->err);
 			op->step = (enum mig_step) - 1;
 		}
 		break;
@@ -557,12 +600,14 @@ mig_peer_done(json_object *result, json_object *error, const char *fail,
 		break;
 	case MS_SEND:
 		op->send_ms = mig_now_ms() - op->t0;
+		atomic_store(&op->sent, 1);
 		if (msg[0]) {
 			op->code = PROTO_E_LIBVIRT;
 			msgf(op->err, sizeof(op->err), "%s", msg);
 			/* no answer (connection lost, timeout): the domain
-			 * may still come; ask both libvirtds first */
-			op->step = fail ? MS_WHERE : MS_ABORT_L;
+			 * may still come; a failure: checked, not trusted.
+			 * Both libvirtds are asked first */
+			op->step = MS_WHERE;
 		} else {
 			op->moved = 1;
 			op->step = MS_FINISH;
@@ -576,6 +621,8 @@ mig_peer_done(json_object *result, json_object *error, const char *fail,
 			op->stats = json_object_get(v);
 		if (result && json_object_object_get_ex(result, "pinned", &v))
 			op->pinned = json_object_get(v);
+		if (result && json_object_object_get_ex(result, "warning", &v))
+			json_object_array_add(op->warnings, json_object_get(v));
 		/* "arrived" false: libvirt said it moved, it is not there
 		 * (a peer that does not say is taken at libvirt's word) */
 		op->step =
@@ -728,8 +775,23 @@ mig_record(struct mig_op *op)
 static void
 mig_end(struct mig_op *op)
 {
-	struct run *r = sup_run_find(op->name);
-	json_object *rec = mig_record(op);
+	struct run *r;
+	json_object *rec;
+
+	if (op->aborting) {
+		op->end_wait = 1; /* mig_abort_done ends it */
+		return;
+	}
+	r = sup_run_find(op->name);
+	rec = mig_record(op);
+	if (op->closing)
+		log_info(
+		    "%s/%s: shutdown: its migration to %s %s; it runs on "
+		    "%s",
+		    op->name, op->node, op->to[0] ? op->to : conf->host_name,
+		    op->moved ? "had completed" : "was aborted",
+		    op->moved ? (op->to[0] ? op->to : conf->host_name)
+			      : (op->from[0] ? op->from : conf->host_name));
 
 	if (r != NULL && op->n < r->plan->nnodes) {
 		r->nrt[op->n].migrating = 0;
@@ -748,8 +810,10 @@ mig_end(struct mig_op *op)
 			    : PROTO_E_INTERNAL,
 		 op->err);
 	json_object_put(rec);
-	if (op->counted)
+	if (op->counted) {
 		mig_inflight--;
+		TAILQ_REMOVE(&mig_ops, op, entry);
+	}
 	peer_close(op->peer);
 	json_object_put(op->stats);
 	json_object_put(op->pinned);
@@ -777,7 +841,14 @@ mig_next(struct mig_op *op)
 		return;
 	case MS_SEND:
 		op->t0 = mig_now_ms();
-		if (op->from[0] == '\0') {
+		if (op->closing) {
+			op->code = PROTO_E_BUSY;
+			msgf(op->err, sizeof(op->err),
+			     "vrouterd is shutting down: the migration was not "
+			     "begun");
+			op->step = op->prepared ? MS_ABORT : MS_ABORT_L;
+			mig_next(op);
+		} else if (op->from[0] == '\0') {
 			mig_local(op);
 		} else {
 			json_object *p = mig_params(op);
@@ -797,6 +868,9 @@ mig_next(struct mig_op *op)
 
 			json_object_object_add(p, "cpus",
 					       json_object_get(op->cpus));
+			json_object_object_add(
+			    p, "coordinator",
+			    json_object_new_string(conf->host_name));
 			mig_call(op, METHOD_MIGRATE_FINISH, p,
 				 MIGRATE_PEER_WAIT);
 		}
@@ -809,6 +883,64 @@ mig_next(struct mig_op *op)
 	default:
 		mig_end(op);
 		return;
+	}
+}
+
+/* The abort of a migration under way at a shutdown: its source's libvirtd
+ * is asked to abort the job (virDomainAbortJob), again each second until
+ * MS_SEND has answered (the job may not have begun when first asked). */
+static void
+mig_abort_job(struct job *j, void *arg)
+{
+	struct mig_op *op = arg;
+
+	(void)j;
+	for (int t = 0; t < MIGRATE_SEND_WAIT && !atomic_load(&op->sent); t++) {
+		if (op->from[0] == '\0')
+			(void)vm_abort(op->domain);
+		else
+			(void)vm_abort_at(op->host.libvirt_uri, op->domain);
+		for (int k = 0; k < 10 && !atomic_load(&op->sent); k++)
+			usleep(100 * 1000);
+	}
+}
+
+static void
+mig_abort_done(void *arg)
+{
+	struct mig_op *op = arg;
+
+	op->aborting = 0;
+	if (op->end_wait)
+		mig_end(op);
+	else
+		sup_check_done();
+}
+
+void
+migrate_shutdown(void)
+{
+	struct mig_op *op;
+
+	TAILQ_FOREACH(op, &mig_ops, entry)
+	{
+		if (op->closing)
+			continue;
+		op->closing = 1;
+		log_info("%s/%s: shutdown: aborting its migration to %s (it "
+			 "stays on %s)",
+			 op->name, op->node,
+			 op->to[0] ? op->to : conf->host_name,
+			 op->from[0] ? op->from : conf->host_name);
+		/* before MS_SEND, mig_next does not begin it; after, it ends */
+		if (op->step != MS_SEND || atomic_load(&op->sent))
+			continue;
+		if (job_start(sup_base, mig_abort_job, NULL, mig_abort_done,
+			      op) == 0)
+			op->aborting = 1;
+		else
+			log_warn("%s/%s: cannot start the abort", op->name,
+				 op->node);
 	}
 }
 
@@ -947,6 +1079,7 @@ migrate_run(const char *name, const char *node, const char *to, int offline,
 	r->nrt[n].migrating = 1;
 	op->counted = 1;
 	mig_inflight++;
+	TAILQ_INSERT_TAIL(&mig_ops, op, entry);
 	sup_event("node", r, n, "migrating");
 	op->step = MS_WIRE;
 	mig_next(op);

@@ -35,5 +35,9 @@ void migrate_abort_method(struct rpc_req *req);
 int migrate_stop(struct rpc_req *req, const char *name);
 /* Migrations under way: a shutdown waits for them (sup_check_done). */
 int migrate_inflight(void);
+/* At a shutdown: abort every migration under way at its source's
+ * libvirtd; each ends as a failed one does (the node stays where it ran,
+ * nothing left on the destination), and sup_check_done follows. */
+void migrate_shutdown(void);
 
 #endif

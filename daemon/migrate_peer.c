@@ -3,7 +3,9 @@
  * (migrate_prepare, migrate_send, migrate_finish, migrate_abort) another
  * vrouterd, the coordinator, calls through peer.c.  Their values are
  * checked on the loop before anything is made; the work (wiring, the
- * migration, pinning, removal) runs on a worker thread.  The protocol as
+ * migration, pinning, removal) runs on a worker thread.  A domain that
+ * arrived is recorded as hosted for the coordinator (hosted.h), and the
+ * record goes with it (migrate_abort).  The protocol as
  * a whole, its steps and the tags of what a peer makes, is described at
  * the top of migrate.c.
  */
@@ -17,7 +19,9 @@
 #include <json-c/json.h>
 
 #include "config.h"
+#include "hosted.h"
 #include "job.h"
+#include "log.h"
 #include "migrate.h"
 #include "migrate_int.h"
 #include "names.h"
@@ -39,6 +43,7 @@ struct mig_peer_op {
 	char alias[160];  /* the node's: its taps */
 	char talias[160]; /* the topology's: bridges, VXLANs */
 	char domain[64];
+	char node[32];
 	char uri[256]; /* migrate_send: to's libvirt_uri, from conf on the loop
 			*/
 	int rc;
@@ -257,7 +262,9 @@ mig_peer_job(struct job *j, void *arg)
 		break;
 	}
 	case METHOD_MIGRATE_FINISH: {
-		json_object *cpus = NULL, *pinned = json_object_new_array();
+		json_object *cpus = NULL, *pinned = json_object_new_array(),
+			    *c = NULL;
+		int arrived;
 
 		json_object_object_get_ex(op->params, "cpus", &cpus);
 		for (size_t i = 0; cpus && i < json_object_array_length(cpus);
@@ -281,9 +288,19 @@ mig_peer_job(struct job *j, void *arg)
 				       vm_job_completed(op->domain));
 		/* libvirt's success is checked, not trusted: the coordinator
 		 * removes the source's wiring only for a domain that is here */
-		json_object_object_add(
-		    op->result, "arrived",
-		    json_object_new_boolean(vm_exists(op->domain) == 1));
+		arrived = vm_exists(op->domain) == 1;
+		json_object_object_add(op->result, "arrived",
+				       json_object_new_boolean(arrived));
+		/* another host's node: not adopted, not an orphan here */
+		json_object_object_get_ex(op->params, "name", &v);
+		json_object_object_get_ex(op->params, "coordinator", &c);
+		if (arrived && hosted_add(json_object_get_string(v), op->node,
+					  c ? json_object_get_string(c) : "",
+					  err, sizeof(err)) == -1) {
+			log_warnx("%s: %s", op->domain, err);
+			json_object_object_add(op->result, "warning",
+					       json_object_new_string(err));
+		}
 		break;
 	}
 	case METHOD_MIGRATE_PREPARE:
@@ -308,6 +325,12 @@ mig_peer_job(struct job *j, void *arg)
 			 json_object_get_boolean(v) &&
 			 mig_unwire_tagged(ns, op->talias, op->err,
 					   sizeof(op->err)) == -1)
+			op->rc = -1;
+		/* the domain is gone: no longer hosted here */
+		else if (hosted_remove(
+			     json_object_get_string(
+				 json_object_object_get(op->params, "name")),
+			     op->node, op->err, sizeof(op->err)) == -1)
 			op->rc = -1;
 		break;
 	default:
@@ -352,6 +375,7 @@ mig_peer_method(struct rpc_req *req, enum proto_method_id m)
 		 node);
 	snprintf(op->talias, sizeof(op->talias), MIGRATE_ALIAS "%s::", name);
 	snprintf(op->domain, sizeof(op->domain), "vrouterd-%s-%s", name, node);
+	vr_strlcpy(op->node, node, sizeof(op->node));
 	if (sup_closing) {
 		rpc_error(req, PROTO_E_BUSY, NULL, "vrouterd is shutting down");
 		free(op);

@@ -166,6 +166,11 @@ sup_run_save(struct run *r)
 			    routes, r->plan->nodes[n].name,
 			    json_object_new_string(r->nrt[n].host));
 	json_object_object_add(s, "hosts", routes);
+	/* every node on another host: no domain here holds the plan, so a
+	 * restarted vrouterd adopts it from here (adopt.c) */
+	if (r->nrt && r->plan->nnodes > 0 &&
+	    json_object_object_length(routes) == r->plan->nnodes)
+		json_object_object_add(s, "plan", topo_plan_to_json(r->plan));
 	if (r->migration)
 		json_object_object_add(s, "last_migration",
 				       json_object_get(r->migration));
@@ -494,6 +499,7 @@ sup_shutdown(void (*done)(void *), void *arg)
 	sup_done_arg = arg;
 	sup_watch_end_all();
 	autostart_fini();
+	migrate_shutdown();
 	if (job_count() > 0) {
 		log_info("waiting for %d job(s) to finish", job_count());
 		job_cancel_all();

@@ -944,6 +944,12 @@ vm_abort_at(const char *uri, const char *name)
 	return vm_has(virConnectOpen(uri), name, 1);
 }
 
+int
+vm_abort(const char *name)
+{
+	return vm_has(vm_conn_get(), name, 1);
+}
+
 json_object *
 vm_job_completed(const char *name)
 {

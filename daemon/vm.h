@@ -104,6 +104,8 @@ json_object *vm_job_completed(const char *name);
  * under way) if it has one; 1 the domain is there, 0 it is not, -1 that
  * libvirtd cannot say. */
 int vm_abort_at(const char *uri, const char *name);
+/* The same at this host's libvirtd. */
+int vm_abort(const char *name);
 int vm_pin_vcpu(const char *name, int vcpu, int cpu, char *err, size_t errlen);
 
 #endif

@@ -386,6 +386,8 @@ static const struct proto_param params_migrate_finish[] = {
     {"node", PT_STRING, 1, 0, 0, NULL, "the node"},
     {"cpus", PT_ARRAY, 0, 0, 0, NULL,
      "the node's pinning plan: vCPU i on cpus[i]"},
+    {"coordinator", PT_STRING, 0, 0, 0, NULL,
+     "the caller's host name: the node is hosted for it"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 

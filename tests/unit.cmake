@@ -233,3 +233,11 @@ target_include_directories(test_intent PRIVATE
 	${CMAKE_CURRENT_SOURCE_DIR}/unit ${CMAKE_SOURCE_DIR}/daemon)
 add_test(NAME test_intent COMMAND test_intent)
 set_tests_properties(test_intent PROPERTIES LABELS unit)
+# What a host runs for another host's topology (daemon/hosted.c, #15):
+# recorded, found, listed, forgotten.  Links the daemon's core.
+add_executable(test_hosted ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_hosted.c)
+target_link_libraries(test_hosted PRIVATE vrouterd_core)
+target_include_directories(test_hosted PRIVATE
+	${CMAKE_CURRENT_SOURCE_DIR}/unit)
+add_test(NAME test_hosted COMMAND test_hosted)
+set_tests_properties(test_hosted PROPERTIES LABELS unit)

@@ -293,6 +293,15 @@ show_status(json_object *r)
 	printf("libvirt   %s", j_str(l, "state"));
 	show_pairs(l);
 	printf("\n");
+	/* another host's nodes that migrated here (docs/multihost.md) */
+	for (size_t i = 0; i < show_len(j_get(r, "hosted")); i++) {
+		json_object *o =
+		    json_object_array_get_idx(j_get(r, "hosted"), i);
+
+		printf("hosted    %s for %s (topology %s)\n",
+		       j_str(o, "domain"), j_str(o, "coordinator"),
+		       j_str(o, "topology"));
+	}
 	if (show_len(t) == 0) {
 		printf("topologies: none running\n");
 		return;

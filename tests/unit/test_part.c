@@ -86,7 +86,7 @@ test_mtu_plan(void)
 	CHECK_INT(part_plan(p, "a",
 			    "a=198.18.0.1@1400,b=198.18.0.2@9000,"
 			    "c=198.18.0.3@9000",
-			    "b", hs, d, NULL, err, sizeof(err)),
+			    "b", NULL, hs, d, NULL, err, sizeof(err)),
 		  0);
 	CHECK((x = vx_of(d, mid)) != NULL);
 	if (x)
@@ -116,7 +116,7 @@ test_mtu_plan(void)
 	CHECK_INT(build(chain3, LINK_TAP, p, err, sizeof(err)), 0);
 	CHECK_INT(part_plan(p, "a",
 			    "a=2001:db8::1@1280,b=2001:db8::2,c=2001:db8::3",
-			    "b", hs, d, NULL, err, sizeof(err)),
+			    "b", NULL, hs, d, NULL, err, sizeof(err)),
 		  0);
 	CHECK((x = vx_of(d, mid)) != NULL);
 	if (x)
