@@ -323,7 +323,7 @@ for t in json.load(sys.stdin)['topologies']:
 
 	# vr0, a node of A's part, to B and back
 	if twohost_vrctl A --json migrate "$NAME" vr0 --to b >"$T/mig1.json" 2>"$T/mig1.err"; then
-		ok "vr0 migrated A -> B"
+		ok "vr0 migrated A -> B: $(json "$T/mig1.json" '"%s ms; libvirt: total %s ms, downtime %s ms" % (j["wall_ms"], j.get("total_ms"), j.get("downtime_ms"))')"
 	else
 		bad "vr0 A -> B: $(cat "$T/mig1.err")"
 		twohost_logs
@@ -344,7 +344,7 @@ for t in json.load(sys.stdin)['topologies']:
 		eval "twohost_exec B ip -o link show master vr-$NAME-n0 | grep -q ' $t0[:@]'"
 	check "vr0's taps gone from A" eval "! links A | grep -qxFf '$T/taps0'"
 	if twohost_vrctl A migrate "$NAME" vr0 --to a >"$T/mig2.out" 2>&1; then
-		ok "vr0 migrated B -> A"
+		ok "vr0 migrated B -> A: $(cat "$T/mig2.out")"
 	else
 		bad "vr0 B -> A: $(cat "$T/mig2.out")"
 	fi
@@ -356,7 +356,7 @@ for t in json.load(sys.stdin)['topologies']:
 
 	# vr1, a node of B's part: asked on A, B's vrouterd migrates it
 	if twohost_vrctl A --json migrate "$NAME" vr1 --to a >"$T/mig3.json" 2>"$T/mig3.err"; then
-		ok "vr1 migrated B -> A (asked on A)"
+		ok "vr1 migrated B -> A (asked on A): $(json "$T/mig3.json" '"%s ms; libvirt: total %s ms, downtime %s ms" % (j["wall_ms"], j.get("total_ms"), j.get("downtime_ms"))')"
 	else
 		bad "vr1 B -> A: $(cat "$T/mig3.err")"
 		twohost_logs
@@ -371,7 +371,7 @@ for t in json.load(sys.stdin)['topologies']:
 	check "vr1's taps gone from B" eval "! links B | grep -qxFf '$T/taps1'"
 	check "32 flows, every datagram, vr1 on A" all_flows 3
 	if twohost_vrctl A migrate "$NAME" vr1 --to b >"$T/mig4.out" 2>&1; then
-		ok "vr1 migrated A -> B"
+		ok "vr1 migrated A -> B: $(cat "$T/mig4.out")"
 	else
 		bad "vr1 A -> B: $(cat "$T/mig4.out")"
 	fi
