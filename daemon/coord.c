@@ -874,9 +874,12 @@ coord_status_fill(json_object *result, const char *host, json_object *st,
 		for (size_t k = 0; k < json_object_array_length(rn); k++) {
 			json_object *e = json_object_array_get_idx(rn, k), *h,
 				    *n, *pn = NULL, *v;
-			const char *state = NULL;
+			const char *state = NULL, *runs_on = NULL;
 
-			if (!json_object_object_get_ex(e, "host", &h) ||
+			/* "home": the host whose part it is, once "host"
+			 * says where it runs (migrated) */
+			if ((!json_object_object_get_ex(e, "home", &h) &&
+			     !json_object_object_get_ex(e, "host", &h)) ||
 			    strcmp(json_object_get_string(h), host) != 0 ||
 			    !json_object_object_get_ex(e, "name", &n))
 				continue;
@@ -898,8 +901,20 @@ coord_status_fill(json_object *result, const char *host, json_object *st,
 						state =
 						    json_object_get_string(v);
 						coord_status_pin(e, pt, x);
+						if (json_object_object_get_ex(
+							x, "host", &v))
+							runs_on =
+							    json_object_get_string(
+								v);
 					}
 				}
+			if (runs_on != NULL && runs_on[0] != '\0' &&
+			    strcmp(runs_on, host) != 0) {
+				json_object_object_add(
+				    e, "home", json_object_new_string(host));
+				json_object_object_add(
+				    e, "host", json_object_new_string(runs_on));
+			}
 			json_object_object_add(
 			    e, "reachable",
 			    json_object_new_boolean(st != NULL));

@@ -20,7 +20,11 @@
  * and, afterwards, on which host it runs (status: "host").  A failure
  * before the domain moved leaves it where it ran and removes what step 1
  * made, on both hosts.  Only a node between this host and one other is
- * supported: a node on host B migrates back here, not to host C.
+ * supported: a node on host B migrates back here, not to host C.  In a
+ * topology across hosts each host's part is such a run, the home of its
+ * nodes (the destination's part takes a node in: migrate_peer.c); a
+ * `migrate` of a node of another host's part is passed to that host
+ * (mig_forward).
  *
  * What a peer makes is tagged MIGRATE_ALIAS "NAME:NODE:" (the node's taps)
  * or MIGRATE_ALIAS "NAME::" (the bridges and VXLANs the topology's nodes
@@ -52,6 +56,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "coord.h"
 #include "deploy.h"
 #include "deploy_int.h"
 #include "log.h"
@@ -68,7 +73,9 @@
 #define MIGRATE_PEER_WAIT  60  /* s, a wiring step at the peer */
 #define MIGRATE_SEND_WAIT  900 /* s, the migration itself */
 #define MIGRATE_WHERE_WAIT 60  /* s, MS_WHERE: until one host has it */
-#define MIGRATE_VXLAN_ROLE "vxlan"
+/* the tag of the VXLANs a migration makes here: it ends in ':', so that
+ * no role of a start (a part's "vxlan-BRIDGE") has it as a prefix */
+#define MIGRATE_VXLAN_ROLE "migrate-vxlan:"
 
 enum mig_step {
 	MS_WIRE,     /* here: taps (coming home), VXLANs (leaving home) */
@@ -420,8 +427,8 @@ mig_local_job(struct job *j, void *arg)
 				deploy_alias(p, role, alias, sizeof(alias));
 				op->jrc = mig_tap_make(
 				    ns, nd->ifs[k].host_if, alias,
-				    deploy_if_bridge(p, &nd->ifs[k]), op->mq, 0,
-				    p->opts.txqueuelen);
+				    deploy_if_bridge(p, &nd->ifs[k]), op->mq,
+				    nd->ifs[k].mtu, p->opts.txqueuelen);
 			}
 		/* leaving home: the VXLANs toward the other host */
 		deploy_alias(p, MIGRATE_VXLAN_ROLE, alias, sizeof(alias));
@@ -700,8 +707,10 @@ mig_prepare_params(const struct mig_op *op)
 					   op->plan, &nd->ifs[k])));
 		json_object_object_add(l, "multi_queue",
 				       json_object_new_boolean(op->mq));
-		json_object_object_add(l, "mtu",
-				       json_object_new_int(op->vx_mtu));
+		json_object_object_add(
+		    l, "mtu",
+		    json_object_new_int(op->vx_mtu ? op->vx_mtu
+						   : nd->ifs[k].mtu));
 		json_object_array_add(links, l);
 	}
 	for (int i = 0; i < op->nvx; i++) {
@@ -991,14 +1000,6 @@ migrate_run(const char *name, const char *node, const char *to, int offline,
 			return -1;
 		}
 	*code = PROTO_E_TOPOLOGY;
-	if (r->host[0]) {
-		msgf(err, errlen,
-		     "%s is placed across hosts (\"host\" keys): its nodes do "
-		     "not migrate yet; start it on one host to migrate a node "
-		     "(docs/multihost.md)",
-		     name);
-		return -1;
-	}
 	if (r->plan->opts.backend != BACKEND_VM) {
 		msgf(err, errlen, "%s/%s is a namespace node: only VMs migrate",
 		     name, node);
@@ -1105,6 +1106,98 @@ mig_method_done(void *arg, json_object *record, int code, const char *err)
 	}
 }
 
+/* ---- a node of another host's part: that host migrates it ------------ */
+
+struct mig_fwd {
+	struct rpc_req *req;
+	struct peer *peer;
+	char host[TOPO_HOST_LEN + 1];
+};
+
+static void
+mig_fwd_done(json_object *result, json_object *error, const char *fail,
+	     void *arg)
+{
+	struct mig_fwd *f = arg;
+	json_object *c = NULL, *m = NULL, *d = NULL;
+
+	if (fail)
+		rpc_error(f->req, PROTO_E_NETSETUP, NULL, "migrate: %s", fail);
+	else if (error) {
+		json_object_object_get_ex(error, "code", &c);
+		json_object_object_get_ex(error, "message", &m);
+		json_object_object_get_ex(error, "data", &d);
+		rpc_error(f->req, c ? json_object_get_int(c) : PROTO_E_INTERNAL,
+			  json_object_get(d), "host %s: %s", f->host,
+			  m ? json_object_get_string(m) : "(no message)");
+	} else
+		rpc_reply(f->req, json_object_get(result));
+	peer_close(f->peer);
+	free(f);
+	sup_check_done();
+}
+
+/* The host whose part of topology name holds node, when that is not this
+ * host's part (its run's remote_nodes); NULL otherwise. */
+static const char *
+mig_owner(const char *name, const char *node)
+{
+	struct run *r = sup_run_find(name);
+	json_object *e, *v;
+
+	if (r == NULL || r->remote == NULL)
+		return NULL;
+	for (int n = 0; n < r->plan->nnodes; n++)
+		if (strcmp(r->plan->nodes[n].name, node) == 0)
+			return NULL;
+	for (size_t i = 0; i < json_object_array_length(r->remote); i++) {
+		e = json_object_array_get_idx(r->remote, i);
+		if (json_object_object_get_ex(e, "name", &v) &&
+		    strcmp(json_object_get_string(v), node) == 0 &&
+		    json_object_object_get_ex(e, "host", &v))
+			return json_object_get_string(v);
+	}
+	return NULL;
+}
+
+/* A node started by another host's part is that host's to migrate (its
+ * run records where the node is): the same call, there.  1 when it took
+ * req over. */
+static int
+mig_forward(struct rpc_req *req, const char *name, const char *node)
+{
+	const char *owner = mig_owner(name, node);
+	const struct config_host *h;
+	struct mig_fwd *f;
+	json_object *p = NULL;
+	char err[512];
+
+	if (owner == NULL)
+		return 0;
+	if ((h = config_host_find(conf, owner)) == NULL) {
+		rpc_error(req, PROTO_E_PARAMS, NULL,
+			  "migrate %s/%s: it is host %s's, which the "
+			  "configuration no longer names",
+			  name, node, owner);
+		return 1;
+	}
+	f = xcalloc(1, sizeof(*f));
+	f->req = req;
+	vr_strlcpy(f->host, owner, sizeof(f->host));
+	if ((f->peer = peer_open(h, err, sizeof(err))) == NULL) {
+		rpc_error(req, PROTO_E_NETSETUP, NULL, "migrate %s/%s: %s",
+			  name, node, err);
+		free(f);
+		return 1;
+	}
+	if (json_object_deep_copy(rpc_params(req), &p, NULL) != 0)
+		p = NULL;
+	(void)peer_call(f->peer, METHOD_MIGRATE, p,
+			MIGRATE_SEND_WAIT + 2 * MIGRATE_PEER_WAIT, mig_fwd_done,
+			f);
+	return 1;
+}
+
 void
 migrate_method(struct rpc_req *req)
 {
@@ -1121,6 +1214,8 @@ migrate_method(struct rpc_req *req)
 	to = json_object_get_string(v);
 	offline = json_object_object_get_ex(params, "offline", &v) &&
 		  json_object_get_boolean(v);
+	if (!sup_closing && mig_forward(req, name, node))
+		return;
 	if (migrate_run(name, node, to, offline, mig_method_done, req, &code,
 			err, sizeof(err)) == -1)
 		rpc_error(req, code, NULL, "migrate %s/%s: %s", name, node,
@@ -1222,6 +1317,8 @@ mig_stop_vx_done(void *arg)
 	if (st->err[0])
 		rpc_error(st->req, PROTO_E_STOP, NULL, "stop %s: %s", st->name,
 			  st->err);
+	else if (!st->all && coord_stop(st->req, st->name) == 1)
+		; /* across hosts: the other parts too (coord.c answers) */
 	else if (sup_stop(st->all ? NULL : st->name, st->req, NULL, NULL, &code,
 			  err, sizeof(err)) == -1)
 		rpc_error(st->req, code, NULL, "%s", err);

@@ -357,6 +357,24 @@ mig_peer_job_done(void *arg)
 	sup_check_done();
 }
 
+/* A topology named name runs here and node is not another host's node
+ * of it: a topology across hosts (a part here, "host") may take in the
+ * nodes of its other parts, nothing else may. */
+static int
+mig_peer_clash(const char *name, const char *node)
+{
+	struct run *r = sup_run_find(name);
+
+	if (r == NULL)
+		return 0;
+	if (r->host[0] == '\0')
+		return 1;
+	for (int n = 0; n < r->plan->nnodes; n++)
+		if (strcmp(r->plan->nodes[n].name, node) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 mig_peer_method(struct rpc_req *req, enum proto_method_id m)
 {
@@ -407,7 +425,7 @@ mig_peer_method(struct rpc_req *req, enum proto_method_id m)
 		}
 		vr_strlcpy(op->uri, h->libvirt_uri, sizeof(op->uri));
 	}
-	if (sup_run_find(name) != NULL) {
+	if (mig_peer_clash(name, node)) {
 		rpc_error(req, PROTO_E_EXISTS, NULL,
 			  "a topology named %s runs here already", name);
 		free(op);

@@ -298,6 +298,128 @@ check "B's vrouterd restarted" restart_b
 check "B adopted vr1 (host b)" \
 	[ "$(json "$(twohost_vrctl B --json status >"$T/sB3.json"; echo "$T/sB3.json")" '[(n["name"], n["host"]) for t in j["topologies"] for n in t["nodes"]]')" = "[('vr1', 'b')]" ]
 
+if [ "$BACKEND" = vm ]; then
+	say "live migration of the nodes across hosts"
+	dom_on() { # dom_on H NODE: NODE's domain runs on H
+		twohost_exec "$1" virsh -c qemu:///system domstate "vrouterd-$NAME-$2" 2>/dev/null | grep -qx running
+	}
+	all_flows() { # all_flows TAG: 32 flows, every datagram arrives
+		twohost_exec A env T="$T" bash -c ". '$SRC/tests/integration/flows.sh'; flows $NAME 32 20 200" >"$T/perflow-$1.txt"
+		[ "$(wc -l <"$T/perflow-$1.txt")" = 32 ] &&
+			[ "$(awk '{s += $2} END {print s + 0}' "$T/perflow-$1.txt")" = 640 ]
+	}
+	links() { # links H: the topology's links on H, one a line, sorted
+		twohost_exec "$1" sh -c "ip -o link show | awk -F': ' '{print \$2}' | sed 's/@.*//' | grep '^vr-$NAME-' | sort"
+	}
+	taps() { # taps H NODE: NODE's taps as H's status names them
+		twohost_vrctl "$1" --json status | python3 -c "import json,sys
+for t in json.load(sys.stdin)['topologies']:
+    for n in t['nodes']:
+        if n['name'] == '$2':
+            print('\n'.join(sorted(i['name'] for i in n['interfaces'])))"
+	}
+	where() { # where H: "NODE HOST [HOME]" of every node H's status lists
+		twohost_vrctl "$1" --json status | python3 -c "import json,sys
+for t in json.load(sys.stdin)['topologies']:
+    for n in t['nodes'] + t.get('remote_nodes', []):
+        print(n['name'], n['host'], n.get('home', ''), n.get('state', '')) " | sort | xargs
+	}
+	same() { # same FILE H: H's links are FILE's
+		links "$2" | diff -u "$1" - >&2
+	}
+	links A >"$T/linksA0"
+	links B >"$T/linksB0"
+	vx A >"$T/vxA0"
+	vx B >"$T/vxB0"
+	taps A vr0 >"$T/taps0"
+	taps B vr1 >"$T/taps1"
+	check "vr0's taps named ($(xargs <"$T/taps0")), vr1's ($(xargs <"$T/taps1"))" \
+		[ "$(wc -l <"$T/taps0")$(wc -l <"$T/taps1")" = 22 ]
+
+	# a failure: one of vr0's tap names taken on B, its wiring there fails
+	t0=$(head -n 1 "$T/taps0")
+	check "$t0 taken on B" twohost_exec B ip link add "$t0" type bridge
+	if twohost_vrctl A migrate "$NAME" vr0 --to b >"$T/mig-fail.out" 2>&1; then
+		bad "vr0 migrated to B with $t0 taken there"
+	else
+		check "refused: $(head -c 300 "$T/mig-fail.out")" grep -q "wiring there" "$T/mig-fail.out"
+	fi
+	twohost_exec B ip link del "$t0"
+	check "vr0 still runs on A, not on B" eval "dom_on A vr0 && ! dom_on B vr0"
+	check "A's links as before the failed migration" same "$T/linksA0" A
+	check "B's links as before the failed migration" same "$T/linksB0" B
+	check "status: vr0 on a, vr1 on b: $(where A)" \
+		[ "$(where A)" = "vr0 a running vr1 b running" ]
+	check "32 flows, every datagram, after the failed migration" all_flows f
+
+	# vr0, a node of A's part, to B and back
+	if twohost_vrctl A --json migrate "$NAME" vr0 --to b >"$T/mig1.json" 2>"$T/mig1.err"; then
+		ok "vr0 migrated A -> B: $(json "$T/mig1.json" '"%s ms; libvirt: total %s ms, downtime %s ms" % (j["wall_ms"], j.get("total_ms"), j.get("downtime_ms"))')"
+	else
+		bad "vr0 A -> B: $(cat "$T/mig1.err")"
+		twohost_logs
+	fi
+	check "vr0's domain runs on B, not on A" eval "dom_on B vr0 && ! dom_on A vr0"
+	check "A's status: vr0 on b: $(where A)" [ "$(where A)" = "vr0 b running vr1 b running" ]
+	check "32 flows, every datagram, vr0 on B" all_flows 1
+	vx A >"$T/vxA1"
+	vx B >"$T/vxB1"
+	cat "$T/vxA1" "$T/vxB1"
+	check "A has a VXLAN for leg0 now (three, MTU 1450)" \
+		[ "$(awk '$3 == 1450' "$T/vxA1" | wc -l)" = 3 ]
+	check "B has the same three, same VNIs" \
+		[ "$(cut -d' ' -f1,2 "$T/vxA1")" = "$(cut -d' ' -f1,2 "$T/vxB1")" ]
+	check "A's VXLANs send to B, B's to A" \
+		[ "$(remotes A) $(remotes B)" = "$TH_ADDR_B $TH_ADDR_A" ]
+	check "vr0's taps on B, in leg0's bridge there" \
+		eval "twohost_exec B ip -o link show master vr-$NAME-n0 | grep -q ' $t0[:@]'"
+	check "vr0's taps gone from A" eval "! links A | grep -qxFf '$T/taps0'"
+	if twohost_vrctl A migrate "$NAME" vr0 --to a >"$T/mig2.out" 2>&1; then
+		ok "vr0 migrated B -> A: $(cat "$T/mig2.out")"
+	else
+		bad "vr0 B -> A: $(cat "$T/mig2.out")"
+	fi
+	check "vr0's domain runs on A again, not on B" eval "dom_on A vr0 && ! dom_on B vr0"
+	check "A's links as before" same "$T/linksA0" A
+	check "B's links as before (leg0's bridge and VXLAN gone)" same "$T/linksB0" B
+	check "the VXLANs as before" eval "[ \"\$(vx A)\" = \"\$(cat $T/vxA0)\" ] && [ \"\$(vx B)\" = \"\$(cat $T/vxB0)\" ]"
+	check "32 flows, every datagram, vr0 home" all_flows 2
+
+	# vr1, a node of B's part: asked on A, B's vrouterd migrates it
+	if twohost_vrctl A --json migrate "$NAME" vr1 --to a >"$T/mig3.json" 2>"$T/mig3.err"; then
+		ok "vr1 migrated B -> A (asked on A): $(json "$T/mig3.json" '"%s ms; libvirt: total %s ms, downtime %s ms" % (j["wall_ms"], j.get("total_ms"), j.get("downtime_ms"))')"
+	else
+		bad "vr1 B -> A: $(cat "$T/mig3.err")"
+		twohost_logs
+	fi
+	check "vr1's domain runs on A, not on B" eval "dom_on A vr1 && ! dom_on B vr1"
+	check "A's status: vr1 on a, its home b: $(where A)" \
+		[ "$(where A)" = "vr0 a running vr1 a b running" ]
+	check "B's status: vr1 on a (vr0 a remote node): $(where B)" [ "$(where B)" = "vr0 a vr1 a running" ]
+	check "vr1's taps on A, in the bridges there" \
+		eval "[ \"\$(twohost_exec A ip -o link show master vr-$NAME-n1 | grep -cFf '$T/taps1')\" = 1 ] &&
+			[ \"\$(twohost_exec A ip -o link show master vr-$NAME-bo | grep -cFf '$T/taps1')\" = 1 ]"
+	check "vr1's taps gone from B" eval "! links B | grep -qxFf '$T/taps1'"
+	check "32 flows, every datagram, vr1 on A" all_flows 3
+	if twohost_vrctl A migrate "$NAME" vr1 --to b >"$T/mig4.out" 2>&1; then
+		ok "vr1 migrated A -> B: $(cat "$T/mig4.out")"
+	else
+		bad "vr1 A -> B: $(cat "$T/mig4.out")"
+	fi
+	check "vr1's domain runs on B again, not on A" eval "dom_on B vr1 && ! dom_on A vr1"
+	check "A's links as before" same "$T/linksA0" A
+	check "B's links as before" same "$T/linksB0" B
+	check "B's status: vr1 on b: $(where B)" [ "$(where B)" = "vr0 a vr1 b running" ]
+	check "32 flows, every datagram, vr1 home" all_flows 4
+	# and away again: stop must find it on A
+	check "vr1 migrated B -> A again" twohost_vrctl A migrate "$NAME" vr1 --to a
+	check "stop with vr1 away from its home" twohost_vrctl A stop "$NAME"
+	check "nothing left on A" nothing_on A
+	check "nothing left on B" nothing_on B
+	check "started across hosts again" twohost_vrctl A start -f "$T/xh.json" \
+		--name "$NAME" --backend "$BACKEND" --timeout 600
+fi
+
 say "stop --all with B's vrouterd down: A's part stops, b is named"
 twohost_exec B sh -c 'p=$(cat /run/vrouterd/vrouterd.pid); kill -TERM $p
 	for _ in $(seq 100); do kill -0 $p 2>/dev/null || exit 0; sleep 0.1; done'
