@@ -355,6 +355,37 @@ threads_json(pid_t pid, const struct pin_plan *plan, int node)
 
 /* ---- the netns backend: NAPI kernel threads ------------------------------ */
 
+/* The netdev family names a NAPI thread by its id in the initial PID
+ * namespace.  A vrouterd in a PID namespace of its own (a container, the
+ * two-host test bed) sees no kernel thread under that id, or another
+ * process: such ids are skipped (comm must be napi/...), and this says
+ * why none was found.  NSpid in /proc/self/status lists one id per
+ * namespace level. */
+static const char *
+threads_pidns_hint(void)
+{
+	char *s = file_read("/proc/self/status", 8192), *l;
+	int levels = 0;
+
+	if (s != NULL && (l = strstr(s, "\nNSpid:")) != NULL) {
+		l += 7;
+		while (*l != '\0' && *l != '\n') {
+			while (*l == ' ' || *l == '\t')
+				l++;
+			if (*l >= '0' && *l <= '9')
+				levels++;
+			while (*l >= '0' && *l <= '9')
+				l++;
+		}
+	}
+	free(s);
+	return levels > 1 ? ": vrouterd runs in a PID namespace of its own, "
+			    "where the kernel's NAPI thread ids are not "
+			    "visible; run it in the host's PID namespace to "
+			    "pin or prioritise netns nodes"
+			  : "";
+}
+
 int
 threads_netns_list(const struct topo_plan *p, int node, struct vthread **out,
 		   char *err, size_t errlen)
@@ -386,8 +417,12 @@ threads_netns_list(const struct topo_plan *p, int node, struct vthread **out,
 			t.kind = PIN_VCPU;
 			t.index = q;
 			vr_strlcpy(t.dev, nd->ifs[k].guest_if, sizeof(t.dev));
+			/* The kernel gives the thread's id in the initial
+			 * PID namespace: in another one that number is some
+			 * other process, or none (threads_pidns_hint). */
 			if (thread_read_comm(0, t.tid, t.name,
-					     sizeof(t.name)) == -1)
+					     sizeof(t.name)) == -1 ||
+			    strncmp(t.name, "napi/", 5) != 0)
 				continue;
 			thread_fill(&t);
 			threads_push(&v, &n, &cap, &t);
@@ -415,8 +450,8 @@ threads_netns_apply(const struct topo_plan *p, int node, int rt_prio, char *err,
 	if (n == 0 && (plan != NULL || rt_prio > 0)) {
 		snprintf(err, errlen,
 			 "no threaded NAPI kernel thread found for %s's "
-			 "interfaces",
-			 p->nodes[node].name);
+			 "interfaces%s",
+			 p->nodes[node].name, threads_pidns_hint());
 		goto fail;
 	}
 	/* NAPI threads stand in for vCPUs: PIN_VCPU, queue q as index q */

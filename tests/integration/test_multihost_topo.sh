@@ -437,6 +437,21 @@ check "stop on B (its part)" twohost_vrctl B stop "$NAME"
 check "nothing left on B" nothing_on B
 
 if [ "$BACKEND" = netns ]; then
+	# The kernel names NAPI threads by their ids in the initial PID
+	# namespace; A's vrouterd has one of its own (the bed's), where those
+	# ids are no thread, or another process: none is taken, and the
+	# error says why (daemon/threads.c).
+	say "--pin of a netns node, vrouterd in a PID namespace of its own"
+	twohost_vrctl A start monolithic --backend netns --name pinns --pin >"$T/pinns.out" 2>&1
+	rc=$?
+	tail -n 1 "$T/pinns.out"
+	check "refused" [ $rc != 0 ]
+	check "saying why: a PID namespace of its own" \
+		grep -q "runs in a PID namespace of its own" "$T/pinns.out"
+	check "nothing of it left on A" eval "! twohost_exec A sh -c 'ip -o link show; ip netns list' | grep -q vr-pinns-"
+fi
+
+if [ "$BACKEND" = netns ]; then
 	say "stop --all across hosts, with a topology on A only"
 	check "start across hosts (--restart on-failure)" twohost_vrctl A start \
 		-f "$T/xh.json" --name "$NAME" --backend netns --timeout 600 \
