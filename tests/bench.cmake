@@ -14,7 +14,7 @@ add_test(NAME e2e_bench
 		${CMAKE_BINARY_DIR})
 set_tests_properties(e2e_bench PROPERTIES
 	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
-	LABELS "integration;e2e;bench" SKIP_RETURN_CODE 77 TIMEOUT 1200)
+	LABELS "integration;e2e;bench;release" SKIP_RETURN_CODE 77 TIMEOUT 1200)
 
 # The bench params against a running netns topology (issue 18 items 4, 12,
 # 13): refused cases never start vrgen, a 300-rate sweep is refused up

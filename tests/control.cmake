@@ -18,7 +18,7 @@ add_test(NAME control_integration
 	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_control.sh
 		$<TARGET_FILE:vrouterd> $<TARGET_FILE:vrctl>)
 set_tests_properties(control_integration PROPERTIES
-	LABELS "integration" SKIP_RETURN_CODE 77 TIMEOUT 300)
+	LABELS "integration;release" SKIP_RETURN_CODE 77 TIMEOUT 300)
 
 # The same run with vrouterd under valgrind memcheck: no error, no leak.
 find_program(VR_VALGRIND valgrind)

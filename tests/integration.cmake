@@ -15,6 +15,10 @@ foreach(link tap macvtap)
 		FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
 		LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
 endforeach()
+# "release": also run in the release build by scripts/run.sh test (the
+# path of the README's demo), not only under the sanitizers.
+set_tests_properties(e2e_monolithic_tap PROPERTIES
+	LABELS "integration;e2e;release")
 
 # Issue 14: cputune seen by virsh, --rt as vcpusched, e1000/virtio, macvtap
 # modes, vhost off/on.
@@ -110,7 +114,7 @@ add_test(NAME multihost
 	COMMAND ${VR_IT}/test_multihost.sh ${CMAKE_BINARY_DIR})
 set_tests_properties(multihost PROPERTIES
 	FIXTURES_REQUIRED guest_image RUN_SERIAL TRUE
-	LABELS "integration;e2e" SKIP_RETURN_CODE 77 TIMEOUT 900)
+	LABELS "integration;e2e;release" SKIP_RETURN_CODE 77 TIMEOUT 900)
 
 # Issue 15: calls to another host share one ssh connection (ssh_reuse,
 # daemon/peer.c's masters), with the real ssh and sshd of the two hosts.

@@ -12,7 +12,7 @@ add_test(NAME e2e_vrgen
 	COMMAND ${CMAKE_CURRENT_LIST_DIR}/integration/sandbox.sh --name vrgen --
 		${CMAKE_CURRENT_LIST_DIR}/integration/test_vrgen.sh
 		$<TARGET_FILE:vrgen>)
-set_tests_properties(e2e_vrgen PROPERTIES LABELS "integration;bench"
+set_tests_properties(e2e_vrgen PROPERTIES LABELS "integration;bench;release"
 	RUN_SERIAL TRUE SKIP_RETURN_CODE 77 TIMEOUT 300)
 
 # The timeline a blackout bench uses, against a 300 ms link outage the
