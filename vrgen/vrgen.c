@@ -477,11 +477,15 @@ cmd_ndr(struct opts *o)
 			jw_u64(w, "received", f->st.received);
 			jw_dbl(w, "loss_ratio", f->loss_ratio);
 			jw_dbl(w, "achieved_pps", round(f->achieved));
-			jw_obj(w, "latency_us");
-			jw_dbl(w, "p50", (double)f->lat_p50 / 1e3);
-			jw_dbl(w, "p99", (double)f->lat_p99 / 1e3);
-			jw_dbl(w, "max", (double)f->lat_max / 1e3);
-			jw_end(w);
+			if (o->rx_remote) /* two clocks: none (as per trial) */
+				jw_null(w, "latency_us");
+			else {
+				jw_obj(w, "latency_us");
+				jw_dbl(w, "p50", (double)f->lat_p50 / 1e3);
+				jw_dbl(w, "p99", (double)f->lat_p99 / 1e3);
+				jw_dbl(w, "max", (double)f->lat_max / 1e3);
+				jw_end(w);
+			}
 			jw_end(w);
 		}
 		jw_end(w);

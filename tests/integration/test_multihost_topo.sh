@@ -747,6 +747,8 @@ if twohost_vrctl A --json start -f "$T/xo.json" --name "$NAME" \
 		[ "$(json "$T/xo-ndr.json" 'j["ndr_pps"] > 0 and len(j["trials"]) > 2')" = True ]
 	check "every trial of the search counted at the sink (one start and stop per trial)" \
 		[ "$(json "$T/xo-ndr.json" 'all(t["received"] > 0 for t in j["trials"])')" = True ]
+	check "the search's final trial has no latency (null, not zeros)" \
+		[ "$(json "$T/xo-ndr/experiment.json" '"final_trial" not in j["result"] or j["result"]["final_trial"]["latency_us"] is None')" = True ]
 	check "no vrgen left on A" no_vrgen A
 	check "no vrgen left on B" no_vrgen B
 	# B's vrouterd killed mid-bench: the error names b, nothing is left
