@@ -221,8 +221,13 @@ mig_plan_vx(struct mig_op *op, const struct config_host *h)
 	p->pin.a = NULL; /* not ours to free */
 	p->pin.n = 0;
 	vr_strlcpy(p->nodes[op->n].host, h->name, sizeof(p->nodes[op->n].host));
-	u[0] = (struct topo_underlay){conf->host_name, op->local, mtu};
-	u[1] = (struct topo_underlay){h->name, h->tunnel_address, mtu};
+	/* as a start plans them (part.c): each host's tunnel_mtu, this
+	 * host's no more than its route toward the other can carry */
+	u[0] = (struct topo_underlay){
+	    conf->host_name, op->local,
+	    mtu < conf->tunnel_mtu ? mtu : conf->tunnel_mtu};
+	u[1] =
+	    (struct topo_underlay){h->name, h->tunnel_address, h->tunnel_mtu};
 	if (topo_hosts_plan(p, conf->host_name, u, 2, th, perr, sizeof(perr)) ==
 	    -1) {
 		msgf(op->err, sizeof(op->err), "%s", perr);

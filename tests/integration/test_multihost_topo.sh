@@ -365,8 +365,8 @@ for t in json.load(sys.stdin)['topologies']:
 	vx A >"$T/vxA1"
 	vx B >"$T/vxB1"
 	cat "$T/vxA1" "$T/vxB1"
-	check "A has a VXLAN for leg0 now (three, MTU 1450)" \
-		[ "$(awk '$3 == 1450' "$T/vxA1" | wc -l)" = 3 ]
+	check "A has a VXLAN for leg0 now (three, MTU $VX_MTU)" \
+		[ "$(awk -v m=$VX_MTU '$3 == m' "$T/vxA1" | wc -l)" = 3 ]
 	check "B has the same three, same VNIs" \
 		[ "$(cut -d' ' -f1,2 "$T/vxA1")" = "$(cut -d' ' -f1,2 "$T/vxB1")" ]
 	check "A's VXLANs send to B, B's to A" \
@@ -444,7 +444,7 @@ if [ "$BACKEND" = netns ]; then
 	say "--pin of a netns node, vrouterd in a PID namespace of its own"
 	twohost_vrctl A start monolithic --backend netns --name pinns --pin >"$T/pinns.out" 2>&1
 	rc=$?
-	tail -n 1 "$T/pinns.out"
+	cat "$T/pinns.out"
 	check "refused" [ $rc != 0 ]
 	check "saying why: a PID namespace of its own" \
 		grep -q "runs in a PID namespace of its own" "$T/pinns.out"
