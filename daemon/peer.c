@@ -26,11 +26,15 @@
  * proxy, and while no master runs ssh connects on its own.  The master is
  * started by us (-M -N, ControlPersist=no), not forked into the background
  * by a first call (ControlMaster=auto + ControlPersist): so it stays our
- * child, reaped through its pidfd like the others, killed when a call
- * through it times out unanswered (a hung master), and stopped by
- * peer_fini.  Its socket is SOCKET.ssh/HOSTNAME, in a directory of mode
- * 0700 beside the daemon's socket, short enough for sun_path with ssh's
- * temporary suffix.  The options go between ssh_command and the
+ * child, reaped through its pidfd like the others, killed when it hangs
+ * (a call through it timed out unanswered and it does not answer `ssh -O
+ * check` either: a slow call alone must not cut the others through it),
+ * told to finish its calls and go (`ssh -O stop`) when a reload changes
+ * it, and stopped by peer_fini; one a killed vrouterd left is told to
+ * exit at start-up (peer_sweep).  Its socket is SOCKET.ssh/HOSTNAME, in a
+ * directory of mode 0700 beside the daemon's socket, short enough for
+ * sun_path with ssh's temporary suffix, of characters ssh's ControlPath
+ * takes as they are.  The options go between ssh_command and the
  * destination, so only where ssh_command runs ssh itself (its first word
  * is .../ssh); one that names ControlMaster, ControlPath, ControlPersist,
  * -M or -S multiplexes its own way: ours stays out.
@@ -43,6 +47,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -83,7 +88,7 @@ struct peer_child {
 	struct event *pc_kill;	       /* SIGKILL when SIGTERM was not enough */
 	struct peer *pc_peer;	       /* NULL once the peer is closed */
 	struct peer_master *pc_master; /* a host's ssh master: NULL if not */
-	struct peer_master *pc_probe;  /* ssh -O check on that master */
+	struct peer_master *pc_probe;  /* ssh -O check or stop on it */
 	struct peer_child *pc_next;
 };
 
@@ -590,8 +595,8 @@ peer_master_ctl(struct peer_master *m, const char *cmd)
 	return c;
 }
 
-/* Kill m's master (reaped later), and with it every call through it:
- * for a hung one, one nobody uses, and at exit. */
+/* Kill m's master (reaped later), and with it every call through it: a
+ * hung one, which answers neither ssh -O check nor ssh -O stop. */
 static void
 peer_master_kill(struct peer_master *m, const char *why)
 {
@@ -702,14 +707,54 @@ peer_master_reaped(struct peer_master *m)
 	}
 }
 
+/*
+ * setpriv(1) from PATH, or NULL: a master is spawned through it with
+ * --pdeathsig TERM, so that it goes when we do even when we are killed
+ * (posix_spawn cannot set a parent-death signal; we spawn from the event
+ * loop's thread, which lives as long as we do).  Without it, the next
+ * start's peer_sweep ends a master left behind.
+ */
+static const char *
+peer_setpriv(void)
+{
+	static char found[PATH_MAX];
+	static int looked;
+	const char *env = getenv("PATH");
+	char dirs[4096], *dir, *save = NULL;
+
+	if (looked)
+		return found[0] != '\0' ? found : NULL;
+	looked = 1;
+	vr_strlcpy(dirs, env != NULL ? env : "/usr/bin:/bin", sizeof(dirs));
+	for (dir = strtok_r(dirs, ":", &save); dir != NULL;
+	     dir = strtok_r(NULL, ":", &save)) {
+		int n = snprintf(found, sizeof(found), "%s/setpriv", dir);
+
+		if (n > 0 && (size_t)n < sizeof(found) && *dir == '/' &&
+		    access(found, X_OK) == 0)
+			return found;
+	}
+	found[0] = '\0';
+	log_debug("no setpriv: an ssh master outlives a killed vrouterd "
+		  "until the next start");
+	return NULL;
+}
+
 static void
 peer_master_start(struct peer_master *m, const struct config_host *host,
 		  const char *path)
 {
-	char *argv[CONFIG_MAX_SSH_ARGS + 14], cp[PEER_MUX_PATH + 64 + 16];
+	char *argv[CONFIG_MAX_SSH_ARGS + 18], cp[PEER_MUX_PATH + 64 + 16];
 	char err[256];
+	const char *setpriv = peer_setpriv();
 	int n = 0, null;
 
+	if (setpriv != NULL) {
+		argv[n++] = (char *)setpriv;
+		argv[n++] = "--pdeathsig";
+		argv[n++] = "TERM";
+		argv[n++] = "--";
+	}
 	for (int i = 0; i < conf->nssh_command; i++)
 		argv[n++] = conf->ssh_command[i];
 	snprintf(cp, sizeof(cp), "ControlPath=%s", path);

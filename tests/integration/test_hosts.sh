@@ -332,6 +332,7 @@ cp "$T/a/vrouterd.conf" "$T/vrouterd.conf"
 check "reload (SIGHUP)" reload
 sleep 2.2 # PEER_MASTER_GAP_S after the last section's master
 "$VRCTL" -s "$SOCK_A" hosts >/dev/null 2>&1
+for _ in $(seq 50); do [ -n "$(masters)" ] && break; sleep 0.1; done # execs on
 m=$(masters)
 check "a master runs ($m)" [ -n "$m" ]
 check "daemon stops" daemon_stop
@@ -341,12 +342,15 @@ check "$MUX is gone" [ ! -e "$MUX" ]
 say "a master left by a killed daemon: told to exit at the next start"
 daemon_start
 "$VRCTL" -s "$SOCK_A" hosts >/dev/null 2>&1
+for _ in $(seq 50); do [ "$(nmasters)" = 1 ] && break; sleep 0.1; done
 check "a master runs" [ "$(nmasters)" = 1 ]
 kill -KILL "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null
 DAEMON_PID=
-pkill -f 'sleep 3171' # the shim's master left behind makes no socket:
-mkfifo -m 600 "$MUX/b" # a stand-in for the one a real master leaves
+gone() { for _ in $(seq 50); do [ -z "$(pgrep -f 'sleep 3171')" ] && return 0; sleep 0.1; done; return 1; }
+check "its master went with it (setpriv --pdeathsig)" gone
+# the shim's master makes no socket: a stand-in for one left behind
+mkfifo -m 600 "$MUX/b"
 : >"$FAKE_SSH_LOG"
 conf a "$(host b root@b "$SOCK_B" 2)" '"ssh_reuse": false'
 cp "$T/a/vrouterd.conf" "$T/vrouterd.conf"

@@ -13,9 +13,9 @@
 # a new master.  A call that times out while the master is alive (B's
 # vrouterd stopped) leaves the master and a session through it running; a
 # reload changing ssh_command stops the old master with `ssh -O stop`,
-# which lets a session through it finish.  A's vrouterd killed and
-# restarted with ssh_reuse false: the master it left is told to exit at
-# start-up.  A's vrouterd stopped: no master, no socket left.
+# which lets a session through it finish.  A's vrouterd killed: its
+# master goes with it (setpriv --pdeathsig); restarted with ssh_reuse
+# false, a master left in its socket directory is told to exit at start-up.  A's vrouterd stopped: no master, no socket left.
 #
 #   test_peer_reuse.sh BUILD_DIR
 BUILD=$(realpath "$1")
@@ -83,6 +83,20 @@ session_done() {
 }
 # vrouterd_b SIG: a signal to B's vrouterd
 vrouterd_b() { twohost_exec B sh -c "kill -$1 \"\$(cat /run/vrouterd/vrouterd.pid)\""; }
+# cont_b: B's vrouterd continued, and the nsenter it runs under (this
+# script's grandchild), which stopped itself when its child stopped
+cont_b() {
+	local c n
+	vrouterd_b CONT
+	for c in $(cat /proc/$$/task/*/children); do
+		for n in $(cat /proc/"$c"/task/*/children 2>/dev/null); do
+			[ "$(cat /proc/"$n"/comm 2>/dev/null)" = nsenter ] &&
+				[ "$(cut -d' ' -f3 /proc/"$n"/stat 2>/dev/null)" = T ] &&
+				kill -CONT "$n"
+		done
+	done
+	true
+}
 # reached: A's `vrctl hosts` says b is reachable
 reached() {
 	twohost_vrctl A --json hosts >"$T/h.json" 2>&1
@@ -166,7 +180,7 @@ sleep 1
 check "a session through the master (no login: $n0, then $(logins))" [ "$(logins)" = "$n0" ]
 vrouterd_b STOP
 twohost_vrctl A --json hosts >"$T/slow.json" 2>&1
-vrouterd_b CONT
+cont_b
 err=$(json "$T/slow.json" "[h.get('error') for h in j['hosts'] if h['name'] == 'b'][0]")
 check "the call to B's stopped vrouterd times out: $err" [ "$err" = "host b (root@$TH_ADDR_B): timed out after 4 s" ]
 check "logged: the master answered ssh -O check" th_until 10 grep -q "host b: ssh master answered ssh -O check" "$TH/A/vrouterd.log"
@@ -205,11 +219,15 @@ check "A reaches b" reached
 check "through a new master" master_up
 check "not the hung one ($m)" [ "$(masters)" != "$m" ]
 
-say "A's vrouterd killed, restarted with ssh_reuse false: its master told to exit"
+say "A's vrouterd killed: its master goes too; one left behind is told to exit at the next start"
 check "a master runs" master_up
 twohost_exec A sh -c 'kill -KILL "$(cat /run/vrouterd/vrouterd.pid)"'
-sleep 0.5
-check "the master outlives it ($(any_master))" [ -n "$(any_master)" ]
+check "the master goes with it (setpriv --pdeathsig)" th_until 5 no_any_master
+# a master left behind (without setpriv, or from an older vrouterd)
+mkdir -p -m 700 "$MUX"
+twohost_exec A setsid ssh -o BatchMode=yes -o ControlMaster=yes -o ControlPersist=no \
+	-o ControlPath="$MUX/b" -N "root@$TH_ADDR_B" </dev/null >/dev/null 2>&1 &
+check "a master left behind" th_until 10 [ -S "$MUX/b" ]
 python3 -c '
 import json, sys
 f = sys.argv[1]; c = json.load(open(f)); c["ssh_reuse"] = False
