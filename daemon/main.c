@@ -308,6 +308,7 @@ main(int argc, char *argv[])
 	 * waits on a daemon that is not answering yet. */
 	if (control_init(vd.base, socket_path, ro_path) == -1)
 		goto done;
+	peer_sweep(); /* the socket is ours: so are the masters beside it */
 	if (sup_init(vd.base) == -1 || control_listen() == -1) {
 		log_warnx("start-up failed");
 		control_cleanup();

@@ -26,11 +26,15 @@
  * proxy, and while no master runs ssh connects on its own.  The master is
  * started by us (-M -N, ControlPersist=no), not forked into the background
  * by a first call (ControlMaster=auto + ControlPersist): so it stays our
- * child, reaped through its pidfd like the others, killed when a call
- * through it times out unanswered (a hung master), and stopped by
- * peer_fini.  Its socket is SOCKET.ssh/HOSTNAME, in a directory of mode
- * 0700 beside the daemon's socket, short enough for sun_path with ssh's
- * temporary suffix.  The options go between ssh_command and the
+ * child, reaped through its pidfd like the others, killed when it hangs
+ * (a call through it timed out unanswered and it does not answer `ssh -O
+ * check` either: a slow call alone must not cut the others through it),
+ * told to finish its calls and go (`ssh -O stop`) when a reload changes
+ * it, and stopped by peer_fini; one a killed vrouterd left is told to
+ * exit at start-up (peer_sweep).  Its socket is SOCKET.ssh/HOSTNAME, in a
+ * directory of mode 0700 beside the daemon's socket, short enough for
+ * sun_path with ssh's temporary suffix, of characters ssh's ControlPath
+ * takes as they are.  The options go between ssh_command and the
  * destination, so only where ssh_command runs ssh itself (its first word
  * is .../ssh); one that names ControlMaster, ControlPath, ControlPersist,
  * -M or -S multiplexes its own way: ours stays out.
@@ -43,6 +47,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -67,6 +72,12 @@
 #define PEER_MASTER_GAP_S   2  /* between two spawns of one host's master */
 #define PEER_MASTER_TERM_MS 1000 /* at exit: SIGTERM -> SIGKILL */
 #define PEER_MUX_MAX	    8 /* calls through one master (sshd: MaxSessions 10) */
+#define PEER_PROBE_MS	    2000 /* ssh -O check: a live master answers at once */
+#define PEER_SWEEP_MS	    2000 /* at start-up: ssh -O exit on a stale socket */
+#define PEER_ALIVE_S	    "10" /* a master's ServerAliveInterval (3 tries) */
+#define PEER_MUX_CHARS                                                         \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/"      \
+	"._+,:@=-"
 
 extern char **environ;
 
@@ -77,6 +88,7 @@ struct peer_child {
 	struct event *pc_kill;	       /* SIGKILL when SIGTERM was not enough */
 	struct peer *pc_peer;	       /* NULL once the peer is closed */
 	struct peer_master *pc_master; /* a host's ssh master: NULL if not */
+	struct peer_master *pc_probe;  /* ssh -O check or stop on it */
 	struct peer_child *pc_next;
 };
 
@@ -90,10 +102,15 @@ struct peer_master {
 	char pm_name[64];	     /* the host's name: the socket's */
 	char pm_ssh[CONFIG_ARG_LEN]; /* the destination it connects to */
 	char pm_cmd[CONFIG_MAX_SSH_ARGS][CONFIG_ARG_LEN]; /* ssh_command */
+	int pm_ncmd;
 	struct peer_child *pm_child; /* NULL: none; kept until reaped */
 	int pm_stopping;	     /* told to go: not to be used */
+	int pm_killed;		     /* signalled: its sessions die with it */
 	struct timespec pm_spawned;
-	int pm_users; /* open peers that name its socket */
+	struct timespec pm_answer;   /* the last answer through it */
+	struct peer_child *pm_probe; /* ssh -O check or stop running */
+	const char *pm_probe_cmd;    /* which */
+	int pm_users;		     /* open peers that name its socket */
 };
 
 struct peer_call {
@@ -149,6 +166,13 @@ peer_rundir(const char *socket_path)
 			  "no connection reuse",
 			  socket_path);
 		pd.muxdir[0] = '\0';
+	} else if (pd.muxdir[strspn(pd.muxdir, PEER_MUX_CHARS)] != '\0') {
+		/* ssh would split it at a space or expand a '%' */
+		log_warnx("%s: a character ssh's ControlPath does not take "
+			  "(only A-Z a-z 0-9 and /._+,:@=-): no connection "
+			  "reuse",
+			  pd.muxdir);
+		pd.muxdir[0] = '\0';
 	}
 }
 
@@ -185,6 +209,8 @@ peer_child_free(struct peer_child *c)
 static void peer_eof_check(struct peer *p);
 static void peer_release(struct peer *p);
 static void peer_master_reaped(struct peer_master *m);
+static void peer_master_probed(struct peer_master *m, struct peer_child *c,
+			       int st);
 
 static void
 peer_child_exited(evutil_socket_t fd, short what, void *arg)
@@ -205,6 +231,8 @@ peer_child_exited(evutil_socket_t fd, short what, void *arg)
 		st = -1;
 	}
 	log_debug("peer child %ld exited (status 0x%x)", (long)c->pc_pid, st);
+	if (c->pc_probe != NULL)
+		peer_master_probed(c->pc_probe, c, st);
 	if (c->pc_master != NULL)
 		peer_master_reaped(c->pc_master);
 	peer_child_free(c);
@@ -224,7 +252,7 @@ peer_child_kill(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	log_warnx("peer child %ld ignored SIGTERM: SIGKILL", (long)c->pc_pid);
+	log_warnx("peer child %ld still runs: SIGKILL", (long)c->pc_pid);
 	(void)kill(-c->pc_pid, SIGKILL);
 }
 
@@ -280,12 +308,13 @@ peer_fini(void)
 			c->pc_peer->pr_child = NULL;
 		peer_child_free(c);
 	}
-	for (size_t i = 0; i < nitems(pd.masters); i++)
+	for (size_t i = 0; i < nitems(pd.masters); i++) {
 		if (pd.masters[i].pm_name[0] != '\0') {
 			snprintf(path, sizeof(path), "%s/%s", pd.muxdir,
 				 pd.masters[i].pm_name);
 			(void)unlink(path);
 		}
+	}
 	memset(pd.masters, 0, sizeof(pd.masters));
 	if (pd.muxdir_made && rmdir(pd.muxdir) == -1)
 		log_warn("%s: rmdir", pd.muxdir);
@@ -371,6 +400,15 @@ fail:
  * by itself.
  */
 static int
+peer_cmd_has(const char *option)
+{
+	for (int i = 0; i < conf->nssh_command; i++)
+		if (strcasestr(conf->ssh_command[i], option) != NULL)
+			return 1;
+	return 0;
+}
+
+static int
 peer_mux_theirs(void)
 {
 	const char *base = strrchr(conf->ssh_command[0], '/');
@@ -381,13 +419,11 @@ peer_mux_theirs(void)
 	for (int i = 0; i < conf->nssh_command; i++) {
 		const char *w = conf->ssh_command[i];
 
-		if (strcasestr(w, "ControlMaster") != NULL ||
-		    strcasestr(w, "ControlPath") != NULL ||
-		    strcasestr(w, "ControlPersist") != NULL ||
-		    strncmp(w, "-S", 2) == 0 || strcmp(w, "-M") == 0)
+		if (strncmp(w, "-S", 2) == 0 || strcmp(w, "-M") == 0)
 			return 1;
 	}
-	return 0;
+	return peer_cmd_has("ControlMaster") || peer_cmd_has("ControlPath") ||
+	       peer_cmd_has("ControlPersist");
 }
 
 /* DIR/NAME; -1 when ssh's temporary name beside it would not fit. */
@@ -402,7 +438,8 @@ peer_mux_path(const char *name, char *buf, size_t len)
 		   : 0;
 }
 
-/* Run argv (stdio /dev/null) and wait for it, at most 2 s. */
+/* Run argv (stdio /dev/null) and wait for it, at most PEER_SWEEP_MS: at
+ * start-up only, before the event loop runs. */
 static void
 peer_run(char *const argv[])
 {
@@ -418,12 +455,12 @@ peer_run(char *const argv[])
 		log_warnx("%s", err);
 		return;
 	}
-	for (t = 0; t < 100; t++) {
+	for (t = 0; t < PEER_SWEEP_MS / 20; t++) {
 		if (waitpid(c->pc_pid, NULL, WNOHANG) == c->pc_pid)
 			break;
 		(void)usleep(20 * 1000);
 	}
-	if (t == 100) {
+	if (t == PEER_SWEEP_MS / 20) {
 		(void)kill(-c->pc_pid, SIGKILL);
 		while (waitpid(c->pc_pid, NULL, 0) == -1 && errno == EINTR)
 			;
@@ -433,21 +470,36 @@ peer_run(char *const argv[])
 
 /*
  * Masters left by a vrouterd that did not stop (killed): each told to
- * exit by the ordinary client (ssh -O exit), its socket removed.
+ * exit by the ordinary client (ssh -O exit), its socket removed, then the
+ * directory.  At start-up, whatever the configuration says now: a master
+ * holds a root login to its host open.  ssh_command's ssh if it is plain
+ * ssh, else ssh from PATH (-O needs no login).
  */
-static void
-peer_mux_stale(void)
+void
+peer_sweep(void)
 {
 	char *argv[CONFIG_MAX_SSH_ARGS + 8], path[PEER_MUX_PATH + 256];
 	char cp[sizeof(path) + 16];
 	struct dirent *e;
+	struct stat st;
 	DIR *d;
 	int n = 0;
 
-	if ((d = opendir(pd.muxdir)) == NULL)
+	if (pd.muxdir[0] == '\0' || lstat(pd.muxdir, &st) == -1)
 		return;
-	for (int i = 0; i < conf->nssh_command; i++)
-		argv[n++] = conf->ssh_command[i];
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+		log_warnx("%s: not our own directory: left alone", pd.muxdir);
+		return;
+	}
+	if ((d = opendir(pd.muxdir)) == NULL) {
+		log_warn("%s", pd.muxdir);
+		return;
+	}
+	if (peer_mux_theirs())
+		argv[n++] = "ssh";
+	else
+		for (int i = 0; i < conf->nssh_command; i++)
+			argv[n++] = conf->ssh_command[i];
 	argv[n++] = "-o";
 	argv[n++] = cp;
 	argv[n++] = "-O";
@@ -464,6 +516,8 @@ peer_mux_stale(void)
 		(void)unlink(path);
 	}
 	closedir(d);
+	if (rmdir(pd.muxdir) == -1)
+		log_warn("%s: rmdir", pd.muxdir);
 }
 
 /* The sockets' directory: ours, mode 0700, made once. */
@@ -486,7 +540,6 @@ peer_mux_dir(void)
 		goto fail;
 	}
 	pd.muxdir_made = 1;
-	peer_mux_stale();
 	return 0;
 fail:
 	pd.muxdir[0] = '\0';
@@ -502,21 +555,134 @@ peer_master_find(const char *name)
 	return NULL;
 }
 
-/* Tell m's master to go (it is reaped later); calls go on their own. */
+/*
+ * `ssh -O CMD` on m's socket, not waited for (the reaper frees it; killed
+ * after PEER_PROBE_MS should the master not answer): "check" (is it
+ * alive?) or "stop" (take no more calls, exit after the running ones).
+ */
+static struct peer_child *
+peer_master_ctl(struct peer_master *m, const char *cmd)
+{
+	struct timeval tv = {PEER_PROBE_MS / 1000, PEER_PROBE_MS % 1000 * 1000};
+	char *argv[CONFIG_MAX_SSH_ARGS + 8], path[PEER_MUX_PATH + 64];
+	char cp[sizeof(path) + 16], err[256];
+	struct peer_child *c;
+	int n = 0, null;
+
+	for (int i = 0; i < m->pm_ncmd; i++)
+		argv[n++] = m->pm_cmd[i];
+	snprintf(path, sizeof(path), "%s/%s", pd.muxdir, m->pm_name);
+	snprintf(cp, sizeof(cp), "ControlPath=%s", path);
+	argv[n++] = "-o";
+	argv[n++] = cp;
+	argv[n++] = "-O";
+	argv[n++] = (char *)cmd;
+	argv[n++] = m->pm_ssh;
+	argv[n] = NULL;
+	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
+		log_warn("/dev/null");
+		return NULL;
+	}
+	c = peer_spawn(argv, null, null, err, sizeof(err));
+	close(null);
+	if (c == NULL) {
+		log_warnx("host %s: ssh -O %s: %s", m->pm_name, cmd, err);
+		return NULL;
+	}
+	c->pc_kill = evtimer_new(pd.base, peer_child_kill, c);
+	if (c->pc_kill == NULL || evtimer_add(c->pc_kill, &tv) == -1)
+		(void)kill(-c->pc_pid, SIGKILL);
+	return c;
+}
+
+/* Kill m's master (reaped later), and with it every call through it: a
+ * hung one, which answers neither ssh -O check nor ssh -O stop. */
 static void
-peer_master_stop(struct peer_master *m, const char *why)
+peer_master_kill(struct peer_master *m, const char *why)
 {
 	char path[PEER_MUX_PATH + 64];
 
-	if (m->pm_child == NULL || m->pm_stopping)
+	if (m->pm_child == NULL || m->pm_killed)
 		return;
 	log_info("host %s: ssh master %ld stopped: %s", m->pm_name,
 		 (long)m->pm_child->pc_pid, why);
 	m->pm_stopping = 1;
+	m->pm_killed = 1;
 	snprintf(path, sizeof(path), "%s/%s", pd.muxdir, m->pm_name);
 	(void)unlink(path); /* new calls connect on their own meanwhile */
 	(void)kill(-m->pm_child->pc_pid, SIGCONT);
 	peer_child_stop(m->pm_child);
+}
+
+/* Run `ssh -O cmd` on m's master, its end seen by peer_master_probed. */
+static void
+peer_master_probe(struct peer_master *m, const char *cmd)
+{
+	if (m->pm_probe != NULL) /* the answer to that one no longer matters */
+		m->pm_probe->pc_probe = NULL;
+	if ((m->pm_probe = peer_master_ctl(m, cmd)) == NULL) {
+		peer_master_kill(m, "ssh -O could not run");
+		return;
+	}
+	m->pm_probe->pc_probe = m;
+	m->pm_probe_cmd = cmd;
+}
+
+/*
+ * Tell m's master to go without cutting the calls through it (a bench's
+ * sink, a migration): `ssh -O stop` (it takes no more, removes its socket
+ * and exits when the last one ends; new calls connect on their own
+ * meanwhile).  Killed if it does not answer that.
+ */
+static void
+peer_master_stop(struct peer_master *m, const char *why)
+{
+	if (m->pm_child == NULL || m->pm_stopping)
+		return;
+	log_info("host %s: ssh master %ld told to stop (ssh -O stop), its "
+		 "calls finish first: %s",
+		 m->pm_name, (long)m->pm_child->pc_pid, why);
+	m->pm_stopping = 1;
+	peer_master_probe(m, "stop");
+}
+
+static void
+peer_master_probed(struct peer_master *m, struct peer_child *c, int st)
+{
+	if (m->pm_probe != c)
+		return;
+	m->pm_probe = NULL;
+	if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		log_debug("host %s: ssh master answered ssh -O %s", m->pm_name,
+			  m->pm_probe_cmd);
+	else if (strcmp(m->pm_probe_cmd, "check") == 0)
+		peer_master_kill(m, "a call through it timed out unanswered, "
+				    "and it did not answer ssh -O check");
+	else
+		peer_master_kill(m, "it did not answer ssh -O stop");
+}
+
+/*
+ * A call through m timed out before its connection's first answer: m may
+ * hang (stopped, its connection dead), or the peer was only slow.  Unless
+ * an answer came through m within that timeout, ask m (ssh -O check, not
+ * waited for); killed, with every call through it, if it does not answer
+ * within PEER_PROBE_MS; alive, the calls through it go on.
+ */
+static void
+peer_master_suspect(struct peer_master *m, int timeout_s)
+{
+	struct timespec now;
+	long ms;
+
+	if (m->pm_child == NULL || m->pm_stopping || m->pm_probe != NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - m->pm_answer.tv_sec) * 1000 +
+	     (now.tv_nsec - m->pm_answer.tv_nsec) / 1000000;
+	if (m->pm_answer.tv_sec != 0 && ms < timeout_s * 1000L)
+		return; /* answers come through it */
+	peer_master_probe(m, "check");
 }
 
 static void
@@ -527,22 +693,68 @@ peer_master_reaped(struct peer_master *m)
 	/* no other master was started on this path while it ran */
 	snprintf(path, sizeof(path), "%s/%s", pd.muxdir, m->pm_name);
 	(void)unlink(path);
+	if (m->pm_probe != NULL) {
+		m->pm_probe->pc_probe = NULL;
+		m->pm_probe = NULL;
+	}
 	m->pm_child = NULL;
 	m->pm_stopping = 0;
+	m->pm_killed = 0;
+	memset(&m->pm_answer, 0, sizeof(m->pm_answer));
 	if (config_host_find(conf, m->pm_name) == NULL) {
 		m->pm_name[0] = '\0'; /* the slot is free */
 		m->pm_users = 0;
 	}
 }
 
+/*
+ * setpriv(1) from PATH, or NULL: a master is spawned through it with
+ * --pdeathsig TERM, so that it goes when we do even when we are killed
+ * (posix_spawn cannot set a parent-death signal; we spawn from the event
+ * loop's thread, which lives as long as we do).  Without it, the next
+ * start's peer_sweep ends a master left behind.
+ */
+static const char *
+peer_setpriv(void)
+{
+	static char found[PATH_MAX];
+	static int looked;
+	const char *env = getenv("PATH");
+	char dirs[4096], *dir, *save = NULL;
+
+	if (looked)
+		return found[0] != '\0' ? found : NULL;
+	looked = 1;
+	vr_strlcpy(dirs, env != NULL ? env : "/usr/bin:/bin", sizeof(dirs));
+	for (dir = strtok_r(dirs, ":", &save); dir != NULL;
+	     dir = strtok_r(NULL, ":", &save)) {
+		int n = snprintf(found, sizeof(found), "%s/setpriv", dir);
+
+		if (n > 0 && (size_t)n < sizeof(found) && *dir == '/' &&
+		    access(found, X_OK) == 0)
+			return found;
+	}
+	found[0] = '\0';
+	log_debug("no setpriv: an ssh master outlives a killed vrouterd "
+		  "until the next start");
+	return NULL;
+}
+
 static void
 peer_master_start(struct peer_master *m, const struct config_host *host,
 		  const char *path)
 {
-	char *argv[CONFIG_MAX_SSH_ARGS + 10], cp[PEER_MUX_PATH + 64 + 16];
+	char *argv[CONFIG_MAX_SSH_ARGS + 18], cp[PEER_MUX_PATH + 64 + 16];
 	char err[256];
+	const char *setpriv = peer_setpriv();
 	int n = 0, null;
 
+	if (setpriv != NULL) {
+		argv[n++] = (char *)setpriv;
+		argv[n++] = "--pdeathsig";
+		argv[n++] = "TERM";
+		argv[n++] = "--";
+	}
 	for (int i = 0; i < conf->nssh_command; i++)
 		argv[n++] = conf->ssh_command[i];
 	snprintf(cp, sizeof(cp), "ControlPath=%s", path);
@@ -550,6 +762,14 @@ peer_master_start(struct peer_master *m, const struct config_host *host,
 	argv[n++] = "ControlMaster=yes";
 	argv[n++] = "-o";
 	argv[n++] = "ControlPersist=no"; /* no fork: it stays our child */
+	if (!peer_cmd_has("ServerAlive")) {
+		/* a dead connection ends it (and a call's timeout does
+		 * not, while it answers ssh -O check) */
+		argv[n++] = "-o";
+		argv[n++] = "ServerAliveInterval=" PEER_ALIVE_S;
+		argv[n++] = "-o";
+		argv[n++] = "ServerAliveCountMax=3";
+	}
 	argv[n++] = "-o";
 	argv[n++] = cp;
 	argv[n++] = "-N";
@@ -558,6 +778,7 @@ peer_master_start(struct peer_master *m, const struct config_host *host,
 	vr_strlcpy(m->pm_name, host->name, sizeof(m->pm_name));
 	vr_strlcpy(m->pm_ssh, host->ssh, sizeof(m->pm_ssh));
 	memcpy(m->pm_cmd, conf->ssh_command, sizeof(m->pm_cmd));
+	m->pm_ncmd = conf->nssh_command;
 	clock_gettime(CLOCK_MONOTONIC, &m->pm_spawned);
 	(void)unlink(path); /* stale: ssh would not listen on it */
 	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
@@ -810,10 +1031,10 @@ peer_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	p->pr_busy++;
 	/* nothing ever came back: the master may hang (stopped, its
-	 * connection dead); the next call starts another */
+	 * connection dead); the next call after it starts another */
 	if (p->pr_mux && !p->pr_answered &&
 	    (m = peer_master_find(p->pr_host.name)) != NULL)
-		peer_master_stop(m, "a call through it timed out unanswered");
+		peer_master_suspect(m, c->pc_timeout_s);
 	snprintf(fb, sizeof(fb), "timed out after %d s", c->pc_timeout_s);
 	peer_why(p, fb, why, sizeof(why));
 	peer_finish(c, NULL, NULL, why);
@@ -838,6 +1059,7 @@ static void
 peer_line(struct peer *p, const char *line)
 {
 	json_object *msg, *id, *v;
+	struct peer_master *m;
 	struct peer_call *c;
 	char what[160];
 
@@ -855,6 +1077,8 @@ peer_line(struct peer *p, const char *line)
 		return;
 	}
 	p->pr_answered = 1;
+	if (p->pr_mux && (m = peer_master_find(p->pr_host.name)) != NULL)
+		clock_gettime(CLOCK_MONOTONIC, &m->pm_answer);
 	for (c = p->pr_calls; c != NULL; c = c->pc_next)
 		if (c->pc_id == json_object_get_int(id))
 			break;

@@ -43,6 +43,12 @@ void peer_init(struct event_base *base);
  * or with ssh_reuse off, every call is its own ssh connection.
  */
 void peer_rundir(const char *socket_path);
+/*
+ * At start-up, before the event loop runs (blocking, 2 s at most per
+ * socket): masters a killed vrouterd left in SOCKET_PATH.ssh told to exit,
+ * whatever the configuration says now; the directory removed.
+ */
+void peer_sweep(void);
 /* At exit: stop the masters (SIGTERM, SIGKILL after 1 s), kill and reap
  * every child still running (blocking, bounded), remove the sockets. */
 void peer_fini(void);

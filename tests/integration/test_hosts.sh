@@ -26,7 +26,9 @@
 # socket in SOCKET.ssh (0700); a killed one is replaced by a later call,
 # one whose call timed out unanswered is killed; ssh_reuse false and a
 # ssh_command with its own ControlPath get none; none is left after the
-# daemon stops.  Last, the real ssh client to an address the sandbox has
+# daemon stops; one left by a killed daemon is told to exit at the next
+# start, whatever ssh_reuse says; a socket path with a space gets no
+# reuse (ssh would split the ControlPath) and its calls still go.  Last, the real ssh client to an address the sandbox has
 # no route to: its own message.
 #
 #   test_hosts.sh BUILD_DIR
@@ -203,7 +205,7 @@ check "and no child spawned for it" settled "$BASE_FDS"
 say "connection reuse: one ssh master per host"
 MUX=$SOCK_A.ssh
 check "one master, for b ($(masters))" [ "$(nmasters)" = 1 ]
-check "started once, by us, on $MUX/b" [ "$(spawns "ControlMaster=yes -o ControlPersist=no -o ControlPath=$MUX/b -N root@b\$")" = 1 ]
+check "started once, by us, on $MUX/b, with keepalives" [ "$(spawns "ControlMaster=yes -o ControlPersist=no -o ServerAliveInterval=10 -o ServerAliveCountMax=3 -o ControlPath=$MUX/b -N root@b\$")" = 1 ]
 check "calls name its socket" [ "$(spawns "ControlMaster=no -o ControlPath=$MUX/b root@b vrctl proxy")" -ge 2 ]
 check "its directory is 0700" [ "$(stat -c %a "$MUX")" = 700 ]
 for _ in 1 2 3; do "$VRCTL" -s "$SOCK_A" hosts >/dev/null 2>&1; done
@@ -271,8 +273,11 @@ check "reload (SIGHUP)" reload
 : >"$FAKE_SSH_LOG"
 hosts_json "$T/hr.json"
 check "b (stopped) named as before" grep -q "cannot connect to $SOCK_B" "$T/hr.json"
-check "no ControlPath: $(cat "$FAKE_SSH_LOG")" [ "$(spawns Control)" = 0 ]
+check "the calls name no ControlPath: $(cat "$FAKE_SSH_LOG")" [ "$(spawns "Control.*vrctl proxy")" = 0 ]
+check "the old masters told to stop (ssh -O stop; the shim's do not answer it)" \
+	[ "$(spawns "ControlPath=$MUX/[fg] -O stop")" = 2 ]
 check "the masters stopped" settled "$BASE_FDS"
+check "and killed, as they did not answer" grep -q "host f: ssh master [0-9]* stopped: it did not answer ssh -O stop" "$T/vrouterd.log"
 check "none left ($(masters))" [ "$(nmasters)" = 0 ]
 
 say "an ssh_command with its own ControlPath: ours stays out"
@@ -327,6 +332,7 @@ cp "$T/a/vrouterd.conf" "$T/vrouterd.conf"
 check "reload (SIGHUP)" reload
 sleep 2.2 # PEER_MASTER_GAP_S after the last section's master
 "$VRCTL" -s "$SOCK_A" hosts >/dev/null 2>&1
+for _ in $(seq 50); do [ -n "$(masters)" ] && break; sleep 0.1; done # execs on
 m=$(masters)
 check "a master runs ($m)" [ -n "$m" ]
 check "daemon stops" daemon_stop
@@ -336,18 +342,41 @@ check "$MUX is gone" [ ! -e "$MUX" ]
 say "a master left by a killed daemon: told to exit at the next start"
 daemon_start
 "$VRCTL" -s "$SOCK_A" hosts >/dev/null 2>&1
+for _ in $(seq 50); do [ "$(nmasters)" = 1 ] && break; sleep 0.1; done
 check "a master runs" [ "$(nmasters)" = 1 ]
 kill -KILL "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null
 DAEMON_PID=
-pkill -f 'sleep 3171' # the shim's master left behind makes no socket:
-mkfifo -m 600 "$MUX/b" # a stand-in for the one a real master leaves
+gone() { for _ in $(seq 50); do [ -z "$(pgrep -f 'sleep 3171')" ] && return 0; sleep 0.1; done; return 1; }
+check "its master went with it (setpriv --pdeathsig)" gone
+# the shim's master makes no socket: a stand-in for one left behind
+mkfifo -m 600 "$MUX/b"
 : >"$FAKE_SSH_LOG"
+conf a "$(host b root@b "$SOCK_B" 2)" '"ssh_reuse": false'
+cp "$T/a/vrouterd.conf" "$T/vrouterd.conf"
 daemon_start
+check "at start-up, before any call, ssh_reuse false: ssh -O exit on it: $(cat "$FAKE_SSH_LOG")" \
+	[ "$(spawns "ControlPath=$MUX/b -O exit stale")" = 1 ]
+check "and $MUX removed" [ ! -e "$MUX" ]
 "$VRCTL" -s "$SOCK_A" hosts >/dev/null 2>&1
-check "ssh -O exit on it: $(cat "$FAKE_SSH_LOG")" [ "$(spawns "ControlPath=$MUX/b -O exit stale")" = 1 ]
-check "and a new master ($(masters))" [ "$(nmasters)" = 1 ]
+check "no master ($(masters))" [ "$(nmasters)" = 0 ]
 check "daemon stops" daemon_stop
 check "nothing left" [ -z "$(pgrep -f 'sleep 3171')" ] && [ ! -e "$MUX" ]
+
+say "a socket path ssh's ControlPath cannot take: no reuse, calls still go"
+# ssh splits a ControlPath at a space and expands '%'
+conf a "$(host b root@b "$SOCK_B" 2)"
+cp "$T/a/vrouterd.conf" "$T/vrouterd.conf"
+mkdir -p "$T/s p"
+SOCK_A="$T/s p/vrouterd.sock"
+VROUTERD_SOCKET=$SOCK_A
+export VROUTERD_SOCKET
+daemon_start
+: >"$FAKE_SSH_LOG"
+hosts_json "$T/hsp.json"
+check "b named as before" grep -q "cannot connect to $SOCK_B" "$T/hsp.json"
+check "no ControlPath: $(cat "$FAKE_SSH_LOG")" [ "$(spawns Control)" = 0 ]
+check "logged why" grep -q "^.*$T/s p/vrouterd.sock.ssh: a character ssh's ControlPath does not take" "$T/vrouterd.log"
+check "daemon stops" daemon_stop
 
 finish 0
