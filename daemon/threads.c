@@ -359,31 +359,21 @@ threads_json(pid_t pid, const struct pin_plan *plan, int node)
  * namespace.  A vrouterd in a PID namespace of its own (a container, the
  * two-host test bed) sees no kernel thread under that id, or another
  * process: such ids are skipped (comm must be napi/...), and this says
- * why none was found.  NSpid in /proc/self/status lists one id per
- * namespace level. */
+ * why none was found.  In the initial namespace pid 2 is always kthreadd,
+ * the parent of every kernel thread; in another one it is someone else
+ * or nobody (NSpid cannot tell: /proc mounted in that namespace lists it
+ * alone). */
 static const char *
 threads_pidns_hint(void)
 {
-	char *s = file_read("/proc/self/status", 8192), *l;
-	int levels = 0;
+	char comm[32];
 
-	if (s != NULL && (l = strstr(s, "\nNSpid:")) != NULL) {
-		l += 7;
-		while (*l != '\0' && *l != '\n') {
-			while (*l == ' ' || *l == '\t')
-				l++;
-			if (*l >= '0' && *l <= '9')
-				levels++;
-			while (*l >= '0' && *l <= '9')
-				l++;
-		}
-	}
-	free(s);
-	return levels > 1 ? ": vrouterd runs in a PID namespace of its own, "
-			    "where the kernel's NAPI thread ids are not "
-			    "visible; run it in the host's PID namespace to "
-			    "pin or prioritise netns nodes"
-			  : "";
+	if (thread_read_comm(0, 2, comm, sizeof(comm)) == 0 &&
+	    strncmp(comm, "kthreadd", 8) == 0)
+		return "";
+	return ": vrouterd runs in a PID namespace of its own, where the "
+	       "kernel's NAPI thread ids are not visible; run it in the "
+	       "host's PID namespace to pin or prioritise netns nodes";
 }
 
 int
