@@ -130,3 +130,10 @@ jw_null(struct jw *w, const char *key)
 	jw_sep(w, key);
 	fputs("null", w->f);
 }
+
+void
+jw_raw(struct jw *w, const char *key, const char *json)
+{
+	jw_sep(w, key);
+	fputs(json, w->f);
+}

@@ -252,6 +252,10 @@ json_timeline(struct jw *w, const struct bench *b, double duration_s,
 	struct sink_totals st;
 	unsigned i, n;
 
+	if (b->tl_remote != NULL) { /* the far sink's, whole */
+		jw_raw(w, "timeline", b->tl_remote);
+		return;
+	}
 	timeline_summary(tl, &ts);
 	sink_totals(b->sink, NULL, &st);
 	n = (unsigned)ceil(duration_s * 1000 / b->o->bin_ms - 1e-9);
