@@ -695,6 +695,12 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	txok = read_if(&b->tx, &tx0) == 0;
 	rxok = b->have_rx && read_if(&b->rx, &rx0) == 0;
 	snok = softnet_read(&sn0) == 0;
+	/* a sink elsewhere first: its answer takes a round trip, which the
+	 * schedule must not have to catch up with in a burst */
+	if (b->o->rx_remote) {
+		st.cpu.cpu = -1; /* not this host's CPU */
+		rx_remote_start(out->run);
+	}
 	/* the intervals start with the sender's schedule: 1 ms ahead, time
 	 * enough to start the sink */
 	ivl_start(&b->iv_tx, gen_now_ns() + 1000000);
@@ -702,10 +708,8 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	bench_timeline_start(b, b->iv_tx.iv_origin_ns);
 	caok = cpuacct_sample(b->ca0, b->watch, b->nwatch) == 0;
 	gen.cpu_s = thread_cpu_s();
-	if (b->o->rx_remote) {
-		st.cpu.cpu = -1; /* not this host's CPU */
-		rx_remote_start(out->run);
-	} else if ((rc = pthread_create(&th, NULL, sink_main, &st)) != 0)
+	if (!b->o->rx_remote &&
+	    (rc = pthread_create(&th, NULL, sink_main, &st)) != 0)
 		die("cannot start the sink thread: %s", strerror(rc));
 	memset(&p, 0, sizeof(p));
 	p.ivl = &b->iv_tx;
