@@ -773,7 +773,9 @@ if twohost_vrctl A --json start -f "$T/xo.json" --name "$NAME" \
 	# an outage caused on b's side: the out port's veth (its end on b's
 	# bridge) down for 300 ms, 1.5 s into the stream; the sink's own
 	# interface stays up, so its socket stays bound
-	ons=$(json "$T/xo-tl.json" 'j["plan"]["ports"][1]["netns"]')
+	# (A's plan leaves a port on another host unnamed: B's namespace is
+	# its vr-NAME-out, as A's in port's is vr-NAME-in)
+	ons=vr-$NAME-out
 	oif=$(json "$T/xo-tl.json" 'j["plan"]["ports"][1]["ns_if"]')
 	pidx=$(twohost_exec B ip -n "$ons" -o link show "$oif" | sed -n 's/^[0-9]*: [^@]*@if\([0-9]*\):.*/\1/p')
 	veth=$(twohost_exec B ip -o link show | awk -F': ' -v i="$pidx" '$1 == i {sub(/@.*/, "", $2); print $2}')
@@ -799,6 +801,23 @@ if twohost_vrctl A --json start -f "$T/xo.json" --name "$NAME" \
 	check "the outage bench answers" [ $rc = 0 ]
 	check "the outage shows as a gap of about its length: $(json "$T/xo-gap.json" '(j["trials"][0]["timeline"]["gap"], j["trials"][0]["lost"])')" \
 		[ "$(json "$T/xo-gap.json" "(lambda tl: $short - 20 <= tl['gap']['ms'] <= $long + 150 and 0.5 <= tl['gap']['at_s'] <= 3.5 and tl['lost_seq'] > 0)(j['trials'][0]['timeline'])")" = True ]
+	check "no vrgen left on A" no_vrgen A
+	check "no vrgen left on B" no_vrgen B
+	check "the sender's longest pause rides along, on its own clock" \
+		[ "$(json "$T/xo-gap.json" 'j["trials"][0]["timeline"]["sender_pause"]["clock"] == "sender"')" = True ]
+	# the sink killed mid-timeline: the error names b, no marks are
+	# placed without a clock, nothing is left
+	twohost_vrctl A --json bench "$NAME" --mode timeline --rate 2000 --duration 20 \
+		--out "$T/xo-tlk" >"$T/xo-tlk.json" 2>"$T/xo-tlk.err" &
+	job=$!
+	th_until 60 sh -c "[ \"\$(nsenter -t $(th_init B) -p -m pgrep -x vrgen | wc -l)\" -gt 0 ]"
+	sleep 1
+	twohost_exec B sh -c 'kill -KILL $(pgrep -x vrgen)'
+	wait $job
+	rc=$?
+	tail -n 2 "$T/xo-tlk.err"
+	check "the sink killed mid-timeline: bench fails, naming host b" \
+		sh -c "[ $rc != 0 ] && grep -q 'the sink on host b: vrgen ended with 137 mid-bench' '$T/xo-tlk.err'"
 	check "no vrgen left on A" no_vrgen A
 	check "no vrgen left on B" no_vrgen B
 	# B's vrouterd killed mid-bench: the error names b, nothing is left
