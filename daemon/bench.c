@@ -82,7 +82,20 @@ struct bench_op {
 	int closing; /* the sink is being closed: its end is no news */
 	struct event *alive_ev; /* every second: is the caller still there? */
 	char remote_err[1024];
+	/* a timeline with the sink there: the offset of its clock from ours
+	 * (bench_clock), NTP-style samples after the stream */
+	int clk_n;	   /* samples taken */
+	double clk_t1;	   /* the pending sample's send time, ours */
+	double clk_rtt;	   /* the best sample's round trip, s; 0: none */
+	double clk_offset; /* its offset: sink's clock - ours, s */
+	char clk_err[256]; /* why there is none */
 };
+
+#define BENCH_CLOCK_SAMPLES   8
+#define BENCH_CLOCK_SAMPLES_S "8"
+/* a timeline's bins come back from another host in one line (bench_sink.c)
+ */
+#define BENCH_REMOTE_BINS_MAX 40000
 
 static int bench_running;
 /* The running timeline bench, which bench_mark marks (any thread). */
@@ -191,7 +204,10 @@ bench_mark(const char *label)
  * The record's "marks": [{"t", "label", "repeat"}], t in seconds on the
  * time axis of that round's timeline (its t = 0, timeline.origin_unix_s,
  * is the sink's wall clock; the marks are the daemon's, the same host's
- * clock here).  A round without a timeline (vrgen failed) has no marks.
+ * clock here).  With the sink on another host a mark is moved onto the
+ * sink's clock by the measured offset (bench_clock) and carries its
+ * uncertainty, "t_uncertainty_s"; with no offset measured, no marks.  A
+ * round without a timeline (vrgen failed) has no marks.
  */
 static json_object *
 bench_marks(const struct bench_op *op)
@@ -200,6 +216,8 @@ bench_marks(const struct bench_op *op)
 	size_t n = json_object_array_length(op->marks_raw);
 	size_t nt = json_object_array_length(op->trials);
 
+	if (op->sink_host[0] && op->clk_rtt <= 0)
+		return out; /* no common time axis */
 	for (size_t i = 0; i < n; i++) {
 		json_object *m = json_object_array_get_idx(op->marks_raw, i);
 		json_object *tl = NULL, *o, *v;
@@ -219,7 +237,8 @@ bench_marks(const struct bench_op *op)
 		    !json_object_object_get_ex(tl, "origin_unix_s", &v))
 			continue;
 		dt = json_object_get_double(
-			 json_object_object_get(m, "unix_s")) -
+			 json_object_object_get(m, "unix_s")) +
+		     (op->sink_host[0] ? op->clk_offset : 0) -
 		     json_object_get_double(v);
 		o = json_object_new_object();
 		json_object_object_add(
@@ -228,6 +247,11 @@ bench_marks(const struct bench_op *op)
 		    o, "label",
 		    json_object_get(json_object_object_get(m, "label")));
 		json_object_object_add(o, "repeat", json_object_new_int(rnd));
+		if (op->sink_host[0])
+			json_object_object_add(
+			    o, "t_uncertainty_s",
+			    json_object_new_double(
+				round(op->clk_rtt / 2 * 1e6) / 1e6));
 		json_object_array_add(out, o);
 	}
 	return out;
@@ -495,9 +519,12 @@ bench_rx_ended(json_object *result, json_object *error, const char *fail,
 	bench_rx_fail(op, why);
 }
 
+static int pint(json_object *params, const char *key, int dflt);
+
 /* Open the connection to the out port's host and its sink there. */
 static int
-bench_rx_open(struct bench_op *op, int flows, char *err, size_t errlen)
+bench_rx_open(struct bench_op *op, json_object *params, char *err,
+	      size_t errlen)
 {
 	const struct config_host *h = config_host_find(conf, op->sink_host);
 	json_object *p;
@@ -516,7 +543,17 @@ bench_rx_open(struct bench_op *op, int flows, char *err, size_t errlen)
 	p = json_object_new_object();
 	json_object_object_add(p, "name", json_object_new_string(op->name));
 	json_object_object_add(p, "op", json_object_new_string("open"));
-	json_object_object_add(p, "flows", json_object_new_int(flows));
+	json_object_object_add(p, "flows",
+			       json_object_new_int(pint(params, "flows", 1)));
+	if (op->timeline) { /* the sink keeps it, on its clock */
+		json_object_object_add(
+		    p, "bin_ms",
+		    json_object_new_int(
+			pint(params, "bin_ms", BENCH_BIN_MS_DEF)));
+		json_object_object_add(
+		    p, "duration",
+		    json_object_new_int(pint(params, "duration", 10)));
+	}
 	(void)peer_call(op->peer, METHOD_BENCH_SINK, p, 0, bench_rx_ended, op);
 	return 0;
 }
@@ -709,11 +746,122 @@ bench_rx_closed(json_object *result, json_object *error, const char *fail,
 	bench_done(op);
 }
 
+/*
+ * The sink's clock against ours, NTP-style over the bench's connection:
+ * t1 ours as a "clock" line leaves, t2 the sink's as it reads it, t3 ours
+ * as its answer is back; offset t2 - (t1 + t3) / 2, within +-(t3 - t1) / 2
+ * whatever the two ways took; of BENCH_CLOCK_SAMPLES the one with the
+ * shortest round trip.  Taken after the stream, so they do not load it.
+ */
+static void bench_clock_next(struct bench_op *op);
+
+static void
+bench_clock_answer(json_object *result, json_object *error, const char *fail,
+		   void *arg_)
+{
+	struct bench_op *op = arg_;
+	double t3 = bench_unix_now(), t2;
+	const char *line = NULL;
+
+	if (result != NULL)
+		line = json_object_get_string(
+		    json_object_object_get(result, "line"));
+	if (line == NULL || sscanf(line, "clock %lf", &t2) != 1) {
+		msgf(op->clk_err, sizeof(op->clk_err),
+		     "the sink on host %s answered no clock: %s", op->sink_host,
+		     fail    ? fail
+		     : error ? json_object_get_string(
+				   json_object_object_get(error, "message"))
+		     : line ? line
+			    : "no line");
+		op->clk_n = BENCH_CLOCK_SAMPLES;
+		bench_done(op);
+		return;
+	}
+	if (op->clk_rtt <= 0 || t3 - op->clk_t1 < op->clk_rtt) {
+		op->clk_rtt = t3 - op->clk_t1;
+		if (op->clk_rtt <= 0)
+			op->clk_rtt = 1e-9; /* a clock stepped back: no zero */
+		op->clk_offset = t2 - (op->clk_t1 + t3) / 2;
+	}
+	op->clk_n++;
+	bench_clock_next(op);
+}
+
+static void
+bench_clock_next(struct bench_op *op)
+{
+	json_object *p;
+
+	if (op->clk_n >= BENCH_CLOCK_SAMPLES || atomic_load(&op->remote_dead)) {
+		if (op->clk_rtt <= 0 && op->clk_err[0] == '\0')
+			msgf(op->clk_err, sizeof(op->clk_err),
+			     "the sink on host %s failed before its clock was "
+			     "read",
+			     op->sink_host);
+		op->clk_n = BENCH_CLOCK_SAMPLES;
+		bench_done(op);
+		return;
+	}
+	p = json_object_new_object();
+	json_object_object_add(p, "name", json_object_new_string(op->name));
+	json_object_object_add(p, "op", json_object_new_string("line"));
+	json_object_object_add(p, "line", json_object_new_string("clock"));
+	op->clk_t1 = bench_unix_now();
+	(void)peer_call(op->peer, METHOD_BENCH_SINK, p, conf->peer_timeout,
+			bench_clock_answer, op);
+}
+
+/* The record's "clock": the offset, how sure, how measured. */
+static json_object *
+bench_clock_json(const struct bench_op *op)
+{
+	json_object *c = json_object_new_object();
+
+	json_object_object_add(c, "sink_host",
+			       json_object_new_string(op->sink_host));
+	json_object_object_add(c, "measured",
+			       json_object_new_boolean(op->clk_rtt > 0));
+	if (op->clk_rtt > 0) {
+		json_object_object_add(
+		    c, "offset_s",
+		    json_object_new_double(round(op->clk_offset * 1e6) / 1e6));
+		json_object_object_add(
+		    c, "uncertainty_s",
+		    json_object_new_double(round(op->clk_rtt / 2 * 1e6) / 1e6));
+		json_object_object_add(c, "samples",
+				       json_object_new_int(op->clk_n));
+	} else
+		json_object_object_add(c, "error",
+				       json_object_new_string(op->clk_err));
+	json_object_object_add(
+	    c, "method",
+	    json_object_new_string(
+		"NTP-style over the bench's SSH connection after the stream: "
+		"t1 here, t2 the sink's CLOCK_REALTIME as it reads the line, "
+		"t3 here; offset = t2 - (t1 + t3) / 2 (the sink's clock minus "
+		"this host's), uncertainty = (t3 - t1) / 2, the sample with "
+		"the shortest round trip of " BENCH_CLOCK_SAMPLES_S));
+	json_object_object_add(
+	    c, "note",
+	    json_object_new_string(
+		"the timeline (bins, gap, loss) is the sink's alone, on its "
+		"clock, and needs no alignment; only the marks, taken on this "
+		"host's clock, are moved by the offset and carry its "
+		"uncertainty"));
+	return c;
+}
+
 static void
 bench_done(void *arg_)
 {
 	struct bench_op *op = arg_;
 
+	if (op->peer != NULL && op->timeline && !op->closing &&
+	    op->clk_n < BENCH_CLOCK_SAMPLES) {
+		bench_clock_next(op);
+		return;
+	}
 	if (op->peer != NULL && !op->closing) {
 		json_object *p = json_object_new_object();
 
@@ -766,6 +914,9 @@ bench_finish(struct bench_op *op)
 				       json_object_get(op->latency_at));
 	if (json_object_array_length(op->results) > 0)
 		bench_answers(op);
+	if (op->timeline && op->sink_host[0])
+		json_object_object_add(op->record, "clock",
+				       bench_clock_json(op));
 	if (op->timeline)
 		json_object_object_add(op->record, "marks", bench_marks(op));
 	if (op->migration) {
@@ -1187,15 +1338,23 @@ bench_where(struct rpc_req *req, const struct run *r)
 	}
 	if (out->host_if[0] != '\0')
 		return 0;
-	if (strcmp(mode, "timeline") == 0 ||
-	    pstr(params, "latency_at", NULL) != NULL) {
+	if (pstr(params, "latency_at", NULL) != NULL) {
 		rpc_error(req, PROTO_E_TOPOLOGY, NULL,
-			  "bench %s: the out port is on host %s: %s needs the "
-			  "sink's times on the sender's clock; bench where "
-			  "both ports are",
-			  r->plan->opts.name, out->host,
-			  strcmp(mode, "timeline") == 0 ? "a timeline"
-							: "--latency-at");
+			  "bench %s: the out port is on host %s: --latency-at "
+			  "needs the sink's times on the sender's clock; bench "
+			  "where both ports are",
+			  r->plan->opts.name, out->host);
+		return -1;
+	}
+	if (strcmp(mode, "timeline") == 0 &&
+	    pint(params, "duration", 10) * 1000 /
+		    pint(params, "bin_ms", BENCH_BIN_MS_DEF) >
+		BENCH_REMOTE_BINS_MAX) {
+		rpc_error(req, PROTO_E_PARAMS, NULL,
+			  "bench %s: the out port is on host %s: a timeline "
+			  "from there has at most %d bins; take a longer "
+			  "--bin-ms or a shorter --duration",
+			  r->plan->opts.name, out->host, BENCH_REMOTE_BINS_MAX);
 		return -1;
 	}
 	return 0;
@@ -1353,8 +1512,8 @@ bench_method(struct rpc_req *req)
 	json_object_object_add(
 	    op->record, "started_at",
 	    json_object_new_string(iso_now(when, sizeof(when))));
-	if (op->sink_host[0] && bench_rx_open(op, pint(params, "flows", 1), err,
-					      sizeof(err)) == -1) {
+	if (op->sink_host[0] &&
+	    bench_rx_open(op, params, err, sizeof(err)) == -1) {
 		rpc_error(req, PROTO_E_START, NULL, "bench %s: host %s: %s",
 			  op->name, op->sink_host, err);
 		bench_op_free(op);

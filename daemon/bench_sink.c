@@ -5,12 +5,12 @@
  * `vrgen sink --serve` in the out port's namespace here and is answered
  * only when that sink ends; "line" passes one of the sending vrgen's lines
  * to it and answers its reply (vrgen_trial.c says what the lines are:
- * start a trial's run, stop it once drained with the counts); "close"
- * ends it.  One at a time per host.  The sink lives no longer than the
- * connection that opened it: when the caller is gone (its SSH session
- * ended, its vrouterd died) the sink is killed within a second, and the
- * sink itself exits at EOF on its stdin, so it also ends with this
- * vrouterd.
+ * start a trial's run, stop it once drained with the counts, hand over
+ * its timeline, read the sink's clock); "close" ends it.  One at a time per
+ * host.  The sink lives no longer than the connection that opened it: when the
+ * caller is gone (its SSH session ended, its vrouterd died) the sink is killed
+ * within a second, and the sink itself exits at EOF on its stdin, so it also
+ * ends with this vrouterd.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +31,7 @@
 #include "sup_run.h"
 #include "util.h"
 
-#define BS_LINE_MAX 4096
+#define BS_LINE_MAX (PROTO_MAX_LINE / 2) /* a timeline's bins, escaped */
 
 static struct {
 	pid_t pid; /* 0: no sink */
@@ -166,6 +166,14 @@ bs_open(json_object *params, char *err, size_t errlen)
 	int flows = json_object_object_get_ex(params, "flows", &fv)
 			? json_object_get_int(fv)
 			: 1;
+	/* a timeline: its bins over the duration, on this host's clock */
+	int bin_ms = json_object_object_get_ex(params, "bin_ms", &fv)
+			 ? json_object_get_int(fv)
+			 : 0;
+	int dur = json_object_object_get_ex(params, "duration", &fv)
+		      ? json_object_get_int(fv)
+		      : 0;
+	char bm[16], du[16];
 	int in[2] = {-1, -1}, out[2] = {-1, -1}, er[2] = {-1, -1};
 	char vrgen[PATH_MAX], fl[16];
 	const struct topo_port *p;
@@ -188,6 +196,8 @@ bs_open(json_object *params, char *err, size_t errlen)
 		return PROTO_E_INTERNAL;
 	}
 	msgf(fl, sizeof(fl), "%d", flows);
+	msgf(bm, sizeof(bm), "%d", bin_ms);
+	msgf(du, sizeof(du), "%d", dur);
 	if (pipe2(in, O_CLOEXEC) == -1 || pipe2(out, O_CLOEXEC) == -1 ||
 	    pipe2(er, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
 		msgf(err, errlen, "cannot run vrgen: %s", strerror(errno));
@@ -203,6 +213,10 @@ bs_open(json_object *params, char *err, size_t errlen)
 				(char *)p->ns_if,
 				"--flows",
 				fl,
+				bin_ms > 0 ? "--bin-ms" : NULL,
+				bm,
+				"--duration",
+				du,
 				NULL};
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);

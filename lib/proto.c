@@ -423,6 +423,10 @@ static const struct proto_param params_bench_sink[] = {
     {"op", PT_STRING, 1, 0, 0, bench_sink_ops,
      "open the sink (answered when it ends), pass it a line, close it"},
     {"flows", PT_INT, 0, 1, 65536, NULL, "open: the sender's flows"},
+    {"bin_ms", PT_INT, 0, 1, BENCH_BIN_MS_MAX, NULL,
+     "open: keep a timeline, bins of this many ms"},
+    {"duration", PT_INT, 0, 1, BENCH_DURATION_MAX, NULL,
+     "open: the timeline's stream, seconds"},
     {"line", PT_STRING, 0, 0, 0, NULL, "line: vrgen's, passed as it is"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };

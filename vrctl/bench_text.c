@@ -191,10 +191,27 @@ bench_print_timeline(json_object *record)
 		     k++) {
 			json_object *m = json_object_array_get_idx(marks, k);
 
-			if (j_int(m, "repeat", 0) == j_int(t, "repeat", 0))
-				printf("  mark t=%.3f s: %s\n",
-				       j_num(m, "t", 0), j_str(m, "label"));
+			if (j_int(m, "repeat", 0) != j_int(t, "repeat", 0))
+				continue;
+			printf("  mark t=%.3f s", j_num(m, "t", 0));
+			if (j_get(m, "t_uncertainty_s") != NULL)
+				printf(" +- %.3f s",
+				       j_num(m, "t_uncertainty_s", 0));
+			printf(": %s\n", j_str(m, "label"));
 		}
+	}
+	if ((a = j_get(record, "clock")) != NULL) {
+		if (j_bool(a, "measured"))
+			printf("the sink on host %s: its clock %+.3f ms from "
+			       "ours, +- %.3f ms (marks moved by it; gap and "
+			       "loss are the sink's alone)\n",
+			       j_str(a, "sink_host"),
+			       j_num(a, "offset_s", 0) * 1e3,
+			       j_num(a, "uncertainty_s", 0) * 1e3);
+		else
+			printf("the sink on host %s: its clock offset not "
+			       "measured (%s): no marks\n",
+			       j_str(a, "sink_host"), j_str(a, "error"));
 	}
 	printf("times on the sink's clock, t = 0 the stream's start; bins of "
 	       "%lld ms in experiment.json (trials[].timeline)\n",

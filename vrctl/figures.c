@@ -861,6 +861,7 @@ gp_timeline(const char *dir, const char *base, const char *title,
 	     i < json_object_array_length(marks);
 	     i++) {
 		json_object *m = json_object_array_get_idx(marks, i);
+		double u;
 
 		if (j_int(m, "repeat", 0) != 0)
 			continue;
@@ -874,8 +875,18 @@ gp_timeline(const char *dir, const char *base, const char *title,
 			" at %.6f, graph 0.97 rotate by 90 right offset "
 			"-1,0 tc rgb '#555555' noenhanced\n",
 			j_num(m, "t", 0));
-		fprintf(g.c, "mark at t = %.3f s: %s\n", j_num(m, "t", 0),
-			j_str(m, "label"));
+		u = j_num(m, "t_uncertainty_s", 0);
+		if (u > 0) /* the sink on another host: where it may be */
+			fprintf(g.f,
+				"set object %zu rect from %.6f, graph 0 to "
+				"%.6f, graph 1 fc rgb '#555555' fs transparent "
+				"solid 0.15 noborder behind\n",
+				nm + 1, j_num(m, "t", 0) - u,
+				j_num(m, "t", 0) + u);
+		fprintf(g.c, "mark at t = %.3f s", j_num(m, "t", 0));
+		if (u > 0)
+			fprintf(g.c, " +- %.3f s", u);
+		fprintf(g.c, ": %s\n", j_str(m, "label"));
 		if (j_num(m, "t", 0) < xlo)
 			xlo = j_num(m, "t", 0);
 		if (j_num(m, "t", 0) > xhi)
@@ -889,7 +900,9 @@ gp_timeline(const char *dir, const char *base, const char *title,
 	      "over the bin's length, t = 0 the stream's start on the "
 	      "sink's clock; dashed vertical lines are the marks (round "
 	      "0's: the bench's start and stop, a migration's phases), "
-	      "placed by the daemon's wall clock.\n",
+	      "placed by the daemon's wall clock; with the sink on another "
+	      "host moved onto the sink's clock by the measured offset, the "
+	      "grey band around each its uncertainty.\n",
 	      g.c);
 	fputs("set key top right\nset xlabel 'time since the stream began "
 	      "(s)'\nset ylabel 'received (packets/s)'\nset yrange [0:*]\n",

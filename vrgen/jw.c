@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "jw.h"
 
@@ -129,4 +130,16 @@ jw_null(struct jw *w, const char *key)
 {
 	jw_sep(w, key);
 	fputs("null", w->f);
+}
+
+void
+jw_raw_obj(struct jw *w, const char *key, const char *json)
+{
+	size_t n = strlen(json);
+
+	while (n > 0 && json[n - 1] != '}')
+		n--;
+	jw_sep(w, key);
+	fwrite(json, 1, n > 0 ? n - 1 : 0, w->f);
+	w->first[++w->depth] = n <= 2; /* "{}": nothing in it yet */
 }

@@ -26,6 +26,8 @@ void jw_bool(struct jw *w, const char *key, int v);
 /* s == NULL writes "". */
 void jw_str(struct jw *w, const char *key, const char *s);
 void jw_null(struct jw *w, const char *key);
+/* an object that is JSON already ("{...}"), left open for more keys */
+void jw_raw_obj(struct jw *w, const char *key, const char *json);
 
 /* v as the shortest "%.Ng" (N = 15..17) that strtod reads back as v. */
 char *jw_fmt_dbl(char *buf, size_t len, double v);

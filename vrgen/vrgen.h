@@ -84,6 +84,7 @@ struct bench {
 	struct timeline tl;
 	int have_tl;
 	double tl_origin_unix_s; /* t = 0 in CLOCK_REALTIME, the sink's */
+	char *tl_remote; /* --rx-remote: the far sink's "timeline" (JSON) */
 };
 
 struct trial_out {

@@ -252,6 +252,23 @@ json_timeline(struct jw *w, const struct bench *b, double duration_s,
 	struct sink_totals st;
 	unsigned i, n;
 
+	if (b->tl_remote != NULL) { /* the far sink's, whole */
+		jw_raw_obj(w, "timeline", b->tl_remote);
+		/* the sender's longest pause: its length compares with a
+		 * gap's, its time is on the sender's clock only */
+		if (gs != NULL) {
+			jw_obj(w, "sender_pause");
+			jw_dbl(w, "ms", (double)gs->pause_ns / 1e6);
+			jw_dbl(w, "at_sender_s",
+			       ((double)gs->pause_at -
+				(double)b->iv_tx.iv_origin_ns) /
+				   1e9);
+			jw_str(w, "clock", "sender");
+			jw_end(w);
+		}
+		jw_end(w);
+		return;
+	}
 	timeline_summary(tl, &ts);
 	sink_totals(b->sink, NULL, &st);
 	n = (unsigned)ceil(duration_s * 1000 / b->o->bin_ms - 1e-9);

@@ -248,13 +248,16 @@ bench_setup(struct bench *b, struct opts *o, int want_tx, int want_rx)
 		if (!want_tx)
 			die("--rx-remote: a command that sends (trial, sweep, "
 			    "ndr)");
-		if (o->bin_ms > 0 || o->n_lat > 0)
-			die("--rx-remote: no timeline and no --latency-at: the "
-			    "sink's clock is not the sender's");
+		if (o->n_lat > 0)
+			die("--rx-remote: no --latency-at: the sink's clock is "
+			    "not the sender's");
 		b->sink = sink_new(o->flows);
 		if (b->sink == NULL)
 			die("out of memory");
 		o->per_flow = 0;
+		/* a timeline is the far sink's, on its clock: it comes back
+		 * whole after each trial (rx_remote_timeline) */
+		b->have_tl = o->bin_ms > 0;
 	} else if (want_rx) {
 		b->rx.dev = o->rx_dev ? o->rx_dev : o->dev;
 		b->rx.netns = o->rx_dev ? o->rx_netns : o->netns;
@@ -338,6 +341,7 @@ bench_free(struct bench *b)
 	free(b->iv_tx.iv_count);
 	free(b->iv_rx.iv_count);
 	free(b->tl.tl_bins);
+	free(b->tl_remote);
 	free(b->ca0);
 	free(b->ca1);
 	free(b->car);
@@ -460,9 +464,15 @@ irqtime_accounted(void)
  * "ready" (the far sink listens for run RUN); after sending,
  * {"type":"rx","line":"stop RUN SENT0,SENT1,..."} (sent per flow) and
  * waits for "counts RECEIVED LOST REORDERED LATE DUPLICATES FLOWS_SEEN
- * RING_DROPS STALE FOREIGN", once the far sink has drained.  "error
- * MESSAGE" from the far end ends the run.  Whoever carries the lines
- * between the two (vrouterd, over SSH) does not read them.
+ * RING_DROPS STALE FOREIGN", once the far sink has drained.  With a
+ * timeline (--bin-ms), then "timeline RUN", answered "timeline JSON": the
+ * far sink's "timeline" object (json_timeline), every time in it on the
+ * sink's clock, t = 0 when it got "start".  "clock" (whoever carries the
+ * lines asks it, at any time) is answered "clock UNIX_S", the sink's
+ * CLOCK_REALTIME when it read the line: an NTP-style sample of the
+ * offset between the two hosts' clocks.  "error MESSAGE" from the far end
+ * ends the run.  Whoever carries the lines between the two (vrouterd,
+ * over SSH) does not read them but "clock"'s.
  */
 
 static char *
@@ -518,6 +528,53 @@ rx_remote_stop(struct bench *b, struct trial_out *out)
 	out->foreign = v[8];
 }
 
+/* The far sink's timeline of that run, kept for json_timeline. */
+static void
+rx_remote_timeline(struct bench *b, uint16_t run)
+{
+	const char *a;
+
+	printf("{\"type\":\"rx\",\"line\":\"timeline %u\"}\n", (unsigned)run);
+	a = rx_remote_answer("timeline");
+	if (strncmp(a, "timeline {", 10) != 0)
+		die("the remote sink answered timeline with \"%.60s\"", a);
+	free(b->tl_remote);
+	if ((b->tl_remote = strdup(a + 9)) == NULL)
+		die("out of memory");
+}
+
+static double
+unix_now(void)
+{
+	struct timespec r;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	return (double)r.tv_sec + (double)r.tv_nsec / 1e9;
+}
+
+/* "timeline RUN" at the far end: this sink's timeline as one line. */
+static void
+serve_timeline(struct bench *b)
+{
+	struct jw w = {0};
+	char *buf = NULL;
+	size_t len = 0;
+
+	if ((w.f = open_memstream(&buf, &len)) == NULL)
+		die("out of memory");
+	jw_obj(&w, NULL);
+	json_timeline(&w, b, b->o->duration > 0 ? b->o->duration : 0, NULL);
+	jw_end(&w);
+	fclose(w.f);
+	/* {"timeline":{...}}\n: the inner object */
+	if (len > 14 && buf[len - 1] == '\n') {
+		buf[len - 2] = '\0';
+		printf("timeline %s\n", buf + 12);
+	} else
+		printf("error vrgen sink --serve: no timeline\n");
+	free(buf);
+}
+
 /*
  * sink --serve: the far end.  The ring is open from the start; each
  * "start RUN" flushes it and starts the receiving thread before "ready",
@@ -542,6 +599,8 @@ sink_serve(struct bench *b)
 	if ((b->sink = sink_new(b->o->flows)) == NULL ||
 	    (sent = calloc(b->o->flows, sizeof(*sent))) == NULL)
 		die("out of memory");
+	if (b->have_tl)
+		b->sink->s_tl = &b->tl;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while (!atomic_load(&stop_flag) &&
 	       (n = getline(&line, &cap, stdin)) > 0) {
@@ -550,6 +609,7 @@ sink_serve(struct bench *b)
 		if (sscanf(line, "start %u", &run) == 1 && !running) {
 			sink_rx_flush(&b->srx);
 			sink_reset(b->sink, (int)run);
+			bench_timeline_start(b, gen_now_ns());
 			memset(&st, 0, sizeof(st));
 			st.b = b;
 			if ((rc = pthread_create(&th, NULL, sink_main, &st)) !=
@@ -558,6 +618,11 @@ sink_serve(struct bench *b)
 				    strerror(rc));
 			running = 1;
 			printf("ready\n");
+		} else if (strcmp(line, "clock\n") == 0) {
+			printf("clock %.9f\n", unix_now());
+		} else if (sscanf(line, "timeline %u", &run) == 1 && !running &&
+			   b->have_tl) {
+			serve_timeline(b);
 		} else if (sscanf(line, "stop %u", &run) == 1 && running &&
 			   (p = strchr(line + 5, ' ')) != NULL) {
 			memset(sent, 0, b->o->flows * sizeof(*sent));
@@ -630,6 +695,12 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	txok = read_if(&b->tx, &tx0) == 0;
 	rxok = b->have_rx && read_if(&b->rx, &rx0) == 0;
 	snok = softnet_read(&sn0) == 0;
+	/* a sink elsewhere first: its answer takes a round trip, which the
+	 * schedule must not have to catch up with in a burst */
+	if (b->o->rx_remote) {
+		st.cpu.cpu = -1; /* not this host's CPU */
+		rx_remote_start(out->run);
+	}
 	/* the intervals start with the sender's schedule: 1 ms ahead, time
 	 * enough to start the sink */
 	ivl_start(&b->iv_tx, gen_now_ns() + 1000000);
@@ -637,10 +708,8 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	bench_timeline_start(b, b->iv_tx.iv_origin_ns);
 	caok = cpuacct_sample(b->ca0, b->watch, b->nwatch) == 0;
 	gen.cpu_s = thread_cpu_s();
-	if (b->o->rx_remote) {
-		st.cpu.cpu = -1; /* not this host's CPU */
-		rx_remote_start(out->run);
-	} else if ((rc = pthread_create(&th, NULL, sink_main, &st)) != 0)
+	if (!b->o->rx_remote &&
+	    (rc = pthread_create(&th, NULL, sink_main, &st)) != 0)
 		die("cannot start the sink thread: %s", strerror(rc));
 	memset(&p, 0, sizeof(p));
 	p.ivl = &b->iv_tx;
@@ -654,9 +723,11 @@ run_trial(struct bench *b, double rate, double duration_s, uint64_t count,
 	rc = gen_run(&b->gtx, &b->frames, &p, &stop_flag, &out->gs, err,
 		     sizeof(err));
 	atomic_store(&st.tx_done, 1);
-	if (b->o->rx_remote)
+	if (b->o->rx_remote) {
 		rx_remote_stop(b, out);
-	else
+		if (b->have_tl)
+			rx_remote_timeline(b, out->run);
+	} else
 		pthread_join(th, NULL);
 	gen.cpu_s = thread_cpu_s() - gen.cpu_s;
 	gen.cpu = sched_getcpu();

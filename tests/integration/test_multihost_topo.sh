@@ -751,6 +751,77 @@ if twohost_vrctl A --json start -f "$T/xo.json" --name "$NAME" \
 		[ "$(json "$T/xo-ndr/experiment.json" '"final_trial" not in j["result"] or j["result"]["final_trial"]["latency_us"] is None')" = True ]
 	check "no vrgen left on A" no_vrgen A
 	check "no vrgen left on B" no_vrgen B
+	# a timeline with the sink on b: bins, gap and loss on b's clock, the
+	# marks moved onto it by an offset measured over the SSH connection;
+	# both "hosts" share one kernel clock here, so the offset measured must
+	# be 0 within its uncertainty
+	twohost_vrctl A --json bench "$NAME" --mode timeline --rate 2000 --duration 3 \
+		--out "$T/xo-tl" >"$T/xo-tl.json" 2>"$T/xo-tl.err"
+	rc=$?
+	tail -n 3 "$T/xo-tl.err"
+	check "bench --mode timeline with the sink on b answers" [ $rc = 0 ]
+	check "its bins hold the frames received on b: $(json "$T/xo-tl.json" '(j["trials"][0]["timeline"]["frames"], sum(j["trials"][0]["timeline"]["bins"]), j["trials"][0]["sent"])')" \
+		[ "$(json "$T/xo-tl.json" '(lambda t, tl: tl["clock"] == "sink" and tl["frames"] == sum(tl["bins"]) == t["received"] > 5000 and len([b for b in tl["bins"] if b > 0]) > 250)(j["trials"][0], j["trials"][0]["timeline"])')" = True ]
+	check "no loss at 2000 pps: $(json "$T/xo-tl.json" '(j["trials"][0]["lost"], j["trials"][0]["timeline"]["lost_seq"], j["trials"][0]["timeline"]["gap"]["ms"])')" \
+		[ "$(json "$T/xo-tl.json" 'j["trials"][0]["lost"] == j["trials"][0]["timeline"]["lost_seq"] == 0')" = True ]
+	check "the record has the clock offset, 0 within its uncertainty: $(json "$T/xo-tl.json" 'j.get("clock")')" \
+		[ "$(json "$T/xo-tl.json" '(lambda c: c["measured"] and c["sink_host"] == "b" and c["samples"] == 8 and 0 < c["uncertainty_s"] < 1 and abs(c["offset_s"]) <= c["uncertainty_s"] and "t2 - (t1 + t3) / 2" in c["method"] and "needs no alignment" in c["note"])(j["clock"])')" = True ]
+	check "the marks are on the sink's time axis, with that uncertainty: $(json "$T/xo-tl.json" 'j["marks"]')" \
+		[ "$(json "$T/xo-tl.json" '[m["label"] for m in j["marks"]] == ["bench start", "bench stop"] and all(m["t_uncertainty_s"] == j["clock"]["uncertainty_s"] for m in j["marks"]) and -1 < j["marks"][0]["t"] < 0.5 and 2.5 < j["marks"][1]["t"] < 10')" = True ]
+	check "the experiment's timeline.svg draws them" \
+		grep -q "bench start" "$T/xo-tl/timeline.svg"
+	check "no vrgen left on A" no_vrgen A
+	check "no vrgen left on B" no_vrgen B
+	# an outage caused on b's side: the out port's veth (its end on b's
+	# bridge) down for 300 ms, 1.5 s into the stream; the sink's own
+	# interface stays up, so its socket stays bound
+	# (A's plan leaves a port on another host unnamed: B's namespace is
+	# its vr-NAME-out, as A's in port's is vr-NAME-in)
+	ons=vr-$NAME-out
+	oif=$(json "$T/xo-tl.json" 'j["plan"]["ports"][1]["ns_if"]')
+	pidx=$(twohost_exec B ip -n "$ons" -o link show "$oif" | sed -n 's/^[0-9]*: [^@]*@if\([0-9]*\):.*/\1/p')
+	veth=$(twohost_exec B ip -o link show | awk -F': ' -v i="$pidx" '$1 == i {sub(/@.*/, "", $2); print $2}')
+	check "the out port's veth on b: $veth (peer of $oif in $ons)" [ -n "$veth" ]
+	twohost_vrctl A --json bench "$NAME" --mode timeline --rate 2000 --duration 4 \
+		--out "$T/xo-gap" >"$T/xo-gap.json" 2>"$T/xo-gap.err" &
+	job=$!
+	th_until 60 sh -c "[ \"\$(nsenter -t $(th_init B) -p -m pgrep -x vrgen | wc -l)\" -gt 0 ]"
+	sleep 1.5
+	d0=$(date +%s.%N)
+	twohost_exec B ip link set "$veth" down
+	d1=$(date +%s.%N)
+	sleep 0.3
+	u0=$(date +%s.%N)
+	twohost_exec B ip link set "$veth" up
+	u1=$(date +%s.%N)
+	wait $job
+	rc=$?
+	tail -n 3 "$T/xo-gap.err"
+	short=$(python3 -c "print(($u0 - $d1) * 1000)")
+	long=$(python3 -c "print(($u1 - $d0) * 1000)")
+	printf 'the veth on b was down %.1f..%.1f ms\n' "$short" "$long"
+	check "the outage bench answers" [ $rc = 0 ]
+	check "the outage shows as a gap of about its length: $(json "$T/xo-gap.json" '(j["trials"][0]["timeline"]["gap"], j["trials"][0]["lost"])')" \
+		[ "$(json "$T/xo-gap.json" "(lambda tl: $short - 20 <= tl['gap']['ms'] <= $long + 150 and 0.5 <= tl['gap']['at_s'] <= 3.5 and tl['lost_seq'] > 0)(j['trials'][0]['timeline'])")" = True ]
+	check "no vrgen left on A" no_vrgen A
+	check "no vrgen left on B" no_vrgen B
+	check "the sender's longest pause rides along, on its own clock" \
+		[ "$(json "$T/xo-gap.json" 'j["trials"][0]["timeline"]["sender_pause"]["clock"] == "sender"')" = True ]
+	# the sink killed mid-timeline: the error names b, no marks are
+	# placed without a clock, nothing is left
+	twohost_vrctl A --json bench "$NAME" --mode timeline --rate 2000 --duration 20 \
+		--out "$T/xo-tlk" >"$T/xo-tlk.json" 2>"$T/xo-tlk.err" &
+	job=$!
+	th_until 60 sh -c "[ \"\$(nsenter -t $(th_init B) -p -m pgrep -x vrgen | wc -l)\" -gt 0 ]"
+	sleep 1
+	twohost_exec B sh -c 'kill -KILL $(pgrep -x vrgen)'
+	wait $job
+	rc=$?
+	tail -n 2 "$T/xo-tlk.err"
+	check "the sink killed mid-timeline: bench fails, naming host b" \
+		sh -c "[ $rc != 0 ] && grep -q 'the sink on host b: vrgen ended with 137 mid-bench' '$T/xo-tlk.err'"
+	check "no vrgen left on A" no_vrgen A
+	check "no vrgen left on B" no_vrgen B
 	# B's vrouterd killed mid-bench: the error names b, nothing is left
 	twohost_vrctl A --json bench "$NAME" --sweep 2000 --duration 20 \
 		--out "$T/xo-kill" >"$T/xo-kill.json" 2>"$T/xo-kill.err" &
