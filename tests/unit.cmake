@@ -197,6 +197,12 @@ python3 '${CMAKE_CURRENT_SOURCE_DIR}/integration/check_experiment.py' \
 done; exit 0")
 set_tests_properties(record_schemas PROPERTIES LABELS unit)
 
+# Every field of the record's schema is one vrctl replay knows.
+add_test(NAME check_replay_keys
+	COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/unit/check_replay_keys.py
+	${CMAKE_SOURCE_DIR})
+set_tests_properties(check_replay_keys PROPERTIES LABELS unit)
+
 # Real port NICs (IRQ affinity through a fake /sys + /proc tree) and the
 # vhost_net zero-copy check (issue 14, daemon/realport.c, vhostnet.c).
 add_executable(test_realport ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_realport.c)

@@ -87,6 +87,9 @@ static const char *const replay_record_keys[] = {
     "latency_at",
     "results",
     "rounds",
+    "latency",
+    "clock",
+    "marks",
     NULL,
 };
 
