@@ -267,9 +267,22 @@ mig_tap_make(struct ns_ctx *ns, const char *tap, const char *alias,
 	return 0;
 }
 
+/* a and b are the same address (numeric strings, either family) */
+static int
+mig_addr_same(const char *a, const char *b)
+{
+	unsigned char x[16], y[16];
+
+	if (inet_pton(AF_INET, a, x) == 1 && inet_pton(AF_INET, b, y) == 1)
+		return memcmp(x, y, 4) == 0;
+	if (inet_pton(AF_INET6, a, x) == 1 && inet_pton(AF_INET6, b, y) == 1)
+		return memcmp(x, y, 16) == 0;
+	return strcmp(a, b) == 0;
+}
+
 int
 mig_vx_make(struct ns_ctx *ns, const struct mig_vx *x, const char *alias,
-	    const char *local, const char *remote)
+	    const char *local, const char *remote, char *err, size_t errlen)
 {
 	const char *const remotes[1] = {remote};
 	struct nl_vxlan v = {.vni = x->vni,
@@ -277,12 +290,33 @@ mig_vx_make(struct ns_ctx *ns, const struct mig_vx *x, const char *alias,
 			     .mtu = x->mtu,
 			     .remotes = remotes,
 			     .nremotes = 1};
+	struct nl_vxlan_info in;
 
-	if (nl_link_exists(ns, x->name) == 1)
-		return 0; /* another node of the topology brought it */
-	if (nl_vxlan_add(ns, x->name, alias, &v, x->bridge) == -1)
-		return -1;
-	if (nl_link_set_up(ns, x->name, 1) == -1) {
+	if (nl_link_exists(ns, x->name) == 1) {
+		/* another node of the topology brought it: the same
+		 * segment, to the same host, or not ours to reuse */
+		if (nl_vxlan_get(ns, x->name, &in) == -1) {
+			msgf(err, errlen, "%s", ns_error(ns));
+			return -1;
+		}
+		if (in.vni != x->vni || in.nremotes != 1 ||
+		    !mig_addr_same(in.remotes[0], remote)) {
+			msgf(err, errlen,
+			     "%s exists with VNI %u to %s, not VNI %u to %s: "
+			     "a network of one topology toward more than one "
+			     "other host is not supported yet",
+			     x->name, in.vni,
+			     in.nremotes == 1 ? in.remotes[0]
+			     : in.nremotes    ? "several hosts"
+					      : "no host",
+			     x->vni, remote);
+			return -1;
+		}
+		return 0;
+	}
+	if (nl_vxlan_add(ns, x->name, alias, &v, x->bridge) == -1 ||
+	    nl_link_set_up(ns, x->name, 1) == -1) {
+		msgf(err, errlen, "%s", ns_error(ns));
 		(void)nl_link_del(ns, x->name, alias, 1);
 		return -1;
 	}
@@ -434,10 +468,11 @@ mig_local_job(struct job *j, void *arg)
 		deploy_alias(p, MIGRATE_VXLAN_ROLE, alias, sizeof(alias));
 		if (op->from[0] == '\0')
 			for (int i = 0; i < op->nvx && op->jrc == 0; i++)
-				op->jrc = mig_vx_make(ns, &op->vx[i], alias,
-						      op->local,
-						      op->host.tunnel_address);
-		if (op->jrc == -1)
+				op->jrc = mig_vx_make(
+				    ns, &op->vx[i], alias, op->local,
+				    op->host.tunnel_address, op->jerr,
+				    sizeof(op->jerr));
+		if (op->jrc == -1 && op->jerr[0] == '\0')
 			msgf(op->jerr, sizeof(op->jerr), "%s", ns_error(ns));
 		break;
 	case MS_ABORT_L:
@@ -659,6 +694,8 @@ mig_params(const struct mig_op *op)
 
 	json_object_object_add(p, "name", json_object_new_string(op->name));
 	json_object_object_add(p, "node", json_object_new_string(op->node));
+	json_object_object_add(p, "home",
+			       json_object_new_string(conf->host_name));
 	return p;
 }
 
@@ -1353,6 +1390,8 @@ mig_stop_next(struct mig_stop *st)
 				       json_object_new_string(st->name));
 		json_object_object_add(
 		    p, "node", json_object_new_string(r->plan->nodes[n].name));
+		json_object_object_add(p, "home",
+				       json_object_new_string(conf->host_name));
 		json_object_object_add(p, "last",
 				       json_object_new_boolean(mig_last_on(
 					   st->name, n, r->nrt[n].host)));
