@@ -990,6 +990,51 @@ migrate_shutdown(void)
 	}
 }
 
+/* A node moves only between its home and one other host, in a topology
+ * on at most those two: its networks' tunnels are planned between two
+ * hosts (mig_plan_vx), a third one's would be cut off.  The hosts r
+ * knows of: its plan's nodes and ports (on a part, a "" one is the
+ * coordinator's, named when a node of it is there), its peers, where its
+ * nodes are now, the other parts' nodes, and the destination.  0, or -1
+ * with err. */
+static int
+mig_span_check(const struct run *r, int n, const char *to, char *err,
+	       size_t errlen)
+{
+	char names[TOPO_MAX_HOSTS + 2][TOPO_HOST_LEN + 1], list[256] = "";
+	const int max = (int)nitems(names);
+	/* "" in the plan: this host unless it is another's part */
+	const char *self =
+	    r->host[0] == '\0' || r->npeers > 0 ? conf->host_name : NULL;
+	json_object *v;
+	int k = 0;
+
+	topo_hosts_set_add(names, &k, max, conf->host_name, NULL);
+	topo_hosts_set_add(names, &k, max, to, conf->host_name);
+	topo_hosts_span(r->plan, self, names, &k, max);
+	for (int i = 0; i < r->npeers; i++)
+		topo_hosts_set_add(names, &k, max, r->peers[i], NULL);
+	for (int i = 0; r->nrt && i < r->plan->nnodes; i++)
+		topo_hosts_set_add(names, &k, max, r->nrt[i].host, NULL);
+	for (size_t i = 0; r->remote && i < json_object_array_length(r->remote);
+	     i++)
+		if (json_object_object_get_ex(
+			json_object_array_get_idx(r->remote, i), "host", &v))
+			topo_hosts_set_add(names, &k, max,
+					   json_object_get_string(v), NULL);
+	if (k <= 2)
+		return 0;
+	for (int i = 0; i < k; i++)
+		msgf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+		     i ? ", " : "", names[i]);
+	msgf(err, errlen,
+	     "not supported yet: %s spans hosts %s, and a node migrates only "
+	     "within a topology on two hosts (its home and one other); %s "
+	     "stays where it runs (docs/multihost.md)",
+	     r->plan->opts.name, list, r->plan->nodes[n].name);
+	return -1;
+}
+
 int
 migrate_run(const char *name, const char *node, const char *to, int offline,
 	    migrate_done_fn done, void *arg, int *code, char *err,
@@ -1063,6 +1108,9 @@ migrate_run(const char *name, const char *node, const char *to, int offline,
 		     node, r->nrt[n].host, conf->host_name);
 		return -1;
 	}
+	*code = PROTO_E_TOPOLOGY;
+	if (mig_span_check(r, n, to, err, errlen) == -1)
+		return -1;
 	op = xcalloc(1, sizeof(*op));
 	op->done = done;
 	op->done_arg = arg;
