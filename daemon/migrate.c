@@ -1254,11 +1254,23 @@ mig_forward(struct rpc_req *req, const char *name, const char *node)
 	const char *owner = mig_owner(name, node);
 	const struct config_host *h;
 	struct mig_fwd *f;
-	json_object *p = NULL;
+	json_object *p = NULL, *v;
 	char err[512];
 
 	if (owner == NULL)
 		return 0;
+	/* passed on to this host already, which says it is owner's: the
+	 * hosts' remote_nodes disagree; a second hop could come back */
+	if (json_object_object_get_ex(rpc_params(req), "forwarded", &v) &&
+	    json_object_get_boolean(v)) {
+		rpc_error(req, PROTO_E_TOPOLOGY, NULL,
+			  "migrate %s/%s: passed on to this host (%s), which "
+			  "has it as host %s's: the hosts disagree on where it "
+			  "belongs; not passed on again (see `vrctl status "
+			  "%s` on each)",
+			  name, node, conf->host_name, owner, name);
+		return 1;
+	}
 	if ((h = config_host_find(conf, owner)) == NULL) {
 		rpc_error(req, PROTO_E_PARAMS, NULL,
 			  "migrate %s/%s: it is host %s's, which the "
@@ -1277,6 +1289,9 @@ mig_forward(struct rpc_req *req, const char *name, const char *node)
 	}
 	if (json_object_deep_copy(rpc_params(req), &p, NULL) != 0)
 		p = NULL;
+	else /* once: the owner migrates it, or refuses */
+		json_object_object_add(p, "forwarded",
+				       json_object_new_boolean(1));
 	(void)peer_call(f->peer, METHOD_MIGRATE, p,
 			MIGRATE_SEND_WAIT + 2 * MIGRATE_PEER_WAIT, mig_fwd_done,
 			f);

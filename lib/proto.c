@@ -357,6 +357,8 @@ static const struct proto_param params_migrate[] = {
      "the host: a name of the configuration's hosts, or host_name"},
     {"offline", PT_BOOL, 0, 0, 0, NULL,
      "paused while it moves instead of live"},
+    {"forwarded", PT_BOOL, 0, 0, 0, NULL,
+     "(between vrouterds) passed on by another host: not again"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
