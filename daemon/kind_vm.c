@@ -753,6 +753,19 @@ kind_vm_adopt_accel(struct run *r)
 	     "domain");
 }
 
+/* r's last migration moved node n (its record names it, "ok"). */
+static int
+kind_vm_migrated(const struct run *r, int n)
+{
+	json_object *v;
+
+	return r->migration != NULL &&
+	       json_object_object_get_ex(r->migration, "node", &v) &&
+	       strcmp(json_object_get_string(v), r->plan->nodes[n].name) == 0 &&
+	       json_object_object_get_ex(r->migration, "ok", &v) &&
+	       json_object_get_boolean(v);
+}
+
 static int
 kind_vm_adopt_node(struct run *r, int n)
 {
@@ -763,10 +776,11 @@ kind_vm_adopt_node(struct run *r, int n)
 	/* the start that made it did not see it ready: it may still
 	 * be booting (booting_check follows it) */
 	r->nrt[n].console_off = 0;
-	/* a topology whose nodes migrated: a guest that migrated in has a
-	 * console log its destination's libvirt began anew, without the
-	 * READY line (a node migrates only once its topology runs) */
-	if (r->migration != NULL) {
+	/* the node that migrated (the record's): a guest that migrated in
+	 * has a console log its destination's libvirt began anew, without
+	 * the READY line (a node migrates only once its topology runs); the
+	 * topology's other nodes are checked as usual */
+	if (kind_vm_migrated(r, n)) {
 		log_info("%s/%s: adopted after a migration: ready",
 			 r->plan->opts.name, r->plan->nodes[n].name);
 		return 0;
