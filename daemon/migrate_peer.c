@@ -381,22 +381,54 @@ mig_peer_job_done(void *arg)
 	sup_check_done();
 }
 
+/* Host h holds a part of r (its coordinator or a peer, as r knows
+ * them: the hosts of its nodes elsewhere and of its peers). */
+static int
+mig_peer_of(const struct run *r, const char *h)
+{
+	json_object *v;
+
+	for (int i = 0; i < r->npeers; i++)
+		if (strcmp(r->peers[i], h) == 0)
+			return 1;
+	for (size_t i = 0; r->remote && i < json_object_array_length(r->remote);
+	     i++)
+		if (json_object_object_get_ex(
+			json_object_array_get_idx(r->remote, i), "host", &v) &&
+		    strcmp(json_object_get_string(v), h) == 0)
+			return 1;
+	return 0;
+}
+
 /* A topology named name runs here and node is not another host's node
  * of it: a topology across hosts (a part here, "host") may take in the
- * nodes of its other parts, nothing else may. */
+ * nodes of its other parts, from a host that holds one of them (home),
+ * nothing else may: a same-named topology elsewhere would join its
+ * networks to this one's.  0, or -1 with err. */
 static int
-mig_peer_clash(const char *name, const char *node)
+mig_peer_clash(const char *name, const char *node, const char *home, char *err,
+	       size_t errlen)
 {
 	struct run *r = sup_run_find(name);
 
 	if (r == NULL)
 		return 0;
 	if (r->host[0] == '\0')
-		return 1;
+		goto clash;
 	for (int n = 0; n < r->plan->nnodes; n++)
 		if (strcmp(r->plan->nodes[n].name, node) == 0)
-			return 1;
+			goto clash;
+	if (home[0] == '\0' || !mig_peer_of(r, home)) {
+		msgf(err, errlen,
+		     "a topology named %s runs here (this host's part of one "
+		     "across hosts) and %s holds no part of it",
+		     name, home[0] ? home : "the caller (no home said)");
+		return -1;
+	}
 	return 0;
+clash:
+	msgf(err, errlen, "a topology named %s runs here already", name);
+	return -1;
 }
 
 static void
@@ -454,9 +486,9 @@ mig_peer_method(struct rpc_req *req, enum proto_method_id m)
 		}
 		vr_strlcpy(op->uri, h->libvirt_uri, sizeof(op->uri));
 	}
-	if (mig_peer_clash(name, node)) {
-		rpc_error(req, PROTO_E_EXISTS, NULL,
-			  "a topology named %s runs here already", name);
+	if (mig_peer_clash(name, node, op->home, op->err, sizeof(op->err)) ==
+	    -1) {
+		rpc_error(req, PROTO_E_EXISTS, NULL, "%s", op->err);
 		free(op);
 		return;
 	}
