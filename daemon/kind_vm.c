@@ -19,6 +19,7 @@
 #include "deploy.h"
 #include "deploy_int.h"
 #include "domxml.h"
+#include "hosted.h"
 #include "hostinfo.h"
 #include "hugepages.h"
 #include "job.h"
@@ -503,6 +504,26 @@ kind_vm_check(struct deploy *d, struct ns_ctx *host)
 	return 0;
 }
 
+/* Node n's domain is this host's own now: a record that it was another
+ * host's (hosted.h: migrated in once, then gone without its
+ * migrate_abort) is stale. */
+static void
+kind_vm_unhost(const struct topo_plan *p, int n)
+{
+	char home[TOPO_HOST_LEN + 1], err[512];
+
+	if (hosted_find(p->opts.name, p->nodes[n].name, home, sizeof(home)) !=
+	    1)
+		return;
+	if (hosted_remove(p->opts.name, p->nodes[n].name, err, sizeof(err)) ==
+	    -1)
+		log_warnx("%s: %s", p->nodes[n].domain, err);
+	else
+		log_info("%s: started here: its stale record as host %s's "
+			 "node (hosted.json) dropped",
+			 p->nodes[n].domain, home);
+}
+
 /* Taps or macvtaps, the domains, their guests' ready lines, pinning. */
 static int
 kind_vm_start(struct job *j, struct deploy *d, struct ns_ctx *host)
@@ -529,6 +550,7 @@ kind_vm_start(struct job *j, struct deploy *d, struct ns_ctx *host)
 				      json_object_to_json_string_ext(
 					  pj, JSON_C_TO_STRING_PLAIN)) == -1)
 			goto out;
+		kind_vm_unhost(p, n);
 	}
 	if (deploy_fault(d, "domain") == -1)
 		goto out;

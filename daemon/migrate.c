@@ -59,6 +59,7 @@
 #include "coord.h"
 #include "deploy.h"
 #include "deploy_int.h"
+#include "hosted.h"
 #include "log.h"
 #include "migrate.h"
 #include "migrate_int.h"
@@ -1470,12 +1471,38 @@ mig_stop_next(struct mig_stop *st)
 	}
 }
 
+/* Topology name is another host's part here and this host runs nodes of
+ * it for another host (migrated in, hosted.h): their taps are in this
+ * part's bridges, which a stop of the part alone would remove.  1 when
+ * it refused req. */
+static int
+mig_stop_hosted(struct rpc_req *req, const char *name)
+{
+	struct run *r = sup_run_find(name);
+	char home[TOPO_HOST_LEN + 1];
+	int k;
+
+	if (r == NULL || r->host[0] == '\0' || r->npeers > 0 ||
+	    (k = hosted_count(name, home, sizeof(home))) == 0)
+		return 0;
+	rpc_error(req, PROTO_E_BUSY, NULL,
+		  "stop %s: this host runs %d node%s of %s for host %s "
+		  "(migrated in), attached to this part's bridges: stop %s on "
+		  "its coordinator, which stops those first (or migrate them "
+		  "home, then stop here)",
+		  name, k, k == 1 ? "" : "s", name, home, name);
+	return 1;
+}
+
 int
 migrate_stop(struct rpc_req *req, const char *name)
 {
 	struct mig_stop *st;
 	struct run *r;
 	int n = 0;
+
+	if (name != NULL && mig_stop_hosted(req, name))
+		return 1;
 
 	TAILQ_FOREACH(r, &sup_runs, entry)
 	n++;
