@@ -1,12 +1,16 @@
 /*
  * The record of the nodes this host runs for another host's topology
  * (hosted.h): STATE/NAME/hosted.json, {"coordinator": HOST, "nodes":
- * [NODE...]}, written by migrate_finish when a domain arrived and
- * rewritten by migrate_abort when it goes.  adopt.c reads it so that
- * such a domain is neither adopted nor an orphan; status lists it.
+ * [NODE...], "incoming": [NODE...]}, written by migrate_prepare before
+ * a domain comes (the node "incoming"), confirmed by migrate_finish when
+ * it arrived and rewritten by migrate_abort when it goes.  adopt.c reads
+ * it so that such a domain is neither adopted nor an orphan; status lists
+ * it.  One lock serialises every read-modify-write: the peer-facing
+ * methods run on worker threads, two homes' calls at once.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +18,8 @@
 #include "hosted.h"
 #include "statedir.h"
 #include "util.h"
+
+static pthread_mutex_t hosted_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* STATE/NAME/hosted.json, or NULL (absent, unreadable: not hosted). */
 static json_object *
@@ -39,10 +45,13 @@ hosted_read(const char *name, int *dirfd, int create)
 }
 
 static int
-hosted_index(json_object *j, const char *node)
+hosted_index_in(json_object *j, const char *key, const char *node)
 {
-	json_object *a = json_object_object_get(j, "nodes");
+	json_object *a = NULL;
 
+	if (!json_object_object_get_ex(j, key, &a) ||
+	    !json_object_is_type(a, json_type_array))
+		return -1;
 	for (size_t i = 0; i < json_object_array_length(a); i++)
 		if (strcmp(
 			json_object_get_string(json_object_array_get_idx(a, i)),
@@ -51,32 +60,80 @@ hosted_index(json_object *j, const char *node)
 	return -1;
 }
 
+static int
+hosted_index(json_object *j, const char *node)
+{
+	return hosted_index_in(j, "nodes", node);
+}
+
+/* Node out of j's key (an array), if there. */
+static void
+hosted_drop(json_object *j, const char *key, const char *node)
+{
+	int i = hosted_index_in(j, key, node);
+
+	if (i != -1)
+		json_object_array_del_idx(json_object_object_get(j, key),
+					  (size_t)i, 1);
+}
+
 int
 hosted_add(const char *name, const char *node, const char *coordinator,
-	   char *err, size_t errlen)
+	   int incoming, char *err, size_t errlen)
 {
-	json_object *j;
-	int fd = -1, rc = 0;
+	json_object *j, *v;
+	int fd = -1, rc = -1;
 
+	pthread_mutex_lock(&hosted_lock);
 	if ((j = hosted_read(name, &fd, 1)) == NULL) {
 		if (fd == -1 &&
 		    (fd = statedir_topo_open(name, 1, err, errlen)) == -1)
-			return -1;
+			goto out;
 		j = json_object_new_object();
 		json_object_object_add(j, "nodes", json_object_new_array());
+	}
+	/* one other host's nodes of a topology at a time: the shared
+	 * bridges and VXLANs here are planned by one home */
+	if (json_object_array_length(json_object_object_get(j, "nodes")) > 0 &&
+	    json_object_object_get_ex(j, "coordinator", &v) &&
+	    strcmp(json_object_get_string(v), coordinator) != 0) {
+		errno = EEXIST;
+		msgf(err, errlen,
+		     "this host runs nodes of %s for host %s already (%s): "
+		     "nodes of one topology from more than one other host "
+		     "are not supported yet",
+		     name, json_object_get_string(v),
+		     json_object_get_string(json_object_array_get_idx(
+			 json_object_object_get(j, "nodes"), 0)));
+		goto out;
 	}
 	json_object_object_add(j, "coordinator",
 			       json_object_new_string(coordinator));
 	if (hosted_index(j, node) == -1)
 		json_object_array_add(json_object_object_get(j, "nodes"),
 				      json_object_new_string(node));
+	if (incoming) {
+		if (hosted_index_in(j, "incoming", node) == -1) {
+			if (!json_object_object_get_ex(j, "incoming", &v) ||
+			    !json_object_is_type(v, json_type_array)) {
+				v = json_object_new_array();
+				json_object_object_add(j, "incoming", v);
+			}
+			json_object_array_add(v, json_object_new_string(node));
+		}
+	} else
+		hosted_drop(j, "incoming", node);
 	if (statedir_json_write(fd, HOSTED_FILE, j) == -1) {
 		msgf(err, errlen, "%s/%s/%s: %s", statedir_path(), name,
 		     HOSTED_FILE, strerror(errno));
-		rc = -1;
+		goto out;
 	}
-	close(fd);
+	rc = 0;
+out:
+	if (fd != -1)
+		close(fd);
 	json_object_put(j);
+	pthread_mutex_unlock(&hosted_lock);
 	return rc;
 }
 
@@ -86,14 +143,14 @@ hosted_remove(const char *name, const char *node, char *err, size_t errlen)
 	json_object *j;
 	int fd = -1, i, rc = 0;
 
-	if ((j = hosted_read(name, &fd, 0)) == NULL) {
-		if (fd != -1)
-			close(fd);
-		return 0;
-	}
-	if ((i = hosted_index(j, node)) != -1)
+	pthread_mutex_lock(&hosted_lock);
+	if ((j = hosted_read(name, &fd, 0)) == NULL)
+		goto out;
+	if ((i = hosted_index(j, node)) != -1) {
 		json_object_array_del_idx(json_object_object_get(j, "nodes"),
 					  (size_t)i, 1);
+		hosted_drop(j, "incoming", node);
+	}
 	if (json_object_array_length(json_object_object_get(j, "nodes")) == 0) {
 		if (unlinkat(fd, HOSTED_FILE, 0) == -1 && errno != ENOENT)
 			rc = -1;
@@ -102,16 +159,24 @@ hosted_remove(const char *name, const char *node, char *err, size_t errlen)
 	if (rc == -1)
 		msgf(err, errlen, "%s/%s/%s: %s", statedir_path(), name,
 		     HOSTED_FILE, strerror(errno));
-	close(fd);
+out:
+	if (fd != -1)
+		close(fd);
 	json_object_put(j);
+	pthread_mutex_unlock(&hosted_lock);
 	return rc;
 }
 
 int
 hosted_find(const char *name, const char *node, char *buf, size_t len)
 {
-	json_object *j = hosted_read(name, NULL, 0), *v;
-	int found = j != NULL && hosted_index(j, node) != -1;
+	json_object *j, *v;
+	int found;
+
+	pthread_mutex_lock(&hosted_lock);
+	j = hosted_read(name, NULL, 0);
+	pthread_mutex_unlock(&hosted_lock);
+	found = j != NULL && hosted_index(j, node) != -1;
 
 	if (found && len > 0)
 		vr_strlcpy(buf,
@@ -121,6 +186,29 @@ hosted_find(const char *name, const char *node, char *buf, size_t len)
 			   len);
 	json_object_put(j);
 	return found;
+}
+
+int
+hosted_count(const char *name, char *home, size_t len)
+{
+	json_object *j, *v;
+	int n = 0;
+
+	pthread_mutex_lock(&hosted_lock);
+	j = hosted_read(name, NULL, 0);
+	pthread_mutex_unlock(&hosted_lock);
+	if (j != NULL)
+		n = (int)json_object_array_length(
+		    json_object_object_get(j, "nodes"));
+	if (home != NULL && len > 0)
+		vr_strlcpy(
+		    home,
+		    n > 0 && json_object_object_get_ex(j, "coordinator", &v)
+			? json_object_get_string(v)
+			: "",
+		    len);
+	json_object_put(j);
+	return n;
 }
 
 json_object *
@@ -133,8 +221,12 @@ hosted_list(void)
 	if ((d = statedir_list()) == NULL)
 		return out;
 	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' ||
-		    (j = hosted_read(e->d_name, NULL, 0)) == NULL)
+		if (e->d_name[0] == '.')
+			continue;
+		pthread_mutex_lock(&hosted_lock);
+		j = hosted_read(e->d_name, NULL, 0);
+		pthread_mutex_unlock(&hosted_lock);
+		if (j == NULL)
 			continue;
 		a = json_object_object_get(j, "nodes");
 		for (size_t i = 0; i < json_object_array_length(a); i++) {
@@ -156,6 +248,12 @@ hosted_list(void)
 			    o, "coordinator",
 			    json_object_new_string(c ? json_object_get_string(c)
 						     : ""));
+			json_object_object_add(
+			    o, "state",
+			    json_object_new_string(
+				hosted_index_in(j, "incoming", node) != -1
+				    ? "incoming"
+				    : "running"));
 			json_object_array_add(out, o);
 		}
 		json_object_put(j);

@@ -19,6 +19,7 @@
 #include "deploy.h"
 #include "deploy_int.h"
 #include "domxml.h"
+#include "hosted.h"
 #include "hostinfo.h"
 #include "hugepages.h"
 #include "job.h"
@@ -503,6 +504,26 @@ kind_vm_check(struct deploy *d, struct ns_ctx *host)
 	return 0;
 }
 
+/* Node n's domain is this host's own now: a record that it was another
+ * host's (hosted.h: migrated in once, then gone without its
+ * migrate_abort) is stale. */
+static void
+kind_vm_unhost(const struct topo_plan *p, int n)
+{
+	char home[TOPO_HOST_LEN + 1], err[512];
+
+	if (hosted_find(p->opts.name, p->nodes[n].name, home, sizeof(home)) !=
+	    1)
+		return;
+	if (hosted_remove(p->opts.name, p->nodes[n].name, err, sizeof(err)) ==
+	    -1)
+		log_warnx("%s: %s", p->nodes[n].domain, err);
+	else
+		log_info("%s: started here: its stale record as host %s's "
+			 "node (hosted.json) dropped",
+			 p->nodes[n].domain, home);
+}
+
 /* Taps or macvtaps, the domains, their guests' ready lines, pinning. */
 static int
 kind_vm_start(struct job *j, struct deploy *d, struct ns_ctx *host)
@@ -529,6 +550,7 @@ kind_vm_start(struct job *j, struct deploy *d, struct ns_ctx *host)
 				      json_object_to_json_string_ext(
 					  pj, JSON_C_TO_STRING_PLAIN)) == -1)
 			goto out;
+		kind_vm_unhost(p, n);
 	}
 	if (deploy_fault(d, "domain") == -1)
 		goto out;
@@ -753,6 +775,19 @@ kind_vm_adopt_accel(struct run *r)
 	     "domain");
 }
 
+/* r's last migration was node n's (its record names it; moved or not:
+ * a node migrates only once it ran, and one that failed to move may have
+ * come back earlier). */
+static int
+kind_vm_migrated(const struct run *r, int n)
+{
+	json_object *v;
+
+	return r->migration != NULL &&
+	       json_object_object_get_ex(r->migration, "node", &v) &&
+	       strcmp(json_object_get_string(v), r->plan->nodes[n].name) == 0;
+}
+
 static int
 kind_vm_adopt_node(struct run *r, int n)
 {
@@ -763,10 +798,11 @@ kind_vm_adopt_node(struct run *r, int n)
 	/* the start that made it did not see it ready: it may still
 	 * be booting (booting_check follows it) */
 	r->nrt[n].console_off = 0;
-	/* a topology whose nodes migrated: a guest that migrated in has a
-	 * console log its destination's libvirt began anew, without the
-	 * READY line (a node migrates only once its topology runs) */
-	if (r->migration != NULL) {
+	/* the node that migrated (the record's): a guest that migrated in
+	 * has a console log its destination's libvirt began anew, without
+	 * the READY line (a node migrates only once its topology runs); the
+	 * topology's other nodes are checked as usual */
+	if (kind_vm_migrated(r, n)) {
 		log_info("%s/%s: adopted after a migration: ready",
 			 r->plan->opts.name, r->plan->nodes[n].name);
 		return 0;

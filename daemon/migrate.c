@@ -59,6 +59,7 @@
 #include "coord.h"
 #include "deploy.h"
 #include "deploy_int.h"
+#include "hosted.h"
 #include "log.h"
 #include "migrate.h"
 #include "migrate_int.h"
@@ -272,9 +273,22 @@ mig_tap_make(struct ns_ctx *ns, const char *tap, const char *alias,
 	return 0;
 }
 
+/* a and b are the same address (numeric strings, either family) */
+static int
+mig_addr_same(const char *a, const char *b)
+{
+	unsigned char x[16], y[16];
+
+	if (inet_pton(AF_INET, a, x) == 1 && inet_pton(AF_INET, b, y) == 1)
+		return memcmp(x, y, 4) == 0;
+	if (inet_pton(AF_INET6, a, x) == 1 && inet_pton(AF_INET6, b, y) == 1)
+		return memcmp(x, y, 16) == 0;
+	return strcmp(a, b) == 0;
+}
+
 int
 mig_vx_make(struct ns_ctx *ns, const struct mig_vx *x, const char *alias,
-	    const char *local, const char *remote)
+	    const char *local, const char *remote, char *err, size_t errlen)
 {
 	const char *const remotes[1] = {remote};
 	struct nl_vxlan v = {.vni = x->vni,
@@ -282,12 +296,33 @@ mig_vx_make(struct ns_ctx *ns, const struct mig_vx *x, const char *alias,
 			     .mtu = x->mtu,
 			     .remotes = remotes,
 			     .nremotes = 1};
+	struct nl_vxlan_info in;
 
-	if (nl_link_exists(ns, x->name) == 1)
-		return 0; /* another node of the topology brought it */
-	if (nl_vxlan_add(ns, x->name, alias, &v, x->bridge) == -1)
-		return -1;
-	if (nl_link_set_up(ns, x->name, 1) == -1) {
+	if (nl_link_exists(ns, x->name) == 1) {
+		/* another node of the topology brought it: the same
+		 * segment, to the same host, or not ours to reuse */
+		if (nl_vxlan_get(ns, x->name, &in) == -1) {
+			msgf(err, errlen, "%s", ns_error(ns));
+			return -1;
+		}
+		if (in.vni != x->vni || in.nremotes != 1 ||
+		    !mig_addr_same(in.remotes[0], remote)) {
+			msgf(err, errlen,
+			     "%s exists with VNI %u to %s, not VNI %u to %s: "
+			     "a network of one topology toward more than one "
+			     "other host is not supported yet",
+			     x->name, in.vni,
+			     in.nremotes == 1 ? in.remotes[0]
+			     : in.nremotes    ? "several hosts"
+					      : "no host",
+			     x->vni, remote);
+			return -1;
+		}
+		return 0;
+	}
+	if (nl_vxlan_add(ns, x->name, alias, &v, x->bridge) == -1 ||
+	    nl_link_set_up(ns, x->name, 1) == -1) {
+		msgf(err, errlen, "%s", ns_error(ns));
 		(void)nl_link_del(ns, x->name, alias, 1);
 		return -1;
 	}
@@ -439,10 +474,11 @@ mig_local_job(struct job *j, void *arg)
 		deploy_alias(p, MIGRATE_VXLAN_ROLE, alias, sizeof(alias));
 		if (op->from[0] == '\0')
 			for (int i = 0; i < op->nvx && op->jrc == 0; i++)
-				op->jrc = mig_vx_make(ns, &op->vx[i], alias,
-						      op->local,
-						      op->host.tunnel_address);
-		if (op->jrc == -1)
+				op->jrc = mig_vx_make(
+				    ns, &op->vx[i], alias, op->local,
+				    op->host.tunnel_address, op->jerr,
+				    sizeof(op->jerr));
+		if (op->jrc == -1 && op->jerr[0] == '\0')
 			msgf(op->jerr, sizeof(op->jerr), "%s", ns_error(ns));
 		break;
 	case MS_ABORT_L:
@@ -664,6 +700,8 @@ mig_params(const struct mig_op *op)
 
 	json_object_object_add(p, "name", json_object_new_string(op->name));
 	json_object_object_add(p, "node", json_object_new_string(op->node));
+	json_object_object_add(p, "home",
+			       json_object_new_string(conf->host_name));
 	return p;
 }
 
@@ -958,6 +996,51 @@ migrate_shutdown(void)
 	}
 }
 
+/* A node moves only between its home and one other host, in a topology
+ * on at most those two: its networks' tunnels are planned between two
+ * hosts (mig_plan_vx), a third one's would be cut off.  The hosts r
+ * knows of: its plan's nodes and ports (on a part, a "" one is the
+ * coordinator's, named when a node of it is there), its peers, where its
+ * nodes are now, the other parts' nodes, and the destination.  0, or -1
+ * with err. */
+static int
+mig_span_check(const struct run *r, int n, const char *to, char *err,
+	       size_t errlen)
+{
+	char names[TOPO_MAX_HOSTS + 2][TOPO_HOST_LEN + 1], list[256] = "";
+	const int max = (int)nitems(names);
+	/* "" in the plan: this host unless it is another's part */
+	const char *self =
+	    r->host[0] == '\0' || r->npeers > 0 ? conf->host_name : NULL;
+	json_object *v;
+	int k = 0;
+
+	topo_hosts_set_add(names, &k, max, conf->host_name, NULL);
+	topo_hosts_set_add(names, &k, max, to, conf->host_name);
+	topo_hosts_span(r->plan, self, names, &k, max);
+	for (int i = 0; i < r->npeers; i++)
+		topo_hosts_set_add(names, &k, max, r->peers[i], NULL);
+	for (int i = 0; r->nrt && i < r->plan->nnodes; i++)
+		topo_hosts_set_add(names, &k, max, r->nrt[i].host, NULL);
+	for (size_t i = 0; r->remote && i < json_object_array_length(r->remote);
+	     i++)
+		if (json_object_object_get_ex(
+			json_object_array_get_idx(r->remote, i), "host", &v))
+			topo_hosts_set_add(names, &k, max,
+					   json_object_get_string(v), NULL);
+	if (k <= 2)
+		return 0;
+	for (int i = 0; i < k; i++)
+		msgf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+		     i ? ", " : "", names[i]);
+	msgf(err, errlen,
+	     "not supported yet: %s spans hosts %s, and a node migrates only "
+	     "within a topology on two hosts (its home and one other); %s "
+	     "stays where it runs (docs/multihost.md)",
+	     r->plan->opts.name, list, r->plan->nodes[n].name);
+	return -1;
+}
+
 int
 migrate_run(const char *name, const char *node, const char *to, int offline,
 	    migrate_done_fn done, void *arg, int *code, char *err,
@@ -1031,6 +1114,9 @@ migrate_run(const char *name, const char *node, const char *to, int offline,
 		     node, r->nrt[n].host, conf->host_name);
 		return -1;
 	}
+	*code = PROTO_E_TOPOLOGY;
+	if (mig_span_check(r, n, to, err, errlen) == -1)
+		return -1;
 	op = xcalloc(1, sizeof(*op));
 	op->done = done;
 	op->done_arg = arg;
@@ -1174,11 +1260,23 @@ mig_forward(struct rpc_req *req, const char *name, const char *node)
 	const char *owner = mig_owner(name, node);
 	const struct config_host *h;
 	struct mig_fwd *f;
-	json_object *p = NULL;
+	json_object *p = NULL, *v;
 	char err[512];
 
 	if (owner == NULL)
 		return 0;
+	/* passed on to this host already, which says it is owner's: the
+	 * hosts' remote_nodes disagree; a second hop could come back */
+	if (json_object_object_get_ex(rpc_params(req), "forwarded", &v) &&
+	    json_object_get_boolean(v)) {
+		rpc_error(req, PROTO_E_TOPOLOGY, NULL,
+			  "migrate %s/%s: passed on to this host (%s), which "
+			  "has it as host %s's: the hosts disagree on where it "
+			  "belongs; not passed on again (see `vrctl status "
+			  "%s` on each)",
+			  name, node, conf->host_name, owner, name);
+		return 1;
+	}
 	if ((h = config_host_find(conf, owner)) == NULL) {
 		rpc_error(req, PROTO_E_PARAMS, NULL,
 			  "migrate %s/%s: it is host %s's, which the "
@@ -1197,6 +1295,9 @@ mig_forward(struct rpc_req *req, const char *name, const char *node)
 	}
 	if (json_object_deep_copy(rpc_params(req), &p, NULL) != 0)
 		p = NULL;
+	else /* once: the owner migrates it, or refuses */
+		json_object_object_add(p, "forwarded",
+				       json_object_new_boolean(1));
 	(void)peer_call(f->peer, METHOD_MIGRATE, p,
 			MIGRATE_SEND_WAIT + 2 * MIGRATE_PEER_WAIT, mig_fwd_done,
 			f);
@@ -1358,6 +1459,8 @@ mig_stop_next(struct mig_stop *st)
 				       json_object_new_string(st->name));
 		json_object_object_add(
 		    p, "node", json_object_new_string(r->plan->nodes[n].name));
+		json_object_object_add(p, "home",
+				       json_object_new_string(conf->host_name));
 		json_object_object_add(p, "last",
 				       json_object_new_boolean(mig_last_on(
 					   st->name, n, r->nrt[n].host)));
@@ -1373,12 +1476,38 @@ mig_stop_next(struct mig_stop *st)
 	}
 }
 
+/* Topology name is another host's part here and this host runs nodes of
+ * it for another host (migrated in, hosted.h): their taps are in this
+ * part's bridges, which a stop of the part alone would remove.  1 when
+ * it refused req. */
+static int
+mig_stop_hosted(struct rpc_req *req, const char *name)
+{
+	struct run *r = sup_run_find(name);
+	char home[TOPO_HOST_LEN + 1];
+	int k;
+
+	if (r == NULL || r->host[0] == '\0' || r->npeers > 0 ||
+	    (k = hosted_count(name, home, sizeof(home))) == 0)
+		return 0;
+	rpc_error(req, PROTO_E_BUSY, NULL,
+		  "stop %s: this host runs %d node%s of %s for host %s "
+		  "(migrated in), attached to this part's bridges: stop %s on "
+		  "its coordinator, which stops those first (or migrate them "
+		  "home, then stop here)",
+		  name, k, k == 1 ? "" : "s", name, home, name);
+	return 1;
+}
+
 int
 migrate_stop(struct rpc_req *req, const char *name)
 {
 	struct mig_stop *st;
 	struct run *r;
 	int n = 0;
+
+	if (name != NULL && mig_stop_hosted(req, name))
+		return 1;
 
 	TAILQ_FOREACH(r, &sup_runs, entry)
 	n++;

@@ -30,8 +30,9 @@ void migrate_finish_method(struct rpc_req *req);
 void migrate_abort_method(struct rpc_req *req);
 /* Before stopping topology name (NULL: every one, stop --all): destroy
  * its nodes on other hosts and remove its VXLANs, then stop for req.  1
- * when it took req over, 0 when there is nothing of that kind (the caller
- * stops as usual). */
+ * when it took req over (or refused it: another host's part here that
+ * hosts nodes of the topology for a host), 0 when there is nothing of
+ * that kind (the caller stops as usual). */
 int migrate_stop(struct rpc_req *req, const char *name);
 /* Migrations under way: a shutdown waits for them (sup_check_done). */
 int migrate_inflight(void);

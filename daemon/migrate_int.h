@@ -30,9 +30,12 @@ int mig_underlay(const char *remote, char *local, size_t len, int *mtu,
 /* One tap of a node, in bridge ("" none), MTU mtu (0: the kernel's). */
 int mig_tap_make(struct ns_ctx *ns, const char *tap, const char *alias,
 		 const char *bridge, int mq, int mtu, int qlen);
-/* The unicast VXLAN x to remote, in its bridge; 0 when it exists. */
+/* The unicast VXLAN x to remote, in its bridge; 0 when it exists with
+ * x's VNI and remote as its only one; -1 with err otherwise (one that
+ * exists toward another host is not reused). */
 int mig_vx_make(struct ns_ctx *ns, const struct mig_vx *x, const char *alias,
-		const char *local, const char *remote);
+		const char *local, const char *remote, char *err,
+		size_t errlen);
 /* Remove every link whose alias starts with prefix: bridges last. */
 int mig_unwire_tagged(struct ns_ctx *ns, const char *prefix, char *err,
 		      size_t errlen);

@@ -3,11 +3,12 @@
  * (migrate_prepare, migrate_send, migrate_finish, migrate_abort) another
  * vrouterd, the coordinator, calls through peer.c.  Their values are
  * checked on the loop before anything is made; the work (wiring, the
- * migration, pinning, removal) runs on a worker thread.  A domain that
- * arrived is recorded as hosted for the coordinator (hosted.h), and the
- * record goes with it (migrate_abort).  The protocol as
- * a whole, its steps and the tags of what a peer makes, is described at
- * the top of migrate.c.
+ * migration, pinning, removal) runs on a worker thread.  A node is
+ * recorded as hosted for its home (hosted.h) from migrate_prepare on
+ * ("incoming", confirmed by migrate_finish), and the record goes with it
+ * (migrate_abort); one other host's nodes of a topology at a time.  The
+ * protocol as a whole, its steps and the tags of what a peer makes, is
+ * described at the top of migrate.c.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -46,7 +47,8 @@ struct mig_peer_op {
 	char node[32];
 	char uri[256]; /* migrate_send: to's libvirt_uri, from conf on the loop
 			*/
-	int rc;
+	char home[TOPO_HOST_LEN + 1]; /* the caller's host ("" unsaid) */
+	int rc, code;
 	json_object *result;
 	char err[1024];
 };
@@ -162,8 +164,8 @@ mig_peer_prepare(struct mig_peer_op *op, struct ns_ctx *ns)
 {
 	json_object *links = NULL, *vxs = NULL, *v;
 	const char *remote = "";
-	char local[TOPO_ADDRSTRLEN], derr[256];
-	int mtu, v6, fd;
+	char local[TOPO_ADDRSTRLEN], derr[512];
+	int mtu, v6, fd, recorded = 0;
 
 	json_object_object_get_ex(op->params, "links", &links);
 	json_object_object_get_ex(op->params, "vxlans", &vxs);
@@ -181,6 +183,16 @@ mig_peer_prepare(struct mig_peer_op *op, struct ns_ctx *ns)
 		goto fail;
 	}
 	close(fd);
+	/* incoming: neither adopted nor an orphan here from now on, and
+	 * no other host's node of the topology comes meanwhile */
+	if (hosted_add(json_object_get_string(v), op->node, op->home, 1, derr,
+		       sizeof(derr)) == -1) {
+		op->code = errno == EEXIST ? PROTO_E_EXISTS : PROTO_E_NETSETUP;
+		msgf(op->err, sizeof(op->err), "%s", derr);
+		op->rc = -1;
+		return; /* nothing made; the record is another host's */
+	}
+	recorded = 1;
 	/* bridges first: of the links and of the VXLANs */
 	for (int pass = 0; pass < 2; pass++) {
 		json_object *a = pass ? vxs : links;
@@ -213,8 +225,9 @@ mig_peer_prepare(struct mig_peer_op *op, struct ns_ctx *ns)
 		mx.vni = (uint32_t)json_object_get_int64(
 		    json_object_object_get(x, "vni"));
 		mx.mtu = json_object_get_int(json_object_object_get(x, "mtu"));
-		if (mig_vx_make(ns, &mx, op->talias, local, remote) == -1)
-			goto nl_fail;
+		if (mig_vx_make(ns, &mx, op->talias, local, remote, op->err,
+				sizeof(op->err)) == -1)
+			goto fail;
 	}
 	for (size_t i = 0; i < json_object_array_length(links); i++) {
 		json_object *l = json_object_array_get_idx(links, i);
@@ -241,6 +254,11 @@ nl_fail:
 fail:
 	op->rc = -1;
 	(void)mig_unwire_tagged(ns, op->alias, derr, sizeof(derr));
+	if (recorded)
+		(void)hosted_remove(
+		    json_object_get_string(
+			json_object_object_get(op->params, "name")),
+		    op->node, derr, sizeof(derr));
 }
 
 static void
@@ -248,7 +266,7 @@ mig_peer_job(struct job *j, void *arg)
 {
 	struct mig_peer_op *op = arg;
 	struct ns_ctx *ns = NULL;
-	json_object *v;
+	json_object *v, *l;
 	char err[512];
 
 	(void)j;
@@ -291,12 +309,16 @@ mig_peer_job(struct job *j, void *arg)
 		arrived = vm_exists(op->domain) == 1;
 		json_object_object_add(op->result, "arrived",
 				       json_object_new_boolean(arrived));
-		/* another host's node: not adopted, not an orphan here */
+		/* another host's node: not adopted, not an orphan here
+		 * (recorded incoming by migrate_prepare: now it is here) */
 		json_object_object_get_ex(op->params, "name", &v);
 		json_object_object_get_ex(op->params, "coordinator", &c);
-		if (arrived && hosted_add(json_object_get_string(v), op->node,
-					  c ? json_object_get_string(c) : "",
-					  err, sizeof(err)) == -1) {
+		if (arrived &&
+		    hosted_add(json_object_get_string(v), op->node,
+			       op->home[0] ? op->home
+			       : c != NULL ? json_object_get_string(c)
+					   : "",
+			       0, err, sizeof(err)) == -1) {
 			log_warnx("%s: %s", op->domain, err);
 			json_object_object_add(op->result, "warning",
 					       json_object_new_string(err));
@@ -320,17 +342,18 @@ mig_peer_job(struct job *j, void *arg)
 		    mig_unwire_tagged(ns, op->alias, op->err,
 				      sizeof(op->err)) == -1)
 			op->rc = -1;
-		/* the shared ones with the topology's last node here */
-		else if (json_object_object_get_ex(op->params, "last", &v) &&
-			 json_object_get_boolean(v) &&
+		/* the domain is gone: no longer hosted here */
+		else if (hosted_remove(json_object_get_string(v), op->node,
+				       op->err, sizeof(op->err)) == -1)
+			op->rc = -1;
+		/* the shared ones with the topology's last node here: the
+		 * caller's word (its nodes) and this host's (any home's) */
+		else if (json_object_object_get_ex(op->params, "last", &l) &&
+			 json_object_get_boolean(l) &&
+			 hosted_count(json_object_get_string(v), NULL, 0) ==
+			     0 &&
 			 mig_unwire_tagged(ns, op->talias, op->err,
 					   sizeof(op->err)) == -1)
-			op->rc = -1;
-		/* the domain is gone: no longer hosted here */
-		else if (hosted_remove(
-			     json_object_get_string(
-				 json_object_object_get(op->params, "name")),
-			     op->node, op->err, sizeof(op->err)) == -1)
 			op->rc = -1;
 		break;
 	default:
@@ -347,8 +370,9 @@ mig_peer_job_done(void *arg)
 
 	if (op->rc == -1)
 		rpc_error(op->req,
-			  op->m == METHOD_MIGRATE_SEND ? PROTO_E_LIBVIRT
-						       : PROTO_E_NETSETUP,
+			  op->code			 ? op->code
+			  : op->m == METHOD_MIGRATE_SEND ? PROTO_E_LIBVIRT
+							 : PROTO_E_NETSETUP,
 			  NULL, "%s", op->err);
 	else
 		rpc_reply(op->req,
@@ -357,22 +381,54 @@ mig_peer_job_done(void *arg)
 	sup_check_done();
 }
 
+/* Host h holds a part of r (its coordinator or a peer, as r knows
+ * them: the hosts of its nodes elsewhere and of its peers). */
+static int
+mig_peer_of(const struct run *r, const char *h)
+{
+	json_object *v;
+
+	for (int i = 0; i < r->npeers; i++)
+		if (strcmp(r->peers[i], h) == 0)
+			return 1;
+	for (size_t i = 0; r->remote && i < json_object_array_length(r->remote);
+	     i++)
+		if (json_object_object_get_ex(
+			json_object_array_get_idx(r->remote, i), "host", &v) &&
+		    strcmp(json_object_get_string(v), h) == 0)
+			return 1;
+	return 0;
+}
+
 /* A topology named name runs here and node is not another host's node
  * of it: a topology across hosts (a part here, "host") may take in the
- * nodes of its other parts, nothing else may. */
+ * nodes of its other parts, from a host that holds one of them (home),
+ * nothing else may: a same-named topology elsewhere would join its
+ * networks to this one's.  0, or -1 with err. */
 static int
-mig_peer_clash(const char *name, const char *node)
+mig_peer_clash(const char *name, const char *node, const char *home, char *err,
+	       size_t errlen)
 {
 	struct run *r = sup_run_find(name);
 
 	if (r == NULL)
 		return 0;
 	if (r->host[0] == '\0')
-		return 1;
+		goto clash;
 	for (int n = 0; n < r->plan->nnodes; n++)
 		if (strcmp(r->plan->nodes[n].name, node) == 0)
-			return 1;
+			goto clash;
+	if (home[0] == '\0' || !mig_peer_of(r, home)) {
+		msgf(err, errlen,
+		     "a topology named %s runs here (this host's part of one "
+		     "across hosts) and %s holds no part of it",
+		     name, home[0] ? home : "the caller (no home said)");
+		return -1;
+	}
 	return 0;
+clash:
+	msgf(err, errlen, "a topology named %s runs here already", name);
+	return -1;
 }
 
 static void
@@ -394,7 +450,12 @@ mig_peer_method(struct rpc_req *req, enum proto_method_id m)
 	snprintf(op->talias, sizeof(op->talias), MIGRATE_ALIAS "%s::", name);
 	snprintf(op->domain, sizeof(op->domain), "vrouterd-%s-%s", name, node);
 	vr_strlcpy(op->node, node, sizeof(op->node));
-	if (sup_closing) {
+	if (json_object_object_get_ex(op->params, "home", &v))
+		vr_strlcpy(op->home, json_object_get_string(v),
+			   sizeof(op->home));
+	/* a finish only pins and records a domain that is here already:
+	 * refused, the node would be left unrecorded */
+	if (sup_closing && m != METHOD_MIGRATE_FINISH) {
 		rpc_error(req, PROTO_E_BUSY, NULL, "vrouterd is shutting down");
 		free(op);
 		return;
@@ -425,11 +486,25 @@ mig_peer_method(struct rpc_req *req, enum proto_method_id m)
 		}
 		vr_strlcpy(op->uri, h->libvirt_uri, sizeof(op->uri));
 	}
-	if (mig_peer_clash(name, node)) {
-		rpc_error(req, PROTO_E_EXISTS, NULL,
-			  "a topology named %s runs here already", name);
+	if (mig_peer_clash(name, node, op->home, op->err, sizeof(op->err)) ==
+	    -1) {
+		rpc_error(req, PROTO_E_EXISTS, NULL, "%s", op->err);
 		free(op);
 		return;
+	}
+	if (m == METHOD_MIGRATE_PREPARE) {
+		char h[TOPO_HOST_LEN + 1];
+
+		if (hosted_count(name, h, sizeof(h)) > 0 &&
+		    strcmp(h, op->home) != 0) {
+			rpc_error(req, PROTO_E_EXISTS, NULL,
+				  "this host runs nodes of %s for host %s "
+				  "already: nodes of one topology from more "
+				  "than one other host are not supported yet",
+				  name, h);
+			free(op);
+			return;
+		}
 	}
 	if (job_start(sup_base, mig_peer_job, NULL, mig_peer_job_done, op) ==
 	    -1) {

@@ -357,6 +357,8 @@ static const struct proto_param params_migrate[] = {
      "the host: a name of the configuration's hosts, or host_name"},
     {"offline", PT_BOOL, 0, 0, 0, NULL,
      "paused while it moves instead of live"},
+    {"forwarded", PT_BOOL, 0, 0, 0, NULL,
+     "(between vrouterds) passed on by another host: not again"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -370,6 +372,8 @@ static const struct proto_param params_migrate_prepare[] = {
      "a VXLAN per network: {name, bridge, vni, mtu}"},
     {"remote", PT_STRING, 1, 0, 0, NULL,
      "the coordinator's underlay address (the VXLANs' remote)"},
+    {"home", PT_STRING, 0, 0, 0, NULL,
+     "the caller's host name, the node's home"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -378,6 +382,8 @@ static const struct proto_param params_migrate_send[] = {
     {"node", PT_STRING, 1, 0, 0, NULL, "the node"},
     {"to", PT_STRING, 1, 0, 0, NULL, "a host of this host's configuration"},
     {"offline", PT_BOOL, 0, 0, 0, NULL, "paused while it moves"},
+    {"home", PT_STRING, 0, 0, 0, NULL,
+     "the caller's host name, the node's home"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -388,6 +394,8 @@ static const struct proto_param params_migrate_finish[] = {
      "the node's pinning plan: vCPU i on cpus[i]"},
     {"coordinator", PT_STRING, 0, 0, 0, NULL,
      "the caller's host name: the node is hosted for it"},
+    {"home", PT_STRING, 0, 0, 0, NULL,
+     "the caller's host name, the node's home"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -397,6 +405,8 @@ static const struct proto_param params_migrate_abort[] = {
     {"last", PT_BOOL, 0, 0, 0, NULL,
      "no other node of the topology is on the callee: its shared bridges "
      "and VXLANs go too"},
+    {"home", PT_STRING, 0, 0, 0, NULL,
+     "the caller's host name, the node's home"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 

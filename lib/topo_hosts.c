@@ -310,6 +310,33 @@ topo_hosts_check(const struct topo_plan *p, char *err, size_t errlen)
 }
 
 int
+topo_hosts_set_add(char (*names)[TOPO_HOST_LEN + 1], int *n, int max,
+		   const char *host, const char *self)
+{
+	if (host[0] == '\0' || strcmp(host, TOPO_HOST_SELF) == 0)
+		host = self != NULL ? self : "";
+	if (host[0] == '\0')
+		return *n;
+	for (int i = 0; i < *n; i++)
+		if (strcmp(names[i], host) == 0)
+			return *n;
+	if (*n < max)
+		vr_strlcpy(names[(*n)++], host, sizeof(names[0]));
+	return *n;
+}
+
+int
+topo_hosts_span(const struct topo_plan *p, const char *self,
+		char (*names)[TOPO_HOST_LEN + 1], int *n, int max)
+{
+	for (int k = 0; k < p->nnodes; k++)
+		topo_hosts_set_add(names, n, max, p->nodes[k].host, self);
+	for (int i = 0; i < 2; i++)
+		topo_hosts_set_add(names, n, max, p->ports[i].host, self);
+	return *n;
+}
+
+int
 topo_hosts_placed(const struct topo_plan *p)
 {
 	for (int n = 0; n < p->nnodes; n++)

@@ -100,6 +100,17 @@ int topo_hosts_plan(const struct topo_plan *p, const char *self,
  * -1 with err ("placement: ..."). */
 int topo_hosts_check(const struct topo_plan *p, char *err, size_t errlen);
 
+/*
+ * Add host to the set names[0..*n-1] (at most max) when it is not there:
+ * "" and TOPO_HOST_SELF are self (NULL or "": not added, unknown).  The
+ * set's count.  topo_hosts_span adds every host p places a node or a
+ * port on (a migration refuses a topology on more than two hosts).
+ */
+int topo_hosts_set_add(char (*names)[TOPO_HOST_LEN + 1], int *n, int max,
+		       const char *host, const char *self);
+int topo_hosts_span(const struct topo_plan *p, const char *self,
+		    char (*names)[TOPO_HOST_LEN + 1], int *n, int max);
+
 /* Does p place anything on a named host (any "host" other than "" and
  * TOPO_HOST_SELF)? */
 int topo_hosts_placed(const struct topo_plan *p);

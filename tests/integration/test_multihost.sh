@@ -271,6 +271,18 @@ hosted_on_b() {
 		[ "$(b_hosted)" = "[('$DOM', 'a', '$NAME')]" ]
 	hosted_text() { twohost_vrctl B status | grep -q "^hosted    $DOM for a (topology $NAME)\$"; }
 	check "... and its text says so" hosted_text
+	# another home's node of $NAME: refused, naming a; nothing recorded
+	check "a prepare from host c while B hosts $NAME's vr0 for a: -32005" \
+		[ "$(peer_rpc B migrate_prepare "{\"name\":\"$NAME\",\"node\":\"vr9\",\"links\":[],\"vxlans\":[],\"remote\":\"198.18.0.9\",\"home\":\"c\"}")" = -32005 ]
+	# B's VXLAN toward A is not reused toward another address
+	vni=$(twohost_exec B ip -d -o link show "vr-$NAME-xi" | grep -o 'vxlan id [0-9]*' | grep -o '[0-9]*$')
+	check "a prepare reusing vr-$NAME-xi (VNI $vni) toward 198.18.0.9: -32013" \
+		[ "$(peer_rpc B migrate_prepare "{\"name\":\"$NAME\",\"node\":\"vr9\",\"links\":[],\"vxlans\":[{\"name\":\"vr-$NAME-xi\",\"bridge\":\"vr-$NAME-bi\",\"vni\":${vni:-1},\"mtu\":1450}],\"remote\":\"198.18.0.9\",\"home\":\"a\"}")" = -32013 ]
+	check "... B's VXLAN still sends to A" \
+		twohost_exec B sh -c "bridge fdb show dev vr-$NAME-xi | grep -q 'dst $TH_ADDR_A'"
+	check "... B still hosts vr0 alone, for a" [ "$(b_hosted)" = "[('$DOM', 'a', '$NAME')]" ]
+	check "B's status: vr0's state running (it arrived)" \
+		[ "$(json "$T/b.json" '[h["state"] for h in j["hosted"]]')" = "['running']" ]
 	check "B's cleanup --dry-run would remove nothing" [ "$(twohost_vrctl B --json \
 		cleanup --dry-run | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["would_remove"]))')" = 0 ]
 	check "B's cleanup" twohost_vrctl B cleanup

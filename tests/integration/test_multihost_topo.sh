@@ -420,6 +420,47 @@ for t in json.load(sys.stdin)['topologies']:
 		--name "$NAME" --backend "$BACKEND" --timeout 600
 fi
 
+say "B's part takes in nodes only from a host of the topology, one home at a time"
+# peer_rpc H METHOD PARAMS: "CODE MESSAGE" of a raw request to H's vrouterd
+# ("ok" for a result)
+peer_rpc() {
+	twohost_exec "$1" python3 -c '
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall((json.dumps({"jsonrpc": "2.0", "id": 1, "method": sys.argv[2],
+    "params": json.loads(sys.argv[3])}) + "\n").encode())
+r = json.loads(s.makefile().readline())
+print("%s %s" % (r["error"]["code"], r["error"]["message"]) if "error" in r else "ok")' \
+		"$TH/$1/vrouterd.sock" "$2" "$3"
+}
+prep() { # prep [HOME]: migrate_prepare of a node vr9 of $NAME on B
+	peer_rpc B migrate_prepare "{\"name\":\"$NAME\",\"node\":\"vr9\",\"links\":[],\"vxlans\":[],\"remote\":\"$TH_ADDR_A\"${1:+,\"home\":\"$1\"}}"
+}
+b_hosted() {
+	twohost_vrctl B --json status >"$T/bh.json" &&
+		json "$T/bh.json" '[(h["node"], h["coordinator"], h["state"]) for h in j["hosted"]]'
+}
+prep c >"$T/prepc.out"
+check "from host c, which holds no part of $NAME: refused ($(cat "$T/prepc.out"))" \
+	grep -q "^-32005 .*c holds no part of it" "$T/prepc.out"
+prep >"$T/prep0.out"
+check "from a caller that does not say its home: refused" grep -q "^-32005 " "$T/prep0.out"
+check "B hosts nothing" [ "$(b_hosted)" = "[]" ]
+check "from a: prepared" [ "$(prep a)" = ok ]
+check "B hosts vr9 for a, incoming (before any domain came)" \
+	[ "$(b_hosted)" = "[('vr9', 'a', 'incoming')]" ]
+twohost_vrctl B stop "$NAME" >"$T/stopb.out" 2>&1
+rc=$?
+check "stop of B's part refused while it hosts a's node: $(head -c 300 "$T/stopb.out")" \
+	eval "[ $rc != 0 ] && grep -q 'runs 1 node of $NAME for host a .*stop $NAME on its coordinator' '$T/stopb.out'"
+check "B's part still runs" [ "$(runs B)" = 1 ]
+check "migrate_abort of vr9" [ "$(peer_rpc B migrate_abort "{\"name\":\"$NAME\",\"node\":\"vr9\",\"home\":\"a\"}")" = ok ]
+check "B hosts nothing again" [ "$(b_hosted)" = "[]" ]
+peer_rpc A migrate "{\"name\":\"$NAME\",\"node\":\"vr1\",\"to\":\"a\",\"forwarded\":true}" >"$T/fwd.out"
+check "a migrate passed on already is not passed on again: $(cat "$T/fwd.out")" \
+	grep -q "^-32006 .*not passed on again" "$T/fwd.out"
+
 say "stop --all with B's vrouterd down: A's part stops, b is named"
 twohost_exec B sh -c 'p=$(cat /run/vrouterd/vrouterd.pid); kill -TERM $p
 	for _ in $(seq 100); do kill -0 $p 2>/dev/null || exit 0; sleep 0.1; done'

@@ -303,6 +303,25 @@ test_local_only(void)
 	CHECK_INT(topo_hosts_local_only(p, err, sizeof(err)), -1);
 	CHECK(strstr(err, "node r1 is placed on host 'b': deployment across "
 			  "hosts is not wired to vrouterd yet") == err);
+	/* the hosts it spans (a migration refuses more than two) */
+	{
+		char names[TOPO_MAX_HOSTS][TOPO_HOST_LEN + 1];
+		int n = 0;
+
+		CHECK_INT(topo_hosts_span(p, "a", names, &n, TOPO_MAX_HOSTS),
+			  3);
+		CHECK_STR(names[0], "a");
+		CHECK_STR(names[1], "b");
+		CHECK_STR(names[2], "c");
+		/* a part that does not know the coordinator: "" unknown */
+		n = 0;
+		CHECK_INT(topo_hosts_span(p, NULL, names, &n, TOPO_MAX_HOSTS),
+			  2);
+		CHECK_INT(
+		    topo_hosts_set_add(names, &n, TOPO_MAX_HOSTS, "b", NULL),
+		    2);
+		CHECK_INT(topo_hosts_set_add(names, &n, 2, "d", NULL), 2);
+	}
 	topo_plan_free(p);
 	CHECK_INT(build(CHAIN("", "", ", \"host\": \"b\""), LINK_TAP, p, err,
 			sizeof(err)),
@@ -320,6 +339,13 @@ test_local_only(void)
 	CHECK_INT(build(chain_local, LINK_TAP, p, err, sizeof(err)), 0);
 	CHECK_INT(topo_hosts_placed(p), 0);
 	CHECK_INT(topo_hosts_local_only(p, err, sizeof(err)), 0);
+	{
+		char names[TOPO_MAX_HOSTS][TOPO_HOST_LEN + 1];
+		int n = 0;
+
+		CHECK_INT(topo_hosts_span(p, "a", names, &n, TOPO_MAX_HOSTS),
+			  1);
+	}
 	topo_plan_free(p);
 	free(p);
 }
