@@ -68,14 +68,34 @@ struct coord_op {
 	int pending; /* start_part calls not answered yet */
 	int code;
 	char err[3072];
-	size_t off;	  /* of what stop could not do */
-	size_t cause_len; /* rollback: err's length before it */
-	int keep;	  /* a part not stopped: coord.json stays */
+	size_t off;	       /* of what stop could not do */
+	size_t cause_len;      /* rollback: err's length before it */
+	int keep;	       /* a part not stopped: coord.json stays */
+	struct coord_op *next; /* in coord_starts */
 };
+
+/* The starts across hosts under way, from before coord.json is written
+ * to their answer: a second start of the same name is refused, since
+ * its rollback would stop the first one's parts (coord_starting). */
+static struct coord_op *coord_starts;
+
+int
+coord_starting(const char *name)
+{
+	for (struct coord_op *op = coord_starts; op; op = op->next)
+		if (strcmp(op->name, name) == 0)
+			return 1;
+	return 0;
+}
 
 static void
 coord_free(struct coord_op *op)
 {
+	for (struct coord_op **pp = &coord_starts; *pp; pp = &(*pp)->next)
+		if (*pp == op) {
+			*pp = op->next;
+			break;
+		}
 	if (op->peer)
 		peer_close(op->peer);
 	for (int i = 0; i < TOPO_MAX_HOSTS; i++) {
@@ -539,6 +559,13 @@ coord_start_params(json_object *params, struct rpc_req *req,
 		goto fail;
 	}
 	code = PROTO_E_BUSY;
+	if (coord_starting(plan->opts.name)) {
+		msgf(err, sizeof(err),
+		     "a start of %s is under way (its hosts are being asked "
+		     "for their parts): wait for its answer",
+		     plan->opts.name);
+		goto fail;
+	}
 	if (intent_coord_busy(plan->opts.name)) {
 		msgf(err, sizeof(err),
 		     "the other hosts are still being told to stop their part "
@@ -561,6 +588,8 @@ coord_start_params(json_object *params, struct rpc_req *req,
 	json_object_object_add(op->params, "underlay",
 			       json_object_new_string(ul));
 	vr_strlcpy(op->name, plan->opts.name, sizeof(op->name));
+	op->next = coord_starts; /* until coord_free */
+	coord_starts = op;
 	for (int h = 0; h < hs->nhosts; h++)
 		vr_strlcpy(op->hosts[op->nhosts++], hs->hosts[h].name,
 			   sizeof(op->hosts[0]));

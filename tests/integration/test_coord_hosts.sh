@@ -18,7 +18,10 @@
 #  - stop --all with a topology across hosts and one on this host only:
 #    both stopped, each peer told stop; with c down: the answer names
 #    the topology, host c and the node left there, and everything else
-#    still stops.
+#    still stops;
+#  - a second start of x while the first still asks its peers is refused
+#    busy, and no host is told stop (its rollback would stop the first's
+#    parts).
 #
 #   test_coord_hosts.sh BUILD_DIR
 BUILD=$(realpath "$1")
@@ -180,6 +183,26 @@ check "naming x, host c and vr1 left there" \
 check "the rest still stopped: nothing runs here" [ "$(runs)" = 0 ]
 check "nothing left of x here" nothing_left x
 check "nothing left of one" nothing_left one
+
+say "a second start of x while the first is still asking its peers"
+mode b "ok 3"
+mode c "ok 3"
+: >"$FAKEPEER_DIR/b.log"
+: >"$FAKEPEER_DIR/c.log"
+start_x s7 &
+P1=$!
+sleep 1
+start_x s8
+rc=$?
+wait $P1
+rc1=$?
+tail -n 1 "$T/s8.err"
+check "the first start succeeds" [ $rc1 = 0 ]
+check "the second is refused busy, a start of x under way" \
+	sh -c "[ $rc != 0 ] && grep -q 'start of x is under way' '$T/s8.err'"
+check "no host told stop" [ -z "$(field b stop 4)$(field c stop 4)" ]
+check "x runs" [ "$(runs)" = 1 ]
+check "stop x" "$VRCTL" stop x
 
 ip link del th-tu0
 finish 0
