@@ -7,14 +7,17 @@
  * once its nodes are ready; once every one has answered, this host
  * starts its own part the same way (sup_start with "part").  All or
  * nothing: a host failing, or unreachable, ends it, and once every host
- * asked has answered (each bounded by its timeout), every one asked is
- * told `stop` of the name (a host that never got that far answers "not
- * running", which is fine); the error names each host that failed.  `stop` of
- * such a topology stops each peer's part, then this host's; `stop --all` does
- * that for each such topology in turn, then stops the others (coord_stop_all).
- * Autostart starts one the same way, told the outcome by a callback
- * instead of a reply (a peer unreachable at boot: autostart.c retries with
- * its backoff).
+ * asked has answered (each bounded by its timeout), every one whose part
+ * may run (it answered success, or its connection was lost) is told
+ * `stop` of the name (a host that never got that far answers "not
+ * running", which is fine); one whose vrouterd answered an error rolled
+ * back its own part and is not told (a NAME running there, "running
+ * already", is not this start's); the error names each host that failed. `stop`
+ * of such a topology stops each peer's part, then this host's; `stop --all`
+ * does that for each such topology in turn, then stops the others
+ * (coord_stop_all). Autostart starts one the same way, told the outcome by a
+ * callback instead of a reply (a peer unreachable at boot: autostart.c retries
+ * with its backoff).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -56,6 +59,8 @@ struct coord_op {
 	int i;	      /* the host being asked */
 	int stopping; /* coord_stop, not start */
 	int start_timeout;
+	enum topo_backend backend; /* for coord.json */
+	long long since;
 	struct peer *peer;
 	/* start: one connection per peer, all asked at once */
 	struct peer *peers[TOPO_MAX_HOSTS];
@@ -63,8 +68,8 @@ struct coord_op {
 	char *failed[TOPO_MAX_HOSTS]; /* why host i's part failed */
 	char *left[TOPO_MAX_HOSTS];   /* stop: host i's nodes ("vr1, vr2") */
 	int local_failed;	      /* stop: sup_stop refused (err says) */
-	unsigned char asked[TOPO_MAX_HOSTS];
-	unsigned char died[TOPO_MAX_HOSTS]; /* lost in its start_part */
+	unsigned char asked[TOPO_MAX_HOSTS]; /* its part may run: told stop */
+	unsigned char died[TOPO_MAX_HOSTS];  /* lost in its start_part */
 	int pending; /* start_part calls not answered yet */
 	int code;
 	char err[3072];
@@ -155,6 +160,8 @@ coord_unstopped(struct coord_op *op, int lost)
 }
 
 static void coord_stop_next(struct coord_op *op);
+static int coord_record(const struct coord_op *op, const unsigned char *mask,
+			char *err, size_t errlen);
 static void coord_all_one(struct coord_all *all, const char *name,
 			  const char *err);
 static void coord_all_next(struct coord_all *all);
@@ -323,8 +330,13 @@ coord_stop_next(struct coord_op *op)
 static void
 coord_rollback(struct coord_op *op)
 {
+	char err[1024];
+
 	op->off = op->cause_len = strlen(op->err);
 	op->i = op->i >= op->nhosts ? op->nhosts - 1 : op->i;
+	/* a host that refused is not told stop: nor at a restart */
+	if (coord_record(op, op->asked, err, sizeof(err)) == -1)
+		log_warnx("%s: %s", op->name, err);
 	coord_progress(op, "rollback", "removing every host's part");
 	coord_stop_next(op);
 }
@@ -416,10 +428,15 @@ coord_part_done(json_object *result, json_object *error, const char *fail,
 		if (fail != NULL) {
 			snprintf(why, sizeof(why), "%s", fail);
 			op->died[c->i] = 1;
-		} else
+		} else {
+			/* its vrouterd answered: it rolled back what it
+			 * made, and a NAME running there is not this
+			 * start's (EXISTS): not told stop */
+			op->asked[c->i] = 0;
 			snprintf(why, sizeof(why),
 				 "host %s: its part failed: %s",
 				 op->hosts[c->i], json_object_get_string(m));
+		}
 		coord_part_failed(op, c->i,
 				  cd ? json_object_get_int(cd) : PROTO_E_START,
 				  why);
@@ -478,23 +495,26 @@ coord_start_parts(struct coord_op *op)
 		coord_parts_done(op);
 }
 
-/* STATE/NAME/coord.json: the hosts about to be asked.  0 or -1 with err. */
+/* STATE/NAME/coord.json: the other hosts whose part may run, to be told
+ * stop if this start does not finish: each peer (mask NULL, before any is
+ * asked) or those of mask.  0 or -1 with err. */
 static int
-coord_intent(const struct topo_plan *plan, const struct topo_hosts *hs,
-	     char *err, size_t errlen)
+coord_record(const struct coord_op *op, const unsigned char *mask, char *err,
+	     size_t errlen)
 {
 	struct intent in;
 	char e[1024];
 
 	memset(&in, 0, sizeof(in));
-	vr_strlcpy(in.topology, plan->opts.name, sizeof(in.topology));
+	vr_strlcpy(in.topology, op->name, sizeof(in.topology));
 	vr_strlcpy(in.coordinator, conf->host_name, sizeof(in.coordinator));
 	vr_strlcpy(in.host, conf->host_name, sizeof(in.host));
-	in.backend = plan->opts.backend;
-	for (int h = 1; h < hs->nhosts; h++)
-		vr_strlcpy(in.peers[in.npeers++], hs->hosts[h].name,
-			   sizeof(in.peers[0]));
-	in.since = time(NULL);
+	in.backend = op->backend;
+	for (int h = 1; h < op->nhosts; h++)
+		if (mask == NULL || mask[h])
+			vr_strlcpy(in.peers[in.npeers++], op->hosts[h],
+				   sizeof(in.peers[0]));
+	in.since = op->since;
 	if (intent_write(INTENT_COORD, &in, e, sizeof(e)) == -1) {
 		msgf(err, errlen, "cannot record the start: %s", e);
 		return -1;
@@ -573,10 +593,6 @@ coord_start_params(json_object *params, struct rpc_req *req,
 		     plan->opts.name);
 		goto fail;
 	}
-	/* recorded before any host is asked (intent.c) */
-	code = PROTO_E_START;
-	if (coord_intent(plan, hs, err, sizeof(err)) == -1)
-		goto fail;
 	op = xcalloc(1, sizeof(*op));
 	op->req = req;
 	op->done = done;
@@ -594,6 +610,14 @@ coord_start_params(json_object *params, struct rpc_req *req,
 		vr_strlcpy(op->hosts[op->nhosts++], hs->hosts[h].name,
 			   sizeof(op->hosts[0]));
 	op->start_timeout = plan->opts.timeout_sec + 60;
+	op->backend = plan->opts.backend;
+	op->since = time(NULL);
+	/* recorded before any host is asked (intent.c) */
+	code = PROTO_E_START;
+	if (coord_record(op, NULL, err, sizeof(err)) == -1) {
+		coord_free(op);
+		goto fail;
+	}
 	topo_plan_free(plan);
 	free(plan);
 	free(hs);

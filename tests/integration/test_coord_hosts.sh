@@ -13,8 +13,9 @@
 #    other answers; the start takes one peer's delay, not the sum (times
 #    printed);
 #  - c refusing while b succeeds later: start fails naming c, b's part
-#    (answered after the failure was seen) is told stop, nothing is left
-#    here; both refusing: the error names both;
+#    (answered after the failure was seen) is told stop, c (which rolled
+#    back its own) is not, nothing is left here; b answering EXISTS (its
+#    own x) is not told stop; both refusing: the error names both;
 #  - stop --all with a topology across hosts and one on this host only:
 #    both stopped, each peer told stop; with c down: the answer names
 #    the topology, host c and the node left there, and everything else
@@ -136,16 +137,31 @@ check "the error names c and its cause" grep -q "host c: its part failed: fault 
 check "and not b" sh -c "! tail -n 1 '$T/s2.err' | grep -q 'host b'"
 check "b, which answered after c's failure, is told stop after it answered" \
 	lt "$(field b start_part 2)" "$(field b stop 1)"
-check "c is told stop too" [ "$(field c stop 4)" = x ]
+check "c, which refused (its own part rolled back by itself), is not told stop" \
+	[ -z "$(field c stop 4)" ]
 check "nothing left here" nothing_left x
 check "nothing runs" [ "$(runs)" = 0 ]
+
+say "b runs its own x (answers EXISTS), c starts: only c is told stop"
+mode b "fail 0 code=-32005"
+mode c "ok 0"
+: >"$FAKEPEER_DIR/b.log"
+: >"$FAKEPEER_DIR/c.log"
+start_x s2b
+tail -n 1 "$T/s2b.err"
+check "b's own x is not told stop" [ -z "$(field b stop 4)" ]
+check "c (started) is told stop" [ "$(field c stop 4)" = x ]
+check "no coord.json left" [ ! -e "$T/state/x/coord.json" ]
 
 say "both refuse: the error names both"
 mode b "fail 0"
 mode c "fail 0"
+: >"$FAKEPEER_DIR/b.log"
+: >"$FAKEPEER_DIR/c.log"
 start_x s3
 tail -n 1 "$T/s3.err"
 check "b and c named" grep -q "host b: its part failed: .*; host c: its part failed" "$T/s3.err"
+check "neither told stop" [ -z "$(field b stop 4)$(field c stop 4)" ]
 mode b dead
 mode c "ok 0"
 start_x s4
