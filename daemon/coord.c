@@ -694,8 +694,8 @@ coord_stop(struct rpc_req *req, const char *name)
 /*
  * `stop --all` while topologies across hosts run: each of them stopped
  * everywhere in turn (coord_stop_run), then the others here at once
- * (sup_stop); the answer lists what stopped and, per topology, what was
- * not.
+ * (sup_stop_names: those found here, not one started meanwhile); the
+ * answer lists what stopped and, per topology, what was not.
  */
 struct coord_all {
 	struct rpc_req *req;
@@ -770,8 +770,10 @@ coord_all_next(struct coord_all *all)
 		coord_all_end(all);
 		return;
 	}
-	if (sup_stop(NULL, NULL, coord_all_rest, all, &code, err,
-		     sizeof(err)) == -1) {
+	/* only those collected: not one started meanwhile */
+	if (sup_stop_names(all->names + all->nacross,
+			   all->nnames - all->nacross, NULL, coord_all_rest,
+			   all, &code, err, sizeof(err)) == -1) {
 		for (int i = all->nacross; i < all->nnames; i++)
 			coord_all_one(all, all->names[i], err);
 		all->nnames = all->nacross;

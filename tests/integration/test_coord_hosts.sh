@@ -20,6 +20,8 @@
 #    both stopped, each peer told stop; with c down: the answer names
 #    the topology, host c and the node left there, and everything else
 #    still stops;
+#  - stop --all stops the topologies it found, not one started while it
+#    waits for a peer;
 #  - a second start of x while the first still asks its peers is refused
 #    busy, and no host is told stop (its rollback would stop the first's
 #    parts).
@@ -219,6 +221,22 @@ check "the second is refused busy, a start of x under way" \
 check "no host told stop" [ -z "$(field b stop 4)$(field c stop 4)" ]
 check "x runs" [ "$(runs)" = 1 ]
 check "stop x" "$VRCTL" stop x
+
+say "stop --all stops what it found: a topology started meanwhile runs on"
+mode b "ok 0"
+mode c "ok 0 stop=8"
+start_x s9 || bad "start: $(cat "$T/s9.err")"
+check "one here only" "$VRCTL" start monolithic --backend netns --name one
+"$VRCTL" --json stop --all >"$T/stop3.json" 2>"$T/stop3.err" &
+P1=$!
+sleep 1
+check "two started while stop --all waits for c" \
+	"$VRCTL" start monolithic --backend netns --name two
+wait $P1
+check "stop --all answered: $(cat "$T/stop3.json" "$T/stop3.err")" \
+	[ "$(json "$T/stop3.json" 'sorted(j["stopped"])')" = "['one', 'x']" ]
+check "two still runs" [ "$(runs)" = 1 ]
+check "stop two" "$VRCTL" stop two
 
 ip link del th-tu0
 finish 0
