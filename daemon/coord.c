@@ -687,6 +687,11 @@ coord_stop(struct rpc_req *req, const char *name)
 		return 0;
 	if (r->state != RUN_RUNNING)
 		return 0; /* sup_stop says it is busy */
+	/* refused before any peer is told, not half stopped (a node
+	 * migrated elsewhere came by migrate_stop, which ends here) */
+	for (int k = 0; r->nrt && k < r->plan->nnodes; k++)
+		if (r->nrt[k].migrating)
+			return 0; /* sup_stop says it is busy */
 	coord_stop_run(req, r, NULL);
 	return 1;
 }
@@ -813,16 +818,20 @@ coord_stop_all(struct rpc_req *req)
 	}
 	if (across == 0)
 		return 0;
+	/* a node migrating anywhere: refused before any peer is told */
 	TAILQ_FOREACH(r, &sup_runs, entry)
-	for (int k = 0; r->npeers == 0 && r->nrt && k < r->plan->nnodes; k++)
-		if (r->nrt[k].migrating || r->nrt[k].host[0]) {
+	for (int k = 0; r->nrt && k < r->plan->nnodes; k++)
+		if (r->nrt[k].migrating)
+			return 0; /* sup_stop refuses: busy */
+	/* a node elsewhere (migrated): migrate_stop by name removes it */
+	TAILQ_FOREACH(r, &sup_runs, entry)
+	for (int k = 0; r->nrt && k < r->plan->nnodes; k++)
+		if (r->nrt[k].host[0]) {
 			rpc_error(req, PROTO_E_BUSY, NULL,
-				  "stop --all: %s/%s %s, and other topologies "
-				  "run across hosts; stop %s by name first "
-				  "(`vrctl stop %s`), then --all",
+				  "stop --all: %s/%s runs on another host, and "
+				  "topologies run across hosts; stop %s by "
+				  "name first (`vrctl stop %s`), then --all",
 				  r->plan->opts.name, r->plan->nodes[k].name,
-				  r->nrt[k].migrating ? "is migrating"
-						      : "runs on another host",
 				  r->plan->opts.name, r->plan->opts.name);
 			return 1;
 		}
