@@ -70,6 +70,7 @@ struct coord_op {
 	int local_failed;	      /* stop: sup_stop refused (err says) */
 	unsigned char asked[TOPO_MAX_HOSTS]; /* its part may run: told stop */
 	unsigned char died[TOPO_MAX_HOSTS];  /* lost in its start_part */
+	unsigned char unstopped[TOPO_MAX_HOSTS]; /* rollback: not told */
 	int pending; /* start_part calls not answered yet */
 	int code;
 	char err[3072];
@@ -138,23 +139,27 @@ coord_progress(struct coord_op *op, const char *step, const char *fmt, ...)
 
 /* ---- stop of every peer's part (rollback, `stop`, `stop --all`) ---------- */
 
-/* Host op->i's part was not stopped (err says so): the peer lost in the
- * middle of its start_part removes its part itself when its vrouterd
- * starts (intent.c); any other is left to coord.json (intent.c). */
+/* Host op->i's part was not told stop (err says so): coord.json keeps
+ * it, asked again at the next reload or start (intent.c).  A lost
+ * connection is not a dead vrouterd: one alive may have finished the
+ * part (its part.json gone).  One that died removes its part itself
+ * when it starts again (intent.c). */
 static void
 coord_unstopped(struct coord_op *op, int lost)
 {
 	if (op->stopping)
 		return;
-	if (!lost || !op->died[op->i]) {
-		op->keep = 1;
-		return;
-	}
+	op->keep = 1;
+	op->unstopped[op->i] = 1;
 	op->off +=
 	    snprintf(op->err + op->off,
 		     op->off < sizeof(op->err) ? sizeof(op->err) - op->off : 0,
-		     " (its vrouterd removes what it made of the part "
-		     "when it starts again)");
+		     " (%sthis host asks it again when its vrouterd reloads "
+		     "or starts)",
+		     lost && op->died[op->i]
+			 ? "if its vrouterd died, it removes what it made of "
+			   "the part when it starts again; "
+			 : "");
 	if (op->off >= sizeof(op->err))
 		op->off = sizeof(op->err) - 1;
 }
@@ -254,17 +259,23 @@ static void
 coord_start_failed(struct coord_op *op)
 {
 	json_object *data = json_object_new_object();
+	char err[1024];
 
 	json_object_object_add(data, "step", json_object_new_string("hosts"));
 	json_object_object_add(
 	    data, "rolled_back",
 	    json_object_new_boolean(op->off == op->cause_len));
-	if (op->keep)
+	if (op->keep) {
+		/* the record names those not told; no longer this start's:
+		 * a reload asks them again (intent_reap_coord) */
+		if (coord_record(op, op->unstopped, err, sizeof(err)) == -1)
+			log_warnx("%s: %s", op->name, err);
+		intent_coord_release(op->name);
 		log_warnx("%s: not every host's part was stopped: %s "
 			  "keeps them, to be stopped when this vrouterd "
-			  "starts again",
+			  "reloads or starts again",
 			  op->name, INTENT_COORD);
-	else {
+	} else {
 		intent_clear(op->name, INTENT_COORD);
 		statedir_topo_rmdir(op->name);
 	}
@@ -537,6 +548,7 @@ coord_start_params(json_object *params, struct rpc_req *req,
 	struct topo_hosts *hs = xcalloc(1, sizeof(*hs));
 	struct part_underlay u;
 	struct coord_op *op = NULL;
+	struct intent in;
 	char ul[1024], err[2048];
 	int code;
 
@@ -590,6 +602,24 @@ coord_start_params(json_object *params, struct rpc_req *req,
 		msgf(err, sizeof(err),
 		     "the other hosts are still being told to stop their part "
 		     "of an earlier start of %s: try again shortly",
+		     plan->opts.name);
+		goto fail;
+	}
+	/* not overwritten: it names hosts still to be told stop */
+	if (intent_coord_kept(plan->opts.name, &in)) {
+		size_t off = 0;
+		char hl[TOPO_MAX_HOSTS * (TOPO_HOST_LEN + 2) + 1] = "";
+
+		for (int i = 0; i < in.npeers && off < sizeof(hl); i++)
+			off += snprintf(hl + off, sizeof(hl) - off, "%s%s",
+					i ? ", " : "", in.peers[i]);
+		msgf(err, sizeof(err),
+		     "an earlier start of %s could not tell host%s %s to stop "
+		     "its part (%s/%s/%s): this host asks again when its "
+		     "vrouterd reloads (SIGHUP) or starts; or `vrctl stop %s` "
+		     "there",
+		     plan->opts.name, in.npeers == 1 ? "" : "s", hl,
+		     statedir_path(), plan->opts.name, INTENT_COORD,
 		     plan->opts.name);
 		goto fail;
 	}

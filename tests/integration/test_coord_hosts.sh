@@ -22,6 +22,10 @@
 #    still stops;
 #  - stop --all stops the topologies it found, not one started while it
 #    waits for a peer;
+#  - a host whose connection was lost in start_part and at the
+#    rollback's stop (its vrouterd may be alive, its part finished) stays
+#    in coord.json; a new start of x is refused naming it; a reload
+#    (SIGHUP) tells it stop and removes coord.json;
 #  - a second start of x while the first still asks its peers is refused
 #    busy, and no host is told stop (its rollback would stop the first's
 #    parts).
@@ -91,6 +95,14 @@ field() { # field HOST METHOD COLUMN: of the host's last such request
 	awk -v m="$2" -v c="$3" '$3 == m {v = $c} END {print v}' "$FAKEPEER_DIR/$1.log"
 }
 lt() { awk "BEGIN {exit !($1 < $2)}"; }
+# reload_reaps: SIGHUP, then wait for x's coord.json to go (intent.c)
+reload_reaps() {
+	kill -HUP "$DAEMON_PID"
+	for _ in $(seq 100); do
+		[ -e "$T/state/x/coord.json" ] || return 0
+		sleep 0.2
+	done
+}
 runs() { "$VRCTL" --json status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["topologies"]))'; }
 
 say "each peer's part takes 3 s: asked at once"
@@ -171,6 +183,13 @@ tail -n 1 "$T/s4.err"
 check "b down: named with ssh's message" grep -q "host b (root@b): .*Connection refused" "$T/s4.err"
 check "c (asked, started) told stop" [ "$(field c stop 4)" = x ]
 check "nothing left here" nothing_left x
+check "b, unreachable (its vrouterd may be alive), kept in coord.json" \
+	[ "$(json "$T/state/x/coord.json" 'j["peers"]' 2>&1)" = "['b']" ]
+mode b "ok 0"
+: >"$FAKEPEER_DIR/b.log"
+reload_reaps
+check "at reload b is told stop, coord.json goes" \
+	sh -c "[ \"\$(awk '\$3 == \"stop\" {print \$4}' '$FAKEPEER_DIR/b.log')\" = x ] && [ ! -e '$T/state/x/coord.json' ]"
 
 say "stop --all: a topology across hosts and one here only"
 mode b "ok 0"
@@ -237,6 +256,32 @@ check "stop --all answered: $(cat "$T/stop3.json" "$T/stop3.err")" \
 	[ "$(json "$T/stop3.json" 'sorted(j["stopped"])')" = "['one', 'x']" ]
 check "two still runs" [ "$(runs)" = 1 ]
 check "stop two" "$VRCTL" stop two
+
+say "c lost in its start_part and unreachable at the rollback: coord.json keeps c"
+mode b "ok 0"
+mode c "drop 1"
+: >"$FAKEPEER_DIR/b.log"
+: >"$FAKEPEER_DIR/c.log"
+start_x s10
+rc=$?
+tail -n 1 "$T/s10.err"
+check "start failed" [ $rc != 0 ]
+check "b told stop" [ "$(field b stop 4)" = x ]
+check "coord.json kept, naming c only" \
+	[ "$(json "$T/state/x/coord.json" 'j["peers"]' 2>&1)" = "['c']" ]
+start_x s11
+rc=$?
+tail -n 1 "$T/s11.err"
+check "a new start of x is refused busy, naming c" \
+	sh -c "[ $rc != 0 ] && grep -q 'host c' '$T/s11.err' && [ -z \"\$(awk '\$3 == \"start_part\"' '$FAKEPEER_DIR/b.log' | sed -n 2p)\" ]"
+check "coord.json still names c" \
+	[ "$(json "$T/state/x/coord.json" 'j["peers"]' 2>&1)" = "['c']" ]
+mode c "ok 0"
+reload_reaps
+check "at reload c is told stop" [ "$(field c stop 4)" = x ]
+check "and coord.json goes" [ ! -e "$T/state/x/coord.json" ]
+if start_x s12; then ok "start x again"; else bad "start: $(cat "$T/s12.err")"; fi
+check "stop x" "$VRCTL" stop x
 
 ip link del th-tu0
 finish 0
