@@ -171,6 +171,15 @@ static void coord_all_one(struct coord_all *all, const char *name,
 			  const char *err);
 static void coord_all_next(struct coord_all *all);
 
+/* A peer's error message (m: its "message", or NULL), never NULL. */
+static const char *
+coord_msg(json_object *m)
+{
+	const char *s = m ? json_object_get_string(m) : NULL;
+
+	return s && s[0] ? s : "its vrouterd gave no message";
+}
+
 static void coord_err_add(struct coord_op *op, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Append to what stop could not do (op->err from op->off). */
@@ -213,7 +222,7 @@ coord_stop_done(json_object *result, json_object *error, const char *fail,
 	}
 	if (fail != NULL ||
 	    (error != NULL && json_object_get_int(c) != PROTO_E_NOT_FOUND)) {
-		coord_not_stopped(op, fail ? fail : json_object_get_string(m));
+		coord_not_stopped(op, fail ? fail : coord_msg(m));
 		coord_unstopped(op, fail != NULL);
 	}
 	peer_close(op->peer);
@@ -446,7 +455,7 @@ coord_part_done(json_object *result, json_object *error, const char *fail,
 			op->asked[c->i] = 0;
 			snprintf(why, sizeof(why),
 				 "host %s: its part failed: %s",
-				 op->hosts[c->i], json_object_get_string(m));
+				 op->hosts[c->i], coord_msg(m));
 		}
 		coord_part_failed(op, c->i,
 				  cd ? json_object_get_int(cd) : PROTO_E_START,

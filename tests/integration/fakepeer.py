@@ -8,7 +8,8 @@ at each connection: "ok SECONDS" (start_part answers after SECONDS),
 fails as ssh does when the host is down), "drop SECONDS" (every request
 read, then the connection closes after SECONDS unanswered: a lost ssh,
 the host's vrouterd alive).  After these, "stop=SECONDS" delays the
-answer to stop; "code=N" is the error code of "fail" (-32010).  Every request is logged to
+answer to stop; "code=N" is the error code of "fail" (-32010);
+"nomsg=1" leaves its message out.  Every request is logged to
 $FAKEPEER_DIR/HOST.log as "T_RECEIVED T_ANSWERED METHOD NAME" (monotonic
 seconds, the clock of this machine), so the test can tell whether two
 hosts were asked at once.
@@ -47,6 +48,8 @@ for line in sys.stdin:
         if mode[0] == "fail":
             ans["error"] = {"code": int(opts.get("code", -32010)),
                             "message": "fault injected on %s" % host}
+            if opts.get("nomsg"):
+                del ans["error"]["message"]
         else:
             ans["result"] = {"name": name, "state": "running"}
     elif method == "stop":

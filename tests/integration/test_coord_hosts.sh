@@ -175,6 +175,11 @@ mode c "fail 0"
 start_x s3
 tail -n 1 "$T/s3.err"
 check "b and c named" grep -q "host b: its part failed: .*; host c: its part failed" "$T/s3.err"
+mode b "fail 0 nomsg=1"
+start_x s3b
+tail -n 1 "$T/s3b.err"
+check "b's error without a message: said so" \
+	grep -q "host b: its part failed: its vrouterd gave no message" "$T/s3b.err"
 check "neither told stop" [ -z "$(field b stop 4)$(field c stop 4)" ]
 mode b dead
 mode c "ok 0"
