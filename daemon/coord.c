@@ -12,12 +12,12 @@
  * `stop` of the name (a host that never got that far answers "not
  * running", which is fine); one whose vrouterd answered an error rolled
  * back its own part and is not told (a NAME running there, "running
- * already", is not this start's); the error names each host that failed. `stop`
- * of such a topology stops each peer's part, then this host's; `stop --all`
- * does that for each such topology in turn, then stops the others
- * (coord_stop_all). Autostart starts one the same way, told the outcome by a
- * callback instead of a reply (a peer unreachable at boot: autostart.c retries
- * with its backoff).
+ * already", is not this start's); the error names each host that failed.
+ * `stop` of such a topology stops each peer's part, then this host's;
+ * `stop --all` does that for each such topology in turn, then stops the
+ * others (coord_stop_all).  Autostart starts one the same way, told the
+ * outcome by a callback instead of a reply (a peer unreachable at boot:
+ * autostart.c retries with its backoff).
  */
 #include <stdarg.h>
 #include <stdio.h>
