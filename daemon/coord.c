@@ -614,8 +614,10 @@ coord_start_params(json_object *params, struct rpc_req *req,
 		     plan->opts.name);
 		goto fail;
 	}
-	/* not overwritten: it names hosts still to be told stop */
+	/* not overwritten: it names hosts still to be told stop, asked
+	 * again now (a retry, autostart's too, finds it gone) */
 	if (intent_coord_kept(plan->opts.name, &in)) {
+		intent_reap_coord();
 		size_t off = 0;
 		char hl[TOPO_MAX_HOSTS * (TOPO_HOST_LEN + 2) + 1] = "";
 
@@ -624,9 +626,8 @@ coord_start_params(json_object *params, struct rpc_req *req,
 					i ? ", " : "", in.peers[i]);
 		msgf(err, sizeof(err),
 		     "an earlier start of %s could not tell host%s %s to stop "
-		     "its part (%s/%s/%s): this host asks again when its "
-		     "vrouterd reloads (SIGHUP) or starts; or `vrctl stop %s` "
-		     "there",
+		     "its part (%s/%s/%s): asking again now; try again "
+		     "shortly (or `vrctl stop %s` there)",
 		     plan->opts.name, in.npeers == 1 ? "" : "s", hl,
 		     statedir_path(), plan->opts.name, INTENT_COORD,
 		     plan->opts.name);

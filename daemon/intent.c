@@ -12,8 +12,8 @@
  * it is wanted.  One that finds coord.json asks each host named in it to
  * stop NAME, unless the start had finished (state.json, no part.json);
  * a host that cannot be told stays in the record, logged, and is asked
- * again at the next start or reload; a new start of NAME is refused
- * meanwhile (coord.c).
+ * again at the next start or reload, or when a new start of NAME is
+ * asked for (coord.c, which refuses that start meanwhile).
  */
 #include <errno.h>
 #include <fcntl.h>

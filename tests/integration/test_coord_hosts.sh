@@ -279,6 +279,12 @@ rc=$?
 tail -n 1 "$T/s11.err"
 check "a new start of x is refused busy, naming c" \
 	sh -c "[ $rc != 0 ] && grep -q 'host c' '$T/s11.err' && [ -z \"\$(awk '\$3 == \"start_part\"' '$FAKEPEER_DIR/b.log' | sed -n 2p)\" ]"
+for _ in $(seq 100); do
+	grep -q "x: host c keeps its part of a start that never finished" "$T/vrouterd.log" && break
+	sleep 0.1
+done
+check "c asked again at that start (lost again)" \
+	grep -q "x: host c keeps its part of a start that never finished" "$T/vrouterd.log"
 check "coord.json still names c" \
 	[ "$(json "$T/state/x/coord.json" 'j["peers"]' 2>&1)" = "['c']" ]
 mode c "ok 0"
