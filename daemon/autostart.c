@@ -248,7 +248,9 @@ as_try(struct as_entry *e)
 	char err[2048], *arg;
 	int code;
 
-	if (sup_is_running(e->name)) {
+	/* a start across hosts of the name under way counts as running:
+	 * a second one's rollback would stop the first one's parts */
+	if (sup_is_running(e->name) || coord_starting(e->name)) {
 		if (e->state != AS_RUNNING)
 			e->state = AS_ADOPTED;
 		return;

@@ -7,14 +7,17 @@
  * once its nodes are ready; once every one has answered, this host
  * starts its own part the same way (sup_start with "part").  All or
  * nothing: a host failing, or unreachable, ends it, and once every host
- * asked has answered (each bounded by its timeout), every one asked is
- * told `stop` of the name (a host that never got that far answers "not
- * running", which is fine); the error names each host that failed.  `stop` of
- * such a topology stops each peer's part, then this host's; `stop --all` does
- * that for each such topology in turn, then stops the others (coord_stop_all).
- * Autostart starts one the same way, told the outcome by a callback
- * instead of a reply (a peer unreachable at boot: autostart.c retries with
- * its backoff).
+ * asked has answered (each bounded by its timeout), every one whose part
+ * may run (it answered success, or its connection was lost) is told
+ * `stop` of the name (a host that never got that far answers "not
+ * running", which is fine); one whose vrouterd answered an error rolled
+ * back its own part and is not told (a NAME running there, "running
+ * already", is not this start's); the error names each host that failed.
+ * `stop` of such a topology stops each peer's part, then this host's;
+ * `stop --all` does that for each such topology in turn, then stops the
+ * others (coord_stop_all).  Autostart starts one the same way, told the
+ * outcome by a callback instead of a reply (a peer unreachable at boot:
+ * autostart.c retries with its backoff).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -56,6 +59,8 @@ struct coord_op {
 	int i;	      /* the host being asked */
 	int stopping; /* coord_stop, not start */
 	int start_timeout;
+	enum topo_backend backend; /* for coord.json */
+	long long since;
 	struct peer *peer;
 	/* start: one connection per peer, all asked at once */
 	struct peer *peers[TOPO_MAX_HOSTS];
@@ -63,19 +68,40 @@ struct coord_op {
 	char *failed[TOPO_MAX_HOSTS]; /* why host i's part failed */
 	char *left[TOPO_MAX_HOSTS];   /* stop: host i's nodes ("vr1, vr2") */
 	int local_failed;	      /* stop: sup_stop refused (err says) */
-	unsigned char asked[TOPO_MAX_HOSTS];
-	unsigned char died[TOPO_MAX_HOSTS]; /* lost in its start_part */
+	unsigned char asked[TOPO_MAX_HOSTS]; /* its part may run: told stop */
+	unsigned char died[TOPO_MAX_HOSTS];  /* lost in its start_part */
+	unsigned char unstopped[TOPO_MAX_HOSTS]; /* rollback: not told */
 	int pending; /* start_part calls not answered yet */
 	int code;
 	char err[3072];
-	size_t off;	  /* of what stop could not do */
-	size_t cause_len; /* rollback: err's length before it */
-	int keep;	  /* a part not stopped: coord.json stays */
+	size_t off;	       /* of what stop could not do */
+	size_t cause_len;      /* rollback: err's length before it */
+	int keep;	       /* a part not stopped: coord.json stays */
+	struct coord_op *next; /* in coord_starts */
 };
+
+/* The starts across hosts under way, from before coord.json is written
+ * to their answer: a second start of the same name is refused, since
+ * its rollback would stop the first one's parts (coord_starting). */
+static struct coord_op *coord_starts;
+
+int
+coord_starting(const char *name)
+{
+	for (struct coord_op *op = coord_starts; op; op = op->next)
+		if (strcmp(op->name, name) == 0)
+			return 1;
+	return 0;
+}
 
 static void
 coord_free(struct coord_op *op)
 {
+	for (struct coord_op **pp = &coord_starts; *pp; pp = &(*pp)->next)
+		if (*pp == op) {
+			*pp = op->next;
+			break;
+		}
 	if (op->peer)
 		peer_close(op->peer);
 	for (int i = 0; i < TOPO_MAX_HOSTS; i++) {
@@ -113,31 +139,46 @@ coord_progress(struct coord_op *op, const char *step, const char *fmt, ...)
 
 /* ---- stop of every peer's part (rollback, `stop`, `stop --all`) ---------- */
 
-/* Host op->i's part was not stopped (err says so): the peer lost in the
- * middle of its start_part removes its part itself when its vrouterd
- * starts (intent.c); any other is left to coord.json (intent.c). */
+/* Host op->i's part was not told stop (err says so): coord.json keeps
+ * it, asked again at the next reload or start (intent.c).  A lost
+ * connection is not a dead vrouterd: one alive may have finished the
+ * part (its part.json gone).  One that died removes its part itself
+ * when it starts again (intent.c). */
 static void
 coord_unstopped(struct coord_op *op, int lost)
 {
 	if (op->stopping)
 		return;
-	if (!lost || !op->died[op->i]) {
-		op->keep = 1;
-		return;
-	}
+	op->keep = 1;
+	op->unstopped[op->i] = 1;
 	op->off +=
 	    snprintf(op->err + op->off,
 		     op->off < sizeof(op->err) ? sizeof(op->err) - op->off : 0,
-		     " (its vrouterd removes what it made of the part "
-		     "when it starts again)");
+		     " (%sthis host asks it again when its vrouterd reloads "
+		     "or starts)",
+		     lost && op->died[op->i]
+			 ? "if its vrouterd died, it removes what it made of "
+			   "the part when it starts again; "
+			 : "");
 	if (op->off >= sizeof(op->err))
 		op->off = sizeof(op->err) - 1;
 }
 
 static void coord_stop_next(struct coord_op *op);
+static int coord_record(const struct coord_op *op, const unsigned char *mask,
+			char *err, size_t errlen);
 static void coord_all_one(struct coord_all *all, const char *name,
 			  const char *err);
 static void coord_all_next(struct coord_all *all);
+
+/* A peer's error message (m: its "message", or NULL), never NULL. */
+static const char *
+coord_msg(json_object *m)
+{
+	const char *s = m ? json_object_get_string(m) : NULL;
+
+	return s && s[0] ? s : "its vrouterd gave no message";
+}
 
 static void coord_err_add(struct coord_op *op, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -181,7 +222,7 @@ coord_stop_done(json_object *result, json_object *error, const char *fail,
 	}
 	if (fail != NULL ||
 	    (error != NULL && json_object_get_int(c) != PROTO_E_NOT_FOUND)) {
-		coord_not_stopped(op, fail ? fail : json_object_get_string(m));
+		coord_not_stopped(op, fail ? fail : coord_msg(m));
 		coord_unstopped(op, fail != NULL);
 	}
 	peer_close(op->peer);
@@ -227,17 +268,23 @@ static void
 coord_start_failed(struct coord_op *op)
 {
 	json_object *data = json_object_new_object();
+	char err[1024];
 
 	json_object_object_add(data, "step", json_object_new_string("hosts"));
 	json_object_object_add(
 	    data, "rolled_back",
 	    json_object_new_boolean(op->off == op->cause_len));
-	if (op->keep)
+	if (op->keep) {
+		/* the record names those not told; no longer this start's:
+		 * a reload asks them again (intent_reap_coord) */
+		if (coord_record(op, op->unstopped, err, sizeof(err)) == -1)
+			log_warnx("%s: %s", op->name, err);
+		intent_coord_release(op->name);
 		log_warnx("%s: not every host's part was stopped: %s "
 			  "keeps them, to be stopped when this vrouterd "
-			  "starts again",
+			  "reloads or starts again",
 			  op->name, INTENT_COORD);
-	else {
+	} else {
 		intent_clear(op->name, INTENT_COORD);
 		statedir_topo_rmdir(op->name);
 	}
@@ -303,8 +350,13 @@ coord_stop_next(struct coord_op *op)
 static void
 coord_rollback(struct coord_op *op)
 {
+	char err[1024];
+
 	op->off = op->cause_len = strlen(op->err);
 	op->i = op->i >= op->nhosts ? op->nhosts - 1 : op->i;
+	/* a host that refused is not told stop: nor at a restart */
+	if (coord_record(op, op->asked, err, sizeof(err)) == -1)
+		log_warnx("%s: %s", op->name, err);
 	coord_progress(op, "rollback", "removing every host's part");
 	coord_stop_next(op);
 }
@@ -396,10 +448,15 @@ coord_part_done(json_object *result, json_object *error, const char *fail,
 		if (fail != NULL) {
 			snprintf(why, sizeof(why), "%s", fail);
 			op->died[c->i] = 1;
-		} else
+		} else {
+			/* its vrouterd answered: it rolled back what it
+			 * made, and a NAME running there is not this
+			 * start's (EXISTS): not told stop */
+			op->asked[c->i] = 0;
 			snprintf(why, sizeof(why),
 				 "host %s: its part failed: %s",
-				 op->hosts[c->i], json_object_get_string(m));
+				 op->hosts[c->i], coord_msg(m));
+		}
 		coord_part_failed(op, c->i,
 				  cd ? json_object_get_int(cd) : PROTO_E_START,
 				  why);
@@ -458,23 +515,26 @@ coord_start_parts(struct coord_op *op)
 		coord_parts_done(op);
 }
 
-/* STATE/NAME/coord.json: the hosts about to be asked.  0 or -1 with err. */
+/* STATE/NAME/coord.json: the other hosts whose part may run, to be told
+ * stop if this start does not finish: each peer (mask NULL, before any is
+ * asked) or those of mask.  0 or -1 with err. */
 static int
-coord_intent(const struct topo_plan *plan, const struct topo_hosts *hs,
-	     char *err, size_t errlen)
+coord_record(const struct coord_op *op, const unsigned char *mask, char *err,
+	     size_t errlen)
 {
 	struct intent in;
 	char e[1024];
 
 	memset(&in, 0, sizeof(in));
-	vr_strlcpy(in.topology, plan->opts.name, sizeof(in.topology));
+	vr_strlcpy(in.topology, op->name, sizeof(in.topology));
 	vr_strlcpy(in.coordinator, conf->host_name, sizeof(in.coordinator));
 	vr_strlcpy(in.host, conf->host_name, sizeof(in.host));
-	in.backend = plan->opts.backend;
-	for (int h = 1; h < hs->nhosts; h++)
-		vr_strlcpy(in.peers[in.npeers++], hs->hosts[h].name,
-			   sizeof(in.peers[0]));
-	in.since = time(NULL);
+	in.backend = op->backend;
+	for (int h = 1; h < op->nhosts; h++)
+		if (mask == NULL || mask[h])
+			vr_strlcpy(in.peers[in.npeers++], op->hosts[h],
+				   sizeof(in.peers[0]));
+	in.since = op->since;
 	if (intent_write(INTENT_COORD, &in, e, sizeof(e)) == -1) {
 		msgf(err, errlen, "cannot record the start: %s", e);
 		return -1;
@@ -497,6 +557,7 @@ coord_start_params(json_object *params, struct rpc_req *req,
 	struct topo_hosts *hs = xcalloc(1, sizeof(*hs));
 	struct part_underlay u;
 	struct coord_op *op = NULL;
+	struct intent in;
 	char ul[1024], err[2048];
 	int code;
 
@@ -539,6 +600,13 @@ coord_start_params(json_object *params, struct rpc_req *req,
 		goto fail;
 	}
 	code = PROTO_E_BUSY;
+	if (coord_starting(plan->opts.name)) {
+		msgf(err, sizeof(err),
+		     "a start of %s is under way (its hosts are being asked "
+		     "for their parts): wait for its answer",
+		     plan->opts.name);
+		goto fail;
+	}
 	if (intent_coord_busy(plan->opts.name)) {
 		msgf(err, sizeof(err),
 		     "the other hosts are still being told to stop their part "
@@ -546,10 +614,25 @@ coord_start_params(json_object *params, struct rpc_req *req,
 		     plan->opts.name);
 		goto fail;
 	}
-	/* recorded before any host is asked (intent.c) */
-	code = PROTO_E_START;
-	if (coord_intent(plan, hs, err, sizeof(err)) == -1)
+	/* not overwritten: it names hosts still to be told stop, asked
+	 * again now (a retry, autostart's too, finds it gone) */
+	if (intent_coord_kept(plan->opts.name, &in)) {
+		intent_reap_coord();
+		size_t off = 0;
+		char hl[TOPO_MAX_HOSTS * (TOPO_HOST_LEN + 2) + 1] = "";
+
+		for (int i = 0; i < in.npeers && off < sizeof(hl); i++)
+			off += snprintf(hl + off, sizeof(hl) - off, "%s%s",
+					i ? ", " : "", in.peers[i]);
+		msgf(err, sizeof(err),
+		     "an earlier start of %s could not tell host%s %s to stop "
+		     "its part (%s/%s/%s): asking again now; try again "
+		     "shortly (or `vrctl stop %s` there)",
+		     plan->opts.name, in.npeers == 1 ? "" : "s", hl,
+		     statedir_path(), plan->opts.name, INTENT_COORD,
+		     plan->opts.name);
 		goto fail;
+	}
 	op = xcalloc(1, sizeof(*op));
 	op->req = req;
 	op->done = done;
@@ -561,10 +644,20 @@ coord_start_params(json_object *params, struct rpc_req *req,
 	json_object_object_add(op->params, "underlay",
 			       json_object_new_string(ul));
 	vr_strlcpy(op->name, plan->opts.name, sizeof(op->name));
+	op->next = coord_starts; /* until coord_free */
+	coord_starts = op;
 	for (int h = 0; h < hs->nhosts; h++)
 		vr_strlcpy(op->hosts[op->nhosts++], hs->hosts[h].name,
 			   sizeof(op->hosts[0]));
 	op->start_timeout = plan->opts.timeout_sec + 60;
+	op->backend = plan->opts.backend;
+	op->since = time(NULL);
+	/* recorded before any host is asked (intent.c) */
+	code = PROTO_E_START;
+	if (coord_record(op, NULL, err, sizeof(err)) == -1) {
+		coord_free(op);
+		goto fail;
+	}
 	topo_plan_free(plan);
 	free(plan);
 	free(hs);
@@ -634,6 +727,11 @@ coord_stop(struct rpc_req *req, const char *name)
 		return 0;
 	if (r->state != RUN_RUNNING)
 		return 0; /* sup_stop says it is busy */
+	/* refused before any peer is told, not half stopped (a node
+	 * migrated elsewhere came by migrate_stop, which ends here) */
+	for (int k = 0; r->nrt && k < r->plan->nnodes; k++)
+		if (r->nrt[k].migrating)
+			return 0; /* sup_stop says it is busy */
 	coord_stop_run(req, r, NULL);
 	return 1;
 }
@@ -641,8 +739,8 @@ coord_stop(struct rpc_req *req, const char *name)
 /*
  * `stop --all` while topologies across hosts run: each of them stopped
  * everywhere in turn (coord_stop_run), then the others here at once
- * (sup_stop); the answer lists what stopped and, per topology, what was
- * not.
+ * (sup_stop_names: those found here, not one started meanwhile); the
+ * answer lists what stopped and, per topology, what was not.
  */
 struct coord_all {
 	struct rpc_req *req;
@@ -717,8 +815,10 @@ coord_all_next(struct coord_all *all)
 		coord_all_end(all);
 		return;
 	}
-	if (sup_stop(NULL, NULL, coord_all_rest, all, &code, err,
-		     sizeof(err)) == -1) {
+	/* only those collected: not one started meanwhile */
+	if (sup_stop_names(all->names + all->nacross,
+			   all->nnames - all->nacross, NULL, coord_all_rest,
+			   all, &code, err, sizeof(err)) == -1) {
 		for (int i = all->nacross; i < all->nnames; i++)
 			coord_all_one(all, all->names[i], err);
 		all->nnames = all->nacross;
@@ -758,16 +858,20 @@ coord_stop_all(struct rpc_req *req)
 	}
 	if (across == 0)
 		return 0;
+	/* a node migrating anywhere: refused before any peer is told */
 	TAILQ_FOREACH(r, &sup_runs, entry)
-	for (int k = 0; r->npeers == 0 && r->nrt && k < r->plan->nnodes; k++)
-		if (r->nrt[k].migrating || r->nrt[k].host[0]) {
+	for (int k = 0; r->nrt && k < r->plan->nnodes; k++)
+		if (r->nrt[k].migrating)
+			return 0; /* sup_stop refuses: busy */
+	/* a node elsewhere (migrated): migrate_stop by name removes it */
+	TAILQ_FOREACH(r, &sup_runs, entry)
+	for (int k = 0; r->nrt && k < r->plan->nnodes; k++)
+		if (r->nrt[k].host[0]) {
 			rpc_error(req, PROTO_E_BUSY, NULL,
-				  "stop --all: %s/%s %s, and other topologies "
-				  "run across hosts; stop %s by name first "
-				  "(`vrctl stop %s`), then --all",
+				  "stop --all: %s/%s runs on another host, and "
+				  "topologies run across hosts; stop %s by "
+				  "name first (`vrctl stop %s`), then --all",
 				  r->plan->opts.name, r->plan->nodes[k].name,
-				  r->nrt[k].migrating ? "is migrating"
-						      : "runs on another host",
 				  r->plan->opts.name, r->plan->opts.name);
 			return 1;
 		}

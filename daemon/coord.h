@@ -17,6 +17,9 @@ int coord_start(struct rpc_req *req);
 int coord_start_params(json_object *params, struct rpc_req *req,
 		       void (*done)(void *arg, int code, const char *err),
 		       void *arg);
+/* Is a start across hosts of name under way (its peers being asked, or
+ * its rollback)?  sup_run_find does not know it until its own part. */
+int coord_starting(const char *name);
 /* `stop` of name: 1 when it has parts on other hosts (coord.c answers),
  * else 0. */
 int coord_stop(struct rpc_req *req, const char *name);

@@ -12,7 +12,8 @@
  * it is wanted.  One that finds coord.json asks each host named in it to
  * stop NAME, unless the start had finished (state.json, no part.json);
  * a host that cannot be told stays in the record, logged, and is asked
- * again at the next start or reload.
+ * again at the next start or reload, or when a new start of NAME is
+ * asked for (coord.c, which refuses that start meanwhile).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -222,6 +223,12 @@ intent_clear(const char *name, const char *file)
 	close(fd);
 }
 
+void
+intent_coord_release(const char *name)
+{
+	intent_own_drop(name);
+}
+
 /* Does STATE/NAME/file exist?  (-1: the directory is not ours.) */
 static int
 intent_exists(const char *name, const char *file)
@@ -365,6 +372,13 @@ intent_coord_busy(const char *name)
 		if (strcmp(c->in.topology, name) == 0)
 			return 1;
 	return 0;
+}
+
+int
+intent_coord_kept(const char *name, struct intent *in)
+{
+	return *intent_own_find(name) == NULL &&
+	       intent_read(name, INTENT_COORD, in) == 1;
 }
 
 static void intent_coord_next(struct intent_coord *c);

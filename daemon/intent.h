@@ -58,5 +58,11 @@ void intent_reap_coord(void);
 /* Is an earlier start of name being undone on its peers (a new start
  * waits)? */
 int intent_coord_busy(const char *name);
+/* A start this vrouterd coordinated could not tell every host to stop
+ * its part: coord.json (naming those) is left to intent_reap_coord, at
+ * the next reload or start, as an earlier daemon's would be. */
+void intent_coord_release(const char *name);
+/* Is there such a record of name, no start under way's (1, in filled)? */
+int intent_coord_kept(const char *name, struct intent *in);
 
 #endif

@@ -113,6 +113,11 @@ int sup_start(json_object *params, struct rpc_req *req,
 	      char *err, size_t errlen);
 int sup_stop(const char *name, struct rpc_req *req, void (*done)(void *),
 	     void *arg, int *code, char *err, size_t errlen);
+/* The same for the running topologies of names (none other; one no
+ * longer running skipped), refusing busy as a stop by name does. */
+int sup_stop_names(char (*names)[64], int nnames, struct rpc_req *req,
+		   void (*done)(void *), void *arg, int *code, char *err,
+		   size_t errlen);
 
 /* Would these start params make a valid plan?  0, or -1 with code/err. */
 int sup_plan_check(json_object *params, int *code, char *err, size_t errlen);

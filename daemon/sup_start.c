@@ -531,17 +531,21 @@ stop_done(void *arg)
 }
 
 /*
- * Stop every running topology named (all when name is NULL).  req (may be
- * NULL) gets the answer; done(arg) follows.  0, or -1 with code/err when
- * nothing was started.
+ * Stop every running topology named: name, or those of names (nnames; one
+ * not running is skipped), or all when both are NULL.  req (may be NULL)
+ * gets the answer; done(arg) follows.  0, or -1 with code/err when
+ * nothing was started.  All without req is the shutdown's: a topology
+ * starting, stopping or migrating is left, not refused.
  */
-int
-sup_stop(const char *name, struct rpc_req *req, void (*done)(void *), void *arg,
-	 int *code, char *err, size_t errlen)
+static int
+sup_stop_sel(const char *name, char (*names)[64], int nnames,
+	     struct rpc_req *req, void (*done)(void *), void *arg, int *code,
+	     char *err, size_t errlen)
 {
+	int shutdown = name == NULL && names == NULL && req == NULL;
 	struct stop_op *op;
 	struct run *r;
-	int n = 0;
+	int n = 0, listed;
 
 	op = xcalloc(1, sizeof(*op));
 	op->req = req;
@@ -554,8 +558,13 @@ sup_stop(const char *name, struct rpc_req *req, void (*done)(void *), void *arg,
 	{
 		if (name && strcmp(r->plan->opts.name, name) != 0)
 			continue;
+		listed = names == NULL;
+		for (int i = 0; !listed && i < nnames; i++)
+			listed = strcmp(r->plan->opts.name, names[i]) == 0;
+		if (!listed)
+			continue;
 		if (r->state != RUN_RUNNING) {
-			if (name == NULL && req == NULL)
+			if (shutdown)
 				continue; /* shutting down: leave it */
 			*code = PROTO_E_BUSY;
 			msgf(err, errlen,
@@ -564,8 +573,7 @@ sup_stop(const char *name, struct rpc_req *req, void (*done)(void *), void *arg,
 			goto fail;
 		}
 		for (int k = 0; r->nrt && k < r->plan->nnodes; k++)
-			if (r->nrt[k].migrating &&
-			    (name != NULL || req != NULL)) {
+			if (r->nrt[k].migrating && !shutdown) {
 				*code = PROTO_E_BUSY;
 				msgf(err, errlen,
 				     "%s/%s is migrating; try again when that "
@@ -606,6 +614,22 @@ fail:
 	free(op->runs);
 	free(op);
 	return -1;
+}
+
+int
+sup_stop(const char *name, struct rpc_req *req, void (*done)(void *), void *arg,
+	 int *code, char *err, size_t errlen)
+{
+	return sup_stop_sel(name, NULL, 0, req, done, arg, code, err, errlen);
+}
+
+int
+sup_stop_names(char (*names)[64], int nnames, struct rpc_req *req,
+	       void (*done)(void *), void *arg, int *code, char *err,
+	       size_t errlen)
+{
+	return sup_stop_sel(NULL, names, nnames, req, done, arg, code, err,
+			    errlen);
 }
 
 void

@@ -13,12 +13,22 @@
 #    other answers; the start takes one peer's delay, not the sum (times
 #    printed);
 #  - c refusing while b succeeds later: start fails naming c, b's part
-#    (answered after the failure was seen) is told stop, nothing is left
-#    here; both refusing: the error names both;
+#    (answered after the failure was seen) is told stop, c (which rolled
+#    back its own) is not, nothing is left here; b answering EXISTS (its
+#    own x) is not told stop; both refusing: the error names both;
 #  - stop --all with a topology across hosts and one on this host only:
 #    both stopped, each peer told stop; with c down: the answer names
 #    the topology, host c and the node left there, and everything else
-#    still stops.
+#    still stops;
+#  - stop --all stops the topologies it found, not one started while it
+#    waits for a peer;
+#  - a host whose connection was lost in start_part and at the
+#    rollback's stop (its vrouterd may be alive, its part finished) stays
+#    in coord.json; a new start of x is refused naming it; a reload
+#    (SIGHUP) tells it stop and removes coord.json;
+#  - a second start of x while the first still asks its peers is refused
+#    busy, and no host is told stop (its rollback would stop the first's
+#    parts).
 #
 #   test_coord_hosts.sh BUILD_DIR
 BUILD=$(realpath "$1")
@@ -85,6 +95,14 @@ field() { # field HOST METHOD COLUMN: of the host's last such request
 	awk -v m="$2" -v c="$3" '$3 == m {v = $c} END {print v}' "$FAKEPEER_DIR/$1.log"
 }
 lt() { awk "BEGIN {exit !($1 < $2)}"; }
+# reload_reaps: SIGHUP, then wait for x's coord.json to go (intent.c)
+reload_reaps() {
+	kill -HUP "$DAEMON_PID"
+	for _ in $(seq 100); do
+		[ -e "$T/state/x/coord.json" ] || return 0
+		sleep 0.2
+	done
+}
 runs() { "$VRCTL" --json status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["topologies"]))'; }
 
 say "each peer's part takes 3 s: asked at once"
@@ -133,16 +151,36 @@ check "the error names c and its cause" grep -q "host c: its part failed: fault 
 check "and not b" sh -c "! tail -n 1 '$T/s2.err' | grep -q 'host b'"
 check "b, which answered after c's failure, is told stop after it answered" \
 	lt "$(field b start_part 2)" "$(field b stop 1)"
-check "c is told stop too" [ "$(field c stop 4)" = x ]
+check "c, which refused (its own part rolled back by itself), is not told stop" \
+	[ -z "$(field c stop 4)" ]
 check "nothing left here" nothing_left x
 check "nothing runs" [ "$(runs)" = 0 ]
+
+say "b runs its own x (answers EXISTS), c starts: only c is told stop"
+mode b "fail 0 code=-32005"
+mode c "ok 0"
+: >"$FAKEPEER_DIR/b.log"
+: >"$FAKEPEER_DIR/c.log"
+start_x s2b
+tail -n 1 "$T/s2b.err"
+check "b's own x is not told stop" [ -z "$(field b stop 4)" ]
+check "c (started) is told stop" [ "$(field c stop 4)" = x ]
+check "no coord.json left" [ ! -e "$T/state/x/coord.json" ]
 
 say "both refuse: the error names both"
 mode b "fail 0"
 mode c "fail 0"
+: >"$FAKEPEER_DIR/b.log"
+: >"$FAKEPEER_DIR/c.log"
 start_x s3
 tail -n 1 "$T/s3.err"
 check "b and c named" grep -q "host b: its part failed: .*; host c: its part failed" "$T/s3.err"
+mode b "fail 0 nomsg=1"
+start_x s3b
+tail -n 1 "$T/s3b.err"
+check "b's error without a message: said so" \
+	grep -q "host b: its part failed: its vrouterd gave no message" "$T/s3b.err"
+check "neither told stop" [ -z "$(field b stop 4)$(field c stop 4)" ]
 mode b dead
 mode c "ok 0"
 start_x s4
@@ -150,6 +188,13 @@ tail -n 1 "$T/s4.err"
 check "b down: named with ssh's message" grep -q "host b (root@b): .*Connection refused" "$T/s4.err"
 check "c (asked, started) told stop" [ "$(field c stop 4)" = x ]
 check "nothing left here" nothing_left x
+check "b, unreachable (its vrouterd may be alive), kept in coord.json" \
+	[ "$(json "$T/state/x/coord.json" 'j["peers"]' 2>&1)" = "['b']" ]
+mode b "ok 0"
+: >"$FAKEPEER_DIR/b.log"
+reload_reaps
+check "at reload b is told stop, coord.json goes" \
+	sh -c "[ \"\$(awk '\$3 == \"stop\" {print \$4}' '$FAKEPEER_DIR/b.log')\" = x ] && [ ! -e '$T/state/x/coord.json' ]"
 
 say "stop --all: a topology across hosts and one here only"
 mode b "ok 0"
@@ -180,6 +225,74 @@ check "naming x, host c and vr1 left there" \
 check "the rest still stopped: nothing runs here" [ "$(runs)" = 0 ]
 check "nothing left of x here" nothing_left x
 check "nothing left of one" nothing_left one
+
+say "a second start of x while the first is still asking its peers"
+mode b "ok 3"
+mode c "ok 3"
+: >"$FAKEPEER_DIR/b.log"
+: >"$FAKEPEER_DIR/c.log"
+start_x s7 &
+P1=$!
+sleep 1
+start_x s8
+rc=$?
+wait $P1
+rc1=$?
+tail -n 1 "$T/s8.err"
+check "the first start succeeds" [ $rc1 = 0 ]
+check "the second is refused busy, a start of x under way" \
+	sh -c "[ $rc != 0 ] && grep -q 'start of x is under way' '$T/s8.err'"
+check "no host told stop" [ -z "$(field b stop 4)$(field c stop 4)" ]
+check "x runs" [ "$(runs)" = 1 ]
+check "stop x" "$VRCTL" stop x
+
+say "stop --all stops what it found: a topology started meanwhile runs on"
+mode b "ok 0"
+mode c "ok 0 stop=8"
+start_x s9 || bad "start: $(cat "$T/s9.err")"
+check "one here only" "$VRCTL" start monolithic --backend netns --name one
+"$VRCTL" --json stop --all >"$T/stop3.json" 2>"$T/stop3.err" &
+P1=$!
+sleep 1
+check "two started while stop --all waits for c" \
+	"$VRCTL" start monolithic --backend netns --name two
+wait $P1
+check "stop --all answered: $(cat "$T/stop3.json" "$T/stop3.err")" \
+	[ "$(json "$T/stop3.json" 'sorted(j["stopped"])')" = "['one', 'x']" ]
+check "two still runs" [ "$(runs)" = 1 ]
+check "stop two" "$VRCTL" stop two
+
+say "c lost in its start_part and unreachable at the rollback: coord.json keeps c"
+mode b "ok 0"
+mode c "drop 1"
+: >"$FAKEPEER_DIR/b.log"
+: >"$FAKEPEER_DIR/c.log"
+start_x s10
+rc=$?
+tail -n 1 "$T/s10.err"
+check "start failed" [ $rc != 0 ]
+check "b told stop" [ "$(field b stop 4)" = x ]
+check "coord.json kept, naming c only" \
+	[ "$(json "$T/state/x/coord.json" 'j["peers"]' 2>&1)" = "['c']" ]
+start_x s11
+rc=$?
+tail -n 1 "$T/s11.err"
+check "a new start of x is refused busy, naming c" \
+	sh -c "[ $rc != 0 ] && grep -q 'host c' '$T/s11.err' && [ -z \"\$(awk '\$3 == \"start_part\"' '$FAKEPEER_DIR/b.log' | sed -n 2p)\" ]"
+for _ in $(seq 100); do
+	grep -q "x: host c keeps its part of a start that never finished" "$T/vrouterd.log" && break
+	sleep 0.1
+done
+check "c asked again at that start (lost again)" \
+	grep -q "x: host c keeps its part of a start that never finished" "$T/vrouterd.log"
+check "coord.json still names c" \
+	[ "$(json "$T/state/x/coord.json" 'j["peers"]' 2>&1)" = "['c']" ]
+mode c "ok 0"
+reload_reaps
+check "at reload c is told stop" [ "$(field c stop 4)" = x ]
+check "and coord.json goes" [ ! -e "$T/state/x/coord.json" ]
+if start_x s12; then ok "start x again"; else bad "start: $(cat "$T/s12.err")"; fi
+check "stop x" "$VRCTL" stop x
 
 ip link del th-tu0
 finish 0
