@@ -504,6 +504,42 @@ intent_coord_again(evutil_socket_t fd, short what, void *arg)
 	intent_coord_next(arg);
 }
 
+json_object *
+intent_coord_pending(void)
+{
+	json_object *a = json_object_new_array(), *o, *hs;
+	struct dirent *e;
+	struct intent in;
+	DIR *d;
+
+	if ((d = statedir_list()) == NULL)
+		return a;
+	while ((e = readdir(d)) != NULL) {
+		/* those intent_reap_coord would ask (or asks now) */
+		if (e->d_name[0] == '.' || !name_ok(NAME_INSTANCE, e->d_name) ||
+		    *intent_own_find(e->d_name) != NULL ||
+		    intent_read(e->d_name, INTENT_COORD, &in) != 1 ||
+		    sup_run_find(in.topology) != NULL)
+			continue;
+		o = json_object_new_object();
+		hs = json_object_new_array();
+		for (int i = 0; i < in.npeers; i++)
+			json_object_array_add(
+			    hs, json_object_new_string(in.peers[i]));
+		json_object_object_add(o, "topology",
+				       json_object_new_string(in.topology));
+		json_object_object_add(o, "hosts", hs);
+		json_object_object_add(o, "since",
+				       json_object_new_int64(in.since));
+		json_object_object_add(
+		    o, "asking",
+		    json_object_new_boolean(intent_coord_busy(in.topology)));
+		json_object_array_add(a, o);
+	}
+	closedir(d);
+	return a;
+}
+
 void
 intent_reap_coord(void)
 {

@@ -55,6 +55,11 @@ void intent_reap_parts(int libvirt);
  * that never finished makes each peer named in it stop its part; a peer
  * that cannot be told stays in the record (logged), for the next time. */
 void intent_reap_coord(void);
+/* The coord.json records of starts that never finished, other than one
+ * under way here: [{"topology", "hosts": [names still to be told stop],
+ * "since", "asking": being asked now}] (`cleanup` lists them and asks
+ * again, as a reload does). */
+json_object *intent_coord_pending(void);
 /* Is an earlier start of name being undone on its peers (a new start
  * waits)? */
 int intent_coord_busy(const char *name);

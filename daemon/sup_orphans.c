@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "adopt.h"
+#include "intent.h"
 #include "job.h"
 #include "log.h"
 #include "proto.h"
@@ -163,6 +164,12 @@ sup_method_cleanup(struct rpc_req *req)
 	}
 	res = json_object_new_object();
 	json_object_object_add(res, dry ? "would_remove" : "removed", orphans);
+	/* starts across hosts whose rollback could not tell every host:
+	 * asked again now, as a reload would (intent.c) */
+	if (!dry)
+		intent_reap_coord();
+	json_object_object_add(res, dry ? "would_ask" : "asked",
+			       intent_coord_pending());
 	rpc_reply(req, res);
 }
 

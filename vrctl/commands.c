@@ -68,7 +68,8 @@ const struct ctl_command ctl_commands[] = {
     {"capture", ctl_capture, "NAME LINK [-w FILE.pcap] [-c N]",
      "capture packets on a link (in, out, NET, NODE.IF) as pcap"},
     {"cleanup", ctl_cleanup, "[--dry-run]",
-     "remove vrouterd's leftovers that belong to no running topology"},
+     "remove vrouterd's leftovers that belong to no running topology; "
+     "ask other hosts again to stop parts of a start that never finished"},
     {"autostart", ctl_autostart,
      "list | add TOPOLOGY [start options] | remove NAME",
      "the topologies vrouterd starts when it starts (across hosts too, "

@@ -88,8 +88,9 @@ text_error(json_object *e)
 static void
 text_cleaned(json_object *r)
 {
-	json_object *list = j_get(r, "removed");
+	json_object *list = j_get(r, "removed"), *ask;
 	const char *verb = "removed";
+	size_t nask;
 
 	if (list == NULL) {
 		list = j_get(r, "would_remove");
@@ -100,7 +101,9 @@ text_cleaned(json_object *r)
 			printf("watch ended: %s\n", j_str(r, "ended"));
 		return;
 	}
-	if (json_object_array_length(list) == 0) {
+	ask = j_get(r, verb[0] == 'r' ? "asked" : "would_ask");
+	nask = ask ? json_object_array_length(ask) : 0;
+	if (json_object_array_length(list) == 0 && nask == 0) {
 		printf("nothing to clean up\n");
 		return;
 	}
@@ -108,6 +111,28 @@ text_cleaned(json_object *r)
 		json_object *o = json_object_array_get_idx(list, i);
 		printf("%s %s %s (topology %s)\n", verb, j_str(o, "kind"),
 		       j_str(o, "name"), j_str(o, "topology"));
+	}
+	/* a start across hosts that could not tell every host to stop */
+	for (size_t i = 0; i < nask; i++) {
+		json_object *o = json_object_array_get_idx(ask, i), *hs;
+		char hl[256] = "";
+		size_t off = 0;
+
+		hs = j_get(o, "hosts");
+		for (size_t k = 0;
+		     hs && k < json_object_array_length(hs) && off < sizeof(hl);
+		     k++)
+			off += snprintf(hl + off, sizeof(hl) - off, "%s%s",
+					k ? ", " : "",
+					json_object_get_string(
+					    json_object_array_get_idx(hs, k)));
+		printf("%s %s to stop %s of %s (a start across hosts that "
+		       "never finished; the log says how it goes)\n",
+		       verb[0] == 'r' ? "asking" : "would ask",
+		       hl[0] ? hl : "(no host)",
+		       hs && json_object_array_length(hs) > 1 ? "their parts"
+							      : "its part",
+		       j_str(o, "topology"));
 	}
 }
 

@@ -25,7 +25,7 @@
 #  - a host whose connection was lost in start_part and at the
 #    rollback's stop (its vrouterd may be alive, its part finished) stays
 #    in coord.json; a new start of x is refused naming it; a reload
-#    (SIGHUP) tells it stop and removes coord.json;
+#    (SIGHUP), or `vrctl cleanup`, tells it stop and removes coord.json;
 #  - a second start of x while the first still asks its peers is refused
 #    busy, and no host is told stop (its rollback would stop the first's
 #    parts).
@@ -288,8 +288,19 @@ check "c asked again at that start (lost again)" \
 check "coord.json still names c" \
 	[ "$(json "$T/state/x/coord.json" 'j["peers"]' 2>&1)" = "['c']" ]
 mode c "ok 0"
-reload_reaps
-check "at reload c is told stop" [ "$(field c stop 4)" = x ]
+"$VRCTL" cleanup --dry-run >"$T/cl0.out" 2>&1
+cat "$T/cl0.out"
+check "cleanup --dry-run names x's part on c, still to be told stop" \
+	grep -q "would ask c to stop its part of x" "$T/cl0.out"
+check "and tells nothing" [ -e "$T/state/x/coord.json" ]
+"$VRCTL" cleanup >"$T/cl1.out" 2>&1
+cat "$T/cl1.out"
+check "cleanup asks c again" grep -q "asking c to stop its part of x" "$T/cl1.out"
+for _ in $(seq 100); do
+	[ -e "$T/state/x/coord.json" ] || break
+	sleep 0.2
+done
+check "c is told stop" [ "$(field c stop 4)" = x ]
 check "and coord.json goes" [ ! -e "$T/state/x/coord.json" ]
 if start_x s12; then ok "start x again"; else bad "start: $(cat "$T/s12.err")"; fi
 check "stop x" "$VRCTL" stop x
