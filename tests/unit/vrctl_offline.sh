@@ -28,6 +28,11 @@ run() { # run ARGS...: stdout in $T/out, stderr in $T/err, status in $rc
 }
 IMG=/usr/share/vrouterd/guest # as the golden files were rendered
 
+# docs/examples/pvr-2hosts.json (docs/multihost.md) plans, vr1 on host b.
+run topology -f "$GOLDEN/../../docs/examples/pvr-2hosts.json" --host-cpus 4
+check "docs/examples/pvr-2hosts.json plans: exit $rc" [ $rc = 0 ]
+check "vr1 on host b" grep -q 'vr1 (router): .*, host b$' "$T/out"
+
 # --host-cpus: the plan of the golden file (fake host 0-7), plus the host.
 run topology monolithic --cores 4 --pin --image $IMG --host-cpus 8
 check "--host-cpus 8: exit 0" [ $rc = 0 ]
