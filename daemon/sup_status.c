@@ -4,12 +4,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/if_link.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "config.h"
+#include "deploy.h"
 #include "jtext.h"
 #include "log.h"
 #include "netsetup.h"
@@ -214,6 +216,23 @@ node_json(struct run *r, int n)
 	return o;
 }
 
+/* A topology across hosts: the VXLAN in bridge (to the network's other
+ * hosts), when there is one, after the bridge, with its counters: what
+ * crossed between the hosts. */
+static void
+vxlan_json(const struct run *r, const char *bridge, json_object *hostifs)
+{
+	struct ns_ctx *ns = sup_netns();
+	char vx[IFNAMSIZ], kind[32] = "";
+
+	if (r->host[0] == '\0' || ns == NULL)
+		return; /* on one host */
+	deploy_vxlan_name(bridge, vx, sizeof(vx));
+	if (nl_link_kind(ns, vx, kind, sizeof(kind)) == 0 &&
+	    strcmp(kind, "vxlan") == 0)
+		json_object_array_add(hostifs, link_json(vx));
+}
+
 static json_object *
 ports_json(struct run *r, json_object *hostifs)
 {
@@ -236,14 +255,25 @@ ports_json(struct run *r, json_object *hostifs)
 		}
 		json_object_object_add(p, "host_if",
 				       json_object_new_string(pt->host_if));
+		/* on another host: its name ("" on a part: the coordinator's)
+		 */
+		if (pt->host_if[0] == '\0')
+			json_object_object_add(
+			    p, "host",
+			    json_object_new_string(
+				strcmp(pt->host, TOPO_HOST_SELF) == 0
+				    ? ""
+				    : pt->host));
 		json_object_object_add(o, pt->role, p);
 		if (r->state != RUN_STARTING) {
 			if (pt->host_if[0]) /* "": on another host */
 				json_object_array_add(hostifs,
 						      link_json(pt->host_if));
-			if (pt->bridge[0])
+			if (pt->bridge[0]) {
 				json_object_array_add(hostifs,
 						      link_json(pt->bridge));
+				vxlan_json(r, pt->bridge, hostifs);
+			}
 		}
 	}
 	return o;
@@ -353,10 +383,13 @@ sup_run_json(struct run *r)
 		/* internal networks, and the splitter's legs: their counters
 		 * show how the traffic was spread on the host side */
 		for (int i = 0; i < r->plan->nsegments; i++)
-			if (r->plan->segments[i].bridge[0])
+			if (r->plan->segments[i].bridge[0]) {
 				json_object_array_add(
 				    hostifs,
 				    link_json(r->plan->segments[i].bridge));
+				vxlan_json(r, r->plan->segments[i].bridge,
+					   hostifs);
+			}
 		for (int i = 0; i < r->plan->splitter.nifs; i++)
 			json_object_array_add(
 			    hostifs,

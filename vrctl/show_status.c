@@ -115,6 +115,14 @@ show_ports(json_object *ports)
 		json_object *p = j_get(ports, roles[i]);
 		if (p == NULL)
 			continue;
+		if (j_get(p, "host") != NULL) { /* on another host */
+			const char *h = j_text(j_get(p, "host"));
+
+			printf("    %-4s on %s%s\n", roles[i],
+			       h[0] ? "host " : "",
+			       h[0] ? h : "the coordinator's host");
+			continue;
+		}
 		printf("    %-4s netns %-14s interface %-6s address %-18s "
 		       "gateway %-12s host %s\n",
 		       roles[i], j_str(p, "netns"), j_str(p, "interface"),

@@ -196,6 +196,13 @@ vx B >"$T/vxB"
 cat "$T/vxA" "$T/vxB"
 check "A has two VXLANs (leg1, egress), MTU $VX_MTU" \
 	[ "$(awk -v m=$VX_MTU '$3 == m' "$T/vxA" | wc -l)" = 2 ]
+check "A's status counts them: $(cut -d' ' -f1 "$T/vxA" | tr '\n' ' ')" \
+	[ "$(json "$T/statusA.json" '" ".join(sorted(i["name"] for t in j["topologies"] for i in t["host_interfaces"] if i.get("kind") == "vxlan" and "rx_packets" in i))')" = "$(cut -d' ' -f1 "$T/vxA" | tr '\n' ' ' | sed 's/ $//')" ]
+check "B's status: both test ports on the coordinator's host" \
+	[ "$(json "$T/statusB.json" '[t["ports"][p].get("host") for t in j["topologies"] for p in ("in", "out")]')" = "['', '']" ]
+twohost_vrctl B status >"$T/statusB.txt"
+check "and says so in text" \
+	[ "$(grep -c "^    \(in\|out\) *on the coordinator's host$" "$T/statusB.txt")" = 2 ]
 check "B has the same two, same VNIs" \
 	[ "$(cut -d' ' -f2 "$T/vxA")" = "$(cut -d' ' -f2 "$T/vxB")" ]
 remotes() { # remotes H: the flood entries' destinations of H's VXLANs
