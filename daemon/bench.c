@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -328,7 +329,7 @@ bench_vrgen(struct job *j, struct bench_op *op)
 	int out[2], errp[2], st;
 	char *buf = xmalloc(BENCH_MAX_LINE + 1), ebuf[1024];
 	size_t len = 0, elen = 0;
-	pid_t pid;
+	pid_t pid, parent;
 
 	op->status = -1;
 	if (pipe2(out, O_CLOEXEC) == -1 || pipe2(errp, O_CLOEXEC) == -1) {
@@ -336,11 +337,18 @@ bench_vrgen(struct job *j, struct bench_op *op)
 		free(buf);
 		return;
 	}
+	parent = getpid();
 	if ((pid = fork()) == -1) {
 		msgf(op->err, sizeof(op->err), "fork: %s", strerror(errno));
 		goto out;
 	}
 	if (pid == 0) {
+		/* vrouterd killed: vrgen goes too (this job thread waits for
+		 * it, so only the process's death sends it), rather than send
+		 * to the end of its trial for nobody */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
 		if (op->rx_in[0] > 0)
 			dup2(op->rx_in[0], STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
