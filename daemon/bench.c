@@ -1567,8 +1567,7 @@ bench_method(struct rpc_req *req)
 	bench_running = 1;
 	/* a caller gone stops vrgen at once: a sink elsewhere waits, and a
 	 * coordinator that passed the bench on has closed its connection */
-	if ((op->sink_host[0] ||
-	     json_object_object_get_ex(params, "forwarded", NULL)) &&
+	if ((op->sink_host[0] || bench_forwarded(params)) &&
 	    (op->alive_ev =
 		 event_new(sup_base, -1, EV_PERSIST, bench_alive, op)) != NULL)
 		event_add(op->alive_ev, &(struct timeval){1, 0});

@@ -31,6 +31,8 @@ void bench_set_running(int on);
  * here. */
 struct run;
 int bench_forward(struct rpc_req *req, const struct run *r);
+/* Was this bench passed on by a coordinator ("forwarded": true)? */
+int bench_forwarded(json_object *params);
 
 /* bench_sink (bench_sink.c): the receiving vrgen of a bench whose out port
  * is on this host and whose sender is another host's (docs/protocol.md). */

@@ -170,6 +170,15 @@ fwd_alive(evutil_socket_t fd, short what, void *arg)
 }
 
 int
+bench_forwarded(json_object *params)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(params, "forwarded", &v) &&
+	       json_object_get_boolean(v);
+}
+
+int
 bench_forward(struct rpc_req *req, const struct run *r)
 {
 	const struct topo_port *in = &r->plan->ports[0],
@@ -182,7 +191,7 @@ bench_forward(struct rpc_req *req, const struct run *r)
 
 	if (in->host_if[0] != '\0')
 		return 0; /* the in port is here: the sender runs here */
-	if (json_object_object_get_ex(params, "forwarded", NULL)) {
+	if (bench_forwarded(params)) {
 		/* passed on to this host, whose part has the in port
 		 * elsewhere: the hosts' plans disagree */
 		rpc_error(req, PROTO_E_TOPOLOGY, NULL,
