@@ -994,6 +994,11 @@ if twohost_vrctl A --json start -f "$T/xs.json" --name "$NAME" \
 	twohost_vrctl B bench "$NAME" --sweep 1000 --duration 1 >"$T/xs-onb.txt" 2>&1
 	check "bench on B itself is refused: the out port is the coordinator's, ask it" \
 		grep -q "the out port is on the coordinator: run .vrctl bench. there" "$T/xs-onb.txt"
+	twohost_vrctl A --json bench "$NAME" --ndr --duration 2 --trial-duration 1 \
+		--max-rate 200000 --flows 4 >"$T/xs-ndr.json" 2>"$T/xs-ndr.err"
+	tail -n 2 "$T/xs-ndr.err"
+	check "an NDR search with the sender on b answers: $(json "$T/xs-ndr.json" 'j.get("ndr_pps")') pps, every trial counted on A" \
+		[ "$(json "$T/xs-ndr.json" 'j["ndr_pps"] > 0 and len(j["trials"]) > 2 and all(t["received"] > 0 for t in j["trials"]) and j["generator"]["sender_host"] == "b"')" = True ]
 	# a timeline: b's sender, A's sink keeps it, b measures the offset
 	twohost_vrctl A --json bench "$NAME" --mode timeline --rate 2000 --duration 3 \
 		--out "$T/xs-tl" >"$T/xs-tl.json" 2>"$T/xs-tl.err"
