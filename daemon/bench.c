@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -98,6 +99,12 @@ struct bench_op {
 #define BENCH_REMOTE_BINS_MAX 40000
 
 static int bench_running;
+
+void
+bench_set_running(int on)
+{
+	bench_running = on;
+}
 /* The running timeline bench, which bench_mark marks (any thread). */
 static pthread_mutex_t bench_mark_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct bench_op *bench_marking;
@@ -328,7 +335,7 @@ bench_vrgen(struct job *j, struct bench_op *op)
 	int out[2], errp[2], st;
 	char *buf = xmalloc(BENCH_MAX_LINE + 1), ebuf[1024];
 	size_t len = 0, elen = 0;
-	pid_t pid;
+	pid_t pid, parent;
 
 	op->status = -1;
 	if (pipe2(out, O_CLOEXEC) == -1 || pipe2(errp, O_CLOEXEC) == -1) {
@@ -336,11 +343,18 @@ bench_vrgen(struct job *j, struct bench_op *op)
 		free(buf);
 		return;
 	}
+	parent = getpid();
 	if ((pid = fork()) == -1) {
 		msgf(op->err, sizeof(op->err), "fork: %s", strerror(errno));
 		goto out;
 	}
 	if (pid == 0) {
+		/* vrouterd killed: vrgen goes too (this job thread waits for
+		 * it, so only the process's death sends it), rather than send
+		 * to the end of its trial for nobody */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
 		if (op->rx_in[0] > 0)
 			dup2(op->rx_in[0], STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
@@ -530,8 +544,12 @@ bench_rx_open(struct bench_op *op, json_object *params, char *err,
 	json_object *p;
 
 	if (h == NULL) {
-		msgf(err, errlen, "the out port's host %s is not configured",
-		     op->sink_host);
+		msgf(err, errlen,
+		     "the out port is on host %s, where the sink runs, and "
+		     "this host's (%s) configuration does not name it: add "
+		     "host %s to `hosts` in this host's vrouterd.conf (its "
+		     "ssh, socket) and reload",
+		     op->sink_host, conf->host_name, op->sink_host);
 		return -1;
 	}
 	if (pipe2(op->rx_in, O_CLOEXEC) == -1) {
@@ -1303,47 +1321,51 @@ bench_command(json_object *params, int cpu)
 }
 
 /*
- * Where vrgen's two ends run: the sender always here, on the in port; the
- * sink here or, with the out port on another host, there.  Refused: the
- * in port elsewhere (both there: bench on that host; apart: not yet).
+ * Where the sink runs when the out port is not here: on the out port's
+ * host, or, on a part whose out port is the coordinator's (host ""), on the
+ * host the coordinator said when it passed the bench on ("sink_host",
+ * bench_fwd.c).  "" with the out port here; NULL when it is not known.
+ */
+static const char *
+bench_sink_of(const struct run *r, json_object *params)
+{
+	const struct topo_port *out = &r->plan->ports[1];
+
+	if (out->host_if[0] != '\0')
+		return "";
+	if (out->host[0] && strcmp(out->host, TOPO_HOST_SELF) != 0)
+		return out->host;
+	return pstr(params, "sink_host", NULL);
+}
+
+/*
+ * Where vrgen's two ends run: the sender here, on the in port (with the
+ * in port on another host the bench was passed on there, bench_fwd.c);
+ * the sink here or, with the out port on another host, there.
  */
 static int
 bench_where(struct rpc_req *req, const struct run *r)
 {
-	const struct topo_port *in = &r->plan->ports[0],
-			       *out = &r->plan->ports[1];
 	json_object *params = rpc_params(req);
 	const char *mode = pstr(params, "mode", "");
+	const char *sink = bench_sink_of(r, params);
 
-	if (in->host_if[0] == '\0' && out->host_if[0] == '\0' &&
-	    strcmp(in->host, out->host) == 0) {
-		/* "" here: the coordinator's (this is a part) */
-		const char *h = in->host[0] ? in->host : "the coordinator";
-
+	if (sink == NULL) {
 		rpc_error(req, PROTO_E_TOPOLOGY, NULL,
-			  "bench %s: both test ports are on %s%s: run `vrctl "
-			  "bench` there (vrgen runs where the ports are, "
-			  "timing both ends on one clock)",
-			  r->plan->opts.name, in->host[0] ? "host " : "", h);
+			  "bench %s: the out port is on the coordinator: run "
+			  "`vrctl bench` there (it passes the bench on to this "
+			  "host, the sender's, and runs the sink)",
+			  r->plan->opts.name);
 		return -1;
 	}
-	if (in->host_if[0] == '\0') {
-		rpc_error(req, PROTO_E_TOPOLOGY, NULL,
-			  "bench %s: the in port is on host %s: the sender "
-			  "runs on the host `vrctl bench` is asked on (a sink "
-			  "may be on another host, the sender not yet); place "
-			  "the in port here",
-			  r->plan->opts.name, in->host);
-		return -1;
-	}
-	if (out->host_if[0] != '\0')
+	if (sink[0] == '\0')
 		return 0;
 	if (pstr(params, "latency_at", NULL) != NULL) {
 		rpc_error(req, PROTO_E_TOPOLOGY, NULL,
 			  "bench %s: the out port is on host %s: --latency-at "
 			  "needs the sink's times on the sender's clock; bench "
 			  "where both ports are",
-			  r->plan->opts.name, out->host);
+			  r->plan->opts.name, sink);
 		return -1;
 	}
 	if (strcmp(mode, "timeline") == 0 &&
@@ -1354,7 +1376,7 @@ bench_where(struct rpc_req *req, const struct run *r)
 			  "bench %s: the out port is on host %s: a timeline "
 			  "from there has at most %d bins; take a longer "
 			  "--bin-ms or a shorter --duration",
-			  r->plan->opts.name, out->host, BENCH_REMOTE_BINS_MAX);
+			  r->plan->opts.name, sink, BENCH_REMOTE_BINS_MAX);
 		return -1;
 	}
 	return 0;
@@ -1412,6 +1434,10 @@ bench_method(struct rpc_req *req)
 			  pstr(params, "name", ""));
 		return;
 	}
+	/* vrgen sends where the in port is: with it on another host, that
+	 * host's vrouterd runs the bench (bench_fwd.c) */
+	if (bench_forward(req, r))
+		return;
 	/* vrgen sends here; with the out port on another host that host's
 	 * vrouterd runs the sink (bench_sink.c) and only counts come back:
 	 * one-way latency across two clocks would not be comparable, so
@@ -1448,9 +1474,8 @@ bench_method(struct rpc_req *req)
 	op = xcalloc(1, sizeof(*op));
 	op->rx_in[0] = op->rx_in[1] = -1;
 	vr_strlcpy(op->name, r->plan->opts.name, sizeof(op->name));
-	if (r->plan->ports[1].host_if[0] == '\0')
-		vr_strlcpy(op->sink_host, r->plan->ports[1].host,
-			   sizeof(op->sink_host));
+	vr_strlcpy(op->sink_host, bench_sink_of(r, params),
+		   sizeof(op->sink_host));
 	if (bench_args(op, params, r, vrgen, cpu, err, sizeof(err)) == -1) {
 		rpc_error(req, PROTO_E_PARAMS, NULL, "bench: %s", err);
 		bench_op_free(op);
@@ -1503,6 +1528,8 @@ bench_method(struct rpc_req *req)
 	json_object_object_add(gen, "tool", json_object_new_string("vrgen"));
 	json_object_object_add(gen, "argv", argv);
 	json_object_object_add(gen, "cpu", json_object_new_int(cpu));
+	json_object_object_add(gen, "sender_host",
+			       json_object_new_string(conf->host_name));
 	json_object_object_add(gen, "sink_host",
 			       json_object_new_string(op->sink_host[0]
 							  ? op->sink_host
@@ -1514,8 +1541,9 @@ bench_method(struct rpc_req *req)
 	    json_object_new_string(iso_now(when, sizeof(when))));
 	if (op->sink_host[0] &&
 	    bench_rx_open(op, params, err, sizeof(err)) == -1) {
-		rpc_error(req, PROTO_E_START, NULL, "bench %s: host %s: %s",
-			  op->name, op->sink_host, err);
+		rpc_error(req, PROTO_E_START, NULL,
+			  "bench %s: the sink on host %s: %s", op->name,
+			  op->sink_host, err);
 		bench_op_free(op);
 		return;
 	}
@@ -1537,7 +1565,9 @@ bench_method(struct rpc_req *req)
 		return;
 	}
 	bench_running = 1;
-	if (op->sink_host[0] &&
+	/* a caller gone stops vrgen at once: a sink elsewhere waits, and a
+	 * coordinator that passed the bench on has closed its connection */
+	if ((op->sink_host[0] || bench_forwarded(params)) &&
 	    (op->alive_ev =
 		 event_new(sup_base, -1, EV_PERSIST, bench_alive, op)) != NULL)
 		event_add(op->alive_ev, &(struct timeval){1, 0});

@@ -21,6 +21,19 @@ void bench_mark(const char *label);
  * installed.  0, or -1 when there is none. */
 int bench_find_vrgen(char *path, size_t len);
 
+/* The one bench at a time of this host: a bench forwarded to another
+ * host (bench_fwd.c) counts too. */
+void bench_set_running(int on);
+
+/* bench_fwd.c: with the in port of r on another host, pass req on to that
+ * host's vrouterd (the sender runs there) and answer with its answer.  1
+ * when it took req over (answered or under way), 0 when the in port is
+ * here. */
+struct run;
+int bench_forward(struct rpc_req *req, const struct run *r);
+/* Was this bench passed on by a coordinator ("forwarded": true)? */
+int bench_forwarded(json_object *params);
+
 /* bench_sink (bench_sink.c): the receiving vrgen of a bench whose out port
  * is on this host and whose sender is another host's (docs/protocol.md). */
 void bench_sink_method(struct rpc_req *req);

@@ -1,10 +1,11 @@
 /*
  * `bench_sink`, between vrouterds: the receiving end of a bench whose out
- * port is on this host while the coordinator sends into the in port on
- * its own (bench.c, docs/multihost.md "Benchmarks").  "open" starts
- * `vrgen sink --serve` in the out port's namespace here and is answered
- * only when that sink ends; "line" passes one of the sending vrgen's lines
- * to it and answers its reply (vrgen_trial.c says what the lines are:
+ * port is on this host while another host's vrouterd sends into the in
+ * port there: the coordinator, or the in port's host a coordinator passed
+ * the bench on to (bench.c, bench_fwd.c, docs/multihost.md "Benchmarks").
+ * "open" starts `vrgen sink --serve` in the out port's namespace here and is
+ * answered only when that sink ends; "line" passes one of the sending vrgen's
+ * lines to it and answers its reply (vrgen_trial.c says what the lines are:
  * start a trial's run, stop it once drained with the counts, hand over
  * its timeline, read the sink's clock); "close" ends it.  One at a time per
  * host.  The sink lives no longer than the connection that opened it: when the

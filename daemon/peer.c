@@ -138,8 +138,10 @@ struct peer {
 	struct event *pr_grace; /* after EOF, before failing the calls */
 	int pr_busy;		/* event handlers running on it */
 	int pr_closed;
-	int pr_answered; /* an answer came: ssh got through */
-	int pr_mux;	 /* through the host's master (if it runs) */
+	int pr_answered;	  /* an answer came: ssh got through */
+	int pr_mux;		  /* through the host's master (if it runs) */
+	peer_notify_cb pr_notify; /* the peer's notifications, or NULL */
+	void *pr_notify_arg;
 };
 
 static struct {
@@ -1073,7 +1075,14 @@ peer_line(struct peer *p, const char *line)
 	}
 	if (!json_object_object_get_ex(msg, "id", &id) ||
 	    !json_object_is_type(id, json_type_int)) {
-		json_object_put(msg); /* a notification (progress) */
+		/* a notification (progress): to whoever listens */
+		if (p->pr_notify != NULL &&
+		    json_object_object_get_ex(msg, "method", &v) &&
+		    json_object_is_type(v, json_type_string))
+			p->pr_notify(json_object_get_string(v),
+				     json_object_object_get(msg, "params"),
+				     p->pr_notify_arg);
+		json_object_put(msg);
 		return;
 	}
 	p->pr_answered = 1;
@@ -1272,6 +1281,13 @@ peer_call_gone(struct peer *p, struct peer_call *c)
 		waiting |= x == c;
 	peer_release(p);
 	return waiting ? 0 : -1;
+}
+
+void
+peer_set_notify(struct peer *p, peer_notify_cb cb, void *arg)
+{
+	p->pr_notify = cb;
+	p->pr_notify_arg = arg;
 }
 
 int

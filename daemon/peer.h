@@ -36,6 +36,14 @@ struct peer;
 typedef void (*peer_cb)(json_object *result, json_object *error,
 			const char *fail, void *arg);
 
+/*
+ * A notification the peer sends before its answer (a long call's
+ * "progress"): method and params (NULL when it has none), borrowed.  The
+ * callback must not close the peer.
+ */
+typedef void (*peer_notify_cb)(const char *method, json_object *params,
+			       void *arg);
+
 void peer_init(struct event_base *base);
 /*
  * Where the hosts' ssh masters put their sockets: SOCKET_PATH.ssh/NAME
@@ -67,6 +75,9 @@ struct peer *peer_open(const struct config_host *host, char *err,
  */
 int peer_call(struct peer *p, enum proto_method_id method, json_object *params,
 	      int timeout_s, peer_cb cb, void *arg);
+
+/* Hand the peer's notifications to cb (NULL: drop them, the default). */
+void peer_set_notify(struct peer *p, peer_notify_cb cb, void *arg);
 
 /* Close the connection: calls still outstanding are dropped without their
  * callback; the child is told to go (SIGTERM to its process group, SIGKILL

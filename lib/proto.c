@@ -306,6 +306,13 @@ static const struct proto_param params_bench[] = {
     {"to", PT_STRING, 0, 0, 0, NULL, "timeline: the host it migrates to"},
     {"migrate_after", PT_INT, 0, 0, 3600, NULL,
      "timeline: seconds into the stream the migration starts (default 2)"},
+    {"sink_host", PT_STRING, 0, 0, 0, NULL,
+     "between vrouterds: the host whose vrouterd runs the sink, the out "
+     "port being the coordinator's (a bench passed on to the in port's "
+     "host)"},
+    {"forwarded", PT_BOOL, 0, 0, 0, NULL,
+     "between vrouterds: passed on by the coordinator; never passed on "
+     "again"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 

@@ -24,6 +24,13 @@
 # B's is ready: A, restarted, removes its part and has B stop its
 # (coord.json); nothing is left on either host, records included.  The
 # same when A's is killed while B deploys: A asks until B can stop it.
+# Benchmarks across hosts: the sink on B (the out port there), and the
+# sender on B (the in port there, the out port on A): A passes the bench
+# on to B's vrouterd, which sends and asks A for the sink; the record says
+# sender b, sink a, latency not measured; one bench at a time on both; the
+# caller killed, B's vrouterd killed or down, B's configuration without
+# host a: each a clear error, no vrgen left on either host.  Both ports on
+# B: the whole bench runs there, latency measured on B's clock.
 #
 #   test_multihost_topo.sh BUILD_DIR [vm|netns]
 BUILD=$(realpath "$1")
@@ -947,6 +954,149 @@ else
 	bad "start with the out port on b failed: $(cat "$T/xo.err")"
 fi
 twohost_vrctl B cleanup >/dev/null 2>&1
+check "nothing left on A" nothing_on A
+check "nothing left on B" nothing_on B
+
+say "bench with the sender on B: the in port and vr0 there, the out port on A"
+# A, asked, passes the bench on to B's vrouterd (the in port's host), which
+# runs vrgen's sender and asks A's vrouterd for the sink (bench_sink)
+cat >"$T/xs.json" <<'EOF'
+{"format": 1, "name": "xs", "description": "the in port and vr0 on host b",
+ "ports": {"in": {"address": "198.18.1.2/24", "gateway": "198.18.1.1",
+                  "host": "b"},
+           "out": {"address": "198.18.2.2/24", "gateway": "198.18.2.1"}},
+ "networks": [{"name": "ingress", "port": "in"},
+              {"name": "egress", "port": "out"}],
+ "nodes": [{"name": "vr0", "role": "router", "host": "b", "interfaces": [
+     {"network": "ingress", "address": "198.18.1.1/24"},
+     {"network": "egress", "address": "198.18.2.1/24"}],
+   "routes": [{"dst": "default", "via": "198.18.2.2"}]}]}
+EOF
+chmod 644 "$T/xs.json"
+# vrgen_on H: a vrgen runs on H (within 60 s)
+vrgen_on() { th_until 60 sh -c "[ \"\$(nsenter -t $(th_init "$1") -p -m pgrep -x vrgen | wc -l)\" -gt 0 ]"; }
+if twohost_vrctl A --json start -f "$T/xs.json" --name "$NAME" \
+	--backend "$BACKEND" --timeout 600 >"$T/xs-start.json" 2>"$T/xs.err"; then
+	ok "started: the in port and vr0 on b"
+	twohost_vrctl A --json bench "$NAME" --sweep 1000,2000 --duration 2 --flows 4 \
+		--out "$T/xs-rate" >"$T/xs-rate.json" 2>"$T/xs-rate.err"
+	rc=$?
+	cat "$T/xs-rate.err"
+	check "bench --sweep on A with the sender on b answers" [ $rc = 0 ]
+	check "frames sent on b were received on A at each rate: $(json "$T/xs-rate.json" '[(t["sent"], t["received"]) for t in j["trials"]]')" \
+		[ "$(json "$T/xs-rate.json" 'len(j["trials"]) == 2 and all(0.5 * t["sent"] < t["received"] <= t["sent"] and t["sent"] >= 1500 for t in j["trials"])')" = True ]
+	check "the record says the sender ran on b, the sink on a: $(json "$T/xs-rate.json" '(j["generator"].get("sender_host"), j["generator"].get("sink_host"))')" \
+		[ "$(json "$T/xs-rate.json" '(j["generator"]["sender_host"], j["generator"]["sink_host"])')" = "('b', 'a')" ]
+	check "latency is not measured, and why" \
+		[ "$(json "$T/xs-rate.json" '(j["latency"]["measured"], "source on host b, sink on host a: their clocks differ" in j["latency"]["reason"], j["trials"][0]["latency_us"])')" = "(False, True, None)" ]
+	check "vrctl says where the sender runs, and that latency is not measured" \
+		sh -c "grep -q 'the sender runs on host b (the in port is there), the sink on host a' '$T/xs-rate.err' &&
+			grep -q 'latency not measured: source on host b, sink on host a' '$T/xs-rate.err'"
+	check "each trial's progress was relayed from b" \
+		[ "$(grep -c 'offered .* pps, forwarded' "$T/xs-rate.err")" -ge 2 ]
+	check "the experiment's record is written" \
+		[ "$(json "$T/xs-rate/experiment.json" 'j["generator"]["sender_host"]')" = b ]
+	check "no vrgen left on A" no_vrgen A
+	check "no vrgen left on B" no_vrgen B
+	twohost_vrctl B bench "$NAME" --sweep 1000 --duration 1 >"$T/xs-onb.txt" 2>&1
+	check "bench on B itself is refused: the out port is the coordinator's, ask it" \
+		grep -q "the out port is on the coordinator: run .vrctl bench. there" "$T/xs-onb.txt"
+	twohost_vrctl A --json bench "$NAME" --ndr --duration 2 --trial-duration 1 \
+		--max-rate 200000 --flows 4 >"$T/xs-ndr.json" 2>"$T/xs-ndr.err"
+	tail -n 2 "$T/xs-ndr.err"
+	check "an NDR search with the sender on b answers: $(json "$T/xs-ndr.json" 'j.get("ndr_pps")') pps, every trial counted on A" \
+		[ "$(json "$T/xs-ndr.json" 'j["ndr_pps"] > 0 and len(j["trials"]) > 2 and all(t["received"] > 0 for t in j["trials"]) and j["generator"]["sender_host"] == "b"')" = True ]
+	# a timeline: b's sender, A's sink keeps it, b measures the offset
+	twohost_vrctl A --json bench "$NAME" --mode timeline --rate 2000 --duration 3 \
+		--out "$T/xs-tl" >"$T/xs-tl.json" 2>"$T/xs-tl.err"
+	rc=$?
+	tail -n 2 "$T/xs-tl.err"
+	check "a timeline with the sender on b answers: $(json "$T/xs-tl.json" '(j["trials"][0]["timeline"]["frames"], j["clock"]["sink_host"], j["clock"]["measured"])')" \
+		[ "$(json "$T/xs-tl.json" '(lambda tl: tl["frames"] == sum(tl["bins"]) > 5000 and j["clock"]["sink_host"] == "a" and j["clock"]["measured"] and len(j["marks"]) == 2)(j["trials"][0]["timeline"])')" = True ]
+	twohost_vrctl A bench "$NAME" --mode timeline --rate 1000 --duration 2 \
+		--migrate vr0 --to a >"$T/xs-mig.txt" 2>&1
+	check "--migrate with the sender on b is refused, saying what to do" \
+		grep -q -- "--migrate: the in port is on host b, so the sender runs there.*vrctl migrate. alongside" "$T/xs-mig.txt"
+	# one bench at a time, on both hosts; the caller gone mid-trial
+	twohost_vrctl A --json bench "$NAME" --sweep 2000 --duration 30 \
+		--out "$T/xs-gone" >/dev/null 2>&1 &
+	job=$!
+	vrgen_on B
+	sleep 1
+	twohost_vrctl A bench "$NAME" --sweep 1000 --duration 1 >"$T/xs-busyA.txt" 2>&1
+	check "a second bench on A meanwhile is refused busy" grep -q "a bench runs already" "$T/xs-busyA.txt"
+	twohost_vrctl B bench "$NAME" --sweep 1000 --duration 1 >"$T/xs-busyB.txt" 2>&1
+	check "and on B" grep -q "a bench runs already" "$T/xs-busyB.txt"
+	t0=$(date +%s)
+	twohost_exec A sh -c 'kill $(pgrep -f "vrctl .*bench $0 --sweep 2000")' "$NAME"
+	wait $job
+	check "the caller gone mid-trial: no vrgen left on A" no_vrgen A
+	check "nor on B" no_vrgen B
+	echo "vrgen gone on both $(($(date +%s) - t0)) s after the caller"
+	# B's configuration without host a: B cannot reach the sink's host
+	cp "$TH/B/vrouterd.conf" "$T/confB-full"
+	conf B b c 198.18.0.9
+	check "B reloads a configuration naming no host a" reload B
+	twohost_vrctl A bench "$NAME" --sweep 1000 --duration 1 >"$T/xs-noa.txt" 2>&1
+	rc=$?
+	cat "$T/xs-noa.txt"
+	check "the bench fails saying b's configuration lacks host a and what to add" \
+		sh -c "[ $rc != 0 ] && grep -q 'the sender on host b: the sink on host a: .*configuration does not name it: add host a to .hosts.' '$T/xs-noa.txt'"
+	cp "$T/confB-full" "$TH/B/vrouterd.conf"
+	check "B reloads its configuration with host a" reload B
+	check "no vrgen left on A" no_vrgen A
+	check "no vrgen left on B" no_vrgen B
+	# B's vrouterd killed mid-bench: A answers promptly, naming b
+	twohost_vrctl A --json bench "$NAME" --sweep 2000 --duration 30 \
+		--out "$T/xs-kill" >/dev/null 2>"$T/xs-kill.err" &
+	job=$!
+	vrgen_on B
+	sleep 1
+	t0=$(date +%s.%N)
+	twohost_exec B sh -c 'kill -KILL "$(cat /run/vrouterd/vrouterd.pid)"'
+	wait $job
+	rc=$?
+	t1=$(date +%s.%N)
+	tail -n 1 "$T/xs-kill.err"
+	check "B's vrouterd killed: the bench fails within 10 s ($(python3 -c "print('%.1f' % ($t1 - $t0))") s), naming host b" \
+		sh -c "[ $rc != 0 ] && grep -q 'the sender on host b: ' '$T/xs-kill.err' && python3 -c 'import sys; sys.exit(not $t1 - $t0 < 10)'"
+	check "no vrgen left on A" no_vrgen A
+	check "no vrgen left on B" no_vrgen B
+	twohost_vrctl A bench "$NAME" --sweep 1000 --duration 1 >"$T/xs-down.txt" 2>&1
+	rc=$?
+	tail -n 1 "$T/xs-down.txt"
+	check "with B's vrouterd down, the bench fails naming host b" \
+		sh -c "[ $rc != 0 ] && grep -q 'the sender on host b: host b' '$T/xs-down.txt'"
+	check "B's vrouterd back" restart_b
+	check "no vrgen left on A" no_vrgen A
+	check "stop" twohost_vrctl A stop "$NAME"
+else
+	bad "start with the in port on b failed: $(cat "$T/xs.err")"
+fi
+twohost_vrctl B cleanup >/dev/null 2>&1
+check "nothing left on A" nothing_on A
+check "nothing left on B" nothing_on B
+
+say "bench with both ports on B: A passes the whole bench there, one clock"
+sed 's|"gateway": "198.18.2.1"}}|"gateway": "198.18.2.1", "host": "b"}}|' \
+	"$T/xs.json" >"$T/xb.json"
+chmod 644 "$T/xb.json"
+if twohost_vrctl A --json start -f "$T/xb.json" --name "$NAME" \
+	--backend "$BACKEND" --timeout 600 >"$T/xb-start.json" 2>"$T/xb.err"; then
+	ok "started: both ports and vr0 on b"
+	twohost_vrctl A --json bench "$NAME" --sweep 2000 --duration 2 --flows 4 \
+		>"$T/xb-rate.json" 2>"$T/xb-rate.err"
+	rc=$?
+	tail -n 2 "$T/xb-rate.err"
+	v=$(json "$T/xb-rate.json" '(j["generator"]["sender_host"], j["generator"]["sink_host"], j["latency"]["measured"], j["trials"][0]["received"] > 3000, j["trials"][0]["latency_us"] is not None)')
+	check "bench on A with both ports on b answers: sender and sink on b, latency measured: $v" \
+		[ "$rc:$v" = "0:('b', 'b', True, True, True)" ]
+	check "no vrgen left on A" no_vrgen A
+	check "no vrgen left on B" no_vrgen B
+	check "stop" twohost_vrctl A stop "$NAME"
+else
+	bad "start with both ports on b failed: $(cat "$T/xb.err")"
+fi
 check "nothing left on A" nothing_on A
 check "nothing left on B" nothing_on B
 
