@@ -705,8 +705,9 @@ bench_mig_tick(evutil_socket_t fd, short what, void *arg_)
 	(void)what;
 	bench_mark("migrate start");
 	op->mig_running = 1;
-	if (migrate_run(op->name, op->mig_node, op->mig_to, 0, bench_mig_done,
-			op, &code, err, sizeof(err)) == -1) {
+	if (migrate_run_any(op->name, op->mig_node, op->mig_to, 0,
+			    bench_mig_done, op, &code, err,
+			    sizeof(err)) == -1) {
 		op->mig_running = 0;
 		op->migration = json_object_new_object();
 		json_object_object_add(op->migration, "ok",
@@ -1182,18 +1183,13 @@ bench_args(struct bench_op *op, json_object *params, const struct run *r,
 		    op->name);
 		return -1;
 	}
-	if (pstr(params, "migrate", NULL) != NULL) {
-		const char *node = pstr(params, "migrate", "");
-		int n;
-
-		for (n = 0; n < r->plan->nnodes; n++)
-			if (strcmp(r->plan->nodes[n].name, node) == 0)
-				break;
-		if (n == r->plan->nnodes) {
-			msgf(err, errlen, "migrate: %s has no node %s",
-			     op->name, node);
-			return -1;
-		}
+	/* this host's node, or another host's of a topology across hosts
+	 * (its home migrates it: migrate_run_any) */
+	if (pstr(params, "migrate", NULL) != NULL &&
+	    !migrate_node_known(op->name, pstr(params, "migrate", ""))) {
+		msgf(err, errlen, "migrate: %s has no node %s", op->name,
+		     pstr(params, "migrate", ""));
+		return -1;
 	}
 	/* the params' values and which mode takes which were checked with
 	 * the request (lib/proto.c's table, lib/benchparam.c) */

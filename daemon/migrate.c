@@ -1304,6 +1304,114 @@ mig_forward(struct rpc_req *req, const char *name, const char *node)
 	return 1;
 }
 
+/* ---- the same from inside the daemon, passed on when another host's ---- */
+
+struct mig_fwd_run {
+	migrate_done_fn done;
+	void *arg;
+	struct peer *peer;
+	char host[TOPO_HOST_LEN + 1];
+};
+
+static void
+mig_fwd_run_done(json_object *result, json_object *error, const char *fail,
+		 void *arg)
+{
+	struct mig_fwd_run *f = arg;
+	json_object *c = NULL, *m = NULL, *d = NULL, *rec;
+	char why[1024];
+	int code = 0;
+
+	if (fail) {
+		code = PROTO_E_NETSETUP;
+		msgf(why, sizeof(why), "%s", fail);
+	} else if (error) {
+		json_object_object_get_ex(error, "code", &c);
+		json_object_object_get_ex(error, "message", &m);
+		json_object_object_get_ex(error, "data", &d);
+		code = c ? json_object_get_int(c) : PROTO_E_INTERNAL;
+		msgf(why, sizeof(why), "host %s: %s", f->host,
+		     m && json_object_get_string(m)[0]
+			 ? json_object_get_string(m)
+			 : "its vrouterd gave no message");
+	}
+	if (code == 0)
+		rec = json_object_get(result);
+	else {
+		/* the home's failure record, else one saying why */
+		if (d == NULL || !json_object_is_type(d, json_type_object) ||
+		    json_object_deep_copy(d, &rec, NULL) != 0)
+			rec = json_object_new_object();
+		json_object_object_add(rec, "ok", json_object_new_boolean(0));
+		if (!json_object_object_get_ex(rec, "error", NULL))
+			json_object_object_add(rec, "error",
+					       json_object_new_string(why));
+	}
+	f->done(f->arg, rec, code, code ? why : NULL);
+	json_object_put(rec);
+	peer_close(f->peer);
+	free(f);
+	sup_check_done();
+}
+
+int
+migrate_run_any(const char *name, const char *node, const char *to, int offline,
+		migrate_done_fn done, void *arg, int *code, char *err,
+		size_t errlen)
+{
+	const char *owner = mig_owner(name, node);
+	const struct config_host *h;
+	struct mig_fwd_run *f;
+	json_object *p;
+
+	if (owner == NULL)
+		return migrate_run(name, node, to, offline, done, arg, code,
+				   err, errlen);
+	*code = PROTO_E_PARAMS;
+	if ((h = config_host_find(conf, owner)) == NULL) {
+		msgf(err, errlen,
+		     "%s/%s is host %s's, which the configuration no longer "
+		     "names",
+		     name, node, owner);
+		return -1;
+	}
+	f = xcalloc(1, sizeof(*f));
+	f->done = done;
+	f->arg = arg;
+	vr_strlcpy(f->host, owner, sizeof(f->host));
+	*code = PROTO_E_NETSETUP;
+	if ((f->peer = peer_open(h, err, errlen)) == NULL) {
+		free(f);
+		return -1;
+	}
+	p = json_object_new_object();
+	json_object_object_add(p, "name", json_object_new_string(name));
+	json_object_object_add(p, "node", json_object_new_string(node));
+	json_object_object_add(p, "to", json_object_new_string(to));
+	if (offline)
+		json_object_object_add(p, "offline",
+				       json_object_new_boolean(1));
+	/* once: the home migrates it, or refuses */
+	json_object_object_add(p, "forwarded", json_object_new_boolean(1));
+	(void)peer_call(f->peer, METHOD_MIGRATE, p,
+			MIGRATE_SEND_WAIT + 2 * MIGRATE_PEER_WAIT,
+			mig_fwd_run_done, f);
+	return 0;
+}
+
+int
+migrate_node_known(const char *name, const char *node)
+{
+	struct run *r = sup_run_find(name);
+
+	if (r == NULL)
+		return 0;
+	for (int n = 0; n < r->plan->nnodes; n++)
+		if (strcmp(r->plan->nodes[n].name, node) == 0)
+			return 1;
+	return mig_owner(name, node) != NULL;
+}
+
 void
 migrate_method(struct rpc_req *req)
 {

@@ -23,6 +23,15 @@ typedef void (*migrate_done_fn)(void *arg, json_object *record, int code,
 int migrate_run(const char *name, const char *node, const char *to, int offline,
 		migrate_done_fn done, void *arg, int *code, char *err,
 		size_t errlen);
+/* migrate_run, or for a node of another host's part (a topology across
+ * hosts) the same call passed on to that host, its home, which moves it:
+ * done gets the home's record, or its error ("host b: ...") with a
+ * record saying so.  Returns as migrate_run. */
+int migrate_run_any(const char *name, const char *node, const char *to,
+		    int offline, migrate_done_fn done, void *arg, int *code,
+		    char *err, size_t errlen);
+/* Is node one of topology name's, this host's part or another's? */
+int migrate_node_known(const char *name, const char *node);
 /* The peer-facing steps, called by the coordinator (docs/protocol.md). */
 void migrate_prepare_method(struct rpc_req *req);
 void migrate_send_method(struct rpc_req *req);
