@@ -28,8 +28,9 @@ export VR_BLACKOUT_OUT=$OUT
 RATE=${VR_BLACKOUT_RATE:-1000}
 DURATION=${VR_BLACKOUT_DURATION:-12}
 NAME=blk
-trap twohost_down EXIT
-trap 'twohost_down; exit 1' INT TERM
+# the bed down, then the scratch directory (the records are in OUT)
+trap 'twohost_down; rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM
 need_image
 mkdir -p "$OUT"
 twohost_up >"$T/up.log" 2>&1 || { cat "$T/up.log"; echo "the two hosts did not come up"; exit 1; }

@@ -25,8 +25,9 @@ fi
 . "$SRC/tests/integration/common.sh"
 . "$SRC/tests/integration/twohost.sh"
 NAME=pc
-trap twohost_down EXIT
-trap 'twohost_down; exit 1' INT TERM
+# the bed down, then the scratch directory
+trap 'twohost_down; rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM
 twohost_up >"$T/up.log" 2>&1 || { cat "$T/up.log"; echo "the two hosts did not come up"; exit 1; }
 
 # conf H NAME OTHER OTHER_ADDR REUSE: H's configuration (plain ssh, the
