@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "deploy.h"
+#include "hosted.h"
 #include "jtext.h"
 #include "log.h"
 #include "netsetup.h"
@@ -279,6 +280,48 @@ ports_json(struct run *r, json_object *hostifs)
 	return o;
 }
 
+/*
+ * On a part: each other host's node that migrated here (hosted.c) runs on
+ * this host, its home the host whose part it is, as the coordinator's
+ * status says (coord.c); the others' state is on their host.
+ */
+static void
+remote_hosted(const struct run *r, json_object *rn)
+{
+	json_object *hl, *e, *h, *v;
+
+	if (r->npeers > 0 || json_object_array_length(rn) == 0)
+		return; /* the coordinator asks its peers (coord.c) */
+	hl = hosted_list();
+	for (size_t i = 0; i < json_object_array_length(hl); i++) {
+		h = json_object_array_get_idx(hl, i);
+		if (!json_object_object_get_ex(h, "topology", &v) ||
+		    strcmp(json_object_get_string(v), r->plan->opts.name) != 0)
+			continue;
+		for (size_t k = 0; k < json_object_array_length(rn); k++) {
+			json_object *node = NULL, *home = NULL, *st = NULL;
+
+			e = json_object_array_get_idx(rn, k);
+			if (!json_object_object_get_ex(e, "name", &node) ||
+			    !json_object_object_get_ex(h, "node", &v) ||
+			    strcmp(json_object_get_string(node),
+				   json_object_get_string(v)) != 0 ||
+			    !json_object_object_get_ex(e, "host", &home))
+				continue;
+			json_object_object_get_ex(h, "state", &st);
+			json_object_object_add(e, "home",
+					       json_object_get(home));
+			json_object_object_add(e, "host",
+					       json_object_new_string(r->host));
+			json_object_object_add(
+			    e, "state",
+			    json_object_new_string(
+				st ? json_object_get_string(st) : "running"));
+		}
+	}
+	json_object_put(hl);
+}
+
 json_object *
 sup_run_json(struct run *r)
 {
@@ -375,6 +418,7 @@ sup_run_json(struct run *r)
 		if (r->remote == NULL ||
 		    json_object_deep_copy(r->remote, &rn, NULL) != 0)
 			rn = json_object_new_array();
+		remote_hosted(r, rn);
 		json_object_object_add(o, "remote_nodes", rn);
 	}
 	hostifs = json_object_new_array();

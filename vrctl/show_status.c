@@ -262,8 +262,11 @@ show_topology(json_object *t)
 		json_object *n =
 		    json_object_array_get_idx(j_get(t, "remote_nodes"), i);
 
-		printf("  node %s on host %s: %s", j_str(n, "name"),
-		       j_str(n, "host"),
+		printf("  node %s on host %s", j_str(n, "name"),
+		       j_str(n, "host"));
+		if (j_get(n, "home") != NULL) /* migrated there */
+			printf(" (its home: host %s)", j_str(n, "home"));
+		printf(": %s",
 		       j_get(n, "state") ? j_str(n, "state") : "(not asked)");
 		if (j_get(n, "error") != NULL)
 			printf(" (%s)", j_str(n, "error"));

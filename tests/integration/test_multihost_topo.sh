@@ -394,6 +394,11 @@ for t in json.load(sys.stdin)['topologies']:
 	fi
 	check "vr0's domain runs on B, not on A" eval "dom_on B vr0 && ! dom_on A vr0"
 	check "A's status: vr0 on b: $(where A)" [ "$(where A)" = "vr0 b running vr1 b running" ]
+	check "B's status: vr0 hosted there, its home a: $(where B)" \
+		[ "$(where B)" = "vr0 b a running vr1 b running" ]
+	twohost_vrctl B status "$NAME" >"$T/sBh.txt"
+	check "B's text: vr0 on host b, its home a" \
+		grep -q "^  node vr0 on host b (its home: host a): running" "$T/sBh.txt"
 	check "32 flows, every datagram, vr0 on B" all_flows 1
 	vx A >"$T/vxA1"
 	vx B >"$T/vxB1"
