@@ -256,8 +256,7 @@ ports_json(struct run *r, json_object *hostifs)
 		}
 		json_object_object_add(p, "host_if",
 				       json_object_new_string(pt->host_if));
-		/* on another host: its name ("" on a part: the coordinator's)
-		 */
+		/* on another host: its name, "" for the coordinator's */
 		if (pt->host_if[0] == '\0')
 			json_object_object_add(
 			    p, "host",
