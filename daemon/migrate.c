@@ -40,7 +40,8 @@
  * lines on purpose: every step reads and writes one struct mig_op and
  * moves by mig_next's switch, so a split would export the op and every
  * step to each half; `stop`'s part (its own op, mig_stop) is the piece to
- * move out when this grows.
+ * move out when this grows, with the call passed on to a node's home
+ * (mig_fwd), which uses no mig_op either.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -1199,8 +1200,11 @@ mig_method_done(void *arg, json_object *record, int code, const char *err)
 
 /* ---- a node of another host's part: that host migrates it ------------ */
 
+/* A call passed on to a node's home: its answer to done, as migrate_run's
+ * (the home's record, or its error naming the host with a record). */
 struct mig_fwd {
-	struct rpc_req *req;
+	migrate_done_fn done;
+	void *arg;
 	struct peer *peer;
 	char host[TOPO_HOST_LEN + 1];
 };
@@ -1210,22 +1214,76 @@ mig_fwd_done(json_object *result, json_object *error, const char *fail,
 	     void *arg)
 {
 	struct mig_fwd *f = arg;
-	json_object *c = NULL, *m = NULL, *d = NULL;
+	json_object *c = NULL, *m = NULL, *d = NULL, *rec;
+	char why[1024];
+	int code = 0;
 
-	if (fail)
-		rpc_error(f->req, PROTO_E_NETSETUP, NULL, "migrate: %s", fail);
-	else if (error) {
+	if (fail) {
+		code = PROTO_E_NETSETUP;
+		msgf(why, sizeof(why), "migrate: %s", fail);
+	} else if (error) {
 		json_object_object_get_ex(error, "code", &c);
 		json_object_object_get_ex(error, "message", &m);
 		json_object_object_get_ex(error, "data", &d);
-		rpc_error(f->req, c ? json_object_get_int(c) : PROTO_E_INTERNAL,
-			  json_object_get(d), "host %s: %s", f->host,
-			  m ? json_object_get_string(m) : "(no message)");
-	} else
-		rpc_reply(f->req, json_object_get(result));
+		code = c ? json_object_get_int(c) : PROTO_E_INTERNAL;
+		msgf(why, sizeof(why), "host %s: %s", f->host,
+		     m && json_object_get_string(m)[0]
+			 ? json_object_get_string(m)
+			 : "its vrouterd gave no message");
+	}
+	if (code == 0)
+		rec = json_object_get(result);
+	else {
+		/* the home's failure record, else one saying why */
+		if (d == NULL || !json_object_is_type(d, json_type_object) ||
+		    json_object_deep_copy(d, &rec, NULL) != 0)
+			rec = json_object_new_object();
+		json_object_object_add(rec, "ok", json_object_new_boolean(0));
+		if (!json_object_object_get_ex(rec, "error", NULL))
+			json_object_object_add(rec, "error",
+					       json_object_new_string(why));
+	}
+	f->done(f->arg, rec, code, code ? why : NULL);
+	json_object_put(rec);
 	peer_close(f->peer);
 	free(f);
 	sup_check_done();
+}
+
+/* Pass params (taken, "forwarded" added) on to host h, node's home.  0,
+ * done follows; or -1 with err (params freed, done not called). */
+static int
+mig_fwd_call(const struct config_host *h, json_object *params,
+	     migrate_done_fn done, void *arg, char *err, size_t errlen)
+{
+	struct mig_fwd *f = xcalloc(1, sizeof(*f));
+
+	f->done = done;
+	f->arg = arg;
+	vr_strlcpy(f->host, h->name, sizeof(f->host));
+	if ((f->peer = peer_open(h, err, errlen)) == NULL) {
+		json_object_put(params);
+		free(f);
+		return -1;
+	}
+	/* once: the home migrates it, or refuses */
+	json_object_object_add(params, "forwarded", json_object_new_boolean(1));
+	(void)peer_call(f->peer, METHOD_MIGRATE, params,
+			MIGRATE_SEND_WAIT + 2 * MIGRATE_PEER_WAIT, mig_fwd_done,
+			f);
+	return 0;
+}
+
+/* The method's answer from the home's. */
+static void
+mig_fwd_reply(void *arg, json_object *record, int code, const char *err)
+{
+	struct rpc_req *req = arg;
+
+	if (code == 0)
+		rpc_reply(req, json_object_get(record));
+	else
+		rpc_error(req, code, json_object_get(record), "%s", err);
 }
 
 /* The host whose part of topology name holds node, when that is not this
@@ -1259,7 +1317,6 @@ mig_forward(struct rpc_req *req, const char *name, const char *node)
 {
 	const char *owner = mig_owner(name, node);
 	const struct config_host *h;
-	struct mig_fwd *f;
 	json_object *p = NULL, *v;
 	char err[512];
 
@@ -1284,74 +1341,12 @@ mig_forward(struct rpc_req *req, const char *name, const char *node)
 			  name, node, owner);
 		return 1;
 	}
-	f = xcalloc(1, sizeof(*f));
-	f->req = req;
-	vr_strlcpy(f->host, owner, sizeof(f->host));
-	if ((f->peer = peer_open(h, err, sizeof(err))) == NULL) {
+	if (json_object_deep_copy(rpc_params(req), &p, NULL) != 0)
+		fatalx("%s: cannot copy the params", __func__);
+	if (mig_fwd_call(h, p, mig_fwd_reply, req, err, sizeof(err)) == -1)
 		rpc_error(req, PROTO_E_NETSETUP, NULL, "migrate %s/%s: %s",
 			  name, node, err);
-		free(f);
-		return 1;
-	}
-	if (json_object_deep_copy(rpc_params(req), &p, NULL) != 0)
-		p = NULL;
-	else /* once: the owner migrates it, or refuses */
-		json_object_object_add(p, "forwarded",
-				       json_object_new_boolean(1));
-	(void)peer_call(f->peer, METHOD_MIGRATE, p,
-			MIGRATE_SEND_WAIT + 2 * MIGRATE_PEER_WAIT, mig_fwd_done,
-			f);
 	return 1;
-}
-
-/* ---- the same from inside the daemon, passed on when another host's ---- */
-
-struct mig_fwd_run {
-	migrate_done_fn done;
-	void *arg;
-	struct peer *peer;
-	char host[TOPO_HOST_LEN + 1];
-};
-
-static void
-mig_fwd_run_done(json_object *result, json_object *error, const char *fail,
-		 void *arg)
-{
-	struct mig_fwd_run *f = arg;
-	json_object *c = NULL, *m = NULL, *d = NULL, *rec;
-	char why[1024];
-	int code = 0;
-
-	if (fail) {
-		code = PROTO_E_NETSETUP;
-		msgf(why, sizeof(why), "%s", fail);
-	} else if (error) {
-		json_object_object_get_ex(error, "code", &c);
-		json_object_object_get_ex(error, "message", &m);
-		json_object_object_get_ex(error, "data", &d);
-		code = c ? json_object_get_int(c) : PROTO_E_INTERNAL;
-		msgf(why, sizeof(why), "host %s: %s", f->host,
-		     m && json_object_get_string(m)[0]
-			 ? json_object_get_string(m)
-			 : "its vrouterd gave no message");
-	}
-	if (code == 0)
-		rec = json_object_get(result);
-	else {
-		/* the home's failure record, else one saying why */
-		if (d == NULL || !json_object_is_type(d, json_type_object) ||
-		    json_object_deep_copy(d, &rec, NULL) != 0)
-			rec = json_object_new_object();
-		json_object_object_add(rec, "ok", json_object_new_boolean(0));
-		if (!json_object_object_get_ex(rec, "error", NULL))
-			json_object_object_add(rec, "error",
-					       json_object_new_string(why));
-	}
-	f->done(f->arg, rec, code, code ? why : NULL);
-	json_object_put(rec);
-	peer_close(f->peer);
-	free(f);
-	sup_check_done();
 }
 
 int
@@ -1361,7 +1356,6 @@ migrate_run_any(const char *name, const char *node, const char *to, int offline,
 {
 	const char *owner = mig_owner(name, node);
 	const struct config_host *h;
-	struct mig_fwd_run *f;
 	json_object *p;
 
 	if (owner == NULL)
@@ -1375,15 +1369,7 @@ migrate_run_any(const char *name, const char *node, const char *to, int offline,
 		     name, node, owner);
 		return -1;
 	}
-	f = xcalloc(1, sizeof(*f));
-	f->done = done;
-	f->arg = arg;
-	vr_strlcpy(f->host, owner, sizeof(f->host));
 	*code = PROTO_E_NETSETUP;
-	if ((f->peer = peer_open(h, err, errlen)) == NULL) {
-		free(f);
-		return -1;
-	}
 	p = json_object_new_object();
 	json_object_object_add(p, "name", json_object_new_string(name));
 	json_object_object_add(p, "node", json_object_new_string(node));
@@ -1391,12 +1377,7 @@ migrate_run_any(const char *name, const char *node, const char *to, int offline,
 	if (offline)
 		json_object_object_add(p, "offline",
 				       json_object_new_boolean(1));
-	/* once: the home migrates it, or refuses */
-	json_object_object_add(p, "forwarded", json_object_new_boolean(1));
-	(void)peer_call(f->peer, METHOD_MIGRATE, p,
-			MIGRATE_SEND_WAIT + 2 * MIGRATE_PEER_WAIT,
-			mig_fwd_run_done, f);
-	return 0;
+	return mig_fwd_call(h, p, done, arg, err, errlen);
 }
 
 int
