@@ -3,11 +3,13 @@
  * between a running topology's test ports, run as a job, its JSON lines
  * collected into the experiment record (docs/bench.md).
  *
- * Over 800 lines on purpose (issue 12): the request that builds vrgen's
- * arguments and the record, and the job that runs vrgen and fills the
- * record in, share struct bench_op, private to this file.  The record's
- * host, image and version facts (host_json ...) could go to a file of
- * their own if it grows.
+ * Over 900 lines on purpose (issues 12, 15): the request that builds
+ * vrgen's arguments and the record, the job that runs vrgen and fills the
+ * record in, and the link to a sink on another host all share struct
+ * bench_op, private to this file (the bench passed on to another host is
+ * bench_fwd.c, the sink's end bench_sink.c).  The record's host, image
+ * and version facts (host_json ...) are the first to go to a file of
+ * their own.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -533,8 +535,6 @@ bench_rx_ended(json_object *result, json_object *error, const char *fail,
 	bench_rx_fail(op, why);
 }
 
-static int pint(json_object *params, const char *key, int dflt);
-
 /* Open the connection to the out port's host and its sink there. */
 static int
 bench_rx_open(struct bench_op *op, json_object *params, char *err,
@@ -561,16 +561,16 @@ bench_rx_open(struct bench_op *op, json_object *params, char *err,
 	p = json_object_new_object();
 	json_object_object_add(p, "name", json_object_new_string(op->name));
 	json_object_object_add(p, "op", json_object_new_string("open"));
-	json_object_object_add(p, "flows",
-			       json_object_new_int(pint(params, "flows", 1)));
+	json_object_object_add(
+	    p, "flows", json_object_new_int(bench_pint(params, "flows", 1)));
 	if (op->timeline) { /* the sink keeps it, on its clock */
 		json_object_object_add(
 		    p, "bin_ms",
 		    json_object_new_int(
-			pint(params, "bin_ms", BENCH_BIN_MS_DEF)));
+			bench_pint(params, "bin_ms", BENCH_BIN_MS_DEF)));
 		json_object_object_add(
 		    p, "duration",
-		    json_object_new_int(pint(params, "duration", 10)));
+		    json_object_new_int(bench_pint(params, "duration", 10)));
 	}
 	(void)peer_call(op->peer, METHOD_BENCH_SINK, p, 0, bench_rx_ended, op);
 	return 0;
@@ -989,8 +989,8 @@ bench_finish(struct bench_op *op)
 /* ---- the request ----------------------------------------------------------
  */
 
-static const char *
-pstr(json_object *params, const char *key, const char *dflt)
+const char *
+bench_pstr(json_object *params, const char *key, const char *dflt)
 {
 	json_object *v;
 
@@ -999,8 +999,8 @@ pstr(json_object *params, const char *key, const char *dflt)
 		   : dflt;
 }
 
-static int
-pint(json_object *params, const char *key, int dflt)
+int
+bench_pint(json_object *params, const char *key, int dflt)
 {
 	json_object *v;
 
@@ -1014,7 +1014,7 @@ pint(json_object *params, const char *key, int dflt)
 static int
 bench_cpu(json_object *params, const struct run *r, const struct hostinfo *h)
 {
-	int cpu = pint(params, "cpu", -1);
+	int cpu = bench_pint(params, "cpu", -1);
 
 	if (cpu >= 0)
 		return cpu;
@@ -1168,9 +1168,9 @@ static int
 bench_args(struct bench_op *op, json_object *params, const struct run *r,
 	   const char *vrgen, int cpu, char *err, size_t errlen)
 {
-	const char *mode = pstr(params, "mode", "");
-	const char *rates = pstr(params, "rates", NULL);
-	const char *loss = pstr(params, "loss", NULL);
+	const char *mode = bench_pstr(params, "mode", "");
+	const char *rates = bench_pstr(params, "rates", NULL);
+	const char *loss = bench_pstr(params, "loss", NULL);
 	const struct topo_port *in = &r->plan->ports[0],
 			       *out = &r->plan->ports[1];
 
@@ -1185,10 +1185,10 @@ bench_args(struct bench_op *op, json_object *params, const struct run *r,
 	}
 	/* this host's node, or another host's of a topology across hosts
 	 * (its home migrates it: migrate_run_any) */
-	if (pstr(params, "migrate", NULL) != NULL &&
-	    !migrate_node_known(op->name, pstr(params, "migrate", ""))) {
+	if (bench_pstr(params, "migrate", NULL) != NULL &&
+	    !migrate_node_known(op->name, bench_pstr(params, "migrate", ""))) {
 		msgf(err, errlen, "migrate: %s has no node %s", op->name,
-		     pstr(params, "migrate", ""));
+		     bench_pstr(params, "migrate", ""));
 		return -1;
 	}
 	/* the params' values and which mode takes which were checked with
@@ -1208,13 +1208,13 @@ bench_args(struct bench_op *op, json_object *params, const struct run *r,
 		arg(op, "%s", out->ns_if);
 	}
 	arg(op, "--frame");
-	arg(op, "%s", pstr(params, "frame", "64"));
+	arg(op, "%s", bench_pstr(params, "frame", "64"));
 	arg(op, "--flows");
-	arg(op, "%d", pint(params, "flows", 1));
+	arg(op, "%d", bench_pint(params, "flows", 1));
 	arg(op, "--cpu");
 	arg(op, "%d", cpu);
 	arg(op, "--tx");
-	arg(op, "%s", pstr(params, "tx", "auto"));
+	arg(op, "%s", bench_pstr(params, "tx", "auto"));
 	if (topo_plan_fib_min(r->plan) > 0) {
 		/* --fib-routes: to the last synthetic prefix every node has,
 		 * so that each lookup goes deep into the table */
@@ -1230,30 +1230,30 @@ bench_args(struct bench_op *op, json_object *params, const struct run *r,
 		arg(op, "--rates");
 		arg(op, "%s", rates);
 		arg(op, "--duration");
-		arg(op, "%d", pint(params, "duration", 10));
+		arg(op, "%d", bench_pint(params, "duration", 10));
 	} else if (strcmp(mode, "timeline") == 0) {
 		arg(op, "--rate");
-		arg(op, "%d", pint(params, "rate", 0));
+		arg(op, "%d", bench_pint(params, "rate", 0));
 		arg(op, "--duration");
-		arg(op, "%d", pint(params, "duration", 10));
+		arg(op, "%d", bench_pint(params, "duration", 10));
 		arg(op, "--bin-ms");
-		arg(op, "%d", pint(params, "bin_ms", BENCH_BIN_MS_DEF));
+		arg(op, "%d", bench_pint(params, "bin_ms", BENCH_BIN_MS_DEF));
 	} else {
 		arg(op, "--final-duration");
-		arg(op, "%d", pint(params, "duration", 10));
+		arg(op, "%d", bench_pint(params, "duration", 10));
 		arg(op, "--trial-duration");
-		arg(op, "%d", pint(params, "trial_duration", 1));
+		arg(op, "%d", bench_pint(params, "trial_duration", 1));
 		if (json_object_object_get_ex(params, "max_rate", NULL)) {
 			arg(op, "--max-rate");
-			arg(op, "%d", pint(params, "max_rate", 0));
+			arg(op, "%d", bench_pint(params, "max_rate", 0));
 		}
 		if (loss) {
 			arg(op, "--loss");
 			arg(op, "%s", loss);
 		}
-		if (pstr(params, "latency_at", NULL) != NULL) {
+		if (bench_pstr(params, "latency_at", NULL) != NULL) {
 			arg(op, "--latency-at");
-			arg(op, "%s", pstr(params, "latency_at", NULL));
+			arg(op, "%s", bench_pstr(params, "latency_at", NULL));
 		}
 	}
 	bench_watch(op, r);
@@ -1267,52 +1267,55 @@ static json_object *
 bench_command(json_object *params, int cpu)
 {
 	json_object *c = json_object_new_object();
-	const char *mode = pstr(params, "mode", "");
+	const char *mode = bench_pstr(params, "mode", "");
 
 	json_object_object_add(
-	    c, "name", json_object_new_string(pstr(params, "name", "")));
+	    c, "name", json_object_new_string(bench_pstr(params, "name", "")));
 	json_object_object_add(c, "mode", json_object_new_string(mode));
 	if (strcmp(mode, "sweep") == 0)
 		json_object_object_add(
 		    c, "rates",
-		    json_object_new_string(pstr(params, "rates", "")));
+		    json_object_new_string(bench_pstr(params, "rates", "")));
 	if (strcmp(mode, "pdr") == 0)
 		json_object_object_add(
 		    c, "loss",
-		    json_object_new_string(pstr(params, "loss", "0")));
+		    json_object_new_string(bench_pstr(params, "loss", "0")));
 	if (strcmp(mode, "timeline") == 0) {
 		json_object_object_add(
-		    c, "rate", json_object_new_int(pint(params, "rate", 0)));
+		    c, "rate",
+		    json_object_new_int(bench_pint(params, "rate", 0)));
 		json_object_object_add(
 		    c, "bin_ms",
 		    json_object_new_int(
-			pint(params, "bin_ms", BENCH_BIN_MS_DEF)));
+			bench_pint(params, "bin_ms", BENCH_BIN_MS_DEF)));
 	}
 	json_object_object_add(
-	    c, "frame", json_object_new_string(pstr(params, "frame", "64")));
-	json_object_object_add(c, "flows",
-			       json_object_new_int(pint(params, "flows", 1)));
+	    c, "frame",
+	    json_object_new_string(bench_pstr(params, "frame", "64")));
 	json_object_object_add(
-	    c, "duration", json_object_new_int(pint(params, "duration", 10)));
+	    c, "flows", json_object_new_int(bench_pint(params, "flows", 1)));
+	json_object_object_add(
+	    c, "duration",
+	    json_object_new_int(bench_pint(params, "duration", 10)));
 	if (strcmp(mode, "sweep") != 0 && strcmp(mode, "timeline") != 0) {
-		json_object_object_add(
-		    c, "trial_duration",
-		    json_object_new_int(pint(params, "trial_duration", 1)));
+		json_object_object_add(c, "trial_duration",
+				       json_object_new_int(bench_pint(
+					   params, "trial_duration", 1)));
 		/* vrgen's own default upper bound, when none was given */
-		json_object_object_add(
-		    c, "max_rate",
-		    json_object_new_int(pint(params, "max_rate", 1000000)));
-		if (pstr(params, "latency_at", NULL) != NULL)
+		json_object_object_add(c, "max_rate",
+				       json_object_new_int(bench_pint(
+					   params, "max_rate", 1000000)));
+		if (bench_pstr(params, "latency_at", NULL) != NULL)
 			json_object_object_add(
 			    c, "latency_at",
 			    json_object_new_string(
-				pstr(params, "latency_at", NULL)));
+				bench_pstr(params, "latency_at", NULL)));
 	}
 	json_object_object_add(c, "cpu", json_object_new_int(cpu));
 	json_object_object_add(
-	    c, "tx", json_object_new_string(pstr(params, "tx", "auto")));
-	json_object_object_add(c, "repeat",
-			       json_object_new_int(pint(params, "repeat", 1)));
+	    c, "tx", json_object_new_string(bench_pstr(params, "tx", "auto")));
+	json_object_object_add(
+	    c, "repeat", json_object_new_int(bench_pint(params, "repeat", 1)));
 	return c;
 }
 
@@ -1331,7 +1334,7 @@ bench_sink_of(const struct run *r, json_object *params)
 		return "";
 	if (out->host[0] && strcmp(out->host, TOPO_HOST_SELF) != 0)
 		return out->host;
-	return pstr(params, "sink_host", NULL);
+	return bench_pstr(params, "sink_host", NULL);
 }
 
 /*
@@ -1343,7 +1346,7 @@ static int
 bench_where(struct rpc_req *req, const struct run *r)
 {
 	json_object *params = rpc_params(req);
-	const char *mode = pstr(params, "mode", "");
+	const char *mode = bench_pstr(params, "mode", "");
 	const char *sink = bench_sink_of(r, params);
 
 	if (sink == NULL) {
@@ -1356,7 +1359,7 @@ bench_where(struct rpc_req *req, const struct run *r)
 	}
 	if (sink[0] == '\0')
 		return 0;
-	if (pstr(params, "latency_at", NULL) != NULL) {
+	if (bench_pstr(params, "latency_at", NULL) != NULL) {
 		rpc_error(req, PROTO_E_TOPOLOGY, NULL,
 			  "bench %s: the out port is on host %s: --latency-at "
 			  "needs the sink's times on the sender's clock; bench "
@@ -1365,8 +1368,8 @@ bench_where(struct rpc_req *req, const struct run *r)
 		return -1;
 	}
 	if (strcmp(mode, "timeline") == 0 &&
-	    pint(params, "duration", 10) * 1000 /
-		    pint(params, "bin_ms", BENCH_BIN_MS_DEF) >
+	    bench_pint(params, "duration", 10) * 1000 /
+		    bench_pint(params, "bin_ms", BENCH_BIN_MS_DEF) >
 		BENCH_REMOTE_BINS_MAX) {
 		rpc_error(req, PROTO_E_PARAMS, NULL,
 			  "bench %s: the out port is on host %s: a timeline "
@@ -1423,11 +1426,11 @@ bench_method(struct rpc_req *req)
 			  "for the CPUs they measure");
 		return;
 	}
-	if ((r = sup_run_find(pstr(params, "name", ""))) == NULL ||
+	if ((r = sup_run_find(bench_pstr(params, "name", ""))) == NULL ||
 	    r->state != RUN_RUNNING) {
 		rpc_error(req, PROTO_E_NOT_FOUND, NULL,
 			  "no running topology named %s (`vrctl status`)",
-			  pstr(params, "name", ""));
+			  bench_pstr(params, "name", ""));
 		return;
 	}
 	/* vrgen sends where the in port is: with it on another host, that
@@ -1481,10 +1484,10 @@ bench_method(struct rpc_req *req)
 	vm = k->no_guest == NULL; /* a guest: QEMU, libvirt, the image */
 	op->trials = json_object_new_array();
 	op->results = json_object_new_array();
-	op->repeat = pint(params, "repeat", 1);
+	op->repeat = bench_pint(params, "repeat", 1);
 	op->latency_at = json_object_new_array();
 	op->marks_raw = json_object_new_array();
-	op->timeline = strcmp(pstr(params, "mode", ""), "timeline") == 0;
+	op->timeline = strcmp(bench_pstr(params, "mode", ""), "timeline") == 0;
 	op->record = json_object_new_object();
 	json_object_object_add(op->record, "format", json_object_new_int(2));
 	json_object_object_add(op->record, "kind",
@@ -1567,25 +1570,25 @@ bench_method(struct rpc_req *req)
 	    (op->alive_ev =
 		 event_new(sup_base, -1, EV_PERSIST, bench_alive, op)) != NULL)
 		event_add(op->alive_ev, &(struct timeval){1, 0});
-	if (pstr(params, "migrate", NULL) != NULL) {
-		struct timeval tv = {pint(params, "migrate_after", 2), 0};
+	if (bench_pstr(params, "migrate", NULL) != NULL) {
+		struct timeval tv = {bench_pint(params, "migrate_after", 2), 0};
 
-		vr_strlcpy(op->mig_node, pstr(params, "migrate", ""),
+		vr_strlcpy(op->mig_node, bench_pstr(params, "migrate", ""),
 			   sizeof(op->mig_node));
-		vr_strlcpy(op->mig_to, pstr(params, "to", ""),
+		vr_strlcpy(op->mig_to, bench_pstr(params, "to", ""),
 			   sizeof(op->mig_to));
 		op->mig_ev = evtimer_new(sup_base, bench_mig_tick, op);
 		if (op->mig_ev)
 			evtimer_add(op->mig_ev, &tv);
 	}
 	log_info("%s: bench (%s) with %s on CPU %d", op->name,
-		 pstr(params, "mode", ""), vrgen, cpu);
+		 bench_pstr(params, "mode", ""), vrgen, cpu);
 	/* A word at once, before the first trial ends: the caller knows the
 	 * call is under way (vrctl's --timeout waits for a first line). */
 	gen = json_object_new_object();
 	json_object_object_add(gen, "step", json_object_new_string("bench"));
 	msgf(err, sizeof(err), "%s: %s started, vrgen on CPU %d", op->name,
-	     pstr(params, "mode", ""), cpu);
+	     bench_pstr(params, "mode", ""), cpu);
 	json_object_object_add(gen, "message", json_object_new_string(err));
 	rpc_notify(req, "progress", gen);
 	if (op->sink_host[0]) { /* say it before the first trial */

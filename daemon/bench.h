@@ -24,6 +24,10 @@ int bench_find_vrgen(char *path, size_t len);
 /* The one bench at a time of this host: a bench forwarded to another
  * host (bench_fwd.c) counts too. */
 void bench_set_running(int on);
+/* A bench param's value, or dflt when it is not given (the params were
+ * checked with the request: lib/proto.c, lib/benchparam.c). */
+const char *bench_pstr(json_object *params, const char *key, const char *dflt);
+int bench_pint(json_object *params, const char *key, int dflt);
 
 /* bench_fwd.c: with the in port of r on another host, pass req on to that
  * host's vrouterd (the sender runs there) and answer with its answer.  1

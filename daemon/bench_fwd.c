@@ -35,26 +35,6 @@ struct bench_fwd {
 	char host[TOPO_HOST_LEN + 1]; /* the sender's */
 };
 
-static int
-fwd_int(json_object *params, const char *key, int dflt)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(params, key, &v)
-		   ? json_object_get_int(v)
-		   : dflt;
-}
-
-static const char *
-fwd_str(json_object *params, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(params, key, &v)
-		   ? json_object_get_string(v)
-		   : NULL;
-}
-
 /*
  * A bound on the whole bench, generous: every trial its duration plus 30 s
  * of set-up and drain, a search at most 64 trials, every round, plus
@@ -64,10 +44,10 @@ fwd_str(json_object *params, const char *key)
 static int
 fwd_timeout(json_object *params)
 {
-	const char *mode = fwd_str(params, "mode");
-	const char *rates = fwd_str(params, "rates");
-	long dur = fwd_int(params, "duration", 10);
-	long td = fwd_int(params, "trial_duration", 1);
+	const char *mode = bench_pstr(params, "mode", NULL);
+	const char *rates = bench_pstr(params, "rates", NULL);
+	long dur = bench_pint(params, "duration", 10);
+	long td = bench_pint(params, "trial_duration", 1);
 	long per, t;
 	char err[128];
 
@@ -80,7 +60,8 @@ fwd_timeout(json_object *params)
 		per = dur + 60;
 	else
 		per = 64 * (td + 30) + (1 + BENCH_LAT_AT_MAX) * (dur + 30);
-	t = per * fwd_int(params, "repeat", 1) + 2L * conf->peer_timeout + 60;
+	t = per * bench_pint(params, "repeat", 1) + 2L * conf->peer_timeout +
+	    60;
 	return t > INT_MAX ? INT_MAX : (int)t;
 }
 
@@ -225,7 +206,7 @@ bench_forward(struct rpc_req *req, const struct run *r)
 				 "asks this host for the sink");
 		return 1;
 	}
-	if (fwd_str(params, "migrate") != NULL) {
+	if (bench_pstr(params, "migrate", NULL) != NULL) {
 		rpc_error(req, PROTO_E_TOPOLOGY, NULL,
 			  "bench %s: --migrate: the in port is on host %s, so "
 			  "the sender runs there, and a bench there does not "
@@ -287,7 +268,7 @@ bench_forward(struct rpc_req *req, const struct run *r)
 				       json_object_new_string(sink));
 	log_info("%s: bench (%s): the in port is on host %s; passed on there "
 		 "(the sink on host %s)",
-		 f->name, fwd_str(params, "mode"), f->host,
+		 f->name, bench_pstr(params, "mode", NULL), f->host,
 		 sink ? sink : f->host);
 	if ((f->alive_ev = event_new(sup_base, -1, EV_PERSIST, fwd_alive, f)) !=
 	    NULL)

@@ -207,19 +207,11 @@ bs_tick(evutil_socket_t fd, short what, void *arg)
 static int
 bs_open(json_object *params, char *err, size_t errlen)
 {
-	const char *name =
-	    json_object_get_string(json_object_object_get(params, "name"));
-	json_object *fv;
-	int flows = json_object_object_get_ex(params, "flows", &fv)
-			? json_object_get_int(fv)
-			: 1;
+	const char *name = bench_pstr(params, "name", "");
+	int flows = bench_pint(params, "flows", 1);
 	/* a timeline: its bins over the duration, on this host's clock */
-	int bin_ms = json_object_object_get_ex(params, "bin_ms", &fv)
-			 ? json_object_get_int(fv)
-			 : 0;
-	int dur = json_object_object_get_ex(params, "duration", &fv)
-		      ? json_object_get_int(fv)
-		      : 0;
+	int bin_ms = bench_pint(params, "bin_ms", 0);
+	int dur = bench_pint(params, "duration", 0);
 	char bm[16], du[16];
 	int in[2] = {-1, -1}, out[2] = {-1, -1}, er[2] = {-1, -1};
 	char vrgen[PATH_MAX], fl[16];
