@@ -38,6 +38,10 @@
  * destination, so only where ssh_command runs ssh itself (its first word
  * is .../ssh); one that names ControlMaster, ControlPath, ControlPersist,
  * -M or -S multiplexes its own way: ours stays out.
+ *
+ * Over 900 lines on purpose: children, ssh masters, framing and calls are
+ * the one transport, sharing struct peer and the child table; the masters
+ * (ssh -O check/stop, the sweep) are the part that could stand alone.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
