@@ -85,31 +85,8 @@ conf B b a "$TH_ADDR_A" true
 reload B || exit 1
 conf A a b "$TH_ADDR_B" true
 reload A || exit 1
-sed "s/\"name\": \"xhpvr\"/\"name\": \"pcpvr\"/" >"$T/pc.json" <<'EOF'
-{"format": 1, "name": "xhpvr", "description": "pvr, vr1 on host b",
- "ports": {"in": {"address": "198.18.1.2/24", "gateway": "198.18.1.1"},
-           "out": {"address": "198.18.2.2/24", "gateway": "198.18.2.11"}},
- "networks": [{"name": "ingress", "port": "in"},
-              {"name": "egress", "port": "out"},
-              {"name": "leg0"}, {"name": "leg1"}],
- "splitter": {
-   "interfaces": [
-     {"name": "in0", "network": "ingress", "address": "198.18.1.1/24"},
-     {"name": "sp0", "network": "leg0", "address": "198.19.1.1/24"},
-     {"name": "sp1", "network": "leg1", "address": "198.19.2.1/24"}],
-   "routes": [{"dst": "default", "via": ["vr*.eth0"]}]},
- "nodes": [
-  {"name": "vr0", "role": "router", "interfaces": [
-     {"network": "leg0", "address": "198.19.1.2/24"},
-     {"network": "egress", "address": "198.18.2.11/24"}],
-   "routes": [{"dst": "default", "via": "198.18.2.2"},
-              {"dst": "198.18.1.0/24", "via": "198.19.1.1"}]},
-  {"name": "vr1", "role": "router", "host": "b", "interfaces": [
-     {"network": "leg1", "address": "198.19.2.2/24"},
-     {"network": "egress", "address": "198.18.2.12/24"}],
-   "routes": [{"dst": "default", "via": "198.18.2.2"},
-              {"dst": "198.18.1.0/24", "via": "198.19.2.1"}]}]}
-EOF
+# the example of docs/multihost.md: a PVR, vr1 on host b
+cp "$SRC/docs/examples/pvr-2hosts.json" "$T/pc.json"
 chmod 644 "$T/pc.json"
 twohost_vrctl A start -f "$T/pc.json" --name "$NAME" --backend netns \
 	--timeout 600 >"$T/start.log" 2>&1 || { cat "$T/start.log"; exit 1; }

@@ -102,32 +102,8 @@ twohost_vrctl A --json hosts >"$T/hosts.json" 2>&1
 check "A reaches B's vrouterd" \
 	[ "$(json "$T/hosts.json" "[h['reachable'] for h in j['hosts'] if h['name'] == 'b'][0]")" = True ]
 
-# pvr --vrs 2 written out, vr1 on host b
-cat >"$T/xh.json" <<'EOF'
-{"format": 1, "name": "xhpvr", "description": "pvr, vr1 on host b",
- "ports": {"in": {"address": "198.18.1.2/24", "gateway": "198.18.1.1"},
-           "out": {"address": "198.18.2.2/24", "gateway": "198.18.2.11"}},
- "networks": [{"name": "ingress", "port": "in"},
-              {"name": "egress", "port": "out"},
-              {"name": "leg0"}, {"name": "leg1"}],
- "splitter": {
-   "interfaces": [
-     {"name": "in0", "network": "ingress", "address": "198.18.1.1/24"},
-     {"name": "sp0", "network": "leg0", "address": "198.19.1.1/24"},
-     {"name": "sp1", "network": "leg1", "address": "198.19.2.1/24"}],
-   "routes": [{"dst": "default", "via": ["vr*.eth0"]}]},
- "nodes": [
-  {"name": "vr0", "role": "router", "interfaces": [
-     {"network": "leg0", "address": "198.19.1.2/24"},
-     {"network": "egress", "address": "198.18.2.11/24"}],
-   "routes": [{"dst": "default", "via": "198.18.2.2"},
-              {"dst": "198.18.1.0/24", "via": "198.19.1.1"}]},
-  {"name": "vr1", "role": "router", "host": "b", "interfaces": [
-     {"network": "leg1", "address": "198.19.2.2/24"},
-     {"network": "egress", "address": "198.18.2.12/24"}],
-   "routes": [{"dst": "default", "via": "198.18.2.2"},
-              {"dst": "198.18.1.0/24", "via": "198.19.2.1"}]}]}
-EOF
+# pvr --vrs 2 written out, vr1 on host b: the example of docs/multihost.md
+cp "$SRC/docs/examples/pvr-2hosts.json" "$T/xh.json"
 chmod 644 "$T/xh.json"
 
 # left H: what of topology NAME is on host H (links, namespaces, domains)
